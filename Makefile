@@ -1,0 +1,46 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+CHROMIUM := /usr/lib/chromium/chromium
+
+.PHONY: run test test-fast build demo bench screenshots clean
+
+$(BIN)/python:
+	@command -v $(PY) >/dev/null 2>&1 || { echo "python3.11 not found; using python3"; }
+	$$(command -v $(PY) || command -v python3) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $(STAMP)
+
+# The browser test and PNG export need Debian's chromium and Thai fonts (apt, as root).
+$(CHROMIUM):
+	@if [ "$$(id -u)" = "0" ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null; \
+	else \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null; \
+	fi
+
+run: $(STAMP)
+	$(BIN)/streamlit run app.py --server.port 8501
+
+test: $(STAMP) $(CHROMIUM)
+	@fc-list 2>/dev/null | grep -qi tlwg || { apt-get install -y -qq fonts-thai-tlwg >/dev/null 2>&1 || sudo apt-get install -y -qq fonts-thai-tlwg; }
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not browser"
+
+build: $(STAMP)
+	$(BIN)/python -m framework build
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+screenshots: $(STAMP) $(CHROMIUM)
+	$(BIN)/python -m pytest -q tests/test_browser.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

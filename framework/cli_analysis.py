@@ -1,0 +1,6 @@
+"""Commands of the analysis area (registered by framework.cli)."""
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    """Add this area's sub-commands to the parser."""

@@ -1,0 +1,30 @@
+"""Catalogue commands: build the Parquet from the YAML source, check it, print counts."""
+from __future__ import annotations
+
+import json
+
+from framework.build import build, read_built
+from framework.source import load_tables
+
+
+def register(sub) -> None:
+    p = sub.add_parser("build", help="compile data/source/*.yaml into data/parquet/*.parquet")
+    p.set_defaults(func=_build)
+    p = sub.add_parser("check", help="verify the committed Parquet equals a fresh build of the source")
+    p.set_defaults(func=_check)
+
+
+def _build(args) -> int:
+    counts = build()
+    print(json.dumps(counts, indent=1))
+    return 0
+
+
+def _check(args) -> int:
+    fresh, built = load_tables(), read_built()
+    stale = [name for name in fresh if not fresh[name].astype(str).equals(built[name].astype(str))]
+    if stale:
+        print("out of date: " + ", ".join(stale) + " (run `python -m framework build`)")
+        return 1
+    print("Parquet matches the source")
+    return 0

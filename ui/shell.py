@@ -1,0 +1,130 @@
+"""Page frame shared by every page: page config, menu, language switch, presentation mode."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from framework import db
+from framework.catalog import Catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (script, icon, Thai label, English label, section) — file name = URL path.
+PAGES = (
+    ("app.py", ":material/home:", "ภาพรวมกรอบทักษะ", "Framework at a glance", "framework"),
+    ("pages/profiles.py", ":material/badge:", "บทบาทตามกลุ่มบุคลากร", "Role profile", "framework"),
+    ("pages/pathway.py", ":material/route:", "เส้นทางพัฒนาตามระยะ", "Readiness path of a profile", "framework"),
+    ("pages/explorer.py", ":material/account_tree:", "สำรวจกรอบทักษะ", "Framework explorer", "framework"),
+    ("pages/requirements.py", ":material/grid_on:", "แผนภาพความต้องการทักษะ", "Requirement heatmaps", "framework"),
+    ("pages/overview.py", ":material/monitoring:", "ภาพรวมผู้บริหาร", "Executive overview", "survey"),
+    ("pages/coverage.py", ":material/blur_on:", "แผนภาพความครอบคลุม", "Coverage heatmap", "survey"),
+    ("pages/readiness.py", ":material/trending_up:", "ความพร้อมตามระยะ", "Readiness path", "survey"),
+    ("pages/trends.py", ":material/timeline:", "แนวโน้มตามรอบสำรวจ", "Trend over rounds", "survey"),
+    ("pages/upload.py", ":material/upload_file:", "นำเข้าแบบสำรวจ", "Survey upload", "data"),
+    ("pages/sql.py", ":material/terminal:", "SQL สำหรับนักวิเคราะห์", "Analyst SQL", "data"),
+)
+SECTIONS = {
+    "framework": ("กรอบทักษะ", "Framework"),
+    "survey": ("ผลสำรวจ", "Survey results"),
+    "data": ("ข้อมูล", "Data"),
+}
+
+LANG_KEY = "lang"          # shared by every page: "th" or "en"
+PRESENT_KEY = "present"    # presentation mode on/off
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(store: str):
+    """One DuckDB connection per process (framework tables + attached store); pages use cursors."""
+    return db.connect(store)
+
+
+def connection():
+    from framework.paths import store_path
+    return _connection(str(store_path()))
+
+
+def catalog() -> Catalog:
+    return Catalog(connection())
+
+
+def lang() -> str:
+    return st.session_state.get(LANG_KEY, "th")
+
+
+def tr(th: str, en: str) -> str:
+    """Pick the Thai or English text for the current language."""
+    return en if lang() == "en" else th
+
+
+def _init_state() -> None:
+    qp = st.query_params
+    if LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = "en" if qp.get("lang") == "en" else "th"
+    elif qp.get("lang") in ("th", "en") and not st.session_state.get("_lang_from_url_done"):
+        st.session_state[LANG_KEY] = qp.get("lang")
+    st.session_state["_lang_from_url_done"] = True
+    if PRESENT_KEY not in st.session_state:
+        st.session_state[PRESENT_KEY] = qp.get("present") == "1"
+
+
+def _on_lang_change() -> None:
+    st.session_state[LANG_KEY] = "en" if st.session_state["_lang_widget"] == "English" else "th"
+
+
+def _on_present_change() -> None:
+    st.session_state[PRESENT_KEY] = st.session_state["_present_widget"]
+
+
+PRESENT_CSS = """
+<style>
+html, body, [class*="st-"] { font-size: 1.35rem; }
+h1 { font-size: 3.2rem !important; } h2 { font-size: 2.4rem !important; } h3 { font-size: 1.9rem !important; }
+[data-testid="stMetricValue"] { font-size: 3.4rem !important; }
+[data-testid="stHeader"], [data-testid="stToolbar"] { display: none; }
+.block-container { padding-top: 1rem; max-width: 100%; }
+</style>
+"""
+
+BASE_CSS = """
+<style>
+[data-testid="stMetricValue"] { font-size: 2.4rem; }
+.skills-chip { display:inline-block; padding:0.1rem 0.55rem; margin:0.1rem; border-radius:0.8rem;
+  background:#e8eef7; color:#1f4e8c; font-weight:600; font-size:0.9em; }
+.skills-basic { background:#eef5ea; color:#2d6a2d; }
+</style>
+"""
+
+
+def setup(page: str, title_th: str, title_en: str) -> str:
+    """Configure the page, draw the menu and switches, write the title; return the language."""
+    _init_state()
+    st.set_page_config(
+        page_title=f"{tr(title_th, title_en)} · OCSC Digital Skills",
+        page_icon=":material/school:", layout="wide",
+        initial_sidebar_state="collapsed" if st.session_state[PRESENT_KEY] else "auto",
+    )
+    st.markdown(BASE_CSS, unsafe_allow_html=True)
+    if st.session_state[PRESENT_KEY]:
+        st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+    with st.sidebar:
+        st.radio("ภาษา / Language", ["ไทย", "English"], key="_lang_widget", horizontal=True,
+                 index=1 if lang() == "en" else 0, on_change=_on_lang_change)
+        st.toggle(tr("โหมดนำเสนอ (ตัวอักษรใหญ่)", "Presentation mode (large type)"), key="_present_widget",
+                  value=st.session_state[PRESENT_KEY], on_change=_on_present_change)
+        menu()
+    st.title(tr(title_th, title_en))
+    return lang()
+
+
+def menu() -> None:
+    """The one navigation menu, with readable labels in the current language."""
+    current = None
+    for section, (sec_th, sec_en) in SECTIONS.items():
+        st.caption(tr(sec_th, sec_en))
+        for script, icon, th, en, sec in PAGES:
+            if sec != section or not (ROOT / script).exists():
+                continue
+            st.page_link(script, label=tr(th, en), icon=icon)
+    return current
