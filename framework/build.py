@@ -11,6 +11,10 @@ from framework.paths import PARQUET_DIR, SOURCE_DIR
 from framework.source import TABLES, load_tables
 
 
+def _arrow(df: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+
+
 def build(source_dir: Path = SOURCE_DIR, out_dir: Path = PARQUET_DIR) -> dict[str, int]:
     """Write one Parquet file per table (deterministic bytes: no timestamps); return row counts."""
     tables = load_tables(source_dir)
@@ -18,9 +22,7 @@ def build(source_dir: Path = SOURCE_DIR, out_dir: Path = PARQUET_DIR) -> dict[st
     counts = {}
     for name in TABLES:
         df = tables[name]
-        table = pa.Table.from_pandas(df, preserve_index=False)
-        table = table.replace_schema_metadata(None)
-        pq.write_table(table, out_dir / f"{name}.parquet", compression="zstd")
+        pq.write_table(_arrow(df), out_dir / f"{name}.parquet", compression="zstd")
         counts[name] = len(df)
     for stale in out_dir.glob("*.parquet"):
         if stale.stem not in TABLES:
@@ -31,3 +33,14 @@ def build(source_dir: Path = SOURCE_DIR, out_dir: Path = PARQUET_DIR) -> dict[st
 def read_built(out_dir: Path = PARQUET_DIR) -> dict[str, pd.DataFrame]:
     """Read the committed Parquet back as frames (for the build-equals-source test)."""
     return {name: pq.read_table(out_dir / f"{name}.parquet").to_pandas() for name in TABLES}
+
+
+def stale_tables(source_dir: Path = SOURCE_DIR, out_dir: Path = PARQUET_DIR) -> list[str]:
+    """Tables whose committed Parquet differs from a fresh build of the source (empty = up to date)."""
+    fresh = load_tables(source_dir)
+    stale = []
+    for name in TABLES:
+        path = out_dir / f"{name}.parquet"
+        if not path.exists() or not pq.read_table(path).replace_schema_metadata(None).equals(_arrow(fresh[name])):
+            stale.append(name)
+    return stale

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import json
 
-from framework.build import build, read_built
-from framework.source import load_tables
+from framework.build import build, stale_tables
 
 
 def register(sub) -> None:
@@ -21,8 +20,7 @@ def _build(args) -> int:
 
 
 def _check(args) -> int:
-    fresh, built = load_tables(), read_built()
-    stale = [name for name in fresh if not fresh[name].astype(str).equals(built[name].astype(str))]
+    stale = stale_tables()
     if stale:
         print("out of date: " + ", ".join(stale) + " (run `python -m framework build`)")
         return 1

@@ -10,7 +10,7 @@ SOURCE_DIR = DATA_DIR / "source"
 PARQUET_DIR = DATA_DIR / "parquet"
 DEMO_DIR = DATA_DIR / "demo"
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-DOCUMENT = ROOT.parent / "shared" / "seed" / "ocsc-digital-skills-2018.txt"
+DOCUMENT = DATA_DIR / "document" / "ocsc-digital-skills-2018.txt"  # verbatim copy of the OCSC text
 
 
 def store_path() -> Path:
