@@ -1,0 +1,55 @@
+"""AppTest of the home page: title, the 7 groups with unit counts, the 18 profile counts, language switch."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def run(**state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in state.items():
+        at.session_state[k] = v
+    return at.run()
+
+
+def test_home_in_thai():
+    at = run()
+    assert not at.exception
+    assert at.title[0].value == "ภาพรวมกรอบทักษะด้านดิจิทัล"
+    assert "ทักษะด้านดิจิทัลของข้าราชการ" in at.subheader[0].value
+    assert [m.value for m in at.metric] == ["7", "39", "115", "18"]
+    groups = at.dataframe[0].value
+    assert groups.iloc[:, 0].tolist() == ["DLit", "DG", "DT", "DS", "SPM", "DL", "DTr"]
+    assert groups.iloc[:, 2].tolist() == [7, 6, 7, 7, 6, 3, 3]
+    counts = at.dataframe[1].value
+    assert counts.loc["ระยะเริ่มแรก", "ผู้ปฏิบัติงานเฉพาะด้านเทคโนโลยี"] == 16
+    assert counts.loc["ระยะสมบูรณ์", "ผู้บริหารกอง"] == 25
+    assert int(counts.to_numpy().sum()) == 286
+
+
+def test_home_in_english_via_switch():
+    at = run()
+    at.radio(key="_lang_widget").set_value("English").run()
+    assert not at.exception
+    assert at.title[0].value == "The digital-skills framework at a glance"
+    counts = at.dataframe[1].value
+    assert list(counts.columns) == ["Executive", "Management", "Academic", "Service", "Technologist", "Others"]
+    assert counts.loc["Developing", "Technologist"] == 27
+
+
+def test_home_language_from_url():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert at.title[0].value == "The digital-skills framework at a glance"
+    assert at.session_state["lang"] == "en"
+
+
+def test_menu_lists_pages_with_readable_labels():
+    at = run(lang="en")
+    labels = [link.label for link in at.get("page_link")]
+    assert "Framework at a glance" in labels
+    assert all(not label.endswith(".py") for label in labels)
