@@ -20,7 +20,7 @@ def test_home_in_thai():
     assert not at.exception
     assert at.title[0].value == "ภาพรวมกรอบทักษะด้านดิจิทัล"
     assert "ทักษะด้านดิจิทัลของข้าราชการ" in at.subheader[0].value
-    assert [m.value for m in at.metric] == ["7", "39", "115", "18"]
+    assert [m.value for m in at.metric] == ["7", "39", "115", "400", "18"]
     groups = at.dataframe[0].value
     assert groups.iloc[:, 0].tolist() == ["DLit", "DG", "DT", "DS", "SPM", "DL", "DTr"]
     assert groups.iloc[:, 2].tolist() == [7, 6, 7, 7, 6, 3, 3]
@@ -53,3 +53,10 @@ def test_menu_lists_pages_with_readable_labels():
     labels = [link.label for link in at.get("page_link")]
     assert "Framework at a glance" in labels
     assert all(not label.endswith(".py") for label in labels)
+
+
+def test_errata_are_shown():
+    at = run(lang="en")
+    assert any("Corrections made to the source document" in e.label for e in at.expander)
+    errata = at.dataframe[2].value
+    assert len(errata) >= 50 and "DS102" in set(errata["row_key"])
