@@ -1,0 +1,322 @@
+"""Locked, read-only SQL for analysts: a separate in-memory DuckDB that cannot touch files or settings.
+
+`build()` copies the framework tables and k-suppressed survey aggregates (row-level responses only
+when the HR passphrase was given) into a fresh database, THEN disables external access and locks
+the configuration. `run()` accepts exactly one SELECT statement and enforces a row and time limit.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from framework.source import TABLES
+
+DEFAULT_LIMIT = 5_000      # rows shown / exported from one query
+MAX_LIMIT = 100_000
+DEFAULT_TIMEOUT = 10.0     # seconds before a query is interrupted
+MAX_QUERY_CHARS = 20_000
+MEMORY_LIMIT = "1GB"
+
+# Tables derived in build(): name -> (Thai, English) description shown on the page.
+DERIVED = {
+    "requirement_matrix": ("ทุกบทบาท (ระยะ × กลุ่มบุคลากร) × หน่วยความสามารถ พร้อม required",
+                           "Every role profile (stage × staff group) × unit, with `required`"),
+    "survey_rounds": ("จำนวนผู้ตอบต่อหน่วยงาน ระยะ และรอบสำรวจ (ปกปิดกลุ่มเล็ก)",
+                      "Respondents per agency, stage and round (small groups suppressed)"),
+    "survey_groups": ("จำนวนผู้ตอบต่อหน่วยงาน รอบ กลุ่มบุคลากร และหน่วยงานย่อย (ปกปิดกลุ่มเล็ก)",
+                      "Respondents per agency, round, staff group and org unit (small groups suppressed)"),
+    "survey_units": ("จำนวนผู้ที่ถึงเกณฑ์ต่อหน่วยความสามารถ ต่อหน่วยงาน รอบ และกลุ่มบุคลากร (ปกปิดกลุ่มเล็ก)",
+                     "Respondents meeting the threshold per unit, agency, round and staff group "
+                     "(small groups suppressed)"),
+    "responses": ("ข้อมูลรายบุคคล (ต้องใช้รหัสผ่าน HR)", "Row-level responses (HR passphrase only)"),
+    "batches": ("ชุดข้อมูลที่นำเข้า (ต้องใช้รหัสผ่าน HR)", "Uploaded batches (HR passphrase only)"),
+}
+
+EXAMPLES = (
+    ("จำนวนหน่วยความสามารถในแต่ละกลุ่ม", "Units per capability group",
+     "SELECT g.key, g.name_th, g.name_en, count(u.code) AS units\n"
+     "FROM capability_groups g JOIN units u ON u.group_key = g.key\n"
+     "GROUP BY ALL\nORDER BY min(g.ord)"),
+    ("หน่วยความสามารถที่บทบาทหนึ่งต้องมี", "Units one role profile requires",
+     "SELECT unit_code, name_th, name_en\nFROM requirement_matrix\n"
+     "WHERE stage = 'Developing' AND staff_group = 'Technologist' AND required\nORDER BY unit_ord"),
+    ("จำนวนบทบาทที่ต้องมีแต่ละหน่วย", "How many role profiles require each unit",
+     "SELECT unit_code, name_th, count_if(required) AS profiles\nFROM requirement_matrix\n"
+     "GROUP BY ALL\nORDER BY min(unit_ord)"),
+    ("ค้นหาเกณฑ์การปฏิบัติงานด้วยคำภาษาไทย", "Search performance criteria by a Thai word",
+     "SELECT code, unit_code, text_th\nFROM criteria\nWHERE text_th LIKE '%ข้อมูล%'\nORDER BY ord"),
+    ("จำนวนผู้ตอบต่อกลุ่มบุคลากร", "Respondents per staff group",
+     "SELECT agency, round_date, staff_group, sum(respondents) AS respondents,\n"
+     "       count_if(suppressed) AS suppressed_cells\n"
+     "FROM survey_groups\nGROUP BY ALL\nORDER BY ALL"),
+    ("สัดส่วนผู้ถึงเกณฑ์ต่อหน่วยความสามารถ", "Share meeting the threshold per unit",
+     "SELECT unit_code, sum(met) AS met, sum(assessed) AS assessed,\n"
+     "       round(sum(met) / sum(assessed), 3) AS share\n"
+     "FROM survey_units\nWHERE NOT suppressed\nGROUP BY unit_code\nORDER BY share"),
+)
+
+
+class AnalystError(ValueError):
+    """A refused or failed analyst query; carries the message in Thai and English."""
+
+    def __init__(self, th: str, en: str, detail: str = ""):
+        self.th, self.en, self.detail = th, en, detail
+        super().__init__(f"{en} / {th}" + (f" ({detail})" if detail else ""))
+
+    def message(self, lang: str) -> str:
+        text = self.en if lang == "en" else self.th
+        return text + (f"\n\n{self.detail}" if self.detail else "")
+
+
+@dataclass
+class Result:
+    """One query's result: at most `limit` rows, whether more existed, and the time taken."""
+    frame: pd.DataFrame
+    truncated: bool
+    seconds: float
+    limit: int
+
+    @property
+    def rows(self) -> int:
+        return len(self.frame)
+
+
+# --- building the locked database ------------------------------------------------------------
+def _has_store(con: duckdb.DuckDBPyConnection) -> bool:
+    cur = con.cursor()
+    try:
+        n = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' "
+                        "AND table_name IN ('responses', 'batches')").fetchone()[0]
+        return n == 2
+    finally:
+        cur.close()
+
+
+def store_version(con: duckdb.DuckDBPyConnection) -> tuple:
+    """A cheap fingerprint of the survey store, so a cached analyst database is rebuilt after an upload."""
+    if not _has_store(con):
+        return ()
+    cur = con.cursor()
+    try:
+        return tuple(cur.execute(
+            "SELECT (SELECT count(*) FROM store.batches), (SELECT max(uploaded_at) FROM store.batches), "
+            "(SELECT count(*) FROM store.responses)").fetchone())
+    finally:
+        cur.close()
+
+
+def _unit_codes(con) -> list[str]:
+    cur = con.cursor()
+    try:
+        return [r[0] for r in cur.execute("SELECT code FROM memory.main.units ORDER BY ord").fetchall()]
+    finally:
+        cur.close()
+
+
+def _keys_sql() -> str:
+    # The analysis keys, as the survey views use them: agency falls back to the batch's.
+    return ("coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—') AS agency, "
+            "b.stage AS stage, b.round_date AS round_date, b.is_demo AS is_demo")
+
+
+def aggregate_queries(unit_codes: list[str]) -> dict[str, str]:
+    """The aggregated survey tables; a group of fewer than $k respondents has its counts set to NULL.
+
+    Unit codes come from the catalogue (trusted identifiers), everything else is bound ($k, $t).
+    """
+    units = ", ".join(f'"{c}"' for c in unit_codes)
+    base = f"SELECT {_keys_sql()}, r.* EXCLUDE (agency) FROM store.responses r JOIN store.batches b USING (batch_id)"
+    return {
+        "survey_rounds": f"""
+            WITH f AS ({base})
+            SELECT agency, stage, round_date, is_demo, count(DISTINCT batch_id) AS batches,
+                   CASE WHEN count(*) >= $k THEN count(*) END AS respondents,
+                   count(*) < $k AS suppressed
+            FROM f GROUP BY ALL ORDER BY ALL""",
+        "survey_groups": f"""
+            WITH f AS ({base})
+            SELECT agency, stage, round_date, is_demo, staff_group,
+                   coalesce(nullif(trim(org_unit), ''), '—') AS org_unit,
+                   CASE WHEN count(*) >= $k THEN count(*) END AS respondents,
+                   count(*) < $k AS suppressed
+            FROM f GROUP BY ALL ORDER BY ALL""",
+        "survey_units": f"""
+            WITH f AS ({base}),
+            g AS (SELECT agency, stage, round_date, is_demo, staff_group, count(*) AS n
+                  FROM f GROUP BY ALL),
+            l AS (UNPIVOT (SELECT agency, stage, round_date, is_demo, staff_group, {units} FROM f)
+                  ON {units} INTO NAME unit_code VALUE level),
+            a AS (SELECT agency, stage, round_date, is_demo, staff_group, unit_code,
+                         count(*) AS assessed, count_if(level >= $t) AS met, avg(level) AS mean_level
+                  FROM l GROUP BY ALL)
+            SELECT a.agency, a.stage, a.round_date, a.is_demo, a.staff_group, a.unit_code,
+                   CASE WHEN g.n >= $k AND a.assessed >= $k THEN a.assessed END AS assessed,
+                   CASE WHEN g.n >= $k AND a.assessed >= $k THEN a.met END AS met,
+                   CASE WHEN g.n >= $k AND a.assessed >= $k THEN round(a.mean_level, 2) END AS mean_level,
+                   NOT (g.n >= $k AND a.assessed >= $k) AS suppressed,
+                   $t::INTEGER AS threshold
+            FROM a JOIN g USING (agency, stage, round_date, is_demo, staff_group)
+            ORDER BY ALL""",
+    }
+
+
+def _fetch(con, query: str, params: dict | None = None):
+    cur = con.cursor()
+    try:
+        return cur.sql(query, params=params or None).to_arrow_table()
+    finally:
+        cur.close()
+
+
+def source_tables(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int,
+                  authorised: bool = False) -> dict:
+    """Arrow tables the analyst database gets: framework tables, aggregates, row-level only if authorised."""
+    from framework import sql
+
+    out = {name: _fetch(con, f"SELECT * FROM memory.main.{name}") for name in TABLES}
+    out["requirement_matrix"] = _fetch(con, sql.load("requirement_matrix"))
+    if _has_store(con):
+        for name, query in aggregate_queries(_unit_codes(con)).items():
+            params = {"k": int(min_cell)}
+            if "$t" in query:
+                params["t"] = int(threshold)
+            out[name] = _fetch(con, query, params)
+        if authorised:
+            out["responses"] = _fetch(con, "SELECT * FROM store.responses")
+            out["batches"] = _fetch(con, "SELECT * FROM store.batches")
+    return out
+
+
+def lock(acon: duckdb.DuckDBPyConnection) -> None:
+    """No files, no extensions, no Python-variable scans, bounded memory; then freeze the settings."""
+    for stmt in ("SET python_enable_replacements = false",
+                 "SET autoinstall_known_extensions = false",
+                 "SET autoload_known_extensions = false",
+                 f"SET memory_limit = '{MEMORY_LIMIT}'",
+                 "SET temp_directory = ''",
+                 "SET enable_external_access = false",
+                 "SET lock_configuration = true"):
+        acon.execute(stmt)
+
+
+def build(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int,
+          authorised: bool = False) -> duckdb.DuckDBPyConnection:
+    """A fresh, locked in-memory database for analyst queries (see module docstring)."""
+    if int(min_cell) < 1:
+        raise AnalystError("ค่า k ต้องเป็นจำนวนเต็มตั้งแต่ 1", "k (min cell) must be a whole number of at least 1")
+    tables = source_tables(con, min_cell=min_cell, threshold=threshold, authorised=authorised)
+    acon = duckdb.connect(":memory:")
+    for name, table in tables.items():
+        acon.register("_analyst_src", table)
+        acon.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _analyst_src')
+        acon.unregister("_analyst_src")
+    lock(acon)
+    return acon
+
+
+# --- describing and running ------------------------------------------------------------------
+def describe(acon: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Tables and columns an analyst can query, in a stable order."""
+    cur = acon.cursor()
+    try:
+        return cur.execute(
+            "SELECT table_name AS \"table\", column_name AS \"column\", data_type AS type "
+            "FROM duckdb_columns() WHERE database_name = 'memory' AND schema_name = 'main' "
+            "ORDER BY table_name, column_index").df()
+    finally:
+        cur.close()
+
+
+def tables(acon: duckdb.DuckDBPyConnection) -> list[str]:
+    return describe(acon)["table"].drop_duplicates().tolist()
+
+
+def check(acon: duckdb.DuckDBPyConnection, query: str) -> str:
+    """The one SELECT statement in `query`, or AnalystError saying why it is refused."""
+    text = (query or "").strip()
+    if not text:
+        raise AnalystError("ยังไม่ได้พิมพ์คำสั่ง SQL: พิมพ์คำสั่ง SELECT หนึ่งคำสั่งในช่องด้านบน",
+                           "No SQL given: type one SELECT statement in the editor above.")
+    if len(text) > MAX_QUERY_CHARS:
+        raise AnalystError(f"คำสั่งยาวเกิน {MAX_QUERY_CHARS:,} ตัวอักษร: ตัดให้สั้นลง",
+                           f"The query is longer than {MAX_QUERY_CHARS:,} characters: shorten it.")
+    try:
+        stmts = acon.extract_statements(text)
+    except duckdb.Error as exc:
+        raise AnalystError("คำสั่ง SQL ไม่ถูกต้องตามไวยากรณ์: ตรวจตำแหน่งที่ระบุแล้วแก้ไข",
+                           "The SQL has a syntax error: check the position shown and correct it.",
+                           str(exc)) from None
+    if not stmts:
+        raise AnalystError("ไม่พบคำสั่ง SQL (มีแต่หมายเหตุหรือเครื่องหมาย ;)",
+                           "No SQL statement found (only comments or semicolons).")
+    if len(stmts) > 1:
+        raise AnalystError(f"พบ {len(stmts)} คำสั่ง: ส่งได้ครั้งละหนึ่งคำสั่ง SELECT เท่านั้น ลบคำสั่งที่เหลือออก",
+                           f"Found {len(stmts)} statements: send one SELECT statement at a time; "
+                           "remove the others.")
+    kind = stmts[0].type
+    if kind != duckdb.StatementType.SELECT:
+        name = str(kind).split(".")[-1]
+        raise AnalystError(
+            f"อนุญาตเฉพาะคำสั่ง SELECT (อ่านอย่างเดียว) แต่คำสั่งนี้เป็น {name}: "
+            "หน้านี้ไม่เขียน แก้ไข ตั้งค่า แนบไฟล์ หรือติดตั้งส่วนขยาย",
+            f"Only SELECT (read-only) is allowed, this is {name}: this page does not write, change "
+            "settings, attach files or install extensions.")
+    return stmts[0].query
+
+
+def run(acon: duckdb.DuckDBPyConnection, query: str, *, limit: int = DEFAULT_LIMIT,
+        timeout: float = DEFAULT_TIMEOUT) -> Result:
+    """Run one checked SELECT on its own cursor; at most `limit` rows, interrupted after `timeout` s."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    text = check(acon, query)
+    cur = acon.cursor()
+    timer = threading.Timer(timeout, cur.interrupt)
+    start = time.perf_counter()
+    timer.start()
+    try:
+        frame = cur.sql(text).limit(limit + 1).df()
+    except duckdb.InterruptException:
+        raise AnalystError(f"คำสั่งใช้เวลาเกิน {timeout:g} วินาทีจึงถูกหยุด: เพิ่มเงื่อนไข WHERE หรือ LIMIT ให้แคบลง",
+                           f"The query took longer than {timeout:g} s and was stopped: narrow it with "
+                           "WHERE or LIMIT.") from None
+    except duckdb.PermissionException as exc:
+        raise AnalystError("หน้านี้อ่านได้เฉพาะตารางที่แสดงไว้ ไม่อ่านหรือเขียนไฟล์ ไม่เชื่อมต่อภายนอก",
+                           "This page reads only the tables listed; it does not read or write files or "
+                           "reach outside.", str(exc).splitlines()[0]) from None
+    except duckdb.Error as exc:
+        raise AnalystError("คำสั่งทำงานไม่สำเร็จ: ตรวจชื่อตาราง/คอลัมน์ในรายการด้านข้าง",
+                           "The query failed: check table and column names against the list.",
+                           str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    finally:
+        timer.cancel()
+        seconds = time.perf_counter() - start
+        cur.close()
+    truncated = len(frame) > limit
+    if truncated:
+        frame = frame.iloc[:limit].reset_index(drop=True)
+    return Result(frame=frame, truncated=truncated, seconds=seconds, limit=limit)
+
+
+# --- HR passphrase ---------------------------------------------------------------------------
+def hr_authorised(passphrase: str | None) -> bool:
+    """Whether row-level data may be shown: framework.access decides; a local stand-in until it exists."""
+    if not passphrase:
+        return False
+    try:
+        from framework import access
+    except ImportError:
+        return _local_hr_passphrase_check(passphrase)
+    return bool(access.check(passphrase))
+
+
+def _local_hr_passphrase_check(passphrase: str) -> bool:
+    """TEMPORARY stand-in for framework.access: compares with $SKILLS_HR_PASSPHRASE_EXPECTED in constant time."""
+    import hmac
+    import os
+
+    expected = os.environ.get("SKILLS_HR_PASSPHRASE_EXPECTED", "")
+    return bool(expected) and hmac.compare_digest(passphrase.encode("utf-8"), expected.encode("utf-8"))
