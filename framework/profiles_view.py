@@ -1,0 +1,137 @@
+"""Framework views of role profiles: display names, the unit tree and the readiness path of a staff group."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from framework.catalog import STAGES, STAFF_GROUPS, Catalog
+
+# Status of a unit at one stage of a staff group's path (stages are not nested, so units can drop out).
+FIRST = "first"      # required at the first stage of the path
+ADDED = "added"      # required here, not at the previous stage
+KEPT = "kept"        # required here and at the previous stage
+DROPPED = "dropped"  # required at the previous stage, not here
+STATUSES = (FIRST, ADDED, KEPT, DROPPED)
+
+
+def text(row, field: str, lang: str) -> str:
+    """Thai or English text of a row's `<field>_th` / `<field>_en`, falling back to Thai when English is blank."""
+    en = row.get(f"{field}_en") if hasattr(row, "get") else getattr(row, f"{field}_en", None)
+    th = row.get(f"{field}_th") if hasattr(row, "get") else getattr(row, f"{field}_th", None)
+    if lang == "en" and isinstance(en, str) and en.strip():
+        return en
+    return th if isinstance(th, str) else ""
+
+
+def names(cat: Catalog, lang: str) -> dict[str, str]:
+    """Key -> display name of every stage, staff group and capability group (keys never collide)."""
+    col = "name_en" if lang == "en" else "name_th"
+    out: dict[str, str] = {}
+    for df in (cat.stages(), cat.staff_groups(), cat.groups()):
+        out.update(zip(df["key"], df[col]))
+    return out
+
+
+def parse_stage(value, default: str = STAGES[0]) -> str:
+    """A stage key from a URL value (key, Thai or English name, any case); the default if unknown."""
+    for key in STAGES:
+        if isinstance(value, str) and value.strip().casefold() == key.casefold():
+            return key
+    return default
+
+
+def parse_staff_group(value, default: str = STAFF_GROUPS[0]) -> str:
+    """A staff-group key from a URL value (case-insensitive); the default if unknown."""
+    for key in STAFF_GROUPS:
+        if isinstance(value, str) and value.strip().casefold() == key.casefold():
+            return key
+    return default
+
+
+def element_tree(cat: Catalog) -> pd.DataFrame:
+    """Every element with its criteria (long form, framework order), to expand any unit without more queries."""
+    return cat.q(
+        "SELECT e.unit_code, e.code AS element_code, e.name_th AS element_th, e.name_en AS element_en, "
+        "c.code AS criterion_code, c.text_th AS criterion_th, c.text_en AS criterion_en "
+        "FROM elements e LEFT JOIN criteria c ON c.element_code = e.code "
+        "ORDER BY e.ord, c.ord")
+
+
+def unit_elements(tree: pd.DataFrame, unit_code: str) -> list[tuple[pd.Series, pd.DataFrame]]:
+    """One unit's elements, each with its criteria rows, from `element_tree`."""
+    rows = tree[tree["unit_code"] == unit_code]
+    out = []
+    for code in dict.fromkeys(rows["element_code"]):
+        part = rows[rows["element_code"] == code]
+        out.append((part.iloc[0], part.dropna(subset=["criterion_code"]).reset_index(drop=True)))
+    return out
+
+
+def requirement_grid(cat: Catalog, unit_code: str) -> pd.DataFrame:
+    """Stage x staff group booleans: which of the 18 profiles require one unit (framework order)."""
+    m = cat.requirement_matrix()
+    m = m[m["unit_code"] == unit_code]
+    grid = m.pivot(index="stage", columns="staff_group", values="required")
+    return grid.loc[list(STAGES), list(STAFF_GROUPS)].astype(bool)
+
+
+def requirement_pivot(matrix: pd.DataFrame, stage: str) -> pd.DataFrame:
+    """Units (rows, framework order) x staff groups (columns, framework order) of 0/1 for one stage."""
+    m = matrix[matrix["stage"] == stage]
+    units = m.drop_duplicates("unit_code").sort_values("unit_ord")["unit_code"].tolist()
+    groups = m.drop_duplicates("staff_group").sort_values("group_ord")["staff_group"].tolist()
+    pv = m.pivot(index="unit_code", columns="staff_group", values="required").astype(int)
+    return pv.loc[units, groups]
+
+
+@dataclass
+class Step:
+    """One step of a path (from_stage -> to_stage) with what is added and dropped."""
+    from_stage: str
+    to_stage: str
+    units_added: pd.DataFrame
+    units_dropped: pd.DataFrame
+    knowledge_added: pd.DataFrame
+    knowledge_dropped: pd.DataFrame
+    experience_added: pd.DataFrame
+    experience_dropped: pd.DataFrame
+    competencies_added: pd.DataFrame
+    competencies_dropped: pd.DataFrame
+
+
+@dataclass
+class Path:
+    """A staff group's readiness path Early -> Developing -> Mature: the three profiles and the two steps."""
+    staff_group: str
+    profiles: dict
+    steps: list[Step]
+    units: pd.DataFrame  # long form: code, group_key, name_th, name_en, unit_ord, stage, stage_ord, status
+
+
+def pathway(cat: Catalog, staff_group: str) -> Path:
+    """The readiness path of one staff group, with the status of every unit it ever requires at each stage."""
+    profiles = {s: cat.profile(s, staff_group) for s in STAGES}
+    steps = []
+    for a, b in zip(STAGES, STAGES[1:]):
+        d = cat.profile_diff(staff_group, a, b)
+        steps.append(Step(a, b, d.units_added, d.units_dropped, d.knowledge_added, d.knowledge_dropped,
+                          d.experience_added, d.experience_dropped, d.competencies_added, d.competencies_dropped))
+    cols = ["code", "group_key", "name_th", "name_en", "unit_ord"]
+    every = (pd.concat([profiles[s].units[cols] for s in STAGES])
+             .drop_duplicates("code").sort_values("unit_ord").reset_index(drop=True))
+    rows = []
+    prev: set[str] | None = None
+    for i, s in enumerate(STAGES, start=1):
+        now = set(profiles[s].units["code"])
+        for u in every.itertuples(index=False):
+            if u.code in now:
+                status = FIRST if prev is None else (KEPT if u.code in prev else ADDED)
+            elif prev is not None and u.code in prev:
+                status = DROPPED
+            else:
+                continue
+            rows.append({**u._asdict(), "stage": s, "stage_ord": i, "status": status})
+        prev = now
+    units = pd.DataFrame(rows, columns=cols + ["stage", "stage_ord", "status"])
+    return Path(staff_group, profiles, steps, units)
