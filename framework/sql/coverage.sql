@@ -1,0 +1,10 @@
+-- Coverage counts per key (and per outer key, e.g. round) and unit: aggregate first, unpivot the small result.
+-- <filtered>: filtered_responses.sql; <keys>: key expressions from a whitelist; <met_counts>: one
+-- count(*) FILTER (WHERE "<code>" >= $t) per catalogue unit code. The grouping set without the last key is the total.
+WITH f AS ({filtered}),
+agg AS (
+    SELECT {keys}, grouping({last_key}) = 1 AS is_total, count(*) AS n, {met_counts}
+    FROM f
+    GROUP BY GROUPING SETS (({group_keys}), ({outer_keys}))
+)
+UNPIVOT agg ON COLUMNS(* EXCLUDE ({non_units})) INTO NAME code VALUE met
