@@ -1,0 +1,704 @@
+"""Reading and validating survey CSV files: encodings, delimiters, wide/long layouts, per-row problems in SQL.
+
+Rules (shown in the app, see FORMAT_RULES):
+- Levels are whole numbers 0-4 (Thai digits accepted); blank = not assessed.
+- A row with any invalid cell is rejected whole and every problem is listed.
+- A duplicate respondent id keeps the first row; later rows are rejected, naming the first row.
+- Element columns (DLit101 ...) give a unit the minimum of its elements' levels, only when every element of
+  the unit is assessed (otherwise the unit is not assessed); a non-blank unit cell wins over its elements.
+- A column that looks like a unit code but is not in the framework (e.g. DLit800) is reported once, as a
+  file-level warning; its values are NOT stored (the rest of each row is), and the page says so prominently.
+- Other extra columns (time stamp, e-mail, name ...) are ignored and listed.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import os
+import re
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from framework.catalog import Catalog, normalise_label
+
+CHUNK = 8 << 20
+LEVELS = (
+    (0, "ยังไม่มีความรู้/ทักษะ", "Not yet"),
+    (1, "รู้จัก/เข้าใจ", "Aware"),
+    (2, "ทำได้เมื่อมีผู้แนะนำ", "Can do with guidance"),
+    (3, "ทำได้ด้วยตนเอง", "Can do independently"),
+    (4, "สอนผู้อื่นได้", "Can teach others"),
+)
+DEFAULT_THRESHOLD = 3
+MAX_PROBLEMS = 100_000  # problems kept in memory for display; rejected rows are always complete
+
+# Column names accepted for the fixed columns (normalised with catalog.normalise_label).
+KEY_ALIASES = {
+    "respondent_id": ("respondent_id", "respondentid", "respondent", "id", "รหัสผู้ตอบ", "รหัสผู้ตอบแบบสำรวจ",
+                      "ผู้ตอบ"),
+    "group": ("group", "staff_group", "staffgroup", "กลุ่มบุคลากร", "กลุ่ม"),
+    "agency": ("agency", "หน่วยงาน", "ส่วนราชการ"),
+    "unit": ("unit", "org_unit", "orgunit", "สังกัด", "หน่วยงานย่อย", "กอง"),
+    "position": ("position", "ตำแหน่ง"),
+    "code": ("code", "unit_code", "รหัส", "รหัสหน่วยความสามารถ"),
+    "level": ("level", "ระดับ"),
+}
+CODE_LIKE = re.compile(r"^(dlit|dtr|dg|dt|ds|spm|dl)\s*[-_]?\s*(\d{3})$", re.IGNORECASE)
+THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
+
+
+class SurveyFileError(Exception):
+    """The file cannot be read as a survey at all: one message in Thai and English; nothing is stored."""
+
+    def __init__(self, th: str, en: str):
+        super().__init__(en)
+        self.th, self.en = th, en
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.th
+
+
+@dataclass
+class Notice:
+    """A file-level remark (ignored column, unknown code column, incomplete elements)."""
+    level: str  # "warning" | "info"
+    column: str | None
+    th: str
+    en: str
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.th
+
+
+@dataclass
+class Decoded:
+    """A survey file made readable for DuckDB (UTF-8), with what was learnt on the way."""
+    path: Path
+    encoding: str
+    content_hash: str
+    size: int
+    lines: int               # physical lines, trailing blank lines excluded
+    temp: bool = False
+
+    def cleanup(self) -> None:
+        if self.temp:
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+
+
+@dataclass
+class Layout:
+    """How the header maps onto the survey format."""
+    format: str                       # "wide" | "long"
+    delimiter: str
+    header: list[str]
+    keys: dict[str, int]              # fixed column -> index
+    skip: int                         # comment lines before the header
+    codes: dict[int, str] = field(default_factory=dict)   # index -> unit/element code (wide)
+    unknown_codes: dict[int, str] = field(default_factory=dict)
+    ignored: dict[int, str] = field(default_factory=dict)
+
+
+# --- bytes -> text ------------------------------------------------------------------------------------------
+
+def file_hash(path: str | Path) -> str:
+    """SHA-256 of the file's bytes: the same upload twice is recognised by it."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _unreadable_binary() -> SurveyFileError:
+    return SurveyFileError(
+        "ไฟล์นี้ไม่ใช่ไฟล์ข้อความ CSV (อาจเป็นไฟล์ Excel .xlsx หรือไฟล์ไบนารี) — ใน Excel ให้เลือก "
+        "\"บันทึกเป็น\" > CSV UTF-8 แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
+        "This file is not a CSV text file (perhaps an Excel .xlsx or another binary file) - in Excel use "
+        "\"Save As\" > CSV UTF-8 and upload again. Nothing was stored.")
+
+
+def decode(path: str | Path, workdir: str | Path | None = None) -> Decoded:
+    """Detect the encoding (UTF-8 with/without BOM, UTF-16 with BOM, Windows-874/TIS-620) and hash the file;
+    non-UTF-8 files are transcoded to a UTF-8 temp file in streaming chunks (DuckDB reads only UTF-8)."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise SurveyFileError("ไฟล์ว่างเปล่า ไม่มีข้อมูลให้นำเข้า ไม่มีข้อมูลใดถูกบันทึก",
+                              "The file is empty: there is nothing to import. Nothing was stored.")
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        head = f.read(4)
+        f.seek(0)
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            encoding = "utf-16"
+        elif head[:3] == b"\xef\xbb\xbf":
+            encoding = "utf-8-sig"
+        else:
+            encoding = "utf-8"
+        newlines, tail = 0, b""
+        if encoding != "utf-16":
+            dec = codecs.getincrementaldecoder("utf-8")()
+            while chunk := f.read(CHUNK):
+                h.update(chunk)
+                if b"\x00" in chunk:
+                    raise _unreadable_binary()
+                newlines += chunk.count(b"\n")
+                tail = (tail + chunk)[-4096:]
+                if encoding != "cp874":
+                    try:
+                        dec.decode(chunk)
+                    except UnicodeDecodeError:
+                        encoding = "cp874"
+            if encoding == "utf-8":
+                try:
+                    dec.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    encoding = "cp874"
+        else:
+            for chunk in iter(lambda: f.read(CHUNK), b""):
+                h.update(chunk)
+    digest = h.hexdigest()
+    if encoding in ("utf-8", "utf-8-sig"):
+        return Decoded(path, encoding, digest, size, _lines(newlines, tail))
+    # Transcode Windows-874 / UTF-16 to UTF-8 in chunks.
+    fd, tmp = tempfile.mkstemp(suffix=".csv", dir=workdir)
+    newlines, tail = 0, b""
+    try:
+        with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
+            dec = codecs.getincrementaldecoder(encoding)(errors="strict")
+            while True:
+                chunk = src.read(CHUNK)
+                out = dec.decode(chunk, final=not chunk).encode("utf-8")
+                if encoding == "utf-16" and "\x00" in out.decode("utf-8", "ignore")[:1]:
+                    raise _unreadable_binary()
+                newlines += out.count(b"\n")
+                tail = (tail + out)[-4096:]
+                dst.write(out)
+                if not chunk:
+                    break
+        if b"\x00" in tail:
+            raise _unreadable_binary()
+    except UnicodeDecodeError:
+        os.unlink(tmp)
+        raise SurveyFileError(
+            "อ่านรหัสอักขระของไฟล์ไม่ได้ (รองรับ UTF-8, UTF-16 และ Windows-874/TIS-620) — บันทึกเป็น CSV UTF-8 "
+            "แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
+            "The file's character encoding cannot be read (UTF-8, UTF-16 and Windows-874/TIS-620 are supported) "
+            "- save it as CSV UTF-8 and upload again. Nothing was stored.") from None
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    label = "windows-874" if encoding == "cp874" else encoding
+    return Decoded(Path(tmp), label, digest, size, _lines(newlines, tail), temp=True)
+
+
+def _lines(newlines: int, tail: bytes) -> int:
+    """Physical line count without trailing blank lines (what Excel would show as the last row)."""
+    stripped = tail.rstrip(b"\r\n \t")
+    trailing = tail[len(stripped):].count(b"\n")
+    return newlines - trailing + 1
+
+
+# --- header -------------------------------------------------------------------------------------------------
+
+def read_header(path: Path) -> tuple[str, list[str], int]:
+    """The delimiter (comma, semicolon or tab: whichever splits the header into most cells), the header cells
+    and how many leading comment lines ("# ...", like the template's level legend) precede the header."""
+    with open(path, "r", encoding="utf-8-sig", newline="") as f:
+        text = f.read(1 << 20)
+    lines = text.splitlines()
+    skip = 0
+    while skip < len(lines) and lines[skip].lstrip().startswith("#"):
+        skip += 1
+    first = lines[skip] if skip < len(lines) else ""
+    if not first.strip():
+        raise SurveyFileError("ไม่พบหัวตารางในบรรทัดแรก (respondent_id, group, ...) ไม่มีข้อมูลใดถูกบันทึก",
+                              "No header found on the first line (respondent_id, group, ...). Nothing was stored.")
+    best, cells = ",", [first]
+    for delim in (",", ";", "\t"):
+        row = next(csv.reader(io.StringIO(first), delimiter=delim, quotechar='"'))
+        if len(row) > len(cells):
+            best, cells = delim, row
+    return best, [c.strip().lstrip("\ufeff").strip() for c in cells], skip
+
+
+def plan_columns(header: list[str], delimiter: str, catalog: Catalog, skip: int = 0) -> Layout:
+    """Map header cells to fixed columns and unit/element codes; refuse files without the required columns."""
+    aliases = {normalise_label(a): key for key, names in KEY_ALIASES.items() for a in names}
+    units = {c.casefold(): c for c in catalog.unit_codes()}
+    elements = {c.casefold(): c for c in catalog.element_units()}
+    keys: dict[str, int] = {}
+    codes: dict[int, str] = {}
+    unknown: dict[int, str] = {}
+    ignored: dict[int, str] = {}
+    seen_codes: dict[str, int] = {}
+    for i, name in enumerate(header):
+        compact = re.sub(r"[\s_\-]+", "", name).casefold()
+        key = aliases.get(normalise_label(name))
+        if compact in units or compact in elements:
+            code = units.get(compact) or elements[compact]
+            if code in seen_codes:
+                raise SurveyFileError(
+                    f"คอลัมน์ {code} ซ้ำกัน (คอลัมน์ที่ {seen_codes[code] + 1} และ {i + 1}) — ลบคอลัมน์ที่ซ้ำแล้วอัปโหลดใหม่ "
+                    "ไม่มีข้อมูลใดถูกบันทึก",
+                    f"Column {code} appears twice (columns {seen_codes[code] + 1} and {i + 1}) - remove one and "
+                    "upload again. Nothing was stored.")
+            seen_codes[code] = i
+            codes[i] = code
+        elif key is not None and key not in keys:
+            keys[key] = i
+        elif CODE_LIKE.match(name.strip()):
+            unknown[i] = name
+        else:
+            ignored[i] = name
+    is_long = "code" in keys and "level" in keys and not codes
+    missing = [k for k in ("respondent_id", "group") if k not in keys]
+    if missing or (not codes and not is_long):
+        raise SurveyFileError(
+            "ไฟล์นี้ไม่ใช่แบบสำรวจตามรูปแบบ: ต้องมีคอลัมน์ respondent_id และ group และคอลัมน์รหัสหน่วยความสามารถ "
+            "(เช่น DLit100) หรือคอลัมน์ code กับ level — ดาวน์โหลดแม่แบบจากหน้านำเข้า ไม่มีข้อมูลใดถูกบันทึก"
+            + (f" (ไม่พบ: {', '.join(missing)})" if missing else ""),
+            "This file is not a survey in the expected format: it needs the columns respondent_id and group plus "
+            "unit-code columns (e.g. DLit100), or code and level columns - download the template from the upload "
+            "page. Nothing was stored." + (f" (missing: {', '.join(missing)})" if missing else ""))
+    return Layout("long" if is_long else "wide", delimiter, header, keys, skip, codes, unknown, ignored)
+
+
+# --- validation ---------------------------------------------------------------------------------------------
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def clean(col: str) -> str:
+    """SQL: a cell trimmed, Thai digits made Arabic, blank -> NULL."""
+    return f"nullif(trim(translate({col}, '{THAI_DIGITS}', '0123456789')), '')"
+
+
+def level_ok(col: str) -> str:
+    """SQL: TRUE when the cell is blank or a whole number 0-4."""
+    c = clean(col)
+    return f"({c} IS NULL OR coalesce(TRY_CAST({c} AS DOUBLE) IN (0, 1, 2, 3, 4), false))"
+
+
+def level(col: str) -> str:
+    """SQL: the level as UTINYINT (NULL when blank or invalid)."""
+    c = clean(col)
+    return f"CAST(CASE WHEN TRY_CAST({c} AS DOUBLE) IN (0, 1, 2, 3, 4) THEN TRY_CAST({c} AS DOUBLE) END AS UTINYINT)"
+
+
+def unit_expressions(available: dict[str, str], catalog: Catalog) -> tuple[dict[str, str], list[Notice]]:
+    """SQL per unit code from the level expressions at hand: the unit cell if non-blank, else the minimum of
+    its elements when every element is present and assessed, else NULL (not assessed)."""
+    by_unit: dict[str, list[str]] = {}
+    for el, unit in catalog.element_units().items():
+        by_unit.setdefault(unit, []).append(el)
+    out, notes = {}, []
+    for unit in catalog.unit_codes():
+        els = by_unit.get(unit, [])
+        have = [e for e in els if e in available]
+        el_expr = None
+        if have and len(have) == len(els):
+            conds = " AND ".join(f"{available[e]} IS NOT NULL" for e in els)
+            el_expr = f"CASE WHEN {conds} THEN least({', '.join(available[e] for e in els)}) END"
+        elif have:
+            missing = [e for e in els if e not in available]
+            notes.append(Notice(
+                "warning", unit,
+                f"หน่วย {unit}: ไฟล์มีคอลัมน์ความสามารถย่อยไม่ครบ (ขาด {', '.join(missing)}) จึงถือว่าหน่วยนี้ไม่ได้ประเมิน "
+                "เว้นแต่มีคอลัมน์ของหน่วยเอง",
+                f"Unit {unit}: the file has only some of its element columns (missing {', '.join(missing)}), so "
+                "the unit counts as not assessed unless its own unit column has a value."))
+        if unit in available and el_expr:
+            out[unit] = f"coalesce({available[unit]}, {el_expr})"
+        elif unit in available:
+            out[unit] = available[unit]
+        elif el_expr:
+            out[unit] = el_expr
+        else:
+            out[unit] = "CAST(NULL AS UTINYINT)"
+    return out, notes
+
+
+def group_fix() -> tuple[str, str]:
+    return ("ใช้ชื่อกลุ่มบุคลากรที่รองรับ เช่น ผู้บริหารระดับสูง, ผู้บริหารกอง, ผู้ทำงานด้านนโยบายและวิชาการ, "
+            "ผู้ทำงานด้านบริการ, ผู้ปฏิบัติงานด้านเทคโนโลยี, ผู้ปฏิบัติงานอื่น (หรือ Executive, Management, Academic, "
+            "Service, Technologist, Others)",
+            "use an accepted staff-group name: Executive, Management, Academic, Service, Technologist, Others "
+            "(or the Thai names, e.g. ผู้บริหารระดับสูง)")
+
+
+PROBLEM_COLUMNS = ["row", "column", "value", "reason_th", "reason_en", "fix_th", "fix_en"]
+LEVEL_FIX = ("ใส่เลขจำนวนเต็ม 0–4 หรือเว้นว่างถ้าไม่ได้ประเมิน", "enter a whole number 0-4, or leave blank if not assessed")
+
+
+@dataclass
+class Checked:
+    """Result of validating one file inside a DuckDB cursor: staging table of accepted rows + the problems."""
+    layout: Layout
+    rows_read: int
+    accepted: int
+    rejected: int
+    respondents: int          # accepted respondents (= accepted rows in wide format)
+    problems: pd.DataFrame    # PROBLEM_COLUMNS
+    rejected_rows: pd.DataFrame
+    notices: list[Notice]
+    staging: str              # temp table with RESPONSE columns except batch_id
+    problems_truncated: bool = False
+
+
+class Validator:
+    """Validates a decoded survey file with SQL on one cursor; leaves accepted rows in a temp table."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, catalog: Catalog):
+        self.cur = cur
+        self.catalog = catalog
+        self.tag = uuid.uuid4().hex[:10]
+        self.temps: list[str] = []
+
+    def _temp(self, stem: str) -> str:
+        name = f"{stem}_{self.tag}"
+        self.temps.append(name)
+        return name
+
+    def drop(self) -> None:
+        """Drop every temp table this validation created."""
+        for t in self.temps:
+            self.cur.execute(f"DROP TABLE IF EXISTS temp.{t}")
+        self.temps.clear()
+
+    # -- reading -----------------------------------------------------------------------------------------
+    def load(self, dec: Decoded, layout: Layout) -> tuple[str, str]:
+        """Read every cell as text into a temp table c0..cN; malformed lines go to a rejects table."""
+        raw, rej, scan = self._temp("raw"), self._temp("rej"), self._temp("scan")
+        cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout.header))) + "}"
+        delim = {"\t": "\\t"}.get(layout.delimiter, layout.delimiter)
+        try:
+            self.cur.execute(
+                f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_csv(?, header=true, skip={layout.skip}, delim='{delim}', quote='\"', "
+                f"escape='\"', columns={cols}, all_varchar=true, ignore_errors=true, store_rejects=true, "
+                f"rejects_table='{rej}', rejects_scan='{scan}', strict_mode=true, auto_detect=false)",
+                [str(dec.path)])
+        except duckdb.Error as exc:
+            raise SurveyFileError(
+                f"อ่านไฟล์เป็น CSV ไม่ได้ ({str(exc).splitlines()[0][:200]}) — ตรวจว่าเป็น CSV และบันทึกใหม่ ไม่มีข้อมูลใดถูกบันทึก",
+                f"The file cannot be read as CSV ({str(exc).splitlines()[0][:200]}) - check it is a CSV and save it "
+                "again. Nothing was stored.") from None
+        return raw, rej
+
+    def line_numbers(self, raw: str, rej: str, dec: Decoded, ncols: int, skip: int = 0) -> tuple[str, list[Notice]]:
+        """Temp table rec -> line as Excel shows it (header = row 1); counts quoted line breaks and bad lines."""
+        lines = self._temp("lines")
+        nrec = self.cur.execute(f"SELECT count(*) FROM {raw}").fetchone()[0]
+        rejects = self.cur.execute(f"SELECT line FROM {rej} ORDER BY line").fetchall()
+        notes: list[Notice] = []
+        simple = dec.lines - 1 - skip == nrec + len(rejects)
+        # rejects before good record k: a reject on DuckDB line L sits after (L - 2 - earlier rejects) good ones.
+        rj = self._temp("rj")
+        self.cur.execute(f"CREATE TEMP TABLE {rj} AS SELECT DISTINCT line - 2 - {skip} - (dense_rank() OVER (ORDER BY line) - 1) "
+                         f"AS good_before, dense_rank() OVER (ORDER BY line) AS n FROM {rej}")
+        if simple:
+            nl = "0"
+        else:
+            allcols = ", ".join(f"coalesce(c{i}, '')" for i in range(ncols))
+            nl = f"length(concat({allcols})) - length(replace(concat({allcols}), chr(10), ''))"
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {lines} AS
+            WITH r AS (SELECT rowid AS rec, {nl} AS nl FROM {raw}),
+                 c AS (SELECT rec, coalesce(sum(nl) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+                              AS prev_nl FROM r)
+            SELECT c.rec, CAST(c.rec + 2 + {skip} + c.prev_nl + coalesce(j.n, 0) AS BIGINT) AS line
+            FROM c ASOF LEFT JOIN (SELECT good_before, max(n) AS n FROM {rj} GROUP BY ALL) j ON c.rec >= j.good_before
+        """)
+        if not simple:
+            total = self.cur.execute(f"SELECT coalesce(max(line), 1) FROM {lines}").fetchone()[0]
+            if total < dec.lines and not rejects:
+                notes.append(Notice("info", None,
+                                    "ไฟล์มีบรรทัดว่างแทรกอยู่ (ข้ามไป) เลขแถวที่แจ้งอาจคลาดจากใน Excel เล็กน้อย",
+                                    "The file has blank lines in it (skipped); reported row numbers may be a little "
+                                    "off from what Excel shows."))
+        return lines, notes
+
+    # -- checks ------------------------------------------------------------------------------------------
+    def _group_map(self, raw: str, col: str) -> str:
+        gmap = self._temp("gmap")
+        distinct = self.cur.execute(f"SELECT DISTINCT {col} AS raw FROM {raw} WHERE {col} IS NOT NULL").df()
+        aliases = self.catalog.staff_group_aliases()
+        distinct["key"] = [aliases.get(normalise_label(v)) for v in distinct["raw"]]
+        self.cur.register(f"gmap_df_{self.tag}", distinct)
+        self.cur.execute(f"CREATE TEMP TABLE {gmap} AS SELECT raw, key FROM gmap_df_{self.tag}")
+        self.cur.unregister(f"gmap_df_{self.tag}")
+        return gmap
+
+    def check(self, dec: Decoded, layout: Layout, default_agency: str | None = None) -> Checked:
+        raw, rej = self.load(dec, layout)
+        n = len(layout.header)
+        lines, notes = self.line_numbers(raw, rej, dec, n, layout.skip)
+        notes += self._column_notes(raw, layout)
+        if layout.format == "wide":
+            result = self._check_wide(raw, lines, layout, notes)
+        else:
+            result = self._check_long(raw, lines, layout, notes)
+        result = self._add_structural(result, rej, layout)
+        return result
+
+    def _column_notes(self, raw: str, layout: Layout) -> list[Notice]:
+        notes = []
+        for i, name in layout.unknown_codes.items():
+            filled = self.cur.execute(f"SELECT count({clean(f'c{i}')}) FROM {raw}").fetchone()[0]
+            notes.append(Notice(
+                "warning", name,
+                f"คอลัมน์ \"{name}\" ดูเหมือนรหัสหน่วยความสามารถแต่ไม่มีในกรอบ ก.พ. — ไม่ได้นำเข้าค่าในคอลัมน์นี้ "
+                f"({filled:,} ค่า) ส่วนอื่นของแต่ละแถวนำเข้าตามปกติ วิธีแก้: แก้หัวคอลัมน์เป็นรหัสที่ถูกต้อง (เช่น DLit300) "
+                "แล้วลบชุดข้อมูลนี้และอัปโหลดใหม่",
+                f"Column \"{name}\" looks like a unit code but is not in the OCSC framework - its {filled:,} values "
+                "were NOT imported (the rest of each row was). Fix: correct the header to a real code (e.g. DLit300), "
+                "then delete this batch and upload again."))
+        if layout.ignored:
+            names = ", ".join(layout.ignored.values())
+            notes.append(Notice("info", None, f"คอลัมน์ที่ไม่ได้ใช้ (ข้ามไป): {names}",
+                                f"Columns not used (ignored): {names}"))
+        return notes
+
+    def _problem_sql(self, rows: str, checks: list[tuple[str, str, str, str, str, str]]) -> str:
+        """UNION ALL of (condition, column label, value expr, reason_th, reason_en, fix pair) over bad rows."""
+        parts = []
+        for cond, column, value, r_th, r_en, fix in checks:
+            parts.append(f"SELECT line AS \"row\", {_lit(column)} AS \"column\", CAST({value} AS VARCHAR) AS value, {r_th} AS reason_th, "
+                         f"{r_en} AS reason_en, {_lit(fix[0])} AS fix_th, {_lit(fix[1])} AS fix_en, rec "
+                         f"FROM {rows} WHERE {cond}")
+        return " UNION ALL ".join(parts)
+
+    def _finish(self, bad: str, problems_sql: str, layout: Layout, raw_cols: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+        probs = self.cur.execute(f"SELECT * FROM ({problems_sql}) ORDER BY rec, \"row\" LIMIT {MAX_PROBLEMS + 1}").df()
+        truncated = len(probs) > MAX_PROBLEMS
+        probs = probs.head(MAX_PROBLEMS)
+        names = [_q(h or f"column{i + 1}") for i, h in enumerate(layout.header)]
+        select = ", ".join(f"c{i} AS {names[i]}" for i in range(len(layout.header)))
+        rejected = self.cur.execute(f"""
+            SELECT b.line AS "row", {select}, p.reason FROM {bad} b
+            JOIN (SELECT rec, string_agg("column" || ': ' || reason_en, '; ' ORDER BY "row") AS reason
+                  FROM ({problems_sql}) GROUP BY rec) p USING (rec)
+            ORDER BY b.rec""").df()
+        return probs.drop(columns=["rec"]), rejected, truncated
+
+    def _check_wide(self, raw: str, lines: str, layout: Layout, notes: list[Notice]) -> Checked:
+        k = layout.keys
+        rid, grp = f"c{k['respondent_id']}", f"c{k['group']}"
+        gmap = self._group_map(raw, grp)
+        cells_ok = " AND ".join(level_ok(f"c{i}") for i in layout.codes) or "TRUE"
+        rows, bad = self._temp("rows"), self._temp("bad")
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {rows} AS
+            SELECT r.rowid AS rec, l.line, nullif(trim(r.{rid}), '') AS rid, nullif(trim(r.{grp}), '') AS grp, g.key,
+                   {cells_ok} AS cells_ok
+            FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}""")
+        self.cur.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {rows} AS
+            SELECT *, CASE WHEN rid IS NULL THEN NULL ELSE
+                          first_value(line) OVER (PARTITION BY rid ORDER BY rec) END AS first_line,
+                      CASE WHEN rid IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY rid ORDER BY rec) END AS dup_n
+            FROM {rows}""")
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {bad} AS
+            SELECT x.*, r.* FROM {rows} x JOIN {raw} r ON r.rowid = x.rec
+            WHERE x.rid IS NULL OR x.key IS NULL OR x.dup_n > 1 OR NOT x.cells_ok""")
+        fix_g = group_fix()
+        checks = [
+            ("rid IS NULL", layout.header[k["respondent_id"]], "NULL", "'ไม่มีรหัสผู้ตอบ'", "'respondent id is missing'",
+             ("ใส่รหัสผู้ตอบที่ไม่ซ้ำกับแถวอื่น", "fill in a respondent id that no other row uses")),
+            ("dup_n > 1", layout.header[k["respondent_id"]], "rid",
+             "'รหัสผู้ตอบซ้ำกับแถวที่ ' || first_line || ' (เก็บแถวแรกไว้)'",
+             "'duplicate respondent id: first seen on row ' || first_line || ' (that row is kept)'",
+             ("ลบแถวที่ซ้ำ หรือแก้รหัสให้ไม่ซ้ำ", "remove the repeated row or give it its own id")),
+            ("grp IS NULL", layout.header[k["group"]], "NULL", "'ไม่ได้ระบุกลุ่มบุคลากร'", "'staff group is missing'", fix_g),
+            ("grp IS NOT NULL AND key IS NULL", layout.header[k["group"]], "grp", "'ไม่รู้จักกลุ่มบุคลากรนี้'",
+             "'unknown staff group'", fix_g),
+        ]
+        for i, code in layout.codes.items():
+            c = clean(f"c{i}")
+            checks.append((f"NOT {level_ok(f'c{i}')}", layout.header[i], f"c{i}",
+                           f"CASE WHEN TRY_CAST({c} AS DOUBLE) IS NULL THEN 'ระดับไม่ใช่ตัวเลข' "
+                           f"ELSE 'ระดับต้องเป็นเลขจำนวนเต็ม 0–4' END",
+                           f"CASE WHEN TRY_CAST({c} AS DOUBLE) IS NULL THEN 'level is not a number' "
+                           f"ELSE 'level must be a whole number 0-4' END", LEVEL_FIX))
+        problems_sql = self._problem_sql(bad, checks)
+        probs, rejected, truncated = self._finish(bad, problems_sql, layout, [])
+        available = {code: level(f"r.c{i}") for i, code in layout.codes.items()}
+        exprs, el_notes = unit_expressions(available, self.catalog)
+        notes += el_notes
+        staging = self._temp("ok")
+        opt = {name: (f"nullif(trim(r.c{k[name]}), '')" if name in k else "CAST(NULL AS VARCHAR)")
+               for name in ("agency", "unit", "position")}
+        units_sql = ", ".join(f"{e} AS {_q(u)}" for u, e in exprs.items())
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {staging} AS
+            SELECT x.rid AS respondent_id, x.key AS staff_group, {opt['agency']} AS agency,
+                   {opt['unit']} AS org_unit, {opt['position']} AS position, {units_sql}
+            FROM {rows} x JOIN {raw} r ON r.rowid = x.rec
+            WHERE x.rec NOT IN (SELECT rec FROM {bad})
+            ORDER BY x.rec""")
+        total = self.cur.execute(f"SELECT count(*) FROM {rows}").fetchone()[0]
+        accepted = self.cur.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
+        return Checked(layout, total, accepted, total - accepted, accepted, probs, rejected, notes, staging,
+                       truncated)
+
+    def _check_long(self, raw: str, lines: str, layout: Layout, notes: list[Notice]) -> Checked:
+        k = layout.keys
+        rid, grp, code, lev = (f"c{k[x]}" for x in ("respondent_id", "group", "code", "level"))
+        gmap = self._group_map(raw, grp)
+        codes = {c.casefold(): c for c in self.catalog.unit_codes()}
+        codes.update({c.casefold(): c for c in self.catalog.element_units()})
+        cmap = self._temp("cmap")
+        distinct = self.cur.execute(f"SELECT DISTINCT {code} AS raw FROM {raw} WHERE {code} IS NOT NULL").df()
+        distinct["code"] = [codes.get(re.sub(r"[\s_\-]+", "", str(v)).casefold()) for v in distinct["raw"]]
+        self.cur.register(f"cmap_df_{self.tag}", distinct)
+        self.cur.execute(f"CREATE TEMP TABLE {cmap} AS SELECT raw, code FROM cmap_df_{self.tag}")
+        self.cur.unregister(f"cmap_df_{self.tag}")
+        rows, bad = self._temp("rows"), self._temp("bad")
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {rows} AS
+            WITH base AS (
+              SELECT r.rowid AS rec, l.line, nullif(trim(r.{rid}), '') AS rid, nullif(trim(r.{grp}), '') AS grp,
+                     g.key, nullif(trim(r.{code}), '') AS code_raw, m.code, {level_ok('r.' + lev)} AS level_ok,
+                     {clean('r.' + lev)} AS level_raw, {level('r.' + lev)} AS lvl
+              FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}
+              LEFT JOIN {cmap} m ON m.raw = r.{code})
+            SELECT *,
+              CASE WHEN rid IS NULL OR code IS NULL THEN 1
+                   ELSE row_number() OVER (PARTITION BY rid, code ORDER BY rec) END AS dup_n,
+              first_value(line) OVER (PARTITION BY rid, code ORDER BY rec) AS first_line,
+              count(DISTINCT key) OVER (PARTITION BY rid) AS n_keys
+            FROM base""")
+        own_bad = "rid IS NULL OR key IS NULL OR code IS NULL OR NOT level_ok OR dup_n > 1 OR n_keys > 1"
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {bad} AS
+            WITH flagged AS (SELECT *, ({own_bad}) AS own_bad FROM {rows}),
+                 resp AS (SELECT rid, min(line) FILTER (WHERE own_bad) AS bad_line FROM flagged
+                          WHERE rid IS NOT NULL GROUP BY rid)
+            SELECT f.*, resp.bad_line, r.* FROM flagged f LEFT JOIN resp USING (rid) JOIN {raw} r ON r.rowid = f.rec
+            WHERE f.own_bad OR resp.bad_line IS NOT NULL""")
+        fix_g = group_fix()
+        h = layout.header
+        checks = [
+            ("rid IS NULL", h[k["respondent_id"]], "NULL", "'ไม่มีรหัสผู้ตอบ'", "'respondent id is missing'",
+             ("ใส่รหัสผู้ตอบในทุกแถว", "fill in the respondent id on every row")),
+            ("grp IS NULL", h[k["group"]], "NULL", "'ไม่ได้ระบุกลุ่มบุคลากร'", "'staff group is missing'", fix_g),
+            ("grp IS NOT NULL AND key IS NULL", h[k["group"]], "grp", "'ไม่รู้จักกลุ่มบุคลากรนี้'",
+             "'unknown staff group'", fix_g),
+            ("n_keys > 1", h[k["group"]], "grp", "'ผู้ตอบคนเดียวกันมีกลุ่มบุคลากรต่างกันในแต่ละแถว'",
+             "'the same respondent has different staff groups on different rows'",
+             ("ใช้กลุ่มบุคลากรเดียวกันทุกแถวของผู้ตอบคนนี้", "use one staff group on all rows of this respondent")),
+            ("code_raw IS NULL", h[k["code"]], "NULL", "'ไม่ได้ระบุรหัสหน่วยความสามารถ'", "'unit code is missing'",
+             ("ใส่รหัสหน่วย เช่น DLit100", "fill in a unit code such as DLit100")),
+            ("code_raw IS NOT NULL AND code IS NULL", h[k["code"]], "code_raw",
+             "'ไม่มีรหัสนี้ในกรอบ ก.พ.'", "'unknown unit code (not in the OCSC framework)'",
+             ("ใช้รหัสหน่วย (DLit100 … DTr300) หรือรหัสความสามารถย่อย (DLit101 …) ที่มีในกรอบ",
+              "use a unit code (DLit100 ... DTr300) or element code (DLit101 ...) of the framework")),
+            ("NOT level_ok", h[k["level"]], "level_raw",
+             "CASE WHEN TRY_CAST(level_raw AS DOUBLE) IS NULL THEN 'ระดับไม่ใช่ตัวเลข' ELSE 'ระดับต้องเป็นเลขจำนวนเต็ม 0–4' END",
+             "CASE WHEN TRY_CAST(level_raw AS DOUBLE) IS NULL THEN 'level is not a number' "
+             "ELSE 'level must be a whole number 0-4' END", LEVEL_FIX),
+            ("dup_n > 1", h[k["code"]], "code_raw",
+             "'รหัสนี้ซ้ำสำหรับผู้ตอบคนเดียวกัน (แถวแรกคือแถวที่ ' || first_line || ')'",
+             "'this code is repeated for the same respondent (first on row ' || first_line || ')'",
+             ("ลบแถวที่ซ้ำ", "remove the repeated row")),
+            (f"NOT ({own_bad}) AND bad_line IS NOT NULL", h[k["respondent_id"]], "rid",
+             "'แถวอื่นของผู้ตอบคนนี้มีปัญหา (แถวที่ ' || bad_line || ') จึงไม่นำเข้าทั้งคน'",
+             "'another row of this respondent has a problem (row ' || bad_line || '), so the whole respondent "
+             "is rejected'",
+             ("แก้แถวที่มีปัญหาแล้วอัปโหลดใหม่", "fix the row with the problem and upload again")),
+        ]
+        problems_sql = self._problem_sql(bad, checks)
+        probs, rejected, truncated = self._finish(bad, problems_sql, layout, [])
+        pivot = self._temp("pivot")
+        all_codes = list(self.catalog.unit_codes()) + list(self.catalog.element_units())
+        present = [c for (c,) in self.cur.execute(
+            f"SELECT DISTINCT code FROM {rows} WHERE code IS NOT NULL").fetchall()]
+        present = [c for c in all_codes if c in set(present)]
+        aggs = ", ".join(f"max(lvl) FILTER (WHERE code = {_lit(c)}) AS {_q(c)}" for c in present)
+        opt = {name: (f"max(nullif(trim(r.c{k[name]}), ''))" if name in k else "CAST(NULL AS VARCHAR)")
+               for name in ("agency", "unit", "position")}
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {pivot} AS
+            SELECT x.rid, any_value(x.key) AS key, min(x.rec) AS first_rec, {opt['agency']} AS agency,
+                   {opt['unit']} AS org_unit, {opt['position']} AS position{', ' + aggs if aggs else ''}
+            FROM {rows} x JOIN {raw} r ON r.rowid = x.rec
+            WHERE x.rec NOT IN (SELECT rec FROM {bad})
+            GROUP BY x.rid""")
+        exprs, el_notes = unit_expressions({c: f"p.{_q(c)}" for c in present}, self.catalog)
+        notes += el_notes
+        staging = self._temp("ok")
+        units_sql = ", ".join(f"{e} AS {_q(u)}" for u, e in exprs.items())
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {staging} AS
+            SELECT p.rid AS respondent_id, p.key AS staff_group, p.agency, p.org_unit, p.position, {units_sql}
+            FROM {pivot} p ORDER BY p.first_rec""")
+        total = self.cur.execute(f"SELECT count(*) FROM {rows}").fetchone()[0]
+        nbad = self.cur.execute(f"SELECT count(*) FROM {bad}").fetchone()[0]
+        respondents = self.cur.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
+        return Checked(layout, total, total - nbad, nbad, respondents, probs, rejected, notes, staging, truncated)
+
+    def _add_structural(self, res: Checked, rej: str, layout: Layout) -> Checked:
+        """Lines DuckDB could not split into the header's columns: rejected whole, raw text kept."""
+        df = self.cur.execute(f"SELECT line, csv_line, error_type, error_message FROM {rej} ORDER BY line").df()
+        if df.empty:
+            return res
+        df = df.drop_duplicates("line")
+        n = len(layout.header)
+        probs = pd.DataFrame({
+            "row": df["line"].astype("int64"), "column": "", "value": df["csv_line"],
+            "reason_th": [f"จำนวนช่องไม่ตรงกับหัวตาราง (ต้องมี {n} ช่อง)" for _ in range(len(df))],
+            "reason_en": [f"wrong number of fields (the header has {n}): {m.split(chr(10))[0]}"
+                          for m in df["error_message"]],
+            "fix_th": "ตรวจเครื่องหมายคั่นและเครื่องหมายคำพูด (\") ในแถวนี้",
+            "fix_en": "check the delimiters and quotes (\") on this row"})
+        rejected = pd.DataFrame({"row": df["line"].astype("int64"), "raw_line": df["csv_line"],
+                                 "reason": probs["reason_en"]})
+        res.problems = pd.concat([res.problems, probs], ignore_index=True).sort_values("row", kind="stable") \
+            .reset_index(drop=True)
+        res.rejected_rows = pd.concat([res.rejected_rows, rejected], ignore_index=True) \
+            .sort_values("row", kind="stable").reset_index(drop=True)
+        res.rows_read += len(df)
+        res.rejected += len(df)
+        return res
+
+
+def template_csv(catalog: Catalog) -> bytes:
+    """The wide template (UTF-8 with BOM so Excel shows Thai): a "#" legend of levels and groups, then the header.
+
+    Lines starting with "#" before the header are skipped on upload, so the legend can stay in the file.
+    """
+    codes = catalog.unit_codes()
+    head = ["respondent_id", "group", "agency", "unit", "position", *codes]
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    legend = ["# แบบสำรวจทักษะดิจิทัล (กรอบ ก.พ. 2561) / Digital-skills self-assessment (OCSC 2018)",
+              "# ระดับ / level: " + " | ".join(f"{n} = {th} ({en})" for n, th, en in LEVELS),
+              "# เว้นว่าง = ไม่ได้ประเมิน / blank = not assessed",
+              "# group: " + " | ".join(f"{r.key} = {r.name_th}" for r in catalog.staff_groups().itertuples()),
+              "# หนึ่งแถวต่อผู้ตอบหนึ่งคน ลบบรรทัดที่ขึ้นต้นด้วย # ได้ / one row per respondent; lines starting "
+              "with # may be deleted"]
+    for line in legend:
+        out.write(line.replace(",", " ") + "\r\n")
+    w.writerow(head)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def levels_table() -> pd.DataFrame:
+    """The five levels with Thai and English descriptions (for the template legend and the format help)."""
+    return pd.DataFrame(LEVELS, columns=["level", "label_th", "label_en"])
