@@ -135,3 +135,20 @@ def pathway(cat: Catalog, staff_group: str) -> Path:
         prev = now
     units = pd.DataFrame(rows, columns=cols + ["stage", "stage_ord", "status"])
     return Path(staff_group, profiles, steps, units)
+
+
+def path_changes(path: Path) -> pd.DataFrame:
+    """Every addition and drop along a path, one row each (step, kind, change, code, Thai and English text)."""
+    rows = []
+    for step in path.steps:
+        for kind, added, dropped, code, th, en in (
+            ("unit", step.units_added, step.units_dropped, "code", "name_th", "name_en"),
+            ("knowledge", step.knowledge_added, step.knowledge_dropped, "id", "text_th", "text_en"),
+            ("experience", step.experience_added, step.experience_dropped, "id", "text_th", "text_en"),
+            ("competency", step.competencies_added, step.competencies_dropped, "id", "name_th", "name_en"),
+        ):
+            for change, df in ((ADDED, added), (DROPPED, dropped)):
+                for _, r in df.iterrows():
+                    rows.append({"from_stage": step.from_stage, "to_stage": step.to_stage, "kind": kind,
+                                 "change": change, "code": r[code], "text_th": r[th], "text_en": r[en]})
+    return pd.DataFrame(rows, columns=["from_stage", "to_stage", "kind", "change", "code", "text_th", "text_en"])

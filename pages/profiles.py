@@ -1,0 +1,174 @@
+"""Role profile (URL /profiles): one stage x staff group, deep-linkable as /profiles?stage=Mature&group=Service."""
+from html import escape
+
+import streamlit as st
+
+from framework import profiles_view as pv
+from framework.catalog import STAFF_GROUPS, STAGES
+from framework.handout import profile_handout
+from ui import shell
+from ui.downloads import table_downloads
+
+lang = shell.setup("profiles", "บทบาทตามกลุ่มบุคลากร", "Role profile")
+tr = shell.tr
+
+PAGE_CSS = """
+<style>
+.prof-persona { font-size: 2.3rem; font-weight: 700; line-height: 1.25; color: #12335e; margin: 0.2rem 0 0; }
+.prof-alt { font-size: 1.1rem; color: #555; margin-bottom: 0.6rem; }
+.prof-where { font-size: 1.05rem; font-weight: 600; color: #1f4e8c; }
+.prof-role { font-size: 1.08rem; line-height: 1.6; }
+.prof-flag { color: #a35a00; font-weight: 700; }
+</style>
+"""
+PRESENT_EXTRA = """
+<style>
+.prof-persona { font-size: 3.8rem; } .prof-alt { font-size: 1.6rem; } .prof-where { font-size: 1.6rem; }
+.prof-role { font-size: 1.5rem; }
+</style>
+"""
+
+
+@st.cache_data(show_spinner=False)
+def _names(lang: str) -> dict:
+    return pv.names(shell.catalog(), lang)
+
+
+@st.cache_data(show_spinner=False)
+def _profile(stage: str, group: str):
+    return shell.catalog().profile(stage, group)
+
+
+@st.cache_data(show_spinner=False)
+def _tree():
+    return pv.element_tree(shell.catalog())
+
+
+@st.cache_data(show_spinner=False)
+def _handout(stage: str, group: str, lang: str) -> bytes:
+    return profile_handout(shell.catalog(), stage, group, lang).encode("utf-8")
+
+
+names = _names(lang)
+
+# --- deep link: ?stage=&group= sets the view when the URL changes; the view writes itself back to the URL.
+qp = st.query_params
+raw = (qp.get("stage"), qp.get("group"))
+if raw != st.session_state.get("prof_url") and (raw[0] or raw[1]):
+    bad = []
+    if raw[0]:
+        st.session_state["prof_stage"] = pv.parse_stage(raw[0], st.session_state.get("prof_stage", STAGES[0]))
+        if pv.parse_stage(raw[0], "") == "":
+            bad.append(("stage", raw[0], ", ".join(STAGES)))
+    if raw[1]:
+        st.session_state["prof_group"] = pv.parse_staff_group(raw[1], st.session_state.get("prof_group", STAFF_GROUPS[0]))
+        if pv.parse_staff_group(raw[1], "") == "":
+            bad.append(("group", raw[1], ", ".join(STAFF_GROUPS)))
+    st.session_state["prof_bad_url"] = bad
+st.session_state.setdefault("prof_stage", STAGES[0])
+st.session_state.setdefault("prof_group", STAFF_GROUPS[0])
+
+for param, value, allowed in st.session_state.get("prof_bad_url", []):
+    st.warning(tr(
+        f"ลิงก์มีค่า {param}={value!r} ที่ไม่รู้จัก จึงแสดงค่าเดิมแทน — ใช้ค่าใดค่าหนึ่งต่อไปนี้: {allowed}",
+        f"The link has an unknown {param}={value!r}, so the previous choice is shown — use one of: {allowed}"),
+        icon=":material/link_off:")
+
+st.markdown(PAGE_CSS, unsafe_allow_html=True)
+if st.session_state.get(shell.PRESENT_KEY):
+    st.markdown(PRESENT_EXTRA, unsafe_allow_html=True)
+
+c1, c2 = st.columns([2, 5])
+c1.segmented_control(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, key="prof_stage", required=True,
+                     format_func=lambda k: names.get(k, k))
+c2.segmented_control(tr("กลุ่มบุคลากร", "Staff group"), STAFF_GROUPS, key="prof_group", required=True,
+                     format_func=lambda k: names.get(k, k))
+stage = st.session_state["prof_stage"] or STAGES[0]
+group = st.session_state["prof_group"] or STAFF_GROUPS[0]
+
+# Keep the URL in step with the view (and keep lang / present in it) so it can be bookmarked or shared.
+params = {"stage": stage, "group": group, "lang": lang}
+if st.session_state.get(shell.PRESENT_KEY):
+    params["present"] = "1"
+if dict(qp.to_dict()) != params:
+    qp.from_dict(params)
+st.session_state["prof_url"] = (stage, group)
+
+p = _profile(stage, group)
+other = "th" if lang == "en" else "en"
+st.markdown(f'<div class="prof-where">{escape(names[stage])} · {escape(names[group])}</div>'
+            f'<div class="prof-persona">{escape(p.persona(lang))}</div>'
+            f'<div class="prof-alt">{escape(p.persona(other))}</div>', unsafe_allow_html=True)
+with st.container(border=True):
+    st.markdown(f'<div class="prof-role">{escape(p.role(lang))}</div>', unsafe_allow_html=True)
+
+m = st.columns(5)
+m[0].metric(tr("หน่วยความสามารถ", "Units of capability"), len(p.units))
+m[1].metric(tr("ความรู้", "Knowledge"), len(p.knowledge))
+m[2].metric(tr("ประสบการณ์", "Experience"), len(p.experience))
+m[3].metric(tr("คุณลักษณะ", "Attributes"), len(p.attributes))
+m[4].metric(tr("สมรรถนะ", "Competencies"), len(p.competencies))
+
+filters = {"stage": stage, "group": group}
+b1, b2 = st.columns(2)
+b1.download_button(
+    tr("ดาวน์โหลดเอกสารแจก ๑ หน้า (HTML พิมพ์ได้)", "Download one-page handout (printable HTML)"),
+    _handout(stage, group, lang), file_name=f"profile_{stage}_{group}_{lang}.html", mime="text/html",
+    key="prof_handout", icon=":material/print:", type="primary")
+b2.page_link("pages/pathway.py", label=tr("ดูเส้นทางพัฒนา Early → Mature ของกลุ่มนี้",
+                                           "See this group's path Early → Mature"),
+             icon=":material/route:", query_params={"group": group, "lang": lang})
+
+left, right = st.columns([3, 2], gap="large")
+tree = _tree()
+with left:
+    st.subheader(tr("หน่วยความสามารถที่ต้องมี", "Required units of capability"))
+    st.caption(tr("กดที่หน่วยเพื่อดูความสามารถย่อยและเกณฑ์การปฏิบัติงาน",
+                  "Open a unit to see its elements and performance criteria"))
+    for gkey, units in p.units.groupby("group_key", sort=False):
+        st.markdown(f"##### {escape(gkey)} · {escape(names.get(gkey, gkey))}")
+        for _, u in units.iterrows():
+            primary, alt = pv.text(u, "name", lang), pv.text(u, "name", other)
+            with st.expander(f"**{u['code']}** {primary} · _{alt}_"):
+                for element, crit in pv.unit_elements(tree, u["code"]):
+                    st.markdown(f"**{element['element_code']}** {pv.text(element, 'element', lang)}")
+                    lines = [f"- `{c['criterion_code']}` {escape(pv.text(c, 'criterion', lang))}"
+                             for _, c in crit.iterrows()]
+                    st.markdown("\n".join(lines))
+                if lang == "en":
+                    st.caption("Performance criteria are printed in Thai only in the document.")
+    units_table = p.units[["group_key", "code", "name_th", "name_en"]].rename(columns={
+        "group_key": tr("กลุ่ม", "Group"), "code": tr("รหัส", "Code"),
+        "name_th": tr("ชื่อ (ไทย)", "Name (Thai)"), "name_en": tr("ชื่อ (อังกฤษ)", "Name (English)")})
+    table_downloads(units_table, "profile-units", filters, key="prof_units_dl")
+
+
+def _items(df, basic_marks: bool) -> str:
+    """Markdown list of items; basic / specific chips and a mark on items not in section 2 of the document."""
+    lines = []
+    for _, row in df.iterrows():
+        chip = ""
+        if basic_marks:
+            chip = ('<span class="skills-chip skills-basic">' + tr("พื้นฐาน", "basic") + "</span> "
+                    if row["basic"] else '<span class="skills-chip">' + tr("เฉพาะ", "specific") + "</span> ")
+        flag = ' <span class="prof-flag" title="not in section 2">†</span>' \
+            if "in_section2" in row and not row["in_section2"] else ""
+        lines.append(f"- {chip}{escape(pv.text(row, 'text', lang))}{flag}")
+    return "\n".join(lines) or tr("— ไม่มี —", "— none —")
+
+
+with right:
+    st.subheader(tr("ความรู้", "Knowledge"))
+    st.markdown(_items(p.knowledge, True), unsafe_allow_html=True)
+    if "in_section2" in p.knowledge and not p.knowledge["in_section2"].all():
+        st.caption(tr("† ระบุไว้เฉพาะในบทบาทนี้ ไม่อยู่ในรายการความรู้ของหมวดที่ ๒",
+                      "† listed only in this profile, not in the knowledge list of section 2"))
+    st.subheader(tr("ประสบการณ์", "Experience"))
+    st.markdown(_items(p.experience, True), unsafe_allow_html=True)
+    st.subheader(tr("คุณลักษณะ", "Attributes"))
+    st.markdown(_items(p.attributes, False), unsafe_allow_html=True)
+    st.subheader(tr("สมรรถนะ", "Competencies"))
+    for _, c in p.competencies.iterrows():
+        st.markdown(f"**{escape(pv.text(c, 'name', lang))}**")
+        if c["definition_th"]:
+            st.caption(c["definition_th"])
