@@ -7,11 +7,13 @@ the configuration. `run()` accepts exactly one SELECT statement and enforces a r
 from __future__ import annotations
 
 import threading
+import warnings
 import time
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from framework.source import TABLES
 
@@ -25,13 +27,12 @@ MEMORY_LIMIT = "1GB"
 DERIVED = {
     "requirement_matrix": ("ทุกบทบาท (ระยะ × กลุ่มบุคลากร) × หน่วยความสามารถ พร้อม required",
                            "Every role profile (stage × staff group) × unit, with `required`"),
-    "survey_rounds": ("จำนวนผู้ตอบต่อหน่วยงาน ระยะ และรอบสำรวจ (ปกปิดกลุ่มเล็ก)",
-                      "Respondents per agency, stage and round (small groups suppressed)"),
-    "survey_groups": ("จำนวนผู้ตอบต่อหน่วยงาน รอบ กลุ่มบุคลากร และหน่วยงานย่อย (ปกปิดกลุ่มเล็ก)",
-                      "Respondents per agency, round, staff group and org unit (small groups suppressed)"),
-    "survey_units": ("จำนวนผู้ที่ถึงเกณฑ์ต่อหน่วยความสามารถ ต่อหน่วยงาน รอบ และกลุ่มบุคลากร (ปกปิดกลุ่มเล็ก)",
-                     "Respondents meeting the threshold per unit, agency, round and staff group "
-                     "(small groups suppressed)"),
+    "coverage": ("ความครอบคลุมของแต่ละหน่วยความสามารถ ทุกระยะ แยกตามกลุ่มบุคลากร/หน่วยงาน/หน่วยงานย่อย "
+                 "(ซ่อนกลุ่มเล็กแบบเดียวกับหน้าจอ)",
+                 "Coverage of each unit, every stage, by staff group / agency / org unit "
+                 "(small cells hidden as on screen)"),
+    "readiness": ("ความพร้อมตามระยะ แยกตามกลุ่มบุคลากร/หน่วยงาน/หน่วยงานย่อย (ซ่อนกลุ่มเล็ก)",
+                  "Readiness per stage by staff group / agency / org unit (small cells hidden)"),
     "responses": ("ข้อมูลรายบุคคล (ต้องใช้รหัสผ่าน HR)", "Row-level responses (HR passphrase only)"),
     "batches": ("ชุดข้อมูลที่นำเข้า (ต้องใช้รหัสผ่าน HR)", "Uploaded batches (HR passphrase only)"),
 }
@@ -49,14 +50,14 @@ EXAMPLES = (
      "GROUP BY ALL\nORDER BY min(unit_ord)"),
     ("ค้นหาเกณฑ์การปฏิบัติงานด้วยคำภาษาไทย", "Search performance criteria by a Thai word",
      "SELECT code, unit_code, text_th\nFROM criteria\nWHERE text_th LIKE '%ข้อมูล%'\nORDER BY ord"),
-    ("จำนวนผู้ตอบต่อกลุ่มบุคลากร", "Respondents per staff group",
-     "SELECT agency, round_date, staff_group, sum(respondents) AS respondents,\n"
-     "       count_if(suppressed) AS suppressed_cells\n"
-     "FROM survey_groups\nGROUP BY ALL\nORDER BY ALL"),
-    ("สัดส่วนผู้ถึงเกณฑ์ต่อหน่วยความสามารถ", "Share meeting the threshold per unit",
-     "SELECT unit_code, sum(met) AS met, sum(assessed) AS assessed,\n"
-     "       round(sum(met) / sum(assessed), 3) AS share\n"
-     "FROM survey_units\nWHERE NOT suppressed\nGROUP BY unit_code\nORDER BY share"),
+    ("ความครอบคลุมต่ำสุดในระยะ Developing ตามกลุ่มบุคลากร", "Lowest coverage at Developing by staff group",
+     "SELECT key AS staff_group, code, n, met, round(coverage, 3) AS coverage, hidden\n"
+     "FROM coverage\nWHERE \"by\" = 'group' AND stage = 'Developing' AND NOT is_total AND required\n"
+     "ORDER BY coverage NULLS LAST\nLIMIT 20"),
+    ("ความพร้อมของแต่ละหน่วยงาน", "Readiness of each agency",
+     "SELECT key AS agency, stage, n, round(readiness, 3) AS readiness,\n"
+     "       round(fully_ready, 3) AS fully_ready, hidden\n"
+     "FROM readiness\nWHERE \"by\" = 'agency'\nORDER BY agency, stage"),
 )
 
 
@@ -109,67 +110,38 @@ def store_version(con: duckdb.DuckDBPyConnection) -> tuple:
         cur.close()
 
 
-def _unit_codes(con) -> list[str]:
-    cur = con.cursor()
-    try:
-        return [r[0] for r in cur.execute("SELECT code FROM memory.main.units ORDER BY ord").fetchall()]
-    finally:
-        cur.close()
-
-
-def _keys_sql() -> str:
-    # The analysis keys, as the survey views use them: agency falls back to the batch's.
-    return ("coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—') AS agency, "
-            "b.stage AS stage, b.round_date AS round_date, b.is_demo AS is_demo")
-
-
-def aggregate_queries(unit_codes: list[str]) -> dict[str, str]:
-    """The aggregated survey tables; a group of fewer than $k respondents has its counts set to NULL.
-
-    Unit codes come from the catalogue (trusted identifiers), everything else is bound ($k, $t).
-    """
-    units = ", ".join(f'"{c}"' for c in unit_codes)
-    base = f"SELECT {_keys_sql()}, r.* EXCLUDE (agency) FROM store.responses r JOIN store.batches b USING (batch_id)"
-    return {
-        "survey_rounds": f"""
-            WITH f AS ({base})
-            SELECT agency, stage, round_date, is_demo, count(DISTINCT batch_id) AS batches,
-                   CASE WHEN count(*) >= $k THEN count(*) END AS respondents,
-                   count(*) < $k AS suppressed
-            FROM f GROUP BY ALL ORDER BY ALL""",
-        "survey_groups": f"""
-            WITH f AS ({base})
-            SELECT agency, stage, round_date, is_demo, staff_group,
-                   coalesce(nullif(trim(org_unit), ''), '—') AS org_unit,
-                   CASE WHEN count(*) >= $k THEN count(*) END AS respondents,
-                   count(*) < $k AS suppressed
-            FROM f GROUP BY ALL ORDER BY ALL""",
-        "survey_units": f"""
-            WITH f AS ({base}),
-            g AS (SELECT agency, stage, round_date, is_demo, staff_group, count(*) AS n
-                  FROM f GROUP BY ALL),
-            l AS (UNPIVOT (SELECT agency, stage, round_date, is_demo, staff_group, {units} FROM f)
-                  ON {units} INTO NAME unit_code VALUE level),
-            a AS (SELECT agency, stage, round_date, is_demo, staff_group, unit_code,
-                         count(*) AS assessed, count_if(level >= $t) AS met, avg(level) AS mean_level
-                  FROM l GROUP BY ALL)
-            SELECT a.agency, a.stage, a.round_date, a.is_demo, a.staff_group, a.unit_code,
-                   CASE WHEN g.n >= $k AND a.assessed >= $k THEN a.assessed END AS assessed,
-                   CASE WHEN g.n >= $k AND a.assessed >= $k THEN a.met END AS met,
-                   CASE WHEN g.n >= $k AND a.assessed >= $k THEN round(a.mean_level, 2) END AS mean_level,
-                   NOT (g.n >= $k AND a.assessed >= $k) AS suppressed,
-                   $t::INTEGER AS threshold
-            FROM a JOIN g USING (agency, stage, round_date, is_demo, staff_group)
-            ORDER BY ALL""",
-    }
-
-
 def _fetch(con, query: str, params: dict | None = None):
     cur = con.cursor()
     try:
         return cur.sql(query, params=params or None).to_arrow_table()
     finally:
         cur.close()
+
+
+def survey_aggregates(con, *, min_cell: int, threshold: int) -> dict:
+    """Coverage (every stage) and readiness by staff group, agency and org unit, as the screens show them.
+
+    framework.analysis computes and suppresses them (small and complementary cells hidden), so the
+    analyst sees exactly the figures the pages show and nothing finer.
+    """
+    from framework import analysis
+    from framework.catalog import STAGES
+
+    f = analysis.Filters(threshold=int(threshold), min_cell=int(min_cell))
+    makers = {
+        "coverage": lambda: [analysis.coverage(con, f, stage=s, by=by) for s in STAGES for by in analysis.BY],
+        "readiness": lambda: [analysis.readiness(con, f, by=by) for by in analysis.BY],
+    }
+    out = {}
+    for name, make in makers.items():
+        try:
+            df = pd.concat(make(), ignore_index=True)
+        except Exception as exc:  # an analysis failure leaves that table out, never the whole page
+            warnings.warn(f"analyst: {name} table not available: {exc}", stacklevel=2)
+            continue
+        df["threshold"], df["min_cell"] = int(threshold), int(min_cell)
+        out[name] = pa.Table.from_pandas(df, preserve_index=False)
+    return out
 
 
 def source_tables(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int,
@@ -180,11 +152,7 @@ def source_tables(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: i
     out = {name: _fetch(con, f"SELECT * FROM memory.main.{name}") for name in TABLES}
     out["requirement_matrix"] = _fetch(con, sql.load("requirement_matrix"))
     if _has_store(con):
-        for name, query in aggregate_queries(_unit_codes(con)).items():
-            params = {"k": int(min_cell)}
-            if "$t" in query:
-                params["t"] = int(threshold)
-            out[name] = _fetch(con, query, params)
+        out.update(survey_aggregates(con, min_cell=min_cell, threshold=threshold))
         if authorised:
             out["responses"] = _fetch(con, "SELECT * FROM store.responses")
             out["batches"] = _fetch(con, "SELECT * FROM store.batches")
