@@ -1,0 +1,81 @@
+"""Requirement heatmaps (URL /requirements): which units each staff group must have at each stage; framework only."""
+import streamlit as st
+
+from framework import charts
+from framework import profiles_view as pv
+from framework.catalog import STAGES
+from ui import shell
+from ui.downloads import chart_downloads, table_downloads
+
+lang = shell.setup("requirements", "แผนภาพความต้องการทักษะ", "Requirement heatmaps")
+tr = shell.tr
+ALL = "all"
+
+
+@st.cache_data(show_spinner=False)
+def _names(lang: str) -> dict:
+    return pv.names(shell.catalog(), lang)
+
+
+@st.cache_data(show_spinner=False)
+def _matrix():
+    return shell.catalog().requirement_matrix()
+
+
+@st.cache_data(show_spinner=False)
+def _counts():
+    return shell.catalog().profile_unit_counts()
+
+
+names = _names(lang)
+raw = st.query_params.get("stage")
+if raw and raw != st.session_state.get("req_url"):
+    st.session_state["req_stage"] = ALL if raw == ALL else pv.parse_stage(raw, st.session_state.get("req_stage", ALL))
+    if raw != ALL and not pv.parse_stage(raw, ""):
+        st.warning(tr(f"ลิงก์มีค่า stage={raw!r} ที่ไม่รู้จัก — ใช้ Early, Developing, Mature หรือ all",
+                      f"The link has an unknown stage={raw!r} — use Early, Developing, Mature or all"),
+                   icon=":material/link_off:")
+st.session_state.setdefault("req_stage", STAGES[-1])
+
+st.caption(tr("แถว = หน่วยความสามารถตามลำดับกรอบทักษะ (เส้นคั่นกลุ่มความสามารถ) · คอลัมน์ = กลุ่มบุคลากร · "
+              "ช่องสีเข้ม = บทบาทนั้นต้องมีหน่วยนี้ · ชี้ที่ช่องเพื่อดูชื่อหน่วย",
+              "Rows = units in framework order (lines separate capability groups) · columns = staff groups · "
+              "dark cell = that role profile requires the unit · hover a cell for the unit's name"))
+options = [*STAGES, ALL]
+st.segmented_control(tr("ระยะของหน่วยงาน", "Agency stage"), options, key="req_stage", required=True,
+                     format_func=lambda k: tr("ทั้ง ๓ ระยะ", "All three stages") if k == ALL else names.get(k, k))
+choice = st.session_state["req_stage"] or STAGES[-1]
+st.query_params.from_dict({"stage": choice, "lang": lang,
+                           **({"present": "1"} if st.session_state.get(shell.PRESENT_KEY) else {})})
+st.session_state["req_url"] = choice
+
+matrix = _matrix()
+stages = list(STAGES) if choice == ALL else [choice]
+if choice == ALL:
+    panels = st.columns(3)
+    right = None
+else:
+    left, right = st.columns([3, 2], gap="large")
+    panels = [left]
+for panel, stage in zip(panels, stages):
+    with panel:
+        fig = charts.requirement_heatmap(matrix, stage, lang, names)
+        st.plotly_chart(fig, key=f"req_heat_{stage}", config={"displaylogo": False})
+        chart_downloads(fig, "requirement-heatmap", {"stage": stage}, key=f"req_heat_dl_{stage}")
+        pivot = pv.requirement_pivot(matrix, stage)
+        table = pivot.rename(columns=names).reset_index().rename(columns={"unit_code": tr("รหัส", "Code")})
+        table_downloads(table, "requirement-matrix", {"stage": stage}, key=f"req_table_dl_{stage}")
+
+with (right if right is not None else st.container()):
+    counts = _counts()
+    fig = charts.profile_count_matrix(counts, lang, names)
+    st.plotly_chart(fig, key="req_counts", config={"displaylogo": False})
+    chart_downloads(fig, "required-unit-counts", None, key="req_counts_dl")
+    table = counts.pivot(index="stage", columns="staff_group", values="units").loc[list(STAGES)]
+    table = table[[g for g in names if g in table.columns]]
+    table.index = [names[s] for s in table.index]
+    table.columns = [names[g] for g in table.columns]
+    st.dataframe(table, width="stretch")
+    table_downloads(table.reset_index(names=tr("ระยะ", "Stage")), "required-unit-counts", None, key="req_counts_table_dl")
+    st.caption(tr("ตัวเลข = จำนวนหน่วยความสามารถที่บทบาทนั้นต้องมี",
+                  "Number = units of capability the role profile requires"))
