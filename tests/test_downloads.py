@@ -1,0 +1,103 @@
+"""AppTest of the download helpers: buttons, file names, mime types, and the bytes each click makes."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from conftest import FIXTURES
+from framework import export
+
+SCRIPT = str(FIXTURES / "export" / "downloads_app.py")
+TODAY = dt.date.today().isoformat()
+
+
+@pytest.fixture
+def deferred(monkeypatch):
+    """file id -> (file name, mime, callable) of every deferred download the script registered."""
+    seen: dict[str, tuple] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        file_id = original(self, data_callable, mimetype, coordinates, file_name, **kw)
+        seen[file_id] = (file_name, mimetype, data_callable)
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return seen
+
+
+def _buttons(at, deferred) -> dict[str, tuple]:
+    out = {}
+    for b in at.get("download_button"):
+        p = b.proto
+        assert p.deferred_file_id, f"{p.label}: file should be made on click, not on every rerun"
+        out[p.id.rsplit("-", 1)[-1]] = (p.label, *deferred[p.deferred_file_id])
+    return out
+
+
+def test_table_and_chart_buttons_have_names_and_mimes(deferred):
+    at = AppTest.from_file(SCRIPT, default_timeout=30).run()
+    assert not at.exception
+    got = _buttons(at, deferred)
+    stem = f"coverage_stage-Early_agency-กรม-ทดสอบ_threshold-3_min-cell-5_{TODAY}"
+    assert got["dl_table_csv"][1:3] == (f"{stem}.csv", "text/csv")
+    assert got["dl_table_xlsx"][1:3] == (
+        f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert got["dl_table_parquet"][1:3] == (f"{stem}.parquet", "application/vnd.apache.parquet")
+    assert got["dl_chart_png"][1:3] == (f"coverage-chart_stage-Early_{TODAY}.png", "image/png")
+    assert got["dl_chart_html"][1:3] == (f"coverage-chart_stage-Early_{TODAY}.html", "text/html")
+    assert "/" not in "".join(v[1] for v in got.values())
+    assert got["dl_table_csv"][0] == "ดาวน์โหลด CSV"  # Thai by default
+
+
+def test_english_labels(deferred):
+    at = AppTest.from_file(SCRIPT, default_timeout=30)
+    at.session_state["lang"] = "en"
+    at.run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download CSV", "Download Excel", "Download Parquet", "Download PNG", "Download HTML"]
+
+
+def test_clicked_files_hold_the_table_guarded_and_the_settings(deferred):
+    at = AppTest.from_file(SCRIPT, default_timeout=30).run()
+    got = _buttons(at, deferred)
+    csv = got["dl_table_csv"][3]()
+    assert csv.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig")
+    assert back["name_th"].tolist() == ["เข้าถึงและตระหนักรู้ดิจิทัล", "ทดสอบ", "'@SUM(A1)"]
+    assert back["code"].tolist()[1:] == ["'=HYPERLINK(\"http://x\")", "'-5"]
+    assert back["n"].tolist() == [12, -3, 7]
+
+    wb = openpyxl.load_workbook(io.BytesIO(got["dl_table_xlsx"][3]()))
+    assert wb.sheetnames == ["coverage", "settings"]
+    settings = {r[0]: r[3] for r in wb["settings"].iter_rows(min_row=2, values_only=True)}
+    assert settings["threshold"] == "3" and settings["min_cell"] == "5"
+    assert settings["filters"] == "stage=Early; agency=กรม/ทดสอบ"
+    assert len(settings["framework_version"]) >= 8  # from Catalog.meta()["source_sha256"]
+    assert settings["circular"]
+
+    pq = got["dl_table_parquet"][3]()
+    assert pd.read_parquet(io.BytesIO(pq))["code"].tolist()[1] == "=HYPERLINK(\"http://x\")"  # data, not a sheet
+    assert export.parquet_settings(pq)["min_cell"] == 5
+
+
+def test_chart_html_is_offline(deferred):
+    at = AppTest.from_file(SCRIPT, default_timeout=30).run()
+    html = _buttons(at, deferred)["dl_chart_html"][3]().decode("utf-8")
+    thai = "ความครอบคลุม"
+    assert thai in html or json.dumps(thai)[1:-1] in html  # plotly escapes non-ASCII in its JSON
+    assert "<script src=\"https://cdn" not in html and "plotly.js v" in html
+
+
+@pytest.mark.slow
+def test_chart_png_renders_on_click(deferred):
+    at = AppTest.from_file(SCRIPT, default_timeout=30).run()
+    png = _buttons(at, deferred)["dl_chart_png"][3]()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
