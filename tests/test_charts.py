@@ -1,0 +1,75 @@
+"""Chart builders: the figures show exactly the catalogue's requirement matrix, counts and path, in Thai fonts."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from framework import charts
+from framework import profiles_view as pv
+from framework.catalog import STAFF_GROUPS, STAGES
+
+
+@pytest.fixture(scope="module")
+def matrix(catalog):
+    return catalog.requirement_matrix()
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_heatmap_z_equals_requirement_matrix_pivot(catalog, matrix, stage):
+    fig = charts.requirement_heatmap(matrix, stage, "th", pv.names(catalog, "th"))
+    heat = fig.data[0]
+    m = matrix[matrix["stage"] == stage]
+    expected = m.pivot(index="unit_code", columns="staff_group", values="required").astype(int)
+    expected = expected.loc[catalog.unit_codes(), list(STAFF_GROUPS)]
+    assert list(heat.y) == catalog.unit_codes()
+    assert [list(r) for r in heat.z] == expected.to_numpy().tolist()
+    assert sum(map(sum, heat.z)) == int(catalog.profile_unit_counts().query("stage == @stage")["units"].sum())
+
+
+def test_heatmap_labels_and_hover_follow_language(catalog, matrix):
+    th = charts.requirement_heatmap(matrix, "Mature", "th", pv.names(catalog, "th"))
+    en = charts.requirement_heatmap(matrix, "Mature", "en", pv.names(catalog, "en"))
+    assert list(en.data[0].x) == list(STAFF_GROUPS)
+    assert list(th.data[0].x)[0] == "ผู้บริหารระดับสูง"
+    row = catalog.unit_codes().index("DT300")
+    assert "DT300" in th.data[0].text[row][0] and "สถาปัตยกรรมองค์กร" in th.data[0].text[row][0]
+    assert "Enterprise Architecture" in en.data[0].text[row][0] and "Required" in en.data[0].text[row][0]
+    assert "ระยะสมบูรณ์" in th.layout.title.text
+
+
+def test_heatmap_draws_a_line_between_capability_groups(catalog, matrix):
+    fig = charts.requirement_heatmap(matrix, "Early", "en")
+    assert len(fig.layout.shapes) == len(catalog.groups()) - 1
+
+
+def test_count_matrix_equals_profile_unit_counts(catalog):
+    counts = catalog.profile_unit_counts()
+    fig = charts.profile_count_matrix(counts, "en", pv.names(catalog, "en"))
+    expected = counts.pivot(index="stage", columns="staff_group", values="units").loc[list(STAGES), list(STAFF_GROUPS)]
+    assert [list(r) for r in fig.data[0].z] == expected.to_numpy().tolist()
+    assert list(fig.data[0].y) == list(STAGES)
+    assert fig.data[0].z[0][4] == 16 and fig.data[0].z[2][1] == 25
+
+
+def test_pathway_chart_marks_dropped_units(catalog):
+    path = pv.pathway(catalog, "Technologist")
+    fig = charts.pathway_chart(path.units, "en", pv.names(catalog, "en"))
+    by_name = {t.name: t for t in fig.data if t.mode == "markers"}
+    dropped = by_name["Dropped"]
+    assert sorted(zip(dropped.y, dropped.x)) == [("DT300", "Developing"), ("DT400", "Developing")]
+    added_mature = [y for y, x in zip(by_name["Added"].y, by_name["Added"].x) if x == "Mature"]
+    assert added_mature == path.steps[1].units_added["code"].tolist()
+    required_early = [y for y, x in zip(by_name["Required"].y, by_name["Required"].x) if x == "Early"]
+    assert required_early == path.profiles["Early"].units["code"].tolist()
+
+
+def test_every_figure_uses_a_thai_font_and_serialises(catalog, matrix):
+    counts = catalog.profile_unit_counts()
+    figs = [charts.requirement_heatmap(matrix, "Early", "th"), charts.profile_count_matrix(counts, "th"),
+            charts.pathway_chart(pv.pathway(catalog, "Service").units, "th")]
+    for fig in figs:
+        family = fig.layout.font.family
+        assert "Loma" in family and "Garuda" in family
+        spec = json.loads(fig.to_json())
+        assert spec["layout"]["font"]["family"] == family
