@@ -1,0 +1,177 @@
+"""Plotly builders for the survey views; they draw already-suppressed frames, so hidden values never reach a figure."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from framework.analysis import TOTAL_KEY
+
+GREY = "#c8c8c8"
+COVERAGE_SCALE = [[0.0, "#d73027"], [0.5, "#fee08b"], [1.0, "#1a9850"]]
+FONT = "Sarabun, Loma, Garuda, Tahoma, sans-serif"   # Thai-capable fonts first (fonts-thai-tlwg)
+STAGE_NAMES = {"Early": ("ระยะเริ่มแรก", "Early"), "Developing": ("ระยะกำลังพัฒนา", "Developing"),
+               "Mature": ("ระยะสมบูรณ์", "Mature")}
+
+
+def _t(lang: str, th: str, en: str) -> str:
+    return en if lang == "en" else th
+
+
+def _pct(v) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.0%}"
+
+
+def key_label(key: str, labels: dict | None, lang: str) -> str:
+    """Display name of a column/line key; the total is 'ทั้งหมด' / 'All'."""
+    if key == TOTAL_KEY:
+        return _t(lang, "ทั้งหมด", "All")
+    return (labels or {}).get(key, key)
+
+
+def stage_label(stage: str, lang: str, names: dict | None = None) -> str:
+    th, en = (names or STAGE_NAMES).get(stage, (stage, stage))
+    return en if lang == "en" else th
+
+
+def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
+    fig.update_layout(title=title, font=dict(family=FONT), margin=dict(l=10, r=10, t=60, b=10),
+                      template="plotly_white", **({"height": height} if height else {}))
+    return fig
+
+
+def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = None,
+                     unit_names: dict | None = None, title: str | None = None) -> go.Figure:
+    """Units (rows, framework order) x keys (columns): colour = coverage; required cells dotted; hidden cells grey.
+
+    `cov` is the suppressed frame from framework.analysis.coverage (one stage).
+    """
+    df = cov.sort_values(["unit_ord"], kind="stable")
+    codes = list(dict.fromkeys(df["code"]))
+    keys = list(dict.fromkeys(cov["key"]))
+    xs = [key_label(k, labels, lang) for k in keys]
+    cell = df.set_index(["code", "key"])
+    idx = pd.MultiIndex.from_product([codes, keys], names=["code", "key"])
+    cell = cell.reindex(idx)
+    z = cell["coverage"].to_numpy(dtype="float64").reshape(len(codes), len(keys))
+    n = cell["n"].fillna(0).astype(int).to_numpy().reshape(len(codes), len(keys))
+    req = cell["required"].fillna(False).astype(bool).to_numpy().reshape(len(codes), len(keys))
+    hid = cell["hidden"].to_numpy(dtype=object).reshape(len(codes), len(keys))
+    names = unit_names or {}
+    ylab = codes
+    yes, no = _t(lang, "ต้องมี", "required"), _t(lang, "ไม่กำหนด", "not required")
+    custom = np.empty((len(codes), len(keys), 4), dtype=object)
+    for i, c in enumerate(codes):
+        for j in range(len(keys)):
+            custom[i, j] = [int(n[i, j]), _pct(z[i, j]), yes if req[i, j] else no, names.get(c, "")]
+    hover = (f"<b>%{{y}}</b> %{{customdata[3]}}<br>%{{x}}<br>n = %{{customdata[0]}}<br>"
+             f"{_t(lang, 'ความครอบคลุม', 'coverage')} = %{{customdata[1]}}<br>%{{customdata[2]}}<extra></extra>")
+    fig = go.Figure()
+    fig.add_trace(go.Heatmap(
+        z=z, x=xs, y=ylab, zmin=0, zmax=1, colorscale=COVERAGE_SCALE, customdata=custom, hovertemplate=hover,
+        hoverongaps=False, name=_t(lang, "ความครอบคลุม", "coverage"),
+        colorbar=dict(title=_t(lang, "ครอบคลุม", "Coverage"), tickformat=".0%")))
+    # Hidden cells: a grey layer whose hover says why and shows n only (never the value).
+    hidden_z = np.where(pd.isna(hid), np.nan, 1.0)
+    reason = {"small": _t(lang, "ซ่อน: ผู้ตอบน้อยเกินไป", "hidden: too few respondents"),
+              "complementary": _t(lang, "ซ่อนเสริม: ป้องกันการคำนวณย้อน", "hidden: protects another hidden cell"),
+              "empty": _t(lang, "ไม่มีผู้ตอบ", "no respondents")}
+    hcustom = np.empty((len(codes), len(keys), 2), dtype=object)
+    for i in range(len(codes)):
+        for j in range(len(keys)):
+            hcustom[i, j] = [int(n[i, j]), reason.get(hid[i, j], "")]
+    fig.add_trace(go.Heatmap(
+        z=hidden_z, x=xs, y=ylab, zmin=0, zmax=1, colorscale=[[0, GREY], [1, GREY]], showscale=False,
+        customdata=hcustom, hoverongaps=False, name=_t(lang, "ซ่อน", "hidden"),
+        hovertemplate="<b>%{y}</b><br>%{x}<br>n = %{customdata[0]}<br>%{customdata[1]}<extra></extra>"))
+    ri, rj = np.nonzero(req)
+    fig.add_trace(go.Scatter(
+        x=[xs[j] for j in rj], y=[ylab[i] for i in ri], mode="markers", hoverinfo="skip",
+        marker=dict(symbol="circle", size=6, color="#1f1f1f"),
+        name=_t(lang, "● หน่วยที่บทบาทกำหนด", "● required by the profile")))
+    # Lines between capability groups (codes are prefixed by their group).
+    groups = df.drop_duplicates("code").set_index("code")["group_key"].reindex(codes).tolist()
+    for i in range(1, len(codes)):
+        if groups[i] != groups[i - 1]:
+            fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y", y0=i - 0.5, y1=i - 0.5,
+                          line=dict(color="#333", width=1.5))
+    fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=ylab)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs, side="top")
+    fig.update_layout(legend=dict(orientation="h", y=-0.02, yanchor="top"))
+    return _layout(fig, title or _t(lang, "ความครอบคลุมของหน่วยความสามารถ", "Coverage of units of capability"),
+                   height=max(380, 22 * len(codes) + 160))
+
+
+def readiness_path(ready: pd.DataFrame, reached: pd.DataFrame | None = None, target: float = 0.8,
+                   lang: str = "th", labels: dict | None = None, title: str | None = None) -> go.Figure:
+    """Readiness at Early, Developing, Mature per key as lines; the stage reached starred; the target dashed."""
+    fig = go.Figure()
+    stages = ["Early", "Developing", "Mature"]
+    xs = [stage_label(s, lang) for s in stages]
+    reached_map = {} if reached is None else dict(zip(reached["key"], reached["stage_reached"]))
+    for key in dict.fromkeys(ready["key"]):
+        g = ready[ready["key"] == key].set_index("stage").reindex(stages)
+        y = g["readiness"].to_numpy(dtype="float64")
+        custom = [[int(n) if not pd.isna(n) else 0, _pct(r), _pct(fr)]
+                  for n, r, fr in zip(g["n"], g["readiness"], g["fully_ready"])]
+        name = key_label(key, labels, lang)
+        fig.add_trace(go.Scatter(
+            x=xs, y=y, mode="lines+markers", name=name, customdata=custom, connectgaps=False,
+            line=dict(width=4 if key == TOTAL_KEY else 2, dash="solid"),
+            hovertemplate=(f"<b>{name}</b> · %{{x}}<br>n = %{{customdata[0]}}<br>"
+                           f"{_t(lang, 'ความพร้อม', 'readiness')} = %{{customdata[1]}}<br>"
+                           f"{_t(lang, 'พร้อมเต็มที่', 'fully ready')} = %{{customdata[2]}}<extra></extra>")))
+        st_ = reached_map.get(key)
+        if st_ in stages:
+            fig.add_trace(go.Scatter(
+                x=[stage_label(st_, lang)], y=[float(g.loc[st_, "readiness"])], mode="markers",
+                marker=dict(symbol="star", size=18, color="#f5b700", line=dict(color="#333", width=1)),
+                name=_t(lang, f"ระยะที่บรรลุ: {name}", f"stage reached: {name}"), showlegend=False,
+                hoverinfo="skip"))
+    fig.add_hline(y=target, line=dict(dash="dash", color="#555"),
+                  annotation_text=_t(lang, f"เป้าหมาย {target:.0%}", f"target {target:.0%}"))
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title=_t(lang, "ความพร้อม", "Readiness"))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs)
+    return _layout(fig, title or _t(lang, "ความพร้อมตามระยะ (★ = ระยะที่บรรลุ)",
+                                    "Readiness by stage (★ = stage reached)"))
+
+
+def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None) -> go.Figure:
+    """Lowest-coverage units required at a stage, as horizontal bars (hidden units are never passed in)."""
+    df = bl[bl["hidden"].isna()] if "hidden" in bl.columns else bl
+    name = "name_en" if lang == "en" else "name_th"
+    ys = [f"{c}" for c in df["code"]]
+    custom = [[int(n), _pct(v), t] for n, v, t in zip(df["n"], df["coverage"], df[name])]
+    fig = go.Figure(go.Bar(
+        x=df["coverage"].astype(float), y=ys, orientation="h", customdata=custom, marker_color="#d73027",
+        text=[_pct(v) for v in df["coverage"]], textposition="auto",
+        hovertemplate=(f"<b>%{{y}}</b> %{{customdata[2]}}<br>n = %{{customdata[0]}}<br>"
+                       f"{_t(lang, 'ความครอบคลุม', 'coverage')} = %{{customdata[1]}}<extra></extra>")))
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", title=_t(lang, "ความครอบคลุม", "Coverage"))
+    fig.update_yaxes(autorange="reversed", type="category")
+    return _layout(fig, title or _t(lang, "หน่วยที่เป็นอุปสรรค", "Blocking units"),
+                   height=max(220, 48 * len(df) + 120))
+
+
+def trend_lines(df: pd.DataFrame, value: str = "readiness", lang: str = "th", labels: dict | None = None,
+                title: str | None = None) -> go.Figure:
+    """A value (readiness or coverage) per round (x) and key (one line each); hidden points are gaps."""
+    fig = go.Figure()
+    rounds = sorted(df["round"].unique())
+    for key in dict.fromkeys(df["key"]):
+        g = df[df["key"] == key].set_index("round").reindex(rounds)
+        if g["n"].fillna(0).sum() == 0:
+            continue
+        name = key_label(key, labels, lang)
+        custom = [[int(n) if not pd.isna(n) else 0, _pct(v)] for n, v in zip(g["n"], g[value])]
+        fig.add_trace(go.Scatter(
+            x=rounds, y=g[value].to_numpy(dtype="float64"), mode="lines+markers", name=name, customdata=custom,
+            line=dict(width=4 if key == TOTAL_KEY else 2), connectgaps=False,
+            hovertemplate=f"<b>{name}</b> · %{{x}}<br>n = %{{customdata[0]}}<br>%{{customdata[1]}}<extra></extra>"))
+    label = _t(lang, "ความพร้อม", "Readiness") if value == "readiness" else _t(lang, "ความครอบคลุม", "Coverage")
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title=label)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=rounds,
+                     title=_t(lang, "รอบสำรวจ", "Survey round"))
+    return _layout(fig, title or label)

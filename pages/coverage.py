@@ -1,0 +1,56 @@
+"""Coverage heatmap: which units each staff group (or agency, or org unit) meets, against a stage's profiles."""
+import pandas as pd
+import streamlit as st
+
+from framework import analysis, analysis_charts
+from ui import filters, shell
+from ui.downloads import chart_downloads, table_downloads
+
+lang = shell.setup("coverage", "แผนภาพความครอบคลุม", "Coverage heatmap")
+tr = shell.tr
+
+f = filters.survey_filters("cov")
+if f is None:
+    st.stop()
+counts = filters.compute("survey_counts", f)
+left, right = st.columns([1, 2])
+with left:
+    stage = filters.stage_select("cov_stage", counts.get("stage"), ("ระยะ", "Stage"))
+with right:
+    by_labels = {"group": tr("กลุ่มบุคลากร", "Staff group"), "agency": tr("หน่วยงาน", "Agency"),
+                 "unit": tr("หน่วยงานย่อย", "Org unit")}
+    by = st.radio(tr("คอลัมน์", "Columns"), list(by_labels), format_func=by_labels.get, horizontal=True, key="cov_by")
+try:
+    cov = filters.compute("coverage", f, stage=stage, by=by)
+except analysis.AnalysisError as exc:
+    filters.show_error(exc)
+    st.stop()
+if counts["respondents"] == 0:
+    st.warning(tr("ไม่มีผู้ตอบตามตัวกรองที่เลือก — ลองล้างตัวกรองในแถบด้านข้าง",
+                  "No respondents match these filters — clear some filters in the sidebar."))
+    st.stop()
+
+units = analysis.units(shell.connection())
+unit_names = dict(zip(units["code"], units["name_en" if lang == "en" else "name_th"]))
+labels = filters.key_labels(by)
+stages = filters.stage_labels()
+fig = analysis_charts.coverage_heatmap(
+    cov, lang, labels, unit_names,
+    title=tr(f"ความครอบคลุม · {stages[stage]} · เกณฑ์ระดับ ≥ {f['threshold']}",
+             f"Coverage · {stages[stage]} · level ≥ {f['threshold']}"))
+st.plotly_chart(fig, width="stretch", key="cov_chart")
+filters.hidden_note(cov, f["min_cell"])
+settings = filters.export_settings(f, stage=stage, by=by)
+chart_downloads(fig, "coverage", settings, key="cov_chart_dl")
+
+st.markdown("#### " + tr("ตาราง (สัดส่วนผู้ผ่าน; ช่องที่ซ่อนแสดงเป็น “ซ่อน”)", "Table (share who meet; hidden cells say “hidden”)"))
+view = cov.assign(col=[analysis_charts.key_label(k, labels, lang) for k in cov["key"]],
+                  cell=[tr("ซ่อน", "hidden") if h is not None and not pd.isna(h) else f"{v:.0%}"
+                        for h, v in zip(cov["hidden"], cov["coverage"])])
+table = view.pivot(index="code", columns="col", values="cell")
+table = table.loc[list(dict.fromkeys(cov["code"])), list(dict.fromkeys(view["col"]))]
+table.insert(0, tr("หน่วยความสามารถ", "Unit"), [unit_names.get(c, c) for c in table.index])
+st.dataframe(table, width="stretch")
+export = cov.drop(columns=["unit_ord", "is_total"])
+table_downloads(export, "coverage", settings, key="cov_table_dl")
+filters.definitions()

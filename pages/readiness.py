@@ -1,0 +1,78 @@
+"""Readiness path: readiness at Early, Developing and Mature per staff group, agency or org unit, and what blocks the next stage."""
+import streamlit as st
+
+from framework import analysis, analysis_charts
+from ui import filters, shell
+from ui.downloads import chart_downloads, table_downloads
+
+lang = shell.setup("readiness", "ความพร้อมตามระยะ", "Readiness path")
+tr = shell.tr
+
+f = filters.survey_filters("rdy")
+if f is None:
+    st.stop()
+by_labels = {"group": tr("กลุ่มบุคลากร", "Staff group"), "agency": tr("หน่วยงาน", "Agency"),
+             "unit": tr("หน่วยงานย่อย", "Org unit")}
+by = st.radio(tr("แยกตาม", "Break down by"), list(by_labels), format_func=by_labels.get, horizontal=True,
+              key="rdy_by")
+try:
+    ready = filters.compute("readiness", f, by=by)
+except analysis.AnalysisError as exc:
+    filters.show_error(exc)
+    st.stop()
+if int(ready["n"].max() or 0) == 0:
+    st.warning(tr("ไม่มีผู้ตอบตามตัวกรองที่เลือก — ลองล้างตัวกรองในแถบด้านข้าง",
+                  "No respondents match these filters — clear some filters in the sidebar."))
+    st.stop()
+reached = analysis.stage_reached(ready, f["target"])
+labels = filters.key_labels(by)
+stages = filters.stage_labels()
+shown = ready[ready["n"] > 0]
+fig = analysis_charts.readiness_path(shown, reached, f["target"], lang, labels)
+st.plotly_chart(fig, width="stretch", key="rdy_chart")
+filters.hidden_note(ready, f["min_cell"])
+settings = filters.export_settings(f, by=by)
+chart_downloads(fig, "readiness", settings, key="rdy_chart_dl")
+
+
+def reached_text(v):
+    if v is None or v != v:
+        return tr("ซ่อน", "hidden")
+    return tr("ยังไม่บรรลุ", "none yet") if v == "none" else stages[v]
+
+
+summary = reached.assign(name=[analysis_charts.key_label(k, labels, lang) for k in reached["key"]],
+                         reached=[reached_text(v) for v in reached["stage_reached"]])
+st.dataframe(summary[["name", "n", "reached"]].rename(columns={
+    "name": by_labels[by], "n": tr("ผู้ตอบ", "Respondents"), "reached": tr("ระยะที่บรรลุ", "Stage reached")}),
+    hide_index=True, width="stretch")
+table_downloads(ready.drop(columns=["is_total"]), "readiness", settings, key="rdy_table_dl")
+
+st.subheader(tr("หน่วยที่ขวางระยะถัดไป", "Units that block the next stage"))
+keys = [k for k in reached["key"] if int(reached.loc[reached["key"] == k, "n"].iloc[0]) > 0]
+key = st.selectbox(by_labels[by], keys, format_func=lambda k: analysis_charts.key_label(k, labels, lang),
+                   key="rdy_key")
+row = reached[reached["key"] == key].iloc[0]
+current = row["stage_reached"]
+if current is None or current != current:
+    st.info(tr(f"ซ่อน: ผู้ตอบน้อยกว่า {f['min_cell']} คน", f"Hidden: fewer than {f['min_cell']} respondents."))
+else:
+    nxt = "Early" if current == "none" else analysis.NEXT_STAGE[current]
+    if nxt is None:
+        st.success(tr("บรรลุระยะสมบูรณ์แล้ว ไม่มีระยะถัดไป", "Mature reached: there is no next stage."))
+    else:
+        dim = {"group": "staff_groups", "agency": "agencies", "unit": "org_units"}[by]
+        sub = dict(f) if key == analysis.TOTAL_KEY else {**f, dim: [key]}
+        bl = filters.compute("blockers", sub, stage=nxt, top=5)
+        st.caption(tr(f"ระยะถัดไป: {stages[nxt]} — หน่วยที่กำหนดซึ่งมีความครอบคลุมต่ำที่สุด",
+                      f"Next stage: {stages[nxt]} — the required units with the lowest coverage"))
+        if bl.empty:
+            st.info(tr("ไม่มีหน่วยที่แสดงได้ (ผู้ตอบน้อยเกินไป)", "No unit can be shown (too few respondents)."))
+        else:
+            bfig = analysis_charts.blockers_bar(bl, lang, title=tr(f"หน่วยที่ขวาง{stages[nxt]}",
+                                                                   f"Units blocking {stages[nxt]}"))
+            st.plotly_chart(bfig, width="stretch", key="rdy_blockers_chart")
+            bset = filters.export_settings(sub, by=by, key=key, stage=nxt)
+            chart_downloads(bfig, "readiness-blockers", bset, key="rdy_blockers_chart_dl")
+            table_downloads(bl, "readiness-blockers", bset, key="rdy_blockers_table_dl")
+filters.definitions()

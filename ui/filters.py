@@ -1,0 +1,143 @@
+"""The survey filters every analysis page shares (one function), the cached analysis calls, the definitions."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from framework import analysis
+from framework.catalog import STAFF_GROUPS, STAGES
+from ui import shell
+from ui.shell import tr
+
+DEFAULTS = {"threshold": 3, "min_cell": 5, "target": 0.8}
+
+
+def version() -> str:
+    """Cache key that changes when batches are added or deleted."""
+    return analysis.data_version(shell.connection())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _options(store: str, ver: str) -> dict:
+    return analysis.filter_options(shell.connection())
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _compute(store: str, ver: str, name: str, filters: dict, kwargs: dict):
+    fn = {"coverage": analysis.coverage, "readiness": analysis.readiness, "blockers": analysis.blockers,
+          "overview": analysis.overview, "trends": analysis.trends,
+          "survey_counts": analysis.survey_counts}[name]
+    return fn(shell.connection(), filters, **kwargs)
+
+
+def compute(name: str, filters: dict, **kwargs):
+    """Run one framework.analysis view, cached per store content, filters and arguments."""
+    from framework.paths import store_path
+    return _compute(str(store_path()), version(), name, filters, kwargs)
+
+
+def options() -> dict:
+    from framework.paths import store_path
+    return _options(str(store_path()), version())
+
+
+def staff_group_labels() -> dict:
+    """Staff group key -> name in the page language."""
+    sg = shell.catalog().staff_groups()
+    return dict(zip(sg["key"], sg["name_en" if shell.lang() == "en" else "name_th"]))
+
+
+def stage_labels() -> dict:
+    s = shell.catalog().stages()
+    return dict(zip(s["key"], s["name_en" if shell.lang() == "en" else "name_th"]))
+
+
+def key_labels(by: str) -> dict:
+    """Display names of analysis keys (staff groups by name; a missing agency or org unit as 'not given')."""
+    if by == "group":
+        return staff_group_labels()
+    return {analysis.NONE_KEY: tr("ไม่ระบุ", "not given")}
+
+
+def _clean(key: str, allowed: list) -> None:
+    """Drop remembered selections that no longer exist (e.g. a deleted batch) before drawing the widget."""
+    if key in st.session_state:
+        st.session_state[key] = [v for v in st.session_state[key] if v in allowed]
+
+
+def survey_filters(prefix: str, *, groups: bool = True) -> dict | None:
+    """Draw the shared filter widgets in the sidebar; return a plain dict for framework.analysis.Filters.
+
+    Returns None (after saying so) when the store holds no survey yet.
+    """
+    opts = options()
+    batches: pd.DataFrame = opts["batches"]
+    if batches.empty:
+        st.info(tr("ยังไม่มีข้อมูลแบบสำรวจ — นำเข้าไฟล์ที่หน้า “นำเข้าแบบสำรวจ” แล้วกลับมาที่หน้านี้",
+                   "No survey data yet — upload a file on the “Survey upload” page, then come back here."),
+                icon=":material/info:")
+        return None
+    blabel = {r.batch_id: f"{r.file_name} · {r.agency or '—'} · {r.round_date if not pd.isna(r.round_date) else '—'}"
+              for r in batches.itertuples()}
+    sg = staff_group_labels()
+    with st.sidebar:
+        st.markdown("**" + tr("ตัวกรอง", "Filters") + "**")
+        for name, allowed in (("batches", list(blabel)), ("agencies", opts["agencies"]),
+                              ("org_units", opts["org_units"]), ("rounds", opts["rounds"]),
+                              ("groups", list(STAFF_GROUPS))):
+            _clean(f"{prefix}_{name}", allowed)
+        none = tr("ไม่ระบุ", "not given")
+        sel_b = st.multiselect(tr("ชุดข้อมูล (ว่าง = ทั้งหมด)", "Batches (empty = all)"), list(blabel),
+                               format_func=blabel.get, key=f"{prefix}_batches")
+        sel_a = st.multiselect(tr("หน่วยงาน", "Agency"), opts["agencies"], key=f"{prefix}_agencies",
+                               format_func=lambda v: none if v == analysis.NONE_KEY else v)
+        sel_u = st.multiselect(tr("หน่วยงานย่อย", "Org unit"), opts["org_units"], key=f"{prefix}_org_units",
+                               format_func=lambda v: none if v == analysis.NONE_KEY else v)
+        sel_g = st.multiselect(tr("กลุ่มบุคลากร", "Staff group"), list(STAFF_GROUPS), key=f"{prefix}_groups",
+                               format_func=lambda v: sg.get(v, v)) if groups else []
+        sel_r = st.multiselect(tr("รอบสำรวจ", "Survey round"), opts["rounds"], key=f"{prefix}_rounds",
+                               format_func=lambda v: none if v == analysis.NONE_KEY else v)
+        t = st.slider(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Threshold level that counts as met (t)"), 1, 4,
+                      DEFAULTS["threshold"], key=f"{prefix}_threshold")
+        k = st.slider(tr("จำนวนผู้ตอบขั้นต่ำที่แสดง (k)", "Smallest group shown (k)"), 3, 50,
+                      DEFAULTS["min_cell"], key=f"{prefix}_min_cell",
+                      help=tr("ตัวเลขจากผู้ตอบน้อยกว่า k คนจะถูกซ่อน (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล)",
+                              "Figures over fewer than k respondents are hidden (PDPA)."))
+        target = st.slider(tr("เป้าหมายความพร้อม (%)", "Readiness target (%)"), 50, 100,
+                           int(DEFAULTS["target"] * 100), step=5, key=f"{prefix}_target")
+        req = st.toggle(tr("แสดงเฉพาะหน่วยที่ระยะนี้กำหนด", "Show only the units this stage requires"),
+                        key=f"{prefix}_required_only")
+    return {"batches": sel_b, "agencies": sel_a, "org_units": sel_u, "staff_groups": sel_g, "rounds": sel_r,
+            "threshold": int(t), "min_cell": int(k), "target": target / 100, "required_only": bool(req)}
+
+
+def export_settings(f: dict, **extra) -> dict:
+    """The filters as written into export file names and settings (threshold and min_cell included)."""
+    short = {"threshold": f["threshold"], "min_cell": f["min_cell"], "target": f["target"]}
+    for name in ("batches", "agencies", "org_units", "staff_groups", "rounds"):
+        if f.get(name):
+            short[name] = "+".join(map(str, f[name]))
+    return {**extra, **short}
+
+
+def definitions() -> None:
+    """The expander that says how every figure is computed (same text as the README)."""
+    with st.expander(tr("วิธีคำนวณตัวเลขเหล่านี้", "How these figures are computed"), icon=":material/functions:"):
+        st.markdown(tr(analysis.DEFINITIONS_TH, analysis.DEFINITIONS_EN))
+
+
+def hidden_note(df: pd.DataFrame, k: int) -> None:
+    """Say under a table/chart how many cells are hidden and why."""
+    counts = analysis.hidden_counts(df)
+    if sum(counts.values()):
+        st.caption(":material/visibility_off: " + analysis.hidden_note(df, k, shell.lang()))
+
+
+def show_error(exc: analysis.AnalysisError) -> None:
+    st.error(exc.message(shell.lang()), icon=":material/error:")
+
+
+def stage_select(key: str, default: str | None = None, label: tuple[str, str] = ("ระยะของหน่วยงาน", "Agency stage")) -> str:
+    names = stage_labels()
+    index = STAGES.index(default) if default in STAGES else 0
+    return st.selectbox(tr(*label), list(STAGES), index=index, format_func=names.get, key=key)
