@@ -289,16 +289,21 @@ def clean(col: str) -> str:
     return f"nullif(trim(translate({col}, '{THAI_DIGITS}', '0123456789')), '')"
 
 
+FAST = "('0', '1', '2', '3', '4')"
+
+
 def level_ok(col: str) -> str:
-    """SQL: TRUE when the cell is blank or a whole number 0-4."""
+    """SQL: TRUE when the cell is blank or a whole number 0-4 (the plain case is tested first: it is fast)."""
     c = clean(col)
-    return f"({c} IS NULL OR coalesce(TRY_CAST({c} AS DOUBLE) IN (0, 1, 2, 3, 4), false))"
+    return (f"({col} IS NULL OR {col} IN {FAST} OR {c} IS NULL "
+            f"OR coalesce(TRY_CAST({c} AS DOUBLE) IN (0, 1, 2, 3, 4), false))")
 
 
 def level(col: str) -> str:
     """SQL: the level as UTINYINT (NULL when blank or invalid)."""
     c = clean(col)
-    return f"CAST(CASE WHEN TRY_CAST({c} AS DOUBLE) IN (0, 1, 2, 3, 4) THEN TRY_CAST({c} AS DOUBLE) END AS UTINYINT)"
+    return (f"CASE WHEN {col} IN {FAST} THEN CAST({col} AS UTINYINT) WHEN {col} IS NULL THEN NULL "
+            f"WHEN TRY_CAST({c} AS DOUBLE) IN (0, 1, 2, 3, 4) THEN CAST(TRY_CAST({c} AS DOUBLE) AS UTINYINT) END")
 
 
 def unit_expressions(available: dict[str, str], catalog: Catalog) -> tuple[dict[str, str], list[Notice]]:
@@ -500,7 +505,10 @@ class Validator:
         k = layout.keys
         rid, grp = f"c{k['respondent_id']}", f"c{k['group']}"
         gmap = self._group_map(raw, grp)
-        cells_ok = " AND ".join(level_ok(f"c{i}") for i in layout.codes) or "TRUE"
+        # Plain cells ("0".."4" or empty) are checked first; the full check runs only on rows that need it.
+        fast = " AND ".join(f"coalesce(r.c{i} IN {FAST}, true)" for i in layout.codes) or "TRUE"
+        full = " AND ".join(level_ok(f"r.c{i}") for i in layout.codes) or "TRUE"
+        cells_ok = f"CASE WHEN {fast} THEN true ELSE {full} END"
         rows, bad = self._temp("rows"), self._temp("bad")
         self.cur.execute(f"""
             CREATE TEMP TABLE {rows} AS

@@ -1,0 +1,102 @@
+"""Ingest speed and peak memory for 1,000,000 respondents x 39 units (UTF-8 and Windows-874) vs a bare read_csv.
+
+Run: .venv/bin/python bench/bench_ingest.py [--rows N]   (files are generated once under bench/out/)
+Targets (issue 4): ingest <= 10 s, peak memory <= 2 GB, Windows-874 within 1.5x of UTF-8.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))
+
+GROUPS_TH = ["ผู้บริหารระดับสูง", "ผู้บริหารกอง", "ผู้ทำงานด้านนโยบายและวิชาการ", "ผู้ทำงานด้านบริการ",
+             "ผู้ปฏิบัติงานด้านเทคโนโลยี", "ผู้ปฏิบัติงานอื่น"]
+
+
+def make_files(rows: int) -> tuple[Path, Path]:
+    """A UTF-8 file (Thai group names and agency) and the same content in Windows-874."""
+    import duckdb
+
+    from framework.catalog import Catalog
+    OUT.mkdir(parents=True, exist_ok=True)
+    utf8, cp874 = OUT / f"survey_{rows}_utf8.csv", OUT / f"survey_{rows}_cp874.csv"
+    if not utf8.exists():
+        codes = Catalog().unit_codes()
+        groups = "[" + ", ".join(f"'{g}'" for g in GROUPS_TH) + "]"
+        cols = ", ".join(f"CASE WHEN hash(i, {n}) % 10 = 0 THEN NULL ELSE hash(i, {n} + 100) % 5 END AS \"{c}\""
+                         for n, c in enumerate(codes))
+        con = duckdb.connect()
+        con.execute(f"""COPY (SELECT 'R' || lpad(i::VARCHAR, 7, '0') AS respondent_id,
+                                     {groups}[1 + (i % 6)::INT] AS "group", 'กรมทดสอบ' AS agency,
+                                     'กอง ' || (i % 40)::VARCHAR AS unit, {cols}
+                              FROM range({rows}) t(i)) TO '{utf8}' (HEADER, DELIMITER ',')""")
+    if not cp874.exists():
+        with open(utf8, "r", encoding="utf-8", newline="") as src, open(cp874, "w", encoding="cp874", newline="") as dst:
+            while chunk := src.read(1 << 22):
+                dst.write(chunk)
+    return utf8, cp874
+
+
+def child(kind: str, path: str) -> None:
+    """Run one measurement in this (fresh) process and print JSON."""
+    import duckdb
+    t = time.perf_counter()
+    if kind == "bare":
+        con = duckdb.connect()
+        con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?, all_varchar=true, header=true, delim=',', quote='\"')",
+                    [path])
+        n = con.execute("SELECT count(*) FROM t").fetchone()[0]
+        out = {"rows": n}
+    else:
+        from framework import db
+        from framework.store import SurveyStore
+        with tempfile.TemporaryDirectory() as tmp:
+            con = db.connect(Path(tmp) / "bench.duckdb")
+            store = SurveyStore(con)
+            t = time.perf_counter()
+            r = store.ingest(path, agency="bench", stage="Developing", round_date="2025-06-30")
+            out = {"rows": r.rows_read, "accepted": r.accepted, "rejected": r.rejected, "encoding": r.encoding}
+    out["seconds"] = round(time.perf_counter() - t, 2)
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    print(json.dumps(out))
+
+
+def measure(kind: str, path: Path) -> dict:
+    res = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--child", nargs=2)
+    args = ap.parse_args()
+    if args.child:
+        return child(*args.child)
+    utf8, cp874 = make_files(args.rows)
+    print(f"file: {utf8.name} {utf8.stat().st_size / 1e6:.0f} MB, {cp874.name} {cp874.stat().st_size / 1e6:.0f} MB")
+    bare = measure("bare", utf8)
+    u = measure("ingest", utf8)
+    w = measure("ingest", cp874)
+    print(f"bare DuckDB read_csv (all_varchar):   {bare['seconds']:6.2f} s   peak {bare['peak_rss_mb']} MB")
+    print(f"ingest UTF-8:                         {u['seconds']:6.2f} s   peak {u['peak_rss_mb']} MB   "
+          f"accepted {u['accepted']:,} rejected {u['rejected']:,}   ratio vs bare {u['seconds'] / bare['seconds']:.1f}x")
+    print(f"ingest Windows-874:                   {w['seconds']:6.2f} s   peak {w['peak_rss_mb']} MB   "
+          f"accepted {w['accepted']:,}   ratio vs UTF-8 {w['seconds'] / u['seconds']:.2f}x")
+    ok = u["seconds"] <= 10 and w["seconds"] <= 10 and max(u["peak_rss_mb"], w["peak_rss_mb"]) <= 2048
+    print("targets (<= 10 s, <= 2 GB, cp874 <= 1.5x):", "met" if ok and w["seconds"] <= 1.5 * u["seconds"] else "NOT met")
+
+
+if __name__ == "__main__":
+    main()
