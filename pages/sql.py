@@ -1,0 +1,119 @@
+"""Analyst SQL: one read-only SELECT at a time over the framework tables and the suppressed survey views."""
+import pandas as pd
+import streamlit as st
+
+from framework import analysis, analyst
+from framework.paths import store_path
+from ui import shell
+from ui.downloads import table_downloads
+
+lang = shell.setup("sql", "SQL สำหรับนักวิเคราะห์", "Analyst SQL")
+tr = shell.tr
+DEFAULTS = analysis.Filters()
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _workspace(store: str, version: str, min_cell: int, threshold: int, authorised: bool):
+    """One locked analyst database per store version and settings (rebuilt after an upload)."""
+    return analyst.build(shell.connection(), min_cell=min_cell, threshold=threshold, authorised=authorised)
+
+
+def _use_example() -> None:
+    titles = [tr(th, en) for th, en, _ in analyst.EXAMPLES]
+    picked = st.session_state.get("sql_example")
+    if picked in titles:
+        st.session_state["sql_query"] = analyst.EXAMPLES[titles.index(picked)][2]
+
+
+st.caption(tr(
+    "พิมพ์คำสั่ง SELECT ได้ครั้งละหนึ่งคำสั่ง ฐานข้อมูลนี้เป็นสำเนาแบบอ่านอย่างเดียว อ่านหรือเขียนไฟล์ไม่ได้ "
+    "ติดตั้งส่วนขยายหรือเปลี่ยนค่าตั้งไม่ได้ ผลสำรวจเป็นตัวเลขรวมที่ซ่อนกลุ่มเล็กแบบเดียวกับหน้าจอ "
+    "ข้อมูลรายบุคคลเปิดได้เฉพาะเมื่อใส่รหัสผ่าน HR",
+    "Type one SELECT statement at a time. This database is a read-only copy: no file reads or writes, "
+    "no extensions, no settings changes. Survey results are aggregates with small cells hidden as on "
+    "screen; row-level responses open only with the HR passphrase."))
+
+# --- settings -------------------------------------------------------------------------------
+with st.expander(tr("ค่าตั้งและสิทธิ์", "Settings and access"), icon=":material/tune:"):
+    c1, c2, c3 = st.columns([1, 1, 2])
+    st.session_state.setdefault("sql_threshold", int(DEFAULTS.threshold))
+    threshold = c1.number_input(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Level counted as met (t)"), 1, 4,
+                                key="sql_threshold")
+    passphrase = c3.text_input(tr("รหัสผ่าน HR (สำหรับข้อมูลรายบุคคล)", "HR passphrase (for row-level data)"),
+                               type="password", key="sql_passphrase")
+    authorised = analyst.hr_authorised(passphrase)
+    floor = 1 if authorised else int(DEFAULTS.min_cell)
+    # k may go below the screen's default only for HR; without the passphrase it is raised back.
+    st.session_state["sql_min_cell"] = max(floor, int(st.session_state.get("sql_min_cell", DEFAULTS.min_cell)))
+    min_cell = c2.number_input(tr("ซ่อนกลุ่มที่มีผู้ตอบน้อยกว่า (k)", "Hide groups smaller than (k)"), floor, 1000,
+                               key="sql_min_cell",
+                               help=tr(f"ต่ำกว่า {DEFAULTS.min_cell} ได้เฉพาะผู้มีรหัสผ่าน HR",
+                                       f"Below {DEFAULTS.min_cell} only with the HR passphrase"))
+    if passphrase and not authorised:
+        c3.error(tr("รหัสผ่าน HR ไม่ถูกต้อง: ยังเห็นเฉพาะตัวเลขรวม ตรวจรหัสกับฝ่าย HR แล้วพิมพ์ใหม่",
+                    "Wrong HR passphrase: you still see aggregates only. Check it with HR and type it again."),
+                 icon=":material/lock:")
+    elif authorised:
+        c3.success(tr("เปิดข้อมูลรายบุคคลแล้ว (ตาราง responses และ batches)",
+                      "Row-level data unlocked (tables responses and batches)"), icon=":material/lock_open:")
+
+con = shell.connection()
+acon = _workspace(str(store_path()), analysis.data_version(con), int(min_cell), int(threshold), authorised)
+columns = analyst.describe(acon)
+names = columns["table"].drop_duplicates().tolist()
+
+left, right = st.columns([1, 2])
+# --- tables and columns ---------------------------------------------------------------------
+with left:
+    st.markdown("#### " + tr("ตารางและคอลัมน์", "Tables and columns"))
+    table = st.selectbox(tr("ตาราง", "Table"), names, key="sql_table")
+    if table in analyst.DERIVED:
+        st.caption(tr(*analyst.DERIVED[table]))
+    st.dataframe(columns[columns["table"] == table][["column", "type"]].rename(
+        columns={"column": tr("คอลัมน์", "Column"), "type": tr("ชนิด", "Type")}),
+        hide_index=True, width="stretch", height=320)
+    if "coverage" not in names:
+        st.info(tr("ยังไม่มีผลสำรวจ: นำเข้าแบบสำรวจในหน้า 'นำเข้าแบบสำรวจ' ก่อน จึงจะมีตาราง coverage และ readiness",
+                   "No survey data yet: upload a survey on the 'Survey upload' page to get the coverage and "
+                   "readiness tables."), icon=":material/info:")
+
+# --- editor ---------------------------------------------------------------------------------
+with right:
+    st.markdown("#### " + tr("คำสั่ง SQL", "SQL"))
+    e1, e2 = st.columns([3, 1], vertical_alignment="bottom")
+    e1.selectbox(tr("ตัวอย่างคำสั่ง", "Example queries"), [tr(th, en) for th, en, _ in analyst.EXAMPLES],
+                 key="sql_example")
+    e2.button(tr("ใช้ตัวอย่างนี้", "Use this example"), key="sql_use_example", on_click=_use_example)
+    if "sql_query" not in st.session_state:
+        st.session_state["sql_query"] = analyst.EXAMPLES[0][2]
+    query = st.text_area(tr("คำสั่ง SELECT หนึ่งคำสั่ง", "One SELECT statement"), key="sql_query", height=200)
+    r1, r2 = st.columns([1, 3], vertical_alignment="bottom")
+    st.session_state.setdefault("sql_limit", analyst.DEFAULT_LIMIT)
+    limit = r1.number_input(tr("จำนวนแถวสูงสุด", "Row limit"), 1, analyst.MAX_LIMIT, step=1000, key="sql_limit")
+    r2.caption(tr(f"คำสั่งที่ใช้เวลาเกิน {analyst.DEFAULT_TIMEOUT:g} วินาทีจะถูกหยุด",
+                  f"A query running longer than {analyst.DEFAULT_TIMEOUT:g} s is stopped"))
+    if st.button(tr("เรียกใช้", "Run"), key="sql_run", type="primary", icon=":material/play_arrow:"):
+        try:
+            st.session_state["sql_result"] = (query, analyst.run(acon, query, limit=int(limit)))
+            st.session_state.pop("sql_error", None)
+        except analyst.AnalystError as exc:
+            st.session_state["sql_error"] = exc
+            st.session_state.pop("sql_result", None)
+
+# --- result ---------------------------------------------------------------------------------
+error = st.session_state.get("sql_error")
+if error is not None:
+    st.error(error.message(lang), icon=":material/block:")
+result = st.session_state.get("sql_result")
+if result is not None:
+    ran, res = result
+    m1, m2 = st.columns(2)
+    m1.metric(tr("จำนวนแถว", "Rows"), f"{res.rows:,}" + ("+" if res.truncated else ""))
+    m2.metric(tr("เวลาที่ใช้", "Time taken"), f"{res.seconds * 1000:,.0f} ms")
+    if res.truncated:
+        st.warning(tr(f"แสดงเพียง {res.limit:,} แถวแรก: เพิ่มจำนวนแถวสูงสุด หรือกรองด้วย WHERE",
+                      f"Only the first {res.limit:,} rows are shown: raise the row limit or filter with WHERE."),
+                   icon=":material/warning:")
+    st.dataframe(res.frame, hide_index=True, width="stretch")
+    table_downloads(res.frame, "sql", None, key="sql_dl", threshold=int(threshold), min_cell=int(min_cell),
+                    sheets={"query": pd.DataFrame({"sql": [ran]})})
