@@ -1,0 +1,75 @@
+"""AppTest of /explorer: tree to criteria, Thai substring search, the profiles that require a unit."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def page(state: dict | None = None, **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/explorer.py")
+    for k, v in query.items():
+        at.query_params[k] = v
+    for k, v in (state or {}).items():
+        at.session_state[k] = v
+    return at.run()
+
+
+def test_default_tree_opens_first_unit_with_criteria():
+    at = page()
+    assert not at.exception
+    assert at.subheader[0].value.startswith("DLit100 · เข้าถึงและตระหนักรู้ดิจิทัล")
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("**DLit101**") for label in labels)
+    assert "`DLit101.1` ใช้งานฮาร์ดแวร์" in " ".join(m.value for m in at.expander[0].markdown)
+
+
+def test_unit_link_shows_profiles_that_require_it(catalog):
+    at = page(unit="DT300", lang="en")
+    assert not at.exception
+    assert at.subheader[0].value.startswith("DT300 · Govern the use of the enterprise architecture")
+    grid = at.dataframe[0].value
+    req = catalog.profiles_requiring("DT300")
+    assert int((grid == "✔").to_numpy().sum()) == len(req)
+    for s, g in zip(req["stage"], req["staff_group"]):
+        assert grid.at[s, g] == "✔"
+    assert grid.at["Early", "Technologist"] == "✔" and grid.at["Developing", "Technologist"] == ""
+    assert dict(at.query_params) == {"unit": "DT300", "lang": "en"}
+
+
+def test_thai_search_matches_substrings_without_word_breaks():
+    at = page({"exp_q": "สถาปัตยกรรมองค์กร"})
+    assert not at.exception
+    hits = at.dataframe[0].value
+    assert {"DT200", "DT300"} <= set(hits["รหัส"])
+    assert at.get("button_group")[0].key == "exp_hit"
+
+
+def test_code_and_english_search():
+    at = page({"exp_q": "dt30"})
+    assert at.dataframe[0].value.iloc[0]["รหัส"] == "DT300"
+    at = page({"exp_q": "enterprise architecture", "lang": "en"})
+    assert "DT300" in set(at.dataframe[0].value["Code"])
+
+
+def test_no_match_says_so_in_current_language():
+    at = page({"exp_q": "qqqzzz"})
+    assert any("ไม่พบ" in i.value for i in at.info)
+
+
+def test_choosing_a_group_and_unit_in_the_tree():
+    at = page()
+    at.segmented_control(key="exp_group").set_value("DL").run()
+    assert at.subheader[0].value.startswith("DL100")
+    at.radio(key="exp_unit").set_value("DL300").run()
+    assert not at.exception
+    assert at.subheader[0].value.startswith("DL300") and at.query_params["unit"] == "DL300"
+
+
+def test_unknown_unit_in_link_warns():
+    at = page(unit="XX999")
+    assert not at.exception
+    assert any("XX999" in w.value for w in at.warning)

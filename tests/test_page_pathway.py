@@ -1,0 +1,70 @@
+"""AppTest of /pathway: one staff group across the three stages, added and dropped units, chart and table."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def page(**query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/pathway.py")
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def html(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_technologist_path_shows_personas_and_dropped_units(catalog):
+    at = page(group="Technologist")
+    assert not at.exception
+    text = html(at)
+    for stage in ("Early", "Developing", "Mature"):
+        assert catalog.profile(stage, "Technologist").persona_th in text
+    assert 'chip chip-drop" title="กำกับการใช้งานสถาปัตยกรรมองค์กร (Enterprise Architecture)">DT300<' in text
+    assert 'chip-drop" title="บริการเทคโนโลยีดิจิทัล">DT400<' in text
+    assert "−2 ไม่ต้องมีแล้ว" in text and "+13 เพิ่มใหม่" in text
+    assert dict(at.query_params) == {"group": "Technologist", "lang": "th"}
+
+
+def test_chart_and_table_match_the_diff(catalog):
+    at = page(group="Technologist", lang="en")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    dropped = next(t for t in spec["data"] if t.get("name") == "Dropped")
+    assert sorted(dropped["y"]) == ["DT300", "DT400"]
+    assert "Technologist" in spec["layout"]["title"]["text"]
+    table = at.dataframe[0].value
+    units = table[(table["Kind"] == "Unit") & (table["Step"] == "Early → Developing")]
+    d = catalog.profile_diff("Technologist", "Early", "Developing")
+    assert units[units["Change"] == "Added"]["Code"].tolist() == d.units_added["code"].tolist()
+    assert units[units["Change"] == "Dropped"]["Code"].tolist() == ["DT300", "DT400"]
+
+
+def test_switching_group_changes_the_board_and_url(catalog):
+    at = page(group="Technologist")
+    at.segmented_control(key="path_group").set_value("Executive").run()
+    assert not at.exception
+    assert catalog.profile("Mature", "Executive").persona_th in html(at)
+    assert at.query_params["group"] == "Executive"
+
+
+def test_knowledge_experience_competency_changes_are_listed(catalog):
+    at = page(group="Management", lang="en")
+    text = html(at)
+    d = catalog.profile_diff("Management", "Early", "Developing")
+    for t in d.knowledge_added["text_en"]:
+        assert t.replace("'", "&#x27;") in text
+    assert "path-item-add" in text
+
+
+def test_unknown_group_in_link_warns():
+    at = page(group="Wizards")
+    assert not at.exception
+    assert any("Wizards" in w.value for w in at.warning)
+    assert at.query_params["group"] == "Executive"

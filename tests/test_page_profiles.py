@@ -1,0 +1,103 @@
+"""AppTest of /profiles: deep links, persona and units of the chosen profile, one-click switching, URL kept in step."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from framework.catalog import Catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def page(**query) -> AppTest:
+    """Run pages/profiles.py inside the app (so the shell menu resolves), with URL query parameters."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/profiles.py")
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def persona_block(at) -> str:
+    return next(m.value for m in at.markdown if 'class="prof-persona"' in m.value)
+
+
+def test_deep_link_opens_mature_service_in_english(catalog: Catalog):
+    at = page(stage="Mature", group="Service", lang="en")
+    assert not at.exception
+    p = catalog.profile("Mature", "Service")
+    assert "A leader in government services" in persona_block(at)
+    assert p.persona_th in persona_block(at)
+    assert at.title[0].value == "Role profile"
+    labels = [e.label for e in at.expander]
+    for code in p.units["code"]:
+        assert any(label.startswith(f"**{code}**") for label in labels), code
+    assert at.metric[0].value == str(len(p.units)) == "20"
+    assert dict(at.query_params) == {"stage": "Mature", "group": "Service", "lang": "en"}
+    assert at.segmented_control(key="prof_stage").value == "Mature"
+
+
+def test_default_view_is_thai_early_executive_and_written_to_url(catalog: Catalog):
+    at = page()
+    assert not at.exception
+    p = catalog.profile("Early", "Executive")
+    assert p.persona_th in persona_block(at)
+    assert dict(at.query_params) == {"stage": "Early", "group": "Executive", "lang": "th"}
+    assert at.title[0].value == "บทบาทตามกลุ่มบุคลากร"
+
+
+def test_one_click_switch_updates_view_and_url(catalog: Catalog):
+    at = page(stage="Early", group="Technologist")
+    assert "DT300" in " ".join(e.label for e in at.expander)
+    at.segmented_control(key="prof_stage").set_value("Developing").run()
+    assert not at.exception
+    p = catalog.profile("Developing", "Technologist")
+    assert p.persona_th in persona_block(at)
+    labels = " ".join(e.label for e in at.expander)
+    assert "DT300" not in labels and "DS700" in labels
+    assert at.query_params["stage"] == "Developing" and at.query_params["group"] == "Technologist"
+
+
+def test_language_switch_keeps_lang_in_url(catalog: Catalog):
+    at = page(stage="Mature", group="Academic")
+    at.radio(key="_lang_widget").set_value("English").run()
+    assert not at.exception
+    assert at.query_params["lang"] == "en"
+    assert catalog.profile("Mature", "Academic").persona_en in persona_block(at)
+    assert "Knowledge" in [s.value for s in at.subheader]
+
+
+def test_unit_expander_lists_elements_and_criteria():
+    at = page(stage="Early", group="Others")
+    first = at.expander[0]
+    text = " ".join(m.value for m in first.markdown)
+    assert "DLit101" in text and "`DLit101.1`" in text and "ใช้งานฮาร์ดแวร์" in text
+
+
+def test_knowledge_marks_basic_and_specific():
+    at = page(stage="Developing", group="Academic")
+    text = " ".join(m.value for m in at.markdown)
+    assert "skills-basic" in text and "พื้นฐาน" in text and "เฉพาะ" in text
+
+
+def test_bad_link_warns_in_both_languages_and_keeps_a_view():
+    at = page(stage="Nonsense", group="service")
+    assert not at.exception
+    assert any("Nonsense" in w.value and "Early, Developing, Mature" in w.value for w in at.warning)
+    assert at.query_params["group"] == "Service" and at.query_params["stage"] == "Early"
+
+
+def test_handout_and_table_downloads_are_offered():
+    at = page(stage="Mature", group="Service")
+    buttons = {b.key: b.proto for b in at.get("download_button")}
+    assert "เอกสารแจก" in buttons["prof_handout"].label
+    assert buttons["prof_handout"].url.endswith(".html")
+    assert "prof_units_dl_csv" in buttons
+
+
+def test_presentation_mode_keeps_present_in_url():
+    at = page(stage="Mature", group="Service", present="1")
+    assert not at.exception
+    assert at.query_params["present"] == "1"
+    assert any(".prof-persona { font-size: 3.8rem" in m.value for m in at.markdown)

@@ -1,0 +1,66 @@
+"""AppTest of /requirements: heatmap per stage equal to the requirement matrix, counts matrix beside it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from framework.catalog import STAFF_GROUPS, STAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def page(**query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/requirements.py")
+    for k, v in query.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def specs(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_default_mature_heatmap_equals_matrix(catalog):
+    at = page()
+    assert not at.exception
+    heat, counts = specs(at)
+    m = catalog.requirement_matrix("Mature")
+    expected = m.pivot(index="unit_code", columns="staff_group", values="required").astype(int)
+    expected = expected.loc[catalog.unit_codes(), list(STAFF_GROUPS)]
+    assert heat["data"][0]["z"] == expected.to_numpy().tolist()
+    assert heat["data"][0]["x"][0] == "ผู้บริหารระดับสูง"
+    assert "Loma" in heat["layout"]["font"]["family"]
+    assert counts["data"][0]["z"][2][1] == 25
+    assert dict(at.query_params) == {"stage": "Mature", "lang": "th"}
+    table = at.dataframe[0].value
+    assert table.loc["ระยะเริ่มแรก", "ผู้ปฏิบัติงานเฉพาะด้านเทคโนโลยี"] == 16
+
+
+def test_all_three_stages_in_english(catalog):
+    at = page(stage="all", lang="en")
+    assert not at.exception
+    got = specs(at)
+    assert len(got) == 4
+    for spec, stage in zip(got[:3], STAGES):
+        assert stage in spec["layout"]["title"]["text"]
+        assert sum(map(sum, spec["data"][0]["z"])) == int(
+            catalog.profile_unit_counts().query("stage == @stage")["units"].sum())
+    assert got[0]["data"][0]["x"] == list(STAFF_GROUPS)
+    assert "Enterprise Architecture" in " ".join(got[0]["data"][0]["text"][catalog.unit_codes().index("DT300")])
+
+
+def test_stage_selector_switches_panel():
+    at = page(stage="Early")
+    at.segmented_control(key="req_stage").set_value("Developing").run()
+    assert not at.exception
+    assert "ระยะกำลังพัฒนา" in specs(at)[0]["layout"]["title"]["text"]
+    assert at.query_params["stage"] == "Developing"
+
+
+def test_unknown_stage_warns():
+    at = page(stage="Later")
+    assert not at.exception
+    assert any("Later" in w.value for w in at.warning)
