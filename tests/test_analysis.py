@@ -1,0 +1,223 @@
+"""framework.analysis against the hand-computed fixture in tests/fixtures/analysis/seed.py."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from framework import analysis
+from framework.analysis import Filters, TOTAL_KEY
+from tests.fixtures.analysis import seed
+
+
+@pytest.fixture
+def con(store_con):
+    seed.basic(store_con)
+    return store_con
+
+
+@pytest.fixture
+def con2(store_con):
+    seed.two_rounds(store_con)
+    return store_con
+
+
+def cell(df, key, code="DLit100"):
+    row = df[(df["key"] == key) & (df["code"] == code)]
+    assert len(row) == 1, (key, code)
+    return row.iloc[0]
+
+
+def rcell(df, key, stage="Early"):
+    row = df[(df["key"] == key) & (df["stage"] == stage)]
+    assert len(row) == 1, (key, stage)
+    return row.iloc[0]
+
+
+def test_coverage_by_group_hand_computed(con):
+    cov = analysis.coverage(con, Filters(), stage="Early", by="group")
+    e = cell(cov, "Executive")
+    assert (e["n"], e["met"], e["coverage"]) == (6, 3, 0.5)
+    assert e["required"] and pd.isna(e["hidden"])
+    t = cell(cov, TOTAL_KEY)
+    assert (t["n"], t["met"]) == (13, 7) and t["coverage"] == pytest.approx(7 / 13)
+    # Rows in framework order, all 39 units for 6 groups + total.
+    assert len(cov) == 39 * 7
+    assert list(dict.fromkeys(cov["code"]))[:3] == ["DLit100", "DLit200", "DLit300"]
+    assert list(dict.fromkeys(cov["key"])) == ["Executive", "Management", "Academic", "Service",
+                                               "Technologist", "Others", TOTAL_KEY]
+
+
+def test_unit_not_assessed_counts_as_not_met(con):
+    cov = analysis.coverage(con, Filters(), stage="Early", by="group")
+    e = cell(cov, "Executive", "DTr300")
+    assert (e["n"], e["met"], e["coverage"]) == (6, 0, 0.0)   # nobody assessed: 0, not hidden, not NaN
+    # E4 has nothing assessed, yet is counted in n.
+    assert cell(cov, "Executive", "DLit400")["met"] == 2      # E1 (4), E2 (3); E3 has 2
+
+
+def test_small_cell_and_complementary_suppression(con):
+    cov = analysis.coverage(con, Filters(), stage="Early", by="group")
+    o = cell(cov, "Others")
+    assert o["n"] == 2 and o["hidden"] == analysis.HIDDEN_SMALL
+    assert math.isnan(o["met"]) and math.isnan(o["coverage"])
+    # Total 7 - Executive 3 would give Service + Others = 4: Service (next smallest) is hidden too.
+    s = cell(cov, "Service")
+    assert s["n"] == 5 and s["hidden"] == analysis.HIDDEN_COMPLEMENTARY and math.isnan(s["coverage"])
+    # Staff groups with no respondents: hidden as empty, never 0.
+    m = cell(cov, "Management")
+    assert m["n"] == 0 and m["hidden"] == analysis.HIDDEN_EMPTY and math.isnan(m["coverage"])
+    # No leak: for every unit, the total minus shown parts never isolates exactly one non-empty hidden part.
+    for code, g in cov.groupby("code"):
+        parts = g[~g["is_total"] & (g["n"] > 0)]
+        assert parts["hidden"].notna().sum() != 1, code
+
+
+def test_min_cell_change_shows_small_cells(con):
+    cov = analysis.coverage(con, Filters(min_cell=2), stage="Early", by="group")
+    assert cell(cov, "Others")["coverage"] == 0.5 and pd.isna(cell(cov, "Others")["hidden"])
+    assert cell(cov, "Service")["coverage"] == 0.6
+
+
+def test_threshold_changes_coverage_and_readiness(con):
+    cov = analysis.coverage(con, Filters(threshold=2), stage="Early", by="group")
+    assert cell(cov, "Executive")["coverage"] == pytest.approx(4 / 6)
+    ready = analysis.readiness(con, Filters(threshold=2), by="group")
+    assert rcell(ready, "Executive")["readiness"] == pytest.approx(15 / 54)
+    cov4 = analysis.coverage(con, Filters(threshold=4), stage="Early", by="group")
+    assert cell(cov4, "Executive")["met"] == 1
+
+
+def hid(df):
+    return df["hidden"].fillna("").tolist()
+
+
+def test_complementary_suppression_function():
+    df = pd.DataFrame({"set": ["a"] * 4 + ["b"] * 3,
+                       "key": ["x", "y", "z", TOTAL_KEY, "x", "y", TOTAL_KEY],
+                       "n": [3, 9, 6, 18, 7, 8, 15], "v": [1.0, 2.0, 3.0, 6.0, 1.0, 2.0, 3.0],
+                       "is_total": [False, False, False, True, False, False, True]})
+    out = analysis.suppress(df, 5, ["v"], sets=["set"])
+    assert hid(out)[:4] == ["small", "", "complementary", ""]   # z (6) < y (9)
+    assert out["hidden"].iloc[4:].isna().all()                                       # set b: nothing small
+    assert out["v"].isna().tolist() == [True, False, True, False, False, False, False]
+    # Two small parts protect each other: no complementary cell needed.
+    two = analysis.suppress(df.assign(n=[3, 9, 2, 14, 7, 8, 15]), 5, ["v"], sets=["set"])
+    assert hid(two)[:3] == ["small", "", "small"]
+    # An empty part does not protect a small one.
+    empty = analysis.suppress(df.assign(n=[3, 9, 0, 12, 7, 8, 15]), 5, ["v"], sets=["set"])
+    assert hid(empty)[:3] == ["small", "complementary", "empty"]
+
+
+def test_readiness_hand_computed(con):
+    ready = analysis.readiness(con, Filters(), by="group")
+    e = rcell(ready, "Executive")
+    assert e["readiness"] == pytest.approx(13 / 54)
+    assert e["fully_ready"] == pytest.approx(1 / 6)
+    assert e["required_units"] == 9
+    total = rcell(ready, TOTAL_KEY)
+    # (13/9 + (8+1+1)/8 + 1/5) / 13 — Others' Early profile has 5 units; O1 meets DLit100.
+    assert total["readiness"] == pytest.approx((13 / 9 + 10 / 8 + 1 / 5) / 13)
+    assert total["fully_ready"] == pytest.approx(2 / 13)
+    assert rcell(ready, "Service")["hidden"] == analysis.HIDDEN_COMPLEMENTARY
+    assert math.isnan(rcell(ready, "Others")["readiness"])
+    assert rcell(ready, "Academic")["hidden"] == analysis.HIDDEN_EMPTY
+    assert rcell(ready, "Academic")["required_units"] == 9     # public profile fact stays
+
+
+def test_stage_reached(con2):
+    f = Filters(min_cell=2)
+    ready = analysis.readiness(con2, f, by="agency")
+    reached = analysis.stage_reached(ready, 0.8).set_index("key")["stage_reached"]
+    assert reached[seed.AGENCY2] == "Early"          # 5 executives all meet Early: 100%
+    assert reached[seed.AGENCY] == "none"
+    low = analysis.stage_reached(ready, 0.5).set_index("key")["stage_reached"]
+    assert low[seed.AGENCY2] == "Developing"         # 9/16 = 0.5625 >= 0.5
+    hidden = analysis.stage_reached(analysis.readiness(con2, Filters(), by="group"), 0.8)
+    assert hidden.set_index("key")["stage_reached"].isna()["Others"]
+
+
+def test_blockers_rank_and_complementary_hiding(con):
+    bl = analysis.blockers(con, Filters(), stage="Developing", top=None)
+    dl = bl.set_index("code")
+    assert dl.loc["DLit100", "n"] == 13 and dl.loc["DLit100", "coverage"] == pytest.approx(7 / 13)
+    # DS100 applies to 11 of 13: the other 2 (Others) could be recomputed from the overall coverage.
+    assert dl.loc["DS100", "hidden"] == analysis.HIDDEN_COMPLEMENTARY and math.isnan(dl.loc["DS100", "coverage"])
+    top = analysis.blockers(con, Filters(), stage="Developing", top=5)
+    assert len(top) == 5 and top["hidden"].isna().all()
+    assert top["coverage"].is_monotonic_increasing
+    assert "DLit500" in set(top["code"])                # required of Service (5), nobody meets it
+
+
+def test_filters_are_bound_and_combine(con2):
+    f = Filters(agencies=(seed.AGENCY2,), min_cell=2)
+    cov = analysis.coverage(con2, f, stage="Early", by="group")
+    assert cell(cov, TOTAL_KEY)["n"] == 5
+    assert analysis.survey_counts(con2, Filters(rounds=("2024-01-15",)))["respondents"] == 13
+    assert analysis.survey_counts(con2, Filters(batches=("B2",), staff_groups=("Executive",)))["respondents"] == 5
+    assert analysis.survey_counts(con2, Filters(org_units=(seed.SERVICE_DIV,)))["respondents"] == 7
+    # Quotes in a filter value are data, not SQL.
+    assert analysis.survey_counts(con2, Filters(agencies=("x' OR '1'='1",)))["respondents"] == 0
+
+
+def test_by_agency_and_unit_and_required_only(con):
+    cov = analysis.coverage(con, Filters(), stage="Early", by="unit")
+    assert cell(cov, seed.SERVICE_DIV)["n"] == 7 and cell(cov, seed.SERVICE_DIV)["met"] == 4
+    assert cell(cov, seed.SECRETARIAT)["coverage"] == 0.5
+    agency = analysis.coverage(con, Filters(), stage="Early", by="agency")
+    assert set(agency["key"]) == {seed.AGENCY, TOTAL_KEY}          # agency falls back to the batch's
+    only = analysis.coverage(con, Filters(staff_groups=("Executive",), required_only=True), stage="Early")
+    assert set(only["code"]) == set(seed.EXEC_EARLY)
+    assert set(only["key"]) == {"Executive", TOTAL_KEY}
+
+
+def test_overview(con):
+    ov = analysis.overview(con, Filters())
+    assert ov["stage"] == "Early" and ov["next_stage"] == "Developing"
+    assert ov["counts"]["respondents"] == 13 and ov["counts"]["org_units"] == 2
+    assert ov["readiness"] == pytest.approx((13 / 9 + 10 / 8 + 1 / 5) / 13)
+    assert ov["stage_reached"] == "none"
+    assert len(ov["blockers"]) == 5
+    small = analysis.overview(con, Filters(staff_groups=("Others",)))
+    assert small["hidden"] and small["readiness"] is None and small["stage_reached"] is None
+
+
+def test_trends_per_round(con2):
+    t = analysis.trends(con2, Filters(), stage="Early", unit="DLit100")
+    assert t["rounds"] == ["2024-01-15", "2024-07-15"]
+    r = t["readiness"].set_index(["round", "key"])
+    assert r.loc[("2024-07-15", "Executive"), "readiness"] == 1.0
+    assert r.loc[("2024-01-15", "Executive"), "readiness"] == pytest.approx(13 / 54)
+    c = t["coverage"].set_index(["round", "key"])
+    assert c.loc[("2024-07-15", "Executive"), "coverage"] == 1.0
+    assert c.loc[("2024-01-15", "Others"), "hidden"] == analysis.HIDDEN_SMALL
+
+
+def test_bad_input_messages_in_thai_and_english(con):
+    with pytest.raises(analysis.AnalysisError) as exc:
+        analysis.coverage(con, Filters(), stage="Late")
+    assert "Early" in exc.value.en and "ระยะ" in exc.value.th
+    with pytest.raises(analysis.AnalysisError):
+        Filters(threshold=7)
+    with pytest.raises(analysis.AnalysisError):
+        Filters(staff_groups=("Nobody",))
+    with pytest.raises(analysis.AnalysisError):
+        analysis.readiness(con, Filters(), by="province")
+
+
+def test_hidden_note_counts_cells(con):
+    cov = analysis.coverage(con, Filters(), stage="Early", by="group")
+    counts = analysis.hidden_counts(cov)
+    assert counts == {"empty": 39 * 3, "small": 39, "complementary": 39}
+    assert "39" in analysis.hidden_note(cov, 5, "en") and "fewer than 5" in analysis.hidden_note(cov, 5, "en")
+    assert "น้อยกว่า 5" in analysis.hidden_note(cov, 5, "th")
+
+
+def test_empty_store(store_con, catalog):
+    from framework.store import ensure_schema
+    ensure_schema(store_con, catalog.unit_codes())
+    assert analysis.survey_counts(store_con)["respondents"] == 0
+    cov = analysis.coverage(store_con, Filters(), stage="Early")
+    assert cov["coverage"].isna().all()
+    assert analysis.overview(store_con)["readiness"] is None
