@@ -1,0 +1,83 @@
+"""Chart builders: figure data equals the suppressed frame; hidden cells are NaN/grey and never show a value."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from framework import analysis, analysis_charts
+from framework.analysis import Filters, TOTAL_KEY
+from tests.fixtures.analysis import seed
+
+
+@pytest.fixture
+def con(store_con):
+    seed.two_rounds(store_con)
+    return store_con
+
+
+def test_coverage_heatmap_equals_frame(con):
+    cov = analysis.coverage(con, Filters(batches=("B1",)), stage="Early", by="group")
+    fig = analysis_charts.coverage_heatmap(cov, "en", {"Executive": "Executive"})
+    main, grey, req = fig.data
+    assert list(main.y) == list(dict.fromkeys(cov["code"]))
+    assert list(main.x)[-1] == "All"
+    z = np.array(main.z, dtype=float)
+    codes, keys = list(main.y), list(dict.fromkeys(cov["key"]))
+    for row in cov.itertuples():
+        v = z[codes.index(row.code), keys.index(row.key)]
+        if row.hidden is None or row.hidden != row.hidden:
+            assert v == pytest.approx(row.coverage)
+        else:
+            assert math.isnan(v)
+            assert grey.z[codes.index(row.code)][keys.index(row.key)] == 1
+    # Required marks: one per required cell.
+    assert len(req.x) == int(cov["required"].sum())
+
+
+def test_hidden_cells_never_show_value_in_hover(con):
+    cov = analysis.coverage(con, Filters(batches=("B1",)), stage="Early", by="group")
+    fig = analysis_charts.coverage_heatmap(cov, "th")
+    spec = json.loads(fig.to_json())
+    main, grey = spec["data"][0], spec["data"][1]
+    i, j = list(main["y"]).index("DLit100"), [k for k in dict.fromkeys(cov["key"])].index("Service")
+    assert main["customdata"][i][j][1] == ""            # coverage text of the hidden Service cell is blank
+    assert "60%" not in json.dumps(spec, ensure_ascii=False)   # Service's true 3/5 appears nowhere
+    assert "ซ่อน" in grey["customdata"][i][j][1]
+    assert main["hoverongaps"] is False
+
+
+def test_readiness_path_and_stage_reached(con):
+    f = Filters(min_cell=2)
+    ready = analysis.readiness(con, f, by="agency")
+    reached = analysis.stage_reached(ready, 0.8)
+    fig = analysis_charts.readiness_path(ready, reached, 0.8, "en")
+    lines = [t for t in fig.data if t.mode == "lines+markers"]
+    assert [t.name for t in lines] == [seed.AGENCY, seed.AGENCY2, "All"]
+    a2 = ready[ready["key"] == seed.AGENCY2]["readiness"].tolist()
+    assert list(lines[1].y) == pytest.approx(a2)
+    stars = [t for t in fig.data if t.mode == "markers"]
+    assert len(stars) == 1 and list(stars[0].x) == ["Early"] and stars[0].y[0] == 1.0
+
+
+def test_readiness_path_hidden_points_are_gaps(con):
+    ready = analysis.readiness(con, Filters(batches=("B1",)), by="group")
+    fig = analysis_charts.readiness_path(ready[ready["n"] > 0], None, 0.8, "th", {"Others": "อื่น"})
+    others = [t for t in fig.data if t.name == "อื่น"][0]
+    assert all(math.isnan(v) for v in others.y)
+    assert all(c[1] == "" for c in others.customdata)
+
+
+def test_blockers_bar_and_trend_lines(con):
+    bl = analysis.blockers(con, Filters(), stage="Developing")
+    fig = analysis_charts.blockers_bar(bl, "th")
+    assert list(fig.data[0].y) == bl["code"].tolist()
+    assert list(fig.data[0].x) == pytest.approx(bl["coverage"].tolist())
+    t = analysis.trends(con, Filters(), stage="Early", unit="DLit100")
+    tf = analysis_charts.trend_lines(t["readiness"], "readiness", "en")
+    names = [tr.name for tr in tf.data]
+    assert "All" in names and "Management" not in names    # groups with no respondents are left out
+    ex = [tr for tr in tf.data if tr.name == "Executive"][0]
+    assert list(ex.x) == t["rounds"] and ex.y[1] == 1.0

@@ -1,0 +1,70 @@
+"""`python -m framework coverage|readiness`: columns, suppression as on screen, exit 2 on bad input."""
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+
+from framework import cli
+from tests.fixtures.analysis import seed
+
+
+@pytest.fixture
+def db_file(tmp_path):
+    return str(seed.to_file(tmp_path / "s.duckdb", seed.basic))
+
+
+def run(capsysbinary, *argv):
+    code = cli.main(list(argv))
+    out = capsysbinary.readouterr()
+    return code, out.out.decode("utf-8"), out.err.decode("utf-8")
+
+
+def test_coverage_csv(db_file, capsysbinary):
+    code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--db", db_file, "--format", "csv")
+    assert code == 0
+    df = pd.read_csv(io.StringIO(out), keep_default_na=False)
+    assert list(df.columns) == ["stage", "by", "key", "code", "n", "met", "coverage", "required"]
+    e = df[(df.key == "Executive") & (df.code == "DLit100")].iloc[0]
+    assert (e.n, e.met, float(e.coverage)) == (6, "3", 0.5)
+    o = df[(df.key == "Others") & (df.code == "DLit100")].iloc[0]
+    assert o.n == 2 and o.met == "" and o.coverage == ""               # suppressed: empty, not 0
+    s = df[(df.key == "Service") & (df.code == "DLit100")].iloc[0]
+    assert s.coverage == ""                                            # complementary
+
+
+def test_coverage_json_thresholds_and_by(db_file, capsysbinary):
+    code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--by", "unit", "--threshold", "2",
+                       "--min-cell", "2", "--db", db_file, "--format", "json")
+    rows = json.loads(out)
+    sec = [r for r in rows if r["key"] == seed.SECRETARIAT and r["code"] == "DLit100"][0]
+    assert sec["coverage"] == pytest.approx(4 / 6) and sec["by"] == "unit"
+
+
+def test_readiness_csv(db_file, capsysbinary):
+    code, out, _ = run(capsysbinary, "readiness", "--db", db_file)
+    df = pd.read_csv(io.StringIO(out))
+    assert list(df.columns) == ["by", "key", "stage", "n", "readiness", "fully_ready", "required_units"]
+    e = df[(df.key == "Executive") & (df.stage == "Early")].iloc[0]
+    assert e.readiness == pytest.approx(13 / 54) and e.fully_ready == pytest.approx(1 / 6)
+    assert e.required_units == 9
+    assert pd.isna(df[(df.key == "Others") & (df.stage == "Early")].iloc[0].readiness)
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["coverage", "--stage", "Late"], "stage"),
+    (["coverage", "--stage", "Early", "--by", "province"], "--by"),
+    (["readiness", "--threshold", "9"], "Threshold"),
+    (["readiness", "--format", "xml"], "--format"),
+])
+def test_bad_input_exits_2_with_one_line(db_file, capsysbinary, argv, needle):
+    code, out, err = run(capsysbinary, *argv, "--db", db_file)
+    assert code == 2 and out == ""
+    assert needle in err and err.count("\n") == 1
+
+
+def test_missing_store_exits_2(tmp_path, capsysbinary):
+    code, _, err = run(capsysbinary, "readiness", "--db", str(tmp_path / "none.duckdb"))
+    assert code == 2 and "no survey store" in err
