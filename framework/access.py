@@ -1,0 +1,26 @@
+"""HR passphrase for uploads, deletes and row-level views; the page passes Streamlit's secret in (no streamlit here)."""
+from __future__ import annotations
+
+import hmac
+import os
+
+ENV = "SKILLS_HR_PASSPHRASE"
+
+
+def configured(secret: str | None = None) -> str | None:
+    """The passphrase in force: $SKILLS_HR_PASSPHRASE, else the Streamlit secret `hr_passphrase`, else None."""
+    value = os.environ.get(ENV) or secret
+    return value if value else None
+
+
+def local_mode(secret: str | None = None) -> bool:
+    """No passphrase configured: the app runs in local single-user mode and allows everything."""
+    return configured(secret) is None
+
+
+def verify(given: str | None, secret: str | None = None) -> bool:
+    """True when access is allowed: local mode, or `given` equals the passphrase (constant-time compare)."""
+    expected = configured(secret)
+    if expected is None:
+        return True
+    return hmac.compare_digest((given or "").encode("utf-8"), expected.encode("utf-8"))

@@ -1,0 +1,182 @@
+"""Survey upload: validate a CSV, store its accepted rows as a batch, list and delete batches (HR only)."""
+import datetime as dt
+import os
+import tempfile
+
+import pandas as pd
+import streamlit as st
+
+from framework import access, survey
+from framework.catalog import STAGES
+from framework.store import SurveyStore
+from ui import shell
+from ui.downloads import table_downloads
+
+lang = shell.setup("upload", "นำเข้าแบบสำรวจ", "Survey upload")
+tr = shell.tr
+cat = shell.catalog()
+name_col = "name_en" if lang == "en" else "name_th"
+
+
+def _secret():
+    try:
+        return st.secrets.get("hr_passphrase")
+    except Exception:  # no secrets.toml: not configured
+        return None
+
+
+# --- format documentation and template (public) -----------------------------------------------------------
+with st.expander(tr("รูปแบบไฟล์แบบสำรวจ", "Survey file format"), icon=":material/description:"):
+    st.markdown(tr(
+        "**แบบกว้าง (แม่แบบ)** หนึ่งแถวต่อผู้ตอบหนึ่งคน คอลัมน์ที่ต้องมี `respondent_id`, `group`; "
+        "ไม่บังคับ `agency`, `unit`, `position`; และหนึ่งคอลัมน์ต่อรหัสหน่วยความสามารถ (`DLit100` … `DTr300`) "
+        "ที่เก็บระดับ\n\n"
+        "**แบบยาว** คอลัมน์ `respondent_id`, `group`, `code`, `level` (+ `agency`, `unit`) หนึ่งแถวต่อหนึ่งหน่วย\n\n"
+        "**ระดับ** เลขจำนวนเต็ม 0–4 (เลขไทยได้) เว้นว่าง = ไม่ได้ประเมิน หน่วยนับว่า \"มี\" เมื่อระดับถึงเกณฑ์ "
+        "(ค่าเริ่มต้น 3 ปรับได้ในหน้าวิเคราะห์)\n\n"
+        "**คอลัมน์ความสามารถย่อย** (`DLit101` …) ใช้ได้: ระดับของหน่วย = ระดับต่ำสุดของความสามารถย่อย "
+        "โดยต้องประเมินครบทุกความสามารถย่อยของหน่วย มิฉะนั้นถือว่าหน่วยนั้นไม่ได้ประเมิน; ถ้ามีค่าในคอลัมน์ของหน่วยเอง "
+        "ใช้ค่านั้นแทน\n\n"
+        "**การตรวจสอบ** แถวที่มีช่องผิดแม้ช่องเดียวจะไม่นำเข้าทั้งแถว และแจ้งทุกปัญหา; รหัสผู้ตอบซ้ำ เก็บแถวแรก "
+        "แถวหลังไม่นำเข้า; คอลัมน์ที่ดูเหมือนรหัสแต่ไม่มีในกรอบ (เช่น DLit800) แจ้งครั้งเดียวเป็นคำเตือนเด่นชัด "
+        "ค่าในคอลัมน์นั้นไม่ถูกนำเข้า ส่วนอื่นของแถวนำเข้าตามปกติ; คอลัมน์อื่นที่ไม่รู้จัก (เช่น เวลาประทับ) ข้ามไป\n\n"
+        "**ไฟล์** CSV รหัส UTF-8 (มีหรือไม่มี BOM), UTF-16 หรือ Windows-874/TIS-620 คั่นด้วย , ; หรือแท็บ "
+        "(ตรวจอัตโนมัติ) บรรทัดที่ขึ้นต้นด้วย # ก่อนหัวตารางถูกข้าม เลขแถวที่แจ้งตรงกับใน Excel (หัวตาราง = แถว 1) "
+        "อัปโหลดไฟล์เดิมซ้ำจะถูกตรวจพบและไม่นับซ้ำ",
+        "**Wide (the template)**: one row per respondent. Required columns `respondent_id`, `group`; optional "
+        "`agency`, `unit`, `position`; one column per unit code (`DLit100` … `DTr300`) holding a level.\n\n"
+        "**Long**: columns `respondent_id`, `group`, `code`, `level` (+ `agency`, `unit`), one row per unit.\n\n"
+        "**Levels**: whole numbers 0–4 (Thai digits accepted); blank = not assessed. A unit counts as met when "
+        "its level reaches the threshold (default 3, adjustable in the analysis views).\n\n"
+        "**Element columns** (`DLit101` …) are accepted: the unit's level is the minimum of its elements' levels, "
+        "only when every element of the unit is assessed - otherwise the unit is not assessed; a non-blank unit "
+        "cell wins over its elements.\n\n"
+        "**Validation**: a row with any invalid cell is rejected whole, with every problem listed; a duplicate "
+        "respondent id keeps the first row and rejects later ones; a column that looks like a unit code but is "
+        "not in the framework (e.g. DLit800) is reported once as a prominent warning and its values are not "
+        "imported (the rest of each row is); other unknown columns (e.g. a time stamp) are ignored and listed.\n\n"
+        "**Files**: CSV in UTF-8 (with or without BOM), UTF-16 or Windows-874/TIS-620, separated by , ; or tab "
+        "(detected automatically). Lines starting with # before the header are skipped. Row numbers are as Excel "
+        "shows them (header = row 1). Uploading the same file again is detected and not counted twice."))
+    lv = survey.levels_table()
+    st.dataframe(lv.rename(columns={"level": tr("ระดับ", "Level"), "label_th": "ภาษาไทย", "label_en": "English"}),
+                 hide_index=True)
+    groups = cat.staff_groups()
+    st.markdown("**" + tr("ชื่อกลุ่มบุคลากรที่รับได้ (ไม่สนตัวพิมพ์และช่องว่าง)",
+                          "Accepted staff-group names (case- and space-insensitive)") + "**")
+    st.dataframe(pd.DataFrame({
+        "group": groups["key"], tr("ชื่อไทย", "Thai name"): groups["name_th"],
+        tr("ชื่ออื่นที่รับได้", "Other accepted names"): [", ".join(v) for v in groups["variants"]]}),
+        hide_index=True)
+st.download_button(tr("ดาวน์โหลดแม่แบบ CSV", "Download the CSV template"), survey.template_csv(cat),
+                   file_name="survey_template.csv", mime="text/csv", key="up_template", icon=":material/download:")
+
+# --- access -----------------------------------------------------------------------------------------------
+secret = _secret()
+if access.local_mode(secret):
+    st.info(tr("ไม่ได้ตั้งรหัสผ่าน HR: แอปทำงานแบบผู้ใช้คนเดียวบนเครื่อง (อนุญาตทุกอย่าง)",
+               "No HR passphrase is configured: the app runs in local single-user mode (everything allowed)."),
+            icon=":material/lock_open:")
+else:
+    given = st.text_input(tr("รหัสผ่าน HR", "HR passphrase"), type="password", key="up_pass")
+    if not access.verify(given, secret):
+        if given:
+            st.error(tr("รหัสผ่านไม่ถูกต้อง", "Wrong passphrase."))
+        st.warning(tr("การนำเข้า การลบ และการดูข้อมูลรายคน ต้องใช้รหัสผ่าน HR",
+                      "Uploading, deleting batches and row-level views need the HR passphrase."),
+                   icon=":material/lock:")
+        st.stop()
+
+store = SurveyStore(shell.connection(), cat)
+
+# --- upload -----------------------------------------------------------------------------------------------
+st.subheader(tr("นำเข้าไฟล์", "Import a file"))
+up = st.file_uploader(tr("ไฟล์แบบสำรวจ (CSV)", "Survey file (CSV)"), type=["csv", "txt", "tsv"], key="up_file")
+c1, c2, c3 = st.columns(3)
+agency = c1.text_input(tr("หน่วยงาน", "Agency"), key="up_agency")
+stage = c2.selectbox(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, key="up_stage",
+                     format_func=lambda k: cat.label("stages", k, lang))
+round_date = c3.date_input(tr("วันที่รอบสำรวจ", "Survey round date"), value=dt.date.today(), key="up_round")
+
+if st.button(tr("ตรวจและนำเข้า", "Check and import"), key="up_go", type="primary", disabled=up is None):
+    bar = st.progress(0.0)
+    fd, tmp = tempfile.mkstemp(suffix=".csv")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(up.getvalue())
+        res = store.ingest(tmp, file_name=up.name, agency=agency, stage=stage, round_date=round_date,
+                           progress=lambda frac, th, en: bar.progress(frac, text=tr(th, en)))
+        st.session_state["up_result"] = res
+        st.session_state.pop("up_error", None)
+        st.cache_data.clear()  # survey views must see the new batch
+    except survey.SurveyFileError as exc:
+        st.session_state["up_error"] = (exc.th, exc.en)
+        st.session_state.pop("up_result", None)
+    finally:
+        os.unlink(tmp)
+        bar.empty()
+
+if "up_error" in st.session_state:
+    st.error(tr(*st.session_state["up_error"]), icon=":material/error:")
+res = st.session_state.get("up_result")
+if res is not None:
+    if res.duplicate:
+        st.info(tr(f"ไฟล์ {res.file_name} เคยนำเข้าแล้ว (ชุด {res.batch_id}) ไม่ได้นับซ้ำ",
+                   f"{res.file_name} was already imported (batch {res.batch_id}); it was not counted again."),
+                icon=":material/content_copy:")
+    else:
+        st.success(tr(f"นำเข้าชุด {res.batch_id} แล้ว ({res.encoding}, แบบ{'กว้าง' if res.source_format == 'wide' else 'ยาว'})",
+                      f"Imported batch {res.batch_id} ({res.encoding}, {res.source_format} format)."))
+    m1, m2, m3 = st.columns(3)
+    m1.metric(tr("แถวที่อ่าน", "Rows read"), f"{res.rows_read:,}")
+    m2.metric(tr("รับเข้า", "Accepted"), f"{res.accepted:,}")
+    m3.metric(tr("ไม่รับ", "Rejected"), f"{res.rejected:,}")
+    for n in res.notices:
+        (st.warning if n.level == "warning" else st.info)(n.text(lang))
+    if len(res.problems):
+        st.markdown("#### " + tr("ปัญหาที่พบ", "Problems found"))
+        if res.problems_truncated:
+            st.caption(tr(f"แสดง {len(res.problems):,} ปัญหาแรก (แถวที่ไม่รับครบทุกแถวในไฟล์ดาวน์โหลด)",
+                          f"Showing the first {len(res.problems):,} problems (the download has every rejected row)."))
+        table = pd.DataFrame({
+            tr("แถว", "Row"): res.problems["row"], tr("คอลัมน์", "Column"): res.problems["column"],
+            tr("ค่า", "Value"): res.problems["value"],
+            tr("ปัญหา", "Reason"): res.problems["reason_en" if lang == "en" else "reason_th"],
+            tr("วิธีแก้", "How to fix"): res.problems["fix_en" if lang == "en" else "fix_th"]})
+        st.dataframe(table, hide_index=True, key="up_problems")
+        table_downloads(table, "upload-problems", key="up_problems_dl")
+    if len(res.rejected_rows):
+        st.download_button(tr("ดาวน์โหลดแถวที่ไม่รับ (พร้อมเหตุผล)", "Download the rejected rows (with reasons)"),
+                           res.rejected_rows.to_csv(index=False).encode("utf-8-sig"),
+                           file_name=f"rejected_{res.file_name}", mime="text/csv", key="up_rejected_dl",
+                           icon=":material/download:")
+
+# --- batches ----------------------------------------------------------------------------------------------
+st.subheader(tr("ชุดข้อมูลที่นำเข้าแล้ว", "Stored batches"))
+batches = store.batches()
+if batches.empty:
+    st.caption(tr("ยังไม่มีชุดข้อมูล", "No batches yet."))
+else:
+    view = batches.drop(columns=["content_hash"]).rename(columns={
+        "batch_id": tr("ชุด", "Batch"), "file_name": tr("ไฟล์", "File"), "agency": tr("หน่วยงาน", "Agency"),
+        "stage": tr("ระยะ", "Stage"), "round_date": tr("รอบสำรวจ", "Round"), "uploaded_at": tr("นำเข้าเมื่อ", "Uploaded"),
+        "rows_read": tr("แถวที่อ่าน", "Rows read"), "accepted": tr("รับเข้า", "Accepted"),
+        "rejected": tr("ไม่รับ", "Rejected"), "is_demo": tr("ข้อมูลสาธิต", "Demo"),
+        "source_format": tr("รูปแบบ", "Format"), "encoding": tr("รหัสอักขระ", "Encoding")})
+    st.dataframe(view, hide_index=True, key="up_batches")
+    table_downloads(view, "survey-batches", key="up_batches_dl")
+    with st.expander(tr("ลบชุดข้อมูล", "Delete a batch"), icon=":material/delete:"):
+        labels = {r.batch_id: f"{r.batch_id} · {r.file_name} · {r.agency or '-'} · {r.round_date}"
+                  for r in batches.itertuples()}
+        target = st.selectbox(tr("ชุดที่จะลบ", "Batch to delete"), list(labels), format_func=labels.get,
+                              key="up_del_batch")
+        sure = st.checkbox(tr("ยืนยัน: ลบชุดนี้และคำตอบทั้งหมดของชุดนี้", "Confirm: delete this batch and all its responses"),
+                           key="up_del_confirm")
+        if st.button(tr("ลบ", "Delete"), key="up_del_go", disabled=not sure):
+            if store.delete(target):
+                st.cache_data.clear()
+                st.session_state.pop("up_result", None)
+                st.session_state["up_deleted"] = target
+                st.rerun()
+if "up_deleted" in st.session_state:
+    st.success(tr(f"ลบชุด {st.session_state['up_deleted']} แล้ว", f"Deleted batch {st.session_state['up_deleted']}."))
