@@ -1,0 +1,152 @@
+"""Reading and validating survey files: encodings, delimiters, layouts, every kind of bad row."""
+from __future__ import annotations
+
+import pytest
+
+from framework import survey
+from framework.store import SurveyStore
+
+from conftest import FIXTURES
+
+F = FIXTURES / "surveys"
+
+
+@pytest.fixture
+def store(store_con, catalog):
+    return SurveyStore(store_con, catalog)
+
+
+def responses(store, batch_id):
+    return store.con.execute("SELECT * FROM store.responses WHERE batch_id = ? ORDER BY respondent_id",
+                             [batch_id]).df().set_index("respondent_id")
+
+
+@pytest.mark.parametrize("name,encoding,delim", [
+    ("wide_utf8_comma.csv", "utf-8", ","),
+    ("wide_utf8bom_semicolon_th.csv", "utf-8-sig", ";"),
+    ("wide_utf16_tab_th.csv", "utf-16", "\t"),
+    ("wide_cp874_comma_th.csv", "windows-874", ","),
+])
+def test_encoding_and_delimiter_detected(name, encoding, delim):
+    dec = survey.decode(F / name)
+    try:
+        assert dec.encoding == encoding
+        got_delim, header, skip = survey.read_header(dec.path)
+        assert got_delim == delim and header[:2] == ["respondent_id", "group"] and skip == 0
+    finally:
+        dec.cleanup()
+
+
+@pytest.mark.parametrize("name", ["wide_utf8bom_semicolon_th.csv", "wide_utf16_tab_th.csv", "wide_cp874_comma_th.csv"])
+def test_thai_files_resolve_every_group_and_thai_digits(store, name):
+    res = store.ingest(F / name)
+    assert (res.accepted, res.rejected) == (6, 0), res.problems
+    df = responses(store, res.batch_id)
+    assert df["staff_group"].to_dict() == {"T1": "Executive", "T2": "Management", "T3": "Academic",
+                                           "T4": "Service", "T5": "Technologist", "T6": "Others"}
+    assert df.loc["T1", "agency"] == "กรมทดสอบ"          # Thai text survives the transcoding
+    assert df.loc["T6", "DLit100"] == 3 and df.loc["T6", "DLit200"] == 2  # Thai digits
+    assert df["DG100"].isna().sum() == 1                 # blank = not assessed
+
+
+def test_english_groups_case_and_space_insensitive(store):
+    res = store.ingest(F / "wide_utf8_comma.csv", agency="Fallback")
+    df = responses(store, res.batch_id)
+    assert df["staff_group"].tolist() == ["Executive", "Management", "Service"]
+    assert df.loc["E2", "agency"] == "Fallback" and df.loc["E1", "agency"] == "Dept A"
+    assert df.loc["E2", "DLit200"] is None or df["DLit200"].isna()["E2"]
+
+
+def test_every_kind_of_bad_row_is_rejected_whole_with_every_problem(store):
+    res = store.ingest(F / "bad_rows.csv")
+    assert (res.rows_read, res.accepted, res.rejected) == (8, 1, 7)
+    p = res.problems
+    by_row = p.groupby("row")["reason_en"].apply(list).to_dict()
+    assert by_row[3] == ["unknown staff group"]
+    assert by_row[4] == ["level must be a whole number 0-4"]
+    assert by_row[5] == ["level is not a number"]
+    assert by_row[6] == ["respondent id is missing"]
+    assert by_row[7] == ["duplicate respondent id: first seen on row 2 (that row is kept)"]
+    assert sorted(by_row[8]) == ["level is not a number", "level must be a whole number 0-4", "staff group is missing"]
+    assert by_row[9] == ["level must be a whole number 0-4"]
+    assert set(p[p["row"] == 8]["column"]) == {"group", "DLit100", "DLit200"}
+    assert p["reason_th"].str.len().gt(0).all() and p["fix_en"].str.len().gt(0).all()
+    assert list(responses(store, res.batch_id).index) == ["B1"]
+    rej = res.rejected_rows
+    assert rej["row"].tolist() == [3, 4, 5, 6, 7, 8, 9] and rej["reason"].str.len().gt(0).all()
+    assert rej.loc[rej["row"] == 5, "DLit100"].item() == "three"   # the original cell, unchanged
+
+
+def test_unknown_code_column_reported_once_and_not_stored(store):
+    res = store.ingest(F / "unknown_column.csv")
+    assert res.accepted == 2 and res.rejected == 0
+    warnings = [n for n in res.notices if n.level == "warning"]
+    assert len(warnings) == 1 and warnings[0].column == "DLit800" and "NOT imported" in warnings[0].en
+    assert any("Timestamp" in n.en for n in res.notices if n.level == "info")
+    assert "DLit800" not in responses(store, res.batch_id).columns
+
+
+def test_long_format_rejects_whole_respondent(store):
+    res = store.ingest(F / "long_utf8.csv")
+    assert res.source_format == "long"
+    df = responses(store, res.batch_id)
+    assert list(df.index) == ["L1", "L2"]
+    assert df.loc["L1", "DLit100"] == 3 and df.loc["L1", "DG100"] == 2 and df.loc["L2", "staff_group"] == "Management"
+    reasons = res.problems.set_index("row")["reason_en"].to_dict()
+    assert reasons[5] == "level must be a whole number 0-4"
+    assert reasons[6].startswith("another row of this respondent has a problem (row 5)")
+    assert reasons[7] == "unknown unit code (not in the OCSC framework)"
+    assert (res.rows_read, res.accepted, res.rejected, res.respondents) == (6, 3, 3, 2)
+
+
+def test_element_columns_min_and_all_assessed_rule(store):
+    res = store.ingest(F / "elements.csv")
+    df = responses(store, res.batch_id)
+    assert df.loc["X1", "DLit100"] == 2          # min of its elements 3, 2, 4
+    assert df["DLit200"].isna()["X1"]             # DLit202 blank -> unit not assessed
+    assert df.loc["X2", "DLit100"] == 4           # the unit cell wins over its elements
+    assert df.loc["X2", "DLit200"] == 3
+
+
+def test_row_numbers_count_quoted_line_breaks(store):
+    res = store.ingest(F / "quoted_newline.csv")
+    rows = res.problems.set_index("value")["row"].to_dict()
+    assert rows == {"9": 4, "x": 8}               # as Excel / a text editor would number the lines
+    assert res.accepted == 2
+
+
+def test_ragged_lines_are_rejected_not_dropped(store):
+    res = store.ingest(F / "ragged.csv")
+    assert (res.rows_read, res.accepted, res.rejected) == (4, 2, 2)
+    assert sorted(res.problems["row"].tolist()) == [3, 4]
+    assert set(res.rejected_rows["raw_line"].dropna()) == {"R2,Academic,,3", "R3,Academic,,3,4,2,9"}
+
+
+def test_legend_lines_before_header_are_skipped(store):
+    res = store.ingest(F / "legend_template.csv")
+    assert res.accepted == 1 and res.problems["row"].tolist() == [5]
+
+
+@pytest.mark.parametrize("name,word", [("binary.xlsx", "not a CSV"), ("empty.csv", "empty"),
+                                       ("no_required.csv", "respondent_id and group")])
+def test_unreadable_files_get_one_message_and_change_nothing(store, name, word):
+    with pytest.raises(survey.SurveyFileError) as exc:
+        store.ingest(F / name)
+    assert word in exc.value.en and "ไม่มีข้อมูลใดถูกบันทึก" in exc.value.th
+    assert store.batches().empty
+
+
+def test_template_is_utf8_bom_with_levels_and_reads_back(catalog, tmp_path, store):
+    data = survey.template_csv(catalog)
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert "ทำได้ด้วยตนเอง" in text and "Can teach others" in text and "DTr300" in text
+    path = tmp_path / "t.csv"
+    path.write_bytes(data + ("Z1,ผู้บริหารระดับสูง,,,,3" + "," * 38 + "\r\n").encode("utf-8"))
+    res = store.ingest(path)
+    assert res.accepted == 1 and res.rejected == 0
+
+
+def test_levels_table_has_five_levels():
+    lv = survey.levels_table()
+    assert lv["level"].tolist() == [0, 1, 2, 3, 4] and lv["label_th"].str.len().gt(0).all()
