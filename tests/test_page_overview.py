@@ -1,0 +1,55 @@
+"""AppTest of pages/overview.py: big numbers with the demo data and the hand-computed fixture, hiding small groups."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.fixtures.analysis import pages, seed
+
+
+def metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_demo_data_in_thai(tmp_path, monkeypatch):
+    pages.use_store(monkeypatch, pages.demo_store(tmp_path / "demo.duckdb"))
+    at = pages.run_page("overview.py")
+    assert not at.exception
+    m = metrics(at)
+    assert m["ผู้ตอบ"] == "4,616" and m["หน่วยงาน"] == "2"
+    assert any(label.startswith("ความพร้อม · ") for label in m)
+    assert len(at.get("plotly_chart")) == 1
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert len(spec["data"][0]["y"]) == 5
+    assert any("วิธีคำนวณ" in e.label for e in at.expander)
+
+
+def test_fixture_figures_in_english(tmp_path, monkeypatch):
+    pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.basic))
+    at = pages.run_page("overview.py", lang="en")
+    assert not at.exception
+    m = metrics(at)
+    assert m["Respondents"] == "13"
+    assert m["Readiness · Early"] == f"{(13 / 9 + 10 / 8 + 1 / 5) / 13:.0%}"
+    assert m["Stage reached (target 80%)"] == "none yet"
+    assert at.selectbox(key="ov_stage").value == "Early"
+    # Units hidden from the blocker ranking are counted on screen.
+    assert any("hidden and not ranked" in c.value for c in at.caption)
+
+
+def test_small_group_is_hidden_not_zero(tmp_path, monkeypatch):
+    pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.basic))
+    at = pages.run_page("overview.py", lang="en", ov_groups=["Others"])
+    assert not at.exception
+    m = metrics(at)
+    assert m["Respondents"] == "2"
+    assert m["Readiness · Early"] == "hidden" and m["Stage reached (target 80%)"] == "hidden"
+    assert any("Fewer than 5 respondents" in w.value for w in at.warning)
+
+
+def test_empty_store_says_so(tmp_path, monkeypatch):
+    pages.use_store(monkeypatch, tmp_path / "empty.duckdb")
+    at = pages.run_page("overview.py", lang="en")
+    assert not at.exception
+    assert any("No survey data yet" in i.value for i in at.info)

@@ -1,0 +1,30 @@
+"""AppTest of pages/readiness.py: path per key, stage reached, blockers of the next stage."""
+from __future__ import annotations
+
+import json
+
+from tests.fixtures.analysis import pages, seed
+
+
+def test_demo_paths(tmp_path, monkeypatch):
+    pages.use_store(monkeypatch, pages.demo_store(tmp_path / "demo.duckdb"))
+    at = pages.run_page("readiness.py")
+    assert not at.exception
+    s = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [t.get("name") for t in s["data"] if t.get("mode") == "lines+markers"]
+    assert names[-1] == "ทั้งหมด" and len(names) >= 2
+    assert any("วิธีคำนวณ" in e.label for e in at.expander)
+
+
+def test_fixture_agency_stage_reached_and_blockers(tmp_path, monkeypatch):
+    pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.two_rounds))
+    at = pages.run_page("readiness.py", lang="en", rdy_by="agency", rdy_min_cell=3, rdy_key=seed.AGENCY2)
+    assert not at.exception
+    s = json.loads(at.get("plotly_chart")[0].proto.spec)
+    stars = [t for t in s["data"] if t.get("mode") == "markers"]
+    assert [t["x"] for t in stars] == [["Early"]]               # only กรมทดสอบ reaches Early (100%)
+    table = at.dataframe[0].value
+    assert table.set_index("Agency").loc[seed.AGENCY2, "Stage reached"] == "Early"
+    blockers = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]
+    assert len(blockers["y"]) == 5 and blockers["title" if False else "type"] == "bar"
+    assert any("Next stage: Developing" in c.value for c in at.caption)
