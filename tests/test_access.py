@@ -1,0 +1,43 @@
+"""HR passphrase: env wins over the Streamlit secret, constant-time compare, local mode without one."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from framework import access
+
+from conftest import ROOT
+
+
+def test_local_mode_allows_everything(monkeypatch):
+    monkeypatch.delenv(access.ENV, raising=False)
+    assert access.local_mode(None) and access.verify(None) and access.verify("anything")
+
+
+def test_secret_passphrase(monkeypatch):
+    monkeypatch.delenv(access.ENV, raising=False)
+    assert not access.local_mode("s3cret ไทย")
+    assert access.verify("s3cret ไทย", "s3cret ไทย")
+    assert not access.verify("s3cret", "s3cret ไทย") and not access.verify("", "s3cret ไทย")
+    assert not access.verify(None, "s3cret ไทย")
+
+
+def test_env_overrides_secret(monkeypatch):
+    monkeypatch.setenv(access.ENV, "from-env")
+    assert access.configured("from-secret") == "from-env"
+    assert access.verify("from-env", "from-secret") and not access.verify("from-secret", "from-secret")
+
+
+def test_uses_constant_time_compare(monkeypatch):
+    calls = []
+    real = access.hmac.compare_digest
+    monkeypatch.setattr(access.hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
+    monkeypatch.delenv(access.ENV, raising=False)
+    assert access.verify("x", "x") and calls == [(b"x", b"x")]
+
+
+def test_intake_modules_import_without_streamlit():
+    code = ("import sys; import framework.access, framework.survey, framework.store, framework.demo, "
+            "framework.cli_survey; print('streamlit' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,50 @@
+"""`python -m framework ingest / batches / delete`: JSON, exit codes, --db."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import FIXTURES, ROOT
+
+F = FIXTURES / "surveys"
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "framework", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, encoding="utf-8")
+
+
+def test_ingest_json_then_duplicate_then_batches_and_delete(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    p = run("ingest", F / "bad_rows.csv", "--db", db, "--agency", "กรมทดสอบ", "--stage", "Mature",
+            "--round", "2025-06-30", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert {"batch_id", "rows_read", "accepted", "rejected", "errors", "duplicate"} <= set(out)
+    assert (out["rows_read"], out["accepted"], out["rejected"], out["duplicate"]) == (8, 1, 7, False)
+    assert {"row": 3, "column": "group", "value": "Nobody", "reason": "unknown staff group"}.items() <= out["errors"][0].items()
+    again = json.loads(run("ingest", F / "bad_rows.csv", "--db", db, "--json").stdout)
+    assert again["duplicate"] is True and again["batch_id"] == out["batch_id"]
+    listed = json.loads(run("batches", "--db", db, "--json").stdout)
+    assert [(b["batch_id"], b["agency"], b["stage"], b["round_date"]) for b in listed] == \
+        [(out["batch_id"], "กรมทดสอบ", "Mature", "2025-06-30")]
+    assert out["batch_id"] in run("batches", "--db", db).stdout
+    d = run("delete", out["batch_id"], "--db", db)
+    assert d.returncode == 0 and json.loads(run("batches", "--db", db, "--json").stdout) == []
+    assert run("delete", out["batch_id"], "--db", db).returncode == 1
+
+
+def test_unreadable_file_exits_2_with_one_line(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    for name in ("binary.xlsx", "no_required.csv", "empty.csv"):
+        p = run("ingest", F / name, "--db", db, "--json")
+        assert p.returncode == 2 and p.stdout == ""
+        assert len(p.stderr.strip().splitlines()) == 1 and p.stderr.startswith("error:")
+    assert json.loads(run("batches", "--db", db, "--json").stdout) == []
+
+
+def test_db_defaults_to_skills_db_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKILLS_DB", str(tmp_path / "env.duckdb"))
+    assert run("ingest", F / "wide_utf8_comma.csv", "--json").returncode == 0
+    assert (tmp_path / "env.duckdb").exists()
