@@ -270,21 +270,8 @@ def run(acon: duckdb.DuckDBPyConnection, query: str, *, limit: int = DEFAULT_LIM
 
 
 # --- HR passphrase ---------------------------------------------------------------------------
-def hr_authorised(passphrase: str | None) -> bool:
-    """Whether row-level data may be shown: framework.access decides; a local stand-in until it exists."""
-    if not passphrase:
-        return False
-    try:
-        from framework import access
-    except ImportError:
-        return _local_hr_passphrase_check(passphrase)
-    return bool(access.check(passphrase))
+def hr_authorised(passphrase: str | None, secret: str | None = None) -> bool:
+    """Whether row-level tables may be included: framework.access decides (local mode allows everything)."""
+    from framework import access
 
-
-def _local_hr_passphrase_check(passphrase: str) -> bool:
-    """TEMPORARY stand-in for framework.access: compares with $SKILLS_HR_PASSPHRASE_EXPECTED in constant time."""
-    import hmac
-    import os
-
-    expected = os.environ.get("SKILLS_HR_PASSPHRASE_EXPECTED", "")
-    return bool(expected) and hmac.compare_digest(passphrase.encode("utf-8"), expected.encode("utf-8"))
+    return access.verify(passphrase, secret)

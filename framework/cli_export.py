@@ -87,6 +87,23 @@ def _resolve(cat, args) -> dict:
     return out
 
 
+def streamlit_secret() -> str | None:
+    """`hr_passphrase` from the app's secrets.toml, so the CLI is as locked as the app (no streamlit import)."""
+    import tomllib
+
+    from framework.paths import ROOT
+
+    for path in (ROOT / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"):
+        try:
+            with path.open("rb") as fh:
+                value = tomllib.load(fh).get("hr_passphrase")
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        if value:
+            return str(value)
+    return None
+
+
 def _units(cat, f: dict) -> list[str] | None:
     """Unit codes named by --unit (checked against the catalogue), or None for all."""
     if "unit" not in f:
@@ -137,11 +154,13 @@ def survey_table(cat, table: str, f: dict, args):
     if not analysis.has_store(con):
         raise UsageError("the survey store holds no survey tables yet (upload a survey first)")
     if table == "responses":
+        from framework import access
+
         passphrase = args.passphrase or os.environ.get(PASSPHRASE_ENV)
-        from framework.analyst import hr_authorised
-        if not passphrase:
+        secret = streamlit_secret()
+        if not access.local_mode(secret) and not passphrase:
             raise UsageError(f"responses are row-level: give --passphrase or set ${PASSPHRASE_ENV}")
-        if not hr_authorised(passphrase):
+        if not access.verify(passphrase, secret):
             raise UsageError("wrong HR passphrase: row-level responses not exported")
         return _responses(cat, f)
     try:

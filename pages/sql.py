@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from framework import analysis, analyst
+from framework import access, analysis, analyst
 from framework.paths import store_path
 from ui import shell
 from ui.downloads import table_downloads
@@ -16,6 +16,13 @@ DEFAULTS = analysis.Filters()
 def _workspace(store: str, version: str, min_cell: int, threshold: int, authorised: bool):
     """One locked analyst database per store version and settings (rebuilt after an upload)."""
     return analyst.build(shell.connection(), min_cell=min_cell, threshold=threshold, authorised=authorised)
+
+
+def _secret():
+    try:
+        return st.secrets.get("hr_passphrase")
+    except Exception:  # no secrets.toml: not configured
+        return None
 
 
 def _use_example() -> None:
@@ -39,9 +46,12 @@ with st.expander(tr("ค่าตั้งและสิทธิ์", "Setting
     st.session_state.setdefault("sql_threshold", int(DEFAULTS.threshold))
     threshold = c1.number_input(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Level counted as met (t)"), 1, 4,
                                 key="sql_threshold")
-    passphrase = c3.text_input(tr("รหัสผ่าน HR (สำหรับข้อมูลรายบุคคล)", "HR passphrase (for row-level data)"),
-                               type="password", key="sql_passphrase")
-    authorised = analyst.hr_authorised(passphrase)
+    secret = _secret()
+    local = access.local_mode(secret)
+    passphrase = None if local else c3.text_input(
+        tr("รหัสผ่าน HR (สำหรับข้อมูลรายบุคคล)", "HR passphrase (for row-level data)"),
+        type="password", key="sql_passphrase")
+    authorised = analyst.hr_authorised(passphrase, secret)
     floor = 1 if authorised else int(DEFAULTS.min_cell)
     # k may go below the screen's default only for HR; without the passphrase it is raised back.
     st.session_state["sql_min_cell"] = max(floor, int(st.session_state.get("sql_min_cell", DEFAULTS.min_cell)))
@@ -53,6 +63,10 @@ with st.expander(tr("ค่าตั้งและสิทธิ์", "Setting
         c3.error(tr("รหัสผ่าน HR ไม่ถูกต้อง: ยังเห็นเฉพาะตัวเลขรวม ตรวจรหัสกับฝ่าย HR แล้วพิมพ์ใหม่",
                     "Wrong HR passphrase: you still see aggregates only. Check it with HR and type it again."),
                  icon=":material/lock:")
+    elif local:
+        c3.info(tr("ไม่ได้ตั้งรหัสผ่าน HR: แอปทำงานแบบผู้ใช้คนเดียวบนเครื่อง จึงเปิดตาราง responses และ batches",
+                   "No HR passphrase is configured: local single-user mode, so tables responses and batches "
+                   "are open."), icon=":material/lock_open:")
     elif authorised:
         c3.success(tr("เปิดข้อมูลรายบุคคลแล้ว (ตาราง responses และ batches)",
                       "Row-level data unlocked (tables responses and batches)"), icon=":material/lock_open:")

@@ -1,0 +1,191 @@
+"""framework.analyst: the locked database refuses files, writes, settings and extra statements; limits hold."""
+from __future__ import annotations
+
+import sys
+
+import duckdb
+import pandas as pd
+import pytest
+
+from conftest import FIXTURES
+from framework import analyst, db
+
+sys.path.insert(0, str(FIXTURES / "export"))
+from export_seed import AGENCY, seed  # noqa: E402
+
+
+@pytest.fixture
+def seeded(tmp_path):
+    path = tmp_path / "store.duckdb"
+    seed(path)
+    con = db.connect(path, read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def acon(seeded):
+    a = analyst.build(seeded, min_cell=5, threshold=3)
+    yield a
+    a.close()
+
+
+def refused(acon, query: str) -> analyst.AnalystError:
+    with pytest.raises(analyst.AnalystError) as info:
+        analyst.run(acon, query)
+    err = info.value
+    assert err.th and err.en and err.th != err.en            # bilingual
+    assert err.message("th").startswith(err.th) and err.message("en").startswith(err.en)
+    return err
+
+
+def test_framework_tables_and_aggregates_are_there_but_not_rows(acon):
+    names = analyst.tables(acon)
+    for t in ("units", "elements", "criteria", "profiles", "profile_units", "requirement_matrix",
+              "coverage", "readiness", "meta"):
+        assert t in names
+    assert "responses" not in names and "batches" not in names
+    r = analyst.run(acon, "SELECT count(*) AS n FROM units")
+    assert r.frame["n"].iloc[0] == 39 and not r.truncated and r.seconds >= 0
+    thai = analyst.run(acon, "SELECT name_th FROM units WHERE code = 'DLit100'").frame["name_th"].iloc[0]
+    assert "ดิจิทัล" in thai
+
+
+def test_aggregates_are_suppressed_as_on_screen(acon):
+    cov = analyst.run(acon, "SELECT * FROM coverage WHERE \"by\" = 'group' AND stage = 'Developing' "
+                            "AND key IN ('Service', 'Technologist') AND NOT is_total").frame
+    service = cov[cov["key"] == "Service"]
+    assert len(service) == 39 and (service["hidden"] == "small").all() and service["met"].isna().all()
+    tech = cov[cov["key"] == "Technologist"]  # hidden too, else Service = total - Technologist
+    assert (tech["hidden"] == "complementary").all() and tech["met"].isna().all() and tech["n"].eq(5).all()
+    total = analyst.run(acon, "SELECT n, met FROM coverage WHERE \"by\" = 'group' AND stage = 'Developing' "
+                              "AND is_total").frame
+    assert total["n"].eq(7).all() and total["met"].notna().all()
+    agencies = analyst.run(acon, "SELECT DISTINCT key FROM readiness WHERE \"by\" = 'agency'").frame["key"]
+    assert AGENCY in set(agencies)
+    assert analyst.run(acon, "SELECT DISTINCT min_cell, threshold FROM coverage").frame.values.tolist() == [[5, 3]]
+
+
+def test_row_level_only_when_authorised(seeded):
+    a = analyst.build(seeded, min_cell=5, threshold=3, authorised=True)
+    try:
+        r = analyst.run(a, "SELECT respondent_id, staff_group FROM responses ORDER BY respondent_id")
+        assert r.frame["respondent_id"].tolist()[:2] == ["R000", "R001"] and r.rows == 7
+        assert "batches" in analyst.tables(a)
+    finally:
+        a.close()
+
+
+def test_all_examples_run(acon):
+    for th, en, query in analyst.EXAMPLES:
+        r = analyst.run(acon, query)
+        assert r.rows > 0, en
+
+
+def test_without_survey_store_framework_tables_only(catalog):
+    a = analyst.build(catalog.con, min_cell=5, threshold=3)
+    try:
+        names = analyst.tables(a)
+        assert "units" in names and "coverage" not in names
+    finally:
+        a.close()
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM read_text('/etc/passwd')",
+    "SELECT * FROM read_blob('/etc/hostname')",
+    "SELECT * FROM glob('/etc/*')",
+    "SELECT * FROM read_parquet('data/parquet/units.parquet')",
+])
+def test_file_reads_refused(acon, query):
+    err = refused(acon, query)
+    assert "ไฟล์" in err.th and "file" in err.en
+
+
+@pytest.mark.parametrize("query, kind", [
+    ("COPY units TO '/tmp/units.csv'", "COPY"),
+    ("ATTACH '/tmp/x.duckdb' AS x", "ATTACH"),
+    ("INSTALL httpfs", "LOAD"),
+    ("LOAD httpfs", "LOAD"),
+    ("SET enable_external_access = true", "SET"),
+    ("RESET lock_configuration", "SET"),
+    ("CREATE TABLE t AS SELECT 1", "CREATE"),
+    ("INSERT INTO units (code) VALUES ('X')", "INSERT"),
+    ("DROP TABLE units", "DROP"),
+    ("DELETE FROM units", "DELETE"),
+    ("UPDATE units SET name_th = 'x'", "UPDATE"),
+    ("PRAGMA version", "PRAGMA"),
+    ("EXPORT DATABASE '/tmp/dump'", "EXPORT"),
+    ("CALL pragma_version()", "CALL"),
+])
+def test_non_select_statements_refused(acon, query, kind):
+    err = refused(acon, query)
+    assert kind in err.en and "SELECT" in err.en and "SELECT" in err.th
+    assert analyst.run(acon, "SELECT count(*) AS n FROM units").frame["n"].iloc[0] == 39  # nothing changed
+
+
+def test_multiple_statements_refused(acon):
+    err = refused(acon, "SELECT 1; DROP TABLE units")
+    assert "2" in err.en and "one SELECT" in err.en
+    refused(acon, "SELECT 1; SELECT 2")
+
+
+def test_empty_and_syntax_errors_explained(acon):
+    assert "No SQL" in refused(acon, "   ").en
+    assert "No SQL statement" in refused(acon, "-- only a comment").en
+    err = refused(acon, "SELEC 1")
+    assert "syntax" in err.en and err.detail
+
+
+def test_unknown_table_is_explained(acon):
+    err = refused(acon, "SELECT * FROM responses")
+    assert "table" in err.en and "responses" in err.detail
+
+
+def test_locked_even_from_inside_a_select(acon):
+    refused(acon, "SELECT * FROM query('ATTACH ''/tmp/y.duckdb'' AS y')")
+    cur = acon.cursor()
+    with pytest.raises(duckdb.Error):
+        cur.execute("SET enable_external_access = true")
+    assert analyst.run(acon, "SELECT current_setting('enable_external_access') AS v").frame["v"].iloc[0] in (
+        False, "false")
+
+
+def test_python_variables_are_not_visible(acon):
+    secret_frame = pd.DataFrame({"pw": ["hunter2"]})  # noqa: F841 — a replacement scan would find it
+    err = refused(acon, "SELECT * FROM secret_frame")
+    assert "secret_frame" in err.detail
+
+
+def test_row_limit_marks_truncation(acon):
+    r = analyst.run(acon, "SELECT * FROM range(100)", limit=10)
+    assert r.rows == 10 and r.truncated and r.limit == 10
+    r = analyst.run(acon, "SELECT * FROM range(10)", limit=10)
+    assert r.rows == 10 and not r.truncated
+
+
+def test_time_limit_interrupts(acon):
+    err = refused_with(acon, "SELECT sum(hash(a.range * b.range)) FROM range(200000) a, range(200000) b",
+                       timeout=0.5)
+    assert "0.5" in err.en and "stopped" in err.en
+    assert analyst.run(acon, "SELECT 42 AS x").frame["x"].iloc[0] == 42  # usable afterwards
+
+
+def refused_with(acon, query, **kw) -> analyst.AnalystError:
+    with pytest.raises(analyst.AnalystError) as info:
+        analyst.run(acon, query, **kw)
+    return info.value
+
+
+def test_bad_k_refused(seeded):
+    with pytest.raises(analyst.AnalystError):
+        analyst.build(seeded, min_cell=0, threshold=3)
+
+
+def test_passphrase_goes_through_access(monkeypatch):
+    monkeypatch.setenv("SKILLS_HR_PASSPHRASE", "ลับมาก")
+    assert analyst.hr_authorised("ลับมาก")
+    assert not analyst.hr_authorised("wrong") and not analyst.hr_authorised("") and not analyst.hr_authorised(None)
+    monkeypatch.delenv("SKILLS_HR_PASSPHRASE")
+    assert analyst.hr_authorised(None, secret="s3") is False and analyst.hr_authorised("s3", secret="s3")
