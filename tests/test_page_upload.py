@@ -1,0 +1,94 @@
+"""AppTest of the upload page: passphrase gate, upload with problems, duplicate, delete with confirmation."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import FIXTURES, ROOT
+
+F = FIXTURES / "surveys"
+
+
+@pytest.fixture(autouse=True)
+def _page_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKILLS_DB", str(tmp_path / "page.duckdb"))
+    monkeypatch.delenv("SKILLS_HR_PASSPHRASE", raising=False)
+    # shell.menu() links pages relative to app.py, which AppTest.from_file("pages/...") cannot resolve.
+    from ui import shell
+    monkeypatch.setattr(shell, "menu", lambda: None)
+
+
+def page(lang="th") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=30)
+    at.session_state["lang"] = lang
+    return at.run()
+
+
+def frame(at: AppTest, column: str):
+    """The first table on the page that has `column` (st.dataframe keys are not queryable in AppTest)."""
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    return found[0] if found else None
+
+
+def upload(at: AppTest, name: str, as_name: str | None = None) -> AppTest:
+    at.file_uploader(key="up_file").set_value((as_name or name, (F / name).read_bytes(), "text/csv")).run()
+    return at.button(key="up_go").click().run()
+
+
+def test_local_mode_upload_shows_counts_problems_and_downloads():
+    at = page("en")
+    assert not at.exception
+    assert any("local single-user mode" in i.body for i in at.info)
+    at = upload(at, "bad_rows.csv")
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["8", "1", "7"]
+    problems = frame(at, "How to fix")
+    assert list(problems.columns) == ["Row", "Column", "Value", "Reason", "How to fix"]
+    assert problems["Row"].tolist()[0] == 3 and "unknown staff group" in problems["Reason"].tolist()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download the rejected rows (with reasons)" in labels and "Download the CSV template" in labels
+    assert frame(at, "Batch").shape[0] == 1
+
+
+def test_thai_labels_and_stage_options():
+    at = page("th")
+    sb = at.selectbox(key="up_stage")
+    assert sb.options == ["ระยะเริ่มแรก", "ระยะกำลังพัฒนา", "ระยะสมบูรณ์"]
+    at = upload(at, "wide_cp874_comma_th.csv")
+    assert [m.value for m in at.metric] == ["6", "6", "0"] and "windows-874" in at.success[0].body
+
+
+def test_unknown_column_warning_and_duplicate_upload():
+    at = upload(page("en"), "unknown_column.csv")
+    assert any("DLit800" in w.body and "NOT imported" in w.body for w in at.warning)
+    at = at.button(key="up_go").click().run()
+    assert any("already imported" in i.body for i in at.info)
+    assert frame(at, "Batch").shape[0] == 1
+
+
+def test_unreadable_file_one_message_nothing_stored():
+    at = upload(page("en"), "binary.xlsx", "export.csv")  # an .xlsx renamed to .csv
+    assert len(at.error) == 1 and "not a CSV" in at.error[0].body
+    assert not at.metric
+    assert frame(at, "Batch") is None
+
+
+def test_delete_needs_confirmation():
+    at = upload(page("en"), "wide_utf8_comma.csv")
+    assert at.button(key="up_del_go").disabled
+    at.checkbox(key="up_del_confirm").check().run()
+    at.button(key="up_del_go").click().run()
+    assert not at.exception
+    assert any("Deleted batch" in s.body for s in at.success)
+    assert any("No batches yet" in c.value for c in at.caption)
+
+
+def test_passphrase_gate(monkeypatch):
+    monkeypatch.setenv("SKILLS_HR_PASSPHRASE", "ลับมาก")
+    at = page("en")
+    assert not at.file_uploader and any("need the HR passphrase" in w.body for w in at.warning)
+    assert at.get("expander")  # the format documentation stays visible
+    at.text_input(key="up_pass").input("wrong").run()
+    assert at.error and not at.file_uploader
+    at.text_input(key="up_pass").input("ลับมาก").run()
+    assert at.file_uploader(key="up_file") is not None and not at.error
