@@ -82,9 +82,9 @@ def profile_count_matrix(counts_df: pd.DataFrame, lang: str, labels: dict[str, s
         colorscale="Blues", showscale=False, xgap=3, ygap=3,
     ))
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(side="top", title=None)
+    fig.update_xaxes(side="bottom", tickangle=-35, title=None, automargin=True)
     return _layout(fig, _tr(lang, "จำนวนหน่วยที่ต้องมี (ระยะ × กลุ่มบุคลากร)",
-                            "Required units (stage × staff group)"), height=320)
+                            "Required units (stage × staff group)"), height=400)
 
 
 def status_label(status: str, lang: str) -> str:

@@ -100,7 +100,8 @@ st.divider()
 # --- tree ----------------------------------------------------------------------------------------
 left, right = st.columns([2, 3], gap="large")
 with left:
-    st.segmented_control(tr("กลุ่มความสามารถ", "Capability group"), groups, key="exp_group", required=True)
+    st.segmented_control(tr("กลุ่มความสามารถ", "Capability group"), groups, key="exp_group", required=True,
+                         wrap=True)
     group = st.session_state["exp_group"] or groups[0]
     st.markdown(f"**{escape(group)}** · {escape(names.get(group, group))}")
     codes = units.loc[units["group_key"] == group, "code"].tolist()

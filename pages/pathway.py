@@ -61,7 +61,7 @@ if st.session_state.get(shell.PRESENT_KEY):
     st.markdown(PRESENT_EXTRA, unsafe_allow_html=True)
 
 st.segmented_control(tr("กลุ่มบุคลากร", "Staff group"), STAFF_GROUPS, key="path_group", required=True,
-                     format_func=lambda k: names.get(k, k))
+                     format_func=lambda k: names.get(k, k), wrap=True)
 group = st.session_state["path_group"] or STAFF_GROUPS[0]
 params = {"group": group, "lang": lang}
 if st.session_state.get(shell.PRESENT_KEY):

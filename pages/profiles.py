@@ -78,11 +78,10 @@ st.markdown(PAGE_CSS, unsafe_allow_html=True)
 if st.session_state.get(shell.PRESENT_KEY):
     st.markdown(PRESENT_EXTRA, unsafe_allow_html=True)
 
-c1, c2 = st.columns([2, 5])
-c1.segmented_control(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, key="prof_stage", required=True,
-                     format_func=lambda k: names.get(k, k))
-c2.segmented_control(tr("กลุ่มบุคลากร", "Staff group"), STAFF_GROUPS, key="prof_group", required=True,
-                     format_func=lambda k: names.get(k, k))
+st.segmented_control(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, key="prof_stage", required=True,
+                     format_func=lambda k: names.get(k, k), wrap=True)
+st.segmented_control(tr("กลุ่มบุคลากร", "Staff group"), STAFF_GROUPS, key="prof_group", required=True,
+                     format_func=lambda k: names.get(k, k), wrap=True)
 stage = st.session_state["prof_stage"] or STAGES[0]
 group = st.session_state["prof_group"] or STAFF_GROUPS[0]
 

@@ -43,7 +43,7 @@ st.caption(tr("แถว = หน่วยความสามารถตา�
               "dark cell = that role profile requires the unit · hover a cell for the unit's name"))
 options = [*STAGES, ALL]
 st.segmented_control(tr("ระยะของหน่วยงาน", "Agency stage"), options, key="req_stage", required=True,
-                     format_func=lambda k: tr("ทั้ง ๓ ระยะ", "All three stages") if k == ALL else names.get(k, k))
+                     format_func=lambda k: tr("ทั้ง ๓ ระยะ", "All three stages") if k == ALL else names.get(k, k), wrap=True)
 choice = st.session_state["req_stage"] or STAGES[-1]
 st.query_params.from_dict({"stage": choice, "lang": lang,
                            **({"present": "1"} if st.session_state.get(shell.PRESENT_KEY) else {})})

@@ -1,0 +1,148 @@
+"""The one real-browser test: the app under `streamlit run`, opened in headless Chromium; screenshots to docs/screenshots."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/lib/chromium/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+TIMEOUT_MS = 60_000
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError("streamlit did not start")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on a free loopback port with a throw-away survey store; stopped in finally."""
+    port = _free_port()
+    env = {**os.environ, "SKILLS_DB": str(tmp_path_factory.mktemp("browser") / "skills.duckdb"),
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: apt-get install chromium fonts-thai-tlwg (see Makefile)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished running the script and plotly has drawn."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Connecting/)",
+        timeout=TIMEOUT_MS)
+    page.wait_for_timeout(1500)
+
+
+def _shot(page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def test_deep_link_and_screenshots(server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="th-TH")
+    try:
+        # The deep link opens exactly Mature x Service; the persona title is on screen.
+        page.goto(f"{server}/profiles?stage=Mature&group=Service", timeout=TIMEOUT_MS)
+        page.get_by_text("ผู้นำด้านการบริการภาครัฐ", exact=True).first.wait_for(timeout=TIMEOUT_MS)
+        page.get_by_text("ระยะสมบูรณ์ · ผู้ทำงานด้านบริการ").first.wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
+        assert "stage=Mature" in page.url and "group=Service" in page.url
+        _shot(page, "profiles")
+
+        # Changing the view writes it back to the URL (one click on a segmented control).
+        page.get_by_role("radio", name="ผู้ปฏิบัติงานเฉพาะด้านเทคโนโลยี").first.click()
+        page.get_by_text("ผู้สร้างองค์กรอัจฉริยะ", exact=True).first.wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_function("() => location.search.includes('group=Technologist')", timeout=TIMEOUT_MS)
+
+        # English deep link.
+        page.goto(f"{server}/profiles?stage=Early&group=Technologist&lang=en", timeout=TIMEOUT_MS)
+        page.get_by_text("A developer of the agency's digital technology", exact=True).first.wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
+        _shot(page, "profiles_en")
+
+        page.goto(f"{server}/pathway?group=Technologist", timeout=TIMEOUT_MS)
+        page.get_by_text("ไม่ต้องมีแล้ว").first.wait_for(timeout=TIMEOUT_MS)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
+        _shot(page, "pathway")
+
+        page.goto(f"{server}/explorer?unit=DT300", timeout=TIMEOUT_MS)
+        page.get_by_text("บทบาทที่ต้องมีหน่วยนี้").first.wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
+        _shot(page, "explorer")
+
+        page.goto(f"{server}/requirements?stage=Mature", timeout=TIMEOUT_MS)
+        page.locator(".js-plotly-plot").nth(1).wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
+        _shot(page, "requirements")
+
+        page.goto(f"{server}/profiles?stage=Mature&group=Service&present=1", timeout=TIMEOUT_MS)
+        page.get_by_text("ผู้นำด้านการบริการภาครัฐ", exact=True).first.wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
+        _shot(page, "profiles_present")
+
+        page.goto(server + "/", timeout=TIMEOUT_MS)
+        page.get_by_text("ภาพรวมกรอบทักษะด้านดิจิทัล").first.wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
+        _shot(page, "home")
+    finally:
+        page.close()
