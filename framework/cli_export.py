@@ -82,8 +82,6 @@ def _resolve(cat, args) -> dict:
         out["unit"] = [u.strip() for u in args.unit if u.strip()]
     if args.org_unit:
         out["org_unit"] = [u.strip() for u in args.org_unit if u.strip()]
-    if args.by is not None and args.by not in ("group", "agency", "unit"):
-        raise UsageError(f"unknown --by {args.by!r}; use group, agency or unit")
     return out
 
 
@@ -234,6 +232,8 @@ def run(args) -> int:
         raise UsageError("--min-cell must be 1 or more")
     if args.threshold is not None and not 1 <= args.threshold <= 4:
         raise UsageError("--threshold must be 1, 2, 3 or 4")
+    if args.by is not None and args.by not in ("group", "agency", "unit"):
+        raise UsageError(f"unknown --by {args.by!r}; use group, agency or unit")
     survey = table in SURVEY_TABLES
     cat = _catalog(Path(args.db) if args.db else store_path()) if survey else _catalog(None)
     try:
