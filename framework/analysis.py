@@ -153,9 +153,8 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _render(name: str, **parts: str) -> str:
-    """Load a named query and fill its {placeholders} (catalogue identifiers and whitelisted keys only)."""
-    text = sql.load(name)
+def _render(text: str, **parts: str) -> str:
+    """Fill a named query's {placeholders} (catalogue identifiers and whitelisted keys only)."""
     for k, v in parts.items():
         text = text.replace("{" + k + "}", v)
     return text
@@ -311,7 +310,7 @@ def _coverage_raw(con, f: Filters, stage: str, dims: list[str]) -> pd.DataFrame:
     parts = _key_parts(dims)
     # count(*) FILTER, not count_if: count_if over only NULLs gives NULL, not 0.
     met = ", ".join(f"count(*) FILTER (WHERE {_ident(c)} >= $t) AS {_ident(c)}" for c in fr.codes)
-    query = _render("coverage", filtered=_filtered(), met_counts=met, **parts)
+    query = _render(sql.load("coverage"), filtered=_filtered(), met_counts=met, **parts)
     df = _q(con, query, f.params())
     df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
     return df
@@ -387,7 +386,7 @@ def _readiness_exprs(con) -> dict:
 
 def _readiness_raw(con, f: Filters, dims: list[str]) -> pd.DataFrame:
     parts = _key_parts(dims)
-    query = _render("readiness", filtered=_filtered(), **_readiness_exprs(con), **parts)
+    query = _render(sql.load("readiness"), filtered=_filtered(), **_readiness_exprs(con), **parts)
     df = _q(con, query, f.params())
     df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
     return df
@@ -468,7 +467,7 @@ def blockers(con, filters: Filters | dict | None = None, stage: str = "Developin
     cols = ["code", "group_key", "unit_ord", "name_th", "name_en", "n", "met", "coverage", "hidden"]
     if not pairs:
         return pd.DataFrame(columns=cols)
-    df = _q(con, _render("blockers", filtered=_filtered(), pairs=", ".join(pairs)), f.params())
+    df = _q(con, _render(sql.load("blockers"), filtered=_filtered(), pairs=", ".join(pairs)), f.params())
     k = f.min_cell
     n, rest = df["n"].astype("int64"), (df["n_total"] - df["n"]).astype("int64")
     df["coverage"] = np.where(n > 0, df["met"] / n.where(n > 0, 1), np.nan)
@@ -490,7 +489,7 @@ def survey_counts(con, filters: Filters | dict | None = None) -> dict:
     if not has_store(con):
         return {"respondents": 0, "batches": 0, "agencies": 0, "org_units": 0, "rounds": 0,
                 "stage": None, "n_stages": 0}
-    r = _q(con, _render("survey_counts", filtered=_filtered()), f.params()).iloc[0]
+    r = _q(con, _render(sql.load("survey_counts"), filtered=_filtered()), f.params()).iloc[0]
     return {k: (None if pd.isna(v) else (v if isinstance(v, str) else int(v))) for k, v in r.items()}
 
 
