@@ -7,6 +7,7 @@ import streamlit as st
 
 from framework import db
 from framework.catalog import Catalog
+from framework.store import SurveyStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,8 +37,13 @@ PRESENT_KEY = "present"    # presentation mode on/off
 
 @st.cache_resource(show_spinner=False)
 def _connection(store: str):
-    """One DuckDB connection per process (framework tables + attached store); pages use cursors."""
-    return db.connect(store)
+    """One DuckDB connection per process (framework tables + attached store); pages use cursors.
+
+    A store that has never held a batch gets the bundled demo survey, so a fresh install shows data.
+    """
+    con = db.connect(store)
+    SurveyStore(con).ensure_demo()
+    return con
 
 
 def connection():
