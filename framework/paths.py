@@ -17,3 +17,8 @@ def store_path() -> Path:
     """The survey store file: $SKILLS_DB, else var/skills.duckdb in the project."""
     env = os.environ.get("SKILLS_DB")
     return Path(env) if env else ROOT / "var" / "skills.duckdb"
+
+
+def demo_enabled() -> bool:
+    """Load the bundled demo survey into a never-used store? $SKILLS_DEMO=0 turns it off (production)."""
+    return os.environ.get("SKILLS_DEMO", "1").strip().lower() not in ("0", "false", "no", "off")

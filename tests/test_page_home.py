@@ -60,3 +60,21 @@ def test_errata_are_shown():
     assert any("Corrections made to the source document" in e.label for e in at.expander)
     errata = at.dataframe[2].value
     assert len(errata) >= 50 and "DS102" in set(errata["row_key"])
+
+
+def test_fresh_store_gets_the_demo_survey_once(tmp_path, monkeypatch):
+    from framework.store import SurveyStore
+    monkeypatch.setenv("SKILLS_DB", str(tmp_path / "fresh.duckdb"))
+    assert not run().exception
+    from ui import shell
+    batches = SurveyStore(shell.connection()).batches()
+    assert len(batches) >= 1 and batches["is_demo"].all()
+
+
+def test_demo_can_be_turned_off(tmp_path, monkeypatch):
+    from framework.store import SurveyStore
+    monkeypatch.setenv("SKILLS_DB", str(tmp_path / "prod.duckdb"))
+    monkeypatch.setenv("SKILLS_DEMO", "0")
+    assert not run().exception
+    from ui import shell
+    assert SurveyStore(shell.connection()).batches().empty

@@ -13,6 +13,7 @@ F = FIXTURES / "surveys"
 def _page_env(tmp_path, monkeypatch):
     monkeypatch.setenv("SKILLS_DB", str(tmp_path / "page.duckdb"))
     monkeypatch.delenv("SKILLS_HR_PASSPHRASE", raising=False)
+    monkeypatch.setenv("SKILLS_DEMO", "0")  # start from an empty store, as an agency's production install does
     # shell.menu() links pages relative to app.py, which AppTest.from_file("pages/...") cannot resolve.
     from ui import shell
     monkeypatch.setattr(shell, "menu", lambda: None)

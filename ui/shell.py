@@ -7,6 +7,7 @@ import streamlit as st
 
 from framework import db
 from framework.catalog import Catalog
+from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,12 +43,12 @@ def _connection(store: str):
     A store that has never held a batch gets the bundled demo survey, so a fresh install shows data.
     """
     con = db.connect(store)
-    SurveyStore(con).ensure_demo()
+    if demo_enabled():
+        SurveyStore(con).ensure_demo()
     return con
 
 
 def connection():
-    from framework.paths import store_path
     return _connection(str(store_path()))
 
 
