@@ -238,9 +238,10 @@ def to_xlsx(tables: dict[str, pd.DataFrame] | pd.DataFrame, settings: dict | Non
             out = []
             for v in row:
                 v = _cell_value(v)
-                if isinstance(v, str):
+                if isinstance(v, str) and v.startswith("="):
+                    # Unreachable after spreadsheet_frame, but openpyxl must never see a formula here.
                     cell = WriteOnlyCell(ws, value=v)
-                    cell.data_type = "s"  # never a formula, whatever the text
+                    cell.data_type = "s"
                     out.append(cell)
                 else:
                     out.append(v)
