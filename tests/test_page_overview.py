@@ -50,6 +50,7 @@ def test_small_group_is_hidden_not_zero(tmp_path, monkeypatch):
 
 def test_empty_store_says_so(tmp_path, monkeypatch):
     pages.use_store(monkeypatch, tmp_path / "empty.duckdb")
+    monkeypatch.setenv("SKILLS_DEMO", "0")  # otherwise the shell loads the demo into a never-used store
     at = pages.run_page("overview.py", lang="en")
     assert not at.exception
     assert any("No survey data yet" in i.value for i in at.info)
