@@ -100,8 +100,12 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
     fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=ylab)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs, side="top")
     fig.update_layout(legend=dict(orientation="h", y=-0.02, yanchor="top"))
-    return _layout(fig, title or _t(lang, "ความครอบคลุมของหน่วยความสามารถ", "Coverage of units of capability"),
-                   height=max(380, 22 * len(codes) + 160))
+    fig = _layout(fig, title or _t(lang, "ความครอบคลุมของหน่วยความสามารถ", "Coverage of units of capability"),
+                  height=max(380, 22 * len(codes) + 260))
+    # Column labels sit on top (long Thai names, slanted): leave them room below the title.
+    fig.update_xaxes(tickangle=-30, automargin=True)
+    fig.update_layout(margin=dict(t=200), title=dict(y=0.995, yanchor="top"))
+    return fig
 
 
 def readiness_path(ready: pd.DataFrame, reached: pd.DataFrame | None = None, target: float = 0.8,

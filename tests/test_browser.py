@@ -146,3 +146,31 @@ def test_deep_link_and_screenshots(server, browser):
         _shot(page, "home")
     finally:
         page.close()
+
+
+def test_survey_pages_with_demo_data(server, browser):
+    """The coverage heatmap and the other survey pages draw the bundled demo survey in a real browser."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="th-TH")
+    try:
+        page.goto(f"{server}/coverage", timeout=TIMEOUT_MS)
+        page.get_by_text("แผนภาพความครอบคลุม").first.wait_for(timeout=TIMEOUT_MS)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
+        trace = page.evaluate("() => { const d = document.querySelector('.js-plotly-plot').data;"
+                              " return {type: d[0].type, rows: d[0].y.length, cols: d[0].x.length}; }")
+        assert trace["type"] == "heatmap"
+        assert trace["rows"] >= 9 and trace["cols"] >= 6
+        _shot(page, "coverage")
+
+        for path, text, name in (("/overview", "ภาพรวมสำหรับผู้บริหาร", "overview"),
+                                 ("/readiness", "ความพร้อมตามระยะ", "readiness"),
+                                 ("/trends", "แนวโน้มตามรอบสำรวจ", "trends"),
+                                 ("/upload", "นำเข้าแบบสำรวจ", "upload"),
+                                 ("/sql", "SQL สำหรับนักวิเคราะห์", "sql")):
+            page.goto(server + path, timeout=TIMEOUT_MS)
+            page.get_by_text(text).first.wait_for(timeout=TIMEOUT_MS)
+            _settle(page)
+            assert page.locator('[data-testid="stException"]').count() == 0, path
+            _shot(page, name)
+    finally:
+        page.close()

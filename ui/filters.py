@@ -87,15 +87,16 @@ def survey_filters(prefix: str, *, groups: bool = True) -> dict | None:
                               ("groups", list(STAFF_GROUPS))):
             _clean(f"{prefix}_{name}", allowed)
         none = tr("ไม่ระบุ", "not given")
+        every = tr("ทั้งหมด", "All")
         sel_b = st.multiselect(tr("ชุดข้อมูล (ว่าง = ทั้งหมด)", "Batches (empty = all)"), list(blabel),
-                               format_func=blabel.get, key=f"{prefix}_batches")
-        sel_a = st.multiselect(tr("หน่วยงาน", "Agency"), opts["agencies"], key=f"{prefix}_agencies",
+                               format_func=blabel.get, key=f"{prefix}_batches", placeholder=every)
+        sel_a = st.multiselect(tr("หน่วยงาน", "Agency"), opts["agencies"], key=f"{prefix}_agencies", placeholder=every,
                                format_func=lambda v: none if v == analysis.NONE_KEY else v)
-        sel_u = st.multiselect(tr("หน่วยงานย่อย", "Org unit"), opts["org_units"], key=f"{prefix}_org_units",
+        sel_u = st.multiselect(tr("หน่วยงานย่อย", "Org unit"), opts["org_units"], key=f"{prefix}_org_units", placeholder=every,
                                format_func=lambda v: none if v == analysis.NONE_KEY else v)
-        sel_g = st.multiselect(tr("กลุ่มบุคลากร", "Staff group"), list(STAFF_GROUPS), key=f"{prefix}_groups",
+        sel_g = st.multiselect(tr("กลุ่มบุคลากร", "Staff group"), list(STAFF_GROUPS), key=f"{prefix}_groups", placeholder=every,
                                format_func=lambda v: sg.get(v, v)) if groups else []
-        sel_r = st.multiselect(tr("รอบสำรวจ", "Survey round"), opts["rounds"], key=f"{prefix}_rounds",
+        sel_r = st.multiselect(tr("รอบสำรวจ", "Survey round"), opts["rounds"], key=f"{prefix}_rounds", placeholder=every,
                                format_func=lambda v: none if v == analysis.NONE_KEY else v)
         t = st.slider(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Threshold level that counts as met (t)"), 1, 4,
                       DEFAULTS["threshold"], key=f"{prefix}_threshold")

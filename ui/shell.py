@@ -86,9 +86,8 @@ def _on_present_change() -> None:
 
 PRESENT_CSS = """
 <style>
-html, body, [class*="st-"] { font-size: 1.35rem; }
-h1 { font-size: 3.2rem !important; } h2 { font-size: 2.4rem !important; } h3 { font-size: 1.9rem !important; }
-[data-testid="stMetricValue"] { font-size: 3.4rem !important; }
+/* Streamlit sizes text in rem: a larger root font scales the whole page for the back of the room. */
+html { font-size: 22px; }
 [data-testid="stHeader"], [data-testid="stToolbar"] { display: none; }
 .block-container { padding-top: 1rem; max-width: 100%; }
 </style>
@@ -97,6 +96,7 @@ h1 { font-size: 3.2rem !important; } h2 { font-size: 2.4rem !important; } h3 { f
 BASE_CSS = """
 <style>
 [data-testid="stMetricValue"] { font-size: 2.4rem; }
+.block-container { padding-top: 2.5rem; }
 .skills-chip { display:inline-block; padding:0.1rem 0.55rem; margin:0.1rem; border-radius:0.8rem;
   background:#e8eef7; color:#1f4e8c; font-weight:600; font-size:0.9em; }
 .skills-basic { background:#eef5ea; color:#2d6a2d; }
