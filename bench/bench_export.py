@@ -1,6 +1,6 @@
 """Export and analyst timings (prints numbers)."""
 import sys, time, tempfile
-sys.path.insert(0, "/work/main")
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 import numpy as np, pandas as pd, plotly.graph_objects as go
 from framework import export, analyst, db
 from framework.store import ensure_schema
