@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from framework.catalog import STAGES, STAFF_GROUPS, Catalog
+from framework.catalog import STAFF_GROUPS, STAGES, Catalog, Diff
 
 # Status of a unit at one stage of a staff group's path (stages are not nested, so units can drop out).
 FIRST = "first"      # required at the first stage of the path
@@ -86,37 +86,18 @@ def requirement_pivot(matrix: pd.DataFrame, stage: str) -> pd.DataFrame:
 
 
 @dataclass
-class Step:
-    """One step of a path (from_stage -> to_stage) with what is added and dropped."""
-    from_stage: str
-    to_stage: str
-    units_added: pd.DataFrame
-    units_dropped: pd.DataFrame
-    knowledge_added: pd.DataFrame
-    knowledge_dropped: pd.DataFrame
-    experience_added: pd.DataFrame
-    experience_dropped: pd.DataFrame
-    competencies_added: pd.DataFrame
-    competencies_dropped: pd.DataFrame
-
-
-@dataclass
 class Path:
     """A staff group's readiness path Early -> Developing -> Mature: the three profiles and the two steps."""
     staff_group: str
     profiles: dict
-    steps: list[Step]
+    steps: list[Diff]  # Early -> Developing, Developing -> Mature
     units: pd.DataFrame  # long form: code, group_key, name_th, name_en, unit_ord, stage, stage_ord, status
 
 
 def pathway(cat: Catalog, staff_group: str) -> Path:
     """The readiness path of one staff group, with the status of every unit it ever requires at each stage."""
     profiles = {s: cat.profile(s, staff_group) for s in STAGES}
-    steps = []
-    for a, b in zip(STAGES, STAGES[1:]):
-        d = cat.profile_diff(staff_group, a, b)
-        steps.append(Step(a, b, d.units_added, d.units_dropped, d.knowledge_added, d.knowledge_dropped,
-                          d.experience_added, d.experience_dropped, d.competencies_added, d.competencies_dropped))
+    steps = [cat.profile_diff(staff_group, a, b) for a, b in zip(STAGES, STAGES[1:])]
     cols = ["code", "group_key", "name_th", "name_en", "unit_ord"]
     every = (pd.concat([profiles[s].units[cols] for s in STAGES])
              .drop_duplicates("code").sort_values("unit_ord").reset_index(drop=True))

@@ -85,7 +85,7 @@ def _lines(df, field: str, cls: str) -> str:
     return "".join(f'<div class="{cls}">{escape(pv.text(r, field, lang))}</div>' for _, r in df.iterrows())
 
 
-KINDS = (  # attribute suffix on Step, text field, Thai heading, English heading
+KINDS = (  # attribute suffix on a step (catalog.Diff), text field, Thai heading, English heading
     ("knowledge", "text", "ความรู้", "Knowledge"),
     ("experience", "text", "ประสบการณ์", "Experience"),
     ("competencies", "name", "สมรรถนะ", "Competencies"),
