@@ -19,12 +19,12 @@ def _store(path):
 def _ingest(args) -> int:
     from pathlib import Path
     if not Path(args.file).is_file():
-        print(f"error: no such file: {args.file}", file=sys.stderr)
+        print(f"error: no such file: {args.file} / ไม่พบไฟล์: {args.file}", file=sys.stderr)
         return 2
     try:
         res = _store(args.db).ingest(args.file, agency=args.agency, stage=args.stage, round_date=args.round)
     except SurveyFileError as exc:
-        print(f"error: {exc.en}", file=sys.stderr)
+        print(f"error: {exc.en} / {exc.th}", file=sys.stderr)  # one line, English then Thai
         return 2
     if args.json:
         print(json.dumps(res.to_json(), ensure_ascii=False))

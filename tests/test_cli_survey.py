@@ -41,6 +41,7 @@ def test_unreadable_file_exits_2_with_one_line(tmp_path):
         p = run("ingest", F / name, "--db", db, "--json")
         assert p.returncode == 2 and p.stdout == ""
         assert len(p.stderr.strip().splitlines()) == 1 and p.stderr.startswith("error:")
+        assert "Nothing was stored" in p.stderr and any("\u0e00" <= ch <= "\u0e7f" for ch in p.stderr)  # + Thai
     assert json.loads(run("batches", "--db", db, "--json").stdout) == []
 
 
