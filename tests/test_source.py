@@ -94,3 +94,23 @@ def test_inconsistent_source_is_refused(tmp_path):
 
 def test_parquet_dir_holds_exactly_the_tables():
     assert sorted(p.stem for p in PARQUET_DIR.glob("*.parquet")) == sorted(TABLES)
+
+
+def test_every_thai_text_is_printed_in_the_document_or_corrected_by_an_erratum(fresh):
+    """Nothing is invented: each Thai text is the document's (spacing aside) unless an erratum explains it."""
+    flat = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", DOCUMENT.read_text(encoding="utf-8")))
+    keys = set(fresh["errata"]["row_key"])
+    checked, unexplained = 0, []
+    for table, key, cols in (("units", "code", ["name_th"]), ("elements", "code", ["name_th"]),
+                             ("criteria", "code", ["text_th"]), ("knowledge", "id", ["text_th"]),
+                             ("experience", "id", ["text_th"]), ("attributes", "id", ["text_th"]),
+                             ("competencies", "id", ["name_th", "definition_th"]),
+                             ("profiles", "profile_id", ["persona_th", "role_th"])):
+        for row in fresh[table].to_dict("records"):
+            for col in cols:
+                text = re.sub(r"\s+", "", row[col])
+                checked += 1
+                if text not in flat and row[key] not in keys:
+                    unexplained.append((table, row[key], col))
+    assert checked > 600
+    assert unexplained == []
