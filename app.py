@@ -44,6 +44,18 @@ st.dataframe(pivot, width="stretch")
 table_downloads(pivot.reset_index(names=tr("ระยะ", "Stage")), "profile-unit-counts", {"lang": lang},
                 key="home_counts")
 
+st.markdown("#### " + tr("เปิดบทบาท", "Open a role profile"))
+personas = cat.table("profiles").set_index(["stage", "staff_group"])["persona_en" if lang == "en" else "persona_th"]
+n_units = counts.set_index(["stage", "staff_group"])["units"]
+for stage_key, stage_name in zip(stages["key"], stages[name]):
+    st.caption(stage_name)
+    cells = st.columns(len(staff))
+    for cell, group_key, group_name in zip(cells, staff["key"], staff[name]):
+        with cell:
+            st.page_link("pages/profiles.py", label=f"{group_name} · {n_units[(stage_key, group_key)]}",
+                         help=personas[(stage_key, group_key)], icon=":material/badge:",
+                         query_params={"stage": stage_key, "group": group_key, "lang": lang})
+
 errata = cat.errata()
 with st.expander(tr(f"การแก้ไขข้อความจากต้นฉบับ ({len(errata)} รายการ)",
                     f"Corrections made to the source document ({len(errata)})")):

@@ -78,3 +78,12 @@ def test_demo_can_be_turned_off(tmp_path, monkeypatch):
     assert not run().exception
     from ui import shell
     assert SurveyStore(shell.connection()).batches().empty
+
+
+def test_links_to_each_of_the_18_profiles():
+    at = run(lang="en")
+    links = [link.proto for link in at.get("page_link") if link.proto.query_string]
+    assert len(links) == 18 and {p.page for p in links} == {"profiles"}
+    by_query = {p.query_string: p.label for p in links}
+    assert by_query["stage=Early&group=Technologist&lang=en"] == "Technologist · 16"
+    assert by_query["stage=Mature&group=Management&lang=en"] == "Management · 25"
