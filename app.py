@@ -23,36 +23,39 @@ cols[0].metric(tr("กลุ่มความสามารถ", "Capability g
 cols[1].metric(tr("หน่วยความสามารถ", "Units of capability"), len(units))
 cols[2].metric(tr("ความสามารถย่อย", "Elements"), int(units["n_elements"].sum()))
 cols[3].metric(tr("เกณฑ์การปฏิบัติงาน", "Performance criteria"), len(cat.criteria()))
-cols[4].metric(tr("บทบาท (ระยะ × กลุ่มบุคลากร)", "Role profiles (stage × staff group)"), len(counts))
+cols[4].metric(tr("บทบาท", "Role profiles"), len(counts),
+               help=tr("๓ ระยะของหน่วยงาน × ๖ กลุ่มบุคลากร", "3 agency stages × 6 staff groups"))
 
 st.markdown("#### " + tr("๗ กลุ่มความสามารถ", "The 7 capability groups"))
 group_table = groups[["key", name, "n_units"]].rename(columns={
     "key": tr("รหัส", "Prefix"), name: tr("กลุ่มความสามารถ", "Capability group"),
     "n_units": tr("จำนวนหน่วยความสามารถ", "Units")})
-st.dataframe(group_table, hide_index=True, width="stretch")
+st.dataframe(group_table, hide_index=True, width="stretch",
+             column_config={tr("กลุ่มความสามารถ", "Capability group"): st.column_config.TextColumn(width="large")})
 table_downloads(group_table, "capability-groups", {"lang": lang}, key="home_groups")
 
 st.markdown("#### " + tr("จำนวนหน่วยความสามารถที่ต้องมี ของ ๑๘ บทบาท", "Required units of the 18 role profiles"))
-st.caption(tr("แถว = ระยะพัฒนาการด้านดิจิทัลของหน่วยงาน, คอลัมน์ = กลุ่มบุคลากร",
-              "Rows = the agency's digital-maturity stage, columns = staff group"))
+st.caption(tr("แถว = กลุ่มบุคลากร, คอลัมน์ = ระยะพัฒนาการด้านดิจิทัลของหน่วยงาน (ระยะไม่ได้ซ้อนกัน: บางหน่วยของระยะก่อนไม่อยู่ในระยะถัดไป)",
+              "Rows = staff group, columns = the agency's digital-maturity stage (stages are not nested: some "
+              "units of an earlier stage are not in the next)"))
 stages, staff = cat.stages(), cat.staff_groups()
-pivot = counts.pivot(index="stage", columns="staff_group", values="units")
-pivot = pivot.loc[list(stages["key"]), list(staff["key"])]
-pivot.index = list(stages[name])
-pivot.columns = list(staff[name])
+pivot = counts.pivot(index="staff_group", columns="stage", values="units")
+pivot = pivot.loc[list(staff["key"]), list(stages["key"])]
+pivot.index = list(staff[name])
+pivot.columns = list(stages[name])
 st.dataframe(pivot, width="stretch")
-table_downloads(pivot.reset_index(names=tr("ระยะ", "Stage")), "profile-unit-counts", {"lang": lang},
-                key="home_counts")
+table_downloads(pivot.reset_index(names=tr("กลุ่มบุคลากร", "Staff group")), "profile-unit-counts",
+                {"lang": lang}, key="home_counts")
 
 st.markdown("#### " + tr("เปิดบทบาท", "Open a role profile"))
 personas = cat.table("profiles").set_index(["stage", "staff_group"])["persona_en" if lang == "en" else "persona_th"]
 n_units = counts.set_index(["stage", "staff_group"])["units"]
-for stage_key, stage_name in zip(stages["key"], stages[name]):
-    st.caption(stage_name)
-    cells = st.columns(len(staff))
-    for cell, group_key, group_name in zip(cells, staff["key"], staff[name]):
-        with cell:
-            st.page_link("pages/profiles.py", label=f"{group_name} · {n_units[(stage_key, group_key)]}",
+unit_word = tr("หน่วย", "units")
+for column, stage_key, stage_name in zip(st.columns(len(stages)), stages["key"], stages[name]):
+    with column:
+        st.markdown(f"**{stage_name}**")
+        for group_key, group_name in zip(staff["key"], staff[name]):
+            st.page_link("pages/profiles.py", label=f"{group_name} · {n_units[(stage_key, group_key)]} {unit_word}",
                          help=personas[(stage_key, group_key)], icon=":material/badge:",
                          query_params={"stage": stage_key, "group": group_key, "lang": lang})
 

@@ -25,8 +25,8 @@ def test_home_in_thai():
     assert groups.iloc[:, 0].tolist() == ["DLit", "DG", "DT", "DS", "SPM", "DL", "DTr"]
     assert groups.iloc[:, 2].tolist() == [7, 6, 7, 7, 6, 3, 3]
     counts = at.dataframe[1].value
-    assert counts.loc["ระยะเริ่มแรก", "ผู้ปฏิบัติงานเฉพาะด้านเทคโนโลยี"] == 16
-    assert counts.loc["ระยะสมบูรณ์", "ผู้บริหารกอง"] == 25
+    assert counts.loc["ผู้ปฏิบัติงานเฉพาะด้านเทคโนโลยี", "ระยะเริ่มแรก"] == 16
+    assert counts.loc["ผู้บริหารกอง", "ระยะสมบูรณ์"] == 25
     assert int(counts.to_numpy().sum()) == 286
 
 
@@ -36,8 +36,9 @@ def test_home_in_english_via_switch():
     assert not at.exception
     assert at.title[0].value == "The digital-skills framework at a glance"
     counts = at.dataframe[1].value
-    assert list(counts.columns) == ["Executive", "Management", "Academic", "Service", "Technologist", "Others"]
-    assert counts.loc["Developing", "Technologist"] == 27
+    assert list(counts.index) == ["Executive", "Management", "Academic", "Service", "Technologist", "Others"]
+    assert list(counts.columns) == ["Early", "Developing", "Mature"]
+    assert counts.loc["Technologist", "Developing"] == 27
 
 
 def test_home_language_from_url():
@@ -85,5 +86,5 @@ def test_links_to_each_of_the_18_profiles():
     links = [link.proto for link in at.get("page_link") if link.proto.query_string]
     assert len(links) == 18 and {p.page for p in links} == {"profiles"}
     by_query = {p.query_string: p.label for p in links}
-    assert by_query["stage=Early&group=Technologist&lang=en"] == "Technologist · 16"
-    assert by_query["stage=Mature&group=Management&lang=en"] == "Management · 25"
+    assert by_query["stage=Early&group=Technologist&lang=en"] == "Technologist · 16 units"
+    assert by_query["stage=Mature&group=Management&lang=en"] == "Management · 25 units"
