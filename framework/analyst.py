@@ -6,9 +6,11 @@ the configuration. `run()` accepts exactly one SELECT statement and enforces a r
 """
 from __future__ import annotations
 
+import json
+import re
 import threading
-import warnings
 import time
+import warnings
 from dataclasses import dataclass
 
 import duckdb
@@ -233,7 +235,32 @@ def check(acon: duckdb.DuckDBPyConnection, query: str) -> str:
             "หน้านี้ไม่เขียน แก้ไข ตั้งค่า แนบไฟล์ หรือติดตั้งส่วนขยาย",
             f"Only SELECT (read-only) is allowed, this is {name}: this page does not write, change "
             "settings, attach files or install extensions.")
+    _refuse_writing_ctes(acon, stmts[0].query)
     return stmts[0].query
+
+
+# Parse-tree node types of a statement that changes data (DuckDB reports `WITH x AS (DELETE ...
+# RETURNING *) SELECT ...` as a SELECT statement, so the tree itself is searched).
+_WRITING_NODE = re.compile(r'"type"\s*:\s*"((?:INSERT|UPDATE|DELETE|MERGE)\w*_NODE)"')
+
+
+def _refuse_writing_ctes(acon: duckdb.DuckDBPyConnection, text: str) -> None:
+    """Refuse a SELECT that hides a data change in a WITH clause or a subquery."""
+    cur = acon.cursor()
+    try:
+        tree = cur.execute("SELECT json_serialize_sql(?)", [text]).fetchone()[0]
+    except duckdb.Error:  # cannot tell: run() still rolls every query back
+        return
+    finally:
+        cur.close()
+    found = _WRITING_NODE.search(tree or "")
+    if found:
+        verb = found.group(1).split("_")[0]
+        raise AnalystError(
+            f"อนุญาตเฉพาะคำสั่ง SELECT (อ่านอย่างเดียว) แต่คำสั่งนี้มี {verb} ซ่อนอยู่ใน WITH หรือคำสั่งย่อย: "
+            f"ลบส่วนที่เป็น {verb} ออก หน้านี้ไม่แก้ไขข้อมูล",
+            f"Only SELECT (read-only) is allowed, but this query hides a {verb} in a WITH clause or "
+            f"subquery: remove the {verb}; this page does not change data.")
 
 
 def run(acon: duckdb.DuckDBPyConnection, query: str, *, limit: int = DEFAULT_LIMIT,
@@ -244,6 +271,7 @@ def run(acon: duckdb.DuckDBPyConnection, query: str, *, limit: int = DEFAULT_LIM
     cur = acon.cursor()
     timer = threading.Timer(timeout, cur.interrupt)
     start = time.perf_counter()
+    cur.begin()  # every query is rolled back: whatever slipped past check() changes nothing
     timer.start()
     try:
         frame = cur.sql(text).limit(limit + 1).df()
@@ -251,6 +279,11 @@ def run(acon: duckdb.DuckDBPyConnection, query: str, *, limit: int = DEFAULT_LIM
         raise AnalystError(f"คำสั่งใช้เวลาเกิน {timeout:g} วินาทีจึงถูกหยุด: เพิ่มเงื่อนไข WHERE หรือ LIMIT ให้แคบลง",
                            f"The query took longer than {timeout:g} s and was stopped: narrow it with "
                            "WHERE or LIMIT.") from None
+    except duckdb.OutOfMemoryException:
+        raise AnalystError(f"คำสั่งใช้หน่วยความจำเกิน {MEMORY_LIMIT} จึงถูกหยุด: รวมกลุ่ม (GROUP BY) หรือกรองด้วย WHERE "
+                           "ให้ผลลัพธ์เล็กลง",
+                           f"The query needed more than {MEMORY_LIMIT} of memory and was stopped: aggregate "
+                           "(GROUP BY) or filter with WHERE to make the result smaller.") from None
     except duckdb.PermissionException as exc:
         raise AnalystError("หน้านี้อ่านได้เฉพาะตารางที่แสดงไว้ ไม่อ่านหรือเขียนไฟล์ ไม่เชื่อมต่อภายนอก",
                            "This page reads only the tables listed; it does not read or write files or "
@@ -262,6 +295,10 @@ def run(acon: duckdb.DuckDBPyConnection, query: str, *, limit: int = DEFAULT_LIM
     finally:
         timer.cancel()
         seconds = time.perf_counter() - start
+        try:
+            cur.rollback()
+        except duckdb.Error:  # the transaction already ended with the error
+            pass
         cur.close()
     truncated = len(frame) > limit
     if truncated:

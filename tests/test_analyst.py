@@ -189,3 +189,50 @@ def test_passphrase_goes_through_access(monkeypatch):
     assert not analyst.hr_authorised("wrong") and not analyst.hr_authorised("") and not analyst.hr_authorised(None)
     monkeypatch.delenv("SKILLS_HR_PASSPHRASE")
     assert analyst.hr_authorised(None, secret="s3") is False and analyst.hr_authorised("s3", secret="s3")
+
+
+@pytest.mark.parametrize("query, verb", [
+    ("WITH x AS (DELETE FROM units RETURNING *) SELECT * FROM x", "DELETE"),
+    ("WITH x AS MATERIALIZED (UPDATE units SET name_th = 'x' RETURNING *) SELECT 1", "UPDATE"),
+    ("WITH x AS (INSERT INTO units (code) VALUES ('X') RETURNING *) SELECT * FROM x", "INSERT"),
+    ("SELECT * FROM units WHERE code IN (WITH d AS (DELETE FROM units RETURNING code) SELECT code FROM d)",
+     "DELETE"),
+])
+def test_writing_cte_inside_a_select_refused(acon, query, verb):
+    err = refused(acon, query)
+    assert verb in err.en and verb in err.th and "WITH" in err.en
+    assert analyst.run(acon, "SELECT count(*) AS n FROM units").frame["n"].iloc[0] == 39
+    assert analyst.run(acon, "SELECT count(*) AS n FROM units WHERE name_th = 'x'").frame["n"].iloc[0] == 0
+
+
+def test_every_query_is_rolled_back_even_if_the_check_misses(acon, monkeypatch):
+    monkeypatch.setattr(analyst, "_refuse_writing_ctes", lambda *a: None)
+    r = analyst.run(acon, "WITH x AS (DELETE FROM units RETURNING *) SELECT count(*) AS n FROM x")
+    assert r.frame["n"].iloc[0] == 39                     # it did run ...
+    assert analyst.run(acon, "SELECT count(*) AS n FROM units").frame["n"].iloc[0] == 39  # ... and changed nothing
+
+
+def test_read_only_shapes_still_allowed(acon):
+    assert analyst.run(acon, "DESCRIBE units").rows == 6
+    assert "units" in set(analyst.run(acon, "SHOW TABLES").frame["name"])
+    assert analyst.run(acon, "WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 3) "
+                             "SELECT max(n) AS m FROM r").frame["m"].iloc[0] == 3
+    assert analyst.run(acon, "SELECT 1 AS x;").frame["x"].iloc[0] == 1   # a trailing ; is one statement
+    assert analyst.run(acon, "SELECT 1 AS x /* ; DROP TABLE units */").rows == 1
+
+
+def test_comment_cannot_hide_a_second_statement(acon):
+    err = refused(acon, "SELECT 1 -- harmless\n; DROP TABLE units")
+    assert "2" in err.en
+    assert "units" in analyst.tables(acon)
+
+
+def test_memory_limit_explained(seeded, monkeypatch):
+    monkeypatch.setattr(analyst, "MEMORY_LIMIT", "64MB")
+    a = analyst.build(seeded, min_cell=5, threshold=3)
+    try:
+        err = refused(a, "SELECT list(range) AS l FROM range(40000000)")
+        assert "memory" in err.en and "หน่วยความจำ" in err.th and "64MB" in err.en
+        assert analyst.run(a, "SELECT 1 AS x").rows == 1
+    finally:
+        a.close()
