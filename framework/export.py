@@ -1,5 +1,8 @@
 """Files for analysts: CSV (UTF-8 BOM), XLSX with a settings sheet, Parquet, and chart PNG/HTML.
 
+Formula injection: CSV cells that start with = + - @ tab or CR get a leading ' (CSV has no types);
+XLSX stores them as quote-prefixed text cells (shown and read back exactly, never run).
+
 Every function takes frames that are already computed (and, for survey aggregates, already
 suppressed) plus a settings dict; nothing here recomputes a business rule.
 """
@@ -198,11 +201,35 @@ def _cell_value(v):
     return v
 
 
+def _flat_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with list cells joined to text (the XLSX writer guards each text cell itself)."""
+    out = df.copy()
+    for i in range(df.shape[1]):
+        s = df.iloc[:, i]
+        if not _is_plain(s):
+            out.isetitem(i, s.astype(object).map(_flat, na_action="ignore"))
+    return out
+
+
 def to_xlsx(tables: dict[str, pd.DataFrame] | pd.DataFrame, settings: dict | None = None) -> bytes:
-    """An .xlsx with one sheet per table plus a settings sheet; every text cell is stored as text."""
+    """An .xlsx with one sheet per table plus a settings sheet.
+
+    A text cell that starts like a formula is stored as a text cell with Excel's quote prefix (what
+    typing a leading ' does): Excel shows the text exactly, runs nothing and keeps it text when the
+    cell is edited, and readers (pandas, Power BI) get the original value with no added character.
+    """
     from openpyxl import Workbook
     from openpyxl.cell.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    def text_cell(ws, value: str, **style):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"          # never a formula, whatever the first character
+        cell.quotePrefix = value.startswith(INJECTION_PREFIXES)
+        for k, v in style.items():
+            setattr(cell, k, v)
+        return cell
 
     if isinstance(tables, pd.DataFrame):
         tables = {(settings or {}).get("view") or "table": tables}
@@ -217,34 +244,21 @@ def to_xlsx(tables: dict[str, pd.DataFrame] | pd.DataFrame, settings: dict | Non
     for name, df in sheets:
         ws = wb.create_sheet(SETTINGS_SHEET if name == SETTINGS_SHEET and settings is not None
                              else sheet_name(name, taken))
-        safe = spreadsheet_frame(df)
+        safe = _flat_frame(df)
         ws.freeze_panes = "A2"
         widths = [min(60, max(8, len(str(c)) + 2)) for c in safe.columns]
-        header = []
-        for c in safe.columns:
-            cell = WriteOnlyCell(ws, value=_cell_value(str(c)))
-            cell.data_type = "s"
-            cell.font = bold
-            header.append(cell)
         for i, col in enumerate(safe.columns):
             sample = safe.iloc[:200, i].astype(str).str.len()
             if len(sample):
                 widths[i] = min(60, max(widths[i], int(sample.max()) + 2))
-        from openpyxl.utils import get_column_letter
         for i, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
-        ws.append(header)
+        ws.append([text_cell(ws, _cell_value(str(c)), font=bold) for c in safe.columns])
         for row in safe.itertuples(index=False, name=None):
             out = []
             for v in row:
                 v = _cell_value(v)
-                if isinstance(v, str) and v.startswith("="):
-                    # Unreachable after spreadsheet_frame, but openpyxl must never see a formula here.
-                    cell = WriteOnlyCell(ws, value=v)
-                    cell.data_type = "s"
-                    out.append(cell)
-                else:
-                    out.append(v)
+                out.append(text_cell(ws, v) if isinstance(v, str) and v.startswith(INJECTION_PREFIXES) else v)
             ws.append(out)
     if not sheets:
         wb.create_sheet("empty")

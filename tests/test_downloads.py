@@ -77,6 +77,9 @@ def test_clicked_files_hold_the_table_guarded_and_the_settings(deferred):
 
     wb = openpyxl.load_workbook(io.BytesIO(got["dl_table_xlsx"][3]()))
     assert wb.sheetnames == ["coverage", "settings"]
+    link = wb["coverage"]["A3"]
+    assert (link.value, link.data_type, link.quotePrefix) == ("=HYPERLINK(\"http://x\")", "s", True)
+    assert wb["coverage"]["C3"].value == -3 and wb["coverage"]["B2"].value == "เข้าถึงและตระหนักรู้ดิจิทัล"
     settings = {r[0]: r[3] for r in wb["settings"].iter_rows(min_row=2, values_only=True)}
     assert settings["threshold"] == "3" and settings["min_cell"] == "5"
     assert settings["filters"] == "stage=Early; agency=กรม/ทดสอบ"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -84,11 +85,17 @@ def test_injection_is_neutralised_in_csv_and_xlsx(text):
     csv = pd.read_csv(io.BytesIO(export.to_csv(df)), encoding="utf-8-sig", keep_default_na=False)
     assert csv["value"].iloc[0].replace("\r", "\n").startswith("'")
     assert csv["n"].iloc[0] == -7
-    wb = openpyxl.load_workbook(io.BytesIO(export.to_xlsx({"t": df})))
+    data = export.to_xlsx({"t": df})
+    wb = openpyxl.load_workbook(io.BytesIO(data))
     cell = wb["t"]["A2"]
     assert cell.data_type == "s"                       # text, never a formula
-    assert str(cell.value).startswith("'")
-    assert wb["t"]["B2"].value == -7 and wb["t"]["B2"].data_type == "n"
+    assert cell.quotePrefix                            # Excel keeps it text even when the cell is edited
+    same = text.replace("\r", "\n")                      # XML turns a bare CR into LF
+    assert cell.value.replace("\r", "\n") == same        # shown and read back exactly, no added '
+    assert wb["t"]["B2"].value == -7 and wb["t"]["B2"].data_type == "n" and not wb["t"]["B2"].quotePrefix
+    assert pd.read_excel(io.BytesIO(data), sheet_name="t")["value"].iloc[0].replace("\r", "\n") == same
+    sheet_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml  # no formula element anywhere
 
 
 def test_injection_in_headers_and_lists_and_harmless_text_untouched():
@@ -97,9 +104,11 @@ def test_injection_in_headers_and_lists_and_harmless_text_untouched():
     assert list(out.columns) == ["'=HEADER", "items"]
     assert out["'=HEADER"].tolist() == ["a-b", "ok=1"]   # only a leading sign is dangerous
     assert out["items"].tolist() == ["'=x; y", ""]
-    xml_cells = [c.data_type for row in openpyxl.load_workbook(io.BytesIO(export.to_xlsx({"t": df})))["t"]
-                 for c in row]
-    assert "f" not in xml_cells
+    ws = openpyxl.load_workbook(io.BytesIO(export.to_xlsx({"t": df})))["t"]
+    assert "f" not in [c.data_type for row in ws for c in row]
+    assert (ws["A1"].value, ws["A1"].quotePrefix) == ("=HEADER", True)
+    assert (ws["B2"].value, ws["B2"].quotePrefix) == ("=x; y", True)
+    assert (ws["A3"].value, ws["A3"].quotePrefix) == ("ok=1", False)   # harmless text left plain
 
 
 def test_xlsx_survives_control_characters_and_timestamps():
