@@ -217,13 +217,16 @@ def _reindex_groups(df: pd.DataFrame, f: Filters, id_cols: list[str], fill: dict
 
 # --- suppression -----------------------------------------------------------------------------------
 def suppress(df: pd.DataFrame, k: int, values: list[str], sets: list[str],
-             n: str = "n", part: str = "key", total: str = "is_total") -> pd.DataFrame:
+             n: str = "n", part: str = "key", total: str = "is_total",
+             amounts: list[str] | None = None) -> pd.DataFrame:
     """Hide every value over fewer than k respondents, plus complementary cells so none can be recomputed.
 
     `sets` are the columns whose equal values form one set of parts adding up to a total (e.g. one unit
     across staff groups). In each set, if exactly one non-empty part is hidden for being small, the
-    smallest other non-empty part is hidden too. Adds `hidden` (None, "empty", "small", "complementary");
-    hidden values become NaN.
+    smallest other non-empty part is hidden too. `amounts` are additive counts behind the values (between
+    0 and n, e.g. `met`): while the hidden parts of a set together have 0 or all of their n (so the total
+    minus the shown parts would give every hidden part as 0% or 100%), one more part is hidden.
+    Adds `hidden` (None, "empty", "small", "complementary"); hidden values become NaN.
     """
     out = df.copy()
     nn = out[n].fillna(0).astype("int64")
@@ -242,12 +245,52 @@ def suppress(df: pd.DataFrame, k: int, values: list[str], sets: list[str],
                              "part": out.loc[candidates, part].astype(str)})
         first = cand.sort_values(["set", "n", "part"]).groupby("set").head(1).index
         hidden[first] = HIDDEN_COMPLEMENTARY
+    if amounts:
+        _protect_extremes(out, hidden, nn, parts, set_id, amounts, part)
     out["hidden"] = hidden
     mask = hidden.notna()
     for col in values:
         out[col] = out[col].astype("float64")
         out.loc[mask, col] = np.nan
     return out
+
+
+def _protect_extremes(out: pd.DataFrame, hidden: pd.Series, nn: pd.Series, parts: pd.Series,
+                      set_id: pd.Series, amounts: list[str], part: str) -> None:
+    """Hide more parts where the hidden ones together are all-met or none-met (recomputable as 0%/100%).
+
+    Only where a total is shown and is not itself 0% or 100% (then every part is, shown or not).
+    """
+    tot = ~parts & hidden.isna()
+    amount = {a: pd.to_numeric(out[a], errors="coerce").fillna(0).astype("float64") for a in amounts}
+    size = nn.astype("float64")
+
+    def extreme(s, n) -> pd.Series:
+        return (s.abs() < 1e-9) | ((s - n).abs() < 1e-9)
+
+    def exposed_sets(within: pd.Series | None = None) -> pd.Series:
+        rows = within if within is not None else pd.Series(True, index=out.index)
+        h = hidden.notna() & parts & (nn > 0) & rows
+        sid = set_id[rows]
+        hn = size.where(h, 0)[rows].groupby(sid).sum()
+        tn = size.where(tot, 0)[rows].groupby(sid).sum()
+        flag = pd.Series(False, index=hn.index)
+        for a in amounts:
+            hs = amount[a].where(h, 0)[rows].groupby(sid).sum()
+            ts = amount[a].where(tot, 0)[rows].groupby(sid).sum()
+            flag |= (hn > 0) & (tn > 0) & extreme(hs, hn) & ~extreme(ts, tn)
+        return flag[flag].index
+
+    groups = set_id.groupby(set_id).groups
+    for sid in exposed_sets():
+        rows = pd.Index(groups[sid])
+        within = pd.Series(out.index.isin(rows), index=out.index)
+        while len(exposed_sets(within)):
+            shown = rows[hidden[rows].isna().to_numpy() & parts[rows].to_numpy() & (nn[rows] > 0).to_numpy()]
+            if not len(shown):
+                break
+            order = pd.DataFrame({"n": nn[shown], "part": out.loc[shown, part].astype(str)}, index=shown)
+            hidden[order.sort_values(["n", "part"]).index[0]] = HIDDEN_COMPLEMENTARY
 
 
 def hidden_counts(df: pd.DataFrame) -> dict:
@@ -346,7 +389,8 @@ def _finish_coverage(con, df: pd.DataFrame, f: Filters, stage: str, by: str, set
     df["n"] = df["n"].astype("int64")
     df["met"] = df["met"].astype("int64")
     df["coverage"] = np.where(df["n"] > 0, df["met"] / df["n"].where(df["n"] > 0, 1), np.nan)
-    df = suppress(df, f.min_cell, ["met", "coverage"], sets=sets + [c for c in id_cols if c != "key"])
+    df = suppress(df, f.min_cell, ["met", "coverage"], sets=sets + [c for c in id_cols if c != "key"],
+                  amounts=["met"])
     if f.required_only:
         df = df[df["code"].isin(any_req)]
     df["stage"], df["by"] = stage, by
@@ -414,8 +458,11 @@ def _finish_readiness(con, df: pd.DataFrame, f: Filters, by: str) -> pd.DataFram
         df = df.rename(columns={"code": "stage"}).merge(stages, on="stage")
     df["n"] = df["n"].astype("int64")
     df["fully_ready"] = np.where(df["n"] > 0, df["fully"].astype("float64") / df["n"].where(df["n"] > 0, 1), np.nan)
+    # Additive amounts behind the shares, so all-or-nothing hidden parts get protected too.
+    df["_ready_sum"] = df["readiness"].astype("float64").fillna(0) * df["n"]
+    df["_fully"] = df["fully"].astype("float64").fillna(0)
     df = suppress(df, f.min_cell, ["readiness", "fully_ready", "required_units"],
-                  sets=["stage"] + [c for c in id_cols if c != "key"])
+                  sets=["stage"] + [c for c in id_cols if c != "key"], amounts=["_ready_sum", "_fully"])
     if by == "group":
         # A staff group's required units are a public fact of its profile, never personal.
         exact = {(s, g): len(fr.required[(s, g)]) for s in STAGES for g in STAFF_GROUPS}
@@ -448,34 +495,46 @@ def stage_reached(ready: pd.DataFrame, target: float = 0.8) -> pd.DataFrame:
 def blockers(con, filters: Filters | dict | None = None, stage: str = "Developing", top: int | None = 5) -> pd.DataFrame:
     """Units the stage requires, lowest coverage first, among the respondents whose profile requires each.
 
-    A unit is hidden when the respondents it applies to, or the ones it does not apply to, are fewer
-    than k (so it cannot be recomputed from the overall coverage). Hidden units are not ranked.
+    Summed from the staff-group counts the coverage heatmap shows, so the two can be checked against each
+    other: a unit is hidden when the respondents it applies to, or the ones it does not apply to, are
+    fewer than k (else the rest is the overall coverage minus this one), or when exactly one staff group
+    hidden on the heatmap is inside (or outside) the groups it applies to (else that group could be
+    recomputed). Hidden units are not ranked.
     Columns: code, group_key, unit_ord, name_th, name_en, n, met, coverage, hidden.
     """
     f = Filters.coerce(filters)
     _check_stage(stage)
     fr = _frame(con)
-    groups = list(f.staff_groups) or list(STAFF_GROUPS)
-    pairs = []
-    for c in fr.codes:
-        gs = [g for g in groups if c in fr.required[(stage, g)]]
-        if not gs:
-            continue
-        inlist = ", ".join(_lit(g) for g in gs)
-        pairs.append(f"{{'n': count_if(staff_group IN ({inlist})), "
-                     f"'m': count(*) FILTER (WHERE staff_group IN ({inlist}) AND {_ident(c)} >= $t)}} AS {_ident(c)}")
     cols = ["code", "group_key", "unit_ord", "name_th", "name_en", "n", "met", "coverage", "hidden"]
-    if not pairs:
+    groups = list(f.staff_groups) or list(STAFF_GROUPS)
+    req = {c: {g for g in groups if c in fr.required[(stage, g)]} for c in fr.codes}
+    req = {c: gs for c, gs in req.items() if gs}
+    if not req:
         return pd.DataFrame(columns=cols)
-    df = _q(con, _render(sql.load("blockers"), filtered=_filtered(), pairs=", ".join(pairs)), f.params())
+    raw = _coverage_raw(con, f, stage, ["group"])
+    shown = _finish_coverage(con, raw.copy(), f.with_(required_only=False), stage, "group", sets=["code"])
+    parts = raw[~raw["is_total"]]
+    totals = raw[raw["is_total"]].set_index("code")["n"]
+    hid = shown[~shown["is_total"] & shown["hidden"].notna() & (shown["n"] > 0)]
+    hidden_groups = hid.groupby("code")["key"].apply(set).to_dict()
+    rows = []
+    for c, gs in req.items():
+        p = parts[(parts["code"] == c) & parts["key"].isin(gs)]
+        n, met = int(p["n"].sum()), int(p["met"].sum())
+        n_total = int(totals.get(c, 0))
+        h = hidden_groups.get(c, set())
+        rows.append({"code": c, "n": n, "met": met, "rest": n_total - n,
+                     "split": len(h & gs) == 1 or len(h - gs) == 1})
+    df = pd.DataFrame(rows).merge(fr.units[["code", "group_key", "unit_ord", "name_th", "name_en"]], on="code")
     k = f.min_cell
-    n, rest = df["n"].astype("int64"), (df["n_total"] - df["n"]).astype("int64")
+    n, rest = df["n"].astype("int64"), df["rest"].astype("int64")
     df["coverage"] = np.where(n > 0, df["met"] / n.where(n > 0, 1), np.nan)
     hidden = pd.Series(None, index=df.index, dtype="object")
-    hidden[(rest > 0) & (rest < k)] = HIDDEN_COMPLEMENTARY
+    hidden[((rest > 0) & (rest < k)) | df["split"]] = HIDDEN_COMPLEMENTARY
     hidden[(n > 0) & (n < k)] = HIDDEN_SMALL
     hidden[n == 0] = HIDDEN_EMPTY
     df["hidden"] = hidden
+    df["met"] = df["met"].astype("float64")
     df.loc[hidden.notna(), ["met", "coverage"]] = np.nan
     df = df.sort_values(["coverage", "unit_ord"], na_position="last", kind="stable")
     if top is not None:

@@ -74,6 +74,52 @@ def test_small_cell_and_complementary_suppression(con):
         assert parts["hidden"].notna().sum() != 1, code
 
 
+def recover_hidden(df, set_cols, amount, value):
+    """What a reader recomputes by subtraction: per set, total minus shown parts over the hidden parts' n."""
+    found = {}
+    for keys, g in df.groupby(set_cols):
+        tot = g[g["is_total"]]
+        if tot.empty or tot["hidden"].notna().any():
+            continue
+        parts = g[~g["is_total"] & (g["n"] > 0)]
+        shown, hid = parts[parts["hidden"].isna()], parts[parts["hidden"].notna()]
+        if hid.empty:
+            continue
+        left = float((tot[value] * tot["n"]).iloc[0]) - float((shown[value] * shown["n"]).sum())
+        found[keys] = (left, int(hid["n"].sum()), len(hid), float(tot[value].iloc[0]))
+    return found
+
+
+def test_no_hidden_cell_recomputable_as_zero_or_full(con):
+    """Total minus the shown parts must never pin the hidden parts to 0% or 100% (unless the total is)."""
+    cov = analysis.coverage(con, Filters(), stage="Early", by="group")
+    spm = cov[cov["code"] == "SPM100"].set_index("key")
+    # Executive 1/6, total 1/13: Service + Others would be 0 of 7, so Executive is hidden too.
+    assert spm.loc["Executive", "hidden"] == analysis.HIDDEN_COMPLEMENTARY
+    assert spm.loc[TOTAL_KEY, "coverage"] == pytest.approx(1 / 13)
+    for (code,), (left, n_hid, k_hid, total) in recover_hidden(cov, ["code"], "met", "coverage").items():
+        assert k_hid != 1, code
+        if 0 < total < 1:
+            assert 1e-9 < left < n_hid - 1e-9, code
+    ready = analysis.readiness(con, Filters(), by="group")
+    for (stage,), (left, n_hid, k_hid, total) in recover_hidden(ready, ["stage"], "readiness", "readiness").items():
+        assert k_hid != 1 and (total in (0, 1) or 1e-9 < left < n_hid - 1e-9), stage
+
+
+def test_extreme_protection_function():
+    df = pd.DataFrame({"key": ["a", "b", "c", "d", TOTAL_KEY], "n": [2, 5, 6, 9, 22],
+                       "met": [0, 0, 3, 4, 7], "is_total": [False] * 4 + [True]})
+    df["v"] = df["met"] / df["n"]
+    out = analysis.suppress(df, 5, ["met", "v"], sets=[], amounts=["met"])
+    # a small, b complementary (both 0 met) -> c (next smallest) hidden as well.
+    assert hid(out) == ["small", "complementary", "complementary", "", ""]
+    # Without amounts the old rule stops at b.
+    assert hid(analysis.suppress(df, 5, ["v"], sets=[]))[:3] == ["small", "complementary", ""]
+    # A total at 0% says every part is 0% anyway: hiding more would protect nothing.
+    zero = df.assign(met=0, v=0.0)
+    assert hid(analysis.suppress(zero, 5, ["v"], sets=[], amounts=["met"]))[:3] == ["small", "complementary", ""]
+
+
 def test_min_cell_change_shows_small_cells(con):
     cov = analysis.coverage(con, Filters(min_cell=2), stage="Early", by="group")
     assert cell(cov, "Others")["coverage"] == 0.5 and pd.isna(cell(cov, "Others")["hidden"])
@@ -147,7 +193,26 @@ def test_blockers_rank_and_complementary_hiding(con):
     top = analysis.blockers(con, Filters(), stage="Developing", top=5)
     assert len(top) == 5 and top["hidden"].isna().all()
     assert top["coverage"].is_monotonic_increasing
-    assert "DLit500" in set(top["code"])                # required of Service (5), nobody meets it
+    # DLit500 is required of Service only: its blocker figure would be Service's own coverage, which the
+    # heatmap hides (complementary to Others), so it is hidden here too and not ranked.
+    assert dl.loc["DLit500", "hidden"] == analysis.HIDDEN_COMPLEMENTARY and "DLit500" not in set(top["code"])
+    cov = analysis.coverage(con, Filters(), stage="Developing", by="group")
+    assert cov[(cov["code"] == "DLit500") & (cov["key"] == "Service")]["hidden"].iloc[0] == "complementary"
+    # Every shown blocker equals the sum of its required staff groups' counts on the heatmap.
+    for row in top.itertuples():
+        parts = cov[(cov["code"] == row.code) & ~cov["is_total"] & cov["required"]]
+        assert row.n == parts["n"].sum()
+
+
+def test_blockers_never_isolate_a_group_hidden_on_the_heatmap(con):
+    for stage in ("Early", "Developing", "Mature"):
+        cov = analysis.coverage(con, Filters(), stage=stage, by="group")
+        bl = analysis.blockers(con, Filters(), stage=stage, top=None)
+        for row in bl[bl["hidden"].isna()].itertuples():
+            g = cov[(cov["code"] == row.code) & ~cov["is_total"] & (cov["n"] > 0)]
+            hidden_in = g[g["required"] & g["hidden"].notna()]
+            hidden_out = g[~g["required"] & g["hidden"].notna()]
+            assert len(hidden_in) != 1 and len(hidden_out) != 1, (stage, row.code)
 
 
 def test_filters_are_bound_and_combine(con2):
@@ -209,7 +274,9 @@ def test_bad_input_messages_in_thai_and_english(con):
 def test_hidden_note_counts_cells(con):
     cov = analysis.coverage(con, Filters(), stage="Early", by="group")
     counts = analysis.hidden_counts(cov)
-    assert counts == {"empty": 39 * 3, "small": 39, "complementary": 39}
+    # 39 complementary cells (Service, one per unit) + 5 Executive cells protecting the all-zero pair
+    # Service + Others on SPM100, DL100, DL300, DTr100, DTr200.
+    assert counts == {"empty": 39 * 3, "small": 39, "complementary": 39 + 5}
     assert "39" in analysis.hidden_note(cov, 5, "en") and "fewer than 5" in analysis.hidden_note(cov, 5, "en")
     assert "น้อยกว่า 5" in analysis.hidden_note(cov, 5, "th")
 
