@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -9,7 +10,8 @@ import plotly.graph_objects as go
 
 from framework.analysis import TOTAL_KEY
 
-GREY = "#c8c8c8"
+GREY = "#b4b4b4"     # hidden for privacy
+EMPTY = "#ececec"    # no respondents
 COVERAGE_SCALE = [[0.0, "#d73027"], [0.5, "#fee08b"], [1.0, "#1a9850"]]
 FONT = "Sarabun, Loma, Garuda, Tahoma, sans-serif"   # Thai-capable fonts first (fonts-thai-tlwg)
 STAGE_NAMES = {"Early": ("ระยะเริ่มแรก", "Early"), "Developing": ("ระยะกำลังพัฒนา", "Developing"),
@@ -22,6 +24,18 @@ def _t(lang: str, th: str, en: str) -> str:
 
 def _pct(v) -> str:
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.0%}"
+
+
+def _short(text, limit: int = 38) -> str:
+    """A long unit name cut at a word boundary (Thai has none: cut at the limit) with an ellipsis."""
+    text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
+    if len(text) <= limit:
+        return text
+    while limit < len(text) and unicodedata.category(text[limit]) == "Mn":
+        limit += 1      # never split a Thai vowel or tone mark from its consonant
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
 
 
 def key_label(key: str, labels: dict | None, lang: str) -> str:
@@ -74,7 +88,8 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
         hoverongaps=False, name=_t(lang, "ความครอบคลุม", "coverage"),
         colorbar=dict(title=_t(lang, "ครอบคลุม", "Coverage"), tickformat=".0%")))
     # Hidden cells: a grey layer whose hover says why and shows n only (never the value).
-    hidden_z = np.where(pd.isna(hid), np.nan, 1.0)
+    # Hidden for privacy: grey; no respondents at all: a lighter grey (nothing to protect, nothing to show).
+    hidden_z = np.where(pd.isna(hid), np.nan, np.where(hid == "empty", 0.0, 1.0))
     reason = {"small": _t(lang, "ซ่อน: ผู้ตอบน้อยเกินไป", "hidden: too few respondents"),
               "complementary": _t(lang, "ซ่อนเสริม: ป้องกันการคำนวณย้อน", "hidden: protects another hidden cell"),
               "empty": _t(lang, "ไม่มีผู้ตอบ", "no respondents")}
@@ -83,14 +98,24 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
         for j in range(len(keys)):
             hcustom[i, j] = [int(n[i, j]), reason.get(hid[i, j], "")]
     fig.add_trace(go.Heatmap(
-        z=hidden_z, x=xs, y=ylab, zmin=0, zmax=1, colorscale=[[0, GREY], [1, GREY]], showscale=False,
+        z=hidden_z, x=xs, y=ylab, zmin=0, zmax=1, colorscale=[[0, EMPTY], [1, GREY]], showscale=False,
         customdata=hcustom, hoverongaps=False, name=_t(lang, "ซ่อน", "hidden"),
         hovertemplate="<b>%{y}</b><br>%{x}<br>n = %{customdata[0]}<br>%{customdata[1]}<extra></extra>"))
     ri, rj = np.nonzero(req)
     fig.add_trace(go.Scatter(
-        x=[xs[j] for j in rj], y=[ylab[i] for i in ri], mode="markers", hoverinfo="skip",
+        x=[xs[j] for j in rj], y=[ylab[i] for i in ri], mode="markers", hoverinfo="skip", showlegend=True,
         marker=dict(symbol="circle", size=6, color="#1f1f1f"),
-        name=_t(lang, "● หน่วยที่บทบาทกำหนด", "● required by the profile")))
+        name=_t(lang, "หน่วยที่บทบาทของคอลัมน์นี้กำหนดในระยะนี้", "required by this column's role profile at this stage")))
+    # Legend entries for the grey cells (a heatmap has none of its own); drawn nowhere.
+    for colour, when, label in (
+            (GREY, (hid == "small") | (hid == "complementary"),
+             _t(lang, "ซ่อน (ผู้ตอบน้อยเกินไป หรือป้องกันการคำนวณย้อน)",
+                "hidden (too few respondents, or protects another hidden cell)")),
+            (EMPTY, hid == "empty", _t(lang, "ไม่มีผู้ตอบ", "no respondents"))):
+        if when.any():
+            fig.add_trace(go.Scatter(
+                x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=True, name=label,
+                marker=dict(symbol="square", size=14, color=colour, line=dict(color="#888", width=1))))
     # Lines between capability groups (codes are prefixed by their group).
     groups = df.drop_duplicates("code").set_index("code")["group_key"].reindex(codes).tolist()
     for i in range(1, len(codes)):
@@ -99,9 +124,9 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
                           line=dict(color="#333", width=1.5))
     fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=ylab)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs, side="top")
-    fig.update_layout(legend=dict(orientation="h", y=-0.02, yanchor="top"))
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, xanchor="left", y=-0.01, yanchor="top"))
     fig = _layout(fig, title or _t(lang, "ความครอบคลุมของหน่วยความสามารถ", "Coverage of units of capability"),
-                  height=max(380, 22 * len(codes) + 260))
+                  height=max(420, 22 * len(codes) + 300))
     # Column labels sit on top (long Thai names, slanted): leave them room below the title.
     fig.update_xaxes(tickangle=-30, automargin=True)
     fig.update_layout(margin=dict(t=200), title=dict(y=0.995, yanchor="top"))
@@ -147,6 +172,8 @@ def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None) -
     df = bl[bl["hidden"].isna()] if "hidden" in bl.columns else bl
     name = "name_en" if lang == "en" else "name_th"
     ys = [f"{c}" for c in df["code"]]
+    # Executives read names, not codes: "DTr300 · first words of the name" on each bar's axis label.
+    ticks = [f"{c} · {_short(t)}" for c, t in zip(df["code"], df[name])]
     custom = [[int(n), _pct(v), t] for n, v, t in zip(df["n"], df["coverage"], df[name])]
     fig = go.Figure(go.Bar(
         x=df["coverage"].astype(float), y=ys, orientation="h", customdata=custom, marker_color="#d73027",
@@ -154,7 +181,7 @@ def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None) -
         hovertemplate=(f"<b>%{{y}}</b> %{{customdata[2]}}<br>n = %{{customdata[0]}}<br>"
                        f"{_t(lang, 'ความครอบคลุม', 'coverage')} = %{{customdata[1]}}<extra></extra>")))
     fig.update_xaxes(range=[0, 1], tickformat=".0%", title=_t(lang, "ความครอบคลุม", "Coverage"))
-    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_yaxes(autorange="reversed", type="category", tickvals=ys, ticktext=ticks, automargin=True)
     return _layout(fig, title or _t(lang, "หน่วยที่เป็นอุปสรรค", "Blocking units"),
                    height=max(220, 48 * len(df) + 120))
 

@@ -39,16 +39,30 @@ fig = analysis_charts.coverage_heatmap(
     title=tr(f"ความครอบคลุม · {stages[stage]} · เกณฑ์ระดับ ≥ {f['threshold']}",
              f"Coverage · {stages[stage]} · level ≥ {f['threshold']}"))
 st.plotly_chart(fig, width="stretch", key="cov_chart")
+if by == "group":
+    st.caption(tr(f"● = หน่วยที่บทบาทของกลุ่มบุคลากรในคอลัมน์นั้นกำหนดใน{stages[stage]} "
+                  "(คอลัมน์ “ทั้งหมด”: กำหนดโดยกลุ่มที่เลือกอย่างน้อยหนึ่งกลุ่ม) · สีเทา = ซ่อน",
+                  f"● = required by the role profile of the column's staff group at {stages[stage]} "
+                  "(“All” column: by at least one selected group) · grey = hidden"))
+else:
+    st.caption(tr(f"● = หน่วยที่บทบาทใน{stages[stage]}ของกลุ่มบุคลากรที่เลือกอย่างน้อยหนึ่งกลุ่มกำหนด "
+                  "(เลือกกลุ่มบุคลากรในแถบด้านข้างเพื่อดูเฉพาะกลุ่ม) · สีเทา = ซ่อน",
+                  f"● = required at {stages[stage]} by the role profile of at least one selected staff group "
+                  "(pick a staff group in the sidebar to see one) · grey = hidden"))
 filters.hidden_note(cov, f["min_cell"])
 settings = filters.export_settings(f, stage=stage, by=by)
 chart_downloads(fig, "coverage", settings, key="cov_chart_dl")
 
-st.markdown("#### " + tr("ตาราง (สัดส่วนผู้ผ่าน; ช่องที่ซ่อนแสดงเป็น “ซ่อน”)", "Table (share who meet; hidden cells say “hidden”)"))
+st.markdown("#### " + tr("ตาราง (สัดส่วนผู้ผ่าน; ● = บทบาทกำหนด; ช่องที่ซ่อนแสดงเป็น “ซ่อน”)",
+                         "Table (share who meet; ● = required; hidden cells say “hidden”)"))
 view = cov.assign(col=[analysis_charts.key_label(k, labels, lang) for k in cov["key"]],
-                  cell=[tr("ซ่อน", "hidden") if h is not None and not pd.isna(h) else f"{v:.0%}"
-                        for h, v in zip(cov["hidden"], cov["coverage"])])
+                  cell=[(tr("ซ่อน", "hidden") if h is not None and not pd.isna(h) else f"{v:.0%}")
+                        + (" ●" if r else "")
+                        for h, v, r in zip(cov["hidden"], cov["coverage"], cov["required"])])
 table = view.pivot(index="code", columns="col", values="cell")
 table = table.loc[list(dict.fromkeys(cov["code"])), list(dict.fromkeys(view["col"]))]
+table.index.name = tr("รหัส", "Code")
+table.columns.name = None
 table.insert(0, tr("หน่วยความสามารถ", "Unit"), [unit_names.get(c, c) for c in table.index])
 st.dataframe(table, width="stretch")
 export = cov.drop(columns=["unit_ord", "is_total"])

@@ -21,7 +21,8 @@ def con(store_con):
 def test_coverage_heatmap_equals_frame(con):
     cov = analysis.coverage(con, Filters(batches=("B1",)), stage="Early", by="group")
     fig = analysis_charts.coverage_heatmap(cov, "en", {"Executive": "Executive"})
-    main, grey, req = fig.data
+    main, grey, req = fig.data[:3]
+    legend = {t.name: t for t in fig.data[3:]}
     assert list(main.y) == list(dict.fromkeys(cov["code"]))
     assert list(main.x)[-1] == "All"
     z = np.array(main.z, dtype=float)
@@ -32,9 +33,22 @@ def test_coverage_heatmap_equals_frame(con):
             assert v == pytest.approx(row.coverage)
         else:
             assert math.isnan(v)
-            assert grey.z[codes.index(row.code)][keys.index(row.key)] == 1
-    # Required marks: one per required cell.
+            # Hidden for privacy: dark grey (1); no respondents: light grey (0).
+            assert grey.z[codes.index(row.code)][keys.index(row.key)] == (0 if row.hidden == "empty" else 1)
+    # Required marks: one per required cell; both marks and grey cells have a legend entry.
     assert len(req.x) == int(cov["required"].sum())
+    assert fig.layout.showlegend and req.showlegend and "required" in req.name
+    hidden = [t for n, t in legend.items() if n.startswith("hidden")][0]
+    empty = legend["no respondents"]
+    assert hidden.marker.color == grey.colorscale[1][1] and empty.marker.color == grey.colorscale[0][1]
+    assert hidden.marker.color != empty.marker.color
+    assert list(hidden.x) == [None] and hidden.showlegend     # a legend entry only, drawn nowhere
+
+
+def test_heatmap_without_hidden_cells_has_no_grey_legend(con):
+    cov = analysis.coverage(con, Filters(min_cell=1, staff_groups=("Executive",)), stage="Early", by="group")
+    fig = analysis_charts.coverage_heatmap(cov, "th")
+    assert len(fig.data) == 3 and "ต้องมี" not in fig.data[2].name and "บทบาท" in fig.data[2].name
 
 
 def test_hidden_cells_never_show_value_in_hover(con):
@@ -74,6 +88,12 @@ def test_blockers_bar_and_trend_lines(con):
     bl = analysis.blockers(con, Filters(), stage="Developing")
     fig = analysis_charts.blockers_bar(bl, "th")
     assert list(fig.data[0].y) == bl["code"].tolist()
+    # Axis labels carry the (Thai) unit name after the code, shortened.
+    ticks = list(fig.layout.yaxis.ticktext)
+    assert [t.split(" · ")[0] for t in ticks] == bl["code"].tolist()
+    assert all(len(t.split(" · ")[1]) <= 40 and t.split(" · ")[1] for t in ticks)
+    assert analysis_charts._short("ก" * 50).endswith("…")
+    assert analysis_charts._short("ข" + "กิ" * 30)[-2:] == "ิ…"   # the vowel mark stays with its consonant
     assert list(fig.data[0].x) == pytest.approx(bl["coverage"].tolist())
     t = analysis.trends(con, Filters(), stage="Early", unit="DLit100")
     tf = analysis_charts.trend_lines(t["readiness"], "readiness", "en")
