@@ -13,8 +13,11 @@ f = filters.survey_filters("ov")
 if f is None:
     st.stop()
 counts = filters.compute("survey_counts", f)
-stage = filters.stage_select("ov_stage", counts.get("stage"),
-                             ("ระยะปัจจุบันของหน่วยงาน (จากชุดข้อมูล)", "Agency's current stage (from the batch)"))
+stage = filters.stage_select(
+    "ov_stage", counts.get("stage"), ("ระยะปัจจุบันของหน่วยงาน", "Your agency's current stage"),
+    help=("หน่วยงานเลือกระยะของตนเองได้ (เริ่มต้นจากระยะที่ระบุในชุดข้อมูล) และใช้ต่อในทุกหน้าผลสำรวจ",
+          "Your agency chooses its own stage (it starts at the stage the batches declare) and keeps it on "
+          "every survey page."))
 try:
     ov = filters.compute("overview", f, stage=stage)
 except analysis.AnalysisError as exc:
@@ -26,39 +29,76 @@ if c["respondents"] == 0:
     st.warning(tr("ไม่มีผู้ตอบตามตัวกรองที่เลือก — ลองล้างตัวกรองในแถบด้านข้าง",
                   "No respondents match these filters — clear some filters in the sidebar."))
     st.stop()
-if c.get("n_stages", 0) > 1:
+if c.get("n_stages", 0) > 1 and stage == counts.get("stage"):
     st.caption(tr("ชุดข้อมูลที่เลือกระบุระยะต่างกัน ใช้ระยะที่พบมากที่สุดเป็นค่าเริ่มต้น",
                   "The selected batches declare different stages; the most common one is the default."))
+scope = ", ".join(f["agencies"]) if f["agencies"] else tr("ทุกหน่วยงาน", "all agencies")
+st.caption(tr(f"ขอบเขต: {scope} · ผู้ตอบ {c['respondents']:,} คน · เกณฑ์ระดับ ≥ {f['threshold']}",
+              f"Scope: {scope} · {c['respondents']:,} respondents · level ≥ {f['threshold']} counts as met"))
 
 
 def pct(v):
     return tr("ซ่อน", "hidden") if v is None else f"{v:.0%}"
 
 
+target = f["target"]
+
+
+def gap(v):
+    """Distance to the readiness target, as the metric's coloured delta."""
+    if v is None:
+        return None
+    d = round((v - target) * 100)
+    return tr(f"{d:+d} จุด เทียบเป้าหมาย {target:.0%}", f"{d:+d} pp vs {target:.0%} target")
+
+
+nxt = ov["next_stage"]
+reached = ov["stage_reached"]
+m = st.columns(4)
+m[0].metric(tr(f"ความพร้อม · {stages[stage]}", f"Readiness · {stages[stage]}"), pct(ov["readiness"]),
+            delta=gap(ov["readiness"]),
+            help=tr("ค่าเฉลี่ยสัดส่วนหน่วยที่บทบาทกำหนดซึ่งผู้ตอบผ่าน", "Mean share of required units met"))
+if nxt:
+    m[1].metric(tr(f"ความพร้อม · {stages[nxt]}", f"Readiness · {stages[nxt]}"), pct(ov["readiness_next"]),
+                delta=gap(ov["readiness_next"]))
+else:
+    m[1].metric(tr("ระยะถัดไป", "Next stage"), tr("ไม่มี (ระยะสูงสุด)", "none (top stage)"))
+m[2].metric(tr(f"ระยะที่บรรลุ (เป้าหมาย {target:.0%})", f"Stage reached (target {target:.0%})"),
+            tr("ซ่อน", "hidden") if reached is None else
+            (tr("ยังไม่บรรลุ", "none yet") if reached == "none" else stages[reached]))
+m[3].metric(tr(f"พร้อมเต็มที่ · {stages[stage]}", f"Fully ready · {stages[stage]}"), pct(ov["fully_ready"]),
+            help=tr("สัดส่วนผู้ตอบที่ผ่านทุกหน่วยที่บทบาทกำหนด", "Share of respondents who meet every required unit"))
+if ov["hidden"]:
+    st.warning(tr(f"ผู้ตอบน้อยกว่า {f['min_cell']} คน จึงซ่อนตัวเลขทั้งหมด (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล)",
+                  f"Fewer than {f['min_cell']} respondents, so every figure is hidden (PDPA)."),
+               icon=":material/visibility_off:")
+else:
+    # What to do next, in one sentence.
+    first = ", ".join(ov["blockers"]["code"].head(3)) if not ov["blockers"].empty else ""
+    start = tr(f" — เริ่มจากหน่วย {first}", f" — start with {first}") if first else ""
+    r_now, r_next = ov["readiness"], ov["readiness_next"]
+    if r_now < target - 1e-12:
+        then = tr(f" แล้วจึงมุ่งสู่{stages[nxt]} (ตอนนี้ {r_next:.0%})", f", then aim for {stages[nxt]} (now {r_next:.0%})") \
+            if nxt else ""
+        st.info(tr(f"**ขั้นต่อไป:** ยกความพร้อมใน{stages[stage]}จาก {r_now:.0%} ให้ถึงเป้าหมาย {target:.0%} "
+                   f"(ขาดอีก {round((target - r_now) * 100)} จุด){then}{start}",
+                   f"**Next step:** raise readiness at {stages[stage]} from {r_now:.0%} to the {target:.0%} target "
+                   f"({round((target - r_now) * 100)} points to go){then}{start}"), icon=":material/flag:")
+    elif nxt:
+        st.info(tr(f"**ขั้นต่อไป:** {stages[stage]}ถึงเป้าหมายแล้ว ({r_now:.0%}) มุ่งสู่{stages[nxt]}: ตอนนี้ {r_next:.0%} "
+                   f"ขาดอีก {max(0, round((target - r_next) * 100))} จุด{start}",
+                   f"**Next step:** {stages[stage]} is on target ({r_now:.0%}); aim for {stages[nxt]}: now "
+                   f"{r_next:.0%}, {max(0, round((target - r_next) * 100))} points to go{start}"), icon=":material/flag:")
+    else:
+        st.success(tr(f"บรรลุเป้าหมายใน{stages[stage]} ซึ่งเป็นระยะสูงสุดแล้ว ({r_now:.0%}) — รักษาระดับ "
+                      "และติดตามหน่วยที่ครอบคลุมต่ำสุดด้านล่าง",
+                      f"{stages[stage]}, the top stage, is on target ({r_now:.0%}) — keep it there and watch the "
+                      "lowest units below."), icon=":material/verified:")
 m = st.columns(4)
 m[0].metric(tr("ผู้ตอบ", "Respondents"), f"{c['respondents']:,}")
 m[1].metric(tr("หน่วยงาน", "Agencies"), c["agencies"])
 m[2].metric(tr("หน่วยงานย่อย", "Org units"), c["org_units"])
 m[3].metric(tr("รอบสำรวจ", "Survey rounds"), c["rounds"])
-m = st.columns(4)
-m[0].metric(tr(f"ความพร้อม · {stages[stage]}", f"Readiness · {stages[stage]}"), pct(ov["readiness"]),
-            help=tr("ค่าเฉลี่ยสัดส่วนหน่วยที่บทบาทกำหนดซึ่งผู้ตอบผ่าน", "Mean share of required units met"))
-nxt = ov["next_stage"]
-if nxt:
-    m[1].metric(tr(f"ความพร้อม · {stages[nxt]}", f"Readiness · {stages[nxt]}"), pct(ov["readiness_next"]),
-                delta=None if ov["readiness_next"] is None or ov["readiness"] is None
-                else f"{(ov['readiness_next'] - ov['readiness']) * 100:+.0f} pp", delta_color="off")
-else:
-    m[1].metric(tr("ระยะถัดไป", "Next stage"), tr("ไม่มี (ระยะสูงสุด)", "none (top stage)"))
-reached = ov["stage_reached"]
-m[2].metric(tr(f"ระยะที่บรรลุ (เป้าหมาย {f['target']:.0%})", f"Stage reached (target {f['target']:.0%})"),
-            tr("ซ่อน", "hidden") if reached is None else
-            (tr("ยังไม่บรรลุ", "none yet") if reached == "none" else stages[reached]))
-m[3].metric(tr(f"พร้อมเต็มที่ · {stages[stage]}", f"Fully ready · {stages[stage]}"), pct(ov["fully_ready"]))
-if ov["hidden"]:
-    st.warning(tr(f"ผู้ตอบน้อยกว่า {f['min_cell']} คน จึงซ่อนตัวเลขทั้งหมด (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล)",
-                  f"Fewer than {f['min_cell']} respondents, so every figure is hidden (PDPA)."),
-               icon=":material/visibility_off:")
 
 target_stage = nxt or stage
 st.subheader(tr(f"๕ หน่วยที่ขวางการไปสู่{stages[target_stage]}มากที่สุด",

@@ -54,3 +54,32 @@ def test_empty_store_says_so(tmp_path, monkeypatch):
     at = pages.run_page("overview.py", lang="en")
     assert not at.exception
     assert any("No survey data yet" in i.value for i in at.info)
+
+
+def test_next_step_and_gap_to_target(tmp_path, monkeypatch):
+    pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.basic))
+    at = pages.run_page("overview.py", lang="en")
+    assert not at.exception
+    ready = (13 / 9 + 10 / 8 + 1 / 5) / 13                      # 25%: 55 points under the 80% target
+    box = " ".join(i.value for i in at.info)
+    assert f"raise readiness at Early from {ready:.0%} to the 80% target" in box
+    assert f"{round((0.8 - ready) * 100)} points to go" in box and "start with " in box
+    first = [m for m in at.metric if m.label == "Readiness · Early"][0]
+    assert first.delta == f"{round((ready - 0.8) * 100):+d} pp vs 80% target"
+    th = pages.run_page("overview.py")
+    assert any("ขั้นต่อไป" in i.value for i in th.info)
+
+
+def test_stage_choice_and_filters_carry_to_other_pages(tmp_path, monkeypatch):
+    pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.two_rounds))
+    at = pages.run_page("overview.py", lang="en", ov_stage="Mature", ov_agencies=[seed.AGENCY2], ov_threshold=2)
+    assert not at.exception
+    assert metrics(at)["Respondents"] == "5"
+    at.switch_page("pages/coverage.py")
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="cov_stage").value == "Mature"
+    assert at.multiselect(key="cov_agencies").value == [seed.AGENCY2]
+    assert at.slider(key="cov_threshold").value == 2
+    # No "default value but also set via the Session State API" warning from seeding the widgets.
+    assert not any("Session State" in w.value for w in at.warning)

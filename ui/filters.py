@@ -59,6 +59,27 @@ def key_labels(by: str) -> dict:
     return {analysis.NONE_KEY: tr("ไม่ระบุ", "not given")}
 
 
+SHARED = "flt"   # session-state prefix of the choices every survey page shares (agency, stage, t, k ...)
+
+
+def _carry(name: str, prefix: str) -> str:
+    """The page's widget key, seeded from the choice made on another survey page (widget state is per page)."""
+    key = f"{prefix}_{name}"
+    shared = f"{SHARED}_{name}"
+    if key not in st.session_state and shared in st.session_state:
+        st.session_state[key] = st.session_state[shared]
+    return key
+
+
+def _keep(name: str, value) -> None:
+    st.session_state[f"{SHARED}_{name}"] = value
+
+
+def _default(key: str, **kwargs) -> dict:
+    """A widget's default only when its state is not already set (avoids Streamlit's double-default warning)."""
+    return {} if key in st.session_state else kwargs
+
+
 def _clean(key: str, allowed: list) -> None:
     """Drop remembered selections that no longer exist (e.g. a deleted batch) before drawing the widget."""
     if key in st.session_state:
@@ -82,32 +103,42 @@ def survey_filters(prefix: str, *, groups: bool = True) -> dict | None:
     sg = staff_group_labels()
     with st.sidebar:
         st.markdown("**" + tr("ตัวกรอง", "Filters") + "**")
+        st.caption(tr("ตัวกรองเหล่านี้ใช้ร่วมกันทุกหน้าผลสำรวจ", "These filters carry over to every survey page."))
+        names = ("batches", "agencies", "org_units", "rounds", "groups", "threshold", "min_cell", "target",
+                 "required_only")
+        keys = {name: _carry(name, prefix) for name in names}
         for name, allowed in (("batches", list(blabel)), ("agencies", opts["agencies"]),
                               ("org_units", opts["org_units"]), ("rounds", opts["rounds"]),
                               ("groups", list(STAFF_GROUPS))):
-            _clean(f"{prefix}_{name}", allowed)
+            _clean(keys[name], allowed)
         none = tr("ไม่ระบุ", "not given")
         every = tr("ทั้งหมด", "All")
         sel_b = st.multiselect(tr("ชุดข้อมูล (ว่าง = ทั้งหมด)", "Batches (empty = all)"), list(blabel),
-                               format_func=blabel.get, key=f"{prefix}_batches", placeholder=every)
-        sel_a = st.multiselect(tr("หน่วยงาน", "Agency"), opts["agencies"], key=f"{prefix}_agencies", placeholder=every,
+                               format_func=blabel.get, key=keys["batches"], placeholder=every)
+        sel_a = st.multiselect(tr("หน่วยงาน", "Agency"), opts["agencies"], key=keys["agencies"], placeholder=every,
                                format_func=lambda v: none if v == analysis.NONE_KEY else v)
-        sel_u = st.multiselect(tr("หน่วยงานย่อย", "Org unit"), opts["org_units"], key=f"{prefix}_org_units", placeholder=every,
-                               format_func=lambda v: none if v == analysis.NONE_KEY else v)
-        sel_g = st.multiselect(tr("กลุ่มบุคลากร", "Staff group"), list(STAFF_GROUPS), key=f"{prefix}_groups", placeholder=every,
-                               format_func=lambda v: sg.get(v, v)) if groups else []
-        sel_r = st.multiselect(tr("รอบสำรวจ", "Survey round"), opts["rounds"], key=f"{prefix}_rounds", placeholder=every,
+        sel_u = st.multiselect(tr("หน่วยงานย่อย", "Org unit"), opts["org_units"], key=keys["org_units"],
+                               placeholder=every, format_func=lambda v: none if v == analysis.NONE_KEY else v)
+        sel_g = st.multiselect(tr("กลุ่มบุคลากร", "Staff group"), list(STAFF_GROUPS), key=keys["groups"],
+                               placeholder=every, format_func=lambda v: sg.get(v, v)) if groups else []
+        sel_r = st.multiselect(tr("รอบสำรวจ", "Survey round"), opts["rounds"], key=keys["rounds"], placeholder=every,
                                format_func=lambda v: none if v == analysis.NONE_KEY else v)
         t = st.slider(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Threshold level that counts as met (t)"), 1, 4,
-                      DEFAULTS["threshold"], key=f"{prefix}_threshold")
+                      key=keys["threshold"], **_default(keys["threshold"], value=DEFAULTS["threshold"]))
         k = st.slider(tr("จำนวนผู้ตอบขั้นต่ำที่แสดง (k)", "Smallest group shown (k)"), 3, 50,
-                      DEFAULTS["min_cell"], key=f"{prefix}_min_cell",
+                      key=keys["min_cell"], **_default(keys["min_cell"], value=DEFAULTS["min_cell"]),
                       help=tr("ตัวเลขจากผู้ตอบน้อยกว่า k คนจะถูกซ่อน (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล)",
                               "Figures over fewer than k respondents are hidden (PDPA)."))
-        target = st.slider(tr("เป้าหมายความพร้อม (%)", "Readiness target (%)"), 50, 100,
-                           int(DEFAULTS["target"] * 100), step=5, key=f"{prefix}_target")
+        target = st.slider(tr("เป้าหมายความพร้อม (%)", "Readiness target (%)"), 50, 100, step=5, key=keys["target"],
+                           **_default(keys["target"], value=int(DEFAULTS["target"] * 100)))
         req = st.toggle(tr("แสดงเฉพาะหน่วยที่ระยะนี้กำหนด", "Show only the units this stage requires"),
-                        key=f"{prefix}_required_only")
+                        key=keys["required_only"])
+    chosen = {"batches": sel_b, "agencies": sel_a, "org_units": sel_u, "rounds": sel_r, "threshold": t,
+              "min_cell": k, "target": target, "required_only": req}
+    if groups:
+        chosen["groups"] = sel_g
+    for name, value in chosen.items():
+        _keep(name, value)
     return {"batches": sel_b, "agencies": sel_a, "org_units": sel_u, "staff_groups": sel_g, "rounds": sel_r,
             "threshold": int(t), "min_cell": int(k), "target": target / 100, "required_only": bool(req)}
 
@@ -138,7 +169,15 @@ def show_error(exc: analysis.AnalysisError) -> None:
     st.error(exc.message(shell.lang()), icon=":material/error:")
 
 
-def stage_select(key: str, default: str | None = None, label: tuple[str, str] = ("ระยะของหน่วยงาน", "Agency stage")) -> str:
+def stage_select(key: str, default: str | None = None, label: tuple[str, str] = ("ระยะของหน่วยงาน", "Agency stage"),
+                 help: tuple[str, str] | None = None) -> str:
+    """The agency's stage: its own choice, kept across the survey pages; first the stage its batches declare."""
     names = stage_labels()
+    shared = f"{SHARED}_stage"
+    if key not in st.session_state and st.session_state.get(shared) in STAGES:
+        st.session_state[key] = st.session_state[shared]
     index = STAGES.index(default) if default in STAGES else 0
-    return st.selectbox(tr(*label), list(STAGES), index=index, format_func=names.get, key=key)
+    value = st.selectbox(tr(*label), list(STAGES), format_func=names.get, key=key,
+                         help=tr(*help) if help else None, **_default(key, index=index))
+    _keep("stage", value)
+    return value
