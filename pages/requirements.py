@@ -3,7 +3,7 @@ import streamlit as st
 
 from framework import charts
 from framework import profiles_view as pv
-from framework.catalog import STAGES
+from framework.catalog import STAFF_GROUPS, STAGES
 from ui import shell
 from ui.downloads import chart_downloads, table_downloads
 
@@ -28,6 +28,7 @@ def _counts():
 
 
 names = _names(lang)
+font_size = 20 if st.session_state.get(shell.PRESENT_KEY) else 14  # charts grow with presentation mode
 raw = st.query_params.get("stage")
 if raw and raw != st.session_state.get("req_url"):
     st.session_state["req_stage"] = ALL if raw == ALL else pv.parse_stage(raw, st.session_state.get("req_stage", ALL))
@@ -55,11 +56,11 @@ if choice == ALL:
     panels = st.columns(3)
     right = None
 else:
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns(2, gap="large")
     panels = [left]
 for panel, stage in zip(panels, stages):
     with panel:
-        fig = charts.requirement_heatmap(matrix, stage, lang, names)
+        fig = charts.requirement_heatmap(matrix, stage, lang, names, compact=choice == ALL, font_size=font_size)
         st.plotly_chart(fig, key=f"req_heat_{stage}", config={"displaylogo": False})
         chart_downloads(fig, "requirement-heatmap", {"stage": stage}, key=f"req_heat_dl_{stage}")
         pivot = pv.requirement_pivot(matrix, stage)
@@ -68,14 +69,16 @@ for panel, stage in zip(panels, stages):
 
 with (right if right is not None else st.container()):
     counts = _counts()
-    fig = charts.profile_count_matrix(counts, lang, names)
+    fig = charts.profile_count_matrix(counts, lang, names, font_size=font_size)
     st.plotly_chart(fig, key="req_counts", config={"displaylogo": False})
     chart_downloads(fig, "required-unit-counts", None, key="req_counts_dl")
-    table = counts.pivot(index="stage", columns="staff_group", values="units").loc[list(STAGES)]
-    table = table[[g for g in names if g in table.columns]]
-    table.index = [names[s] for s in table.index]
-    table.columns = [names[g] for g in table.columns]
-    st.dataframe(table, width="stretch")
-    table_downloads(table.reset_index(names=tr("ระยะ", "Stage")), "required-unit-counts", None, key="req_counts_table_dl")
+    # Same orientation as the chart: staff groups as rows (long Thai names fit), the three stages as columns.
+    table = counts.pivot(index="staff_group", columns="stage", values="units").loc[list(STAFF_GROUPS), list(STAGES)]
+    table.index = [names[g] for g in table.index]
+    table.columns = [names[s] for s in table.columns]
+    with st.expander(tr("ตารางตัวเลข", "Table of the numbers")):
+        st.dataframe(table, width="stretch")
+    table_downloads(table.reset_index(names=tr("กลุ่มบุคลากร", "Staff group")), "required-unit-counts", None,
+                    key="req_counts_table_dl")
     st.caption(tr("ตัวเลข = จำนวนหน่วยความสามารถที่บทบาทนั้นต้องมี",
                   "Number = units of capability the role profile requires"))

@@ -33,10 +33,13 @@ def test_default_mature_heatmap_equals_matrix(catalog):
     assert heat["data"][0]["z"] == expected.to_numpy().tolist()
     assert heat["data"][0]["x"][0] == "ผู้บริหารระดับสูง"
     assert "Loma" in heat["layout"]["font"]["family"]
-    assert counts["data"][0]["z"][2][1] == 25
+    assert counts["data"][0]["z"][1][2] == 25  # Management (row) at Mature (column)
+    assert counts["data"][0]["y"][4] == "ผู้ปฏิบัติงานเฉพาะด้านเทคโนโลยี" and counts["data"][0]["x"][0] == "ระยะเริ่มแรก"
     assert dict(at.query_params) == {"stage": "Mature", "lang": "th"}
     table = at.dataframe[0].value
-    assert table.loc["ระยะเริ่มแรก", "ผู้ปฏิบัติงานเฉพาะด้านเทคโนโลยี"] == 16
+    assert list(table.columns) == ["ระยะเริ่มแรก", "ระยะกำลังพัฒนา", "ระยะสมบูรณ์"]
+    assert table.loc["ผู้ปฏิบัติงานเฉพาะด้านเทคโนโลยี", "ระยะเริ่มแรก"] == 16
+    assert table.loc["ผู้บริหารกอง", "ระยะสมบูรณ์"] == 25
 
 
 def test_all_three_stages_in_english(catalog):
@@ -45,19 +48,27 @@ def test_all_three_stages_in_english(catalog):
     got = specs(at)
     assert len(got) == 4
     for spec, stage in zip(got[:3], STAGES):
-        assert stage in spec["layout"]["title"]["text"]
+        assert stage in spec["layout"]["xaxis"]["title"]["text"]
         assert sum(map(sum, spec["data"][0]["z"])) == int(
             catalog.profile_unit_counts().query("stage == @stage")["units"].sum())
     assert got[0]["data"][0]["x"] == list(STAFF_GROUPS)
-    assert "Enterprise Architecture" in " ".join(got[0]["data"][0]["text"][catalog.unit_codes().index("DT300")])
+    # Three side-by-side panels stand their column labels upright so they cannot overlap.
+    assert all(spec["layout"]["xaxis"]["tickangle"] == -90 for spec in got[:3])
+    assert "enterprise architecture" in " ".join(got[0]["data"][0]["text"][catalog.unit_codes().index("DT300")])
 
 
 def test_stage_selector_switches_panel():
     at = page(stage="Early")
     at.segmented_control(key="req_stage").set_value("Developing").run()
     assert not at.exception
-    assert "ระยะกำลังพัฒนา" in specs(at)[0]["layout"]["title"]["text"]
+    assert "ระยะกำลังพัฒนา" in specs(at)[0]["layout"]["xaxis"]["title"]["text"]
     assert at.query_params["stage"] == "Developing"
+
+
+def test_presentation_mode_enlarges_chart_type():
+    normal, present = specs(page(stage="Early")), specs(page(stage="Early", present="1"))
+    assert normal[0]["layout"]["font"]["size"] == 14 and present[0]["layout"]["font"]["size"] == 20
+    assert present[1]["layout"]["font"]["size"] == 20
 
 
 def test_unknown_stage_warns():
