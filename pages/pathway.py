@@ -27,8 +27,8 @@ PAGE_CSS = """
 .path-item-add, .path-item-drop { font-size: 0.93em; margin: 0.1rem 0; }
 </style>
 """
-PRESENT_EXTRA = """<style>.path-stage{font-size:2rem}.path-persona{font-size:1.6rem}.path-count{font-size:3.2rem}
-.chip{font-size:1.1em}</style>"""
+# The shell already scales the root font in presentation mode; only the headline number grows further.
+PRESENT_EXTRA = """<style>.path-count{font-size:2.6rem}</style>"""
 
 
 @st.cache_data(show_spinner=False)
@@ -123,11 +123,14 @@ for i, (col, stage) in enumerate(zip(cols, STAGES)):
             if all(getattr(step, f"{k}_added").empty and getattr(step, f"{k}_dropped").empty for k, *_ in KINDS):
                 html.append(f'<div class="path-head">{escape(tr("ความรู้ ประสบการณ์ สมรรถนะ: ไม่เปลี่ยน", "Knowledge, experience, competencies: unchanged"))}</div>')
         st.markdown("\n".join(html), unsafe_allow_html=True)
+        st.page_link("pages/profiles.py", label=tr("เปิดบทบาทนี้", "Open this profile"), icon=":material/badge:",
+                     query_params={"stage": stage, "group": group, "lang": lang})
 
 filters = {"group": group}
 st.subheader(tr("ภาพเส้นทางของหน่วยความสามารถ", "The path of every unit"))
 fig = charts.pathway_chart(path.units, lang, names,
-                           title=tr("เส้นทางหน่วยความสามารถ · ", "Path of the units · ") + names[group])
+                           title=tr("เส้นทางหน่วยความสามารถ · ", "Path of the units · ") + names[group],
+                           font_size=20 if st.session_state.get(shell.PRESENT_KEY) else 14)
 st.plotly_chart(fig, key="path_chart", config={"displaylogo": False})
 chart_downloads(fig, "pathway", filters, key="path_chart_dl")
 

@@ -68,3 +68,16 @@ def test_unknown_group_in_link_warns():
     assert not at.exception
     assert any("Wizards" in w.value for w in at.warning)
     assert at.query_params["group"] == "Executive"
+
+
+def test_each_stage_links_to_its_role_profile():
+    at = page(group="Service", lang="en")
+    links = [l.proto for l in at.get("page_link") if l.proto.label == "Open this profile"]
+    assert [l.page for l in links] == ["profiles"] * 3
+    assert [l.query_string for l in links] == [f"stage={s}&group=Service&lang=en"
+                                               for s in ("Early", "Developing", "Mature")]
+
+
+def test_presentation_mode_enlarges_the_chart():
+    spec = json.loads(page(group="Service", present="1").get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["font"]["size"] == 20
