@@ -114,8 +114,8 @@ b1.download_button(
     tr("ดาวน์โหลดเอกสารแจก ๑ หน้า (HTML พิมพ์ได้)", "Download one-page handout (printable HTML)"),
     _handout(stage, group, lang), file_name=f"profile_{stage}_{group}_{lang}.html", mime="text/html",
     key="prof_handout", icon=":material/print:", type="primary")
-b2.page_link("pages/pathway.py", label=tr("ดูเส้นทางพัฒนา Early → Mature ของกลุ่มนี้",
-                                           "See this group's path Early → Mature"),
+b2.page_link("pages/pathway.py", label=tr(f"ดูเส้นทางพัฒนา {names[STAGES[0]]} → {names[STAGES[-1]]} ของกลุ่มนี้",
+                                           f"See this group's path {names[STAGES[0]]} → {names[STAGES[-1]]}"),
              icon=":material/route:", query_params={"group": group, "lang": lang})
 
 left, right = st.columns([3, 2], gap="large")
@@ -150,7 +150,7 @@ def _items(df, basic_marks: bool) -> str:
         if basic_marks:
             chip = ('<span class="skills-chip skills-basic">' + tr("พื้นฐาน", "basic") + "</span> "
                     if row["basic"] else '<span class="skills-chip">' + tr("เฉพาะ", "specific") + "</span> ")
-        flag = ' <span class="prof-flag" title="not in section 2">†</span>' \
+        flag = (' <span class="prof-flag" title="' + tr("ไม่อยู่ในหมวดที่ ๒", "not in section 2") + '">†</span>') \
             if "in_section2" in row and not row["in_section2"] else ""
         lines.append(f"- {chip}{escape(pv.text(row, 'text', lang))}{flag}")
     return "\n".join(lines) or tr("— ไม่มี —", "— none —")
@@ -171,3 +171,5 @@ with right:
         st.markdown(f"**{escape(pv.text(c, 'name', lang))}**")
         if c["definition_th"]:
             st.caption(c["definition_th"])
+    if lang == "en" and p.competencies["definition_th"].fillna("").str.strip().any():
+        st.caption("Competency definitions are printed in Thai only in the document.")

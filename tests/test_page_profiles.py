@@ -101,3 +101,24 @@ def test_presentation_mode_keeps_present_in_url():
     assert not at.exception
     assert at.query_params["present"] == "1"
     assert any(".prof-persona { font-size: 3.8rem" in m.value for m in at.markdown)
+
+
+def test_thai_view_has_no_english_stage_names_in_the_path_link():
+    at = page(stage="Early", group="Service")
+    link = next(l for l in at.get("page_link") if "pathway" in l.proto.page)
+    assert link.proto.label == "ดูเส้นทางพัฒนา ระยะเริ่มแรก → ระยะสมบูรณ์ ของกลุ่มนี้"
+    assert "Early" not in link.proto.label
+
+
+def test_english_view_says_competency_definitions_are_thai_only(catalog):
+    at = page(stage="Early", group="Technologist", lang="en")
+    captions = [c.value for c in at.caption]
+    assert "Competency definitions are printed in Thai only in the document." in captions
+    th = page(stage="Early", group="Technologist")
+    assert not any("Thai only" in c.value for c in th.caption)
+
+
+def test_section2_flag_tooltip_is_translated():
+    at = page(stage="Mature", group="Service")
+    text = " ".join(m.value for m in at.markdown)
+    assert 'title="ไม่อยู่ในหมวดที่ ๒">†' in text and "not in section 2" not in text
