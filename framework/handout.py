@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from html import escape
 
 from framework.catalog import Catalog
@@ -56,6 +57,23 @@ footer { margin-top: 8pt; font-size: 7.5pt; color: #666; border-top: 1px solid #
 
 def _t(lang: str, th: str, en: str) -> str:
     return en if lang == "en" else th
+
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+MONTHS_TH = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน",
+             "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
+
+
+def circular_ref(circular: str, lang: str) -> str:
+    """The circular's number and date in the handout's language: Arabic digits in English, a Thai date in Thai."""
+    if lang == "en":
+        return re.sub(r"^\s*ที่\s*", "No. ", circular).translate(THAI_DIGITS)
+
+    def thai_date(m: re.Match) -> str:
+        return f"{m.group(1)} {MONTHS_TH[MONTHS_EN.index(m.group(2))]} {int(m.group(3)) + 543}"
+    return re.sub(r"\b(\d{1,2}) (" + "|".join(MONTHS_EN) + r") (\d{4})\b", thai_date, circular)
 
 
 def _items(df, lang: str, basic_marks: bool) -> str:
@@ -126,6 +144,7 @@ def profile_handout(cat: Catalog, stage: str, staff_group: str, lang: str = "th"
 
     parts.append(
         f"<footer>{escape(_t(lang, 'ที่มา: สำนักงาน ก.พ. หนังสือ', 'Source: OCSC circular '))}"
-        f"{escape(meta['circular'])} · {escape(_t(lang, 'พิมพ์เมื่อ', 'printed'))} {dt.date.today().isoformat()}"
+        f"{escape(circular_ref(meta['circular'], lang))} · {escape(_t(lang, 'พิมพ์เมื่อ', 'printed'))} "
+        f"{dt.date.today().isoformat()}"
         "</footer></body></html>")
     return "\n".join(parts)

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from framework.catalog import STAFF_GROUPS, STAGES
-from framework.handout import profile_handout
+from framework.handout import circular_ref, profile_handout
 
 
 class _Refs(HTMLParser):
@@ -66,3 +66,16 @@ def test_every_profile_builds(catalog):
     for s in STAGES:
         for g in STAFF_GROUPS:
             assert "</html>" in profile_handout(catalog, s, g, "th")
+
+
+def test_footer_cites_the_circular_in_the_handout_language(catalog):
+    en = profile_handout(catalog, "Mature", "Service", "en")
+    th = profile_handout(catalog, "Mature", "Service", "th")
+    assert "Source: OCSC circular No. นร 1013/ว 6 (18 May 2018)" in en
+    assert "๑๐๑๓" not in en
+    assert "ที่มา: สำนักงาน ก.พ. หนังสือที่ นร ๑๐๑๓/ว ๖ (18 พฤษภาคม 2561)" in th and "May" not in th
+
+
+def test_circular_ref_leaves_unknown_text_alone():
+    assert circular_ref("no date here", "th") == "no date here"
+    assert circular_ref("ที่ ๑/๒ (1 January 2020)", "th") == "ที่ ๑/๒ (1 มกราคม 2563)"
