@@ -113,12 +113,12 @@ else:
     settings = filters.export_settings(f, stage=target_stage)
     chart_downloads(fig, "blockers", settings, key="ov_blockers_chart_dl")
     name = "name_en" if lang == "en" else "name_th"
-    table = bl[["code", name, "n", "met", "coverage"]].rename(columns={
+    table = bl[["code", name, "n", "met", "coverage"]].assign(coverage=bl["coverage"] * 100).rename(columns={
         "code": tr("รหัส", "Code"), name: tr("หน่วยความสามารถ", "Unit"), "n": tr("ผู้ที่บทบาทกำหนด", "Respondents required"),
         "met": tr("ผ่าน", "Met"), "coverage": tr("ความครอบคลุม", "Coverage")})
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={tr("ความครอบคลุม", "Coverage"): st.column_config.ProgressColumn(
-                     format="percent", min_value=0, max_value=1)})
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        tr("ความครอบคลุม", "Coverage"): st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
+        tr("ผ่าน", "Met"): st.column_config.NumberColumn(format="%d")})
     table_downloads(bl, "blockers", settings, key="ov_blockers_table_dl")
 all_bl = filters.compute("blockers", f, stage=target_stage, top=None)
 n_hidden = int(all_bl["hidden"].isin([analysis.HIDDEN_SMALL, analysis.HIDDEN_COMPLEMENTARY]).sum())

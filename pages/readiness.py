@@ -43,7 +43,15 @@ def reached_text(v):
 
 summary = reached.assign(name=[analysis_charts.key_label(k, labels, lang) for k in reached["key"]],
                          reached=[reached_text(v) for v in reached["stage_reached"]])
-st.dataframe(summary[["name", "n", "reached"]].rename(columns={
+# The readiness behind the path, one column per stage ("hidden" where suppressed).
+per_stage = ready.assign(cell=[tr("ซ่อน", "hidden") if h is not None and h == h else f"{v:.0%}"
+                               for h, v in zip(ready["hidden"], ready["readiness"])])
+per_stage = per_stage.pivot(index="key", columns="stage", values="cell")
+stage_cols = [tr(f"ความพร้อม · {stages[s]}", f"Readiness · {stages[s]}") for s in analysis.STAGES]
+for s_, col in zip(analysis.STAGES, stage_cols):
+    summary[col] = summary["key"].map(per_stage[s_])
+summary = summary[summary["n"] > 0]
+st.dataframe(summary[["name", "n", *stage_cols, "reached"]].rename(columns={
     "name": by_labels[by], "n": tr("ผู้ตอบ", "Respondents"), "reached": tr("ระยะที่บรรลุ", "Stage reached")}),
     hide_index=True, width="stretch")
 table_downloads(ready.drop(columns=["is_total"]), "readiness", settings, key="rdy_table_dl")

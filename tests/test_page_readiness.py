@@ -28,3 +28,15 @@ def test_fixture_agency_stage_reached_and_blockers(tmp_path, monkeypatch):
     blockers = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]
     assert len(blockers["y"]) == 5 and blockers["title" if False else "type"] == "bar"
     assert any("Next stage: Developing" in c.value for c in at.caption)
+
+
+def test_fixture_table_readiness_per_stage_and_hidden(tmp_path, monkeypatch):
+    pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.basic))
+    at = pages.run_page("readiness.py", lang="en")
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("Staff group")
+    assert table.loc["Executive", "Readiness · Early"] == f"{13 / 54:.0%}"
+    assert table.loc["Others", "Readiness · Early"] == "hidden"        # 2 respondents
+    assert table.loc["Service", "Stage reached"] == "hidden"           # complementary
+    assert "Management" not in table.index                             # no respondents: no row
+    assert table.loc["All", "Respondents"] == 13
