@@ -131,11 +131,12 @@ with right:
     st.markdown("#### " + tr("บทบาทที่ต้องมีหน่วยนี้", "Role profiles that require this unit"))
     grid = _grid(unit)
     st.caption(tr(f"{int(grid.to_numpy().sum())} จาก 18 บทบาท", f"{int(grid.to_numpy().sum())} of the 18 role profiles"))
-    # Staff groups as rows, the three stages as columns: long Thai group names fit a narrow column.
+    # Staff groups as rows, the three stages as columns; a static table wraps long Thai names instead of
+    # cutting columns off in a narrow column.
     shown = grid.T.map(lambda v: "✔" if v else "")
     shown.index = [names[g] for g in shown.index]
     shown.columns = [names[s] for s in shown.columns]
-    st.dataframe(shown, width="stretch")
+    st.table(shown)
     req = pd.DataFrame([{tr("ระยะ", "Stage"): names[s], tr("กลุ่มบุคลากร", "Staff group"): names[g]}
                         for s in STAGES for g in STAFF_GROUPS if grid.at[s, g]])
     table_downloads(req, "explorer-profiles", {"unit": unit}, key="exp_req_dl")

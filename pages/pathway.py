@@ -16,7 +16,9 @@ PAGE_CSS = """
 <style>
 .path-stage { font-size: 1.35rem; font-weight: 700; color: #12335e; }
 .path-persona { font-size: 1.1rem; font-weight: 600; color: #1f4e8c; min-height: 3.2rem; }
-.path-count { font-size: 2.2rem; font-weight: 700; line-height: 1.1; }
+.path-count { font-size: 2.2rem; font-weight: 700; line-height: 1.1; display: flex; flex-wrap: wrap; align-items: baseline;
+              column-gap: 0.3em; }
+.path-count-label { font-size: 0.45em; display: inline-block; line-height: 1.3; }  /* wraps as one unit */
 .path-head { font-weight: 700; margin-top: 0.5rem; }
 .chip { display:inline-block; padding:0.05rem 0.5rem; margin:0.12rem; border-radius:0.8rem; font-weight:600;
         font-size:0.92em; background:#e8eef7; color:#1f4e8c; }
@@ -97,7 +99,7 @@ for i, (col, stage) in enumerate(zip(cols, STAGES)):
     with col, st.container(border=True):
         html = [f'<div class="path-stage">{i + 1}. {escape(names[stage])}</div>',
                 f'<div class="path-persona">{escape(prof.persona(lang))}</div>',
-                f'<div class="path-count">{len(prof.units)} <small style="font-size:0.45em">'
+                f'<div class="path-count">{len(prof.units)} <small class="path-count-label">'
                 f'{escape(tr("หน่วยความสามารถ", "units of capability"))}</small></div>']
         if i == 0:
             html.append(f'<div class="path-head">{escape(tr("ต้องมี", "Required"))}</div>' + _chips(prof.units, ""))

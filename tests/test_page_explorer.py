@@ -31,7 +31,7 @@ def test_unit_link_shows_profiles_that_require_it(catalog):
     at = page(unit="DT300", lang="en")
     assert not at.exception
     assert at.subheader[0].value.startswith("DT300 · Govern the use of the enterprise architecture")
-    grid = at.dataframe[0].value  # staff groups (rows) x stages (columns)
+    grid = at.table[0].value  # staff groups (rows) x stages (columns)
     assert list(grid.columns) == ["Early", "Developing", "Mature"]
     req = catalog.profiles_requiring("DT300")
     assert int((grid == "✔").to_numpy().sum()) == len(req)
@@ -43,7 +43,7 @@ def test_unit_link_shows_profiles_that_require_it(catalog):
 
 def test_thai_grid_has_thai_labels_and_three_stage_columns():
     at = page(unit="DT300")
-    grid = at.dataframe[0].value
+    grid = at.table[0].value
     assert list(grid.columns) == ["ระยะเริ่มแรก", "ระยะกำลังพัฒนา", "ระยะสมบูรณ์"]
     assert grid.at["ผู้ปฏิบัติงานเฉพาะด้านเทคโนโลยี", "ระยะเริ่มแรก"] == "✔"
 
