@@ -32,7 +32,8 @@ li { margin: 0 0 1pt; }
 .tag { display: inline-block; font-size: 7.5pt; padding: 0 4pt; border-radius: 6pt; background: #eef5ea;
        color: #2d6a2d; font-weight: 700; margin-right: 3pt; }
 .tag.specific { background: #e8eef7; color: #1f4e8c; }
-.cols { column-count: 3; column-gap: 8mm; }
+.cols { column-count: 3; column-gap: 8mm; margin-top: 6pt; border-top: 1px solid #c9d4e5; padding-top: 3pt; }
+.cols > section:first-child > h2 { margin-top: 0; }  /* every column starts level with the first heading */
 .cols > section { break-inside: avoid; }
 footer { margin-top: 8pt; font-size: 7.5pt; color: #666; border-top: 1px solid #ccc; padding-top: 3pt; }
 @media print {

@@ -79,3 +79,26 @@ def test_footer_cites_the_circular_in_the_handout_language(catalog):
 def test_circular_ref_leaves_unknown_text_alone():
     assert circular_ref("no date here", "th") == "no date here"
     assert circular_ref("ที่ ๑/๒ (1 January 2020)", "th") == "ที่ ๑/๒ (1 มกราคม 2563)"
+
+
+@pytest.mark.browser
+def test_every_handout_prints_on_one_a4_page(catalog):
+    """Print each of the 18 profiles in both languages as Chromium does (print CSS, A4) and count the pages."""
+    from playwright.sync_api import sync_playwright
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"]
+    pages = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/lib/chromium/chromium", args=args)
+        try:
+            page = browser.new_page()
+            for s in STAGES:
+                for g in STAFF_GROUPS:
+                    for lang in ("th", "en"):
+                        page.set_content(profile_handout(catalog, s, g, lang))
+                        pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+                        pages[(s, g, lang)] = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        finally:
+            browser.close()
+    assert len(pages) == 36
+    assert {k: n for k, n in pages.items() if n != 1} == {}
