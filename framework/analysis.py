@@ -565,7 +565,8 @@ def overview(con, filters: Filters | dict | None = None, stage: str | None = Non
     nxt = NEXT_STAGE[current]
     out = {"counts": counts, "stage": current, "next_stage": nxt, "hidden": counts["respondents"] < f.min_cell,
            "readiness": None, "fully_ready": None, "readiness_next": None, "fully_ready_next": None,
-           "stage_reached": None, "blockers": pd.DataFrame(), "by_stage": pd.DataFrame()}
+           "stage_reached": None, "blockers": pd.DataFrame(), "blockers_all": pd.DataFrame(columns=["hidden"]),
+           "by_stage": pd.DataFrame()}
     if counts["respondents"] == 0:
         return out
     ready = readiness(con, f, by="group")
@@ -578,7 +579,9 @@ def overview(con, filters: Filters | dict | None = None, stage: str | None = Non
             out["readiness_next"] = float(total.loc[nxt, "readiness"])
             out["fully_ready_next"] = float(total.loc[nxt, "fully_ready"])
         out["stage_reached"] = stage_reached(ready[ready["is_total"]], f.target)["stage_reached"].iloc[0]
-    out["blockers"] = blockers(con, f, nxt or current, top=5)
+    every = blockers(con, f, nxt or current, top=None)
+    out["blockers_all"] = every          # hidden ones included: the page counts them
+    out["blockers"] = every[every["hidden"].isna()].head(5).reset_index(drop=True)
     return out
 
 

@@ -244,6 +244,8 @@ def test_overview(con):
     assert ov["readiness"] == pytest.approx((13 / 9 + 10 / 8 + 1 / 5) / 13)
     assert ov["stage_reached"] == "none"
     assert len(ov["blockers"]) == 5
+    pd.testing.assert_frame_equal(ov["blockers"], analysis.blockers(con, Filters(), "Developing", top=5))
+    assert len(ov["blockers_all"]) > 5 and ov["blockers_all"]["hidden"].notna().any()
     small = analysis.overview(con, Filters(staff_groups=("Others",)))
     assert small["hidden"] and small["readiness"] is None and small["stage_reached"] is None
 
