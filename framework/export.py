@@ -61,7 +61,10 @@ def settings(meta: dict | None, view: str, filters: dict | None = None, *, thres
         "filters": {k: v for k, v in (filters or {}).items() if not _empty(v)},
         "threshold": threshold,
         "min_cell": min_cell,
-        "suppression": (f"k = {min_cell}" if min_cell is not None else "not applicable / ไม่มีข้อมูลรายบุคคล"),
+        "suppression": (f"k = {min_cell}: ซ่อนตัวเลขของกลุ่มที่มีผู้ตอบน้อยกว่า {min_cell} คน (และช่องที่ใช้คำนวณย้อนกลับได้) "
+                        f"/ figures of groups under {min_cell} respondents hidden (and cells that would reveal them)"
+                        if min_cell is not None else
+                        "ไม่เกี่ยวข้อง: ไม่มีข้อมูลผลสำรวจ / not applicable: no survey data"),
         "framework_version": meta.get("source_sha256", ""),
         "circular": meta.get("circular", ""),
         "exported_at": when.isoformat(timespec="seconds"),
@@ -248,7 +251,7 @@ def to_xlsx(tables: dict[str, pd.DataFrame] | pd.DataFrame, settings: dict | Non
         ws.freeze_panes = "A2"
         widths = [min(60, max(8, len(str(c)) + 2)) for c in safe.columns]
         for i, col in enumerate(safe.columns):
-            sample = safe.iloc[:200, i].astype(str).str.len()
+            sample = safe.iloc[:200, i].dropna().astype(str).str.len()  # an all-empty column has none
             if len(sample):
                 widths[i] = min(60, max(widths[i], int(sample.max()) + 2))
         for i, w in enumerate(widths, start=1):
@@ -309,9 +312,27 @@ def table_bytes(fmt: str, df: pd.DataFrame, settings: dict | None = None,
 
 
 # --- charts ----------------------------------------------------------------------------------
-def chart_html(fig) -> bytes:
-    """A standalone HTML page of the chart that works offline (plotly.js inlined, UTF-8)."""
-    return fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8")
+def chart_html(fig, settings: dict | None = None) -> bytes:
+    """A standalone HTML page of the chart that works offline (plotly.js inlined, UTF-8).
+
+    The page is titled after the chart and, given settings, states them under the chart so a figure
+    pasted into a report can be traced back to the screen it came from.
+    """
+    from html import escape
+
+    page = fig.to_html(include_plotlyjs=True, full_html=True)
+    text = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
+    title = " ".join(re.sub(r"<[^>]+>", " ", text).split()) or (settings or {}).get("view") or "chart"
+    head = '<meta charset="utf-8" />' if '<meta charset="utf-8" />' in page else "<head>"
+    page = page.replace(head, f"{head}\n    <title>{escape(title)}</title>", 1)
+    if settings:
+        rows = settings_frame(settings)
+        items = "".join(f"<li>{escape(r.label_th)} / {escape(r.label_en)}: {escape(r.value) or '-'}</li>"
+                        for r in rows.itertuples() if r.value)
+        footer = (f'<ul class="skills-export-settings" style="font: 12px sans-serif; color: #444; '
+                  f'margin: 8px 24px; padding: 0;">{items}</ul>')
+        page = page[:page.rindex("</body>")] + footer + "\n</body>" + page[page.rindex("</body>") + 7:]
+    return page.encode("utf-8")
 
 
 def chart_png(fig, *, width: int | None = 1200, height: int | None = 700, scale: float = 2) -> bytes:

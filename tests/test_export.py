@@ -57,7 +57,8 @@ def test_xlsx_round_trip_one_sheet_per_table_and_settings():
     settings = {r[0]: r[3] for r in wb["settings"].iter_rows(min_row=2, values_only=True)}
     assert settings["filters"] == "stage=Early; agency=กรม ก+กรม ข"
     assert settings["threshold"] == "3" and settings["min_cell"] == "5"
-    assert settings["suppression"] == "k = 5"
+    assert settings["suppression"].startswith("k = 5: ") and "ผู้ตอบน้อยกว่า 5 คน" in settings["suppression"]
+    assert "under 5 respondents" in settings["suppression"]
     assert settings["framework_version"] == "0123456789ab"
     assert settings["circular"] == "ที่ นร 1008/ว 14"
     assert settings["exported_at"] == "2025-03-01T10:30:00"
@@ -173,6 +174,21 @@ def test_chart_html_is_standalone():
     html = export.chart_html(fig).decode("utf-8")
     assert html.lower().startswith("<!doctype html>") and 'charset="utf-8"' in html
     assert "plotly.js v" in html and "<script src=" not in html  # no network needed
+    assert "<title>chart</title>" in html and "skills-export-settings" not in html
+
+
+def test_chart_html_is_titled_and_states_its_settings():
+    fig = go.Figure(go.Bar(x=["ก"], y=[1]), layout={"title": "ความครอบคลุม <b>ระยะ</b> & k"})
+    s = export.settings(meta(), "coverage", {"stage": "Early", "agency": ["<script>alert(1)</script>"]},
+                        threshold=3, min_cell=5, exported_at=dt.datetime(2025, 3, 1, 10, 30))
+    html = export.chart_html(fig, s).decode("utf-8")
+    assert "<title>ความครอบคลุม ระยะ &amp; k</title>" in html
+    assert html.index('charset="utf-8"') < html.index("<title>")
+    footer = html[html.index('class="skills-export-settings"'):html.index("</body>")]
+    assert "ตัวกรอง / Filters: stage=Early; agency=&lt;script&gt;alert(1)&lt;/script&gt;" in footer
+    for text in ("k = 5", "0123456789ab", "2025-03-01T10:30:00", "View: coverage", "Threshold"):
+        assert text in footer, text
+    assert "<script>alert" not in html
 
 
 @pytest.mark.slow
@@ -183,3 +199,11 @@ def test_chart_png_renders_thai():
     from PIL import Image
     img = Image.open(io.BytesIO(png))
     assert img.size == (600, 400)
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "string"])
+def test_xlsx_with_an_all_empty_text_column(dtype):
+    """e.g. coverage's `hidden` column when no cell is hidden: the sheet is written, cells left empty."""
+    df = pd.DataFrame({"code": ["DLit100", "DG100"], "hidden": pd.Series([None, None], dtype=dtype)})
+    back = pd.read_excel(io.BytesIO(export.to_xlsx({"t": df})), sheet_name="t")
+    assert back["code"].tolist() == ["DLit100", "DG100"] and back["hidden"].isna().all()
