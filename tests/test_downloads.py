@@ -97,6 +97,8 @@ def test_chart_html_is_offline(deferred):
     thai = "ความครอบคลุม"
     assert thai in html or json.dumps(thai)[1:-1] in html  # plotly escapes non-ASCII in its JSON
     assert "<script src=\"https://cdn" not in html and "plotly.js v" in html
+    assert "<title>ความครอบคลุม</title>" in html
+    assert "Filters: stage=Early" in html and "Framework version" in html  # traceable to the screen
 
 
 @pytest.mark.slow

@@ -78,11 +78,19 @@ def table_downloads(df: pd.DataFrame, view: str, filters: dict | None = None, *,
 
 
 def chart_files(fig, view: str, filters: dict | None = None) -> dict[str, tuple[str, str, object]]:
-    """format -> (file name, mime, callable): PNG is rendered (1-3 s) only when clicked."""
+    """format -> (file name, mime, callable): PNG is rendered (1-3 s) only when clicked.
+
+    The HTML states the view, filters and settings under the chart (as the XLSX settings sheet does).
+    """
     names = _name_filters(filters)
+    rows, threshold, min_cell = _settings_args(filters, None, None)
+
+    def html() -> bytes:
+        return export.chart_html(fig, export.settings(_meta(), view, rows, threshold=threshold, min_cell=min_cell))
+
     return {
         "png": (export.filename(view, names, "png"), export.MIME["png"], lambda: export.chart_png(fig)),
-        "html": (export.filename(view, names, "html"), export.MIME["html"], lambda: export.chart_html(fig)),
+        "html": (export.filename(view, names, "html"), export.MIME["html"], html),
     }
 
 
