@@ -51,6 +51,9 @@ KEY_ALIASES = {
     "level": ("level", "ระดับ"),
 }
 CODE_LIKE = re.compile(r"^(dlit|dtr|dg|dt|ds|spm|dl)\s*[-_]?\s*(\d{3})$", re.IGNORECASE)
+# A code inside a longer header: Google Forms grid columns ("ประเมินตนเอง [DLit100]") or "DLit100 การ...".
+CODE_IN_BRACKETS = re.compile(r"\[\s*([^\[\]]+?)\s*\]\s*$")
+CODE_LEADING = re.compile(r"^\s*((?:dlit|dtr|dg|dt|ds|spm|dl)\s*[-_]?\s*\d{3})(?![0-9])", re.IGNORECASE)
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
 
 
@@ -218,35 +221,69 @@ def read_header(path: Path) -> tuple[str, list[str], int]:
         text = f.read(1 << 20)
     lines = text.splitlines()
     skip = 0
-    while skip < len(lines) and lines[skip].lstrip().startswith("#"):
+    forced = None
+    while skip < len(lines):
+        line = lines[skip].strip().lstrip("\ufeff")
+        m = re.fullmatch(r"sep=([,;\t|])", line, re.IGNORECASE)  # Excel's delimiter hint line
+        if m and forced is None:
+            forced = m.group(1)
+        elif not line.startswith("#"):
+            break
         skip += 1
     first = lines[skip] if skip < len(lines) else ""
     if not first.strip():
         raise SurveyFileError("ไม่พบหัวตารางในบรรทัดแรก (respondent_id, group, ...) ไม่มีข้อมูลใดถูกบันทึก",
                               "No header found on the first line (respondent_id, group, ...). Nothing was stored.")
     best, cells = ",", [first]
-    for delim in (",", ";", "\t"):
+    for delim in (forced,) if forced else (",", ";", "\t"):
         row = next(csv.reader(io.StringIO(first), delimiter=delim, quotechar='"'))
         if len(row) > len(cells):
             best, cells = delim, row
     return best, [c.strip().lstrip("\ufeff").strip() for c in cells], skip
 
 
+def code_candidates(text: str) -> list[str]:
+    """The text itself, a code in trailing [brackets] (Google Forms grid) and a leading code ("DLit100 ...")."""
+    out = [text]
+    m = CODE_IN_BRACKETS.search(text)
+    if m:
+        out.append(m.group(1))
+    for cand in list(out):
+        m = CODE_LEADING.match(cand)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+def resolve_code(text: str, lookup: dict[str, str]) -> str | None:
+    """The framework code a header or cell names (case-, space-, dash-insensitive), else None."""
+    for cand in code_candidates(str(text)):
+        code = lookup.get(re.sub(r"[\s_\-]+", "", cand).casefold())
+        if code:
+            return code
+    return None
+
+
 def plan_columns(header: list[str], delimiter: str, catalog: Catalog, skip: int = 0) -> Layout:
-    """Map header cells to fixed columns and unit/element codes; refuse files without the required columns."""
-    aliases = {normalise_label(a): key for key, names in KEY_ALIASES.items() for a in names}
-    units = {c.casefold(): c for c in catalog.unit_codes()}
-    elements = {c.casefold(): c for c in catalog.element_units()}
+    """Map header cells to fixed columns and unit/element codes; refuse files without the required columns.
+
+    When several columns could be a fixed column, the most specific name wins (an MS Forms "ID" column loses
+    to "respondent_id"); the others are ignored and listed.
+    """
+    aliases = {normalise_label(a): (key, rank) for key, names in KEY_ALIASES.items()
+               for rank, a in enumerate(names)}
+    lookup = {c.casefold(): c for c in catalog.element_units()}
+    lookup.update({c.casefold(): c for c in catalog.unit_codes()})
     keys: dict[str, int] = {}
+    ranks: dict[str, int] = {}
     codes: dict[int, str] = {}
     unknown: dict[int, str] = {}
     ignored: dict[int, str] = {}
     seen_codes: dict[str, int] = {}
     for i, name in enumerate(header):
-        compact = re.sub(r"[\s_\-]+", "", name).casefold()
-        key = aliases.get(normalise_label(name))
-        if compact in units or compact in elements:
-            code = units.get(compact) or elements[compact]
+        key, rank = aliases.get(normalise_label(name), (None, 0))
+        code = resolve_code(name, lookup)
+        if code:
             if code in seen_codes:
                 raise SurveyFileError(
                     f"คอลัมน์ {code} ซ้ำกัน (คอลัมน์ที่ {seen_codes[code] + 1} และ {i + 1}) — ลบคอลัมน์ที่ซ้ำแล้วอัปโหลดใหม่ "
@@ -255,22 +292,29 @@ def plan_columns(header: list[str], delimiter: str, catalog: Catalog, skip: int 
                     "upload again. Nothing was stored.")
             seen_codes[code] = i
             codes[i] = code
-        elif key is not None and key not in keys:
-            keys[key] = i
-        elif CODE_LIKE.match(name.strip()):
+        elif key is not None and (key not in keys or rank < ranks[key]):
+            if key in keys:
+                ignored[keys[key]] = header[keys[key]]
+            keys[key], ranks[key] = i, rank
+        elif key is None and any(CODE_LIKE.match(c.strip()) for c in code_candidates(name)):
             unknown[i] = name
         else:
             ignored[i] = name
+    ignored = dict(sorted(ignored.items()))
     is_long = "code" in keys and "level" in keys and not codes
     missing = [k for k in ("respondent_id", "group") if k not in keys]
     if missing or (not codes and not is_long):
+        shown = ", ".join(h or "(ว่าง)" for h in header[:12]) + (" …" if len(header) > 12 else "")
+        shown_en = ", ".join(h or "(blank)" for h in header[:12]) + (" ..." if len(header) > 12 else "")
         raise SurveyFileError(
             "ไฟล์นี้ไม่ใช่แบบสำรวจตามรูปแบบ: ต้องมีคอลัมน์ respondent_id และ group และคอลัมน์รหัสหน่วยความสามารถ "
-            "(เช่น DLit100) หรือคอลัมน์ code กับ level — ดาวน์โหลดแม่แบบจากหน้านำเข้า ไม่มีข้อมูลใดถูกบันทึก"
-            + (f" (ไม่พบ: {', '.join(missing)})" if missing else ""),
+            "(เช่น DLit100) หรือคอลัมน์ code กับ level — แก้หัวคอลัมน์ในบรรทัดแรก หรือดาวน์โหลดแม่แบบจากหน้านำเข้า "
+            "ไม่มีข้อมูลใดถูกบันทึก" + (f" (ไม่พบ: {', '.join(missing)})" if missing else "")
+            + f" หัวตารางในไฟล์: {shown}",
             "This file is not a survey in the expected format: it needs the columns respondent_id and group plus "
-            "unit-code columns (e.g. DLit100), or code and level columns - download the template from the upload "
-            "page. Nothing was stored." + (f" (missing: {', '.join(missing)})" if missing else ""))
+            "unit-code columns (e.g. DLit100), or code and level columns - rename the columns on the first line, or "
+            "download the template from the upload page. Nothing was stored."
+            + (f" (missing: {', '.join(missing)})" if missing else "") + f" The file's header: {shown_en}")
     return Layout("long" if is_long else "wide", delimiter, header, keys, skip, codes, unknown, ignored)
 
 
@@ -290,20 +334,39 @@ def clean(col: str) -> str:
 
 
 FAST = "('0', '1', '2', '3', '4')"
+# "3 - ทำได้ด้วยตนเอง", "3 (Can do independently)", "3. ...": a form's labelled choice; the digit is the level.
+LABELLED = r"^([0-9])(?:\s*[-–:.)=/]\s*|\s+)[^0-9\s.,].*$"
+
+
+def _label_key(text: str) -> str:
+    return re.sub(r"\s+", "", text).casefold()
+
+
+# Level labels alone (Thai, English), in the order th0, en0, th1, en1 ...: position // 2 is the level.
+LABEL_LIST = "[" + ", ".join(_lit(_label_key(t)) for _, th, en in LEVELS for t in (th, en)) + "]"
+
+
+def level_number(col: str) -> str:
+    """SQL: the cell as a number (DOUBLE): a plain number, a labelled choice ("3 - ทำได้ด้วยตนเอง") or a level's
+    Thai/English label alone ("ทำได้ด้วยตนเอง", "Can do independently"); NULL when none of these.
+    The cleaned cell is bound once through a lambda: repeating it makes DuckDB's planning slow on 39 columns."""
+    return (f"list_transform([{clean(col)}], lambda x: coalesce(TRY_CAST(x AS DOUBLE), "
+            f"TRY_CAST(regexp_extract(x, '{LABELLED}', 1) AS DOUBLE), "
+            f"(list_position({LABEL_LIST}, lower(regexp_replace(x, '\\s+', '', 'g'))) - 1) // 2))[1]")
 
 
 def level_ok(col: str) -> str:
-    """SQL: TRUE when the cell is blank or a whole number 0-4 (the plain case is tested first: it is fast)."""
+    """SQL: TRUE when the cell is blank or a level 0-4 (the plain case is tested first: it is fast)."""
     c = clean(col)
     return (f"({col} IS NULL OR {col} IN {FAST} OR {c} IS NULL "
-            f"OR coalesce(TRY_CAST({c} AS DOUBLE) IN (0, 1, 2, 3, 4), false))")
+            f"OR coalesce({level_number(col)} IN (0, 1, 2, 3, 4), false))")
 
 
 def level(col: str) -> str:
-    """SQL: the level as UTINYINT (NULL when blank or invalid)."""
-    c = clean(col)
+    """SQL: the level as UTINYINT (NULL when blank or invalid). The slow parse appears once, so DuckDB does not
+    hoist it out of the CASE and run it on every plain cell."""
     return (f"CASE WHEN {col} IN {FAST} THEN CAST({col} AS UTINYINT) WHEN {col} IS NULL THEN NULL "
-            f"WHEN TRY_CAST({c} AS DOUBLE) IN (0, 1, 2, 3, 4) THEN CAST(TRY_CAST({c} AS DOUBLE) AS UTINYINT) END")
+            f"ELSE CAST(list_position([0, 1, 2, 3, 4]::DOUBLE[], {level_number(col)}) - 1 AS UTINYINT) END")
 
 
 def unit_expressions(available: dict[str, str], catalog: Catalog) -> tuple[dict[str, str], list[Notice]]:
@@ -458,8 +521,27 @@ class Validator:
             result = self._check_wide(raw, lines, layout, notes)
         else:
             result = self._check_long(raw, lines, layout, notes)
-        result = self._add_structural(result, rej, layout)
+        blank = self.cur.execute(f"SELECT count(*) FROM {raw}").fetchone()[0] - result.rows_read
+        result, blank_lines = self._add_structural(result, rej, layout)
+        blank += blank_lines
+        if result.rows_read == 0:
+            raise SurveyFileError(
+                "ไฟล์มีแต่หัวตาราง ไม่มีแถวคำตอบ (แถวว่างถูกข้าม) — ใส่คำตอบหนึ่งแถวต่อผู้ตอบหนึ่งคนใต้หัวตาราง "
+                "แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
+                "The file has a header but no answer rows (blank rows are skipped) - add one row per respondent "
+                "under the header and upload again. Nothing was stored.")
+        if blank:
+            result.notices.append(Notice(
+                "info", None, f"ข้ามแถวว่าง {blank:,} แถว (ทุกช่องว่าง ไม่มีข้อมูลให้นำเข้า)",
+                f"Skipped {blank:,} blank row(s) (every cell empty: nothing to import)."))
         return result
+
+    @staticmethod
+    def _blank(alias: str, layout: Layout) -> str:
+        """SQL: TRUE when every cell of the row is empty or spaces (Excel leaves such rows, e.g. ",,,,")."""
+        order = [layout.keys["respondent_id"], layout.keys["group"]]
+        order += [i for i in range(len(layout.header)) if i not in order]
+        return " AND ".join(f"coalesce(trim({alias}.c{i}), '') = ''" for i in order)
 
     def _column_notes(self, raw: str, layout: Layout) -> list[Notice]:
         notes = []
@@ -495,8 +577,9 @@ class Validator:
         names = [_q(h or f"column{i + 1}") for i, h in enumerate(layout.header)]
         select = ", ".join(f"c{i} AS {names[i]}" for i in range(len(layout.header)))
         rejected = self.cur.execute(f"""
-            SELECT b.line AS "row", {select}, p.reason FROM {bad} b
-            JOIN (SELECT rec, string_agg("column" || ': ' || reason_en, '; ' ORDER BY "row") AS reason
+            SELECT b.line AS "row", {select}, p.reason, p.reason_th FROM {bad} b
+            JOIN (SELECT rec, string_agg("column" || ': ' || reason_en, '; ' ORDER BY "row") AS reason,
+                         string_agg("column" || ': ' || reason_th, '; ' ORDER BY "row") AS reason_th
                   FROM ({problems_sql}) GROUP BY rec) p USING (rec)
             ORDER BY b.rec""").df()
         return probs.drop(columns=["rec"]), rejected, truncated
@@ -514,7 +597,8 @@ class Validator:
             CREATE TEMP TABLE {rows} AS
             SELECT r.rowid AS rec, l.line, nullif(trim(r.{rid}), '') AS rid, nullif(trim(r.{grp}), '') AS grp, g.key,
                    {cells_ok} AS cells_ok
-            FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}""")
+            FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}
+            WHERE NOT ({self._blank('r', layout)})""")
         self.cur.execute(f"""
             CREATE OR REPLACE TEMP TABLE {rows} AS
             SELECT *, CASE WHEN rid IS NULL THEN NULL ELSE
@@ -538,11 +622,11 @@ class Validator:
              "'unknown staff group'", fix_g),
         ]
         for i, code in layout.codes.items():
-            c = clean(f"c{i}")
+            num = level_number(f"c{i}")
             checks.append((f"NOT {level_ok(f'c{i}')}", layout.header[i], f"c{i}",
-                           f"CASE WHEN TRY_CAST({c} AS DOUBLE) IS NULL THEN 'ระดับไม่ใช่ตัวเลข' "
+                           f"CASE WHEN {num} IS NULL THEN 'ระดับไม่ใช่ตัวเลข' "
                            f"ELSE 'ระดับต้องเป็นเลขจำนวนเต็ม 0–4' END",
-                           f"CASE WHEN TRY_CAST({c} AS DOUBLE) IS NULL THEN 'level is not a number' "
+                           f"CASE WHEN {num} IS NULL THEN 'level is not a number' "
                            f"ELSE 'level must be a whole number 0-4' END", LEVEL_FIX))
         problems_sql = self._problem_sql(bad, checks)
         probs, rejected, truncated = self._finish(bad, problems_sql, layout, [])
@@ -573,7 +657,7 @@ class Validator:
         codes.update({c.casefold(): c for c in self.catalog.element_units()})
         cmap = self._temp("cmap")
         distinct = self.cur.execute(f"SELECT DISTINCT {code} AS raw FROM {raw} WHERE {code} IS NOT NULL").df()
-        distinct["code"] = [codes.get(re.sub(r"[\s_\-]+", "", str(v)).casefold()) for v in distinct["raw"]]
+        distinct["code"] = [resolve_code(v, codes) for v in distinct["raw"]]
         self.cur.register(f"cmap_df_{self.tag}", distinct)
         self.cur.execute(f"CREATE TEMP TABLE {cmap} AS SELECT raw, code FROM cmap_df_{self.tag}")
         self.cur.unregister(f"cmap_df_{self.tag}")
@@ -585,7 +669,8 @@ class Validator:
                      g.key, nullif(trim(r.{code}), '') AS code_raw, m.code, {level_ok('r.' + lev)} AS level_ok,
                      {clean('r.' + lev)} AS level_raw, {level('r.' + lev)} AS lvl
               FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}
-              LEFT JOIN {cmap} m ON m.raw = r.{code})
+              LEFT JOIN {cmap} m ON m.raw = r.{code}
+              WHERE NOT ({self._blank('r', layout)}))
             SELECT *,
               CASE WHEN rid IS NULL OR code IS NULL THEN 1
                    ELSE row_number() OVER (PARTITION BY rid, code ORDER BY rec) END AS dup_n,
@@ -618,8 +703,8 @@ class Validator:
              ("ใช้รหัสหน่วย (DLit100 … DTr300) หรือรหัสความสามารถย่อย (DLit101 …) ที่มีในกรอบ",
               "use a unit code (DLit100 ... DTr300) or element code (DLit101 ...) of the framework")),
             ("NOT level_ok", h[k["level"]], "level_raw",
-             "CASE WHEN TRY_CAST(level_raw AS DOUBLE) IS NULL THEN 'ระดับไม่ใช่ตัวเลข' ELSE 'ระดับต้องเป็นเลขจำนวนเต็ม 0–4' END",
-             "CASE WHEN TRY_CAST(level_raw AS DOUBLE) IS NULL THEN 'level is not a number' "
+             f"CASE WHEN {level_number('level_raw')} IS NULL THEN 'ระดับไม่ใช่ตัวเลข' ELSE 'ระดับต้องเป็นเลขจำนวนเต็ม 0–4' END",
+             f"CASE WHEN {level_number('level_raw')} IS NULL THEN 'level is not a number' "
              "ELSE 'level must be a whole number 0-4' END", LEVEL_FIX),
             ("dup_n > 1", h[k["code"]], "code_raw",
              "'รหัสนี้ซ้ำสำหรับผู้ตอบคนเดียวกัน (แถวแรกคือแถวที่ ' || first_line || ')'",
@@ -661,12 +746,18 @@ class Validator:
         respondents = self.cur.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
         return Checked(layout, total, total - nbad, nbad, respondents, probs, rejected, notes, staging, truncated)
 
-    def _add_structural(self, res: Checked, rej: str, layout: Layout) -> Checked:
-        """Lines DuckDB could not split into the header's columns: rejected whole, raw text kept."""
+    def _add_structural(self, res: Checked, rej: str, layout: Layout) -> tuple[Checked, int]:
+        """Lines DuckDB could not split into the header's columns: rejected whole, raw text kept; lines of bare
+        delimiters (",,," shorter than the header) hold nothing and are only counted as blank."""
         df = self.cur.execute(f"SELECT line, csv_line, error_type, error_message FROM {rej} ORDER BY line").df()
         if df.empty:
-            return res
+            return res, 0
         df = df.drop_duplicates("line")
+        df["csv_line"] = df["csv_line"].astype(str).str.strip("\r\n")
+        empty = df["csv_line"].str.fullmatch(r"[\s,;\t\"']*")
+        df = df[~empty]
+        if df.empty:
+            return res, int(empty.sum())
         n = len(layout.header)
         probs = pd.DataFrame({
             "row": df["line"].astype("int64"), "column": "", "value": df["csv_line"],
@@ -676,14 +767,14 @@ class Validator:
             "fix_th": "ตรวจเครื่องหมายคั่นและเครื่องหมายคำพูด (\") ในแถวนี้",
             "fix_en": "check the delimiters and quotes (\") on this row"})
         rejected = pd.DataFrame({"row": df["line"].astype("int64"), "raw_line": df["csv_line"],
-                                 "reason": probs["reason_en"]})
+                                 "reason": probs["reason_en"], "reason_th": probs["reason_th"]})
         res.problems = pd.concat([res.problems, probs], ignore_index=True).sort_values("row", kind="stable") \
             .reset_index(drop=True)
         res.rejected_rows = pd.concat([res.rejected_rows, rejected], ignore_index=True) \
             .sort_values("row", kind="stable").reset_index(drop=True)
         res.rows_read += len(df)
         res.rejected += len(df)
-        return res
+        return res, int(empty.sum())
 
 
 def template_csv(catalog: Catalog) -> bytes:

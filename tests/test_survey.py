@@ -150,3 +150,92 @@ def test_template_is_utf8_bom_with_levels_and_reads_back(catalog, tmp_path, stor
 def test_levels_table_has_five_levels():
     lv = survey.levels_table()
     assert lv["level"].tolist() == [0, 1, 2, 3, 4] and lv["label_th"].str.len().gt(0).all()
+
+
+# --- real-world exports --------------------------------------------------------------------------------------
+
+def test_excel_cp874_crlf_trailing_spaces_and_blank_rows(store):
+    res = store.ingest(F / "excel_cp874_crlf_blank_rows.csv")
+    assert res.encoding == "windows-874"
+    assert (res.rows_read, res.accepted, res.rejected) == (3, 3, 0), res.problems
+    assert res.problems.empty
+    assert any("Skipped 3 blank row" in n.en and "ข้ามแถวว่าง 3 แถว" in n.th for n in res.notices)
+    df = responses(store, res.batch_id)
+    assert df["staff_group"].to_dict() == {"A001": "Executive", "A002": "Others", "A003": "Management"}
+    assert df.loc["A002", "DLit100"] == 3 and df.loc["A002", "DG100"] == 0      # Thai digits, id trimmed
+    assert df.loc["A003", "DLit100"] == 3 and df["DLit200"].isna()["A003"]      # "3 " and " " cells
+    assert df.loc["A001", "position"] == "ผู้อำนวยการ"
+
+
+def test_google_forms_grid_headers_and_labelled_choices(store):
+    res = store.ingest(F / "gforms_grid_th.csv")
+    assert (res.rows_read, res.accepted, res.rejected) == (3, 2, 1), res.problems
+    df = responses(store, res.batch_id)
+    assert df.loc["G1", ["DLit100", "DLit200", "DG100"]].tolist() == [3, 2, 4]   # "3 - ...", label alone
+    assert df.loc["G2", ["DLit100", "DLit200"]].tolist() == [4, 2] and df["DG100"].isna()["G2"]
+    reasons = res.problems.set_index("value")["reason_en"].to_dict()
+    assert reasons == {"3.5": "level must be a whole number 0-4", "5 - เกินระดับ": "level must be a whole number 0-4"}
+    warn = [n for n in res.notices if n.level == "warning" and n.column == "ประเมินตนเอง [DLit800]"]
+    assert len(warn) == 1
+    ignored = [n.en for n in res.notices if n.en.startswith("Columns not used")]
+    assert ignored == ["Columns not used (ignored): ประทับเวลา, ที่อยู่อีเมล"]
+
+
+def test_ms_forms_id_column_loses_to_respondent_id(store):
+    res = store.ingest(F / "msforms_extra_columns.csv")
+    assert (res.accepted, res.rejected) == (2, 0)
+    assert list(responses(store, res.batch_id).index) == ["EMP-01", "EMP-02"]
+    assert any(n.en == "Columns not used (ignored): ID, Start time, Completion time, Email, Name" for n in res.notices)
+
+
+def test_id_alone_still_serves_as_respondent_id(catalog):
+    layout = survey.plan_columns(["ID", "group", "DLit100"], ",", catalog)
+    assert layout.keys["respondent_id"] == 0 and not layout.ignored
+
+
+def test_bom_sep_hint_semicolons_and_lower_case_codes(store):
+    dec = survey.decode(F / "bom_sep_semicolon_lower.csv")
+    try:
+        assert survey.read_header(dec.path) == (";", ["respondent_id", "group", "dlit100", "DLit 200", "dg-100"], 1)
+    finally:
+        dec.cleanup()
+    res = store.ingest(F / "bom_sep_semicolon_lower.csv")
+    assert (res.rows_read, res.accepted, res.rejected) == (2, 2, 0), res.problems
+    df = responses(store, res.batch_id)
+    assert df.loc["S1", ["DLit100", "DLit200", "DG100"]].tolist() == [3, 2, 1]
+    assert df.loc["S2", "staff_group"] == "Service" and df.loc["S2", "DLit100"] == 4
+
+
+def test_long_format_lower_case_codes_and_blank_rows(store):
+    res = store.ingest(F / "long_lower_blank_rows.csv")
+    assert (res.rows_read, res.accepted, res.rejected, res.respondents) == (2, 2, 0, 1), res.problems
+    df = responses(store, res.batch_id)
+    assert df.loc["L1", "DLit100"] == 3 and df.loc["L1", "DG100"] == 2
+
+
+def test_header_only_file_is_unreadable_and_stores_nothing(store):
+    with pytest.raises(survey.SurveyFileError) as exc:
+        store.ingest(F / "header_only.csv")
+    assert "no answer rows" in exc.value.en and "ไม่มีแถวคำตอบ" in exc.value.th
+    assert store.batches().empty
+
+
+def test_missing_columns_message_shows_the_files_header(catalog):
+    with pytest.raises(survey.SurveyFileError) as exc:
+        survey.plan_columns(["ประทับเวลา", "ชื่อ", "กลุ่มงาน"], ",", catalog)
+    assert "(missing: respondent_id, group)" in exc.value.en and "ประทับเวลา, ชื่อ, กลุ่มงาน" in exc.value.en
+    assert "ไม่พบ: respondent_id, group" in exc.value.th and "ประทับเวลา, ชื่อ, กลุ่มงาน" in exc.value.th
+
+
+def test_rejected_rows_carry_thai_and_english_reasons(store):
+    res = store.ingest(F / "bad_rows.csv")
+    row3 = res.rejected_rows.set_index("row").loc[3]
+    assert row3["reason"] == "group: unknown staff group" and row3["reason_th"] == "group: ไม่รู้จักกลุ่มบุคลากรนี้"
+
+
+def test_short_rows_of_bare_delimiters_are_blank_and_ragged_crlf_lines_keep_clean_text(store):
+    res = store.ingest(F / "crlf_short_blank_rows.csv")
+    assert (res.rows_read, res.accepted, res.rejected) == (3, 2, 1)
+    assert res.problems["row"].tolist() == [5]
+    assert res.rejected_rows["raw_line"].tolist() == ["B,Others,1"]     # no stray line break from CRLF
+    assert any("Skipped 2 blank row" in n.en for n in res.notices)
