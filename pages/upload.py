@@ -41,8 +41,13 @@ with st.expander(tr("รูปแบบไฟล์แบบสำรวจ", "S
         "แถวหลังไม่นำเข้า; คอลัมน์ที่ดูเหมือนรหัสแต่ไม่มีในกรอบ (เช่น DLit800) แจ้งครั้งเดียวเป็นคำเตือนเด่นชัด "
         "ค่าในคอลัมน์นั้นไม่ถูกนำเข้า ส่วนอื่นของแถวนำเข้าตามปกติ; คอลัมน์อื่นที่ไม่รู้จัก (เช่น เวลาประทับ) ข้ามไป\n\n"
         "**ไฟล์** CSV รหัส UTF-8 (มีหรือไม่มี BOM), UTF-16 หรือ Windows-874/TIS-620 คั่นด้วย , ; หรือแท็บ "
-        "(ตรวจอัตโนมัติ) บรรทัดที่ขึ้นต้นด้วย # ก่อนหัวตารางถูกข้าม เลขแถวที่แจ้งตรงกับใน Excel (หัวตาราง = แถว 1) "
-        "อัปโหลดไฟล์เดิมซ้ำจะถูกตรวจพบและไม่นับซ้ำ",
+        "(ตรวจอัตโนมัติ) บรรทัดที่ขึ้นต้นด้วย # (และบรรทัด sep= ของ Excel) ก่อนหัวตารางถูกข้าม แถวว่าง (เช่น ,,,,) "
+        "ถูกข้ามและแจ้งจำนวน เลขแถวที่แจ้งตรงกับใน Excel (หัวตาราง = แถว 1) "
+        "อัปโหลดไฟล์เดิมซ้ำจะถูกตรวจพบและไม่นับซ้ำ ไฟล์ Excel (.xlsx) ให้ \"บันทึกเป็น\" CSV UTF-8 ก่อน\n\n"
+        "**Google Forms / Microsoft Forms** ใช้ไฟล์ส่งออกได้โดยตรง: คอลัมน์เวลาประทับ อีเมล ชื่อ และ ID ของ MS Forms "
+        "ถูกข้าม (คอลัมน์ `respondent_id` ชนะคอลัมน์ `ID`); หัวคอลัมน์แบบตารางกริด เช่น `ประเมินตนเอง [DLit100]` "
+        "หรือ `DLit100 การรู้ดิจิทัล` อ่านเป็นรหัส DLit100; ตัวเลือกที่มีคำอธิบาย เช่น `3 - ทำได้ด้วยตนเอง` "
+        "หรือคำอธิบายระดับอย่างเดียว (ไทยหรืออังกฤษ) อ่านเป็นระดับนั้น",
         "**Wide (the template)**: one row per respondent. Required columns `respondent_id`, `group`; optional "
         "`agency`, `unit`, `position`; one column per unit code (`DLit100` … `DTr300`) holding a level.\n\n"
         "**Long**: columns `respondent_id`, `group`, `code`, `level` (+ `agency`, `unit`), one row per unit.\n\n"
@@ -56,8 +61,14 @@ with st.expander(tr("รูปแบบไฟล์แบบสำรวจ", "S
         "not in the framework (e.g. DLit800) is reported once as a prominent warning and its values are not "
         "imported (the rest of each row is); other unknown columns (e.g. a time stamp) are ignored and listed.\n\n"
         "**Files**: CSV in UTF-8 (with or without BOM), UTF-16 or Windows-874/TIS-620, separated by , ; or tab "
-        "(detected automatically). Lines starting with # before the header are skipped. Row numbers are as Excel "
-        "shows them (header = row 1). Uploading the same file again is detected and not counted twice."))
+        "(detected automatically). Lines starting with # (and Excel's sep= line) before the header are skipped; "
+        "blank rows (e.g. ,,,,) are skipped and counted. Row numbers are as Excel shows them (header = row 1). "
+        "Uploading the same file again is detected and not counted twice. Save Excel workbooks (.xlsx) as "
+        "CSV UTF-8 first.\n\n"
+        "**Google Forms / Microsoft Forms** exports work as they are: time stamp, e-mail, name and the MS Forms ID "
+        "columns are ignored (a `respondent_id` column wins over `ID`); grid headers such as "
+        "`Self-assessment [DLit100]` or `DLit100 Digital literacy` are read as DLit100; labelled choices such as "
+        "`3 - Can do independently`, or a level's label alone (Thai or English), are read as that level."))
     lv = survey.levels_table()
     st.dataframe(lv.rename(columns={"level": tr("ระดับ", "Level"), "label_th": "ภาษาไทย", "label_en": "English"}),
                  hide_index=True)
@@ -91,7 +102,10 @@ store = SurveyStore(shell.connection(), cat)
 
 # --- upload -----------------------------------------------------------------------------------------------
 st.subheader(tr("นำเข้าไฟล์", "Import a file"))
-up = st.file_uploader(tr("ไฟล์แบบสำรวจ (CSV)", "Survey file (CSV)"), type=["csv", "txt", "tsv"], key="up_file")
+# .xlsx is let through so that it gets the app's own bilingual "save it as CSV" message, not the widget's.
+up = st.file_uploader(tr("ไฟล์แบบสำรวจ (CSV)", "Survey file (CSV)"), type=["csv", "txt", "tsv", "xlsx", "xls"],
+                      key="up_file", help=tr("รับเฉพาะ CSV — ไฟล์ Excel ให้ \"บันทึกเป็น\" CSV UTF-8 ก่อน",
+                                             "CSV only - save Excel workbooks as CSV UTF-8 first."))
 c1, c2, c3 = st.columns(3)
 agency = c1.text_input(tr("หน่วยงาน", "Agency"), key="up_agency")
 stage = c2.selectbox(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, key="up_stage",
@@ -140,7 +154,7 @@ if res is not None:
                           f"Showing the first {len(res.problems):,} problems (the download has every rejected row)."))
         table = pd.DataFrame({
             tr("แถว", "Row"): res.problems["row"], tr("คอลัมน์", "Column"): res.problems["column"],
-            tr("ค่า", "Value"): res.problems["value"],
+            tr("ค่า", "Value"): res.problems["value"].fillna(""),
             tr("ปัญหา", "Reason"): res.problems["reason_en" if lang == "en" else "reason_th"],
             tr("วิธีแก้", "How to fix"): res.problems["fix_en" if lang == "en" else "fix_th"]})
         st.dataframe(table, hide_index=True, key="up_problems")
@@ -157,7 +171,16 @@ batches = store.batches()
 if batches.empty:
     st.caption(tr("ยังไม่มีชุดข้อมูล", "No batches yet."))
 else:
-    view = batches.drop(columns=["content_hash"]).rename(columns={
+    rounds = [d.date().isoformat() if pd.notna(d) else "" for d in pd.to_datetime(batches["round_date"])]
+    view = batches.drop(columns=["content_hash"]).assign(
+        agency=batches["agency"].fillna(""),
+        stage=[cat.label("stages", k, lang) if isinstance(k, str) else "" for k in batches["stage"]],
+        round_date=rounds,
+        uploaded_at=[d.strftime("%Y-%m-%d %H:%M") for d in pd.to_datetime(batches["uploaded_at"])],
+        is_demo=[tr("ใช่", "yes") if x else "" for x in batches["is_demo"]],
+        source_format=[{"wide": tr("แบบกว้าง", "wide"), "long": tr("แบบยาว", "long")}.get(x, x or "")
+                       for x in batches["source_format"]],
+    ).rename(columns={
         "batch_id": tr("ชุด", "Batch"), "file_name": tr("ไฟล์", "File"), "agency": tr("หน่วยงาน", "Agency"),
         "stage": tr("ระยะ", "Stage"), "round_date": tr("รอบสำรวจ", "Round"), "uploaded_at": tr("นำเข้าเมื่อ", "Uploaded"),
         "rows_read": tr("แถวที่อ่าน", "Rows read"), "accepted": tr("รับเข้า", "Accepted"),
@@ -166,8 +189,8 @@ else:
     st.dataframe(view, hide_index=True, key="up_batches")
     table_downloads(view, "survey-batches", key="up_batches_dl")
     with st.expander(tr("ลบชุดข้อมูล", "Delete a batch"), icon=":material/delete:"):
-        labels = {r.batch_id: f"{r.batch_id} · {r.file_name} · {r.agency or '-'} · {r.round_date}"
-                  for r in batches.itertuples()}
+        labels = {r.batch_id: f"{r.batch_id} · {r.file_name} · {r.agency or '-'} · {rd or '-'}"
+                  for r, rd in zip(batches.itertuples(), rounds)}
         target = st.selectbox(tr("ชุดที่จะลบ", "Batch to delete"), list(labels), format_func=labels.get,
                               key="up_del_batch")
         sure = st.checkbox(tr("ยืนยัน: ลบชุดนี้และคำตอบทั้งหมดของชุดนี้", "Confirm: delete this batch and all its responses"),

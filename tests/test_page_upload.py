@@ -93,3 +93,40 @@ def test_passphrase_gate(monkeypatch):
     assert at.error and not at.file_uploader
     at.text_input(key="up_pass").input("ลับมาก").run()
     assert at.file_uploader(key="up_file") is not None and not at.error
+
+
+def test_thai_problems_table_rejected_download_and_batches_are_thai():
+    at = upload(page("th"), "bad_rows.csv")
+    assert not at.exception
+    problems = frame(at, "วิธีแก้")
+    assert list(problems.columns) == ["แถว", "คอลัมน์", "ค่า", "ปัญหา", "วิธีแก้"]
+    first = problems.iloc[0]
+    assert (first["แถว"], first["ปัญหา"]) == (3, "ไม่รู้จักกลุ่มบุคลากรนี้") and "ผู้บริหารระดับสูง" in first["วิธีแก้"]
+    missing = problems[problems["ปัญหา"] == "ไม่มีรหัสผู้ตอบ"]
+    assert missing["ค่า"].tolist() == [""]                       # a blank cell shows blank, not "None"
+    dl = [b for b in at.get("download_button") if b.proto.label == "ดาวน์โหลดแถวที่ไม่รับ (พร้อมเหตุผล)"]
+    assert len(dl) == 1
+    batches = frame(at, "ชุด")
+    assert batches["ระยะ"].tolist() == ["ระยะเริ่มแรก"] and batches["หน่วยงาน"].tolist() == [""]
+    assert len(batches["รอบสำรวจ"].iloc[0]) == 10                  # YYYY-MM-DD, no time of day
+
+
+def test_real_world_google_forms_export_imports_with_notices():
+    at = upload(page("en"), "gforms_grid_th.csv")
+    assert not at.exception and [m.value for m in at.metric] == ["3", "2", "1"]
+    assert any("[DLit800]" in w.body and "NOT imported" in w.body for w in at.warning)
+    assert any("Columns not used (ignored): ประทับเวลา, ที่อยู่อีเมล" in i.body for i in at.info)
+
+
+def test_blank_rows_notice_and_header_only_file_message():
+    at = upload(page("th"), "excel_cp874_crlf_blank_rows.csv")
+    assert [m.value for m in at.metric] == ["3", "3", "0"]
+    assert any("ข้ามแถวว่าง 3 แถว" in i.body for i in at.info)
+    at = upload(at, "header_only.csv")
+    assert len(at.error) == 1 and "ไม่มีแถวคำตอบ" in at.error[0].body and not at.metric
+    assert frame(at, "ชุด").shape[0] == 1                          # only the first file's batch
+
+
+def test_xlsx_upload_gets_the_apps_bilingual_message():
+    at = upload(page("th"), "binary.xlsx", "report.xlsx")
+    assert len(at.error) == 1 and "CSV UTF-8" in at.error[0].body and "ไม่มีข้อมูลใดถูกบันทึก" in at.error[0].body
