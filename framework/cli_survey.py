@@ -11,9 +11,37 @@ from framework.paths import store_path
 from framework.survey import SurveyFileError
 
 
+class _StoreUnavailable(Exception):
+    """The store file cannot be opened (most often: the running app holds its lock)."""
+
+
 def _store(path):
+    import duckdb
+
     from framework.store import SurveyStore
-    return SurveyStore(db.connect(path or store_path()))
+    target = path or store_path()
+    try:
+        return SurveyStore(db.connect(target))
+    except duckdb.IOException as exc:
+        first = str(exc).splitlines()[0]
+        if "lock" in first.lower():
+            raise _StoreUnavailable(
+                f"the survey store {target} is in use by another program (probably the running app) - stop it, "
+                f"or use --db with another file; nothing was changed / ไฟล์คลังแบบสำรวจ {target} ถูกโปรแกรมอื่นใช้อยู่ "
+                "(น่าจะเป็นแอปที่เปิดอยู่) — ปิดโปรแกรมนั้นก่อน หรือใช้ --db กับไฟล์อื่น ไม่มีข้อมูลใดถูกเปลี่ยน") from None
+        raise _StoreUnavailable(f"the survey store {target} cannot be opened ({first}); nothing was changed / "
+                                f"เปิดไฟล์คลังแบบสำรวจ {target} ไม่ได้ ({first}) ไม่มีข้อมูลใดถูกเปลี่ยน") from None
+
+
+def _guard(func):
+    """Print an unavailable store as one line (English / Thai), exit status 2."""
+    def run(args) -> int:
+        try:
+            return func(args)
+        except _StoreUnavailable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    return run
 
 
 def _ingest(args) -> int:
@@ -51,9 +79,10 @@ def _batches(args) -> int:
 
 def _delete(args) -> int:
     if _store(args.db).delete(args.batch_id):
-        print(f"deleted batch {args.batch_id}")
+        print(f"deleted batch {args.batch_id} / ลบชุด {args.batch_id} แล้ว")
         return 0
-    print(f"error: no batch {args.batch_id}", file=sys.stderr)
+    print(f"error: no batch {args.batch_id} (see `python -m framework batches`) / ไม่พบชุด {args.batch_id}",
+          file=sys.stderr)
     return 1
 
 
@@ -66,12 +95,12 @@ def register(sub) -> None:
     p.add_argument("--stage", help="Early, Developing or Mature (Thai names accepted)")
     p.add_argument("--round", help="survey round date YYYY-MM-DD")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.set_defaults(func=_ingest)
+    p.set_defaults(func=_guard(_ingest))
     p = sub.add_parser("batches", help="list stored survey batches")
     p.add_argument("--db")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_batches)
+    p.set_defaults(func=_guard(_batches))
     p = sub.add_parser("delete", help="delete one survey batch and its responses")
     p.add_argument("batch_id")
     p.add_argument("--db")
-    p.set_defaults(func=_delete)
+    p.set_defaults(func=_guard(_delete))

@@ -49,3 +49,31 @@ def test_db_defaults_to_skills_db_env(tmp_path, monkeypatch):
     monkeypatch.setenv("SKILLS_DB", str(tmp_path / "env.duckdb"))
     assert run("ingest", F / "wide_utf8_comma.csv", "--json").returncode == 0
     assert (tmp_path / "env.duckdb").exists()
+
+
+def test_store_in_use_by_another_process_is_one_bilingual_line(tmp_path):
+    import duckdb
+    db = tmp_path / "busy.duckdb"
+    holder = duckdb.connect(str(db))          # as the running app holds its store
+    try:
+        for args in (("ingest", F / "wide_utf8_comma.csv", "--json"), ("batches",), ("delete", "x")):
+            p = run(*args, "--db", db)
+            assert p.returncode == 2 and p.stdout == "", p.stderr
+            line = p.stderr.strip()
+            assert len(line.splitlines()) == 1 and line.startswith("error: the survey store")
+            assert "in use by another program" in line and "ถูกโปรแกรมอื่นใช้อยู่" in line
+    finally:
+        holder.close()
+
+
+def test_cli_ingests_a_messy_real_world_export(tmp_path):
+    p = run("ingest", F / "excel_cp874_crlf_blank_rows.csv", "--db", tmp_path / "m.duckdb", "--json")
+    out = json.loads(p.stdout)
+    assert (out["encoding"], out["rows_read"], out["accepted"], out["rejected"], out["errors"]) == \
+        ("windows-874", 3, 3, 0, [])
+    assert any(n["text"].startswith("Skipped 3 blank row") for n in out["notices"])
+
+
+def test_delete_unknown_batch_says_so_in_both_languages(tmp_path):
+    p = run("delete", "nope", "--db", tmp_path / "d.duckdb")
+    assert p.returncode == 1 and "no batch nope" in p.stderr and "ไม่พบชุด nope" in p.stderr
