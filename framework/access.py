@@ -8,9 +8,10 @@ ENV = "SKILLS_HR_PASSPHRASE"
 
 
 def configured(secret: str | None = None) -> str | None:
-    """The passphrase in force: $SKILLS_HR_PASSPHRASE, else the Streamlit secret `hr_passphrase`, else None."""
+    """The passphrase in force: $SKILLS_HR_PASSPHRASE, else the Streamlit secret `hr_passphrase`, else None.
+    A TOML secret may be a number (hr_passphrase = 1234): it is compared as its text."""
     value = os.environ.get(ENV) or secret
-    return value if value else None
+    return str(value) if value not in (None, "") else None
 
 
 def local_mode(secret: str | None = None) -> bool:

@@ -41,3 +41,9 @@ def test_intake_modules_import_without_streamlit():
             "framework.cli_survey; print('streamlit' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_numeric_secret_from_toml_is_compared_as_text(monkeypatch):
+    monkeypatch.delenv(access.ENV, raising=False)
+    assert not access.local_mode(1234)
+    assert access.verify("1234", 1234) and not access.verify("123", 1234)
