@@ -9,6 +9,9 @@ Rules (shown in the app, see FORMAT_RULES):
 - A column that looks like a unit code but is not in the framework (e.g. DLit800) is reported once, as a
   file-level warning; its values are NOT stored (the rest of each row is), and the page says so prominently.
 - Other extra columns (time stamp, e-mail, name ...) are ignored and listed.
+- Rows whose every cell is empty (Excel's ",,,,") are skipped and counted; a file with no other row is refused.
+- Form exports: "Question [DLit100]" / "DLit100 name" headers name the code; "3 - label" or a level's label alone
+  is that level; the most specific fixed-column name wins ("respondent_id" over MS Forms' "ID").
 """
 from __future__ import annotations
 
