@@ -72,7 +72,8 @@ with st.expander(tr("ค่าตั้งและสิทธิ์", "Setting
                       "Row-level data unlocked (tables responses and batches)"), icon=":material/lock_open:")
 
 con = shell.connection()
-acon = _workspace(str(store_path()), analysis.data_version(con), int(min_cell), int(threshold), authorised)
+workspace = (str(store_path()), analysis.data_version(con), int(min_cell), int(threshold), authorised)
+acon = _workspace(*workspace)
 columns = analyst.describe(acon)
 names = columns["table"].drop_duplicates().tolist()
 
@@ -80,7 +81,8 @@ left, right = st.columns([1, 2])
 # --- tables and columns ---------------------------------------------------------------------
 with left:
     st.markdown("#### " + tr("ตารางและคอลัมน์", "Tables and columns"))
-    table = st.selectbox(tr("ตาราง", "Table"), names, key="sql_table")
+    table = st.selectbox(tr("ตาราง", "Table"), names, key="sql_table",
+                         index=names.index("units") if "units" in names else 0)
     if table in analyst.DERIVED:
         st.caption(tr(*analyst.DERIVED[table]))
     st.dataframe(columns[columns["table"] == table][["column", "type"]].rename(
@@ -108,7 +110,7 @@ with right:
                   f"A query running longer than {analyst.DEFAULT_TIMEOUT:g} s is stopped"))
     if st.button(tr("เรียกใช้", "Run"), key="sql_run", type="primary", icon=":material/play_arrow:"):
         try:
-            st.session_state["sql_result"] = (query, analyst.run(acon, query, limit=int(limit)))
+            st.session_state["sql_result"] = (query, analyst.run(acon, query, limit=int(limit)), workspace)
             st.session_state.pop("sql_error", None)
         except analyst.AnalystError as exc:
             st.session_state["sql_error"] = exc
@@ -119,8 +121,15 @@ error = st.session_state.get("sql_error")
 if error is not None:
     st.error(error.message(lang), icon=":material/block:")
 result = st.session_state.get("sql_result")
+if result is not None and result[2] != workspace:
+    # Settings, access or data changed since the query ran: its rows may no longer be allowed or true.
+    st.session_state.pop("sql_result", None)
+    result = None
+    st.info(tr("ค่าตั้ง สิทธิ์ หรือข้อมูลเปลี่ยนไปหลังเรียกใช้คำสั่ง จึงล้างผลลัพธ์เดิม: กด 'เรียกใช้' อีกครั้ง",
+               "Settings, access or data changed after the query ran, so its result was cleared: press 'Run' "
+               "again."), icon=":material/refresh:")
 if result is not None:
-    ran, res = result
+    ran, res, _ = result
     m1, m2 = st.columns(2)
     m1.metric(tr("จำนวนแถว", "Rows"), f"{res.rows:,}" + ("+" if res.truncated else ""))
     m2.metric(tr("เวลาที่ใช้", "Time taken"), f"{res.seconds * 1000:,.0f} ms")
@@ -129,5 +138,7 @@ if result is not None:
                       f"Only the first {res.limit:,} rows are shown: raise the row limit or filter with WHERE."),
                    icon=":material/warning:")
     st.dataframe(res.frame, hide_index=True, width="stretch")
-    table_downloads(res.frame, "sql", None, key="sql_dl", threshold=int(threshold), min_cell=int(min_cell),
+    # The file says whether row-level tables were open when it was made (name and settings sheet).
+    table_downloads(res.frame, "sql", {"access": "row-level"} if authorised else None, key="sql_dl",
+                    threshold=int(threshold), min_cell=int(min_cell),
                     sheets={"query": pd.DataFrame({"sql": [ran]})})

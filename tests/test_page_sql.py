@@ -107,3 +107,42 @@ def test_k_cannot_be_lowered_without_passphrase(store, monkeypatch):
     monkeypatch.setenv("SKILLS_HR_PASSPHRASE", "ลับ")
     at = page("en", sql_min_cell=2)
     assert at.number_input(key="sql_min_cell").value == 5
+
+
+def test_result_cleared_when_access_or_settings_change(store, monkeypatch):
+    """A row-level result must not stay on screen (or exportable) after the passphrase is removed."""
+    monkeypatch.setenv("SKILLS_HR_PASSPHRASE", "ลับ")
+    at = page("en", sql_passphrase="ลับ")
+    at = run_query(at, "SELECT respondent_id FROM responses")
+    assert len(at.dataframe[-1].value) == 7 and at.get("download_button")
+    at.text_input(key="sql_passphrase").input("").run()
+    assert not at.metric and not at.get("download_button")
+    assert any("press 'Run' again" in i.value for i in at.info)
+    at = run_query(at, "SELECT count(*) AS n FROM units")
+    at.number_input(key="sql_threshold").set_value(2).run()
+    assert not at.metric
+
+
+def test_export_names_and_states_row_level_access(store, monkeypatch):
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    names = []
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        names.append(file_name)
+        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    monkeypatch.setenv("SKILLS_HR_PASSPHRASE", "ลับ")
+    run_query(page("en"), "SELECT 1 AS x")
+    assert names and all(n.startswith("sql_2") for n in names)       # aggregates only: plain name
+    names.clear()
+    run_query(page("en", sql_passphrase="ลับ"), "SELECT 1 AS x")
+    assert names and all(n.startswith("sql_access-row-level_") for n in names)
+
+
+def test_units_is_the_first_table_shown(store):
+    at = page("en")
+    assert at.selectbox(key="sql_table").value == "units"
+    assert "code" in at.dataframe[0].value.iloc[:, 0].tolist()
