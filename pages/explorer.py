@@ -110,7 +110,7 @@ with left:
     st.radio(tr("หน่วยความสามารถ", "Unit of capability"), codes, key="exp_unit",
              format_func=lambda c: f"{c} · {unit_name[c]}")
 unit = st.session_state["exp_unit"]
-st.query_params.from_dict({"unit": unit, "lang": lang, **({"present": "1"} if st.session_state.get(shell.PRESENT_KEY) else {})})
+st.query_params.from_dict({"unit": unit, "lang": lang, **({"present": "1"} if shell.presenting() else {})})
 st.session_state["exp_url"] = unit
 
 row = units[units["code"] == unit].iloc[0]

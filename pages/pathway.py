@@ -59,14 +59,14 @@ if st.session_state.get("path_bad_url"):
                   + ", ".join(STAFF_GROUPS)), icon=":material/link_off:")
 
 st.markdown(PAGE_CSS, unsafe_allow_html=True)
-if st.session_state.get(shell.PRESENT_KEY):
+if shell.presenting():
     st.markdown(PRESENT_EXTRA, unsafe_allow_html=True)
 
 st.segmented_control(tr("กลุ่มบุคลากร", "Staff group"), STAFF_GROUPS, key="path_group", required=True,
                      format_func=lambda k: names.get(k, k), wrap=True)
 group = st.session_state["path_group"] or STAFF_GROUPS[0]
 params = {"group": group, "lang": lang}
-if st.session_state.get(shell.PRESENT_KEY):
+if shell.presenting():
     params["present"] = "1"
 if qp.to_dict() != params:
     qp.from_dict(params)
@@ -132,7 +132,7 @@ filters = {"group": group}
 st.subheader(tr("ภาพเส้นทางของหน่วยความสามารถ", "The path of every unit"))
 fig = charts.pathway_chart(path.units, lang, names,
                            title=tr("เส้นทางหน่วยความสามารถ · ", "Path of the units · ") + names[group],
-                           font_size=20 if st.session_state.get(shell.PRESENT_KEY) else 14)
+                           font_size=shell.chart_font_size())
 st.plotly_chart(fig, key="path_chart", config={"displaylogo": False})
 chart_downloads(fig, "pathway", filters, key="path_chart_dl")
 

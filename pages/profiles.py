@@ -75,7 +75,7 @@ for param, value, allowed in st.session_state.get("prof_bad_url", []):
         icon=":material/link_off:")
 
 st.markdown(PAGE_CSS, unsafe_allow_html=True)
-if st.session_state.get(shell.PRESENT_KEY):
+if shell.presenting():
     st.markdown(PRESENT_EXTRA, unsafe_allow_html=True)
 
 st.segmented_control(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, key="prof_stage", required=True,
@@ -87,7 +87,7 @@ group = st.session_state["prof_group"] or STAFF_GROUPS[0]
 
 # Keep the URL in step with the view (and keep lang / present in it) so it can be bookmarked or shared.
 params = {"stage": stage, "group": group, "lang": lang}
-if st.session_state.get(shell.PRESENT_KEY):
+if shell.presenting():
     params["present"] = "1"
 if dict(qp.to_dict()) != params:
     qp.from_dict(params)

@@ -28,7 +28,7 @@ def _counts():
 
 
 names = _names(lang)
-font_size = 20 if st.session_state.get(shell.PRESENT_KEY) else 14  # charts grow with presentation mode
+font_size = shell.chart_font_size()
 raw = st.query_params.get("stage")
 if raw and raw != st.session_state.get("req_url"):
     st.session_state["req_stage"] = ALL if raw == ALL else pv.parse_stage(raw, st.session_state.get("req_stage", ALL))
@@ -47,7 +47,7 @@ st.segmented_control(tr("ระยะของหน่วยงาน", "Agency
                      format_func=lambda k: tr("ทั้ง ๓ ระยะ", "All three stages") if k == ALL else names.get(k, k), wrap=True)
 choice = st.session_state["req_stage"] or STAGES[-1]
 st.query_params.from_dict({"stage": choice, "lang": lang,
-                           **({"present": "1"} if st.session_state.get(shell.PRESENT_KEY) else {})})
+                           **({"present": "1"} if shell.presenting() else {})})
 st.session_state["req_url"] = choice
 
 matrix = _matrix()

@@ -60,6 +60,16 @@ def lang() -> str:
     return st.session_state.get(LANG_KEY, "th")
 
 
+def presenting() -> bool:
+    """Is presentation mode (large type for a projector) on?"""
+    return bool(st.session_state.get(PRESENT_KEY))
+
+
+def chart_font_size() -> int:
+    """Chart text size: larger in presentation mode so it reads from the back of a room."""
+    return 20 if presenting() else 14
+
+
 def tr(th: str, en: str) -> str:
     """Pick the Thai or English text for the current language."""
     return en if lang() == "en" else th
