@@ -34,13 +34,18 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _usage(en: str, th: str) -> UsageError:
+    """One line, English then Thai (as the other commands print their errors)."""
+    return UsageError(f"{en} / {th}")
+
+
 def _int(flag: str, text: str | None) -> int | None:
     if text is None:
         return None
     try:
         return int(text)
     except ValueError:
-        raise UsageError(f"{flag} must be a whole number, got {text!r}") from None
+        raise _usage(f"{flag} must be a whole number, got {text!r}", f"{flag} ต้องเป็นจำนวนเต็ม แต่ได้ {text!r}") from None
 
 
 # --- building the table ----------------------------------------------------------------------
@@ -51,11 +56,19 @@ def _catalog(store: Path | None):
     if store is None:
         return Catalog(db.connect())
     if not store.exists():
-        raise UsageError(f"no survey store at {store} (upload a survey first, or pass --db PATH)")
+        raise _usage(f"no survey store at {store} (upload a survey first, or pass --db PATH)",
+                     f"ไม่พบคลังแบบสำรวจที่ {store} (นำเข้าแบบสำรวจก่อน หรือระบุ --db PATH)")
     try:
         return Catalog(db.connect(store, read_only=True))
     except Exception as exc:  # a locked or corrupt file
-        raise UsageError(f"cannot open the survey store {store}: {str(exc).splitlines()[0]}") from None
+        first = str(exc).splitlines()[0]
+        if "lock" in first.lower():
+            raise _usage(f"the survey store {store} is in use by another program (probably the running app): "
+                         "stop it, or export from the app's download buttons; nothing was written",
+                         f"ไฟล์คลังแบบสำรวจ {store} ถูกโปรแกรมอื่นใช้อยู่ (น่าจะเป็นแอปที่เปิดอยู่): ปิดโปรแกรมนั้นก่อน "
+                         "หรือใช้ปุ่มดาวน์โหลดในแอป ไม่มีไฟล์ใดถูกเขียน") from None
+        raise _usage(f"cannot open the survey store {store} ({first})",
+                     f"เปิดไฟล์คลังแบบสำรวจ {store} ไม่ได้ ({first})") from None
 
 
 def _resolve(cat, args) -> dict:
@@ -66,14 +79,16 @@ def _resolve(cat, args) -> dict:
     if args.stage:
         stage = cat.resolve_stage(args.stage)
         if stage is None:
-            raise UsageError(f"unknown --stage {args.stage!r}; use one of {', '.join(STAGES)}")
+            raise _usage(f"unknown --stage {args.stage!r}; use one of {', '.join(STAGES)}",
+                         f"ไม่รู้จักระยะ --stage {args.stage!r} ใช้หนึ่งใน {', '.join(STAGES)}")
         out["stage"] = stage
     if args.group:
         groups = []
         for g in args.group:
             key = cat.resolve_staff_group(g)
             if key is None:
-                raise UsageError(f"unknown --group {g!r}; use one of {', '.join(STAFF_GROUPS)}")
+                raise _usage(f"unknown --group {g!r}; use one of {', '.join(STAFF_GROUPS)}",
+                             f"ไม่รู้จักกลุ่มบุคลากร --group {g!r} ใช้หนึ่งใน {', '.join(STAFF_GROUPS)}")
             groups.append(key)
         out["group"] = groups
     if args.agency:
@@ -109,15 +124,16 @@ def _units(cat, f: dict) -> list[str] | None:
     codes = cat.unit_codes()
     bad = [u for u in f["unit"] if u not in codes]
     if bad:
-        raise UsageError(f"unknown --unit {', '.join(bad)}; unit codes look like DLit100 "
-                         "(see `python -m framework export units`)")
+        raise _usage(f"unknown --unit {', '.join(bad)}; unit codes look like DLit100 "
+                     "(see `python -m framework export units`)",
+                     f"ไม่รู้จักรหัสหน่วยความสามารถ --unit {', '.join(bad)} รหัสมีรูปแบบเช่น DLit100")
     return f["unit"]
 
 
 def _not_for(table: str, f: dict, *names: str) -> None:
     used = [n for n in names if n in f]
     if used:
-        raise UsageError(f"--{used[0]} does not apply to {table}")
+        raise _usage(f"--{used[0]} does not apply to {table}", f"ใช้ --{used[0]} กับตาราง {table} ไม่ได้")
 
 
 def framework_table(cat, table: str, f: dict):
@@ -150,16 +166,20 @@ def survey_table(cat, table: str, f: dict, args):
 
     con = cat.con
     if not analysis.has_store(con):
-        raise UsageError("the survey store holds no survey tables yet (upload a survey first)")
+        raise _usage("the survey store holds no survey tables yet (upload a survey first)",
+                     "คลังยังไม่มีข้อมูลแบบสำรวจ (นำเข้าแบบสำรวจก่อน)")
+    _known_values(con, f)
     if table == "responses":
         from framework import access
 
         passphrase = args.passphrase or os.environ.get(PASSPHRASE_ENV)
         secret = streamlit_secret()
         if not access.local_mode(secret) and not passphrase:
-            raise UsageError(f"responses are row-level: give --passphrase or set ${PASSPHRASE_ENV}")
+            raise _usage(f"responses are row-level: give --passphrase or set ${PASSPHRASE_ENV}",
+                         f"responses เป็นข้อมูลรายบุคคล: ระบุ --passphrase หรือตั้ง ${PASSPHRASE_ENV}")
         if not access.verify(passphrase, secret):
-            raise UsageError("wrong HR passphrase: row-level responses not exported")
+            raise _usage("wrong HR passphrase: row-level responses not exported",
+                         "รหัสผ่าน HR ไม่ถูกต้อง: ไม่ได้ส่งออกข้อมูลรายบุคคล")
         return _responses(cat, f)
     try:
         filters = analysis.Filters(
@@ -179,7 +199,20 @@ def survey_table(cat, table: str, f: dict, args):
             df = df[df["stage"] == f["stage"]].reset_index(drop=True)
         return df, filters
     except analysis.AnalysisError as exc:
-        raise UsageError(exc.en) from None
+        raise _usage(exc.en, exc.th) from None
+
+
+def _known_values(con, f: dict) -> None:
+    """An --agency or --org-unit the store does not hold is a typo, not an empty result."""
+    from framework import analysis
+
+    options = analysis.filter_options(con)
+    for flag, key, known in (("agency", "agency", options["agencies"]), ("org-unit", "org_unit", options["org_units"])):
+        bad = [v for v in f.get(key, ()) if v not in known]
+        if bad:
+            shown = ", ".join(map(str, known[:8])) + (" ..." if len(known) > 8 else "")
+            raise _usage(f"unknown --{flag} {', '.join(bad)}; the store holds: {shown or '(none)'}",
+                         f"ไม่พบ --{flag} {', '.join(bad)} ในคลัง ค่าที่มี: {shown or '(ไม่มี)'}")
 
 
 def _responses(cat, f: dict):
@@ -205,7 +238,8 @@ def _format(args) -> str:
 
     fmt = (args.fmt or Path(args.out).suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
-        raise UsageError(f"unknown --format {fmt or '(none)'!r}; use csv, xlsx or parquet")
+        raise _usage(f"unknown --format {fmt or '(none)'!r}; use csv, xlsx or parquet",
+                     f"ไม่รู้จักรูปแบบ --format {fmt or '(ไม่ระบุ)'!r} ใช้ csv, xlsx หรือ parquet")
     return fmt
 
 
@@ -214,7 +248,8 @@ def _out_path(args, fmt: str, name: str) -> Path:
     if out.is_dir():
         return out / name
     if not out.parent.exists():
-        raise UsageError(f"folder {out.parent} does not exist (create it or choose another --out)")
+        raise _usage(f"folder {out.parent} does not exist (create it or choose another --out)",
+                     f"ไม่มีโฟลเดอร์ {out.parent} (สร้างก่อน หรือเลือก --out อื่น)")
     return out
 
 
@@ -225,15 +260,17 @@ def run(args) -> int:
 
     table = args.table.lower()
     if table not in TABLES:
-        raise UsageError(f"unknown table {args.table!r}; use one of {', '.join(TABLES)}")
+        raise _usage(f"unknown table {args.table!r}; use one of {', '.join(TABLES)}",
+                     f"ไม่รู้จักตาราง {args.table!r} ใช้หนึ่งใน {', '.join(TABLES)}")
     fmt = _format(args)
     args.threshold, args.min_cell = _int("--threshold", args.threshold), _int("--min-cell", args.min_cell)
     if args.min_cell is not None and args.min_cell < 1:
-        raise UsageError("--min-cell must be 1 or more")
+        raise _usage("--min-cell must be 1 or more", "--min-cell ต้องเป็น 1 ขึ้นไป")
     if args.threshold is not None and not 1 <= args.threshold <= 4:
-        raise UsageError("--threshold must be 1, 2, 3 or 4")
+        raise _usage("--threshold must be 1, 2, 3 or 4", "--threshold ต้องเป็น 1, 2, 3 หรือ 4")
     if args.by is not None and args.by not in ("group", "agency", "unit"):
-        raise UsageError(f"unknown --by {args.by!r}; use group, agency or unit")
+        raise _usage(f"unknown --by {args.by!r}; use group, agency or unit",
+                     f"ไม่รู้จัก --by {args.by!r} ใช้ group, agency หรือ unit")
     survey = table in SURVEY_TABLES
     cat = _catalog(Path(args.db) if args.db else store_path()) if survey else _catalog(None)
     try:
@@ -248,9 +285,10 @@ def run(args) -> int:
         else:
             for flag in ("threshold", "min_cell", "passphrase"):
                 if getattr(args, flag) is not None:
-                    raise UsageError(f"--{flag.replace('_', '-')} does not apply to {table}")
+                    raise _usage(f"--{flag.replace('_', '-')} does not apply to {table}",
+                                 f"ใช้ --{flag.replace('_', '-')} กับตาราง {table} ไม่ได้")
             if args.by is not None:
-                raise UsageError(f"--by does not apply to {table}")
+                raise _usage(f"--by does not apply to {table}", f"ใช้ --by กับตาราง {table} ไม่ได้")
             df = framework_table(cat, table, f)
         shown = dict(f)
         if table == "coverage":
@@ -258,13 +296,16 @@ def run(args) -> int:
         if survey and table != "responses":
             shown["by"] = args.by or "group"
         settings = export.settings(cat.meta(), table, shown, threshold=threshold, min_cell=min_cell)
-        path = _out_path(args, fmt, export.filename(table, shown, fmt))
+        # Named like the app's downloads: view, filters, then threshold and k of an aggregate, and the date.
+        named = {**shown, **({"threshold": threshold, "min_cell": min_cell} if min_cell is not None else {})}
+        path = _out_path(args, fmt, export.filename(table, named, fmt))
         data = export.table_bytes(fmt, df, settings)
     finally:
         cat.con.close()
     try:
         path.write_bytes(data)
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise _usage(f"cannot write {path}: {exc.strerror or exc}",
+                     f"เขียนไฟล์ {path} ไม่ได้: {exc.strerror or exc}") from None
     print(f"{path} ({len(df)} rows, {fmt})")
     return 0

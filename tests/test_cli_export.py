@@ -145,6 +145,8 @@ def test_bad_input_exits_2_with_one_line(tmp_path, monkeypatch, capsys, argv, me
     assert cli.main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err and err.startswith("error: ")
+    en, th = err.split(" / ", 1)                               # English, then Thai
+    assert any("\u0e00" <= ch <= "\u0e7f" for ch in th) and not any("\u0e00" <= ch <= "\u0e7f" for ch in en)
     assert not list(tmp_path.iterdir())
 
 
@@ -162,3 +164,39 @@ def test_runs_as_a_module(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "framework", "export", "nope", "--out", str(out)],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_unknown_agency_or_org_unit_is_refused_not_an_empty_file(tmp_path, store, capsys):
+    out = tmp_path / "cov.csv"
+    assert main("export", "coverage", "--db", store, "--agency", "กรมที่ไม่มี", "--out", out) == 2
+    err = capsys.readouterr().err
+    assert "unknown --agency กรมที่ไม่มี" in err and AGENCY in err and "ไม่พบ" in err and not out.exists()
+    assert main("export", "readiness", "--db", store, "--org-unit", "กองไม่มี", "--out", out) == 2
+    assert "unknown --org-unit" in capsys.readouterr().err and not out.exists()
+    assert main("export", "coverage", "--db", store, "--agency", AGENCY, "--org-unit", "กองเทคโนโลยีสารสนเทศ",
+                "--out", out) == 0
+    assert read(out)["n"].max() > 0
+
+
+def test_aggregate_file_name_carries_threshold_and_k(tmp_path, store, capsys):
+    assert main("export", "coverage", "--db", store, "--stage", "Developing", "--threshold", 2, "--min-cell", 3,
+                "--format", "parquet", "--out", tmp_path) == 0
+    files = list(tmp_path.glob("coverage_stage-Developing_by-group_threshold-2_min-cell-3_*.parquet"))
+    assert len(files) == 1
+    s = export.parquet_settings(files[0].read_bytes())
+    assert s["filters"] == {"stage": "Developing", "by": "group"} and s["threshold"] == 2 and s["min_cell"] == 3
+
+
+def test_store_locked_by_the_app_says_how_to_fix(tmp_path, store, capsys):
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('ready', flush=True); time.sleep(60)", str(store)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        assert main("export", "coverage", "--db", store, "--out", tmp_path / "x.csv") == 2
+        err = capsys.readouterr().err
+        assert "in use by another program" in err and "ถูกโปรแกรมอื่นใช้อยู่" in err and "\n" not in err.strip()
+        assert not (tmp_path / "x.csv").exists()
+    finally:
+        holder.kill()
+        holder.wait()
