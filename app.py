@@ -32,7 +32,7 @@ group_table = groups[["key", name, "n_units"]].rename(columns={
     "n_units": tr("จำนวนหน่วยความสามารถ", "Units")})
 st.dataframe(group_table, hide_index=True, width="stretch",
              column_config={tr("กลุ่มความสามารถ", "Capability group"): st.column_config.TextColumn(width="large")})
-table_downloads(group_table, "capability-groups", {"lang": lang}, key="home_groups")
+table_downloads(group_table, "capability-groups", None, key="home_groups")
 
 st.markdown("#### " + tr("จำนวนหน่วยความสามารถที่ต้องมี ของ ๑๘ บทบาท", "Required units of the 18 role profiles"))
 st.caption(tr("แถว = กลุ่มบุคลากร, คอลัมน์ = ระยะพัฒนาการด้านดิจิทัลของหน่วยงาน (ระยะไม่ได้ซ้อนกัน: บางหน่วยของระยะก่อนไม่อยู่ในระยะถัดไป)",
@@ -44,8 +44,8 @@ pivot = pivot.loc[list(staff["key"]), list(stages["key"])]
 pivot.index = list(staff[name])
 pivot.columns = list(stages[name])
 st.dataframe(pivot, width="stretch")
-table_downloads(pivot.reset_index(names=tr("กลุ่มบุคลากร", "Staff group")), "profile-unit-counts",
-                {"lang": lang}, key="home_counts")
+table_downloads(pivot.reset_index(names=tr("กลุ่มบุคลากร", "Staff group")), "profile-unit-counts", None,
+                key="home_counts")
 
 st.markdown("#### " + tr("เปิดบทบาท", "Open a role profile"))
 personas = cat.table("profiles").set_index(["stage", "staff_group"])["persona_en" if lang == "en" else "persona_th"]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hmac
 import os
+import tomllib
+from pathlib import Path
 
 ENV = "SKILLS_HR_PASSPHRASE"
 
@@ -25,3 +27,18 @@ def verify(given: str | None, secret: str | None = None) -> bool:
     if expected is None:
         return True
     return hmac.compare_digest((given or "").encode("utf-8"), expected.encode("utf-8"))
+
+
+def secrets_file_passphrase() -> str | None:
+    """`hr_passphrase` from the app's .streamlit/secrets.toml, for the CLI (the app gets it from st.secrets)."""
+    from framework.paths import ROOT
+
+    for path in (ROOT / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"):
+        try:
+            with path.open("rb") as fh:
+                value = tomllib.load(fh).get("hr_passphrase")
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        if value not in (None, ""):
+            return str(value)
+    return None

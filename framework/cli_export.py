@@ -100,23 +100,6 @@ def _resolve(cat, args) -> dict:
     return out
 
 
-def streamlit_secret() -> str | None:
-    """`hr_passphrase` from the app's secrets.toml, so the CLI is as locked as the app (no streamlit import)."""
-    import tomllib
-
-    from framework.paths import ROOT
-
-    for path in (ROOT / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"):
-        try:
-            with path.open("rb") as fh:
-                value = tomllib.load(fh).get("hr_passphrase")
-        except (OSError, tomllib.TOMLDecodeError):
-            continue
-        if value:
-            return str(value)
-    return None
-
-
 def _units(cat, f: dict) -> list[str] | None:
     """Unit codes named by --unit (checked against the catalogue), or None for all."""
     if "unit" not in f:
@@ -173,7 +156,7 @@ def survey_table(cat, table: str, f: dict, args):
         from framework import access
 
         passphrase = args.passphrase or os.environ.get(PASSPHRASE_ENV)
-        secret = streamlit_secret()
+        secret = access.secrets_file_passphrase()
         if not access.local_mode(secret) and not passphrase:
             raise _usage(f"responses are row-level: give --passphrase or set ${PASSPHRASE_ENV}",
                          f"responses เป็นข้อมูลรายบุคคล: ระบุ --passphrase หรือตั้ง ${PASSPHRASE_ENV}")

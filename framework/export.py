@@ -16,6 +16,7 @@ import os
 import re
 import unicodedata
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -50,12 +51,15 @@ SETTING_LABELS = {
 }
 
 
+THAI_TIME = ZoneInfo("Asia/Bangkok")
+
+
 # --- settings and file names ------------------------------------------------------------------
 def settings(meta: dict | None, view: str, filters: dict | None = None, *, threshold=None,
              min_cell=None, exported_at: dt.datetime | None = None) -> dict:
     """The facts an exported file must state so a number can be traced back to the screen."""
     meta = meta or {}
-    when = exported_at or dt.datetime.now().astimezone()
+    when = exported_at or dt.datetime.now(THAI_TIME)  # agencies read Thai time, whatever the server clock
     return {
         "view": view,
         "filters": {k: v for k, v in (filters or {}).items() if not _empty(v)},

@@ -113,7 +113,7 @@ b1, b2 = st.columns(2)
 b1.download_button(
     tr("ดาวน์โหลดเอกสารแจก ๑ หน้า (HTML พิมพ์ได้)", "Download one-page handout (printable HTML)"),
     _handout(stage, group, lang), file_name=f"profile_{stage}_{group}_{lang}.html", mime="text/html",
-    key="prof_handout", icon=":material/print:", type="primary")
+    key="prof_handout", icon=":material/print:", type="primary", on_click="ignore")
 b2.page_link("pages/pathway.py", label=tr(f"ดูเส้นทางพัฒนา {names[STAGES[0]]} → {names[STAGES[-1]]} ของกลุ่มนี้",
                                            f"See this group's path {names[STAGES[0]]} → {names[STAGES[-1]]}"),
              icon=":material/route:", query_params={"group": group, "lang": lang})

@@ -6,7 +6,7 @@ import tempfile
 import pandas as pd
 import streamlit as st
 
-from framework import access, survey
+from framework import access, export, survey
 from framework.catalog import STAGES
 from framework.store import SurveyStore
 from ui import shell
@@ -80,7 +80,8 @@ with st.expander(tr("รูปแบบไฟล์แบบสำรวจ", "S
         tr("ชื่ออื่นที่รับได้", "Other accepted names"): [", ".join(v) for v in groups["variants"]]}),
         hide_index=True)
 st.download_button(tr("ดาวน์โหลดแม่แบบ CSV", "Download the CSV template"), survey.template_csv(cat),
-                   file_name="survey_template.csv", mime="text/csv", key="up_template", icon=":material/download:")
+                   file_name="survey_template.csv", mime="text/csv", key="up_template", icon=":material/download:",
+                   on_click="ignore")
 
 # --- access -----------------------------------------------------------------------------------------------
 secret = _secret()
@@ -161,9 +162,9 @@ if res is not None:
         table_downloads(table, "upload-problems", key="up_problems_dl")
     if len(res.rejected_rows):
         st.download_button(tr("ดาวน์โหลดแถวที่ไม่รับ (พร้อมเหตุผล)", "Download the rejected rows (with reasons)"),
-                           res.rejected_rows.to_csv(index=False).encode("utf-8-sig"),
+                           export.to_csv(res.rejected_rows),  # formula-like cells neutralised for Excel
                            file_name=f"rejected_{res.file_name}", mime="text/csv", key="up_rejected_dl",
-                           icon=":material/download:")
+                           icon=":material/download:", on_click="ignore")
 
 # --- batches ----------------------------------------------------------------------------------------------
 st.subheader(tr("ชุดข้อมูลที่นำเข้าแล้ว", "Stored batches"))

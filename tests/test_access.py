@@ -47,3 +47,13 @@ def test_numeric_secret_from_toml_is_compared_as_text(monkeypatch):
     monkeypatch.delenv(access.ENV, raising=False)
     assert not access.local_mode(1234)
     assert access.verify("1234", 1234) and not access.verify("123", 1234)
+
+
+def test_cli_reads_the_passphrase_from_the_app_secrets_file(tmp_path, monkeypatch):
+    from framework import access, paths
+    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert access.secrets_file_passphrase() is None
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text("hr_passphrase = 1234\n", encoding="utf-8")
+    assert access.secrets_file_passphrase() == "1234"

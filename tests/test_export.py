@@ -207,3 +207,11 @@ def test_xlsx_with_an_all_empty_text_column(dtype):
     df = pd.DataFrame({"code": ["DLit100", "DG100"], "hidden": pd.Series([None, None], dtype=dtype)})
     back = pd.read_excel(io.BytesIO(export.to_xlsx({"t": df})), sheet_name="t")
     assert back["code"].tolist() == ["DLit100", "DG100"] and back["hidden"].isna().all()
+
+
+def test_export_time_is_thai_time_whatever_the_server_clock(monkeypatch):
+    import time
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    s = export.settings({"source_sha256": "x", "circular": "y"}, "units")
+    assert s["exported_at"].endswith("+07:00")
