@@ -4,8 +4,9 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
+SUDO    := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test test-fast build demo bench screenshots clean
+.PHONY: run test test-fast build bench screenshots clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "python3.11 not found; using python3"; }
@@ -15,19 +16,15 @@ $(STAMP): requirements.txt | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
 	touch $(STAMP)
 
-# The browser test and PNG export need Debian's chromium and Thai fonts (apt, as root).
+# PNG chart export (kaleido) and the browser test need Debian's chromium and Thai fonts (apt, root or sudo).
 $(CHROMIUM):
-	@if [ "$$(id -u)" = "0" ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null; \
-	else \
-	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null; \
-	fi
+	$(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null'
 
-run: $(STAMP)
+run: $(STAMP) $(CHROMIUM)
 	$(BIN)/streamlit run app.py --server.port 8501
 
 test: $(STAMP) $(CHROMIUM)
-	@fc-list 2>/dev/null | grep -qi tlwg || { apt-get install -y -qq fonts-thai-tlwg >/dev/null 2>&1 || sudo apt-get install -y -qq fonts-thai-tlwg; }
+	@fc-list 2>/dev/null | grep -qi tlwg || $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-thai-tlwg >/dev/null'
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 test-fast: $(STAMP)
