@@ -1,21 +1,15 @@
 """AppTest of /explorer: tree to criteria, Thai substring search, the profiles that require a unit."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import run_page
+
 
 
 def page(state: dict | None = None, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/explorer.py")
-    for k, v in query.items():
-        at.query_params[k] = v
-    for k, v in (state or {}).items():
-        at.session_state[k] = v
-    return at.run()
+    return run_page("explorer.py", query=query, state=state)
 
 
 def test_default_tree_opens_first_unit_with_criteria():

@@ -1,18 +1,13 @@
 """AppTest of the home page: title, the 7 groups with unit counts, the 18 profile counts, language switch."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from conftest import run_page
 
 
 def run(**state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in state.items():
-        at.session_state[k] = v
-    return at.run()
+    return run_page(state=state)
 
 
 def test_home_in_thai():
@@ -42,9 +37,7 @@ def test_home_in_english_via_switch():
 
 
 def test_home_language_from_url():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = "en"
-    at.run()
+    at = run_page(query={"lang": "en"})
     assert at.title[0].value == "The digital-skills framework at a glance"
     assert at.session_state["lang"] == "en"
 

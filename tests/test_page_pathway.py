@@ -2,19 +2,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import run_page
+
 
 
 def page(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/pathway.py")
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
+    return run_page("pathway.py", query=query)
 
 
 def html(at) -> str:

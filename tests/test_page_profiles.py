@@ -1,22 +1,17 @@
 """AppTest of /profiles: deep links, persona and units of the chosen profile, one-click switching, URL kept in step."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from conftest import run_page
+
 from framework.catalog import Catalog
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def page(**query) -> AppTest:
-    """Run pages/profiles.py inside the app (so the shell menu resolves), with URL query parameters."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/profiles.py")
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
+    return run_page("profiles.py", query=query)
 
 
 def persona_block(at) -> str:

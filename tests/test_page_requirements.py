@@ -2,21 +2,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from conftest import run_page
+
 from framework.catalog import STAFF_GROUPS, STAGES
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def page(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/requirements.py")
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
+    return run_page("requirements.py", query=query)
 
 
 def specs(at) -> list[dict]:

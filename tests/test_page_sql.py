@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, run_page
 
 sys.path.insert(0, str(FIXTURES / "export"))
 from export_seed import seed  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -25,12 +23,7 @@ def store(tmp_path, monkeypatch):
 
 
 def page(lang: str = "th", **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/sql.py")
-    at.session_state["lang"] = lang
-    for k, v in state.items():
-        at.session_state[k] = v
-    return at.run()
+    return run_page("sql.py", state={"lang": lang, **state})
 
 
 def run_query(at: AppTest, query: str) -> AppTest:
