@@ -69,16 +69,18 @@ with st.expander(tr("รูปแบบไฟล์แบบสำรวจ", "S
         "columns are ignored (a `respondent_id` column wins over `ID`); grid headers such as "
         "`Self-assessment [DLit100]` or `DLit100 Digital literacy` are read as DLit100; labelled choices such as "
         "`3 - Can do independently`, or a level's label alone (Thai or English), are read as that level."))
-    lv = survey.levels_table()
-    st.dataframe(lv.rename(columns={"level": tr("ระดับ", "Level"), "label_th": "ภาษาไทย", "label_en": "English"}),
-                 hide_index=True)
+    lv = survey.levels_table().rename(columns={"level": tr("ระดับ", "Level"), "label_th": "ภาษาไทย",
+                                               "label_en": "English"})
+    st.dataframe(lv, hide_index=True)
+    table_downloads(lv, "survey-levels", None, key="up_levels_dl")
     groups = cat.staff_groups()
     st.markdown("**" + tr("ชื่อกลุ่มบุคลากรที่รับได้ (ไม่สนตัวพิมพ์และช่องว่าง)",
                           "Accepted staff-group names (case- and space-insensitive)") + "**")
-    st.dataframe(pd.DataFrame({
+    accepted = pd.DataFrame({
         "group": groups["key"], tr("ชื่อไทย", "Thai name"): groups["name_th"],
-        tr("ชื่ออื่นที่รับได้", "Other accepted names"): [", ".join(v) for v in groups["variants"]]}),
-        hide_index=True)
+        tr("ชื่ออื่นที่รับได้", "Other accepted names"): [", ".join(v) for v in groups["variants"]]})
+    st.dataframe(accepted, hide_index=True)
+    table_downloads(accepted, "survey-staff-group-names", None, key="up_groups_dl")
 st.download_button(tr("ดาวน์โหลดแม่แบบ CSV", "Download the CSV template"), survey.template_csv(cat),
                    file_name="survey_template.csv", mime="text/csv", key="up_template", icon=":material/download:",
                    on_click="ignore")

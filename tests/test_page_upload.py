@@ -130,3 +130,10 @@ def test_blank_rows_notice_and_header_only_file_message():
 def test_xlsx_upload_gets_the_apps_bilingual_message():
     at = upload(page("th"), "binary.xlsx", "report.xlsx")
     assert len(at.error) == 1 and "CSV UTF-8" in at.error[0].body and "ไม่มีข้อมูลใดถูกบันทึก" in at.error[0].body
+
+
+def test_format_tables_can_be_exported():
+    at = page("en")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("Download CSV") == 2        # the level legend and the accepted group names
+    assert "Download the CSV template" in labels
