@@ -15,6 +15,7 @@ import pandas as pd
 
 from framework import sql
 from framework.catalog import STAFF_GROUPS, STAGES
+from framework.errors import BilingualError
 
 TOTAL_KEY = "(all)"   # the key of the row/column that aggregates every part of a set
 NONE_KEY = "—"        # agency / org unit / round not given
@@ -49,15 +50,8 @@ DEFINITIONS_TH = """\
 """
 
 
-class AnalysisError(ValueError):
+class AnalysisError(BilingualError):
     """A bad analysis input, with the message in Thai and English (what, where, how to fix)."""
-
-    def __init__(self, th: str, en: str):
-        super().__init__(en)
-        self.th, self.en = th, en
-
-    def message(self, lang: str) -> str:
-        return self.en if lang == "en" else self.th
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from framework.errors import BilingualError
 from framework.source import TABLES
 
 DEFAULT_LIMIT = 5_000      # rows shown / exported from one query
@@ -63,16 +64,12 @@ EXAMPLES = (
 )
 
 
-class AnalystError(ValueError):
+class AnalystError(BilingualError):
     """A refused or failed analyst query; carries the message in Thai and English."""
 
     def __init__(self, th: str, en: str, detail: str = ""):
-        self.th, self.en, self.detail = th, en, detail
-        super().__init__(f"{en} / {th}" + (f" ({detail})" if detail else ""))
-
-    def message(self, lang: str) -> str:
-        text = self.en if lang == "en" else self.th
-        return text + (f"\n\n{self.detail}" if self.detail else "")
+        super().__init__(th, en, detail)
+        self.args = (f"{en} / {th}" + (f" ({detail})" if detail else ""),)
 
 
 @dataclass

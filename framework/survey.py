@@ -30,6 +30,7 @@ import duckdb
 import pandas as pd
 
 from framework.catalog import Catalog, normalise_label
+from framework.errors import BilingualError
 
 CHUNK = 8 << 20
 LEVELS = (
@@ -60,15 +61,8 @@ CODE_LEADING = re.compile(r"^\s*((?:dlit|dtr|dg|dt|ds|spm|dl)\s*[-_]?\s*\d{3})(?
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
 
 
-class SurveyFileError(Exception):
+class SurveyFileError(BilingualError):
     """The file cannot be read as a survey at all: one message in Thai and English; nothing is stored."""
-
-    def __init__(self, th: str, en: str):
-        super().__init__(en)
-        self.th, self.en = th, en
-
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.th
 
 
 @dataclass
