@@ -81,3 +81,24 @@ def test_links_to_each_of_the_18_profiles():
     by_query = {p.query_string: p.label for p in links}
     assert by_query["stage=Early&group=Technologist&lang=en"] == "Technologist · 16 units"
     assert by_query["stage=Mature&group=Management&lang=en"] == "Management · 25 units"
+
+
+def test_a_locked_store_keeps_framework_pages_and_explains_on_survey_pages(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    path = tmp_path / "locked.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+                               "time.sleep(60)", str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        monkeypatch.setenv("SKILLS_DB", str(path))
+        at = run(lang="en")                      # the framework pages do not need the store
+        assert not at.exception and not at.error
+        assert [m.value for m in at.metric][:2] == ["7", "39"]
+        at = run_page("overview.py", state={"lang": "en"})
+        assert not at.exception
+        assert any("Cannot open the survey store" in e.value for e in at.error)
+    finally:
+        holder.kill()
+        holder.wait()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import streamlit as st
 
 from framework import db
@@ -49,11 +50,29 @@ def _connection(store: str):
 
 
 def connection():
-    return _connection(str(store_path()))
+    """The shared connection; if the store file cannot be opened, say why in both languages and stop."""
+    path = str(store_path())
+    try:
+        return _connection(path)
+    except duckdb.Error as exc:  # e.g. another program holds the file's write lock
+        st.error(tr(
+            f"เปิดที่เก็บแบบสำรวจ {path} ไม่ได้ อาจมีโปรแกรมอื่นใช้ไฟล์นี้อยู่ (เช่น คำสั่ง python -m framework) "
+            "ให้ปิดโปรแกรมนั้นแล้วโหลดหน้านี้ใหม่ หรือตั้ง SKILLS_DB เป็นไฟล์อื่น",
+            f"Cannot open the survey store {path}: another program may be using it (for example a "
+            "`python -m framework` command). Close it and reload this page, or set SKILLS_DB to another file."),
+            icon=":material/lock:")
+        st.caption(str(exc).splitlines()[0])
+        st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def _framework_connection():
+    """The framework tables alone: framework pages work whatever state the survey store is in."""
+    return db.connect()
 
 
 def catalog() -> Catalog:
-    return Catalog(connection())
+    return Catalog(_framework_connection())
 
 
 def lang() -> str:
