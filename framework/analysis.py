@@ -212,7 +212,7 @@ def _reindex_groups(df: pd.DataFrame, f: Filters, id_cols: list[str], fill: dict
 # --- suppression -----------------------------------------------------------------------------------
 def suppress(df: pd.DataFrame, k: int, values: list[str], sets: list[str],
              n: str = "n", part: str = "key", total: str = "is_total",
-             amounts: list[str] | None = None) -> pd.DataFrame:
+             amounts: list[str] | None = None, already: str | None = None) -> pd.DataFrame:
     """Hide every value over fewer than k respondents, plus complementary cells so none can be recomputed.
 
     `sets` are the columns whose equal values form one set of parts adding up to a total (e.g. one unit
@@ -220,6 +220,8 @@ def suppress(df: pd.DataFrame, k: int, values: list[str], sets: list[str],
     smallest other non-empty part is hidden too. `amounts` are additive counts behind the values (between
     0 and n, e.g. `met`): while the hidden parts of a set together have 0 or all of their n (so the total
     minus the shown parts would give every hidden part as 0% or 100%), one more part is hidden.
+    `already` names a column of reasons decided by another view of the same cells (e.g. the coverage
+    heatmap): those cells stay hidden and count as hidden parts, so the rules above protect them too.
     Adds `hidden` (None, "empty", "small", "complementary"); hidden values become NaN.
     """
     out = df.copy()
@@ -227,8 +229,10 @@ def suppress(df: pd.DataFrame, k: int, values: list[str], sets: list[str],
     hidden = pd.Series(None, index=out.index, dtype="object")
     hidden[nn == 0] = HIDDEN_EMPTY
     hidden[(nn > 0) & (nn < k)] = HIDDEN_SMALL
+    if already is not None:
+        hidden = hidden.where(hidden.notna() | out[already].isna(), out[already])
     parts = ~out[total].astype(bool) if total in out.columns else pd.Series(True, index=out.index)
-    small_part = parts & (hidden == HIDDEN_SMALL)
+    small_part = parts & hidden.notna() & (nn > 0)   # without `already`: the small parts
     keys = [out[c] for c in sets] if sets else [pd.Series(0, index=out.index)]
     set_id = pd.MultiIndex.from_arrays(keys).factorize()[0] if len(keys) > 1 else keys[0].factorize()[0]
     set_id = pd.Series(set_id, index=out.index)
@@ -511,14 +515,20 @@ def blockers(con, filters: Filters | dict | None = None, stage: str = "Developin
     totals = raw[raw["is_total"]].set_index("code")["n"]
     hid = shown[~shown["is_total"] & shown["hidden"].notna() & (shown["n"] > 0)]
     hidden_groups = hid.groupby("code")["key"].apply(set).to_dict()
+    met_totals = raw[raw["is_total"]].set_index("code")["met"]
     rows = []
     for c, gs in req.items():
         p = parts[(parts["code"] == c) & parts["key"].isin(gs)]
         n, met = int(p["n"].sum()), int(p["met"].sum())
-        n_total = int(totals.get(c, 0))
+        n_total, met_total = int(totals.get(c, 0)), int(met_totals.get(c, 0))
         h = hidden_groups.get(c, set())
+        ph = parts[(parts["code"] == c) & parts["key"].isin(h)]
+        inside = ph["key"].isin(gs)
         rows.append({"code": c, "n": n, "met": met, "rest": n_total - n,
-                     "split": len(h & gs) == 1 or len(h - gs) == 1})
+                     "split": len(h & gs) == 1 or len(h - gs) == 1
+                     # The heatmap's hidden groups inside (or outside) the ones the unit applies to, all met
+                     # or none met, while this figure (or the rest) is neither: recomputable as 0% or 100%.
+                     or _all_or_none(ph[inside], met, n) or _all_or_none(ph[~inside], met_total - met, n_total - n)})
     df = pd.DataFrame(rows).merge(fr.units[["code", "group_key", "unit_ord", "name_th", "name_en"]], on="code")
     k = f.min_cell
     n, rest = df["n"].astype("int64"), df["rest"].astype("int64")
@@ -533,6 +543,74 @@ def blockers(con, filters: Filters | dict | None = None, stage: str = "Developin
     df = df.sort_values(["coverage", "unit_ord"], na_position="last", kind="stable")
     if top is not None:
         df = df[df["hidden"].isna()].head(top)
+    return df[cols].reset_index(drop=True)
+
+
+def _all_or_none(hidden_parts: pd.DataFrame, met: int, n: int) -> bool:
+    """Whether hidden parts together are all met or none met while the figure over their set is neither."""
+    hn, hm = int(hidden_parts["n"].sum()), int(hidden_parts["met"].sum())
+    return hn > 0 and hm in (0, hn) and 0 < met < n
+
+
+TRAINING_BY = ("group", "total")
+
+
+def training_needs(con, filters: Filters | dict | None = None, stage: str = "Early", by: str = "group") -> pd.DataFrame:
+    """How many staff need development in each unit their role profile requires at the stage (courses, budgets).
+
+    Per unit required at `stage` by the profile of at least one selected respondent: required_n (respondents
+    whose profile requires it), not_met_n (of them, level unknown or below t), not_assessed_n (level unknown),
+    share_not_met. by="group" adds one row per staff group that has such respondents; by="total" gives the
+    unit totals alone. Units are sorted by the total's not_met_n, largest first (hidden last, framework
+    order breaks ties). Suppressed as the rest of the analysis: a group's cell is hidden wherever the
+    coverage heatmap hides it, a total wherever the blocking-unit figure (the same count) is hidden, then
+    small, complementary and 0%/100% protection within each unit. required_n stays visible (a head count).
+    Columns: stage, by, key, code, group_key, unit_ord, name_th, name_en, group_name_th, group_name_en,
+    required_n, not_met_n, not_assessed_n, share_not_met, is_total, hidden.
+    """
+    f = Filters.coerce(filters).with_(required_only=False)
+    _check_stage(stage)
+    if by not in TRAINING_BY:
+        raise AnalysisError(f"มุมมอง {by!r} ไม่ถูกต้อง — ใช้ group หรือ total",
+                            f"Unknown breakdown {by!r} — use group or total")
+    fr = _frame(con)
+    cols = ["stage", "by", "key", "code", "group_key", "unit_ord", "name_th", "name_en", "group_name_th",
+            "group_name_en", "required_n", "not_met_n", "not_assessed_n", "share_not_met", "is_total", "hidden"]
+    groups_of = {c: [g for g in STAFF_GROUPS if c in fr.required[(stage, g)]] for c in fr.codes}
+    groups_of = {c: gs for c, gs in groups_of.items() if gs}
+    if not groups_of or not has_store(con):
+        return pd.DataFrame(columns=cols)
+    counts = []
+    for c, gs in groups_of.items():
+        who = f"staff_group IN ({', '.join(_lit(g) for g in gs)})"
+        col = _ident(c)
+        counts.append(f"struct_pack(required_n := count(*) FILTER (WHERE {who}), "
+                      f"not_met_n := count(*) FILTER (WHERE {who} AND ({col} IS NULL OR {col} < $t)), "
+                      f"not_assessed_n := count(*) FILTER (WHERE {who} AND {col} IS NULL)) AS {col}")
+    query = _render(sql.load("training_needs"), filtered=_filtered(), need_counts=", ".join(counts))
+    df = _q(con, query, f.params())
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
+    for c in ("required_n", "not_met_n", "not_assessed_n"):
+        df[c] = df[c].astype("int64")
+    # What the other views already hide about the same counts (not_met_n = n - met on both).
+    cov = coverage(con, f, stage, by="group")
+    bl = blockers(con, f, stage, top=None)
+    seen = pd.concat([cov.loc[~cov["is_total"], ["key", "code", "hidden"]],
+                      bl[["code", "hidden"]].assign(key=TOTAL_KEY)], ignore_index=True)
+    df = df.merge(seen.rename(columns={"hidden": "_seen"}), on=["key", "code"], how="left")
+    df["share_not_met"] = df["not_met_n"] / df["required_n"]
+    df = suppress(df, f.min_cell, ["not_met_n", "not_assessed_n", "share_not_met"], sets=["code"],
+                  n="required_n", amounts=["not_met_n", "not_assessed_n"], already="_seen")
+    df = df.merge(fr.units, on="code", how="left")
+    rank = df[df["is_total"]].set_index("code")["not_met_n"]
+    df["_rank"] = -df["code"].map(rank)
+    df = _order_keys(df, "group")
+    if by == "total":
+        df = df[df["is_total"]]
+    df["stage"], df["by"] = stage, by
+    df = df.sort_values(["_rank", "unit_ord", "_key_ord"], na_position="last", kind="stable")
     return df[cols].reset_index(drop=True)
 
 

@@ -206,3 +206,41 @@ def trend_lines(df: pd.DataFrame, value: str = "readiness", lang: str = "th", la
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=rounds,
                      title=_t(lang, "รอบสำรวจ", "Survey round"))
     return _layout(fig, title or label)
+
+
+def training_needs_bar(needs: pd.DataFrame, lang: str = "th", top: int | None = 10,
+                       title: str | None = None) -> go.Figure:
+    """The units with the most staff to develop, as stacked horizontal bars (below the threshold + not assessed).
+
+    `needs` is the suppressed frame from framework.analysis.training_needs; only unit totals that are shown
+    are drawn (a hidden total has no value to draw), largest first, at most `top` of them.
+    """
+    df = needs[needs["is_total"].astype(bool)] if "is_total" in needs.columns else needs
+    df = df[df["hidden"].isna() & (df["not_met_n"] > 0)]
+    df = df.sort_values(["not_met_n", "unit_ord"], ascending=[False, True], kind="stable")
+    if top is not None:
+        df = df.head(top)
+    name = "name_en" if lang == "en" else "name_th"
+    ys = list(df["code"])
+    ticks = [f"{c} · {_short(t)}" for c, t in zip(df["code"], df[name])]
+    below = (df["not_met_n"] - df["not_assessed_n"]).astype(int)
+    unassessed = df["not_assessed_n"].astype(int)
+    custom = [[int(r), int(m), _pct(s), int(a), t] for r, m, s, a, t in
+              zip(df["required_n"], df["not_met_n"], df["share_not_met"], df["not_assessed_n"], df[name])]
+    hover = (f"<b>%{{y}}</b> %{{customdata[4]}}<br>"
+             f"{_t(lang, 'ต้องพัฒนา', 'to develop')} = %{{customdata[1]:,}} / %{{customdata[0]:,}} (%{{customdata[2]}})<br>"
+             f"{_t(lang, 'ยังไม่ได้ประเมิน', 'not assessed')} = %{{customdata[3]:,}}<extra></extra>")
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        x=below, y=ys, orientation="h", customdata=custom, hovertemplate=hover, marker_color="#d73027",
+        name=_t(lang, "ประเมินแล้วต่ำกว่าเกณฑ์", "assessed below the threshold")))
+    fig.add_trace(go.Bar(
+        x=unassessed, y=ys, orientation="h", customdata=custom, hovertemplate=hover, marker_color="#fc8d59",
+        name=_t(lang, "ยังไม่ได้ประเมิน", "not assessed"),
+        text=[f"{int(m):,} ({_pct(s)})" for m, s in zip(df["not_met_n"], df["share_not_met"])],
+        textposition="outside", cliponaxis=False))
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", x=0, xanchor="left", y=-0.02, yanchor="top"))
+    fig.update_xaxes(title=_t(lang, "จำนวนบุคลากรที่ต้องพัฒนา (คน)", "Staff to develop (people)"), rangemode="tozero")
+    fig.update_yaxes(autorange="reversed", type="category", tickvals=ys, ticktext=ticks, automargin=True)
+    return _layout(fig, title or _t(lang, "หน่วยความสามารถที่มีผู้ต้องพัฒนามากที่สุด", "Units with the most staff to develop"),
+                   height=max(260, 36 * len(df) + 160))

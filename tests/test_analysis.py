@@ -290,3 +290,12 @@ def test_empty_store(store_con, catalog):
     cov = analysis.coverage(store_con, Filters(), stage="Early")
     assert cov["coverage"].isna().all()
     assert analysis.overview(store_con)["readiness"] is None
+
+
+def test_suppress_keeps_cells_another_view_hides():
+    df = pd.DataFrame({"key": ["a", "b", "c", TOTAL_KEY], "n": [6, 7, 9, 22], "met": [3, 3, 4, 10],
+                       "seen": [None, "complementary", None, None], "is_total": [False] * 3 + [True]})
+    out = analysis.suppress(df, 5, ["met"], sets=[], amounts=["met"], already="seen")
+    # b stays hidden as the other view decided; alone it could be recomputed, so a (smallest) joins it.
+    assert hid(out) == ["complementary", "complementary", "", ""]
+    assert hid(analysis.suppress(df, 5, ["met"], sets=[], amounts=["met"])) == ["", "", "", ""]

@@ -101,3 +101,23 @@ def test_blockers_bar_and_trend_lines(con):
     assert "All" in names and "Management" not in names    # groups with no respondents are left out
     ex = [tr for tr in tf.data if tr.name == "Executive"][0]
     assert list(ex.x) == t["rounds"] and ex.y[1] == 1.0
+
+
+def test_training_needs_bar_equals_frame_and_hides_hidden_units(con):
+    needs = analysis.training_needs(con, Filters(batches=("B1",)), "Early")
+    fig = analysis_charts.training_needs_bar(needs, "en", top=3)
+    below, unassessed = fig.data
+    shown = needs[needs["is_total"] & needs["hidden"].isna()].head(3)
+    assert list(below.y) == list(shown["code"]) == ["DLit400", "DG100", "DLit100"]
+    total = [int(b + u) for b, u in zip(below.x, unassessed.x)]
+    assert total == shown["not_met_n"].astype(int).tolist() == [10, 10, 6]
+    assert [int(u) for u in unassessed.x] == shown["not_assessed_n"].astype(int).tolist()
+    assert list(fig.layout.yaxis.ticktext)[2] == "DLit100 · Digital access and awareness"
+    assert fig.layout.barmode == "stack" and "Sarabun" in fig.layout.font.family
+    # Hidden units (e.g. DLit300, DTr100) never reach the figure, whatever N.
+    every = analysis_charts.training_needs_bar(needs, "th", top=None)
+    text = json.dumps(json.loads(every.to_json()), ensure_ascii=False)
+    hidden = needs[needs["is_total"] & needs["hidden"].notna()]["code"]
+    assert len(hidden) == 8 and not any(f'"{c}"' in text for c in hidden)
+    assert list(every.data[0].y) == ["DLit400", "DG100", "DLit100", "DLit200", "DG400"]
+    assert "ต้องพัฒนา" in every.layout.title.text and "DLit100 · " in every.layout.yaxis.ticktext[2]
