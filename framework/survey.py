@@ -1,4 +1,5 @@
-"""Reading and validating survey CSV files: encodings, delimiters, wide/long layouts, per-row problems in SQL.
+"""Reading and validating survey files (CSV, or an Excel workbook's first sheet): encodings, delimiters,
+wide/long layouts, per-row problems in SQL.
 
 Rules (shown in the app, see FORMAT_RULES):
 - Levels are whole numbers 0-4 (Thai digits accepted); blank = not assessed.
@@ -12,17 +13,23 @@ Rules (shown in the app, see FORMAT_RULES):
 - Rows whose every cell is empty (Excel's ",,,,") are skipped and counted; a file with no other row is refused.
 - Form exports: "Question [DLit100]" / "DLit100 name" headers name the code; "3 - label" or a level's label alone
   is that level; the most specific fixed-column name wins ("respondent_id" over MS Forms' "ID").
+- Excel workbooks (.xlsx) are recognised by their bytes, not their name: the first worksheet is written to a UTF-8
+  CSV (formulas as their saved values, 3.0 as 3, dates as ISO) and read like any CSV; reported row numbers are the
+  worksheet's. Old .xls files and password-protected workbooks get a message saying how to save them instead.
 """
 from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import hashlib
 import io
 import os
 import re
 import tempfile
 import uuid
+import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,8 +91,10 @@ class Decoded:
     encoding: str
     content_hash: str
     size: int
-    lines: int               # physical lines, trailing blank lines excluded
+    lines: int               # physical lines, trailing blank lines excluded (a workbook: rows written)
     temp: bool = False
+    sheet: str | None = None                              # a workbook: the worksheet that was read
+    other_sheets: list[str] = field(default_factory=list)  # a workbook: the sheets that were not read
 
     def cleanup(self) -> None:
         if self.temp:
@@ -121,20 +130,192 @@ def file_hash(path: str | Path) -> str:
 
 def _unreadable_binary() -> SurveyFileError:
     return SurveyFileError(
-        "ไฟล์นี้ไม่ใช่ไฟล์ข้อความ CSV (อาจเป็นไฟล์ Excel .xlsx หรือไฟล์ไบนารี) — ใน Excel ให้เลือก "
-        "\"บันทึกเป็น\" > CSV UTF-8 แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
-        "This file is not a CSV text file (perhaps an Excel .xlsx or another binary file) - in Excel use "
-        "\"Save As\" > CSV UTF-8 and upload again. Nothing was stored.")
+        "ไฟล์นี้ไม่ใช่ไฟล์ข้อความ CSV และไม่ใช่สมุดงาน Excel (.xlsx) — บันทึกแบบสำรวจเป็น CSV UTF-8 หรือ "
+        "สมุดงาน Excel (.xlsx) แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
+        "This file is not a CSV text file nor an Excel workbook (.xlsx) - save the survey as CSV UTF-8 or as an "
+        "Excel workbook (.xlsx) and upload again. Nothing was stored.")
+
+
+# --- Excel workbooks ----------------------------------------------------------------------------------------
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"   # compound file: old .xls (BIFF) or an encrypted .xlsx
+ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+
+
+def _is_workbook(path: Path) -> bool:
+    """A zip with xl/workbook.xml is an Excel workbook; a zip that cannot be opened is a damaged one."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return "xl/workbook.xml" in z.namelist()
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        raise _damaged_workbook("not a readable zip archive") from None
+
+
+def _damaged_workbook(detail: str) -> SurveyFileError:
+    return SurveyFileError(
+        "เปิดสมุดงาน Excel (.xlsx) นี้ไม่ได้: ไฟล์เสียหาย ไม่ครบ หรือมีรหัสผ่าน — เปิดไฟล์ใน Excel แล้ว \"บันทึกเป็น\" "
+        f"สมุดงาน Excel (.xlsx) หรือ CSV UTF-8 ใหม่ แล้วอัปโหลดอีกครั้ง ไม่มีข้อมูลใดถูกบันทึก ({detail})",
+        "This Excel workbook (.xlsx) cannot be opened: the file is damaged, incomplete or password-protected - open "
+        "it in Excel, \"Save As\" Excel Workbook (.xlsx) or CSV UTF-8 again, and upload that. Nothing was stored. "
+        f"({detail})")
+
+
+def _compound_file_error(path: Path) -> SurveyFileError:
+    """Old .xls (Excel 97-2003) and password-protected .xlsx both come as an OLE compound file."""
+    with open(path, "rb") as f:
+        tail = b""
+        while chunk := f.read(CHUNK):
+            if ENCRYPTED_MARK in tail + chunk:
+                return SurveyFileError(
+                    "สมุดงาน Excel นี้ตั้งรหัสผ่านไว้ (เข้ารหัส) จึงอ่านไม่ได้ — เปิดใน Excel ไปที่ ไฟล์ > ข้อมูล > ป้องกันสมุดงาน > "
+                    "เข้ารหัสด้วยรหัสผ่าน ลบรหัสผ่านออก บันทึก แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
+                    "This Excel workbook is password-protected (encrypted) and cannot be read - open it in Excel, "
+                    "File > Info > Protect Workbook > Encrypt with Password, clear the password, save, and upload "
+                    "again. Nothing was stored.")
+            tail = chunk[-len(ENCRYPTED_MARK):]
+    return SurveyFileError(
+        "ไฟล์นี้เป็นไฟล์ Excel รุ่นเก่า (.xls, Excel 97–2003) ซึ่งอ่านไม่ได้ — เปิดใน Excel แล้ว \"บันทึกเป็น\" "
+        "สมุดงาน Excel (.xlsx) หรือ CSV UTF-8 แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
+        "This is an old-format Excel file (.xls, Excel 97-2003), which cannot be read - open it in Excel, "
+        "\"Save As\" Excel Workbook (.xlsx) or CSV UTF-8, and upload that. Nothing was stored.")
+
+
+def cell_text(value) -> str:
+    """A worksheet value as Excel's "Save As CSV" would write it: 3.0 as 3, dates as ISO, empty as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return "0" if value == 0 else f"{value:.15g}"   # Excel keeps 15 significant digits
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\r\n|\r|\n", " ", text)
+
+
+def _write_sheet(ws, out, width: int) -> tuple[int, int, int]:
+    """Write the worksheet's rows as CSV, each padded to at least `width` cells (and the header's);
+    returns (lines written, the width used, the widest row seen).
+
+    Empty rows before the header become "#" lines (skipped like the template's legend) and empty rows after
+    it become ",,," rows (skipped and counted by the validator), so line n of the CSV is row n of the sheet;
+    trailing empty rows (formatting only) are left out. Line breaks inside header cells become spaces.
+    """
+    w = csv.writer(out, lineterminator="\n")
+    lines = pending = widest = 0
+    header_seen = False
+    for row in ws.iter_rows(values_only=True):
+        cells = [cell_text(v) for v in row]
+        while cells and cells[-1] == "":
+            cells.pop()
+        if not cells:
+            pending += 1
+            continue
+        for _ in range(pending):
+            if header_seen:
+                w.writerow([""] * width)
+            else:
+                out.write("#\n")
+        lines += pending + 1
+        pending = 0
+        if not header_seen and cells[0].strip().startswith("#"):
+            out.write("#\n")          # a legend row before the header, as in the CSV template
+            continue
+        if not header_seen:
+            header_seen = True
+            cells = [_one_line(c) for c in cells]
+            width = max(width, len(cells))
+        widest = max(widest, len(cells))
+        w.writerow(cells + [""] * (width - len(cells)))
+    return lines, width, widest
+
+
+def read_workbook(path: str | Path, workdir: str | Path | None = None) -> Decoded:
+    """The first worksheet of an Excel workbook as a UTF-8 CSV temp file (openpyxl, read-only, streaming;
+    formulas give the values Excel saved with them)."""
+    import openpyxl  # only workbooks need it
+
+    path = Path(path)
+    digest = file_hash(path)
+    fd, tmp = tempfile.mkstemp(suffix=".csv", dir=workdir)
+    os.close(fd)
+    try:
+        with warnings.catch_warnings(), open(path, "rb") as fh:
+            warnings.simplefilter("ignore")  # openpyxl's notes on unsupported extensions say nothing to a user
+            try:
+                wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+            except OSError:
+                raise
+            except Exception as exc:  # zip, XML or workbook structure errors: a damaged or encrypted file
+                raise _damaged_workbook(type(exc).__name__) from None
+            try:
+                sheets = wb.worksheets
+                if not sheets:
+                    raise SurveyFileError(
+                        "สมุดงาน Excel นี้ไม่มีแผ่นงานที่เป็นตาราง (ไม่มีแผ่นงาน หรือมีแต่แผนภูมิ) — ใส่แบบสำรวจในแผ่นงานแรก "
+                        "(หัวตารางในแถว 1) บันทึก แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
+                        "This Excel workbook has no worksheet with cells (no sheet at all, or only chart sheets) - put "
+                        "the survey on the first worksheet (header on row 1), save, and upload again. Nothing was "
+                        "stored.")
+                ws = sheets[0]
+                ws.reset_dimensions()   # read every cell present, whatever the stored size says
+                others = [s for s in wb.sheetnames if s != ws.title]
+                width = 0
+                while True:
+                    with open(tmp, "w", encoding="utf-8", newline="") as out:
+                        try:
+                            lines, width, widest = _write_sheet(ws, out, width)
+                        except OSError:
+                            raise
+                        except SurveyFileError:
+                            raise
+                        except Exception as exc:
+                            raise _damaged_workbook(type(exc).__name__) from None
+                    if widest <= width:
+                        break
+                    width = widest   # a row wider than the header: write again, every row this wide
+            finally:
+                wb.close()
+        if lines == 0:
+            raise SurveyFileError(
+                f"แผ่นงานแรก \"{ws.title}\" ของสมุดงาน Excel ว่างเปล่า (ระบบอ่านเฉพาะแผ่นงานแรก) — ย้ายแผ่นงานแบบสำรวจไปไว้"
+                "เป็นแผ่นแรก หรือใส่ข้อมูล (หัวตารางในแถว 1) บันทึก แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
+                f"The first worksheet \"{ws.title}\" of this Excel workbook is empty (only the first worksheet is "
+                "read) - move the survey sheet to the front, or fill it in (header on row 1), save, and upload "
+                "again. Nothing was stored.")
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return Decoded(Path(tmp), "xlsx", digest, path.stat().st_size, lines, temp=True, sheet=ws.title,
+                   other_sheets=others)
 
 
 def decode(path: str | Path, workdir: str | Path | None = None) -> Decoded:
     """Detect the encoding (UTF-8 with/without BOM, UTF-16 with BOM, Windows-874/TIS-620) and hash the file;
-    non-UTF-8 files are transcoded to a UTF-8 temp file in streaming chunks (DuckDB reads only UTF-8)."""
+    non-UTF-8 files are transcoded to a UTF-8 temp file in streaming chunks (DuckDB reads only UTF-8).
+    An Excel workbook (by its bytes, whatever its name) becomes a UTF-8 CSV of its first worksheet."""
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
         raise SurveyFileError("ไฟล์ว่างเปล่า ไม่มีข้อมูลให้นำเข้า ไม่มีข้อมูลใดถูกบันทึก",
                               "The file is empty: there is nothing to import. Nothing was stored.")
+    with open(path, "rb") as f:
+        magic = f.read(4)
+    if magic == ZIP_MAGIC:
+        if _is_workbook(path):
+            return read_workbook(path, workdir)
+        raise _unreadable_binary()
+    if magic == OLE_MAGIC:
+        raise _compound_file_error(path)
     h = hashlib.sha256()
     with open(path, "rb") as f:
         head = f.read(4)
@@ -411,6 +592,17 @@ PROBLEM_COLUMNS = ["row", "column", "value", "reason_th", "reason_en", "fix_th",
 LEVEL_FIX = ("ใส่เลขจำนวนเต็ม 0–4 หรือเว้นว่างถ้าไม่ได้ประเมิน", "enter a whole number 0-4, or leave blank if not assessed")
 
 
+def sheet_notice(dec: Decoded) -> Notice:
+    """Which worksheet of a workbook was read, and which were not (only the first is)."""
+    th = f"อ่านแผ่นงานแรก \"{dec.sheet}\" ของสมุดงาน Excel"
+    en = f"Read the first worksheet \"{dec.sheet}\" of the Excel workbook"
+    if dec.other_sheets:
+        names = ", ".join(dec.other_sheets)
+        th += f" (ไม่ได้อ่านแผ่นงานอื่น: {names})"
+        en += f" (other sheets not read: {names})"
+    return Notice("info", None, th, en + ".")
+
+
 @dataclass
 class Checked:
     """Result of validating one file inside a DuckDB cursor: staging table of accepted rows + the problems."""
@@ -513,6 +705,8 @@ class Validator:
         raw, rej = self.load(dec, layout)
         n = len(layout.header)
         lines, notes = self.line_numbers(raw, rej, dec, n, layout.skip)
+        if dec.sheet is not None:
+            notes.append(sheet_notice(dec))
         notes += self._column_notes(raw, layout)
         if layout.format == "wide":
             result = self._check_wide(raw, lines, layout, notes)
@@ -798,3 +992,4 @@ def template_csv(catalog: Catalog) -> bytes:
 def levels_table() -> pd.DataFrame:
     """The five levels with Thai and English descriptions (for the template legend and the format help)."""
     return pd.DataFrame(LEVELS, columns=["level", "label_th", "label_en"])
+

@@ -1,4 +1,4 @@
-"""Survey upload: validate a CSV, store its accepted rows as a batch, list and delete batches (HR only)."""
+"""Survey upload: validate a CSV or Excel workbook, store its accepted rows as a batch, list and delete batches (HR only)."""
 import datetime as dt
 import os
 import tempfile
@@ -43,7 +43,11 @@ with st.expander(tr("รูปแบบไฟล์แบบสำรวจ", "S
         "**ไฟล์** CSV รหัส UTF-8 (มีหรือไม่มี BOM), UTF-16 หรือ Windows-874/TIS-620 คั่นด้วย , ; หรือแท็บ "
         "(ตรวจอัตโนมัติ) บรรทัดที่ขึ้นต้นด้วย # (และบรรทัด sep= ของ Excel) ก่อนหัวตารางถูกข้าม แถวว่าง (เช่น ,,,,) "
         "ถูกข้ามและแจ้งจำนวน เลขแถวที่แจ้งตรงกับใน Excel (หัวตาราง = แถว 1) "
-        "อัปโหลดไฟล์เดิมซ้ำจะถูกตรวจพบและไม่นับซ้ำ ไฟล์ Excel (.xlsx) ให้ \"บันทึกเป็น\" CSV UTF-8 ก่อน\n\n"
+        "อัปโหลดไฟล์เดิมซ้ำจะถูกตรวจพบและไม่นับซ้ำ\n\n"
+        "**Excel** อัปโหลดสมุดงาน (.xlsx) ได้โดยตรง ระบบอ่านเฉพาะ**แผ่นงานแรก** (หัวตารางในแถวแรก) "
+        "สูตรใช้ค่าที่คำนวณและบันทึกไว้ เลขแถวที่แจ้งตรงกับแถวในแผ่นงาน "
+        "ไฟล์ .xls รุ่นเก่า (Excel 97–2003) ให้ \"บันทึกเป็น\" .xlsx หรือ CSV UTF-8 ก่อน "
+        "ไฟล์ที่ตั้งรหัสผ่านต้องเอารหัสผ่านออกก่อน\n\n"
         "**Google Forms / Microsoft Forms** ใช้ไฟล์ส่งออกได้โดยตรง: คอลัมน์เวลาประทับ อีเมล ชื่อ และ ID ของ MS Forms "
         "ถูกข้าม (คอลัมน์ `respondent_id` ชนะคอลัมน์ `ID`); หัวคอลัมน์แบบตารางกริด เช่น `ประเมินตนเอง [DLit100]` "
         "หรือ `DLit100 การรู้ดิจิทัล` อ่านเป็นรหัส DLit100; ตัวเลือกที่มีคำอธิบาย เช่น `3 - ทำได้ด้วยตนเอง` "
@@ -63,8 +67,11 @@ with st.expander(tr("รูปแบบไฟล์แบบสำรวจ", "S
         "**Files**: CSV in UTF-8 (with or without BOM), UTF-16 or Windows-874/TIS-620, separated by , ; or tab "
         "(detected automatically). Lines starting with # (and Excel's sep= line) before the header are skipped; "
         "blank rows (e.g. ,,,,) are skipped and counted. Row numbers are as Excel shows them (header = row 1). "
-        "Uploading the same file again is detected and not counted twice. Save Excel workbooks (.xlsx) as "
-        "CSV UTF-8 first.\n\n"
+        "Uploading the same file again is detected and not counted twice.\n\n"
+        "**Excel**: workbooks (.xlsx) can be uploaded directly; only the **first worksheet** is read (header on its "
+        "first row), formulas count with the values Excel saved, and row numbers are the sheet's. "
+        "Save old .xls files (Excel 97–2003) "
+        "as .xlsx or CSV UTF-8 first; remove a workbook's password before uploading.\n\n"
         "**Google Forms / Microsoft Forms** exports work as they are: time stamp, e-mail, name and the MS Forms ID "
         "columns are ignored (a `respondent_id` column wins over `ID`); grid headers such as "
         "`Self-assessment [DLit100]` or `DLit100 Digital literacy` are read as DLit100; labelled choices such as "
@@ -105,10 +112,13 @@ store = SurveyStore(shell.connection(), cat)
 
 # --- upload -----------------------------------------------------------------------------------------------
 st.subheader(tr("นำเข้าไฟล์", "Import a file"))
-# .xlsx is let through so that it gets the app's own bilingual "save it as CSV" message, not the widget's.
-up = st.file_uploader(tr("ไฟล์แบบสำรวจ (CSV)", "Survey file (CSV)"), type=["csv", "txt", "tsv", "xlsx", "xls"],
-                      key="up_file", help=tr("รับเฉพาะ CSV — ไฟล์ Excel ให้ \"บันทึกเป็น\" CSV UTF-8 ก่อน",
-                                             "CSV only - save Excel workbooks as CSV UTF-8 first."))
+# .xls is let through so that it gets the app's own bilingual "save it as .xlsx" message, not the widget's.
+up = st.file_uploader(tr("ไฟล์แบบสำรวจ (CSV หรือ Excel .xlsx)", "Survey file (CSV or Excel .xlsx)"),
+                      type=["csv", "txt", "tsv", "xlsx", "xls"], key="up_file",
+                      help=tr("CSV หรือสมุดงาน Excel (.xlsx: อ่านแผ่นงานแรก) — ไฟล์ .xls รุ่นเก่าให้บันทึกเป็น .xlsx "
+                              "หรือ CSV UTF-8 ก่อน",
+                              "CSV or an Excel workbook (.xlsx: the first worksheet is read) - save old .xls files "
+                              "as .xlsx or CSV UTF-8 first."))
 c1, c2, c3 = st.columns(3)
 agency = c1.text_input(tr("หน่วยงาน", "Agency"), key="up_agency")
 stage = c2.selectbox(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, key="up_stage",

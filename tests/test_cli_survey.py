@@ -37,7 +37,7 @@ def test_ingest_json_then_duplicate_then_batches_and_delete(tmp_path):
 
 def test_unreadable_file_exits_2_with_one_line(tmp_path):
     db = tmp_path / "cli.duckdb"
-    for name in ("binary.xlsx", "no_required.csv", "empty.csv"):
+    for name in ("picture.png", "old_excel.xls", "damaged.xlsx", "no_required.csv", "empty.csv"):
         p = run("ingest", F / name, "--db", db, "--json")
         assert p.returncode == 2 and p.stdout == ""
         assert len(p.stderr.strip().splitlines()) == 1 and p.stderr.startswith("error:")
@@ -77,3 +77,23 @@ def test_cli_ingests_a_messy_real_world_export(tmp_path):
 def test_delete_unknown_batch_says_so_in_both_languages(tmp_path):
     p = run("delete", "nope", "--db", tmp_path / "d.duckdb")
     assert p.returncode == 1 and "no batch nope" in p.stderr and "ไม่พบชุด nope" in p.stderr
+
+
+def test_cli_ingests_an_excel_workbook(tmp_path):
+    db = tmp_path / "x.duckdb"
+    p = run("ingest", F / "wide_th.xlsx", "--db", db, "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert (out["encoding"], out["format"], out["rows_read"], out["accepted"], out["rejected"]) == \
+        ("xlsx", "wide", 5, 3, 2)
+    assert [(e["row"], e["column"], e["value"]) for e in out["errors"]] == [(5, "DLit100", "7"), (7, "group", "Nobody")]
+    assert any(n["text"].startswith('Read the first worksheet "แบบสำรวจ"') for n in out["notices"])
+    listed = json.loads(run("batches", "--db", db, "--json").stdout)
+    assert [(b["file_name"], b["encoding"]) for b in listed] == [("wide_th.xlsx", "xlsx")]
+    text = run("ingest", F / "wide_th.xlsx", "--db", db)
+    assert text.returncode == 0 and "already stored" in text.stdout
+
+
+def test_cli_old_xls_says_how_to_save_it(tmp_path):
+    p = run("ingest", F / "old_excel.xls", "--db", tmp_path / "x.duckdb")
+    assert p.returncode == 2 and ".xls, Excel 97-2003" in p.stderr and "Excel Workbook (.xlsx) or CSV UTF-8" in p.stderr

@@ -68,8 +68,8 @@ def test_unknown_column_warning_and_duplicate_upload():
 
 
 def test_unreadable_file_one_message_nothing_stored():
-    at = upload(page("en"), "binary.xlsx", "export.csv")  # an .xlsx renamed to .csv
-    assert len(at.error) == 1 and "not a CSV" in at.error[0].body
+    at = upload(page("en"), "picture.png", "export.csv")  # a picture renamed to .csv
+    assert len(at.error) == 1 and "not a CSV text file nor an Excel workbook" in at.error[0].body
     assert not at.metric
     assert frame(at, "Batch") is None
 
@@ -127,9 +127,34 @@ def test_blank_rows_notice_and_header_only_file_message():
     assert frame(at, "ชุด").shape[0] == 1                          # only the first file's batch
 
 
-def test_xlsx_upload_gets_the_apps_bilingual_message():
-    at = upload(page("th"), "binary.xlsx", "report.xlsx")
-    assert len(at.error) == 1 and "CSV UTF-8" in at.error[0].body and "ไม่มีข้อมูลใดถูกบันทึก" in at.error[0].body
+def test_xlsx_upload_imports_the_first_sheet_with_sheet_row_numbers():
+    at = upload(page("en"), "wide_th.xlsx")
+    assert not at.exception and not at.error
+    assert [m.value for m in at.metric] == ["5", "3", "2"]
+    assert "(xlsx, wide format)" in at.success[0].body
+    assert any('Read the first worksheet "แบบสำรวจ"' in i.body for i in at.info)
+    assert frame(at, "How to fix")["Row"].tolist() == [5, 7]
+    batches = frame(at, "Batch")
+    assert batches["Encoding"].tolist() == ["xlsx"] and batches["File"].tolist() == ["wide_th.xlsx"]
+
+
+def test_old_xls_and_damaged_workbook_get_the_apps_bilingual_message():
+    at = upload(page("th"), "old_excel.xls")
+    assert len(at.error) == 1 and ".xlsx" in at.error[0].body and "CSV UTF-8" in at.error[0].body
+    assert "ไม่มีข้อมูลใดถูกบันทึก" in at.error[0].body and not at.metric
+    at = upload(at, "damaged.xlsx", "report.xlsx")
+    assert len(at.error) == 1 and "ไฟล์เสียหาย" in at.error[0].body and frame(at, "ชุด") is None
+
+
+def test_uploader_accepts_xlsx_and_says_so():
+    at = page("en")
+    up = at.file_uploader(key="up_file")
+    assert {"xlsx", "csv"} <= {t.lstrip(".") for t in up.proto.type}
+    assert "Excel .xlsx" in up.proto.label and "first worksheet" in up.proto.help
+    doc = " ".join(m.value for m in at.markdown)
+    assert "only the **first worksheet** is read" in doc
+    th = " ".join(m.value for m in page("th").markdown)
+    assert "อัปโหลดสมุดงาน (.xlsx) ได้โดยตรง" in th and "บันทึกเป็น\" CSV UTF-8 ก่อน" not in th
 
 
 def test_format_tables_can_be_exported():

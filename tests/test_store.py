@@ -138,3 +138,31 @@ def test_validator_drops_its_temp_tables(store, catalog):
     assert cur.execute(temps).fetchone()[0] >= 3
     val.drop()
     assert cur.execute(temps).fetchone()[0] == 0
+
+
+
+def test_xlsx_batch_is_recorded_honestly_and_a_failing_import_leaves_nothing(store, monkeypatch, tmp_path):
+    import openpyxl
+
+    from framework import survey
+    res = store.ingest(F / "wide_th.xlsx", agency="กรมทดสอบ", stage="Early")
+    b = store.batches().iloc[0]
+    assert (b["file_name"], b["encoding"], b["source_format"]) == ("wide_th.xlsx", "xlsx", "wide")
+    assert (b["rows_read"], b["accepted"], b["rejected"]) == (5, 3, 2) and b["batch_id"] == res.batch_id
+    assert counts(store) == (1, 3)
+
+    wb = openpyxl.Workbook()
+    for row in (["respondent_id", "group", "DLit100"], ["Y1", "Service", 2], ["Y2", "Others", 4]):
+        wb.active.append(row)
+    other = tmp_path / "other.xlsx"
+    wb.save(other)
+    temps = []
+    real = survey.read_workbook
+    monkeypatch.setattr(survey, "read_workbook", lambda *a, **k: temps.append(real(*a, **k)) or temps[-1])
+    monkeypatch.setattr(SurveyStore, "_insert_responses", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(OSError):
+        store.ingest(other)
+    assert counts(store) == (1, 3)                         # all or nothing, as for a CSV
+    assert len(temps) == 1 and not temps[0].path.exists()  # the workbook's temp CSV is removed
+    monkeypatch.undo()
+    assert store.ingest(other).accepted == 2 and counts(store) == (2, 5)

@@ -1,6 +1,11 @@
-"""Reading and validating survey files: encodings, delimiters, layouts, every kind of bad row."""
+"""Reading and validating survey files: encodings, delimiters, layouts, every kind of bad row, Excel workbooks."""
 from __future__ import annotations
 
+import datetime as dt
+import importlib.util
+import io
+
+import openpyxl
 import pytest
 
 from framework import survey
@@ -127,8 +132,10 @@ def test_legend_lines_before_header_are_skipped(store):
     assert res.accepted == 1 and res.problems["row"].tolist() == [5]
 
 
-@pytest.mark.parametrize("name,word", [("binary.xlsx", "not a CSV"), ("empty.csv", "empty"),
-                                       ("no_required.csv", "respondent_id and group")])
+@pytest.mark.parametrize("name,word", [
+    ("picture.png", "not a CSV text file nor an Excel workbook"),
+    ("not_a_workbook.docx", "not a CSV text file nor an Excel workbook"),   # a zip, but no xl/workbook.xml
+    ("empty.csv", "empty"), ("no_required.csv", "respondent_id and group")])
 def test_unreadable_files_get_one_message_and_change_nothing(store, name, word):
     with pytest.raises(survey.SurveyFileError) as exc:
         store.ingest(F / name)
@@ -239,3 +246,136 @@ def test_short_rows_of_bare_delimiters_are_blank_and_ragged_crlf_lines_keep_clea
     assert res.problems["row"].tolist() == [5]
     assert res.rejected_rows["raw_line"].tolist() == ["B,Others,1"]     # no stray line break from CRLF
     assert any("Skipped 2 blank row" in n.en for n in res.notices)
+
+
+# --- Excel workbooks ---------------------------------------------------------------------------------------
+
+def workbook(tmp_path, rows, name="book.xlsx", title="survey"):
+    """An .xlsx written at run time with openpyxl: rows as lists (None = empty cell, [] = empty row)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for r, row in enumerate(rows, start=1):
+        for c, v in enumerate(row, start=1):
+            if v is not None:
+                ws.cell(row=r, column=c, value=v)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def test_xlsx_first_sheet_becomes_utf8_csv_as_excel_would_save_it(tmp_path):
+    dec = survey.decode(F / "wide_th.xlsx", workdir=tmp_path)
+    try:
+        assert (dec.encoding, dec.sheet, dec.other_sheets, dec.lines) == ("xlsx", "แบบสำรวจ", ["notes"], 7)
+        assert dec.content_hash == survey.file_hash(F / "wide_th.xlsx") and dec.temp
+        text = dec.path.read_text(encoding="utf-8")
+    finally:
+        dec.cleanup()
+    assert text == (
+        "respondent_id,group,agency,unit,position,DLit100,DLit200,DG100,วันที่ส่ง submitted\n"   # header line break
+        "X1,ผู้บริหารระดับสูง,กรมทดสอบ,กองกลาง,ผู้อำนวยการ,3,4,2,2025-06-30\n"                    # date as ISO
+        'X2,Service,,"กอง\nคลัง",,3,2,,2025-06-30 10:30:00\n'    # 3.0 -> 3, formula -> its saved value 2
+        ",,,,,,,,\n"                                              # empty row kept: later row numbers stay right
+        "X3,Technologist,,,,7,1,1,\n1001,Others,,,,๔,0,1,\nX5,Nobody,,,,1,1,1,\n")  # formatted tail rows left out
+    assert list(tmp_path.iterdir()) == []                          # the temp CSV is removed
+
+
+def test_xlsx_ingest_validates_like_csv_with_excel_row_numbers(store):
+    res = store.ingest(F / "wide_th.xlsx")
+    assert (res.rows_read, res.accepted, res.rejected, res.encoding, res.source_format) == (5, 3, 2, "xlsx", "wide")
+    assert res.problems[["row", "column", "value"]].values.tolist() == [[5, "DLit100", "7"], [7, "group", "Nobody"]]
+    assert res.rejected_rows["row"].tolist() == [5, 7]
+    df = responses(store, res.batch_id)
+    assert list(df.index) == ["1001", "X1", "X2"]                  # a numeric id is text "1001", not "1001.0"
+    assert df.loc["X1", ["staff_group", "agency", "org_unit", "position"]].tolist() == \
+        ["Executive", "กรมทดสอบ", "กองกลาง", "ผู้อำนวยการ"]
+    assert df.loc["X2", ["DLit100", "DLit200"]].tolist() == [3, 2] and df["DG100"].isna()["X2"]
+    assert df.loc["1001", "DLit100"] == 4                          # Thai digit typed as text
+    assert "N1" not in df.index                                    # the second sheet is never read
+    texts = [n.en for n in res.notices]
+    assert 'Read the first worksheet "แบบสำรวจ" of the Excel workbook (other sheets not read: notes).' in texts
+    assert any(n.th.startswith('อ่านแผ่นงานแรก "แบบสำรวจ"') for n in res.notices)
+    assert any(t.startswith("Skipped 1 blank row") for t in texts)
+    b = store.batches().iloc[0]
+    assert (b["encoding"], b["source_format"], b["rows_read"]) == ("xlsx", "wide", 5)
+    again = store.ingest(F / "wide_th.xlsx")
+    assert again.duplicate and again.batch_id == res.batch_id and len(store.batches()) == 1
+
+
+@pytest.mark.parametrize("name,word_en,word_th", [
+    ("damaged.xlsx", "damaged, incomplete or password-protected", "ไฟล์เสียหาย"),
+    ("truncated.xlsx", "damaged, incomplete or password-protected", "ไฟล์เสียหาย"),
+    ("empty_first_sheet.xlsx", 'first worksheet "ว่าง" of this Excel workbook is empty', 'แผ่นงานแรก "ว่าง"'),
+    ("no_sheet.xlsx", "no worksheet with cells", "ไม่มีแผ่นงาน"),
+    ("old_excel.xls", "old-format Excel file (.xls", "Excel รุ่นเก่า (.xls"),
+    ("encrypted.xlsx", "password-protected (encrypted)", "ตั้งรหัสผ่าน"),
+])
+def test_unreadable_workbooks_get_one_bilingual_message_and_change_nothing(store, tmp_path, name, word_en, word_th):
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(survey.SurveyFileError) as exc:
+        survey.decode(F / name, workdir=work)
+    assert word_en in exc.value.en and word_th in exc.value.th
+    assert "Nothing was stored" in exc.value.en and "ไม่มีข้อมูลใดถูกบันทึก" in exc.value.th
+    assert "upload" in exc.value.en and "อัปโหลด" in exc.value.th   # says how to fix it
+    assert list(work.iterdir()) == []                               # no temp CSV left behind
+    with pytest.raises(survey.SurveyFileError):
+        store.ingest(F / name)
+    assert store.batches().empty
+
+
+def test_xlsx_header_below_title_and_blank_rows_keeps_sheet_row_numbers(store, tmp_path):
+    path = workbook(tmp_path, [
+        ["# แบบสำรวจทักษะดิจิทัล", "ระดับ 0-4", "x", "y", "z"],   # row 1: a legend row, as in the CSV template
+        [],                                                          # row 2: empty
+        ["respondent_id", "group", "DLit100"],                       # row 3: header
+        ["A", "Service", 3],                                          # row 4
+        [],                                                           # row 5: empty
+        ["B", "Service", 9],                                          # row 6: bad
+    ])
+    res = store.ingest(path)
+    assert (res.rows_read, res.accepted, res.rejected) == (2, 1, 1)
+    assert res.problems["row"].tolist() == [6]
+    assert not any(n.en.startswith("Columns not used") for n in res.notices)   # the wide legend row adds no column
+
+
+def test_xlsx_row_wider_than_header_is_read_whole_not_cut(store, tmp_path):
+    path = workbook(tmp_path, [["respondent_id", "group", "DLit100"], ["A", "Service", 3],
+                               ["B", "Others", 2, None, "note beyond the header"]])
+    dec = survey.decode(path)
+    try:
+        lines = dec.path.read_text(encoding="utf-8").splitlines()
+    finally:
+        dec.cleanup()
+    assert lines == ["respondent_id,group,DLit100,,", "A,Service,3,,", "B,Others,2,,note beyond the header"]
+    res = store.ingest(path)
+    assert (res.accepted, res.rejected) == (2, 0)
+
+
+def test_xlsx_long_layout_and_file_named_csv(store, tmp_path):
+    path = workbook(tmp_path, [["respondent_id", "group", "code", "level"], ["L1", "Academic", "DLit100", 3],
+                               ["L1", "Academic", "dg100", 2.0]], name="export.csv")   # named .csv, bytes are xlsx
+    res = store.ingest(path)
+    assert (res.source_format, res.encoding, res.respondents) == ("long", "xlsx", 1)
+    assert responses(store, res.batch_id).loc["L1", ["DLit100", "DG100"]].tolist() == [3, 2]
+
+
+@pytest.mark.parametrize("value,text", [
+    (None, ""), (3, "3"), (3.0, "3"), (2.5, "2.5"), (-0.0, "0"), (0.1 + 0.2, "0.3"), (1001.0, "1001"),
+    (True, "TRUE"), (dt.date(2025, 6, 30), "2025-06-30"), (dt.datetime(2025, 6, 30), "2025-06-30"),
+    (dt.datetime(2025, 6, 30, 8, 5), "2025-06-30 08:05:00"), (dt.time(8, 5), "08:05:00"), ("๓", "๓"),
+])
+def test_cell_text_as_excel_saves_csv(value, text):
+    assert survey.cell_text(value) == text
+
+
+def test_committed_xlsx_fixtures_are_what_make_fixtures_writes():
+    spec = importlib.util.spec_from_file_location("make_survey_fixtures", F / "make_fixtures.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)           # defines functions only; writing needs main()
+    files = mod.xlsx_fixtures()
+    assert files == mod.xlsx_fixtures()    # byte-for-byte reproducible
+    for name, data in files.items():
+        assert (F / name).read_bytes() == data, name
+
