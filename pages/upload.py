@@ -45,8 +45,8 @@ with st.expander(tr("รูปแบบไฟล์แบบสำรวจ", "S
         "ถูกข้ามและแจ้งจำนวน เลขแถวที่แจ้งตรงกับใน Excel (หัวตาราง = แถว 1) "
         "อัปโหลดไฟล์เดิมซ้ำจะถูกตรวจพบและไม่นับซ้ำ\n\n"
         "**Excel** อัปโหลดสมุดงาน (.xlsx) ได้โดยตรง ระบบอ่านเฉพาะ**แผ่นงานแรก** (หัวตารางในแถวแรก) "
-        "สูตรใช้ค่าที่คำนวณและบันทึกไว้ เลขแถวที่แจ้งตรงกับแถวในแผ่นงาน "
-        "ไฟล์ .xls รุ่นเก่า (Excel 97–2003) ให้ \"บันทึกเป็น\" .xlsx หรือ CSV UTF-8 ก่อน "
+        "สูตรใช้ค่าที่คำนวณและบันทึกไว้ เลขแถวที่แจ้งตรงกับแถวในแผ่นงาน แม่แบบ Excel มีรายการให้เลือกกลุ่มบุคลากร "
+        "และรับเฉพาะระดับ 0–4 ไฟล์ .xls รุ่นเก่า (Excel 97–2003) ให้ \"บันทึกเป็น\" .xlsx หรือ CSV UTF-8 ก่อน "
         "ไฟล์ที่ตั้งรหัสผ่านต้องเอารหัสผ่านออกก่อน\n\n"
         "**Google Forms / Microsoft Forms** ใช้ไฟล์ส่งออกได้โดยตรง: คอลัมน์เวลาประทับ อีเมล ชื่อ และ ID ของ MS Forms "
         "ถูกข้าม (คอลัมน์ `respondent_id` ชนะคอลัมน์ `ID`); หัวคอลัมน์แบบตารางกริด เช่น `ประเมินตนเอง [DLit100]` "
@@ -69,8 +69,8 @@ with st.expander(tr("รูปแบบไฟล์แบบสำรวจ", "S
         "blank rows (e.g. ,,,,) are skipped and counted. Row numbers are as Excel shows them (header = row 1). "
         "Uploading the same file again is detected and not counted twice.\n\n"
         "**Excel**: workbooks (.xlsx) can be uploaded directly; only the **first worksheet** is read (header on its "
-        "first row), formulas count with the values Excel saved, and row numbers are the sheet's. "
-        "Save old .xls files (Excel 97–2003) "
+        "first row), formulas count with the values Excel saved, and row numbers are the sheet's. The Excel "
+        "template offers a staff-group drop-down and accepts only levels 0–4. Save old .xls files (Excel 97–2003) "
         "as .xlsx or CSV UTF-8 first; remove a workbook's password before uploading.\n\n"
         "**Google Forms / Microsoft Forms** exports work as they are: time stamp, e-mail, name and the MS Forms ID "
         "columns are ignored (a `respondent_id` column wins over `ID`); grid headers such as "
@@ -88,9 +88,18 @@ with st.expander(tr("รูปแบบไฟล์แบบสำรวจ", "S
         tr("ชื่ออื่นที่รับได้", "Other accepted names"): [", ".join(v) for v in groups["variants"]]})
     st.dataframe(accepted, hide_index=True)
     table_downloads(accepted, "survey-staff-group-names", None, key="up_groups_dl")
-st.download_button(tr("ดาวน์โหลดแม่แบบ CSV", "Download the CSV template"), survey.template_csv(cat),
+t1, t2 = st.columns(2)
+t1.download_button(tr("ดาวน์โหลดแม่แบบ CSV", "Download the CSV template"), survey.template_csv(cat),
                    file_name="survey_template.csv", mime="text/csv", key="up_template", icon=":material/download:",
                    on_click="ignore")
+t2.download_button(tr("ดาวน์โหลดแม่แบบ Excel (.xlsx)", "Download the Excel template (.xlsx)"),
+                   lambda: survey.template_xlsx(cat),  # made on click
+                   file_name="survey_template.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="up_template_xlsx",
+                   icon=":material/download:", on_click="ignore",
+                   help=tr("มีรายการให้เลือกกลุ่มบุคลากร รับเฉพาะระดับ 0–4 และมีแผ่นอธิบายระดับและหน่วยความสามารถ",
+                           "A staff-group drop-down, only levels 0-4 accepted, and sheets explaining the levels and "
+                           "units."))
 
 # --- access -----------------------------------------------------------------------------------------------
 secret = _secret()

@@ -161,4 +161,13 @@ def test_format_tables_can_be_exported():
     at = page("en")
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels.count("Download CSV") == 2        # the level legend and the accepted group names
-    assert "Download the CSV template" in labels
+    assert "Download the CSV template" in labels and "Download the Excel template (.xlsx)" in labels
+
+
+def test_excel_template_button_offers_the_xlsx_template():
+    at = page("th")
+    btn = [b for b in at.get("download_button") if b.proto.label == "ดาวน์โหลดแม่แบบ Excel (.xlsx)"]
+    assert len(btn) == 1
+    assert btn[0].proto.help.startswith("มีรายการให้เลือกกลุ่มบุคลากร")
+    doc = " ".join(m.value for m in at.markdown)
+    assert "แม่แบบ Excel มีรายการให้เลือกกลุ่มบุคลากร" in doc

@@ -379,3 +379,60 @@ def test_committed_xlsx_fixtures_are_what_make_fixtures_writes():
     for name, data in files.items():
         assert (F / name).read_bytes() == data, name
 
+
+# --- the Excel template ------------------------------------------------------------------------------------
+
+def test_xlsx_template_sheets_header_and_explanations(catalog):
+    wb = openpyxl.load_workbook(io.BytesIO(survey.template_xlsx(catalog)))
+    assert wb.sheetnames == ["survey", "levels", "units", "groups"]
+    ws = wb["survey"]
+    codes = catalog.unit_codes()
+    assert [c.value for c in ws[1]] == ["respondent_id", "group", "agency", "unit", "position", *codes]
+    assert ws.max_row == 1 and ws.freeze_panes == "C2"
+    assert ws.column_dimensions["B"].width >= 20 and ws.cell(1, 6).comment is not None
+    assert "Digital" in ws.cell(1, 6).comment.text or ws.cell(1, 6).comment.text.count("\n") >= 2
+    levels = [[c.value for c in r] for r in wb["levels"].iter_rows(min_row=2, max_row=6)]
+    assert levels == [[n, th, en] for n, th, en in survey.LEVELS]
+    units = [[c.value for c in r] for r in wb["units"].iter_rows(min_row=2)]
+    u = catalog.units()
+    assert [r[0] for r in units] == codes and units[0][2:] == [u.iloc[0]["name_th"], u.iloc[0]["name_en"]]
+    values = [r[0].value for r in wb["groups"].iter_rows(min_row=2)]
+    g = catalog.staff_groups()
+    assert values == list(g["key"]) + list(g["name_th"])
+    aliases = catalog.staff_group_aliases()
+    from framework.catalog import normalise_label
+    assert all(normalise_label(v) in aliases for v in values)       # every choice is accepted on upload
+
+
+def test_xlsx_template_validations(catalog):
+    ws = openpyxl.load_workbook(io.BytesIO(survey.template_xlsx(catalog)))["survey"]
+    last_col = openpyxl.utils.get_column_letter(5 + len(catalog.unit_codes()))
+    dvs = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    assert set(dvs) == {"A2:A5001", "B2:B5001", f"F2:{last_col}5001"}
+    grp = dvs["B2:B5001"]
+    assert grp.type == "list" and grp.formula1 == "'groups'!$A$2:$A$13" and grp.showErrorMessage
+    lvl = dvs[f"F2:{last_col}5001"]
+    assert (lvl.type, lvl.operator, lvl.formula1, lvl.formula2) == ("whole", "between", "0", "4")
+    assert lvl.showErrorMessage and lvl.allow_blank
+    assert "ระดับต้องเป็นเลขจำนวนเต็ม 0–4" in lvl.error and "whole number 0-4" in lvl.error
+    ids = dvs["A2:A5001"]
+    assert ids.type == "custom" and ids.formula1.startswith("COUNTIF($A$2:$A$5001,A2)")
+    for dv in dvs.values():                 # Excel refuses to open longer texts
+        assert len(dv.error or "") <= 255 and len(dv.prompt or "") <= 255
+        assert len(dv.errorTitle or "") <= 32 and len(dv.promptTitle or "") <= 32
+
+
+def test_xlsx_template_filled_with_two_rows_imports_end_to_end(catalog, store, tmp_path):
+    wb = openpyxl.load_workbook(io.BytesIO(survey.template_xlsx(catalog)))
+    ws = wb["survey"]
+    ws.append(["P1", "ผู้ปฏิบัติงานเฉพาะด้านเทคโนโลยี", "กรมทดสอบ", "กองเทคโนโลยี", "นักวิชาการคอมพิวเตอร์", 3, 4])
+    ws.append(["P2", "Management", None, None, None, 2, None, 1])
+    path = tmp_path / "filled.xlsx"
+    wb.save(path)
+    res = store.ingest(path)
+    assert (res.rows_read, res.accepted, res.rejected, res.encoding) == (2, 2, 0, "xlsx"), res.problems
+    df = responses(store, res.batch_id)
+    assert df["staff_group"].to_dict() == {"P1": "Technologist", "P2": "Management"}
+    assert df.loc["P1", ["DLit100", "DLit200"]].tolist() == [3, 4] and df["DLit200"].isna()["P2"]
+    assert df.loc["P2", "DLit300"] == 1 and df.loc["P1", "org_unit"] == "กองเทคโนโลยี"
+    assert any("other sheets not read: levels, units, groups" in n.en for n in res.notices)
