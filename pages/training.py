@@ -1,20 +1,12 @@
 """Training needs: how many staff in each unit of capability need development, to plan courses and budgets."""
-import pandas as pd
 import streamlit as st
 
 from framework import analysis, analysis_charts
-from framework.paths import store_path
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
 lang = shell.setup("training", "ความต้องการพัฒนา", "Training needs")
 tr = shell.tr
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _needs(store: str, ver: str, f: dict, stage: str) -> pd.DataFrame:
-    """training_needs per store content, filters and stage (ui.filters.compute does not list it yet)."""
-    return analysis.training_needs(shell.connection(), f, stage, by="group")
 
 
 f = filters.survey_filters("trn")
@@ -31,7 +23,7 @@ with right:
     top = st.slider(tr("จำนวนหน่วยในแผนภูมิ (N อันดับแรก)", "Units in the chart (top N)"), 3, 39, key="trn_top",
                     **({} if "trn_top" in st.session_state else {"value": 10}))
 try:
-    needs = _needs(str(store_path()), filters.version(), f, stage)
+    needs = filters.compute("training_needs", f, stage=stage, by="group")
 except analysis.AnalysisError as exc:
     filters.show_error(exc)
     st.stop()

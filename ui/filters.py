@@ -26,7 +26,7 @@ def _options(store: str, ver: str) -> dict:
 def _compute(store: str, ver: str, name: str, filters: dict, kwargs: dict):
     fn = {"coverage": analysis.coverage, "readiness": analysis.readiness, "blockers": analysis.blockers,
           "overview": analysis.overview, "trends": analysis.trends,
-          "survey_counts": analysis.survey_counts}[name]
+          "survey_counts": analysis.survey_counts, "training_needs": analysis.training_needs}[name]
     return fn(shell.connection(), filters, **kwargs)
 
 

@@ -24,6 +24,8 @@ PAGES = (
     ("pages/coverage.py", ":material/blur_on:", "แผนภาพความครอบคลุม", "Coverage heatmap", "survey"),
     ("pages/readiness.py", ":material/trending_up:", "ความพร้อมตามระยะ", "Readiness path", "survey"),
     ("pages/trends.py", ":material/timeline:", "แนวโน้มตามรอบสำรวจ", "Trend over rounds", "survey"),
+    ("pages/training.py", ":material/school:", "ความต้องการพัฒนา", "Training needs", "survey"),
+    ("pages/respondent.py", ":material/person_search:", "แผนพัฒนารายบุคคล", "Individual development plan", "data"),
     ("pages/upload.py", ":material/upload_file:", "นำเข้าแบบสำรวจ", "Survey upload", "data"),
     ("pages/sql.py", ":material/terminal:", "SQL สำหรับนักวิเคราะห์", "Analyst SQL", "data"),
 )
