@@ -73,6 +73,7 @@ def main() -> int:
         "blockers": lambda: analysis.blockers(con, f, stage="Developing"),
         "overview (counts+readiness+blockers)": lambda: analysis.overview(con, f),
         "trends": lambda: analysis.trends(con, f, stage="Early", unit="DLit100"),
+        "training needs (with its coverage+blockers)": lambda: analysis.training_needs(con, f, "Developing"),
         "filter options": lambda: analysis.filter_options(con),
     }
     worst = 0.0
@@ -87,7 +88,7 @@ def main() -> int:
     from streamlit.testing.v1 import AppTest
     print("page full rerun (AppTest)                first   rerun (median of 3)   target 2.0")
     for page, state in (("overview.py", {}), ("coverage.py", {"cov_stage": "Developing"}),
-                        ("readiness.py", {}), ("trends.py", {})):
+                        ("readiness.py", {}), ("trends.py", {}), ("training.py", {})):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.switch_page(f"pages/{page}")
         for k, v in state.items():
@@ -97,7 +98,8 @@ def main() -> int:
         first = time.perf_counter() - t
         assert not at.exception, [e.value for e in at.exception]
         # A rerun after a changed setting (threshold) misses the cache: the honest number.
-        prefix = {"overview.py": "ov", "coverage.py": "cov", "readiness.py": "rdy", "trends.py": "trd"}[page]
+        prefix = {"overview.py": "ov", "coverage.py": "cov", "readiness.py": "rdy", "trends.py": "trd",
+                  "training.py": "trn"}[page]
         reruns = []
         for t_ in (2, 4, 3):
             at.session_state[f"{prefix}_threshold"] = t_
