@@ -239,8 +239,11 @@ def training_needs_bar(needs: pd.DataFrame, lang: str = "th", top: int | None = 
         name=_t(lang, "ยังไม่ได้ประเมิน", "not assessed"),
         text=[f"{int(m):,} ({_pct(s)})" for m, s in zip(df["not_met_n"], df["share_not_met"])],
         textposition="outside", cliponaxis=False))
-    fig.update_layout(barmode="stack", legend=dict(orientation="h", x=0, xanchor="left", y=-0.02, yanchor="top"))
-    fig.update_xaxes(title=_t(lang, "จำนวนบุคลากรที่ต้องพัฒนา (คน)", "Staff to develop (people)"), rangemode="tozero")
+    # Legend above the bars (clear of the axis ticks); room on the right for the outside labels.
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom"))
+    top_value = float(df["not_met_n"].max()) if len(df) else 1.0
+    fig.update_xaxes(title=_t(lang, "จำนวนบุคลากรที่ต้องพัฒนา (คน)", "Staff to develop (people)"),
+                     range=[0, top_value * 1.22])
     fig.update_yaxes(autorange="reversed", type="category", tickvals=ys, ticktext=ticks, automargin=True)
     return _layout(fig, title or _t(lang, "หน่วยความสามารถที่มีผู้ต้องพัฒนามากที่สุด", "Units with the most staff to develop"),
                    height=max(260, 36 * len(df) + 160))

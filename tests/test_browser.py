@@ -165,6 +165,8 @@ def test_survey_pages_with_demo_data(server, browser):
         for path, text, name in (("/overview", "ภาพรวมสำหรับผู้บริหาร", "overview"),
                                  ("/readiness", "ความพร้อมตามระยะ", "readiness"),
                                  ("/trends", "แนวโน้มตามรอบสำรวจ", "trends"),
+                                 ("/training", "ความต้องการพัฒนา", "training"),
+                                 ("/respondent", "แผนพัฒนารายบุคคล", "respondent"),
                                  ("/upload", "นำเข้าแบบสำรวจ", "upload"),
                                  ("/sql", "SQL สำหรับนักวิเคราะห์", "sql")):
             page.goto(server + path, timeout=TIMEOUT_MS)
