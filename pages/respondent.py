@@ -4,7 +4,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from framework import access, export
+from framework import export
 from framework import profiles_view as pv
 from framework import respondents as rsp
 from framework.catalog import STAGES
@@ -28,12 +28,6 @@ COLOURS = {rsp.MET: ("#e3f1e0", "#1f5f1f"), rsp.DEVELOP: ("#fdebd3", "#8a4b00"),
            rsp.NOT_ASSESSED: ("#eceff3", "#4a5563"), rsp.NEXT: ("#e3ecf8", "#1f4e8c")}
 
 
-def _secret():
-    try:
-        return st.secrets.get("hr_passphrase")
-    except Exception:  # no secrets.toml: not configured
-        return None
-
 
 st.caption(tr("ข้อมูลรายบุคคล (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล): ใช้เพื่อวางแผนพัฒนาบุคลากรเท่านั้น "
               "ไม่เก็บไว้ในแคชของแอป",
@@ -41,20 +35,8 @@ st.caption(tr("ข้อมูลรายบุคคล (พ.ร.บ. คุ�
               "the app's cache."))
 
 # --- access: nothing personal is read before the passphrase is verified -----------------------------------
-secret = _secret()
-if access.local_mode(secret):
-    st.info(tr("ไม่ได้ตั้งรหัสผ่าน HR: แอปทำงานแบบผู้ใช้คนเดียวบนเครื่อง (อนุญาตทุกอย่าง)",
-               "No HR passphrase is configured: the app runs in local single-user mode (everything allowed)."),
-            icon=":material/lock_open:")
-else:
-    given = st.text_input(tr("รหัสผ่าน HR", "HR passphrase"), type="password", key="resp_pass")
-    if not access.verify(given, secret):
-        if given:
-            st.error(tr("รหัสผ่านไม่ถูกต้อง", "Wrong passphrase."))
-        st.warning(tr("แผนพัฒนารายบุคคลเป็นข้อมูลรายคน ต้องใช้รหัสผ่าน HR",
-                      "The individual development plan is a row-level view: it needs the HR passphrase."),
-                   icon=":material/lock:")
-        st.stop()
+shell.hr_gate("resp_pass", "แผนพัฒนารายบุคคลเป็นข้อมูลรายคน ต้องใช้รหัสผ่าน HR",
+              "The individual development plan is a row-level view: it needs the HR passphrase.")
 
 con = shell.connection()
 batches = rsp.batches(con)  # never cached: the list follows uploads and deletes at once

@@ -18,12 +18,6 @@ def _workspace(store: str, version: str, min_cell: int, threshold: int, authoris
     return analyst.build(shell.connection(), min_cell=min_cell, threshold=threshold, authorised=authorised)
 
 
-def _secret():
-    try:
-        return st.secrets.get("hr_passphrase")
-    except Exception:  # no secrets.toml: not configured
-        return None
-
 
 def _use_example() -> None:
     titles = [tr(th, en) for th, en, _ in analyst.EXAMPLES]
@@ -46,7 +40,7 @@ with st.expander(tr("ค่าตั้งและสิทธิ์", "Setting
     st.session_state.setdefault("sql_threshold", int(DEFAULTS.threshold))
     threshold = c1.number_input(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Level counted as met (t)"), 1, 4,
                                 key="sql_threshold")
-    secret = _secret()
+    secret = shell.hr_secret()
     local = access.local_mode(secret)
     passphrase = None if local else c3.text_input(
         tr("รหัสผ่าน HR (สำหรับข้อมูลรายบุคคล)", "HR passphrase (for row-level data)"),

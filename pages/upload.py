@@ -6,7 +6,7 @@ import tempfile
 import pandas as pd
 import streamlit as st
 
-from framework import access, export, survey
+from framework import export, survey
 from framework.catalog import STAGES
 from framework.store import SurveyStore
 from ui import shell
@@ -17,12 +17,6 @@ tr = shell.tr
 cat = shell.catalog()
 name_col = "name_en" if lang == "en" else "name_th"
 
-
-def _secret():
-    try:
-        return st.secrets.get("hr_passphrase")
-    except Exception:  # no secrets.toml: not configured
-        return None
 
 
 # --- format documentation and template (public) -----------------------------------------------------------
@@ -102,20 +96,8 @@ t2.download_button(tr("ดาวน์โหลดแม่แบบ Excel (.xls
                            "units."))
 
 # --- access -----------------------------------------------------------------------------------------------
-secret = _secret()
-if access.local_mode(secret):
-    st.info(tr("ไม่ได้ตั้งรหัสผ่าน HR: แอปทำงานแบบผู้ใช้คนเดียวบนเครื่อง (อนุญาตทุกอย่าง)",
-               "No HR passphrase is configured: the app runs in local single-user mode (everything allowed)."),
-            icon=":material/lock_open:")
-else:
-    given = st.text_input(tr("รหัสผ่าน HR", "HR passphrase"), type="password", key="up_pass")
-    if not access.verify(given, secret):
-        if given:
-            st.error(tr("รหัสผ่านไม่ถูกต้อง", "Wrong passphrase."))
-        st.warning(tr("การนำเข้า การลบ และการดูข้อมูลรายคน ต้องใช้รหัสผ่าน HR",
-                      "Uploading, deleting batches and row-level views need the HR passphrase."),
-                   icon=":material/lock:")
-        st.stop()
+shell.hr_gate("up_pass", "การนำเข้า การลบ และการดูข้อมูลรายคน ต้องใช้รหัสผ่าน HR",
+              "Uploading, deleting batches and row-level views need the HR passphrase.")
 
 store = SurveyStore(shell.connection(), cat)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from framework import db
+from framework import access, db
 from framework.catalog import Catalog
 from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
@@ -75,6 +75,30 @@ def _framework_connection():
 
 def catalog() -> Catalog:
     return Catalog(_framework_connection())
+
+
+def hr_secret() -> str | None:
+    """The HR passphrase from Streamlit secrets (`hr_passphrase`), if any; framework.access adds the env var."""
+    try:
+        return st.secrets.get("hr_passphrase")
+    except Exception:  # no secrets.toml: not configured
+        return None
+
+
+def hr_gate(key: str, why_th: str, why_en: str) -> None:
+    """Stop the page unless the HR passphrase is verified (or none is configured: local single-user mode)."""
+    secret = hr_secret()
+    if access.local_mode(secret):
+        st.info(tr("ไม่ได้ตั้งรหัสผ่าน HR: แอปทำงานแบบผู้ใช้คนเดียวบนเครื่อง (อนุญาตทุกอย่าง)",
+                   "No HR passphrase is configured: the app runs in local single-user mode (everything allowed)."),
+                icon=":material/lock_open:")
+        return
+    given = st.text_input(tr("รหัสผ่าน HR", "HR passphrase"), type="password", key=key)
+    if not access.verify(given, secret):
+        if given:
+            st.error(tr("รหัสผ่านไม่ถูกต้อง", "Wrong passphrase."))
+        st.warning(tr(why_th, why_en), icon=":material/lock:")
+        st.stop()
 
 
 def lang() -> str:
