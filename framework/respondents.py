@@ -310,21 +310,21 @@ def idp_html(p: Plan, catalog: Catalog, lang: str = "th", today: dt.date | None 
 
     head = (f'<tr><th>{e(_t(lang, "รหัส", "Code"))}</th><th>{e(_t(lang, "หน่วยความสามารถ", "Unit of capability"))}</th>'
             f'<th>{e(_t(lang, "ระดับที่ประเมิน", "Self-assessed level"))}</th>')
-    develop = p.units[p.units["status"] == DEVELOP]
-    parts.append(f"<h2>{e(_t(lang, 'หน่วยที่ควรพัฒนาก่อน', 'Units to develop first'))} ({len(develop)})</h2>")
-    if develop.empty:
-        parts.append(f'<p class="note">{e(_t(lang, "ไม่มี — ทุกหน่วยที่ประเมินแล้วผ่านเกณฑ์", "None — every assessed unit is met."))}</p>')
-    else:
-        parts.append(f'<p class="note">{e(_t(lang, "เรียงตามลำดับในกรอบทักษะ ใต้ชื่อหน่วยคือความสามารถย่อยที่ควรเรียนรู้", "In framework order; under each unit, the elements to learn."))}</p>')
-        parts.append(f"<table>{head}{actions}</tr>{unit_rows(develop, True, True)}</table>")
-
-    missing = p.units[p.units["status"] == NOT_ASSESSED]
-    parts.append(f"<h2>{e(_t(lang, 'หน่วยที่ยังไม่ได้ประเมิน', 'Units not assessed'))} ({len(missing)})</h2>")
-    if missing.empty:
-        parts.append(f'<p class="note">{e(_t(lang, "ไม่มี", "None."))}</p>')
-    else:
-        parts.append(f'<p class="note">{e(_t(lang, "ควรประเมินตนเองในหน่วยเหล่านี้ก่อนวางแผน", "Self-assess these units before planning."))}</p>')
-        parts.append(f"<table>{head}{actions}</tr>{unit_rows(missing, True, True)}</table>")
+    # Units to develop, then units not assessed: same table with the blank action columns for the supervisor.
+    for status, (h_th, h_en), (none_th, none_en), (note_th, note_en) in (
+            (DEVELOP, ("หน่วยที่ควรพัฒนาก่อน", "Units to develop first"),
+             ("ไม่มี — ทุกหน่วยที่ประเมินแล้วผ่านเกณฑ์", "None — every assessed unit is met."),
+             ("เรียงตามลำดับในกรอบทักษะ ใต้ชื่อหน่วยคือความสามารถย่อยที่ควรเรียนรู้",
+              "In framework order; under each unit, the elements to learn.")),
+            (NOT_ASSESSED, ("หน่วยที่ยังไม่ได้ประเมิน", "Units not assessed"), ("ไม่มี", "None."),
+             ("ควรประเมินตนเองในหน่วยเหล่านี้ก่อนวางแผน", "Self-assess these units before planning."))):
+        rows = p.units[p.units["status"] == status]
+        parts.append(f"<h2>{e(_t(lang, h_th, h_en))} ({len(rows)})</h2>")
+        if rows.empty:
+            parts.append(f'<p class="note">{e(_t(lang, none_th, none_en))}</p>')
+        else:
+            parts.append(f'<p class="note">{e(_t(lang, note_th, note_en))}</p>')
+            parts.append(f"<table>{head}{actions}</tr>{unit_rows(rows, True, True)}</table>")
 
     met = p.units[p.units["status"] == MET]
     parts.append(f"<h2>{e(_t(lang, 'หน่วยที่ผ่านเกณฑ์แล้ว', 'Units already met'))} ({len(met)})</h2>")

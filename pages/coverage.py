@@ -10,8 +10,6 @@ lang = shell.setup("coverage", "แผนภาพความครอบคล
 tr = shell.tr
 
 f = filters.survey_filters("cov")
-if f is None:
-    st.stop()
 counts = filters.compute("survey_counts", f)
 left, right = st.columns([1, 2])
 with left:

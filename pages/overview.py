@@ -10,8 +10,6 @@ lang = shell.setup("overview", "ภาพรวมสำหรับผู้บ
 tr = shell.tr
 
 f = filters.survey_filters("ov")
-if f is None:
-    st.stop()
 counts = filters.compute("survey_counts", f)
 stage = filters.stage_select(
     "ov_stage", counts.get("stage"), ("ระยะปัจจุบันของหน่วยงาน", "Your agency's current stage"),

@@ -9,8 +9,6 @@ lang = shell.setup("readiness", "ความพร้อมตามระย�
 tr = shell.tr
 
 f = filters.survey_filters("rdy")
-if f is None:
-    st.stop()
 by_labels = {"group": tr("กลุ่มบุคลากร", "Staff group"), "agency": tr("หน่วยงาน", "Agency"),
              "unit": tr("หน่วยงานย่อย", "Org unit")}
 by = st.radio(tr("แยกตาม", "Break down by"), list(by_labels), format_func=by_labels.get, horizontal=True,

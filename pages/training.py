@@ -10,8 +10,6 @@ tr = shell.tr
 
 
 f = filters.survey_filters("trn")
-if f is None:
-    st.stop()
 counts = filters.compute("survey_counts", f)
 left, right = st.columns([1, 1])
 with left:

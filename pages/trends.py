@@ -9,8 +9,6 @@ lang = shell.setup("trends", "แนวโน้มตามรอบสำร�
 tr = shell.tr
 
 f = filters.survey_filters("trd")
-if f is None:
-    st.stop()
 counts = filters.compute("survey_counts", f)
 units = analysis.units(shell.connection())
 unit_names = dict(zip(units["code"], units["name_en" if lang == "en" else "name_th"]))

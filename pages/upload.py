@@ -83,7 +83,7 @@ with st.expander(tr("รูปแบบไฟล์แบบสำรวจ", "S
     st.dataframe(accepted, hide_index=True)
     table_downloads(accepted, "survey-staff-group-names", None, key="up_groups_dl")
 t1, t2 = st.columns(2)
-t1.download_button(tr("ดาวน์โหลดแม่แบบ CSV", "Download the CSV template"), survey.template_csv(cat),
+t1.download_button(tr("ดาวน์โหลดแม่แบบ CSV", "Download the CSV template"), lambda: survey.template_csv(cat),  # made on click
                    file_name="survey_template.csv", mime="text/csv", key="up_template", icon=":material/download:",
                    on_click="ignore")
 t2.download_button(tr("ดาวน์โหลดแม่แบบ Excel (.xlsx)", "Download the Excel template (.xlsx)"),

@@ -86,10 +86,10 @@ def _clean(key: str, allowed: list) -> None:
         st.session_state[key] = [v for v in st.session_state[key] if v in allowed]
 
 
-def survey_filters(prefix: str, *, groups: bool = True) -> dict | None:
+def survey_filters(prefix: str, *, groups: bool = True) -> dict:
     """Draw the shared filter widgets in the sidebar; return a plain dict for framework.analysis.Filters.
 
-    Returns None (after saying so) when the store holds no survey yet.
+    Stops the page (after saying so) when the store holds no survey yet.
     """
     opts = options()
     batches: pd.DataFrame = opts["batches"]
@@ -97,7 +97,7 @@ def survey_filters(prefix: str, *, groups: bool = True) -> dict | None:
         st.info(tr("ยังไม่มีข้อมูลแบบสำรวจ — นำเข้าไฟล์ที่หน้า “นำเข้าแบบสำรวจ” แล้วกลับมาที่หน้านี้",
                    "No survey data yet — upload a file on the “Survey upload” page, then come back here."),
                 icon=":material/info:")
-        return None
+        st.stop()
     blabel = {r.batch_id: f"{r.file_name} · {r.agency or '—'} · {r.round_date if not pd.isna(r.round_date) else '—'}"
               for r in batches.itertuples()}
     sg = staff_group_labels()
