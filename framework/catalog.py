@@ -14,6 +14,7 @@ from framework.paths import PARQUET_DIR
 
 STAGES = ("Early", "Developing", "Mature")
 STAFF_GROUPS = ("Executive", "Management", "Academic", "Service", "Technologist", "Others")
+NEXT_STAGE = {"Early": "Developing", "Developing": "Mature", "Mature": None}  # the stage an agency moves to
 
 
 def normalise_label(text: str) -> str:

@@ -1,24 +1,170 @@
-"""The one DuckDB connection factory: framework tables in memory, the survey store attached as `store`."""
+"""The one query layer: the connection factory, `query()`, `transaction()`, quoting and strict templates.
+
+Every module in `framework/` talks to DuckDB through these functions:
+- `connect()` opens an in-memory DuckDB with the framework tables; the survey store file is ATTACHed as `store`.
+- `query()` / `scalar()` / `arrow()` run one statement on a fresh cursor (thread-safe on a shared connection);
+  named parameters are bound by the `$name` tokens the statement declares (outside string literals and
+  comments), so a parameter whose name is a prefix of another is never bound by accident; a declared one
+  that is not given raises `QueryError`.
+- `transaction()` yields a cursor inside BEGIN … COMMIT; any exception rolls back and is re-raised.
+- `ident()` quotes an identifier, `literal()` a string constant; only catalogue codes and the project's
+  own paths go through them, never user text (user text is always a bound parameter).
+- `render()` fills a named query's `{placeholder}`s strictly: a missing or unknown one raises.
+"""
 from __future__ import annotations
 
+import hashlib
+import re
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator, Mapping, Sequence
 
 import duckdb
+import pandas as pd
 
 from framework.paths import PARQUET_DIR
 from framework.source import TABLES
 
-
-def _literal(path: Path) -> str:
-    # Paths are the project's own (never user text); quote them as SQL string literals.
-    return "'" + str(path).replace("'", "''") + "'"
+Params = Mapping[str, object] | Sequence[object] | None
 
 
+class QueryError(ValueError):
+    """A programming error in how a query was put together (never caused by user input)."""
+
+
+# --- quoting -------------------------------------------------------------------------------------------------
+def ident(name: str) -> str:
+    """`name` as a quoted SQL identifier ("DLit100"; embedded quotes doubled)."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def literal(text: str | Path) -> str:
+    """`text` as a SQL string literal (the project's own paths and catalogue values only)."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+# --- templates and parameters --------------------------------------------------------------------------------
+# Strings, quoted identifiers and comments are skipped when looking for $names and {placeholders}.
+_SKIP = r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/"
+_PARAM = re.compile(_SKIP + r"|\$([A-Za-z_][A-Za-z0-9_]*)", re.S)
+_PLACEHOLDER = re.compile(r"--[^\n]*|\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def declared(text: str) -> set[str]:
+    """The `$name` parameters a statement declares (outside strings, quoted identifiers and comments)."""
+    return {m.group(1) for m in _PARAM.finditer(text) if m.group(1)}
+
+
+def placeholders(text: str) -> set[str]:
+    """The `{name}` placeholders of a query template (comments aside)."""
+    return {m.group(1) for m in _PLACEHOLDER.finditer(text) if m.group(1)}
+
+
+def render(template: str, **parts: str) -> str:
+    """Fill every `{name}` of a template; a placeholder without a part, or a part without a placeholder, raises.
+
+    Parts are SQL fragments made by the project from catalogue codes and whitelisted keys, never user text.
+    Comments are left as written (a `{name}` in a comment is documentation, not a placeholder).
+    """
+    wanted = placeholders(template)
+    missing, unknown = wanted - parts.keys(), parts.keys() - wanted
+    if missing or unknown:
+        raise QueryError(f"template placeholders: missing {sorted(missing)}, unknown {sorted(unknown)}")
+
+    def fill(m: re.Match) -> str:
+        return m.group(0) if m.group(1) is None else str(parts[m.group(1)])
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def bind(text: str, params: Params) -> Params:
+    """The parameters to pass with `text`: named ones reduced to the names it declares; positional as given."""
+    if params is None or not isinstance(params, Mapping):
+        return params
+    names = declared(text)
+    missing = names - params.keys()
+    if missing:
+        raise QueryError(f"query parameters not given: {sorted(missing)}")
+    return {k: params[k] for k in names}
+
+
+# --- running -------------------------------------------------------------------------------------------------
+def _run(con: duckdb.DuckDBPyConnection, text: str, params: Params, fetch):
+    cur = con.cursor()
+    try:
+        bound = bind(text, params)
+        return fetch(cur.execute(text, bound) if bound is not None else cur.execute(text))
+    finally:
+        cur.close()
+
+
+def query(con: duckdb.DuckDBPyConnection, text: str, params: Params = None) -> pd.DataFrame:
+    """Run one statement on a fresh cursor and return its result as a DataFrame."""
+    return _run(con, text, params, lambda c: c.df())
+
+
+def arrow(con: duckdb.DuckDBPyConnection, text: str, params: Params = None):
+    """Run one statement on a fresh cursor and return its result as a pyarrow Table."""
+    return _run(con, text, params, lambda c: c.fetch_arrow_table())
+
+
+def scalar(con: duckdb.DuckDBPyConnection, text: str, params: Params = None):
+    """The first column of the first row (None when there is no row)."""
+    row = _run(con, text, params, lambda c: c.fetchone())
+    return None if row is None else row[0]
+
+
+def execute(con: duckdb.DuckDBPyConnection, text: str, params: Params = None) -> None:
+    """Run one statement for its effect (DDL, a single write) on a fresh cursor."""
+    _run(con, text, params, lambda c: None)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor inside BEGIN … COMMIT: all of its writes land, or (on any exception) none do."""
+    cur = con.cursor()
+    try:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            yield cur
+        except BaseException:
+            try:
+                cur.execute("ROLLBACK")
+            except duckdb.Error:  # the transaction already ended with the error
+                pass
+            raise
+        cur.execute("COMMIT")
+    finally:
+        cur.close()
+
+
+# --- the store -----------------------------------------------------------------------------------------------
+def has_store(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a store is attached and holds the survey tables."""
+    return scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' "
+                       "AND table_name IN ('batches', 'responses')") == 2
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """A fingerprint that changes whenever batches are added, replaced or removed (a cache key for pages).
+
+    Stable across processes (sha256, not Python's per-process hash()).
+    """
+    if not has_store(con):
+        return "none"
+    row = query(con, "SELECT count(*) AS n, coalesce(sum(accepted), 0) AS a, "
+                     "coalesce(max(uploaded_at)::VARCHAR, '') AS u, "
+                     "coalesce(string_agg(batch_id, ',' ORDER BY batch_id), '') AS ids FROM store.batches").iloc[0]
+    digest = hashlib.sha256(str(row["ids"]).encode("utf-8")).hexdigest()[:16]
+    return f"{row['n']}|{row['a']}|{row['u']}|{digest}"
+
+
+# --- connections ---------------------------------------------------------------------------------------------
 def load_framework(con: duckdb.DuckDBPyConnection, parquet_dir: Path = PARQUET_DIR) -> None:
     """Copy the framework Parquet files into tables of the connection's in-memory catalogue."""
     for name in TABLES:
         path = Path(parquet_dir) / f"{name}.parquet"
-        con.execute(f"CREATE OR REPLACE TABLE memory.main.{name} AS SELECT * FROM read_parquet({_literal(path)})")
+        con.execute(f"CREATE OR REPLACE TABLE memory.main.{ident(name)} AS SELECT * FROM read_parquet({literal(path)})")
 
 
 def connect(store: str | Path | None = None, *, read_only: bool = False,
@@ -34,5 +180,5 @@ def connect(store: str | Path | None = None, *, read_only: bool = False,
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
         mode = " (READ_ONLY)" if read_only else ""
-        con.execute(f"ATTACH {_literal(path)} AS store{mode}")
+        con.execute(f"ATTACH {literal(path)} AS store{mode}")
     return con
