@@ -104,8 +104,12 @@ def query(con: duckdb.DuckDBPyConnection, text: str, params: Params = None) -> p
 
 
 def arrow(con: duckdb.DuckDBPyConnection, text: str, params: Params = None):
-    """Run one statement on a fresh cursor and return its result as a pyarrow Table."""
-    return _run(con, text, params, lambda c: c.fetch_arrow_table())
+    """Run one query on a fresh cursor and return its result as a pyarrow Table (no extra copy of the rows)."""
+    cur = con.cursor()
+    try:
+        return cur.sql(text, params=bind(text, params) or None).to_arrow_table()
+    finally:
+        cur.close()
 
 
 def scalar(con: duckdb.DuckDBPyConnection, text: str, params: Params = None):
