@@ -10,7 +10,7 @@ from typing import Callable
 
 import duckdb
 import pandas as pd
-from framework import survey
+from framework import db, survey
 from framework.catalog import Catalog, STAGES
 from framework.paths import DEMO_DIR
 
@@ -37,7 +37,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> None
             source_format VARCHAR,
             encoding      VARCHAR
         )""")
-    unit_cols = ",\n".join(f'"{code}" UTINYINT' for code in unit_codes)
+    unit_cols = ",\n".join(f"{db.ident(code)} UTINYINT" for code in unit_codes)
     con.execute(f"""
         CREATE TABLE IF NOT EXISTS store.responses (
             batch_id      VARCHAR NOT NULL,
@@ -94,45 +94,25 @@ class SurveyStore:
         self.con = con
         self.catalog = catalog or Catalog(con)
         self.unit_codes = self.catalog.unit_codes()
-        cur = con.cursor()
-        try:
+        with db.transaction(con) as cur:
             ensure_schema(cur, self.unit_codes)
             cur.execute("CREATE TABLE IF NOT EXISTS store.store_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        finally:
-            cur.close()
 
     # -- queries ---------------------------------------------------------------------------------------
     def batches(self) -> pd.DataFrame:
         """Every batch, newest upload first."""
-        cur = self.con.cursor()
-        try:
-            return cur.execute("SELECT * FROM store.batches ORDER BY uploaded_at DESC, batch_id").df()
-        finally:
-            cur.close()
+        return db.query(self.con, "SELECT * FROM store.batches ORDER BY uploaded_at DESC, batch_id")
 
     def find_hash(self, content_hash: str) -> str | None:
-        cur = self.con.cursor()
-        try:
-            row = cur.execute("SELECT batch_id FROM store.batches WHERE content_hash = ?", [content_hash]).fetchone()
-            return row[0] if row else None
-        finally:
-            cur.close()
+        return db.scalar(self.con, "SELECT batch_id FROM store.batches WHERE content_hash = $h", {"h": content_hash})
 
     def delete(self, batch_id: str) -> bool:
         """Remove one batch and its responses in one transaction; False when there is no such batch."""
-        cur = self.con.cursor()
-        try:
-            cur.execute("BEGIN TRANSACTION")
+        with db.transaction(self.con) as cur:
             found = cur.execute("SELECT count(*) FROM store.batches WHERE batch_id = ?", [batch_id]).fetchone()[0]
             cur.execute("DELETE FROM store.responses WHERE batch_id = ?", [batch_id])
             cur.execute("DELETE FROM store.batches WHERE batch_id = ?", [batch_id])
-            cur.execute("COMMIT")
-            return bool(found)
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
-        finally:
-            cur.close()
+        return bool(found)
 
     # -- ingest ----------------------------------------------------------------------------------------
     def ingest(self, path: str | Path, *, file_name: str | None = None, agency: str | None = None,
@@ -166,12 +146,17 @@ class SurveyStore:
             try:
                 step(0.15, "อ่านไฟล์", "Reading the file")
                 checked = val.check(dec, layout)
-                step(0.75, "บันทึกข้อมูล", "Saving")
-                batch_id = dec.content_hash[:16]
-                self._write(cur, checked, batch_id, name, dec, agency, stage_key, round_d, is_demo)
+                # The accepted rows leave the validating cursor's temp tables as Arrow, so the write can run in
+                # its own transaction (temp-table row ids inside a transaction would break the row numbers).
+                rows = cur.execute(f"FROM temp.{checked.staging}").to_arrow_table()
             finally:
                 val.drop()
                 cur.close()
+            step(0.75, "บันทึกข้อมูล", "Saving")
+            batch_id = dec.content_hash[:16]
+            with db.transaction(self.con) as tx:
+                tx.register("accepted_rows", rows)
+                self._write(tx, checked, batch_id, name, dec, agency, stage_key, round_d, is_demo)
         finally:
             dec.cleanup()
         step(1.0, "เสร็จสิ้น", "Done")
@@ -182,26 +167,20 @@ class SurveyStore:
 
     def _write(self, cur, checked: survey.Checked, batch_id: str, name: str, dec: survey.Decoded,
                agency: str | None, stage: str | None, round_d: dt.date | None, is_demo: bool) -> None:
-        """One transaction: the batch row and its responses; any failure rolls both back."""
-        unit_cols = ", ".join(f'"{c}"' for c in self.unit_codes)
-        cur.execute("BEGIN TRANSACTION")
-        try:
-            cur.execute("INSERT INTO store.batches VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
-                        [batch_id, name, dec.content_hash, agency, stage, round_d, checked.rows_read,
-                         checked.accepted, checked.rejected, is_demo, checked.layout.format, dec.encoding])
-            self._insert_responses(cur, checked, batch_id, agency, unit_cols)
-            cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('had_batches', 'true')")
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+        """The batch row and its responses, inside the caller's transaction (a failure rolls both back)."""
+        unit_cols = ", ".join(db.ident(c) for c in self.unit_codes)
+        cur.execute("INSERT INTO store.batches VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
+                    [batch_id, name, dec.content_hash, agency, stage, round_d, checked.rows_read,
+                     checked.accepted, checked.rejected, is_demo, checked.layout.format, dec.encoding])
+        self._insert_responses(cur, checked, batch_id, agency, unit_cols)
+        cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('had_batches', 'true')")
 
     def _insert_responses(self, cur, checked: survey.Checked, batch_id: str, agency: str | None,
                           unit_cols: str) -> None:
         cur.execute(f"""
             INSERT INTO store.responses (batch_id, respondent_id, staff_group, agency, org_unit, position, {unit_cols})
             SELECT ?, respondent_id, staff_group, coalesce(agency, ?), org_unit, position, {unit_cols}
-            FROM temp.{checked.staging}""", [batch_id, agency])
+            FROM accepted_rows""", [batch_id, agency])
 
     def _stage(self, stage: str | None) -> str | None:
         if stage is None or not str(stage).strip():
@@ -233,13 +212,8 @@ class SurveyStore:
     # -- demo ------------------------------------------------------------------------------------------
     def had_batches(self) -> bool:
         """True once any batch has ever been stored (deleting everything does not bring the demo back)."""
-        cur = self.con.cursor()
-        try:
-            n = cur.execute("SELECT count(*) FROM store.batches").fetchone()[0]
-            flag = cur.execute("SELECT count(*) FROM store.store_info WHERE key = 'had_batches'").fetchone()[0]
-            return bool(n or flag)
-        finally:
-            cur.close()
+        return bool(db.scalar(self.con, "SELECT (SELECT count(*) FROM store.batches) "
+                                        "+ (SELECT count(*) FROM store.store_info WHERE key = 'had_batches')"))
 
     def load_demo(self, demo_dir: Path = DEMO_DIR) -> list[IngestResult]:
         """Ingest the bundled demo batches (is_demo = true) listed in data/demo/manifest.json."""
