@@ -1,127 +1,64 @@
-"""The survey store: an embedded DuckDB file attached as `store` (batches + one row per respondent)."""
+"""SurveyStore: atomic ingest with one count per person per round, the batch list, the demo hook.
+
+A round is (agency, round date). A person is (agency, respondent id) within a round: an upload whose
+accepted respondents are already stored in that round - from any earlier batch, whatever its encoding or
+layout - is refused by default (`on_conflict="refuse"`), or replaces those people's earlier answers
+("replace"), or imports only the new people ("skip"). The comparison is by content, after validation.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import json
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-import duckdb
 import pandas as pd
+
 from framework import db, survey
 from framework.catalog import Catalog, STAGES
 from framework.paths import DEMO_DIR
+from framework.store.results import ON_CONFLICT, IngestResult, Progress
+from framework.store.rounds import AGENCY_KEY, RoundsMixin, clash_sql
+from framework.store.schema import ensure_schema
+from framework.store.trash import TrashMixin
 
-# Columns of store.responses before the unit columns; one UTINYINT column per unit code follows
-# (framework order), NULL = not assessed.
-RESPONSE_KEYS = ("batch_id", "respondent_id", "staff_group", "agency", "org_unit", "position")
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> None:
-    """Create the store tables if missing (idempotent). Unit codes come from the catalogue, never user text."""
-    con.execute("""
-        CREATE TABLE IF NOT EXISTS store.batches (
-            batch_id      VARCHAR PRIMARY KEY,
-            file_name     VARCHAR NOT NULL,
-            content_hash  VARCHAR NOT NULL,
-            agency        VARCHAR,
-            stage         VARCHAR,
-            round_date    DATE,
-            uploaded_at   TIMESTAMP NOT NULL,
-            rows_read     INTEGER NOT NULL,
-            accepted      INTEGER NOT NULL,
-            rejected      INTEGER NOT NULL,
-            is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
-            source_format VARCHAR,
-            encoding      VARCHAR
-        )""")
-    unit_cols = ",\n".join(f"{db.ident(code)} UTINYINT" for code in unit_codes)
-    con.execute(f"""
-        CREATE TABLE IF NOT EXISTS store.responses (
-            batch_id      VARCHAR NOT NULL,
-            respondent_id VARCHAR NOT NULL,
-            staff_group   VARCHAR NOT NULL,
-            agency        VARCHAR,
-            org_unit      VARCHAR,
-            position      VARCHAR,
-            {unit_cols}
-        )""")
-
-
-# --- the store object ---------------------------------------------------------------------------------------
-
-Progress = Callable[[float, str, str], None]  # (fraction 0-1, Thai step, English step)
-
-
-@dataclass
-class IngestResult:
-    """What one upload did: counts, problems (row, column, value, reason, fix), rejected rows, notices."""
-    batch_id: str | None
-    file_name: str
-    rows_read: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    respondents: int = 0
-    duplicate: bool = False
-    source_format: str | None = None
-    encoding: str | None = None
-    problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=survey.PROBLEM_COLUMNS))
-    rejected_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
-    notices: list[survey.Notice] = field(default_factory=list)
-    problems_truncated: bool = False
-    seconds: float = 0.0
-
-    def to_json(self) -> dict:
-        """The CLI's JSON object (errors in English; reason_th kept alongside)."""
-        errors = [{"row": None if pd.isna(r.row) else int(r.row), "column": r.column,
-                   "value": None if r.value is None or (isinstance(r.value, float) and pd.isna(r.value)) else str(r.value),
-                   "reason": r.reason_en, "reason_th": r.reason_th}
-                  for r in self.problems.itertuples(index=False)]
-        return {"batch_id": self.batch_id, "file_name": self.file_name, "rows_read": self.rows_read,
-                "accepted": self.accepted, "rejected": self.rejected, "respondents": self.respondents,
-                "duplicate": self.duplicate, "format": self.source_format, "encoding": self.encoding,
-                "errors": errors, "errors_truncated": self.problems_truncated,
-                "notices": [{"level": n.level, "column": n.column, "text": n.en, "text_th": n.th}
-                            for n in self.notices]}
-
-
-class SurveyStore:
-    """The survey store on a `framework.db.connect(store)` connection: atomic ingest, batches, delete, demo."""
+class SurveyStore(TrashMixin, RoundsMixin):
+    """The survey store on a `framework.db.connect(store)` connection: ingest, batches, trash, rounds, demo."""
 
     def __init__(self, con, catalog: Catalog | None = None):
         self.con = con
         self.catalog = catalog or Catalog(con)
         self.unit_codes = self.catalog.unit_codes()
-        with db.transaction(con) as cur:
-            ensure_schema(cur, self.unit_codes)
-            cur.execute("CREATE TABLE IF NOT EXISTS store.store_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        ensure_schema(con, self.unit_codes)
 
     # -- queries ---------------------------------------------------------------------------------------
-    def batches(self) -> pd.DataFrame:
-        """Every batch, newest upload first."""
-        return db.query(self.con, "SELECT * FROM store.batches ORDER BY uploaded_at DESC, batch_id")
+    def batches(self, deleted: bool = False) -> pd.DataFrame:
+        """Every live batch, newest upload first, with `respondents` (people stored now) and `replaced`
+        (people whose answers a later upload replaced). deleted=True: the trash, with deleted_at/deleted_by."""
+        if deleted:
+            return self.trashed()
+        return db.query(self.con, """
+            SELECT b.*, coalesce(n.respondents, 0) AS respondents, coalesce(x.replaced, 0) AS replaced
+            FROM store.batches b
+            LEFT JOIN (SELECT batch_id, count(*) AS respondents FROM store.responses GROUP BY batch_id) n
+                   USING (batch_id)
+            LEFT JOIN (SELECT batch_id, count(*) AS replaced FROM store.replacements GROUP BY batch_id) x
+                   USING (batch_id)
+            ORDER BY b.uploaded_at DESC, b.batch_id""")
 
     def find_hash(self, content_hash: str) -> str | None:
+        """The live batch with this content, if any."""
         return db.scalar(self.con, "SELECT batch_id FROM store.batches WHERE content_hash = $h", {"h": content_hash})
-
-    def delete(self, batch_id: str) -> bool:
-        """Remove one batch and its responses in one transaction; False when there is no such batch."""
-        with db.transaction(self.con) as cur:
-            found = cur.execute("SELECT count(*) FROM store.batches WHERE batch_id = ?", [batch_id]).fetchone()[0]
-            cur.execute("DELETE FROM store.responses WHERE batch_id = ?", [batch_id])
-            cur.execute("DELETE FROM store.batches WHERE batch_id = ?", [batch_id])
-        return bool(found)
 
     # -- ingest ----------------------------------------------------------------------------------------
     def ingest(self, path: str | Path, *, file_name: str | None = None, agency: str | None = None,
                stage: str | None = None, round_date: dt.date | str | None = None, is_demo: bool = False,
-               progress: Progress | None = None) -> IngestResult:
+               on_conflict: str = "refuse", progress: Progress | None = None) -> IngestResult:
         """Validate a survey file and store its accepted rows as one batch, all or nothing.
 
         Raises survey.SurveyFileError (nothing stored) when the file cannot be read as a survey or the
-        batch metadata is invalid. The same content twice is detected by hash and not stored again.
+        batch metadata is invalid. The same content twice is detected by hash and not stored again; the
+        same people in the same round are handled by `on_conflict` (see the module docstring).
         """
         started = time.perf_counter()
         path = Path(path)
@@ -130,6 +67,10 @@ class SurveyStore:
         stage_key = self._stage(stage)
         round_d = self._round(round_date)
         agency = (agency or "").strip() or None
+        if on_conflict not in ON_CONFLICT:
+            raise survey.SurveyFileError(
+                f"ไม่รู้จักตัวเลือก \"{on_conflict}\" สำหรับผู้ตอบที่มีอยู่แล้วในรอบ — ใช้ refuse, replace หรือ skip",
+                f"Unknown on-conflict choice \"{on_conflict}\" - use refuse, replace or skip. Nothing was stored.")
         step(0.02, "ตรวจรหัสอักขระ", "Detecting the encoding")
         dec = survey.decode(path)
         try:
@@ -139,6 +80,7 @@ class SurveyStore:
                 return IngestResult(existing, name, int(old["rows_read"]), int(old["accepted"]),
                                     int(old["rejected"]), duplicate=True, source_format=old["source_format"],
                                     encoding=old["encoding"], seconds=time.perf_counter() - started)
+            self._refuse_if_in_trash(dec.content_hash)
             delim, header, skip = survey.read_header(dec.path)
             layout = survey.plan_columns(header, delim, self.catalog, skip)
             cur = self.con.cursor()
@@ -153,34 +95,63 @@ class SurveyStore:
                 val.drop()
                 cur.close()
             step(0.75, "บันทึกข้อมูล", "Saving")
-            batch_id = dec.content_hash[:16]
+            res = IngestResult(dec.content_hash[:16], name, checked.rows_read, checked.accepted, checked.rejected,
+                               checked.respondents, False, layout.format, dec.encoding, checked.problems,
+                               checked.rejected_rows, checked.notices, checked.problems_truncated,
+                               on_conflict=on_conflict)
             with db.transaction(self.con) as tx:
                 tx.register("accepted_rows", rows)
-                self._write(tx, checked, batch_id, name, dec, agency, stage_key, round_d, is_demo)
+                self._write(tx, res, path, dec, agency, stage_key, round_d, is_demo)
+                tx.unregister("accepted_rows")
         finally:
             dec.cleanup()
         step(1.0, "เสร็จสิ้น", "Done")
-        return IngestResult(batch_id, name, checked.rows_read, checked.accepted, checked.rejected,
-                            checked.respondents, False, layout.format, dec.encoding, checked.problems,
-                            checked.rejected_rows, checked.notices, checked.problems_truncated,
-                            time.perf_counter() - started)
+        res.seconds = time.perf_counter() - started
+        return res
 
-    def _write(self, cur, checked: survey.Checked, batch_id: str, name: str, dec: survey.Decoded,
-               agency: str | None, stage: str | None, round_d: dt.date | None, is_demo: bool) -> None:
-        """The batch row and its responses, inside the caller's transaction (a failure rolls both back)."""
-        unit_cols = ", ".join(db.ident(c) for c in self.unit_codes)
+    def _write(self, cur, res: IngestResult, path: Path, dec: survey.Decoded, agency: str | None,
+               stage: str | None, round_d: dt.date | None, is_demo: bool) -> None:
+        """Inside the caller's transaction: the round check, then the batch row, its responses and its file."""
+        people = f"SELECT respondent_id, {AGENCY_KEY.format('coalesce(agency, $agency)')} AS agency_key FROM accepted_rows"
+        sql = clash_sql(people)  # on this cursor: it sees the registered rows and the open transaction
+        clash = cur.execute(sql, db.bind(sql, {"round": round_d, "agency": agency})).df()
+        res.conflicts = sorted(set(clash["respondent_id"]))
+        if res.refused:
+            res.batch_id, res.accepted, res.respondents = None, 0, 0
+            return
+        batch_id = res.batch_id
+        cur.register("clash", clash)
+        keep = "TRUE"
+        if res.conflicts and res.on_conflict == "replace":
+            cur.execute("DELETE FROM store.responses r USING clash c "
+                        "WHERE r.batch_id = c.batch_id AND r.respondent_id = c.respondent_id")
+            cur.execute("INSERT INTO store.replacements SELECT batch_id, respondent_id, agency_key, ?, now()::TIMESTAMP "
+                        "FROM clash", [batch_id])
+            res.replaced = len(clash)
+        elif res.conflicts:  # skip: only the people not yet in the round
+            keep = ("NOT EXISTS (SELECT 1 FROM clash c WHERE c.respondent_id = a.respondent_id "
+                    f"AND c.agency_key = {AGENCY_KEY.format('coalesce(a.agency, $agency)')})")
+        stored = self._insert_responses(cur, batch_id, agency, keep)
+        if res.on_conflict == "skip" and res.conflicts:
+            res.skipped = res.respondents - stored
+            res.accepted = stored if res.source_format == "long" else res.accepted - res.skipped
+        res.respondents = stored
+        cur.unregister("clash")
         cur.execute("INSERT INTO store.batches VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
-                    [batch_id, name, dec.content_hash, agency, stage, round_d, checked.rows_read,
-                     checked.accepted, checked.rejected, is_demo, checked.layout.format, dec.encoding])
-        self._insert_responses(cur, checked, batch_id, agency, unit_cols)
+                    [batch_id, res.file_name, dec.content_hash, agency, stage, round_d, res.rows_read,
+                     res.accepted, res.rejected, is_demo, res.source_format, dec.encoding])
+        data = path.read_bytes()   # the original upload (bounded by the upload size limit), for HR to download
+        cur.execute("INSERT INTO store.batch_files VALUES (?, ?, ?, ?)", [batch_id, res.file_name, len(data), data])
         cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('had_batches', 'true')")
 
-    def _insert_responses(self, cur, checked: survey.Checked, batch_id: str, agency: str | None,
-                          unit_cols: str) -> None:
-        cur.execute(f"""
+    def _insert_responses(self, cur, batch_id: str, agency: str | None, keep: str = "TRUE") -> int:
+        """Copy the accepted rows (those `keep` admits) into store.responses; returns how many."""
+        unit_cols = ", ".join(db.ident(c) for c in self.unit_codes)
+        sql = f"""
             INSERT INTO store.responses (batch_id, respondent_id, staff_group, agency, org_unit, position, {unit_cols})
-            SELECT ?, respondent_id, staff_group, coalesce(agency, ?), org_unit, position, {unit_cols}
-            FROM accepted_rows""", [batch_id, agency])
+            SELECT $batch, respondent_id, staff_group, coalesce(agency, $agency), org_unit, position, {unit_cols}
+            FROM accepted_rows a WHERE {keep}"""
+        return cur.execute(sql, db.bind(sql, {"batch": batch_id, "agency": agency})).fetchone()[0]
 
     def _stage(self, stage: str | None) -> str | None:
         if stage is None or not str(stage).strip():
