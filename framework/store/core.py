@@ -90,7 +90,7 @@ class SurveyStore(TrashMixin, RoundsMixin):
                 checked = val.check(dec, layout)
                 # The accepted rows leave the validating cursor's temp tables as Arrow, so the write can run in
                 # its own transaction (temp-table row ids inside a transaction would break the row numbers).
-                rows = cur.execute(f"FROM temp.{checked.staging}").to_arrow_table()
+                rows = cur.sql(f"FROM temp.{checked.staging}").to_arrow_table()
             finally:
                 val.drop()
                 cur.close()
