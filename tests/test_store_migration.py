@@ -14,33 +14,15 @@ F = FIXTURES / "surveys"
 def write_version_1_store(path, codes):
     """The store exactly as the first release's ensure_schema + SurveyStore wrote it (frozen DDL)."""
     con = db.connect(path)
-    con.execute("""
-        CREATE TABLE IF NOT EXISTS store.batches (
-            batch_id      VARCHAR PRIMARY KEY,
-            file_name     VARCHAR NOT NULL,
-            content_hash  VARCHAR NOT NULL,
-            agency        VARCHAR,
-            stage         VARCHAR,
-            round_date    DATE,
-            uploaded_at   TIMESTAMP NOT NULL,
-            rows_read     INTEGER NOT NULL,
-            accepted      INTEGER NOT NULL,
-            rejected      INTEGER NOT NULL,
-            is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
-            source_format VARCHAR,
-            encoding      VARCHAR
-        )""")
-    unit_cols = ",\n".join(f'"{code}" UTINYINT' for code in codes)
-    con.execute(f"""
-        CREATE TABLE IF NOT EXISTS store.responses (
-            batch_id      VARCHAR NOT NULL,
-            respondent_id VARCHAR NOT NULL,
-            staff_group   VARCHAR NOT NULL,
-            agency        VARCHAR,
-            org_unit      VARCHAR,
-            position      VARCHAR,
-            {unit_cols}
-        )""")
+    # Frozen copy of the first release's DDL (deliberately not shared with framework/store/schema.py).
+    con.execute("CREATE TABLE store.batches (batch_id VARCHAR PRIMARY KEY, file_name VARCHAR NOT NULL, "
+                "content_hash VARCHAR NOT NULL, agency VARCHAR, stage VARCHAR, round_date DATE, "
+                "uploaded_at TIMESTAMP NOT NULL, rows_read INTEGER NOT NULL, accepted INTEGER NOT NULL, "
+                "rejected INTEGER NOT NULL, is_demo BOOLEAN NOT NULL DEFAULT FALSE, source_format VARCHAR, "
+                "encoding VARCHAR)")
+    units = ", ".join(f'"{code}" UTINYINT' for code in codes)
+    con.execute("CREATE TABLE store.responses (batch_id VARCHAR NOT NULL, respondent_id VARCHAR NOT NULL, "
+                f"staff_group VARCHAR NOT NULL, agency VARCHAR, org_unit VARCHAR, position VARCHAR, {units})")
     con.execute("CREATE TABLE IF NOT EXISTS store.store_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
     con.execute("INSERT INTO store.batches VALUES ('old0000000000001', 'old.csv', 'h1', 'กรมเก่า', 'Early', "
                 "DATE '2024-06-30', TIMESTAMP '2024-07-01 09:00', 2, 2, 0, false, 'wide', 'utf-8')")
