@@ -32,6 +32,8 @@ def test_known_agency_offers_its_last_stage_and_a_changed_stage_or_future_date_a
     at.selectbox(key="up_agency").set_value(AGENCY).run()
     assert at.selectbox(key="up_stage").value == "Developing"    # offered from the agency's last round
     assert any("last round: 2025-06-30" in c.value for c in at.caption)
+    at = at.button(key="up_same_round").click().run()            # one click adds to that round
+    assert at.date_input(key="up_round").value == dt.date(2025, 6, 30)
     at = put(at, "people.csv", PEOPLE.encode())
     at.date_input(key="up_round").set_value(dt.date(2026, 6, 30)).run()
     assert not at.button(key="up_go").disabled and not [c for c in at.checkbox if c.key.startswith("up_confirm")]
