@@ -78,6 +78,29 @@ st.markdown(PAGE_CSS, unsafe_allow_html=True)
 if shell.presenting():
     st.markdown(PRESENT_EXTRA, unsafe_allow_html=True)
 
+
+
+def _step(key: str, options: tuple, delta: int) -> None:
+    """Move a selector one option along (wrapping round): the keyboard / button steps of a room demo."""
+    current = st.session_state.get(key) or options[0]
+    st.session_state[key] = options[(options.index(current) + delta) % len(options)]
+
+
+# (button key, selector key, options, step, shortcut, Thai label, English label)
+STEPS = (
+    ("prof_prev_group", "prof_group", STAFF_GROUPS, -1, "Left", "กลุ่มก่อนหน้า", "Previous group"),
+    ("prof_next_group", "prof_group", STAFF_GROUPS, 1, "Right", "กลุ่มถัดไป", "Next group"),
+    ("prof_prev_stage", "prof_stage", STAGES, -1, "Up", "ระยะก่อนหน้า", "Previous stage"),
+    ("prof_next_stage", "prof_stage", STAGES, 1, "Down", "ระยะถัดไป", "Next stage"),
+)
+if shell.presenting():
+    # A room demo is a sequence: ←/→ step through the staff groups, ↑/↓ through the stages.
+    for col, (bkey, skey, options, delta, keys, th, en) in zip(st.columns(len(STEPS)), STEPS):
+        col.button(tr(th, en), key=bkey, shortcut=keys, on_click=_step, args=(skey, options, delta),
+                   width="stretch")
+    st.caption(tr("แป้นพิมพ์: ← → เปลี่ยนกลุ่มบุคลากร · ↑ ↓ เปลี่ยนระยะ",
+                  "Keyboard: ← → change the staff group · ↑ ↓ change the stage"))
+
 st.segmented_control(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, key="prof_stage", required=True,
                      format_func=lambda k: names.get(k, k), wrap=True)
 st.segmented_control(tr("กลุ่มบุคลากร", "Staff group"), STAFF_GROUPS, key="prof_group", required=True,
