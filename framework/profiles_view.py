@@ -1,12 +1,14 @@
 """Framework views of role profiles: display names, the unit tree and the readiness path of a staff group."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+from html import escape
 
 import pandas as pd
 
-from framework.catalog import STAFF_GROUPS, STAGES, Catalog, Diff
+from framework.catalog import STAFF_GROUPS, STAGES, Catalog, Diff, normalise_label
 
 # Status of a unit at one stage of a staff group's path (stages are not nested, so units can drop out).
 FIRST = "first"      # required at the first stage of the path
@@ -168,3 +170,18 @@ def wrap_label(label: str, width: int = 12, sep: str = "<br>") -> str:
         else:
             lines.append(piece)
     return sep.join(lines)
+
+
+def highlight(text_: str, query: str) -> str:
+    """`text_` as escaped HTML with every match of `query` in <mark>, matched as Catalog.search does
+    (case-insensitive, spaces, '_' and '-' ignored in both)."""
+    needle = normalise_label(query)
+    if not needle or not isinstance(text_, str):
+        return escape(text_ if isinstance(text_, str) else "")
+    pattern = re.compile(r"[\s_\-]*".join(re.escape(ch) for ch in needle), re.IGNORECASE)
+    out, pos = [], 0
+    for m in pattern.finditer(text_):
+        out += [escape(text_[pos:m.start()]), f"<mark>{escape(m.group())}</mark>"]
+        pos = m.end()
+    out.append(escape(text_[pos:]))
+    return "".join(out)
