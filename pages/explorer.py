@@ -75,6 +75,10 @@ HITS_CSS = """<style>
 .exp-hits th, .exp-hits td { padding: 0.2rem 0.5rem; border-bottom: 1px solid #eef1f5; vertical-align: top; }
 .exp-hits td.code { white-space: nowrap; font-weight: 600; }
 .exp-hits mark { background: #ffe08a; color: inherit; padding: 0 1px; border-radius: 2px; }
+/* the unit chips show whole names, wrapping onto a second line rather than ending in "…" */
+.st-key-exp_hit button[data-variant="pills"] { height: auto; max-width: 100%; text-align: left; }
+.st-key-exp_hit button[data-variant="pills"] * { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; }
 </style>"""
 
 

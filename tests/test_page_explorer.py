@@ -117,4 +117,5 @@ def test_search_with_many_units_keeps_the_current_unit_and_chips_show_whole_name
     pills = at.get("button_group")[0]
     names = dict(zip(catalog.units()["code"], catalog.units()["name_th"]))
     labels = [o.content for o in pills.proto.options]
+    assert ".st-key-exp_hit" in hits_html(at) and "text-overflow: clip" in hits_html(at)  # no "…" cut either
     assert labels and all(label == f"{label.split(' · ')[0]} · {names[label.split(' · ')[0]]}" for label in labels)
