@@ -46,6 +46,42 @@ class Checked:
     notices: list[Notice]
     staging: str              # temp table with RESPONSE columns except batch_id
     problems_truncated: bool = False
+    blank_rows: int = 0       # rows with every cell empty and empty lines: skipped, counted, reported
+
+
+FIELD_COUNT = ("MISSING COLUMNS", "TOO MANY COLUMNS")
+BARE = "[\\s,;\\t\"']*"      # a line of bare delimiters (and quotes): nothing in it
+
+
+class Raw(str):
+    """A problem's column label that is already SQL (computed per row), not a name to quote."""
+
+
+def shown(value: str, width: int = 1000, over: int | None = None) -> str:
+    """SQL: a cell as shown in a problem list or a rejected-row download: one longer than `over` (default
+    `width`) characters is cut to `width` and marked with …, so a huge cell never fills memory twice."""
+    return f"CASE WHEN length({value}) > {over or width} THEN left({value}, {width}) || '…' ELSE {value} END"
+
+
+def oversize(alias: str, n: int) -> str:
+    """SQL: the 1-based position of the first of a row's n cells longer than MAX_CELL_CHARS, else NULL
+    (byte lengths first: cheap, and never shorter than the character count)."""
+    cols = [f"{alias}.c{i}" for i in range(n)]
+    fast = "greatest(" + ", ".join(f"strlen(coalesce({c}, ''))" for c in cols) + f") > {MAX_CELL_CHARS}"
+    pos = "list_position([" + ", ".join(f"coalesce(length({c}) > {MAX_CELL_CHARS}, false)" for c in cols) + "], true)"
+    return f"CASE WHEN {fast} THEN nullif({pos}, 0) END"
+
+
+def size_check(layout: Layout) -> tuple:
+    """The problem check for a cell over MAX_CELL_CHARS (its column, its start, its length, the limit)."""
+    names = "[" + ", ".join(literal(h or f"column{i + 1}") for i, h in enumerate(layout.header)) + "]"
+    cell = "[" + ", ".join(f"c{i}" for i in range(len(layout.header))) + "][big]"
+    size = f"format('{{:,}}', length({cell}))"
+    return ("big IS NOT NULL", Raw(f"{names}[big]"), f"left({cell}, 60) || '…'",
+            f"'ช่องนี้ยาว ' || {size} || ' ตัวอักษร เกินขีดจำกัด {MAX_CELL_CHARS:,} ตัวอักษร (เท่าที่ Excel เก็บได้)'",
+            f"'cell of ' || {size} || ' characters, over the limit of {MAX_CELL_CHARS:,} (Excel''s own limit)'",
+            ("ตัดข้อความในช่องนี้ให้สั้นลง หรือลบคอลัมน์นี้ถ้าไม่ได้ใช้", "shorten this cell, or delete the column if it is "
+             "not needed"))
 
 
 class Validator:
@@ -76,9 +112,11 @@ class Validator:
         delim = {"\t": "\\t"}.get(layout.delimiter, layout.delimiter)
         try:
             self.cur.execute(
-                f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_csv(?, header=true, skip={layout.skip}, delim='{delim}', quote='\"', "
-                f"escape='\"', columns={cols}, all_varchar=true, ignore_errors=true, store_rejects=true, "
-                f"rejects_table='{rej}', rejects_scan='{scan}', strict_mode=true, auto_detect=false)",
+                f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_csv(?, header=true, skip={layout.skip}, "
+                f"delim={literal(delim)}, quote='\"', escape='\"', columns={cols}, all_varchar=true, "
+                f"ignore_errors=true, store_rejects=true, rejects_table={literal(rej)}, rejects_scan={literal(scan)}, "
+                # DuckDB drops a line longer than max_line_size without a reject: decode() refuses any longer line.
+                f"strict_mode=true, auto_detect=false, max_line_size={MAX_LINE_BYTES + 1024})",
                 [str(dec.path)])
         except duckdb.Error as exc:
             raise SurveyFileError(
@@ -88,7 +126,9 @@ class Validator:
         return raw, rej
 
     def line_numbers(self, raw: str, rej: str, dec: Decoded, ncols: int, skip: int = 0) -> tuple[str, list[Notice]]:
-        """Temp table rec -> line as Excel shows it (header = row 1); counts quoted line breaks and bad lines."""
+        """Temp table rec -> line as Excel shows it (header = row 1); counts quoted line breaks and bad lines.
+        Sets `self.empty_lines`: lines DuckDB skipped as empty (no record, no reject), counted as blank rows."""
+        self.empty_lines = 0
         lines = self._temp("lines")
         nrec = self.cur.execute(f"SELECT count(*) FROM {raw}").fetchone()[0]
         rejects = self.cur.execute(f"SELECT line FROM {rej} ORDER BY line").fetchall()
@@ -112,8 +152,10 @@ class Validator:
             FROM c ASOF LEFT JOIN (SELECT good_before, max(n) AS n FROM {rj} GROUP BY ALL) j ON c.rec >= j.good_before
         """)
         if not simple:
+            breaks = self.cur.execute(f"SELECT coalesce(sum({nl}), 0) FROM {raw}").fetchone()[0]
+            self.empty_lines = max(0, dec.lines - 1 - skip - nrec - int(breaks) - len(set(rejects)))
             total = self.cur.execute(f"SELECT coalesce(max(line), 1) FROM {lines}").fetchone()[0]
-            if total < dec.lines and not rejects:
+            if (total < dec.lines and not rejects) or self.empty_lines:
                 notes.append(Notice("info", None,
                                     "ไฟล์มีบรรทัดว่างแทรกอยู่ (ข้ามไป) เลขแถวที่แจ้งอาจคลาดจากใน Excel เล็กน้อย",
                                     "The file has blank lines in it (skipped); reported row numbers may be a little "
@@ -144,7 +186,8 @@ class Validator:
             result = self._check_long(raw, lines, layout, notes)
         blank = self.cur.execute(f"SELECT count(*) FROM {raw}").fetchone()[0] - result.rows_read
         result, blank_lines = self._add_structural(result, rej, layout)
-        blank += blank_lines
+        blank += blank_lines + self.empty_lines
+        result.blank_rows = blank
         if result.rows_read == 0:
             raise SurveyFileError(
                 "ไฟล์มีแต่หัวตาราง ไม่มีแถวคำตอบ (แถวว่างถูกข้าม) — ใส่คำตอบหนึ่งแถวต่อผู้ตอบหนึ่งคนใต้หัวตาราง "
@@ -186,7 +229,9 @@ class Validator:
         """UNION ALL of (condition, column label, value expr, reason_th, reason_en, fix pair) over bad rows."""
         parts = []
         for cond, column, value, r_th, r_en, fix in checks:
-            parts.append(f"SELECT line AS \"row\", {literal(column)} AS \"column\", CAST({value} AS VARCHAR) AS value, {r_th} AS reason_th, "
+            label = column if isinstance(column, Raw) else literal(column)
+            parts.append(f"SELECT line AS \"row\", {label} AS \"column\", {shown(f'CAST({value} AS VARCHAR)')} AS value, "
+                         f"{r_th} AS reason_th, "
                          f"{r_en} AS reason_en, {literal(fix[0])} AS fix_th, {literal(fix[1])} AS fix_en, rec "
                          f"FROM {rows} WHERE {cond}")
         return " UNION ALL ".join(parts)
@@ -196,7 +241,7 @@ class Validator:
         truncated = len(probs) > MAX_PROBLEMS
         probs = probs.head(MAX_PROBLEMS)
         names = [ident(h or f"column{i + 1}") for i, h in enumerate(layout.header)]
-        select = ", ".join(f"c{i} AS {names[i]}" for i in range(len(layout.header)))
+        select = ", ".join(f"{shown(f'c{i}', over=MAX_CELL_CHARS)} AS {names[i]}" for i in range(len(layout.header)))
         rejected = self.cur.execute(f"""
             SELECT b.line AS "row", {select}, p.reason, p.reason_th FROM {bad} b
             JOIN (SELECT rec, string_agg("column" || ': ' || reason_en, '; ' ORDER BY "row") AS reason,
@@ -217,7 +262,7 @@ class Validator:
         self.cur.execute(f"""
             CREATE TEMP TABLE {rows} AS
             SELECT r.rowid AS rec, l.line, nullif(trim(r.{rid}), '') AS rid, nullif(trim(r.{grp}), '') AS grp, g.key,
-                   {cells_ok} AS cells_ok
+                   {cells_ok} AS cells_ok, {oversize('r', len(layout.header))} AS big
             FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}
             WHERE NOT ({self._blank('r', layout)})""")
         self.cur.execute(f"""
@@ -229,7 +274,7 @@ class Validator:
         self.cur.execute(f"""
             CREATE TEMP TABLE {bad} AS
             SELECT x.*, r.* FROM {rows} x JOIN {raw} r ON r.rowid = x.rec
-            WHERE x.rid IS NULL OR x.key IS NULL OR x.dup_n > 1 OR NOT x.cells_ok""")
+            WHERE x.rid IS NULL OR x.key IS NULL OR x.dup_n > 1 OR NOT x.cells_ok OR x.big IS NOT NULL""")
         fix_g = group_fix()
         checks = [
             ("rid IS NULL", layout.header[k["respondent_id"]], "NULL", "'ไม่มีรหัสผู้ตอบ'", "'respondent id is missing'",
@@ -249,6 +294,7 @@ class Validator:
                            f"ELSE 'ระดับต้องเป็นเลขจำนวนเต็ม 0–4' END",
                            f"CASE WHEN {num} IS NULL THEN 'level is not a number' "
                            f"ELSE 'level must be a whole number 0-4' END", LEVEL_FIX))
+        checks.append(size_check(layout))
         problems_sql = self._problem_sql(bad, checks)
         probs, rejected, truncated = self._finish(bad, problems_sql, layout, [])
         available = {code: level(f"r.c{i}") for i, code in layout.codes.items()}
@@ -288,7 +334,8 @@ class Validator:
             WITH base AS (
               SELECT r.rowid AS rec, l.line, nullif(trim(r.{rid}), '') AS rid, nullif(trim(r.{grp}), '') AS grp,
                      g.key, nullif(trim(r.{code}), '') AS code_raw, m.code, {level_ok('r.' + lev)} AS level_ok,
-                     {clean('r.' + lev)} AS level_raw, {level('r.' + lev)} AS lvl
+                     {clean('r.' + lev)} AS level_raw, {level('r.' + lev)} AS lvl,
+                     {oversize('r', len(layout.header))} AS big
               FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}
               LEFT JOIN {cmap} m ON m.raw = r.{code}
               WHERE NOT ({self._blank('r', layout)}))
@@ -298,7 +345,8 @@ class Validator:
               first_value(line) OVER (PARTITION BY rid, code ORDER BY rec) AS first_line,
               count(DISTINCT key) OVER (PARTITION BY rid) AS n_keys
             FROM base""")
-        own_bad = "rid IS NULL OR key IS NULL OR code IS NULL OR NOT level_ok OR dup_n > 1 OR n_keys > 1"
+        own_bad = ("rid IS NULL OR key IS NULL OR code IS NULL OR NOT level_ok OR dup_n > 1 OR n_keys > 1 "
+                   "OR big IS NOT NULL")
         self.cur.execute(f"""
             CREATE TEMP TABLE {bad} AS
             WITH flagged AS (SELECT *, ({own_bad}) AS own_bad FROM {rows}),
@@ -337,6 +385,7 @@ class Validator:
              "is rejected'",
              ("แก้แถวที่มีปัญหาแล้วอัปโหลดใหม่", "fix the row with the problem and upload again")),
         ]
+        checks.insert(-1, size_check(layout))
         problems_sql = self._problem_sql(bad, checks)
         probs, rejected, truncated = self._finish(bad, problems_sql, layout, [])
         pivot = self._temp("pivot")
@@ -369,22 +418,29 @@ class Validator:
 
     def _add_structural(self, res: Checked, rej: str, layout: Layout) -> tuple[Checked, int]:
         """Lines DuckDB could not split into the header's columns: rejected whole, raw text kept; lines of bare
-        delimiters (",,," shorter than the header) hold nothing and are only counted as blank."""
-        df = self.cur.execute(f"SELECT line, csv_line, error_type, error_message FROM {rej} ORDER BY line").df()
+        delimiters (",,," shorter or longer than the header) hold nothing and are only counted as blank; every other
+        line here is a rejected row, its text cut to 10,000 characters for the report."""
+        df = self.cur.execute(f"""
+            SELECT line, {shown('csv_line', 10_000)} AS csv_line, error_type, left(error_message, 500) AS error_message,
+                   error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS')
+                   AND regexp_full_match(csv_line, {literal(BARE)}) AS bare
+            FROM {rej} ORDER BY line""").df()
         if df.empty:
             return res, 0
         df = df.drop_duplicates("line")
         df["csv_line"] = df["csv_line"].astype(str).str.strip("\r\n")
-        empty = df["csv_line"].str.fullmatch(r"[\s,;\t\"']*")
+        empty = df["bare"].fillna(False).astype(bool)
         df = df[~empty]
         if df.empty:
             return res, int(empty.sum())
         n = len(layout.header)
         probs = pd.DataFrame({
             "row": df["line"].astype("int64"), "column": "", "value": df["csv_line"],
-            "reason_th": [f"จำนวนช่องไม่ตรงกับหัวตาราง (ต้องมี {n} ช่อง)" for _ in range(len(df))],
-            "reason_en": [f"wrong number of fields (the header has {n}): {m.split(chr(10))[0]}"
-                          for m in df["error_message"]],
+            "reason_th": [f"จำนวนช่องไม่ตรงกับหัวตาราง (ต้องมี {n} ช่อง)" if t in FIELD_COUNT
+                          else f"อ่านแถวนี้เป็น CSV ไม่ได้ ({t})" for t in df["error_type"]],
+            "reason_en": [f"wrong number of fields (the header has {n}): {m.split(chr(10))[0]}" if t in FIELD_COUNT
+                          else f"this line cannot be read as CSV: {m.split(chr(10))[0]}"
+                          for t, m in zip(df["error_type"], df["error_message"])],
             "fix_th": "ตรวจเครื่องหมายคั่นและเครื่องหมายคำพูด (\") ในแถวนี้",
             "fix_en": "check the delimiters and quotes (\") on this row"})
         rejected = pd.DataFrame({"row": df["line"].astype("int64"), "raw_line": df["csv_line"],
