@@ -81,27 +81,23 @@ def template_xlsx(catalog: Catalog) -> bytes:
     ws.freeze_panes = "C2"   # the header and the id / group columns stay in view
     first_unit, last_unit = get_column_letter(len(fixed) + 1), get_column_letter(len(head))
 
-    ids = DataValidation(type="custom", formula1=f"COUNTIF($A$2:$A${last},A2)=1", allow_blank=True,
-                         showErrorMessage=True, errorTitle="รหัสซ้ำ / Duplicate id",
-                         error="รหัสผู้ตอบนี้มีอยู่แล้ว ใช้รหัสที่ไม่ซ้ำ / This respondent id is already used: "
-                               "give each respondent their own id.")
+    def check(title: str, error: str, prompt: str | None = None, **rule) -> DataValidation:
+        """A cell check that refuses a wrong value with `error` (and shows `prompt` while typing, if given)."""
+        hint = {"showInputMessage": True, "promptTitle": title, "prompt": prompt} if prompt else {}
+        return DataValidation(allow_blank=True, showErrorMessage=True, errorTitle=title, error=error, **hint, **rule)
+
+    ids = check("รหัสซ้ำ / Duplicate id", "รหัสผู้ตอบนี้มีอยู่แล้ว ใช้รหัสที่ไม่ซ้ำ / This respondent id is already used: "
+                "give each respondent their own id.", type="custom", formula1=f"COUNTIF($A$2:$A${last},A2)=1")
     ids.add(f"A2:A{last}")
     values = list(groups["key"]) + list(groups["name_th"])
-    grp = DataValidation(type="list", formula1=f"'groups'!$A$2:$A${len(values) + 1}", allow_blank=True,
-                         showErrorMessage=True, showInputMessage=True,
-                         errorTitle="กลุ่มบุคลากร / Staff group",
-                         error="เลือกกลุ่มบุคลากรจากรายการ (ดูแผ่น groups) / Pick a staff group from the list "
-                               "(see sheet groups).",
-                         promptTitle="กลุ่มบุคลากร / Staff group",
-                         prompt="เลือกจากรายการ / Pick from the list")
+    grp = check("กลุ่มบุคลากร / Staff group", "เลือกกลุ่มบุคลากรจากรายการ (ดูแผ่น groups) / Pick a staff group from "
+                "the list (see sheet groups).", "เลือกจากรายการ / Pick from the list",
+                type="list", formula1=f"'groups'!$A$2:$A${len(values) + 1}")
     grp.add(f"B2:B{last}")
-    lvl = DataValidation(type="whole", operator="between", formula1="0", formula2="4", allow_blank=True,
-                         showErrorMessage=True, showInputMessage=True,
-                         errorTitle="ระดับ 0–4 / Level 0-4",
-                         error="ระดับต้องเป็นเลขจำนวนเต็ม 0–4 หรือเว้นว่างถ้าไม่ได้ประเมิน (ดูแผ่น levels) / The level "
-                               "must be a whole number 0-4, or blank if not assessed (see sheet levels).",
-                         promptTitle="ระดับ / Level",
-                         prompt="0–4 (ดูแผ่น levels / see sheet levels); ว่าง = ไม่ได้ประเมิน / blank = not assessed")
+    lvl = check("ระดับ 0–4 / Level 0-4", "ระดับต้องเป็นเลขจำนวนเต็ม 0–4 หรือเว้นว่างถ้าไม่ได้ประเมิน (ดูแผ่น levels) / The "
+                "level must be a whole number 0-4, or blank if not assessed (see sheet levels).",
+                "0–4 (ดูแผ่น levels / see sheet levels); ว่าง = ไม่ได้ประเมิน / blank = not assessed",
+                type="whole", operator="between", formula1="0", formula2="4")
     lvl.add(f"{first_unit}2:{last_unit}{last}")
     for dv in (ids, grp, lvl):
         ws.add_data_validation(dv)
