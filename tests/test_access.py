@@ -38,7 +38,7 @@ def test_uses_constant_time_compare(monkeypatch):
 
 def test_intake_modules_import_without_streamlit():
     code = ("import sys; import framework.access, framework.survey, framework.store, framework.demo, "
-            "framework.cli_survey; print('streamlit' in sys.modules)")
+            "framework.cli.survey; print('streamlit' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -19,7 +19,7 @@ def test_check_reports_up_to_date(capsys):
 def test_build_prints_counts(monkeypatch, tmp_path, capsys):
     from framework import build as build_mod
     monkeypatch.setattr(build_mod, "PARQUET_DIR", tmp_path)
-    monkeypatch.setattr("framework.cli_catalog.build", lambda: build_mod.build(out_dir=tmp_path))
+    monkeypatch.setattr("framework.cli.catalog.build", lambda: build_mod.build(out_dir=tmp_path))
     assert cli.main(["build"]) == 0
     counts = json.loads(capsys.readouterr().out)
     assert counts["units"] == 39 and counts["profiles"] == 18 and counts["criteria"] == 400

@@ -27,7 +27,7 @@ def store(tmp_path) -> Path:
 @pytest.fixture(autouse=True)
 def _no_secrets_file(monkeypatch):
     """The repository's own secrets.toml (if any) must not decide these tests."""
-    from framework import cli_export
+    from framework.cli import export as cli_export
     monkeypatch.setattr("framework.access.secrets_file_passphrase", lambda: None)
     monkeypatch.delenv("SKILLS_HR_PASSPHRASE", raising=False)
 
@@ -121,7 +121,7 @@ def test_responses_need_the_passphrase(tmp_path, store, monkeypatch):
 
 
 def test_responses_refused_without_passphrase_when_configured(tmp_path, store, monkeypatch, capsys):
-    from framework import cli_export
+    from framework.cli import export as cli_export
     monkeypatch.setattr("framework.access.secrets_file_passphrase", lambda: "from-secrets-toml")
     assert main("export", "responses", "--db", store, "--out", tmp_path / "r.csv") == 2
     assert "--passphrase" in capsys.readouterr().err

@@ -7,10 +7,10 @@ import sys
 
 # Each module defines register(subparsers) and sets `func` (args -> exit code) on its parsers.
 COMMAND_MODULES = (
-    "framework.cli_catalog",
-    "framework.cli_survey",
-    "framework.cli_analysis",
-    "framework.cli_export",
+    "framework.cli.catalog",
+    "framework.cli.survey",
+    "framework.cli.analysis",
+    "framework.cli.export",
 )
 
 
