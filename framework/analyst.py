@@ -172,9 +172,17 @@ def lock(acon: duckdb.DuckDBPyConnection) -> None:
 
 def build(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int,
           authorised: bool = False) -> duckdb.DuckDBPyConnection:
-    """A fresh, locked in-memory database for analyst queries (see module docstring)."""
-    if int(min_cell) < 1:
-        raise AnalystError("ค่า k ต้องเป็นจำนวนเต็มตั้งแต่ 1", "k (min cell) must be a whole number of at least 1")
+    """A fresh, locked in-memory database for analyst queries (see module docstring).
+
+    k is checked here, for every caller: below the configured floor only when `authorised` (the HR
+    passphrase was given, or none is configured) — framework.access.allowed_min_cell, the one k rule.
+    """
+    from framework import access
+
+    try:
+        min_cell = access.allowed_min_cell(min_cell, authorised)
+    except BilingualError as exc:
+        raise AnalystError(exc.th, exc.en) from None
     tables = source_tables(con, min_cell=min_cell, threshold=threshold, authorised=authorised)
     acon = duckdb.connect(":memory:")
     for name, table in tables.items():

@@ -46,13 +46,15 @@ with st.expander(tr("ค่าตั้งและสิทธิ์", "Setting
         tr("รหัสผ่าน HR (สำหรับข้อมูลรายบุคคล)", "HR passphrase (for row-level data)"),
         type="password", key="sql_passphrase")
     authorised = analyst.hr_authorised(passphrase, secret)
-    floor = 1 if authorised else int(DEFAULTS.min_cell)
-    # k may go below the screen's default only for HR; without the passphrase it is raised back.
-    st.session_state["sql_min_cell"] = max(floor, int(st.session_state.get("sql_min_cell", DEFAULTS.min_cell)))
-    min_cell = c2.number_input(tr("ซ่อนกลุ่มที่มีผู้ตอบน้อยกว่า (k)", "Hide groups smaller than (k)"), floor, 1000,
+    k_floor = access.min_cell_floor()
+    lowest = 1 if authorised else k_floor
+    # k may go below the floor only for HR (analyst.build refuses it otherwise); without it, k is raised back.
+    st.session_state["sql_min_cell"] = max(lowest, int(st.session_state.get("sql_min_cell",
+                                                                            max(DEFAULTS.min_cell, k_floor))))
+    min_cell = c2.number_input(tr("ซ่อนกลุ่มที่มีผู้ตอบน้อยกว่า (k)", "Hide groups smaller than (k)"), lowest, 1000,
                                key="sql_min_cell",
-                               help=tr(f"ต่ำกว่า {DEFAULTS.min_cell} ได้เฉพาะผู้มีรหัสผ่าน HR",
-                                       f"Below {DEFAULTS.min_cell} only with the HR passphrase"))
+                               help=tr(f"ต่ำกว่า {k_floor} ได้เฉพาะผู้มีรหัสผ่าน HR",
+                                       f"Below {k_floor} only with the HR passphrase"))
     if passphrase and not authorised:
         c3.error(tr("รหัสผ่าน HR ไม่ถูกต้อง: ยังเห็นเฉพาะตัวเลขรวม ตรวจรหัสกับฝ่าย HR แล้วพิมพ์ใหม่",
                     "Wrong HR passphrase: you still see aggregates only. Check it with HR and type it again."),

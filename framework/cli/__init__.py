@@ -158,6 +158,25 @@ def authorised(given: str | None) -> bool:
     return True
 
 
+def min_cell(k: int | None, passphrase: str | None) -> int:
+    """The k (smallest cell shown) of --min-cell: below the configured floor only with --passphrase.
+
+    One rule with the pages and the analyst SQL (framework.access.allowed_min_cell); without --min-cell,
+    the default k (5), or the floor when one above it is configured.
+    """
+    from framework import access, analysis
+
+    floor = access.min_cell_floor()
+    if k is None:
+        return max(analysis.Filters().min_cell, floor)
+    try:
+        return access.allowed_min_cell(k, k >= floor or authorised(passphrase))
+    except UsageError:
+        raise
+    except BilingualError as exc:
+        raise UsageError(f"{exc.th} (--passphrase)", f"{exc.en} (--passphrase)") from None
+
+
 def add_passphrase(p: argparse.ArgumentParser, what: str) -> None:
     """The --passphrase flag, the same on every command that has one."""
     p.add_argument("--passphrase", default=None,

@@ -5,7 +5,7 @@ import sys
 
 import pandas as pd
 
-from framework.cli import UsageError, open_store
+from framework.cli import UsageError, add_passphrase, min_cell, open_store
 
 COVERAGE_COLUMNS = ["stage", "by", "key", "code", "n", "met", "coverage", "required"]
 READINESS_COLUMNS = ["by", "key", "stage", "n", "readiness", "fully_ready", "required_units"]
@@ -25,8 +25,10 @@ def register(sub) -> None:
 def _common(p) -> None:
     p.add_argument("--by", default="group", help="group (default), agency or unit")
     p.add_argument("--threshold", type=int, default=3, help="level that counts as met, 1-4 (default 3)")
-    p.add_argument("--min-cell", type=int, default=5, dest="min_cell",
-                   help="smallest number of respondents shown (default 5)")
+    p.add_argument("--min-cell", type=int, default=None, dest="min_cell",
+                   help="smallest number of respondents shown (default 5; below the floor, 5 unless "
+                        "$SKILLS_MIN_CELL_FLOOR says otherwise, only with --passphrase)")
+    add_passphrase(p, "a --min-cell below the floor")
     p.add_argument("--db", default=None, help="survey store file (default: $SKILLS_DB or var/skills.duckdb)")
     p.add_argument("--format", default="csv", help="csv (default) or json")
 
@@ -41,7 +43,8 @@ def _open(args):
     if args.by not in analysis.BY:
         raise UsageError(f"ไม่รู้จัก --by {args.by!r}: ใช้ group, agency หรือ unit",
                          f"unknown --by {args.by!r}: use group, agency or unit")
-    filters = analysis.Filters(threshold=args.threshold, min_cell=args.min_cell)  # AnalysisError: one line
+    filters = analysis.Filters(threshold=args.threshold,  # AnalysisError: one line from cli.main
+                               min_cell=min_cell(args.min_cell, args.passphrase))
     return open_store(args.db), filters
 
 

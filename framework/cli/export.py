@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from framework.cli import UsageError, add_passphrase, authorised, open_store
+from framework.cli import UsageError, add_passphrase, authorised, min_cell, open_store
 
 TABLES = ("units", "elements", "criteria", "profiles", "requirements", "coverage", "readiness", "responses")
 SURVEY_TABLES = ("coverage", "readiness", "responses")
@@ -29,7 +29,8 @@ def register(sub) -> None:
     p.add_argument("--by", default=None, help="coverage/readiness breakdown: group, agency or unit")
     p.add_argument("--threshold", default=None, help="level counted as met (1-4, default 3)")
     p.add_argument("--min-cell", dest="min_cell", default=None,
-                   help="hide figures over fewer than k respondents (default 5)")
+                   help="hide figures over fewer than k respondents (default 5; below the floor, 5 unless "
+                        "$SKILLS_MIN_CELL_FLOOR says otherwise, only with --passphrase)")
     add_passphrase(p, "row-level responses and a --min-cell below the floor")
     p.set_defaults(func=run)
 
@@ -120,13 +121,11 @@ def framework_table(cat, table: str, f: dict):
 
 def survey_filters(f: dict, args):
     """The analysis Filters of the flags (k checked against the floor: --passphrase to go below it)."""
-    from framework import access, analysis
+    from framework import analysis
 
-    min_cell = access.allowed_min_cell(args.min_cell, authorised(args.passphrase)) \
-        if args.min_cell is not None else analysis.Filters().min_cell
     return analysis.Filters(
         staff_groups=tuple(f.get("group", ())), agencies=tuple(f.get("agency", ())),
-        org_units=tuple(f.get("org_unit", ())), min_cell=min_cell,
+        org_units=tuple(f.get("org_unit", ())), min_cell=min_cell(args.min_cell, args.passphrase),
         **({"threshold": args.threshold} if args.threshold is not None else {}))
 
 
@@ -240,10 +239,10 @@ def run(args) -> int:
             shown = {"stage": f.get("stage", "Early"), **shown}
         if filters is not None:
             shown["by"] = args.by or "group"
-        threshold, min_cell = (filters.threshold, filters.min_cell) if filters is not None else (None, None)
-        settings = export.settings(cat.meta(), table, shown, threshold=threshold, min_cell=min_cell)
+        threshold, k = (filters.threshold, filters.min_cell) if filters is not None else (None, None)
+        settings = export.settings(cat.meta(), table, shown, threshold=threshold, min_cell=k)
         # Named like the app's downloads: view, filters, then threshold and k of an aggregate, and the date.
-        named = {**shown, **({"threshold": threshold, "min_cell": min_cell} if filters is not None else {})}
+        named = {**shown, **({"threshold": threshold, "min_cell": k} if filters is not None else {})}
         path = _out_path(args, fmt, export.filename(table, named, fmt))
         data = export.table_bytes(fmt, df, settings)
     try:
