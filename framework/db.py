@@ -105,7 +105,11 @@ def query(con: duckdb.DuckDBPyConnection, text: str, params: Params = None) -> p
 
 def arrow(con: duckdb.DuckDBPyConnection, text: str, params: Params = None):
     """Run one statement on a fresh cursor and return its result as a pyarrow Table."""
-    return _run(con, text, params, lambda c: c.fetch_arrow_table())
+    cur = con.cursor()
+    try:  # a relation, not a DB-API result: DuckDB 2 has no fetch_arrow_table and copies the rows otherwise
+        return cur.sql(text, params=bind(text, params)).to_arrow_table()
+    finally:
+        cur.close()
 
 
 def scalar(con: duckdb.DuckDBPyConnection, text: str, params: Params = None):

@@ -102,8 +102,10 @@ with right:
     r1, r2 = st.columns([1, 3], vertical_alignment="bottom")
     st.session_state.setdefault("sql_limit", analyst.DEFAULT_LIMIT)
     limit = r1.number_input(tr("จำนวนแถวสูงสุด", "Row limit"), 1, analyst.MAX_LIMIT, step=1000, key="sql_limit")
-    r2.caption(tr(f"คำสั่งที่ใช้เวลาเกิน {analyst.DEFAULT_TIMEOUT:g} วินาทีจะถูกหยุด",
-                  f"A query running longer than {analyst.DEFAULT_TIMEOUT:g} s is stopped"))
+    mb = analyst.MAX_RESULT_BYTES // 2**20
+    r2.caption(tr(f"คำสั่งที่ใช้เวลาเกิน {analyst.DEFAULT_TIMEOUT:g} วินาที หรือได้ผลลัพธ์ใหญ่เกิน {mb} MB จะถูกหยุด",
+                  f"A query running longer than {analyst.DEFAULT_TIMEOUT:g} s, or with a result over {mb} MB, "
+                  "is stopped"))
     if st.button(tr("เรียกใช้", "Run"), key="sql_run", type="primary", icon=":material/play_arrow:"):
         try:
             st.session_state["sql_result"] = (query, analyst.run(acon, query, limit=int(limit)), workspace)
