@@ -45,7 +45,8 @@ with st.expander(tr("ค่าตั้งและสิทธิ์", "Setting
     passphrase = None if local else c3.text_input(
         tr("รหัสผ่าน HR (สำหรับข้อมูลรายบุคคล)", "HR passphrase (for row-level data)"),
         type="password", key="sql_passphrase")
-    authorised = analyst.hr_authorised(passphrase, secret)
+    attempt = shell.hr_verify(passphrase, "sql_passphrase")   # throttled and logged like every HR gate
+    authorised = attempt.ok
     k_floor = access.min_cell_floor()
     lowest = 1 if authorised else k_floor
     # k may go below the floor only for HR (analyst.build refuses it otherwise); without it, k is raised back.
@@ -55,7 +56,9 @@ with st.expander(tr("ค่าตั้งและสิทธิ์", "Setting
                                key="sql_min_cell",
                                help=tr(f"ต่ำกว่า {k_floor} ได้เฉพาะผู้มีรหัสผ่าน HR",
                                        f"Below {k_floor} only with the HR passphrase"))
-    if passphrase and not authorised:
+    if passphrase and not authorised and attempt.wait:
+        c3.error(shell.hr_refusal(attempt), icon=":material/timer:")
+    elif passphrase and not authorised:
         c3.error(tr("รหัสผ่าน HR ไม่ถูกต้อง: ยังเห็นเฉพาะตัวเลขรวม ตรวจรหัสกับฝ่าย HR แล้วพิมพ์ใหม่",
                     "Wrong HR passphrase: you still see aggregates only. Check it with HR and type it again."),
                  icon=":material/lock:")
