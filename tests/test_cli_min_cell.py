@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import logging
 
 import pandas as pd
 import pytest
@@ -52,9 +53,13 @@ def test_below_the_floor_with_the_passphrase_shows_the_small_cell(db_file, capsy
     assert code == 0 and others(out) == ""
 
 
-def test_a_wrong_passphrase_is_an_error_not_a_quiet_k_of_5(db_file, capsysbinary):
-    code, out, err = run(capsysbinary, "readiness", "--min-cell", 2, "--db", db_file, "--passphrase", "guess")
+def test_a_wrong_passphrase_is_an_error_not_a_quiet_k_of_5(db_file, capsysbinary, caplog, monkeypatch):
+    monkeypatch.setattr(access, "THROTTLE", access.Throttle())
+    with caplog.at_level(logging.WARNING, logger="framework.access"):
+        code, out, err = run(capsysbinary, "readiness", "--min-cell", 2, "--db", db_file, "--passphrase", "guess")
     assert code == 2 and out == "" and "wrong HR passphrase" in err and "รหัสผ่าน HR ไม่ถูกต้อง" in err
+    logged = [r.getMessage() for r in caplog.records]
+    assert len(logged) == 1 and "command line" in logged[0] and "guess" not in logged[0]
 
 
 def test_env_passphrase_configures_but_does_not_unlock(db_file, capsysbinary, monkeypatch):

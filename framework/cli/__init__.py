@@ -153,7 +153,7 @@ def authorised(given: str | None) -> bool:
         return True
     if given is None:
         return False
-    if not access.verify(given, secret):
+    if not access.attempt(given, secret, session="cli", page="command line").ok:  # logged, never the text
         raise UsageError("รหัสผ่าน HR ไม่ถูกต้อง: ไม่ได้เขียนหรือแสดงข้อมูลใด", "wrong HR passphrase: nothing was written")
     return True
 
