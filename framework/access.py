@@ -1,10 +1,21 @@
-"""HR passphrase for uploads, deletes and row-level views; the page passes Streamlit's secret in (no streamlit here)."""
+"""HR passphrase for uploads, deletes and row-level views; the page passes Streamlit's secret in (no streamlit here).
+
+Also the k floor (the smallest cell shown) and the throttle on wrong passphrases (`Throttle`, `attempt`).
+"""
 from __future__ import annotations
 
+import datetime as dt
 import hmac
+import logging
 import os
+import threading
+import time
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
+
+log = logging.getLogger(__name__)
 
 ENV = "SKILLS_HR_PASSPHRASE"
 
@@ -75,3 +86,92 @@ def allowed_min_cell(k: int, authorised: bool) -> int:
             f"จำนวนผู้ตอบขั้นต่ำต่อช่อง (k) ต่ำกว่า {floor} ได้เฉพาะผู้มีรหัสผ่าน HR — ใช้ k ≥ {floor} หรือใส่รหัสผ่าน",
             f"A smallest cell (k) below {floor} needs the HR passphrase — use k ≥ {floor} or give the passphrase")
     return k
+
+
+# --- wrong passphrases: a growing delay, per session and over all sessions; every failure logged ------------
+@dataclass(frozen=True)
+class Attempt:
+    """One passphrase attempt: allowed; seconds to wait before the next try; whether it was checked at all."""
+    ok: bool
+    wait: float = 0.0
+    checked: bool = False
+
+
+class Throttle:
+    """Failed passphrase attempts per session and in total, with a growing delay once there are too many.
+
+    A session may fail `free` times within `window` seconds; after that each further attempt waits
+    `base` × 2^(extra failures) seconds after its last failure, up to `cap`. All sessions together may
+    fail `global_free` times (someone opening many tabs) before the same delay applies to everyone.
+    While a wait runs, no attempt is checked at all. `clock` is injectable so tests need not sleep.
+    """
+
+    def __init__(self, *, free: int = 5, global_free: int = 20, base: float = 2.0, cap: float = 300.0,
+                 window: float = 900.0, clock: Callable[[], float] = time.monotonic):
+        self.free, self.global_free, self.base, self.cap, self.window = free, global_free, base, cap, window
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._fails: dict[str, list[float]] = {}
+
+    def _recent(self, now: float) -> None:
+        for key in list(self._fails):
+            kept = [t for t in self._fails[key] if now - t < self.window]
+            if kept:
+                self._fails[key] = kept
+            else:
+                del self._fails[key]
+
+    def _delay(self, times: list[float], free: int, now: float) -> float:
+        extra = len(times) - free
+        if extra < 0 or not times:
+            return 0.0
+        return max(0.0, max(times) + min(self.cap, self.base * 2 ** extra) - now)
+
+    def wait(self, session: str) -> float:
+        """Seconds before `session` may try again (0: now)."""
+        with self._lock:
+            now = self.clock()
+            self._recent(now)
+            every = sorted(t for times in self._fails.values() for t in times)
+            return max(self._delay(self._fails.get(session, []), self.free, now),
+                       self._delay(every, self.global_free, now))
+
+    def failed(self, session: str, page: str) -> float:
+        """Count a wrong passphrase, log it (time, page, counts; never what was typed); return the new wait."""
+        with self._lock:
+            now = self.clock()
+            self._recent(now)
+            self._fails.setdefault(session, []).append(now)
+            mine, every = len(self._fails[session]), sum(len(t) for t in self._fails.values())
+        log.warning("wrong HR passphrase at %s on page %s: %d failure(s) in this session, %d in all sessions "
+                    "in the last %d min", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    page, mine, every, self.window // 60)
+        return self.wait(session)
+
+    def succeeded(self, session: str) -> None:
+        """The right passphrase: this session starts again from zero (the global count stays)."""
+        with self._lock:
+            self._fails.pop(session, None)
+
+
+THROTTLE = Throttle()  # one per server process: shared by every session and page
+
+
+def attempt(given: str | None, secret: str | None, *, session: str, page: str,
+            throttle: Throttle | None = None) -> Attempt:
+    """Check a typed passphrase through the throttle: while a wait runs nothing is checked; a wrong one counts.
+
+    Nothing typed is not an attempt. Local mode (no passphrase configured) always allows.
+    """
+    if local_mode(secret):
+        return Attempt(True, checked=True)
+    throttle = throttle or THROTTLE
+    if not given:
+        return Attempt(False, throttle.wait(session))
+    waiting = throttle.wait(session)
+    if waiting > 0:
+        return Attempt(False, waiting)
+    if verify(given, secret):
+        throttle.succeeded(session)
+        return Attempt(True, checked=True)
+    return Attempt(False, throttle.failed(session, page), checked=True)

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from framework import db
 from framework.errors import BilingualError
 from framework.source import TABLES
 
@@ -24,7 +25,13 @@ DEFAULT_LIMIT = 5_000      # rows shown / exported from one query
 MAX_LIMIT = 100_000
 DEFAULT_TIMEOUT = 10.0     # seconds before a query is interrupted
 MAX_QUERY_CHARS = 20_000
-MEMORY_LIMIT = "1GB"
+# Resources of one analyst database. DuckDB's memory_limit bounds its buffer manager (joins, sorts,
+# aggregates, tables); values it builds outside it (one huge string) are bounded by MAX_RESULT_BYTES
+# once fetched: the result is read in batches and refused past it, so no session holds more.
+MEMORY_LIMIT = "512MB"
+THREADS = 1                # one core per query: the server keeps the other for everyone else
+MAX_RESULT_BYTES = 50 * 2**20
+BATCH_ROWS = 2_048
 
 # Tables derived in build(): name -> (Thai, English) description shown on the page.
 DERIVED = {
@@ -86,37 +93,6 @@ class Result:
 
 
 # --- building the locked database ------------------------------------------------------------
-def _has_store(con: duckdb.DuckDBPyConnection) -> bool:
-    cur = con.cursor()
-    try:
-        n = cur.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' "
-                        "AND table_name IN ('responses', 'batches')").fetchone()[0]
-        return n == 2
-    finally:
-        cur.close()
-
-
-def store_version(con: duckdb.DuckDBPyConnection) -> tuple:
-    """A cheap fingerprint of the survey store, so a cached analyst database is rebuilt after an upload."""
-    if not _has_store(con):
-        return ()
-    cur = con.cursor()
-    try:
-        return tuple(cur.execute(
-            "SELECT (SELECT count(*) FROM store.batches), (SELECT max(uploaded_at) FROM store.batches), "
-            "(SELECT count(*) FROM store.responses)").fetchone())
-    finally:
-        cur.close()
-
-
-def _fetch(con, query: str, params: dict | None = None):
-    cur = con.cursor()
-    try:
-        return cur.sql(query, params=params or None).to_arrow_table()
-    finally:
-        cur.close()
-
-
 def survey_aggregates(con, *, min_cell: int, threshold: int) -> dict:
     """Coverage (every stage) and readiness by staff group, agency and org unit, as the screens show them.
 
@@ -148,35 +124,48 @@ def source_tables(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: i
     """Arrow tables the analyst database gets: framework tables, aggregates, row-level only if authorised."""
     from framework import sql
 
-    out = {name: _fetch(con, f"SELECT * FROM memory.main.{name}") for name in TABLES}
-    out["requirement_matrix"] = _fetch(con, sql.load("requirement_matrix"))
-    if _has_store(con):
+    out = {name: db.arrow(con, f"SELECT * FROM memory.main.{db.ident(name)}") for name in TABLES}
+    out["requirement_matrix"] = db.arrow(con, sql.load("requirement_matrix"))
+    if db.has_store(con):
         out.update(survey_aggregates(con, min_cell=min_cell, threshold=threshold))
         if authorised:
-            out["responses"] = _fetch(con, "SELECT * FROM store.responses")
-            out["batches"] = _fetch(con, "SELECT * FROM store.batches")
+            out["responses"] = db.arrow(con, "SELECT * FROM store.responses")
+            out["batches"] = db.arrow(con, "SELECT * FROM store.batches")
     return out
 
 
 def lock(acon: duckdb.DuckDBPyConnection) -> None:
-    """No files, no extensions, no Python-variable scans, bounded memory; then freeze the settings."""
+    """No files, no extensions, no Python-variable scans; then freeze the settings (limits: see connect())."""
     for stmt in ("SET python_enable_replacements = false",
                  "SET autoinstall_known_extensions = false",
                  "SET autoload_known_extensions = false",
-                 f"SET memory_limit = '{MEMORY_LIMIT}'",
                  "SET temp_directory = ''",
                  "SET enable_external_access = false",
                  "SET lock_configuration = true"):
         acon.execute(stmt)
 
 
+def connect() -> duckdb.DuckDBPyConnection:
+    """An empty in-memory database with the analyst's resource limits (fixed by lock() afterwards)."""
+    return duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT, "threads": THREADS,
+                                              "max_temp_directory_size": "0B"})
+
+
 def build(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int,
           authorised: bool = False) -> duckdb.DuckDBPyConnection:
-    """A fresh, locked in-memory database for analyst queries (see module docstring)."""
-    if int(min_cell) < 1:
-        raise AnalystError("ค่า k ต้องเป็นจำนวนเต็มตั้งแต่ 1", "k (min cell) must be a whole number of at least 1")
+    """A fresh, locked in-memory database for analyst queries (see module docstring).
+
+    k is checked here, for every caller: below the configured floor only when `authorised` (the HR
+    passphrase was given, or none is configured) — framework.access.allowed_min_cell, the one k rule.
+    """
+    from framework import access
+
+    try:
+        min_cell = access.allowed_min_cell(min_cell, authorised)
+    except BilingualError as exc:
+        raise AnalystError(exc.th, exc.en) from None
     tables = source_tables(con, min_cell=min_cell, threshold=threshold, authorised=authorised)
-    acon = duckdb.connect(":memory:")
+    acon = connect()
     for name, table in tables.items():
         acon.register("_analyst_src", table)
         acon.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _analyst_src')
@@ -261,21 +250,22 @@ def _refuse_writing_ctes(acon: duckdb.DuckDBPyConnection, text: str) -> None:
 
 
 def run(acon: duckdb.DuckDBPyConnection, query: str, *, limit: int = DEFAULT_LIMIT,
-        timeout: float = DEFAULT_TIMEOUT) -> Result:
-    """Run one checked SELECT on its own cursor; at most `limit` rows, interrupted after `timeout` s."""
+        timeout: float = DEFAULT_TIMEOUT, max_bytes: int | None = None) -> Result:
+    """Run one checked SELECT on its own cursor: at most `limit` rows and `max_bytes` of result, stopped
+    after `timeout` s (a timer thread interrupts DuckDB; the fetch loop checks the clock too)."""
     limit = max(1, min(int(limit), MAX_LIMIT))
+    max_bytes = MAX_RESULT_BYTES if max_bytes is None else int(max_bytes)
     text = check(acon, query)
     cur = acon.cursor()
-    timer = threading.Timer(timeout, cur.interrupt)
     start = time.perf_counter()
+    timer = threading.Timer(timeout, cur.interrupt)
+    timer.daemon = True
     cur.begin()  # every query is rolled back: whatever slipped past check() changes nothing
     timer.start()
     try:
-        frame = cur.sql(text).limit(limit + 1).df()
+        table = _fetch(cur, text, limit=limit, deadline=start + timeout, max_bytes=max_bytes)
     except duckdb.InterruptException:
-        raise AnalystError(f"คำสั่งใช้เวลาเกิน {timeout:g} วินาทีจึงถูกหยุด: เพิ่มเงื่อนไข WHERE หรือ LIMIT ให้แคบลง",
-                           f"The query took longer than {timeout:g} s and was stopped: narrow it with "
-                           "WHERE or LIMIT.") from None
+        raise _timed_out(timeout) from None
     except duckdb.OutOfMemoryException:
         raise AnalystError(f"คำสั่งใช้หน่วยความจำเกิน {MEMORY_LIMIT} จึงถูกหยุด: รวมกลุ่ม (GROUP BY) หรือกรองด้วย WHERE "
                            "ให้ผลลัพธ์เล็กลง",
@@ -291,16 +281,75 @@ def run(acon: duckdb.DuckDBPyConnection, query: str, *, limit: int = DEFAULT_LIM
                            str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
     finally:
         timer.cancel()
-        seconds = time.perf_counter() - start
         try:
             cur.rollback()
         except duckdb.Error:  # the transaction already ended with the error
             pass
-        cur.close()
+        cur.close()  # DuckDB frees the query's memory with its cursor
+    frame = _frame(table)
+    seconds = time.perf_counter() - start
+    del table
     truncated = len(frame) > limit
     if truncated:
         frame = frame.iloc[:limit].reset_index(drop=True)
     return Result(frame=frame, truncated=truncated, seconds=seconds, limit=limit)
+
+
+def _fetch(cur, text: str, *, limit: int, deadline: float, max_bytes: int) -> pa.Table:
+    """At most limit + 1 rows, read in batches; refused as soon as they pass max_bytes or the deadline.
+
+    A refused result is dropped before the error is raised (an error kept on a page keeps its frames).
+    """
+    reader = cur.sql(text).limit(limit + 1).to_arrow_reader(BATCH_ROWS)
+    batches, size, late = [], 0, False
+    try:
+        for batch in _batches(reader, deadline):
+            size += batch.nbytes
+            batches.append(batch)
+            del batch
+            late = time.perf_counter() > deadline
+            if size > max_bytes or late:
+                break
+        else:
+            return pa.Table.from_batches(batches, schema=reader.schema)
+    finally:
+        reader.close()
+    batches.clear()
+    if late and size <= max_bytes:
+        raise duckdb.InterruptException("deadline passed while fetching")
+    mb = max_bytes / 2**20
+    raise AnalystError(f"ผลลัพธ์ใหญ่เกิน {mb:g} MB จึงไม่แสดง: เลือกเฉพาะคอลัมน์ที่ต้องใช้ ลดจำนวนแถวด้วย WHERE หรือ LIMIT "
+                       "หรือรวมกลุ่มด้วย GROUP BY",
+                       f"The result is larger than {mb:g} MB, so it is not shown: select only the columns you "
+                       "need, fewer rows (WHERE, LIMIT), or aggregate (GROUP BY).")
+
+
+def _batches(reader, deadline: float):
+    """The reader's batches; DuckDB errors met while streaming come through Arrow: raise them as DuckDB's."""
+    while True:
+        try:
+            yield reader.read_next_batch()
+        except StopIteration:
+            return
+        except pa.ArrowException as exc:
+            text = str(exc)
+            if time.perf_counter() >= deadline or "INTERRUPT" in text:
+                raise duckdb.InterruptException(text) from None
+            if "Out of Memory" in text:
+                raise duckdb.OutOfMemoryException(text) from None
+            raise duckdb.Error(text) from None
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """The Arrow result as DuckDB's own DataFrame conversion makes it (dates, decimals, nullable ints)."""
+    with duckdb.connect(":memory:", config={"threads": 1}) as con:
+        return con.from_arrow(table).df()
+
+
+def _timed_out(timeout: float) -> AnalystError:
+    return AnalystError(f"คำสั่งใช้เวลาเกิน {timeout:g} วินาทีจึงถูกหยุด: เพิ่มเงื่อนไข WHERE หรือ LIMIT ให้แคบลง",
+                        f"The query took longer than {timeout:g} s and was stopped: narrow it with "
+                        "WHERE or LIMIT.")
 
 
 # --- HR passphrase ---------------------------------------------------------------------------

@@ -2,29 +2,31 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import duckdb
 import pandas as pd
 import pytest
 
 from conftest import FIXTURES
-from framework import analyst, db
+from framework import access, analyst, db
 
 sys.path.insert(0, str(FIXTURES / "export"))
 from export_seed import AGENCY, seed  # noqa: E402
 
 
-@pytest.fixture
-def seeded(tmp_path):
-    path = tmp_path / "store.duckdb"
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    path = tmp_path_factory.mktemp("analyst") / "store.duckdb"
     seed(path)
     con = db.connect(path, read_only=True)
     yield con
     con.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def acon(seeded):
+    """One locked database for the module: every query is read-only and rolled back."""
     a = analyst.build(seeded, min_cell=5, threshold=3)
     yield a
     a.close()
@@ -46,7 +48,7 @@ def test_framework_tables_and_aggregates_are_there_but_not_rows(acon):
         assert t in names
     assert "responses" not in names and "batches" not in names
     r = analyst.run(acon, "SELECT count(*) AS n FROM units")
-    assert r.frame["n"].iloc[0] == 39 and not r.truncated and r.seconds >= 0
+    assert r.frame["n"].iloc[0] == 39 and not r.truncated
     thai = analyst.run(acon, "SELECT name_th FROM units WHERE code = 'DLit100'").frame["name_th"].iloc[0]
     assert "ดิจิทัล" in thai
 
@@ -178,9 +180,39 @@ def refused_with(acon, query, **kw) -> analyst.AnalystError:
     return info.value
 
 
+def test_seconds_is_the_time_the_query_took(acon):
+    slow = "SELECT sum(hash(range)) AS s FROM range(30000000)"
+    start = time.perf_counter()
+    r = analyst.run(acon, slow)
+    wall = time.perf_counter() - start
+    assert 0.01 < r.seconds <= wall                    # measured around the query, not made up
+    fast = analyst.run(acon, "SELECT 1 AS x")
+    assert fast.seconds < r.seconds
+
+
 def test_bad_k_refused(seeded):
     with pytest.raises(analyst.AnalystError):
         analyst.build(seeded, min_cell=0, threshold=3)
+
+
+def test_k_below_the_floor_needs_the_passphrase_for_any_caller(seeded, monkeypatch):
+    """analyst.build itself holds the floor (it used to accept any k >= 1; only pages/sql.py held 5)."""
+    monkeypatch.delenv(access.MIN_CELL_ENV, raising=False)
+    with pytest.raises(analyst.AnalystError) as info:
+        analyst.build(seeded, min_cell=4, threshold=3)
+    assert "passphrase" in info.value.en and "รหัสผ่าน" in info.value.th and "5" in info.value.en
+    a = analyst.build(seeded, min_cell=1, threshold=3, authorised=True)
+    try:  # with the passphrase the 2 Service staff are shown
+        met = analyst.run(a, "SELECT met FROM coverage WHERE \"by\" = 'group' AND key = 'Service' "
+                             "AND stage = 'Developing'").frame["met"]
+        assert met.notna().all()
+    finally:
+        a.close()
+    monkeypatch.setenv(access.MIN_CELL_ENV, "8")        # a configured floor counts, not the default 5
+    with pytest.raises(analyst.AnalystError):
+        analyst.build(seeded, min_cell=5, threshold=3)
+    monkeypatch.setenv(access.MIN_CELL_ENV, "3")
+    analyst.build(seeded, min_cell=3, threshold=3).close()
 
 
 def test_passphrase_goes_through_access(monkeypatch):

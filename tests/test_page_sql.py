@@ -102,6 +102,15 @@ def test_k_cannot_be_lowered_without_passphrase(store, monkeypatch):
     assert at.number_input(key="sql_min_cell").value == 5
 
 
+def test_k_floor_is_the_configured_one(store, monkeypatch):
+    monkeypatch.setenv("SKILLS_HR_PASSPHRASE", "ลับ")
+    monkeypatch.setenv("SKILLS_MIN_CELL_FLOOR", "7")
+    at = page("en", sql_min_cell=5)
+    assert not at.exception and at.number_input(key="sql_min_cell").value == 7
+    at = page("en", sql_min_cell=2, sql_passphrase="ลับ")
+    assert not at.exception and at.number_input(key="sql_min_cell").value == 2
+
+
 def test_result_cleared_when_access_or_settings_change(store, monkeypatch):
     """A row-level result must not stay on screen (or exportable) after the passphrase is removed."""
     monkeypatch.setenv("SKILLS_HR_PASSPHRASE", "ลับ")

@@ -1,6 +1,8 @@
 """Page frame shared by every page: page config, menu, language switch, presentation mode."""
 from __future__ import annotations
 
+import hashlib
+import secrets
 from pathlib import Path
 
 import duckdb
@@ -85,8 +87,43 @@ def hr_secret() -> str | None:
         return None
 
 
+def hr_verify(given: str | None, page: str) -> access.Attempt:
+    """Check a typed HR passphrase through framework.access's throttle, once per new text (not per rerun).
+
+    Streamlit reruns the page on every click with the same text in the box: only a changed text is a new
+    guess. The session key is random per browser session; failures are logged by framework.access.
+    """
+    secret = hr_secret()
+    session = st.session_state.setdefault("_hr_session", secrets.token_hex(8))
+    tag = (page, hashlib.sha256(given.encode("utf-8")).hexdigest()) if given else None
+    if tag is not None and st.session_state.get("_hr_checked") == tag:
+        ok = access.verify(given, secret)
+        return access.Attempt(ok, 0.0 if ok else access.THROTTLE.wait(session), checked=True)
+    result = access.attempt(given, secret, session=session, page=page)
+    if result.checked and tag is not None:
+        st.session_state["_hr_checked"] = tag
+    return result
+
+
+def hr_refusal(result: access.Attempt) -> str | None:
+    """What to tell a user whose passphrase was not accepted (None: nothing typed, nothing to say)."""
+    if result.ok or (not result.checked and not result.wait):
+        return None
+    if not result.checked:
+        return tr(f"ลองรหัสผ่านผิดหลายครั้ง: รอ {result.wait:.0f} วินาทีแล้วลองใหม่",
+                  f"Too many wrong passphrases: wait {result.wait:.0f} s, then try again.")
+    if result.wait > 0:
+        return tr(f"รหัสผ่านไม่ถูกต้อง และลองผิดหลายครั้งแล้ว: รอ {result.wait:.0f} วินาทีก่อนลองใหม่",
+                  f"Wrong passphrase, and too many wrong tries: wait {result.wait:.0f} s before the next one.")
+    return tr("รหัสผ่านไม่ถูกต้อง", "Wrong passphrase.")
+
+
 def hr_gate(key: str, why_th: str, why_en: str) -> None:
-    """Stop the page unless the HR passphrase is verified (or none is configured: local single-user mode)."""
+    """Stop the page unless the HR passphrase is verified (or none is configured: local single-user mode).
+
+    Wrong passphrases are throttled (framework.access.Throttle): after 5 in a session, or 20 over all
+    sessions, each further try waits a growing delay, which the page states in Thai and English.
+    """
     secret = hr_secret()
     if access.local_mode(secret):
         st.info(tr("ไม่ได้ตั้งรหัสผ่าน HR: แอปทำงานแบบผู้ใช้คนเดียวบนเครื่อง (อนุญาตทุกอย่าง)",
@@ -94,9 +131,11 @@ def hr_gate(key: str, why_th: str, why_en: str) -> None:
                 icon=":material/lock_open:")
         return
     given = st.text_input(tr("รหัสผ่าน HR", "HR passphrase"), type="password", key=key)
-    if not access.verify(given, secret):
-        if given:
-            st.error(tr("รหัสผ่านไม่ถูกต้อง", "Wrong passphrase."))
+    result = hr_verify(given, key)
+    if not result.ok:
+        refusal = hr_refusal(result)
+        if refusal:
+            st.error(refusal, icon=":material/timer:" if result.wait else None)
         st.warning(tr(why_th, why_en), icon=":material/lock:")
         st.stop()
 

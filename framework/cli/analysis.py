@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pandas as pd
+
+from framework.cli import UsageError, add_passphrase, min_cell, open_store
 
 COVERAGE_COLUMNS = ["stage", "by", "key", "code", "n", "met", "coverage", "required"]
 READINESS_COLUMNS = ["by", "key", "stage", "n", "readiness", "fully_ready", "required_units"]
@@ -24,35 +25,27 @@ def register(sub) -> None:
 def _common(p) -> None:
     p.add_argument("--by", default="group", help="group (default), agency or unit")
     p.add_argument("--threshold", type=int, default=3, help="level that counts as met, 1-4 (default 3)")
-    p.add_argument("--min-cell", type=int, default=5, dest="min_cell",
-                   help="smallest number of respondents shown (default 5)")
+    p.add_argument("--min-cell", type=int, default=None, dest="min_cell",
+                   help="smallest number of respondents shown (default 5; below the floor, 5 unless "
+                        "$SKILLS_MIN_CELL_FLOOR says otherwise, only with --passphrase)")
+    add_passphrase(p, "a --min-cell below the floor")
     p.add_argument("--db", default=None, help="survey store file (default: $SKILLS_DB or var/skills.duckdb)")
     p.add_argument("--format", default="csv", help="csv (default) or json")
 
 
 def _open(args):
-    """A read-only connection to the store, or a UsageError saying what is wrong and how to fix it."""
-    from framework import analysis, db
-    from framework.cli import UsageError
-    from framework.paths import store_path
+    """A read-only store connection (cli.open_store) and the Filters of the flags, or a UsageError."""
+    from framework import analysis
 
     if args.format not in ("csv", "json"):
-        raise UsageError(f"unknown --format {args.format!r}: use csv or json")
+        raise UsageError(f"ไม่รู้จักรูปแบบ --format {args.format!r}: ใช้ csv หรือ json",
+                         f"unknown --format {args.format!r}: use csv or json")
     if args.by not in analysis.BY:
-        raise UsageError(f"unknown --by {args.by!r}: use group, agency or unit")
-    path = Path(args.db) if args.db else store_path()
-    if not path.is_file():
-        raise UsageError(f"no survey store at {path}: upload a survey first or give --db PATH")
-    con = db.connect(path, read_only=True)
-    if not analysis.has_store(con):
-        con.close()
-        raise UsageError(f"{path} holds no survey tables: upload a survey first")
-    try:
-        filters = analysis.Filters(threshold=args.threshold, min_cell=args.min_cell)
-    except analysis.AnalysisError as exc:
-        con.close()
-        raise UsageError(exc.en) from None
-    return con, filters
+        raise UsageError(f"ไม่รู้จัก --by {args.by!r}: ใช้ group, agency หรือ unit",
+                         f"unknown --by {args.by!r}: use group, agency or unit")
+    filters = analysis.Filters(threshold=args.threshold,  # AnalysisError: one line from cli.main
+                               min_cell=min_cell(args.min_cell, args.passphrase))
+    return open_store(args.db), filters
 
 
 def _write(df: pd.DataFrame, fmt: str) -> None:
@@ -68,17 +61,15 @@ def _write(df: pd.DataFrame, fmt: str) -> None:
 
 def _coverage(args) -> int:
     from framework import analysis
-    from framework.catalog import Catalog
-    from framework.cli import UsageError
+    from framework.catalog import STAGES, Catalog
 
     con, filters = _open(args)
-    try:
-        stage = args.stage if args.stage in analysis.STAGES else Catalog(con).resolve_stage(args.stage)
+    with con:
+        stage = args.stage if args.stage in STAGES else Catalog(con).resolve_stage(args.stage)
         if stage is None:
-            raise UsageError(f"unknown --stage {args.stage!r}: use Early, Developing or Mature")
+            raise UsageError(f"ไม่รู้จักระยะ --stage {args.stage!r}: ใช้ Early, Developing หรือ Mature",
+                             f"unknown --stage {args.stage!r}: use Early, Developing or Mature")
         df = analysis.coverage(con, filters, stage=stage, by=args.by)
-    finally:
-        con.close()
     df = df[COVERAGE_COLUMNS].copy()
     df["met"] = df["met"].astype("Int64")
     _write(df, args.format)
@@ -89,9 +80,7 @@ def _readiness(args) -> int:
     from framework import analysis
 
     con, filters = _open(args)
-    try:
+    with con:
         df = analysis.readiness(con, filters, by=args.by)
-    finally:
-        con.close()
     _write(df[READINESS_COLUMNS], args.format)
     return 0

@@ -1,0 +1,184 @@
+"""Command line: `python -m framework <command>`; each area registers its own sub-commands.
+
+This module owns what every command shares:
+- `parser()` / `main(argv)`: the argument parser and the one error style. Every error a user can cause
+  (a bad flag, a missing or locked store, a refused file, a wrong passphrase) is ONE line on stderr,
+  `error: <English> / <Thai>`, and exit status 2; never a traceback.
+- `open_store()`: the one way a command opens the survey store (missing, locked and unreadable files
+  explained the same way for every command).
+- `authorised()`: whether a command may go below the k floor or read row-level data (HR passphrase).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import re
+import sys
+from pathlib import Path
+
+from framework.errors import BilingualError
+
+# Each module defines register(subparsers) and sets `func` (args -> exit code) on its parsers.
+COMMAND_MODULES = (
+    "framework.cli.catalog",
+    "framework.cli.survey",
+    "framework.cli.analysis",
+    "framework.cli.export",
+)
+PROG = "python -m framework"
+
+
+class UsageError(BilingualError):
+    """A bad command-line input or an unusable store: printed as one line (English / Thai), exit status 2."""
+
+
+def line(exc: BilingualError) -> str:
+    """The one-line form of a bilingual error: `error: <English> / <Thai>` (no line breaks)."""
+    text = f"error: {exc.en} / {exc.th}"
+    return " ".join(text.split())
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors raised as UsageError (one bilingual line) instead of usage + exit."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        raise UsageError(f"คำสั่งไม่ถูกต้อง: {message} (ดูวิธีใช้ด้วย `{self.prog} --help`)",
+                         f"{message} (see `{self.prog} --help`)")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG,
+                description="OCSC digital-skills framework: catalogue, surveys, analysis, exports.")
+    sub = p.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return its exit status (0 ok, 1 a negative result such as `check`, 2 a user error)."""
+    import duckdb
+
+    try:
+        args = parser().parse_args(argv)
+        return int(args.func(args) or 0)
+    except SystemExit as exc:  # --help / --version
+        return int(exc.code or 0)
+    except BilingualError as exc:  # UsageError, SurveyFileError, AnalysisError, access refusals
+        print(line(exc), file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:  # e.g. another program changed the store at the same moment
+        first = _first_line(exc)
+        print(line(UsageError(f"คลังแบบสำรวจแจ้งข้อผิดพลาด ({first}) ลองสั่งใหม่อีกครั้ง",
+                              f"the survey store reported an error ({first}); run the command again")),
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(line(UsageError("ยกเลิกแล้ว", "interrupted")), file=sys.stderr)
+        return 130
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# --- the survey store ------------------------------------------------------------------------------------------
+# DuckDB raises duckdb.IOException for a lock held by another process, with this message (before the path,
+# so a path that happens to contain "lock" is not mistaken for it).
+_LOCK_ERROR = re.compile(r"^(?:IO Error: )?Could not set lock on file\b")
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def store_locked(exc: BaseException) -> bool:
+    """Is this the DuckDB error for a store file whose lock another process holds?"""
+    import duckdb
+
+    return isinstance(exc, duckdb.IOException) and bool(_LOCK_ERROR.match(str(exc).strip()))
+
+
+def open_store(path: str | Path | None = None, *, write: bool = False, survey: bool = True):
+    """A `framework.db.connect()` connection with the survey store attached, or UsageError saying why not.
+
+    `path` defaults to $SKILLS_DB or var/skills.duckdb. `write=True` (ingest, batches, delete) creates the
+    file when absent; read-only commands refuse a missing file, and with `survey=True` a file without
+    survey tables. A store another program holds (the running app) is one line naming the way out.
+    The caller closes the connection (`with open_store(...) as con:`).
+    """
+    import duckdb
+
+    from framework import db
+    from framework.paths import store_path
+
+    target = Path(path) if path else store_path()
+    if not write and not target.is_file():
+        raise UsageError(f"ไม่พบคลังแบบสำรวจที่ {target}: นำเข้าแบบสำรวจก่อน หรือระบุ --db PATH",
+                         f"no survey store at {target}: upload a survey first, or give --db PATH")
+    try:
+        con = db.connect(target, read_only=not write)
+    except duckdb.Error as exc:
+        if store_locked(exc):
+            pid = _LOCK_PID.search(str(exc))
+            who = f" (PID {pid.group(1)})" if pid else ""
+            raise UsageError(
+                f"ไฟล์คลังแบบสำรวจ {target} ถูกโปรแกรมอื่นใช้อยู่{who} (น่าจะเป็นแอปที่เปิดอยู่): ปิดโปรแกรมนั้นก่อน "
+                "ใช้ปุ่มดาวน์โหลดหรือหน้านำเข้าในแอป หรือใช้ --db กับไฟล์อื่น ไม่มีข้อมูลใดถูกเปลี่ยน",
+                f"the survey store {target} is in use by another program{who} (probably the running app): "
+                "stop it, use the app's download buttons or upload page, or give --db another file; "
+                "nothing was changed") from None
+        first = _first_line(exc)
+        raise UsageError(f"เปิดไฟล์คลังแบบสำรวจ {target} ไม่ได้ ({first}) ตรวจว่าเป็นไฟล์ .duckdb ของแอปนี้ "
+                         "ไม่มีข้อมูลใดถูกเปลี่ยน",
+                         f"the survey store {target} cannot be opened ({first}); check that it is this app's "
+                         ".duckdb file; nothing was changed") from None
+    if survey and not write and not db.has_store(con):
+        con.close()
+        raise UsageError(f"{target} ยังไม่มีข้อมูลแบบสำรวจ: นำเข้าแบบสำรวจก่อน",
+                         f"{target} holds no survey tables yet: upload a survey first")
+    return con
+
+
+# --- access ----------------------------------------------------------------------------------------------------
+def authorised(given: str | None) -> bool:
+    """True in local mode (no passphrase configured) or when `given` (--passphrase) is the HR passphrase.
+
+    The passphrase is configured by $SKILLS_HR_PASSPHRASE or the app's secrets file (framework.access);
+    configuring it is not giving it: a command that needs it asks for --passphrase. A wrong one is an
+    error, not a quiet downgrade: the user asked for something it would unlock.
+    """
+    from framework import access
+
+    secret = access.secrets_file_passphrase()
+    if access.local_mode(secret):
+        return True
+    if given is None:
+        return False
+    if not access.attempt(given, secret, session="cli", page="command line").ok:  # logged, never the text
+        raise UsageError("รหัสผ่าน HR ไม่ถูกต้อง: ไม่ได้เขียนหรือแสดงข้อมูลใด", "wrong HR passphrase: nothing was written")
+    return True
+
+
+def min_cell(k: int | None, passphrase: str | None) -> int:
+    """The k (smallest cell shown) of --min-cell: below the configured floor only with --passphrase.
+
+    One rule with the pages and the analyst SQL (framework.access.allowed_min_cell); without --min-cell,
+    the default k (5), or the floor when one above it is configured.
+    """
+    from framework import access, analysis
+
+    floor = access.min_cell_floor()
+    if k is None:
+        return max(analysis.Filters().min_cell, floor)
+    try:
+        return access.allowed_min_cell(k, k >= floor or authorised(passphrase))
+    except UsageError:
+        raise
+    except BilingualError as exc:
+        raise UsageError(f"{exc.th} (--passphrase)", f"{exc.en} (--passphrase)") from None
+
+
+def add_passphrase(p: argparse.ArgumentParser, what: str) -> None:
+    """The --passphrase flag, the same on every command that has one."""
+    p.add_argument("--passphrase", default=None,
+                   help=f"HR passphrase, needed for {what} when one is configured "
+                        "($SKILLS_HR_PASSPHRASE or .streamlit/secrets.toml)")
