@@ -1,4 +1,8 @@
-"""The one real-browser test: the app under `streamlit run`, opened in headless Chromium; screenshots to docs/screenshots."""
+"""The one real-browser test: the app under `streamlit run`, opened in headless Chromium.
+
+Screenshots go to tests/artifacts/screenshots (git-ignored); only `make screenshots` (SKILLS_SCREENSHOTS=1)
+refreshes the committed docs/screenshots, so `make test` never rewrites tracked files.
+"""
 from __future__ import annotations
 
 import os
@@ -12,7 +16,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "docs" / "screenshots"
+
+
+def shots_dir() -> Path:
+    """docs/screenshots when refreshing them on purpose (SKILLS_SCREENSHOTS=1), else the git-ignored artifacts."""
+    if os.environ.get("SKILLS_SCREENSHOTS") == "1":
+        return ROOT / "docs" / "screenshots"
+    return ROOT / "tests" / "artifacts" / "screenshots"
+
+
 CHROMIUM = "/usr/lib/chromium/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
@@ -90,8 +102,9 @@ def _settle(page) -> None:
 
 
 def _shot(page, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
+    folder = shots_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     assert path.stat().st_size > 10_000
     return path
