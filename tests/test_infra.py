@@ -1,7 +1,10 @@
 """The test infrastructure itself: one demo store per session, copied; screenshots kept out of tracked files."""
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
+import tomllib
 
 import conftest
 from conftest import ROOT, demo_copy, demo_template
@@ -59,3 +62,17 @@ def test_make_screenshots_asks_for_docs_and_make_test_does_not():
         targets[head] = block
     assert "SKILLS_SCREENSHOTS=1" in targets["screenshots"]
     assert "SKILLS_SCREENSHOTS" not in targets["test"]
+
+
+def test_server_binds_to_localhost_unless_configured():
+    """Issue 11: the app is reachable from this computer only, unless an operator opens it to a network."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "localhost"
+    env = {k: v for k, v in os.environ.items() if k != "STREAMLIT_SERVER_ADDRESS"}
+    code = ("from streamlit import config; config.get_config_options(force_reparse=True); "
+            "print(config.get_option('server.address'))")
+    seen = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert seen.stdout.strip() == "localhost"
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")
+    run = [line for line in make.splitlines() if "streamlit run" in line]
+    assert run and not any("server.address" in line for line in run), "make run must keep the localhost default"
