@@ -5,30 +5,30 @@ import json
 
 import pytest
 
-from framework import analysis, analysis_charts, chart_theme, charts
+from framework import analysis, analysis_charts, chart_theme, charts, db
 from framework import profiles_view as pv
 from framework.analysis import Filters
 from tests.fixtures.analysis import pages, seed
 
 
-@pytest.fixture
-def con(store_con):
-    seed.two_rounds(store_con)
-    return store_con
-
-
-def builders(con, catalog):
-    """Every chart builder of the app, as font_size -> figure."""
-    f = Filters()
-    cov = analysis.coverage(con, f, stage="Early", by="group")
-    ready = analysis.readiness(con, f, by="agency")
-    reached = analysis.stage_reached(ready, 0.8)
-    bl = analysis.blockers(con, f, stage="Developing")
-    trend = analysis.trends(con, f, stage="Early", unit="DLit100")["readiness"]
-    needs = analysis.training_needs(con, f, "Early")
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory, catalog) -> dict:
+    """Every chart builder of the app, each drawn at the screen and the presentation size (built once)."""
+    con = db.connect(tmp_path_factory.mktemp("theme") / "s.duckdb")
+    try:
+        seed.two_rounds(con)
+        f = Filters()
+        cov = analysis.coverage(con, f, stage="Early", by="group")
+        ready = analysis.readiness(con, f, by="agency")
+        reached = analysis.stage_reached(ready, 0.8)
+        bl = analysis.blockers(con, f, stage="Developing")
+        trend = analysis.trends(con, f, stage="Early", unit="DLit100")["readiness"]
+        needs = analysis.training_needs(con, f, "Early")
+    finally:
+        con.close()
     matrix, counts = catalog.requirement_matrix(), catalog.profile_unit_counts()
     path = pv.pathway(catalog, "Service").units
-    return {
+    build = {
         "coverage_heatmap": lambda fs: analysis_charts.coverage_heatmap(cov, "th", font_size=fs),
         "readiness_path": lambda fs: analysis_charts.readiness_path(ready, reached, 0.8, "th", font_size=fs),
         "blockers_bar": lambda fs: analysis_charts.blockers_bar(bl, "th", font_size=fs),
@@ -38,11 +38,14 @@ def builders(con, catalog):
         "profile_count_matrix": lambda fs: charts.profile_count_matrix(counts, "th", font_size=fs),
         "pathway_chart": lambda fs: charts.pathway_chart(path, "th", font_size=fs),
     }
+    sizes = (chart_theme.font_size(False), chart_theme.font_size(True))
+    return {name: {fs: b(fs) for fs in sizes} for name, b in build.items()}
 
 
-def test_every_chart_has_the_one_thai_font_stack_and_template(con, catalog):
-    for name, build in builders(con, catalog).items():
-        spec = json.loads(build(chart_theme.BASE_SIZE).to_json())["layout"]
+def test_every_chart_has_the_one_thai_font_stack_and_template(figures):
+    assert len(figures) == 8
+    for name, fig in figures.items():
+        spec = json.loads(fig[chart_theme.BASE_SIZE].to_json())["layout"]
         assert spec["font"]["family"] == chart_theme.FONT_FAMILY, name
         assert spec["hoverlabel"]["font"]["family"] == chart_theme.FONT_FAMILY, name
         assert spec["paper_bgcolor"] == "white" and spec["plot_bgcolor"] == "white", name
@@ -50,11 +53,11 @@ def test_every_chart_has_the_one_thai_font_stack_and_template(con, catalog):
     assert "Noto Sans Thai" in chart_theme.FONT_FAMILY and "Loma" in chart_theme.FONT_FAMILY
 
 
-def test_presentation_mode_grows_every_chart(con, catalog):
+def test_presentation_mode_grows_every_chart(figures):
     small_size, large_size = chart_theme.font_size(False), chart_theme.font_size(True)
     assert large_size > small_size
-    for name, build in builders(con, catalog).items():
-        small, large = build(small_size).layout, build(large_size).layout
+    for name, fig in figures.items():
+        small, large = fig[small_size].layout, fig[large_size].layout
         assert (small.font.size, large.font.size) == (small_size, large_size), name
         assert large.hoverlabel.font.size == large_size, name
         title = (lambda lay: lay.title.font.size if lay.title.text else lay.xaxis.title.font.size)
