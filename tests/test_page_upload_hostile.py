@@ -5,7 +5,7 @@ import pytest
 
 import make_hostile_path  # noqa: F401  (puts tests/hostile on sys.path)
 import make_hostile
-from test_page_upload import _page_env, frame, page  # noqa: F401  (_page_env: the autouse page environment)
+from test_page_upload import _page_env, fill, frame, page  # noqa: F401  (_page_env: the autouse page environment)
 
 SMALL = {  # the hostile files small enough to upload through AppTest
     "xfd1048576.xlsx": ("column 16,384, beyond 400 columns", "คอลัมน์ที่ 16,384"),
@@ -24,6 +24,7 @@ def test_hostile_upload_shows_one_message_in_the_users_language_and_stores_nothi
     path = make_hostile.build(name, tmp_path)
     at = page(lang)
     at.file_uploader(key="up_file").set_value((name, path.read_bytes(), "application/octet-stream")).run()
+    at = fill(at)
     at = at.button(key="up_go").click().run()
     assert not at.exception
     assert len(at.error) == 1
@@ -35,6 +36,7 @@ def test_a_workbook_cell_over_the_limit_is_a_rejected_row_with_its_reason(tmp_pa
     path = make_hostile.build("inline_cell_40k.xlsx", tmp_path)
     at = page("en")
     at.file_uploader(key="up_file").set_value((path.name, path.read_bytes(), "application/octet-stream")).run()
+    at = fill(at)
     at = at.button(key="up_go").click().run()
     assert not at.exception and not at.error
     assert [m.value for m in at.metric] == ["1", "0", "1"]

@@ -32,7 +32,8 @@ def test_mixed_utf8_and_windows_874_is_refused_naming_where_the_encoding_changes
 def test_windows_874_alone_and_utf8_alone_still_import(tmp_path, store):
     for enc in ("utf-8", "cp874"):
         path = tmp_path / f"{enc}.csv"
-        path.write_bytes((HEADER + "\nA1,Service,ตา,3,2\nA2,Service,กรม,1,2\n").encode(enc))
+        # Other people in each file: the same people twice in one round would be refused as a clash.
+        path.write_bytes((HEADER + f"\n{enc}-1,Service,ตา,3,2\n{enc}-2,Service,กรม,1,2\n").encode(enc))
         res = store.ingest(path)
         assert res.accepted == 2
         agencies = store.con.execute("SELECT agency FROM store.responses WHERE batch_id = ? ORDER BY respondent_id",
