@@ -12,24 +12,7 @@ import time
 import pytest
 
 from framework import analyst, db
-
-
-def rss_mb() -> float:
-    """This process's resident memory (Linux /proc; no psutil)."""
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    pytest.skip("no /proc/self/status")
-
-
-@pytest.fixture(scope="module")
-def acon():
-    con = db.connect()
-    a = analyst.build(con, min_cell=5, threshold=3)
-    yield a
-    a.close()
-    con.close()
+from test_analyst_limits import acon, rss_mb  # noqa: F401 - the module's locked database, this process's RSS
 
 
 def test_a_900_mb_string_is_refused_quickly_and_the_server_does_not_grow(acon):
