@@ -1,23 +1,36 @@
-"""Locked, read-only SQL for analysts: a separate in-memory DuckDB that cannot touch files or settings.
+"""Locked, read-only SQL for analysts: a separate DuckDB database that cannot touch files or settings.
 
 `build()` copies the framework tables and k-suppressed survey aggregates (row-level responses only
-when the HR passphrase was given) into a fresh database, THEN disables external access and locks
-the configuration. `run()` accepts exactly one SELECT statement and enforces a row and time limit.
+when the HR passphrase was given) into a private temporary DuckDB file, then opens it read-only with
+external access disabled and the configuration locked. `run()` accepts exactly one SELECT statement and
+runs it in a worker PROCESS (framework.analyst_worker) that opens the file the same locked way, under an
+OS memory limit, and is killed at the time limit; only the result, capped in rows and bytes, comes back.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+import uuid
 import warnings
+import weakref
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.ipc
 
-from framework import db
+from framework import analyst_worker as worker, db
 from framework.errors import BilingualError
 from framework.source import TABLES
 
@@ -25,13 +38,17 @@ DEFAULT_LIMIT = 5_000      # rows shown / exported from one query
 MAX_LIMIT = 100_000
 DEFAULT_TIMEOUT = 10.0     # seconds before a query is interrupted
 MAX_QUERY_CHARS = 20_000
-# Resources of one analyst database. DuckDB's memory_limit bounds its buffer manager (joins, sorts,
-# aggregates, tables); values it builds outside it (one huge string) are bounded by MAX_RESULT_BYTES
-# once fetched: the result is read in batches and refused past it, so no session holds more.
+# Resources of one query. DuckDB's memory_limit bounds its buffer manager (joins, sorts, aggregates);
+# what it builds outside it (one huge string) is bounded by the worker's address-space limit (RLIMIT_AS:
+# what the worker maps after opening the database + WORKER_ADDRESS_SPACE). The result is read in batches
+# in the worker and refused past MAX_RESULT_BYTES, so the server never receives more.
 MEMORY_LIMIT = "512MB"
 THREADS = 1                # one core per query: the server keeps the other for everyone else
 MAX_RESULT_BYTES = 50 * 2**20
-BATCH_ROWS = 2_048
+WORKER_ADDRESS_SPACE = 2**30
+KILL_GRACE = 0.25          # seconds past the time limit before the worker is killed (it interrupts itself first)
+# Analyst database files: private to this user, named <pid>-<random>.duckdb (see sweep_stale).
+WORK_DIR = Path(tempfile.gettempdir()) / f"skills-analyst-{os.getuid() if hasattr(os, 'getuid') else 'u'}"
 
 # Tables derived in build(): name -> (Thai, English) description shown on the page.
 DERIVED = {
@@ -134,29 +151,14 @@ def source_tables(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: i
     return out
 
 
-def lock(acon: duckdb.DuckDBPyConnection) -> None:
-    """No files, no extensions, no Python-variable scans; then freeze the settings (limits: see connect())."""
-    for stmt in ("SET python_enable_replacements = false",
-                 "SET autoinstall_known_extensions = false",
-                 "SET autoload_known_extensions = false",
-                 "SET temp_directory = ''",
-                 "SET enable_external_access = false",
-                 "SET lock_configuration = true"):
-        acon.execute(stmt)
-
-
-def connect() -> duckdb.DuckDBPyConnection:
-    """An empty in-memory database with the analyst's resource limits (fixed by lock() afterwards)."""
-    return duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT, "threads": THREADS,
-                                              "max_temp_directory_size": "0B"})
-
-
 def build(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int,
-          authorised: bool = False) -> duckdb.DuckDBPyConnection:
-    """A fresh, locked in-memory database for analyst queries (see module docstring).
+          authorised: bool = False) -> "Workspace":
+    """A fresh, locked analyst database for analyst queries (see module docstring).
 
     k is checked here, for every caller: below the configured floor only when `authorised` (the HR
     passphrase was given, or none is configured) — framework.access.allowed_min_cell, the one k rule.
+    The tables are written once to a private temporary DuckDB file that every query's worker process
+    opens read-only; this process keeps a read-only, locked connection to it for check() and describe().
     """
     from framework import access
 
@@ -165,13 +167,96 @@ def build(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int,
     except BilingualError as exc:
         raise AnalystError(exc.th, exc.en) from None
     tables = source_tables(con, min_cell=min_cell, threshold=threshold, authorised=authorised)
-    acon = connect()
-    for name, table in tables.items():
-        acon.register("_analyst_src", table)
-        acon.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _analyst_src')
-        acon.unregister("_analyst_src")
-    lock(acon)
-    return acon
+    path = _new_file()
+    try:
+        with duckdb.connect(str(path)) as out:
+            for name, table in tables.items():
+                out.register("_analyst_src", table)
+                out.execute(f"CREATE TABLE {db.ident(name)} AS SELECT * FROM _analyst_src")
+                out.unregister("_analyst_src")
+        del tables
+        acon = worker.open_locked(str(path), MEMORY_LIMIT, THREADS)
+    except BaseException:
+        _remove(path)
+        raise
+    _SERVER.warm()   # the first query then does not wait for the worker's imports
+    return Workspace(path, acon, MEMORY_LIMIT, THREADS)
+
+
+class Workspace:
+    """A locked analyst database: its temporary file (read by the query workers) and this process's
+    read-only, locked connection to it (check, describe; other attributes are the connection's).
+
+    The file is removed by close(), when the workspace is garbage-collected, or at exit; files left by a
+    killed process are removed by the next build() (`sweep_stale`).
+    """
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, memory_limit: str, threads: int):
+        self.path, self.con, self.memory_limit, self.threads = Path(path), con, memory_limit, threads
+        self._closer = weakref.finalize(self, _discard, con, self.path)
+
+    def __getattr__(self, name):   # cursor(), execute(), extract_statements() ... of the locked connection
+        return getattr(self.__dict__["con"], name)
+
+    def close(self) -> None:
+        self._closer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _new_file() -> Path:
+    """A new private file name in WORK_DIR (0700, this user's), named after this process (see sweep_stale)."""
+    WORK_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    where = WORK_DIR
+    if hasattr(os, "getuid") and where.stat().st_uid != os.getuid():   # someone else's directory: not ours to use
+        where = Path(tempfile.mkdtemp(prefix="skills-analyst-"))
+    else:
+        where.chmod(0o700)
+        sweep_stale(where)
+    return where / f"{os.getpid()}-{uuid.uuid4().hex}.duckdb"
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _discard(con, path: Path) -> None:
+    try:
+        con.close()
+    finally:
+        _remove(path)
+
+
+def sweep_stale(work_dir: Path | None = None) -> int:
+    """Remove analyst database files whose process has ended (killed before it could clean up); returns how many."""
+    removed = 0
+    for p in (work_dir or WORK_DIR).glob("*.duckdb*"):
+        pid = p.name.split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            try:
+                p.unlink()
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:   # exists, owned by someone else
+        return True
+    return True
 
 
 # --- describing and running ------------------------------------------------------------------
@@ -181,7 +266,7 @@ def describe(acon: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     try:
         return cur.execute(
             "SELECT table_name AS \"table\", column_name AS \"column\", data_type AS type "
-            "FROM duckdb_columns() WHERE database_name = 'memory' AND schema_name = 'main' "
+            "FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' "
             "ORDER BY table_name, column_index").df()
     finally:
         cur.close()
@@ -249,43 +334,20 @@ def _refuse_writing_ctes(acon: duckdb.DuckDBPyConnection, text: str) -> None:
             f"subquery: remove the {verb}; this page does not change data.")
 
 
-def run(acon: duckdb.DuckDBPyConnection, query: str, *, limit: int = DEFAULT_LIMIT,
+def run(acon: Workspace, query: str, *, limit: int = DEFAULT_LIMIT,
         timeout: float = DEFAULT_TIMEOUT, max_bytes: int | None = None) -> Result:
-    """Run one checked SELECT on its own cursor: at most `limit` rows and `max_bytes` of result, stopped
-    after `timeout` s (a timer thread interrupts DuckDB; the fetch loop checks the clock too)."""
+    """Run one checked SELECT in a worker process: at most `limit` rows and `max_bytes` of result, the
+    worker killed at `timeout` s (framework.analyst_worker); this process receives only the capped result."""
     limit = max(1, min(int(limit), MAX_LIMIT))
     max_bytes = MAX_RESULT_BYTES if max_bytes is None else int(max_bytes)
     text = check(acon, query)
-    cur = acon.cursor()
+    job = {"path": str(acon.path), "query": text, "limit": limit, "timeout": float(timeout),
+           "max_bytes": max_bytes, "memory_limit": acon.memory_limit, "threads": acon.threads,
+           "address_space": WORKER_ADDRESS_SPACE}
     start = time.perf_counter()
-    timer = threading.Timer(timeout, cur.interrupt)
-    timer.daemon = True
-    cur.begin()  # every query is rolled back: whatever slipped past check() changes nothing
-    timer.start()
-    try:
-        table = _fetch(cur, text, limit=limit, deadline=start + timeout, max_bytes=max_bytes)
-    except duckdb.InterruptException:
-        raise _timed_out(timeout) from None
-    except duckdb.OutOfMemoryException:
-        raise AnalystError(f"คำสั่งใช้หน่วยความจำเกิน {MEMORY_LIMIT} จึงถูกหยุด: รวมกลุ่ม (GROUP BY) หรือกรองด้วย WHERE "
-                           "ให้ผลลัพธ์เล็กลง",
-                           f"The query needed more than {MEMORY_LIMIT} of memory and was stopped: aggregate "
-                           "(GROUP BY) or filter with WHERE to make the result smaller.") from None
-    except duckdb.PermissionException as exc:
-        raise AnalystError("หน้านี้อ่านได้เฉพาะตารางที่แสดงไว้ ไม่อ่านหรือเขียนไฟล์ ไม่เชื่อมต่อภายนอก",
-                           "This page reads only the tables listed; it does not read or write files or "
-                           "reach outside.", str(exc).splitlines()[0]) from None
-    except duckdb.Error as exc:
-        raise AnalystError("คำสั่งทำงานไม่สำเร็จ: ตรวจชื่อตาราง/คอลัมน์ในรายการด้านข้าง",
-                           "The query failed: check table and column names against the list.",
-                           str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
-    finally:
-        timer.cancel()
-        try:
-            cur.rollback()
-        except duckdb.Error:  # the transaction already ended with the error
-            pass
-        cur.close()  # DuckDB frees the query's memory with its cursor
+    data = _in_worker(job, deadline=start + timeout + KILL_GRACE)
+    table = pa.ipc.open_stream(data).read_all()
+    del data
     frame = _frame(table)
     seconds = time.perf_counter() - start
     del table
@@ -295,49 +357,152 @@ def run(acon: duckdb.DuckDBPyConnection, query: str, *, limit: int = DEFAULT_LIM
     return Result(frame=frame, truncated=truncated, seconds=seconds, limit=limit)
 
 
-def _fetch(cur, text: str, *, limit: int, deadline: float, max_bytes: int) -> pa.Table:
-    """At most limit + 1 rows, read in batches; refused as soon as they pass max_bytes or the deadline.
+class _ForkServer:
+    """The one fork server of this process (framework.analyst_worker), started on first use and again
+    if it has died; `submit` is thread-safe (Streamlit sessions run queries at the same time)."""
 
-    A refused result is dropped before the error is raised (an error kept on a page keeps its frames).
-    """
-    reader = cur.sql(text).limit(limit + 1).to_arrow_reader(BATCH_ROWS)
-    batches, size, late = [], 0, False
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._proc = None
+        self._control = None
+
+    def _start(self) -> None:
+        here, there = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = dict(os.environ)
+        root = str(Path(worker.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        self._proc = subprocess.Popen([sys.executable, "-m", "framework.analyst_worker", str(there.fileno())],
+                                      pass_fds=[there.fileno()], env=env, stdin=subprocess.DEVNULL,
+                                      close_fds=True)
+        there.close()
+        self._control = here
+
+    def warm(self) -> None:
+        """Start the server now (its imports take about a second) so the first query does not wait."""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._start()
+
+    def submit(self, job: dict) -> tuple[socket.socket, int]:
+        """Send one job; returns (the socket its answer comes on, the child's pid = process group)."""
+        msg = json.dumps(job).encode()
+        with self._lock:
+            for attempt in (1, 2):
+                if self._proc is None or self._proc.poll() is not None:
+                    self._start()
+                here, there = socket.socketpair()
+                try:
+                    socket.send_fds(self._control, [msg], [there.fileno()])
+                    reply = self._control.recv(4)
+                except OSError:
+                    reply = b""
+                finally:
+                    there.close()
+                if len(reply) == 4:
+                    return here, struct.unpack("!i", reply)[0]
+                here.close()
+                self._stop()   # the server died (killed, out of memory): start a new one once
+            raise AnalystError("เริ่มตัวประมวลผลคำสั่งไม่ได้: ลองอีกครั้ง หรือแจ้งผู้ดูแลระบบ",
+                               "The query worker could not be started: try again, or tell the administrator.")
+
+    def _stop(self) -> None:
+        if self._control is not None:
+            self._control.close()
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait(5)
+        self._proc = self._control = None
+
+
+_SERVER = _ForkServer()
+
+
+def _in_worker(job: dict, *, deadline: float) -> bytes:
+    """Run the job in a worker, wait for its answer until `deadline`, kill its process group past it."""
+    sock, pid = _SERVER.submit(job)
+    done = False
     try:
-        for batch in _batches(reader, deadline):
-            size += batch.nbytes
-            batches.append(batch)
-            del batch
-            late = time.perf_counter() > deadline
-            if size > max_bytes or late:
-                break
-        else:
-            return pa.Table.from_batches(batches, schema=reader.schema)
+        line, rest = _read_line(sock, deadline)
+        head = json.loads(line)
+        if head["status"] == "ok" and head["n"] <= job["max_bytes"]:   # never more than the cap here
+            data = _read(sock, rest, head["n"], deadline)
+            done = True
+            return data
+        kind, detail = ("size", "") if head["status"] == "ok" else (str(head["kind"]), str(head.get("detail", "")))
+    except TimeoutError:
+        kind, detail = "interrupt", ""
+    except (EOFError, ValueError, KeyError, TypeError):   # no whole answer: its memory limit or the OS ended it
+        kind, detail = "memory", "the worker ended without an answer"
     finally:
-        reader.close()
-    batches.clear()
-    if late and size <= max_bytes:
-        raise duckdb.InterruptException("deadline passed while fetching")
-    mb = max_bytes / 2**20
-    raise AnalystError(f"ผลลัพธ์ใหญ่เกิน {mb:g} MB จึงไม่แสดง: เลือกเฉพาะคอลัมน์ที่ต้องใช้ ลดจำนวนแถวด้วย WHERE หรือ LIMIT "
-                       "หรือรวมกลุ่มด้วย GROUP BY",
-                       f"The result is larger than {mb:g} MB, so it is not shown: select only the columns you "
-                       "need, fewer rows (WHERE, LIMIT), or aggregate (GROUP BY).")
+        sock.close()
+        if not done:
+            _kill(pid)
+    raise _refusal(kind, detail, job)
 
 
-def _batches(reader, deadline: float):
-    """The reader's batches; DuckDB errors met while streaming come through Arrow: raise them as DuckDB's."""
-    while True:
-        try:
-            yield reader.read_next_batch()
-        except StopIteration:
-            return
-        except pa.ArrowException as exc:
-            text = str(exc)
-            if time.perf_counter() >= deadline or "INTERRUPT" in text:
-                raise duckdb.InterruptException(text) from None
-            if "Out of Memory" in text:
-                raise duckdb.OutOfMemoryException(text) from None
-            raise duckdb.Error(text) from None
+def _read_line(sock: socket.socket, deadline: float, most: int = 1 << 16) -> tuple[bytes, bytes]:
+    """The answer's first line (JSON) and the bytes read after it, before `deadline` (else TimeoutError),
+    from a worker still there (else EOFError)."""
+    buf = b""
+    while b"\n" not in buf:
+        if len(buf) > most:
+            raise ValueError("answer header too long")
+        buf += _chunk(sock, deadline, most)
+    line, rest = buf.split(b"\n", 1)
+    return line, rest
+
+
+def _read(sock: socket.socket, rest: bytes, n: int, deadline: float) -> bytes:
+    """Exactly n bytes of the answer (n is at most the result cap), `rest` already read."""
+    out = bytearray(rest)
+    while len(out) < n:
+        out += _chunk(sock, deadline, min(n - len(out), 1 << 20))
+    return bytes(out[:n])
+
+
+def _chunk(sock: socket.socket, deadline: float, size: int) -> bytes:
+    left = deadline - time.perf_counter()
+    if left <= 0:
+        raise TimeoutError
+    sock.settimeout(left)
+    try:
+        data = sock.recv(size)
+    except socket.timeout:
+        raise TimeoutError from None
+    if not data:
+        raise EOFError
+    return data
+
+
+def _kill(pid: int) -> None:
+    """End the worker's process group now (the fork server reaps it)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _refusal(kind: str, detail: str, job: dict) -> AnalystError:
+    """The bilingual message for a worker's refusal (kinds: framework.analyst_worker)."""
+    if kind == "interrupt":
+        return _timed_out(job["timeout"])
+    if kind == "memory":
+        return AnalystError(f"คำสั่งใช้หน่วยความจำเกิน {job['memory_limit']} จึงถูกหยุด: รวมกลุ่ม (GROUP BY) หรือกรองด้วย WHERE "
+                            "ให้ผลลัพธ์เล็กลง",
+                            f"The query needed more than {job['memory_limit']} of memory and was stopped: aggregate "
+                            "(GROUP BY) or filter with WHERE to make the result smaller.")
+    if kind == "size":
+        mb = job["max_bytes"] / 2**20
+        return AnalystError(f"ผลลัพธ์ใหญ่เกิน {mb:g} MB จึงไม่แสดง: เลือกเฉพาะคอลัมน์ที่ต้องใช้ ลดจำนวนแถวด้วย WHERE "
+                            "หรือ LIMIT หรือรวมกลุ่มด้วย GROUP BY",
+                            f"The result is larger than {mb:g} MB, so it is not shown: select only the columns you "
+                            "need, fewer rows (WHERE, LIMIT), or aggregate (GROUP BY).")
+    if kind == "permission":
+        return AnalystError("หน้านี้อ่านได้เฉพาะตารางที่แสดงไว้ ไม่อ่านหรือเขียนไฟล์ ไม่เชื่อมต่อภายนอก",
+                            "This page reads only the tables listed; it does not read or write files or "
+                            "reach outside.", detail)
+    return AnalystError("คำสั่งทำงานไม่สำเร็จ: ตรวจชื่อตาราง/คอลัมน์ในรายการด้านข้าง",
+                        "The query failed: check table and column names against the list.", detail)
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:

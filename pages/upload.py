@@ -1,6 +1,5 @@
 """Survey upload: validate a CSV or Excel workbook, store it as a batch of a round; batches, trash, originals (HR only)."""
 import os
-import tempfile
 
 import pandas as pd
 import streamlit as st
@@ -122,7 +121,7 @@ if check.missing:
 
 def run_import(on_conflict: str) -> None:
     bar = st.progress(0.0)
-    fd, tmp = tempfile.mkstemp(suffix=".csv")  # the content, not the name, says CSV or workbook
+    fd, tmp = survey.temp_file(".csv")  # the content, not the name, says CSV or workbook; swept if left behind
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(up.getvalue())

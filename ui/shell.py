@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from framework import access, db
+from framework import access, db, survey
 from framework.catalog import Catalog
 from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
@@ -47,6 +47,7 @@ def _connection(store: str):
 
     A store that has never held a batch gets the bundled demo survey, so a fresh install shows data.
     """
+    survey.sweep_stale_temp()   # intake temp files a killed process left behind (framework.survey.tempfiles)
     con = db.connect(store)
     if demo_enabled():
         SurveyStore(con).ensure_demo()

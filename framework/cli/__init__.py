@@ -109,8 +109,10 @@ def open_store(path: str | Path | None = None, *, write: bool = False, survey: b
 
     from framework import db
     from framework.paths import store_path
+    from framework.survey.tempfiles import sweep_stale as sweep_stale_temp
 
     target = Path(path) if path else store_path()
+    sweep_stale_temp()   # intake temp files a killed import left behind (framework.survey.tempfiles)
     if not write and not target.is_file():
         raise UsageError(f"ไม่พบคลังแบบสำรวจที่ {target}: นำเข้าแบบสำรวจก่อน หรือระบุ --db PATH",
                          f"no survey store at {target}: upload a survey first, or give --db PATH")

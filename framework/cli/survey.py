@@ -1,12 +1,24 @@
-"""Commands of the survey area (registered by framework.cli): ingest, batches, delete."""
+"""Commands of the survey area (registered by framework.cli): ingest, batches, delete, restore, purge.
+
+A deleted batch goes to the trash (who and when recorded); `restore` brings it back whole, `purge` removes
+a trashed batch for good. `batches` lists the live batches, `batches --deleted` the trash.
+"""
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 
 import pandas as pd
 
 from framework.cli import UsageError, open_store
+
+ON_CONFLICT = ("refuse", "replace", "skip")  # framework.store.ON_CONFLICT (not imported here: --help stays quick)
+# `batches` text columns: what a person recognises a batch by first, the id last.
+LIVE_COLUMNS = ["file_name", "agency", "round_date", "uploaded_at", "stage", "respondents", "rows_read",
+                "accepted", "rejected", "replaced", "encoding", "batch_id"]
+TRASH_COLUMNS = ["file_name", "agency", "round_date", "uploaded_at", "deleted_at", "deleted_by", "respondents",
+                 "batch_id"]
 
 
 def _store(con):
@@ -16,60 +28,128 @@ def _store(con):
     return SurveyStore(con)
 
 
+def _who() -> str | None:
+    """The operating-system user running the command (recorded in the trash), None when unknown."""
+    try:
+        return getpass.getuser() or None
+    except Exception:  # noqa: BLE001 - no user name in this environment (getuser raises OSError/KeyError)
+        return None
+
+
 def _ingest(args) -> int:
     if not Path(args.file).is_file():
         raise UsageError(f"ไม่พบไฟล์: {args.file}", f"no such file: {args.file}")
     with open_store(args.db, write=True) as con:  # a refused file: SurveyFileError, one line from cli.main
-        res = _store(con).ingest(args.file, agency=args.agency, stage=args.stage, round_date=args.round)
+        res = _store(con).ingest(args.file, agency=args.agency, stage=args.stage, round_date=args.round,
+                                 on_conflict=args.on_conflict)
     if args.json:
-        print(json.dumps(res.to_json(), ensure_ascii=False))
-    else:
-        state = "already stored (same content), not counted again" if res.duplicate else "stored"
-        print(f"batch {res.batch_id}: {state}; rows read {res.rows_read}, accepted {res.accepted}, "
-              f"rejected {res.rejected}")
-        for n in res.notices:
-            print(f"{n.level}: {n.en}")
-        for p in res.problems.itertuples(index=False):
-            print(f"row {p.row} [{p.column}] {p.value!r}: {p.reason_en} - {p.fix_en}")
+        out = res.to_json()
+        # `accepted` = respondents this command stored (0 when refused or the same file again);
+        # `rows_accepted` = the file's rows that passed validation and were stored.
+        out["rows_accepted"] = 0 if res.refused or res.duplicate else res.accepted
+        out["accepted"] = res.respondents
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    if res.refused:
+        th, en = res.conflict_message()
+        print(f"{en}\n{th}")
+        return 0
+    state = "already stored (same content), not counted again" if res.duplicate else "stored"
+    print(f"batch {res.batch_id}: {state}; rows read {res.rows_read}, accepted {res.accepted}, "
+          f"rejected {res.rejected}, respondents stored {res.respondents}")
+    if res.conflicts:
+        th, en = res.conflict_message()
+        print(f"{en}\n{th}")
+    for n in res.notices:
+        print(f"{n.level}: {n.en}")
+    for p in res.problems.itertuples(index=False):
+        print(f"row {p.row} [{p.column}] {p.value!r}: {p.reason_en} - {p.fix_en}")
     return 0
+
+
+def _dates(df: pd.DataFrame) -> pd.DataFrame:
+    """round_date as YYYY-MM-DD, times to the minute (text) - the JSON keeps ISO timestamps."""
+    df["round_date"] = [None if pd.isna(x) else pd.Timestamp(x).date().isoformat() for x in df["round_date"]]
+    return df
 
 
 def _batches(args) -> int:
     with open_store(args.db, write=True) as con:
-        df = _store(con).batches()
-    df["round_date"] = [None if pd.isna(x) else pd.Timestamp(x).date().isoformat() for x in df["round_date"]]
+        df = _dates(_store(con).batches(deleted=args.deleted))
     if args.json:
         print(df.to_json(orient="records", date_format="iso", force_ascii=False))
-    else:
-        print(df.drop(columns=["content_hash"]).to_string(index=False) if len(df) else "no batches")
+        return 0
+    if not len(df):
+        print("the trash is empty / ถังขยะว่าง" if args.deleted else "no batches / ยังไม่มีชุดข้อมูล")
+        return 0
+    view = df[[c for c in (TRASH_COLUMNS if args.deleted else LIVE_COLUMNS) if c in df.columns]].copy()
+    for col in ("uploaded_at", "deleted_at"):
+        if col in view:
+            view[col] = [("" if pd.isna(x) else pd.Timestamp(x).strftime("%Y-%m-%d %H:%M")) for x in view[col]]
+    print(view.fillna("").to_string(index=False))
     return 0
+
+
+def _not_found(batch_id: str, where_th: str, where_en: str, see: str) -> UsageError:
+    return UsageError(f"ไม่พบชุด {batch_id} {where_th} (ดูรายการด้วย `python -m framework {see}`)",
+                      f"no batch {batch_id} {where_en} (see `python -m framework {see}`)")
 
 
 def _delete(args) -> int:
     with open_store(args.db, write=True) as con:
-        deleted = _store(con).delete(args.batch_id)
+        deleted = _store(con).delete(args.batch_id, deleted_by=_who())
     if not deleted:
-        raise UsageError(f"ไม่พบชุด {args.batch_id} (ดูรายการด้วย `python -m framework batches`)",
-                         f"no batch {args.batch_id} (see `python -m framework batches`)")
-    print(f"deleted batch {args.batch_id} / ลบชุด {args.batch_id} แล้ว")
+        raise _not_found(args.batch_id, "ในชุดข้อมูลที่ใช้อยู่", "among the live batches", "batches")
+    print(f"batch {args.batch_id} moved to the trash (restore it with `python -m framework restore "
+          f"{args.batch_id}`) / ย้ายชุด {args.batch_id} ไปถังขยะแล้ว (กู้คืนได้ด้วยคำสั่ง restore)")
+    return 0
+
+
+def _restore(args) -> int:
+    with open_store(args.db, write=True) as con:  # a round clash: RoundConflict, one bilingual line, exit 2
+        restored = _store(con).restore(args.batch_id)
+    if not restored:
+        raise _not_found(args.batch_id, "ในถังขยะ", "in the trash", "batches --deleted")
+    print(f"batch {args.batch_id} restored from the trash / กู้คืนชุด {args.batch_id} จากถังขยะแล้ว")
+    return 0
+
+
+def _purge(args) -> int:
+    with open_store(args.db, write=True) as con:
+        purged = _store(con).purge(args.batch_id)
+    if not purged:
+        raise _not_found(args.batch_id, "ในถังขยะ (ล้างได้เฉพาะชุดที่ลบไปถังขยะแล้ว)",
+                         "in the trash (only a batch already deleted to the trash can be purged)",
+                         "batches --deleted")
+    print(f"batch {args.batch_id} purged for good, with its original file / "
+          f"ล้างชุด {args.batch_id} และไฟล์ต้นฉบับออกถาวรแล้ว")
     return 0
 
 
 def register(sub) -> None:
     """Add this area's sub-commands to the parser."""
+    db_help = "survey store file (default $SKILLS_DB or var/skills.duckdb)"
     p = sub.add_parser("ingest", help="validate a survey CSV and store its accepted rows as one batch")
     p.add_argument("file")
-    p.add_argument("--db", help="survey store file (default $SKILLS_DB or var/skills.duckdb)")
+    p.add_argument("--db", help=db_help)
     p.add_argument("--agency")
     p.add_argument("--stage", help="Early, Developing or Mature (Thai names accepted)")
     p.add_argument("--round", help="survey round date YYYY-MM-DD")
+    p.add_argument("--on-conflict", choices=ON_CONFLICT, default="refuse",
+                   help="respondents already stored in the same round (agency, round date): refuse the upload "
+                        "(default), replace their earlier answers, or skip them and import only the new people")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=_ingest)
-    p = sub.add_parser("batches", help="list stored survey batches")
-    p.add_argument("--db")
+    p = sub.add_parser("batches", help="list stored survey batches (--deleted: the trash)")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--deleted", action="store_true", help="list the trash (who deleted each batch, and when)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_batches)
-    p = sub.add_parser("delete", help="delete one survey batch and its responses")
-    p.add_argument("batch_id")
-    p.add_argument("--db")
-    p.set_defaults(func=_delete)
+    for name, func, text in (
+            ("delete", _delete, "move one survey batch and its responses to the trash (restore brings it back)"),
+            ("restore", _restore, "bring a batch back from the trash, whole"),
+            ("purge", _purge, "remove a batch from the trash for good, with its original file")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("batch_id")
+        p.add_argument("--db", help=db_help)
+        p.set_defaults(func=func)

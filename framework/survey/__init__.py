@@ -5,7 +5,8 @@ The steps, one module each (the file-format rules users read are in `rules.py`, 
 - `workbook`  an .xlsx's first worksheet -> UTF-8 CSV, after `bounds` has checked it cannot expand beyond limits;
 - `layout`    the header -> fixed columns and unit/element codes (wide or long layout);
 - `validate`  every row checked in SQL (`levels` holds the per-cell SQL); accepted rows left in a staging table;
-- `templates` the CSV and Excel templates.
+- `templates` the CSV and Excel templates;
+- `tempfiles` the intake's temp files (one prefix) and the sweep of those a killed process left behind.
 Callers use the names re-exported here: `from framework import survey; survey.decode(...)`.
 """
 from framework.survey.base import (CHUNK, DEFAULT_THRESHOLD, LEVELS, MAX_PROBLEMS, THAI_DIGITS, Decoded, Layout,
@@ -17,7 +18,8 @@ from framework.survey.decode import decode
 from framework.survey.levels import LEVEL_FIX, clean, group_fix, level, level_number, level_ok, unit_expressions
 from framework.survey.validate import PROBLEM_COLUMNS, Checked, Validator, sheet_notice
 from framework.survey.templates import TEMPLATE_ROWS, levels_table, template_csv, template_xlsx
-from framework.survey import limits, rules
+from framework.survey import limits, rules, tempfiles
+from framework.survey.tempfiles import sweep_stale as sweep_stale_temp, temp_file
 
 __all__ = [
     "CHUNK", "DEFAULT_THRESHOLD", "LEVELS", "MAX_PROBLEMS", "THAI_DIGITS", "Decoded", "Layout", "Notice",
@@ -25,5 +27,5 @@ __all__ = [
     "code_candidates", "plan_columns", "read_header", "resolve_code", "OLE_MAGIC", "ZIP_MAGIC", "cell_text",
     "read_workbook", "decode", "LEVEL_FIX", "clean", "group_fix", "level", "level_number", "level_ok",
     "unit_expressions", "PROBLEM_COLUMNS", "Checked", "Validator", "sheet_notice", "TEMPLATE_ROWS",
-    "levels_table", "template_csv", "template_xlsx", "limits", "rules",
+    "levels_table", "template_csv", "template_xlsx", "limits", "rules", "tempfiles", "sweep_stale_temp", "temp_file",
 ]

@@ -9,12 +9,12 @@ import codecs
 import hashlib
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from framework import survey as _package
 from framework.survey.base import CHUNK, Decoded, SurveyFileError
 from framework.survey.limits import MAX_LINE_BYTES, mb
+from framework.survey.tempfiles import temp_file
 from framework.survey.workbook import OLE_MAGIC, ZIP_MAGIC, compound_file_error, is_workbook
 
 THAI_UTF8 = (b"\xe0\xb8", b"\xe0\xb9")   # every Thai character in UTF-8 starts with one of these
@@ -168,7 +168,7 @@ def decode(path: str | Path, workdir: str | Path | None = None) -> Decoded:
 
 def _transcode(path: Path, encoding: str, digest: str, size: int, workdir) -> Decoded:
     """Windows-874 / UTF-16 to a UTF-8 temp file in chunks; the temp file is removed on any failure."""
-    fd, tmp = tempfile.mkstemp(suffix=".csv", dir=workdir)
+    fd, tmp = temp_file(".csv", workdir)   # the intake prefix: swept if a killed process leaves it
     counter = LineCounter()
     try:
         with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:

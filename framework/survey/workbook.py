@@ -10,13 +10,13 @@ import csv
 import datetime as dt
 import os
 import re
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path
 
 from framework.survey.base import CHUNK, Decoded, SurveyFileError, file_hash
 from framework.survey.bounds import check_bounds, damaged_workbook
+from framework.survey.tempfiles import temp_file
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"   # compound file: old .xls (BIFF) or an encrypted .xlsx
@@ -118,7 +118,7 @@ def read_workbook(path: str | Path, workdir: str | Path | None = None) -> Decode
     path = Path(path)
     check_bounds(path)       # before anything expands the workbook; nothing to clean up yet
     digest = file_hash(path)
-    fd, tmp = tempfile.mkstemp(suffix=".csv", dir=workdir)
+    fd, tmp = temp_file(".csv", workdir)   # the intake prefix: swept if a killed process leaves it
     os.close(fd)
     try:
         with warnings.catch_warnings(), open(path, "rb") as fh:
