@@ -558,11 +558,38 @@ def chart_html(fig, settings: dict | None = None) -> bytes:
     return page.encode("utf-8")
 
 
+_KALEIDO_LOCK = threading.Lock()   # the sync server answers through one queue: one render at a time
+
+
+def _kaleido():
+    """kaleido with one persistent Chromium for the process (started on the first PNG, stopped at exit).
+
+    Without it every PNG started and killed a browser (~2.5 s) and plotly loaded MathJax from a CDN;
+    choreographer's read loop logged a traceback when the killed browser's pipe closed mid-message.
+    """
+    import atexit
+
+    import kaleido
+
+    if not kaleido._global_server.is_running():  # noqa: SLF001 - kaleido has no public is_running()
+        if "BROWSER_PATH" not in os.environ and CHROMIUM.exists():
+            os.environ["BROWSER_PATH"] = str(CHROMIUM)
+        kaleido.start_sync_server(n=1, mathjax=False, timeout=60, silence_warnings=True)
+        atexit.register(kaleido.stop_sync_server, silence_warnings=True)
+    return kaleido
+
+
 def chart_png(fig, *, width: int | None = 1200, height: int | None = 700, scale: float = 2) -> bytes:
-    """PNG of the chart via kaleido and Debian's chromium (slow, ~1-3 s: render only on request)."""
-    if "BROWSER_PATH" not in os.environ and CHROMIUM.exists():
-        os.environ["BROWSER_PATH"] = str(CHROMIUM)
+    """PNG of the chart via kaleido and Debian's chromium (first PNG ~3-5 s to start it, then ~0.3 s)."""
     layout = fig.layout
     width = int(layout.width) if layout.width else width
     height = int(layout.height) if layout.height else height
-    return fig.to_image(format="png", width=width, height=height, scale=scale)
+    opts = {"format": "png", "width": width, "height": height, "scale": scale}
+    spec = fig.to_plotly_json()
+    with _KALEIDO_LOCK:
+        kaleido = _kaleido()
+        try:
+            return kaleido.calc_fig_sync(spec, opts=opts)
+        except Exception:  # a browser that died (e.g. killed): start a fresh one, try once more
+            kaleido.stop_sync_server(silence_warnings=True)
+            return _kaleido().calc_fig_sync(spec, opts=opts)
