@@ -56,6 +56,8 @@ COUNT_COLUMNS = frozenset({"n", "met", "required_units", "required_n", "not_met_
 PERCENT_FORMAT = "0.0%"
 # Internal columns the "as shown" form leaves out (the screen does not show them).
 _INTERNAL = ("unit_ord", "is_total", "group_key", "by", "hidden")
+SHOWN_HEADERS = {"code": ("รหัส", "Code"), "unit": ("หน่วยความสามารถ", "Unit"), "key": ("กลุ่ม", "Group"),
+                 "round": ("รอบสำรวจ", "Survey round")}
 
 # Labels of the settings sheet rows: key -> (Thai, English).
 SETTING_LABELS = {
@@ -282,6 +284,7 @@ def shown_form(df: pd.DataFrame, unit_names: dict | None = None, labels: dict | 
     if "code" in rows:
         wide.insert(wide.columns.get_loc("code") + 1, "unit", [names.get(c, c) for c in wide["code"]])
     wide.columns.name = None
+    wide = wide.rename(columns={k: v[lang == "en"] for k, v in SHOWN_HEADERS.items()})
     wide.attrs["percent_columns"] = [str(labels.get(c, c)) for c in order]
     return wide
 

@@ -112,8 +112,9 @@ def test_data_form_counts_are_integers_and_hidden_cells_empty(cov):
 
 def test_shown_form_is_wide_with_names_and_percentages(cov):
     names = {"DLit100": "เข้าถึงและตระหนักรู้ดิจิทัล"}
-    wide = export.shown_form(cov, names, {"Service": "บริการ"})
-    assert list(wide.columns[:2]) == ["code", "unit"] and "บริการ" in wide.columns
+    assert list(export.shown_form(cov, names).columns[:2]) == ["รหัส", "หน่วยความสามารถ"]   # headers as on screen
+    wide = export.shown_form(cov, names, {"Service": "บริการ"}, lang="en").rename(columns={"Code": "code", "Unit": "unit"})
+    assert "บริการ" in wide.columns
     assert wide["code"].tolist() == list(dict.fromkeys(cov["code"]))          # framework order kept
     assert len(wide) == cov["code"].nunique()
     row = wide[wide["code"] == "DLit100"].iloc[0]
@@ -137,7 +138,7 @@ def test_shown_form_is_wide_with_names_and_percentages(cov):
 def test_shown_form_of_readiness_puts_stages_across():
     ready = pd.DataFrame({"by": "group", "key": ["A", "A", "B", "B"], "stage": ["Early", "Developing"] * 2,
                           "n": [9, 9, 3, 3], "readiness": [0.5, 0.25, None, None], "hidden": [None, None, "small", "small"]})
-    wide = export.shown_form(ready)
+    wide = export.shown_form(ready, lang="en").rename(columns={"Group": "key"})
     assert list(wide.columns) == ["key", "Early", "Developing"] and wide["key"].tolist() == ["A", "B"]
     assert wide.loc[1, ["Early", "Developing"]].isna().all()
     assert wide.attrs["percent_columns"] == ["Early", "Developing"]
