@@ -76,8 +76,26 @@ def test_english_labels(deferred):
     at.session_state["lang"] = "en"
     at.run()
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Download CSV", "Download Excel", "Download Parquet", "Download CSV (as shown)",
-                      "Download Excel (as shown)", "Download PNG", "Download HTML"]
+    assert labels[:7] == ["Download CSV", "Download Excel", "Download Parquet", "Download CSV (as shown)",
+                          "Download Excel (as shown)", "Download PNG", "Download HTML"]
+
+
+@pytest.mark.parametrize("lang, total, group, code, unit", [
+    ("th", "ทั้งหมด", "ผู้บริหารระดับสูง", "รหัส", "หน่วยความสามารถ"), ("en", "All", "Executive", "Code", "Unit")])
+def test_shown_excel_is_the_wide_table_named_in_the_page_language(deferred, catalog, lang, total, group, code, unit):
+    at = AppTest.from_file(SCRIPT, default_timeout=30)
+    at.session_state["lang"] = lang
+    at.run()
+    got = _buttons(at, deferred)
+    ws = openpyxl.load_workbook(io.BytesIO(got["dl_cov_shown_xlsx"][3]()))["coverage-grid"]
+    rows = list(ws.iter_rows(values_only=True))
+    name = catalog.units().set_index("code").loc["DLit100", "name_en" if lang == "en" else "name_th"]
+    assert rows[0] == (code, unit, group, total)
+    assert rows[1] == ("DLit100", name, None, pytest.approx(7 / 9))      # hidden cell empty, never 0
+    assert ws["D2"].number_format == "0.0%"
+    data = pd.read_csv(io.BytesIO(zipfile.ZipFile(io.BytesIO(got["dl_cov_csv"][3]())).read("data.csv")),
+                       encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert data["met"].tolist() == ["", "7", "", "2"]                      # counts as integers, hidden empty
 
 
 def test_clicked_files_hold_the_table_guarded_and_the_settings(deferred):

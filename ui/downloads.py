@@ -56,6 +56,20 @@ def _unit_names(language: str) -> dict:
         return {}
 
 
+def _key_labels(language: str) -> dict:
+    """Staff-group and stage keys -> names in the page language, and the total column, as the screen says."""
+    col = "name_en" if language == "en" else "name_th"
+    out = {"(all)": "All" if language == "en" else "ทั้งหมด"}
+    try:
+        from ui.shell import catalog
+        cat = catalog()
+        for table in (cat.staff_groups(), cat.stages()):
+            out.update(zip(table["key"], table[col]))
+    except Exception:  # an export must not fail because the names could not be read
+        pass
+    return out
+
+
 def _has_shown_form(df: pd.DataFrame) -> bool:
     """Offer "as shown" only where it differs from the data: a grid to widen or shares to format."""
     return bool(export.percent_columns(df))
@@ -80,7 +94,11 @@ def table_files(df: pd.DataFrame, view: str, filters: dict | None = None, *, thr
         s = export.settings(meta, view, rows, threshold=threshold, min_cell=min_cell, form=form)
 
         def make(form=form, fmt=fmt, s=s) -> bytes:
-            table = export.shown_form(df, _unit_names(language), labels, language) if form == "shown" else df
+            if form == "shown":
+                names = {**_key_labels(language), **(labels or {})}
+                table = export.shown_form(df, _unit_names(language), names, language)
+            else:
+                table = df
             return export.file_bytes(fmt, table, export.restamp(s), sheets, form=form)
 
         ext = export.EXTENSIONS[fmt]
@@ -111,7 +129,8 @@ def table_downloads(df: pd.DataFrame, view: str, filters: dict | None = None, *,
     """The table as data (CSV ZIP, Excel, Parquet: long, raw numbers) and as shown (CSV ZIP, Excel: wide).
 
     `filters` may carry `threshold` and `min_cell` (as analysis.Filters.as_dict() does); they go to the
-    settings. `labels` maps keys (staff groups...) to the column names of the shown form. Pass
+    settings. `labels` maps keys to the column names of the shown form (staff groups, stages and the total
+    are named from the catalogue in the page language without it). Pass
     already-suppressed frames: nothing is recomputed here, hidden cells stay empty.
     """
     files = table_files(df, view, filters, threshold=threshold, min_cell=min_cell, sheets=sheets, labels=labels)
