@@ -1,9 +1,10 @@
 """AppTest of the download helpers: buttons, file names, mime types, and the bytes each click makes."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
+import re
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -15,7 +16,6 @@ from conftest import FIXTURES
 from framework import export
 
 SCRIPT = str(FIXTURES / "export" / "downloads_app.py")
-TODAY = dt.date.today().isoformat()
 
 
 @pytest.fixture
@@ -46,15 +46,29 @@ def test_table_and_chart_buttons_have_names_and_mimes(deferred):
     at = AppTest.from_file(SCRIPT, default_timeout=30).run()
     assert not at.exception
     got = _buttons(at, deferred)
-    stem = f"coverage_stage-Early_agency-กรม-ทดสอบ_threshold-3_min-cell-5_{TODAY}"
-    assert got["dl_table_csv"][1:3] == (f"{stem}.csv", "text/csv")
-    assert got["dl_table_xlsx"][1:3] == (
-        f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    assert got["dl_table_parquet"][1:3] == (f"{stem}.parquet", "application/vnd.apache.parquet")
-    assert got["dl_chart_png"][1:3] == (f"coverage-chart_stage-Early_{TODAY}.png", "image/png")
-    assert got["dl_chart_html"][1:3] == (f"coverage-chart_stage-Early_{TODAY}.html", "text/html")
-    assert "/" not in "".join(v[1] for v in got.values())
+    names = {k: v[1] for k, v in got.items()}
+    assert re.fullmatch(r"coverage_data_[0-9a-f]{8}\.csv\.zip", names["dl_table_csv"])
+    assert got["dl_table_csv"][2] == "application/zip"
+    assert got["dl_table_xlsx"][2] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert got["dl_table_parquet"][2] == "application/vnd.apache.parquet"
+    assert re.fullmatch(r"coverage_shown_[0-9a-f]{8}\.xlsx", names["dl_table_shown_xlsx"])
+    assert re.fullmatch(r"coverage-chart_[0-9a-f]{8}\.png", names["dl_chart_png"])
+    assert got["dl_chart_png"][2] == "image/png" and got["dl_chart_html"][2] == "text/html"
+    assert names["dl_chart_png"][:-4] == names["dl_chart_html"][:-5]    # same settings, same name
+    assert all(n.isascii() and "/" not in n and len(n) <= 64 for n in names.values())
     assert got["dl_table_csv"][0] == "ดาวน์โหลด CSV"  # Thai by default
+    helps = {b.proto.id.rsplit("-", 1)[-1]: b.proto.help for b in at.get("download_button")}
+    assert "stage-Early" in helps["dl_table_csv"] and "agency-กรม-ทดสอบ" in helps["dl_table_csv"]
+
+
+def test_other_filters_give_another_name(deferred):
+    first = AppTest.from_file(SCRIPT, default_timeout=30).run()
+    a = {k: v[1] for k, v in _buttons(first, deferred).items()}
+    other = AppTest.from_file(SCRIPT, default_timeout=30)
+    other.session_state["dl_filters"] = {"stage": "Early", "agency": "กรม/ทดสอบ", "threshold": 3, "min_cell": 6}
+    other.run()
+    b = {k: v[1] for k, v in _buttons(other, deferred).items()}
+    assert a["dl_table_xlsx"] != b["dl_table_xlsx"] and a["dl_chart_png"] == b["dl_chart_png"]
 
 
 def test_english_labels(deferred):
@@ -62,13 +76,35 @@ def test_english_labels(deferred):
     at.session_state["lang"] = "en"
     at.run()
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["Download CSV", "Download Excel", "Download Parquet", "Download PNG", "Download HTML"]
+    assert labels[:7] == ["Download CSV", "Download Excel", "Download Parquet", "Download CSV (as shown)",
+                          "Download Excel (as shown)", "Download PNG", "Download HTML"]
+
+
+@pytest.mark.parametrize("lang, total, group, code, unit", [
+    ("th", "ทั้งหมด", "ผู้บริหารระดับสูง", "รหัส", "หน่วยความสามารถ"), ("en", "All", "Executive", "Code", "Unit")])
+def test_shown_excel_is_the_wide_table_named_in_the_page_language(deferred, catalog, lang, total, group, code, unit):
+    at = AppTest.from_file(SCRIPT, default_timeout=30)
+    at.session_state["lang"] = lang
+    at.run()
+    got = _buttons(at, deferred)
+    ws = openpyxl.load_workbook(io.BytesIO(got["dl_cov_shown_xlsx"][3]()))["coverage-grid"]
+    rows = list(ws.iter_rows(values_only=True))
+    name = catalog.units().set_index("code").loc["DLit100", "name_en" if lang == "en" else "name_th"]
+    assert rows[0] == (code, unit, group, total)
+    assert rows[1] == ("DLit100", name, None, pytest.approx(7 / 9))      # hidden cell empty, never 0
+    assert ws["D2"].number_format == "0.0%"
+    data = pd.read_csv(io.BytesIO(zipfile.ZipFile(io.BytesIO(got["dl_cov_csv"][3]())).read("data.csv")),
+                       encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert data["met"].tolist() == ["", "7", "", "2"]                      # counts as integers, hidden empty
 
 
 def test_clicked_files_hold_the_table_guarded_and_the_settings(deferred):
     at = AppTest.from_file(SCRIPT, default_timeout=30).run()
     got = _buttons(at, deferred)
-    csv = got["dl_table_csv"][3]()
+    bundle = got["dl_table_csv"][3]()
+    assert zipfile.ZipFile(io.BytesIO(bundle)).namelist() == ["data.csv", "settings.json", "settings.csv"]
+    assert export.csv_zip_settings(bundle)["settings_hash"] in got["dl_table_csv"][1]
+    csv = zipfile.ZipFile(io.BytesIO(bundle)).read("data.csv")
     assert csv.startswith(b"\xef\xbb\xbf")
     back = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig")
     assert back["name_th"].tolist() == ["เข้าถึงและตระหนักรู้ดิจิทัล", "ทดสอบ", "'@SUM(A1)"]

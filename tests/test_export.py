@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 import zipfile
 
 import openpyxl
@@ -128,6 +129,7 @@ def test_sheet_names_are_valid_and_unique():
 
 
 def test_file_names_carry_view_filters_date_and_no_separators():
+    """filename() (the CLI's and the IDP page's long name) stays safe, and never ends in half a syllable."""
     name = export.filename("coverage", {"stage": "Early", "agency": "กรม/ทดสอบ\\..", "unit": None,
                                         "group": ["Service", "Academic"]}, "xlsx", day=dt.date(2025, 2, 3))
     assert name == "coverage_stage-Early_agency-กรม-ทดสอบ_group-Service+Academic_2025-02-03.xlsx" \
@@ -136,6 +138,8 @@ def test_file_names_carry_view_filters_date_and_no_separators():
     long = export.filename("ก" * 200, {"x": "ข" * 200}, "csv", day=dt.date(2025, 2, 3))
     assert len(long.encode("utf-8")) <= 180 and long.endswith("_2025-02-03.csv")
     assert export.filename("../../etc/passwd", None, "csv", day=dt.date(2025, 2, 3)) == "etc-passwd_2025-02-03.csv"
+    cut = export.filename("v", {"agency": "กิ" * 100}, "csv", day=dt.date(2025, 2, 3))  # cut would end on a vowel mark
+    assert not unicodedata.category(cut.rsplit("_", 1)[0][-1]).startswith("M")
 
 
 def test_table_bytes_refuses_unknown_format():

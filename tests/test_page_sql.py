@@ -1,6 +1,7 @@
 """AppTest of /sql: tables listed, a query runs with row count and time, refusals shown in both languages."""
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -138,10 +139,10 @@ def test_export_names_and_states_row_level_access(store, monkeypatch):
     monkeypatch.setattr(MediaFileManager, "add_deferred", record)
     monkeypatch.setenv("SKILLS_HR_PASSPHRASE", "ลับ")
     run_query(page("en"), "SELECT 1 AS x")
-    assert names and all(n.startswith("sql_2") for n in names)       # aggregates only: plain name
+    assert names and all(re.fullmatch(r"sql_data_[0-9a-f]{8}\.[a-z.]+", n) for n in names)  # aggregates only
     names.clear()
     run_query(page("en", sql_passphrase="ลับ"), "SELECT 1 AS x")
-    assert names and all(n.startswith("sql_access-row-level_") for n in names)
+    assert names and all(n.startswith("sql_row-level_data_") for n in names)
 
 
 def test_units_is_the_first_table_shown(store):

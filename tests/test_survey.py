@@ -389,7 +389,7 @@ def test_xlsx_template_sheets_header_and_explanations(catalog):
     ws = wb["survey"]
     codes = catalog.unit_codes()
     assert [c.value for c in ws[1]] == ["respondent_id", "group", "agency", "unit", "position", *codes]
-    assert ws.max_row == 1 and ws.freeze_panes == "C2"
+    assert ws.max_row == 2 and ws["A2"].value == "EXAMPLE-ตัวอย่าง" and ws.freeze_panes == "C2"  # + example row
     assert ws.column_dimensions["B"].width >= 20 and ws.cell(1, 6).comment is not None
     assert "Digital" in ws.cell(1, 6).comment.text or ws.cell(1, 6).comment.text.count("\n") >= 2
     levels = [[c.value for c in r] for r in wb["levels"].iter_rows(min_row=2, max_row=6)]

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from framework import export
-from ui.shell import tr
+from ui.shell import lang, tr
 
 # Keys of a filters dict that are analysis settings (stated in the settings sheet), not row filters.
 SETTING_KEYS = ("threshold", "min_cell")
@@ -25,9 +25,10 @@ def _meta() -> dict:
         return {}
 
 
-def _name_filters(filters: dict | None) -> dict:
-    """Filters as they appear in a file name: empty values and switched-off options left out."""
-    return {k: v for k, v in (filters or {}).items() if v is not False and not export._empty(v)}
+def _help_filters(filters: dict | None) -> str:
+    """The filters as `key-value` parts for a button's help text (the short file name no longer lists them)."""
+    named = {k: v for k, v in (filters or {}).items() if v is not False and not export._empty(v)}
+    return " · ".join(f"{export.safe_part(k)}-{export.safe_part(v)}".strip("-") for k, v in named.items())
 
 
 def _settings_args(filters: dict | None, threshold, min_cell) -> tuple[dict, object, object]:
@@ -45,36 +46,102 @@ def _with_index(df: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index()
 
 
+def _unit_names(language: str) -> dict:
+    """Unit code -> name in the page language, for the "as shown" form (empty if unreadable)."""
+    try:
+        from ui.shell import catalog
+        units = catalog().units()
+        return dict(zip(units["code"], units["name_en" if language == "en" else "name_th"]))
+    except Exception:  # an export must not fail because the names could not be read
+        return {}
+
+
+def _key_labels(language: str) -> dict:
+    """Staff-group and stage keys -> names in the page language, and the total column, as the screen says."""
+    col = "name_en" if language == "en" else "name_th"
+    out = {"(all)": "All" if language == "en" else "ทั้งหมด"}
+    try:
+        from ui.shell import catalog
+        cat = catalog()
+        for table in (cat.staff_groups(), cat.stages()):
+            out.update(zip(table["key"], table[col]))
+    except Exception:  # an export must not fail because the names could not be read
+        pass
+    return out
+
+
+def _has_shown_form(df: pd.DataFrame) -> bool:
+    """Offer "as shown" only where it differs from the data: a grid to widen or shares to format."""
+    return bool(export.percent_columns(df))
+
+
 def table_files(df: pd.DataFrame, view: str, filters: dict | None = None, *, threshold=None, min_cell=None,
-                sheets: dict[str, pd.DataFrame] | None = None) -> dict[str, tuple[str, str, object]]:
-    """format -> (file name, mime, callable making the bytes at click time)."""
+                sheets: dict[str, pd.DataFrame] | None = None, labels: dict | None = None
+                ) -> dict[str, tuple[str, str, object]]:
+    """button suffix -> (file name, mime, callable making the bytes at click time).
+
+    Suffixes `csv`, `xlsx`, `parquet` are the data form; `shown_csv`, `shown_xlsx` the "as shown" form
+    (offered when the table has shares). Names: export.export_name() (view, round, settings hash).
+    """
     df = _with_index(df)
     rows, threshold, min_cell = _settings_args(filters, threshold, min_cell)
-    names = _name_filters(filters)
+    meta, language = _meta(), lang()   # read now: the click runs outside the page's session
+    forms = [("data", fmt) for fmt in export.FORMATS]
+    if _has_shown_form(df):
+        forms += [("shown", fmt) for fmt in export.SHOWN_FORMATS]
+    out = {}
+    for form, fmt in forms:
+        s = export.settings(meta, view, rows, threshold=threshold, min_cell=min_cell, form=form)
 
-    def maker(fmt: str):
-        def make() -> bytes:
-            s = export.settings(_meta(), view, rows, threshold=threshold, min_cell=min_cell)
-            return export.table_bytes(fmt, df, s, extra=sheets)
-        return make
+        def make(form=form, fmt=fmt, s=s) -> bytes:
+            if form == "shown":
+                names = {**_key_labels(language), **(labels or {})}
+                table = export.shown_form(df, _unit_names(language), names, language)
+            else:
+                table = df
+            return export.file_bytes(fmt, table, export.restamp(s), sheets, form=form)
 
-    return {fmt: (export.filename(view, names, fmt), export.MIME[fmt], maker(fmt)) for fmt in export.FORMATS}
+        ext = export.EXTENSIONS[fmt]
+        out[fmt if form == "data" else f"shown_{fmt}"] = (export.export_name(s, ext), export.MIME[ext], make)
+    return out
+
+
+TABLE_HELP = {
+    "csv": ("ZIP: data.csv (ข้อมูลแบบยาว) + การตั้งค่า", "ZIP: data.csv (long form) + settings"),
+    "xlsx": ("ข้อมูลแบบยาว + แผ่นการตั้งค่า", "Long form + settings sheet"),
+    "parquet": ("ข้อมูลแบบยาว การตั้งค่าอยู่ใน metadata", "Long form, settings in the file metadata"),
+    "shown_csv": ("ZIP: ตารางตามที่แสดง (แบบกว้าง) + การตั้งค่า", "ZIP: table as shown (wide) + settings"),
+    "shown_xlsx": ("ตารางตามที่แสดง (แบบกว้าง) + แผ่นการตั้งค่า", "Table as shown (wide) + settings sheet"),
+}
+
+
+def _label(suffix: str) -> str:
+    form, _, fmt = suffix.rpartition("_")
+    th, en = TABLE_LABELS[fmt]
+    if form:
+        return tr(f"ดาวน์โหลด {th} (ตามที่แสดง)", f"Download {en} (as shown)")
+    return tr(f"ดาวน์โหลด {th}", f"Download {en}")
 
 
 def table_downloads(df: pd.DataFrame, view: str, filters: dict | None = None, *, key: str,
-                    threshold=None, min_cell=None, sheets: dict[str, pd.DataFrame] | None = None) -> None:
-    """CSV (UTF-8 BOM), Excel (+ settings sheet) and Parquet of the table as filtered on screen.
+                    threshold=None, min_cell=None, sheets: dict[str, pd.DataFrame] | None = None,
+                    labels: dict | None = None) -> None:
+    """The table as data (CSV ZIP, Excel, Parquet: long, raw numbers) and as shown (CSV ZIP, Excel: wide).
 
     `filters` may carry `threshold` and `min_cell` (as analysis.Filters.as_dict() does); they go to the
-    settings sheet. Pass already-suppressed frames: nothing is recomputed here.
+    settings. `labels` maps keys to the column names of the shown form (staff groups, stages and the total
+    are named from the catalogue in the page language without it). Pass
+    already-suppressed frames: nothing is recomputed here, hidden cells stay empty.
     """
-    files = table_files(df, view, filters, threshold=threshold, min_cell=min_cell, sheets=sheets)
+    files = table_files(df, view, filters, threshold=threshold, min_cell=min_cell, sheets=sheets, labels=labels)
+    said = _help_filters(filters)
     with st.container(horizontal=True, gap="small", key=f"{key}_downloads"):
-        for fmt, (name, mime, make) in files.items():
-            th, en = TABLE_LABELS[fmt]
-            st.download_button(tr(f"ดาวน์โหลด {th}", f"Download {en}"), make, file_name=name, mime=mime,
-                               key=f"{key}_{fmt}", icon=":material/download:", on_click="ignore",
-                               help=tr(f"ไฟล์ {name} ({len(df):,} แถว)", f"File {name} ({len(df):,} rows)"))
+        for suffix, (name, mime, make) in files.items():
+            th, en = TABLE_HELP[suffix]
+            st.download_button(_label(suffix), make, file_name=name, mime=mime,
+                               key=f"{key}_{suffix}", icon=":material/download:", on_click="ignore",
+                               help=tr(f"{th} · ไฟล์ {name} ({len(df):,} แถว)", f"{en} · file {name} ({len(df):,} rows)")
+                               + (f" · {said}" if said else ""))
 
 
 def chart_files(fig, view: str, filters: dict | None = None) -> dict[str, tuple[str, str, object]]:
@@ -82,15 +149,15 @@ def chart_files(fig, view: str, filters: dict | None = None) -> dict[str, tuple[
 
     The HTML states the view, filters and settings under the chart (as the XLSX settings sheet does).
     """
-    names = _name_filters(filters)
     rows, threshold, min_cell = _settings_args(filters, None, None)
+    s = export.settings(_meta(), view, rows, threshold=threshold, min_cell=min_cell)
 
     def html() -> bytes:
-        return export.chart_html(fig, export.settings(_meta(), view, rows, threshold=threshold, min_cell=min_cell))
+        return export.chart_html(fig, export.restamp(s))
 
     return {
-        "png": (export.filename(view, names, "png"), export.MIME["png"], lambda: export.chart_png(fig)),
-        "html": (export.filename(view, names, "html"), export.MIME["html"], html),
+        "png": (export.export_name(s, "png"), export.MIME["png"], lambda: export.chart_png(fig)),
+        "html": (export.export_name(s, "html"), export.MIME["html"], html),
     }
 
 
@@ -98,7 +165,8 @@ def chart_downloads(fig, view: str, filters: dict | None = None, *, key: str) ->
     """PNG (Thai rendered by chromium) and standalone offline HTML of a plotly figure."""
     files = chart_files(fig, view, filters)
     labels = {"png": ("ดาวน์โหลดภาพ PNG", "Download PNG"), "html": ("ดาวน์โหลด HTML", "Download HTML")}
-    helps = {"png": ("สร้างภาพเมื่อกด (ใช้เวลา 1-3 วินาที)", "Rendered when clicked (takes 1-3 s)"),
+    helps = {"png": ("สร้างภาพเมื่อกด (ครั้งแรกราว 4 วินาที ต่อไปไม่ถึง 1 วินาที)",
+                     "Rendered when clicked (about 4 s the first time, then under 1 s)"),
              "html": ("เปิดได้แบบออฟไลน์ โต้ตอบได้", "Opens offline, stays interactive")}
     with st.container(horizontal=True, gap="small", key=f"{key}_downloads"):
         for fmt, (name, mime, make) in files.items():

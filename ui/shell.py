@@ -12,6 +12,7 @@ from framework import access, db, survey
 from framework.catalog import Catalog
 from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
+from ui import widget_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -248,6 +249,7 @@ def setup(page: str, title_th: str, title_en: str) -> str:
         initial_sidebar_state="collapsed" if st.session_state[PRESENT_KEY] else "auto",
     )
     st.markdown(BASE_CSS, unsafe_allow_html=True)
+    widget_text.apply(lang())  # Thai for the words Streamlit's own widgets draw in English
     if st.session_state[PRESENT_KEY]:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
     with st.sidebar:

@@ -10,11 +10,29 @@ import pandas as pd
 from framework.catalog import Catalog
 from framework.survey.base import DEFAULT_THRESHOLD, LEVELS
 
+# The one example row both templates carry: an upload ignores rows with this respondent id (and says so).
+EXAMPLE_ID = "EXAMPLE-ตัวอย่าง"
+EXAMPLE_NOTE = (f"แถวแรกใต้หัวตาราง (รหัสผู้ตอบ {EXAMPLE_ID}) เป็นตัวอย่าง: ระบบข้ามแถวนี้เมื่ออัปโหลด ลบหรือเก็บไว้ก็ได้",
+                f"The first row under the header (respondent id {EXAMPLE_ID}) is an example: the upload skips it; "
+                "delete it or leave it")
+
+
+def example_row(catalog: Catalog) -> list:
+    """The example respondent: the first staff group, levels 0-4 in turn, one unit left blank (not assessed)."""
+    codes = catalog.unit_codes()
+    group = catalog.staff_groups()["key"].iloc[0]
+    levels = [i % 5 for i in range(len(codes))]
+    if levels:
+        levels[-1] = None
+    return [EXAMPLE_ID, group, "กรมตัวอย่าง (example agency)", "กองตัวอย่าง", "ตำแหน่งตัวอย่าง", *levels]
+
 
 def template_csv(catalog: Catalog) -> bytes:
-    """The wide template (UTF-8 with BOM so Excel shows Thai): a "#" legend of levels and groups, then the header.
+    """The wide template (UTF-8 with BOM so Excel shows Thai): a "#" legend of levels and groups, the header, and
+    one example row (respondent id EXAMPLE_ID).
 
-    Lines starting with "#" before the header are skipped on upload, so the legend can stay in the file.
+    Lines starting with "#" before the header are skipped on upload, so the legend can stay in the file; so is
+    the example row (counted and reported as ignored, see survey.validate).
     """
     codes = catalog.unit_codes()
     head = ["respondent_id", "group", "agency", "unit", "position", *codes]
@@ -25,10 +43,12 @@ def template_csv(catalog: Catalog) -> bytes:
               "# เว้นว่าง = ไม่ได้ประเมิน / blank = not assessed",
               "# group: " + " | ".join(f"{r.key} = {r.name_th}" for r in catalog.staff_groups().itertuples()),
               "# หนึ่งแถวต่อผู้ตอบหนึ่งคน ลบบรรทัดที่ขึ้นต้นด้วย # ได้ / one row per respondent; lines starting "
-              "with # may be deleted"]
+              "with # may be deleted",
+              f"# {EXAMPLE_NOTE[0]} / {EXAMPLE_NOTE[1]}"]
     for line in legend:
         out.write(line.replace(",", " ") + "\r\n")
     w.writerow(head)
+    w.writerow(["" if v is None else v for v in example_row(catalog)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -42,7 +62,7 @@ TEMPLATE_ROWS = 5000  # rows 2..5001 of the Excel template carry the data checks
 
 def template_xlsx(catalog: Catalog) -> bytes:
     """The wide template as an Excel workbook that prevents mistakes while typing: sheet "survey" (read on
-    upload, header frozen) with a staff-group drop-down, whole numbers 0-4 only in unit columns and unique
+    upload, header frozen, row 2 the example row the upload ignores) with a staff-group drop-down, whole numbers 0-4 only in unit columns and unique
     respondent ids; sheets "levels", "units" and "groups" explain the values (Thai and English)."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
@@ -78,6 +98,10 @@ def template_xlsx(catalog: Catalog) -> bytes:
         notes[u.code] = f"{u.name_th}\n{u.name_en}\nระดับ/level 0–4, ว่าง/blank = ไม่ได้ประเมิน/not assessed"
     for i, name in enumerate(head, start=1):
         ws.cell(row=1, column=i).comment = Comment(notes[name], "OCSC 2018", width=260, height=110)
+    ws.append(example_row(catalog))
+    for cell in ws[2]:
+        cell.font = Font(italic=True, color="7F7F7F")
+    ws.cell(row=2, column=1).comment = Comment(f"{EXAMPLE_NOTE[0]}\n{EXAMPLE_NOTE[1]}", "OCSC 2018", width=300, height=120)
     ws.freeze_panes = "C2"   # the header and the id / group columns stay in view
     first_unit, last_unit = get_column_letter(len(fixed) + 1), get_column_letter(len(head))
 
@@ -111,6 +135,7 @@ def template_xlsx(catalog: Catalog) -> bytes:
                f"a unit counts as met at or above the threshold (default {DEFAULT_THRESHOLD})"])
     lv.append([None, "หนึ่งแถวต่อผู้ตอบหนึ่งคนในแผ่น survey ระบบอ่านเฉพาะแผ่นงานแรก",
                "one row per respondent on sheet survey; only the first sheet is read on upload"])
+    lv.append([None, EXAMPLE_NOTE[0], EXAMPLE_NOTE[1]])
     un = wb.create_sheet("units")
     un.append(["code", "group", "ชื่อหน่วยความสามารถ", "unit of capability"])
     for u in units.itertuples():

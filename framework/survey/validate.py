@@ -18,6 +18,7 @@ from framework.survey.layout import resolve_code
 from framework.survey.levels import (FAST, LEVEL_FIX, clean, group_fix, level, level_number, level_ok,
                                      unit_expressions)
 from framework.survey.limits import MAX_CELL_CHARS, MAX_LINE_BYTES
+from framework.survey.templates import EXAMPLE_ID
 
 PROBLEM_COLUMNS = ["row", "column", "value", "reason_th", "reason_en", "fix_th", "fix_en"]
 
@@ -47,6 +48,7 @@ class Checked:
     staging: str              # temp table with RESPONSE columns except batch_id
     problems_truncated: bool = False
     blank_rows: int = 0       # rows with every cell empty and empty lines: skipped, counted, reported
+    example_rows: int = 0     # the templates' example row (respondent id EXAMPLE_ID): ignored, counted, reported
 
 
 FIELD_COUNT = ("MISSING COLUMNS", "TOO MANY COLUMNS")
@@ -180,6 +182,7 @@ class Validator:
         if dec.sheet is not None:
             notes.append(sheet_notice(dec))
         notes += self._column_notes(raw, layout)
+        example = self._drop_example_rows(raw, layout)
         if layout.format == "wide":
             result = self._check_wide(raw, lines, layout, notes)
         else:
@@ -187,18 +190,38 @@ class Validator:
         blank = self.cur.execute(f"SELECT count(*) FROM {raw}").fetchone()[0] - result.rows_read
         result, blank_lines = self._add_structural(result, rej, layout)
         blank += blank_lines + self.empty_lines
-        result.blank_rows = blank
+        result.blank_rows, result.example_rows = blank, example
+        if result.rows_read == 0 and example:
+            raise SurveyFileError(
+                f"ไฟล์มีแต่แถวตัวอย่าง (รหัสผู้ตอบ {EXAMPLE_ID}) {example} แถว ซึ่งไม่นำเข้า — ใส่คำตอบหนึ่งแถวต่อผู้ตอบ"
+                "หนึ่งคนใต้แถวตัวอย่าง (หรือแทนที่แถวนั้น) แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
+                f"The file holds only the template's example row ({example} row, respondent id {EXAMPLE_ID}), which is "
+                "ignored - add one row per respondent under it (or in its place) and upload again. Nothing was stored.")
         if result.rows_read == 0:
             raise SurveyFileError(
                 "ไฟล์มีแต่หัวตาราง ไม่มีแถวคำตอบ (แถวว่างถูกข้าม) — ใส่คำตอบหนึ่งแถวต่อผู้ตอบหนึ่งคนใต้หัวตาราง "
                 "แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
                 "The file has a header but no answer rows (blank rows are skipped) - add one row per respondent "
                 "under the header and upload again. Nothing was stored.")
+        if example:
+            result.notices.append(Notice(
+                "info", None, f"ข้ามแถวตัวอย่างของแม่แบบ {example:,} แถว (รหัสผู้ตอบ {EXAMPLE_ID}) ไม่นำเข้า",
+                f"Ignored {example:,} example row(s) of the template (respondent id {EXAMPLE_ID}): not imported."))
         if blank:
             result.notices.append(Notice(
                 "info", None, f"ข้ามแถวว่าง {blank:,} แถว (ทุกช่องว่าง ไม่มีข้อมูลให้นำเข้า)",
                 f"Skipped {blank:,} blank row(s) (every cell empty: nothing to import)."))
         return result
+
+    def _drop_example_rows(self, raw: str, layout: Layout) -> int:
+        """Remove the templates' example row(s) before any check; return how many (reported, not rejected)."""
+        if "respondent_id" not in layout.keys:
+            return 0
+        where = f"trim(c{layout.keys['respondent_id']}) = {literal(EXAMPLE_ID)}"
+        n = self.cur.execute(f"SELECT count(*) FROM {raw} WHERE {where}").fetchone()[0]
+        if n:
+            self.cur.execute(f"DELETE FROM {raw} WHERE {where}")
+        return n
 
     @staticmethod
     def _blank(alias: str, layout: Layout) -> str:
