@@ -9,7 +9,6 @@ from framework.catalog import STAFF_GROUPS, STAGES
 from ui import shell
 from ui.shell import tr
 
-DEFAULTS = {"threshold": 3, "min_cell": 5, "target": 0.8}
 
 
 def version() -> str:
@@ -92,6 +91,7 @@ def survey_filters(prefix: str, *, groups: bool = True) -> dict:
     Stops the page (after saying so) when the store holds no survey yet.
     """
     opts = options()
+    defaults = analysis.defaults()
     batches: pd.DataFrame = opts["batches"]
     if batches.empty:
         st.info(tr("ยังไม่มีข้อมูลแบบสำรวจ — นำเข้าไฟล์ที่หน้า “นำเข้าแบบสำรวจ” แล้วกลับมาที่หน้านี้",
@@ -124,13 +124,13 @@ def survey_filters(prefix: str, *, groups: bool = True) -> dict:
         sel_r = st.multiselect(tr("รอบสำรวจ", "Survey round"), opts["rounds"], key=keys["rounds"], placeholder=every,
                                format_func=lambda v: none if v == analysis.NONE_KEY else v)
         t = st.slider(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Threshold level that counts as met (t)"), 1, 4,
-                      key=keys["threshold"], **_default(keys["threshold"], value=DEFAULTS["threshold"]))
+                      key=keys["threshold"], **_default(keys["threshold"], value=defaults["threshold"]))
         k = st.slider(tr("จำนวนผู้ตอบขั้นต่ำที่แสดง (k)", "Smallest group shown (k)"), 3, 50,
-                      key=keys["min_cell"], **_default(keys["min_cell"], value=DEFAULTS["min_cell"]),
+                      key=keys["min_cell"], **_default(keys["min_cell"], value=defaults["min_cell"]),
                       help=tr("ตัวเลขจากผู้ตอบน้อยกว่า k คนจะถูกซ่อน (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล)",
                               "Figures over fewer than k respondents are hidden (PDPA)."))
         target = st.slider(tr("เป้าหมายความพร้อม (%)", "Readiness target (%)"), 50, 100, step=5, key=keys["target"],
-                           **_default(keys["target"], value=int(DEFAULTS["target"] * 100)))
+                           **_default(keys["target"], value=int(defaults["target"] * 100)))
         req = st.toggle(tr("แสดงเฉพาะหน่วยที่ระยะนี้กำหนด", "Show only the units this stage requires"),
                         key=keys["required_only"])
     chosen = {"batches": sel_b, "agencies": sel_a, "org_units": sel_u, "rounds": sel_r, "threshold": t,
