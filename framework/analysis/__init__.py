@@ -21,9 +21,9 @@ from framework.analysis.suppression import (  # noqa: F401
 from framework.analysis.definitions import DEFINITIONS_EN, DEFINITIONS_TH  # noqa: F401
 from framework.analysis.base import required_codes, units  # noqa: F401
 from framework.analysis.coverage_view import blockers, coverage  # noqa: F401
-from framework.analysis.readiness_view import readiness, stage_reached  # noqa: F401
+from framework.analysis.readiness_view import narrow, next_stage_after, readiness, stage_reached  # noqa: F401
 from framework.analysis.training_view import TRAINING_BY, training_needs  # noqa: F401
-from framework.analysis.overview_view import filter_options, overview, survey_counts  # noqa: F401
+from framework.analysis.overview_view import NextStep, filter_options, next_step, overview, survey_counts  # noqa: F401
 from framework.analysis.trends_view import trends  # noqa: F401
 from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES  # noqa: F401
 from framework.db import data_version, has_store  # noqa: F401

@@ -1,6 +1,8 @@
 """Headline counts, the filter options, and the executive overview (readiness now and next, blockers)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from framework import db, sql
@@ -69,3 +71,36 @@ def overview(con, filters: Filters | dict | None = None, stage: str | None = Non
     out["blockers_all"] = every          # hidden ones included: the page counts them
     out["blockers"] = every[every["hidden"].isna()].head(5).reset_index(drop=True)
     return out
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What the agency should do next, from the overview's figures (the page only words it).
+
+    kind: "hidden" (figures hidden), "raise" (the current stage is under the target), "aim_next" (on target,
+    a next stage exists), "top" (on target at Mature). points: percentage points still to go (current stage
+    for "raise", next stage for "aim_next"; never negative). start_with: up to three lowest-coverage blockers.
+    """
+    kind: str
+    stage: str
+    next_stage: str | None
+    readiness: float | None
+    readiness_next: float | None
+    target: float
+    points: int | None
+    start_with: tuple[str, ...]
+
+
+def next_step(ov: dict, target: float) -> NextStep:
+    """The next-step advice for an overview() result at a readiness target."""
+    start = tuple(ov["blockers"]["code"].head(3)) if not ov["blockers"].empty else ()
+    now, nxt, r_next = ov["readiness"], ov["next_stage"], ov["readiness_next"]
+    base = dict(stage=ov["stage"], next_stage=nxt, readiness=now, readiness_next=r_next, target=target,
+                start_with=start)
+    if ov["hidden"] or now is None or (nxt and r_next is None):
+        return NextStep(kind="hidden", points=None, **base)
+    if now < target - 1e-12:
+        return NextStep(kind="raise", points=round((target - now) * 100), **base)
+    if nxt:
+        return NextStep(kind="aim_next", points=max(0, round((target - r_next) * 100)), **base)
+    return NextStep(kind="top", points=0, **base)

@@ -7,8 +7,8 @@ import pandas as pd
 from framework import db, sql
 from framework.analysis import suppression as sup
 from framework.analysis.base import frame, key_parts, order_keys, reindex_groups, run
-from framework.analysis.filters import DEFAULT_TARGET, TOTAL_KEY, Filters, check_by
-from framework.catalog import STAFF_GROUPS, STAGES
+from framework.analysis.filters import DEFAULT_TARGET, TOTAL_KEY, AnalysisError, Filters, check_by
+from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES
 
 
 def _readiness_exprs(con) -> dict:
@@ -86,3 +86,23 @@ def stage_reached(ready: pd.DataFrame, target: float = DEFAULT_TARGET) -> pd.Dat
         rows.append(dict(zip(id_cols, ids)) | {"stage_reached": reached, "n": int(g["n"].iloc[0]),
                                                 "is_total": bool(g["is_total"].iloc[0])})
     return pd.DataFrame(rows, columns=id_cols + ["stage_reached", "n", "is_total"])
+
+
+_DIMENSION_OF = {"group": "staff_groups", "agency": "agencies", "unit": "org_units"}
+
+
+def next_stage_after(reached: str | None) -> str | None:
+    """The stage to work on after `reached` ("none" -> Early; Mature -> None). Raises for a hidden (None) one."""
+    if reached is None or reached != reached:
+        raise AnalysisError("ระยะที่บรรลุถูกซ่อน จึงไม่มีระยะถัดไปให้แสดง", "The stage reached is hidden: no next stage to show")
+    return "Early" if reached == "none" else NEXT_STAGE[reached]
+
+
+def narrow(filters: Filters | dict, by: str, key: str) -> dict:
+    """The filters of one row of a by-`by` view (the total row: the filters as they are), as a plain dict."""
+    check_by(by)
+    f = Filters.coerce(filters)
+    d = {**f.as_dict(), "authorised": f.authorised}
+    if key != TOTAL_KEY:
+        d[_DIMENSION_OF[by]] = [key]
+    return d
