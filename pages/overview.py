@@ -120,7 +120,7 @@ else:
         tr("ผ่าน", "Met"): st.column_config.NumberColumn(format="%d")})
     table_downloads(bl, "blockers", settings, key="ov_blockers_table_dl")
 all_bl = ov["blockers_all"]
-n_hidden = int(all_bl["hidden"].isin([analysis.HIDDEN_SMALL, analysis.HIDDEN_COMPLEMENTARY]).sum())
+n_hidden = int(all_bl["hidden"].isin([analysis.HIDDEN_SMALL, analysis.HIDDEN_COMPLEMENTARY, analysis.HIDDEN_COMPLEMENT]).sum())
 if n_hidden:
     st.caption(tr(f":material/visibility_off: ซ่อน {n_hidden} หน่วยซึ่งมีผู้ตอบที่บทบาทกำหนด (หรือไม่กำหนด) น้อยกว่า "
                   f"{f['min_cell']} คน จึงไม่นำมาจัดอันดับ",

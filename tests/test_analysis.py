@@ -290,7 +290,7 @@ def test_hidden_note_counts_cells(con):
     counts = analysis.hidden_counts(cov)
     # 39 complementary cells (Service, one per unit) + 5 Executive cells protecting the all-zero pair
     # Service + Others on SPM100, DL100, DL300, DTr100, DTr200.
-    assert counts == {"empty": 39 * 3, "small": 39, "complementary": 39 + 5}
+    assert counts == {"empty": 39 * 3, "small": 39, "complementary": 39 + 5, "complement": 0}
     assert "39" in analysis.hidden_note(cov, 5, "en") and "fewer than 5" in analysis.hidden_note(cov, 5, "en")
     assert "น้อยกว่า 5" in analysis.hidden_note(cov, 5, "th")
 

@@ -16,7 +16,7 @@ from framework.analysis.filters import (  # noqa: F401
     BY, DEFAULT_TARGET, DEFAULT_THRESHOLD, NONE_KEY, TOTAL_KEY, AnalysisError, Filters, default_min_cell,
     defaults)
 from framework.analysis.suppression import (  # noqa: F401
-    HIDDEN_COMPLEMENTARY, HIDDEN_EMPTY, HIDDEN_SMALL, TrainingHeadline, hidden_counts, hidden_note, suppress,
+    HIDDEN_COMPLEMENT, HIDDEN_COMPLEMENTARY, HIDDEN_EMPTY, HIDDEN_SMALL, TrainingHeadline, hidden_counts, hidden_note, suppress,
     training_headline)
 from framework.analysis.definitions import DEFINITIONS_EN, DEFINITIONS_TH  # noqa: F401
 from framework.analysis.base import required_codes, units  # noqa: F401

@@ -8,6 +8,7 @@ import pandas as pd
 
 from framework import db, sql
 from framework.analysis.filters import KEY_EXPR, TOTAL_KEY, Filters
+from framework.analysis.suppression import DIFF_DIMS, HIDDEN_COMPLEMENT, Population
 from framework.catalog import STAFF_GROUPS, STAGES
 
 
@@ -85,6 +86,54 @@ def reindex_groups(df: pd.DataFrame, f: Filters, id_cols: list[str], fill: dict)
     for col, value in fill.items():
         merged[col] = merged[col].fillna(value)
     return pd.concat([merged, df[df["is_total"]]], ignore_index=True)
+
+
+# Filter dimension of Filters -> column of population_atoms.sql; view key -> the same columns.
+_FILTER_DIM = {"staff_groups": "staff_group", "agencies": "agency", "org_units": "unit_key",
+               "rounds": "round_key", "batches": "batch_id"}
+_KEY_DIM = {"group": "staff_group", "agency": "agency", "unit": "unit_key", "round": "round_key"}
+
+
+def population(con) -> Population:
+    """The atoms of the whole store (no filter) for the filter-differencing rule."""
+    if not db.has_store(con):
+        return Population(pd.DataFrame(columns=[*DIFF_DIMS, "n"]))
+    return Population(run(con, sql.load("population_atoms"), Filters.coerce({})))
+
+
+def selection(f: Filters, **keys) -> dict:
+    """The product selection a figure is over: the filters, narrowed by view keys (by -> key value or a set).
+
+    `keys` maps a view dimension (group, agency, unit, round) to one value, a collection of values, or
+    TOTAL_KEY / None (no narrowing).
+    """
+    sel = {_FILTER_DIM[d]: frozenset(getattr(f, d)) for d in _FILTER_DIM if getattr(f, d)}
+    for by, value in keys.items():
+        if value is None or (isinstance(value, str) and value == TOTAL_KEY):
+            continue
+        kept = frozenset([value]) if isinstance(value, str) else frozenset(value)
+        dim = _KEY_DIM[by]
+        sel[dim] = sel[dim] & kept if dim in sel else kept
+    return sel
+
+
+def complement_column(con, df: pd.DataFrame, f: Filters, by: str, groups_of=None) -> list:
+    """Rule 7 reasons per row of a view frame (key column `key`; `outer_key`, when present, is the round).
+
+    `groups_of(row)` narrows the staff groups further (blocking units / training: the groups requiring a unit).
+    """
+    pop = population(con)
+    out = []
+    for row in df.itertuples(index=False):
+        keys = {by: row.key}
+        if "outer_key" in df.columns:        # trends: the outer key is the survey round
+            keys["round"] = row.outer_key
+        sel = selection(f, **keys)
+        if groups_of is not None:
+            g = frozenset(groups_of(row))
+            sel["staff_group"] = sel["staff_group"] & g if "staff_group" in sel else g
+        out.append(HIDDEN_COMPLEMENT if pop.exposed(sel, f.min_cell) else None)
+    return out
 
 
 def order_keys(df: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import pandas as pd
 
 from framework import db, sql
 from framework.analysis import suppression as sup
-from framework.analysis.base import frame, key_parts, order_keys, reindex_groups, run
+from framework.analysis.base import complement_column, frame, key_parts, order_keys, reindex_groups, run
 from framework.analysis.filters import TOTAL_KEY, Filters, check_by, check_stage
 from framework.catalog import STAFF_GROUPS
 
@@ -51,8 +51,9 @@ def finish_coverage(con, df: pd.DataFrame, f: Filters, stage: str, by: str, sets
     df["n"] = df["n"].astype("int64")
     df["met"] = df["met"].astype("int64")
     df["coverage"] = np.where(df["n"] > 0, df["met"] / df["n"].where(df["n"] > 0, 1), np.nan)
+    df["_diff"] = complement_column(con, df, f, by)
     df = sup.suppress(df, f.min_cell, ["met", "coverage"], sets=sets + [c for c in id_cols if c != "key"],
-                      amounts=["met"])
+                      amounts=["met"], already="_diff")
     if f.required_only:
         df = df[df["code"].isin(any_req)]
     df["stage"], df["by"] = stage, by
@@ -97,6 +98,8 @@ def blockers(con, filters: Filters | dict | None = None, stage: str = "Developin
         rows.append({"code": c, "n": n, "met": met, "rest": n_total - n,
                      "split": sup.blocker_exposes(pc, gs, hidden_groups.get(c, set()), met, n, met_total, n_total)})
     df = pd.DataFrame(rows).merge(fr.units[["code", "group_key", "unit_ord", "name_th", "name_en"]], on="code")
+    df["key"] = TOTAL_KEY
+    df["complement"] = complement_column(con, df, f, "group", groups_of=lambda r: req[r.code])
     n = df["n"].astype("int64")
     df["coverage"] = np.where(n > 0, df["met"] / n.where(n > 0, 1), np.nan)
     hidden = sup.hide_blockers(df, f.min_cell)

@@ -60,6 +60,8 @@ def overview(con, filters: Filters | dict | None = None, stage: str | None = Non
     ready = readiness(con, f, by="group")
     total = ready[ready["is_total"]].set_index("stage")
     out["by_stage"] = total.reset_index()
+    # Hidden when small, or when the filters leave out 1..k-1 people (suppression rule 7).
+    out["hidden"] = out["hidden"] or bool(total["hidden"].notna().any())
     if not out["hidden"]:
         out["readiness"] = float(total.loc[current, "readiness"])
         out["fully_ready"] = float(total.loc[current, "fully_ready"])

@@ -6,7 +6,7 @@ import pandas as pd
 
 from framework import db, sql
 from framework.analysis import suppression as sup
-from framework.analysis.base import frame, key_parts, order_keys, reindex_groups, run
+from framework.analysis.base import complement_column, frame, key_parts, order_keys, reindex_groups, run
 from framework.analysis.filters import DEFAULT_TARGET, TOTAL_KEY, AnalysisError, Filters, check_by
 from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES
 
@@ -58,8 +58,10 @@ def finish_readiness(con, df: pd.DataFrame, f: Filters, by: str) -> pd.DataFrame
     # Additive amounts behind the shares, so all-or-nothing hidden parts get protected too.
     df["_ready_sum"] = df["readiness"].astype("float64").fillna(0) * df["n"]
     df["_fully"] = df["fully"].astype("float64").fillna(0)
+    df["_diff"] = complement_column(con, df, f, by)
     df = sup.suppress(df, f.min_cell, ["readiness", "fully_ready", "required_units"],
-                      sets=["stage"] + [c for c in id_cols if c != "key"], amounts=["_ready_sum", "_fully"])
+                      sets=["stage"] + [c for c in id_cols if c != "key"], amounts=["_ready_sum", "_fully"],
+                      already="_diff")
     if by == "group":
         # A staff group's required units are a public fact of its profile, never personal.
         exact = {(s, g): len(fr.required[(s, g)]) for s in STAGES for g in STAFF_GROUPS}

@@ -16,10 +16,24 @@ so to every page, export and CLI command built on them. k is the smallest cell s
    respondents, when exactly one group hidden on the heatmap is inside (or outside) the unit's groups, or
    when the heatmap's hidden groups inside (or outside) are all-or-none met while the figure is not.
 6. Headline figures (training) are sums over shown figures only (`training_headline`).
+7. Filter differencing ("complement"): every figure is over a population S that is a product selection over
+   the filter dimensions (staff group, agency, org unit, round, batch): per dimension either every value
+   (no filter) or a set of values (the filters, narrowed by the row/column key and, for blocking units and
+   training needs, by the staff groups whose profile requires the unit). The figure is hidden when
+   (a) widening any non-empty set of its restricted dimensions back to every value adds 1..k-1 people
+       (the people its filters leave out, relative to a population the same user can be shown), or
+   (b) in a dimension restricted to two or more values, one of those values holds 1..k-1 people of S
+       (else S minus the same selection without that value gives them).
+   Proof sketch that no two shown figures over nested populations S1 ⊃ S2 differ by 1..k-1 people: let M be
+   S1 with its restricted dimensions narrowed to S2's values; S1 − M is a union of single-value slices of
+   S1 (each 0 or ≥ k by (b), so 0 or ≥ k), and M is S2 widened on dimensions S2 restricts (0 or ≥ k by
+   (a)); the sum of two such numbers is 0 or ≥ k. The cells hidden by this rule then count as hidden
+   parts for rules 2-3 inside each view.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -28,7 +42,68 @@ import pandas as pd
 HIDDEN_EMPTY = "empty"                  # no respondents at all
 HIDDEN_SMALL = "small"                  # fewer than k respondents
 HIDDEN_COMPLEMENTARY = "complementary"  # hidden so a hidden part cannot be recomputed from the total
-REASONS = (HIDDEN_EMPTY, HIDDEN_SMALL, HIDDEN_COMPLEMENTARY)
+HIDDEN_COMPLEMENT = "complement"        # the people the filters leave out number 1..k-1 (rule 7)
+REASONS = (HIDDEN_EMPTY, HIDDEN_SMALL, HIDDEN_COMPLEMENTARY, HIDDEN_COMPLEMENT)
+DIFF_DIMS = ("staff_group", "agency", "unit_key", "round_key", "batch_id")   # columns of population_atoms.sql
+
+
+class Population:
+    """Head counts of the whole store by every filter dimension, to size any product selection (rule 7).
+
+    A selection maps a dimension of DIFF_DIMS to the set of values kept; a dimension not in it is unfiltered.
+    """
+
+    def __init__(self, atoms: pd.DataFrame):
+        self.n = atoms["n"].to_numpy(dtype="int64") if len(atoms) else np.zeros(0, dtype="int64")
+        self.values = {d: atoms[d].astype(str).to_numpy() if len(atoms) else np.array([], dtype=str)
+                       for d in DIFF_DIMS}
+        self.domain = {d: frozenset(self.values[d]) for d in DIFF_DIMS}
+        self._counts: dict = {}
+        self._exposed: dict = {}
+
+    def normalise(self, selection: dict) -> dict:
+        """Drop dimensions whose kept values cover every value present (the same people as no filter)."""
+        return {d: frozenset(v) for d, v in selection.items()
+                if v is not None and not frozenset(v) >= self.domain[d]}
+
+    def count(self, selection: dict) -> int:
+        key = tuple(sorted((d, tuple(sorted(v))) for d, v in selection.items()))
+        if key not in self._counts:
+            mask = np.ones(len(self.n), dtype=bool)
+            for d, kept in selection.items():
+                mask &= np.isin(self.values[d], list(kept))
+            self._counts[key] = int(self.n[mask].sum())
+        return self._counts[key]
+
+    def exposed(self, selection: dict, k: int) -> bool:
+        """Rule 7: whether a figure over this selection must be hidden so no filter difference gives 1..k-1 people."""
+        sel = self.normalise(selection)
+        key = (tuple(sorted((d, tuple(sorted(v))) for d, v in sel.items())), int(k))
+        if key in self._exposed:
+            return self._exposed[key]
+        base = self.count(sel)
+        hit = False
+        if base > 0 and sel:
+            dims = list(sel)
+            for r in range(1, len(dims) + 1):                      # (a) widen restricted dimensions
+                for widen in combinations(dims, r):
+                    extra = self.count({d: v for d, v in sel.items() if d not in widen}) - base
+                    if 0 < extra < k:
+                        hit = True
+                        break
+                if hit:
+                    break
+            for d in dims if not hit else ():                      # (b) one small value among several
+                if len(sel[d]) >= 2 and any(0 < self.count({**sel, d: frozenset([v])}) < k for v in sel[d]):
+                    hit = True
+                    break
+        self._exposed[key] = hit
+        return hit
+
+
+def complement_reasons(population: Population, selections: list[dict], k: int) -> list[str | None]:
+    """Rule 7 for a list of row selections: HIDDEN_COMPLEMENT where exposed, else None (for `already`)."""
+    return [HIDDEN_COMPLEMENT if population.exposed(s, k) else None for s in selections]
 
 
 def suppress(df: pd.DataFrame, k: int, values: list[str], sets: list[str],
@@ -134,9 +209,10 @@ def blocker_exposes(parts: pd.DataFrame, inside: set, hidden_groups: set, met: i
 
 
 def hide_blockers(df: pd.DataFrame, k: int) -> pd.Series:
-    """Rules 1 and 5 for the blocking-unit frame (columns n, rest, split): the `hidden` reasons."""
+    """Rules 1, 5 and 7 for the blocking-unit frame (columns n, rest, split, complement): the `hidden` reasons."""
     n, rest = df["n"].astype("int64"), df["rest"].astype("int64")
     hidden = pd.Series(None, index=df.index, dtype="object")
+    hidden[df["complement"].notna()] = HIDDEN_COMPLEMENT
     hidden[((rest > 0) & (rest < k)) | df["split"].astype(bool)] = HIDDEN_COMPLEMENTARY
     hidden[(n > 0) & (n < k)] = HIDDEN_SMALL
     hidden[n == 0] = HIDDEN_EMPTY
@@ -182,7 +258,11 @@ def hidden_note(df: pd.DataFrame, k: int, lang: str, what_th: str = "ช่อ�
     if lang == "en":
         return (f"Hidden {what_en}: {c[HIDDEN_SMALL]} with fewer than {k} respondents, "
                 f"{c[HIDDEN_COMPLEMENTARY]} hidden so they cannot be recomputed from a total, "
-                f"{c[HIDDEN_EMPTY]} with no respondents (PDPA: personal assessments are not shown for small groups).")
+                + (f"{c[HIDDEN_COMPLEMENT]} because the filters leave out fewer than {k} people "
+                   "(they could be recomputed from the unfiltered figure), " if c[HIDDEN_COMPLEMENT] else "")
+                + f"{c[HIDDEN_EMPTY]} with no respondents (PDPA: personal assessments are not shown for small groups).")
     return (f"{what_th}ที่ซ่อน: {c[HIDDEN_SMALL]} {what_th}มีผู้ตอบน้อยกว่า {k} คน, "
             f"{c[HIDDEN_COMPLEMENTARY]} {what_th}ซ่อนเสริมเพื่อไม่ให้คำนวณย้อนจากยอดรวมได้, "
-            f"{c[HIDDEN_EMPTY]} {what_th}ไม่มีผู้ตอบ (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล: ไม่แสดงผลประเมินรายบุคคลของกลุ่มเล็ก)")
+            + (f"{c[HIDDEN_COMPLEMENT]} {what_th}ซ่อนเพราะตัวกรองตัดผู้ตอบออกน้อยกว่า {k} คน "
+               "(คำนวณย้อนจากตัวเลขที่ไม่กรองได้), " if c[HIDDEN_COMPLEMENT] else "")
+            + f"{c[HIDDEN_EMPTY]} {what_th}ไม่มีผู้ตอบ (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล: ไม่แสดงผลประเมินรายบุคคลของกลุ่มเล็ก)")
