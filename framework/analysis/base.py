@@ -26,8 +26,8 @@ def frame(con) -> Frame:
                           "FROM units u JOIN capability_groups cg ON cg.key = u.group_key ORDER BY u.ord")
     pu = db.query(con, "SELECT pu.stage, pu.staff_group, pu.unit_code FROM profile_units pu "
                        "JOIN units u ON u.code = pu.unit_code ORDER BY u.ord")
-    required = {(s, g): tuple(pu.loc[(pu.stage == s) & (pu.staff_group == g), "unit_code"])
-                for s in STAGES for g in STAFF_GROUPS}
+    by_profile = {key: tuple(codes) for key, codes in pu.groupby(["stage", "staff_group"], sort=False)["unit_code"]}
+    required = {(s, g): by_profile.get((s, g), ()) for s in STAGES for g in STAFF_GROUPS}
     return Frame(tuple(units["code"]), required, units)
 
 
@@ -120,20 +120,22 @@ def selection(f: Filters, **keys) -> dict:
 def complement_column(con, df: pd.DataFrame, f: Filters, by: str, groups_of=None) -> list:
     """Rule 7 reasons per row of a view frame (key column `key`; `outer_key`, when present, is the round).
 
-    `groups_of(row)` narrows the staff groups further (blocking units / training: the groups requiring a unit).
+    `groups_of(code)` narrows the staff groups further (blocking units: the groups requiring the unit).
     """
     pop = population(con)
-    out = []
-    for row in df.itertuples(index=False):
-        keys = {by: row.key}
-        if "outer_key" in df.columns:        # trends: the outer key is the survey round
-            keys["round"] = row.outer_key
+    cols = [c for c in ("outer_key", "key", "code") if c in df.columns and (c != "code" or groups_of)]
+    decided = {}
+    for ids in df[cols].drop_duplicates().itertuples(index=False):
+        row = dict(zip(cols, ids))
+        keys = {by: row["key"]}
+        if "outer_key" in row:               # trends: the outer key is the survey round
+            keys["round"] = row["outer_key"]
         sel = selection(f, **keys)
         if groups_of is not None:
-            g = frozenset(groups_of(row))
+            g = frozenset(groups_of(row["code"]))
             sel["staff_group"] = sel["staff_group"] & g if "staff_group" in sel else g
-        out.append(HIDDEN_COMPLEMENT if pop.exposed(sel, f.min_cell) else None)
-    return out
+        decided[tuple(ids)] = HIDDEN_COMPLEMENT if pop.exposed(sel, f.min_cell) else None
+    return [decided[tuple(ids)] for ids in df[cols].itertuples(index=False)]
 
 
 def order_keys(df: pd.DataFrame, by: str) -> pd.DataFrame:

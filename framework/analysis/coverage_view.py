@@ -99,7 +99,7 @@ def blockers(con, filters: Filters | dict | None = None, stage: str = "Developin
                      "split": sup.blocker_exposes(pc, gs, hidden_groups.get(c, set()), met, n, met_total, n_total)})
     df = pd.DataFrame(rows).merge(fr.units[["code", "group_key", "unit_ord", "name_th", "name_en"]], on="code")
     df["key"] = TOTAL_KEY
-    df["complement"] = complement_column(con, df, f, "group", groups_of=lambda r: req[r.code])
+    df["complement"] = complement_column(con, df, f, "group", groups_of=req.get)
     n = df["n"].astype("int64")
     df["coverage"] = np.where(n > 0, df["met"] / n.where(n > 0, 1), np.nan)
     hidden = sup.hide_blockers(df, f.min_cell)

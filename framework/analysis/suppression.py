@@ -16,19 +16,21 @@ so to every page, export and CLI command built on them. k is the smallest cell s
    respondents, when exactly one group hidden on the heatmap is inside (or outside) the unit's groups, or
    when the heatmap's hidden groups inside (or outside) are all-or-none met while the figure is not.
 6. Headline figures (training) are sums over shown figures only (`training_headline`).
-7. Filter differencing ("complement"): every figure is over a population S that is a product selection over
+7. Filter differencing ("complement"): every figure is over a population P picked by a product selection over
    the filter dimensions (staff group, agency, org unit, round, batch): per dimension either every value
    (no filter) or a set of values (the filters, narrowed by the row/column key and, for blocking units and
    training needs, by the staff groups whose profile requires the unit). The figure is hidden when
-   (a) widening any non-empty set of its restricted dimensions back to every value adds 1..k-1 people
-       (the people its filters leave out, relative to a population the same user can be shown), or
-   (b) in a dimension restricted to two or more values, one of those values holds 1..k-1 people of S
-       (else S minus the same selection without that value gives them).
-   Proof sketch that no two shown figures over nested populations S1 ⊃ S2 differ by 1..k-1 people: let M be
-   S1 with its restricted dimensions narrowed to S2's values; S1 − M is a union of single-value slices of
-   S1 (each 0 or ≥ k by (b), so 0 or ≥ k), and M is S2 widened on dimensions S2 restricts (0 or ≥ k by
-   (a)); the sum of two such numbers is 0 or ≥ k. The cells hidden by this rule then count as hidden
-   parts for rules 2-3 inside each view.
+   (a) in P's tightest selection (per dimension, the values P's people hold), widening any non-empty set of
+       its restricted dimensions back to every value adds 1..k-1 people (the people the filters leave out,
+       relative to a population the same user can also be shown), or
+   (b) a dimension the filters or the key keep to two or more values has one value holding 1..k-1 people
+       of P (else P minus the same selection without that value gives them).
+   Why no two shown figures over nested populations P1 ⊃ P2 differ by 1..k-1 people: let M keep P1's
+   filtered dimensions at the values P2's people hold and every other dimension whole. Then P2 ⊆ M ⊆ P1;
+   P1 − M is a union of single-value slices of P1's filtered dimensions (each 0 or ≥ k by (b)); M is P2's
+   tightest selection widened on some dimensions (0 or ≥ k more by (a)); a sum of two such numbers is 0 or
+   ≥ k. (a) depends on P alone, so the same people get the same decision in every view. The cells hidden
+   by this rule then count as hidden parts for rules 2-3 inside each view.
 """
 from __future__ import annotations
 
@@ -69,36 +71,50 @@ class Population:
     def count(self, selection: dict) -> int:
         key = tuple(sorted((d, tuple(sorted(v))) for d, v in selection.items()))
         if key not in self._counts:
-            mask = np.ones(len(self.n), dtype=bool)
-            for d, kept in selection.items():
-                mask &= np.isin(self.values[d], list(kept))
-            self._counts[key] = int(self.n[mask].sum())
+            self._counts[key] = int(self.n[self._mask(selection)].sum())
         return self._counts[key]
+
+    def canonical(self, selection: dict) -> dict:
+        """The tightest product selection with the same people: per dimension, the values they hold."""
+        mask = self._mask(self.normalise(selection))
+        out = {}
+        for d in DIFF_DIMS:
+            support = frozenset(self.values[d][mask & (self.n > 0)])
+            if not support >= self.domain[d]:
+                out[d] = support
+        return out
+
+    def _mask(self, selection: dict) -> np.ndarray:
+        mask = np.ones(len(self.n), dtype=bool)
+        for d, kept in selection.items():
+            mask &= np.isin(self.values[d], list(kept))
+        return mask
 
     def exposed(self, selection: dict, k: int) -> bool:
         """Rule 7: whether a figure over this selection must be hidden so no filter difference gives 1..k-1 people."""
         sel = self.normalise(selection)
         key = (tuple(sorted((d, tuple(sorted(v))) for d, v in sel.items())), int(k))
-        if key in self._exposed:
-            return self._exposed[key]
+        if key not in self._exposed:
+            self._exposed[key] = self._widening_exposes(sel, k) or self._slice_exposes(sel, k)
+        return self._exposed[key]
+
+    def _widening_exposes(self, sel: dict, k: int) -> bool:
+        """(a) on the canonical selection: widening any set of its restricted dimensions adds 1..k-1 people."""
         base = self.count(sel)
-        hit = False
-        if base > 0 and sel:
-            dims = list(sel)
-            for r in range(1, len(dims) + 1):                      # (a) widen restricted dimensions
-                for widen in combinations(dims, r):
-                    extra = self.count({d: v for d, v in sel.items() if d not in widen}) - base
-                    if 0 < extra < k:
-                        hit = True
-                        break
-                if hit:
-                    break
-            for d in dims if not hit else ():                      # (b) one small value among several
-                if len(sel[d]) >= 2 and any(0 < self.count({**sel, d: frozenset([v])}) < k for v in sel[d]):
-                    hit = True
-                    break
-        self._exposed[key] = hit
-        return hit
+        if base == 0:
+            return False
+        tight = self.canonical(sel)
+        dims = list(tight)
+        for r in range(1, len(dims) + 1):
+            for widen in combinations(dims, r):
+                if 0 < self.count({d: v for d, v in tight.items() if d not in widen}) - base < k:
+                    return True
+        return False
+
+    def _slice_exposes(self, sel: dict, k: int) -> bool:
+        """(b) on the selection as filtered: a dimension kept to several values, one of which holds 1..k-1 people."""
+        return any(len(kept) >= 2 and any(0 < self.count({**sel, d: frozenset([v])}) < k for v in kept)
+                   for d, kept in sel.items())
 
 
 def complement_reasons(population: Population, selections: list[dict], k: int) -> list[str | None]:
