@@ -1,5 +1,4 @@
 """Executive overview: where the agency's workforce stands and how far it is from the next stage, at a glance."""
-import pandas as pd
 import streamlit as st
 
 from framework import analysis, analysis_charts
