@@ -156,3 +156,25 @@ def test_the_issue_example_is_hidden(store_con):
 def test_definitions_state_the_rule_in_both_languages():
     assert "Filter differencing" in analysis.DEFINITIONS_EN and "*k* − 1" in analysis.DEFINITIONS_EN
     assert "การหักลบระหว่างตัวกรอง" in analysis.DEFINITIONS_TH and "*k* − 1" in analysis.DEFINITIONS_TH
+
+
+def test_rounds_and_batches_are_filter_dimensions_too(store_con):
+    """seed.two_rounds: Executives 6 in round 2024-01-15 (batch B1) and 5 in 2024-07-15 (B2), 11 in all.
+
+    At k = 6 the 5 of the second round are hidden; the first round's 6 would be shown, and the all-rounds 11
+    minus them would give the 5. So the first round's Executive figure is hidden by filter differencing, in
+    the trend and with a round or batch filter, while the all-rounds figure stays.
+    """
+    from tests.fixtures.analysis import seed
+    seed.two_rounds(store_con)
+    f = Filters(min_cell=6)
+    every = analysis.coverage(store_con, f, "Early", by="group").query("code == 'DLit100'").set_index("key")
+    assert every.loc["Executive", "n"] == 11 and pd.notna(every.loc["Executive", "met"])
+    trend = analysis.trends(store_con, f, "Early", "DLit100")["coverage"].set_index(["round", "key"])
+    assert trend.loc[("2024-01-15", "Executive"), "hidden"] == analysis.HIDDEN_COMPLEMENT
+    assert trend.loc[("2024-07-15", "Executive"), "hidden"] == analysis.HIDDEN_SMALL
+    for narrowed in (f.with_(rounds=("2024-01-15",)), f.with_(batches=("B1",))):
+        cov = analysis.coverage(store_con, narrowed, "Early", by="group").query("code == 'DLit100'").set_index("key")
+        assert cov.loc["Executive", "n"] == 6 and cov.loc["Executive", "hidden"] == analysis.HIDDEN_COMPLEMENT
+        ready = analysis.readiness(store_con, narrowed, by="group").query("key == 'Executive'")
+        assert ready["hidden"].eq(analysis.HIDDEN_COMPLEMENT).all()
