@@ -178,3 +178,24 @@ def test_rounds_and_batches_are_filter_dimensions_too(store_con):
         assert cov.loc["Executive", "n"] == 6 and cov.loc["Executive", "hidden"] == analysis.HIDDEN_COMPLEMENT
         ready = analysis.readiness(store_con, narrowed, by="group").query("key == 'Executive'")
         assert ready["hidden"].eq(analysis.HIDDEN_COMPLEMENT).all()
+
+
+def test_a_group_hidden_for_complementary_reasons_is_hidden_when_filtered_alone(store_con):
+    """Executive 6, Service 5, Others 2, all in one agency and org unit. The heatmap hides Others (small) and
+    Service (complementary). A filter on Service alone must not show Service's figure either (rule 7 (c)):
+    the total 13 minus Executive 6 minus Service 5 would give the 2 Others."""
+    from tests.fixtures.analysis import seed
+    rows = [{"batch_id": "B1", "respondent_id": f"{g}{i}", "staff_group": g, "agency": None, "org_unit": "U",
+             "levels": {"DLit100": 3 if i % 2 else 1}} for g, n in (("Executive", 6), ("Service", 5), ("Others", 2))
+            for i in range(n)]
+    seed.write(store_con, ["B1"], rows)
+    cov = analysis.coverage(store_con, Filters(), "Early", by="group").query("code == 'DLit100'").set_index("key")
+    assert cov.loc["Service", "hidden"] == analysis.HIDDEN_COMPLEMENTARY and pd.notna(cov.loc["Executive", "met"])
+    alone = analysis.coverage(store_con, Filters(staff_groups=("Service",)), "Early", by="agency")
+    total = alone.query("code == 'DLit100' and is_total").iloc[0]
+    assert total["n"] == 5 and total["hidden"] == analysis.HIDDEN_COMPLEMENT and pd.isna(total["met"])
+    ready = analysis.readiness(store_con, Filters(staff_groups=("Service",)), by="group")
+    assert ready[ready["is_total"]]["hidden"].eq(analysis.HIDDEN_COMPLEMENT).all()
+    # Executive alone stays shown: its figure is shown on the heatmap too.
+    ex = analysis.coverage(store_con, Filters(staff_groups=("Executive",)), "Early", by="agency")
+    assert pd.notna(ex.query("code == 'DLit100' and is_total")["met"].iloc[0])

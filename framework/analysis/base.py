@@ -134,7 +134,8 @@ def complement_column(con, df: pd.DataFrame, f: Filters, by: str, groups_of=None
         if groups_of is not None:
             g = frozenset(groups_of(row["code"]))
             sel["staff_group"] = sel["staff_group"] & g if "staff_group" in sel else g
-        decided[tuple(ids)] = HIDDEN_COMPLEMENT if pop.exposed(sel, f.min_cell) else None
+        keyed = tuple(_KEY_DIM[b] for b in keys if row.get("key") != TOTAL_KEY or b != by)
+        decided[tuple(ids)] = HIDDEN_COMPLEMENT if pop.exposed(sel, f.min_cell, keyed) else None
     return [decided[tuple(ids)] for ids in df[cols].itertuples(index=False)]
 
 
