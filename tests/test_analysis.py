@@ -62,9 +62,11 @@ def test_small_cell_and_complementary_suppression(con):
     o = cell(cov, "Others")
     assert o["n"] == 2 and o["hidden"] == analysis.HIDDEN_SMALL
     assert math.isnan(o["met"]) and math.isnan(o["coverage"])
-    # Total 7 - Executive 3 would give Service + Others = 4: Service (next smallest) is hidden too.
+    # Total 7 - Executive 3 would give Service + Others = 4: Service is hidden too. Its people are all in
+    # org unit กองบริการ, whose 7 (filter org unit = กองบริการ) minus Service's 5 would give the 2 Others:
+    # filter differencing (rule 7) hides it before the complementary rule has to.
     s = cell(cov, "Service")
-    assert s["n"] == 5 and s["hidden"] == analysis.HIDDEN_COMPLEMENTARY and math.isnan(s["coverage"])
+    assert s["n"] == 5 and s["hidden"] == analysis.HIDDEN_COMPLEMENT and math.isnan(s["coverage"])
     # Staff groups with no respondents: hidden as empty, never 0.
     m = cell(cov, "Management")
     assert m["n"] == 0 and m["hidden"] == analysis.HIDDEN_EMPTY and math.isnan(m["coverage"])
@@ -166,7 +168,7 @@ def test_readiness_hand_computed(con):
     # (13/9 + (8+1+1)/8 + 1/5) / 13 — Others' Early profile has 5 units; O1 meets DLit100.
     assert total["readiness"] == pytest.approx((13 / 9 + 10 / 8 + 1 / 5) / 13)
     assert total["fully_ready"] == pytest.approx(2 / 13)
-    assert rcell(ready, "Service")["hidden"] == analysis.HIDDEN_COMPLEMENTARY
+    assert rcell(ready, "Service")["hidden"] == analysis.HIDDEN_COMPLEMENT
     assert math.isnan(rcell(ready, "Others")["readiness"])
     assert rcell(ready, "Academic")["hidden"] == analysis.HIDDEN_EMPTY
     assert rcell(ready, "Academic")["required_units"] == 9     # public profile fact stays
@@ -194,10 +196,10 @@ def test_blockers_rank_and_complementary_hiding(con):
     assert len(top) == 5 and top["hidden"].isna().all()
     assert top["coverage"].is_monotonic_increasing
     # DLit500 is required of Service only: its blocker figure would be Service's own coverage, which the
-    # heatmap hides (complementary to Others), so it is hidden here too and not ranked.
+    # heatmap hides (Service minus the 7 of its org unit gives the 2 Others), so it is hidden and not ranked.
     assert dl.loc["DLit500", "hidden"] == analysis.HIDDEN_COMPLEMENTARY and "DLit500" not in set(top["code"])
     cov = analysis.coverage(con, Filters(), stage="Developing", by="group")
-    assert cov[(cov["code"] == "DLit500") & (cov["key"] == "Service")]["hidden"].iloc[0] == "complementary"
+    assert cov[(cov["code"] == "DLit500") & (cov["key"] == "Service")]["hidden"].iloc[0] == "complement"
     # Every shown blocker equals the sum of its required staff groups' counts on the heatmap.
     for row in top.itertuples():
         parts = cov[(cov["code"] == row.code) & ~cov["is_total"] & cov["required"]]
@@ -288,11 +290,13 @@ def test_bad_input_messages_in_thai_and_english(con):
 def test_hidden_note_counts_cells(con):
     cov = analysis.coverage(con, Filters(), stage="Early", by="group")
     counts = analysis.hidden_counts(cov)
-    # 39 complementary cells (Service, one per unit) + 5 Executive cells protecting the all-zero pair
-    # Service + Others on SPM100, DL100, DL300, DTr100, DTr200.
-    assert counts == {"empty": 39 * 3, "small": 39, "complementary": 39 + 5, "complement": 0}
-    assert "39" in analysis.hidden_note(cov, 5, "en") and "fewer than 5" in analysis.hidden_note(cov, 5, "en")
-    assert "น้อยกว่า 5" in analysis.hidden_note(cov, 5, "th")
+    # 39 Service cells hidden by filter differencing (one per unit) + 5 Executive cells protecting the
+    # all-zero pair Service + Others on SPM100, DL100, DL300, DTr100, DTr200.
+    assert counts == {"empty": 39 * 3, "small": 39, "complementary": 5, "complement": 39}
+    en, th = analysis.hidden_note(cov, 5, "en"), analysis.hidden_note(cov, 5, "th")
+    assert "39 with fewer than 5" in en and "39 because the filters leave out fewer than 5 people" in en
+    assert "น้อยกว่า 5" in th and "39 ช่องซ่อนเพราะตัวกรองตัดผู้ตอบออกน้อยกว่า 5 คน" in th
+    assert "filters leave out" not in analysis.hidden_note(cov.assign(hidden=None), 5, "en")
 
 
 def test_empty_store(store_con, catalog):

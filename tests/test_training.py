@@ -68,7 +68,7 @@ def test_group_breakdown_and_suppressed_cells(con):
     assert o["hidden"] == analysis.HIDDEN_SMALL and o["required_n"] == 2     # head count stays, figures go
     assert math.isnan(o["not_met_n"]) and math.isnan(o["not_assessed_n"]) and math.isnan(o["share_not_met"])
     s = row(df, "DLit100", "Service")
-    assert s["hidden"] == analysis.HIDDEN_COMPLEMENTARY and math.isnan(s["not_met_n"])
+    assert s["hidden"] == analysis.HIDDEN_COMPLEMENT and math.isnan(s["not_met_n"])
     # Only the staff groups whose profile requires the unit: DLit200 is not an Executive unit at Early.
     assert set(df[df["code"] == "DLit200"]["key"]) == {"Service", "Others", TOTAL_KEY}
     # DLit300 is required of Service alone: its total would be Service's hidden cell, so it is hidden too.
