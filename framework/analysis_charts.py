@@ -93,6 +93,8 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
     hidden_z = np.where(pd.isna(hid), np.nan, np.where(hid == "empty", 0.0, 1.0))
     reason = {"small": _t(lang, "ซ่อน: ผู้ตอบน้อยเกินไป", "hidden: too few respondents"),
               "complementary": _t(lang, "ซ่อนเสริม: ป้องกันการคำนวณย้อน", "hidden: protects another hidden cell"),
+              "complement": _t(lang, "ซ่อน: ตัวกรองตัดผู้ตอบออกน้อยกว่า k คน",
+                               "hidden: the filters leave out fewer than k people"),
               "empty": _t(lang, "ไม่มีผู้ตอบ", "no respondents")}
     hcustom = np.empty((len(codes), len(keys), 2), dtype=object)
     for i in range(len(codes)):
@@ -109,7 +111,7 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
         name=_t(lang, "หน่วยที่บทบาทของคอลัมน์นี้กำหนดในระยะนี้", "required by this column's role profile at this stage")))
     # Legend entries for the grey cells (a heatmap has none of its own); drawn nowhere.
     for colour, when, label in (
-            (GREY, (hid == "small") | (hid == "complementary"),
+            (GREY, (hid == "small") | (hid == "complementary") | (hid == "complement"),
              _t(lang, "ซ่อน (ผู้ตอบน้อยเกินไป หรือป้องกันการคำนวณย้อน)",
                 "hidden (too few respondents, or protects another hidden cell)")),
             (EMPTY, hid == "empty", _t(lang, "ไม่มีผู้ตอบ", "no respondents"))):

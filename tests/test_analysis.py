@@ -8,7 +8,7 @@ import pytest
 
 from framework import analysis
 from framework.analysis import Filters, TOTAL_KEY
-from tests.fixtures.analysis import seed
+from tests.fixtures.analysis import seed, truth
 
 
 @pytest.fixture
@@ -62,9 +62,11 @@ def test_small_cell_and_complementary_suppression(con):
     o = cell(cov, "Others")
     assert o["n"] == 2 and o["hidden"] == analysis.HIDDEN_SMALL
     assert math.isnan(o["met"]) and math.isnan(o["coverage"])
-    # Total 7 - Executive 3 would give Service + Others = 4: Service (next smallest) is hidden too.
+    # Total 7 - Executive 3 would give Service + Others = 4: Service is hidden too. Its people are all in
+    # org unit กองบริการ, whose 7 (filter org unit = กองบริการ) minus Service's 5 would give the 2 Others:
+    # filter differencing (rule 7) hides it before the complementary rule has to.
     s = cell(cov, "Service")
-    assert s["n"] == 5 and s["hidden"] == analysis.HIDDEN_COMPLEMENTARY and math.isnan(s["coverage"])
+    assert s["n"] == 5 and s["hidden"] == analysis.HIDDEN_COMPLEMENT and math.isnan(s["coverage"])
     # Staff groups with no respondents: hidden as empty, never 0.
     m = cell(cov, "Management")
     assert m["n"] == 0 and m["hidden"] == analysis.HIDDEN_EMPTY and math.isnan(m["coverage"])
@@ -166,7 +168,7 @@ def test_readiness_hand_computed(con):
     # (13/9 + (8+1+1)/8 + 1/5) / 13 — Others' Early profile has 5 units; O1 meets DLit100.
     assert total["readiness"] == pytest.approx((13 / 9 + 10 / 8 + 1 / 5) / 13)
     assert total["fully_ready"] == pytest.approx(2 / 13)
-    assert rcell(ready, "Service")["hidden"] == analysis.HIDDEN_COMPLEMENTARY
+    assert rcell(ready, "Service")["hidden"] == analysis.HIDDEN_COMPLEMENT
     assert math.isnan(rcell(ready, "Others")["readiness"])
     assert rcell(ready, "Academic")["hidden"] == analysis.HIDDEN_EMPTY
     assert rcell(ready, "Academic")["required_units"] == 9     # public profile fact stays
@@ -194,10 +196,10 @@ def test_blockers_rank_and_complementary_hiding(con):
     assert len(top) == 5 and top["hidden"].isna().all()
     assert top["coverage"].is_monotonic_increasing
     # DLit500 is required of Service only: its blocker figure would be Service's own coverage, which the
-    # heatmap hides (complementary to Others), so it is hidden here too and not ranked.
+    # heatmap hides (Service minus the 7 of its org unit gives the 2 Others), so it is hidden and not ranked.
     assert dl.loc["DLit500", "hidden"] == analysis.HIDDEN_COMPLEMENTARY and "DLit500" not in set(top["code"])
     cov = analysis.coverage(con, Filters(), stage="Developing", by="group")
-    assert cov[(cov["code"] == "DLit500") & (cov["key"] == "Service")]["hidden"].iloc[0] == "complementary"
+    assert cov[(cov["code"] == "DLit500") & (cov["key"] == "Service")]["hidden"].iloc[0] == "complement"
     # Every shown blocker equals the sum of its required staff groups' counts on the heatmap.
     for row in top.itertuples():
         parts = cov[(cov["code"] == row.code) & ~cov["is_total"] & cov["required"]]
@@ -237,15 +239,27 @@ def test_by_agency_and_unit_and_required_only(con):
     assert set(only["key"]) == {"Executive", TOTAL_KEY}
 
 
-def test_overview(con):
+def test_overview(con, catalog):
     ov = analysis.overview(con, Filters())
     assert ov["stage"] == "Early" and ov["next_stage"] == "Developing"
     assert ov["counts"]["respondents"] == 13 and ov["counts"]["org_units"] == 2
     assert ov["readiness"] == pytest.approx((13 / 9 + 10 / 8 + 1 / 5) / 13)
     assert ov["stage_reached"] == "none"
     assert len(ov["blockers"]) == 5
-    pd.testing.assert_frame_equal(ov["blockers"], analysis.blockers(con, Filters(), "Developing", top=5))
-    assert len(ov["blockers_all"]) > 5 and ov["blockers_all"]["hidden"].notna().any()
+    # The blockers, against figures computed from the raw fixture rows in pandas (not by framework.analysis).
+    raw = truth.frame(seed._b1_rows(), list(catalog.unit_codes()))
+    want = truth.unit_coverage(raw, truth.required(catalog, "Developing"))
+    for row in ov["blockers"].itertuples():
+        assert (row.n, row.met) == (want.loc[row.code, "n"], want.loc[row.code, "met"]), row.code
+        assert row.coverage == pytest.approx(want.loc[row.code, "coverage"])
+    assert ov["blockers"]["coverage"].is_monotonic_increasing
+    # Every unit with a lower coverage than the fifth shown one, and not shown, is hidden (not forgotten).
+    every = ov["blockers_all"].set_index("code")
+    assert set(every.index[every["hidden"] != analysis.HIDDEN_EMPTY]) == set(want.index)
+    fifth = ov["blockers"]["coverage"].iloc[-1]
+    for code in want.index[want["coverage"] < fifth - 1e-12]:
+        assert code in set(ov["blockers"]["code"]) or pd.notna(every.loc[code, "hidden"]), code
+    assert every["hidden"].notna().any()
     small = analysis.overview(con, Filters(staff_groups=("Others",)))
     assert small["hidden"] and small["readiness"] is None and small["stage_reached"] is None
 
@@ -276,11 +290,13 @@ def test_bad_input_messages_in_thai_and_english(con):
 def test_hidden_note_counts_cells(con):
     cov = analysis.coverage(con, Filters(), stage="Early", by="group")
     counts = analysis.hidden_counts(cov)
-    # 39 complementary cells (Service, one per unit) + 5 Executive cells protecting the all-zero pair
-    # Service + Others on SPM100, DL100, DL300, DTr100, DTr200.
-    assert counts == {"empty": 39 * 3, "small": 39, "complementary": 39 + 5}
-    assert "39" in analysis.hidden_note(cov, 5, "en") and "fewer than 5" in analysis.hidden_note(cov, 5, "en")
-    assert "น้อยกว่า 5" in analysis.hidden_note(cov, 5, "th")
+    # 39 Service cells hidden by filter differencing (one per unit) + 5 Executive cells protecting the
+    # all-zero pair Service + Others on SPM100, DL100, DL300, DTr100, DTr200.
+    assert counts == {"empty": 39 * 3, "small": 39, "complementary": 5, "complement": 39}
+    en, th = analysis.hidden_note(cov, 5, "en"), analysis.hidden_note(cov, 5, "th")
+    assert "39 with fewer than 5" in en and "39 because the filters leave out fewer than 5 people" in en
+    assert "น้อยกว่า 5" in th and "39 ช่องซ่อนเพราะตัวกรองตัดผู้ตอบออกน้อยกว่า 5 คน" in th
+    assert "filters leave out" not in analysis.hidden_note(cov.assign(hidden=None), 5, "en")
 
 
 def test_empty_store(store_con, catalog):

@@ -118,6 +118,6 @@ def test_training_needs_bar_equals_frame_and_hides_hidden_units(con):
     every = analysis_charts.training_needs_bar(needs, "th", top=None)
     text = json.dumps(json.loads(every.to_json()), ensure_ascii=False)
     hidden = needs[needs["is_total"] & needs["hidden"].notna()]["code"]
-    assert len(hidden) == 8 and not any(f'"{c}"' in text for c in hidden)
-    assert list(every.data[0].y) == ["DLit400", "DG100", "DLit100", "DLit200", "DG400"]
+    assert len(hidden) == 10 and not any(f'"{c}"' in text for c in hidden)
+    assert list(every.data[0].y) == ["DLit400", "DG100", "DLit100"]
     assert "ต้องพัฒนา" in every.layout.title.text and "DLit100 · " in every.layout.yaxis.ticktext[2]

@@ -59,7 +59,7 @@ def test_aggregates_are_suppressed_as_on_screen(acon):
     service = cov[cov["key"] == "Service"]
     assert len(service) == 39 and (service["hidden"] == "small").all() and service["met"].isna().all()
     tech = cov[cov["key"] == "Technologist"]  # hidden too, else Service = total - Technologist
-    assert (tech["hidden"] == "complementary").all() and tech["met"].isna().all() and tech["n"].eq(5).all()
+    assert tech["hidden"].isin(["complementary", "complement"]).all() and tech["met"].isna().all() and tech["n"].eq(5).all()
     total = analyst.run(acon, "SELECT n, met FROM coverage WHERE \"by\" = 'group' AND stage = 'Developing' "
                               "AND is_total").frame
     assert total["n"].eq(7).all() and total["met"].notna().all()

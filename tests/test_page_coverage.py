@@ -32,7 +32,8 @@ def test_fixture_cells_and_suppression_note(tmp_path, monkeypatch):
     assert z[0] == 0.5 and abs(z[-1] - 7 / 13) < 1e-9
     assert z[3] is None or math.isnan(z[3])                      # Service: complementary
     note = " ".join(c.value for c in at.caption)
-    assert "39 with fewer than 5 respondents" in note and "44 hidden so they cannot be recomputed" in note
+    assert "39 with fewer than 5 respondents" in note and "5 hidden so they cannot be recomputed" in note
+    assert "39 because the filters leave out fewer than 5 people" in note
     table = at.dataframe[0].value
     assert table.loc["DLit100", "Service"] == "hidden ●" and table.loc["DLit100", "Executive"] == "50% ●"
     assert table.loc["DLit200", "Executive"] == "0%"                 # not required at Early: no mark

@@ -62,13 +62,14 @@ def test_stage_threshold_and_hidden_units_in_thai(tmp_path, monkeypatch):
     at = pages.run_page("training.py", trn_stage="Early", trn_threshold=2)
     assert not at.exception
     m = metrics(at)
-    assert m["หน่วยที่มีผู้ต้องพัฒนา"] == "5 / 13"
-    # Shown units at t=2: DLit400 9 (E3 at level 2 now meets it), DG100 10, DLit100 5, DLit200 6, DG400 6.
-    assert m["จำนวนคน-หน่วยที่ต้องพัฒนา"] == "36" == str(int(tot["not_met_n"].sum()))   # hidden: NaN, not summed
+    assert m["หน่วยที่มีผู้ต้องพัฒนา"] == "3 / 13"
+    # Shown units at t=2: DLit400 9 (E3 at level 2 now meets it), DG100 10, DLit100 5 (DLit200 and DG400,
+    # required of Service + Others only, are hidden by filter differencing).
+    assert m["จำนวนคน-หน่วยที่ต้องพัฒนา"] == "24" == str(int(tot["not_met_n"].sum()))   # hidden: NaN, not summed
     table = at.dataframe[0].value
     hidden = table[table["รหัส"] == "DLit300"].iloc[0]
     assert pd.isna(hidden["ต้องพัฒนา"]) and hidden["ซ่อน"] == "ป้องกันการคำนวณย้อน" and hidden["ผู้ที่บทบาทกำหนด"] == 5
-    assert any("ไม่นับ 8 หน่วยที่ซ่อนไว้" in c.value for c in at.caption)
+    assert any("ไม่นับ 10 หน่วยที่ซ่อนไว้" in c.value for c in at.caption)
     assert any("ซ่อนเสริม" in c.value for c in at.caption)          # filters.hidden_note
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert "DLit300" not in json.dumps(spec)

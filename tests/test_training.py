@@ -18,9 +18,10 @@ SHOWN = {  # code: (required_n, not_met_n, not_assessed_n) at t=3, k=5, hand-com
     "DLit400": (13, 10, 9),   # met: E1, E2, S1; not assessed: E4-E6, S2-S5, O1-O2
     "DG100": (13, 10, 10),    # met: E1, E2, S1; E3 has no DG100 level either
     "DLit100": (13, 6, 3),    # not met: E3 (2), E4, E6 (1), S4 (0), S5, O2; not assessed: E4, S5, O2
-    "DLit200": (7, 6, 6),     # Service + Others only; met by S1 alone, the rest not assessed
-    "DG400": (7, 6, 6),
 }
+# Required of Service (5) + Others (2) only: a figure over these 7 minus Service's own (shown with the filter
+# staff group = Service) would give the 2 Others, so filter differencing (suppression rule 7) hides them.
+COMPLEMENT = {"DLit200": 7, "DG400": 7}
 
 
 @pytest.fixture
@@ -48,10 +49,14 @@ def test_unit_totals_hand_computed_and_sorted(con):
         assert (t.loc[code, "required_n"], t.loc[code, "not_met_n"], t.loc[code, "not_assessed_n"]) == (req, not_met, na)
         assert t.loc[code, "share_not_met"] == pytest.approx(not_met / req)
         assert pd.isna(t.loc[code, "hidden"])
-    # Largest need first; ties in framework order (DLit400 before DG100; DLit100, DLit200, then DG400).
-    assert list(t.index[:5]) == ["DLit400", "DG100", "DLit100", "DLit200", "DG400"]
+    for code, req in COMPLEMENT.items():
+        assert t.loc[code, "required_n"] == req and t.loc[code, "hidden"] == analysis.HIDDEN_COMPLEMENT
+        assert math.isnan(t.loc[code, "not_met_n"])
+    # Largest need first; ties in framework order (DLit400 before DG100, then DLit100).
+    assert list(t.index[:3]) == ["DLit400", "DG100", "DLit100"]
     # Hidden units come last, in framework order.
-    assert list(t.index[5:]) == ["DLit300", "DLit700", "DS100", "SPM100", "DL100", "DL300", "DTr100", "DTr200"]
+    assert list(t.index[3:]) == ["DLit200", "DLit300", "DLit700", "DG400", "DS100", "SPM100", "DL100", "DL300",
+                                 "DTr100", "DTr200"]
     assert t.loc["DLit100", "name_en"] == "Digital access and awareness" and t.loc["DLit100", "group_key"] == "DLit"
 
 
@@ -63,7 +68,7 @@ def test_group_breakdown_and_suppressed_cells(con):
     assert o["hidden"] == analysis.HIDDEN_SMALL and o["required_n"] == 2     # head count stays, figures go
     assert math.isnan(o["not_met_n"]) and math.isnan(o["not_assessed_n"]) and math.isnan(o["share_not_met"])
     s = row(df, "DLit100", "Service")
-    assert s["hidden"] == analysis.HIDDEN_COMPLEMENTARY and math.isnan(s["not_met_n"])
+    assert s["hidden"] == analysis.HIDDEN_COMPLEMENT and math.isnan(s["not_met_n"])
     # Only the staff groups whose profile requires the unit: DLit200 is not an Executive unit at Early.
     assert set(df[df["code"] == "DLit200"]["key"]) == {"Service", "Others", TOTAL_KEY}
     # DLit300 is required of Service alone: its total would be Service's hidden cell, so it is hidden too.
@@ -192,9 +197,12 @@ def test_hidden_groups_inside_a_unit_all_or_none_met_hide_its_total(store_con):
     assert math.isnan(bl.loc["DLit200", "coverage"])
     t = row(analysis.training_needs(store_con, Filters(), "Early"), "DLit200")
     assert t["required_n"] == 15 and t["hidden"] == analysis.HIDDEN_COMPLEMENTARY and math.isnan(t["not_met_n"])
-    # With one Academic meeting it, the hidden groups are no longer all-or-none: the total is shown.
+    # With one Academic meeting it, the hidden groups are no longer all-or-none (rule 5 lifts), but Academic (3)
+    # and Others (2) are still small slices of the unit's groups: filter differencing (rule 7) keeps it hidden.
     store_con.execute("""UPDATE store.responses SET "DLit200" = 4 WHERE respondent_id = 'Aca1'""")
     t = row(analysis.training_needs(store_con, Filters(), "Early"), "DLit200")
+    assert t["hidden"] == analysis.HIDDEN_COMPLEMENT and math.isnan(t["not_met_n"])
+    t = row(analysis.training_needs(store_con, Filters(min_cell=2), "Early"), "DLit200")
     assert pd.isna(t["hidden"]) and (t["required_n"], t["not_met_n"]) == (15, 9)
 
 
