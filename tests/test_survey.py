@@ -245,7 +245,8 @@ def test_short_rows_of_bare_delimiters_are_blank_and_ragged_crlf_lines_keep_clea
     assert (res.rows_read, res.accepted, res.rejected) == (3, 2, 1)
     assert res.problems["row"].tolist() == [5]
     assert res.rejected_rows["raw_line"].tolist() == ["B,Others,1"]     # no stray line break from CRLF
-    assert any("Skipped 2 blank row" in n.en for n in res.notices)
+    # ",,", the empty line and ";;": every one of the 6 lines under the header is accounted for
+    assert any("Skipped 3 blank row" in n.en for n in res.notices)
 
 
 # --- Excel workbooks ---------------------------------------------------------------------------------------

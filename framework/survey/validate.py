@@ -1,0 +1,454 @@
+"""Validation of a decoded survey file in SQL on one DuckDB cursor (`Validator`): every cell read as text into
+temp tables, every line accounted for (accepted, rejected with a reason, or counted as blank), the problems
+listed in Thai and English, and the accepted respondents left in a staging table for the store to insert.
+Identifiers and constants go through `framework.db.ident` / `literal`; file text is only ever data.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from framework.catalog import Catalog, normalise_label
+from framework.db import ident, literal
+from framework.survey.base import MAX_PROBLEMS, Decoded, Layout, Notice, SurveyFileError
+from framework.survey.layout import resolve_code
+from framework.survey.levels import (FAST, LEVEL_FIX, clean, group_fix, level, level_number, level_ok,
+                                     unit_expressions)
+from framework.survey.limits import MAX_CELL_CHARS, MAX_LINE_BYTES
+
+PROBLEM_COLUMNS = ["row", "column", "value", "reason_th", "reason_en", "fix_th", "fix_en"]
+
+
+def sheet_notice(dec: Decoded) -> Notice:
+    """Which worksheet of a workbook was read, and which were not (only the first is)."""
+    th = f"อ่านแผ่นงานแรก \"{dec.sheet}\" ของสมุดงาน Excel"
+    en = f"Read the first worksheet \"{dec.sheet}\" of the Excel workbook"
+    if dec.other_sheets:
+        names = ", ".join(dec.other_sheets)
+        th += f" (ไม่ได้อ่านแผ่นงานอื่น: {names})"
+        en += f" (other sheets not read: {names})"
+    return Notice("info", None, th, en + ".")
+
+
+@dataclass
+class Checked:
+    """Result of validating one file inside a DuckDB cursor: staging table of accepted rows + the problems."""
+    layout: Layout
+    rows_read: int
+    accepted: int
+    rejected: int
+    respondents: int          # accepted respondents (= accepted rows in wide format)
+    problems: pd.DataFrame    # PROBLEM_COLUMNS
+    rejected_rows: pd.DataFrame
+    notices: list[Notice]
+    staging: str              # temp table with RESPONSE columns except batch_id
+    problems_truncated: bool = False
+    blank_rows: int = 0       # rows with every cell empty and empty lines: skipped, counted, reported
+
+
+FIELD_COUNT = ("MISSING COLUMNS", "TOO MANY COLUMNS")
+BARE = "[\\s,;\\t\"']*"      # a line of bare delimiters (and quotes): nothing in it
+
+
+class Raw(str):
+    """A problem's column label that is already SQL (computed per row), not a name to quote."""
+
+
+def shown(value: str, width: int = 1000, over: int | None = None) -> str:
+    """SQL: a cell as shown in a problem list or a rejected-row download: one longer than `over` (default
+    `width`) characters is cut to `width` and marked with …, so a huge cell never fills memory twice."""
+    return f"CASE WHEN length({value}) > {over or width} THEN left({value}, {width}) || '…' ELSE {value} END"
+
+
+def oversize(alias: str, n: int) -> str:
+    """SQL: the 1-based position of the first of a row's n cells longer than MAX_CELL_CHARS, else NULL
+    (byte lengths first: cheap, and never shorter than the character count)."""
+    cols = [f"{alias}.c{i}" for i in range(n)]
+    fast = "greatest(" + ", ".join(f"strlen(coalesce({c}, ''))" for c in cols) + f") > {MAX_CELL_CHARS}"
+    pos = "list_position([" + ", ".join(f"coalesce(length({c}) > {MAX_CELL_CHARS}, false)" for c in cols) + "], true)"
+    return f"CASE WHEN {fast} THEN nullif({pos}, 0) END"
+
+
+def size_check(layout: Layout) -> tuple:
+    """The problem check for a cell over MAX_CELL_CHARS (its column, its start, its length, the limit)."""
+    names = "[" + ", ".join(literal(h or f"column{i + 1}") for i, h in enumerate(layout.header)) + "]"
+    cell = "[" + ", ".join(f"c{i}" for i in range(len(layout.header))) + "][big]"
+    size = f"format('{{:,}}', length({cell}))"
+    return ("big IS NOT NULL", Raw(f"{names}[big]"), f"left({cell}, 60) || '…'",
+            f"'ช่องนี้ยาว ' || {size} || ' ตัวอักษร เกินขีดจำกัด {MAX_CELL_CHARS:,} ตัวอักษร (เท่าที่ Excel เก็บได้)'",
+            f"'cell of ' || {size} || ' characters, over the limit of {MAX_CELL_CHARS:,} (Excel''s own limit)'",
+            ("ตัดข้อความในช่องนี้ให้สั้นลง หรือลบคอลัมน์นี้ถ้าไม่ได้ใช้", "shorten this cell, or delete the column if it is "
+             "not needed"))
+
+
+class Validator:
+    """Validates a decoded survey file with SQL on one cursor; leaves accepted rows in a temp table."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, catalog: Catalog):
+        self.cur = cur
+        self.catalog = catalog
+        self.tag = uuid.uuid4().hex[:10]
+        self.temps: list[str] = []
+
+    def _temp(self, stem: str) -> str:
+        name = f"{stem}_{self.tag}"
+        self.temps.append(name)
+        return name
+
+    def drop(self) -> None:
+        """Drop every temp table this validation created."""
+        for t in self.temps:
+            self.cur.execute(f"DROP TABLE IF EXISTS temp.{t}")
+        self.temps.clear()
+
+    # -- reading -----------------------------------------------------------------------------------------
+    def load(self, dec: Decoded, layout: Layout) -> tuple[str, str]:
+        """Read every cell as text into a temp table c0..cN; malformed lines go to a rejects table."""
+        raw, rej, scan = self._temp("raw"), self._temp("rej"), self._temp("scan")
+        cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout.header))) + "}"
+        delim = {"\t": "\\t"}.get(layout.delimiter, layout.delimiter)
+        try:
+            self.cur.execute(
+                f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_csv(?, header=true, skip={layout.skip}, "
+                f"delim={literal(delim)}, quote='\"', escape='\"', columns={cols}, all_varchar=true, "
+                f"ignore_errors=true, store_rejects=true, rejects_table={literal(rej)}, rejects_scan={literal(scan)}, "
+                # DuckDB drops a line longer than max_line_size without a reject: decode() refuses any longer line.
+                f"strict_mode=true, auto_detect=false, max_line_size={MAX_LINE_BYTES + 1024})",
+                [str(dec.path)])
+        except duckdb.Error as exc:
+            raise SurveyFileError(
+                f"อ่านไฟล์เป็น CSV ไม่ได้ ({str(exc).splitlines()[0][:200]}) — ตรวจว่าเป็น CSV และบันทึกใหม่ ไม่มีข้อมูลใดถูกบันทึก",
+                f"The file cannot be read as CSV ({str(exc).splitlines()[0][:200]}) - check it is a CSV and save it "
+                "again. Nothing was stored.") from None
+        return raw, rej
+
+    def line_numbers(self, raw: str, rej: str, dec: Decoded, ncols: int, skip: int = 0) -> tuple[str, list[Notice]]:
+        """Temp table rec -> line as Excel shows it (header = row 1); counts quoted line breaks and bad lines.
+        Sets `self.empty_lines`: lines DuckDB skipped as empty (no record, no reject), counted as blank rows."""
+        self.empty_lines = 0
+        lines = self._temp("lines")
+        nrec = self.cur.execute(f"SELECT count(*) FROM {raw}").fetchone()[0]
+        rejects = self.cur.execute(f"SELECT line FROM {rej} ORDER BY line").fetchall()
+        notes: list[Notice] = []
+        simple = dec.lines - 1 - skip == nrec + len(rejects)
+        # rejects before good record k: a reject on DuckDB line L sits after (L - 2 - earlier rejects) good ones.
+        rj = self._temp("rj")
+        self.cur.execute(f"CREATE TEMP TABLE {rj} AS SELECT DISTINCT line - 2 - {skip} - (dense_rank() OVER (ORDER BY line) - 1) "
+                         f"AS good_before, dense_rank() OVER (ORDER BY line) AS n FROM {rej}")
+        if simple:
+            nl = "0"
+        else:
+            allcols = ", ".join(f"coalesce(c{i}, '')" for i in range(ncols))
+            nl = f"length(concat({allcols})) - length(replace(concat({allcols}), chr(10), ''))"
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {lines} AS
+            WITH r AS (SELECT rowid AS rec, {nl} AS nl FROM {raw}),
+                 c AS (SELECT rec, coalesce(sum(nl) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+                              AS prev_nl FROM r)
+            SELECT c.rec, CAST(c.rec + 2 + {skip} + c.prev_nl + coalesce(j.n, 0) AS BIGINT) AS line
+            FROM c ASOF LEFT JOIN (SELECT good_before, max(n) AS n FROM {rj} GROUP BY ALL) j ON c.rec >= j.good_before
+        """)
+        if not simple:
+            breaks = self.cur.execute(f"SELECT coalesce(sum({nl}), 0) FROM {raw}").fetchone()[0]
+            self.empty_lines = max(0, dec.lines - 1 - skip - nrec - int(breaks) - len(set(rejects)))
+            total = self.cur.execute(f"SELECT coalesce(max(line), 1) FROM {lines}").fetchone()[0]
+            if (total < dec.lines and not rejects) or self.empty_lines:
+                notes.append(Notice("info", None,
+                                    "ไฟล์มีบรรทัดว่างแทรกอยู่ (ข้ามไป) เลขแถวที่แจ้งอาจคลาดจากใน Excel เล็กน้อย",
+                                    "The file has blank lines in it (skipped); reported row numbers may be a little "
+                                    "off from what Excel shows."))
+        return lines, notes
+
+    # -- checks ------------------------------------------------------------------------------------------
+    def _group_map(self, raw: str, col: str) -> str:
+        gmap = self._temp("gmap")
+        distinct = self.cur.execute(f"SELECT DISTINCT {col} AS raw FROM {raw} WHERE {col} IS NOT NULL").df()
+        aliases = self.catalog.staff_group_aliases()
+        distinct["key"] = [aliases.get(normalise_label(v)) for v in distinct["raw"]]
+        self.cur.register(f"gmap_df_{self.tag}", distinct)
+        self.cur.execute(f"CREATE TEMP TABLE {gmap} AS SELECT raw, key FROM gmap_df_{self.tag}")
+        self.cur.unregister(f"gmap_df_{self.tag}")
+        return gmap
+
+    def check(self, dec: Decoded, layout: Layout, default_agency: str | None = None) -> Checked:
+        raw, rej = self.load(dec, layout)
+        n = len(layout.header)
+        lines, notes = self.line_numbers(raw, rej, dec, n, layout.skip)
+        if dec.sheet is not None:
+            notes.append(sheet_notice(dec))
+        notes += self._column_notes(raw, layout)
+        if layout.format == "wide":
+            result = self._check_wide(raw, lines, layout, notes)
+        else:
+            result = self._check_long(raw, lines, layout, notes)
+        blank = self.cur.execute(f"SELECT count(*) FROM {raw}").fetchone()[0] - result.rows_read
+        result, blank_lines = self._add_structural(result, rej, layout)
+        blank += blank_lines + self.empty_lines
+        result.blank_rows = blank
+        if result.rows_read == 0:
+            raise SurveyFileError(
+                "ไฟล์มีแต่หัวตาราง ไม่มีแถวคำตอบ (แถวว่างถูกข้าม) — ใส่คำตอบหนึ่งแถวต่อผู้ตอบหนึ่งคนใต้หัวตาราง "
+                "แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
+                "The file has a header but no answer rows (blank rows are skipped) - add one row per respondent "
+                "under the header and upload again. Nothing was stored.")
+        if blank:
+            result.notices.append(Notice(
+                "info", None, f"ข้ามแถวว่าง {blank:,} แถว (ทุกช่องว่าง ไม่มีข้อมูลให้นำเข้า)",
+                f"Skipped {blank:,} blank row(s) (every cell empty: nothing to import)."))
+        return result
+
+    @staticmethod
+    def _blank(alias: str, layout: Layout) -> str:
+        """SQL: TRUE when every cell of the row is empty or spaces (Excel leaves such rows, e.g. ",,,,")."""
+        order = [layout.keys["respondent_id"], layout.keys["group"]]
+        order += [i for i in range(len(layout.header)) if i not in order]
+        return " AND ".join(f"coalesce(trim({alias}.c{i}), '') = ''" for i in order)
+
+    def _column_notes(self, raw: str, layout: Layout) -> list[Notice]:
+        notes = []
+        for i, name in layout.unknown_codes.items():
+            filled = self.cur.execute(f"SELECT count({clean(f'c{i}')}) FROM {raw}").fetchone()[0]
+            notes.append(Notice(
+                "warning", name,
+                f"คอลัมน์ \"{name}\" ดูเหมือนรหัสหน่วยความสามารถแต่ไม่มีในกรอบ ก.พ. — ไม่ได้นำเข้าค่าในคอลัมน์นี้ "
+                f"({filled:,} ค่า) ส่วนอื่นของแต่ละแถวนำเข้าตามปกติ วิธีแก้: แก้หัวคอลัมน์เป็นรหัสที่ถูกต้อง (เช่น DLit300) "
+                "แล้วลบชุดข้อมูลนี้และอัปโหลดใหม่",
+                f"Column \"{name}\" looks like a unit code but is not in the OCSC framework - its {filled:,} values "
+                "were NOT imported (the rest of each row was). Fix: correct the header to a real code (e.g. DLit300), "
+                "then delete this batch and upload again."))
+        if layout.ignored:
+            names = ", ".join(layout.ignored.values())
+            notes.append(Notice("info", None, f"คอลัมน์ที่ไม่ได้ใช้ (ข้ามไป): {names}",
+                                f"Columns not used (ignored): {names}"))
+        return notes
+
+    def _problem_sql(self, rows: str, checks: list[tuple[str, str, str, str, str, str]]) -> str:
+        """UNION ALL of (condition, column label, value expr, reason_th, reason_en, fix pair) over bad rows."""
+        parts = []
+        for cond, column, value, r_th, r_en, fix in checks:
+            label = column if isinstance(column, Raw) else literal(column)
+            parts.append(f"SELECT line AS \"row\", {label} AS \"column\", {shown(f'CAST({value} AS VARCHAR)')} AS value, "
+                         f"{r_th} AS reason_th, "
+                         f"{r_en} AS reason_en, {literal(fix[0])} AS fix_th, {literal(fix[1])} AS fix_en, rec "
+                         f"FROM {rows} WHERE {cond}")
+        return " UNION ALL ".join(parts)
+
+    def _finish(self, bad: str, problems_sql: str, layout: Layout, raw_cols: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+        probs = self.cur.execute(f"SELECT * FROM ({problems_sql}) ORDER BY rec, \"row\" LIMIT {MAX_PROBLEMS + 1}").df()
+        truncated = len(probs) > MAX_PROBLEMS
+        probs = probs.head(MAX_PROBLEMS)
+        names = [ident(h or f"column{i + 1}") for i, h in enumerate(layout.header)]
+        select = ", ".join(f"{shown(f'c{i}', over=MAX_CELL_CHARS)} AS {names[i]}" for i in range(len(layout.header)))
+        rejected = self.cur.execute(f"""
+            SELECT b.line AS "row", {select}, p.reason, p.reason_th FROM {bad} b
+            JOIN (SELECT rec, string_agg("column" || ': ' || reason_en, '; ' ORDER BY "row") AS reason,
+                         string_agg("column" || ': ' || reason_th, '; ' ORDER BY "row") AS reason_th
+                  FROM ({problems_sql}) GROUP BY rec) p USING (rec)
+            ORDER BY b.rec""").df()
+        return probs.drop(columns=["rec"]), rejected, truncated
+
+    def _check_wide(self, raw: str, lines: str, layout: Layout, notes: list[Notice]) -> Checked:
+        k = layout.keys
+        rid, grp = f"c{k['respondent_id']}", f"c{k['group']}"
+        gmap = self._group_map(raw, grp)
+        # Plain cells ("0".."4" or empty) are checked first; the full check runs only on rows that need it.
+        fast = " AND ".join(f"coalesce(r.c{i} IN {FAST}, true)" for i in layout.codes) or "TRUE"
+        full = " AND ".join(level_ok(f"r.c{i}") for i in layout.codes) or "TRUE"
+        cells_ok = f"CASE WHEN {fast} THEN true ELSE {full} END"
+        rows, bad = self._temp("rows"), self._temp("bad")
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {rows} AS
+            SELECT r.rowid AS rec, l.line, nullif(trim(r.{rid}), '') AS rid, nullif(trim(r.{grp}), '') AS grp, g.key,
+                   {cells_ok} AS cells_ok, {oversize('r', len(layout.header))} AS big
+            FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}
+            WHERE NOT ({self._blank('r', layout)})""")
+        self.cur.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {rows} AS
+            SELECT *, CASE WHEN rid IS NULL THEN NULL ELSE
+                          first_value(line) OVER (PARTITION BY rid ORDER BY rec) END AS first_line,
+                      CASE WHEN rid IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY rid ORDER BY rec) END AS dup_n
+            FROM {rows}""")
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {bad} AS
+            SELECT x.*, r.* FROM {rows} x JOIN {raw} r ON r.rowid = x.rec
+            WHERE x.rid IS NULL OR x.key IS NULL OR x.dup_n > 1 OR NOT x.cells_ok OR x.big IS NOT NULL""")
+        fix_g = group_fix()
+        checks = [
+            ("rid IS NULL", layout.header[k["respondent_id"]], "NULL", "'ไม่มีรหัสผู้ตอบ'", "'respondent id is missing'",
+             ("ใส่รหัสผู้ตอบที่ไม่ซ้ำกับแถวอื่น", "fill in a respondent id that no other row uses")),
+            ("dup_n > 1", layout.header[k["respondent_id"]], "rid",
+             "'รหัสผู้ตอบซ้ำกับแถวที่ ' || first_line || ' (เก็บแถวแรกไว้)'",
+             "'duplicate respondent id: first seen on row ' || first_line || ' (that row is kept)'",
+             ("ลบแถวที่ซ้ำ หรือแก้รหัสให้ไม่ซ้ำ", "remove the repeated row or give it its own id")),
+            ("grp IS NULL", layout.header[k["group"]], "NULL", "'ไม่ได้ระบุกลุ่มบุคลากร'", "'staff group is missing'", fix_g),
+            ("grp IS NOT NULL AND key IS NULL", layout.header[k["group"]], "grp", "'ไม่รู้จักกลุ่มบุคลากรนี้'",
+             "'unknown staff group'", fix_g),
+        ]
+        for i, code in layout.codes.items():
+            num = level_number(f"c{i}")
+            checks.append((f"NOT {level_ok(f'c{i}')}", layout.header[i], f"c{i}",
+                           f"CASE WHEN {num} IS NULL THEN 'ระดับไม่ใช่ตัวเลข' "
+                           f"ELSE 'ระดับต้องเป็นเลขจำนวนเต็ม 0–4' END",
+                           f"CASE WHEN {num} IS NULL THEN 'level is not a number' "
+                           f"ELSE 'level must be a whole number 0-4' END", LEVEL_FIX))
+        checks.append(size_check(layout))
+        problems_sql = self._problem_sql(bad, checks)
+        probs, rejected, truncated = self._finish(bad, problems_sql, layout, [])
+        available = {code: level(f"r.c{i}") for i, code in layout.codes.items()}
+        exprs, el_notes = unit_expressions(available, self.catalog)
+        notes += el_notes
+        staging = self._temp("ok")
+        opt = {name: (f"nullif(trim(r.c{k[name]}), '')" if name in k else "CAST(NULL AS VARCHAR)")
+               for name in ("agency", "unit", "position")}
+        units_sql = ", ".join(f"{e} AS {ident(u)}" for u, e in exprs.items())
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {staging} AS
+            SELECT x.rid AS respondent_id, x.key AS staff_group, {opt['agency']} AS agency,
+                   {opt['unit']} AS org_unit, {opt['position']} AS position, {units_sql}
+            FROM {rows} x JOIN {raw} r ON r.rowid = x.rec
+            WHERE x.rec NOT IN (SELECT rec FROM {bad})
+            ORDER BY x.rec""")
+        total = self.cur.execute(f"SELECT count(*) FROM {rows}").fetchone()[0]
+        accepted = self.cur.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
+        return Checked(layout, total, accepted, total - accepted, accepted, probs, rejected, notes, staging,
+                       truncated)
+
+    def _check_long(self, raw: str, lines: str, layout: Layout, notes: list[Notice]) -> Checked:
+        k = layout.keys
+        rid, grp, code, lev = (f"c{k[x]}" for x in ("respondent_id", "group", "code", "level"))
+        gmap = self._group_map(raw, grp)
+        codes = {c.casefold(): c for c in self.catalog.unit_codes()}
+        codes.update({c.casefold(): c for c in self.catalog.element_units()})
+        cmap = self._temp("cmap")
+        distinct = self.cur.execute(f"SELECT DISTINCT {code} AS raw FROM {raw} WHERE {code} IS NOT NULL").df()
+        distinct["code"] = [resolve_code(v, codes) for v in distinct["raw"]]
+        self.cur.register(f"cmap_df_{self.tag}", distinct)
+        self.cur.execute(f"CREATE TEMP TABLE {cmap} AS SELECT raw, code FROM cmap_df_{self.tag}")
+        self.cur.unregister(f"cmap_df_{self.tag}")
+        rows, bad = self._temp("rows"), self._temp("bad")
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {rows} AS
+            WITH base AS (
+              SELECT r.rowid AS rec, l.line, nullif(trim(r.{rid}), '') AS rid, nullif(trim(r.{grp}), '') AS grp,
+                     g.key, nullif(trim(r.{code}), '') AS code_raw, m.code, {level_ok('r.' + lev)} AS level_ok,
+                     {clean('r.' + lev)} AS level_raw, {level('r.' + lev)} AS lvl,
+                     {oversize('r', len(layout.header))} AS big
+              FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}
+              LEFT JOIN {cmap} m ON m.raw = r.{code}
+              WHERE NOT ({self._blank('r', layout)}))
+            SELECT *,
+              CASE WHEN rid IS NULL OR code IS NULL THEN 1
+                   ELSE row_number() OVER (PARTITION BY rid, code ORDER BY rec) END AS dup_n,
+              first_value(line) OVER (PARTITION BY rid, code ORDER BY rec) AS first_line,
+              count(DISTINCT key) OVER (PARTITION BY rid) AS n_keys
+            FROM base""")
+        own_bad = ("rid IS NULL OR key IS NULL OR code IS NULL OR NOT level_ok OR dup_n > 1 OR n_keys > 1 "
+                   "OR big IS NOT NULL")
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {bad} AS
+            WITH flagged AS (SELECT *, ({own_bad}) AS own_bad FROM {rows}),
+                 resp AS (SELECT rid, min(line) FILTER (WHERE own_bad) AS bad_line FROM flagged
+                          WHERE rid IS NOT NULL GROUP BY rid)
+            SELECT f.*, resp.bad_line, r.* FROM flagged f LEFT JOIN resp USING (rid) JOIN {raw} r ON r.rowid = f.rec
+            WHERE f.own_bad OR resp.bad_line IS NOT NULL""")
+        fix_g = group_fix()
+        h = layout.header
+        checks = [
+            ("rid IS NULL", h[k["respondent_id"]], "NULL", "'ไม่มีรหัสผู้ตอบ'", "'respondent id is missing'",
+             ("ใส่รหัสผู้ตอบในทุกแถว", "fill in the respondent id on every row")),
+            ("grp IS NULL", h[k["group"]], "NULL", "'ไม่ได้ระบุกลุ่มบุคลากร'", "'staff group is missing'", fix_g),
+            ("grp IS NOT NULL AND key IS NULL", h[k["group"]], "grp", "'ไม่รู้จักกลุ่มบุคลากรนี้'",
+             "'unknown staff group'", fix_g),
+            ("n_keys > 1", h[k["group"]], "grp", "'ผู้ตอบคนเดียวกันมีกลุ่มบุคลากรต่างกันในแต่ละแถว'",
+             "'the same respondent has different staff groups on different rows'",
+             ("ใช้กลุ่มบุคลากรเดียวกันทุกแถวของผู้ตอบคนนี้", "use one staff group on all rows of this respondent")),
+            ("code_raw IS NULL", h[k["code"]], "NULL", "'ไม่ได้ระบุรหัสหน่วยความสามารถ'", "'unit code is missing'",
+             ("ใส่รหัสหน่วย เช่น DLit100", "fill in a unit code such as DLit100")),
+            ("code_raw IS NOT NULL AND code IS NULL", h[k["code"]], "code_raw",
+             "'ไม่มีรหัสนี้ในกรอบ ก.พ.'", "'unknown unit code (not in the OCSC framework)'",
+             ("ใช้รหัสหน่วย (DLit100 … DTr300) หรือรหัสความสามารถย่อย (DLit101 …) ที่มีในกรอบ",
+              "use a unit code (DLit100 ... DTr300) or element code (DLit101 ...) of the framework")),
+            ("NOT level_ok", h[k["level"]], "level_raw",
+             f"CASE WHEN {level_number('level_raw')} IS NULL THEN 'ระดับไม่ใช่ตัวเลข' ELSE 'ระดับต้องเป็นเลขจำนวนเต็ม 0–4' END",
+             f"CASE WHEN {level_number('level_raw')} IS NULL THEN 'level is not a number' "
+             "ELSE 'level must be a whole number 0-4' END", LEVEL_FIX),
+            ("dup_n > 1", h[k["code"]], "code_raw",
+             "'รหัสนี้ซ้ำสำหรับผู้ตอบคนเดียวกัน (แถวแรกคือแถวที่ ' || first_line || ')'",
+             "'this code is repeated for the same respondent (first on row ' || first_line || ')'",
+             ("ลบแถวที่ซ้ำ", "remove the repeated row")),
+            (f"NOT ({own_bad}) AND bad_line IS NOT NULL", h[k["respondent_id"]], "rid",
+             "'แถวอื่นของผู้ตอบคนนี้มีปัญหา (แถวที่ ' || bad_line || ') จึงไม่นำเข้าทั้งคน'",
+             "'another row of this respondent has a problem (row ' || bad_line || '), so the whole respondent "
+             "is rejected'",
+             ("แก้แถวที่มีปัญหาแล้วอัปโหลดใหม่", "fix the row with the problem and upload again")),
+        ]
+        checks.insert(-1, size_check(layout))
+        problems_sql = self._problem_sql(bad, checks)
+        probs, rejected, truncated = self._finish(bad, problems_sql, layout, [])
+        pivot = self._temp("pivot")
+        all_codes = list(self.catalog.unit_codes()) + list(self.catalog.element_units())
+        present = [c for (c,) in self.cur.execute(
+            f"SELECT DISTINCT code FROM {rows} WHERE code IS NOT NULL").fetchall()]
+        present = [c for c in all_codes if c in set(present)]
+        aggs = ", ".join(f"max(lvl) FILTER (WHERE code = {literal(c)}) AS {ident(c)}" for c in present)
+        opt = {name: (f"max(nullif(trim(r.c{k[name]}), ''))" if name in k else "CAST(NULL AS VARCHAR)")
+               for name in ("agency", "unit", "position")}
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {pivot} AS
+            SELECT x.rid, any_value(x.key) AS key, min(x.rec) AS first_rec, {opt['agency']} AS agency,
+                   {opt['unit']} AS org_unit, {opt['position']} AS position{', ' + aggs if aggs else ''}
+            FROM {rows} x JOIN {raw} r ON r.rowid = x.rec
+            WHERE x.rec NOT IN (SELECT rec FROM {bad})
+            GROUP BY x.rid""")
+        exprs, el_notes = unit_expressions({c: f"p.{ident(c)}" for c in present}, self.catalog)
+        notes += el_notes
+        staging = self._temp("ok")
+        units_sql = ", ".join(f"{e} AS {ident(u)}" for u, e in exprs.items())
+        self.cur.execute(f"""
+            CREATE TEMP TABLE {staging} AS
+            SELECT p.rid AS respondent_id, p.key AS staff_group, p.agency, p.org_unit, p.position, {units_sql}
+            FROM {pivot} p ORDER BY p.first_rec""")
+        total = self.cur.execute(f"SELECT count(*) FROM {rows}").fetchone()[0]
+        nbad = self.cur.execute(f"SELECT count(*) FROM {bad}").fetchone()[0]
+        respondents = self.cur.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
+        return Checked(layout, total, total - nbad, nbad, respondents, probs, rejected, notes, staging, truncated)
+
+    def _add_structural(self, res: Checked, rej: str, layout: Layout) -> tuple[Checked, int]:
+        """Lines DuckDB could not split into the header's columns: rejected whole, raw text kept; lines of bare
+        delimiters (",,," shorter or longer than the header) hold nothing and are only counted as blank; every other
+        line here is a rejected row, its text cut to 10,000 characters for the report."""
+        df = self.cur.execute(f"""
+            SELECT line, {shown('csv_line', 10_000)} AS csv_line, error_type, left(error_message, 500) AS error_message,
+                   error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS')
+                   AND regexp_full_match(csv_line, {literal(BARE)}) AS bare
+            FROM {rej} ORDER BY line""").df()
+        if df.empty:
+            return res, 0
+        df = df.drop_duplicates("line")
+        df["csv_line"] = df["csv_line"].astype(str).str.strip("\r\n")
+        empty = df["bare"].fillna(False).astype(bool)
+        df = df[~empty]
+        if df.empty:
+            return res, int(empty.sum())
+        n = len(layout.header)
+        probs = pd.DataFrame({
+            "row": df["line"].astype("int64"), "column": "", "value": df["csv_line"],
+            "reason_th": [f"จำนวนช่องไม่ตรงกับหัวตาราง (ต้องมี {n} ช่อง)" if t in FIELD_COUNT
+                          else f"อ่านแถวนี้เป็น CSV ไม่ได้ ({t})" for t in df["error_type"]],
+            "reason_en": [f"wrong number of fields (the header has {n}): {m.split(chr(10))[0]}" if t in FIELD_COUNT
+                          else f"this line cannot be read as CSV: {m.split(chr(10))[0]}"
+                          for t, m in zip(df["error_type"], df["error_message"])],
+            "fix_th": "ตรวจเครื่องหมายคั่นและเครื่องหมายคำพูด (\") ในแถวนี้",
+            "fix_en": "check the delimiters and quotes (\") on this row"})
+        rejected = pd.DataFrame({"row": df["line"].astype("int64"), "raw_line": df["csv_line"],
+                                 "reason": probs["reason_en"], "reason_th": probs["reason_th"]})
+        res.problems = pd.concat([res.problems, probs], ignore_index=True).sort_values("row", kind="stable") \
+            .reset_index(drop=True)
+        res.rejected_rows = pd.concat([res.rejected_rows, rejected], ignore_index=True) \
+            .sort_values("row", kind="stable").reset_index(drop=True)
+        res.rows_read += len(df)
+        res.rejected += len(df)
+        return res, int(empty.sum())
