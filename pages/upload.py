@@ -1,5 +1,4 @@
-"""Survey upload: validate a CSV or Excel workbook, store its accepted rows as a batch, list and delete batches (HR only)."""
-import datetime as dt
+"""Survey upload: validate a CSV or Excel workbook, store it as a batch of a round; batches, trash, originals (HR only)."""
 import os
 import tempfile
 
@@ -8,7 +7,7 @@ import streamlit as st
 
 from framework import export, survey
 from framework.catalog import STAGES
-from framework.store import SurveyStore
+from framework.store import RoundConflict, SurveyStore
 from ui import shell
 from ui.downloads import table_downloads
 
@@ -53,8 +52,27 @@ shell.hr_gate("up_pass", "การนำเข้า การลบ และ�
 
 store = SurveyStore(shell.connection(), cat)
 
+
+def stage_label(key) -> str:
+    return cat.label("stages", key, lang) if isinstance(key, str) and key else "—"
+
+
+def day(value) -> str:
+    return pd.Timestamp(value).date().isoformat() if value is not None and pd.notna(value) else "—"
+
+
+def batch_label(r) -> str:
+    """File name, agency, round and upload time first; the batch id last."""
+    return (f"{r.file_name} · {r.agency or '—'} · {tr('รอบ', 'round')} {day(r.round_date)} · "
+            f"{pd.Timestamp(r.uploaded_at):%Y-%m-%d %H:%M} · {r.batch_id[:8]}")
+
+
 # --- upload -----------------------------------------------------------------------------------------------
 st.subheader(tr("นำเข้าไฟล์", "Import a file"))
+st.caption(tr("รอบสำรวจ = หน่วยงาน + วันที่รอบ ผู้ตอบหนึ่งคน (รหัสผู้ตอบในหน่วยงาน) นับได้ครั้งเดียวต่อรอบ: "
+              "ไฟล์ที่มีคนที่อยู่ในรอบนี้แล้วจะถูกถามก่อนว่าจะแทนที่หรือข้าม",
+              "A survey round = agency + round date. A person (respondent id within the agency) counts once per "
+              "round: a file with people already in that round asks first whether to replace or skip them."))
 # .xls is let through so that it gets the app's own bilingual "save it as .xlsx" message, not the widget's.
 up = st.file_uploader(tr("ไฟล์แบบสำรวจ (CSV หรือ Excel .xlsx)", "Survey file (CSV or Excel .xlsx)"),
                       type=["csv", "txt", "tsv", "xlsx", "xls"], key="up_file",
@@ -62,21 +80,56 @@ up = st.file_uploader(tr("ไฟล์แบบสำรวจ (CSV หรือ
                               "หรือ CSV UTF-8 ก่อน",
                               "CSV or an Excel workbook (.xlsx: the first worksheet is read) - save old .xls files "
                               "as .xlsx or CSV UTF-8 first."))
-c1, c2, c3 = st.columns(3)
-agency = c1.text_input(tr("หน่วยงาน", "Agency"), key="up_agency")
-stage = c2.selectbox(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, key="up_stage",
-                     format_func=lambda k: cat.label("stages", k, lang))
-round_date = c3.date_input(tr("วันที่รอบสำรวจ", "Survey round date"), value=dt.date.today(), key="up_round")
 
-if st.button(tr("ตรวจและนำเข้า", "Check and import"), key="up_go", type="primary", disabled=up is None):
+
+NEW = "\u2795"   # the "new agency" choice of the agency list
+
+
+def offer_last_stage() -> None:
+    """Once an agency is chosen, offer the stage of its last round."""
+    last = store.last_round(st.session_state.get("up_agency"))
+    if last and last["stage"]:
+        st.session_state["up_stage"] = last["stage"]
+
+
+c1, c2, c3 = st.columns(3)
+known = store.agencies()
+if st.session_state.get("up_agency_next") in known:   # a new agency just imported stays chosen
+    st.session_state["up_agency"] = st.session_state.pop("up_agency_next")
+agency = c1.selectbox(tr("หน่วยงาน", "Agency"), [*known, NEW], index=None, key="up_agency",
+                      on_change=offer_last_stage, placeholder=tr("เลือกหน่วยงาน", "Choose the agency"),
+                      format_func=lambda a, new=tr("➕ หน่วยงานใหม่…", "➕ A new agency…"): new if a == NEW else a) \
+    if known else NEW
+if agency == NEW:
+    agency = c1.text_input(tr("ชื่อหน่วยงาน (ใหม่)", "Agency name (new)"), key="up_agency_new").strip() or None
+stage = c2.selectbox(tr("ระยะของหน่วยงานในรอบนี้", "Agency stage in this round"), STAGES, index=None,
+                     key="up_stage", format_func=stage_label, placeholder=tr("เลือกระยะ", "Choose the stage"))
+round_date = c3.date_input(tr("วันที่รอบสำรวจ", "Survey round date"), value=None, key="up_round",
+                           format="YYYY-MM-DD")
+check = store.check_metadata(agency, stage, round_date)
+last = store.last_round(agency) if agency else None
+if last:
+    st.caption(tr(f"รอบล่าสุดของหน่วยงานนี้: {day(last['round_date'])} ระยะ{stage_label(last['stage'])}",
+                  f"This agency's last round: {day(last['round_date'])}, stage {stage_label(last['stage'])}."))
+    if last["round_date"] and round_date != last["round_date"]:
+        st.button(tr(f"เพิ่มในรอบเดิม ({day(last['round_date'])})", f"Add to that round ({day(last['round_date'])})"),
+                  key="up_same_round", on_click=lambda d=last["round_date"]: st.session_state.update(up_round=d))
+confirmed = {key for key, th, en in check.confirm
+             if st.checkbox(tr(f"{th} — ยืนยันว่าถูกต้อง", f"{en} - confirm this is right"), key=f"up_confirm_{key}")}
+if check.missing:
+    st.caption(tr("ก่อนนำเข้า: ", "Before importing: ") + "; ".join(tr(th, en) for th, en in check.missing))
+
+
+def run_import(on_conflict: str) -> None:
     bar = st.progress(0.0)
-    fd, tmp = tempfile.mkstemp(suffix=".csv")
+    fd, tmp = tempfile.mkstemp(suffix=".csv")  # the content, not the name, says CSV or workbook
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(up.getvalue())
         res = store.ingest(tmp, file_name=up.name, agency=agency, stage=stage, round_date=round_date,
-                           progress=lambda frac, th, en: bar.progress(frac, text=tr(th, en)))
+                           on_conflict=on_conflict, progress=lambda frac, th, en: bar.progress(frac, text=tr(th, en)))
         st.session_state["up_result"] = res
+        st.session_state["up_agency_next"] = agency
         st.session_state.pop("up_error", None)
         st.cache_data.clear()  # survey views must see the new batch
     except survey.SurveyFileError as exc:
@@ -86,10 +139,25 @@ if st.button(tr("ตรวจและนำเข้า", "Check and import"), 
         os.unlink(tmp)
         bar.empty()
 
+
+if st.button(tr("ตรวจและนำเข้า", "Check and import"), key="up_go", type="primary",
+             disabled=up is None or not check.ready(confirmed)):
+    run_import("refuse")
+
 if "up_error" in st.session_state:
     st.error(tr(*st.session_state["up_error"]), icon=":material/error:")
 res = st.session_state.get("up_result")
-if res is not None:
+if res is not None and res.refused:
+    st.warning(tr(*res.conflict_message()), icon=":material/group:")
+    choices = {"replace": tr("แทนที่คำตอบเดิมด้วยคำตอบในไฟล์นี้", "Replace their earlier answers with this file's"),
+               "skip": tr("ข้ามคนเหล่านี้ นำเข้าเฉพาะคนใหม่", "Skip them; import only the new people")}
+    choice = st.radio(tr("ผู้ตอบที่มีอยู่แล้วในรอบนี้", "People already in this round"), list(choices), index=None,
+                      key="up_on_conflict", format_func=choices.get)
+    if st.button(tr("นำเข้าด้วยตัวเลือกนี้", "Import with this choice"), key="up_go_again",
+                 disabled=choice is None or up is None or not check.ready(confirmed)):
+        run_import(choice)
+        st.rerun()
+elif res is not None:
     if res.duplicate:
         st.info(tr(f"ไฟล์ {res.file_name} เคยนำเข้าแล้ว (ชุด {res.batch_id}) ไม่ได้นับซ้ำ",
                    f"{res.file_name} was already imported (batch {res.batch_id}); it was not counted again."),
@@ -97,6 +165,9 @@ if res is not None:
     else:
         st.success(tr(f"นำเข้าชุด {res.batch_id} แล้ว ({res.encoding}, แบบ{'กว้าง' if res.source_format == 'wide' else 'ยาว'})",
                       f"Imported batch {res.batch_id} ({res.encoding}, {res.source_format} format)."))
+    if res.conflicts:
+        st.info(tr(*res.conflict_message()), icon=":material/group:")
+if res is not None:
     m1, m2, m3 = st.columns(3)
     m1.metric(tr("แถวที่อ่าน", "Rows read"), f"{res.rows_read:,}")
     m2.metric(tr("รับเข้า", "Accepted"), f"{res.accepted:,}")
@@ -122,40 +193,104 @@ if res is not None:
                            icon=":material/download:", on_click="ignore")
 
 # --- batches ----------------------------------------------------------------------------------------------
+COLUMNS = {"file_name": ("ไฟล์", "File"), "agency": ("หน่วยงาน", "Agency"), "round_date": ("รอบสำรวจ", "Round"),
+           "stage": ("ระยะ", "Stage"), "uploaded_at": ("นำเข้าเมื่อ", "Uploaded"),
+           "respondents": ("ผู้ตอบ (ปัจจุบัน)", "Respondents (now)"), "replaced": ("ถูกแทนที่", "Replaced"),
+           "rows_read": ("แถวที่อ่าน", "Rows read"), "accepted": ("รับเข้า", "Accepted"),
+           "rejected": ("ไม่รับ", "Rejected"), "is_demo": ("ข้อมูลสาธิต", "Demo"), "source_format": ("รูปแบบ", "Format"),
+           "encoding": ("รหัสอักขระ", "Encoding"), "deleted_at": ("ลบเมื่อ", "Deleted"),
+           "deleted_by": ("ลบโดย", "Deleted by"), "batch_id": ("ชุด", "Batch")}
+
+
+def batch_view(df: pd.DataFrame) -> pd.DataFrame:
+    """The batch list as people read it: file, agency, round and time first; the hex id last."""
+    view = df.assign(
+        agency=df["agency"].fillna(""), stage=[stage_label(k) if isinstance(k, str) else "" for k in df["stage"]],
+        round_date=[day(d) if pd.notna(d) else "" for d in df["round_date"]],
+        uploaded_at=[f"{pd.Timestamp(d):%Y-%m-%d %H:%M}" for d in df["uploaded_at"]],
+        is_demo=[tr("ใช่", "yes") if x else "" for x in df["is_demo"]],
+        source_format=[{"wide": tr("แบบกว้าง", "wide"), "long": tr("แบบยาว", "long")}.get(x, x or "")
+                       for x in df["source_format"]])
+    if "deleted_at" in view:
+        view["deleted_at"] = [f"{pd.Timestamp(d):%Y-%m-%d %H:%M}" for d in view["deleted_at"]]
+        view["deleted_by"] = view["deleted_by"].fillna("")
+    cols = [c for c in COLUMNS if c in view]
+    return view[cols].rename(columns={c: tr(*COLUMNS[c]) for c in cols})
+
+
+def do_delete(batch_id: str, who: str) -> None:
+    """Move to the trash, then reset the confirmation and the selection (one click = one batch)."""
+    if store.delete(batch_id, who.strip() or tr("หน้านำเข้า (HR)", "upload page (HR)")):
+        st.cache_data.clear()
+        st.session_state.pop("up_result", None)
+        st.session_state["up_done"] = (f"ย้ายชุด {batch_id} ไปถังขยะแล้ว (กู้คืนได้จากถังขยะ)",
+                                       f"Moved batch {batch_id} to the trash (it can be restored from there).")
+    st.session_state["up_del_confirm"] = False
+    st.session_state["up_del_batch"] = None
+
+
+def do_trash(action: str, batch_id: str) -> None:
+    """Restore or purge one trashed batch; a refused restore says which people clash."""
+    st.session_state["up_purge_confirm"] = False
+    st.session_state["up_trash_batch"] = None
+    try:
+        done = store.restore(batch_id) if action == "restore" else store.purge(batch_id)
+    except RoundConflict as exc:
+        st.session_state["up_trash_error"] = (exc.th, exc.en)
+        return
+    if done:
+        st.cache_data.clear()
+        st.session_state["up_done"] = ((f"กู้คืนชุด {batch_id} แล้ว", f"Restored batch {batch_id}.") if action == "restore"
+                                       else (f"ลบชุด {batch_id} ถาวรแล้ว", f"Purged batch {batch_id} for good."))
+
+
 st.subheader(tr("ชุดข้อมูลที่นำเข้าแล้ว", "Stored batches"))
+if "up_done" in st.session_state:
+    st.success(tr(*st.session_state.pop("up_done")), icon=":material/check:")
 batches = store.batches()
 if batches.empty:
     st.caption(tr("ยังไม่มีชุดข้อมูล", "No batches yet."))
 else:
-    rounds = [d.date().isoformat() if pd.notna(d) else "" for d in pd.to_datetime(batches["round_date"])]
-    view = batches.drop(columns=["content_hash"]).assign(
-        agency=batches["agency"].fillna(""),
-        stage=[cat.label("stages", k, lang) if isinstance(k, str) else "" for k in batches["stage"]],
-        round_date=rounds,
-        uploaded_at=[d.strftime("%Y-%m-%d %H:%M") for d in pd.to_datetime(batches["uploaded_at"])],
-        is_demo=[tr("ใช่", "yes") if x else "" for x in batches["is_demo"]],
-        source_format=[{"wide": tr("แบบกว้าง", "wide"), "long": tr("แบบยาว", "long")}.get(x, x or "")
-                       for x in batches["source_format"]],
-    ).rename(columns={
-        "batch_id": tr("ชุด", "Batch"), "file_name": tr("ไฟล์", "File"), "agency": tr("หน่วยงาน", "Agency"),
-        "stage": tr("ระยะ", "Stage"), "round_date": tr("รอบสำรวจ", "Round"), "uploaded_at": tr("นำเข้าเมื่อ", "Uploaded"),
-        "rows_read": tr("แถวที่อ่าน", "Rows read"), "accepted": tr("รับเข้า", "Accepted"),
-        "rejected": tr("ไม่รับ", "Rejected"), "is_demo": tr("ข้อมูลสาธิต", "Demo"),
-        "source_format": tr("รูปแบบ", "Format"), "encoding": tr("รหัสอักขระ", "Encoding")})
+    view = batch_view(batches)
     st.dataframe(view, hide_index=True, key="up_batches")
     table_downloads(view, "survey-batches", key="up_batches_dl")
-    with st.expander(tr("ลบชุดข้อมูล", "Delete a batch"), icon=":material/delete:"):
-        labels = {r.batch_id: f"{r.batch_id} · {r.file_name} · {r.agency or '-'} · {rd or '-'}"
-                  for r, rd in zip(batches.itertuples(), rounds)}
-        target = st.selectbox(tr("ชุดที่จะลบ", "Batch to delete"), list(labels), format_func=labels.get,
-                              key="up_del_batch")
-        sure = st.checkbox(tr("ยืนยัน: ลบชุดนี้และคำตอบทั้งหมดของชุดนี้", "Confirm: delete this batch and all its responses"),
-                           key="up_del_confirm")
-        if st.button(tr("ลบ", "Delete"), key="up_del_go", disabled=not sure):
-            if store.delete(target):
-                st.cache_data.clear()
-                st.session_state.pop("up_result", None)
-                st.session_state["up_deleted"] = target
-                st.rerun()
-if "up_deleted" in st.session_state:
-    st.success(tr(f"ลบชุด {st.session_state['up_deleted']} แล้ว", f"Deleted batch {st.session_state['up_deleted']}."))
+    labels = {r.batch_id: batch_label(r) for r in batches.itertuples()}
+    with st.expander(tr("ดาวน์โหลดไฟล์ต้นฉบับ", "Download an original file"), icon=":material/download:"):
+        pick = st.selectbox(tr("ชุด", "Batch"), list(labels), format_func=labels.get, key="up_orig_batch")
+        kept = store.original(pick) if pick else None
+        if kept:
+            st.download_button(tr(f"ดาวน์โหลด {kept[0]}", f"Download {kept[0]}"), kept[1], file_name=kept[0],
+                               key="up_orig_dl", icon=":material/download:", on_click="ignore")
+        else:
+            st.caption(tr("ไม่ได้เก็บไฟล์ต้นฉบับของชุดนี้ (นำเข้าก่อนรุ่นที่เก็บไฟล์)",
+                          "The original file of this batch was not kept (imported before files were kept)."))
+    with st.expander(tr("ลบชุดข้อมูล (ย้ายไปถังขยะ)", "Delete a batch (move it to the trash)"), icon=":material/delete:"):
+        target = st.selectbox(tr("ชุดที่จะลบ", "Batch to delete"), list(labels), format_func=labels.get, index=None,
+                              key="up_del_batch", placeholder=tr("เลือกชุด", "Choose a batch"))
+        who = st.text_input(tr("ชื่อผู้ลบ (บันทึกในถังขยะ)", "Your name (recorded in the trash)"), key="up_who")
+        sure = st.checkbox(tr("ยืนยัน: ย้ายชุดนี้และคำตอบทั้งหมดของชุดนี้ไปถังขยะ (หายจากทุกหน้าจนกว่าจะกู้คืน)",
+                              "Confirm: move this batch and all its responses to the trash (gone from every view "
+                              "until restored)"), key="up_del_confirm", disabled=target is None)
+        st.button(tr(":red[ย้ายไปถังขยะ]", ":red[Move to the trash]"), key="up_del_go", type="secondary",
+                  icon=":material/delete:", disabled=not (sure and target), on_click=do_delete, args=(target, who))
+
+# --- trash ------------------------------------------------------------------------------------------------
+trash = store.batches(deleted=True)
+st.subheader(tr("ถังขยะ", "Trash") + f" ({len(trash)})")
+if "up_trash_error" in st.session_state:
+    st.error(tr(*st.session_state.pop("up_trash_error")), icon=":material/group:")
+if trash.empty:
+    st.caption(tr("ถังขยะว่าง", "The trash is empty."))
+else:
+    st.dataframe(batch_view(trash), hide_index=True, key="up_trash")
+    tlabels = {r.batch_id: batch_label(r) for r in trash.itertuples()}
+    chosen = st.selectbox(tr("ชุดในถังขยะ", "Batch in the trash"), list(tlabels), format_func=tlabels.get, index=None,
+                          key="up_trash_batch", placeholder=tr("เลือกชุด", "Choose a batch"))
+    r1, r2 = st.columns(2)
+    r1.button(tr("กู้คืนทั้งชุด", "Restore the whole batch"), key="up_restore", icon=":material/restore_from_trash:",
+              disabled=chosen is None, on_click=do_trash, args=("restore", chosen))
+    purge_ok = r2.checkbox(tr("ยืนยัน: ลบถาวร รวมไฟล์ต้นฉบับ (กู้คืนไม่ได้อีก)",
+                              "Confirm: delete for good, with its original file (cannot be undone)"),
+                           key="up_purge_confirm", disabled=chosen is None)
+    r2.button(tr(":red[ลบถาวร]", ":red[Purge for good]"), key="up_purge", icon=":material/delete_forever:",
+              disabled=not (purge_ok and chosen), on_click=do_trash, args=("purge", chosen))

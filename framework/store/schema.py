@@ -1,0 +1,117 @@
+"""The store's tables, its schema version, and the in-place upgrade of a store written by an older version.
+
+Version 1 (the first release): `batches`, `responses`, `store_info` (no version recorded).
+Version 2: `store_info['schema_version']`; the trash (`trash_batches`, `trash_responses`: the same columns as
+the live tables, so no reader of `batches`/`responses` ever sees a deleted batch); `batch_files` (each
+batch's original uploaded file); `replacements` (who replaced whose answers in a round). Every step is
+idempotent and runs in one transaction: an interrupted upgrade leaves the store as it was.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from framework import db
+from framework.errors import BilingualError
+
+SCHEMA_VERSION = 2
+
+# Columns of store.responses before the unit columns; one UTINYINT column per unit code follows
+# (framework order), NULL = not assessed.
+RESPONSE_KEYS = ("batch_id", "respondent_id", "staff_group", "agency", "org_unit", "position")
+
+
+class StoreVersionError(BilingualError):
+    """The store file was written by a newer version of the program."""
+
+
+def _tables(cur) -> set[str]:
+    return {t for (t,) in cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'").fetchall()}
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The version recorded in the store: 0 = empty file, 1 = a store from before versions were recorded."""
+    cur = con.cursor()
+    try:
+        tables = _tables(cur)
+        if "store_info" in tables:
+            row = cur.execute("SELECT value FROM store.store_info WHERE key = 'schema_version'").fetchone()
+            if row:
+                return int(row[0])
+        return 1 if "batches" in tables else 0
+    finally:
+        cur.close()
+
+
+def _version_1(cur, unit_codes: list[str]) -> None:
+    cur.execute("""
+        CREATE TABLE IF NOT EXISTS store.batches (
+            batch_id      VARCHAR PRIMARY KEY,
+            file_name     VARCHAR NOT NULL,
+            content_hash  VARCHAR NOT NULL,
+            agency        VARCHAR,
+            stage         VARCHAR,
+            round_date    DATE,
+            uploaded_at   TIMESTAMP NOT NULL,
+            rows_read     INTEGER NOT NULL,
+            accepted      INTEGER NOT NULL,
+            rejected      INTEGER NOT NULL,
+            is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+            source_format VARCHAR,
+            encoding      VARCHAR
+        )""")
+    unit_cols = ",\n".join(f"{db.ident(code)} UTINYINT" for code in unit_codes)
+    cur.execute(f"""
+        CREATE TABLE IF NOT EXISTS store.responses (
+            batch_id      VARCHAR NOT NULL,
+            respondent_id VARCHAR NOT NULL,
+            staff_group   VARCHAR NOT NULL,
+            agency        VARCHAR,
+            org_unit      VARCHAR,
+            position      VARCHAR,
+            {unit_cols}
+        )""")
+    cur.execute("CREATE TABLE IF NOT EXISTS store.store_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
+
+
+def _version_2(cur) -> None:
+    # The trash copies the live tables' columns (so a restore is one INSERT … SELECT) plus who/when.
+    cur.execute("CREATE TABLE IF NOT EXISTS store.trash_batches AS "
+                "SELECT *, NULL::TIMESTAMP AS deleted_at, NULL::VARCHAR AS deleted_by FROM store.batches LIMIT 0")
+    cur.execute("CREATE TABLE IF NOT EXISTS store.trash_responses AS FROM store.responses LIMIT 0")
+    cur.execute("""
+        CREATE TABLE IF NOT EXISTS store.batch_files (
+            batch_id  VARCHAR PRIMARY KEY,
+            file_name VARCHAR NOT NULL,
+            size      BIGINT NOT NULL,
+            data      BLOB NOT NULL
+        )""")
+    cur.execute("""
+        CREATE TABLE IF NOT EXISTS store.replacements (
+            batch_id      VARCHAR NOT NULL,   -- the batch whose answers were replaced
+            respondent_id VARCHAR NOT NULL,
+            agency_key    VARCHAR NOT NULL,
+            replaced_by   VARCHAR NOT NULL,   -- the batch whose answers replaced them
+            replaced_at   TIMESTAMP NOT NULL
+        )""")
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> int:
+    """Create the store tables, or upgrade an older store in place; returns the version found before.
+
+    Unit codes come from the catalogue, never user text. Existing batches and responses are kept as they are.
+    A store written by a newer version is refused (bilingual) rather than changed.
+    """
+    found = schema_version(con)
+    if found > SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"ไฟล์คลังแบบสำรวจนี้สร้างโดยโปรแกรมรุ่นใหม่กว่า (รุ่นโครงสร้าง {found} ; รุ่นนี้อ่านได้ถึง {SCHEMA_VERSION}) "
+            "— ปรับรุ่นโปรแกรมก่อน ไม่มีข้อมูลใดถูกเปลี่ยน",
+            f"This survey store was written by a newer version of the program (schema {found}; this version "
+            f"reads up to {SCHEMA_VERSION}) - update the program first. Nothing was changed.")
+    if found == SCHEMA_VERSION:
+        return found
+    with db.transaction(con) as cur:
+        _version_1(cur, unit_codes)
+        _version_2(cur)
+        cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    return found

@@ -1,0 +1,117 @@
+"""Nothing lost by a slip: delete moves a batch to the trash, restore brings it back whole, purge ends it."""
+from __future__ import annotations
+
+import pytest
+
+from framework import db, sql
+from framework.store import RoundConflict, SurveyStore
+from framework.survey import SurveyFileError
+
+from conftest import FIXTURES
+
+F = FIXTURES / "surveys"
+
+
+@pytest.fixture
+def store(store_con, catalog):
+    return SurveyStore(store_con, catalog)
+
+
+def live(store):
+    return (db.scalar(store.con, "SELECT count(*) FROM store.batches"),
+            db.scalar(store.con, "SELECT count(*) FROM store.responses"))
+
+
+def test_delete_hides_the_batch_from_every_reader_and_restore_brings_it_back_whole(store):
+    a = store.ingest(F / "wide_utf8_comma.csv", agency="กรมทดสอบ", round_date="2025-06-30")
+    b = store.ingest(F / "long_utf8.csv", agency="กรมทดสอบ", round_date="2025-06-30")
+    rows = store.con.execute("SELECT * FROM store.responses WHERE batch_id = ? ORDER BY respondent_id",
+                             [a.batch_id]).fetchall()
+    version = db.data_version(store.con)
+    assert store.delete(a.batch_id, deleted_by="สมชาย") is True
+    assert store.delete(a.batch_id) is False                       # no longer live
+    assert live(store) == (1, 2) and store.batches()["batch_id"].tolist() == [b.batch_id]
+    assert db.data_version(store.con) != version                   # caches see the change
+    views = db.query(store.con, sql.load("filtered_responses"), dict.fromkeys(
+        ["batches", "agencies", "org_units", "staff_groups", "rounds"]))   # what every survey view reads
+    assert set(views["batch_id"]) == {b.batch_id} and len(views) == 2
+    trash = store.batches(deleted=True)
+    assert trash["batch_id"].tolist() == [a.batch_id] and trash["deleted_by"].tolist() == ["สมชาย"]
+    assert trash["deleted_at"].notna().all() and trash["respondents"].tolist() == [3]
+    assert store.restore(a.batch_id) is True and store.restore(a.batch_id) is False
+    assert live(store) == (2, 5) and store.batches(deleted=True).empty
+    assert store.con.execute("SELECT * FROM store.responses WHERE batch_id = ? ORDER BY respondent_id",
+                             [a.batch_id]).fetchall() == rows
+
+
+def test_restore_is_refused_when_its_people_are_back_in_the_round(store, tmp_path):
+    mine = tmp_path / "mine.csv"
+    mine.write_text("respondent_id,group,DLit100\nE1,Service,1\nE2,Service,1\nE3,Others,1\n", encoding="utf-8")
+    first = store.ingest(mine, agency="กรมทดสอบ", round_date="2025-06-30")
+    people = store.con.execute("SELECT respondent_id FROM store.responses ORDER BY 1").fetchall()
+    store.delete(first.batch_id, "hr")
+    again = tmp_path / "again.csv"
+    again.write_text("respondent_id,group,DLit100\n" + "".join(f"{p},Service,2\n" for (p,) in people[:2]),
+                     encoding="utf-8")
+    assert not store.ingest(again, agency="กรมทดสอบ", round_date="2025-06-30").conflicts  # trash does not clash
+    with pytest.raises(RoundConflict) as exc:
+        store.restore(first.batch_id)
+    assert exc.value.ids == sorted(p for (p,) in people[:2]) and people[0][0] in exc.value.en
+    assert "กู้คืน" in exc.value.th and len(store.batches(deleted=True)) == 1 and live(store) == (1, 2)
+
+
+def test_purge_is_separate_and_final(store):
+    a = store.ingest(F / "wide_utf8_comma.csv")
+    assert store.purge(a.batch_id) is False                        # a live batch is not purged
+    assert store.original(a.batch_id) is not None
+    store.delete(a.batch_id)
+    assert store.purge(a.batch_id) is True
+    assert store.batches(deleted=True).empty and store.restore(a.batch_id) is False
+    assert store.original(a.batch_id) is None
+    assert db.scalar(store.con, "SELECT count(*) FROM store.trash_responses") == 0
+    assert store.ingest(F / "wide_utf8_comma.csv").accepted == 3  # after a purge the file can come back
+
+
+def test_the_same_file_while_its_batch_is_in_the_trash_says_restore(store):
+    a = store.ingest(F / "wide_utf8_comma.csv")
+    store.delete(a.batch_id)
+    with pytest.raises(SurveyFileError) as exc:
+        store.ingest(F / "wide_utf8_comma.csv")
+    assert "in the trash" in exc.value.en and a.batch_id in exc.value.en and "ถังขยะ" in exc.value.th
+
+
+@pytest.mark.parametrize("name", ["wide_cp874_comma_th.csv", "wide_th.xlsx"])
+def test_the_original_file_is_kept_byte_for_byte(store, name):
+    res = store.ingest(F / name, file_name=f"upload-{name}")
+    assert store.original(res.batch_id) == (f"upload-{name}", (F / name).read_bytes())
+    store.delete(res.batch_id)
+    assert store.original(res.batch_id) is not None               # still there while in the trash
+
+
+def test_a_failing_delete_moves_nothing(store, monkeypatch):
+    a = store.ingest(F / "wide_utf8_comma.csv")
+    before = live(store)
+    real = db.transaction
+
+    class Boom:
+        def __init__(self, con):
+            self.cm = real(con)
+
+        def __enter__(self):
+            cur = self.cm.__enter__()
+            orig = cur.execute
+
+            def execute(sql, *args):
+                if sql.startswith("DELETE FROM store.batches"):
+                    raise OSError("disk full")
+                return orig(sql, *args)
+            return type("C", (), {"execute": staticmethod(execute)})()
+
+        def __exit__(self, *exc):
+            return self.cm.__exit__(*exc)
+
+    monkeypatch.setattr(db, "transaction", Boom)
+    with pytest.raises(OSError):
+        store.delete(a.batch_id)
+    monkeypatch.undo()
+    assert live(store) == before and store.batches(deleted=True).empty
