@@ -71,23 +71,24 @@ if ov["hidden"]:
                   f"Fewer than {f['min_cell']} respondents, so every figure is hidden (PDPA)."),
                icon=":material/visibility_off:")
 else:
-    # What to do next, in one sentence.
-    first = ", ".join(ov["blockers"]["code"].head(3)) if not ov["blockers"].empty else ""
+    # What to do next, in one sentence (the rule is analysis.next_step; the page only words it).
+    step = analysis.next_step(ov, target)
+    first = ", ".join(step.start_with)
     start = tr(f" — เริ่มจากหน่วย {first}", f" — start with {first}") if first else ""
-    r_now, r_next = ov["readiness"], ov["readiness_next"]
-    if r_now < target - 1e-12:
+    r_now, r_next, pts = step.readiness, step.readiness_next, step.points
+    if step.kind == "raise":
         then = tr(f" แล้วจึงมุ่งสู่{stages[nxt]} (ตอนนี้ {r_next:.0%})", f", then aim for {stages[nxt]} (now {r_next:.0%})") \
             if nxt else ""
         st.info(tr(f"**ขั้นต่อไป:** ยกความพร้อมใน{stages[stage]}จาก {r_now:.0%} ให้ถึงเป้าหมาย {target:.0%} "
-                   f"(ขาดอีก {round((target - r_now) * 100)} จุด){then}{start}",
+                   f"(ขาดอีก {pts} จุด){then}{start}",
                    f"**Next step:** raise readiness at {stages[stage]} from {r_now:.0%} to the {target:.0%} target "
-                   f"({round((target - r_now) * 100)} points to go){then}{start}"), icon=":material/flag:")
-    elif nxt:
+                   f"({pts} points to go){then}{start}"), icon=":material/flag:")
+    elif step.kind == "aim_next":
         st.info(tr(f"**ขั้นต่อไป:** {stages[stage]}ถึงเป้าหมายแล้ว ({r_now:.0%}) มุ่งสู่{stages[nxt]}: ตอนนี้ {r_next:.0%} "
-                   f"ขาดอีก {max(0, round((target - r_next) * 100))} จุด{start}",
+                   f"ขาดอีก {pts} จุด{start}",
                    f"**Next step:** {stages[stage]} is on target ({r_now:.0%}); aim for {stages[nxt]}: now "
-                   f"{r_next:.0%}, {max(0, round((target - r_next) * 100))} points to go{start}"), icon=":material/flag:")
-    else:
+                   f"{r_next:.0%}, {pts} points to go{start}"), icon=":material/flag:")
+    elif step.kind == "top":
         st.success(tr(f"บรรลุเป้าหมายใน{stages[stage]} ซึ่งเป็นระยะสูงสุดแล้ว ({r_now:.0%}) — รักษาระดับ "
                       "และติดตามหน่วยที่ครอบคลุมต่ำสุดด้านล่าง",
                       f"{stages[stage]}, the top stage, is on target ({r_now:.0%}) — keep it there and watch the "

@@ -63,12 +63,11 @@ current = row["stage_reached"]
 if current is None or current != current:
     st.info(tr(f"ซ่อน: ผู้ตอบน้อยกว่า {f['min_cell']} คน", f"Hidden: fewer than {f['min_cell']} respondents."))
 else:
-    nxt = "Early" if current == "none" else analysis.NEXT_STAGE[current]
+    nxt = analysis.next_stage_after(current)
     if nxt is None:
         st.success(tr("บรรลุระยะสมบูรณ์แล้ว ไม่มีระยะถัดไป", "Mature reached: there is no next stage."))
     else:
-        dim = {"group": "staff_groups", "agency": "agencies", "unit": "org_units"}[by]
-        sub = dict(f) if key == analysis.TOTAL_KEY else {**f, dim: [key]}
+        sub = analysis.narrow(f, by, key)
         bl = filters.compute("blockers", sub, stage=nxt, top=5)
         st.caption(tr(f"ระยะถัดไป: {stages[nxt]} — หน่วยที่กำหนดซึ่งมีความครอบคลุมต่ำที่สุด",
                       f"Next stage: {stages[nxt]} — the required units with the lowest coverage"))

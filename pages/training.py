@@ -32,34 +32,31 @@ if counts["respondents"] == 0:
 
 stages = filters.stage_labels()
 totals = needs[needs["is_total"]].reset_index(drop=True)
-shown = totals[totals["hidden"].isna()]
-n_hidden = len(totals) - len(shown)
+head = analysis.training_headline(totals)   # over shown units only (suppression.py rule 6)
 scope = ", ".join(f["agencies"]) if f["agencies"] else tr("ทุกหน่วยงาน", "all agencies")
 st.caption(tr(f"ขอบเขต: {scope} · ผู้ตอบ {counts['respondents']:,} คน · {stages[stage]} · เกณฑ์ระดับ ≥ {f['threshold']}",
               f"Scope: {scope} · {counts['respondents']:,} respondents · {stages[stage]} · "
               f"level ≥ {f['threshold']} counts as met"))
 
-person_units = int(shown["not_met_n"].sum())
-required = int(shown["required_n"].sum())
 m = st.columns(3)
 m[0].metric(tr("หน่วยที่มีผู้ต้องพัฒนา", "Units with needs"),
-            f"{int((shown['not_met_n'] > 0).sum())} / {len(totals)}",
+            f"{head.units_with_needs} / {head.units}",
             help=tr("หน่วยที่บทบาทของผู้ตอบกำหนด ซึ่งมีผู้ตอบอย่างน้อยหนึ่งคนยังไม่ผ่าน (นับเฉพาะหน่วยที่แสดง)",
                     "Units required by the respondents' profiles that at least one of them does not meet "
                     "(shown units only)"))
-m[1].metric(tr("จำนวนคน-หน่วยที่ต้องพัฒนา", "Person-units to develop"), f"{person_units:,}",
+m[1].metric(tr("จำนวนคน-หน่วยที่ต้องพัฒนา", "Person-units to develop"), f"{head.person_units:,}",
             help=tr("ผลรวมของจำนวนผู้ต้องพัฒนาทุกหน่วย (หนึ่งคนนับหนึ่งครั้งต่อหน่วย) — ใช้ประมาณที่นั่งอบรม",
                     "Sum over units of the staff to develop (one person counts once per unit) — seats to plan"))
 m[2].metric(tr("สัดส่วนที่ยังไม่ได้ประเมิน", "Share not assessed"),
-            f"{shown['not_assessed_n'].sum() / required:.0%}" if required else tr("ซ่อน", "hidden"),
+            tr("ซ่อน", "hidden") if head.share_not_assessed is None else f"{head.share_not_assessed:.0%}",
             help=tr("ของทุกคน-หน่วยที่บทบาทกำหนด ในหน่วยที่แสดง: ยังไม่มีระดับ จึงนับว่ายังไม่ผ่าน",
                     "Of all required person-units in the shown units: no level given, so counted as not met"))
-if n_hidden:
-    st.caption(tr(f":material/visibility_off: ไม่นับ {n_hidden} หน่วยที่ซ่อนไว้ในตัวเลขด้านบนและในแผนภูมิ",
-                  f":material/visibility_off: {n_hidden} hidden units are left out of the figures above and the chart."))
+if head.units_hidden:
+    st.caption(tr(f":material/visibility_off: ไม่นับ {head.units_hidden} หน่วยที่ซ่อนไว้ในตัวเลขด้านบนและในแผนภูมิ",
+                  f":material/visibility_off: {head.units_hidden} hidden units are left out of the figures above and the chart."))
 
 settings = filters.export_settings(f, stage=stage)
-if shown.empty or person_units == 0:
+if head.person_units == 0:
     st.info(tr("ไม่มีหน่วยที่แสดงได้ซึ่งมีผู้ต้องพัฒนา (ผู้ตอบน้อยเกินไป หรือทุกคนผ่านแล้ว)",
                "No shown unit has staff to develop (too few respondents, or everyone meets them)."))
 else:

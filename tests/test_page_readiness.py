@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 
-from tests.fixtures.analysis import pages, seed
+from framework.catalog import Catalog
+from tests.fixtures.analysis import pages, seed, truth
 
 
 def test_demo_paths(tmp_path, monkeypatch):
@@ -26,7 +27,14 @@ def test_fixture_agency_stage_reached_and_blockers(tmp_path, monkeypatch):
     table = at.dataframe[0].value
     assert table.set_index("Agency").loc[seed.AGENCY2, "Stage reached"] == "Early"
     blockers = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]
-    assert len(blockers["y"]) == 5 and blockers["title" if False else "type"] == "bar"
+    assert blockers["type"] == "bar" and len(blockers["y"]) == 5
+    # The five lowest Developing units of กรมทดสอบ's 5 executives (all at level 3 on the Early units only),
+    # from the raw fixture rows in pandas: every Developing unit they lack has coverage 0.
+    cat = Catalog()
+    raw = truth.frame(seed._b2_rows(), list(cat.unit_codes()))
+    want = truth.unit_coverage(raw, truth.required(cat, "Developing"))
+    shown = [str(y).split(" · ")[0] for y in blockers["y"]]
+    assert set(shown) <= set(want.index[want["coverage"] == 0]) and len(set(shown)) == 5
     assert any("Next stage: Developing" in c.value for c in at.caption)
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from framework import analysis
+from framework import access, analysis
 from framework.catalog import STAFF_GROUPS, STAGES
 from ui import shell
 from ui.shell import tr
 
-DEFAULTS = {"threshold": 3, "min_cell": 5, "target": 0.8}
 
 
 def version() -> str:
@@ -86,12 +85,31 @@ def _clean(key: str, allowed: list) -> None:
         st.session_state[key] = [v for v in st.session_state[key] if v in allowed]
 
 
+def _k_access(key: str) -> tuple[bool, int]:
+    """Whether this user may set k below the floor (HR passphrase, or local mode), and the slider's lowest k.
+
+    Outside local mode a passphrase box is drawn; framework.analysis.Filters enforces the same rule again.
+    """
+    secret = shell.hr_secret()
+    floor = access.min_cell_floor()
+    authorised = access.local_mode(secret)
+    if not authorised:
+        given = st.text_input(tr(f"รหัสผ่าน HR (เพื่อใช้ k ต่ำกว่า {floor})", f"HR passphrase (for k below {floor})"),
+                              type="password", key=key)
+        authorised = bool(given) and access.verify(given, secret)
+        _keep("hr", given)   # carried to the other survey pages with the rest of the filters
+        if given and not authorised:
+            st.error(tr("รหัสผ่านไม่ถูกต้อง", "Wrong passphrase."))
+    return authorised, (min(3, floor) if authorised else floor)
+
+
 def survey_filters(prefix: str, *, groups: bool = True) -> dict:
     """Draw the shared filter widgets in the sidebar; return a plain dict for framework.analysis.Filters.
 
     Stops the page (after saying so) when the store holds no survey yet.
     """
     opts = options()
+    defaults = analysis.defaults()
     batches: pd.DataFrame = opts["batches"]
     if batches.empty:
         st.info(tr("ยังไม่มีข้อมูลแบบสำรวจ — นำเข้าไฟล์ที่หน้า “นำเข้าแบบสำรวจ” แล้วกลับมาที่หน้านี้",
@@ -105,7 +123,7 @@ def survey_filters(prefix: str, *, groups: bool = True) -> dict:
         st.markdown("**" + tr("ตัวกรอง", "Filters") + "**")
         st.caption(tr("ตัวกรองเหล่านี้ใช้ร่วมกันทุกหน้าผลสำรวจ", "These filters carry over to every survey page."))
         names = ("batches", "agencies", "org_units", "rounds", "groups", "threshold", "min_cell", "target",
-                 "required_only")
+                 "required_only", "hr")
         keys = {name: _carry(name, prefix) for name in names}
         for name, allowed in (("batches", list(blabel)), ("agencies", opts["agencies"]),
                               ("org_units", opts["org_units"]), ("rounds", opts["rounds"]),
@@ -124,13 +142,18 @@ def survey_filters(prefix: str, *, groups: bool = True) -> dict:
         sel_r = st.multiselect(tr("รอบสำรวจ", "Survey round"), opts["rounds"], key=keys["rounds"], placeholder=every,
                                format_func=lambda v: none if v == analysis.NONE_KEY else v)
         t = st.slider(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Threshold level that counts as met (t)"), 1, 4,
-                      key=keys["threshold"], **_default(keys["threshold"], value=DEFAULTS["threshold"]))
-        k = st.slider(tr("จำนวนผู้ตอบขั้นต่ำที่แสดง (k)", "Smallest group shown (k)"), 3, 50,
-                      key=keys["min_cell"], **_default(keys["min_cell"], value=DEFAULTS["min_cell"]),
-                      help=tr("ตัวเลขจากผู้ตอบน้อยกว่า k คนจะถูกซ่อน (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล)",
-                              "Figures over fewer than k respondents are hidden (PDPA)."))
+                      key=keys["threshold"], **_default(keys["threshold"], value=defaults["threshold"]))
+        authorised, k_min = _k_access(keys["hr"])
+        if keys["min_cell"] in st.session_state and st.session_state[keys["min_cell"]] < k_min:
+            st.session_state[keys["min_cell"]] = k_min    # a k remembered from an HR session: back to the floor
+        k = st.slider(tr("จำนวนผู้ตอบขั้นต่ำที่แสดง (k)", "Smallest group shown (k)"), k_min, 50,
+                      key=keys["min_cell"], **_default(keys["min_cell"], value=max(k_min, defaults["min_cell"])),
+                      help=tr(f"ตัวเลขจากผู้ตอบน้อยกว่า k คนจะถูกซ่อน (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล) "
+                              f"k ต่ำกว่า {access.min_cell_floor()} ได้เฉพาะผู้มีรหัสผ่าน HR",
+                              f"Figures over fewer than k respondents are hidden (PDPA). "
+                              f"k below {access.min_cell_floor()} needs the HR passphrase."))
         target = st.slider(tr("เป้าหมายความพร้อม (%)", "Readiness target (%)"), 50, 100, step=5, key=keys["target"],
-                           **_default(keys["target"], value=int(DEFAULTS["target"] * 100)))
+                           **_default(keys["target"], value=int(defaults["target"] * 100)))
         req = st.toggle(tr("แสดงเฉพาะหน่วยที่ระยะนี้กำหนด", "Show only the units this stage requires"),
                         key=keys["required_only"])
     chosen = {"batches": sel_b, "agencies": sel_a, "org_units": sel_u, "rounds": sel_r, "threshold": t,
@@ -140,7 +163,8 @@ def survey_filters(prefix: str, *, groups: bool = True) -> dict:
     for name, value in chosen.items():
         _keep(name, value)
     return {"batches": sel_b, "agencies": sel_a, "org_units": sel_u, "staff_groups": sel_g, "rounds": sel_r,
-            "threshold": int(t), "min_cell": int(k), "target": target / 100, "required_only": bool(req)}
+            "threshold": int(t), "min_cell": int(k), "target": target / 100, "required_only": bool(req),
+            "authorised": authorised}
 
 
 def export_settings(f: dict, **extra) -> dict:

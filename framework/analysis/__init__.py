@@ -1,0 +1,29 @@
+"""Coverage, readiness, stage reached, blocking units, training needs and trends of the survey store (PDPA-safe).
+
+Every aggregate is one DuckDB query over `store.responses` (wide: one column per unit code) and the framework
+tables; Python only reshapes the small aggregated result and applies suppression. The package:
+- filters.py      Filters and THE defaults (t = 3, k = the access floor, target = 0.8); the k-floor check
+- suppression.py  every rule that hides a figure (small cells, complementary, extremes, filter differencing)
+- base.py         catalogue frame, SQL key fragments, ordering
+- *_view.py       the views: coverage + blockers, readiness + stage reached, training needs, overview +
+                  counts + filter options, trends
+- definitions.py  how every figure is computed (Thai + English), shown on every survey page
+This module re-exports the public API: `from framework import analysis; analysis.coverage(con, filters)`.
+"""
+from __future__ import annotations
+
+from framework.analysis.filters import (  # noqa: F401
+    BY, DEFAULT_TARGET, DEFAULT_THRESHOLD, NONE_KEY, TOTAL_KEY, AnalysisError, Filters, default_min_cell,
+    defaults)
+from framework.analysis.suppression import (  # noqa: F401
+    HIDDEN_COMPLEMENTARY, HIDDEN_EMPTY, HIDDEN_SMALL, TrainingHeadline, hidden_counts, hidden_note, suppress,
+    training_headline)
+from framework.analysis.definitions import DEFINITIONS_EN, DEFINITIONS_TH  # noqa: F401
+from framework.analysis.base import required_codes, units  # noqa: F401
+from framework.analysis.coverage_view import blockers, coverage  # noqa: F401
+from framework.analysis.readiness_view import narrow, next_stage_after, readiness, stage_reached  # noqa: F401
+from framework.analysis.training_view import TRAINING_BY, training_needs  # noqa: F401
+from framework.analysis.overview_view import NextStep, filter_options, next_step, overview, survey_counts  # noqa: F401
+from framework.analysis.trends_view import trends  # noqa: F401
+from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES  # noqa: F401
+from framework.db import data_version, has_store  # noqa: F401

@@ -1,0 +1,97 @@
+"""What every view shares: the catalogue side (units, which units each profile requires), SQL key fragments,
+and the ordering/reindexing of result frames. No rules about hiding figures (those are in suppression.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from framework import db, sql
+from framework.analysis.filters import KEY_EXPR, TOTAL_KEY, Filters
+from framework.catalog import STAFF_GROUPS, STAGES
+
+
+@dataclass(frozen=True)
+class Frame:
+    codes: tuple[str, ...]
+    required: dict = field(hash=False)      # (stage, staff_group) -> tuple of unit codes
+    units: pd.DataFrame = field(hash=False, repr=False)
+
+
+def frame(con) -> Frame:
+    """Unit codes and profile requirements from the catalogue (two small queries; no caching in framework)."""
+    units = db.query(con, "SELECT u.code, u.group_key, u.ord AS unit_ord, u.name_th, u.name_en, "
+                          "cg.name_th AS group_name_th, cg.name_en AS group_name_en, cg.ord AS group_ord "
+                          "FROM units u JOIN capability_groups cg ON cg.key = u.group_key ORDER BY u.ord")
+    pu = db.query(con, "SELECT pu.stage, pu.staff_group, pu.unit_code FROM profile_units pu "
+                       "JOIN units u ON u.code = pu.unit_code ORDER BY u.ord")
+    required = {(s, g): tuple(pu.loc[(pu.stage == s) & (pu.staff_group == g), "unit_code"])
+                for s in STAGES for g in STAFF_GROUPS}
+    return Frame(tuple(units["code"]), required, units)
+
+
+def units(con) -> pd.DataFrame:
+    """Units in framework order with their capability group (labels for the charts)."""
+    return frame(con).units.copy()
+
+
+def required_codes(con, stage: str, staff_group: str) -> tuple[str, ...]:
+    """Unit codes the profile (stage, staff group) requires."""
+    return frame(con).required[(stage, staff_group)]
+
+
+def filtered() -> str:
+    return sql.load("filtered_responses")
+
+
+def run(con, template: str, f: Filters, **parts: str) -> pd.DataFrame:
+    """Render a named query (strictly) over the filtered respondents and run it with the filters bound."""
+    return db.query(con, db.render(template, filtered=filtered(), **parts), f.params())
+
+
+def key_parts(dims: list[str], *wanted: str) -> dict:
+    """SQL fragments for GROUP BY GROUPING SETS over dims; the last dim's parts make up each set's total.
+
+    Only the `wanted` fragments are returned (templates are rendered strictly: no unknown part).
+    """
+    names = ["outer_key", "key"][-len(dims):]
+    exprs = [KEY_EXPR[d] for d in dims]
+    parts = {
+        "keys": ", ".join(f"{e} AS {n}" for e, n in zip(exprs, names)),
+        "key_names": ", ".join(names),
+        "last_name": names[-1],
+        "group_names": ", ".join(names),
+        "outer_names": ", ".join(names[:-1]),
+        "last_key": exprs[-1],
+        "group_keys": ", ".join(exprs),
+        "outer_keys": ", ".join(exprs[:-1]),
+        "non_units": ", ".join(names + ["is_total", "n"]),
+    }
+    return {w: parts[w] for w in wanted}
+
+
+def reindex_groups(df: pd.DataFrame, f: Filters, id_cols: list[str], fill: dict) -> pd.DataFrame:
+    """Staff groups with no respondents still get a (hidden, empty) cell, in framework order."""
+    groups = list(f.staff_groups) or list(STAFF_GROUPS)
+    outer = [c for c in id_cols if c != "key"]
+    base = df[~df["is_total"]]
+    combos = df[outer].drop_duplicates() if outer else pd.DataFrame(index=[0])
+    full = combos.merge(pd.DataFrame({"key": groups}), how="cross")
+    full = full[outer + ["key"]]
+    if "code" in df.columns:
+        full = full.merge(pd.DataFrame({"code": df["code"].drop_duplicates()}), how="cross")
+    merged = full.merge(base, on=list(full.columns), how="left")
+    merged["is_total"] = False
+    for col, value in fill.items():
+        merged[col] = merged[col].fillna(value)
+    return pd.concat([merged, df[df["is_total"]]], ignore_index=True)
+
+
+def order_keys(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    if by == "group":
+        order = {g: i for i, g in enumerate(STAFF_GROUPS)}
+    else:
+        order = {k: i for i, k in enumerate(sorted(k for k in df["key"].unique() if k != TOTAL_KEY))}
+    df["_key_ord"] = df["key"].map(order).fillna(len(order)).astype(int)
+    df.loc[df["key"] == TOTAL_KEY, "_key_ord"] = 10 ** 6
+    return df

@@ -1,0 +1,109 @@
+"""Coverage of each unit per staff group / agency / org unit (the heatmap) and the blocking units of a stage."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from framework import db, sql
+from framework.analysis import suppression as sup
+from framework.analysis.base import frame, key_parts, order_keys, reindex_groups, run
+from framework.analysis.filters import TOTAL_KEY, Filters, check_by, check_stage
+from framework.catalog import STAFF_GROUPS
+
+
+def coverage_raw(con, f: Filters, stage: str, dims: list[str]) -> pd.DataFrame:
+    fr = frame(con)
+    # count(*) FILTER, not count_if: count_if over only NULLs gives NULL, not 0.
+    met = ", ".join(f"count(*) FILTER (WHERE {db.ident(c)} >= $t) AS {db.ident(c)}" for c in fr.codes)
+    keys = key_parts(dims, "keys", "last_key", "group_keys", "outer_keys", "non_units")
+    df = run(con, sql.load("coverage"), f, met_counts=met, **keys)
+    df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
+    return df
+
+
+def coverage(con, filters: Filters | dict | None = None, stage: str = "Early", by: str = "group") -> pd.DataFrame:
+    """Coverage of each unit (rows, framework order) per staff group / agency / org unit plus the total.
+
+    Columns: stage, by, key, code, group_key, unit_ord, n, met, coverage, required, is_total, hidden.
+    Suppressed cells have met and coverage NaN.
+    """
+    f = Filters.coerce(filters)
+    check_by(by)
+    check_stage(stage)
+    df = coverage_raw(con, f, stage, [by])
+    return finish_coverage(con, df, f, stage, by, sets=["code"])
+
+
+def finish_coverage(con, df: pd.DataFrame, f: Filters, stage: str, by: str, sets: list[str]) -> pd.DataFrame:
+    fr = frame(con)
+    id_cols = [c for c in ("outer_key", "key") if c in df.columns]
+    if by == "group":
+        df = reindex_groups(df, f, id_cols, {"n": 0, "met": 0})
+    groups = list(f.staff_groups) or list(STAFF_GROUPS)
+    any_req = {c for g in groups for c in fr.required[(stage, g)]}
+    req_pairs = {(g, c) for g in STAFF_GROUPS for c in fr.required[(stage, g)]}
+    if by == "group":
+        df["required"] = [(k, c) in req_pairs if not t else c in any_req
+                          for k, c, t in zip(df["key"], df["code"], df["is_total"])]
+    else:
+        df["required"] = df["code"].isin(any_req)
+    df = df.merge(fr.units[["code", "group_key", "unit_ord"]], on="code", how="left")
+    df["n"] = df["n"].astype("int64")
+    df["met"] = df["met"].astype("int64")
+    df["coverage"] = np.where(df["n"] > 0, df["met"] / df["n"].where(df["n"] > 0, 1), np.nan)
+    df = sup.suppress(df, f.min_cell, ["met", "coverage"], sets=sets + [c for c in id_cols if c != "key"],
+                      amounts=["met"])
+    if f.required_only:
+        df = df[df["code"].isin(any_req)]
+    df["stage"], df["by"] = stage, by
+    df = order_keys(df, by)
+    cols = ["stage", "by"] + id_cols + ["code", "group_key", "unit_ord", "n", "met", "coverage",
+                                         "required", "is_total", "hidden"]
+    sort = [c for c in id_cols if c != "key"] + ["unit_ord", "_key_ord"]
+    return df.sort_values(sort, kind="stable")[cols].reset_index(drop=True)
+
+
+BLOCKER_COLUMNS = ["code", "group_key", "unit_ord", "name_th", "name_en", "n", "met", "coverage", "hidden"]
+
+
+def blockers(con, filters: Filters | dict | None = None, stage: str = "Developing", top: int | None = 5) -> pd.DataFrame:
+    """Units the stage requires, lowest coverage first, among the respondents whose profile requires each.
+
+    Summed from the staff-group counts the coverage heatmap shows, so the two can be checked against each
+    other; hidden as suppression.py rule 5 says. Hidden units are not ranked.
+    Columns: code, group_key, unit_ord, name_th, name_en, n, met, coverage, hidden.
+    """
+    f = Filters.coerce(filters)
+    check_stage(stage)
+    fr = frame(con)
+    groups = list(f.staff_groups) or list(STAFF_GROUPS)
+    req = {c: {g for g in groups if c in fr.required[(stage, g)]} for c in fr.codes}
+    req = {c: gs for c, gs in req.items() if gs}
+    if not req:
+        return pd.DataFrame(columns=BLOCKER_COLUMNS)
+    raw = coverage_raw(con, f, stage, ["group"])
+    shown = finish_coverage(con, raw.copy(), f.with_(required_only=False), stage, "group", sets=["code"])
+    parts = raw[~raw["is_total"]]
+    totals = raw[raw["is_total"]].set_index("code")
+    hid = shown[~shown["is_total"] & shown["hidden"].notna() & (shown["n"] > 0)]
+    hidden_groups = hid.groupby("code")["key"].apply(set).to_dict()
+    rows = []
+    for c, gs in req.items():
+        pc = parts[parts["code"] == c]
+        p = pc[pc["key"].isin(gs)]
+        n, met = int(p["n"].sum()), int(p["met"].sum())
+        n_total = int(totals["n"].get(c, 0))
+        met_total = int(totals["met"].get(c, 0))
+        rows.append({"code": c, "n": n, "met": met, "rest": n_total - n,
+                     "split": sup.blocker_exposes(pc, gs, hidden_groups.get(c, set()), met, n, met_total, n_total)})
+    df = pd.DataFrame(rows).merge(fr.units[["code", "group_key", "unit_ord", "name_th", "name_en"]], on="code")
+    n = df["n"].astype("int64")
+    df["coverage"] = np.where(n > 0, df["met"] / n.where(n > 0, 1), np.nan)
+    hidden = sup.hide_blockers(df, f.min_cell)
+    df["hidden"] = hidden
+    df["met"] = df["met"].astype("float64")
+    df.loc[hidden.notna(), ["met", "coverage"]] = np.nan
+    df = df.sort_values(["coverage", "unit_ord"], na_position="last", kind="stable")
+    if top is not None:
+        df = df[df["hidden"].isna()].head(top)
+    return df[BLOCKER_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,125 @@
+"""The survey filters and analysis settings, with THE one set of defaults (t, k, target) every caller uses.
+
+`Filters` says which respondents to analyse (batches, agencies, org units, staff groups, rounds; an empty tuple
+means no filter) and how (threshold t, smallest cell k, readiness target). The k floor is the one rule of
+`framework.access`: k below `access.min_cell_floor()` (default 5) only for an authorised user (the HR
+passphrase given) or in local mode (no passphrase configured anywhere) — enforced here, so every page, export
+and CLI command that builds a Filters gets it.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+
+from framework import access
+from framework.catalog import STAFF_GROUPS, STAGES
+from framework.errors import BilingualError
+
+DEFAULT_THRESHOLD = 3     # level that counts as met
+DEFAULT_TARGET = 0.8      # readiness a stage needs to count as reached
+
+
+def default_min_cell() -> int:
+    """The default smallest cell shown: the configured floor (access.min_cell_floor(), default 5)."""
+    return access.min_cell_floor()
+
+
+TOTAL_KEY = "(all)"   # the key of the row/column that aggregates every part of a set
+NONE_KEY = "—"        # agency / org unit / round not given
+BY = ("group", "agency", "unit")
+# Whitelisted key expressions over filtered_responses.sql (never user text).
+KEY_EXPR = {"group": "staff_group", "agency": "agency", "unit": "unit_key", "round": "round_key"}
+DIMENSIONS = ("batches", "agencies", "org_units", "staff_groups", "rounds")
+
+
+class AnalysisError(BilingualError):
+    """A bad analysis input, with the message in Thai and English (what, where, how to fix)."""
+
+
+def local_mode() -> bool:
+    """No HR passphrase configured (environment or secrets.toml): a local single-user app, everything allowed."""
+    return access.local_mode(access.secrets_file_passphrase())
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which respondents to analyse and the analysis settings; empty tuples mean no filter.
+
+    `authorised` is True when the user gave the HR passphrase: only then (or in local mode) may `min_cell`
+    go below the configured floor.
+    """
+    batches: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+    org_units: tuple[str, ...] = ()
+    staff_groups: tuple[str, ...] = ()
+    rounds: tuple[str, ...] = ()
+    threshold: int = DEFAULT_THRESHOLD
+    min_cell: int = field(default_factory=default_min_cell)
+    target: float = DEFAULT_TARGET
+    required_only: bool = False
+    authorised: bool = field(default=False, compare=True)
+
+    def __post_init__(self):
+        for name in DIMENSIONS:
+            object.__setattr__(self, name, tuple(str(v) for v in (getattr(self, name) or ())))
+        bad = [g for g in self.staff_groups if g not in STAFF_GROUPS]
+        if bad:
+            raise AnalysisError(f"ไม่รู้จักกลุ่มบุคลากร {', '.join(bad)} — ใช้หนึ่งใน {', '.join(STAFF_GROUPS)}",
+                                f"Unknown staff group {', '.join(bad)} — use one of {', '.join(STAFF_GROUPS)}")
+        if not (isinstance(self.threshold, (int, np.integer)) and 1 <= self.threshold <= 4):
+            raise AnalysisError(f"เกณฑ์ระดับ {self.threshold!r} ไม่ถูกต้อง — ใช้จำนวนเต็ม 1 ถึง 4",
+                                f"Threshold {self.threshold!r} is invalid — use a whole number from 1 to 4")
+        if not (isinstance(self.min_cell, (int, np.integer)) and self.min_cell >= 1):
+            raise AnalysisError(f"จำนวนผู้ตอบขั้นต่ำ {self.min_cell!r} ไม่ถูกต้อง — ใช้จำนวนเต็มตั้งแต่ 1 ขึ้นไป",
+                                f"Smallest cell {self.min_cell!r} is invalid — use a whole number of 1 or more")
+        if not (0 < float(self.target) <= 1):
+            raise AnalysisError(f"เป้าหมายความพร้อม {self.target!r} ไม่ถูกต้อง — ใช้สัดส่วนมากกว่า 0 ถึง 1",
+                                f"Readiness target {self.target!r} is invalid — use a share above 0 and up to 1")
+        object.__setattr__(self, "authorised", bool(self.authorised))
+        if self.min_cell < access.min_cell_floor() and not (self.authorised or local_mode()):
+            try:
+                access.allowed_min_cell(int(self.min_cell), False)
+            except BilingualError as exc:
+                raise AnalysisError(exc.th, exc.en) from None
+
+    @classmethod
+    def coerce(cls, value: "Filters | dict | None") -> "Filters":
+        """Accept a Filters, a plain dict (as ui/filters.py returns) or None."""
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            return value
+        known = {k: v for k, v in dict(value).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def with_(self, **changes) -> "Filters":
+        return replace(self, **changes)
+
+    def params(self) -> dict:
+        """Bound parameters of filtered_responses.sql (NULL = no filter)."""
+        lists = {n: (list(getattr(self, n)) or None) for n in DIMENSIONS}
+        return {**lists, "t": int(self.threshold)}
+
+    def as_dict(self) -> dict:
+        """Plain dict for exports (file names and the settings sheet): includes threshold and min_cell."""
+        d = asdict(self)
+        d.pop("authorised", None)
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in d.items()}
+
+
+def defaults() -> dict:
+    """The default settings (k = the configured floor): what the pages and CLIs start from."""
+    return {"threshold": DEFAULT_THRESHOLD, "min_cell": default_min_cell(), "target": DEFAULT_TARGET}
+
+
+def check_by(by: str) -> None:
+    if by not in BY:
+        raise AnalysisError(f"มุมมอง {by!r} ไม่ถูกต้อง — ใช้ group, agency หรือ unit",
+                            f"Unknown breakdown {by!r} — use group, agency or unit")
+
+
+def check_stage(stage: str) -> None:
+    if stage not in STAGES:
+        raise AnalysisError(f"ไม่รู้จักระยะ {stage!r} — ใช้ Early, Developing หรือ Mature",
+                            f"Unknown stage {stage!r} — use Early, Developing or Mature")

@@ -1,0 +1,106 @@
+"""Headline counts, the filter options, and the executive overview (readiness now and next, blockers)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from framework import db, sql
+from framework.analysis.base import filtered, run
+from framework.analysis.coverage_view import blockers
+from framework.analysis.filters import Filters, check_stage
+from framework.analysis.readiness_view import readiness, stage_reached
+from framework.catalog import NEXT_STAGE
+
+EMPTY_COUNTS = {"respondents": 0, "batches": 0, "agencies": 0, "org_units": 0, "rounds": 0,
+                "stage": None, "n_stages": 0}
+
+
+def survey_counts(con, filters: Filters | dict | None = None) -> dict:
+    """Respondents, batches, agencies, org units, rounds and the batches' (most common) stage."""
+    f = Filters.coerce(filters)
+    if not db.has_store(con):
+        return dict(EMPTY_COUNTS)
+    r = run(con, sql.load("survey_counts"), f).iloc[0]
+    return {k: (None if pd.isna(v) else (v if isinstance(v, str) else int(v))) for k, v in r.items()}
+
+
+def filter_options(con) -> dict:
+    """The values each filter offers: batches (with labels), agencies, org units, rounds."""
+    if not db.has_store(con):
+        return {"batches": pd.DataFrame(columns=["batch_id", "file_name", "agency", "stage", "round_date",
+                                                 "accepted", "is_demo"]),
+                "agencies": [], "org_units": [], "rounds": []}
+    batches = db.query(con, "SELECT batch_id, file_name, agency, stage, round_date, accepted, is_demo "
+                            "FROM store.batches ORDER BY round_date NULLS LAST, uploaded_at, batch_id")
+    keys = db.query(con, f"WITH f AS ({filtered()}) SELECT 'agency' AS kind, agency AS v FROM f GROUP BY agency "
+                         f"UNION ALL SELECT 'unit', unit_key FROM f GROUP BY unit_key "
+                         f"UNION ALL SELECT 'round', round_key FROM f GROUP BY round_key", Filters().params())
+    pick = lambda kind: sorted(keys.loc[keys.kind == kind, "v"].tolist())  # noqa: E731
+    return {"batches": batches, "agencies": pick("agency"), "org_units": pick("unit"), "rounds": pick("round")}
+
+
+def overview(con, filters: Filters | dict | None = None, stage: str | None = None) -> dict:
+    """The executive's five-second view: counts, readiness now and at the next stage, stage reached, blockers.
+
+    `stage` defaults to the (most common) stage of the selected batches, else Early. Figures over fewer
+    than k respondents are None with `hidden` True.
+    """
+    f = Filters.coerce(filters)
+    counts = survey_counts(con, f)
+    current = stage or counts.get("stage") or "Early"
+    check_stage(current)
+    nxt = NEXT_STAGE[current]
+    out = {"counts": counts, "stage": current, "next_stage": nxt, "hidden": counts["respondents"] < f.min_cell,
+           "readiness": None, "fully_ready": None, "readiness_next": None, "fully_ready_next": None,
+           "stage_reached": None, "blockers": pd.DataFrame(), "blockers_all": pd.DataFrame(columns=["hidden"]),
+           "by_stage": pd.DataFrame()}
+    if counts["respondents"] == 0:
+        return out
+    ready = readiness(con, f, by="group")
+    total = ready[ready["is_total"]].set_index("stage")
+    out["by_stage"] = total.reset_index()
+    if not out["hidden"]:
+        out["readiness"] = float(total.loc[current, "readiness"])
+        out["fully_ready"] = float(total.loc[current, "fully_ready"])
+        if nxt:
+            out["readiness_next"] = float(total.loc[nxt, "readiness"])
+            out["fully_ready_next"] = float(total.loc[nxt, "fully_ready"])
+        out["stage_reached"] = stage_reached(ready[ready["is_total"]], f.target)["stage_reached"].iloc[0]
+    every = blockers(con, f, nxt or current, top=None)
+    out["blockers_all"] = every          # hidden ones included: the page counts them
+    out["blockers"] = every[every["hidden"].isna()].head(5).reset_index(drop=True)
+    return out
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What the agency should do next, from the overview's figures (the page only words it).
+
+    kind: "hidden" (figures hidden), "raise" (the current stage is under the target), "aim_next" (on target,
+    a next stage exists), "top" (on target at Mature). points: percentage points still to go (current stage
+    for "raise", next stage for "aim_next"; never negative). start_with: up to three lowest-coverage blockers.
+    """
+    kind: str
+    stage: str
+    next_stage: str | None
+    readiness: float | None
+    readiness_next: float | None
+    target: float
+    points: int | None
+    start_with: tuple[str, ...]
+
+
+def next_step(ov: dict, target: float) -> NextStep:
+    """The next-step advice for an overview() result at a readiness target."""
+    start = tuple(ov["blockers"]["code"].head(3)) if not ov["blockers"].empty else ()
+    now, nxt, r_next = ov["readiness"], ov["next_stage"], ov["readiness_next"]
+    base = dict(stage=ov["stage"], next_stage=nxt, readiness=now, readiness_next=r_next, target=target,
+                start_with=start)
+    if ov["hidden"] or now is None or (nxt and r_next is None):
+        return NextStep(kind="hidden", points=None, **base)
+    if now < target - 1e-12:
+        return NextStep(kind="raise", points=round((target - now) * 100), **base)
+    if nxt:
+        return NextStep(kind="aim_next", points=max(0, round((target - r_next) * 100)), **base)
+    return NextStep(kind="top", points=0, **base)

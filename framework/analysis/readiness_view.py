@@ -1,0 +1,108 @@
+"""Readiness at Early, Developing and Mature per staff group / agency / org unit, and the stage reached."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from framework import db, sql
+from framework.analysis import suppression as sup
+from framework.analysis.base import frame, key_parts, order_keys, reindex_groups, run
+from framework.analysis.filters import DEFAULT_TARGET, TOTAL_KEY, AnalysisError, Filters, check_by
+from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES
+
+
+def _readiness_exprs(con) -> dict:
+    fr = frame(con)
+    parts = {}
+    for s in STAGES:
+        met_cases, req_cases = [], []
+        for g in STAFF_GROUPS:
+            codes = fr.required[(s, g)]
+            met = " + ".join(f"(({db.ident(c)} >= $t) IS TRUE)::INTEGER" for c in codes) or "0"
+            met_cases.append(f"WHEN {db.literal(g)} THEN {met}")
+            req_cases.append(f"WHEN {db.literal(g)} THEN {len(codes)}")
+        parts[f"met_{s}"] = "(CASE staff_group " + " ".join(met_cases) + " END)"
+        parts[f"req_{s}"] = "(CASE staff_group " + " ".join(req_cases) + " END)::DOUBLE"
+    return parts
+
+
+def readiness_raw(con, f: Filters, dims: list[str]) -> pd.DataFrame:
+    keys = key_parts(dims, "keys", "key_names", "last_name", "group_names", "outer_names")
+    df = run(con, sql.load("readiness"), f, **_readiness_exprs(con), **keys)
+    df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
+    return df
+
+
+def readiness(con, filters: Filters | dict | None = None, by: str = "group") -> pd.DataFrame:
+    """Readiness at Early, Developing and Mature per staff group / agency / org unit, plus the total.
+
+    Columns: by, key, stage, n, readiness, fully_ready, required_units, is_total, hidden.
+    """
+    f = Filters.coerce(filters)
+    check_by(by)
+    df = readiness_raw(con, f, [by])
+    return finish_readiness(con, df, f, by)
+
+
+def finish_readiness(con, df: pd.DataFrame, f: Filters, by: str) -> pd.DataFrame:
+    fr = frame(con)
+    id_cols = [c for c in ("outer_key", "key") if c in df.columns]
+    if by == "group":
+        stages = pd.DataFrame({"stage": list(STAGES), "stage_ord": [1, 2, 3]})
+        df = df.drop(columns=["stage_ord"])
+        df = df.rename(columns={"stage": "code"})
+        df = reindex_groups(df, f, id_cols, {"n": 0})
+        df = df.rename(columns={"code": "stage"}).merge(stages, on="stage")
+    df["n"] = df["n"].astype("int64")
+    df["fully_ready"] = np.where(df["n"] > 0, df["fully"].astype("float64") / df["n"].where(df["n"] > 0, 1), np.nan)
+    # Additive amounts behind the shares, so all-or-nothing hidden parts get protected too.
+    df["_ready_sum"] = df["readiness"].astype("float64").fillna(0) * df["n"]
+    df["_fully"] = df["fully"].astype("float64").fillna(0)
+    df = sup.suppress(df, f.min_cell, ["readiness", "fully_ready", "required_units"],
+                      sets=["stage"] + [c for c in id_cols if c != "key"], amounts=["_ready_sum", "_fully"])
+    if by == "group":
+        # A staff group's required units are a public fact of its profile, never personal.
+        exact = {(s, g): len(fr.required[(s, g)]) for s in STAGES for g in STAFF_GROUPS}
+        fill = pd.Series([exact.get((s, k), np.nan) for s, k in zip(df["stage"], df["key"])], index=df.index)
+        df["required_units"] = fill.where(~df["is_total"], df["required_units"])
+    df["by"] = by
+    df = order_keys(df, by)
+    sort = [c for c in id_cols if c != "key"] + ["_key_ord", "stage_ord"]
+    cols = ["by"] + id_cols + ["stage", "n", "readiness", "fully_ready", "required_units", "is_total", "hidden"]
+    return df.sort_values(sort, kind="stable")[cols].reset_index(drop=True)
+
+
+def stage_reached(ready: pd.DataFrame, target: float = DEFAULT_TARGET) -> pd.DataFrame:
+    """Per key: the highest stage whose readiness ≥ target ("none" if no stage; NaN if any stage is hidden)."""
+    id_cols = [c for c in ("outer_key", "key") if c in ready.columns]
+    order = {s: i for i, s in enumerate(STAGES)}
+    rows = []
+    for ids, g in ready.groupby(id_cols, sort=False):
+        ids = ids if isinstance(ids, tuple) else (ids,)
+        reached = None
+        if not g["readiness"].isna().any():
+            ok = g[g["readiness"] >= target - 1e-12]
+            reached = max(ok["stage"], key=order.get) if len(ok) else "none"
+        rows.append(dict(zip(id_cols, ids)) | {"stage_reached": reached, "n": int(g["n"].iloc[0]),
+                                                "is_total": bool(g["is_total"].iloc[0])})
+    return pd.DataFrame(rows, columns=id_cols + ["stage_reached", "n", "is_total"])
+
+
+_DIMENSION_OF = {"group": "staff_groups", "agency": "agencies", "unit": "org_units"}
+
+
+def next_stage_after(reached: str | None) -> str | None:
+    """The stage to work on after `reached` ("none" -> Early; Mature -> None). Raises for a hidden (None) one."""
+    if reached is None or reached != reached:
+        raise AnalysisError("ระยะที่บรรลุถูกซ่อน จึงไม่มีระยะถัดไปให้แสดง", "The stage reached is hidden: no next stage to show")
+    return "Early" if reached == "none" else NEXT_STAGE[reached]
+
+
+def narrow(filters: Filters | dict, by: str, key: str) -> dict:
+    """The filters of one row of a by-`by` view (the total row: the filters as they are), as a plain dict."""
+    check_by(by)
+    f = Filters.coerce(filters)
+    d = {**f.as_dict(), "authorised": f.authorised}
+    if key != TOTAL_KEY:
+        d[_DIMENSION_OF[by]] = [key]
+    return d
