@@ -1,4 +1,8 @@
-"""Plotly builders for the survey views; they draw already-suppressed frames, so hidden values never reach a figure."""
+"""Plotly builders for the survey views; they draw already-suppressed frames, so hidden values never reach a figure.
+
+Every builder takes `font_size` (presentation mode) and ends with framework.chart_theme.apply: the same fonts and
+sizes as the framework charts.
+"""
 from __future__ import annotations
 
 import math
@@ -8,12 +12,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from framework import chart_theme
 from framework.analysis import TOTAL_KEY
+from framework.chart_theme import BASE_SIZE
 
 GREY = "#b4b4b4"     # hidden for privacy
 EMPTY = "#ececec"    # no respondents
 COVERAGE_SCALE = [[0.0, "#d73027"], [0.5, "#fee08b"], [1.0, "#1a9850"]]
-FONT = "Sarabun, Loma, Garuda, Tahoma, sans-serif"   # Thai-capable fonts first (fonts-thai-tlwg)
+FONT = chart_theme.FONT_FAMILY   # public name kept; the one Thai font stack
 STAGE_NAMES = {"Early": ("ระยะเริ่มแรก", "Early"), "Developing": ("ระยะกำลังพัฒนา", "Developing"),
                "Mature": ("ระยะสมบูรณ์", "Mature")}
 
@@ -50,14 +56,9 @@ def stage_label(stage: str, lang: str, names: dict | None = None) -> str:
     return en if lang == "en" else th
 
 
-def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
-    fig.update_layout(title=title, font=dict(family=FONT), margin=dict(l=10, r=10, t=60, b=10),
-                      template="plotly_white", **({"height": height} if height else {}))
-    return fig
-
-
 def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = None,
-                     unit_names: dict | None = None, title: str | None = None) -> go.Figure:
+                     unit_names: dict | None = None, title: str | None = None,
+                     font_size: int = BASE_SIZE) -> go.Figure:
     """Units (rows, framework order) x keys (columns): colour = coverage; required cells dotted; hidden cells grey.
 
     `cov` is the suppressed frame from framework.analysis.coverage (one stage).
@@ -122,11 +123,12 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
         if groups[i] != groups[i - 1]:
             fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y", y0=i - 0.5, y1=i - 0.5,
                           line=dict(color="#333", width=1.5))
-    fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=ylab)
+    fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=ylab,
+                     tickfont={"size": chart_theme.tick_size(font_size)})
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs, side="top")
     fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, xanchor="left", y=-0.01, yanchor="top"))
-    fig = _layout(fig, title or _t(lang, "ความครอบคลุมของหน่วยความสามารถ", "Coverage of units of capability"),
-                  height=max(420, 22 * len(codes) + 300))
+    fig = chart_theme.apply(fig, title or _t(lang, "ความครอบคลุมของหน่วยความสามารถ", "Coverage of units of capability"),
+                            height=max(420, (font_size + 8) * len(codes) + 300), font_size=font_size)
     # Column labels sit on top (long Thai names, slanted): leave them room below the title.
     fig.update_xaxes(tickangle=-30, automargin=True)
     fig.update_layout(margin=dict(t=200), title=dict(y=0.995, yanchor="top"))
@@ -134,7 +136,8 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
 
 
 def readiness_path(ready: pd.DataFrame, reached: pd.DataFrame | None = None, target: float = 0.8,
-                   lang: str = "th", labels: dict | None = None, title: str | None = None) -> go.Figure:
+                   lang: str = "th", labels: dict | None = None, title: str | None = None,
+                   font_size: int = BASE_SIZE) -> go.Figure:
     """Readiness at Early, Developing, Mature per key as lines; the stage reached starred; the target dashed."""
     fig = go.Figure()
     stages = ["Early", "Developing", "Mature"]
@@ -163,11 +166,12 @@ def readiness_path(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
                   annotation_text=_t(lang, f"เป้าหมาย {target:.0%}", f"target {target:.0%}"))
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title=_t(lang, "ความพร้อม", "Readiness"))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs)
-    return _layout(fig, title or _t(lang, "ความพร้อมตามระยะ (★ = ระยะที่บรรลุ)",
-                                    "Readiness by stage (★ = stage reached)"))
+    return chart_theme.apply(fig, title or _t(lang, "ความพร้อมตามระยะ (★ = ระยะที่บรรลุ)",
+                                              "Readiness by stage (★ = stage reached)"), font_size=font_size)
 
 
-def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None) -> go.Figure:
+def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None,
+                 font_size: int = BASE_SIZE) -> go.Figure:
     """Lowest-coverage units required at a stage, as horizontal bars (hidden units are never passed in)."""
     df = bl[bl["hidden"].isna()] if "hidden" in bl.columns else bl
     name = "name_en" if lang == "en" else "name_th"
@@ -182,12 +186,12 @@ def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None) -
                        f"{_t(lang, 'ความครอบคลุม', 'coverage')} = %{{customdata[1]}}<extra></extra>")))
     fig.update_xaxes(range=[0, 1], tickformat=".0%", title=_t(lang, "ความครอบคลุม", "Coverage"))
     fig.update_yaxes(autorange="reversed", type="category", tickvals=ys, ticktext=ticks, automargin=True)
-    return _layout(fig, title or _t(lang, "หน่วยที่เป็นอุปสรรค", "Blocking units"),
-                   height=max(220, 48 * len(df) + 120))
+    return chart_theme.apply(fig, title or _t(lang, "หน่วยที่เป็นอุปสรรค", "Blocking units"),
+                             height=max(220, (font_size + 34) * len(df) + 120), font_size=font_size)
 
 
 def trend_lines(df: pd.DataFrame, value: str = "readiness", lang: str = "th", labels: dict | None = None,
-                title: str | None = None) -> go.Figure:
+                title: str | None = None, font_size: int = BASE_SIZE) -> go.Figure:
     """A value (readiness or coverage) per round (x) and key (one line each); hidden points are gaps."""
     fig = go.Figure()
     rounds = sorted(df["round"].unique())
@@ -205,11 +209,11 @@ def trend_lines(df: pd.DataFrame, value: str = "readiness", lang: str = "th", la
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title=label)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=rounds,
                      title=_t(lang, "รอบสำรวจ", "Survey round"))
-    return _layout(fig, title or label)
+    return chart_theme.apply(fig, title or label, font_size=font_size)
 
 
 def training_needs_bar(needs: pd.DataFrame, lang: str = "th", top: int | None = 10,
-                       title: str | None = None) -> go.Figure:
+                       title: str | None = None, font_size: int = BASE_SIZE) -> go.Figure:
     """The units with the most staff to develop, as stacked horizontal bars (below the threshold + not assessed).
 
     `needs` is the suppressed frame from framework.analysis.training_needs; only unit totals that are shown
@@ -245,5 +249,6 @@ def training_needs_bar(needs: pd.DataFrame, lang: str = "th", top: int | None = 
     fig.update_xaxes(title=_t(lang, "จำนวนบุคลากรที่ต้องพัฒนา (คน)", "Staff to develop (people)"),
                      range=[0, top_value * 1.22])
     fig.update_yaxes(autorange="reversed", type="category", tickvals=ys, ticktext=ticks, automargin=True)
-    return _layout(fig, title or _t(lang, "หน่วยความสามารถที่มีผู้ต้องพัฒนามากที่สุด", "Units with the most staff to develop"),
-                   height=max(260, 36 * len(df) + 160))
+    return chart_theme.apply(fig, title or _t(lang, "หน่วยความสามารถที่มีผู้ต้องพัฒนามากที่สุด",
+                                              "Units with the most staff to develop"),
+                             height=max(260, (font_size + 22) * len(df) + 160), font_size=font_size)

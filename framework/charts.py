@@ -4,10 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from framework import chart_theme
+from framework.chart_theme import BASE_SIZE, FONT_FAMILY  # noqa: F401  (FONT_FAMILY: public name kept)
 from framework.profiles_view import ADDED, DROPPED, FIRST, KEPT, requirement_pivot
 
-# Loma/Garuda come with fonts-thai-tlwg; Sarabun / Noto Sans Thai where installed.
-FONT_FAMILY = "Sarabun, Noto Sans Thai, Loma, Garuda, Tahoma, sans-serif"
 REQUIRED_COLOUR = "#1f4e8c"
 EMPTY_COLOUR = "#eef1f5"
 STATUS_STYLE = {  # status -> (marker symbol, colour)
@@ -22,17 +22,9 @@ def _tr(lang: str, th: str, en: str) -> str:
     return en if lang == "en" else th
 
 
-def _layout(fig: go.Figure, title: str, height: int, font_size: int = 14) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0, "xanchor": "left", "font": {"size": font_size + 3}},
-                      height=height, font={"family": FONT_FAMILY, "size": font_size},
-                      margin={"l": 10, "r": 10, "t": 60, "b": 10}, paper_bgcolor="white", plot_bgcolor="white",
-                      hoverlabel={"font": {"family": FONT_FAMILY, "size": font_size}})
-    return fig
-
-
 def requirement_heatmap(matrix_df: pd.DataFrame, stage: str, lang: str,
                         labels: dict[str, str] | None = None, compact: bool = False,
-                        font_size: int = 14) -> go.Figure:
+                        font_size: int = BASE_SIZE) -> go.Figure:
     """Units (rows, framework order) x staff groups (columns) of one stage: 1 = the profile requires the unit.
 
     `matrix_df` is Catalog.requirement_matrix(); `labels` maps stage / staff group / capability group keys to
@@ -64,7 +56,7 @@ def requirement_heatmap(matrix_df: pd.DataFrame, stage: str, lang: str,
         fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=4, y=(start + end - 1) / 2, yref="y",
                            text=f"<b>{key}</b>", showarrow=False, hovertext=labels.get(key, key),
                            font={"size": font_size - 2, "color": "#12335e"})
-    tick = font_size - 3
+    tick = chart_theme.tick_size(font_size)
     fig.update_yaxes(autorange="reversed", tickfont={"size": tick}, title=None)
     # Upright labels never overlap however narrow the panel and take no width from the cells (long Thai
     # staff-group names); automargin keeps every label inside the figure.
@@ -72,17 +64,17 @@ def requirement_heatmap(matrix_df: pd.DataFrame, stage: str, lang: str,
                      tickfont={"size": tick if compact else font_size})
     title = (labels.get(stage, stage) if compact
              else _tr(lang, "หน่วยความสามารถที่ต้องมี", "Required units") + f" · {labels.get(stage, stage)}")
-    fig = _layout(fig, title, height=max(420, 22 * len(pv.index) + 200), font_size=font_size)
+    fig = chart_theme.apply(fig, title, height=max(420, 22 * len(pv.index) + 200), font_size=font_size)
     # The title is drawn as the top axis's title: automargin then stacks it above the upright column labels
     # (a layout title would sit in the same margin and collide with the longest label).
     fig.update_xaxes(title={"text": f"<b>{title}</b>", "standoff": 10,
-                            "font": {"size": font_size + 3, "color": "#1b1b1b"}})
+                            "font": {"size": chart_theme.title_size(font_size), "color": "#1b1b1b"}})
     fig.update_layout(title={"text": ""}, margin={"t": 10, "r": 12 + 4 * font_size})
     return fig
 
 
 def profile_count_matrix(counts_df: pd.DataFrame, lang: str, labels: dict[str, str] | None = None,
-                         font_size: int = 14) -> go.Figure:
+                         font_size: int = BASE_SIZE) -> go.Figure:
     """Staff group (rows) x stage (columns) heatmap of the number of required units (Catalog.profile_unit_counts()).
 
     Staff groups are rows so their long Thai names read horizontally; stages are the three short columns.
@@ -104,9 +96,9 @@ def profile_count_matrix(counts_df: pd.DataFrame, lang: str, labels: dict[str, s
     fig.update_yaxes(autorange="reversed", title=None, automargin=True)
     # Stage labels below the cells: if a narrow panel makes them tilt they still cannot run into the title.
     fig.update_xaxes(side="bottom", title=None, automargin=True)
-    fig = _layout(fig, _tr(lang, "จำนวนหน่วยที่ต้องมี (กลุ่มบุคลากร × ระยะ)",
-                           "Required units (staff group × stage)"), height=420 + 6 * (font_size - 14),
-                  font_size=font_size)
+    fig = chart_theme.apply(fig, _tr(lang, "จำนวนหน่วยที่ต้องมี (กลุ่มบุคลากร × ระยะ)",
+                                     "Required units (staff group × stage)"),
+                            height=420 + 6 * (font_size - BASE_SIZE), font_size=font_size)
     return fig
 
 
@@ -121,7 +113,7 @@ def status_label(status: str, lang: str) -> str:
 
 
 def pathway_chart(path_units: pd.DataFrame, lang: str, labels: dict[str, str] | None = None,
-                  title: str | None = None, font_size: int = 14) -> go.Figure:
+                  title: str | None = None, font_size: int = BASE_SIZE) -> go.Figure:
     """Dot path of one staff group: every unit it ever requires (rows) at Early, Developing, Mature (columns).
 
     `path_units` is profiles_view.pathway(...).units; a star marks a unit added at that stage, a red cross
@@ -167,4 +159,4 @@ def pathway_chart(path_units: pd.DataFrame, lang: str, labels: dict[str, str] | 
     fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.02, "x": 0,
                               "font": {"size": font_size}})
     title = title or _tr(lang, "เส้นทางหน่วยความสามารถ", "Path of the units")
-    return _layout(fig, title, height=max(420, (font_size + 10) * len(codes) + 160), font_size=font_size)
+    return chart_theme.apply(fig, title, height=max(420, (font_size + 10) * len(codes) + 160), font_size=font_size)

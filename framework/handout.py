@@ -5,25 +5,20 @@ import datetime as dt
 import re
 from html import escape
 
+from framework import print_css
 from framework.catalog import Catalog
 from framework.profiles_view import names, text
 
-CSS = """
-@page { size: A4 portrait; margin: 9mm 10mm; }
-* { box-sizing: border-box; }
-body { font-family: Sarabun, "Noto Sans Thai", Loma, Garuda, Tahoma, sans-serif; color: #1b1b1b;
-       font-size: 10.5pt; line-height: 1.35; margin: 0 auto; max-width: 210mm; padding: 8mm; }
-header { border-bottom: 3px solid #1f4e8c; padding-bottom: 4pt; margin-bottom: 6pt; }
-.framework { font-size: 8.5pt; color: #555; }
+CSS = print_css.stylesheet("9mm 10mm", screen="""
+body { line-height: 1.35; }
 .profile { font-size: 10pt; color: #1f4e8c; font-weight: 700; margin-top: 2pt; }
-h1 { font-size: 19pt; margin: 2pt 0 1pt; color: #12335e; }
+h1 { font-size: 19pt; margin: 2pt 0 1pt; }
 .persona-alt { font-size: 10.5pt; color: #444; margin: 0; }
 .role { margin: 5pt 0 7pt; }
-h2 { font-size: 11.5pt; color: #12335e; border-bottom: 1px solid #c9d4e5; margin: 8pt 0 3pt; padding-bottom: 1pt; }
+h2 { font-size: 11.5pt; margin: 8pt 0 3pt; }
 h3 { font-size: 9.5pt; margin: 4pt 0 1pt; color: #1f4e8c; }
-table { border-collapse: collapse; width: 100%; font-size: 9pt; }
+table { font-size: 9pt; }
 td { padding: 1pt 3pt; vertical-align: top; border-bottom: 1px solid #edf0f5; }
-td.code { font-weight: 700; white-space: nowrap; width: 1%; color: #12335e; }
 .alt { display: block; color: #555; font-size: 0.9em; }
 .units { column-count: 2; column-gap: 6mm; }
 .units > section { break-inside: avoid; }
@@ -35,25 +30,22 @@ li { margin: 0 0 1pt; }
 .cols { column-count: 3; column-gap: 8mm; margin-top: 6pt; border-top: 1px solid #c9d4e5; padding-top: 3pt; }
 .cols > section:first-child > h2 { margin-top: 0; }  /* every column starts level with the first heading */
 .cols > section { break-inside: avoid; }
-footer { margin-top: 8pt; font-size: 7.5pt; color: #666; border-top: 1px solid #ccc; padding-top: 3pt; }
-@media print {
-  body { padding: 0; max-width: none; font-size: 8.6pt; line-height: 1.22; }
-  h1 { font-size: 15pt; }
+footer { margin-top: 8pt; }
+""", print_="""
+  body { font-size: 8.6pt; line-height: 1.22; }
   h2 { font-size: 9.5pt; margin: 5pt 0 2pt; }
   h3 { font-size: 8pt; margin: 3pt 0 0; }
   .role { margin: 3pt 0 4pt; }
   table, ul { font-size: 7.4pt; }
   td { padding: 0 2pt; }
-  tr, li { break-inside: avoid; }
+  li { break-inside: avoid; }
   .alt, .def { display: none; }
   .cols > section { break-inside: auto; }
-  h2, h3 { break-after: avoid; }
+  h3 { break-after: avoid; }
   .role { font-size: 8pt; }
   ul { font-size: 7pt; padding-left: 10pt; }
   .tag { font-size: 6.3pt; padding: 0 2pt; }
-  a { color: inherit; text-decoration: none; }
-}
-"""
+""")
 
 
 def _t(lang: str, th: str, en: str) -> str:

@@ -12,13 +12,13 @@ from html import escape
 import duckdb
 import pandas as pd
 
-from framework.catalog import STAFF_GROUPS, STAGES, Catalog
+from framework import db, print_css
+from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES, Catalog
 from framework.errors import BilingualError
 from framework.handout import circular_ref
 from framework.survey import LEVELS
 
 FIND_LIMIT = 50
-NEXT_STAGE = {"Early": "Developing", "Developing": "Mature", "Mature": None}
 
 # Status of one required unit for one person.
 MET = "met"
@@ -52,27 +52,18 @@ def level_label(level, lang: str) -> str:
     return str(level)
 
 
-def _q(con: duckdb.DuckDBPyConnection, query: str, params: list | dict | None = None) -> pd.DataFrame:
-    cur = con.cursor()
-    try:
-        return cur.execute(query, params or []).df()
-    finally:
-        cur.close()
-
-
 def batches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Batches to pick a person from, newest round first (empty when the store has no survey tables)."""
-    from framework.analysis import has_store
-    if not has_store(con):
+    if not db.has_store(con):
         return pd.DataFrame(columns=["batch_id", "file_name", "agency", "stage", "round_date", "accepted", "is_demo"])
-    return _q(con, "SELECT batch_id, file_name, agency, stage, round_date, accepted, is_demo FROM store.batches "
-                   "ORDER BY round_date DESC NULLS LAST, uploaded_at DESC, batch_id")
+    return db.query(con, "SELECT batch_id, file_name, agency, stage, round_date, accepted, is_demo FROM store.batches "
+                        "ORDER BY round_date DESC NULLS LAST, uploaded_at DESC, batch_id")
 
 
 def find(con: duckdb.DuckDBPyConnection, batch_id: str | None = None, query: str = "") -> pd.DataFrame:
     """Respondents whose id contains `query` (literal, case-insensitive), at most FIND_LIMIT, with their batch."""
     needle = (query or "").strip().casefold()
-    return _q(con, f"""
+    return db.query(con, f"""
         SELECT r.batch_id, r.respondent_id, r.staff_group, r.agency, r.org_unit,
                b.agency AS batch_agency, b.stage AS batch_stage, b.round_date
         FROM store.responses r JOIN store.batches b USING (batch_id)
@@ -153,15 +144,15 @@ def plan(con: duckdb.DuckDBPyConnection, catalog: Catalog, batch_id: str, respon
          threshold: int = 3) -> Plan:
     """The person's plan at `stage` and a preview of the next stage; RespondentError when not found."""
     _check(stage, threshold)
-    batch = _q(con, "SELECT agency, stage, round_date FROM store.batches WHERE batch_id = ?", [batch_id])
+    batch = db.query(con, "SELECT agency, stage, round_date FROM store.batches WHERE batch_id = ?", [batch_id])
     if batch.empty:
         raise RespondentError(
             f"ไม่พบชุดข้อมูล \"{batch_id}\" — อาจถูกลบไปแล้ว เลือกชุดข้อมูลใหม่จากรายการ",
             f"No batch \"{batch_id}\" - it may have been deleted; choose a batch from the list.")
     codes = catalog.unit_codes()
-    cols = ", ".join(f'"{c}"' for c in codes)  # identifiers from the catalogue, never user text
-    row = _q(con, f"SELECT respondent_id, staff_group, agency, org_unit, position, {cols} FROM store.responses "
-                  "WHERE batch_id = ? AND respondent_id = ? LIMIT 1", [batch_id, respondent_id])
+    cols = ", ".join(db.ident(c) for c in codes)  # identifiers from the catalogue, never user text
+    row = db.query(con, f"SELECT respondent_id, staff_group, agency, org_unit, position, {cols} FROM store.responses "
+                        "WHERE batch_id = ? AND respondent_id = ? LIMIT 1", [batch_id, respondent_id])
     if row.empty:
         raise RespondentError(
             f"ไม่พบผู้ตอบรหัส \"{respondent_id}\" ในชุดข้อมูล {batch_id} — ตรวจรหัส (ตัวพิมพ์ใหญ่–เล็กมีผล) "
@@ -199,43 +190,32 @@ def _text(v) -> str | None:
 
 # --- the printable IDP ----------------------------------------------------------------------------------------
 
-CSS = """
-@page { size: A4 portrait; margin: 10mm 11mm; }
-* { box-sizing: border-box; }
-body { font-family: Sarabun, "Noto Sans Thai", Loma, Garuda, Tahoma, sans-serif; color: #1b1b1b;
-       font-size: 10.5pt; line-height: 1.4; margin: 0 auto; max-width: 210mm; padding: 8mm; }
-header { border-bottom: 3px solid #1f4e8c; padding-bottom: 4pt; margin-bottom: 6pt; }
-.framework { font-size: 8.5pt; color: #555; }
+CSS = print_css.stylesheet("10mm 11mm", screen="""
 .confidential { float: right; font-size: 8pt; font-weight: 700; color: #8a1c1c; border: 1px solid #8a1c1c;
                 padding: 0 4pt; border-radius: 3pt; }
-h1 { font-size: 18pt; margin: 2pt 0; color: #12335e; }
+h1 { font-size: 18pt; margin: 2pt 0; }
 .persona { font-size: 11.5pt; color: #1f4e8c; font-weight: 700; margin: 2pt 0 0; }
 dl.who { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 1pt 8pt; margin: 5pt 0; }
 dl.who dt { color: #555; } dl.who dd { margin: 0; font-weight: 600; }
 .figures { display: flex; gap: 6pt; margin: 6pt 0; }
 .figures div { flex: 1; border: 1px solid #c9d4e5; border-radius: 4pt; padding: 3pt 5pt; text-align: center; }
 .figures b { display: block; font-size: 15pt; color: #12335e; }
-h2 { font-size: 12pt; color: #12335e; border-bottom: 1px solid #c9d4e5; margin: 10pt 0 3pt; padding-bottom: 1pt; }
+h2 { font-size: 12pt; margin: 10pt 0 3pt; }
 p.note { font-size: 9pt; color: #444; margin: 2pt 0 4pt; }
-table { border-collapse: collapse; width: 100%; font-size: 9.5pt; }
+table { font-size: 9.5pt; }
 th { text-align: left; background: #eef2f8; border: 1px solid #c9d4e5; padding: 2pt 4pt; }
 td { border: 1px solid #d9e0ea; padding: 2pt 4pt; vertical-align: top; }
-td.code { font-weight: 700; white-space: nowrap; color: #12335e; width: 1%; }
 td.level { white-space: nowrap; width: 1%; }
 td.blank { width: 26%; }
 ul.elements { margin: 1pt 0 0; padding-left: 12pt; font-size: 8.8pt; color: #333; }
 .grp { color: #555; font-size: 8.5pt; }
 .signatures { display: flex; gap: 16mm; margin-top: 14pt; }
 .signatures div { flex: 1; border-top: 1px solid #777; padding-top: 2pt; font-size: 9pt; text-align: center; }
-footer { margin-top: 10pt; font-size: 7.5pt; color: #666; border-top: 1px solid #ccc; padding-top: 3pt; }
-@media print {
-  body { padding: 0; max-width: none; font-size: 9pt; }
-  h1 { font-size: 15pt; }
+footer { margin-top: 10pt; }
+""", print_="""
+  body { font-size: 9pt; }
   table { font-size: 8.4pt; }
-  tr { break-inside: avoid; }
-  h2 { break-after: avoid; }
-}
-"""
+""")
 
 
 def _t(lang: str, th: str, en: str) -> str:

@@ -35,7 +35,7 @@ stages = filters.stage_labels()
 fig = analysis_charts.coverage_heatmap(
     cov, lang, labels, unit_names,
     title=tr(f"ความครอบคลุม · {stages[stage]} · เกณฑ์ระดับ ≥ {f['threshold']}",
-             f"Coverage · {stages[stage]} · level ≥ {f['threshold']}"))
+             f"Coverage · {stages[stage]} · level ≥ {f['threshold']}"), font_size=shell.chart_font_size())
 st.plotly_chart(fig, width="stretch", key="cov_chart")
 if by == "group":
     st.caption(tr(f"● = หน่วยที่บทบาทของกลุ่มบุคลากรในคอลัมน์นั้นกำหนดใน{stages[stage]} "

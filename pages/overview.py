@@ -107,7 +107,7 @@ if bl.empty:
     st.info(tr("ไม่มีหน่วยที่แสดงได้ (ผู้ตอบน้อยเกินไปหรือไม่มีหน่วยที่กำหนด)",
                 "No unit can be shown (too few respondents, or no required unit)."))
 else:
-    fig = analysis_charts.blockers_bar(bl, lang)
+    fig = analysis_charts.blockers_bar(bl, lang, font_size=shell.chart_font_size())
     st.plotly_chart(fig, width="stretch", key="ov_blockers_chart")
     settings = filters.export_settings(f, stage=target_stage)
     chart_downloads(fig, "blockers", settings, key="ov_blockers_chart_dl")

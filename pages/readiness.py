@@ -26,7 +26,7 @@ reached = analysis.stage_reached(ready, f["target"])
 labels = filters.key_labels(by)
 stages = filters.stage_labels()
 shown = ready[ready["n"] > 0]
-fig = analysis_charts.readiness_path(shown, reached, f["target"], lang, labels)
+fig = analysis_charts.readiness_path(shown, reached, f["target"], lang, labels, font_size=shell.chart_font_size())
 st.plotly_chart(fig, width="stretch", key="rdy_chart")
 filters.hidden_note(ready, f["min_cell"])
 settings = filters.export_settings(f, by=by)
@@ -75,7 +75,8 @@ else:
             st.info(tr("ไม่มีหน่วยที่แสดงได้ (ผู้ตอบน้อยเกินไป)", "No unit can be shown (too few respondents)."))
         else:
             bfig = analysis_charts.blockers_bar(bl, lang, title=tr(f"หน่วยที่ขวาง{stages[nxt]}",
-                                                                   f"Units blocking {stages[nxt]}"))
+                                                                   f"Units blocking {stages[nxt]}"),
+                                              font_size=shell.chart_font_size())
             st.plotly_chart(bfig, width="stretch", key="rdy_blockers_chart")
             bset = filters.export_settings(sub, by=by, key=key, stage=nxt)
             chart_downloads(bfig, "readiness-blockers", bset, key="rdy_blockers_chart_dl")

@@ -63,7 +63,7 @@ else:
     fig = analysis_charts.training_needs_bar(
         needs, lang, top,
         title=tr(f"{top} หน่วยที่มีผู้ต้องพัฒนามากที่สุด · {stages[stage]}",
-                 f"Top {top} units by staff to develop · {stages[stage]}"))
+                 f"Top {top} units by staff to develop · {stages[stage]}"), font_size=shell.chart_font_size())
     st.plotly_chart(fig, width="stretch", key="trn_chart")
     chart_downloads(fig, "training_needs", settings, key="trn_chart_dl")
 

@@ -39,13 +39,15 @@ settings = filters.export_settings(f, stage=stage, unit=unit)
 ready, cov = tr_["readiness"], tr_["coverage"]
 fig = analysis_charts.trend_lines(ready, "readiness", lang, labels,
                                   title=tr(f"ความพร้อม · {stages[stage]} ตามรอบสำรวจ",
-                                           f"Readiness · {stages[stage]} by survey round"))
+                                           f"Readiness · {stages[stage]} by survey round"),
+                                  font_size=shell.chart_font_size())
 st.plotly_chart(fig, width="stretch", key="trd_ready_chart")
 filters.hidden_note(ready, f["min_cell"])
 chart_downloads(fig, "trend-readiness", settings, key="trd_ready_chart_dl")
 table_downloads(ready.drop(columns=["is_total"]), "trend-readiness", settings, key="trd_ready_table_dl")
 fig2 = analysis_charts.trend_lines(cov, "coverage", lang, labels,
-                                   title=tr(f"ความครอบคลุม · {unit} ตามรอบสำรวจ", f"Coverage · {unit} by survey round"))
+                                   title=tr(f"ความครอบคลุม · {unit} ตามรอบสำรวจ", f"Coverage · {unit} by survey round"),
+                                   font_size=shell.chart_font_size())
 st.plotly_chart(fig2, width="stretch", key="trd_cov_chart")
 filters.hidden_note(cov, f["min_cell"])
 chart_downloads(fig2, "trend-coverage", settings, key="trd_cov_chart_dl")

@@ -1,7 +1,9 @@
-"""Shared fixtures: the catalogue over the committed Parquet, a throw-away survey store per test."""
+"""Shared fixtures: the catalogue over the committed Parquet, a throw-away survey store per test, and the
+demo survey store, built once per test session (per xdist worker) and copied for each test that uses it."""
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -33,6 +35,46 @@ def store_con(store_path):
     con = db.connect(store_path)
     yield con
     con.close()
+
+
+# The demo store takes seconds to build (ingest of the bundled demo files); a copy takes milliseconds.
+_SESSION: dict[str, Path] = {}
+DEMO_TEMPLATE = "demo-template.duckdb"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_dir(tmp_path_factory) -> Path:
+    """This session's (this xdist worker's) base temp folder, where the demo template is built on first use."""
+    _SESSION["dir"] = tmp_path_factory.getbasetemp()
+    return _SESSION["dir"]
+
+
+def demo_template() -> Path:
+    """The demo store of this session, built on first use (SurveyStore.ensure_demo); never written to after."""
+    from framework.store import SurveyStore
+    path = _SESSION["dir"] / DEMO_TEMPLATE
+    if not path.exists():
+        part = path.with_name(path.name + ".part")
+        part.unlink(missing_ok=True)
+        con = db.connect(part)
+        try:
+            SurveyStore(con).ensure_demo()
+        finally:
+            con.close()
+        part.replace(path)  # whole or absent: a test never copies a half-built store
+    return path
+
+
+def demo_copy(path: Path) -> Path:
+    """A private copy of the session's demo store at `path` (a test may write to it)."""
+    shutil.copyfile(demo_template(), path)
+    return path
+
+
+@pytest.fixture
+def demo_store(tmp_path) -> Path:
+    """A store file holding the bundled demo survey, this test's own copy."""
+    return demo_copy(tmp_path / "demo.duckdb")
 
 
 @pytest.fixture(autouse=True)

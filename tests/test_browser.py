@@ -1,4 +1,8 @@
-"""The one real-browser test: the app under `streamlit run`, opened in headless Chromium; screenshots to docs/screenshots."""
+"""The one real-browser test: the app under `streamlit run`, opened in headless Chromium.
+
+Screenshots go to tests/artifacts/screenshots (git-ignored); only `make screenshots` (SKILLS_SCREENSHOTS=1)
+refreshes the committed docs/screenshots, so `make test` never rewrites tracked files.
+"""
 from __future__ import annotations
 
 import os
@@ -12,7 +16,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "docs" / "screenshots"
+
+
+def shots_dir() -> Path:
+    """docs/screenshots when refreshing them on purpose (SKILLS_SCREENSHOTS=1), else the git-ignored artifacts."""
+    if os.environ.get("SKILLS_SCREENSHOTS") == "1":
+        return ROOT / "docs" / "screenshots"
+    return ROOT / "tests" / "artifacts" / "screenshots"
+
+
 CHROMIUM = "/usr/lib/chromium/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
@@ -47,10 +59,11 @@ def server(tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "SKILLS_DB": str(tmp_path_factory.mktemp("browser") / "skills.duckdb"),
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env.pop("STREAMLIT_SERVER_ADDRESS", None)  # the address comes from .streamlit/config.toml, as for `make run`
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w", encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+         "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -90,11 +103,35 @@ def _settle(page) -> None:
 
 
 def _shot(page, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
+    folder = shots_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     assert path.stat().st_size > 10_000
     return path
+
+
+def _outward_address() -> str | None:
+    """This machine's address on its network (no packet is sent), or None when it has only loopback."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))
+            ip = s.getsockname()[0]
+    except OSError:
+        return None
+    return None if ip.startswith("127.") else ip
+
+
+def test_server_listens_on_this_computer_only(server):
+    """`streamlit run` with the project's config answers on loopback and refuses the network address."""
+    port = int(server.rsplit(":", 1)[1])
+    with urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=5) as r:
+        assert r.status == 200
+    ip = _outward_address()
+    if ip is None:
+        pytest.skip("no network address on this machine to probe")
+    with pytest.raises(OSError):
+        socket.create_connection((ip, port), timeout=3).close()
 
 
 def test_deep_link_and_screenshots(server, browser):

@@ -1,10 +1,9 @@
 """AppTest of pages/respondent.py on the demo store: local mode shows the plan; a set passphrase hides every row first."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
+from conftest import demo_copy
 from framework import db
 from framework import respondents as rsp
 from framework.catalog import Catalog
@@ -14,11 +13,10 @@ SECRET = "รหัสลับ-HR"
 
 
 @pytest.fixture
-def demo(tmp_path, monkeypatch):
-    """The demo store, local mode; returns a function giving the plan the page should show."""
-    path = pages.demo_store(tmp_path / "demo.duckdb")
-    twin = tmp_path / "expected.duckdb"  # the app holds the store file open; expected plans read a copy
-    shutil.copyfile(path, twin)
+def demo(demo_store, tmp_path, monkeypatch):
+    """The demo store (the session's, copied), local mode; returns a function giving the plan the page should show."""
+    path = demo_store
+    twin = demo_copy(tmp_path / "expected.duckdb")  # the app holds the store file open; expected plans read a copy
     monkeypatch.delenv("SKILLS_HR_PASSPHRASE", raising=False)
     con = db.connect(twin, read_only=True)
     batches = rsp.batches(con)

@@ -228,3 +228,15 @@ def test_idp_html_is_escaped_and_offline(con, cat):
         assert external not in lowered, external
     assert "@page { size: A4" in html and "@media print" in html
     assert html.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in html
+
+
+def test_uses_the_shared_query_layer_and_next_stage_map():
+    """One copy of each helper: the catalogue's NEXT_STAGE, db.query / db.has_store (no private _q here)."""
+    from framework import catalog
+    assert rsp.NEXT_STAGE is catalog.NEXT_STAGE
+    assert not hasattr(rsp, "_q")
+    empty = db.connect()  # no store attached
+    try:
+        assert rsp.batches(empty).empty and "batch_id" in rsp.batches(empty).columns
+    finally:
+        empty.close()

@@ -1,0 +1,78 @@
+"""The test infrastructure itself: one demo store per session, copied; screenshots kept out of tracked files."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+
+import conftest
+from conftest import ROOT, demo_copy, demo_template
+from framework import db
+from framework.store import SurveyStore
+
+
+def _batches(path) -> list[tuple]:
+    con = db.connect(path, read_only=True)
+    try:
+        return [tuple(r) for r in db.query(con, "SELECT batch_id, accepted, is_demo FROM store.batches "
+                                                "ORDER BY batch_id").itertuples(index=False)]
+    finally:
+        con.close()
+
+
+def test_demo_template_is_built_once_per_session(demo_store):
+    template = demo_template()
+    assert template.parent == conftest._SESSION["dir"]
+    stamp = template.stat().st_mtime_ns
+    assert demo_template() == template and template.stat().st_mtime_ns == stamp   # not rebuilt
+    rows = _batches(demo_store)
+    assert len(rows) == 4 and all(is_demo for *_, is_demo in rows)
+
+
+def test_each_test_writes_to_its_own_copy(demo_store, tmp_path):
+    other = demo_copy(tmp_path / "other.duckdb")
+    before = _batches(demo_template())
+    con = db.connect(demo_store)
+    try:
+        SurveyStore(con).delete(before[0][0])
+    finally:
+        con.close()
+    assert len(_batches(demo_store)) == len(before) - 1
+    assert _batches(other) == before and _batches(demo_template()) == before
+
+
+def test_screenshots_go_to_ignored_artifacts_unless_asked(monkeypatch):
+    from test_browser import shots_dir
+    monkeypatch.delenv("SKILLS_SCREENSHOTS", raising=False)
+    folder = shots_dir()
+    assert folder == ROOT / "tests" / "artifacts" / "screenshots"
+    probe = (folder / "probe.png").relative_to(ROOT).as_posix()
+    ignored = subprocess.run(["git", "check-ignore", "-q", probe], cwd=ROOT)
+    assert ignored.returncode == 0, "tests/artifacts must be git-ignored"
+    monkeypatch.setenv("SKILLS_SCREENSHOTS", "1")
+    assert shots_dir() == ROOT / "docs" / "screenshots"
+
+
+def test_make_screenshots_asks_for_docs_and_make_test_does_not():
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = {}
+    for block in make.split("\n\n"):
+        head = block.lstrip().split(":", 1)[0]
+        targets[head] = block
+    assert "SKILLS_SCREENSHOTS=1" in targets["screenshots"]
+    assert "SKILLS_SCREENSHOTS" not in targets["test"]
+
+
+def test_server_binds_to_localhost_unless_configured():
+    """Issue 11: the app is reachable from this computer only, unless an operator opens it to a network."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "localhost"
+    env = {k: v for k, v in os.environ.items() if k != "STREAMLIT_SERVER_ADDRESS"}
+    code = ("from streamlit import config; config.get_config_options(force_reparse=True); "
+            "print(config.get_option('server.address'))")
+    seen = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert seen.stdout.strip() == "localhost"
+    make = (ROOT / "Makefile").read_text(encoding="utf-8")
+    run = [line for line in make.splitlines() if "streamlit run" in line]
+    assert run and not any("server.address" in line for line in run), "make run must keep the localhost default"
