@@ -1,7 +1,9 @@
-"""Home page (URL /): the framework at a glance — groups, units and the 18 role profiles."""
+"""Home page (URL /): the latest survey's headline, then the framework at a glance — groups, units, 18 profiles."""
+import pandas as pd
 import streamlit as st
 
-from ui import shell
+from framework import analysis
+from ui import filters, shell
 from ui.downloads import table_downloads
 
 lang = shell.setup("home", "ภาพรวมกรอบทักษะด้านดิจิทัล", "The digital-skills framework at a glance")
@@ -14,6 +16,8 @@ st.subheader(meta["title_en"] if lang == "en" else meta["title_th"])
 st.caption(tr(f"สำนักงาน ก.พ. หนังสือ{meta['circular']} · ฉบับข้อมูล {meta['source_sha256']}",
               f"Office of the Civil Service Commission, circular {meta['circular']} · data version "
               f"{meta['source_sha256']}"))
+# Filled last: opening the survey store may stop the page (locked file), and the framework must show anyway.
+survey_box = st.container(border=True)
 
 groups = cat.groups()
 units = cat.units()
@@ -48,10 +52,15 @@ table_downloads(pivot.reset_index(names=tr("กลุ่มบุคลากร
                 key="home_counts")
 
 st.markdown("#### " + tr("เปิดบทบาท", "Open a role profile"))
+# Long Thai staff-group names wrap onto a second line instead of being cut ("· 9 หน่ว…").
+st.markdown("""<style>.st-key-home_profiles [data-testid="stPageLink"] p,
+.st-key-home_profiles [data-testid="stPageLink"] span { white-space: normal; overflow: visible;
+text-overflow: clip; }</style>""", unsafe_allow_html=True)
 personas = cat.table("profiles").set_index(["stage", "staff_group"])["persona_en" if lang == "en" else "persona_th"]
 n_units = counts.set_index(["stage", "staff_group"])["units"]
 unit_word = tr("หน่วย", "units")
-for column, stage_key, stage_name in zip(st.columns(len(stages)), stages["key"], stages[name]):
+for column, stage_key, stage_name in zip(st.container(key="home_profiles").columns(len(stages)), stages["key"],
+                                         stages[name]):
     with column:
         st.markdown(f"**{stage_name}**")
         for group_key, group_name in zip(staff["key"], staff[name]):
@@ -73,3 +82,61 @@ st.info(tr(
     "เลือกหน้าจากเมนูด้านซ้าย: บทบาทตามกลุ่มบุคลากร สำรวจกรอบทักษะ แผนภาพความต้องการทักษะ และผลสำรวจของหน่วยงาน",
     "Pick a page from the menu on the left: role profiles, the framework explorer, requirement heatmaps and "
     "your agency's survey results."), icon=":material/info:")
+
+
+def latest_round(batches: pd.DataFrame) -> pd.DataFrame:
+    """The batches of the latest survey round (latest round date; the last upload when no batch has a date)."""
+    dated = batches.dropna(subset=["round_date"])
+    if dated.empty:
+        return batches.tail(1)
+    return dated[dated["round_date"] == dated["round_date"].max()]
+
+
+def survey_headline() -> None:
+    """The latest round at a glance for an executive, or where to load a survey when there is none."""
+    st.markdown("#### " + tr("ผลสำรวจล่าสุดของหน่วยงาน", "Your agency's latest survey"))
+    batches = filters.options()["batches"]
+    if batches.empty:
+        st.info(tr("ยังไม่มีข้อมูลแบบสำรวจ — นำเข้าไฟล์ผลสำรวจทักษะของหน่วยงานเพื่อดูความพร้อมตามระยะ",
+                   "No survey is loaded yet — upload your agency's skills survey to see its readiness."),
+                icon=":material/info:")
+        st.page_link("pages/upload.py", label=tr("นำเข้าแบบสำรวจ", "Upload a survey"), icon=":material/upload_file:")
+        return
+    latest = latest_round(batches)
+    f = {**filters.DEFAULTS, "batches": list(latest["batch_id"])}
+    try:
+        ov = filters.compute("overview", f)
+    except analysis.AnalysisError as exc:
+        filters.show_error(exc)
+        return
+    stages = filters.stage_labels()
+    agencies = ", ".join(sorted({a for a in latest["agency"].dropna()})) or tr("ไม่ระบุหน่วยงาน", "agency not given")
+    when = latest["round_date"].dropna()
+    rnd = pd.Timestamp(when.iloc[0]).date().isoformat() if not when.empty else tr("ไม่ระบุรอบ", "round not given")
+    demo = tr(" · ข้อมูลตัวอย่าง", " · demo data") if latest["is_demo"].fillna(False).all() else ""
+    st.caption(f"{agencies} · {tr('รอบ', 'round')} {rnd}{demo}")
+    stage, nxt, target = ov["stage"], ov["next_stage"], f["target"]
+
+    def pct(v):
+        return tr("ซ่อน", "hidden") if v is None else f"{v:.0%}"
+
+    m = st.columns(4)
+    m[0].metric(tr("ผู้ตอบ", "Respondents"), f"{ov['counts']['respondents']:,}")
+    m[1].metric(tr(f"ความพร้อม · {stages[stage]}", f"Readiness · {stages[stage]}"), pct(ov["readiness"]),
+                help=tr("ค่าเฉลี่ยสัดส่วนหน่วยที่บทบาทกำหนดซึ่งผู้ตอบผ่าน (ระดับ ≥ 3)",
+                        "Mean share of required units met (level ≥ 3)"))
+    if nxt:
+        m[2].metric(tr(f"ความพร้อม · {stages[nxt]}", f"Readiness · {stages[nxt]}"), pct(ov["readiness_next"]))
+    reached = ov["stage_reached"]
+    m[3].metric(tr(f"ระยะที่บรรลุ (เป้าหมาย {target:.0%})", f"Stage reached (target {target:.0%})"),
+                tr("ซ่อน", "hidden") if reached is None else
+                (tr("ยังไม่บรรลุ", "none yet") if reached == "none" else stages[reached]))
+    if ov["hidden"]:
+        st.caption(tr(f"ผู้ตอบน้อยกว่า {f['min_cell']} คน จึงซ่อนตัวเลข", f"Fewer than {f['min_cell']} respondents: "
+                      "figures hidden"))
+    st.page_link("pages/overview.py", label=tr("ดูภาพรวมผู้บริหาร (ตัวกรองทั้งหมด)", "Open the executive overview (all filters)"),
+                 icon=":material/monitoring:")
+
+
+with survey_box:
+    survey_headline()

@@ -141,3 +141,21 @@ def profile_handout(cat: Catalog, stage: str, staff_group: str, lang: str = "th"
         f"{dt.date.today().isoformat()}"
         "</footer></body></html>")
     return "\n".join(parts)
+
+
+def profiles_deck(cat: Catalog, profiles: list[tuple[str, str]], lang: str = "th") -> str:
+    """Several handouts in one HTML document, one A4 page each (for a PDF of a stage's six groups, or all 18).
+
+    Each page is exactly the single handout's body (same style), so the deck cannot drift from the handout.
+    """
+    if not profiles:
+        raise ValueError("profiles_deck needs at least one (stage, staff_group)")
+    pages = [profile_handout(cat, stage, group, lang) for stage, group in profiles]
+    head = pages[0].split("<body>", 1)[0]
+    bodies = [page.split("<body>", 1)[1].rsplit("</body>", 1)[0] for page in pages]
+    title = _t(lang, "เอกสารแจก", "Handouts") + f" ({len(pages)})"
+    head = re.sub(r"<title>.*?</title>", f"<title>{escape(title)}</title>", head, count=1, flags=re.S)
+    sheet = '<div class="deck-page" style="break-after: page;">{}</div>'
+    last = '<div class="deck-page">{}</div>'
+    return (head + "<body>" + "".join(sheet.format(b) for b in bodies[:-1]) + last.format(bodies[-1])
+            + "</body></html>")

@@ -68,6 +68,31 @@ if st.session_state.get("exp_unit") not in set(units.loc[units["group_key"] == s
     st.session_state["exp_unit"] = units.loc[units["group_key"] == st.session_state["exp_group"], "code"].iloc[0]
 
 # --- search ---------------------------------------------------------------------------------------
+HITS_CSS = """<style>
+.exp-hits { max-height: 320px; overflow-y: auto; border: 1px solid #e3e7ee; border-radius: 0.5rem; }
+.exp-hits table { width: 100%; border-collapse: collapse; font-size: 0.92em; }
+.exp-hits th { position: sticky; top: 0; background: #f5f7fa; text-align: left; }
+.exp-hits th, .exp-hits td { padding: 0.2rem 0.5rem; border-bottom: 1px solid #eef1f5; vertical-align: top; }
+.exp-hits td.code { white-space: nowrap; font-weight: 600; }
+.exp-hits mark { background: #ffe08a; color: inherit; padding: 0 1px; border-radius: 2px; }
+/* the unit chips show whole names, wrapping onto a second line rather than ending in "…" */
+.st-key-exp_hit button[data-variant="pills"] { height: auto; max-width: 100%; text-align: left; }
+.st-key-exp_hit button[data-variant="pills"] * { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; }
+</style>"""
+
+
+def hits_table(shown: pd.DataFrame, query: str) -> str:
+    """The search hits as a scrolling table with the matched text marked (a data grid cannot mark it)."""
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in shown.columns)
+    rows = []
+    for kind, code, unit_code, text in shown.itertuples(index=False):
+        rows.append(f"<tr><td>{escape(str(kind))}</td><td class=\"code\">{pv.highlight(str(code), query)}</td>"
+                    f"<td class=\"code\">{escape(unit_code) if isinstance(unit_code, str) else ''}</td>"
+                    f"<td>{pv.highlight(text, query)}</td></tr>")
+    return f'{HITS_CSS}<div class="exp-hits"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+
+
 query = st.text_input(tr("ค้นหารหัส หรือข้อความภาษาไทย/อังกฤษ", "Search codes, Thai or English text"),
                       key="exp_q", placeholder=tr("เช่น DT300, ข้อมูล, cloud", "e.g. DT300, ข้อมูล, cloud"))
 if query.strip():
@@ -87,12 +112,15 @@ if query.strip():
             tr("หน่วย", "Unit"): hits["unit_code"],
             tr("ข้อความ", "Text"): [pv.text(r, "text", lang) for _, r in hits.iterrows()],
         })
-        st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 300))
+        st.markdown(hits_table(shown, query), unsafe_allow_html=True)
         table_downloads(shown, "explorer-search", {"q": query}, key="exp_search_dl")
         found = [c for c in dict.fromkeys(hits["unit_code"].dropna()) if c in unit_group][:24]
+        if len(found) == 1 and st.session_state.get("exp_q_opened") != query:
+            _open(found[0])  # every hit is in one unit (e.g. DS200): show it, once per new search
+        st.session_state["exp_q_opened"] = query
         if found:
             st.pills(tr("เปิดหน่วยที่พบ", "Open a matching unit"), found, key="exp_hit",
-                     format_func=lambda c: f"{c} · {unit_name[c]}"[:60],
+                     format_func=lambda c: f"{c} · {unit_name[c]}",
                      on_change=lambda: _open(st.session_state["exp_hit"]) if st.session_state.get("exp_hit") else None)
 
 st.divider()

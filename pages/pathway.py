@@ -20,8 +20,8 @@ PAGE_CSS = """
               column-gap: 0.3em; }
 .path-count-label { font-size: 0.45em; display: inline-block; line-height: 1.3; }  /* wraps as one unit */
 .path-head { font-weight: 700; margin-top: 0.5rem; }
-.chip { display:inline-block; padding:0.05rem 0.5rem; margin:0.12rem; border-radius:0.8rem; font-weight:600;
-        font-size:0.92em; background:#e8eef7; color:#1f4e8c; }
+.chip { display:inline-block; padding:0.05rem 0.5rem; margin:0.12rem; border-radius:0.8rem; font-weight:500;
+        font-size:0.88em; background:#e8eef7; color:#1f4e8c; line-height:1.35; }
 .chip-add { background:#e3f3e6; color:#1d6b2e; } .chip-drop { background:#fbe5e2; color:#a32a1c;
         text-decoration: line-through; }
 .path-item-add::before { content: "+ "; color:#1d6b2e; font-weight:700; }
@@ -79,7 +79,8 @@ st.caption(tr("กรอบทักษะไม่ได้ซ้อนกั�
 
 
 def _chips(df, cls: str) -> str:
-    return "".join(f'<span class="chip {cls}" title="{escape(pv.text(r, "name", lang))}">{escape(r["code"])}</span>'
+    """One chip per unit: its code and its name (a code alone means nothing to most readers)."""
+    return "".join(f'<span class="chip {cls}"><b>{escape(r["code"])}</b> {escape(pv.text(r, "name", lang))}</span>'
                    for _, r in df.iterrows())
 
 
@@ -112,9 +113,9 @@ for i, (col, stage) in enumerate(zip(cols, STAGES)):
             kept = len(prof.units) - len(step.units_added)
             html.append(f'<div class="path-head">+{len(step.units_added)} {escape(tr("เพิ่มใหม่", "added"))}</div>'
                         + (_chips(step.units_added, "chip-add") or "—"))
-            html.append(f'<div class="path-head">−{len(step.units_dropped)} '
-                        f'{escape(tr("ไม่ต้องมีแล้ว", "dropped"))}</div>'
-                        + (_chips(step.units_dropped, "chip-drop") or "—"))
+            if not step.units_dropped.empty:  # "−0 dropped —" said nothing
+                html.append(f'<div class="path-head">−{len(step.units_dropped)} '
+                            f'{escape(tr("ไม่ต้องมีแล้ว", "dropped"))}</div>' + _chips(step.units_dropped, "chip-drop"))
             html.append(f'<div class="path-head">= {kept} {escape(tr("ต้องมีต่อเนื่อง", "still required"))}</div>')
             for kind, field, th, en in KINDS:
                 added, dropped = getattr(step, f"{kind}_added"), getattr(step, f"{kind}_dropped")
@@ -133,6 +134,12 @@ st.subheader(tr("ภาพเส้นทางของหน่วยควา
 fig = charts.pathway_chart(path.units, lang, names,
                            title=tr("เส้นทางหน่วยความสามารถ · ", "Path of the units · ") + names[group],
                            font_size=shell.chart_font_size())
+# The title goes above the stage names as the top axis's title: automargin stacks the two, so the title can
+# no longer touch the first stage label (a layout title shares the top margin with the labels).
+title = fig.layout.title.text
+fig.update_xaxes(title={"text": f"<b>{escape(title)}</b>", "standoff": 14,
+                        "font": {"size": fig.layout.title.font.size, "color": "#1b1b1b"}})
+fig.update_layout(title={"text": ""}, margin={"t": 10})
 st.plotly_chart(fig, key="path_chart", config={"displaylogo": False})
 chart_downloads(fig, "pathway", filters, key="path_chart_dl")
 

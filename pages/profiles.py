@@ -5,7 +5,9 @@ import streamlit as st
 
 from framework import profiles_view as pv
 from framework.catalog import STAFF_GROUPS, STAGES
-from framework.handout import profile_handout
+from framework import pdf
+from framework.errors import BilingualError
+from framework.handout import profile_handout, profiles_deck
 from ui import shell
 from ui.downloads import table_downloads
 
@@ -49,6 +51,60 @@ def _handout(stage: str, group: str, lang: str) -> bytes:
     return profile_handout(shell.catalog(), stage, group, lang).encode("utf-8")
 
 
+@st.cache_data(show_spinner=False, max_entries=24)
+def _pdf(profiles: tuple[tuple[str, str], ...], lang: str) -> bytes:
+    """PDF of one handout or a deck (1-3 s in Chromium); failures raise and are not cached."""
+    cat = shell.catalog()
+    html = (profile_handout(cat, *profiles[0], lang) if len(profiles) == 1
+            else profiles_deck(cat, list(profiles), lang))
+    return pdf.html_to_pdf(html)
+
+
+# What a PDF button makes: (kind, Thai label, English label, file name part)
+PDF_KINDS = (
+    ("one", "PDF ๑ หน้า (บทบาทนี้)", "PDF, one page (this profile)"),
+    ("stage", "PDF ทั้ง ๖ กลุ่มของระยะนี้", "PDF of the stage's 6 groups"),
+    ("all", "PDF ทั้ง ๑๘ บทบาท", "PDF of all 18 profiles"),
+)
+
+
+def _pdf_request(kind: str, stage: str, group: str) -> tuple[tuple[str, str], ...]:
+    if kind == "one":
+        return ((stage, group),)
+    if kind == "stage":
+        return tuple((stage, g) for g in STAFF_GROUPS)
+    return tuple((s, g) for s in STAGES for g in STAFF_GROUPS)
+
+
+def _pdf_name(kind: str, stage: str, group: str, lang: str) -> str:
+    return {"one": f"profile_{stage}_{group}_{lang}.pdf", "stage": f"profiles_{stage}_{lang}.pdf",
+            "all": f"profiles_all_{lang}.pdf"}[kind]
+
+
+def pdf_downloads(stage: str, group: str, lang: str) -> None:
+    """PDF made on click (never on a rerun): a button per kind, then the file's download button or one message."""
+    with st.container(horizontal=True, gap="small"):
+        for kind, th, en in PDF_KINDS:
+            st.button(tr(th, en), key=f"prof_pdf_{kind}", icon=":material/picture_as_pdf:",
+                      on_click=st.session_state.update, kwargs={"prof_pdf": (kind, stage, group, lang)})
+    want = st.session_state.get("prof_pdf")
+    if not want or want[1:] != (stage, group, lang):
+        return
+    kind = want[0]
+    try:
+        with st.spinner(tr("กำลังสร้าง PDF…", "Making the PDF…")):
+            data = _pdf(_pdf_request(kind, stage, group), lang)
+    except BilingualError as exc:
+        st.session_state.pop("prof_pdf", None)
+        st.error(exc.message(lang), icon=":material/error:")
+        return
+    name = _pdf_name(kind, stage, group, lang)
+    label = dict((k, tr(th, en)) for k, th, en in PDF_KINDS)[kind]
+    st.download_button(tr(f"ดาวน์โหลด {label}", f"Download {label}"), data, file_name=name,
+                       mime="application/pdf", key="prof_pdf_download", icon=":material/download:",
+                       type="primary", on_click="ignore", help=f"{name} · {len(data) // 1024:,} KB")
+
+
 names = _names(lang)
 
 # --- deep link: ?stage=&group= sets the view when the URL changes; the view writes itself back to the URL.
@@ -77,6 +133,29 @@ for param, value, allowed in st.session_state.get("prof_bad_url", []):
 st.markdown(PAGE_CSS, unsafe_allow_html=True)
 if shell.presenting():
     st.markdown(PRESENT_EXTRA, unsafe_allow_html=True)
+
+
+
+def _step(key: str, options: tuple, delta: int) -> None:
+    """Move a selector one option along (wrapping round): the keyboard / button steps of a room demo."""
+    current = st.session_state.get(key) or options[0]
+    st.session_state[key] = options[(options.index(current) + delta) % len(options)]
+
+
+# (button key, selector key, options, step, shortcut, Thai label, English label)
+STEPS = (
+    ("prof_prev_group", "prof_group", STAFF_GROUPS, -1, "Left", "กลุ่มก่อนหน้า", "Previous group"),
+    ("prof_next_group", "prof_group", STAFF_GROUPS, 1, "Right", "กลุ่มถัดไป", "Next group"),
+    ("prof_prev_stage", "prof_stage", STAGES, -1, "Up", "ระยะก่อนหน้า", "Previous stage"),
+    ("prof_next_stage", "prof_stage", STAGES, 1, "Down", "ระยะถัดไป", "Next stage"),
+)
+if shell.presenting():
+    # A room demo is a sequence: ←/→ step through the staff groups, ↑/↓ through the stages.
+    for col, (bkey, skey, options, delta, keys, th, en) in zip(st.columns(len(STEPS)), STEPS):
+        col.button(tr(th, en), key=bkey, shortcut=keys, on_click=_step, args=(skey, options, delta),
+                   width="stretch")
+    st.caption(tr("แป้นพิมพ์: ← → เปลี่ยนกลุ่มบุคลากร · ↑ ↓ เปลี่ยนระยะ",
+                  "Keyboard: ← → change the staff group · ↑ ↓ change the stage"))
 
 st.segmented_control(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, key="prof_stage", required=True,
                      format_func=lambda k: names.get(k, k), wrap=True)
@@ -113,10 +192,11 @@ b1, b2 = st.columns(2)
 b1.download_button(
     tr("ดาวน์โหลดเอกสารแจก ๑ หน้า (HTML พิมพ์ได้)", "Download one-page handout (printable HTML)"),
     _handout(stage, group, lang), file_name=f"profile_{stage}_{group}_{lang}.html", mime="text/html",
-    key="prof_handout", icon=":material/print:", type="primary", on_click="ignore")
+    key="prof_handout", icon=":material/print:", on_click="ignore")
 b2.page_link("pages/pathway.py", label=tr(f"ดูเส้นทางพัฒนา {names[STAGES[0]]} → {names[STAGES[-1]]} ของกลุ่มนี้",
                                            f"See this group's path {names[STAGES[0]]} → {names[STAGES[-1]]}"),
              icon=":material/route:", query_params={"group": group, "lang": lang})
+pdf_downloads(stage, group, lang)
 
 left, right = st.columns([3, 2], gap="large")
 tree = _tree()

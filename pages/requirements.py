@@ -27,6 +27,14 @@ def _counts():
     return shell.catalog().profile_unit_counts()
 
 
+def level_labels(fig, width: int) -> None:
+    """Column labels read level, on short wrapped lines (the chart draws them upright, which long Thai names
+    cannot afford: they ran into the title), with room above them for the title."""
+    ticks = list(fig.data[0].x)
+    fig.update_xaxes(tickangle=0, tickmode="array", tickvals=ticks,
+                     ticktext=[pv.wrap_label(t, width) for t in ticks])
+
+
 names = _names(lang)
 font_size = shell.chart_font_size()
 raw = st.query_params.get("stage")
@@ -52,22 +60,20 @@ st.session_state["req_url"] = choice
 
 matrix = _matrix()
 stages = list(STAGES) if choice == ALL else [choice]
-if choice == ALL:
-    panels = st.columns(3)
-    right = None
-else:
-    left, right = st.columns(2, gap="large")
-    panels = [left]
+# One stage: the heatmap gets the full width, the counts go below; all three: three panels side by side.
+panels = st.columns(3) if choice == ALL else [st.container()]
 for panel, stage in zip(panels, stages):
     with panel:
         fig = charts.requirement_heatmap(matrix, stage, lang, names, compact=choice == ALL, font_size=font_size)
+        if choice != ALL:  # three narrow panels keep the chart's upright labels (no room across)
+            level_labels(fig, width=18)
         st.plotly_chart(fig, key=f"req_heat_{stage}", config={"displaylogo": False})
         chart_downloads(fig, "requirement-heatmap", {"stage": stage}, key=f"req_heat_dl_{stage}")
         pivot = pv.requirement_pivot(matrix, stage)
         table = pivot.rename(columns=names).reset_index().rename(columns={"unit_code": tr("รหัส", "Code")})
         table_downloads(table, "requirement-matrix", {"stage": stage}, key=f"req_table_dl_{stage}")
 
-with (right if right is not None else st.container()):
+with st.columns([3, 2])[0]:
     counts = _counts()
     fig = charts.profile_count_matrix(counts, lang, names, font_size=font_size)
     st.plotly_chart(fig, key="req_counts", config={"displaylogo": False})

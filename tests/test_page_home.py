@@ -15,7 +15,7 @@ def test_home_in_thai():
     assert not at.exception
     assert at.title[0].value == "ภาพรวมกรอบทักษะด้านดิจิทัล"
     assert "ทักษะด้านดิจิทัลของข้าราชการ" in at.subheader[0].value
-    assert [m.value for m in at.metric] == ["7", "39", "115", "400", "18"]
+    assert [m.value for m in at.metric][-5:] == ["7", "39", "115", "400", "18"]
     groups = at.dataframe[0].value
     assert groups.iloc[:, 0].tolist() == ["DLit", "DG", "DT", "DS", "SPM", "DL", "DTr"]
     assert groups.iloc[:, 2].tolist() == [7, 6, 7, 7, 6, 3, 3]
@@ -94,11 +94,59 @@ def test_a_locked_store_keeps_framework_pages_and_explains_on_survey_pages(tmp_p
         assert holder.stdout.readline().strip() == "ok"
         monkeypatch.setenv("SKILLS_DB", str(path))
         at = run(lang="en")                      # the framework pages do not need the store
-        assert not at.exception and not at.error
-        assert [m.value for m in at.metric][:2] == ["7", "39"]
+        assert not at.exception
+        assert [m.value for m in at.metric] == ["7", "39", "115", "400", "18"]
+        assert len(at.dataframe) >= 2            # the whole framework part is drawn before the survey box stops
+        assert [e.value for e in at.error if "Cannot open the survey store" in e.value]  # said in the survey box
         at = run_page("overview.py", state={"lang": "en"})
         assert not at.exception
         assert any("Cannot open the survey store" in e.value for e in at.error)
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_home_headline_is_the_latest_survey_round():
+    from framework import analysis
+    at = run()
+    assert not at.exception
+    assert at.markdown and any("ผลสำรวจล่าสุดของหน่วยงาน" in m.value for m in at.markdown)
+    opts = analysis.filter_options(shell_connection())
+    batches = opts["batches"]
+    latest = batches[batches["round_date"] == batches["round_date"].max()]
+    assert len(latest) < len(batches)  # the demo has earlier rounds: the headline is not all of them
+    ov = analysis.overview(shell_connection(), {"batches": list(latest["batch_id"])})
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["ผู้ตอบ"] == f"{ov['counts']['respondents']:,}"
+    stage_th = dict(zip(*[analysis_stage_names()[k] for k in ("key", "name_th")]))[ov["stage"]]
+    assert metrics[f"ความพร้อม · {stage_th}"] == f"{ov['readiness']:.0%}"
+    assert any(link.proto.page.endswith("overview") or "overview" in link.proto.page for link in at.get("page_link"))
+
+
+def test_home_without_a_survey_says_so_and_links_to_upload(monkeypatch, tmp_path):
+    monkeypatch.setenv("SKILLS_DB", str(tmp_path / "empty.duckdb"))
+    monkeypatch.setenv("SKILLS_DEMO", "0")
+    at = run_page(query={"lang": "en"})
+    assert not at.exception
+    assert any("No survey is loaded yet" in i.value for i in at.info)
+    assert any("upload" in link.proto.page for link in at.get("page_link"))
+    assert [m.value for m in at.metric] == ["7", "39", "115", "400", "18"]  # the framework still shows
+
+
+def test_profile_links_are_allowed_to_wrap():
+    at = run()
+    css = next(m.value for m in at.markdown if "home_profiles" in m.value)
+    assert "white-space: normal" in css
+    labels = [link.proto.label for link in at.get("page_link") if "·" in link.proto.label]
+    assert len(labels) == 18 and all(label.endswith("หน่วย") for label in labels)
+
+
+def shell_connection():
+    from ui import shell
+    return shell.connection()  # the app's own cached connection (one process cannot attach the file twice)
+
+
+def analysis_stage_names():
+    from framework import db
+    from framework.catalog import Catalog
+    return Catalog(db.connect()).stages()

@@ -23,8 +23,8 @@ def test_technologist_path_shows_personas_and_dropped_units(catalog):
     text = html(at)
     for stage in ("Early", "Developing", "Mature"):
         assert catalog.profile(stage, "Technologist").persona_th in text
-    assert 'chip chip-drop" title="กำกับการใช้งานสถาปัตยกรรมองค์กร (Enterprise Architecture)">DT300<' in text
-    assert 'chip-drop" title="บริการเทคโนโลยีดิจิทัล">DT400<' in text
+    assert 'chip chip-drop"><b>DT300</b> กำกับการใช้งานสถาปัตยกรรมองค์กร (Enterprise Architecture)<' in text
+    assert 'chip-drop"><b>DT400</b> บริการเทคโนโลยีดิจิทัล<' in text
     assert "−2 ไม่ต้องมีแล้ว" in text and "+13 เพิ่มใหม่" in text
     assert dict(at.query_params) == {"group": "Technologist", "lang": "th"}
 
@@ -34,7 +34,8 @@ def test_chart_and_table_match_the_diff(catalog):
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     dropped = next(t for t in spec["data"] if t.get("name") == "Dropped")
     assert sorted(dropped["y"]) == ["DT300", "DT400"]
-    assert "Technologist" in spec["layout"]["title"]["text"]
+    assert "Technologist" in spec["layout"]["xaxis"]["title"]["text"]  # above the stage names, not on them
+    assert not spec["layout"]["title"].get("text") and spec["layout"]["xaxis"]["side"] == "top"
     table = at.dataframe[0].value
     units = table[(table["Kind"] == "Unit") & (table["Step"] == "Early → Developing")]
     d = catalog.profile_diff("Technologist", "Early", "Developing")
@@ -77,3 +78,17 @@ def test_each_stage_links_to_its_role_profile():
 def test_presentation_mode_enlarges_the_chart():
     spec = json.loads(page(group="Service", present="1").get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["font"]["size"] == 20
+
+
+def test_chips_name_every_unit_and_no_drop_line_when_nothing_is_dropped(catalog):
+    at = page(group="Executive", lang="en")
+    text = html(at)
+    for stage in ("Early", "Developing", "Mature"):
+        for code, name in zip(catalog.profile(stage, "Executive").units["code"],
+                              catalog.profile(stage, "Executive").units["name_en"]):
+            if f"<b>{code}</b>" in text:
+                assert f"<b>{code}</b> {name}" in text
+    assert "<b>DLit100</b> " in text
+    steps = [catalog.profile_diff("Executive", a, b) for a, b in (("Early", "Developing"), ("Developing", "Mature"))]
+    assert all(s.units_dropped.empty for s in steps)
+    assert "dropped" not in text and "−0" not in text

@@ -71,3 +71,22 @@ def test_unknown_stage_warns():
     at = page(stage="Later")
     assert not at.exception
     assert any("Later" in w.value for w in at.warning)
+
+
+def test_single_stage_heatmap_takes_the_full_width_with_level_wrapped_labels():
+    at = page(stage="Developing")
+    assert not at.exception
+    in_columns = [c.proto.spec for col in at.columns for c in col.get("plotly_chart")]
+    heat, counts = at.get("plotly_chart")
+    assert heat.proto.spec not in in_columns  # not squeezed into half the page any more
+    assert counts.proto.spec in in_columns
+    axis = json.loads(heat.proto.spec)["layout"]["xaxis"]
+    assert axis["tickangle"] == 0
+    assert axis["tickvals"] == [n for n in json.loads(heat.proto.spec)["data"][0]["x"]]
+    long_label = axis["ticktext"][axis["tickvals"].index("ผู้ทำงานด้านนโยบายและงานวิชาการ")]
+    assert long_label.replace("<br>", "") == "ผู้ทำงานด้านนโยบายและงานวิชาการ" and "<br>" in long_label
+
+
+def test_three_panels_keep_upright_labels():
+    heats = specs(page(stage="all"))[:3]
+    assert all(h["layout"]["xaxis"]["tickangle"] == -90 for h in heats)

@@ -139,6 +139,46 @@ def _on_present_change() -> None:
     st.session_state[PRESENT_KEY] = st.session_state["_present_widget"]
 
 
+def _exit_presentation() -> None:
+    """Leave presentation mode: normal type, header and sidebar back, `present` gone from the URL."""
+    st.session_state[PRESENT_KEY] = False
+    st.session_state["_present_widget"] = False
+    if "present" in st.query_params:
+        del st.query_params["present"]
+
+
+# Full screen must be asked for from a click in the page itself (browsers refuse it from a timer).
+FULLSCREEN_HTML = """
+<button id="skills-fullscreen" type="button" title="{hint}"
+  style="font:inherit;font-size:1rem;padding:0.4rem 0.8rem;border:1px solid #c9d4e5;border-radius:0.5rem;
+         background:#fff;color:#1f4e8c;cursor:pointer;white-space:nowrap;">{label}</button>
+<script>
+(function () {{
+  const b = document.getElementById("skills-fullscreen");
+  if (!b) return;
+  b.addEventListener("click", function () {{
+    const d = document;
+    if (d.fullscreenElement) {{ d.exitFullscreen(); }}
+    else if (d.documentElement.requestFullscreen) {{ d.documentElement.requestFullscreen(); }}
+  }});
+}})();
+</script>
+"""
+
+
+def presentation_controls() -> None:
+    """The way out of presentation mode (labelled), and a full-screen switch; drawn only while presenting."""
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.button(tr("ออกจากโหมดนำเสนอ", "Exit presentation"), key="present_exit", on_click=_exit_presentation,
+               icon=":material/close_fullscreen:", width="content",
+               help=tr("กลับสู่หน้าปกติ: เมนูด้านซ้ายและแถบด้านบนกลับมา",
+                       "Back to the normal page: the menu and header return"))
+    with row:
+        st.html(FULLSCREEN_HTML.format(label=tr("เต็มจอ", "Full screen"),
+                                       hint=tr("เต็มจอ / กลับ (Esc)", "Full screen on / off (Esc)")),
+                width="content", unsafe_allow_javascript=True)
+
+
 PRESENT_CSS = """
 <style>
 /* Streamlit sizes text in rem: a larger root font scales the whole page for the back of the room. */
@@ -176,6 +216,8 @@ def setup(page: str, title_th: str, title_en: str) -> str:
         st.toggle(tr("โหมดนำเสนอ (ตัวอักษรใหญ่)", "Presentation mode (large type)"), key="_present_widget",
                   value=st.session_state[PRESENT_KEY], on_change=_on_present_change)
         menu()
+    if st.session_state[PRESENT_KEY]:
+        presentation_controls()
     st.title(tr(title_th, title_en))
     return lang()
 
