@@ -199,8 +199,9 @@ BASE_CSS = """
 """
 
 
-def setup(page: str, title_th: str, title_en: str) -> str:
-    """Configure the page, draw the menu and switches, write the title; return the language."""
+def setup(page: str, title_th: str, title_en: str, nav: bool = True) -> str:
+    """Configure the page, draw the menu (unless nav=False: a page reached by link only) and switches, write
+    the title; return the language."""
     _init_state()
     st.set_page_config(
         page_title=f"{tr(title_th, title_en)} · OCSC Digital Skills",
@@ -215,7 +216,8 @@ def setup(page: str, title_th: str, title_en: str) -> str:
                  index=1 if lang() == "en" else 0, on_change=_on_lang_change)
         st.toggle(tr("โหมดนำเสนอ (ตัวอักษรใหญ่)", "Presentation mode (large type)"), key="_present_widget",
                   value=st.session_state[PRESENT_KEY], on_change=_on_present_change)
-        menu()
+        if nav:
+            menu()
     if st.session_state[PRESENT_KEY]:
         presentation_controls()
     st.title(tr(title_th, title_en))

@@ -6,7 +6,8 @@
 """
 from framework.campaign.model import (CODE_LENGTH, Campaign, CampaignError, close, closed_code, ensure_tables,  # noqa: F401
                                       get, has_tables, list_campaigns, open_campaign, require_open, unknown_code)
-from framework.campaign.submit import (LIMITS, NOT_ASSESSED, Limits, RateLimited, RateLimiter, SubmitError,  # noqa: F401
+from framework.campaign.submit import (LIMITS, MAX_ID, NOT_ASSESSED, Limits, RateLimited, RateLimiter, SubmitError,  # noqa: F401
                                        Submitted, check, delete_draft, load_draft, new_token, save_draft, submit,
                                        survey_csv)
 from framework.campaign import qr  # noqa: F401
+from framework.campaign import form  # noqa: F401,E402
