@@ -13,7 +13,8 @@ from framework.store import SurveyStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# (script, icon, Thai label, English label, section) — file name = URL path.
+# (script, icon, Thai label, English label, section) — file name = URL path. A section not in SECTIONS
+# ("link") is a page reached by a link only, never shown in the menu.
 PAGES = (
     ("app.py", ":material/home:", "ภาพรวมกรอบทักษะ", "Framework at a glance", "framework"),
     ("pages/profiles.py", ":material/badge:", "บทบาทตามกลุ่มบุคลากร", "Role profile", "framework"),
@@ -27,7 +28,9 @@ PAGES = (
     ("pages/training.py", ":material/school:", "ความต้องการพัฒนา", "Training needs", "survey"),
     ("pages/respondent.py", ":material/person_search:", "แผนพัฒนารายบุคคล", "Individual development plan", "data"),
     ("pages/upload.py", ":material/upload_file:", "นำเข้าแบบสำรวจ", "Survey upload", "data"),
+    ("pages/workshop.py", ":material/groups:", "แบบประเมินตนเองและเวิร์กช็อป", "Self-assessment campaigns", "data"),
     ("pages/sql.py", ":material/terminal:", "SQL สำหรับนักวิเคราะห์", "Analyst SQL", "data"),
+    ("pages/assess.py", ":material/edit_note:", "แบบประเมินตนเอง", "Self-assessment", "link"),  # by link only
 )
 SECTIONS = {
     "framework": ("กรอบทักษะ", "Framework"),

@@ -250,3 +250,32 @@ def close(con, code: str) -> Campaign | None:
                     [c.code])
         cur.execute("DELETE FROM store.campaign_drafts WHERE code = ?", [c.code])
     return get(con, c.code)
+
+
+def file_name(code: str) -> str:
+    """The batch file name every submission of a campaign is stored under (how its batches are found)."""
+    return f"campaign-{code}.csv"
+
+
+def batch_ids(con, c: Campaign) -> list[str]:
+    """The live batches this campaign's submissions made (a replaced person's old batch holds nobody)."""
+    df = db.query(con, "SELECT b.batch_id FROM store.batches b WHERE b.file_name = $name "
+                       "AND EXISTS (SELECT 1 FROM store.responses r WHERE r.batch_id = b.batch_id) "
+                       "ORDER BY b.uploaded_at", {"name": file_name(c.code)})
+    return df["batch_id"].tolist()
+
+
+def submissions(con, c: Campaign) -> dict:
+    """How many people answered through this campaign, when the last did, and how many people the agency's
+    round holds in all (uploads included)."""
+    row = db.query(con, """
+        SELECT count(*) FILTER (WHERE b.file_name = $name) AS people,
+               max(b.uploaded_at) FILTER (WHERE b.file_name = $name) AS last_at,
+               count(*) AS round_people
+        FROM store.responses r JOIN store.batches b USING (batch_id)
+        WHERE b.round_date = $round
+          AND coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—') = $agency""",
+                   {"name": file_name(c.code), "round": c.round_date, "agency": c.agency}).iloc[0]
+    last = row["last_at"]
+    return {"people": int(row["people"]), "round_people": int(row["round_people"]),
+            "last_at": None if last is None or pd.isna(last) else pd.Timestamp(last).to_pydatetime()}

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from framework import db
-from framework.campaign.model import Campaign, CampaignError, closed_code, ensure_tables, has_tables
+from framework.campaign.model import Campaign, CampaignError, closed_code, ensure_tables, file_name, has_tables
 from framework.catalog import STAFF_GROUPS, Catalog
 from framework.store import IngestResult, SurveyStore
 
@@ -194,7 +194,7 @@ def submit(con, catalog: Catalog, c: Campaign, respondent_id: str, staff_group: 
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         with WRITE_LOCK:
-            res = SurveyStore(con, catalog).ingest(path, file_name=f"campaign-{c.code}.csv", agency=c.agency,
+            res = SurveyStore(con, catalog).ingest(path, file_name=file_name(c.code), agency=c.agency,
                                                    stage=c.stage, round_date=c.round_date, on_conflict="replace")
             if draft_token:
                 delete_draft(con, c.code, draft_token)
