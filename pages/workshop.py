@@ -83,9 +83,9 @@ with left:
         campaign.close(con, camp.code)
         st.rerun()
 with right:
-    svg = campaign.qr.svg(link)
-    if svg:
-        st.html(f'<div style="text-align:center">{svg}</div>')
+    image = campaign.qr.png(link)
+    if image:
+        st.image(image, caption=tr("สแกนเพื่อเปิดแบบประเมิน", "Scan to open the self-assessment"), width=240)
     else:
         st.caption(tr("ติดตั้งแพ็กเกจ segno เพื่อแสดง QR code", "Install the segno package to show a QR code."))
 

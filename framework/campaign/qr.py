@@ -1,6 +1,7 @@
 """The campaign link as a QR code (SVG) for a projector or a printed sheet; needs the `segno` package."""
 from __future__ import annotations
 
+import io
 from html import escape
 
 
@@ -19,6 +20,17 @@ def svg(url: str, scale: int = 8) -> str | None:
     except ImportError:
         return None
     return segno.make(url, error="m").svg_inline(scale=scale, border=2, dark="#12335e")
+
+
+def png(url: str, scale: int = 8) -> bytes | None:
+    """The QR code of `url` as PNG bytes (None when segno is not installed)."""
+    try:
+        import segno
+    except ImportError:
+        return None
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="png", scale=scale, border=2, dark="#12335e")
+    return buf.getvalue()
 
 
 def poster_html(url: str, title: str, lines: list[str], lang: str = "th") -> str:
