@@ -9,26 +9,14 @@ import numpy as np
 import pytest
 
 from conftest import run_page
-from framework import analysis, campaign, db
-from framework.catalog import Catalog
-from framework.store import SurveyStore
+from test_page_assess import app  # noqa: F401  (the store + campaign fixture)
+from framework import analysis, campaign
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    path = tmp_path / "store.duckdb"
-    monkeypatch.setenv("SKILLS_DB", str(path))
-    monkeypatch.setenv("SKILLS_DEMO", "0")
-    monkeypatch.delenv("SKILLS_HR_PASSPHRASE", raising=False)
-    con = db.connect(path)
-    SurveyStore(con, Catalog(con))
-    con.close()
-    campaign.LIMITS.reset()
-
-    def shared():
-        from ui import shell
-        return shell._connection(str(path))
-    return shared
+def store(app):  # noqa: F811
+    """A fresh store (no demo), local mode; returns the app's own connection getter."""
+    return app[1]
 
 
 def heat_values(at) -> list:

@@ -107,12 +107,11 @@ def new_code() -> str:
 
 
 def _date(value, what_th: str, what_en: str) -> dt.date | None:
+    """A date from a date, a datetime or ISO text (YYYY-MM-DD); None when not given."""
     if value is None or value == "":
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
     if isinstance(value, dt.date):
-        return value
+        return value.date() if isinstance(value, dt.datetime) else value
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:

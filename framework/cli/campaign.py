@@ -83,6 +83,12 @@ def _close(args, cmp) -> int:
     return 0
 
 
+def _common(p) -> None:
+    """--db and --json, the same on every campaign command."""
+    p.add_argument("--db", help="survey store file (default $SKILLS_DB or var/skills.duckdb)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
 def register(sub) -> None:
     """Add `campaign open|list|close` to the parser."""
     p = sub.add_parser("campaign", help="self-assessment campaigns: a link /assess?c=CODE per agency round")
@@ -94,17 +100,11 @@ def register(sub) -> None:
     o.add_argument("--closes", help="last day answers are taken, YYYY-MM-DD")
     o.add_argument("--org-unit", action="append", default=[], help="an org unit to offer (repeat the flag)")
     o.add_argument("--id-pattern", help=r"regular expression the whole respondent id must match, e.g. '\d{7}'")
-    o.add_argument("--db", help="survey store file (default $SKILLS_DB or var/skills.duckdb)")
-    o.add_argument("--json", action="store_true", help="print one JSON object")
     add_passphrase(o, "opening a campaign")
-    o.set_defaults(func=_open)
-    li = cs.add_parser("list", help="list campaigns")
-    li.add_argument("--db")
-    li.add_argument("--json", action="store_true")
-    li.set_defaults(func=_list)
     c = cs.add_parser("close", help="close a campaign (no more answers)")
     c.add_argument("code")
-    c.add_argument("--db")
-    c.add_argument("--json", action="store_true")
     add_passphrase(c, "closing a campaign")
-    c.set_defaults(func=_close)
+    li = cs.add_parser("list", help="list campaigns")
+    for parser, func in ((o, _open), (c, _close), (li, _list)):
+        _common(parser)
+        parser.set_defaults(func=func)
