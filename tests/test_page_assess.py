@@ -163,3 +163,15 @@ def test_draft_survives_a_reload_and_is_private(app):
     other.text_input(key="as_id").input("1234567").run()
     other.selectbox(key="as_group").select(GROUP).run()
     assert all(r.value is None for r in unit_radios(other))
+
+
+def test_own_plan_prints_as_pdf_and_clears_for_the_next_person(app):
+    open_, shared = app
+    c = open_()
+    at = submit(fill(visit(c.code, lang="en"), rid="7777777", level=2))
+    assert "Units to develop" in " ".join(m.value for m in at.markdown)
+    at.button(key="as_pdf_make").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state["as_pdf"][:5] == b"%PDF-"
+    at.button(key="as_again").click().run()
+    assert not at.success and at.text_input(key="as_id").value == "", "the next person sees nothing of the last"
