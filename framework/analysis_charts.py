@@ -18,7 +18,11 @@ from framework.chart_theme import BASE_SIZE
 
 GREY = "#b4b4b4"     # hidden for privacy
 EMPTY = "#ececec"    # no respondents
-COVERAGE_SCALE = [[0.0, "#d73027"], [0.5, "#fee08b"], [1.0, "#1a9850"]]
+# Sequential and colour-blind safe (viridis: dark purple = low, yellow = high; no red/green, no grey to
+# mistake for a hidden cell); the value is also printed in each cell.
+COVERAGE_SCALE = "Viridis"
+HIDDEN_TEXT = "—"    # the cell label of a hidden cell (never a value)
+MAX_LABELLED_COLUMNS = 12   # above this many columns a cell is too narrow for "100%": colour and hover only
 FONT = chart_theme.FONT_FAMILY   # public name kept; the one Thai font stack
 STAGE_NAMES = {"Early": ("ระยะเริ่มแรก", "Early"), "Developing": ("ระยะกำลังพัฒนา", "Developing"),
                "Mature": ("ระยะสมบูรณ์", "Mature")}
@@ -56,12 +60,21 @@ def stage_label(stage: str, lang: str, names: dict | None = None) -> str:
     return en if lang == "en" else th
 
 
+def unit_tick(code: str, name, limit: int = 30) -> str:
+    """A unit's axis label: its code and the first words of its name ("DLit100 · Digital access…")."""
+    short = _short(name, limit)
+    return f"{code} · {short}" if short else code
+
+
 def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = None,
                      unit_names: dict | None = None, title: str | None = None,
-                     font_size: int = BASE_SIZE) -> go.Figure:
+                     font_size: int = BASE_SIZE, names_on_axis: bool = True,
+                     cell_labels: bool | None = None) -> go.Figure:
     """Units (rows, framework order) x keys (columns): colour = coverage; required cells dotted; hidden cells grey.
 
-    `cov` is the suppressed frame from framework.analysis.coverage (one stage).
+    `cov` is the suppressed frame from framework.analysis.coverage (one stage). Each cell prints its percentage
+    ("—" when hidden; "●" marks a required cell) unless `cell_labels` is False, or None with more than
+    MAX_LABELLED_COLUMNS columns. With `names_on_axis` each row reads "code · short name" (from `unit_names`).
     """
     df = cov.sort_values(["unit_ord"], kind="stable")
     codes = list(dict.fromkeys(df["code"]))
@@ -76,6 +89,14 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
     hid = cell["hidden"].to_numpy(dtype=object).reshape(len(codes), len(keys))
     names = unit_names or {}
     ylab = codes
+    if cell_labels is None:
+        cell_labels = len(keys) <= MAX_LABELLED_COLUMNS
+    shown = [["" if not pd.isna(hid[i, j]) else _pct(z[i, j]) + (" ●" if req[i, j] else "")
+              for j in range(len(keys))] for i in range(len(codes))]
+    hidden_text = [[HIDDEN_TEXT + (" ●" if req[i, j] else "") if not pd.isna(hid[i, j]) else ""
+                    for j in range(len(keys))] for i in range(len(codes))]
+    text_font = {"size": chart_theme.tick_size(font_size)}
+    labelled = dict(texttemplate="%{text}", textfont=text_font) if cell_labels else {}
     yes, no = _t(lang, "ต้องมี", "required"), _t(lang, "ไม่กำหนด", "not required")
     custom = np.empty((len(codes), len(keys), 4), dtype=object)
     for i, c in enumerate(codes):
@@ -86,8 +107,8 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
     fig = go.Figure()
     fig.add_trace(go.Heatmap(
         z=z, x=xs, y=ylab, zmin=0, zmax=1, colorscale=COVERAGE_SCALE, customdata=custom, hovertemplate=hover,
-        hoverongaps=False, name=_t(lang, "ความครอบคลุม", "coverage"),
-        colorbar=dict(title=_t(lang, "ครอบคลุม", "Coverage"), tickformat=".0%")))
+        hoverongaps=False, name=_t(lang, "ความครอบคลุม", "coverage"), text=shown, **labelled,
+        colorbar=dict(title=_t(lang, "ครอบคลุม", "Coverage"), tickformat=".0%", thickness=14)))
     # Hidden cells: a grey layer whose hover says why and shows n only (never the value).
     # Hidden for privacy: grey; no respondents at all: a lighter grey (nothing to protect, nothing to show).
     hidden_z = np.where(pd.isna(hid), np.nan, np.where(hid == "empty", 0.0, 1.0))
@@ -100,12 +121,15 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
             hcustom[i, j] = [int(n[i, j]), reason.get(hid[i, j], "")]
     fig.add_trace(go.Heatmap(
         z=hidden_z, x=xs, y=ylab, zmin=0, zmax=1, colorscale=[[0, EMPTY], [1, GREY]], showscale=False,
-        customdata=hcustom, hoverongaps=False, name=_t(lang, "ซ่อน", "hidden"),
+        customdata=hcustom, hoverongaps=False, name=_t(lang, "ซ่อน", "hidden"), text=hidden_text,
+        **({**labelled, "textfont": {**text_font, "color": "#333"}} if cell_labels else {}),
         hovertemplate="<b>%{y}</b><br>%{x}<br>n = %{customdata[0]}<br>%{customdata[1]}<extra></extra>"))
-    ri, rj = np.nonzero(req)
+    # Required cells: a dot in the middle of the cell, or "●" after the printed value (the trace is then
+    # only the legend entry).
+    ri, rj = np.nonzero(req) if not cell_labels else ((), ())
     fig.add_trace(go.Scatter(
-        x=[xs[j] for j in rj], y=[ylab[i] for i in ri], mode="markers", hoverinfo="skip", showlegend=True,
-        marker=dict(symbol="circle", size=6, color="#1f1f1f"),
+        x=[xs[j] for j in rj] or [None], y=[ylab[i] for i in ri] or [None], mode="markers", hoverinfo="skip",
+        showlegend=True, marker=dict(symbol="circle", size=6, color="#1f1f1f"),
         name=_t(lang, "หน่วยที่บทบาทของคอลัมน์นี้กำหนดในระยะนี้", "required by this column's role profile at this stage")))
     # Legend entries for the grey cells (a heatmap has none of its own); drawn nowhere.
     for colour, when, label in (
@@ -123,16 +147,26 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
         if groups[i] != groups[i - 1]:
             fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y", y0=i - 0.5, y1=i - 0.5,
                           line=dict(color="#333", width=1.5))
+    ticks = [unit_tick(c, names.get(c)) for c in codes] if names_on_axis else codes
     fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=ylab,
-                     tickfont={"size": chart_theme.tick_size(font_size)})
+                     tickvals=ylab, ticktext=ticks, tickfont={"size": chart_theme.tick_size(font_size)},
+                     automargin=True)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs, side="top")
     fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, xanchor="left", y=-0.01, yanchor="top"))
     fig = chart_theme.apply(fig, title or _t(lang, "ความครอบคลุมของหน่วยความสามารถ", "Coverage of units of capability"),
-                            height=max(420, (font_size + 8) * len(codes) + 300), font_size=font_size)
-    # Column labels sit on top (long Thai names, slanted): leave them room below the title.
-    fig.update_xaxes(tickangle=-30, automargin=True)
-    fig.update_layout(margin=dict(t=200), title=dict(y=0.995, yanchor="top"))
+                            height=max(420, (font_size + 10) * len(codes) + 160 + _label_room(xs, font_size)),
+                            font_size=font_size)
+    # Column labels sit on top (long Thai names slanted): the margin grows to fit them (automargin) and the
+    # title sits above them; no fixed empty band.
+    fig.update_xaxes(tickangle=-30 if max(map(len, xs), default=0) > 12 else 0, automargin=True)
+    fig.update_layout(title=dict(yref="container", y=1, yanchor="top", pad=dict(t=8), automargin=True))
     return fig
+
+
+def _label_room(xs: list[str], font_size: int) -> int:
+    """Height the slanted column labels take on top (sin 30° of the longest label's width)."""
+    longest = max(map(len, xs), default=0)
+    return int(0.5 * longest * font_size * 0.6) if longest > 12 else font_size + 10
 
 
 def readiness_path(ready: pd.DataFrame, reached: pd.DataFrame | None = None, target: float = 0.8,

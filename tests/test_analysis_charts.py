@@ -35,8 +35,12 @@ def test_coverage_heatmap_equals_frame(con):
             assert math.isnan(v)
             # Hidden for privacy: dark grey (1); no respondents: light grey (0).
             assert grey.z[codes.index(row.code)][keys.index(row.key)] == (0 if row.hidden == "empty" else 1)
-    # Required marks: one per required cell; both marks and grey cells have a legend entry.
-    assert len(req.x) == int(cov["required"].sum())
+    # Required marks: one "●" per required cell in the cell labels (a dot per cell without labels); both
+    # marks and grey cells have a legend entry.
+    marks = sum(t.count("●") for trace in (main, grey) for row in trace.text for t in row)
+    assert marks == int(cov["required"].sum()) and list(req.x) == [None]
+    bare = analysis_charts.coverage_heatmap(cov, "en", cell_labels=False).data[2]
+    assert len(bare.x) == int(cov["required"].sum())
     assert fig.layout.showlegend and req.showlegend and "required" in req.name
     hidden = [t for n, t in legend.items() if n.startswith("hidden")][0]
     empty = legend["no respondents"]

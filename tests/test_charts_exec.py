@@ -1,0 +1,78 @@
+"""Charts an executive reads at a glance: numbers in the heatmap cells, unit names beside codes, a colour-blind-safe
+scale, no empty band above the column labels."""
+from __future__ import annotations
+
+import json
+
+import plotly.colors
+import pytest
+
+from framework import analysis, analysis_charts
+from framework.analysis import Filters
+from tests.fixtures.analysis import seed
+
+
+@pytest.fixture
+def cov(store_con):
+    seed.two_rounds(store_con)
+    return analysis.coverage(store_con, Filters(batches=("B1",)), stage="Early", by="group")
+
+
+def test_heatmap_cells_print_their_percentage_and_a_dash_when_hidden(cov):
+    fig = analysis_charts.coverage_heatmap(cov, "en")
+    main, grey = fig.data[:2]
+    assert main.texttemplate == grey.texttemplate == "%{text}"
+    codes, keys = list(main.y), list(dict.fromkeys(cov["key"]))
+    hidden_seen = 0
+    for row in cov.itertuples():
+        i, j = codes.index(row.code), keys.index(row.key)
+        mark = " ●" if row.required else ""
+        if row.hidden is None or row.hidden != row.hidden:
+            assert main.text[i][j] == f"{row.coverage:.0%}{mark}" and grey.text[i][j] == ""
+        else:
+            hidden_seen += 1
+            assert main.text[i][j] == ""                  # no value for a hidden cell
+            assert grey.text[i][j] == "—" + mark
+    assert hidden_seen > 0
+    # Hidden values reach no label: the Service cell of DLit100 is 3/5 = 60% in truth.
+    assert "60%" not in json.dumps(json.loads(fig.to_json()), ensure_ascii=False)
+
+
+def test_heatmap_labels_can_be_turned_off_and_are_off_for_many_columns(cov):
+    assert analysis_charts.coverage_heatmap(cov, "en", cell_labels=False).data[0].texttemplate is None
+    many = cov.copy()
+    keys = list(dict.fromkeys(cov["key"]))
+    extra = [many.assign(key=many["key"] + f"#{n}") for n in range(analysis_charts.MAX_LABELLED_COLUMNS // len(keys) + 1)]
+    import pandas as pd
+    wide = analysis_charts.coverage_heatmap(pd.concat([many, *extra]), "en")
+    assert len(set(wide.data[0].x)) > analysis_charts.MAX_LABELLED_COLUMNS and wide.data[0].texttemplate is None
+    assert len(wide.data[2].x) == int(pd.concat([many, *extra])["required"].sum())   # dots drawn instead
+
+
+def test_heatmap_rows_show_code_and_short_name(cov):
+    names = {"DLit100": "Digital access and awareness of the digital world and its uses in government work"}
+    fig = analysis_charts.coverage_heatmap(cov, "en", unit_names=names)
+    ticks = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext))
+    assert ticks["DLit100"].startswith("DLit100 · Digital access") and ticks["DLit100"].endswith("…")
+    assert len(ticks["DLit100"]) <= len("DLit100 · ") + 31
+    assert not ticks["DLit100"].endswith(" …")          # cut at a word boundary, not after a space
+    assert list(fig.data[0].y) == list(dict.fromkeys(cov["code"]))   # rows stay codes (hover, framework order)
+    codes_only = analysis_charts.coverage_heatmap(cov, "en", unit_names=names, names_on_axis=False)
+    assert list(codes_only.layout.yaxis.ticktext) == list(codes_only.data[0].y)
+
+
+def test_heatmap_scale_is_sequential_and_colour_blind_safe(cov):
+    fig = analysis_charts.coverage_heatmap(cov, "en")
+    scale = [c for _, c in fig.data[0].colorscale]
+    assert scale == [c for _, c in plotly.colors.get_colorscale("Viridis")]
+    rgb = [plotly.colors.hex_to_rgb(c) for c in scale]
+    # No red-to-green: monotone lightness (a sequential scale) and never a red-dominant colour.
+    light = [0.299 * r + 0.587 * g + 0.114 * b for r, g, b in rgb]
+    assert light == sorted(light)
+    assert not any(r > g + 40 and r > b + 40 for r, g, b in rgb)
+
+
+def test_heatmap_has_no_fixed_band_above_the_column_labels(cov):
+    fig = analysis_charts.coverage_heatmap(cov, "th", {"Executive": "ผู้บริหารระดับสูงของหน่วยงาน"})
+    assert fig.layout.xaxis.automargin and fig.layout.xaxis.side == "top"
+    assert (fig.layout.margin.t or 0) <= 80       # the labels' room comes from automargin, not a fixed 200 px

@@ -1,0 +1,27 @@
+"""The executive survey pages (coverage, readiness, overview): heatmap labels and table widths, the readiness dot
+plot, the plain-language summary before the formulas."""
+from __future__ import annotations
+
+import json
+
+from tests.fixtures.analysis import pages, seed
+
+
+def spec(at, i=0):
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def test_coverage_page_names_toggle_and_narrow_table_columns(tmp_path, monkeypatch):
+    pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.basic))
+    at = pages.run_page("coverage.py", lang="en", cov_stage="Early")
+    assert not at.exception
+    y = spec(at)["layout"]["yaxis"]
+    assert y["ticktext"][y["tickvals"].index("DLit100")].startswith("DLit100 · Digital access")
+    assert spec(at)["data"][0]["texttemplate"] == "%{text}"
+    config = json.loads(at.dataframe[0].proto.columns)
+    values = [c for name, c in config.items() if name != "Unit"]
+    assert config["Unit"]["width"] == "medium" and len(values) == 7
+    assert all(isinstance(c["width"], int) and c["width"] <= 100 for c in values)
+    at.toggle(key="cov_names").set_value(False).run()
+    y = spec(at)["layout"]["yaxis"]
+    assert y["ticktext"] == y["tickvals"]                 # codes only
