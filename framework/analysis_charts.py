@@ -11,10 +11,12 @@ import unicodedata
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from framework import chart_theme
 from framework.analysis import TOTAL_KEY
 from framework.chart_theme import BASE_SIZE
+from framework.profiles_view import wrap_label
 
 GREY = "#b4b4b4"     # hidden for privacy
 EMPTY = "#ececec"    # no respondents
@@ -203,6 +205,68 @@ def readiness_path(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
     return chart_theme.apply(fig, title or _t(lang, "ความพร้อมตามระยะ (★ = ระยะที่บรรลุ)",
                                               "Readiness by stage (★ = stage reached)"), font_size=font_size)
 
+
+DOT = "#1f4e8c"          # a readiness point
+STEM = "#c9d3e3"         # the bar from 0 to the point
+REACHED = "#f5b700"      # the stage reached (star)
+
+
+def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, target: float = 0.8,
+                   lang: str = "th", labels: dict | None = None, title: str | None = None,
+                   font_size: int = BASE_SIZE, stacked: bool = False) -> go.Figure:
+    """Readiness as small multiples, one panel per stage: a row per key, a dot on a stem with its value printed
+    beside it, the target as a dashed line in every panel and a star on the stage reached. Reads at a glance
+    where seven close lines in one panel do not; hidden points print "—" and carry no value.
+
+    Panels side by side, or `stacked` one above the other (a phone's width).
+    """
+    stages = ["Early", "Developing", "Mature"]
+    keys = list(dict.fromkeys(ready["key"]))
+    names = [key_label(k, labels, lang) for k in keys]
+    ticks = [f"<b>{wrap_label(n, 16)}</b>" if k == TOTAL_KEY else wrap_label(n, 16) for k, n in zip(keys, names)]
+    reached_map = {} if reached is None else dict(zip(reached["key"], reached["stage_reached"]))
+    grid = dict(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.25 / len(keys) + 0.04) if stacked else \
+        dict(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.03)
+    fig = make_subplots(**grid, subplot_titles=[f"<b>{stage_label(s, lang)}</b>" for s in stages])
+    for i, stage in enumerate(stages):
+        cell = dict(row=i + 1, col=1) if stacked else dict(row=1, col=i + 1)
+        g = ready[ready["stage"] == stage].set_index("key").reindex(keys)
+        x = g["readiness"].to_numpy(dtype="float64")
+        gone = [n for n, v in zip(names, x) if np.isnan(v)]
+        star = [reached_map.get(k) == stage for k in keys]
+        custom = [[int(n) if not pd.isna(n) else 0, _pct(r), _pct(fr)]
+                  for n, r, fr in zip(g["n"], g["readiness"], g["fully_ready"])]
+        hover = (f"<b>%{{y}}</b> · {stage_label(stage, lang)}<br>n = %{{customdata[0]}}<br>"
+                 f"{_t(lang, 'ความพร้อม', 'readiness')} = %{{customdata[1]}}<br>"
+                 f"{_t(lang, 'พร้อมเต็มที่', 'fully ready')} = %{{customdata[2]}}<extra></extra>")
+        fig.add_trace(go.Bar(x=x, y=names, orientation="h", width=0.18, marker_color=STEM, hoverinfo="skip",
+                             showlegend=False), **cell)
+        fig.add_trace(go.Scatter(
+            x=x, y=names, mode="markers+text", text=[_pct(v) for v in x], textposition="middle right",
+            customdata=custom, hovertemplate=hover, showlegend=False, cliponaxis=False,
+            name=stage_label(stage, lang), textfont={"size": font_size},
+            marker=dict(size=[font_size + 8 if s else font_size - 1 for s in star],
+                        symbol=["star" if s else "circle" for s in star],
+                        color=[REACHED if s else DOT for s in star], line=dict(color="#333", width=1))), **cell)
+        if gone:
+            fig.add_trace(go.Scatter(
+                x=[0.0] * len(gone), y=gone, mode="text", text=[HIDDEN_TEXT] * len(gone),
+                textposition="middle right", hoverinfo="skip", showlegend=False,
+                textfont={"size": font_size, "color": "#777"}), **cell)
+        fig.add_vline(x=target, line=dict(dash="dash", color="#555", width=1.5), **cell)
+        fig.update_yaxes(ticktext=ticks, tickvals=names, showticklabels=stacked or i == 0, **cell)
+    fig.update_xaxes(range=[0, 1.25], tickvals=[0, 0.5, 1], tickformat=".0%", showgrid=True, fixedrange=True)
+    fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=names,
+                     fixedrange=True, automargin=True)
+    fig.update_annotations(font_size=font_size)          # the panel (stage) titles
+    rows = len(keys) * (3 if stacked else 1)
+    fig = chart_theme.apply(fig, title or _t(lang, "ความพร้อมตามระยะ", "Readiness by stage"),
+                            height=max(300, (font_size + 22) * rows + 170), font_size=font_size)
+    fig.update_layout(bargap=0, margin=dict(t=70 + font_size * 2), title_subtitle=dict(
+        text=_t(lang, f"เส้นประ = เป้าหมาย {target:.0%} · ★ = ระยะที่บรรลุ",
+                f"dashed line = {target:.0%} target · ★ = stage reached"),
+        font=dict(size=chart_theme.tick_size(font_size) + 1, color="#555")))
+    return fig
 
 def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None,
                  font_size: int = BASE_SIZE) -> go.Figure:

@@ -26,7 +26,15 @@ reached = analysis.stage_reached(ready, f["target"])
 labels = filters.key_labels(by)
 stages = filters.stage_labels()
 shown = ready[ready["n"] > 0]
-fig = analysis_charts.readiness_path(shown, reached, f["target"], lang, labels, font_size=shell.chart_font_size())
+forms = {"dots": tr("จุดตามระยะ", "Dots per stage"), "stacked": tr("จุด เรียงลง (จอแคบ)", "Dots, stacked (narrow screens)"),
+         "lines": tr("เส้น", "Lines")}
+form = st.segmented_control(tr("รูปแบบแผนภาพ", "Chart form"), list(forms), format_func=forms.get, key="rdy_form",
+                            **({} if "rdy_form" in st.session_state else {"default": "dots"})) or "dots"
+if form == "lines":
+    fig = analysis_charts.readiness_path(shown, reached, f["target"], lang, labels, font_size=shell.chart_font_size())
+else:
+    fig = analysis_charts.readiness_dots(shown, reached, f["target"], lang, labels, font_size=shell.chart_font_size(),
+                                         stacked=form == "stacked")
 st.plotly_chart(fig, width="stretch", key="rdy_chart")
 filters.hidden_note(ready, f["min_cell"])
 settings = filters.export_settings(f, by=by)

@@ -3,6 +3,7 @@ scale, no empty band above the column labels."""
 from __future__ import annotations
 
 import json
+import math
 
 import plotly.colors
 import pytest
@@ -76,3 +77,42 @@ def test_heatmap_has_no_fixed_band_above_the_column_labels(cov):
     fig = analysis_charts.coverage_heatmap(cov, "th", {"Executive": "ผู้บริหารระดับสูงของหน่วยงาน"})
     assert fig.layout.xaxis.automargin and fig.layout.xaxis.side == "top"
     assert (fig.layout.margin.t or 0) <= 80       # the labels' room comes from automargin, not a fixed 200 px
+
+
+def _dots(fig):
+    return [t for t in fig.data if t.type == "scatter" and t.mode == "markers+text"]
+
+
+def test_readiness_dots_one_panel_per_stage_values_printed_and_target(store_con):
+    seed.two_rounds(store_con)
+    ready = analysis.readiness(store_con, Filters(min_cell=2), by="agency")
+    reached = analysis.stage_reached(ready, 0.8)
+    fig = analysis_charts.readiness_dots(ready, reached, 0.8, "en")
+    panels = _dots(fig)
+    assert [t.name for t in panels] == ["Early", "Developing", "Mature"]
+    assert {t.xaxis for t in panels} == {"x", "x2", "x3"}            # three panels (small multiples)
+    for t, stage in zip(panels, analysis.STAGES):
+        frame = ready[ready["stage"] == stage].set_index("key")
+        assert list(t.y) == [seed.AGENCY, seed.AGENCY2, "All"]
+        assert list(t.x) == pytest.approx(frame["readiness"].tolist())
+        assert list(t.text) == [f"{v:.0%}" for v in frame["readiness"]]   # labelled directly
+    # The target is a dashed line in every panel; the stage reached is the one star (AGENCY2 at Early).
+    lines = [s for s in fig.layout.shapes if s.line.dash == "dash"]
+    assert len(lines) == 3 and all(s.x0 == s.x1 == 0.8 for s in lines)
+    stars = [(t.name, y) for t in panels for y, sym in zip(t.y, t.marker.symbol) if sym == "star"]
+    assert stars == [("Early", seed.AGENCY2)]
+    assert "80% target" in fig.layout.title.subtitle.text
+    stacked = analysis_charts.readiness_dots(ready, reached, 0.8, "en", stacked=True)
+    assert {t.yaxis for t in _dots(stacked)} == {"y", "y2", "y3"} and stacked.layout.height > fig.layout.height
+
+
+def test_readiness_dots_hidden_points_print_a_dash_and_no_value(store_con):
+    seed.two_rounds(store_con)
+    ready = analysis.readiness(store_con, Filters(batches=("B1",)), by="group")
+    ready = ready[ready["n"] > 0]
+    fig = analysis_charts.readiness_dots(ready, None, 0.8, "en")
+    early = _dots(fig)[0]
+    i = list(early.y).index("Others")
+    assert math.isnan(early.x[i]) and early.text[i] == "" and early.customdata[i][1] == ""
+    dashes = [t for t in fig.data if t.type == "scatter" and t.mode == "text" and t.xaxis == "x"]
+    assert len(dashes) == 1 and "Others" in dashes[0].y and set(dashes[0].text) == {"—"}

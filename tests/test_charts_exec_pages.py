@@ -25,3 +25,15 @@ def test_coverage_page_names_toggle_and_narrow_table_columns(tmp_path, monkeypat
     at.toggle(key="cov_names").set_value(False).run()
     y = spec(at)["layout"]["yaxis"]
     assert y["ticktext"] == y["tickvals"]                 # codes only
+
+
+def test_readiness_page_defaults_to_the_dot_plot_and_keeps_the_lines(tmp_path, monkeypatch):
+    pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.two_rounds))
+    at = pages.run_page("readiness.py", lang="en")
+    assert not at.exception
+    modes = {t.get("mode") for t in spec(at)["data"]}
+    assert "markers+text" in modes and "lines+markers" not in modes
+    at.segmented_control(key="rdy_form").set_value("lines").run()
+    assert "lines+markers" in {t.get("mode") for t in spec(at)["data"]}
+    at.segmented_control(key="rdy_form").set_value("stacked").run()
+    assert {t.get("yaxis") for t in spec(at)["data"]} >= {"y", "y2", "y3"}
