@@ -73,4 +73,4 @@ st.dataframe(table, width="stretch", column_config={
     **{col: st.column_config.TextColumn(width=VALUE_WIDTH) for col in table.columns[1:]}})
 export = cov.drop(columns=["unit_ord", "is_total"])
 table_downloads(export, "coverage", settings, key="cov_table_dl")
-filters.definitions()
+filters.definitions(f)

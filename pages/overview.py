@@ -125,4 +125,4 @@ if n_hidden:
                   f"{f['min_cell']} คน จึงไม่นำมาจัดอันดับ",
                   f":material/visibility_off: {n_hidden} units are hidden and not ranked: fewer than {f['min_cell']} "
                   "respondents are (or are not) required to have them."))
-filters.definitions()
+filters.definitions(f)

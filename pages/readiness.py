@@ -90,4 +90,4 @@ else:
             bset = filters.export_settings(sub, by=by, key=key, stage=nxt)
             chart_downloads(bfig, "readiness-blockers", bset, key="rdy_blockers_chart_dl")
             table_downloads(bl, "readiness-blockers", bset, key="rdy_blockers_table_dl")
-filters.definitions()
+filters.definitions(f)
