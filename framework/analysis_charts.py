@@ -23,6 +23,8 @@ EMPTY = "#ececec"    # no respondents
 # Sequential and colour-blind safe (viridis: dark purple = low, yellow = high; no red/green, no grey to
 # mistake for a hidden cell); the value is also printed in each cell.
 COVERAGE_SCALE = "Viridis"
+BAR_WIDTH = 0.42    # blockers: share of a unit's row the bar takes (its label is above it)
+BAR_LABEL_CHARS = 34   # blockers: the unit name beside the code fits a phone's width (390 px)
 HIDDEN_TEXT = "—"    # the cell label of a hidden cell (never a value)
 MAX_LABELLED_COLUMNS = 12   # above this many columns a cell is too narrow for "100%": colour and hover only
 FONT = chart_theme.FONT_FAMILY   # public name kept; the one Thai font stack
@@ -270,23 +272,30 @@ def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
 
 def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None,
                  font_size: int = BASE_SIZE) -> go.Figure:
-    """Lowest-coverage units required at a stage, as horizontal bars (hidden units are never passed in)."""
+    """Lowest-coverage units required at a stage, as horizontal bars (hidden units are never passed in).
+
+    Each bar's label ("DTr300 · first words of the name") sits above the bar, not on the axis: the bars keep
+    the whole width, on a phone too. The value is printed at the bar's end.
+    """
     df = bl[bl["hidden"].isna()] if "hidden" in bl.columns else bl
     name = "name_en" if lang == "en" else "name_th"
     ys = [f"{c}" for c in df["code"]]
-    # Executives read names, not codes: "DTr300 · first words of the name" on each bar's axis label.
-    ticks = [f"{c} · {_short(t)}" for c, t in zip(df["code"], df[name])]
+    labels = [unit_tick(c, t, BAR_LABEL_CHARS) for c, t in zip(df["code"], df[name])]
     custom = [[int(n), _pct(v), t] for n, v, t in zip(df["n"], df["coverage"], df[name])]
     fig = go.Figure(go.Bar(
         x=df["coverage"].astype(float), y=ys, orientation="h", customdata=custom, marker_color="#d73027",
-        text=[_pct(v) for v in df["coverage"]], textposition="auto",
+        width=BAR_WIDTH, text=[_pct(v) for v in df["coverage"]], textposition="outside", cliponaxis=False,
         hovertemplate=(f"<b>%{{y}}</b> %{{customdata[2]}}<br>n = %{{customdata[0]}}<br>"
                        f"{_t(lang, 'ความครอบคลุม', 'coverage')} = %{{customdata[1]}}<extra></extra>")))
-    fig.update_xaxes(range=[0, 1], tickformat=".0%", title=_t(lang, "ความครอบคลุม", "Coverage"))
-    fig.update_yaxes(autorange="reversed", type="category", tickvals=ys, ticktext=ticks, automargin=True)
+    row = 2 * font_size + 40       # px per unit: the label line, then the bar
+    for y, label in zip(ys, labels):
+        fig.add_annotation(x=0, y=y, xref="x", yref="y", text=label, showarrow=False, xanchor="left",
+                           yanchor="bottom", yshift=row * BAR_WIDTH / 2, font={"size": font_size})
+    fig.update_xaxes(range=[0, 1.12], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", automargin=True,
+                     fixedrange=True, title=dict(text=_t(lang, "ความครอบคลุม", "Coverage"), standoff=6))
+    fig.update_yaxes(autorange="reversed", type="category", showticklabels=False, fixedrange=True)
     return chart_theme.apply(fig, title or _t(lang, "หน่วยที่เป็นอุปสรรค", "Blocking units"),
-                             height=max(220, (font_size + 34) * len(df) + 120), font_size=font_size)
-
+                             height=row * len(df) + 130, font_size=font_size)
 
 def trend_lines(df: pd.DataFrame, value: str = "readiness", lang: str = "th", labels: dict | None = None,
                 title: str | None = None, font_size: int = BASE_SIZE) -> go.Figure:

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from framework import analysis, analysis_charts
+from framework import analysis, analysis_charts, chart_theme
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
@@ -39,7 +39,7 @@ fig = analysis_charts.coverage_heatmap(
     title=tr(f"ความครอบคลุม · {stages[stage]} · เกณฑ์ระดับ ≥ {f['threshold']}",
              f"Coverage · {stages[stage]} · level ≥ {f['threshold']}"), font_size=shell.chart_font_size(),
     names_on_axis=names_on_axis)
-st.plotly_chart(fig, width="stretch", key="cov_chart")
+st.plotly_chart(fig, width="stretch", key="cov_chart", config=chart_theme.CONFIG)
 if by == "group":
     st.caption(tr(f"● = หน่วยที่บทบาทของกลุ่มบุคลากรในคอลัมน์นั้นกำหนดใน{stages[stage]} "
                   "(คอลัมน์ “ทั้งหมด”: กำหนดโดยกลุ่มที่เลือกอย่างน้อยหนึ่งกลุ่ม) · สีเทา = ซ่อน",

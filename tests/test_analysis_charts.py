@@ -92,8 +92,8 @@ def test_blockers_bar_and_trend_lines(con):
     bl = analysis.blockers(con, Filters(), stage="Developing")
     fig = analysis_charts.blockers_bar(bl, "th")
     assert list(fig.data[0].y) == bl["code"].tolist()
-    # Axis labels carry the (Thai) unit name after the code, shortened.
-    ticks = list(fig.layout.yaxis.ticktext)
+    # The labels (above the bars) carry the (Thai) unit name after the code, shortened.
+    ticks = [a.text for a in fig.layout.annotations]
     assert [t.split(" · ")[0] for t in ticks] == bl["code"].tolist()
     assert all(len(t.split(" · ")[1]) <= 40 and t.split(" · ")[1] for t in ticks)
     assert analysis_charts._short("ก" * 50).endswith("…")

@@ -116,3 +116,21 @@ def test_readiness_dots_hidden_points_print_a_dash_and_no_value(store_con):
     assert math.isnan(early.x[i]) and early.text[i] == "" and early.customdata[i][1] == ""
     dashes = [t for t in fig.data if t.type == "scatter" and t.mode == "text" and t.xaxis == "x"]
     assert len(dashes) == 1 and "Others" in dashes[0].y and set(dashes[0].text) == {"—"}
+
+
+def test_blockers_bar_labels_sit_above_the_bars_and_leave_them_the_width(store_con):
+    seed.two_rounds(store_con)
+    bl = analysis.blockers(store_con, Filters(), stage="Developing")
+    fig = analysis_charts.blockers_bar(bl, "th")
+    bars = fig.data[0]
+    assert fig.layout.yaxis.showticklabels is False        # no label column eating the width
+    notes = fig.layout.annotations
+    assert [a.y for a in notes] == list(bars.y) == bl["code"].tolist()
+    assert all(a.x == 0 and a.xanchor == "left" and a.yanchor == "bottom" and a.yshift > 0 for a in notes)
+    assert all(a.text.startswith(f"{c} · ") for a, c in zip(notes, bl["code"]))
+    # The label's bottom (bar centre + yshift) is at or above the bar's top edge (half its width of a row).
+    row = (fig.layout.height - 130) / len(bl)
+    assert all(a.yshift >= row * bars.width / 2 for a in notes)
+    assert bars.width < 0.5 and bars.textposition == "outside" and list(bars.text) == [
+        f"{v:.0%}" for v in bl["coverage"]]
+    assert fig.layout.xaxis.automargin and fig.layout.xaxis.title.text     # the axis title gets its room

@@ -37,3 +37,14 @@ def test_readiness_page_defaults_to_the_dot_plot_and_keeps_the_lines(tmp_path, m
     assert "lines+markers" in {t.get("mode") for t in spec(at)["data"]}
     at.segmented_control(key="rdy_form").set_value("stacked").run()
     assert {t.get("yaxis") for t in spec(at)["data"]} >= {"y", "y2", "y3"}
+
+
+def test_survey_charts_have_no_toolbar_over_their_title(tmp_path, monkeypatch):
+    pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.two_rounds))
+    for script, state in (("overview.py", {}), ("coverage.py", {"cov_stage": "Early"}), ("readiness.py", {})):
+        at = pages.run_page(script, lang="en", **state)
+        assert not at.exception
+        charts = at.get("plotly_chart")
+        assert charts, script
+        for chart in charts:
+            assert json.loads(chart.proto.config)["displayModeBar"] is False, script
