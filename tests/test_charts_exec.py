@@ -134,3 +134,11 @@ def test_blockers_bar_labels_sit_above_the_bars_and_leave_them_the_width(store_c
     assert bars.width < 0.5 and bars.textposition == "outside" and list(bars.text) == [
         f"{v:.0%}" for v in bl["coverage"]]
     assert fig.layout.xaxis.automargin and fig.layout.xaxis.title.text     # the axis title gets its room
+
+
+def test_short_names_are_cut_at_a_word_boundary():
+    short = analysis_charts._short
+    assert short("ประยุกต์ใช้เครื่องมือดิจิทัลเพื่อการทำงาน", 30) == "ประยุกต์ใช้เครื่องมือดิจิทัล…"   # not "…เพื่…"
+    assert short("วิเคราะห์ข้อมูล (Data Analytics) เพื่อตีความ", 30) == "วิเคราะห์ข้อมูล (Data…"
+    assert short("Use basic digital tools or applications for work", 30) == "Use basic digital tools or…"
+    assert short("ก" * 40, 30) == "ก" * 30 + "…"            # no boundary at all: cut at the limit
