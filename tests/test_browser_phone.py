@@ -82,3 +82,23 @@ def test_coverage_heatmap_cells_carry_their_labels(server, browser):  # noqa: F8
         _shot(page, "coverage_cells")
     finally:
         page.close()
+
+
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/126.0 Mobile Safari/537.36")
+
+
+def test_readiness_on_a_phone_starts_with_stacked_panels(server, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="th-TH", is_mobile=True,
+                            has_touch=True, user_agent=PHONE_UA)
+    try:
+        page.goto(f"{server}/readiness", timeout=TIMEOUT_MS)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
+        panels = page.evaluate("""() => { const L = document.querySelector('.js-plotly-plot')._fullLayout;
+            return ['yaxis', 'yaxis2', 'yaxis3'].map(a => L[a] && L[a].domain); }""")
+        assert all(panels) and panels[0][0] > panels[1][1] > panels[1][0] > panels[2][1], panels   # one above the other
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        _shot(page, "readiness_phone")
+    finally:
+        page.close()
