@@ -239,6 +239,8 @@ BASE_CSS = """
 .skills-chip { display:inline-block; padding:0.1rem 0.55rem; margin:0.1rem; border-radius:0.8rem;
   background:#e8eef7; color:#1f4e8c; font-weight:600; font-size:0.9em; }
 .skills-basic { background:#eef5ea; color:#2d6a2d; }
+/* Phones: a page title fits one line (Thai has no spaces; the browser would break it mid-compound). */
+@media (max-width: 640px) { h1 { font-size: clamp(1.5rem, 8vw, 2.75rem) !important; } }
 </style>
 """
 
