@@ -109,6 +109,12 @@ def test_bad_input_is_one_bilingual_line(stored, args):
     bilingual_error(stored(*args))
 
 
+@pytest.mark.parametrize("command", [("archive", "--round", "2024-06-30", "--out", "x"), ("compact",)])
+def test_a_missing_store_is_refused_not_created(run, command):
+    bilingual_error(run(*command))
+    assert not run.db.exists()
+
+
 def test_compact_gives_the_space_back(stored, tmp_path):
     con = db.connect(stored.db)
     units = ", ".join(["(hash(i) % 5)::UTINYINT"] * (len(con.execute("DESCRIBE store.responses").fetchall()) - 6))

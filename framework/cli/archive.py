@@ -18,9 +18,13 @@ DB_HELP = "survey store file (default $SKILLS_DB or var/skills.duckdb)"
 
 
 def _target(db_arg: str | None) -> Path:
+    """The store file; a missing one is refused (archive and compact never create it)."""
     from framework.paths import store_path
 
-    return Path(db_arg) if db_arg else store_path()
+    target = Path(db_arg) if db_arg else store_path()
+    if not target.is_file():
+        raise UsageError(f"ไม่พบคลังแบบสำรวจที่ {target}: ระบุ --db PATH", f"no survey store at {target}: give --db PATH")
+    return target
 
 
 def _size(path: Path) -> int:
@@ -92,6 +96,12 @@ def _compact(args) -> int:
     before = _size(target)
     with open_store(args.db, write=True, survey=False) as con:
         fresh = compact(con, target)
+    wal = Path(str(target) + ".wal")
+    if wal.exists():   # never pair the fresh file with the old file's journal
+        fresh.unlink(missing_ok=True)
+        raise UsageError(f"คลัง {target} ยังมีบันทึก {wal.name} ค้างอยู่ ไม่ได้บีบอัด ปิดแอปแล้วสั่งใหม่",
+                         f"the store {target} still has its journal {wal.name}; nothing was compacted: stop the "
+                         "app and run the command again")
     os.replace(fresh, target)   # the store is closed; the copy was checked table by table
     after = _size(target)
     if args.json:

@@ -195,7 +195,8 @@ def archive_round(con, out_dir: str | Path, round_date, agency: str | None = Non
             targets[m["agency_slug"]].parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / m["agency_slug"], targets[m["agency_slug"]])
             m["path"] = str(targets[m["agency_slug"]])
-    except OSError as exc:
+    except (OSError, duckdb.IOException) as exc:   # e.g. the disk filled up while writing
+        exc = exc if isinstance(exc, OSError) else OSError(str(exc).splitlines()[0])
         raise ArchiveError(f"เขียนที่เก็บถาวรใน {root} ไม่สำเร็จ ({exc.strerror or exc}) ไม่มีข้อมูลใดถูกลบ",
                            f"writing the archive in {root} failed ({exc.strerror or exc}); nothing was removed "
                            "from the store") from None
