@@ -1,6 +1,7 @@
 """Ingest speed and peak memory for 1,000,000 respondents x 39 units (UTF-8 and Windows-874) vs a bare read_csv.
 
-Run: .venv/bin/python bench/bench_ingest.py [--rows N]   (files are generated once under bench/out/)
+Run: .venv/bin/python bench/bench_ingest.py [--rows N]   (files are generated once under bench/out/;
+a list N1,N2 as bench/run.py passes it: the largest)
 Targets (issue 4): ingest <= 10 s, peak memory <= 2 GB, Windows-874 within 1.5x of UTF-8.
 """
 from __future__ import annotations
@@ -23,23 +24,28 @@ GROUPS_TH = ["ผู้บริหารระดับสูง", "ผู้�
              "ผู้ปฏิบัติงานด้านเทคโนโลยี", "ผู้ปฏิบัติงานอื่น"]
 
 
+def csv_sql(rows: int) -> str:
+    """The SELECT of a survey file with `rows` respondents (Thai group names and agency), for a COPY TO."""
+    from framework.catalog import Catalog
+    codes = Catalog().unit_codes()
+    groups = "[" + ", ".join(f"'{g}'" for g in GROUPS_TH) + "]"
+    cols = ", ".join(f"CASE WHEN hash(i, {n}) % 10 = 0 THEN NULL ELSE hash(i, {n} + 100) % 5 END AS \"{c}\""
+                     for n, c in enumerate(codes))
+    return f"""SELECT 'R' || lpad(i::VARCHAR, 7, '0') AS respondent_id,
+                      {groups}[1 + (i % 6)::INT] AS "group", 'กรมทดสอบ' AS agency,
+                      'กอง ' || (i % 40)::VARCHAR AS unit, {cols}
+               FROM range({int(rows)}) t(i)"""
+
+
 def make_files(rows: int) -> tuple[Path, Path]:
     """A UTF-8 file (Thai group names and agency) and the same content in Windows-874."""
     import duckdb
 
-    from framework.catalog import Catalog
     OUT.mkdir(parents=True, exist_ok=True)
     utf8, cp874 = OUT / f"survey_{rows}_utf8.csv", OUT / f"survey_{rows}_cp874.csv"
     if not utf8.exists():
-        codes = Catalog().unit_codes()
-        groups = "[" + ", ".join(f"'{g}'" for g in GROUPS_TH) + "]"
-        cols = ", ".join(f"CASE WHEN hash(i, {n}) % 10 = 0 THEN NULL ELSE hash(i, {n} + 100) % 5 END AS \"{c}\""
-                         for n, c in enumerate(codes))
         con = duckdb.connect()
-        con.execute(f"""COPY (SELECT 'R' || lpad(i::VARCHAR, 7, '0') AS respondent_id,
-                                     {groups}[1 + (i % 6)::INT] AS "group", 'กรมทดสอบ' AS agency,
-                                     'กอง ' || (i % 40)::VARCHAR AS unit, {cols}
-                              FROM range({rows}) t(i)) TO '{utf8}' (HEADER, DELIMITER ',')""")
+        con.execute(f"COPY ({csv_sql(rows)}) TO '{utf8}' (HEADER, DELIMITER ',')")
     if not cp874.exists():
         with open(utf8, "r", encoding="utf-8", newline="") as src, open(cp874, "w", encoding="cp874", newline="") as dst:
             while chunk := src.read(1 << 22):
@@ -79,12 +85,13 @@ def measure(kind: str, path: Path) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=1_000_000)
+    # --rows: one size, or the scaling list bench/run.py passes to every script (the largest is used here)
+    ap.add_argument("--rows", default="1000000")
     ap.add_argument("--child", nargs=2)
-    args = ap.parse_args()
+    args, _ = ap.parse_known_args()
     if args.child:
         return child(*args.child)
-    utf8, cp874 = make_files(args.rows)
+    utf8, cp874 = make_files(max(int(x) for x in args.rows.split(",") if x.strip()))
     print(f"file: {utf8.name} {utf8.stat().st_size / 1e6:.0f} MB, {cp874.name} {cp874.stat().st_size / 1e6:.0f} MB")
     bare = measure("bare", utf8)
     u = measure("ingest", utf8)

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "framework.cli.analysis",
     "framework.cli.export",
     "framework.cli.campaign",
+    "framework.cli.archive",
 )
 PROG = "python -m framework"
 
