@@ -8,6 +8,7 @@ from framework import db, sql
 from framework.analysis import suppression as sup
 from framework.analysis.base import complement_column, frame, key_parts, order_keys, reindex_groups, run
 from framework.analysis.filters import TOTAL_KEY, Filters, check_by, check_stage
+from framework.analysis.rounds import round_column
 from framework.catalog import STAFF_GROUPS
 
 
@@ -24,14 +25,16 @@ def coverage_raw(con, f: Filters, stage: str, dims: list[str]) -> pd.DataFrame:
 def coverage(con, filters: Filters | dict | None = None, stage: str = "Early", by: str = "group") -> pd.DataFrame:
     """Coverage of each unit (rows, framework order) per staff group / agency / org unit plus the total.
 
-    Columns: stage, by, key, code, group_key, unit_ord, n, met, coverage, required, is_total, hidden.
-    Suppressed cells have met and coverage NaN.
+    Columns: stage, by, round, key, code, group_key, unit_ord, n, met, coverage, required, is_total, hidden.
+    `round` is the round date(s) of each column's people (rounds.round_column). Suppressed cells have met and
+    coverage NaN.
     """
     f = Filters.coerce(filters)
     check_by(by)
     check_stage(stage)
-    df = coverage_raw(con, f, stage, [by])
-    return finish_coverage(con, df, f, stage, by, sets=["code"])
+    df = finish_coverage(con, coverage_raw(con, f, stage, [by]), f, stage, by, sets=["code"])
+    df.insert(2, "round", round_column(con, f, by, df["key"]))
+    return df
 
 
 def finish_coverage(con, df: pd.DataFrame, f: Filters, stage: str, by: str, sets: list[str]) -> pd.DataFrame:
