@@ -22,7 +22,7 @@ from framework.analysis.suppression import (  # noqa: F401
     training_headline)
 from framework.analysis.definitions import DEFINITIONS_EN, DEFINITIONS_TH  # noqa: F401
 from framework.analysis.base import required_codes, units  # noqa: F401
-from framework.analysis.coverage_view import blockers, coverage  # noqa: F401
+from framework.analysis.coverage_view import HIDDEN_NO_PREVIOUS, blockers, coverage, coverage_change  # noqa: F401
 from framework.analysis.readiness_view import narrow, next_stage_after, readiness, stage_reached  # noqa: F401
 from framework.analysis.training_view import TRAINING_BY, training_needs  # noqa: F401
 from framework.analysis.overview_view import NextStep, filter_options, next_step, overview, survey_counts  # noqa: F401

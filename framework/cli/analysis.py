@@ -7,8 +7,15 @@ import pandas as pd
 
 from framework.cli import UsageError, add_passphrase, min_cell, open_store
 
-COVERAGE_COLUMNS = ["stage", "by", "key", "code", "n", "met", "coverage", "required"]
-READINESS_COLUMNS = ["by", "key", "stage", "n", "readiness", "fully_ready", "required_units"]
+COVERAGE_COLUMNS = ["stage", "by", "round", "key", "code", "n", "met", "coverage", "required"]
+READINESS_COLUMNS = ["by", "round", "key", "stage", "n", "readiness", "fully_ready", "required_units"]
+ROUND_HELP = ("which round of each agency: latest (default: each agency's latest round), all (every round "
+              "pooled) or a round date YYYY-MM-DD; rows carry a `round` column")
+
+
+def add_round(p) -> None:
+    """The --round flag of every survey command (coverage, readiness, export of aggregates)."""
+    p.add_argument("--round", default="latest", help=ROUND_HELP)
 
 
 def register(sub) -> None:
@@ -24,6 +31,7 @@ def register(sub) -> None:
 
 def _common(p) -> None:
     p.add_argument("--by", default="group", help="group (default), agency or unit")
+    add_round(p)
     p.add_argument("--threshold", type=int, default=3, help="level that counts as met, 1-4 (default 3)")
     p.add_argument("--min-cell", type=int, default=None, dest="min_cell",
                    help="smallest number of respondents shown (default 5; below the floor, 5 unless "
@@ -44,7 +52,7 @@ def _open(args):
         raise UsageError(f"ไม่รู้จัก --by {args.by!r}: ใช้ group, agency หรือ unit",
                          f"unknown --by {args.by!r}: use group, agency or unit")
     filters = analysis.Filters(threshold=args.threshold,  # AnalysisError: one line from cli.main
-                               min_cell=min_cell(args.min_cell, args.passphrase))
+                               min_cell=min_cell(args.min_cell, args.passphrase), round=args.round)
     return open_store(args.db), filters
 
 
