@@ -16,7 +16,7 @@ WITH k AS (
     JOIN store.batches b USING (batch_id)
     WHERE ($batches::VARCHAR[] IS NULL OR list_contains($batches::VARCHAR[], r.batch_id))
 ),
--- Each agency's rounds, newest first (rank 1 = latest; no date ranks last): a small table, joined back.
+-- Each agency's rounds, newest first (rank 1 = latest; no date ranks last): a small table, kept by a semi-join.
 ranked AS (
     SELECT agency, round_key,
            dense_rank() OVER (PARTITION BY agency ORDER BY nullif(round_key, '—') DESC NULLS LAST) AS round_rank
