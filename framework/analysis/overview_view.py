@@ -9,7 +9,7 @@ from framework import db, sql
 from framework.analysis.base import filtered, run
 from framework.analysis.coverage_view import blockers
 from framework.analysis import rounds
-from framework.analysis.filters import ROUND_LATEST, ROUND_PREVIOUS, Filters, check_stage
+from framework.analysis.filters import ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, Filters, check_stage
 from framework.analysis.readiness_view import readiness, stage_reached
 from framework.catalog import NEXT_STAGE
 
@@ -27,7 +27,7 @@ def survey_counts(con, filters: Filters | dict | None = None) -> dict:
 
 
 def filter_options(con) -> dict:
-    """The values each filter offers: batches (with labels), agencies, org units, rounds."""
+    """The values each filter offers (over every round): batches (with labels), agencies, org units, rounds."""
     if not db.has_store(con):
         return {"batches": pd.DataFrame(columns=["batch_id", "file_name", "agency", "stage", "round_date",
                                                  "accepted", "is_demo"]),
@@ -36,7 +36,7 @@ def filter_options(con) -> dict:
                             "FROM store.batches ORDER BY round_date NULLS LAST, uploaded_at, batch_id")
     keys = db.query(con, f"WITH f AS ({filtered()}) SELECT 'agency' AS kind, agency AS v FROM f GROUP BY agency "
                          f"UNION ALL SELECT 'unit', unit_key FROM f GROUP BY unit_key "
-                         f"UNION ALL SELECT 'round', round_key FROM f GROUP BY round_key", Filters().params())
+                         f"UNION ALL SELECT 'round', round_key FROM f GROUP BY round_key", Filters(round=ROUND_ALL).params())
     pick = lambda kind: sorted(keys.loc[keys.kind == kind, "v"].tolist())  # noqa: E731
     return {"batches": batches, "agencies": pick("agency"), "org_units": pick("unit"), "rounds": pick("round")}
 
