@@ -53,16 +53,14 @@ def change_table(ch: pd.DataFrame, labels: dict, unit_names: dict) -> None:
         {d for v in ch["round_prev"] if v for d in str(v).split("+")}, reverse=True))
     st.markdown("#### " + tr(f"การเปลี่ยนแปลงของความครอบคลุมจากรอบ {since} (จุดร้อยละ)",
                              f"Change in coverage since {since} (percentage points)"))
-    hidden = tr("ซ่อน", "hidden")
     from framework.analysis_charts import key_label
-    view = ch.assign(col=[key_label(k, labels, lang) for k in ch["key"]],
-                     cell=[hidden if v != v or v is None else f"{v:+.1f}" for v in ch["change"]])
-    table = view.pivot(index="code", columns="col", values="cell")
-    table = table.loc[list(dict.fromkeys(ch["code"])), list(dict.fromkeys(view["col"]))]
-    table.index.name = tr("รหัส", "Code")
-    table.columns.name = None
+    cols = [key_label(k, labels, lang) for k in ch["key"]]
+    cells = [tr("ซ่อน", "hidden") if pd.isna(v) else f"{v:+.1f}" for v in ch["change"]]
+    table = (pd.DataFrame({"code": ch["code"], "col": cols, "cell": cells})
+             .pivot(index="code", columns="col", values="cell")
+             .reindex(index=list(dict.fromkeys(ch["code"])), columns=list(dict.fromkeys(cols))))
     table.insert(0, tr("หน่วยความสามารถ", "Unit"), [unit_names.get(c, c) for c in table.index])
-    st.dataframe(table, width="stretch")
+    st.dataframe(table.rename_axis(index=tr("รหัส", "Code"), columns=None), width="stretch")
     st.caption(tr("แสดงเฉพาะช่องที่แสดงได้ทั้งสองรอบ (ซ่อนตามกฎเดียวกัน) จึงคำนวณช่องที่ซ่อนจากผลต่างไม่ได้",
                   "A change is shown only where both rounds' cells are shown (each hidden by the same rules), "
                   "so no hidden cell can be recovered from the difference."))
