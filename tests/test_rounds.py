@@ -157,3 +157,8 @@ def test_coverage_change_shows_only_cells_shown_in_both_rounds(store_con):
     assert pd.isna(dl.loc["Executive", "change"])            # 3 Executives before: hidden then, so no change
     with pytest.raises(AnalysisError):
         analysis.coverage_change(store_con, {"round": "all"})
+
+
+def test_definitions_say_what_a_round_is_and_how_people_are_counted():
+    assert "**Survey round**" in analysis.DEFINITIONS_EN and "once per round" in analysis.DEFINITIONS_EN
+    assert "**รอบสำรวจ**" in analysis.DEFINITIONS_TH and "นับครั้งเดียวต่อรอบ" in analysis.DEFINITIONS_TH
