@@ -74,11 +74,11 @@ def test_round_choice_is_checked_in_both_languages():
 
 
 def test_every_row_carries_its_round(con):
-    cov = analysis.coverage(con, stage="Early", by="agency")
+    cov = analysis.with_round(con, {}, analysis.coverage(con, stage="Early", by="agency"), "agency")
     assert dict(zip(cov["key"], cov["round"])) == {A: D2, B: D1, analysis.TOTAL_KEY: f"{D1}+{D2}"}
-    ready = analysis.readiness(con, {"round": "all"}, by="group")
-    assert set(ready["round"]) == {"all"}
-    ready = analysis.readiness(con, {"round": D1}, by="group")
+    ready = analysis.with_round(con, {"round": "all"}, analysis.readiness(con, {"round": "all"}), "group")
+    assert set(ready["round"]) == {"all"} and list(ready.columns[:3]) == ["by", "round", "key"]
+    ready = analysis.with_round(con, {"round": D1}, analysis.readiness(con, {"round": D1}), "group")
     assert set(ready.loc[ready["n"] > 0, "round"]) == {D1} and set(ready.loc[ready["n"] == 0, "round"]) == {""}
 
 
@@ -162,3 +162,14 @@ def test_coverage_change_shows_only_cells_shown_in_both_rounds(store_con):
 def test_definitions_say_what_a_round_is_and_how_people_are_counted():
     assert "**Survey round**" in analysis.DEFINITIONS_EN and "once per round" in analysis.DEFINITIONS_EN
     assert "**รอบสำรวจ**" in analysis.DEFINITIONS_TH and "นับครั้งเดียวต่อรอบ" in analysis.DEFINITIONS_TH
+
+
+def test_analyst_tables_carry_the_round(con):
+    from framework import analyst
+
+    tables = analyst.survey_aggregates(con, min_cell=5, threshold=3)
+    ready = tables["readiness"].to_pandas()
+    agency = ready[ready["by"] == "agency"]
+    assert dict(zip(agency["key"], agency["round"])) == {A: D2, B: D1, analysis.TOTAL_KEY: f"{D1}+{D2}"}
+    assert int(agency[agency["key"] == analysis.TOTAL_KEY]["n"].iloc[0]) == 25      # the latest rounds
+    assert "round" in tables["coverage"].column_names

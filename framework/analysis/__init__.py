@@ -28,6 +28,7 @@ from framework.analysis.training_view import TRAINING_BY, training_needs  # noqa
 from framework.analysis.overview_view import NextStep, filter_options, next_step, overview, survey_counts  # noqa: F401
 from framework.analysis.trends_view import trends  # noqa: F401
 from framework.analysis import rounds  # noqa: F401
+from framework.analysis.rounds import with_round  # noqa: F401
 from framework.analysis.filters import ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, check_round  # noqa: F401
 from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES  # noqa: F401
 from framework.db import data_version, has_store  # noqa: F401

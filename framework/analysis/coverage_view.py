@@ -7,8 +7,8 @@ import pandas as pd
 from framework import db, sql
 from framework.analysis import suppression as sup
 from framework.analysis.base import complement_column, frame, key_parts, order_keys, reindex_groups, run
+from framework.analysis.rounds import with_round
 from framework.analysis.filters import ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, AnalysisError, Filters, check_by, check_stage
-from framework.analysis.rounds import round_column
 from framework.catalog import STAFF_GROUPS
 
 
@@ -25,16 +25,13 @@ def coverage_raw(con, f: Filters, stage: str, dims: list[str]) -> pd.DataFrame:
 def coverage(con, filters: Filters | dict | None = None, stage: str = "Early", by: str = "group") -> pd.DataFrame:
     """Coverage of each unit (rows, framework order) per staff group / agency / org unit plus the total.
 
-    Columns: stage, by, round, key, code, group_key, unit_ord, n, met, coverage, required, is_total, hidden.
-    `round` is the round date(s) of each column's people (rounds.round_column). Suppressed cells have met and
-    coverage NaN.
+    Columns: stage, by, key, code, group_key, unit_ord, n, met, coverage, required, is_total, hidden.
+    Suppressed cells have met and coverage NaN. `rounds.with_round` adds each row's round.
     """
     f = Filters.coerce(filters)
     check_by(by)
     check_stage(stage)
-    df = finish_coverage(con, coverage_raw(con, f, stage, [by]), f, stage, by, sets=["code"])
-    df.insert(2, "round", round_column(con, f, by, df["key"]))
-    return df
+    return finish_coverage(con, coverage_raw(con, f, stage, [by]), f, stage, by, sets=["code"])
 
 
 def finish_coverage(con, df: pd.DataFrame, f: Filters, stage: str, by: str, sets: list[str]) -> pd.DataFrame:
@@ -135,6 +132,7 @@ def coverage_change(con, filters: Filters | dict | None = None, stage: str = "Ea
                             "The change between rounds needs the latest round of each agency — choose “latest round”")
     now = coverage(con, f, stage=stage, by=by)
     before = coverage(con, f.with_(round=ROUND_PREVIOUS), stage=stage, by=by)
+    now, before = with_round(con, f, now, by), with_round(con, f.with_(round=ROUND_PREVIOUS), before, by)
     prev = before[["key", "code", "round", "n", "coverage", "hidden"]].rename(
         columns={"round": "round_prev", "n": "n_prev", "coverage": "coverage_prev", "hidden": "hidden_prev"})
     df = now.merge(prev, on=["key", "code"], how="left")

@@ -7,7 +7,6 @@ import pandas as pd
 from framework import db, sql
 from framework.analysis import suppression as sup
 from framework.analysis.base import complement_column, frame, key_parts, order_keys, reindex_groups, run
-from framework.analysis.rounds import round_column
 from framework.analysis.filters import DEFAULT_TARGET, TOTAL_KEY, AnalysisError, Filters, check_by
 from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES
 
@@ -37,14 +36,12 @@ def readiness_raw(con, f: Filters, dims: list[str]) -> pd.DataFrame:
 def readiness(con, filters: Filters | dict | None = None, by: str = "group") -> pd.DataFrame:
     """Readiness at Early, Developing and Mature per staff group / agency / org unit, plus the total.
 
-    Columns: by, round, key, stage, n, readiness, fully_ready, required_units, is_total, hidden (`round`:
-    the round date(s) of each row's people, rounds.round_column).
+    Columns: by, key, stage, n, readiness, fully_ready, required_units, is_total, hidden.
+    `rounds.with_round` adds each row's round.
     """
     f = Filters.coerce(filters)
     check_by(by)
-    df = finish_readiness(con, readiness_raw(con, f, [by]), f, by)
-    df.insert(1, "round", round_column(con, f, by, df["key"]))
-    return df
+    return finish_readiness(con, readiness_raw(con, f, [by]), f, by)
 
 
 def finish_readiness(con, df: pd.DataFrame, f: Filters, by: str) -> pd.DataFrame:

@@ -3,8 +3,8 @@
 A survey round is (agency, round date). Every survey view works on ONE round per agency: by default each
 agency's latest round (Filters.round = "latest"); a date picks that round; "all" pools every round and is
 only used when asked for. `describe` says it on every page ("Round of 30 Jun 2025; for agency B:
-30 Jun 2024"; Thai: Buddhist-era dates); `round_column` gives each row of a view its round (the `round`
-column of every export, CLI row and analyst table); `change` is the readiness change since each agency's
+30 Jun 2024"; Thai: Buddhist-era dates); `with_round` gives each row of a view its round (the `round`
+column of the CLI rows and exports and of the analyst tables); `change` is the readiness change since each agency's
 previous round, shown only where both figures are shown.
 """
 from __future__ import annotations
@@ -92,6 +92,15 @@ def round_column(con, f: Filters, by: str, keys: pd.Series) -> list[str]:
     per_key = df.groupby("key")["round_key"].agg(lambda s: "+".join(sorted(set(s)))).to_dict()
     every = "+".join(sorted(set(df["round_key"])))
     return [every if k == TOTAL_KEY else per_key.get(k, "") for k in keys]
+
+
+def with_round(con, filters: Filters | dict | None, df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """A coverage or readiness frame with a `round` column after `by` (round_column): what the CLI rows,
+    CLI exports and the analyst tables carry."""
+    f = Filters.coerce(filters)
+    out = df.copy()
+    out.insert(list(out.columns).index("by") + 1, "round", round_column(con, f, by, out["key"]))
+    return out
 
 
 def has_previous(con, filters: Filters | dict | None = None) -> bool:

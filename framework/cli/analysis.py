@@ -77,7 +77,7 @@ def _coverage(args) -> int:
         if stage is None:
             raise UsageError(f"ไม่รู้จักระยะ --stage {args.stage!r}: ใช้ Early, Developing หรือ Mature",
                              f"unknown --stage {args.stage!r}: use Early, Developing or Mature")
-        df = analysis.coverage(con, filters, stage=stage, by=args.by)
+        df = analysis.with_round(con, filters, analysis.coverage(con, filters, stage=stage, by=args.by), args.by)
     df = df[COVERAGE_COLUMNS].copy()
     df["met"] = df["met"].astype("Int64")
     _write(df, args.format)
@@ -89,6 +89,6 @@ def _readiness(args) -> int:
 
     con, filters = _open(args)
     with con:
-        df = analysis.readiness(con, filters, by=args.by)
+        df = analysis.with_round(con, filters, analysis.readiness(con, filters, by=args.by), args.by)
     _write(df[READINESS_COLUMNS], args.format)
     return 0

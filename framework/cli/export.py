@@ -145,10 +145,11 @@ def survey_table(con, cat, table: str, f: dict, args, filters) -> pd.DataFrame:
         return _responses(con, cat, f, getattr(args, "round", None) or "all")
     if table == "coverage":
         units = _units(cat, f)
-        df = analysis.coverage(con, filters, stage=f.get("stage", "Early"), by=args.by or "group")
+        by = args.by or "group"
+        df = analysis.with_round(con, filters, analysis.coverage(con, filters, stage=f.get("stage", "Early"), by=by), by)
         return df if units is None else df[df["code"].isin(units)].reset_index(drop=True)
     _not_for(table, f, "unit")
-    df = analysis.readiness(con, filters, by=args.by or "group")
+    df = analysis.with_round(con, filters, analysis.readiness(con, filters, by=args.by or "group"), args.by or "group")
     return df if "stage" not in f else df[df["stage"] == f["stage"]].reset_index(drop=True)
 
 
