@@ -103,7 +103,7 @@ def survey_headline() -> None:
         st.page_link("pages/upload.py", label=tr("นำเข้าแบบสำรวจ", "Upload a survey"), icon=":material/upload_file:")
         return
     latest = latest_round(batches)
-    f = {**filters.DEFAULTS, "batches": list(latest["batch_id"])}
+    f = {**analysis.defaults(), "batches": list(latest["batch_id"])}
     try:
         ov = filters.compute("overview", f)
     except analysis.AnalysisError as exc:

@@ -11,14 +11,22 @@ import unicodedata
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from framework import chart_theme
 from framework.analysis import TOTAL_KEY
 from framework.chart_theme import BASE_SIZE
+from framework.profiles_view import THAI_BREAK_BEFORE, wrap_label
 
 GREY = "#b4b4b4"     # hidden for privacy
 EMPTY = "#ececec"    # no respondents
-COVERAGE_SCALE = [[0.0, "#d73027"], [0.5, "#fee08b"], [1.0, "#1a9850"]]
+# Sequential and colour-blind safe (viridis: dark purple = low, yellow = high; no red/green, no grey to
+# mistake for a hidden cell); the value is also printed in each cell.
+COVERAGE_SCALE = "Viridis"
+BAR_WIDTH = 0.42    # blockers: share of a unit's row the bar takes (its label is above it)
+BAR_LABEL_CHARS = 34   # blockers: the unit name beside the code fits a phone's width (390 px)
+HIDDEN_TEXT = "—"    # the cell label of a hidden cell (never a value)
+MAX_LABELLED_COLUMNS = 12   # above this many columns a cell is too narrow for "100%": colour and hover only
 FONT = chart_theme.FONT_FAMILY   # public name kept; the one Thai font stack
 STAGE_NAMES = {"Early": ("ระยะเริ่มแรก", "Early"), "Developing": ("ระยะกำลังพัฒนา", "Developing"),
                "Mature": ("ระยะสมบูรณ์", "Mature")}
@@ -32,17 +40,24 @@ def _pct(v) -> str:
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.0%}"
 
 
+# Thai words that start a new word wherever they occur in a unit name (never the end of a longer word there):
+# a long name is cut before one of them, at a space or before "(", rather than mid-word.
+THAI_WORD_STARTS = (*THAI_BREAK_BEFORE, "เพื่อ", "สำหรับ", "หรือ", "ระหว่าง", "ภายใต้", "โดย", "ด้วย", "ของ", "สู่")
+
+
 def _short(text, limit: int = 38) -> str:
-    """A long unit name cut at a word boundary (Thai has none: cut at the limit) with an ellipsis."""
+    """A long unit name cut at a word boundary with an ellipsis: at a space, before "(" or before a word of
+    THAI_WORD_STARTS when one falls in the second half; else at the limit, never splitting a vowel or tone mark
+    from its consonant."""
     text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
     if len(text) <= limit:
         return text
     while limit < len(text) and unicodedata.category(text[limit]) == "Mn":
         limit += 1      # never split a Thai vowel or tone mark from its consonant
     cut = text[:limit]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
-
+    starts = [text.rfind(w, 1, limit + len(w)) for w in (" ", "(", *THAI_WORD_STARTS)]
+    best = max((i for i in starts if i <= limit), default=-1)
+    return (cut[:best] if best > limit // 2 else cut).rstrip() + "…"
 
 def key_label(key: str, labels: dict | None, lang: str) -> str:
     """Display name of a column/line key; the total is 'ทั้งหมด' / 'All'."""
@@ -56,12 +71,21 @@ def stage_label(stage: str, lang: str, names: dict | None = None) -> str:
     return en if lang == "en" else th
 
 
+def unit_tick(code: str, name, limit: int = 30) -> str:
+    """A unit's axis label: its code and the first words of its name ("DLit100 · Digital access…")."""
+    short = _short(name, limit)
+    return f"{code} · {short}" if short else code
+
+
 def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = None,
                      unit_names: dict | None = None, title: str | None = None,
-                     font_size: int = BASE_SIZE) -> go.Figure:
+                     font_size: int = BASE_SIZE, names_on_axis: bool = True,
+                     cell_labels: bool | None = None) -> go.Figure:
     """Units (rows, framework order) x keys (columns): colour = coverage; required cells dotted; hidden cells grey.
 
-    `cov` is the suppressed frame from framework.analysis.coverage (one stage).
+    `cov` is the suppressed frame from framework.analysis.coverage (one stage). Each cell prints its percentage
+    ("—" when hidden; "●" marks a required cell) unless `cell_labels` is False, or None with more than
+    MAX_LABELLED_COLUMNS columns. With `names_on_axis` each row reads "code · short name" (from `unit_names`).
     """
     df = cov.sort_values(["unit_ord"], kind="stable")
     codes = list(dict.fromkeys(df["code"]))
@@ -76,6 +100,14 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
     hid = cell["hidden"].to_numpy(dtype=object).reshape(len(codes), len(keys))
     names = unit_names or {}
     ylab = codes
+    if cell_labels is None:
+        cell_labels = len(keys) <= MAX_LABELLED_COLUMNS
+    shown = [["" if not pd.isna(hid[i, j]) else _pct(z[i, j]) + (" ●" if req[i, j] else "")
+              for j in range(len(keys))] for i in range(len(codes))]
+    hidden_text = [[HIDDEN_TEXT + (" ●" if req[i, j] else "") if not pd.isna(hid[i, j]) else ""
+                    for j in range(len(keys))] for i in range(len(codes))]
+    text_font = {"size": chart_theme.tick_size(font_size)}
+    labelled = dict(texttemplate="%{text}", textfont=text_font) if cell_labels else {}
     yes, no = _t(lang, "ต้องมี", "required"), _t(lang, "ไม่กำหนด", "not required")
     custom = np.empty((len(codes), len(keys), 4), dtype=object)
     for i, c in enumerate(codes):
@@ -86,8 +118,8 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
     fig = go.Figure()
     fig.add_trace(go.Heatmap(
         z=z, x=xs, y=ylab, zmin=0, zmax=1, colorscale=COVERAGE_SCALE, customdata=custom, hovertemplate=hover,
-        hoverongaps=False, name=_t(lang, "ความครอบคลุม", "coverage"),
-        colorbar=dict(title=_t(lang, "ครอบคลุม", "Coverage"), tickformat=".0%")))
+        hoverongaps=False, name=_t(lang, "ความครอบคลุม", "coverage"), text=shown, **labelled,
+        colorbar=dict(title=_t(lang, "ครอบคลุม", "Coverage"), tickformat=".0%", thickness=14)))
     # Hidden cells: a grey layer whose hover says why and shows n only (never the value).
     # Hidden for privacy: grey; no respondents at all: a lighter grey (nothing to protect, nothing to show).
     hidden_z = np.where(pd.isna(hid), np.nan, np.where(hid == "empty", 0.0, 1.0))
@@ -102,12 +134,15 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
             hcustom[i, j] = [int(n[i, j]), reason.get(hid[i, j], "")]
     fig.add_trace(go.Heatmap(
         z=hidden_z, x=xs, y=ylab, zmin=0, zmax=1, colorscale=[[0, EMPTY], [1, GREY]], showscale=False,
-        customdata=hcustom, hoverongaps=False, name=_t(lang, "ซ่อน", "hidden"),
+        customdata=hcustom, hoverongaps=False, name=_t(lang, "ซ่อน", "hidden"), text=hidden_text,
+        **({**labelled, "textfont": {**text_font, "color": "#333"}} if cell_labels else {}),
         hovertemplate="<b>%{y}</b><br>%{x}<br>n = %{customdata[0]}<br>%{customdata[1]}<extra></extra>"))
-    ri, rj = np.nonzero(req)
+    # Required cells: a dot in the middle of the cell, or "●" after the printed value (the trace is then
+    # only the legend entry).
+    ri, rj = np.nonzero(req) if not cell_labels else ((), ())
     fig.add_trace(go.Scatter(
-        x=[xs[j] for j in rj], y=[ylab[i] for i in ri], mode="markers", hoverinfo="skip", showlegend=True,
-        marker=dict(symbol="circle", size=6, color="#1f1f1f"),
+        x=[xs[j] for j in rj] or [None], y=[ylab[i] for i in ri] or [None], mode="markers", hoverinfo="skip",
+        showlegend=True, marker=dict(symbol="circle", size=6, color="#1f1f1f"),
         name=_t(lang, "หน่วยที่บทบาทของคอลัมน์นี้กำหนดในระยะนี้", "required by this column's role profile at this stage")))
     # Legend entries for the grey cells (a heatmap has none of its own); drawn nowhere.
     for colour, when, label in (
@@ -125,16 +160,26 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
         if groups[i] != groups[i - 1]:
             fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y", y0=i - 0.5, y1=i - 0.5,
                           line=dict(color="#333", width=1.5))
+    ticks = [unit_tick(c, names.get(c)) for c in codes] if names_on_axis else codes
     fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=ylab,
-                     tickfont={"size": chart_theme.tick_size(font_size)})
+                     tickvals=ylab, ticktext=ticks, tickfont={"size": chart_theme.tick_size(font_size)},
+                     automargin=True)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs, side="top")
     fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, xanchor="left", y=-0.01, yanchor="top"))
     fig = chart_theme.apply(fig, title or _t(lang, "ความครอบคลุมของหน่วยความสามารถ", "Coverage of units of capability"),
-                            height=max(420, (font_size + 8) * len(codes) + 300), font_size=font_size)
-    # Column labels sit on top (long Thai names, slanted): leave them room below the title.
-    fig.update_xaxes(tickangle=-30, automargin=True)
-    fig.update_layout(margin=dict(t=200), title=dict(y=0.995, yanchor="top"))
+                            height=max(420, (font_size + 10) * len(codes) + 160 + _label_room(xs, font_size)),
+                            font_size=font_size)
+    # Column labels sit on top (long Thai names slanted): the margin grows to fit them (automargin) and the
+    # title sits above them; no fixed empty band.
+    fig.update_xaxes(tickangle=-30 if max(map(len, xs), default=0) > 12 else 0, automargin=True)
+    fig.update_layout(title=dict(yref="container", y=1, yanchor="top", pad=dict(t=8), automargin=True))
     return fig
+
+
+def _label_room(xs: list[str], font_size: int) -> int:
+    """Height the slanted column labels take on top (sin 30° of the longest label's width)."""
+    longest = max(map(len, xs), default=0)
+    return int(0.5 * longest * font_size * 0.6) if longest > 12 else font_size + 10
 
 
 def readiness_path(ready: pd.DataFrame, reached: pd.DataFrame | None = None, target: float = 0.8,
@@ -172,25 +217,94 @@ def readiness_path(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
                                               "Readiness by stage (★ = stage reached)"), font_size=font_size)
 
 
+DOT = "#1f4e8c"          # a readiness point
+STEM = "#c9d3e3"         # the bar from 0 to the point
+REACHED = "#f5b700"      # the stage reached (star)
+
+
+def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, target: float = 0.8,
+                   lang: str = "th", labels: dict | None = None, title: str | None = None,
+                   font_size: int = BASE_SIZE, stacked: bool = False) -> go.Figure:
+    """Readiness as small multiples, one panel per stage: a row per key, a dot on a stem with its value printed
+    beside it, the target as a dashed line in every panel and a star on the stage reached. Reads at a glance
+    where seven close lines in one panel do not; hidden points print "—" and carry no value.
+
+    Panels side by side, or `stacked` one above the other (a phone's width).
+    """
+    stages = ["Early", "Developing", "Mature"]
+    keys = list(dict.fromkeys(ready["key"]))
+    names = [key_label(k, labels, lang) for k in keys]
+    ticks = [f"<b>{wrap_label(n, 16)}</b>" if k == TOTAL_KEY else wrap_label(n, 16) for k, n in zip(keys, names)]
+    reached_map = {} if reached is None else dict(zip(reached["key"], reached["stage_reached"]))
+    grid = dict(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.25 / len(keys) + 0.04) if stacked else \
+        dict(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.03)
+    fig = make_subplots(**grid, subplot_titles=[f"<b>{stage_label(s, lang)}</b>" for s in stages])
+    for i, stage in enumerate(stages):
+        cell = dict(row=i + 1, col=1) if stacked else dict(row=1, col=i + 1)
+        g = ready[ready["stage"] == stage].set_index("key").reindex(keys)
+        x = g["readiness"].to_numpy(dtype="float64")
+        gone = [n for n, v in zip(names, x) if np.isnan(v)]
+        star = [reached_map.get(k) == stage for k in keys]
+        custom = [[int(n) if not pd.isna(n) else 0, _pct(r), _pct(fr)]
+                  for n, r, fr in zip(g["n"], g["readiness"], g["fully_ready"])]
+        hover = (f"<b>%{{y}}</b> · {stage_label(stage, lang)}<br>n = %{{customdata[0]}}<br>"
+                 f"{_t(lang, 'ความพร้อม', 'readiness')} = %{{customdata[1]}}<br>"
+                 f"{_t(lang, 'พร้อมเต็มที่', 'fully ready')} = %{{customdata[2]}}<extra></extra>")
+        fig.add_trace(go.Bar(x=x, y=names, orientation="h", width=0.18, marker_color=STEM, hoverinfo="skip",
+                             showlegend=False), **cell)
+        fig.add_trace(go.Scatter(
+            x=x, y=names, mode="markers+text", text=[_pct(v) for v in x], textposition="middle right",
+            customdata=custom, hovertemplate=hover, showlegend=False, cliponaxis=False,
+            name=stage_label(stage, lang), textfont={"size": font_size},
+            marker=dict(size=[font_size + 8 if s else font_size - 1 for s in star],
+                        symbol=["star" if s else "circle" for s in star],
+                        color=[REACHED if s else DOT for s in star], line=dict(color="#333", width=1))), **cell)
+        if gone:
+            fig.add_trace(go.Scatter(
+                x=[0.0] * len(gone), y=gone, mode="text", text=[HIDDEN_TEXT] * len(gone),
+                textposition="middle right", hoverinfo="skip", showlegend=False,
+                textfont={"size": font_size, "color": "#777"}), **cell)
+        fig.add_vline(x=target, line=dict(dash="dash", color="#555", width=1.5), **cell)
+        fig.update_yaxes(ticktext=ticks, tickvals=names, showticklabels=stacked or i == 0, **cell)
+    fig.update_xaxes(range=[0, 1.25], tickvals=[0, 0.5, 1], tickformat=".0%", showgrid=True, fixedrange=True)
+    fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=names,
+                     fixedrange=True, automargin=True)
+    fig.update_annotations(font_size=font_size)          # the panel (stage) titles
+    rows = len(keys) * (3 if stacked else 1)
+    fig = chart_theme.apply(fig, title or _t(lang, "ความพร้อมตามระยะ", "Readiness by stage"),
+                            height=max(300, (font_size + 22) * rows + 170), font_size=font_size)
+    fig.update_layout(bargap=0, margin=dict(t=70 + font_size * 2), title_subtitle=dict(
+        text=_t(lang, f"เส้นประ = เป้าหมาย {target:.0%} · ★ = ระยะที่บรรลุ",
+                f"dashed line = {target:.0%} target · ★ = stage reached"),
+        font=dict(size=chart_theme.tick_size(font_size) + 1, color="#555")))
+    return fig
+
 def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None,
                  font_size: int = BASE_SIZE) -> go.Figure:
-    """Lowest-coverage units required at a stage, as horizontal bars (hidden units are never passed in)."""
+    """Lowest-coverage units required at a stage, as horizontal bars (hidden units are never passed in).
+
+    Each bar's label ("DTr300 · first words of the name") sits above the bar, not on the axis: the bars keep
+    the whole width, on a phone too. The value is printed at the bar's end.
+    """
     df = bl[bl["hidden"].isna()] if "hidden" in bl.columns else bl
     name = "name_en" if lang == "en" else "name_th"
     ys = [f"{c}" for c in df["code"]]
-    # Executives read names, not codes: "DTr300 · first words of the name" on each bar's axis label.
-    ticks = [f"{c} · {_short(t)}" for c, t in zip(df["code"], df[name])]
+    labels = [unit_tick(c, t, BAR_LABEL_CHARS) for c, t in zip(df["code"], df[name])]
     custom = [[int(n), _pct(v), t] for n, v, t in zip(df["n"], df["coverage"], df[name])]
     fig = go.Figure(go.Bar(
         x=df["coverage"].astype(float), y=ys, orientation="h", customdata=custom, marker_color="#d73027",
-        text=[_pct(v) for v in df["coverage"]], textposition="auto",
+        width=BAR_WIDTH, text=[_pct(v) for v in df["coverage"]], textposition="outside", cliponaxis=False,
         hovertemplate=(f"<b>%{{y}}</b> %{{customdata[2]}}<br>n = %{{customdata[0]}}<br>"
                        f"{_t(lang, 'ความครอบคลุม', 'coverage')} = %{{customdata[1]}}<extra></extra>")))
-    fig.update_xaxes(range=[0, 1], tickformat=".0%", title=_t(lang, "ความครอบคลุม", "Coverage"))
-    fig.update_yaxes(autorange="reversed", type="category", tickvals=ys, ticktext=ticks, automargin=True)
+    row = 2 * font_size + 40       # px per unit: the label line, then the bar
+    for y, label in zip(ys, labels):
+        fig.add_annotation(x=0, y=y, xref="x", yref="y", text=label, showarrow=False, xanchor="left",
+                           yanchor="bottom", yshift=row * BAR_WIDTH / 2, font={"size": font_size})
+    fig.update_xaxes(range=[0, 1.12], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", automargin=True,
+                     fixedrange=True, title=dict(text=_t(lang, "ความครอบคลุม", "Coverage"), standoff=6))
+    fig.update_yaxes(autorange="reversed", type="category", showticklabels=False, fixedrange=True)
     return chart_theme.apply(fig, title or _t(lang, "หน่วยที่เป็นอุปสรรค", "Blocking units"),
-                             height=max(220, (font_size + 34) * len(df) + 120), font_size=font_size)
-
+                             height=row * len(df) + 130, font_size=font_size)
 
 def trend_lines(df: pd.DataFrame, value: str = "readiness", lang: str = "th", labels: dict | None = None,
                 title: str | None = None, font_size: int = BASE_SIZE) -> go.Figure:

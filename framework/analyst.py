@@ -110,7 +110,7 @@ class Result:
 
 
 # --- building the locked database ------------------------------------------------------------
-def survey_aggregates(con, *, min_cell: int, threshold: int) -> dict:
+def survey_aggregates(con, *, min_cell: int, threshold: int, authorised: bool = False) -> dict:
     """Coverage (every stage) and readiness by staff group, agency and org unit, as the screens show them.
 
     framework.analysis computes and suppresses them (small and complementary cells hidden), so the
@@ -119,7 +119,7 @@ def survey_aggregates(con, *, min_cell: int, threshold: int) -> dict:
     from framework import analysis
     from framework.catalog import STAGES
 
-    f = analysis.Filters(threshold=int(threshold), min_cell=int(min_cell))
+    f = analysis.Filters(threshold=int(threshold), min_cell=int(min_cell), authorised=authorised)
     makers = {
         "coverage": lambda: [analysis.with_round(con, f, analysis.coverage(con, f, stage=s, by=by), by)
                              for s in STAGES for by in analysis.BY],
@@ -145,7 +145,7 @@ def source_tables(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: i
     out = {name: db.arrow(con, f"SELECT * FROM memory.main.{db.ident(name)}") for name in TABLES}
     out["requirement_matrix"] = db.arrow(con, sql.load("requirement_matrix"))
     if db.has_store(con):
-        out.update(survey_aggregates(con, min_cell=min_cell, threshold=threshold))
+        out.update(survey_aggregates(con, min_cell=min_cell, threshold=threshold, authorised=authorised))
         if authorised:
             out["responses"] = db.arrow(con, "SELECT * FROM store.responses")
             out["batches"] = db.arrow(con, "SELECT * FROM store.batches")

@@ -16,6 +16,15 @@ STAGES = ("Early", "Developing", "Mature")
 STAFF_GROUPS = ("Executive", "Management", "Academic", "Service", "Technologist", "Others")
 NEXT_STAGE = {"Early": "Developing", "Developing": "Mature", "Mature": None}  # the stage an agency moves to
 
+# What a profile lists besides its units: name -> (link table, item table, link column, item columns).
+_PROFILE_ITEMS = {
+    "knowledge": ("profile_knowledge", "knowledge", "item_id", "t.id, p.basic, t.text_th, t.text_en, t.in_section2"),
+    "experience": ("profile_experience", "experience", "item_id", "t.id, p.basic, t.text_th, t.text_en, t.in_section2"),
+    "attributes": ("profile_attributes", "attributes", "item_id", "t.id, t.text_th, t.text_en"),
+    "competencies": ("profile_competencies", "competencies", "competency_id",
+                     "t.id, t.name_th, t.name_en, t.definition_th"),
+}
+
 
 def normalise_label(text: str) -> str:
     """Case-, width- and space-insensitive form of a label (Thai or English) for alias matching."""
@@ -182,19 +191,11 @@ class Catalog:
         if p.empty:
             raise KeyError(f"no profile for stage={stage!r}, staff_group={staff_group!r}")
         row = p.iloc[0]
-        args = {"s": stage, "g": staff_group}
-        knowledge = self.q("SELECT k.id, pk.basic, k.text_th, k.text_en, k.in_section2 FROM profile_knowledge pk "
-                           "JOIN knowledge k ON k.id = pk.item_id WHERE pk.stage=$s AND pk.staff_group=$g "
-                           "ORDER BY pk.ord", args)
-        experience = self.q("SELECT x.id, px.basic, x.text_th, x.text_en, x.in_section2 FROM profile_experience px "
-                            "JOIN experience x ON x.id = px.item_id WHERE px.stage=$s AND px.staff_group=$g "
-                            "ORDER BY px.ord", args)
-        attributes = self.q("SELECT a.id, a.text_th, a.text_en FROM profile_attributes pa "
-                            "JOIN attributes a ON a.id = pa.item_id WHERE pa.stage=$s AND pa.staff_group=$g "
-                            "ORDER BY pa.ord", args)
-        competencies = self.q("SELECT c.id, c.name_th, c.name_en, c.definition_th FROM profile_competencies pc "
-                              "JOIN competencies c ON c.id = pc.competency_id "
-                              "WHERE pc.stage=$s AND pc.staff_group=$g ORDER BY pc.ord", args)
+        items = {name: self.q(f"SELECT {cols} FROM {link} p JOIN {table} t ON t.id = p.{key} "
+                              "WHERE p.stage = $s AND p.staff_group = $g ORDER BY p.ord", {"s": stage, "g": staff_group})
+                 for name, (link, table, key, cols) in _PROFILE_ITEMS.items()}
+        knowledge, experience = items["knowledge"], items["experience"]
+        attributes, competencies = items["attributes"], items["competencies"]
         return Profile(
             stage=stage, staff_group=staff_group, persona_th=row["persona_th"], persona_en=row["persona_en"],
             role_th=row["role_th"], role_en=row["role_en"], heading_th=row["heading_th"], line=int(row["line"]),

@@ -53,3 +53,8 @@ def apply(fig: go.Figure, title: str | None = None, *, height: int | None = None
     if height:
         layout["height"] = height
     return fig.update_layout(**layout)
+
+
+# st.plotly_chart(..., config=CONFIG) on the survey pages: no toolbar over the title (on a phone it covers it);
+# every chart has its PNG / HTML download buttons below it, and drag-to-zoom / double-click still work.
+CONFIG = {"displayModeBar": False, "displaylogo": False}

@@ -290,28 +290,24 @@ def idp_html(p: Plan, catalog: Catalog, lang: str = "th", today: dt.date | None 
 
     head = (f'<tr><th>{e(_t(lang, "รหัส", "Code"))}</th><th>{e(_t(lang, "หน่วยความสามารถ", "Unit of capability"))}</th>'
             f'<th>{e(_t(lang, "ระดับที่ประเมิน", "Self-assessed level"))}</th>')
-    # Units to develop, then units not assessed: same table with the blank action columns for the supervisor.
-    for status, (h_th, h_en), (none_th, none_en), (note_th, note_en) in (
+    # Units to develop, then units not assessed (with elements and the blank action columns for the
+    # supervisor), then units already met (the table alone).
+    for status, (h_th, h_en), (none_th, none_en), note, plan in (
             (DEVELOP, ("หน่วยที่ควรพัฒนาก่อน", "Units to develop first"),
              ("ไม่มี — ทุกหน่วยที่ประเมินแล้วผ่านเกณฑ์", "None — every assessed unit is met."),
              ("เรียงตามลำดับในกรอบทักษะ ใต้ชื่อหน่วยคือความสามารถย่อยที่ควรเรียนรู้",
-              "In framework order; under each unit, the elements to learn.")),
+              "In framework order; under each unit, the elements to learn."), True),
             (NOT_ASSESSED, ("หน่วยที่ยังไม่ได้ประเมิน", "Units not assessed"), ("ไม่มี", "None."),
-             ("ควรประเมินตนเองในหน่วยเหล่านี้ก่อนวางแผน", "Self-assess these units before planning."))):
+             ("ควรประเมินตนเองในหน่วยเหล่านี้ก่อนวางแผน", "Self-assess these units before planning."), True),
+            (MET, ("หน่วยที่ผ่านเกณฑ์แล้ว", "Units already met"), ("ยังไม่มี", "None yet."), None, False)):
         rows = p.units[p.units["status"] == status]
         parts.append(f"<h2>{e(_t(lang, h_th, h_en))} ({len(rows)})</h2>")
         if rows.empty:
             parts.append(f'<p class="note">{e(_t(lang, none_th, none_en))}</p>')
-        else:
-            parts.append(f'<p class="note">{e(_t(lang, note_th, note_en))}</p>')
-            parts.append(f"<table>{head}{actions}</tr>{unit_rows(rows, True, True)}</table>")
-
-    met = p.units[p.units["status"] == MET]
-    parts.append(f"<h2>{e(_t(lang, 'หน่วยที่ผ่านเกณฑ์แล้ว', 'Units already met'))} ({len(met)})</h2>")
-    if met.empty:
-        parts.append(f'<p class="note">{e(_t(lang, "ยังไม่มี", "None yet."))}</p>')
-    else:
-        parts.append(f"<table>{head}</tr>{unit_rows(met, False, False)}</table>")
+            continue
+        if note:
+            parts.append(f'<p class="note">{e(_t(lang, *note))}</p>')
+        parts.append(f"<table>{head}{actions if plan else ''}</tr>{unit_rows(rows, plan, plan)}</table>")
 
     if p.next_stage and p.next_units is not None:
         added = p.next_units[p.next_units["scope"] == NEXT]

@@ -43,6 +43,16 @@ def _read(source_dir: Path, name: str):
         return yaml.safe_load(fh)
 
 
+def _ordered_children(rows: list[dict], parent_col: str, parent_rank: dict) -> pd.DataFrame:
+    """Children (elements of units, criteria of elements) in their parent's order, then by code; adds `ord`."""
+    df = pd.DataFrame(rows)
+    df["_p"] = df[parent_col].map(parent_rank)
+    df["_k"] = df["code"].map(_unit_sort_key)
+    df = df.sort_values(["_p", "_k"]).drop(columns=["_p", "_k"]).reset_index(drop=True)
+    df.insert(1, "ord", range(1, len(df) + 1))
+    return df
+
+
 def _unit_sort_key(code: str):
     m = re.fullmatch(r"([A-Za-z]+)(\d+)(?:\.(\d+))?", code)
     if not m:
@@ -99,19 +109,8 @@ def load_tables(source_dir: Path = SOURCE_DIR) -> dict[str, pd.DataFrame]:
 
     t["units"] = ordered(units)
     unit_rank = dict(zip(t["units"]["code"], t["units"]["ord"]))
-    el = pd.DataFrame(elements)
-    el["_u"] = el["unit_code"].map(unit_rank)
-    el["_k"] = el["code"].map(_unit_sort_key)
-    el = el.sort_values(["_u", "_k"]).drop(columns=["_u", "_k"]).reset_index(drop=True)
-    el.insert(1, "ord", range(1, len(el) + 1))
-    t["elements"] = el
-    el_rank = dict(zip(el["code"], el["ord"]))
-    cr = pd.DataFrame(criteria)
-    cr["_e"] = cr["element_code"].map(el_rank)
-    cr["_k"] = cr["code"].map(_unit_sort_key)
-    cr = cr.sort_values(["_e", "_k"]).drop(columns=["_e", "_k"]).reset_index(drop=True)
-    cr.insert(1, "ord", range(1, len(cr) + 1))
-    t["criteria"] = cr
+    t["elements"] = el = _ordered_children(elements, "unit_code", unit_rank)
+    t["criteria"] = _ordered_children(criteria, "element_code", dict(zip(el["code"], el["ord"])))
 
     cg = pd.DataFrame([{
         "key": g["key"], "ord": g["order"], "name_th": clean(g["name_th"]),

@@ -2,12 +2,13 @@
 import pandas as pd
 import streamlit as st
 
-from framework import analysis, analysis_charts
+from framework import analysis, analysis_charts, chart_theme
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
 lang = shell.setup("coverage", "แผนภาพความครอบคลุม", "Coverage heatmap")
 tr = shell.tr
+VALUE_WIDTH = 95   # px: "100% ●" / "hidden ●" fit; index + name + 7 such columns fit the 1440 px layout
 
 f = filters.survey_filters("cov")
 filters.round_caption(f)
@@ -33,11 +34,13 @@ units = analysis.units(shell.connection())
 unit_names = dict(zip(units["code"], units["name_en" if lang == "en" else "name_th"]))
 labels = filters.key_labels(by)
 stages = filters.stage_labels()
+names_on_axis = st.toggle(tr("ชื่อหน่วยข้างรหัส", "Unit names beside the codes"), value=True, key="cov_names")
 fig = analysis_charts.coverage_heatmap(
     cov, lang, labels, unit_names,
     title=tr(f"ความครอบคลุม · {stages[stage]} · เกณฑ์ระดับ ≥ {f['threshold']}",
-             f"Coverage · {stages[stage]} · level ≥ {f['threshold']}"), font_size=shell.chart_font_size())
-st.plotly_chart(fig, width="stretch", key="cov_chart")
+             f"Coverage · {stages[stage]} · level ≥ {f['threshold']}"), font_size=shell.chart_font_size(),
+    names_on_axis=names_on_axis)
+st.plotly_chart(fig, width="stretch", key="cov_chart", config=chart_theme.CONFIG)
 if by == "group":
     st.caption(tr(f"● = หน่วยที่บทบาทของกลุ่มบุคลากรในคอลัมน์นั้นกำหนดใน{stages[stage]} "
                   "(คอลัมน์ “ทั้งหมด”: กำหนดโดยกลุ่มที่เลือกอย่างน้อยหนึ่งกลุ่ม) · สีเทา = ซ่อน",
@@ -65,8 +68,13 @@ table = view.pivot(index="code", columns="col", values="cell")
 table = table.loc[list(dict.fromkeys(cov["code"])), list(dict.fromkeys(view["col"]))]
 table.index.name = tr("รหัส", "Code")
 table.columns.name = None
-table.insert(0, tr("หน่วยความสามารถ", "Unit"), [unit_names.get(c, c) for c in table.index])
-st.dataframe(table, width="stretch")
+unit_col = tr("หน่วยความสามารถ", "Unit")
+table.insert(0, unit_col, [unit_names.get(c, c) for c in table.index])
+# Narrow value columns and a medium name column: at 1440 px every column shows without scrolling (the full
+# name is in the cell's tooltip).
+st.dataframe(table, width="stretch", column_config={
+    unit_col: st.column_config.TextColumn(width="medium"),
+    **{col: st.column_config.TextColumn(width=VALUE_WIDTH) for col in table.columns[1:]}})
 export = cov.drop(columns=["unit_ord", "is_total"])
 table_downloads(export, "coverage", settings, key="cov_table_dl")
-filters.definitions()
+filters.definitions(f)

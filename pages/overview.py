@@ -1,7 +1,7 @@
 """Executive overview: where the agency's workforce stands and how far it is from the next stage, at a glance."""
 import streamlit as st
 
-from framework import analysis, analysis_charts
+from framework import analysis, analysis_charts, chart_theme
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
@@ -115,7 +115,7 @@ if bl.empty:
                 "No unit can be shown (too few respondents, or no required unit)."))
 else:
     fig = analysis_charts.blockers_bar(bl, lang, font_size=shell.chart_font_size())
-    st.plotly_chart(fig, width="stretch", key="ov_blockers_chart")
+    st.plotly_chart(fig, width="stretch", key="ov_blockers_chart", config=chart_theme.CONFIG)
     settings = filters.export_settings(f, stage=target_stage)
     chart_downloads(fig, "blockers", settings, key="ov_blockers_chart_dl")
     name = "name_en" if lang == "en" else "name_th"
@@ -133,4 +133,4 @@ if n_hidden:
                   f"{f['min_cell']} คน จึงไม่นำมาจัดอันดับ",
                   f":material/visibility_off: {n_hidden} units are hidden and not ranked: fewer than {f['min_cell']} "
                   "respondents are (or are not) required to have them."))
-filters.definitions()
+filters.definitions(f)

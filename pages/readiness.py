@@ -1,7 +1,7 @@
 """Readiness path: readiness at Early, Developing and Mature per staff group, agency or org unit, and what blocks the next stage."""
 import streamlit as st
 
-from framework import analysis, analysis_charts
+from framework import analysis, analysis_charts, chart_theme
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
@@ -27,8 +27,18 @@ reached = analysis.stage_reached(ready, f["target"])
 labels = filters.key_labels(by)
 stages = filters.stage_labels()
 shown = ready[ready["n"] > 0]
-fig = analysis_charts.readiness_path(shown, reached, f["target"], lang, labels, font_size=shell.chart_font_size())
-st.plotly_chart(fig, width="stretch", key="rdy_chart")
+forms = {"dots": tr("จุดตามระยะ", "Dots per stage"), "stacked": tr("จุด เรียงลง (จอแคบ)", "Dots, stacked (narrow screens)"),
+         "lines": tr("เส้น", "Lines")}
+# A phone's browser says "Mobile" in its user agent: its panels start one above the other.
+first_form = "stacked" if "Mobile" in (st.context.headers.get("User-Agent") or "") else "dots"
+form = st.segmented_control(tr("รูปแบบแผนภาพ", "Chart form"), list(forms), format_func=forms.get, key="rdy_form",
+                            **({} if "rdy_form" in st.session_state else {"default": first_form})) or first_form
+if form == "lines":
+    fig = analysis_charts.readiness_path(shown, reached, f["target"], lang, labels, font_size=shell.chart_font_size())
+else:
+    fig = analysis_charts.readiness_dots(shown, reached, f["target"], lang, labels, font_size=shell.chart_font_size(),
+                                         stacked=form == "stacked")
+st.plotly_chart(fig, width="stretch", key="rdy_chart", config=chart_theme.CONFIG)
 filters.hidden_note(ready, f["min_cell"])
 settings = filters.export_settings(f, by=by)
 chart_downloads(fig, "readiness", settings, key="rdy_chart_dl")
@@ -78,8 +88,8 @@ else:
             bfig = analysis_charts.blockers_bar(bl, lang, title=tr(f"หน่วยที่ขวาง{stages[nxt]}",
                                                                    f"Units blocking {stages[nxt]}"),
                                               font_size=shell.chart_font_size())
-            st.plotly_chart(bfig, width="stretch", key="rdy_blockers_chart")
+            st.plotly_chart(bfig, width="stretch", key="rdy_blockers_chart", config=chart_theme.CONFIG)
             bset = filters.export_settings(sub, by=by, key=key, stage=nxt)
             chart_downloads(bfig, "readiness-blockers", bset, key="rdy_blockers_chart_dl")
             table_downloads(bl, "readiness-blockers", bset, key="rdy_blockers_table_dl")
-filters.definitions()
+filters.definitions(f)

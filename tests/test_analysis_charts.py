@@ -35,8 +35,12 @@ def test_coverage_heatmap_equals_frame(con):
             assert math.isnan(v)
             # Hidden for privacy: dark grey (1); no respondents: light grey (0).
             assert grey.z[codes.index(row.code)][keys.index(row.key)] == (0 if row.hidden == "empty" else 1)
-    # Required marks: one per required cell; both marks and grey cells have a legend entry.
-    assert len(req.x) == int(cov["required"].sum())
+    # Required marks: one "●" per required cell in the cell labels (a dot per cell without labels); both
+    # marks and grey cells have a legend entry.
+    marks = sum(t.count("●") for trace in (main, grey) for row in trace.text for t in row)
+    assert marks == int(cov["required"].sum()) and list(req.x) == [None]
+    bare = analysis_charts.coverage_heatmap(cov, "en", cell_labels=False).data[2]
+    assert len(bare.x) == int(cov["required"].sum())
     assert fig.layout.showlegend and req.showlegend and "required" in req.name
     hidden = [t for n, t in legend.items() if n.startswith("hidden")][0]
     empty = legend["no respondents"]
@@ -88,8 +92,8 @@ def test_blockers_bar_and_trend_lines(con):
     bl = analysis.blockers(con, Filters(), stage="Developing")
     fig = analysis_charts.blockers_bar(bl, "th")
     assert list(fig.data[0].y) == bl["code"].tolist()
-    # Axis labels carry the (Thai) unit name after the code, shortened.
-    ticks = list(fig.layout.yaxis.ticktext)
+    # The labels (above the bars) carry the (Thai) unit name after the code, shortened.
+    ticks = [a.text for a in fig.layout.annotations]
     assert [t.split(" · ")[0] for t in ticks] == bl["code"].tolist()
     assert all(len(t.split(" · ")[1]) <= 40 and t.split(" · ")[1] for t in ticks)
     assert analysis_charts._short("ก" * 50).endswith("…")

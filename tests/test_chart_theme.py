@@ -31,6 +31,7 @@ def figures(tmp_path_factory, catalog) -> dict:
     build = {
         "coverage_heatmap": lambda fs: analysis_charts.coverage_heatmap(cov, "th", font_size=fs),
         "readiness_path": lambda fs: analysis_charts.readiness_path(ready, reached, 0.8, "th", font_size=fs),
+        "readiness_dots": lambda fs: analysis_charts.readiness_dots(ready, reached, 0.8, "th", font_size=fs),
         "blockers_bar": lambda fs: analysis_charts.blockers_bar(bl, "th", font_size=fs),
         "trend_lines": lambda fs: analysis_charts.trend_lines(trend, "readiness", "th", font_size=fs),
         "training_needs_bar": lambda fs: analysis_charts.training_needs_bar(needs, "th", font_size=fs),
@@ -43,7 +44,7 @@ def figures(tmp_path_factory, catalog) -> dict:
 
 
 def test_every_chart_has_the_one_thai_font_stack_and_template(figures):
-    assert len(figures) == 8
+    assert len(figures) == 9
     for name, fig in figures.items():
         spec = json.loads(fig[chart_theme.BASE_SIZE].to_json())["layout"]
         assert spec["font"]["family"] == chart_theme.FONT_FAMILY, name

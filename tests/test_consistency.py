@@ -35,12 +35,13 @@ PAGE_TESTS = {
     "pages/respondent.py": "test_page_respondent.py",
     "pages/upload.py": "test_page_upload.py",
     "pages/sql.py": "test_page_sql.py",
+    "pages/workshop.py": "test_page_assess_workshop.py",
+    "pages/assess.py": "test_page_assess.py",
 }
 
 # Modules over MAX_LINES while this wave splits them into packages (issue 9). The lead empties this list
 # after merging; a module not listed here fails the size rule, and a listed one that has shrunk fails too.
-OVERSIZE_ALLOWED: set[str] = {
-}
+OVERSIZE_ALLOWED: set[str] = set()
 
 RUNNERS = {"run_page", "from_file", "switch_page"}
 

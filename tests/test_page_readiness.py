@@ -9,7 +9,7 @@ from tests.fixtures.analysis import pages, seed, truth
 
 def test_demo_paths(tmp_path, monkeypatch):
     pages.use_store(monkeypatch, pages.demo_store(tmp_path / "demo.duckdb"))
-    at = pages.run_page("readiness.py")
+    at = pages.run_page("readiness.py", rdy_form="lines")
     assert not at.exception
     s = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = [t.get("name") for t in s["data"] if t.get("mode") == "lines+markers"]
@@ -19,7 +19,8 @@ def test_demo_paths(tmp_path, monkeypatch):
 
 def test_fixture_agency_stage_reached_and_blockers(tmp_path, monkeypatch):
     pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.two_rounds))
-    at = pages.run_page("readiness.py", lang="en", rdy_by="agency", rdy_min_cell=3, rdy_key=seed.AGENCY2)
+    at = pages.run_page("readiness.py", lang="en", rdy_by="agency", rdy_min_cell=3, rdy_key=seed.AGENCY2,
+                        rdy_form="lines")
     assert not at.exception
     s = json.loads(at.get("plotly_chart")[0].proto.spec)
     stars = [t for t in s["data"] if t.get("mode") == "markers"]

@@ -69,15 +69,20 @@ def _people(raw, groups, agencies, units, key_col=None, key=None, within=None) -
 def _recomputable(cov: pd.DataFrame) -> list:
     """Hidden cells a reader can recompute inside one heatmap: per unit, total minus the shown parts."""
     bad = []
-    for code, g in cov.groupby("code"):
-        tot = g[g["is_total"]].iloc[0]
-        parts = g[~g["is_total"] & (g["n"] > 0)]
-        hid, shown = parts[parts["hidden"].notna()], parts[parts["hidden"].isna()]
-        if pd.notna(tot["hidden"]) or hid.empty or hid["n"].sum() == tot["n"]:
+    tot = cov[cov["is_total"]].set_index("code")
+    parts = cov[~cov["is_total"] & (cov["n"] > 0)]
+    hid_mask = parts["hidden"].notna()
+    hid_n = parts["n"].where(hid_mask, 0).groupby(parts["code"]).sum()
+    hid_count = hid_mask.groupby(parts["code"]).sum()
+    shown_met = parts["met"].where(~hid_mask, 0).fillna(0).groupby(parts["code"]).sum()
+    hid_keys = parts[hid_mask].groupby("code")["key"].apply(tuple)
+    for code, t in tot.iterrows():
+        n_hid = int(hid_count.get(code, 0))
+        if pd.notna(t["hidden"]) or n_hid == 0 or hid_n.get(code, 0) == t["n"]:
             continue    # nothing hidden, or the hidden part is the total's own people (its figure is shown)
-        left = tot["met"] - shown["met"].sum()
-        if len(hid) == 1 or (0 < tot["met"] < tot["n"] and left in (0, hid["n"].sum())):
-            bad.append((code, tuple(hid["key"])))
+        left = t["met"] - shown_met.get(code, 0)
+        if n_hid == 1 or (0 < t["met"] < t["n"] and left in (0, hid_n[code])):
+            bad.append((code, hid_keys[code]))
     return bad
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from framework import access, analysis
+from framework import access, analysis, summary
 from framework.catalog import STAFF_GROUPS, STAGES
 from ui import shell
 from ui.shell import tr
@@ -243,8 +243,11 @@ def export_settings(f: dict, **extra) -> dict:
     return {**extra, **short}
 
 
-def definitions() -> None:
-    """The expander that says how every figure is computed (same text as the README)."""
+def definitions(f: dict | None = None) -> None:
+    """Three plain-language lines (framework.summary, with the settings `f` in force), then the expander that
+    says how every figure is computed (same text as the README)."""
+    f = f or {}
+    st.markdown(summary.markdown(shell.lang(), **{k: f[k] for k in ("threshold", "target", "min_cell") if k in f}))
     with st.expander(tr("วิธีคำนวณตัวเลขเหล่านี้", "How these figures are computed"), icon=":material/functions:"):
         st.markdown(tr(analysis.DEFINITIONS_TH, analysis.DEFINITIONS_EN))
 

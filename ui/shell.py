@@ -16,7 +16,8 @@ from ui import widget_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# (script, icon, Thai label, English label, section) — file name = URL path.
+# (script, icon, Thai label, English label, section) — file name = URL path. A section not in SECTIONS
+# ("link") is a page reached by a link only, never shown in the menu.
 PAGES = (
     ("app.py", ":material/home:", "ภาพรวมกรอบทักษะ", "Framework at a glance", "framework"),
     ("pages/profiles.py", ":material/badge:", "บทบาทตามกลุ่มบุคลากร", "Role profile", "framework"),
@@ -30,7 +31,9 @@ PAGES = (
     ("pages/training.py", ":material/school:", "ความต้องการพัฒนา", "Training needs", "survey"),
     ("pages/respondent.py", ":material/person_search:", "แผนพัฒนารายบุคคล", "Individual development plan", "data"),
     ("pages/upload.py", ":material/upload_file:", "นำเข้าแบบสำรวจ", "Survey upload", "data"),
+    ("pages/workshop.py", ":material/groups:", "แบบประเมินตนเองและเวิร์กช็อป", "Self-assessment campaigns", "data"),
     ("pages/sql.py", ":material/terminal:", "SQL สำหรับนักวิเคราะห์", "Analyst SQL", "data"),
+    ("pages/assess.py", ":material/edit_note:", "แบบประเมินตนเอง", "Self-assessment", "link"),  # by link only
 )
 SECTIONS = {
     "framework": ("กรอบทักษะ", "Framework"),
@@ -236,12 +239,15 @@ BASE_CSS = """
 .skills-chip { display:inline-block; padding:0.1rem 0.55rem; margin:0.1rem; border-radius:0.8rem;
   background:#e8eef7; color:#1f4e8c; font-weight:600; font-size:0.9em; }
 .skills-basic { background:#eef5ea; color:#2d6a2d; }
+/* Phones: a page title fits one line (Thai has no spaces; the browser would break it mid-compound). */
+@media (max-width: 640px) { h1 { font-size: clamp(1.5rem, 8vw, 2.75rem) !important; } }
 </style>
 """
 
 
-def setup(page: str, title_th: str, title_en: str) -> str:
-    """Configure the page, draw the menu and switches, write the title; return the language."""
+def setup(page: str, title_th: str, title_en: str, nav: bool = True) -> str:
+    """Configure the page, draw the menu (unless nav=False: a page reached by link only) and switches, write
+    the title; return the language."""
     _init_state()
     st.set_page_config(
         page_title=f"{tr(title_th, title_en)} · OCSC Digital Skills",
@@ -257,7 +263,8 @@ def setup(page: str, title_th: str, title_en: str) -> str:
                  index=1 if lang() == "en" else 0, on_change=_on_lang_change)
         st.toggle(tr("โหมดนำเสนอ (ตัวอักษรใหญ่)", "Presentation mode (large type)"), key="_present_widget",
                   value=st.session_state[PRESENT_KEY], on_change=_on_present_change)
-        menu()
+        if nav:
+            menu()
     if st.session_state[PRESENT_KEY]:
         presentation_controls()
     st.title(tr(title_th, title_en))

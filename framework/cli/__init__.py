@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "framework.cli.survey",
     "framework.cli.analysis",
     "framework.cli.export",
+    "framework.cli.campaign",
 )
 PROG = "python -m framework"
 

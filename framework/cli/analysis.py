@@ -51,8 +51,10 @@ def _open(args):
     if args.by not in analysis.BY:
         raise UsageError(f"ไม่รู้จัก --by {args.by!r}: ใช้ group, agency หรือ unit",
                          f"unknown --by {args.by!r}: use group, agency or unit")
+    # k was checked against the floor by cli.min_cell (access.allowed_min_cell): the Filters may take it.
     filters = analysis.Filters(threshold=args.threshold,  # AnalysisError: one line from cli.main
-                               min_cell=min_cell(args.min_cell, args.passphrase), round=args.round)
+                               min_cell=min_cell(args.min_cell, args.passphrase), authorised=True,
+                               round=args.round)
     return open_store(args.db), filters
 
 

@@ -130,6 +130,7 @@ def survey_filters(f: dict, args):
         staff_groups=tuple(f.get("group", ())), agencies=tuple(f.get("agency", ())),
         org_units=tuple(f.get("org_unit", ())), min_cell=min_cell(args.min_cell, args.passphrase),
         round=getattr(args, "round", None) or analysis.ROUND_LATEST,
+        authorised=True,  # k was checked against the floor by cli.min_cell (access.allowed_min_cell)
         **({"threshold": args.threshold} if args.threshold is not None else {}))
 
 

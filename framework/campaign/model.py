@@ -1,0 +1,280 @@
+"""Campaigns: an agency's survey round opened for self-assessment through a link `/assess?c=CODE`.
+
+A campaign is a row of `store.campaigns` (created here, idempotently, in the survey store): a short random
+code, the agency, its stage and the round date the answers belong to, an optional list of org units, an
+optional closing date (the last day answers are taken) and an optional pattern the respondent id must match.
+Nothing here reads user text into SQL: every value is a bound parameter.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from framework import db
+from framework.catalog import STAGES, Catalog
+from framework.errors import BilingualError
+
+CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"   # URL-safe; no 0/o, 1/l to misread from a projector
+CODE_LENGTH = 8
+CODE_RE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
+MAX_TEXT = 200          # agency, org unit, pattern: characters
+MAX_ORG_UNITS = 500
+
+DDL = (
+    """CREATE TABLE IF NOT EXISTS store.campaigns (
+        code        VARCHAR PRIMARY KEY,
+        agency      VARCHAR NOT NULL,
+        stage       VARCHAR NOT NULL,
+        round_date  DATE NOT NULL,
+        org_units   VARCHAR[],
+        closes      DATE,
+        id_pattern  VARCHAR,
+        opened_at   TIMESTAMP NOT NULL,
+        closed_at   TIMESTAMP
+    )""",
+    """CREATE TABLE IF NOT EXISTS store.campaign_drafts (
+        code          VARCHAR NOT NULL,
+        token         VARCHAR NOT NULL,
+        respondent_id VARCHAR,
+        answers       VARCHAR NOT NULL,
+        updated_at    TIMESTAMP NOT NULL,
+        PRIMARY KEY (code, token)
+    )""",
+)
+
+
+class CampaignError(BilingualError):
+    """A bad campaign setting, or a code that is unknown or closed (Thai and English, what and how to fix)."""
+
+
+@dataclass(frozen=True)
+class Campaign:
+    code: str
+    agency: str
+    stage: str
+    round_date: dt.date
+    org_units: tuple[str, ...] = ()
+    closes: dt.date | None = None
+    id_pattern: str | None = None
+    opened_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    extra: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def url_path(self) -> str:
+        return f"/assess?c={self.code}"
+
+    def is_open(self, today: dt.date | None = None) -> bool:
+        """Taking answers: not closed by HR and the closing date (inclusive) not past."""
+        today = today or dt.date.today()
+        return self.closed_at is None and (self.closes is None or today <= self.closes)
+
+    def status(self, today: dt.date | None = None) -> str:
+        if self.closed_at is not None:
+            return "closed"
+        return "open" if self.is_open(today) else "expired"
+
+    def id_ok(self, respondent_id: str) -> bool:
+        return not self.id_pattern or re.fullmatch(self.id_pattern, respondent_id) is not None
+
+    def to_json(self, today: dt.date | None = None) -> dict:
+        return {"code": self.code, "url_path": self.url_path, "agency": self.agency, "stage": self.stage,
+                "round": self.round_date.isoformat(), "org_units": list(self.org_units),
+                "closes": self.closes.isoformat() if self.closes else None, "id_pattern": self.id_pattern,
+                "status": self.status(today),
+                "opened_at": self.opened_at.isoformat(timespec="seconds") if self.opened_at else None,
+                "closed_at": self.closed_at.isoformat(timespec="seconds") if self.closed_at else None}
+
+
+def ensure_tables(con) -> None:
+    """Create the campaign tables in the attached survey store if absent (idempotent)."""
+    with db.transaction(con) as cur:
+        for ddl in DDL:
+            cur.execute(ddl)
+
+
+def has_tables(con) -> bool:
+    return bool(db.scalar(con, "SELECT count(*) FROM duckdb_tables() "
+                               "WHERE database_name = 'store' AND table_name = 'campaigns'"))
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _date(value, what_th: str, what_en: str) -> dt.date | None:
+    """A date from a date, a datetime or ISO text (YYYY-MM-DD); None when not given."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise CampaignError(f"{what_th} \"{value}\" ไม่ถูกต้อง — ใช้รูปแบบ ปปปป-ดด-วว (ค.ศ.) เช่น 2025-06-30",
+                            f"{what_en} \"{value}\" is not valid - use YYYY-MM-DD, e.g. 2025-06-30") from None
+
+
+def _text(value, what_th: str, what_en: str, required: bool = False) -> str | None:
+    text = " ".join(str(value or "").split())
+    if required and not text:
+        raise CampaignError(f"ต้องระบุ{what_th}", f"The {what_en} is required")
+    if len(text) > MAX_TEXT:
+        raise CampaignError(f"{what_th}ยาวเกิน {MAX_TEXT} ตัวอักษร", f"The {what_en} is longer than {MAX_TEXT} characters")
+    return text or None
+
+
+def check_pattern(pattern: str | None) -> str | None:
+    """The respondent-id pattern (a Python regular expression matched against the whole id), or None."""
+    if pattern is None or not str(pattern).strip():
+        return None
+    pattern = str(pattern).strip()
+    if len(pattern) > MAX_TEXT:
+        raise CampaignError(f"รูปแบบรหัสผู้ตอบยาวเกิน {MAX_TEXT} ตัวอักษร",
+                            f"The respondent-id pattern is longer than {MAX_TEXT} characters")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise CampaignError(f"รูปแบบรหัสผู้ตอบ \"{pattern}\" ไม่ใช่ regular expression ที่ถูกต้อง ({exc}) "
+                            r"ตัวอย่าง: \d{7} (เลขเจ็ดหลัก) หรือ [a-z.]+@agency\.go\.th",
+                            f"The respondent-id pattern \"{pattern}\" is not a valid regular expression ({exc}); "
+                            r"e.g. \d{7} (seven digits) or [a-z.]+@agency\.go\.th") from None
+    return pattern
+
+
+def open_campaign(con, catalog: Catalog, *, agency: str, stage: str, round_date, closes=None,
+                  org_units: list[str] | tuple[str, ...] | None = None, id_pattern: str | None = None,
+                  today: dt.date | None = None) -> Campaign:
+    """Open a campaign (a new random code); CampaignError for a bad setting, nothing stored then."""
+    agency = _text(agency, "หน่วยงาน", "agency", required=True)
+    key = stage if stage in STAGES else catalog.resolve_stage(str(stage or ""))
+    if key is None:
+        raise CampaignError(f"ไม่รู้จักระยะของหน่วยงาน \"{stage}\" — ใช้ Early, Developing หรือ Mature "
+                            "(ระยะเริ่มแรก, ระยะกำลังพัฒนา, ระยะสมบูรณ์)",
+                            f"Unknown agency stage \"{stage}\" - use Early, Developing or Mature")
+    round_d = _date(round_date, "วันที่รอบสำรวจ", "Round date")
+    if round_d is None:
+        raise CampaignError("ต้องระบุวันที่รอบสำรวจ (ปปปป-ดด-วว)", "The round date is required (YYYY-MM-DD)")
+    closes_d = _date(closes, "วันปิดรับคำตอบ", "Closing date")
+    if closes_d is not None and closes_d < (today or dt.date.today()):
+        raise CampaignError(f"วันปิดรับคำตอบ {closes_d} ผ่านไปแล้ว — ใช้วันนี้หรือวันหลังจากนี้",
+                            f"The closing date {closes_d} is in the past - use today or a later date")
+    units = []
+    for u in org_units or ():
+        t = _text(u, "ชื่อหน่วยงานย่อย", "org-unit name")
+        if t and t not in units:
+            units.append(t)
+    if len(units) > MAX_ORG_UNITS:
+        raise CampaignError(f"หน่วยงานย่อยเกิน {MAX_ORG_UNITS} รายการ", f"More than {MAX_ORG_UNITS} org units")
+    pattern = check_pattern(id_pattern)
+    ensure_tables(con)
+    for _ in range(5):  # a clash of two random codes is unlikely; try again rather than fail
+        code = new_code()
+        with db.transaction(con) as cur:
+            if cur.execute("SELECT count(*) FROM store.campaigns WHERE code = ?", [code]).fetchone()[0]:
+                continue
+            cur.execute("INSERT INTO store.campaigns VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, NULL)",
+                        [code, agency, key, round_d, units or None, closes_d, pattern])
+        return get(con, code)
+    raise CampaignError("สร้างรหัสแบบสำรวจไม่สำเร็จ ลองอีกครั้ง", "Could not make a campaign code; try again")
+
+
+def _row(r) -> Campaign:
+    def ts(v):
+        return None if v is None or v is pd.NaT or pd.isna(v) else pd.Timestamp(v).to_pydatetime()
+
+    def day(v):
+        return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
+
+    units = r["org_units"]
+    return Campaign(code=r["code"], agency=r["agency"], stage=r["stage"], round_date=day(r["round_date"]),
+                    org_units=tuple(str(u) for u in units) if hasattr(units, "__iter__") and not isinstance(units, str) else (),
+                    closes=day(r["closes"]), id_pattern=r["id_pattern"] if isinstance(r["id_pattern"], str) else None,
+                    opened_at=ts(r["opened_at"]), closed_at=ts(r["closed_at"]))
+
+
+def list_campaigns(con) -> list[Campaign]:
+    """Every campaign, newest first."""
+    ensure_tables(con)
+    df = db.query(con, "SELECT * FROM store.campaigns ORDER BY opened_at DESC, code")
+    return [_row(r) for _, r in df.iterrows()]
+
+
+def get(con, code: str | None) -> Campaign | None:
+    """The campaign with this code, or None (a malformed code is never looked up)."""
+    code = (code or "").strip().lower()
+    if not CODE_RE.match(code) or not db.has_store(con):
+        return None
+    if not has_tables(con):  # no campaign was ever opened in this store
+        return None
+    df = db.query(con, "SELECT * FROM store.campaigns WHERE code = $code", {"code": code})
+    return None if df.empty else _row(df.iloc[0])
+
+
+def unknown_code(code: str | None) -> CampaignError:
+    shown = (code or "").strip()[:20]
+    return CampaignError(
+        f"ไม่พบแบบประเมินรหัส \"{shown}\" — ตรวจลิงก์หรือรหัสอีกครั้ง หรือขอลิงก์ใหม่จากฝ่ายบุคคล (HR)",
+        f"There is no self-assessment with code \"{shown}\" - check the link or code, or ask HR for a new link.")
+
+
+def closed_code(c: Campaign) -> CampaignError:
+    when = f" ({c.closes.isoformat()})" if c.closes and c.closed_at is None else ""
+    return CampaignError(
+        f"แบบประเมินรหัส \"{c.code}\" ของ {c.agency} ปิดรับคำตอบแล้ว{when} — ติดต่อฝ่ายบุคคล (HR) หากยังต้องการส่งคำตอบ",
+        f"The self-assessment \"{c.code}\" of {c.agency} is closed{when} - contact HR if you still need to answer.")
+
+
+def require_open(con, code: str | None, today: dt.date | None = None) -> Campaign:
+    """The open campaign with this code, or CampaignError saying plainly it is unknown or closed."""
+    c = get(con, code)
+    if c is None:
+        raise unknown_code(code)
+    if not c.is_open(today):
+        raise closed_code(c)
+    return c
+
+
+def close(con, code: str) -> Campaign | None:
+    """Close a campaign (no more answers; its drafts deleted); None for an unknown code. Idempotent."""
+    c = get(con, code)
+    if c is None:
+        return None
+    with db.transaction(con) as cur:
+        cur.execute("UPDATE store.campaigns SET closed_at = coalesce(closed_at, now()::TIMESTAMP) WHERE code = ?",
+                    [c.code])
+        cur.execute("DELETE FROM store.campaign_drafts WHERE code = ?", [c.code])
+    return get(con, c.code)
+
+
+def file_name(code: str) -> str:
+    """The batch file name every submission of a campaign is stored under (how its batches are found)."""
+    return f"campaign-{code}.csv"
+
+
+def batch_ids(con, c: Campaign) -> list[str]:
+    """The live batches this campaign's submissions made (a replaced person's old batch holds nobody)."""
+    df = db.query(con, "SELECT b.batch_id FROM store.batches b WHERE b.file_name = $name "
+                       "AND EXISTS (SELECT 1 FROM store.responses r WHERE r.batch_id = b.batch_id) "
+                       "ORDER BY b.uploaded_at", {"name": file_name(c.code)})
+    return df["batch_id"].tolist()
+
+
+def submissions(con, c: Campaign) -> dict:
+    """How many people answered through this campaign, when the last did, and how many people the agency's
+    round holds in all (uploads included)."""
+    row = db.query(con, """
+        SELECT count(*) FILTER (WHERE b.file_name = $name) AS people,
+               max(b.uploaded_at) FILTER (WHERE b.file_name = $name) AS last_at,
+               count(*) AS round_people
+        FROM store.responses r JOIN store.batches b USING (batch_id)
+        WHERE b.round_date = $round
+          AND coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—') = $agency""",
+                   {"name": file_name(c.code), "round": c.round_date, "agency": c.agency}).iloc[0]
+    last = row["last_at"]
+    return {"people": int(row["people"]), "round_people": int(row["round_people"]),
+            "last_at": None if last is None or pd.isna(last) else pd.Timestamp(last).to_pydatetime()}

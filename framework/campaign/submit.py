@@ -1,0 +1,244 @@
+"""A respondent's answers to a campaign: server-side checks, the rate limits, drafts, and the store write.
+
+A submission is stored through the same path as an upload: a one-row survey CSV in the upload format is
+ingested by `SurveyStore.ingest(..., on_conflict="replace")`, so the same validation applies and a person
+counts once per round (a second submission with the same id replaces the first). Writes of this process are
+serialised by one lock (DuckDB would otherwise refuse concurrent updates of the same store rows).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import secrets
+import tempfile
+import threading
+import time
+import unicodedata
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Callable
+
+from framework import db
+from framework.campaign.model import Campaign, CampaignError, closed_code, ensure_tables, file_name, has_tables
+from framework.catalog import STAFF_GROUPS, Catalog
+from framework.store import IngestResult, SurveyStore
+
+NOT_ASSESSED = "na"          # an answer that says "I do not assess this unit" (stored blank, as in uploads)
+MAX_ID = 100                 # characters of a respondent id
+HEADER = ["respondent_id", "group", "agency", "unit", "position"]
+DRAFT_DAYS = 30              # drafts older than this are not offered again
+WRITE_LOCK = threading.Lock()
+_LIMIT_LOCK = threading.Lock()
+
+
+class SubmitError(CampaignError):
+    """The answers cannot be stored as they are (what is wrong and how to fix it); nothing was stored."""
+
+
+class RateLimited(CampaignError):
+    """Too many submissions for this code (or this session) in the last minute; `wait` seconds to go."""
+
+    def __init__(self, th: str, en: str, wait: float):
+        super().__init__(th, en)
+        self.wait = wait
+
+
+class RateLimiter:
+    """At most `limit` events per `window` seconds per key (sliding window); `clock` injectable for tests."""
+
+    def __init__(self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.limit, self.window, self.clock = limit, window, clock
+        self._events: dict[str, deque] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def wait(self, key: str) -> float:
+        """0 when one more event is allowed now, else the seconds until it is (nothing recorded)."""
+        with self._lock:
+            return self._wait(key, self.clock())
+
+    def _wait(self, key: str, now: float) -> float:
+        q = self._events[key]
+        while q and q[0] <= now - self.window:
+            q.popleft()
+        return 0.0 if len(q) < self.limit else q[0] + self.window - now
+
+    def hit(self, key: str) -> float:
+        """Record one event if allowed (returns 0), else return the seconds to wait (nothing recorded)."""
+        with self._lock:
+            now = self.clock()
+            wait = self._wait(key, now)
+            if not wait:
+                self._events[key].append(now)
+            return wait
+
+    def reset(self) -> None:
+        with self._lock:
+            self._events.clear()
+
+
+@dataclass
+class Limits:
+    """The submission limits of this process: per campaign code and per browser session."""
+    per_code: RateLimiter = field(default_factory=lambda: RateLimiter(int(os.environ.get("SKILLS_CAMPAIGN_RATE", 30))))
+    per_session: RateLimiter = field(default_factory=lambda: RateLimiter(5))
+
+    def check(self, code: str, session: str | None) -> None:
+        """Count one submission, or raise RateLimited (nothing counted) when a limit is reached."""
+        with _LIMIT_LOCK:
+            wait = self.per_code.wait(code) or (self.per_session.wait(session) if session else 0.0)
+            if wait:
+                secs = max(1, int(wait + 0.999))
+                raise RateLimited(f"มีการส่งคำตอบจำนวนมากในขณะนี้ — รอประมาณ {secs} วินาทีแล้วกดส่งอีกครั้ง "
+                                  "คำตอบของคุณยังอยู่ในแบบฟอร์ม",
+                                  f"Too many submissions just now - wait about {secs} seconds and submit again. "
+                                  "Your answers are still in the form.", wait)
+            self.per_code.hit(code)
+            if session:
+                self.per_session.hit(session)
+
+    def reset(self) -> None:
+        self.per_code.reset()
+        self.per_session.reset()
+
+
+LIMITS = Limits()
+
+
+@dataclass
+class Submitted:
+    """What one submission did: the stored batch, whether it replaced earlier answers, the store's result."""
+    batch_id: str
+    respondent_id: str
+    replaced: bool
+    result: IngestResult
+    seconds: float
+
+
+def clean_id(text: str | None) -> str:
+    """The respondent id as stored: NFC, surrounding spaces removed (inner text kept as typed)."""
+    return unicodedata.normalize("NFC", str(text or "")).strip()
+
+
+def check(c: Campaign, catalog: Catalog, respondent_id: str, staff_group: str | None, org_unit: str | None,
+          answers: dict, required: list[str] | None = None, today: dt.date | None = None) -> dict[str, int | None]:
+    """Server-side checks of a submission; the levels per unit code (None = not assessed) or SubmitError."""
+    if not c.is_open(today):
+        raise closed_code(c)
+    rid = clean_id(respondent_id)
+    if not rid:
+        raise SubmitError("ต้องระบุรหัสผู้ตอบ", "The respondent id is required.")
+    if len(rid) > MAX_ID or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in rid):
+        raise SubmitError(f"รหัสผู้ตอบต้องยาวไม่เกิน {MAX_ID} ตัวอักษรและไม่มีอักขระควบคุม",
+                          f"The respondent id must be at most {MAX_ID} characters, without control characters.")
+    if not c.id_ok(rid):
+        raise SubmitError(f"รหัสผู้ตอบ \"{rid}\" ไม่ตรงกับรูปแบบที่ฝ่ายบุคคลกำหนด ({c.id_pattern}) — ตรวจรหัสอีกครั้ง",
+                          f"The respondent id \"{rid}\" does not match the format HR set ({c.id_pattern}) - "
+                          "check it.")
+    if staff_group not in STAFF_GROUPS:
+        raise SubmitError("เลือกกลุ่มบุคลากรของคุณ", "Choose your staff group.")
+    if org_unit and c.org_units and org_unit not in c.org_units:
+        raise SubmitError("เลือกหน่วยงานย่อยจากรายการ", "Choose your org unit from the list.")
+    if org_unit and not c.org_units:
+        raise SubmitError("แบบประเมินนี้ไม่ได้ถามหน่วยงานย่อย", "This self-assessment does not ask for an org unit.")
+    codes = catalog.unit_codes()
+    levels: dict[str, int | None] = {}
+    for code, value in (answers or {}).items():
+        if code not in codes:
+            raise SubmitError(f"ไม่รู้จักหน่วยความสามารถ \"{code}\"", f"Unknown unit of capability \"{code}\".")
+        if value is None:
+            continue   # not answered
+        if value == NOT_ASSESSED:
+            levels[code] = None
+        elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 4:
+            levels[code] = value
+        else:
+            raise SubmitError(f"ระดับของหน่วย {code} ต้องเป็น 0–4 หรือ \"ไม่ประเมิน\"",
+                              f"The level of unit {code} must be 0-4 or \"not assessed\".")
+    required = catalog.profile_units(c.stage, staff_group)["code"].tolist() if required is None else required
+    missing = [u for u in required if u not in levels]
+    if missing:
+        raise SubmitError(f"ยังไม่ได้ตอบ {len(missing)} หน่วย: {', '.join(missing)} — เลือกระดับ 0–4 หรือ \"ไม่ประเมิน\"",
+                          f"{len(missing)} unit(s) not answered yet: {', '.join(missing)} - choose a level 0-4 "
+                          "or \"not assessed\".")
+    return levels
+
+
+def survey_csv(c: Campaign, codes: list[str], rid: str, staff_group: str, org_unit: str | None,
+               levels: dict[str, int | None]) -> bytes:
+    """The one-row survey file in the upload format (wide). A comment line makes each submission's bytes
+    unique, so re-sending earlier answers is a new batch (never mistaken for an already-stored file)."""
+    out = io.StringIO()
+    out.write(f"# campaign {c.code} submission {secrets.token_hex(8)}\r\n")
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(HEADER + codes)
+    w.writerow([rid, staff_group, c.agency, org_unit or "", ""]
+               + ["" if levels.get(u) is None else str(levels[u]) for u in codes])
+    return out.getvalue().encode("utf-8")
+
+
+def submit(con, catalog: Catalog, c: Campaign, respondent_id: str, staff_group: str | None,
+           org_unit: str | None, answers: dict, *, session: str | None = None, limits: Limits | None = None,
+           draft_token: str | None = None, today: dt.date | None = None) -> Submitted:
+    """Check, rate-limit and store one person's answers as a batch of the campaign's round (replace on
+    conflict). Raises SubmitError / RateLimited / the campaign's closed message; nothing stored then."""
+    started = time.perf_counter()
+    levels = check(c, catalog, respondent_id, staff_group, org_unit, answers, today=today)
+    rid = clean_id(respondent_id)
+    (limits or LIMITS).check(c.code, session)
+    data = survey_csv(c, catalog.unit_codes(), rid, staff_group, org_unit, levels)
+    fd, path = tempfile.mkstemp(prefix="campaign-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        with WRITE_LOCK:
+            res = SurveyStore(con, catalog).ingest(path, file_name=file_name(c.code), agency=c.agency,
+                                                   stage=c.stage, round_date=c.round_date, on_conflict="replace")
+            if draft_token:
+                delete_draft(con, c.code, draft_token)
+    finally:
+        os.unlink(path)
+    if res.batch_id is None or res.respondents != 1:
+        reasons = "; ".join(dict.fromkeys(res.problems["reason_en"].astype(str))) or "not stored"
+        reasons_th = "; ".join(dict.fromkeys(res.problems["reason_th"].astype(str))) or "ไม่ได้บันทึก"
+        raise SubmitError(f"บันทึกคำตอบไม่ได้: {reasons_th}", f"The answers could not be stored: {reasons}")
+    return Submitted(res.batch_id, rid, res.replaced > 0, res, time.perf_counter() - started)
+
+
+# --- drafts: answers kept across a reload, keyed by an unguessable token held only by that browser ----------
+def new_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def save_draft(con, code: str, token: str, state: dict) -> None:
+    """Keep the form's state (id, group, org unit, answers) for this browser's token."""
+    text = json.dumps(state, ensure_ascii=False)
+    if len(text) > 20_000:
+        return
+    with WRITE_LOCK:
+        if not has_tables(con):
+            ensure_tables(con)
+        with db.transaction(con) as cur:
+            cur.execute("INSERT OR REPLACE INTO store.campaign_drafts VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+                        [code, token, str(state.get("respondent_id") or "")[:MAX_ID], text])
+
+
+def load_draft(con, code: str, token: str | None) -> dict | None:
+    """The draft this token saved for this campaign (not older than DRAFT_DAYS), or None."""
+    if not token or not has_tables(con):
+        return None
+    text = db.scalar(con, "SELECT answers FROM store.campaign_drafts WHERE code = $code AND token = $token "
+                          f"AND updated_at > now()::TIMESTAMP - INTERVAL {DRAFT_DAYS} DAY",
+                     {"code": code, "token": str(token)[:64]})
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def delete_draft(con, code: str, token: str) -> None:
+    if has_tables(con):
+        db.execute(con, "DELETE FROM store.campaign_drafts WHERE code = $code AND token = $token",
+                   {"code": code, "token": token})

@@ -1,0 +1,194 @@
+"""Self-assessment form (URL /assess?c=CODE): reached by a campaign's link only, not in the menu.
+
+A campaign link grants this form alone: the page reads the campaign, the catalogue and, after submitting,
+the person's own answers (kept in this browser session only); nothing another respondent typed is shown.
+"""
+from html import escape
+
+import streamlit as st
+
+from framework import campaign, export, pdf
+from framework import profiles_view as pv
+from framework import respondents as rsp
+from framework.campaign import form
+from framework.catalog import STAFF_GROUPS
+from framework.errors import BilingualError
+from ui import shell
+
+lang = shell.setup("assess", "แบบประเมินตนเองด้านทักษะดิจิทัล", "Digital-skills self-assessment", nav=False)
+tr = shell.tr
+cat = shell.catalog()
+con = shell.connection()
+code = str(st.query_params.get("c") or "").strip().lower()
+
+try:
+    camp = campaign.require_open(con, code)
+except campaign.CampaignError as exc:
+    st.error(exc.message(lang), icon=":material/link_off:")
+    st.stop()
+
+S = "as_"   # every session key of this page starts with it
+if st.session_state.get(S + "code") != camp.code:   # a new campaign in this session: start clean
+    for k in [k for k in st.session_state if str(k).startswith(S)]:
+        del st.session_state[k]
+    st.session_state[S + "code"] = camp.code
+    st.session_state[S + "sid"] = campaign.new_token()
+    st.session_state[S + "answers"] = {}
+    draft = campaign.load_draft(con, camp.code, st.query_params.get("d"))
+    st.session_state[S + "token"] = st.query_params.get("d") if draft else campaign.new_token()
+    if draft:
+        st.session_state[S + "answers"] = {k: v for k, v in (draft.get("answers") or {}).items() if v is not None}
+        for field in ("id", "group", "org"):
+            if draft.get(field) is not None:
+                st.session_state[S + field] = draft[field]
+        st.session_state[S + "all"] = bool(draft.get("all"))
+        st.session_state[S + "restored"] = True
+
+stages = dict(zip(cat.stages()["key"], cat.stages()["name_en" if lang == "en" else "name_th"]))
+groups = dict(zip(cat.staff_groups()["key"], cat.staff_groups()["name_en" if lang == "en" else "name_th"]))
+
+
+def _save() -> None:
+    """Keep the answers in this session and as a draft for this browser (a reload restores it)."""
+    answers = st.session_state[S + "answers"]
+    for k in list(st.session_state):
+        if str(k).startswith(S + "u_"):
+            answers[str(k)[len(S) + 2:]] = st.session_state[k]
+    state = {"id": st.session_state.get(S + "id"), "group": st.session_state.get(S + "group"),
+             "org": st.session_state.get(S + "org"), "all": st.session_state.get(S + "all", False),
+             "answers": {k: v for k, v in answers.items() if v is not None}}
+    campaign.save_draft(con, camp.code, st.session_state[S + "token"], state)
+    st.query_params["d"] = st.session_state[S + "token"]
+
+
+def _start_over() -> None:
+    for k in [k for k in st.session_state if str(k).startswith(S)]:
+        del st.session_state[k]
+    if "d" in st.query_params:
+        del st.query_params["d"]
+
+
+when = tr(f"ปิดรับคำตอบ {camp.closes.isoformat()}", f"closes {camp.closes.isoformat()}") if camp.closes else ""
+st.markdown(f"**{escape(camp.agency)}** · {escape(stages.get(camp.stage, camp.stage))} · "
+            + tr("รอบสำรวจ ", "survey round ") + camp.round_date.isoformat() + (f" · {when}" if when else ""))
+
+# --- right after submitting: the person's own result ------------------------------------------------------
+done = st.session_state.get(S + "done")
+if done:
+    st.success(tr("บันทึกคำตอบแล้ว ขอบคุณ", "Your answers are stored. Thank you.")
+               + (" " + tr("(แทนที่คำตอบเดิมของรหัสนี้ในรอบนี้ — หนึ่งคนนับครั้งเดียวต่อรอบ)",
+                           "(they replace your earlier answers in this round - a person counts once per round)")
+                  if done["replaced"] else ""), icon=":material/check_circle:")
+    try:
+        p = rsp.plan(con, cat, done["batch_id"], done["respondent_id"], camp.stage)  # own answers, never cached
+    except rsp.RespondentError as exc:
+        st.error(exc.message(lang))
+        st.stop()
+    c = p.counts()
+    st.subheader(tr("ผลของคุณ", "Your result"))
+    st.markdown(f"**{escape(stages[p.stage])} · {escape(groups[p.staff_group])}** — {escape(p.persona(lang))}")
+    m = st.columns(4)
+    m[0].metric(tr("ความพร้อมในระยะนี้", "Readiness at this stage"),
+                "—" if p.readiness is None else f"{p.readiness:.0%}")
+    m[1].metric(tr("ผ่านเกณฑ์", "Units met"), f"{c['met']} / {c['required']}")
+    m[2].metric(tr("ต้องพัฒนา", "To develop"), c["develop"] + c["not_assessed"])
+    m[3].metric(tr(f"ความพร้อมในระยะถัดไป ({stages.get(p.next_stage, '—')})",
+                   f"Readiness at the next stage ({stages.get(p.next_stage, '—')})"),
+                "—" if p.next_readiness is None else f"{p.next_readiness:.0%}")
+    st.caption(tr(f"ผ่านเกณฑ์ = ประเมินตนเองได้ระดับ {p.threshold} ขึ้นไป", f"Met = self-assessed at level {p.threshold} or above"))
+    left, right = st.columns(2)
+    for box, status, (th, en) in ((left, rsp.MET, ("หน่วยที่ผ่านเกณฑ์", "Units met")),
+                                  (right, rsp.DEVELOP, ("หน่วยที่ต้องพัฒนา", "Units to develop"))):
+        rows = p.units[p.units["status"] == status] if status == rsp.MET else p.units[p.units["status"] != rsp.MET]
+        box.markdown(f"**{tr(th, en)} ({len(rows)})**")
+        box.markdown("\n".join(f"- `{u['code']}` {escape(pv.text(u, 'name', lang))}"
+                               for _, u in rows.iterrows()) or "—")
+    first = form.learn_first(cat, p)
+    if not first.empty:
+        st.markdown("**" + tr("ความสามารถย่อยที่ควรเรียนรู้ก่อน", "Elements to learn first") + "**")
+        st.markdown("\n".join(f"- `{r['element']}` {escape(pv.text(r, 'name', lang))}"
+                              for _, r in first.iterrows()))
+    html = rsp.idp_html(p, cat, lang)
+    name = {"access": "own", "respondent": p.respondent_id, "stage": p.stage, "lang": lang}
+    row = st.container(horizontal=True)
+    row.download_button(tr("แผนพัฒนารายบุคคล (HTML พิมพ์ได้ 1 หน้า)", "Development plan (printable one-page HTML)"),
+                        html.encode("utf-8"), file_name=export.filename("idp", name, "html"), mime="text/html",
+                        key=S + "idp", icon=":material/print:", type="primary", on_click="ignore")
+    if row.button(tr("ทำเป็น PDF", "Make a PDF"), key=S + "pdf_make", icon=":material/picture_as_pdf:"):
+        try:
+            st.session_state[S + "pdf"] = pdf.html_to_pdf(html)
+        except BilingualError as exc:
+            st.error(exc.message(lang))
+    if st.session_state.get(S + "pdf"):
+        row.download_button(tr("ดาวน์โหลด PDF", "Download the PDF"), st.session_state[S + "pdf"],
+                            file_name=export.filename("idp", name, "pdf"), mime="application/pdf", key=S + "pdf_dl",
+                            on_click="ignore")
+    st.button(tr("เสร็จแล้ว: ล้างหน้าจอสำหรับคนถัดไป", "Done: clear the screen for the next person"),
+              key=S + "again", on_click=_start_over, icon=":material/restart_alt:")
+    st.stop()
+
+# --- the form ------------------------------------------------------------------------------------------------
+if st.session_state.pop(S + "restored", False):
+    st.info(tr("นำคำตอบที่คุณกรอกไว้กลับมาแล้ว", "Your answers so far were restored."), icon=":material/restore:")
+st.caption(tr("คำตอบของคุณใช้เพื่อวางแผนพัฒนาบุคลากร ฝ่ายบุคคลเห็นรายคน ผู้อื่นเห็นเพียงภาพรวม",
+              "Your answers are used for staff development planning: HR sees them per person, others only in "
+              "aggregate."))
+c1, c2, c3 = st.columns(3)
+c1.text_input(tr("รหัสผู้ตอบ", "Respondent id"), key=S + "id", max_chars=campaign.MAX_ID,
+              on_change=_save, placeholder=tr("เลขประจำตัวหรืออีเมล ตามที่หน่วยงานกำหนด",
+                                              "staff number or e-mail, as your agency decides"))
+group = c2.selectbox(tr("กลุ่มบุคลากร", "Staff group"), STAFF_GROUPS, format_func=groups.get, key=S + "group",
+                     on_change=_save, placeholder=tr("เลือกกลุ่มบุคลากรของคุณ", "choose your staff group"),
+                     **({} if S + "group" in st.session_state else {"index": None}))
+org = None
+if camp.org_units:
+    org = c3.selectbox(tr("หน่วยงานย่อย (ไม่บังคับ)", "Org unit (optional)"), camp.org_units, key=S + "org",
+                       on_change=_save, placeholder="—", **({} if S + "org" in st.session_state else {"index": None}))
+if not group:
+    st.info(tr("เลือกกลุ่มบุคลากรเพื่อดูหน่วยความสามารถที่บทบาทของคุณต้องมี",
+               "Choose your staff group to see the units of capability your role profile requires."))
+    st.stop()
+
+everything = st.toggle(tr("ประเมินหน่วยอื่นด้วย (ไม่บังคับ)", "Also rate the other units (optional)"), key=S + "all",
+                       on_change=_save)
+units = form.form_units(cat, camp.stage, group, everything)
+required = units[units["required"]]["code"].tolist()
+answers = st.session_state[S + "answers"]
+for u in units["code"]:
+    if S + "u_" + u not in st.session_state and answers.get(u) is not None:
+        st.session_state[S + "u_" + u] = answers[u]
+answered = sum(st.session_state.get(S + "u_" + u) is not None for u in required)
+st.progress(answered / len(required) if required else 1.0,
+            text=tr(f"ตอบแล้ว {answered} จาก {len(required)} หน่วยที่บทบาทของคุณต้องมี",
+                    f"{answered} of the {len(required)} units your role profile requires answered"))
+st.caption(tr(f"บทบาท: {stages[camp.stage]} · {groups[group]} — เลือกระดับ 0–4 ของแต่ละหน่วย หรือ \"ไม่ประเมินหน่วยนี้\"",
+              f"Role profile: {stages[camp.stage]} · {groups[group]} - choose a level 0-4 for each unit, or "
+              "\"not assessed\""))
+
+for _, u in units.iterrows():
+    key = S + "u_" + u["code"]
+    name = pv.text(u, "name", lang)
+    with st.container(border=True):
+        tag = "" if u["required"] else tr(" · ไม่บังคับ", " · optional")
+        st.radio(f"**{u['code']}** {name}{tag}", form.OPTIONS, key=key, horizontal=True, on_change=_save,
+                 format_func=lambda v: form.option_label(v, lang),
+                 **({} if key in st.session_state else {"index": None}))
+        with st.expander(tr("ความสามารถย่อยและเกณฑ์การปฏิบัติงาน", "Elements and performance criteria")):
+            st.markdown(form.unit_detail(cat, u["code"], lang))
+
+if st.button(tr("ส่งคำตอบ", "Submit"), type="primary", key=S + "submit", icon=":material/send:"):
+    given = {u: st.session_state.get(S + "u_" + u) for u in units["code"]}
+    try:
+        res = campaign.submit(con, cat, camp, st.session_state.get(S + "id"), group, org, given,
+                              session=st.session_state[S + "sid"], draft_token=st.session_state[S + "token"])
+    except campaign.CampaignError as exc:
+        st.error(exc.message(lang), icon=":material/error:")
+    else:
+        for k in [k for k in st.session_state if str(k).startswith(S + "u_")]:
+            del st.session_state[k]
+        st.session_state[S + "answers"] = {}
+        st.session_state[S + "done"] = {"batch_id": res.batch_id, "respondent_id": res.respondent_id,
+                                        "replaced": res.replaced}
+        if "d" in st.query_params:
+            del st.query_params["d"]
+        st.rerun()

@@ -1,0 +1,104 @@
+"""Real browser: the overview on a phone (390x844) and the coverage heatmap's cell labels at 1440x900."""
+from __future__ import annotations
+
+import pytest
+
+from test_browser import TIMEOUT_MS, _settle, _shot, browser, server  # noqa: F401  (module-scoped fixtures)
+
+pytestmark = pytest.mark.browser
+
+# Geometry of the first plotly chart on the page: its width, the plot area's width, the modebar, and whether
+# the x axis title lies inside the chart (not cut at the bottom).
+CHART = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const box = gd.getBoundingClientRect();
+  const t = gd.querySelector('.g-xtitle text');
+  const tb = t ? t.getBoundingClientRect() : null;
+  const bar = gd.querySelector('.modebar');
+  return {width: gd._fullLayout.width, plot: gd._fullLayout._size.w,
+          yticks: gd.querySelectorAll('.ytick text').length,
+          labels: (gd._fullLayout.annotations || []).length,
+          modebar: !!bar && bar.getBoundingClientRect().width > 0 && getComputedStyle(bar).display !== 'none',
+          xtitle: tb ? {top: tb.top - box.top, bottom: tb.bottom - box.top, height: box.height} : null};
+}"""
+
+# The page title: its text and the number of lines it takes (distinct line boxes of its text).
+TITLE = """() => {
+  const h1 = document.querySelector('h1');
+  const range = document.createRange();
+  range.selectNodeContents(h1);
+  const size = parseFloat(getComputedStyle(h1).fontSize);
+  const tops = [...range.getClientRects()].filter(r => r.width > 0).map(r => r.top).sort((a, b) => a - b);
+  const lines = tops.filter((t, i) => i === 0 || t - tops[i - 1] > size / 2).length;
+  return {text: h1.innerText.trim(), lines, size, overflow: h1.scrollWidth > h1.clientWidth + 1};
+}"""
+
+
+def test_overview_on_a_phone(server, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="th-TH", is_mobile=True,
+                            has_touch=True, device_scale_factor=2)
+    try:
+        page.goto(f"{server}/overview", timeout=TIMEOUT_MS)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
+        _shot(page, "overview_phone")
+        title = page.evaluate(TITLE)
+        assert title["text"] == "ภาพรวมสำหรับผู้บริหาร"
+        assert title["lines"] == 1 and not title["overflow"], title       # never "ผู้ / บริหาร"
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        chart = page.evaluate(CHART)
+        assert chart["plot"] >= 0.55 * chart["width"], chart              # the bars get the width, not labels
+        assert chart["yticks"] == 0 and chart["labels"] >= 1, chart        # labels above the bars
+        assert not chart["modebar"], chart                                 # no toolbar over the title
+        x = chart["xtitle"]
+        assert x and 0 <= x["top"] and x["bottom"] <= x["height"] + 1, chart   # axis title not cut
+    finally:
+        page.close()
+
+
+def test_coverage_heatmap_cells_carry_their_labels(server, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="th-TH")
+    try:
+        page.goto(f"{server}/coverage", timeout=TIMEOUT_MS)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
+        trace = page.evaluate("""() => { const d = document.querySelector('.js-plotly-plot').data[0];
+            return {template: d.texttemplate, text: d.text, ticks: document.querySelector('.js-plotly-plot')
+                    ._fullLayout.yaxis.ticktext}; }""")
+        assert trace["template"] == "%{text}"
+        cells = [t for row in trace["text"] for t in row if t]
+        assert len(cells) > 100 and all(t.split(" ")[0].endswith("%") for t in cells)
+        assert trace["ticks"][0].startswith("DLit100 · ")
+        drawn = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot .hm text, "
+                              ".js-plotly-plot text.textpoint, .js-plotly-plot g.text text')].length")
+        assert drawn > 100
+        # The table under the heatmap shows every column without scrolling sideways.
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.scroll_into_view_if_needed()
+        page.wait_for_timeout(800)
+        scroll = page.evaluate("""() => { const s = document.querySelector('[data-testid="stDataFrame"] .dvn-scroller');
+            return s ? {scroll: s.scrollWidth, client: s.clientWidth} : null; }""")
+        assert scroll and scroll["scroll"] <= scroll["client"] + 2, scroll
+        _shot(page, "coverage_cells")
+    finally:
+        page.close()
+
+
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/126.0 Mobile Safari/537.36")
+
+
+def test_readiness_on_a_phone_starts_with_stacked_panels(server, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="th-TH", is_mobile=True,
+                            has_touch=True, user_agent=PHONE_UA)
+    try:
+        page.goto(f"{server}/readiness", timeout=TIMEOUT_MS)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
+        panels = page.evaluate("""() => { const L = document.querySelector('.js-plotly-plot')._fullLayout;
+            return ['yaxis', 'yaxis2', 'yaxis3'].map(a => L[a] && L[a].domain); }""")
+        assert all(panels) and panels[0][0] > panels[1][1] > panels[1][0] > panels[2][1], panels   # one above the other
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        _shot(page, "readiness_phone")
+    finally:
+        page.close()

@@ -1,0 +1,86 @@
+"""AppTest of pages/workshop.py (/workshop): HR-gated; opens a campaign; the live count and suppressed heatmap."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+
+from conftest import run_page
+from test_page_assess import app  # noqa: F401  (the store + campaign fixture)
+from framework import analysis, campaign
+
+
+@pytest.fixture
+def store(app):  # noqa: F811
+    """A fresh store (no demo), local mode; returns the app's own connection getter."""
+    return app[1]
+
+
+def heat_values(at) -> list:
+    """The coverage values the page's heatmap colours (hidden cells are not among them)."""
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    out = []
+    for t in spec["data"]:
+        if t.get("type") != "heatmap" or t.get("name") != "coverage":
+            continue
+        z = t["z"]
+        if isinstance(z, dict):   # plotly's typed array: {"dtype", "bdata", "shape"}
+            z = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
+        out += [float(v) for v in np.asarray(z, dtype="float64").ravel() if not np.isnan(v)]
+    return out
+
+
+def test_passphrase_gates_everything(store, monkeypatch):
+    monkeypatch.setenv("SKILLS_HR_PASSPHRASE", "hr-secret")
+    at = run_page("workshop.py", state={"lang": "en"})
+    assert not at.exception and not at.get("plotly_chart") and not at.get("form")
+    assert any("HR passphrase" in w.value for w in at.warning)
+    at.text_input(key="ws_pass").input("hr-secret").run()
+    assert not at.exception and at.text_input(key="ws_agency")
+
+
+def test_open_campaign_then_live_count_and_suppressed_heatmap(store, catalog):
+    con = store()
+    made = campaign.open_campaign(con, catalog, agency="กรมทดสอบ", stage="Early", round_date="2025-06-30")
+    page = run_page("workshop.py", state={"lang": "en"})
+    assert not page.exception and page.selectbox(key="ws_code").value == made.code
+    assert any(made.url_path in c.value for c in page.code)
+    if campaign.qr.available():   # segno installed (requirements.txt): the QR code is shown
+        assert len(page.get("image")) == 1
+    else:
+        assert not page.get("image") and any("segno" in c.value for c in page.caption)
+    metrics = {m.label: m.value for m in page.metric}
+    assert metrics["Submissions (people)"] == "0" and not page.get("plotly_chart")
+    req = catalog.profile_units("Early", "Service")["code"].tolist()
+    for i in range(3):
+        campaign.submit(con, catalog, made, f"p{i}", "Service", None, {u: 4 for u in req})
+    page = run_page("workshop.py", state={"lang": "en"})
+    assert {m.label: m.value for m in page.metric}["Submissions (people)"] == "3"
+    # k = 5 (the floor): three people are too few, every cell of the shown heatmap is hidden
+    assert not any(heat_values(page)), "a figure under k respondents is shown"
+    cov = analysis.coverage(con, analysis.Filters(agencies=("กรมทดสอบ",), rounds=("2025-06-30",),
+                                                  batches=tuple(campaign.batch_ids(con, made))), stage="Early")
+    assert cov["coverage"].isna().all()
+    page.number_input(key="ws_k").set_value(1).run()   # local mode: k below the floor is allowed
+    assert not page.exception and 1.0 in heat_values(page)
+    cov1 = analysis.coverage(con, analysis.Filters(agencies=("กรมทดสอบ",), rounds=("2025-06-30",),
+                                                   batches=tuple(campaign.batch_ids(con, made)), min_cell=1,
+                                                   authorised=True), stage="Early")
+    assert cov1.loc[(cov1["key"] == "Service") & cov1["code"].isin(req), "coverage"].eq(1.0).all()
+
+
+def test_open_through_the_form(store):
+    at = run_page("workshop.py", state={"lang": "en"})
+    at.text_input(key="ws_agency").input("กรมทดสอบ")
+    at.selectbox(key="ws_stage").select("Mature")
+    at.date_input(key="ws_round").set_value(dt.date(2025, 6, 30))
+    at.text_area(key="ws_units").input("กอง 1\nกอง 2")
+    [b for b in at.button if b.proto.is_form_submitter][0].click().run()
+    assert not at.exception and at.success and "Campaign opened" in at.success[0].value
+    camps = campaign.list_campaigns(store())
+    assert [(c.agency, c.stage, c.org_units) for c in camps] == [("กรมทดสอบ", "Mature", ("กอง 1", "กอง 2"))]
+    at.button(key="ws_close").click().run()
+    assert campaign.get(store(), camps[0].code).status() == "closed"
