@@ -68,7 +68,7 @@ def test_export_of_aggregates_carries_the_round(store, capsysbinary, tmp_path):
     assert code == 0, err
     back = pd.read_parquet(tmp_path / "r.parquet")
     assert dict(zip(back["key"], back["round"]))[A] == D2
-    assert export.parquet_settings((tmp_path / "r.parquet").read_bytes())["filters"]["round"] == "latest"
+    assert export.parquet_settings((tmp_path / "r.parquet").read_bytes())["filters"]["round"] == f"latest {D1}+{D2}"
     code, _, _ = run(capsysbinary, "export", "coverage", "--db", store, "--round", D1, "--format", "csv",
                      "--out", tmp_path)
     assert code == 0

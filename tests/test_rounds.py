@@ -173,3 +173,9 @@ def test_analyst_tables_carry_the_round(con):
     assert dict(zip(agency["key"], agency["round"])) == {A: D2, B: D1, analysis.TOTAL_KEY: f"{D1}+{D2}"}
     assert int(agency[agency["key"] == analysis.TOTAL_KEY]["n"].iloc[0]) == 25      # the latest rounds
     assert "round" in tables["coverage"].column_names
+
+
+def test_exports_name_the_round_they_hold(con):
+    assert rounds.settings_label(con, {}) == f"latest {D1}+{D2}"
+    assert rounds.settings_label(con, {"agencies": [A]}) == f"latest {D2}"
+    assert rounds.settings_label(con, {"round": "all"}) == "all" and rounds.settings_label(con, {"round": D1}) == D1

@@ -25,7 +25,7 @@ def _options(store: str, ver: str) -> dict:
 def _compute(store: str, ver: str, name: str, filters: dict, kwargs: dict):
     fn = {"coverage": analysis.coverage, "readiness": analysis.readiness, "blockers": analysis.blockers,
           "coverage_change": analysis.coverage_change, "describe_round": _describe_round,
-          "has_previous": analysis.rounds.has_previous,
+          "has_previous": analysis.rounds.has_previous, "round_setting": analysis.rounds.settings_label,
           "overview": analysis.overview, "trends": analysis.trends,
           "survey_counts": analysis.survey_counts, "training_needs": analysis.training_needs}[name]
     return fn(shell.connection(), filters, **kwargs)
@@ -235,7 +235,7 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
 
 def export_settings(f: dict, **extra) -> dict:
     """The filters as written into export file names and settings (threshold and min_cell included)."""
-    short = {"round": f.get("round", analysis.ROUND_LATEST), "threshold": f["threshold"], "min_cell": f["min_cell"],
+    short = {"round": compute("round_setting", f), "threshold": f["threshold"], "min_cell": f["min_cell"],
              "target": f["target"]}
     for name in ("batches", "agencies", "org_units", "staff_groups", "rounds"):
         if f.get(name):

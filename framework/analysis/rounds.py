@@ -103,6 +103,16 @@ def with_round(con, filters: Filters | dict | None, df: pd.DataFrame, by: str) -
     return out
 
 
+def settings_label(con, filters: Filters | dict | None = None) -> str:
+    """The round as export settings and file names carry it: "all", a date, or "latest 2025-06-30"
+    ("latest 2024-06-30+2025-06-30" when agencies' latest rounds differ), so a file says which round it holds."""
+    f = Filters.coerce(filters)
+    if f.round != ROUND_LATEST:
+        return f.round
+    dates = sorted(chosen(con, f)["round"].unique())
+    return f"{ROUND_LATEST} {'+'.join(dates)}".strip()
+
+
 def has_previous(con, filters: Filters | dict | None = None) -> bool:
     """Whether the change since the previous round applies: the latest round is chosen and some agency
     kept by the filters has an earlier dated round."""

@@ -212,7 +212,7 @@ def _out_path(args, fmt: str, name: str) -> Path:
 def run(args) -> int:
     """Export one table; print the file written."""
     from framework import db, export
-    from framework.analysis import check_round
+    from framework.analysis import check_round, rounds
     from framework.catalog import Catalog
 
     table = args.table.lower()
@@ -248,7 +248,8 @@ def run(args) -> int:
         if filters is not None:
             shown["by"] = args.by or "group"
         if survey:
-            shown["round"] = filters.round if filters is not None else check_round(args.round or "all")
+            shown["round"] = (rounds.settings_label(con, filters) if filters is not None
+                              else check_round(args.round or "all"))
         threshold, k = (filters.threshold, filters.min_cell) if filters is not None else (None, None)
         settings = export.settings(cat.meta(), table, shown, threshold=threshold, min_cell=k)
         # Named like the app's downloads: view, filters, then threshold and k of an aggregate, and the date.
