@@ -121,8 +121,9 @@ def survey_aggregates(con, *, min_cell: int, threshold: int, authorised: bool = 
 
     f = analysis.Filters(threshold=int(threshold), min_cell=int(min_cell), authorised=authorised)
     makers = {
-        "coverage": lambda: [analysis.coverage(con, f, stage=s, by=by) for s in STAGES for by in analysis.BY],
-        "readiness": lambda: [analysis.readiness(con, f, by=by) for by in analysis.BY],
+        "coverage": lambda: [analysis.with_round(con, f, analysis.coverage(con, f, stage=s, by=by), by)
+                             for s in STAGES for by in analysis.BY],
+        "readiness": lambda: [analysis.with_round(con, f, analysis.readiness(con, f, by=by), by) for by in analysis.BY],
     }
     out = {}
     for name, make in makers.items():

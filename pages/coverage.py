@@ -11,6 +11,7 @@ tr = shell.tr
 VALUE_WIDTH = 95   # px: "100% ●" / "hidden ●" fit; index + name + 7 such columns fit the 1440 px layout
 
 f = filters.survey_filters("cov")
+filters.round_caption(f)
 counts = filters.compute("survey_counts", f)
 left, right = st.columns([1, 2])
 with left:
@@ -51,6 +52,9 @@ else:
                   f"● = required at {stages[stage]} by the role profile of at least one selected staff group "
                   "(pick a staff group in the sidebar to see one) · grey = hidden"))
 filters.hidden_note(cov, f["min_cell"])
+if filters.has_previous(f) and st.toggle(tr("แสดงการเปลี่ยนแปลงจากรอบก่อน", "Show the change since the previous round"),
+                                        key="cov_change"):
+    filters.change_table(filters.compute("coverage_change", f, stage=stage, by=by), labels, unit_names)
 settings = filters.export_settings(f, stage=stage, by=by)
 chart_downloads(fig, "coverage", settings, key="cov_chart_dl")
 

@@ -32,6 +32,7 @@ if c.get("n_stages", 0) > 1 and stage == counts.get("stage"):
 scope = ", ".join(f["agencies"]) if f["agencies"] else tr("ทุกหน่วยงาน", "all agencies")
 st.caption(tr(f"ขอบเขต: {scope} · ผู้ตอบ {c['respondents']:,} คน · เกณฑ์ระดับ ≥ {f['threshold']}",
               f"Scope: {scope} · {c['respondents']:,} respondents · level ≥ {f['threshold']} counts as met"))
+filters.round_caption(f)
 
 
 def pct(v):
@@ -41,9 +42,16 @@ def pct(v):
 target = f["target"]
 
 
-def gap(v):
-    """Distance to the readiness target, as the metric's coloured delta."""
-    if v is None:
+since = ", ".join(analysis.rounds.date_text(r, lang) for r in ov["since"])
+
+
+def gap(v, name: str = "readiness"):
+    """The metric's coloured delta: the change since the previous round (framework: None when either
+    round's figure is hidden), else the distance to the readiness target."""
+    change = ov["change"].get(name)
+    if change is not None:
+        return tr(f"{change:+.1f} จุด จากรอบ {since}", f"{change:+.1f} pts since {since}")
+    if v is None or name.startswith("fully"):
         return None
     d = round((v - target) * 100)
     return tr(f"{d:+d} จุด เทียบเป้าหมาย {target:.0%}", f"{d:+d} pp vs {target:.0%} target")
@@ -57,14 +65,14 @@ m[0].metric(tr(f"ความพร้อม · {stages[stage]}", f"Readiness ·
             help=tr("ค่าเฉลี่ยสัดส่วนหน่วยที่บทบาทกำหนดซึ่งผู้ตอบผ่าน", "Mean share of required units met"))
 if nxt:
     m[1].metric(tr(f"ความพร้อม · {stages[nxt]}", f"Readiness · {stages[nxt]}"), pct(ov["readiness_next"]),
-                delta=gap(ov["readiness_next"]))
+                delta=gap(ov["readiness_next"], "readiness_next"))
 else:
     m[1].metric(tr("ระยะถัดไป", "Next stage"), tr("ไม่มี (ระยะสูงสุด)", "none (top stage)"))
 m[2].metric(tr(f"ระยะที่บรรลุ (เป้าหมาย {target:.0%})", f"Stage reached (target {target:.0%})"),
             tr("ซ่อน", "hidden") if reached is None else
             (tr("ยังไม่บรรลุ", "none yet") if reached == "none" else stages[reached]))
 m[3].metric(tr(f"พร้อมเต็มที่ · {stages[stage]}", f"Fully ready · {stages[stage]}"), pct(ov["fully_ready"]),
-            help=tr("สัดส่วนผู้ตอบที่ผ่านทุกหน่วยที่บทบาทกำหนด", "Share of respondents who meet every required unit"))
+            delta=gap(ov["fully_ready"], "fully_ready"), help=tr("สัดส่วนผู้ตอบที่ผ่านทุกหน่วยที่บทบาทกำหนด", "Share of respondents who meet every required unit"))
 if ov["hidden"]:
     st.warning(tr(f"ผู้ตอบน้อยกว่า {f['min_cell']} คน จึงซ่อนตัวเลขทั้งหมด (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล)",
                   f"Fewer than {f['min_cell']} respondents, so every figure is hidden (PDPA)."),

@@ -10,6 +10,7 @@ tr = shell.tr
 
 
 f = filters.survey_filters("trn")
+filters.round_caption(f)
 counts = filters.compute("survey_counts", f)
 left, right = st.columns([1, 1])
 with left:

@@ -8,7 +8,7 @@ from ui.downloads import chart_downloads, table_downloads
 lang = shell.setup("trends", "แนวโน้มตามรอบสำรวจ", "Trend over survey rounds")
 tr = shell.tr
 
-f = filters.survey_filters("trd")
+f = filters.survey_filters("trd", multi_round=True)   # every round: the trend is across them
 counts = filters.compute("survey_counts", f)
 units = analysis.units(shell.connection())
 unit_names = dict(zip(units["code"], units["name_en" if lang == "en" else "name_th"]))

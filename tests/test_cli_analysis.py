@@ -27,7 +27,7 @@ def test_coverage_csv(db_file, capsysbinary):
     code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--db", db_file, "--format", "csv")
     assert code == 0
     df = pd.read_csv(io.StringIO(out), keep_default_na=False)
-    assert list(df.columns) == ["stage", "by", "key", "code", "n", "met", "coverage", "required"]
+    assert list(df.columns) == ["stage", "by", "round", "key", "code", "n", "met", "coverage", "required"]
     e = df[(df.key == "Executive") & (df.code == "DLit100")].iloc[0]
     assert (e.n, e.met, float(e.coverage)) == (6, "3", 0.5)
     o = df[(df.key == "Others") & (df.code == "DLit100")].iloc[0]
@@ -47,7 +47,7 @@ def test_coverage_json_thresholds_and_by(db_file, capsysbinary):
 def test_readiness_csv(db_file, capsysbinary):
     code, out, _ = run(capsysbinary, "readiness", "--db", db_file)
     df = pd.read_csv(io.StringIO(out))
-    assert list(df.columns) == ["by", "key", "stage", "n", "readiness", "fully_ready", "required_units"]
+    assert list(df.columns) == ["by", "round", "key", "stage", "n", "readiness", "fully_ready", "required_units"]
     e = df[(df.key == "Executive") & (df.stage == "Early")].iloc[0]
     assert e.readiness == pytest.approx(13 / 54) and e.fully_ready == pytest.approx(1 / 6)
     assert e.required_units == 9

@@ -103,7 +103,7 @@ def test_readiness_by_agency(tmp_path, store):
     assert main("export", "readiness", "--db", store, "--by", "agency", "--out", out) == 0
     back = read(out)
     assert AGENCY in set(back["key"]) and set(back["stage"]) == {"Early", "Developing", "Mature"}
-    assert export.parquet_settings(out.read_bytes())["filters"] == {"by": "agency"}
+    assert export.parquet_settings(out.read_bytes())["filters"] == {"by": "agency", "round": "latest 2025-01-15"}   # the round it holds
 
 
 def test_responses_need_the_passphrase(tmp_path, store, monkeypatch):
@@ -167,7 +167,7 @@ def test_unknown_agency_or_org_unit_is_refused_not_an_empty_file(tmp_path, store
 def test_aggregate_file_name_carries_threshold_and_k(tmp_path, store, capsys):
     assert main("export", "coverage", "--db", store, "--stage", "Developing", "--threshold", 2, "--min-cell", 3,
                 "--format", "parquet", "--out", tmp_path) == 0
-    files = list(tmp_path.glob("coverage_stage-Developing_by-group_threshold-2_min-cell-3_*.parquet"))
+    files = list(tmp_path.glob("coverage_stage-Developing_by-group_round-latest-2025-01-15_threshold-2_min-cell-3_*.parquet"))
     assert len(files) == 1
     s = export.parquet_settings(files[0].read_bytes())
-    assert s["filters"] == {"stage": "Developing", "by": "group"} and s["threshold"] == 2 and s["min_cell"] == 3
+    assert s["filters"] == {"stage": "Developing", "by": "group", "round": "latest 2025-01-15"} and s["threshold"] == 2 and s["min_cell"] == 3

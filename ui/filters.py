@@ -24,9 +24,46 @@ def _options(store: str, ver: str) -> dict:
 @st.cache_data(show_spinner=False, max_entries=128)
 def _compute(store: str, ver: str, name: str, filters: dict, kwargs: dict):
     fn = {"coverage": analysis.coverage, "readiness": analysis.readiness, "blockers": analysis.blockers,
+          "coverage_change": analysis.coverage_change, "describe_round": _describe_round,
+          "has_previous": analysis.rounds.has_previous, "round_setting": analysis.rounds.settings_label,
           "overview": analysis.overview, "trends": analysis.trends,
           "survey_counts": analysis.survey_counts, "training_needs": analysis.training_needs}[name]
     return fn(shell.connection(), filters, **kwargs)
+
+
+def _describe_round(con, filters: dict, lang: str = "th") -> str:
+    return analysis.rounds.describe(con, filters, lang)
+
+
+def round_caption(f: dict) -> None:
+    """Say on the page which round(s) the figures are about (framework.analysis.rounds.describe)."""
+    st.caption(":material/event: " + compute("describe_round", f, lang=shell.lang()))
+
+
+def has_previous(f: dict) -> bool:
+    """Whether the change since the previous round applies (latest round; an agency with an earlier one)."""
+    return compute("has_previous", f)
+
+
+def change_table(ch: pd.DataFrame, labels: dict, unit_names: dict) -> None:
+    """The coverage change (this round minus the previous, percentage points) as a table: a cell is shown only
+    where both rounds' cells are shown (framework.analysis.coverage_change); the rest say "hidden"."""
+    lang = shell.lang()
+    since = ", ".join(analysis.rounds.date_text(r, lang) for r in sorted(
+        {d for v in ch["round_prev"] if v for d in str(v).split("+")}, reverse=True))
+    st.markdown("#### " + tr(f"การเปลี่ยนแปลงของความครอบคลุมจากรอบ {since} (จุดร้อยละ)",
+                             f"Change in coverage since {since} (percentage points)"))
+    from framework.analysis_charts import key_label
+    cols = [key_label(k, labels, lang) for k in ch["key"]]
+    cells = [tr("ซ่อน", "hidden") if pd.isna(v) else f"{v:+.1f}" for v in ch["change"]]
+    table = (pd.DataFrame({"code": ch["code"], "col": cols, "cell": cells})
+             .pivot(index="code", columns="col", values="cell")
+             .reindex(index=list(dict.fromkeys(ch["code"])), columns=list(dict.fromkeys(cols))))
+    table.insert(0, tr("หน่วยความสามารถ", "Unit"), [unit_names.get(c, c) for c in table.index])
+    st.dataframe(table.rename_axis(index=tr("รหัส", "Code"), columns=None), width="stretch")
+    st.caption(tr("แสดงเฉพาะช่องที่แสดงได้ทั้งสองรอบ (ซ่อนตามกฎเดียวกัน) จึงคำนวณช่องที่ซ่อนจากผลต่างไม่ได้",
+                  "A change is shown only where both rounds' cells are shown (each hidden by the same rules), "
+                  "so no hidden cell can be recovered from the difference."))
 
 
 def compute(name: str, filters: dict, **kwargs):
@@ -103,9 +140,20 @@ def _k_access(key: str) -> tuple[bool, int]:
     return authorised, (min(3, floor) if authorised else floor)
 
 
-def survey_filters(prefix: str, *, groups: bool = True) -> dict:
+def round_label(value: str) -> str:
+    """A round choice in words: latest per agency (the default), a date, or all rounds pooled."""
+    if value == analysis.ROUND_LATEST:
+        return tr("รอบล่าสุดของแต่ละหน่วยงาน", "Latest round of each agency")
+    if value == analysis.ROUND_ALL:
+        return tr("ทุกรอบรวมกัน (นับคนซ้ำข้ามรอบ)", "All rounds pooled (people counted once per round)")
+    return tr("รอบ ", "Round of ") + analysis.rounds.date_text(value, shell.lang())
+
+
+def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = False) -> dict:
     """Draw the shared filter widgets in the sidebar; return a plain dict for framework.analysis.Filters.
 
+    The round: one round per agency — its latest (default), a date, or every round pooled (with a warning);
+    `multi_round` (the trends page) instead offers a list of rounds, every round by default.
     Stops the page (after saying so) when the store holds no survey yet.
     """
     opts = options()
@@ -122,7 +170,7 @@ def survey_filters(prefix: str, *, groups: bool = True) -> dict:
     with st.sidebar:
         st.markdown("**" + tr("ตัวกรอง", "Filters") + "**")
         st.caption(tr("ตัวกรองเหล่านี้ใช้ร่วมกันทุกหน้าผลสำรวจ", "These filters carry over to every survey page."))
-        names = ("batches", "agencies", "org_units", "rounds", "groups", "threshold", "min_cell", "target",
+        names = ("batches", "agencies", "org_units", "rounds", "round", "groups", "threshold", "min_cell", "target",
                  "required_only", "hr")
         keys = {name: _carry(name, prefix) for name in names}
         for name, allowed in (("batches", list(blabel)), ("agencies", opts["agencies"]),
@@ -139,8 +187,25 @@ def survey_filters(prefix: str, *, groups: bool = True) -> dict:
                                placeholder=every, format_func=lambda v: none if v == analysis.NONE_KEY else v)
         sel_g = st.multiselect(tr("กลุ่มบุคลากร", "Staff group"), list(STAFF_GROUPS), key=keys["groups"],
                                placeholder=every, format_func=lambda v: sg.get(v, v)) if groups else []
-        sel_r = st.multiselect(tr("รอบสำรวจ", "Survey round"), opts["rounds"], key=keys["rounds"], placeholder=every,
-                               format_func=lambda v: none if v == analysis.NONE_KEY else v)
+        round_choices = [analysis.ROUND_LATEST] + sorted((r for r in opts["rounds"] if r != analysis.NONE_KEY),
+                                                         reverse=True) + [analysis.ROUND_ALL]
+        if st.session_state.get(keys["round"]) not in round_choices:
+            st.session_state.pop(keys["round"], None)
+        if multi_round:
+            sel_r = st.multiselect(tr("รอบสำรวจ", "Survey rounds"), opts["rounds"], key=keys["rounds"],
+                                   placeholder=every, format_func=lambda v: none if v == analysis.NONE_KEY else v)
+            one_round = analysis.ROUND_ALL
+        else:
+            sel_r = []
+            one_round = st.selectbox(
+                tr("รอบสำรวจ", "Survey round"), round_choices, format_func={r: round_label(r) for r in round_choices}.get, key=keys["round"],
+                help=tr("รอบสำรวจ = หน่วยงาน + วันที่รอบ ค่าเริ่มต้นคือรอบล่าสุดของแต่ละหน่วยงาน แต่ละคนนับครั้งเดียวต่อรอบ",
+                        "A survey round = an agency + a round date. By default each agency's latest round; "
+                        "each person counts once per round."))
+            if one_round == analysis.ROUND_ALL:
+                st.warning(tr("รวมทุกรอบ: ผู้ที่ตอบหลายรอบถูกนับหลายครั้ง และตัวเลขผสมปีนี้กับปีก่อน",
+                              "All rounds pooled: people surveyed in several rounds count several times, and "
+                              "the figures blend this year with earlier ones."), icon=":material/warning:")
         t = st.slider(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Threshold level that counts as met (t)"), 1, 4,
                       key=keys["threshold"], **_default(keys["threshold"], value=defaults["threshold"]))
         authorised, k_min = _k_access(keys["hr"])
@@ -157,19 +222,21 @@ def survey_filters(prefix: str, *, groups: bool = True) -> dict:
         req = st.toggle(tr("แสดงเฉพาะหน่วยที่ระยะนี้กำหนด", "Show only the units this stage requires"),
                         key=keys["required_only"])
     chosen = {"batches": sel_b, "agencies": sel_a, "org_units": sel_u, "rounds": sel_r, "threshold": t,
+              **({} if multi_round else {"round": one_round}),
               "min_cell": k, "target": target, "required_only": req}
     if groups:
         chosen["groups"] = sel_g
     for name, value in chosen.items():
         _keep(name, value)
     return {"batches": sel_b, "agencies": sel_a, "org_units": sel_u, "staff_groups": sel_g, "rounds": sel_r,
-            "threshold": int(t), "min_cell": int(k), "target": target / 100, "required_only": bool(req),
+            "round": one_round, "threshold": int(t), "min_cell": int(k), "target": target / 100, "required_only": bool(req),
             "authorised": authorised}
 
 
 def export_settings(f: dict, **extra) -> dict:
     """The filters as written into export file names and settings (threshold and min_cell included)."""
-    short = {"threshold": f["threshold"], "min_cell": f["min_cell"], "target": f["target"]}
+    short = {"round": compute("round_setting", f), "threshold": f["threshold"], "min_cell": f["min_cell"],
+             "target": f["target"]}
     for name in ("batches", "agencies", "org_units", "staff_groups", "rounds"):
         if f.get(name):
             short[name] = "+".join(map(str, f[name]))

@@ -7,6 +7,8 @@ tables; Python only reshapes the small aggregated result and applies suppression
 - base.py         catalogue frame, SQL key fragments, ordering
 - *_view.py       the views: coverage + blockers, readiness + stage reached, training needs, overview +
                   counts + filter options, trends
+- rounds.py       which round of each agency a view is about (latest by default), in words; change since
+                  the previous round
 - definitions.py  how every figure is computed (Thai + English), shown on every survey page
 This module re-exports the public API: `from framework import analysis; analysis.coverage(con, filters)`.
 """
@@ -20,10 +22,13 @@ from framework.analysis.suppression import (  # noqa: F401
     training_headline)
 from framework.analysis.definitions import DEFINITIONS_EN, DEFINITIONS_TH  # noqa: F401
 from framework.analysis.base import required_codes, units  # noqa: F401
-from framework.analysis.coverage_view import blockers, coverage  # noqa: F401
+from framework.analysis.coverage_view import HIDDEN_NO_PREVIOUS, blockers, coverage, coverage_change  # noqa: F401
 from framework.analysis.readiness_view import narrow, next_stage_after, readiness, stage_reached  # noqa: F401
 from framework.analysis.training_view import TRAINING_BY, training_needs  # noqa: F401
 from framework.analysis.overview_view import NextStep, filter_options, next_step, overview, survey_counts  # noqa: F401
 from framework.analysis.trends_view import trends  # noqa: F401
+from framework.analysis import rounds  # noqa: F401
+from framework.analysis.rounds import with_round  # noqa: F401
+from framework.analysis.filters import ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, check_round  # noqa: F401
 from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES  # noqa: F401
 from framework.db import data_version, has_store  # noqa: F401

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from framework import db, sql
-from framework.analysis.filters import KEY_EXPR, TOTAL_KEY, Filters
+from framework.analysis.filters import KEY_EXPR, ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, Filters
 from framework.analysis.suppression import DIFF_DIMS, HIDDEN_COMPLEMENT, Population
 from framework.catalog import STAFF_GROUPS, STAGES
 
@@ -98,16 +98,21 @@ def population(con) -> Population:
     """The atoms of the whole store (no filter) for the filter-differencing rule."""
     if not db.has_store(con):
         return Population(pd.DataFrame(columns=[*DIFF_DIMS, "n"]))
-    return Population(run(con, sql.load("population_atoms"), Filters.coerce({})))
+    return Population(run(con, sql.load("population_atoms"), Filters(round=ROUND_ALL)))
 
 
-def selection(f: Filters, **keys) -> dict:
+def selection(f: Filters, pop: Population | None = None, **keys) -> dict:
     """The product selection a figure is over: the filters, narrowed by view keys (by -> key value or a set).
 
     `keys` maps a view dimension (group, agency, unit, round) to one value, a collection of values, or
-    TOTAL_KEY / None (no narrowing).
+    TOTAL_KEY / None (no narrowing). The round choice: a date narrows round_key; "latest"/"previous" keep
+    the agency rounds `pop.agency_rounds` gives (round_id).
     """
     sel = {_FILTER_DIM[d]: frozenset(getattr(f, d)) for d in _FILTER_DIM if getattr(f, d)}
+    if f.round in (ROUND_LATEST, ROUND_PREVIOUS) and pop is not None:
+        sel["round_id"] = pop.agency_rounds(f.round, frozenset(f.batches) or None)
+    elif f.round not in (ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS):
+        sel["round_key"] = sel.get("round_key", frozenset([f.round])) & frozenset([f.round])
     for by, value in keys.items():
         if value is None or (isinstance(value, str) and value == TOTAL_KEY):
             continue
@@ -130,7 +135,7 @@ def complement_column(con, df: pd.DataFrame, f: Filters, by: str, groups_of=None
         keys = {by: row["key"]}
         if "outer_key" in row:               # trends: the outer key is the survey round
             keys["round"] = row["outer_key"]
-        sel = selection(f, **keys)
+        sel = selection(f, pop, **keys)
         if groups_of is not None:
             g = frozenset(groups_of(row["code"]))
             sel["staff_group"] = sel["staff_group"] & g if "staff_group" in sel else g

@@ -7,7 +7,8 @@ import pandas as pd
 from framework import db, sql
 from framework.analysis import suppression as sup
 from framework.analysis.base import complement_column, frame, key_parts, order_keys, reindex_groups, run
-from framework.analysis.filters import TOTAL_KEY, Filters, check_by, check_stage
+from framework.analysis.rounds import with_round
+from framework.analysis.filters import ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, AnalysisError, Filters, check_by, check_stage
 from framework.catalog import STAFF_GROUPS
 
 
@@ -25,13 +26,12 @@ def coverage(con, filters: Filters | dict | None = None, stage: str = "Early", b
     """Coverage of each unit (rows, framework order) per staff group / agency / org unit plus the total.
 
     Columns: stage, by, key, code, group_key, unit_ord, n, met, coverage, required, is_total, hidden.
-    Suppressed cells have met and coverage NaN.
+    Suppressed cells have met and coverage NaN. `rounds.with_round` adds each row's round.
     """
     f = Filters.coerce(filters)
     check_by(by)
     check_stage(stage)
-    df = coverage_raw(con, f, stage, [by])
-    return finish_coverage(con, df, f, stage, by, sets=["code"])
+    return finish_coverage(con, coverage_raw(con, f, stage, [by]), f, stage, by, sets=["code"])
 
 
 def finish_coverage(con, df: pd.DataFrame, f: Filters, stage: str, by: str, sets: list[str]) -> pd.DataFrame:
@@ -110,3 +110,37 @@ def blockers(con, filters: Filters | dict | None = None, stage: str = "Developin
     if top is not None:
         df = df[df["hidden"].isna()].head(top)
     return df[BLOCKER_COLUMNS].reset_index(drop=True)
+
+
+HIDDEN_NO_PREVIOUS = "no_previous"   # a change cell without a previous round to compare with
+CHANGE_COLUMNS = ["stage", "by", "round", "round_prev", "key", "code", "group_key", "unit_ord", "n", "n_prev",
+                  "coverage", "coverage_prev", "change", "required", "is_total", "hidden"]
+
+
+def coverage_change(con, filters: Filters | dict | None = None, stage: str = "Early", by: str = "group") -> pd.DataFrame:
+    """This round minus the previous one per (key, unit): the coverage change heatmap, in percentage points.
+
+    Both rounds' heatmaps are computed and suppressed by the same rules (the previous round through
+    Filters.round = "previous", rule 7 included), and a change is shown only where BOTH cells are shown, so
+    no hidden cell can be recovered from the difference of two shown ones. `hidden` gives the reason of
+    the cell hidden in this round, else of the previous round's, else "no_previous".
+    Only with the latest round of each agency (the default); otherwise an AnalysisError.
+    """
+    f = Filters.coerce(filters)
+    if f.round != ROUND_LATEST:
+        raise AnalysisError("การเปลี่ยนแปลงระหว่างรอบใช้ได้กับรอบล่าสุดของแต่ละหน่วยงานเท่านั้น — เลือก “รอบล่าสุด”",
+                            "The change between rounds needs the latest round of each agency — choose “latest round”")
+    now = coverage(con, f, stage=stage, by=by)
+    before = coverage(con, f.with_(round=ROUND_PREVIOUS), stage=stage, by=by)
+    now, before = with_round(con, f, now, by), with_round(con, f.with_(round=ROUND_PREVIOUS), before, by)
+    prev = before[["key", "code", "round", "n", "coverage", "hidden"]].rename(
+        columns={"round": "round_prev", "n": "n_prev", "coverage": "coverage_prev", "hidden": "hidden_prev"})
+    df = now.merge(prev, on=["key", "code"], how="left")
+    both = df["hidden"].isna() & df["hidden_prev"].isna() & df["coverage_prev"].notna()
+    df["change"] = ((df["coverage"] - df["coverage_prev"]) * 100).where(both).round(1)
+    reason = df["hidden"].where(df["hidden"].notna(), df["hidden_prev"])
+    df["hidden"] = reason.where(both | reason.notna(), HIDDEN_NO_PREVIOUS).where(~both, None)
+    df.loc[df["hidden"].notna(), ["coverage", "coverage_prev"]] = np.nan
+    df["n_prev"] = df["n_prev"].fillna(0).astype("int64")
+    df["round_prev"] = df["round_prev"].fillna("")
+    return df[CHANGE_COLUMNS]

@@ -1,6 +1,7 @@
 """How every figure is computed, in English and Thai (shown under every survey page; same text as the README)."""
 
 DEFINITIONS_EN = """\
+- **Survey round**: an agency's survey on one round date (with the agency's stage for that round). Every figure is about **one round per agency: by default each agency's latest round** (the page says which, e.g. "Latest round of 30 Jun 2025; for agency B: 30 Jun 2024"); another date can be chosen, and "all rounds pooled" only on purpose (people surveyed in several rounds then count several times). **A person counts once per round**: identity is (agency, respondent id) within a round; an upload with people already in that round is refused, or replaces their earlier answers, or adds only the new people. The **change since the previous round** compares each agency's latest round with its round before; it is shown only where both figures are shown.
 - **Meets a unit**: a respondent meets unit *u* when their level for *u* is known and at least the threshold *t* (default 3). Not assessed counts as not met.
 - **Coverage** of unit *u* in a set of respondents: the share of them who meet *u*.
 - **Readiness** of a respondent at stage *s*: the share of the units required by the role profile (*s*, their staff group) that they meet. Readiness of a set is the mean over its respondents. **Fully ready**: the share of respondents whose readiness is 100%.
@@ -13,6 +14,7 @@ DEFINITIONS_EN = """\
 """
 
 DEFINITIONS_TH = """\
+- **รอบสำรวจ**: การสำรวจของหน่วยงานหนึ่งในวันที่รอบหนึ่ง (พร้อมระยะของหน่วยงานในรอบนั้น) ทุกตัวเลขใช้ **รอบเดียวต่อหน่วยงาน: ค่าเริ่มต้นคือรอบล่าสุดของแต่ละหน่วยงาน** (หน้าจอบอกว่ารอบใด เช่น "รอบสำรวจล่าสุด 30 มิ.ย. 2568; สำหรับหน่วยงาน ข: 30 มิ.ย. 2567") เลือกวันที่รอบอื่นได้ ส่วน "รวมทุกรอบ" ต้องเลือกเอง (ผู้ที่ตอบหลายรอบจะถูกนับหลายครั้ง) **แต่ละคนนับครั้งเดียวต่อรอบ**: ตัวตนคือ (หน่วยงาน, รหัสผู้ตอบ) ภายในรอบ ไฟล์ที่มีผู้ตอบซึ่งอยู่ในรอบนั้นแล้วจะถูกปฏิเสธ หรือแทนที่คำตอบเดิมของคนเหล่านั้น หรือเพิ่มเฉพาะคนใหม่ **การเปลี่ยนแปลงจากรอบก่อน** เทียบรอบล่าสุดของแต่ละหน่วยงานกับรอบก่อนหน้า และแสดงเฉพาะเมื่อแสดงตัวเลขได้ทั้งสองรอบ
 - **ผ่านหน่วยความสามารถ**: ผู้ตอบผ่านหน่วย *u* เมื่อทราบระดับของหน่วย *u* และระดับนั้นไม่ต่ำกว่าเกณฑ์ *t* (ค่าเริ่มต้น 3) หน่วยที่ไม่ได้ประเมินถือว่าไม่ผ่าน
 - **ความครอบคลุม** ของหน่วย *u* ในกลุ่มผู้ตอบ: สัดส่วนของผู้ตอบที่ผ่านหน่วย *u*
 - **ความพร้อม** ของผู้ตอบในระยะ *s*: สัดส่วนของหน่วยที่บทบาท (ระยะ *s*, กลุ่มบุคลากรของผู้ตอบ) กำหนดไว้ ซึ่งผู้ตอบผ่าน ความพร้อมของกลุ่มคือค่าเฉลี่ยของผู้ตอบในกลุ่ม **พร้อมเต็มที่**: สัดส่วนผู้ตอบที่มีความพร้อม 100%

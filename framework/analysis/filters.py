@@ -1,13 +1,15 @@
 """The survey filters and analysis settings, with THE one set of defaults (t, k, target) every caller uses.
 
 `Filters` says which respondents to analyse (batches, agencies, org units, staff groups, rounds; an empty tuple
-means no filter) and how (threshold t, smallest cell k, readiness target). The k floor is the one rule of
+means no filter), which round of each agency (`round`: "latest" = each agency's latest round, the default; an
+ISO date "YYYY-MM-DD" = that round; "all" = every round pooled, only when asked for) and how (threshold t, smallest cell k, readiness target). The k floor is the one rule of
 `framework.access`: k below `access.min_cell_floor()` (default 5) only for an authorised user (the HR
 passphrase given) or in local mode (no passphrase configured anywhere) — enforced here, so every page, export
 and CLI command that builds a Filters gets it.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -31,6 +33,23 @@ BY = ("group", "agency", "unit")
 # Whitelisted key expressions over filtered_responses.sql (never user text).
 KEY_EXPR = {"group": "staff_group", "agency": "agency", "unit": "unit_key", "round": "round_key"}
 DIMENSIONS = ("batches", "agencies", "org_units", "staff_groups", "rounds")
+ROUND_LATEST = "latest"   # each agency's latest round (the default of every survey view)
+ROUND_ALL = "all"         # every round pooled (explicit only)
+ROUND_PREVIOUS = "previous"   # each agency's dated round before its latest (the change between rounds)
+
+
+def check_round(value) -> str:
+    """A round choice as stored in Filters: "latest", "all" or an ISO date; else a bilingual error."""
+    text = str(value if value is not None else ROUND_LATEST).strip().lower()
+    if text in (ROUND_LATEST, ROUND_ALL, ROUND_PREVIOUS):
+        return text
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise AnalysisError(f"รอบสำรวจ {value!r} ไม่ถูกต้อง — ใช้ latest (รอบล่าสุดของแต่ละหน่วยงาน), all (ทุกรอบรวมกัน) "
+                            "หรือวันที่รอบแบบ YYYY-MM-DD",
+                            f"Round {value!r} is invalid — use latest (each agency's latest round), all (every "
+                            "round pooled) or a round date as YYYY-MM-DD") from None
 
 
 class AnalysisError(BilingualError):
@@ -54,6 +73,7 @@ class Filters:
     org_units: tuple[str, ...] = ()
     staff_groups: tuple[str, ...] = ()
     rounds: tuple[str, ...] = ()
+    round: str = ROUND_LATEST
     threshold: int = DEFAULT_THRESHOLD
     min_cell: int = field(default_factory=default_min_cell)
     target: float = DEFAULT_TARGET
@@ -76,6 +96,7 @@ class Filters:
         if not (0 < float(self.target) <= 1):
             raise AnalysisError(f"เป้าหมายความพร้อม {self.target!r} ไม่ถูกต้อง — ใช้สัดส่วนมากกว่า 0 ถึง 1",
                                 f"Readiness target {self.target!r} is invalid — use a share above 0 and up to 1")
+        object.__setattr__(self, "round", check_round(self.round))
         object.__setattr__(self, "authorised", bool(self.authorised))
         if self.min_cell < access.min_cell_floor() and not (self.authorised or local_mode()):
             try:
@@ -99,10 +120,10 @@ class Filters:
     def params(self) -> dict:
         """Bound parameters of filtered_responses.sql (NULL = no filter)."""
         lists = {n: (list(getattr(self, n)) or None) for n in DIMENSIONS}
-        return {**lists, "t": int(self.threshold)}
+        return {**lists, "round": self.round, "t": int(self.threshold)}
 
     def as_dict(self) -> dict:
-        """Plain dict for exports (file names and the settings sheet): includes threshold and min_cell."""
+        """Plain dict for exports (file names and the settings sheet): includes the round, threshold and min_cell."""
         d = asdict(self)
         d.pop("authorised", None)
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in d.items()}

@@ -8,7 +8,8 @@ import pandas as pd
 from framework import db, sql
 from framework.analysis.base import filtered, run
 from framework.analysis.coverage_view import blockers
-from framework.analysis.filters import Filters, check_stage
+from framework.analysis import rounds
+from framework.analysis.filters import ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, Filters, check_stage
 from framework.analysis.readiness_view import readiness, stage_reached
 from framework.catalog import NEXT_STAGE
 
@@ -26,7 +27,7 @@ def survey_counts(con, filters: Filters | dict | None = None) -> dict:
 
 
 def filter_options(con) -> dict:
-    """The values each filter offers: batches (with labels), agencies, org units, rounds."""
+    """The values each filter offers (over every round): batches (with labels), agencies, org units, rounds."""
     if not db.has_store(con):
         return {"batches": pd.DataFrame(columns=["batch_id", "file_name", "agency", "stage", "round_date",
                                                  "accepted", "is_demo"]),
@@ -35,16 +36,36 @@ def filter_options(con) -> dict:
                             "FROM store.batches ORDER BY round_date NULLS LAST, uploaded_at, batch_id")
     keys = db.query(con, f"WITH f AS ({filtered()}) SELECT 'agency' AS kind, agency AS v FROM f GROUP BY agency "
                          f"UNION ALL SELECT 'unit', unit_key FROM f GROUP BY unit_key "
-                         f"UNION ALL SELECT 'round', round_key FROM f GROUP BY round_key", Filters().params())
+                         f"UNION ALL SELECT 'round', round_key FROM f GROUP BY round_key", Filters(round=ROUND_ALL).params())
     pick = lambda kind: sorted(keys.loc[keys.kind == kind, "v"].tolist())  # noqa: E731
     return {"batches": batches, "agencies": pick("agency"), "org_units": pick("unit"), "rounds": pick("round")}
+
+
+HEADLINES = ("readiness", "fully_ready", "readiness_next", "fully_ready_next")
+
+
+def _headlines(con, f: Filters, current: str, nxt: str | None, respondents: int) -> tuple[dict, pd.DataFrame]:
+    """Readiness and fully-ready now and at the next stage (None where hidden), and the readiness frame."""
+    out = dict.fromkeys(HEADLINES)
+    ready = readiness(con, f, by="group")
+    total = ready[ready["is_total"]].set_index("stage")
+    # Hidden when small, or when the filters leave out 1..k-1 people (suppression rule 7).
+    out["hidden"] = respondents < f.min_cell or bool(total["hidden"].notna().any())
+    if not out["hidden"]:
+        for name, stage in (("readiness", current), ("readiness_next", nxt)):
+            if stage:
+                out[name] = float(total.loc[stage, "readiness"])
+                out[name.replace("readiness", "fully_ready")] = float(total.loc[stage, "fully_ready"])
+    return out, ready
 
 
 def overview(con, filters: Filters | dict | None = None, stage: str | None = None) -> dict:
     """The executive's five-second view: counts, readiness now and at the next stage, stage reached, blockers.
 
     `stage` defaults to the (most common) stage of the selected batches, else Early. Figures over fewer
-    than k respondents are None with `hidden` True.
+    than k respondents are None with `hidden` True. With the latest round of each agency (the default),
+    `change` holds each headline's change in percentage points since the agencies' previous round (None
+    where either round's figure is hidden, suppressed by the same rules) and `since` the previous round(s).
     """
     f = Filters.coerce(filters)
     counts = survey_counts(con, f)
@@ -52,23 +73,24 @@ def overview(con, filters: Filters | dict | None = None, stage: str | None = Non
     check_stage(current)
     nxt = NEXT_STAGE[current]
     out = {"counts": counts, "stage": current, "next_stage": nxt, "hidden": counts["respondents"] < f.min_cell,
-           "readiness": None, "fully_ready": None, "readiness_next": None, "fully_ready_next": None,
+           **dict.fromkeys(HEADLINES), "change": dict.fromkeys(HEADLINES), "since": [],
            "stage_reached": None, "blockers": pd.DataFrame(), "blockers_all": pd.DataFrame(columns=["hidden"]),
            "by_stage": pd.DataFrame()}
     if counts["respondents"] == 0:
         return out
-    ready = readiness(con, f, by="group")
-    total = ready[ready["is_total"]].set_index("stage")
-    out["by_stage"] = total.reset_index()
-    # Hidden when small, or when the filters leave out 1..k-1 people (suppression rule 7).
-    out["hidden"] = out["hidden"] or bool(total["hidden"].notna().any())
+    now, ready = _headlines(con, f, current, nxt, counts["respondents"])
+    out.update(now)
+    total = ready[ready["is_total"]]
+    out["by_stage"] = total.reset_index(drop=True)
     if not out["hidden"]:
-        out["readiness"] = float(total.loc[current, "readiness"])
-        out["fully_ready"] = float(total.loc[current, "fully_ready"])
-        if nxt:
-            out["readiness_next"] = float(total.loc[nxt, "readiness"])
-            out["fully_ready_next"] = float(total.loc[nxt, "fully_ready"])
-        out["stage_reached"] = stage_reached(ready[ready["is_total"]], f.target)["stage_reached"].iloc[0]
+        out["stage_reached"] = stage_reached(total, f.target)["stage_reached"].iloc[0]
+    if f.round == ROUND_LATEST:
+        prev_f = f.with_(round=ROUND_PREVIOUS)
+        prev_n = survey_counts(con, prev_f)["respondents"]
+        if prev_n:
+            before, _ = _headlines(con, prev_f, current, nxt, prev_n)
+            out["change"] = {h: rounds.change(out[h], before[h]) for h in HEADLINES}
+            out["since"] = sorted(rounds.chosen(con, prev_f)["round"].unique(), reverse=True)
     every = blockers(con, f, nxt or current, top=None)
     out["blockers_all"] = every          # hidden ones included: the page counts them
     out["blockers"] = every[every["hidden"].isna()].head(5).reset_index(drop=True)

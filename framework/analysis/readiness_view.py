@@ -37,11 +37,11 @@ def readiness(con, filters: Filters | dict | None = None, by: str = "group") -> 
     """Readiness at Early, Developing and Mature per staff group / agency / org unit, plus the total.
 
     Columns: by, key, stage, n, readiness, fully_ready, required_units, is_total, hidden.
+    `rounds.with_round` adds each row's round.
     """
     f = Filters.coerce(filters)
     check_by(by)
-    df = readiness_raw(con, f, [by])
-    return finish_readiness(con, df, f, by)
+    return finish_readiness(con, readiness_raw(con, f, [by]), f, by)
 
 
 def finish_readiness(con, df: pd.DataFrame, f: Filters, by: str) -> pd.DataFrame:

@@ -51,7 +51,9 @@ HIDDEN_SMALL = "small"                  # fewer than k respondents
 HIDDEN_COMPLEMENTARY = "complementary"  # hidden so a hidden part cannot be recomputed from the total
 HIDDEN_COMPLEMENT = "complement"        # the people the filters leave out number 1..k-1 (rule 7)
 REASONS = (HIDDEN_EMPTY, HIDDEN_SMALL, HIDDEN_COMPLEMENTARY, HIDDEN_COMPLEMENT)
-DIFF_DIMS = ("staff_group", "agency", "unit_key", "round_key", "batch_id")   # columns of population_atoms.sql
+# Columns of population_atoms.sql. round_id (agency@round date) is one agency's round: the round choice
+# "latest" (each agency's latest round) is a set of round_ids, a product selection like any other filter.
+DIFF_DIMS = ("staff_group", "agency", "unit_key", "round_key", "round_id", "batch_id")
 
 
 class Population:
@@ -67,6 +69,24 @@ class Population:
         self.domain = {d: frozenset(self.values[d]) for d in DIFF_DIMS}
         self._counts: dict = {}
         self._exposed: dict = {}
+
+    def agency_rounds(self, which: str, batches: frozenset | None = None) -> frozenset:
+        """The round_ids of each agency's latest round ("latest") or the dated one before it ("previous")
+        among the batches kept: the same choice as filtered_responses.sql."""
+        keep = (self.n > 0) & (np.isin(self.values["batch_id"], list(batches)) if batches else True)
+        dated: dict = {}
+        for agency, key in set(zip(self.values["agency"][keep], self.values["round_key"][keep])):
+            dated.setdefault(agency, [])
+            if key != "—":
+                dated[agency].append(key)
+        out = set()
+        for agency, keys in dated.items():
+            keys = sorted(keys, reverse=True)
+            if which == "latest":
+                out.add(f"{agency}@{keys[0] if keys else '—'}")
+            elif len(keys) >= 2:
+                out.add(f"{agency}@{keys[1]}")
+        return frozenset(out)
 
     def normalise(self, selection: dict) -> dict:
         """Drop dimensions whose kept values cover every value present (the same people as no filter)."""

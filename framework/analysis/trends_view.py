@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from framework.analysis.base import frame
 from framework.analysis.coverage_view import coverage_raw, finish_coverage
-from framework.analysis.filters import AnalysisError, Filters, check_stage
+from framework.analysis.filters import ROUND_ALL, AnalysisError, Filters, check_stage
 from framework.analysis.readiness_view import finish_readiness, readiness_raw
 
 
 def trends(con, filters: Filters | dict | None = None, stage: str = "Early", unit: str | None = None) -> dict:
-    """Readiness at a stage and coverage of one unit per survey round and staff group (plus each round's total)."""
-    f = Filters.coerce(filters)
+    """Readiness at a stage and coverage of one unit per survey round and staff group (plus each round's total).
+
+    Multi-round by nature: every round is a row, whatever `round` the filters choose (the `rounds` list still
+    narrows them)."""
+    f = Filters.coerce(filters).with_(round=ROUND_ALL)
     check_stage(stage)
     fr = frame(con)
     unit = unit or fr.codes[0]

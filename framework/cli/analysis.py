@@ -7,8 +7,15 @@ import pandas as pd
 
 from framework.cli import UsageError, add_passphrase, min_cell, open_store
 
-COVERAGE_COLUMNS = ["stage", "by", "key", "code", "n", "met", "coverage", "required"]
-READINESS_COLUMNS = ["by", "key", "stage", "n", "readiness", "fully_ready", "required_units"]
+COVERAGE_COLUMNS = ["stage", "by", "round", "key", "code", "n", "met", "coverage", "required"]
+READINESS_COLUMNS = ["by", "round", "key", "stage", "n", "readiness", "fully_ready", "required_units"]
+ROUND_HELP = ("which round of each agency: latest (default: each agency's latest round), all (every round "
+              "pooled) or a round date YYYY-MM-DD; rows carry a `round` column")
+
+
+def add_round(p) -> None:
+    """The --round flag of every survey command (coverage, readiness, export of aggregates)."""
+    p.add_argument("--round", default="latest", help=ROUND_HELP)
 
 
 def register(sub) -> None:
@@ -24,6 +31,7 @@ def register(sub) -> None:
 
 def _common(p) -> None:
     p.add_argument("--by", default="group", help="group (default), agency or unit")
+    add_round(p)
     p.add_argument("--threshold", type=int, default=3, help="level that counts as met, 1-4 (default 3)")
     p.add_argument("--min-cell", type=int, default=None, dest="min_cell",
                    help="smallest number of respondents shown (default 5; below the floor, 5 unless "
@@ -45,7 +53,8 @@ def _open(args):
                          f"unknown --by {args.by!r}: use group, agency or unit")
     # k was checked against the floor by cli.min_cell (access.allowed_min_cell): the Filters may take it.
     filters = analysis.Filters(threshold=args.threshold,  # AnalysisError: one line from cli.main
-                               min_cell=min_cell(args.min_cell, args.passphrase), authorised=True)
+                               min_cell=min_cell(args.min_cell, args.passphrase), authorised=True,
+                               round=args.round)
     return open_store(args.db), filters
 
 
@@ -70,7 +79,7 @@ def _coverage(args) -> int:
         if stage is None:
             raise UsageError(f"ไม่รู้จักระยะ --stage {args.stage!r}: ใช้ Early, Developing หรือ Mature",
                              f"unknown --stage {args.stage!r}: use Early, Developing or Mature")
-        df = analysis.coverage(con, filters, stage=stage, by=args.by)
+        df = analysis.with_round(con, filters, analysis.coverage(con, filters, stage=stage, by=args.by), args.by)
     df = df[COVERAGE_COLUMNS].copy()
     df["met"] = df["met"].astype("Int64")
     _write(df, args.format)
@@ -82,6 +91,6 @@ def _readiness(args) -> int:
 
     con, filters = _open(args)
     with con:
-        df = analysis.readiness(con, filters, by=args.by)
+        df = analysis.with_round(con, filters, analysis.readiness(con, filters, by=args.by), args.by)
     _write(df[READINESS_COLUMNS], args.format)
     return 0

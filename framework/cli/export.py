@@ -27,6 +27,9 @@ def register(sub) -> None:
     p.add_argument("--unit", action="append", help="unit of capability code, e.g. DLit100 (repeat for several)")
     p.add_argument("--org-unit", dest="org_unit", action="append", help="org unit (coverage/readiness; repeat)")
     p.add_argument("--by", default=None, help="coverage/readiness breakdown: group, agency or unit")
+    p.add_argument("--round", default=None,
+                   help="coverage/readiness/responses: latest (default for coverage and readiness: each agency's "
+                        "latest round), all (every round pooled; the default for responses) or YYYY-MM-DD")
     p.add_argument("--threshold", default=None, help="level counted as met (1-4, default 3)")
     p.add_argument("--min-cell", dest="min_cell", default=None,
                    help="hide figures over fewer than k respondents (default 5; below the floor, 5 unless "
@@ -126,6 +129,7 @@ def survey_filters(f: dict, args):
     return analysis.Filters(
         staff_groups=tuple(f.get("group", ())), agencies=tuple(f.get("agency", ())),
         org_units=tuple(f.get("org_unit", ())), min_cell=min_cell(args.min_cell, args.passphrase),
+        round=getattr(args, "round", None) or analysis.ROUND_LATEST,
         authorised=True,  # k was checked against the floor by cli.min_cell (access.allowed_min_cell)
         **({"threshold": args.threshold} if args.threshold is not None else {}))
 
@@ -139,13 +143,14 @@ def survey_table(con, cat, table: str, f: dict, args, filters) -> pd.DataFrame:
         if not authorised(args.passphrase):
             raise UsageError("responses เป็นข้อมูลรายบุคคล: ระบุ --passphrase (รหัสผ่าน HR)",
                              "responses are row-level: give the HR passphrase with --passphrase")
-        return _responses(con, cat, f)
+        return _responses(con, cat, f, getattr(args, "round", None) or "all")
     if table == "coverage":
         units = _units(cat, f)
-        df = analysis.coverage(con, filters, stage=f.get("stage", "Early"), by=args.by or "group")
+        by = args.by or "group"
+        df = analysis.with_round(con, filters, analysis.coverage(con, filters, stage=f.get("stage", "Early"), by=by), by)
         return df if units is None else df[df["code"].isin(units)].reset_index(drop=True)
     _not_for(table, f, "unit")
-    df = analysis.readiness(con, filters, by=args.by or "group")
+    df = analysis.with_round(con, filters, analysis.readiness(con, filters, by=args.by or "group"), args.by or "group")
     return df if "stage" not in f else df[df["stage"] == f["stage"]].reset_index(drop=True)
 
 
@@ -162,13 +167,13 @@ def _known_values(con, f: dict) -> None:
                              f"unknown --{flag} {', '.join(bad)}; the store holds: {shown or '(none)'}")
 
 
-def _responses(con, cat, f: dict) -> pd.DataFrame:
+def _responses(con, cat, f: dict, round_: str) -> pd.DataFrame:
     """Row-level responses with their batch's stage and round; unit columns all or --unit.
 
     Filtered by framework/sql/filtered_responses.sql, the rule of every view: agencies and org units
     compared trimmed, a missing one as '—'; the agency column shows that same key.
     """
-    from framework import db, sql
+    from framework import analysis, db, sql
 
     units = _units(cat, f) or cat.unit_codes()
     cols = ", ".join("f." + db.ident(c) for c in units)
@@ -179,10 +184,11 @@ def _responses(con, cat, f: dict) -> pd.DataFrame:
              "ORDER BY b.round_date NULLS LAST, f.batch_id, f.respondent_id")
     return db.query(con, query, {
         "stage": f.get("stage"), "batches": None, "rounds": None, "staff_groups": f.get("group"),
-        "agencies": f.get("agency"), "org_units": f.get("org_unit")})
+        "agencies": f.get("agency"), "org_units": f.get("org_unit"), "round": analysis.check_round(round_)})
 
 
 # --- the command -----------------------------------------------------------------------------
+
 def _format(args) -> str:
     from framework.export import FORMATS
 
@@ -206,6 +212,7 @@ def _out_path(args, fmt: str, name: str) -> Path:
 def run(args) -> int:
     """Export one table; print the file written."""
     from framework import db, export
+    from framework.analysis import check_round, rounds
     from framework.catalog import Catalog
 
     table = args.table.lower()
@@ -230,7 +237,7 @@ def run(args) -> int:
             df = survey_table(con, cat, table, f, args, filters)
         else:
             filters = None
-            for flag in ("threshold", "min_cell", "passphrase", "by"):
+            for flag in ("threshold", "min_cell", "passphrase", "by", "round"):
                 if getattr(args, flag) is not None:
                     raise UsageError(f"ใช้ --{flag.replace('_', '-')} กับตาราง {table} ไม่ได้",
                                      f"--{flag.replace('_', '-')} does not apply to {table}")
@@ -240,6 +247,9 @@ def run(args) -> int:
             shown = {"stage": f.get("stage", "Early"), **shown}
         if filters is not None:
             shown["by"] = args.by or "group"
+        if survey:
+            shown["round"] = (rounds.settings_label(con, filters) if filters is not None
+                              else check_round(args.round or "all"))
         threshold, k = (filters.threshold, filters.min_cell) if filters is not None else (None, None)
         settings = export.settings(cat.meta(), table, shown, threshold=threshold, min_cell=k)
         # Named like the app's downloads: view, filters, then threshold and k of an aggregate, and the date.

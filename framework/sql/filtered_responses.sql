@@ -1,17 +1,35 @@
 -- Respondents kept by the survey filters (every filter is a bound parameter; NULL = no filter).
--- Adds the analysis keys: agency (falls back to the batch's), org unit, round, the batch's stage.
-SELECT r.* EXCLUDE (agency),
-       coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—') AS agency,
-       coalesce(nullif(trim(r.org_unit), ''), '—')                   AS unit_key,
-       coalesce(CAST(b.round_date AS VARCHAR), '—')                  AS round_key,
-       b.stage                                                       AS batch_stage
-FROM store.responses r
-JOIN store.batches b USING (batch_id)
-WHERE ($batches::VARCHAR[] IS NULL OR list_contains($batches::VARCHAR[], r.batch_id))
-  AND ($agencies::VARCHAR[] IS NULL
-       OR list_contains($agencies::VARCHAR[], coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—')))
-  AND ($org_units::VARCHAR[] IS NULL
-       OR list_contains($org_units::VARCHAR[], coalesce(nullif(trim(r.org_unit), ''), '—')))
-  AND ($staff_groups::VARCHAR[] IS NULL OR list_contains($staff_groups::VARCHAR[], r.staff_group))
-  AND ($rounds::VARCHAR[] IS NULL
-       OR list_contains($rounds::VARCHAR[], coalesce(CAST(b.round_date AS VARCHAR), '—')))
+-- Adds the analysis keys: agency (falls back to the batch's), org unit, round, round_id (agency@round:
+-- one agency's round), the batch's stage.
+-- $round picks ONE round per agency: 'latest' = each agency's latest round among the live batches the
+-- batch filter keeps; 'previous' = the dated round before it (for the change between rounds); an ISO date
+-- 'YYYY-MM-DD' = that round; 'all' or NULL = every round pooled.
+-- A person counts once per round: identity = (agency, respondent id) within a round; the store guarantees
+-- it on every ingest and restore (refuse / replace / skip), so the views count rows.
+WITH k AS (
+    SELECT r.* EXCLUDE (agency),
+           coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—') AS agency,
+           coalesce(nullif(trim(r.org_unit), ''), '—')                   AS unit_key,
+           coalesce(CAST(b.round_date AS VARCHAR), '—')                  AS round_key,
+           b.stage                                                       AS batch_stage
+    FROM store.responses r
+    JOIN store.batches b USING (batch_id)
+    WHERE ($batches::VARCHAR[] IS NULL OR list_contains($batches::VARCHAR[], r.batch_id))
+),
+-- Each agency's rounds, newest first (rank 1 = latest; no date ranks last): a small table, kept by a semi-join.
+ranked AS (
+    SELECT agency, round_key,
+           dense_rank() OVER (PARTITION BY agency ORDER BY nullif(round_key, '—') DESC NULLS LAST) AS round_rank
+    FROM (SELECT DISTINCT agency, round_key FROM k)
+)
+SELECT k.*, k.agency || '@' || k.round_key AS round_id
+FROM k
+WHERE ($agencies::VARCHAR[] IS NULL OR list_contains($agencies::VARCHAR[], k.agency))
+  AND ($org_units::VARCHAR[] IS NULL OR list_contains($org_units::VARCHAR[], k.unit_key))
+  AND ($staff_groups::VARCHAR[] IS NULL OR list_contains($staff_groups::VARCHAR[], k.staff_group))
+  AND ($rounds::VARCHAR[] IS NULL OR list_contains($rounds::VARCHAR[], k.round_key))
+  AND ($round::VARCHAR IS NULL OR $round::VARCHAR = 'all'
+       OR k.round_key = $round::VARCHAR
+       OR (k.agency, k.round_key) IN (SELECT agency, round_key FROM ranked
+                                      WHERE ($round::VARCHAR = 'latest' AND round_rank = 1)
+                                         OR ($round::VARCHAR = 'previous' AND round_rank = 2 AND round_key <> '—')))

@@ -1,0 +1,132 @@
+"""Survey rounds as the unit of analysis: which round of each agency a view is about, said in words.
+
+A survey round is (agency, round date). Every survey view works on ONE round per agency: by default each
+agency's latest round (Filters.round = "latest"); a date picks that round; "all" pools every round and is
+only used when asked for. `describe` says it on every page ("Round of 30 Jun 2025; for agency B:
+30 Jun 2024"; Thai: Buddhist-era dates); `with_round` gives each row of a view its round (the `round`
+column of the CLI rows and exports and of the analyst tables); `change` is the readiness change since each agency's
+previous round, shown only where both figures are shown.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from framework import db
+from framework.analysis.base import filtered
+from framework.analysis.filters import KEY_EXPR, NONE_KEY, ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, Filters
+
+TH_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def date_text(key: str, lang: str) -> str:
+    """A round key ("YYYY-MM-DD" or "—") in words: "30 Jun 2025", Thai "30 มิ.ย. 2568" (Buddhist era)."""
+    try:
+        d = dt.date.fromisoformat(str(key))
+    except ValueError:
+        return "ไม่ระบุวันที่" if lang != "en" else "no date"
+    if lang == "en":
+        return f"{d.day} {EN_MONTHS[d.month - 1]} {d.year}"
+    return f"{d.day} {TH_MONTHS[d.month - 1]} {d.year + 543}"
+
+
+def chosen(con, filters: Filters | dict | None = None) -> pd.DataFrame:
+    """The rounds the filters keep: one row per (agency, round) with its respondents, newest round first."""
+    f = Filters.coerce(filters)
+    if not db.has_store(con):
+        return pd.DataFrame(columns=["agency", "round", "n"])
+    return db.query(con, f"WITH f AS ({filtered()}) SELECT agency, round_key AS round, count(*) AS n FROM f "
+                         "GROUP BY ALL ORDER BY round DESC, agency", f.params())
+
+
+def describe(con, filters: Filters | dict | None = None, lang: str = "th") -> str:
+    """Which round(s) the figures are about, in one sentence in the page language.
+
+    One round per agency: the date most agencies share, then the others ("for agency B: 30 Jun 2024").
+    Pooled rounds (round = "all", or an agency with several rounds kept) say so, as a warning.
+    """
+    f = Filters.coerce(filters)
+    rounds = chosen(con, f)
+    en = lang == "en"
+    if rounds.empty:
+        return "No survey round matches these filters." if en else "ไม่มีรอบสำรวจตามตัวกรองที่เลือก"
+    per_agency = rounds.groupby("agency")["round"].nunique()
+    if f.round == ROUND_ALL or (per_agency > 1).any():
+        dates = ", ".join(date_text(r, lang) for r in sorted(rounds["round"].unique()))
+        return (f"All rounds pooled ({dates}): each person is counted once per round, so people surveyed in "
+                "several rounds count several times — compare rounds on the Trends page." if en else
+                f"รวมทุกรอบสำรวจ ({dates}): นับแต่ละคนหนึ่งครั้งต่อรอบ ผู้ที่ตอบหลายรอบจึงถูกนับหลายครั้ง "
+                "— เปรียบเทียบรอบต่าง ๆ ที่หน้าแนวโน้ม")
+    share = rounds.groupby("round")["agency"].nunique().reset_index()
+    share = share.sort_values(["agency", "round"], ascending=False)
+    main = share["round"].iloc[0]
+    others = rounds[rounds["round"] != main].sort_values("agency")
+    which = {ROUND_LATEST: ("Latest round", "รอบสำรวจล่าสุด"),
+             ROUND_PREVIOUS: ("Previous round", "รอบสำรวจก่อนหน้า")}.get(f.round, ("Round", "รอบสำรวจ"))
+    none = "not given" if en else "ไม่ระบุ"
+    rest = "; ".join((f"for {a if a != NONE_KEY else none}: " if en else f"สำหรับ {a if a != NONE_KEY else none}: ")
+                     + date_text(r, lang) for a, r in zip(others["agency"], others["round"]))
+    if en:
+        return f"{which[0]} of {date_text(main, lang)}" + (f"; {rest}" if rest else "")
+    return f"{which[1]} {date_text(main, lang)}" + (f"; {rest}" if rest else "")
+
+
+def since_text(con, filters: Filters | dict | None, lang: str) -> str:
+    """The previous round's date(s) in a few words, for a change ("since 30 Jun 2024")."""
+    f = Filters.coerce(filters)
+    prev = chosen(con, f.with_(round=ROUND_PREVIOUS))
+    dates = sorted(prev["round"].unique(), reverse=True)
+    return ", ".join(date_text(r, lang) for r in dates)
+
+
+def round_column(con, f: Filters, by: str, keys: pd.Series) -> list[str]:
+    """Each row's round: "all" when rounds are pooled, else the round date(s) of the row's people
+    ("2025-06-30"; several agencies in different rounds: "2024-06-30+2025-06-30"). `keys` are the view's
+    keys (TOTAL_KEY = every key)."""
+    if f.round == ROUND_ALL:
+        return [ROUND_ALL] * len(keys)
+    df = db.query(con, f"WITH f AS ({filtered()}) SELECT {KEY_EXPR[by]} AS key, round_key FROM f GROUP BY ALL",
+                  f.params())
+    per_key = df.groupby("key")["round_key"].agg(lambda s: "+".join(sorted(set(s)))).to_dict()
+    every = "+".join(sorted(set(df["round_key"])))
+    return [every if k == TOTAL_KEY else per_key.get(k, "") for k in keys]
+
+
+def with_round(con, filters: Filters | dict | None, df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """A coverage or readiness frame with a `round` column after `by` (round_column): what the CLI rows,
+    CLI exports and the analyst tables carry."""
+    f = Filters.coerce(filters)
+    out = df.copy()
+    out.insert(list(out.columns).index("by") + 1, "round", round_column(con, f, by, out["key"]))
+    return out
+
+
+def settings_label(con, filters: Filters | dict | None = None) -> str:
+    """The round as export settings and file names carry it: "all", a date, or "latest 2025-06-30"
+    ("latest 2024-06-30+2025-06-30" when agencies' latest rounds differ), so a file says which round it holds."""
+    f = Filters.coerce(filters)
+    if f.round != ROUND_LATEST:
+        return f.round
+    dates = sorted(chosen(con, f)["round"].unique())
+    return f"{ROUND_LATEST} {'+'.join(dates)}".strip()
+
+
+def has_previous(con, filters: Filters | dict | None = None) -> bool:
+    """Whether the change since the previous round applies: the latest round is chosen and some agency
+    kept by the filters has an earlier dated round."""
+    f = Filters.coerce(filters)
+    return f.round == ROUND_LATEST and not chosen(con, f.with_(round=ROUND_PREVIOUS)).empty
+
+
+def change(now: float | None, before: float | None) -> float | None:
+    """Change in percentage points, or None when either figure is hidden (or absent)."""
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return None
+    return round((float(now) - float(before)) * 100, 1)
+
+
+def previous_filters(f: Filters) -> Filters:
+    return f.with_(round=ROUND_PREVIOUS)
+
