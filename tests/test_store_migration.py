@@ -38,10 +38,10 @@ def test_first_release_store_is_upgraded_in_place_and_keeps_its_data(store_path,
     assert schema_version(con) == 1
     before = con.execute("SELECT * FROM store.responses ORDER BY respondent_id").fetchall()
     store = SurveyStore(con, catalog)
-    assert schema_version(con) == SCHEMA_VERSION == 2
-    assert con.execute("SELECT value FROM store.store_info WHERE key = 'schema_version'").fetchone() == ("2",)
+    assert schema_version(con) == SCHEMA_VERSION == 3
+    assert con.execute("SELECT value FROM store.store_info WHERE key = 'schema_version'").fetchone() == ("3",)
     tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'").fetchall()}
-    assert {"trash_batches", "trash_responses", "batch_files", "replacements"} <= tables
+    assert {"trash_batches", "trash_responses", "batch_files", "replacements", "superseded_responses"} <= tables
     assert con.execute("SELECT * FROM store.responses ORDER BY respondent_id").fetchall() == before
     b = store.batches()
     assert b["batch_id"].tolist() == ["old0000000000001"] and b["respondents"].tolist() == [2]
@@ -56,7 +56,7 @@ def test_first_release_store_is_upgraded_in_place_and_keeps_its_data(store_path,
     assert store.original("old0000000000001") is None      # the first release did not keep files
     con.close()
     con = db.connect(store_path)                             # reopening does not upgrade again
-    assert schema_version(con) == 2 and len(SurveyStore(con, catalog).batches()) == 1
+    assert schema_version(con) == 3 and len(SurveyStore(con, catalog).batches()) == 1
     con.close()
 
 
@@ -74,3 +74,44 @@ def test_fresh_store_records_the_version(store_con, catalog):
     assert schema_version(store_con) == 0
     SurveyStore(store_con, catalog)
     assert schema_version(store_con) == SCHEMA_VERSION
+
+
+def test_an_older_store_with_a_person_twice_in_a_round_is_resolved_on_upgrade(store_path, catalog):
+    """Before rounds counted people once, the same rows uploaded in two encodings were two batches:
+    the upgrade keeps the latest upload's answers live and the earlier ones superseded (nothing lost)."""
+    write_version_1_store(store_path, catalog.unit_codes())
+    con = db.connect(store_path)
+    con.execute("INSERT INTO store.batches VALUES ('old0000000000002', 'old-874.csv', 'h2', 'กรมเก่า', 'Early', "
+                "DATE '2024-06-30', TIMESTAMP '2024-07-02 09:00', 2, 2, 0, false, 'wide', 'cp874')")
+    con.execute("INSERT INTO store.responses (batch_id, respondent_id, staff_group, agency, \"DLit100\") VALUES "
+                "('old0000000000002', 'P1', 'Service', 'กรมเก่า', 4), ('old0000000000002', 'P3', 'Service', ' กรมเก่า ', 2)")
+    con.execute("INSERT INTO store.batches VALUES ('old0000000000003', 'next.csv', 'h3', 'กรมเก่า', 'Early', "
+                "DATE '2025-06-30', TIMESTAMP '2025-07-01 09:00', 1, 1, 0, false, 'wide', 'utf-8')")
+    con.execute("INSERT INTO store.responses (batch_id, respondent_id, staff_group, agency, \"DLit100\") VALUES "
+                "('old0000000000003', 'P1', 'Service', 'กรมเก่า', 2)")      # the same person in another round: kept
+    SurveyStore(con, catalog)
+    live = con.execute("SELECT batch_id, respondent_id, \"DLit100\" FROM store.responses ORDER BY 1, 2").fetchall()
+    assert live == [("old0000000000001", "P2", 1), ("old0000000000002", "P1", 4), ("old0000000000002", "P3", 2),
+                    ("old0000000000003", "P1", 2)]
+    old = con.execute("SELECT batch_id, respondent_id, \"DLit100\", replaced_by FROM store.superseded_responses").fetchall()
+    assert old == [("old0000000000001", "P1", 3, "old0000000000002")]
+    assert con.execute("SELECT batch_id, respondent_id, replaced_by FROM store.replacements").fetchall() == \
+        [("old0000000000001", "P1", "old0000000000002")]
+    from framework import analysis
+    counts = analysis.survey_counts(con, analysis.Filters(round="2024-06-30"))
+    assert counts["respondents"] == 3                 # P1, P2, P3 once each in the 2024 round
+    con.close()
+
+
+def test_replace_keeps_the_earlier_answers_superseded(store_con, catalog, tmp_path):
+    store = SurveyStore(store_con, catalog)
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("respondent_id,group,DLit100\nP1,Service,1\nP2,Service,2\n", encoding="utf-8")
+    second.write_text("respondent_id,group,DLit100\nP1,Service,4\n", encoding="utf-8")
+    a = store.ingest(first, agency="A", stage="Early", round_date="2025-06-30")
+    b = store.ingest(second, agency="A", stage="Early", round_date="2025-06-30", on_conflict="replace")
+    assert b.replaced == 1
+    assert store_con.execute("SELECT batch_id, respondent_id, \"DLit100\", replaced_by FROM store.superseded_responses"
+                             ).fetchall() == [(a.batch_id, "P1", 1, b.batch_id)]
+    assert store.delete(a.batch_id, "hr") and store.purge(a.batch_id)   # purge ends the superseded rows too
+    assert store_con.execute("SELECT count(*) FROM store.superseded_responses").fetchone() == (0,)

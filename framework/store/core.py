@@ -123,6 +123,9 @@ class SurveyStore(TrashMixin, RoundsMixin):
         cur.register("clash", clash)
         keep = "TRUE"
         if res.conflicts and res.on_conflict == "replace":
+            # The earlier answers are kept (superseded), never lost: HR can see whose answers were replaced.
+            cur.execute("INSERT INTO store.superseded_responses SELECT r.*, ?, now()::TIMESTAMP "
+                        "FROM store.responses r JOIN clash c USING (batch_id, respondent_id)", [batch_id])
             cur.execute("DELETE FROM store.responses r USING clash c "
                         "WHERE r.batch_id = c.batch_id AND r.respondent_id = c.respondent_id")
             cur.execute("INSERT INTO store.replacements SELECT batch_id, respondent_id, agency_key, ?, now()::TIMESTAMP "

@@ -3,8 +3,12 @@
 Version 1 (the first release): `batches`, `responses`, `store_info` (no version recorded).
 Version 2: `store_info['schema_version']`; the trash (`trash_batches`, `trash_responses`: the same columns as
 the live tables, so no reader of `batches`/`responses` ever sees a deleted batch); `batch_files` (each
-batch's original uploaded file); `replacements` (who replaced whose answers in a round). Every step is
-idempotent and runs in one transaction: an interrupted upgrade leaves the store as it was.
+batch's original uploaded file); `replacements` (who replaced whose answers in a round).
+Version 3: `superseded_responses` (answers replaced by a later upload, kept with who replaced them and
+when: nothing a replace does is lost); an older store holding the same person twice in a round (possible
+before version 2 counted people once per round) is resolved on upgrade: the latest upload's answers stay
+live, the earlier ones move to `superseded_responses` and `replacements`, so no view counts a person twice.
+Every step is idempotent and runs in one transaction: an interrupted upgrade leaves the store as it was.
 """
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ import duckdb
 from framework import db
 from framework.errors import BilingualError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Columns of store.responses before the unit columns; one UTINYINT column per unit code follows
 # (framework order), NULL = not assessed.
@@ -95,6 +99,29 @@ def _version_2(cur) -> None:
         )""")
 
 
+def _version_3(cur) -> None:
+    cur.execute("CREATE TABLE IF NOT EXISTS store.superseded_responses AS "
+                "SELECT *, NULL::VARCHAR AS replaced_by, NULL::TIMESTAMP AS replaced_at FROM store.responses LIMIT 0")
+    # The same person twice in a round (agency, round date): the latest upload stays live.
+    agency = "coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—')"
+    cur.execute(f"""
+        CREATE TEMP TABLE dup AS
+        SELECT batch_id, respondent_id, agency_key, keep_batch FROM (
+            SELECT r.batch_id, r.respondent_id, {agency} AS agency_key,
+                   first_value(r.batch_id) OVER w AS keep_batch, row_number() OVER w AS rank
+            FROM store.responses r JOIN store.batches b USING (batch_id)
+            WINDOW w AS (PARTITION BY b.round_date, {agency}, r.respondent_id
+                         ORDER BY b.uploaded_at DESC, r.batch_id DESC)
+        ) WHERE rank > 1""")
+    cur.execute("INSERT INTO store.superseded_responses SELECT r.*, d.keep_batch, now()::TIMESTAMP "
+                "FROM store.responses r JOIN dup d USING (batch_id, respondent_id)")
+    cur.execute("INSERT INTO store.replacements SELECT batch_id, respondent_id, agency_key, keep_batch, "
+                "now()::TIMESTAMP FROM dup")
+    cur.execute("DELETE FROM store.responses r USING dup d "
+                "WHERE r.batch_id = d.batch_id AND r.respondent_id = d.respondent_id")
+    cur.execute("DROP TABLE dup")
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> int:
     """Create the store tables, or upgrade an older store in place; returns the version found before.
 
@@ -113,5 +140,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> int:
     with db.transaction(con) as cur:
         _version_1(cur, unit_codes)
         _version_2(cur)
+        _version_3(cur)
         cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     return found

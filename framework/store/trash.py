@@ -62,7 +62,7 @@ class TrashMixin:
         with db.transaction(self.con) as cur:
             if not cur.execute("SELECT count(*) FROM store.trash_batches WHERE batch_id = ?", [batch_id]).fetchone()[0]:
                 return False
-            for table in ("trash_responses", "trash_batches", "batch_files", "replacements"):
+            for table in ("trash_responses", "trash_batches", "batch_files", "replacements", "superseded_responses"):
                 cur.execute(f"DELETE FROM store.{table} WHERE batch_id = ?", [batch_id])
         return True
 
