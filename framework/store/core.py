@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -21,6 +22,21 @@ from framework.store.results import ON_CONFLICT, IngestResult, Progress
 from framework.store.rounds import AGENCY_KEY, RoundsMixin, clash_sql
 from framework.store.schema import ensure_schema
 from framework.store.trash import TrashMixin
+
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def write_lock(con) -> threading.Lock:
+    """One lock per store file in this process: the round check and the write it decides run alone.
+
+    DuckDB's transactions do not see each other's uncommitted rows, so two uploads of the same people at
+    once (two browser tabs) would both find no clash; and a store file has one writing process at a time.
+    """
+    path = db.scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = 'store'") or ""
+    with _LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(str(path), threading.Lock())
+
 
 class SurveyStore(TrashMixin, RoundsMixin):
     """The survey store on a `framework.db.connect(store)` connection: ingest, batches, trash, rounds, demo."""
@@ -99,10 +115,15 @@ class SurveyStore(TrashMixin, RoundsMixin):
                                checked.respondents, False, layout.format, dec.encoding, checked.problems,
                                checked.rejected_rows, checked.notices, checked.problems_truncated,
                                on_conflict=on_conflict)
-            with db.transaction(self.con) as tx:
-                tx.register("accepted_rows", rows)
-                self._write(tx, res, path, dec, agency, stage_key, round_d, is_demo)
-                tx.unregister("accepted_rows")
+            with write_lock(self.con):
+                again = self.find_hash(dec.content_hash)       # the same file from another tab meanwhile
+                if again:
+                    res.batch_id, res.duplicate, res.accepted, res.respondents = again, True, 0, 0
+                else:
+                    with db.transaction(self.con) as tx:
+                        tx.register("accepted_rows", rows)
+                        self._write(tx, res, path, dec, agency, stage_key, round_d, is_demo)
+                        tx.unregister("accepted_rows")
         finally:
             dec.cleanup()
         step(1.0, "เสร็จสิ้น", "Done")

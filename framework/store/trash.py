@@ -34,7 +34,9 @@ class TrashMixin:
 
         Raises RoundConflict (nothing changed) when some of its people are stored in the same round again.
         """
-        with db.transaction(self.con) as cur:
+        from framework.store.core import write_lock
+
+        with write_lock(self.con), db.transaction(self.con) as cur:
             row = cur.execute("SELECT round_date FROM store.trash_batches WHERE batch_id = ?", [batch_id]).fetchone()
             if row is None:
                 return False
