@@ -1,5 +1,4 @@
 """Home page (URL /): the latest survey's headline, then the framework at a glance — groups, units, 18 profiles."""
-import pandas as pd
 import streamlit as st
 
 from framework import analysis
@@ -84,16 +83,9 @@ st.info(tr(
     "your agency's survey results."), icon=":material/info:")
 
 
-def latest_round(batches: pd.DataFrame) -> pd.DataFrame:
-    """The batches of the latest survey round (latest round date; the last upload when no batch has a date)."""
-    dated = batches.dropna(subset=["round_date"])
-    if dated.empty:
-        return batches.tail(1)
-    return dated[dated["round_date"] == dated["round_date"].max()]
-
-
 def survey_headline() -> None:
-    """The latest round at a glance for an executive, or where to load a survey when there is none."""
+    """The latest round of each agency at a glance for an executive (the framework's default filters, the
+    round said in words), or where to load a survey when there is none."""
     st.markdown("#### " + tr("ผลสำรวจล่าสุดของหน่วยงาน", "Your agency's latest survey"))
     batches = filters.options()["batches"]
     if batches.empty:
@@ -102,19 +94,22 @@ def survey_headline() -> None:
                 icon=":material/info:")
         st.page_link("pages/upload.py", label=tr("นำเข้าแบบสำรวจ", "Upload a survey"), icon=":material/upload_file:")
         return
-    latest = latest_round(batches)
-    f = {**analysis.defaults(), "batches": list(latest["batch_id"])}
+    f = {**analysis.defaults(), "round": analysis.ROUND_LATEST}   # the latest round of each agency
     try:
         ov = filters.compute("overview", f)
     except analysis.AnalysisError as exc:
         filters.show_error(exc)
         return
     stages = filters.stage_labels()
-    agencies = ", ".join(sorted({a for a in latest["agency"].dropna()})) or tr("ไม่ระบุหน่วยงาน", "agency not given")
-    when = latest["round_date"].dropna()
-    rnd = pd.Timestamp(when.iloc[0]).date().isoformat() if not when.empty else tr("ไม่ระบุรอบ", "round not given")
-    demo = tr(" · ข้อมูลตัวอย่าง", " · demo data") if latest["is_demo"].fillna(False).all() else ""
-    st.caption(f"{agencies} · {tr('รอบ', 'round')} {rnd}{demo}")
+    demo = tr(" · ข้อมูลตัวอย่าง", " · demo data") if batches["is_demo"].fillna(False).all() else ""
+    st.caption(":material/event: " + filters.compute("describe_round", f, lang=lang) + demo)
+    since = ", ".join(analysis.rounds.date_text(r, lang) for r in ov["since"])
+
+    def change(name: str):
+        """The change since the previous round (None where either round's figure is hidden)."""
+        v = ov["change"].get(name)
+        return None if v is None else tr(f"{v:+.1f} จุด จากรอบ {since}", f"{v:+.1f} pts since {since}")
+
     stage, nxt, target = ov["stage"], ov["next_stage"], f["target"]
 
     def pct(v):
@@ -124,9 +119,10 @@ def survey_headline() -> None:
     m[0].metric(tr("ผู้ตอบ", "Respondents"), f"{ov['counts']['respondents']:,}")
     m[1].metric(tr(f"ความพร้อม · {stages[stage]}", f"Readiness · {stages[stage]}"), pct(ov["readiness"]),
                 help=tr("ค่าเฉลี่ยสัดส่วนหน่วยที่บทบาทกำหนดซึ่งผู้ตอบผ่าน (ระดับ ≥ 3)",
-                        "Mean share of required units met (level ≥ 3)"))
+                        "Mean share of required units met (level ≥ 3)"), delta=change("readiness"))
     if nxt:
-        m[2].metric(tr(f"ความพร้อม · {stages[nxt]}", f"Readiness · {stages[nxt]}"), pct(ov["readiness_next"]))
+        m[2].metric(tr(f"ความพร้อม · {stages[nxt]}", f"Readiness · {stages[nxt]}"), pct(ov["readiness_next"]),
+                    delta=change("readiness_next"))
     reached = ov["stage_reached"]
     m[3].metric(tr(f"ระยะที่บรรลุ (เป้าหมาย {target:.0%})", f"Stage reached (target {target:.0%})"),
                 tr("ซ่อน", "hidden") if reached is None else

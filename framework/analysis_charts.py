@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 
 from framework import chart_theme
 from framework.analysis import TOTAL_KEY
+from framework.analysis.rounds import date_text
 from framework.chart_theme import BASE_SIZE
 from framework.profiles_view import THAI_BREAK_BEFORE, wrap_label
 
@@ -77,6 +78,16 @@ def unit_tick(code: str, name, limit: int = 30) -> str:
     return f"{code} · {short}" if short else code
 
 
+def _hidden_reasons(lang: str) -> dict:
+    """Why a cell is hidden, in words, per `hidden` code of the suppressed frames."""
+    return {"small": _t(lang, "ซ่อน: ผู้ตอบน้อยเกินไป", "hidden: too few respondents"),
+            "complementary": _t(lang, "ซ่อนเสริม: ป้องกันการคำนวณย้อน", "hidden: protects another hidden cell"),
+            "complement": _t(lang, "ซ่อน: ตัวกรองตัดผู้ตอบออกน้อยกว่า k คน",
+                             "hidden: the filters leave out fewer than k people"),
+            "empty": _t(lang, "ไม่มีผู้ตอบ", "no respondents"),
+            "no_previous": _t(lang, "ไม่มีรอบก่อนให้เปรียบเทียบ", "no previous round to compare with")}
+
+
 def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = None,
                      unit_names: dict | None = None, title: str | None = None,
                      font_size: int = BASE_SIZE, names_on_axis: bool = True,
@@ -123,11 +134,7 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
     # Hidden cells: a grey layer whose hover says why and shows n only (never the value).
     # Hidden for privacy: grey; no respondents at all: a lighter grey (nothing to protect, nothing to show).
     hidden_z = np.where(pd.isna(hid), np.nan, np.where(hid == "empty", 0.0, 1.0))
-    reason = {"small": _t(lang, "ซ่อน: ผู้ตอบน้อยเกินไป", "hidden: too few respondents"),
-              "complementary": _t(lang, "ซ่อนเสริม: ป้องกันการคำนวณย้อน", "hidden: protects another hidden cell"),
-              "complement": _t(lang, "ซ่อน: ตัวกรองตัดผู้ตอบออกน้อยกว่า k คน",
-                               "hidden: the filters leave out fewer than k people"),
-              "empty": _t(lang, "ไม่มีผู้ตอบ", "no respondents")}
+    reason = _hidden_reasons(lang)
     hcustom = np.empty((len(codes), len(keys), 2), dtype=object)
     for i in range(len(codes)):
         for j in range(len(keys)):
@@ -154,26 +161,98 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
             fig.add_trace(go.Scatter(
                 x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=True, name=label,
                 marker=dict(symbol="square", size=14, color=colour, line=dict(color="#888", width=1))))
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, xanchor="left", y=-0.01, yanchor="top"))
+    ticks = [unit_tick(c, names.get(c)) for c in codes] if names_on_axis else codes
+    return _unit_grid(fig, df, codes, xs, ticks, title or _t(lang, "ความครอบคลุมของหน่วยความสามารถ",
+                                                             "Coverage of units of capability"), font_size)
+
+
+def _unit_grid(fig: go.Figure, df: pd.DataFrame, codes: list, xs: list, ticks: list, title: str,
+               font_size: int) -> go.Figure:
+    """The layout of a units x columns heatmap: lines between capability groups, rows in framework order,
+    column labels on top, the theme."""
     # Lines between capability groups (codes are prefixed by their group).
     groups = df.drop_duplicates("code").set_index("code")["group_key"].reindex(codes).tolist()
     for i in range(1, len(codes)):
         if groups[i] != groups[i - 1]:
             fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y", y0=i - 0.5, y1=i - 0.5,
                           line=dict(color="#333", width=1.5))
-    ticks = [unit_tick(c, names.get(c)) for c in codes] if names_on_axis else codes
-    fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=ylab,
-                     tickvals=ylab, ticktext=ticks, tickfont={"size": chart_theme.tick_size(font_size)},
+    fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=codes,
+                     tickvals=codes, ticktext=ticks, tickfont={"size": chart_theme.tick_size(font_size)},
                      automargin=True)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs, side="top")
-    fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, xanchor="left", y=-0.01, yanchor="top"))
-    fig = chart_theme.apply(fig, title or _t(lang, "ความครอบคลุมของหน่วยความสามารถ", "Coverage of units of capability"),
-                            height=max(420, (font_size + 10) * len(codes) + 160 + _label_room(xs, font_size)),
-                            font_size=font_size)
+    fig = chart_theme.apply(fig, title, height=max(420, (font_size + 10) * len(codes) + 160
+                                                   + _label_room(xs, font_size)), font_size=font_size)
     # Column labels sit on top (long Thai names slanted): the margin grows to fit them (automargin) and the
     # title sits above them; no fixed empty band.
     fig.update_xaxes(tickangle=-30 if max(map(len, xs), default=0) > 12 else 0, automargin=True)
     fig.update_layout(title=dict(yref="container", y=1, yanchor="top", pad=dict(t=8), automargin=True))
     return fig
+
+
+CHANGE_SCALE = "PuOr"   # diverging and colour-blind safe (orange = fell, purple = rose); centred on 0
+MINUS = "\u2212"       # a true minus sign in the cell text ("−3")
+
+
+def _points(v) -> str:
+    """A change in percentage points as the cell prints it: "+7", "−3", "0"."""
+    r = int(round(float(v)))
+    return f"+{r}" if r > 0 else (f"{MINUS}{-r}" if r < 0 else "0")
+
+
+def coverage_change_heatmap(df: pd.DataFrame, lang: str = "th", labels: dict | None = None,
+                            unit_names: dict | None = None, title: str | None = None,
+                            font_size: int = BASE_SIZE) -> go.Figure:
+    """Units (rows, framework order) x keys (columns): the change in coverage since the previous round, in points.
+
+    `df` is framework.analysis.coverage_change (one stage): a change only where both rounds' cells are shown;
+    any other cell is None in z and prints "—". A diverging scale centred on 0 (zmid); the hover gives both
+    rounds' dates and respondents when the frame carries them.
+    """
+    df = df.sort_values(["unit_ord"], kind="stable")
+    codes = list(dict.fromkeys(df["code"]))
+    keys = list(dict.fromkeys(df["key"]))
+    xs = [key_label(k, labels, lang) for k in keys]
+    idx = pd.MultiIndex.from_product([codes, keys], names=["code", "key"])
+    cell = df.set_index(["code", "key"]).reindex(idx)
+    raw = cell["change"].to_numpy(dtype="float64").reshape(len(codes), len(keys))
+    z = [[None if math.isnan(v) else float(v) for v in row] for row in raw]
+    text = [[HIDDEN_TEXT if v is None else _points(v) for v in row] for row in z]
+    names = unit_names or {}
+
+    def col(name, default=""):
+        values = cell[name] if name in cell else pd.Series(default, index=idx)
+        return values.fillna(default).astype(str).to_numpy().reshape(len(codes), len(keys))
+
+    rnd, prev, n, n_prev = col("round"), col("round_prev"), col("n", 0), col("n_prev", 0)
+    dates = [[" + ".join(date_text(d, lang) for d in str(v).split("+") if d) for v in row] for row in rnd]
+    prev_dates = [[" + ".join(date_text(d, lang) for d in str(v).split("+") if d) for v in row] for row in prev]
+    custom = np.empty((len(codes), len(keys), 6), dtype=object)
+    for i, c in enumerate(codes):
+        for j in range(len(keys)):
+            custom[i, j] = [names.get(c, ""), text[i][j], dates[i][j], prev_dates[i][j], n[i, j], n_prev[i, j]]
+    hover = (f"<b>%{{y}}</b> %{{customdata[0]}}<br>%{{x}}<br>"
+             f"{_t(lang, 'เปลี่ยนแปลง', 'change')} = %{{customdata[1]}} {_t(lang, 'จุด', 'pts')}<br>"
+             f"{_t(lang, 'รอบนี้', 'this round')}: %{{customdata[2]}} (n = %{{customdata[4]}})<br>"
+             f"{_t(lang, 'รอบก่อน', 'previous round')}: %{{customdata[3]}} (n = %{{customdata[5]}})<extra></extra>")
+    text_font = {"size": chart_theme.tick_size(font_size)}
+    fig = go.Figure(go.Heatmap(
+        z=z, x=xs, y=codes, zmid=0, colorscale=CHANGE_SCALE, customdata=custom, hovertemplate=hover,
+        hoverongaps=False, text=text, texttemplate="%{text}", textfont=text_font,
+        name=_t(lang, "เปลี่ยนแปลง", "change"), colorbar=dict(title=_t(lang, "จุด", "Points"), thickness=14)))
+    # Cells without a change (hidden in either round, or no previous round): grey, "—", the reason on hover.
+    why = _hidden_reasons(lang)
+    hid = col("hidden")
+    gap = [[1.0 if v is None else None for v in row] for row in z]
+    reasons = [[why.get(hid[i, j], "") for j in range(len(keys))] for i in range(len(codes))]
+    fig.add_trace(go.Heatmap(
+        z=gap, x=xs, y=codes, zmin=0, zmax=1, colorscale=[[0, GREY], [1, GREY]], showscale=False,
+        customdata=reasons, hoverongaps=False, text=[[HIDDEN_TEXT if g else "" for g in row] for row in gap],
+        texttemplate="%{text}", textfont={**text_font, "color": "#333"}, name=_t(lang, "ซ่อน", "hidden"),
+        hovertemplate="<b>%{y}</b><br>%{x}<br>%{customdata}<extra></extra>"))
+    return _unit_grid(fig, df, codes, xs, [unit_tick(c, names.get(c)) for c in codes],
+                      title or _t(lang, "การเปลี่ยนแปลงของความครอบคลุมจากรอบก่อน (จุด)",
+                                  "Change in coverage since the previous round (points)"), font_size)
 
 
 def _label_room(xs: list[str], font_size: int) -> int:

@@ -54,7 +54,13 @@ else:
 filters.hidden_note(cov, f["min_cell"])
 if filters.has_previous(f) and st.toggle(tr("แสดงการเปลี่ยนแปลงจากรอบก่อน", "Show the change since the previous round"),
                                         key="cov_change"):
-    filters.change_table(filters.compute("coverage_change", f, stage=stage, by=by), labels, unit_names)
+    change = filters.compute("coverage_change", f, stage=stage, by=by)
+    st.plotly_chart(analysis_charts.coverage_change_heatmap(
+        change, lang, labels, unit_names, font_size=shell.chart_font_size(),
+        title=tr(f"การเปลี่ยนแปลงของความครอบคลุมจากรอบก่อน · {stages[stage]} (จุดร้อยละ)",
+                 f"Change in coverage since the previous round · {stages[stage]} (percentage points)")),
+        width="stretch", key="cov_change_chart", config=chart_theme.CONFIG)
+    filters.change_table(change, labels, unit_names)   # the same figures as a table (the accessible form)
 settings = filters.export_settings(f, stage=stage, by=by)
 chart_downloads(fig, "coverage", settings, key="cov_chart_dl")
 

@@ -106,21 +106,35 @@ def test_a_locked_store_keeps_framework_pages_and_explains_on_survey_pages(tmp_p
         holder.wait()
 
 
-def test_home_headline_is_the_latest_survey_round():
+def test_home_headline_is_the_latest_round_of_each_agency():
     from framework import analysis
     at = run()
     assert not at.exception
     assert at.markdown and any("ผลสำรวจล่าสุดของหน่วยงาน" in m.value for m in at.markdown)
-    opts = analysis.filter_options(shell_connection())
-    batches = opts["batches"]
-    latest = batches[batches["round_date"] == batches["round_date"].max()]
-    assert len(latest) < len(batches)  # the demo has earlier rounds: the headline is not all of them
-    ov = analysis.overview(shell_connection(), {"batches": list(latest["batch_id"])})
+    con = shell_connection()
+    assert analysis.rounds.has_previous(con, {})      # the demo has earlier rounds: the headline is not all of them
+    ov = analysis.overview(con, {})                   # the framework's default: the latest round of each agency
+    pooled = analysis.overview(con, {"round": "all"})
+    assert ov["counts"]["respondents"] < pooled["counts"]["respondents"]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["ผู้ตอบ"] == f"{ov['counts']['respondents']:,}"
     stage_th = dict(zip(*[analysis_stage_names()[k] for k in ("key", "name_th")]))[ov["stage"]]
     assert metrics[f"ความพร้อม · {stage_th}"] == f"{ov['readiness']:.0%}"
+    assert any(analysis.rounds.describe(con, {}, "th") in c.value for c in at.caption)   # the round in words
     assert any(link.proto.page.endswith("overview") or "overview" in link.proto.page for link in at.get("page_link"))
+
+
+def test_home_headline_equals_the_overview_on_the_demo(tmp_path, monkeypatch):
+    from tests.fixtures.analysis import pages
+    pages.use_store(monkeypatch, pages.demo_store(tmp_path / "demo.duckdb"))
+    home = {m.label: m for m in run(lang="en").metric}
+    overview = {m.label: m for m in pages.run_page("overview.py", lang="en").metric}
+    assert home["Respondents"].value == overview["Respondents"].value == "2,216"
+    assert home["Readiness · Developing"].value == overview["Readiness · Developing"].value == "65%"
+    assert home["Readiness · Developing"].delta == overview["Readiness · Developing"].delta
+    assert home["Readiness · Developing"].delta.endswith("pts since 30 Jun 2024")
+    at = run(lang="en")
+    assert any("Latest round of 30 Jun 2025" in c.value and "demo data" in c.value for c in at.caption)
 
 
 def test_home_without_a_survey_says_so_and_links_to_upload(monkeypatch, tmp_path):
