@@ -115,3 +115,28 @@ def test_a_failing_delete_moves_nothing(store, monkeypatch):
         store.delete(a.batch_id)
     monkeypatch.undo()
     assert live(store) == before and store.batches(deleted=True).empty
+
+
+def test_deleting_a_correction_brings_the_earlier_answers_back_and_restore_replaces_them_again(store_con, catalog,
+                                                                                                  tmp_path):
+    """QA: a batch that replaced people, once deleted, made them vanish from every view."""
+    from framework.store import SurveyStore
+
+    store = SurveyStore(store_con, catalog)
+    first, fix = tmp_path / "first.csv", tmp_path / "fix.csv"
+    first.write_text("respondent_id,group,DLit100\nQ1,Service,1\nQ2,Service,1\nQ3,Service,2\n", encoding="utf-8")
+    fix.write_text("respondent_id,group,DLit100\nQ1,Service,4\nQ2,Service,4\n", encoding="utf-8")
+    a = store.ingest(first, agency="A", stage="Early", round_date="2025-06-30")
+    b = store.ingest(fix, agency="A", stage="Early", round_date="2025-06-30", on_conflict="replace")
+
+    def live():
+        return store_con.execute('SELECT respondent_id, "DLit100" FROM store.responses ORDER BY 1').fetchall()
+
+    assert live() == [("Q1", 4), ("Q2", 4), ("Q3", 2)]
+    assert store.batches().set_index("batch_id").loc[a.batch_id, "replaced"] == 2
+    assert store.delete(b.batch_id, "hr")
+    assert live() == [("Q1", 1), ("Q2", 1), ("Q3", 2)]            # nobody vanishes
+    assert store.batches().set_index("batch_id").loc[a.batch_id, "replaced"] == 0
+    assert store.restore(b.batch_id)                               # not a conflict: its own replacements
+    assert live() == [("Q1", 4), ("Q2", 4), ("Q3", 2)]
+    assert store_con.execute("SELECT count(*) FROM store.superseded_responses").fetchone() == (2,)

@@ -58,7 +58,8 @@ class SurveyStore(TrashMixin, RoundsMixin):
             FROM store.batches b
             LEFT JOIN (SELECT batch_id, count(*) AS respondents FROM store.responses GROUP BY batch_id) n
                    USING (batch_id)
-            LEFT JOIN (SELECT batch_id, count(*) AS replaced FROM store.replacements GROUP BY batch_id) x
+            LEFT JOIN (SELECT batch_id, count(*) AS replaced FROM store.replacements
+                       WHERE replaced_by IN (SELECT batch_id FROM store.batches) GROUP BY batch_id) x
                    USING (batch_id)
             ORDER BY b.uploaded_at DESC, b.batch_id""")
 

@@ -2,7 +2,9 @@
 
 `delete` moves the batch row to store.trash_batches (with deleted_at / deleted_by) and its responses to
 store.trash_responses in one transaction, so every reader of store.batches / store.responses stops seeing
-it without a change. `restore` moves it back unless its people are meanwhile in the same round again
+it without a change; the earlier answers that the batch had replaced (store.superseded_responses) come
+back live, so deleting a correction never makes people vanish. `restore` moves the batch back, replacing
+those earlier answers again, unless other people of it are meanwhile in the same round again
 (RoundConflict with the ids). `purge` removes a trashed batch for good, with its original file.
 """
 from __future__ import annotations
@@ -19,7 +21,9 @@ class TrashMixin:
 
     def delete(self, batch_id: str, deleted_by: str | None = None) -> bool:
         """Move one live batch and its responses to the trash; False when there is no such live batch."""
-        with db.transaction(self.con) as cur:
+        from framework.store.core import write_lock
+
+        with write_lock(self.con), db.transaction(self.con) as cur:
             if not cur.execute("SELECT count(*) FROM store.batches WHERE batch_id = ?", [batch_id]).fetchone()[0]:
                 return False
             cur.execute("INSERT INTO store.trash_batches SELECT *, now()::TIMESTAMP, ? FROM store.batches "
@@ -27,6 +31,11 @@ class TrashMixin:
             cur.execute("INSERT INTO store.trash_responses SELECT * FROM store.responses WHERE batch_id = ?", [batch_id])
             cur.execute("DELETE FROM store.responses WHERE batch_id = ?", [batch_id])
             cur.execute("DELETE FROM store.batches WHERE batch_id = ?", [batch_id])
+            # The answers this batch replaced come back (their batch is live); the replacement record stays,
+            # so a restore knows whose answers it replaces again.
+            back = "FROM store.superseded_responses WHERE replaced_by = $b AND batch_id IN (SELECT batch_id FROM store.batches)"
+            cur.execute(f"INSERT INTO store.responses SELECT * EXCLUDE (replaced_by, replaced_at) {back}", {"b": batch_id})
+            cur.execute(f"DELETE {back}", {"b": batch_id})
         return True
 
     def restore(self, batch_id: str) -> bool:
@@ -44,7 +53,10 @@ class TrashMixin:
                       "FROM store.trash_responses WHERE batch_id = $batch")
             sql = clash_sql(people)
             clash = cur.execute(sql, db.bind(sql, {"round": row[0], "batch": batch_id})).fetchall()
-            ids = sorted({rid for _, rid, _ in clash})
+            replaced = set(cur.execute("SELECT batch_id, respondent_id FROM store.replacements WHERE replaced_by = ?",
+                                       [batch_id]).fetchall())
+            again = [(b, rid) for b, rid, _ in clash if (b, rid) in replaced]   # its own replacements: again
+            ids = sorted({rid for b, rid, _ in clash if (b, rid) not in replaced})
             if ids:
                 raise RoundConflict(
                     f"กู้คืนชุด {batch_id} ไม่ได้: ผู้ตอบ {len(ids):,} คนของชุดนี้มีคำตอบในรอบเดียวกันอยู่แล้ว "
@@ -52,6 +64,10 @@ class TrashMixin:
                     f"Cannot restore batch {batch_id}: {len(ids):,} of its respondents are already stored in the "
                     f"same round (from another batch): {id_list(ids)}. Delete or replace those answers first. "
                     "Nothing was changed.", ids)
+            for b, rid in again:
+                cur.execute("INSERT INTO store.superseded_responses SELECT *, ?, now()::TIMESTAMP FROM store.responses "
+                            "WHERE batch_id = ? AND respondent_id = ?", [batch_id, b, rid])
+                cur.execute("DELETE FROM store.responses WHERE batch_id = ? AND respondent_id = ?", [b, rid])
             cur.execute("INSERT INTO store.batches SELECT * EXCLUDE (deleted_at, deleted_by) FROM store.trash_batches "
                         "WHERE batch_id = ?", [batch_id])
             cur.execute("INSERT INTO store.responses SELECT * FROM store.trash_responses WHERE batch_id = ?", [batch_id])
@@ -66,6 +82,7 @@ class TrashMixin:
                 return False
             for table in ("trash_responses", "trash_batches", "batch_files", "replacements", "superseded_responses"):
                 cur.execute(f"DELETE FROM store.{table} WHERE batch_id = ?", [batch_id])
+            cur.execute("DELETE FROM store.replacements WHERE replaced_by = ?", [batch_id])
         return True
 
     def trashed(self) -> pd.DataFrame:
