@@ -97,7 +97,7 @@ if st.session_state.get("up_agency_next") in known:   # a new agency just import
     st.session_state["up_agency"] = st.session_state.pop("up_agency_next")
 agency = c1.selectbox(tr("หน่วยงาน", "Agency"), [*known, NEW], index=None, key="up_agency",
                       on_change=offer_last_stage, placeholder=tr("เลือกหน่วยงาน", "Choose the agency"),
-                      format_func=lambda a, new=tr("➕ หน่วยงานใหม่…", "➕ A new agency…"): new if a == NEW else a) \
+                      format_func=lambda a, new=tr("+ หน่วยงานใหม่…", "+ A new agency…"): new if a == NEW else a) \
     if known else NEW
 if agency == NEW:
     agency = c1.text_input(tr("ชื่อหน่วยงาน (ใหม่)", "Agency name (new)"), key="up_agency_new").strip() or None
@@ -108,7 +108,7 @@ round_date = c3.date_input(tr("วันที่รอบสำรวจ", "Sur
 check = store.check_metadata(agency, stage, round_date)
 last = store.last_round(agency) if agency else None
 if last:
-    st.caption(tr(f"รอบล่าสุดของหน่วยงานนี้: {day(last['round_date'])} ระยะ{stage_label(last['stage'])}",
+    st.caption(tr(f"รอบล่าสุดของหน่วยงานนี้: {day(last['round_date'])} · {stage_label(last['stage'])}",
                   f"This agency's last round: {day(last['round_date'])}, stage {stage_label(last['stage'])}."))
     if last["round_date"] and round_date != last["round_date"]:
         st.button(tr(f"เพิ่มในรอบเดิม ({day(last['round_date'])})", f"Add to that round ({day(last['round_date'])})"),

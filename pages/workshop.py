@@ -64,7 +64,7 @@ left, right = st.columns([2, 1])
 with left:
     st.markdown(tr("ลิงก์สำหรับผู้ตอบ (ส่งทางอีเมลหรือแสดงบนจอ):", "The respondents' link (send it, or show it on screen):"))
     st.code(link, language=None)
-    st.caption(tr(f"ระยะ {stages[camp.stage]} · รอบ {camp.round_date}"
+    st.caption(tr(f"{stages[camp.stage]} · รอบ {camp.round_date}"
                   + (f" · ปิดรับ {camp.closes}" if camp.closes else "")
                   + (f" · รูปแบบรหัส {camp.id_pattern}" if camp.id_pattern else ""),
                   f"Stage {stages[camp.stage]} · round {camp.round_date}"
