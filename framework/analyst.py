@@ -502,8 +502,10 @@ def _refusal(kind: str, detail: str, job: dict) -> AnalystError:
         return AnalystError("หน้านี้อ่านได้เฉพาะตารางที่แสดงไว้ ไม่อ่านหรือเขียนไฟล์ ไม่เชื่อมต่อภายนอก",
                             "This page reads only the tables listed; it does not read or write files or "
                             "reach outside.", detail)
-    return AnalystError("คำสั่งทำงานไม่สำเร็จ: ตรวจชื่อตาราง/คอลัมน์ในรายการด้านข้าง",
-                        "The query failed: check table and column names against the list.", detail)
+    return AnalystError("คำสั่งทำงานไม่สำเร็จ: ตรวจชื่อตาราง/คอลัมน์กับรายการตารางในหน้านี้ "
+                        "(รายละเอียดทางเทคนิคจาก DuckDB ด้านล่างเป็นภาษาอังกฤษ)",
+                        "The query failed: check table and column names against the table list on this page "
+                        "(DuckDB's technical detail below).", detail)
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:
