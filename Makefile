@@ -37,7 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 screenshots: $(STAMP) $(CHROMIUM)
-	SKILLS_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py
+	SKILLS_SCREENSHOTS=1 $(BIN)/python -m pytest -q -m browser
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from test_browser import TIMEOUT_MS, _settle, browser, server  # noqa: F401  (module-scoped fixtures)
+from test_browser import TIMEOUT_MS, _settle, _shot, browser, server  # noqa: F401  (module-scoped fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +51,7 @@ def test_campaign_link_form_submit_and_live_view(server, browser):  # noqa: F811
             person.wait_for_timeout(300)
         _settle(person)
         person.get_by_text(f"ตอบแล้ว {n} จาก {n}").wait_for(timeout=TIMEOUT_MS)
+        _shot(person, "assess")
         person.get_by_role("button", name="ส่งคำตอบ").click()
         t0 = time.monotonic()
         person.get_by_text("บันทึกคำตอบแล้ว").wait_for(timeout=TIMEOUT_MS)
@@ -65,6 +66,10 @@ def test_campaign_link_form_submit_and_live_view(server, browser):  # noqa: F811
         print(f"submit -> stored and own result shown {stored:.1f} s; -> live count {live:.1f} s; "
               f"-> heatmap {shown:.1f} s")
         person.get_by_text("ผลของคุณ").wait_for(timeout=TIMEOUT_MS)
+        _settle(person)
+        _shot(person, "assess_result")
+        _settle(hr)
+        _shot(hr, "workshop")
         assert person.get_by_text("แผนพัฒนารายบุคคล (HTML พิมพ์ได้ 1 หน้า)").count() == 1
     finally:
         hr.close()
