@@ -358,6 +358,13 @@ def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
         font=dict(size=chart_theme.tick_size(font_size) + 1, color="#555")))
     return fig
 
+def _labels_above(fig: go.Figure, ys: list, labels: list, row: int, font_size: int) -> None:
+    """Each horizontal bar's label on a line above the bar (not on the axis): the bars keep the width."""
+    for y, label in zip(ys, labels):
+        fig.add_annotation(x=0, y=y, xref="x", yref="y", text=label, showarrow=False, xanchor="left",
+                           yanchor="bottom", yshift=row * BAR_WIDTH / 2, font={"size": font_size})
+
+
 def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None,
                  font_size: int = BASE_SIZE) -> go.Figure:
     """Lowest-coverage units required at a stage, as horizontal bars (hidden units are never passed in).
@@ -376,14 +383,17 @@ def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None,
         hovertemplate=(f"<b>%{{y}}</b> %{{customdata[2]}}<br>n = %{{customdata[0]}}<br>"
                        f"{_t(lang, 'ความครอบคลุม', 'coverage')} = %{{customdata[1]}}<extra></extra>")))
     row = 2 * font_size + 40       # px per unit: the label line, then the bar
-    for y, label in zip(ys, labels):
-        fig.add_annotation(x=0, y=y, xref="x", yref="y", text=label, showarrow=False, xanchor="left",
-                           yanchor="bottom", yshift=row * BAR_WIDTH / 2, font={"size": font_size})
+    _labels_above(fig, ys, labels, row, font_size)
     fig.update_xaxes(range=[0, 1.12], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", automargin=True,
                      fixedrange=True, title=dict(text=_t(lang, "ความครอบคลุม", "Coverage"), standoff=6))
     fig.update_yaxes(autorange="reversed", type="category", showticklabels=False, fixedrange=True)
     return chart_theme.apply(fig, title or _t(lang, "หน่วยที่เป็นอุปสรรค", "Blocking units"),
                              height=row * len(df) + 130, font_size=font_size)
+
+# A horizontal legend at the bottom of the figure (container coordinates: plotly reserves its height as
+# margin below the x axis title), so the plot keeps the full width on a phone and nothing sits on the title.
+LEGEND_BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom"}
+
 
 def trend_lines(df: pd.DataFrame, value: str = "readiness", lang: str = "th", labels: dict | None = None,
                 title: str | None = None, font_size: int = BASE_SIZE) -> go.Figure:
@@ -404,12 +414,17 @@ def trend_lines(df: pd.DataFrame, value: str = "readiness", lang: str = "th", la
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title=label)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=rounds,
                      title=_t(lang, "รอบสำรวจ", "Survey round"))
-    return chart_theme.apply(fig, title or label, font_size=font_size)
+    fig = chart_theme.apply(fig, title or label, height=480, font_size=font_size)
+    return fig.update_layout(legend=LEGEND_BELOW)
 
 
 def training_needs_bar(needs: pd.DataFrame, lang: str = "th", top: int | None = 10,
-                       title: str | None = None, font_size: int = BASE_SIZE) -> go.Figure:
+                       title: str | None = None, font_size: int = BASE_SIZE,
+                       subtitle: str | None = None) -> go.Figure:
     """The units with the most staff to develop, as stacked horizontal bars (below the threshold + not assessed).
+
+    As blockers_bar, each unit's label ("code · short name") is on a line above its bar, so the bars keep the
+    width on a phone; the axis keeps the labels as (hidden) tick text. `subtitle` goes on a line under the title.
 
     `needs` is the suppressed frame from framework.analysis.training_needs; only unit totals that are shown
     are drawn (a hidden total has no value to draw), largest first, at most `top` of them.
@@ -432,18 +447,27 @@ def training_needs_bar(needs: pd.DataFrame, lang: str = "th", top: int | None = 
     fig = go.Figure()
     fig.add_trace(go.Bar(
         x=below, y=ys, orientation="h", customdata=custom, hovertemplate=hover, marker_color="#d73027",
-        name=_t(lang, "ประเมินแล้วต่ำกว่าเกณฑ์", "assessed below the threshold")))
+        width=BAR_WIDTH, name=_t(lang, "ประเมินแล้วต่ำกว่าเกณฑ์", "assessed below the threshold")))
     fig.add_trace(go.Bar(
         x=unassessed, y=ys, orientation="h", customdata=custom, hovertemplate=hover, marker_color="#fc8d59",
-        name=_t(lang, "ยังไม่ได้ประเมิน", "not assessed"),
+        width=BAR_WIDTH, name=_t(lang, "ยังไม่ได้ประเมิน", "not assessed"),
         text=[f"{int(m):,} ({_pct(s)})" for m, s in zip(df["not_met_n"], df["share_not_met"])],
         textposition="outside", cliponaxis=False))
     # Legend above the bars (clear of the axis ticks); room on the right for the outside labels.
-    fig.update_layout(barmode="stack", legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom"))
+    fig.update_layout(barmode="stack")
     top_value = float(df["not_met_n"].max()) if len(df) else 1.0
     fig.update_xaxes(title=_t(lang, "จำนวนบุคลากรที่ต้องพัฒนา (คน)", "Staff to develop (people)"),
                      range=[0, top_value * 1.22])
-    fig.update_yaxes(autorange="reversed", type="category", tickvals=ys, ticktext=ticks, automargin=True)
-    return chart_theme.apply(fig, title or _t(lang, "หน่วยความสามารถที่มีผู้ต้องพัฒนามากที่สุด",
-                                              "Units with the most staff to develop"),
-                             height=max(260, (font_size + 22) * len(df) + 160), font_size=font_size)
+    fig.update_yaxes(autorange="reversed", type="category", tickvals=ys, ticktext=ticks, showticklabels=False,
+                     fixedrange=True)
+    row = 2 * font_size + 40       # px per unit: the label line, then the bar
+    _labels_above(fig, ys, [unit_tick(c, t, BAR_LABEL_CHARS) for c, t in zip(df["code"], df[name])], row, font_size)
+    fig = chart_theme.apply(fig, title or _t(lang, "หน่วยความสามารถที่มีผู้ต้องพัฒนามากที่สุด",
+                                             "Units with the most staff to develop"),
+                            height=max(260, row * len(df) + 200), font_size=font_size)
+    if subtitle:
+        fig.update_layout(margin={"t": 70 + font_size * 2}, title_subtitle=dict(
+            text=subtitle, font=dict(size=chart_theme.tick_size(font_size) + 1, color="#555")))
+    # Legend under the chart (never under the title); a right margin wide enough for "2,037 (45%)" at the
+    # end of the longest bar.
+    return fig.update_layout(legend=LEGEND_BELOW, margin={"r": 6 * font_size})

@@ -102,3 +102,49 @@ def test_readiness_on_a_phone_starts_with_stacked_panels(server, browser):  # no
         _shot(page, "readiness_phone")
     finally:
         page.close()
+
+
+# Boxes (relative to the chart) of the first chart's legend, title, x axis title and value labels, plus widths.
+BOXES = """(i) => {
+  const gd = document.querySelectorAll('.js-plotly-plot')[i || 0];
+  const o = gd.getBoundingClientRect();
+  const rel = el => { if (!el) return null; const b = el.getBoundingClientRect();
+    return {left: b.left - o.left, right: b.right - o.left, top: b.top - o.top, bottom: b.bottom - o.top}; };
+  return {width: gd._fullLayout.width, plot: gd._fullLayout._size.w,
+          legend: rel(gd.querySelector('.legend .bg') || gd.querySelector('.legend')),
+          title: rel(gd.querySelector('.g-gtitle text')), xtitle: rel(gd.querySelector('.g-xtitle text')),
+          values: [...gd.querySelectorAll('.bars text, g.textpoint text, .textpoint')].map(rel)};
+}"""
+
+
+def _phone_page(browser, path):  # noqa: F811
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="th-TH", is_mobile=True,
+                            has_touch=True, user_agent=PHONE_UA)
+    page.goto(f"{path}", timeout=TIMEOUT_MS)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
+    _settle(page)
+    return page
+
+
+def test_trends_on_a_phone_keep_the_plot_width(server, browser):  # noqa: F811
+    page = _phone_page(browser, f"{server}/trends")
+    try:
+        for i in range(2):
+            b = page.evaluate(BOXES, i)
+            assert b["plot"] >= 0.65 * b["width"], b                     # legend not at the side
+            assert b["legend"]["top"] >= b["xtitle"]["bottom"] - 1, b     # legend below the axis title
+        _shot(page, "trends_phone")
+    finally:
+        page.close()
+
+
+def test_training_on_a_phone_title_legend_and_labels(server, browser):  # noqa: F811
+    page = _phone_page(browser, f"{server}/training")
+    try:
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        b = page.evaluate(BOXES, 0)
+        assert b["title"]["bottom"] <= b["legend"]["top"] or b["legend"]["bottom"] <= b["title"]["top"], b
+        assert b["values"] and all(v["right"] <= b["width"] + 1 for v in b["values"]), b   # "2,037 (45%)" whole
+        _shot(page, "training_phone")
+    finally:
+        page.close()
