@@ -301,6 +301,15 @@ STEM = "#c9d3e3"         # the bar from 0 to the point
 REACHED = "#f5b700"      # the stage reached (star)
 
 
+def _dot_text(x, target: float) -> list[str]:
+    """Where each value label goes: left of a dot that lies below the target (a label on its right would sit
+    on the dashed target line), right of the others and of dots too near 0 for a label on their left."""
+    return ["middle left" if LEFT_LABEL_FROM <= v < target else "middle right" for v in np.nan_to_num(x)]
+
+
+LEFT_LABEL_FROM = 0.25   # below this a left label would run into the axis labels
+
+
 def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, target: float = 0.8,
                    lang: str = "th", labels: dict | None = None, title: str | None = None,
                    font_size: int = BASE_SIZE, stacked: bool = False) -> go.Figure:
@@ -317,7 +326,11 @@ def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
     reached_map = {} if reached is None else dict(zip(reached["key"], reached["stage_reached"]))
     grid = dict(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.25 / len(keys) + 0.04) if stacked else \
         dict(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.03)
-    fig = make_subplots(**grid, subplot_titles=[f"<b>{stage_label(s, lang)}</b>" for s in stages])
+    # Side by side a panel can be ~90 px wide (a narrow window): "ระยะ" on its own line keeps the three
+    # titles apart ("ระยะเริ่มแรกระยะกำลังพัฒนา…" ran together).
+    heads = [stage_label(s, lang) for s in stages]
+    heads = heads if stacked else [h.replace("ระยะ", "ระยะ<br>", 1) if h.startswith("ระยะ") else h for h in heads]
+    fig = make_subplots(**grid, subplot_titles=[f"<b>{h}</b>" for h in heads])
     for i, stage in enumerate(stages):
         cell = dict(row=i + 1, col=1) if stacked else dict(row=1, col=i + 1)
         g = ready[ready["stage"] == stage].set_index("key").reindex(keys)
@@ -332,7 +345,7 @@ def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
         fig.add_trace(go.Bar(x=x, y=names, orientation="h", width=0.18, marker_color=STEM, hoverinfo="skip",
                              showlegend=False), **cell)
         fig.add_trace(go.Scatter(
-            x=x, y=names, mode="markers+text", text=[_pct(v) for v in x], textposition="middle right",
+            x=x, y=names, mode="markers+text", text=[_pct(v) for v in x], textposition=_dot_text(x, target),
             customdata=custom, hovertemplate=hover, showlegend=False, cliponaxis=False,
             name=stage_label(stage, lang), textfont={"size": font_size},
             marker=dict(size=[font_size + 8 if s else font_size - 1 for s in star],
@@ -345,14 +358,16 @@ def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
                 textfont={"size": font_size, "color": "#777"}), **cell)
         fig.add_vline(x=target, line=dict(dash="dash", color="#555", width=1.5), **cell)
         fig.update_yaxes(ticktext=ticks, tickvals=names, showticklabels=stacked or i == 0, **cell)
-    fig.update_xaxes(range=[0, 1.25], tickvals=[0, 0.5, 1], tickformat=".0%", showgrid=True, fixedrange=True)
+    fig.update_xaxes(range=[0, 1.25], tickvals=[0, 0.5, 1], ticktext=["0", "50", "100%"], tickangle=0,
+                     showgrid=True, fixedrange=True)
     fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=names,
                      fixedrange=True, automargin=True)
     fig.update_annotations(font_size=font_size)          # the panel (stage) titles
     rows = len(keys) * (3 if stacked else 1)
     fig = chart_theme.apply(fig, title or _t(lang, "ความพร้อมตามระยะ", "Readiness by stage"),
                             height=max(300, (font_size + 22) * rows + 170), font_size=font_size)
-    fig.update_layout(bargap=0, margin=dict(t=70 + font_size * 2), title_subtitle=dict(
+    two_lines = any("<br>" in h for h in heads)         # room for the panel titles under the subtitle
+    fig.update_layout(bargap=0, margin=dict(t=80 + font_size * (4 if two_lines else 2)), title_subtitle=dict(
         text=_t(lang, f"เส้นประ = เป้าหมาย {target:.0%} · ★ = ระยะที่บรรลุ",
                 f"dashed line = {target:.0%} target · ★ = stage reached"),
         font=dict(size=chart_theme.tick_size(font_size) + 1, color="#555")))

@@ -148,3 +148,20 @@ def test_training_on_a_phone_title_legend_and_labels(server, browser):  # noqa: 
         _shot(page, "training_phone")
     finally:
         page.close()
+
+
+def test_readiness_dots_in_a_narrow_desktop_window(server, browser):  # noqa: F811
+    """A desktop browser at 390 px gets the side-by-side panels: their titles must not run together."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="th-TH")
+    try:
+        page.goto(f"{server}/readiness", timeout=TIMEOUT_MS)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        heads = page.evaluate("""() => [...document.querySelector('.js-plotly-plot').querySelectorAll('.annotation-text')].slice(0, 3)
+            .map(t => { const b = t.getBoundingClientRect(); return [b.left, b.right]; })""")
+        assert len(heads) == 3, heads
+        assert all(a[1] <= b[0] + 1 for a, b in zip(heads, heads[1:])), heads   # apart, left to right
+        _shot(page, "readiness_narrow_desktop")
+    finally:
+        page.close()

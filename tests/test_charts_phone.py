@@ -38,3 +38,21 @@ def test_training_title_clear_of_legend_and_value_labels_have_room(con):
     # The unit names sit above the bars, not in a tick column that takes half a phone's width.
     assert fig.layout.yaxis.showticklabels is False
     assert [a.text.split(" · ")[0] for a in fig.layout.annotations] == list(fig.data[0].y)
+
+
+def test_readiness_dot_labels_clear_of_the_target_and_panel_titles_apart(con):
+    ready = analysis.readiness(con, Filters(min_cell=1), by="group")
+    ready = ready[ready["n"] > 0].reset_index(drop=True)
+    # Values on both sides of the target and near 0 (the seed's own are few).
+    ready["readiness"] = [(0.1, 0.62, 0.79, 0.8, 0.95)[i % 5] for i in range(len(ready))]
+    fig = analysis_charts.readiness_dots(ready, None, 0.8, "th")
+    dots = [t for t in fig.data if t.type == "scatter" and t.mode == "markers+text"]
+    placed = [(v, p) for t in dots for v, p in zip(t.x, t.textposition) if v == v]
+    assert {p for _, p in placed} == {"middle left", "middle right"}
+    for v, p in placed:    # never printed rightwards from just below the dashed line onto it
+        assert p == ("middle left" if analysis_charts.LEFT_LABEL_FROM <= v < 0.8 else "middle right"), (v, p)
+    titles = [a.text for a in fig.layout.annotations]
+    assert all("<br>" in t for t in titles), titles        # "ระยะ" / "กำลังพัฒนา" on two lines when side by side
+    assert fig.layout.xaxis.tickangle == 0
+    stacked = analysis_charts.readiness_dots(ready, None, 0.8, "th", stacked=True)
+    assert not any("<br>" in a.text for a in stacked.layout.annotations)
