@@ -165,3 +165,38 @@ def test_readiness_dots_in_a_narrow_desktop_window(server, browser):  # noqa: F8
         _shot(page, "readiness_narrow_desktop")
     finally:
         page.close()
+
+
+def test_coverage_on_a_phone_scrolls_instead_of_squeezing(server, browser):  # noqa: F811
+    page = _phone_page(browser, f"{server}/coverage")
+    try:
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        b = page.evaluate(BOXES, 0)
+        assert b["width"] >= 600 and b["plot"] >= 250, b               # cells keep their width (was ~60 px)
+        box = page.evaluate("""() => { const s = document.querySelector('.st-key-cov_scroll');
+            return {scroll: s.scrollWidth, client: s.clientWidth}; }""")
+        assert box["scroll"] > box["client"], box                        # scrolls sideways inside the page
+        assert not page.get_by_role("switch").first.is_checked()         # codes only on a phone
+        _shot(page, "coverage_phone")
+    finally:
+        page.close()
+
+
+def test_present_mode_full_screen_button_looks_like_the_exit_button(server, browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="th-TH")
+    try:
+        page.goto(f"{server}/profiles?present=1", timeout=TIMEOUT_MS)
+        page.locator("#skills-fullscreen").wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
+        look = """(el) => { const s = getComputedStyle(el), b = el.getBoundingClientRect();
+            return {color: s.color, border: s.borderTopColor, bg: s.backgroundColor, radius: s.borderTopLeftRadius,
+                    height: Math.round(b.height), icon: !!el.querySelector('span')}; }"""
+        full = page.locator("#skills-fullscreen").evaluate(look)
+        exit_ = page.locator(".st-key-present_exit button").first.evaluate(look)
+        assert full["icon"] and exit_["icon"], (full, exit_)
+        for k in ("color", "border", "bg"):
+            assert full[k] == exit_[k], (k, full, exit_)
+        assert abs(full["height"] - exit_["height"]) <= 4, (full, exit_)
+        _shot(page, "present_buttons")
+    finally:
+        page.close()
