@@ -200,3 +200,16 @@ def test_present_mode_full_screen_button_looks_like_the_exit_button(server, brow
         _shot(page, "present_buttons")
     finally:
         page.close()
+
+
+def test_requirements_on_a_phone_column_labels_apart(server, browser):  # noqa: F811
+    page = _phone_page(browser, f"{server}/requirements")
+    try:
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        boxes = page.evaluate("""() => [...document.querySelector('.js-plotly-plot').querySelectorAll('.xtick text')]
+            .map(t => { const b = t.getBoundingClientRect(); return [b.left, b.right]; }).sort((a, b) => a[0] - b[0])""")
+        assert len(boxes) == 6, boxes
+        assert all(a[1] <= b[0] + 1 for a, b in zip(boxes, boxes[1:])), boxes   # not printed on top of each other
+        _shot(page, "requirements_phone")
+    finally:
+        page.close()
