@@ -1,6 +1,8 @@
 """Real browser: the overview on a phone (390x844) and the coverage heatmap's cell labels at 1440x900."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from test_browser import TIMEOUT_MS, _settle, _shot, browser, server  # noqa: F401  (module-scoped fixtures)
@@ -89,19 +91,10 @@ PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML,
 
 
 def test_readiness_on_a_phone_starts_with_stacked_panels(server, browser):  # noqa: F811
-    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="th-TH", is_mobile=True,
-                            has_touch=True, user_agent=PHONE_UA)
-    try:
-        page.goto(f"{server}/readiness", timeout=TIMEOUT_MS)
-        page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
-        _settle(page)
+    with _chart_page(browser, f"{server}/readiness", "readiness_phone") as page:
         panels = page.evaluate("""() => { const L = document.querySelector('.js-plotly-plot')._fullLayout;
             return ['yaxis', 'yaxis2', 'yaxis3'].map(a => L[a] && L[a].domain); }""")
         assert all(panels) and panels[0][0] > panels[1][1] > panels[1][0] > panels[2][1], panels   # one above the other
-        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
-        _shot(page, "readiness_phone")
-    finally:
-        page.close()
 
 
 # Boxes (relative to the chart) of the first chart's legend, title, x axis title and value labels, plus widths.
@@ -117,69 +110,60 @@ BOXES = """(i) => {
 }"""
 
 
-def _phone_page(browser, path):  # noqa: F811
-    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="th-TH", is_mobile=True,
-                            has_touch=True, user_agent=PHONE_UA)
-    page.goto(f"{path}", timeout=TIMEOUT_MS)
+def _phone_page(browser, url, phone: bool = True):  # noqa: F811
+    """`url` open and settled at 390x844: a phone (its user agent), or a desktop browser that narrow."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="th-TH",
+                            **({"is_mobile": True, "has_touch": True, "user_agent": PHONE_UA} if phone else {}))
+    page.goto(url, timeout=TIMEOUT_MS)
     page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
     _settle(page)
     return page
 
 
-def test_trends_on_a_phone_keep_the_plot_width(server, browser):  # noqa: F811
-    page = _phone_page(browser, f"{server}/trends")
+@contextmanager
+def _chart_page(browser, url, shot: str, phone: bool = True):  # noqa: F811
+    """The page at `url` (see _phone_page) scrolled to its first chart; a screenshot `shot` after the checks."""
+    page = _phone_page(browser, url, phone)
     try:
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        yield page
+        _shot(page, shot)
+    finally:
+        page.close()
+
+
+def test_trends_on_a_phone_keep_the_plot_width(server, browser):  # noqa: F811
+    with _chart_page(browser, f"{server}/trends", "trends_phone") as page:
         for i in range(2):
             b = page.evaluate(BOXES, i)
             assert b["plot"] >= 0.65 * b["width"], b                     # legend not at the side
             assert b["legend"]["top"] >= b["xtitle"]["bottom"] - 1, b     # legend below the axis title
-        _shot(page, "trends_phone")
-    finally:
-        page.close()
 
 
 def test_training_on_a_phone_title_legend_and_labels(server, browser):  # noqa: F811
-    page = _phone_page(browser, f"{server}/training")
-    try:
-        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    with _chart_page(browser, f"{server}/training", "training_phone") as page:
         b = page.evaluate(BOXES, 0)
         assert b["title"]["bottom"] <= b["legend"]["top"] or b["legend"]["bottom"] <= b["title"]["top"], b
         assert b["values"] and all(v["right"] <= b["width"] + 1 for v in b["values"]), b   # "2,037 (45%)" whole
-        _shot(page, "training_phone")
-    finally:
-        page.close()
 
 
 def test_readiness_dots_in_a_narrow_desktop_window(server, browser):  # noqa: F811
     """A desktop browser at 390 px gets the side-by-side panels: their titles must not run together."""
-    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="th-TH")
-    try:
-        page.goto(f"{server}/readiness", timeout=TIMEOUT_MS)
-        page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
-        _settle(page)
-        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    with _chart_page(browser, f"{server}/readiness", "readiness_narrow_desktop", phone=False) as page:
         heads = page.evaluate("""() => [...document.querySelector('.js-plotly-plot').querySelectorAll('.annotation-text')].slice(0, 3)
             .map(t => { const b = t.getBoundingClientRect(); return [b.left, b.right]; })""")
         assert len(heads) == 3, heads
         assert all(a[1] <= b[0] + 1 for a, b in zip(heads, heads[1:])), heads   # apart, left to right
-        _shot(page, "readiness_narrow_desktop")
-    finally:
-        page.close()
 
 
 def test_coverage_on_a_phone_scrolls_instead_of_squeezing(server, browser):  # noqa: F811
-    page = _phone_page(browser, f"{server}/coverage")
-    try:
-        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    with _chart_page(browser, f"{server}/coverage", "coverage_phone") as page:
         b = page.evaluate(BOXES, 0)
         assert b["width"] >= 600 and b["plot"] >= 250, b               # cells keep their width (was ~60 px)
         box = page.evaluate("""() => { const s = document.querySelector('.st-key-cov_scroll');
             return {scroll: s.scrollWidth, client: s.clientWidth}; }""")
         assert box["scroll"] > box["client"], box                        # scrolls sideways inside the page
         assert not page.get_by_role("switch").first.is_checked()         # codes only on a phone
-        _shot(page, "coverage_phone")
-    finally:
-        page.close()
 
 
 def test_present_mode_full_screen_button_looks_like_the_exit_button(server, browser):  # noqa: F811
@@ -203,13 +187,8 @@ def test_present_mode_full_screen_button_looks_like_the_exit_button(server, brow
 
 
 def test_requirements_on_a_phone_column_labels_apart(server, browser):  # noqa: F811
-    page = _phone_page(browser, f"{server}/requirements")
-    try:
-        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    with _chart_page(browser, f"{server}/requirements", "requirements_phone") as page:
         boxes = page.evaluate("""() => [...document.querySelector('.js-plotly-plot').querySelectorAll('.xtick text')]
             .map(t => { const b = t.getBoundingClientRect(); return [b.left, b.right]; }).sort((a, b) => a[0] - b[0])""")
         assert len(boxes) == 6, boxes
         assert all(a[1] <= b[0] + 1 for a, b in zip(boxes, boxes[1:])), boxes   # not printed on top of each other
-        _shot(page, "requirements_phone")
-    finally:
-        page.close()
