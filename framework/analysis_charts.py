@@ -301,6 +301,15 @@ STEM = "#c9d3e3"         # the bar from 0 to the point
 REACHED = "#f5b700"      # the stage reached (star)
 
 
+def _dot_text(x, target: float) -> list[str]:
+    """Where each value label goes: left of a dot that lies below the target (a label on its right would sit
+    on the dashed target line), right of the others and of dots too near 0 for a label on their left."""
+    return ["middle left" if LEFT_LABEL_FROM <= v < target else "middle right" for v in np.nan_to_num(x)]
+
+
+LEFT_LABEL_FROM = 0.25   # below this a left label would run into the axis labels
+
+
 def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, target: float = 0.8,
                    lang: str = "th", labels: dict | None = None, title: str | None = None,
                    font_size: int = BASE_SIZE, stacked: bool = False) -> go.Figure:
@@ -317,7 +326,11 @@ def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
     reached_map = {} if reached is None else dict(zip(reached["key"], reached["stage_reached"]))
     grid = dict(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.25 / len(keys) + 0.04) if stacked else \
         dict(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.03)
-    fig = make_subplots(**grid, subplot_titles=[f"<b>{stage_label(s, lang)}</b>" for s in stages])
+    # Side by side a panel can be ~90 px wide (a narrow window): "ระยะ" on its own line keeps the three
+    # titles apart ("ระยะเริ่มแรกระยะกำลังพัฒนา…" ran together).
+    heads = [stage_label(s, lang) for s in stages]
+    heads = heads if stacked else [h.replace("ระยะ", "ระยะ<br>", 1) if h.startswith("ระยะ") else h for h in heads]
+    fig = make_subplots(**grid, subplot_titles=[f"<b>{h}</b>" for h in heads])
     for i, stage in enumerate(stages):
         cell = dict(row=i + 1, col=1) if stacked else dict(row=1, col=i + 1)
         g = ready[ready["stage"] == stage].set_index("key").reindex(keys)
@@ -332,7 +345,7 @@ def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
         fig.add_trace(go.Bar(x=x, y=names, orientation="h", width=0.18, marker_color=STEM, hoverinfo="skip",
                              showlegend=False), **cell)
         fig.add_trace(go.Scatter(
-            x=x, y=names, mode="markers+text", text=[_pct(v) for v in x], textposition="middle right",
+            x=x, y=names, mode="markers+text", text=[_pct(v) for v in x], textposition=_dot_text(x, target),
             customdata=custom, hovertemplate=hover, showlegend=False, cliponaxis=False,
             name=stage_label(stage, lang), textfont={"size": font_size},
             marker=dict(size=[font_size + 8 if s else font_size - 1 for s in star],
@@ -345,18 +358,27 @@ def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
                 textfont={"size": font_size, "color": "#777"}), **cell)
         fig.add_vline(x=target, line=dict(dash="dash", color="#555", width=1.5), **cell)
         fig.update_yaxes(ticktext=ticks, tickvals=names, showticklabels=stacked or i == 0, **cell)
-    fig.update_xaxes(range=[0, 1.25], tickvals=[0, 0.5, 1], tickformat=".0%", showgrid=True, fixedrange=True)
+    fig.update_xaxes(range=[0, 1.25], tickvals=[0, 0.5, 1], ticktext=["0", "50", "100%"], tickangle=0,
+                     showgrid=True, fixedrange=True)
     fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=names,
                      fixedrange=True, automargin=True)
     fig.update_annotations(font_size=font_size)          # the panel (stage) titles
     rows = len(keys) * (3 if stacked else 1)
     fig = chart_theme.apply(fig, title or _t(lang, "ความพร้อมตามระยะ", "Readiness by stage"),
                             height=max(300, (font_size + 22) * rows + 170), font_size=font_size)
-    fig.update_layout(bargap=0, margin=dict(t=70 + font_size * 2), title_subtitle=dict(
+    two_lines = any("<br>" in h for h in heads)         # room for the panel titles under the subtitle
+    fig.update_layout(bargap=0, margin=dict(t=80 + font_size * (4 if two_lines else 2)), title_subtitle=dict(
         text=_t(lang, f"เส้นประ = เป้าหมาย {target:.0%} · ★ = ระยะที่บรรลุ",
                 f"dashed line = {target:.0%} target · ★ = stage reached"),
         font=dict(size=chart_theme.tick_size(font_size) + 1, color="#555")))
     return fig
+
+def _labels_above(fig: go.Figure, ys: list, labels: list, row: int, font_size: int) -> None:
+    """Each horizontal bar's label on a line above the bar (not on the axis): the bars keep the width."""
+    for y, label in zip(ys, labels):
+        fig.add_annotation(x=0, y=y, xref="x", yref="y", text=label, showarrow=False, xanchor="left",
+                           yanchor="bottom", yshift=row * BAR_WIDTH / 2, font={"size": font_size})
+
 
 def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None,
                  font_size: int = BASE_SIZE) -> go.Figure:
@@ -376,14 +398,17 @@ def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None,
         hovertemplate=(f"<b>%{{y}}</b> %{{customdata[2]}}<br>n = %{{customdata[0]}}<br>"
                        f"{_t(lang, 'ความครอบคลุม', 'coverage')} = %{{customdata[1]}}<extra></extra>")))
     row = 2 * font_size + 40       # px per unit: the label line, then the bar
-    for y, label in zip(ys, labels):
-        fig.add_annotation(x=0, y=y, xref="x", yref="y", text=label, showarrow=False, xanchor="left",
-                           yanchor="bottom", yshift=row * BAR_WIDTH / 2, font={"size": font_size})
+    _labels_above(fig, ys, labels, row, font_size)
     fig.update_xaxes(range=[0, 1.12], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", automargin=True,
                      fixedrange=True, title=dict(text=_t(lang, "ความครอบคลุม", "Coverage"), standoff=6))
     fig.update_yaxes(autorange="reversed", type="category", showticklabels=False, fixedrange=True)
     return chart_theme.apply(fig, title or _t(lang, "หน่วยที่เป็นอุปสรรค", "Blocking units"),
                              height=row * len(df) + 130, font_size=font_size)
+
+# A horizontal legend at the bottom of the figure (container coordinates: plotly reserves its height as
+# margin below the x axis title), so the plot keeps the full width on a phone and nothing sits on the title.
+LEGEND_BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom"}
+
 
 def trend_lines(df: pd.DataFrame, value: str = "readiness", lang: str = "th", labels: dict | None = None,
                 title: str | None = None, font_size: int = BASE_SIZE) -> go.Figure:
@@ -404,12 +429,17 @@ def trend_lines(df: pd.DataFrame, value: str = "readiness", lang: str = "th", la
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title=label)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=rounds,
                      title=_t(lang, "รอบสำรวจ", "Survey round"))
-    return chart_theme.apply(fig, title or label, font_size=font_size)
+    fig = chart_theme.apply(fig, title or label, height=480, font_size=font_size)
+    return fig.update_layout(legend=LEGEND_BELOW)
 
 
 def training_needs_bar(needs: pd.DataFrame, lang: str = "th", top: int | None = 10,
-                       title: str | None = None, font_size: int = BASE_SIZE) -> go.Figure:
+                       title: str | None = None, font_size: int = BASE_SIZE,
+                       subtitle: str | None = None) -> go.Figure:
     """The units with the most staff to develop, as stacked horizontal bars (below the threshold + not assessed).
+
+    As blockers_bar, each unit's label ("code · short name") is on a line above its bar, so the bars keep the
+    width on a phone; the axis keeps the labels as (hidden) tick text. `subtitle` goes on a line under the title.
 
     `needs` is the suppressed frame from framework.analysis.training_needs; only unit totals that are shown
     are drawn (a hidden total has no value to draw), largest first, at most `top` of them.
@@ -432,18 +462,27 @@ def training_needs_bar(needs: pd.DataFrame, lang: str = "th", top: int | None = 
     fig = go.Figure()
     fig.add_trace(go.Bar(
         x=below, y=ys, orientation="h", customdata=custom, hovertemplate=hover, marker_color="#d73027",
-        name=_t(lang, "ประเมินแล้วต่ำกว่าเกณฑ์", "assessed below the threshold")))
+        width=BAR_WIDTH, name=_t(lang, "ประเมินแล้วต่ำกว่าเกณฑ์", "assessed below the threshold")))
     fig.add_trace(go.Bar(
         x=unassessed, y=ys, orientation="h", customdata=custom, hovertemplate=hover, marker_color="#fc8d59",
-        name=_t(lang, "ยังไม่ได้ประเมิน", "not assessed"),
+        width=BAR_WIDTH, name=_t(lang, "ยังไม่ได้ประเมิน", "not assessed"),
         text=[f"{int(m):,} ({_pct(s)})" for m, s in zip(df["not_met_n"], df["share_not_met"])],
         textposition="outside", cliponaxis=False))
     # Legend above the bars (clear of the axis ticks); room on the right for the outside labels.
-    fig.update_layout(barmode="stack", legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom"))
+    fig.update_layout(barmode="stack")
     top_value = float(df["not_met_n"].max()) if len(df) else 1.0
     fig.update_xaxes(title=_t(lang, "จำนวนบุคลากรที่ต้องพัฒนา (คน)", "Staff to develop (people)"),
                      range=[0, top_value * 1.22])
-    fig.update_yaxes(autorange="reversed", type="category", tickvals=ys, ticktext=ticks, automargin=True)
-    return chart_theme.apply(fig, title or _t(lang, "หน่วยความสามารถที่มีผู้ต้องพัฒนามากที่สุด",
-                                              "Units with the most staff to develop"),
-                             height=max(260, (font_size + 22) * len(df) + 160), font_size=font_size)
+    fig.update_yaxes(autorange="reversed", type="category", tickvals=ys, ticktext=ticks, showticklabels=False,
+                     fixedrange=True)
+    row = 2 * font_size + 40       # px per unit: the label line, then the bar
+    _labels_above(fig, ys, [unit_tick(c, t, BAR_LABEL_CHARS) for c, t in zip(df["code"], df[name])], row, font_size)
+    fig = chart_theme.apply(fig, title or _t(lang, "หน่วยความสามารถที่มีผู้ต้องพัฒนามากที่สุด",
+                                             "Units with the most staff to develop"),
+                            height=max(260, row * len(df) + 200), font_size=font_size)
+    if subtitle:
+        fig.update_layout(margin={"t": 70 + font_size * 2}, title_subtitle=dict(
+            text=subtitle, font=dict(size=chart_theme.tick_size(font_size) + 1, color="#555")))
+    # Legend under the chart (never under the title); a right margin wide enough for "2,037 (45%)" at the
+    # end of the longest bar.
+    return fig.update_layout(legend=LEGEND_BELOW, margin={"r": 6 * font_size})

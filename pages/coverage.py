@@ -8,6 +8,8 @@ from ui.downloads import chart_downloads, table_downloads
 
 lang = shell.setup("coverage", "แผนภาพความครอบคลุม", "Coverage heatmap")
 tr = shell.tr
+SCROLL_CSS = """<style>.st-key-cov_scroll { overflow-x: auto; }
+.st-key-cov_wide { min-width: 640px; }</style>"""   # narrower windows scroll the heatmap sideways
 VALUE_WIDTH = 95   # px: "100% ●" / "hidden ●" fit; index + name + 7 such columns fit the 1440 px layout
 
 f = filters.survey_filters("cov")
@@ -34,13 +36,18 @@ units = analysis.units(shell.connection())
 unit_names = dict(zip(units["code"], units["name_en" if lang == "en" else "name_th"]))
 labels = filters.key_labels(by)
 stages = filters.stage_labels()
-names_on_axis = st.toggle(tr("ชื่อหน่วยข้างรหัส", "Unit names beside the codes"), value=True, key="cov_names")
+# A phone's browser says "Mobile" in its user agent: codes only there (the names leave the cells no width).
+phone = "Mobile" in (st.context.headers.get("User-Agent") or "")
+names_on_axis = st.toggle(tr("ชื่อหน่วยข้างรหัส", "Unit names beside the codes"), value=not phone, key="cov_names")
 fig = analysis_charts.coverage_heatmap(
     cov, lang, labels, unit_names,
     title=tr(f"ความครอบคลุม · {stages[stage]} · เกณฑ์ระดับ ≥ {f['threshold']}",
              f"Coverage · {stages[stage]} · level ≥ {f['threshold']}"), font_size=shell.chart_font_size(),
     names_on_axis=names_on_axis)
-st.plotly_chart(fig, width="stretch", key="cov_chart", config=chart_theme.CONFIG)
+# A narrow window scrolls the heatmap sideways rather than squeezing its cells to a few pixels.
+st.html(SCROLL_CSS)
+with st.container(key="cov_scroll"), st.container(key="cov_wide"):
+    st.plotly_chart(fig, width="stretch", key="cov_chart", config=chart_theme.CONFIG)
 if by == "group":
     st.caption(tr(f"● = หน่วยที่บทบาทของกลุ่มบุคลากรในคอลัมน์นั้นกำหนดใน{stages[stage]} "
                   "(คอลัมน์ “ทั้งหมด”: กำหนดโดยกลุ่มที่เลือกอย่างน้อยหนึ่งกลุ่ม) · สีเทา = ซ่อน",

@@ -37,6 +37,7 @@ def level_labels(fig, width: int) -> None:
 
 names = _names(lang)
 font_size = shell.chart_font_size()
+phone = "Mobile" in (st.context.headers.get("User-Agent") or "")   # a phone's browser says so
 raw = st.query_params.get("stage")
 if raw and raw != st.session_state.get("req_url"):
     st.session_state["req_stage"] = ALL if raw == ALL else pv.parse_stage(raw, st.session_state.get("req_stage", ALL))
@@ -65,7 +66,9 @@ panels = st.columns(3) if choice == ALL else [st.container()]
 for panel, stage in zip(panels, stages):
     with panel:
         fig = charts.requirement_heatmap(matrix, stage, lang, names, compact=choice == ALL, font_size=font_size)
-        if choice != ALL:  # three narrow panels keep the chart's upright labels (no room across)
+        # Three narrow panels, and a phone's ~45 px columns, keep the chart's upright labels (no room across:
+        # wrapped level labels printed on top of each other at 390 px).
+        if choice != ALL and not phone:
             level_labels(fig, width=18)
         st.plotly_chart(fig, key=f"req_heat_{stage}", config={"displaylogo": False})
         chart_downloads(fig, "requirement-heatmap", {"stage": stage}, key=f"req_heat_dl_{stage}")

@@ -1,7 +1,7 @@
 """Training needs: how many staff in each unit of capability need development, to plan courses and budgets."""
 import streamlit as st
 
-from framework import analysis, analysis_charts
+from framework import analysis, analysis_charts, chart_theme
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
@@ -63,9 +63,9 @@ if head.person_units == 0:
 else:
     fig = analysis_charts.training_needs_bar(
         needs, lang, top,
-        title=tr(f"{top} หน่วยที่มีผู้ต้องพัฒนามากที่สุด · {stages[stage]}",
-                 f"Top {top} units by staff to develop · {stages[stage]}"), font_size=shell.chart_font_size())
-    st.plotly_chart(fig, width="stretch", key="trn_chart")
+        title=tr(f"{top} หน่วยที่มีผู้ต้องพัฒนามากที่สุด", f"Top {top} units by staff to develop"),
+        subtitle=stages[stage], font_size=shell.chart_font_size())
+    st.plotly_chart(fig, width="stretch", key="trn_chart", config=chart_theme.CONFIG)
     chart_downloads(fig, "training_needs", settings, key="trn_chart_dl")
 
 st.caption(tr(

@@ -1,7 +1,7 @@
 """Trend over survey rounds: readiness and coverage per staff group, round by round."""
 import streamlit as st
 
-from framework import analysis, analysis_charts
+from framework import analysis, analysis_charts, chart_theme
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
@@ -41,14 +41,14 @@ fig = analysis_charts.trend_lines(ready, "readiness", lang, labels,
                                   title=tr(f"ความพร้อม · {stages[stage]} ตามรอบสำรวจ",
                                            f"Readiness · {stages[stage]} by survey round"),
                                   font_size=shell.chart_font_size())
-st.plotly_chart(fig, width="stretch", key="trd_ready_chart")
+st.plotly_chart(fig, width="stretch", key="trd_ready_chart", config=chart_theme.CONFIG)
 filters.hidden_note(ready, f["min_cell"])
 chart_downloads(fig, "trend-readiness", settings, key="trd_ready_chart_dl")
 table_downloads(ready.drop(columns=["is_total"]), "trend-readiness", settings, key="trd_ready_table_dl")
 fig2 = analysis_charts.trend_lines(cov, "coverage", lang, labels,
                                    title=tr(f"ความครอบคลุม · {unit} ตามรอบสำรวจ", f"Coverage · {unit} by survey round"),
                                    font_size=shell.chart_font_size())
-st.plotly_chart(fig2, width="stretch", key="trd_cov_chart")
+st.plotly_chart(fig2, width="stretch", key="trd_cov_chart", config=chart_theme.CONFIG)
 filters.hidden_note(cov, f["min_cell"])
 chart_downloads(fig2, "trend-coverage", settings, key="trd_cov_chart_dl")
 table_downloads(cov.drop(columns=["is_total", "unit_ord"]), "trend-coverage", settings, key="trd_cov_table_dl")

@@ -194,8 +194,11 @@ def _exit_presentation() -> None:
 # Full screen must be asked for from a click in the page itself (browsers refuse it from a timer).
 FULLSCREEN_HTML = """
 <button id="skills-fullscreen" type="button" title="{hint}"
-  style="font:inherit;font-size:1rem;padding:0.4rem 0.8rem;border:1px solid #c9d4e5;border-radius:0.5rem;
-         background:#fff;color:#1f4e8c;cursor:pointer;white-space:nowrap;">{label}</button>
+  style="font:inherit;font-size:1rem;line-height:1.6;padding:0.25rem 0.75rem;border:1px solid rgba(27,31,36,0.2);
+         border-radius:0.5rem;background:#fff;color:inherit;cursor:pointer;white-space:nowrap;
+         display:inline-flex;align-items:center;gap:0.5rem;min-height:2.5rem;"><span aria-hidden="true"
+  style="font-family:'Material Symbols Rounded';font-size:1.25rem;font-weight:400;line-height:1;">fullscreen</span
+  >{label}</button>
 <script>
 (function () {{
   const b = document.getElementById("skills-fullscreen");
