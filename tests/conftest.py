@@ -98,3 +98,12 @@ def run_page(script: str | None = None, *, query: dict | None = None, state: dic
     for k, v in (state or {}).items():
         at.session_state[k] = v
     return at.run()
+
+
+def readme_block(name: str) -> str | None:
+    """The text README.md holds between `<!-- name:begin … -->` and `<!-- name:end -->` (generated blocks)."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(rf"<!-- {name}:begin[^>]*-->\n(.*?)\n<!-- {name}:end -->", text, re.S)
+    return m.group(1) if m else None

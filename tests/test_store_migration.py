@@ -102,16 +102,3 @@ def test_an_older_store_with_a_person_twice_in_a_round_is_resolved_on_upgrade(st
     assert counts["respondents"] == 3                 # P1, P2, P3 once each in the 2024 round
     con.close()
 
-
-def test_replace_keeps_the_earlier_answers_superseded(store_con, catalog, tmp_path):
-    store = SurveyStore(store_con, catalog)
-    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
-    first.write_text("respondent_id,group,DLit100\nP1,Service,1\nP2,Service,2\n", encoding="utf-8")
-    second.write_text("respondent_id,group,DLit100\nP1,Service,4\n", encoding="utf-8")
-    a = store.ingest(first, agency="A", stage="Early", round_date="2025-06-30")
-    b = store.ingest(second, agency="A", stage="Early", round_date="2025-06-30", on_conflict="replace")
-    assert b.replaced == 1
-    assert store_con.execute("SELECT batch_id, respondent_id, \"DLit100\", replaced_by FROM store.superseded_responses"
-                             ).fetchall() == [(a.batch_id, "P1", 1, b.batch_id)]
-    assert store.delete(a.batch_id, "hr") and store.purge(a.batch_id)   # purge ends the superseded rows too
-    assert store_con.execute("SELECT count(*) FROM store.superseded_responses").fetchone() == (0,)

@@ -117,17 +117,30 @@ def test_a_failing_delete_moves_nothing(store, monkeypatch):
     assert live(store) == before and store.batches(deleted=True).empty
 
 
+def _corrected(store, tmp_path, first_rows: str, fix_rows: str):
+    """An upload, then a correction of some of its people in the same round (replace): the two results."""
+    first, fix = tmp_path / "first.csv", tmp_path / "fix.csv"
+    first.write_text("respondent_id,group,DLit100\n" + first_rows, encoding="utf-8")
+    fix.write_text("respondent_id,group,DLit100\n" + fix_rows, encoding="utf-8")
+    a = store.ingest(first, agency="A", stage="Early", round_date="2025-06-30")
+    return a, store.ingest(fix, agency="A", stage="Early", round_date="2025-06-30", on_conflict="replace")
+
+
+def test_replace_keeps_the_earlier_answers_superseded(store_con, catalog, tmp_path):
+    store = SurveyStore(store_con, catalog)
+    a, b = _corrected(store, tmp_path, "P1,Service,1\nP2,Service,2\n", "P1,Service,4\n")
+    assert b.replaced == 1
+    assert store_con.execute("SELECT batch_id, respondent_id, \"DLit100\", replaced_by FROM store.superseded_responses"
+                             ).fetchall() == [(a.batch_id, "P1", 1, b.batch_id)]
+    assert store.delete(a.batch_id, "hr") and store.purge(a.batch_id)   # purge ends the superseded rows too
+    assert store_con.execute("SELECT count(*) FROM store.superseded_responses").fetchone() == (0,)
+
+
 def test_deleting_a_correction_brings_the_earlier_answers_back_and_restore_replaces_them_again(store_con, catalog,
                                                                                                   tmp_path):
     """QA: a batch that replaced people, once deleted, made them vanish from every view."""
-    from framework.store import SurveyStore
-
     store = SurveyStore(store_con, catalog)
-    first, fix = tmp_path / "first.csv", tmp_path / "fix.csv"
-    first.write_text("respondent_id,group,DLit100\nQ1,Service,1\nQ2,Service,1\nQ3,Service,2\n", encoding="utf-8")
-    fix.write_text("respondent_id,group,DLit100\nQ1,Service,4\nQ2,Service,4\n", encoding="utf-8")
-    a = store.ingest(first, agency="A", stage="Early", round_date="2025-06-30")
-    b = store.ingest(fix, agency="A", stage="Early", round_date="2025-06-30", on_conflict="replace")
+    a, b = _corrected(store, tmp_path, "Q1,Service,1\nQ2,Service,1\nQ3,Service,2\n", "Q1,Service,4\nQ2,Service,4\n")
 
     def live():
         return store_con.execute('SELECT respondent_id, "DLit100" FROM store.responses ORDER BY 1').fetchall()

@@ -6,14 +6,15 @@ from pathlib import Path
 
 from framework.survey import limits, rules
 
+from conftest import readme_block
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_readme_survey_section_is_what_rules_py_produces():
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    m = re.search(r"<!-- rules:begin[^>]*-->\n(.*?)\n<!-- rules:end -->", text, re.S)
-    assert m, "README's survey-format section must hold the generated rules between rules:begin / rules:end"
-    assert m.group(1) == rules.markdown("en")
+    block = readme_block("rules")
+    assert block, "README's survey-format section must hold the generated rules between rules:begin / rules:end"
+    assert block == rules.markdown("en")
 
 
 def test_rules_are_bilingual_and_state_the_limits_the_code_checks():
