@@ -159,6 +159,11 @@ def safe_part(text) -> str:
     return part
 
 
+def filter_parts(filters: dict | None) -> list[str]:
+    """`<key>-<value>` file-name components of the filters that are set (empty values left out)."""
+    return [f"{safe_part(k)}-{safe_part(v)}".strip("-") for k, v in (filters or {}).items() if not _empty(v)]
+
+
 def filename(view: str, filters: dict | None, ext: str, *, day: dt.date | None = None,
              max_bytes: int = 180) -> str:
     """`<view>_<key>-<value>..._<date>.<ext>`: safe on Windows, macOS and Linux, Thai kept.
@@ -166,11 +171,7 @@ def filename(view: str, filters: dict | None, ext: str, *, day: dt.date | None =
     The long descriptive name of the CLI and the IDP page; the app's table and chart downloads use
     export_name() (short, ASCII, settings hash).
     """
-    parts = [safe_part(view) or "export"]
-    for k, v in (filters or {}).items():
-        if _empty(v):
-            continue
-        parts.append(f"{safe_part(k)}-{safe_part(v)}".strip("-"))
+    parts = [safe_part(view) or "export", *filter_parts(filters)]
     stem = "_".join(p for p in parts if p)
     date = (day or dt.date.today()).isoformat()
     ext = safe_part(ext).lower() or "bin"

@@ -27,8 +27,7 @@ def _meta() -> dict:
 
 def _help_filters(filters: dict | None) -> str:
     """The filters as `key-value` parts for a button's help text (the short file name no longer lists them)."""
-    named = {k: v for k, v in (filters or {}).items() if v is not False and not export._empty(v)}
-    return " · ".join(f"{export.safe_part(k)}-{export.safe_part(v)}".strip("-") for k, v in named.items())
+    return " · ".join(export.filter_parts({k: v for k, v in (filters or {}).items() if v is not False}))
 
 
 def _settings_args(filters: dict | None, threshold, min_cell) -> tuple[dict, object, object]:
