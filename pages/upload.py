@@ -256,10 +256,10 @@ else:
     labels = {r.batch_id: batch_label(r) for r in batches.itertuples()}
     with st.expander(tr("ดาวน์โหลดไฟล์ต้นฉบับ", "Download an original file"), icon=":material/download:"):
         pick = st.selectbox(tr("ชุด", "Batch"), list(labels), format_func=labels.get, key="up_orig_batch")
-        kept = store.original(pick) if pick else None
+        kept = store.original_name(pick) if pick else None   # the bytes are read on click, not every rerun
         if kept:
-            st.download_button(tr(f"ดาวน์โหลด {kept[0]}", f"Download {kept[0]}"), kept[1], file_name=kept[0],
-                               key="up_orig_dl", icon=":material/download:", on_click="ignore")
+            st.download_button(tr(f"ดาวน์โหลด {kept}", f"Download {kept}"), lambda b=pick: store.original(b)[1],
+                               file_name=kept, key="up_orig_dl", icon=":material/download:", on_click="ignore")
         else:
             st.caption(tr("ไม่ได้เก็บไฟล์ต้นฉบับของชุดนี้ (นำเข้าก่อนรุ่นที่เก็บไฟล์)",
                           "The original file of this batch was not kept (imported before files were kept)."))

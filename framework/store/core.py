@@ -93,7 +93,8 @@ class SurveyStore(TrashMixin, RoundsMixin):
         try:
             existing = self.find_hash(dec.content_hash)
             if existing:
-                old = self.batches().set_index("batch_id").loc[existing]
+                old = db.query(self.con, "SELECT rows_read, accepted, rejected, source_format, encoding "
+                                         "FROM store.batches WHERE batch_id = $b", {"b": existing}).iloc[0]
                 return IngestResult(existing, name, int(old["rows_read"]), int(old["accepted"]),
                                     int(old["rejected"]), duplicate=True, source_format=old["source_format"],
                                     encoding=old["encoding"], seconds=time.perf_counter() - started)

@@ -47,16 +47,13 @@ class RoundsMixin:
     """Round queries and the upload-metadata rules of SurveyStore."""
 
     def agency_rounds(self) -> pd.DataFrame:
-        """One row per live (agency, round): its stage, batches and respondents; newest round first."""
+        """One row per live (agency, round) with its stage (of the latest upload); newest round first."""
         return db.query(self.con, """
-            SELECT b.agency, b.round_date, arg_max(b.stage, b.uploaded_at) AS stage, count(*) AS batches,
-                   sum(coalesce(n.respondents, 0))::BIGINT AS respondents
-            FROM store.batches b
-            LEFT JOIN (SELECT batch_id, count(*) AS respondents FROM store.responses GROUP BY batch_id) n
-                   USING (batch_id)
-            WHERE nullif(trim(b.agency), '') IS NOT NULL
-            GROUP BY b.agency, b.round_date
-            ORDER BY b.agency, b.round_date DESC NULLS LAST""")
+            SELECT agency, round_date, arg_max(stage, uploaded_at) AS stage
+            FROM store.batches
+            WHERE nullif(trim(agency), '') IS NOT NULL
+            GROUP BY agency, round_date
+            ORDER BY agency, round_date DESC NULLS LAST""")
 
     def agencies(self) -> list[str]:
         """Agencies of the live batches, sorted."""

@@ -94,6 +94,10 @@ class TrashMixin:
                    USING (batch_id)
             ORDER BY t.deleted_at DESC, t.batch_id""")
 
+    def original_name(self, batch_id: str) -> str | None:
+        """The kept original file's name, without reading its bytes; None when not kept."""
+        return db.scalar(self.con, "SELECT file_name FROM store.batch_files WHERE batch_id = $b", {"b": batch_id})
+
     def original(self, batch_id: str) -> tuple[str, bytes] | None:
         """(file name, bytes) of the file a batch was imported from; None when not kept (e.g. purged)."""
         df = db.query(self.con, "SELECT file_name, data FROM store.batch_files WHERE batch_id = $b", {"b": batch_id})
