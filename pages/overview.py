@@ -15,17 +15,10 @@ stage = filters.stage_select(
     help=("หน่วยงานเลือกระยะของตนเองได้ (เริ่มต้นจากระยะที่ระบุในชุดข้อมูล) และใช้ต่อในทุกหน้าผลสำรวจ",
           "Your agency chooses its own stage (it starts at the stage the batches declare) and keeps it on "
           "every survey page."))
-try:
-    ov = filters.compute("overview", f, stage=stage)
-except analysis.AnalysisError as exc:
-    filters.show_error(exc)
-    st.stop()
+ov = filters.compute_or_stop("overview", f, stage=stage)
 stages = filters.stage_labels()
 c = ov["counts"]
-if c["respondents"] == 0:
-    st.warning(tr("ไม่มีผู้ตอบตามตัวกรองที่เลือก — ลองล้างตัวกรองในแถบด้านข้าง",
-                  "No respondents match these filters — clear some filters in the sidebar."))
-    st.stop()
+filters.stop_if_no_respondents(c["respondents"])
 if c.get("n_stages", 0) > 1 and stage == counts.get("stage"):
     st.caption(tr("ชุดข้อมูลที่เลือกระบุระยะต่างกัน ใช้ระยะที่พบมากที่สุดเป็นค่าเริ่มต้น",
                   "The selected batches declare different stages; the most common one is the default."))

@@ -263,6 +263,23 @@ def show_error(exc: analysis.AnalysisError) -> None:
     st.error(exc.message(shell.lang()), icon=":material/error:")
 
 
+def compute_or_stop(name: str, filters: dict, **kwargs):
+    """compute(), or show the analysis error and stop the page."""
+    try:
+        return compute(name, filters, **kwargs)
+    except analysis.AnalysisError as exc:
+        show_error(exc)
+        st.stop()
+
+
+def stop_if_no_respondents(respondents: int) -> None:
+    """Say so and stop the page when the filters leave nobody."""
+    if respondents == 0:
+        st.warning(tr("ไม่มีผู้ตอบตามตัวกรองที่เลือก — ลองล้างตัวกรองในแถบด้านข้าง",
+                      "No respondents match these filters — clear some filters in the sidebar."))
+        st.stop()
+
+
 def stage_select(key: str, default: str | None = None, label: tuple[str, str] = ("ระยะของหน่วยงาน", "Agency stage"),
                  help: tuple[str, str] | None = None) -> str:
     """The agency's stage: its own choice, kept across the survey pages; first the stage its batches declare."""
