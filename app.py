@@ -103,30 +103,19 @@ def survey_headline() -> None:
     stages = filters.stage_labels()
     demo = tr(" · ข้อมูลตัวอย่าง", " · demo data") if batches["is_demo"].fillna(False).all() else ""
     st.caption(":material/event: " + filters.compute("describe_round", f, lang=lang) + demo)
-    since = ", ".join(analysis.rounds.date_text(r, lang) for r in ov["since"])
-
-    def change(name: str):
-        """The change since the previous round (None where either round's figure is hidden)."""
-        v = ov["change"].get(name)
-        return None if v is None else tr(f"{v:+.1f} จุด จากรอบ {since}", f"{v:+.1f} pts since {since}")
-
     stage, nxt, target = ov["stage"], ov["next_stage"], f["target"]
-
-    def pct(v):
-        return tr("ซ่อน", "hidden") if v is None else f"{v:.0%}"
 
     m = st.columns(4)
     m[0].metric(tr("ผู้ตอบ", "Respondents"), f"{ov['counts']['respondents']:,}")
-    m[1].metric(tr(f"ความพร้อม · {stages[stage]}", f"Readiness · {stages[stage]}"), pct(ov["readiness"]),
+    m[1].metric(tr(f"ความพร้อม · {stages[stage]}", f"Readiness · {stages[stage]}"), filters.share_text(ov["readiness"]),
                 help=tr("ค่าเฉลี่ยสัดส่วนหน่วยที่บทบาทกำหนดซึ่งผู้ตอบผ่าน (ระดับ ≥ 3)",
-                        "Mean share of required units met (level ≥ 3)"), delta=change("readiness"))
+                        "Mean share of required units met (level ≥ 3)"), delta=filters.change_text(ov, "readiness"))
     if nxt:
-        m[2].metric(tr(f"ความพร้อม · {stages[nxt]}", f"Readiness · {stages[nxt]}"), pct(ov["readiness_next"]),
-                    delta=change("readiness_next"))
+        m[2].metric(tr(f"ความพร้อม · {stages[nxt]}", f"Readiness · {stages[nxt]}"), filters.share_text(ov["readiness_next"]),
+                    delta=filters.change_text(ov, "readiness_next"))
     reached = ov["stage_reached"]
     m[3].metric(tr(f"ระยะที่บรรลุ (เป้าหมาย {target:.0%})", f"Stage reached (target {target:.0%})"),
-                tr("ซ่อน", "hidden") if reached is None else
-                (tr("ยังไม่บรรลุ", "none yet") if reached == "none" else stages[reached]))
+                filters.reached_text(reached, stages))
     if ov["hidden"]:
         st.caption(tr(f"ผู้ตอบน้อยกว่า {f['min_cell']} คน จึงซ่อนตัวเลข", f"Fewer than {f['min_cell']} respondents: "
                       "figures hidden"))

@@ -22,15 +22,8 @@ with right:
     by_labels = {"group": tr("กลุ่มบุคลากร", "Staff group"), "agency": tr("หน่วยงาน", "Agency"),
                  "unit": tr("หน่วยงานย่อย", "Org unit")}
     by = st.radio(tr("คอลัมน์", "Columns"), list(by_labels), format_func=by_labels.get, horizontal=True, key="cov_by")
-try:
-    cov = filters.compute("coverage", f, stage=stage, by=by)
-except analysis.AnalysisError as exc:
-    filters.show_error(exc)
-    st.stop()
-if counts["respondents"] == 0:
-    st.warning(tr("ไม่มีผู้ตอบตามตัวกรองที่เลือก — ลองล้างตัวกรองในแถบด้านข้าง",
-                  "No respondents match these filters — clear some filters in the sidebar."))
-    st.stop()
+cov = filters.compute_or_stop("coverage", f, stage=stage, by=by)
+filters.stop_if_no_respondents(counts["respondents"])
 
 units = analysis.units(shell.connection())
 unit_names = dict(zip(units["code"], units["name_en" if lang == "en" else "name_th"]))

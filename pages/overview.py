@@ -15,17 +15,10 @@ stage = filters.stage_select(
     help=("หน่วยงานเลือกระยะของตนเองได้ (เริ่มต้นจากระยะที่ระบุในชุดข้อมูล) และใช้ต่อในทุกหน้าผลสำรวจ",
           "Your agency chooses its own stage (it starts at the stage the batches declare) and keeps it on "
           "every survey page."))
-try:
-    ov = filters.compute("overview", f, stage=stage)
-except analysis.AnalysisError as exc:
-    filters.show_error(exc)
-    st.stop()
+ov = filters.compute_or_stop("overview", f, stage=stage)
 stages = filters.stage_labels()
 c = ov["counts"]
-if c["respondents"] == 0:
-    st.warning(tr("ไม่มีผู้ตอบตามตัวกรองที่เลือก — ลองล้างตัวกรองในแถบด้านข้าง",
-                  "No respondents match these filters — clear some filters in the sidebar."))
-    st.stop()
+filters.stop_if_no_respondents(c["respondents"])
 if c.get("n_stages", 0) > 1 and stage == counts.get("stage"):
     st.caption(tr("ชุดข้อมูลที่เลือกระบุระยะต่างกัน ใช้ระยะที่พบมากที่สุดเป็นค่าเริ่มต้น",
                   "The selected batches declare different stages; the most common one is the default."))
@@ -35,22 +28,15 @@ st.caption(tr(f"ขอบเขต: {scope} · ผู้ตอบ {c['respondent
 filters.round_caption(f)
 
 
-def pct(v):
-    return tr("ซ่อน", "hidden") if v is None else f"{v:.0%}"
-
-
 target = f["target"]
-
-
-since = ", ".join(analysis.rounds.date_text(r, lang) for r in ov["since"])
 
 
 def gap(v, name: str = "readiness"):
     """The metric's coloured delta: the change since the previous round (framework: None when either
     round's figure is hidden), else the distance to the readiness target."""
-    change = ov["change"].get(name)
+    change = filters.change_text(ov, name)
     if change is not None:
-        return tr(f"{change:+.1f} จุด จากรอบ {since}", f"{change:+.1f} pts since {since}")
+        return change
     if v is None or name.startswith("fully"):
         return None
     d = round((v - target) * 100)
@@ -60,18 +46,17 @@ def gap(v, name: str = "readiness"):
 nxt = ov["next_stage"]
 reached = ov["stage_reached"]
 m = st.columns(4)
-m[0].metric(tr(f"ความพร้อม · {stages[stage]}", f"Readiness · {stages[stage]}"), pct(ov["readiness"]),
+m[0].metric(tr(f"ความพร้อม · {stages[stage]}", f"Readiness · {stages[stage]}"), filters.share_text(ov["readiness"]),
             delta=gap(ov["readiness"]),
             help=tr("ค่าเฉลี่ยสัดส่วนหน่วยที่บทบาทกำหนดซึ่งผู้ตอบผ่าน", "Mean share of required units met"))
 if nxt:
-    m[1].metric(tr(f"ความพร้อม · {stages[nxt]}", f"Readiness · {stages[nxt]}"), pct(ov["readiness_next"]),
+    m[1].metric(tr(f"ความพร้อม · {stages[nxt]}", f"Readiness · {stages[nxt]}"), filters.share_text(ov["readiness_next"]),
                 delta=gap(ov["readiness_next"], "readiness_next"))
 else:
     m[1].metric(tr("ระยะถัดไป", "Next stage"), tr("ไม่มี (ระยะสูงสุด)", "none (top stage)"))
 m[2].metric(tr(f"ระยะที่บรรลุ (เป้าหมาย {target:.0%})", f"Stage reached (target {target:.0%})"),
-            tr("ซ่อน", "hidden") if reached is None else
-            (tr("ยังไม่บรรลุ", "none yet") if reached == "none" else stages[reached]))
-m[3].metric(tr(f"พร้อมเต็มที่ · {stages[stage]}", f"Fully ready · {stages[stage]}"), pct(ov["fully_ready"]),
+            filters.reached_text(reached, stages))
+m[3].metric(tr(f"พร้อมเต็มที่ · {stages[stage]}", f"Fully ready · {stages[stage]}"), filters.share_text(ov["fully_ready"]),
             delta=gap(ov["fully_ready"], "fully_ready"), help=tr("สัดส่วนผู้ตอบที่ผ่านทุกหน่วยที่บทบาทกำหนด", "Share of respondents who meet every required unit"))
 if ov["hidden"]:
     st.warning(tr(f"ผู้ตอบน้อยกว่า {f['min_cell']} คน จึงซ่อนตัวเลขทั้งหมด (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล)",

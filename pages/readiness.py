@@ -14,15 +14,8 @@ by_labels = {"group": tr("กลุ่มบุคลากร", "Staff group"),
              "unit": tr("หน่วยงานย่อย", "Org unit")}
 by = st.radio(tr("แยกตาม", "Break down by"), list(by_labels), format_func=by_labels.get, horizontal=True,
               key="rdy_by")
-try:
-    ready = filters.compute("readiness", f, by=by)
-except analysis.AnalysisError as exc:
-    filters.show_error(exc)
-    st.stop()
-if int(ready["n"].max() or 0) == 0:
-    st.warning(tr("ไม่มีผู้ตอบตามตัวกรองที่เลือก — ลองล้างตัวกรองในแถบด้านข้าง",
-                  "No respondents match these filters — clear some filters in the sidebar."))
-    st.stop()
+ready = filters.compute_or_stop("readiness", f, by=by)
+filters.stop_if_no_respondents(int(ready["n"].max() or 0))
 reached = analysis.stage_reached(ready, f["target"])
 labels = filters.key_labels(by)
 stages = filters.stage_labels()

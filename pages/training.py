@@ -21,15 +21,8 @@ with left:
 with right:
     top = st.slider(tr("จำนวนหน่วยในแผนภูมิ (N อันดับแรก)", "Units in the chart (top N)"), 3, 39, key="trn_top",
                     **({} if "trn_top" in st.session_state else {"value": 10}))
-try:
-    needs = filters.compute("training_needs", f, stage=stage, by="group")
-except analysis.AnalysisError as exc:
-    filters.show_error(exc)
-    st.stop()
-if counts["respondents"] == 0:
-    st.warning(tr("ไม่มีผู้ตอบตามตัวกรองที่เลือก — ลองล้างตัวกรองในแถบด้านข้าง",
-                  "No respondents match these filters — clear some filters in the sidebar."))
-    st.stop()
+needs = filters.compute_or_stop("training_needs", f, stage=stage, by="group")
+filters.stop_if_no_respondents(counts["respondents"])
 
 stages = filters.stage_labels()
 totals = needs[needs["is_total"]].reset_index(drop=True)

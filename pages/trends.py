@@ -18,16 +18,9 @@ with left:
 with right:
     unit = st.selectbox(tr("หน่วยความสามารถ (สำหรับความครอบคลุม)", "Unit of capability (for coverage)"),
                         list(units["code"]), format_func=lambda c: f"{c} · {unit_names[c]}", key="trd_unit")
-try:
-    tr_ = filters.compute("trends", f, stage=stage, unit=unit)
-except analysis.AnalysisError as exc:
-    filters.show_error(exc)
-    st.stop()
+tr_ = filters.compute_or_stop("trends", f, stage=stage, unit=unit)
 rounds = tr_["rounds"]
-if counts["respondents"] == 0:
-    st.warning(tr("ไม่มีผู้ตอบตามตัวกรองที่เลือก — ลองล้างตัวกรองในแถบด้านข้าง",
-                  "No respondents match these filters — clear some filters in the sidebar."))
-    st.stop()
+filters.stop_if_no_respondents(counts["respondents"])
 if len(rounds) < 2:
     st.info(tr(f"มีรอบสำรวจเพียงรอบเดียว ({rounds[0] if rounds else '—'}) จึงยังไม่มีแนวโน้ม — "
                "นำเข้าแบบสำรวจรอบถัดไปพร้อมวันที่รอบสำรวจ แล้วแนวโน้มจะปรากฏที่นี่",

@@ -263,6 +263,44 @@ def show_error(exc: analysis.AnalysisError) -> None:
     st.error(exc.message(shell.lang()), icon=":material/error:")
 
 
+def share_text(v) -> str:
+    """A share as a whole percent, or "hidden" where the framework hid it (None)."""
+    return tr("ซ่อน", "hidden") if v is None else f"{v:.0%}"
+
+
+def reached_text(reached, stages: dict) -> str:
+    """framework.analysis stage_reached in words: hidden (None), none yet, or the stage's name."""
+    if reached is None:
+        return tr("ซ่อน", "hidden")
+    return tr("ยังไม่บรรลุ", "none yet") if reached == "none" else stages[reached]
+
+
+def change_text(ov: dict, name: str) -> str | None:
+    """An overview figure's change since the previous round (None where either round's figure is hidden)."""
+    v = ov["change"].get(name)
+    if v is None:
+        return None
+    since = ", ".join(analysis.rounds.date_text(r, shell.lang()) for r in ov["since"])
+    return tr(f"{v:+.1f} จุด จากรอบ {since}", f"{v:+.1f} pts since {since}")
+
+
+def compute_or_stop(name: str, filters: dict, **kwargs):
+    """compute(), or show the analysis error and stop the page."""
+    try:
+        return compute(name, filters, **kwargs)
+    except analysis.AnalysisError as exc:
+        show_error(exc)
+        st.stop()
+
+
+def stop_if_no_respondents(respondents: int) -> None:
+    """Say so and stop the page when the filters leave nobody."""
+    if respondents == 0:
+        st.warning(tr("ไม่มีผู้ตอบตามตัวกรองที่เลือก — ลองล้างตัวกรองในแถบด้านข้าง",
+                      "No respondents match these filters — clear some filters in the sidebar."))
+        st.stop()
+
+
 def stage_select(key: str, default: str | None = None, label: tuple[str, str] = ("ระยะของหน่วยงาน", "Agency stage"),
                  help: tuple[str, str] | None = None) -> str:
     """The agency's stage: its own choice, kept across the survey pages; first the stage its batches declare."""

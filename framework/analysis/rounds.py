@@ -73,14 +73,6 @@ def describe(con, filters: Filters | dict | None = None, lang: str = "th") -> st
     return f"{which[1]} {date_text(main, lang)}" + (f"; {rest}" if rest else "")
 
 
-def since_text(con, filters: Filters | dict | None, lang: str) -> str:
-    """The previous round's date(s) in a few words, for a change ("since 30 Jun 2024")."""
-    f = Filters.coerce(filters)
-    prev = chosen(con, f.with_(round=ROUND_PREVIOUS))
-    dates = sorted(prev["round"].unique(), reverse=True)
-    return ", ".join(date_text(r, lang) for r in dates)
-
-
 def round_column(con, f: Filters, by: str, keys: pd.Series) -> list[str]:
     """Each row's round: "all" when rounds are pooled, else the round date(s) of the row's people
     ("2025-06-30"; several agencies in different rounds: "2024-06-30+2025-06-30"). `keys` are the view's
@@ -125,8 +117,4 @@ def change(now: float | None, before: float | None) -> float | None:
     if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
     return round((float(now) - float(before)) * 100, 1)
-
-
-def previous_filters(f: Filters) -> Filters:
-    return f.with_(round=ROUND_PREVIOUS)
 

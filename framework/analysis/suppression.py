@@ -161,11 +161,6 @@ class Population:
                    for d, kept in sel.items())
 
 
-def complement_reasons(population: Population, selections: list[dict], k: int) -> list[str | None]:
-    """Rule 7 for a list of row selections: HIDDEN_COMPLEMENT where exposed, else None (for `already`)."""
-    return [HIDDEN_COMPLEMENT if population.exposed(s, k) else None for s in selections]
-
-
 def suppress(df: pd.DataFrame, k: int, values: list[str], sets: list[str],
              n: str = "n", part: str = "key", total: str = "is_total",
              amounts: list[str] | None = None, already: str | None = None) -> pd.DataFrame:
