@@ -159,6 +159,11 @@ def chart_font_size() -> int:
     return 20 if presenting() else 14
 
 
+def on_phone() -> bool:
+    """A phone's browser says "Mobile" in its user agent."""
+    return "Mobile" in (st.context.headers.get("User-Agent") or "")
+
+
 def tr(th: str, en: str) -> str:
     """Pick the Thai or English text for the current language."""
     return en if lang() == "en" else th
