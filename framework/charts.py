@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from framework import chart_theme
-from framework.chart_theme import BASE_SIZE, FONT_FAMILY  # noqa: F401  (FONT_FAMILY: public name kept)
+from framework.chart_theme import BASE_SIZE
 from framework.profiles_view import ADDED, DROPPED, FIRST, KEPT, requirement_pivot
 
 REQUIRED_COLOUR = "#1f4e8c"

@@ -44,8 +44,7 @@ if st.session_state.get(S + "code") != camp.code:   # a new campaign in this ses
         st.session_state[S + "all"] = bool(draft.get("all"))
         st.session_state[S + "restored"] = True
 
-stages = dict(zip(cat.stages()["key"], cat.stages()["name_en" if lang == "en" else "name_th"]))
-groups = dict(zip(cat.staff_groups()["key"], cat.staff_groups()["name_en" if lang == "en" else "name_th"]))
+stages = groups = pv.names(cat, lang)   # display names by key (stage and staff-group keys never collide)
 
 
 def _save() -> None:

@@ -30,7 +30,7 @@ unit_names = dict(zip(units["code"], units["name_en" if lang == "en" else "name_
 labels = filters.key_labels(by)
 stages = filters.stage_labels()
 # A phone's browser says "Mobile" in its user agent: codes only there (the names leave the cells no width).
-phone = "Mobile" in (st.context.headers.get("User-Agent") or "")
+phone = shell.on_phone()
 names_on_axis = st.toggle(tr("ชื่อหน่วยข้างรหัส", "Unit names beside the codes"), value=not phone, key="cov_names")
 fig = analysis_charts.coverage_heatmap(
     cov, lang, labels, unit_names,

@@ -60,7 +60,7 @@ def _pdf(profiles: tuple[tuple[str, str], ...], lang: str) -> bytes:
     return pdf.html_to_pdf(html)
 
 
-# What a PDF button makes: (kind, Thai label, English label, file name part)
+# What a PDF button makes: (kind, Thai label, English label)
 PDF_KINDS = (
     ("one", "PDF ๑ หน้า (บทบาทนี้)", "PDF, one page (this profile)"),
     ("stage", "PDF ทั้ง ๖ กลุ่มของระยะนี้", "PDF of the stage's 6 groups"),

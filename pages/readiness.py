@@ -23,7 +23,7 @@ shown = ready[ready["n"] > 0]
 forms = {"dots": tr("จุดตามระยะ", "Dots per stage"), "stacked": tr("จุด เรียงลง (จอแคบ)", "Dots, stacked (narrow screens)"),
          "lines": tr("เส้น", "Lines")}
 # A phone's browser says "Mobile" in its user agent: its panels start one above the other.
-first_form = "stacked" if "Mobile" in (st.context.headers.get("User-Agent") or "") else "dots"
+first_form = "stacked" if shell.on_phone() else "dots"
 form = st.segmented_control(tr("รูปแบบแผนภาพ", "Chart form"), list(forms), format_func=forms.get, key="rdy_form",
                             **({} if "rdy_form" in st.session_state else {"default": first_form})) or first_form
 if form == "lines":

@@ -37,7 +37,7 @@ def level_labels(fig, width: int) -> None:
 
 names = _names(lang)
 font_size = shell.chart_font_size()
-phone = "Mobile" in (st.context.headers.get("User-Agent") or "")   # a phone's browser says so
+phone = shell.on_phone()
 raw = st.query_params.get("stage")
 if raw and raw != st.session_state.get("req_url"):
     st.session_state["req_stage"] = ALL if raw == ALL else pv.parse_stage(raw, st.session_state.get("req_stage", ALL))

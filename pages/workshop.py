@@ -55,7 +55,7 @@ labels = {c.code: f"{c.code} · {c.agency} · {stages.get(c.stage, c.stage)} · 
 if st.session_state.get("ws_code") not in labels:
     st.session_state["ws_code"] = camps[0].code
 code = st.selectbox(tr("แบบประเมิน", "Campaign"), list(labels), format_func=labels.get, key="ws_code")
-camp = campaign.get(con, code)
+camp = next(c for c in camps if c.code == code)   # the row just listed, not a second query
 
 # --- the link, its QR code and a printable poster ---------------------------------------------------------------
 base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from framework import access, db, survey
+from framework import access, chart_theme, db, survey
 from framework.catalog import Catalog
 from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
@@ -156,7 +156,12 @@ def presenting() -> bool:
 
 def chart_font_size() -> int:
     """Chart text size: larger in presentation mode so it reads from the back of a room."""
-    return 20 if presenting() else 14
+    return chart_theme.font_size(presenting())
+
+
+def on_phone() -> bool:
+    """A phone's browser says "Mobile" in its user agent."""
+    return "Mobile" in (st.context.headers.get("User-Agent") or "")
 
 
 def tr(th: str, en: str) -> str:
