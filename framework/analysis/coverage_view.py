@@ -6,7 +6,9 @@ import pandas as pd
 
 from framework import db, sql
 from framework.analysis import suppression as sup
-from framework.analysis.base import complement_column, frame, key_parts, order_keys, reindex_groups, run
+from framework.analysis import source
+from framework.analysis.base import (complement_column, frame, key_parts, order_keys, reindex_groups, run,
+                                     weighted_n)
 from framework.analysis.rounds import with_round
 from framework.analysis.filters import ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, AnalysisError, Filters, check_by, check_stage
 from framework.catalog import STAFF_GROUPS
@@ -14,10 +16,10 @@ from framework.catalog import STAFF_GROUPS
 
 def coverage_raw(con, f: Filters, stage: str, dims: list[str]) -> pd.DataFrame:
     fr = frame(con)
-    # count(*) FILTER, not count_if: count_if over only NULLs gives NULL, not 0.
-    met = ", ".join(f"count(*) FILTER (WHERE {db.ident(c)} >= $t) AS {db.ident(c)}" for c in fr.codes)
+    src = source.pick(con)
+    met = ", ".join(f"sum({src.met(c)})::BIGINT AS {db.ident(c)}" for c in fr.codes)
     keys = key_parts(dims, "keys", "last_key", "group_keys", "outer_keys", "non_units")
-    df = run(con, sql.load("coverage"), f, met_counts=met, **keys)
+    df = run(con, sql.load("coverage"), f, src, n=weighted_n(src), met_counts=met, **keys)
     df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
     return df
 

@@ -14,7 +14,8 @@ import datetime as dt
 import pandas as pd
 
 from framework import db
-from framework.analysis.base import filtered
+from framework.analysis import source
+from framework.analysis.base import weighted_n
 from framework.analysis.filters import KEY_EXPR, NONE_KEY, ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, Filters
 
 TH_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
@@ -37,8 +38,9 @@ def chosen(con, filters: Filters | dict | None = None) -> pd.DataFrame:
     f = Filters.coerce(filters)
     if not db.has_store(con):
         return pd.DataFrame(columns=["agency", "round", "n"])
-    return db.query(con, f"WITH f AS ({filtered()}) SELECT agency, round_key AS round, count(*) AS n FROM f "
-                         "GROUP BY ALL ORDER BY round DESC, agency", f.params())
+    src = source.pick(con)
+    return db.query(con, f"WITH f AS ({src.filtered()}) SELECT agency, round_key AS round, {weighted_n(src)} AS n "
+                         "FROM f GROUP BY ALL ORDER BY round DESC, agency", f.params())
 
 
 def describe(con, filters: Filters | dict | None = None, lang: str = "th") -> str:
@@ -79,7 +81,7 @@ def round_column(con, f: Filters, by: str, keys: pd.Series) -> list[str]:
     keys (TOTAL_KEY = every key)."""
     if f.round == ROUND_ALL:
         return [ROUND_ALL] * len(keys)
-    df = db.query(con, f"WITH f AS ({filtered()}) SELECT {KEY_EXPR[by]} AS key, round_key FROM f GROUP BY ALL",
+    df = db.query(con, f"WITH f AS ({source.pick(con).filtered()}) SELECT {KEY_EXPR[by]} AS key, round_key FROM f GROUP BY ALL",
                   f.params())
     per_key = df.groupby("key")["round_key"].agg(lambda s: "+".join(sorted(set(s)))).to_dict()
     every = "+".join(sorted(set(df["round_key"])))

@@ -72,7 +72,7 @@ class Population:
 
     def agency_rounds(self, which: str, batches: frozenset | None = None) -> frozenset:
         """The round_ids of each agency's latest round ("latest") or the dated one before it ("previous")
-        among the batches kept: the same choice as filtered_responses.sql."""
+        among the batches kept: the same choice as filtered.sql."""
         keep = (self.n > 0) & (np.isin(self.values["batch_id"], list(batches)) if batches else True)
         dated: dict = {}
         for agency, key in set(zip(self.values["agency"][keep], self.values["round_key"][keep])):

@@ -6,6 +6,7 @@ import pandas as pd
 
 from framework import db, sql
 from framework.analysis import suppression as sup
+from framework.analysis import source
 from framework.analysis.base import frame, order_keys, run
 from framework.analysis.coverage_view import blockers, coverage
 from framework.analysis.filters import TOTAL_KEY, AnalysisError, Filters, check_stage
@@ -39,14 +40,15 @@ def training_needs(con, filters: Filters | dict | None = None, stage: str = "Ear
     groups_of = {c: gs for c, gs in groups_of.items() if gs}
     if not groups_of or not db.has_store(con):
         return pd.DataFrame(columns=TRAINING_COLUMNS)
+    src = source.pick(con)
     counts = []
     for c, gs in groups_of.items():
-        who = f"staff_group IN ({', '.join(db.literal(g) for g in gs)})"
-        col = db.ident(c)
-        counts.append(f"struct_pack(required_n := count(*) FILTER (WHERE {who}), "
-                      f"not_met_n := count(*) FILTER (WHERE {who} AND ({col} IS NULL OR {col} < $t)), "
-                      f"not_assessed_n := count(*) FILTER (WHERE {who} AND {col} IS NULL)) AS {col}")
-    df = run(con, sql.load("training_needs"), f, need_counts=", ".join(counts))
+        who = f"FILTER (WHERE staff_group IN ({', '.join(db.literal(g) for g in gs)}))"
+        w = src.weight
+        counts.append(f"struct_pack(required_n := sum({w}) {who}::BIGINT, "
+                      f"not_met_n := sum({w} - {src.met(c)}) {who}::BIGINT, "
+                      f"not_assessed_n := sum({w} - {src.assessed(c)}) {who}::BIGINT) AS {db.ident(c)}")
+    df = run(con, sql.load("training_needs"), f, src, need_counts=", ".join(counts))
     if df.empty:
         return pd.DataFrame(columns=TRAINING_COLUMNS)
     df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
