@@ -42,7 +42,7 @@ def generate(path: Path, n: int) -> None:
     """n respondents in 8 batches (2 agencies x 4 rounds), 300 org units, random levels; all in SQL."""
     from framework import db
     from framework.catalog import Catalog
-    from framework.store import ensure_schema
+    from framework.store import aggregates, ensure_schema
 
     con = db.connect(path)
     codes = Catalog(con).unit_codes()
@@ -64,6 +64,8 @@ def generate(path: Path, n: int) -> None:
         FROM range({int(n)}) t(i)""")
     con.execute("UPDATE store.batches SET accepted = (SELECT count(*) FROM store.responses r "
                 "WHERE r.batch_id = store.batches.batch_id), rows_read = accepted")
+    with db.transaction(con) as cur:       # the cells every write keeps (the rows above bypassed the store)
+        aggregates.rebuild(cur)
     con.execute("CHECKPOINT store")
     con.close()
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from framework import db, sql
 from framework.analysis import source
+from framework.analysis.memo import once
 from framework.analysis.source import Source
 from framework.analysis.filters import KEY_EXPR, ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, Filters
 from framework.analysis.suppression import DIFF_DIMS, HIDDEN_COMPLEMENT, Population
@@ -22,6 +23,7 @@ class Frame:
     units: pd.DataFrame = field(hash=False, repr=False)
 
 
+@once
 def frame(con) -> Frame:
     """Unit codes and profile requirements from the catalogue (two small queries; no caching in framework)."""
     units = db.query(con, "SELECT u.code, u.group_key, u.ord AS unit_ord, u.name_th, u.name_en, "
@@ -91,6 +93,7 @@ _FILTER_DIM = {"staff_groups": "staff_group", "agencies": "agency", "org_units":
 _KEY_DIM = {"group": "staff_group", "agency": "agency", "unit": "unit_key", "round": "round_key"}
 
 
+@once
 def population(con) -> Population:
     """The atoms of the whole store (no filter) for the filter-differencing rule."""
     if not db.has_store(con):
@@ -100,8 +103,8 @@ def population(con) -> Population:
 
 
 def weighted_n(src: Source) -> str:
-    """The SQL of a group's respondents over `src`'s weighted rows."""
-    return f"sum({src.weight})::BIGINT"
+    """The SQL of a group's respondents over `src`'s weighted rows (0 over no rows, as count(*) gives)."""
+    return f"coalesce(sum({src.weight}), 0)::BIGINT"
 
 
 def selection(f: Filters, pop: Population | None = None, **keys) -> dict:

@@ -13,11 +13,13 @@ from framework.analysis import rounds
 from framework.analysis.filters import ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, Filters, check_stage
 from framework.analysis.readiness_view import readiness, stage_reached
 from framework.catalog import NEXT_STAGE
+from framework.analysis.memo import view
 
 EMPTY_COUNTS = {"respondents": 0, "batches": 0, "agencies": 0, "org_units": 0, "rounds": 0,
                 "stage": None, "n_stages": 0}
 
 
+@view
 def survey_counts(con, filters: Filters | dict | None = None) -> dict:
     """Respondents, batches, agencies, org units, rounds and the batches' (most common) stage."""
     f = Filters.coerce(filters)
@@ -28,6 +30,7 @@ def survey_counts(con, filters: Filters | dict | None = None) -> dict:
     return {k: (None if pd.isna(v) else (v if isinstance(v, str) else int(v))) for k, v in r.items()}
 
 
+@view
 def filter_options(con) -> dict:
     """The values each filter offers (over every round): batches (with labels), agencies, org units, rounds."""
     if not db.has_store(con):
@@ -61,6 +64,7 @@ def _headlines(con, f: Filters, current: str, nxt: str | None, respondents: int)
     return out, ready
 
 
+@view
 def overview(con, filters: Filters | dict | None = None, stage: str | None = None) -> dict:
     """The executive's five-second view: counts, readiness now and at the next stage, stage reached, blockers.
 

@@ -10,6 +10,7 @@ from framework.analysis import source
 from framework.analysis.base import complement_column, frame, key_parts, order_keys, reindex_groups, run
 from framework.analysis.filters import DEFAULT_TARGET, TOTAL_KEY, AnalysisError, Filters, check_by
 from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES
+from framework.analysis.memo import view
 
 
 def readiness_raw(con, f: Filters, dims: list[str]) -> pd.DataFrame:
@@ -20,6 +21,7 @@ def readiness_raw(con, f: Filters, dims: list[str]) -> pd.DataFrame:
     return df
 
 
+@view
 def readiness(con, filters: Filters | dict | None = None, by: str = "group") -> pd.DataFrame:
     """Readiness at Early, Developing and Mature per staff group / agency / org unit, plus the total.
 

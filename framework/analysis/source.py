@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from framework import db, sql
 from framework.catalog import STAFF_GROUPS, STAGES
+from framework.analysis.memo import once
 from framework.store import aggregates
 
 RESPONSES, CELLS = "responses", "cells"
@@ -73,7 +74,12 @@ def pick(con) -> Source:
     forced = _FORCED.get()
     if forced is not None:
         return Source(forced)
-    return Source(CELLS if aggregates.fresh(con) else RESPONSES)
+    return Source(CELLS if _fresh(con) else RESPONSES)
+
+
+@once
+def _fresh(con) -> bool:
+    return aggregates.fresh(con)
 
 
 @contextmanager

@@ -12,10 +12,10 @@ p AS (
     FROM f
 ),
 agg AS (
-    SELECT {key_names}, grouping({last_name}) = 1 AS is_total, sum(w)::BIGINT AS n,
-           sum(m_e / q_e) / sum(w) AS r_e, sum(f_e)::BIGINT AS f_e, sum(q_e * w) / sum(w) AS u_e,
-           sum(m_d / q_d) / sum(w) AS r_d, sum(f_d)::BIGINT AS f_d, sum(q_d * w) / sum(w) AS u_d,
-           sum(m_m / q_m) / sum(w) AS r_m, sum(f_m)::BIGINT AS f_m, sum(q_m * w) / sum(w) AS u_m
+    SELECT {key_names}, grouping({last_name}) = 1 AS is_total, coalesce(sum(w), 0)::BIGINT AS n,
+           sum(m_e / q_e) / sum(w) AS r_e, coalesce(sum(f_e), 0)::BIGINT AS f_e, sum(q_e * w) / sum(w) AS u_e,
+           sum(m_d / q_d) / sum(w) AS r_d, coalesce(sum(f_d), 0)::BIGINT AS f_d, sum(q_d * w) / sum(w) AS u_d,
+           sum(m_m / q_m) / sum(w) AS r_m, coalesce(sum(f_m), 0)::BIGINT AS f_m, sum(q_m * w) / sum(w) AS u_m
     FROM p
     GROUP BY GROUPING SETS (({group_names}), ({outer_names}))
 )

@@ -15,8 +15,6 @@ holds. Otherwise the views read the responses (the same figures, slower) and the
 """
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
@@ -56,10 +54,17 @@ def unit_codes(con) -> list[str]:
     return db.query(con, "SELECT code FROM units ORDER BY ord")["code"].tolist()
 
 
+# What the stored cells depend on besides the responses: the unit codes (framework order) and the units each
+# profile requires. One small query, so every view can afford the check.
+FINGERPRINT_SQL = """
+    SELECT sha256((SELECT string_agg(code, ',' ORDER BY ord) FROM units) || '|' ||
+                  (SELECT coalesce(string_agg(stage || '/' || staff_group || '/' || unit_code, ','
+                                              ORDER BY stage, staff_group, unit_code), '') FROM profile_units))"""
+
+
 def fingerprint(con) -> str:
-    """What the stored cells depend on besides the responses: the unit codes and the profiles' requirements."""
-    text = repr((unit_codes(con), sorted(requirements(con).items())))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    """A digest of the catalogue side of the cells (FINGERPRINT_SQL): changes when a profile's units change."""
+    return str(db.scalar(con, FINGERPRINT_SQL))[:16]
 
 
 def create(cur, codes: list[str]) -> None:
@@ -187,9 +192,10 @@ def fresh(con) -> bool:
         return False
     row = db.query(con, f"""
         SELECT (SELECT value FROM store.store_info WHERE key = $key) AS built_for,
+               substr(({FINGERPRINT_SQL}), 1, 16) AS catalogue,
                (SELECT coalesce(sum(n), 0) FROM {TABLE} WHERE t = 1) AS cells,
                (SELECT count(*) FROM store.responses) AS responses""", {"key": CATALOG_KEY}).iloc[0]
-    return row["built_for"] == fingerprint(con) and int(row["cells"]) == int(row["responses"])
+    return row["built_for"] == row["catalogue"] and int(row["cells"]) == int(row["responses"])
 
 
 def check(con) -> pd.DataFrame:
