@@ -98,6 +98,15 @@ def test_cells_built_for_other_profiles_are_not_read_then_rebuilt(store, tmp_pat
     assert consistent(con)
 
 
+def test_cells_are_counted_right_when_the_combined_key_must_be_made_dense(store, tmp_path, monkeypatch):
+    """Many distinct agencies x org units could overflow the combined 64-bit cell id: it is densified first."""
+    monkeypatch.setattr(aggregates, "COMBINED_LIMIT", 4)
+    put(store, tmp_path, [f"P{i}" for i in range(30)], 1)
+    put(store, tmp_path, [f"Q{i}" for i in range(30)], 2, agency="กรมสอง")
+    assert consistent(store.con)
+    assert db.scalar(store.con, "SELECT count(DISTINCT (batch_id, unit_key, staff_group)) FROM store.agg_cells") > 4
+
+
 def test_forced_source_is_scoped_and_checked():
     with source.forced(source.RESPONSES):
         assert source.pick(None).name == source.RESPONSES

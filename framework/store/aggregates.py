@@ -26,6 +26,7 @@ TABLE = "store.agg_cells"
 THRESHOLDS = (1, 2, 3, 4)
 CATALOG_KEY = "agg_catalog"
 KEYS = ("batch_id", "agency", "unit_key", "staff_group")
+COMBINED_LIMIT = 2 ** 62   # cell ids are combined in int64; past this they are made dense first
 # A cell's org unit as the views group it (filtered.sql): trimmed, blank = '—'.
 UNIT_KEY = "coalesce(nullif(trim(org_unit), ''), '—')"
 
@@ -110,19 +111,22 @@ def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
                   f"FROM store.responses WHERE {where}", params=params).to_arrow_table()
     if tab.num_rows == 0:
         return None
-    # One cell id per row: each key column dictionary-encoded (NULL is a value), combined, then made dense.
-    combined, dicts = np.zeros(tab.num_rows, dtype=np.int64), []
+    # One cell id per row: each key column dictionary-encoded (NULL is a value), combined, then made dense
+    # (densified on the way too if the combined number could overflow 64 bits).
+    combined, bound = np.zeros(tab.num_rows, dtype=np.int64), 1
     for k in KEYS:
         enc = pc.dictionary_encode(tab.column(k), null_encoding="encode").combine_chunks()
-        dicts.append(enc.dictionary.to_pylist())
-        combined = combined * len(dicts[-1]) + enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    uniq, cell = np.unique(combined, return_inverse=True)
-    nc = len(uniq)
-    out = {}
-    for k, values in zip(reversed(KEYS), reversed(dicts)):
-        uniq, idx = np.divmod(uniq, len(values))
-        out[k] = np.asarray(values, dtype=object)[idx]
-    out = {k: out[k] for k in KEYS}
+        size = len(enc.dictionary)
+        if bound * size >= COMBINED_LIMIT:
+            _, combined = np.unique(combined, return_inverse=True)
+            bound = int(combined.max()) + 1
+        combined = combined * size + enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        bound *= size
+    _, cell = np.unique(combined, return_inverse=True)
+    nc = int(cell.max()) + 1
+    some_row = np.empty(nc, dtype=np.int64)
+    some_row[cell] = np.arange(tab.num_rows)                  # any row of each cell gives its key values
+    out = {k: tab.column(k).take(some_row).to_numpy(zero_copy_only=False) for k in KEYS}
     # Rows in staff-group order, so each group's rows are one slice (views, not copies) below.
     enc = pc.dictionary_encode(tab.column("staff_group")).combine_chunks()
     group = enc.indices.to_numpy(zero_copy_only=False)
