@@ -277,17 +277,18 @@ class Validator:
         k = layout.keys
         rid, grp = f"c{k['respondent_id']}", f"c{k['group']}"
         gmap = self._group_map(raw, grp)
-        # Plain cells ("0".."4" or empty) are checked first; the full check runs only on rows that need it.
+        # A plain row (every level cell "0".."4" or empty) skips the full check here and the slow level parse in
+        # the staging table; `plain` is computed once, in the inner query, and kept for the staging table.
         fast = " AND ".join(f"coalesce(r.c{i} IN {FAST}, true)" for i in layout.codes) or "TRUE"
-        full = " AND ".join(level_ok(f"r.c{i}") for i in layout.codes) or "TRUE"
-        cells_ok = f"CASE WHEN {fast} THEN true ELSE {full} END"
+        full = " AND ".join(level_ok(f"c{i}") for i in layout.codes) or "TRUE"
         rows, bad = self._temp("rows"), self._temp("bad")
         self.cur.execute(f"""
             CREATE TEMP TABLE {rows} AS
-            SELECT r.rowid AS rec, l.line, nullif(trim(r.{rid}), '') AS rid, nullif(trim(r.{grp}), '') AS grp, g.key,
-                   {cells_ok} AS cells_ok, {oversize('r', len(layout.header))} AS big
-            FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}
-            WHERE NOT ({self._blank('r', layout)})""")
+            SELECT rec, line, rid, grp, key, CASE WHEN plain THEN true ELSE {full} END AS cells_ok, big, plain
+            FROM (SELECT r.rowid AS rec, l.line, nullif(trim(r.{rid}), '') AS rid, nullif(trim(r.{grp}), '') AS grp,
+                         g.key, {fast} AS plain, {oversize('r', len(layout.header))} AS big, r.*
+                  FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}
+                  WHERE NOT ({self._blank('r', layout)}))""")
         self.cur.execute(f"""
             CREATE OR REPLACE TEMP TABLE {rows} AS
             SELECT *, CASE WHEN rid IS NULL THEN NULL ELSE
@@ -320,7 +321,9 @@ class Validator:
         checks.append(size_check(layout))
         problems_sql = self._problem_sql(bad, checks)
         probs, rejected, truncated = self._finish(bad, problems_sql, layout, [])
-        available = {code: level(f"r.c{i}") for i, code in layout.codes.items()}
+        # In a plain row every level cell is "0".."4" or NULL, where level() is exactly the cast.
+        available = {code: f"CASE WHEN x.plain THEN CAST(r.c{i} AS UTINYINT) ELSE {level(f'r.c{i}')} END"
+                     for i, code in layout.codes.items()}
         exprs, el_notes = unit_expressions(available, self.catalog)
         notes += el_notes
         staging = self._temp("ok")
