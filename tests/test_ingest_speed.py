@@ -103,3 +103,18 @@ def test_the_hash_is_the_files_sha256_when_read_in_many_chunks(monkeypatch, tmp_
     dec = survey.decode(path)
     assert dec.content_hash == hashlib.sha256(path.read_bytes()).hexdigest()
     assert (dec.encoding, dec.lines) == ("utf-8", 301)
+
+
+def test_validation_leaves_no_temp_table_or_view_behind(store, catalog, tmp_path):
+    path = tmp_path / "some.csv"
+    path.write_text("respondent_id,group,DLit100\nR1,Service,3\nR2,Nobody,2\n", encoding="utf-8")
+    dec = survey.decode(path)
+    cur = store.con.cursor()
+    val = survey.Validator(cur, catalog)
+    delim, header, skip = survey.read_header(dec.path)
+    checked = val.check(dec, survey.plan_columns(header, delim, catalog, skip))
+    assert cur.execute(f"SELECT count(*) FROM temp.{checked.staging}").fetchone()[0] == checked.accepted == 1
+    val.drop()
+    left = ("SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary) "
+            "+ (SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal)")
+    assert cur.execute(left).fetchone()[0] == 0

@@ -45,7 +45,7 @@ class Checked:
     problems: pd.DataFrame    # PROBLEM_COLUMNS
     rejected_rows: pd.DataFrame
     notices: list[Notice]
-    staging: str              # temp table with RESPONSE columns except batch_id
+    staging: str              # temp table or view with RESPONSE columns except batch_id
     problems_truncated: bool = False
     blank_rows: int = 0       # rows with every cell empty and empty lines: skipped, counted, reported
     example_rows: int = 0     # the templates' example row (respondent id EXAMPLE_ID): ignored, counted, reported
@@ -94,6 +94,7 @@ class Validator:
         self.catalog = catalog
         self.tag = uuid.uuid4().hex[:10]
         self.temps: list[str] = []
+        self.views: list[str] = []
 
     def _temp(self, stem: str) -> str:
         name = f"{stem}_{self.tag}"
@@ -101,10 +102,13 @@ class Validator:
         return name
 
     def drop(self) -> None:
-        """Drop every temp table this validation created."""
+        """Drop every temp table and view this validation created."""
+        for v in self.views:
+            self.cur.execute(f"DROP VIEW IF EXISTS temp.{v}")
         for t in self.temps:
             self.cur.execute(f"DROP TABLE IF EXISTS temp.{t}")
         self.temps.clear()
+        self.views.clear()
 
     # -- reading -----------------------------------------------------------------------------------------
     def load(self, dec: Decoded, layout: Layout) -> tuple[str, str]:
@@ -326,19 +330,22 @@ class Validator:
                      for i, code in layout.codes.items()}
         exprs, el_notes = unit_expressions(available, self.catalog)
         notes += el_notes
-        staging = self._temp("ok")
+        # A view, not a table: the store reads the accepted rows once, straight from the query (no copy of
+        # a million rows into a temp table first).
+        staging = f"ok_{self.tag}"
+        self.views.append(staging)
         opt = {name: (f"nullif(trim(r.c{k[name]}), '')" if name in k else "CAST(NULL AS VARCHAR)")
                for name in ("agency", "unit", "position")}
         units_sql = ", ".join(f"{e} AS {ident(u)}" for u, e in exprs.items())
         self.cur.execute(f"""
-            CREATE TEMP TABLE {staging} AS
+            CREATE TEMP VIEW {staging} AS
             SELECT x.rid AS respondent_id, x.key AS staff_group, {opt['agency']} AS agency,
                    {opt['unit']} AS org_unit, {opt['position']} AS position, {units_sql}
             FROM {rows} x JOIN {raw} r ON r.rowid = x.rec
             WHERE x.rec NOT IN (SELECT rec FROM {bad})
             ORDER BY x.rec""")
         total = self.cur.execute(f"SELECT count(*) FROM {rows}").fetchone()[0]
-        accepted = self.cur.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
+        accepted = total - self.cur.execute(f"SELECT count(*) FROM {bad}").fetchone()[0]   # bad: rows' own recs
         return Checked(layout, total, accepted, total - accepted, accepted, probs, rejected, notes, staging,
                        truncated)
 
