@@ -27,15 +27,16 @@ def levels(store, rid):
 def test_plain_rows_and_rows_needing_the_full_parse_store_the_same_levels(store, tmp_path):
     # P rows hold only "0".."4" and blanks (the cast); T rows hold Thai digits, labels, spaces (the full parse).
     rows = ["P1,Service,3,,0,4", "T1,Service,๓,2 - ทำได้เมื่อมีผู้แนะนำ, 1 ,Can teach others",
-            "P2,Others,,1,2,", "T2,Others,ทำได้ด้วยตนเอง,3.0,๐,"]
+            "P2,Others,,1,2,", "T2,Others,ทำได้ด้วยตนเอง,3.0,๐,", 'T3,Others,"",03,"2",4']
     path = tmp_path / "mixed.csv"
     path.write_text("respondent_id,group,DLit100,DLit200,DLit300,DG100\n" + "\n".join(rows) + "\n", encoding="utf-8")
     res = store.ingest(path, agency="กรมทดสอบ", stage="Early", round_date="2025-06-30")
-    assert (res.accepted, res.rejected) == (4, 0)
+    assert (res.accepted, res.rejected) == (5, 0)
     assert levels(store, "P1") == (3, None, 0, 4)
     assert levels(store, "T1") == (3, 2, 1, 4)
     assert levels(store, "P2") == (None, 1, 2, None)
     assert levels(store, "T2") == (3, 3, 0, None)
+    assert levels(store, "T3") == (None, 3, 2, 4)
 
 
 def test_element_columns_give_the_unit_minimum_on_both_paths(store, tmp_path):

@@ -15,7 +15,7 @@ from framework.catalog import Catalog, normalise_label
 from framework.db import ident, literal
 from framework.survey.base import MAX_PROBLEMS, Decoded, Layout, Notice, SurveyFileError
 from framework.survey.layout import resolve_code
-from framework.survey.levels import (FAST, LEVEL_FIX, clean, group_fix, level, level_number, level_ok,
+from framework.survey.levels import (LEVEL_FIX, clean, group_fix, level, level_number, level_ok,
                                      unit_expressions)
 from framework.survey.limits import MAX_CELL_CHARS, MAX_LINE_BYTES
 from framework.survey.templates import EXAMPLE_ID
@@ -144,16 +144,16 @@ class Validator:
         rj = self._temp("rj")
         self.cur.execute(f"CREATE TEMP TABLE {rj} AS SELECT DISTINCT line - 2 - {skip} - (dense_rank() OVER (ORDER BY line) - 1) "
                          f"AS good_before, dense_rank() OVER (ORDER BY line) AS n FROM {rej}")
-        if simple:
-            nl = "0"
+        if simple:   # no quoted line breaks: no running count of them either
+            nl, prev = "0", "0"
         else:
             allcols = ", ".join(f"coalesce(c{i}, '')" for i in range(ncols))
             nl = f"length(concat({allcols})) - length(replace(concat({allcols}), chr(10), ''))"
+            prev = "coalesce(sum(nl) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
         self.cur.execute(f"""
             CREATE TEMP TABLE {lines} AS
             WITH r AS (SELECT rowid AS rec, {nl} AS nl FROM {raw}),
-                 c AS (SELECT rec, coalesce(sum(nl) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-                              AS prev_nl FROM r)
+                 c AS (SELECT rec, {prev} AS prev_nl FROM r)
             SELECT c.rec, CAST(c.rec + 2 + {skip} + c.prev_nl + coalesce(j.n, 0) AS BIGINT) AS line
             FROM c ASOF LEFT JOIN (SELECT good_before, max(n) AS n FROM {rj} GROUP BY ALL) j ON c.rec >= j.good_before
         """)
@@ -283,7 +283,9 @@ class Validator:
         gmap = self._group_map(raw, grp)
         # A plain row (every level cell "0".."4" or empty) skips the full check here and the slow level parse in
         # the staging table; `plain` is computed once, in the inner query, and kept for the staging table.
-        fast = " AND ".join(f"coalesce(r.c{i} IN {FAST}, true)" for i in layout.codes) or "TRUE"
+        # "0".."4" tested as one byte in '0'..'4': the same cells as IN {FAST}, at half the cost on 39 columns.
+        fast = " AND ".join(f"(r.c{i} IS NULL OR (strlen(r.c{i}) = 1 AND r.c{i} BETWEEN '0' AND '4'))"
+                            for i in layout.codes) or "TRUE"
         full = " AND ".join(level_ok(f"c{i}") for i in layout.codes) or "TRUE"
         rows, bad = self._temp("rows"), self._temp("bad")
         self.cur.execute(f"""
@@ -293,16 +295,18 @@ class Validator:
                          g.key, {fast} AS plain, {oversize('r', len(layout.header))} AS big, r.*
                   FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}
                   WHERE NOT ({self._blank('r', layout)}))""")
+        # Repeated respondent ids: the window runs only over the rows whose id is repeated (usually none).
+        dups = self._temp("dups")
         self.cur.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {rows} AS
-            SELECT *, CASE WHEN rid IS NULL THEN NULL ELSE
-                          first_value(line) OVER (PARTITION BY rid ORDER BY rec) END AS first_line,
-                      CASE WHEN rid IS NULL THEN 1 ELSE row_number() OVER (PARTITION BY rid ORDER BY rec) END AS dup_n
-            FROM {rows}""")
+            CREATE TEMP TABLE {dups} AS
+            SELECT rec, first_value(line) OVER (PARTITION BY rid ORDER BY rec) AS first_line,
+                   row_number() OVER (PARTITION BY rid ORDER BY rec) AS dup_n
+            FROM {rows} WHERE rid IN (SELECT rid FROM {rows} GROUP BY rid HAVING count(*) > 1)""")
         self.cur.execute(f"""
             CREATE TEMP TABLE {bad} AS
-            SELECT x.*, r.* FROM {rows} x JOIN {raw} r ON r.rowid = x.rec
-            WHERE x.rid IS NULL OR x.key IS NULL OR x.dup_n > 1 OR NOT x.cells_ok OR x.big IS NOT NULL""")
+            SELECT x.*, d.first_line, coalesce(d.dup_n, 1) AS dup_n, r.*
+            FROM {rows} x LEFT JOIN {dups} d ON d.rec = x.rec JOIN {raw} r ON r.rowid = x.rec
+            WHERE x.rid IS NULL OR x.key IS NULL OR d.dup_n > 1 OR NOT x.cells_ok OR x.big IS NOT NULL""")
         fix_g = group_fix()
         checks = [
             ("rid IS NULL", layout.header[k["respondent_id"]], "NULL", "'ไม่มีรหัสผู้ตอบ'", "'respondent id is missing'",
