@@ -119,3 +119,16 @@ def test_validation_leaves_no_temp_table_or_view_behind(store, catalog, tmp_path
     left = ("SELECT (SELECT count(*) FROM duckdb_tables() WHERE temporary) "
             "+ (SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal)")
     assert cur.execute(left).fetchone()[0] == 0
+
+
+def test_a_clean_file_gets_empty_problem_lists_shaped_like_those_of_a_file_with_problems(store, tmp_path):
+    head = "respondent_id,group,agency,DLit100\n"
+    clean, dirty = tmp_path / "clean.csv", tmp_path / "dirty.csv"
+    clean.write_text(head + "R1,Service,A,3\nR2,Others,A,\n", encoding="utf-8")
+    dirty.write_text(head + "R1,Service,A,9\nR2,Nobody,A,1\n", encoding="utf-8")
+    ok = store.ingest(clean, agency="กรมทดสอบ", stage="Early", round_date="2025-06-30")
+    bad = store.ingest(dirty, agency="กรมทดสอบ", stage="Early", round_date="2025-07-30")
+    assert ok.problems.empty and ok.rejected_rows.empty and len(bad.problems) == len(bad.rejected_rows) == 2
+    assert list(ok.problems.columns) == list(bad.problems.columns) == survey.PROBLEM_COLUMNS
+    assert list(ok.rejected_rows.columns) == list(bad.rejected_rows.columns)
+    assert ok.problems["row"].dtype == bad.problems["row"].dtype == ok.rejected_rows["row"].dtype == "int64"

@@ -264,10 +264,18 @@ class Validator:
         return " UNION ALL ".join(parts)
 
     def _finish(self, bad: str, problems_sql: str, layout: Layout, raw_cols: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+        names = [ident(h or f"column{i + 1}") for i, h in enumerate(layout.header)]
+        if not self.cur.execute(f"SELECT count(*) FROM {bad}").fetchone()[0]:
+            # No bad row: the same empty lists, typed alike, without planning the long problem queries.
+            text = ", ".join(f"NULL::VARCHAR AS {c}" for c in ["column", "value", "reason_th", "reason_en", "fix_th",
+                                                                "fix_en"])
+            cells = ", ".join(f"NULL::VARCHAR AS {n}" for n in names)
+            return (self.cur.execute(f'SELECT NULL::BIGINT AS "row", {text} WHERE false').df(),
+                    self.cur.execute(f'SELECT NULL::BIGINT AS "row", {cells}, NULL::VARCHAR AS reason, '
+                                     f'NULL::VARCHAR AS reason_th WHERE false').df(), False)
         probs = self.cur.execute(f"SELECT * FROM ({problems_sql}) ORDER BY rec, \"row\" LIMIT {MAX_PROBLEMS + 1}").df()
         truncated = len(probs) > MAX_PROBLEMS
         probs = probs.head(MAX_PROBLEMS)
-        names = [ident(h or f"column{i + 1}") for i, h in enumerate(layout.header)]
         select = ", ".join(f"{shown(f'c{i}', over=MAX_CELL_CHARS)} AS {names[i]}" for i in range(len(layout.header)))
         rejected = self.cur.execute(f"""
             SELECT b.line AS "row", {select}, p.reason, p.reason_th FROM {bad} b
