@@ -153,8 +153,9 @@ def decode(path: str | Path, workdir: str | Path | None = None) -> Decoded:
                 if b"\x00" in chunk:
                     raise _unreadable_binary()
                 counter.feed(chunk)
-                joined = prev + chunk
-                thai_utf8 = thai_utf8 or any(m in joined for m in THAI_UTF8)
+                if not thai_utf8:   # (the joined copy only until the first Thai character is found)
+                    joined = prev + chunk
+                    thai_utf8 = any(m in joined for m in THAI_UTF8)
                 prev = chunk[-1:]
                 if encoding != "cp874":
                     try:
