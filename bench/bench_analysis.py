@@ -6,11 +6,13 @@ Run:  .venv/bin/python bench/bench_analysis.py [--rows 100000,1000000,3000000] [
 For each size a store is generated with SQL (4 rounds x 2 agencies = 8 batches, 300 org units, 6 staff groups,
 random levels with 10% not assessed, seeded) and, each in a fresh process:
 - every view's query (median of --repeat), and every survey page's full AppTest rerun after a changed
-  threshold (median of 3 reruns) - the page process's peak RSS is the "serving" memory;
+  threshold (median of 3 reruns; the home page: its first load) - the page process's peak RSS is the
+  "serving" memory;
 - the ingest of a CSV of the same size (SurveyStore.ingest into a new store file) against a bare DuckDB
   `CREATE TABLE AS SELECT * FROM read_csv(...)` of the same file into a database file;
 - the store file's size after CHECKPOINT.
-Targets (issue 12, at 3,000,000): view <= 0.2 s, page rerun <= 1 s, serving RSS <= 1.5 GB, ingest <= 3x bare.
+Targets (issue 12, at 3,000,000): view <= 0.2 s, page rerun <= 1 s, serving RSS <= 1.5 GB; ingest <= 3x bare
+at 1,000,000. The store is generated with SQL and its write-time cells rebuilt (aggregates.rebuild).
 The machine's load average is printed with the figures: on a shared machine they are only comparable within a run.
 """
 from __future__ import annotations
@@ -33,8 +35,13 @@ sys.path.insert(0, str(ROOT))
 ROUNDS = ("2022-06-30", "2023-06-30", "2024-06-30", "2025-06-30")
 AGENCIES = ("กรมหนึ่ง", "กรมสอง")
 ORG_UNITS = 300
-PAGES = {"overview.py": ("ov", {}), "coverage.py": ("cov", {"cov_stage": "Developing"}),
-         "readiness.py": ("rdy", {}), "trends.py": ("trd", {}), "training.py": ("trn", {})}
+# page -> (the threshold widget's key: reruns after changing it miss every cache; None: the first load, cold),
+# session state to seed. sql.py is measured as a user without the HR passphrase sees it (suppressed tables; the
+# row-level copy an HR user gets is exempt, as issue 12 says of row-level pages).
+PAGES = {"app.py": (None, {}), "overview.py": ("ov_threshold", {}),
+         "coverage.py": ("cov_threshold", {"cov_stage": "Developing"}), "readiness.py": ("rdy_threshold", {}),
+         "trends.py": ("trd_threshold", {}), "training.py": ("trn_threshold", {}),
+         "respondent.py": ("resp_t", {}), "sql.py": ("sql_threshold", {})}
 TARGET = {"view": 0.2, "page": 1.0, "rss_mb": 1536, "ingest_ratio": 3.0}
 
 
@@ -42,7 +49,7 @@ def generate(path: Path, n: int) -> None:
     """n respondents in 8 batches (2 agencies x 4 rounds), 300 org units, random levels; all in SQL."""
     from framework import db
     from framework.catalog import Catalog
-    from framework.store import ensure_schema
+    from framework.store import aggregates, ensure_schema
 
     con = db.connect(path)
     codes = Catalog(con).unit_codes()
@@ -64,6 +71,8 @@ def generate(path: Path, n: int) -> None:
         FROM range({int(n)}) t(i)""")
     con.execute("UPDATE store.batches SET accepted = (SELECT count(*) FROM store.responses r "
                 "WHERE r.batch_id = store.batches.batch_id), rows_read = accepted")
+    with db.transaction(con) as cur:       # the cells every write keeps (the rows above bypassed the store)
+        aggregates.rebuild(cur)
     con.execute("CHECKPOINT store")
     con.close()
 
@@ -89,7 +98,7 @@ def median_time(fn, repeat: int) -> float:
 
 def serve(path: Path, repeat: int) -> dict:
     """In this process: each view's query time, then each survey page's full rerun (AppTest)."""
-    from framework import analysis, db
+    from framework import analysis, analyst, db
     from framework.analysis import Filters
 
     con = db.connect(path, read_only=True)
@@ -102,9 +111,10 @@ def serve(path: Path, repeat: int) -> dict:
         "readiness by group": lambda: analysis.readiness(con, f, by="group"),
         "readiness by agency": lambda: analysis.readiness(con, f, by="agency"),
         "blockers": lambda: analysis.blockers(con, f, stage="Developing"),
-        "overview (3 views)": lambda: analysis.overview(con, f),
+        "overview (counts, readiness now+before, blockers)": lambda: analysis.overview(con, f),
         "trends": lambda: analysis.trends(con, f, stage="Early", unit="DLit100"),
-        "training needs (3 views)": lambda: analysis.training_needs(con, f, "Developing"),
+        "training needs (+ coverage and blockers)": lambda: analysis.training_needs(con, f, "Developing"),
+        "analyst tables (12 suppressed views)": lambda: analyst.survey_aggregates(con, min_cell=5, threshold=3),
         "filter options": lambda: analysis.filter_options(con),
     }
     out = {"view": {name: median_time(fn, repeat) for name, fn in views.items()}, "page": {}}
@@ -112,20 +122,26 @@ def serve(path: Path, repeat: int) -> dict:
 
     os.environ["SKILLS_DB"] = str(path)
     from streamlit.testing.v1 import AppTest
-    for page, (prefix, state) in PAGES.items():
+    for page, (key, state) in PAGES.items():
+        if page == "sql.py":
+            os.environ["SKILLS_HR_PASSPHRASE"] = "bench-only"   # not given on the page: no row-level table
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-        at.switch_page(f"pages/{page}")
+        if page != "app.py":
+            at.switch_page(f"pages/{page}")
         for k, v in state.items():
             at.session_state[k] = v
+        t = time.perf_counter()
         at.run()
+        first = time.perf_counter() - t
         assert not at.exception, [e.value for e in at.exception]
         reruns = []
-        for threshold in (2, 4, 3):  # a changed setting misses the page cache: the honest number
-            at.session_state[f"{prefix}_threshold"] = threshold
+        for threshold in ((2, 4, 3) if key else ()):  # a changed setting misses the page cache: the honest number
+            at.session_state[key] = threshold
             t = time.perf_counter()
             at.run()
             reruns.append(time.perf_counter() - t)
-        out["page"][page] = statistics.median(reruns)
+        out["page"][page] = statistics.median(reruns) if reruns else first
+        os.environ.pop("SKILLS_HR_PASSPHRASE", None)
     return out
 
 
@@ -195,24 +211,27 @@ def measure(n: int, repeat: int) -> dict:
 
 def table(sizes: list[int], results: list[dict]) -> str:
     """The scaling table: one line per measure, one column per size; a flag when the 3M target is missed."""
-    head = f"{'respondents':42s}" + "".join(f"{n:>12,}" for n in sizes) + "   target"
+    head = f"{'respondents':60s}" + "".join(f"{n:>12,}" for n in sizes) + "   target"
     lines = [head, "-" * len(head)]
 
-    def row(label: str, values, fmt: str, target: str = "", limit: float | None = None):
+    def row(label: str, values, fmt: str, target: str = "", limit: float | None = None, at: int = -1):
         cells = "".join(format(v, fmt).rjust(12) for v in values)
-        flag = "" if limit is None else ("  ok" if values[-1] <= limit else "  MISSED")
-        lines.append(f"{label:42s}{cells}   {target}{flag}")
+        flag = "" if limit is None else ("  ok" if values[at] <= limit else "  MISSED")
+        lines.append(f"{label:60s}{cells}   {target}{flag}")
 
     for name in results[0]["view"]:
         row(f"view: {name} (s)", [r["view"][name] for r in results], ".3f", "<= 0.2", TARGET["view"])
     for page in results[0]["page"]:
-        row(f"page rerun: {page} (s)", [r["page"][page] for r in results], ".2f", "<= 1.0", TARGET["page"])
+        label = "first load" if PAGES[page][0] is None else "rerun"
+        row(f"page {label}: {page} (s)", [r["page"][page] for r in results], ".2f", "<= 1.0", TARGET["page"])
     row("serving peak RSS (MB)", [r["serve_rss_mb"] for r in results], ".0f", "<= 1536", TARGET["rss_mb"])
     row("store file (MB)", [r["store_mb"] for r in results], ".0f")
     row("CSV file (MB)", [r["csv_mb"] for r in results], ".0f")
     row("bare CREATE TABLE AS read_csv (s)", [r["bare"] for r in results], ".2f")
     row("ingest (s)", [r["ingest"] for r in results], ".2f")
-    row("ingest / bare (x)", [r["ingest"] / r["bare"] for r in results], ".1f", "<= 3", TARGET["ingest_ratio"])
+    at_1m = sizes.index(1_000_000) if 1_000_000 in sizes else -1    # the ingest target is set at 1M rows
+    row("ingest / bare (x)", [r["ingest"] / r["bare"] for r in results], ".1f", "<= 3 at 1M",
+        TARGET["ingest_ratio"], at_1m)
     row("ingest peak RSS (MB)", [r["ingest_rss_mb"] for r in results], ".0f")
     row("generate store (s)", [r["generate"] for r in results], ".1f")
     row("load average (1 min) after", [r["load"] for r in results], ".1f")

@@ -32,6 +32,7 @@ import pyarrow.ipc
 
 from framework import analyst_worker as worker, db
 from framework.errors import BilingualError
+from framework.analysis.memo import view
 from framework.source import TABLES
 
 DEFAULT_LIMIT = 5_000      # rows shown / exported from one query
@@ -110,6 +111,7 @@ class Result:
 
 
 # --- building the locked database ------------------------------------------------------------
+@view   # the twelve views share one catalogue frame, one set of population atoms, one source check
 def survey_aggregates(con, *, min_cell: int, threshold: int, authorised: bool = False) -> dict:
     """Coverage (every stage) and readiness by staff group, agency and org unit, as the screens show them.
 

@@ -156,7 +156,7 @@ def untidy(tmp_path_factory) -> Path:
 
 
 def test_responses_filter_agencies_by_the_rule_of_the_views(untidy, tmp_path, capsys, monkeypatch):
-    """--agency matches trimmed agencies, '—' the ones without (framework/sql/filtered_responses.sql)."""
+    """--agency matches trimmed agencies, '—' the ones without (framework/sql/filtered.sql)."""
     monkeypatch.setattr("framework.access.secrets_file_passphrase", lambda: None)
     monkeypatch.delenv("SKILLS_HR_PASSPHRASE", raising=False)
     out = tmp_path / "r.csv"

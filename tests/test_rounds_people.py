@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from framework import analysis, db, sql
+from framework import analysis, db
+from framework.analysis.source import RESPONSES, Source
 from framework.analysis import TOTAL_KEY, Filters
 from framework.store import SurveyStore
 from framework.errors import BilingualError
@@ -45,13 +46,13 @@ def put(store, tmp_path, name, text, enc="utf-8", round_date=D1, **kw):
 
 
 def read_all(con) -> "db.pd.DataFrame":
-    """What every survey view reads (filtered_responses.sql), every round."""
-    return db.query(con, sql.load("filtered_responses"), Filters(round="all").params())
+    """What every survey view reads (filtered.sql), every round."""
+    return db.query(con, Source(RESPONSES).filtered(), Filters(round="all").params())
 
 
 def distinct_people(con, f: Filters) -> int:
     """Distinct (agency, round, respondent id) among what the views read under the filters."""
-    df = db.query(con, sql.load("filtered_responses"), f.params())
+    df = db.query(con, Source(RESPONSES).filtered(), f.params())
     return len(df[["agency", "round_key", "respondent_id"]].drop_duplicates())
 
 

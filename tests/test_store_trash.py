@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from framework import db, sql
+from framework.analysis.source import RESPONSES, Source
 from framework.store import RoundConflict, SurveyStore
 from framework.survey import SurveyFileError
 
@@ -32,7 +33,7 @@ def test_delete_hides_the_batch_from_every_reader_and_restore_brings_it_back_who
     assert store.delete(a.batch_id) is False                       # no longer live
     assert live(store) == (1, 2) and store.batches()["batch_id"].tolist() == [b.batch_id]
     assert db.data_version(store.con) != version                   # caches see the change
-    views = db.query(store.con, sql.load("filtered_responses"), dict.fromkeys(
+    views = db.query(store.con, Source(RESPONSES).filtered(), dict.fromkeys(
         ["batches", "agencies", "org_units", "staff_groups", "rounds", "round"]))   # every survey view reads
     assert set(views["batch_id"]) == {b.batch_id} and len(views) == 2
     trash = store.batches(deleted=True)

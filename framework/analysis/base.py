@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from framework import db, sql
+from framework.analysis import source
+from framework.analysis.memo import once
+from framework.analysis.source import Source
 from framework.analysis.filters import KEY_EXPR, ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, Filters
 from framework.analysis.suppression import DIFF_DIMS, HIDDEN_COMPLEMENT, Population
-from framework.catalog import STAFF_GROUPS, STAGES
+from framework.catalog import STAFF_GROUPS
+from framework.store import aggregates
 
 
 @dataclass(frozen=True)
@@ -19,16 +23,13 @@ class Frame:
     units: pd.DataFrame = field(hash=False, repr=False)
 
 
+@once
 def frame(con) -> Frame:
     """Unit codes and profile requirements from the catalogue (two small queries; no caching in framework)."""
     units = db.query(con, "SELECT u.code, u.group_key, u.ord AS unit_ord, u.name_th, u.name_en, "
                           "cg.name_th AS group_name_th, cg.name_en AS group_name_en, cg.ord AS group_ord "
                           "FROM units u JOIN capability_groups cg ON cg.key = u.group_key ORDER BY u.ord")
-    pu = db.query(con, "SELECT pu.stage, pu.staff_group, pu.unit_code FROM profile_units pu "
-                       "JOIN units u ON u.code = pu.unit_code ORDER BY u.ord")
-    by_profile = {key: tuple(codes) for key, codes in pu.groupby(["stage", "staff_group"], sort=False)["unit_code"]}
-    required = {(s, g): by_profile.get((s, g), ()) for s in STAGES for g in STAFF_GROUPS}
-    return Frame(tuple(units["code"]), required, units)
+    return Frame(tuple(units["code"]), aggregates.requirements(con), units)
 
 
 def units(con) -> pd.DataFrame:
@@ -41,13 +42,11 @@ def required_codes(con, stage: str, staff_group: str) -> tuple[str, ...]:
     return frame(con).required[(stage, staff_group)]
 
 
-def filtered() -> str:
-    return sql.load("filtered_responses")
-
-
-def run(con, template: str, f: Filters, **parts: str) -> pd.DataFrame:
-    """Render a named query (strictly) over the filtered respondents and run it with the filters bound."""
-    return db.query(con, db.render(template, filtered=filtered(), **parts), f.params())
+def run(con, template: str, f: Filters, src: Source | None = None, **parts: str) -> pd.DataFrame:
+    """Render a named query (strictly) over the filtered rows of `src` (default: source.pick) and run it with
+    the filters bound."""
+    src = src or source.pick(con)
+    return db.query(con, db.render(template, filtered=src.filtered(), **parts), f.params())
 
 
 def key_parts(dims: list[str], *wanted: str) -> dict:
@@ -94,11 +93,18 @@ _FILTER_DIM = {"staff_groups": "staff_group", "agencies": "agency", "org_units":
 _KEY_DIM = {"group": "staff_group", "agency": "agency", "unit": "unit_key", "round": "round_key"}
 
 
+@once
 def population(con) -> Population:
     """The atoms of the whole store (no filter) for the filter-differencing rule."""
     if not db.has_store(con):
         return Population(pd.DataFrame(columns=[*DIFF_DIMS, "n"]))
-    return Population(run(con, sql.load("population_atoms"), Filters(round=ROUND_ALL)))
+    src = source.pick(con)
+    return Population(run(con, sql.load("population_atoms"), Filters(round=ROUND_ALL), src, n=weighted_n(src)))
+
+
+def weighted_n(src: Source) -> str:
+    """The SQL of a group's respondents over `src`'s weighted rows (0 over no rows, as count(*) gives)."""
+    return f"coalesce(sum({src.weight}), 0)::BIGINT"
 
 
 def selection(f: Filters, pop: Population | None = None, **keys) -> dict:

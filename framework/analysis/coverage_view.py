@@ -6,22 +6,26 @@ import pandas as pd
 
 from framework import db, sql
 from framework.analysis import suppression as sup
-from framework.analysis.base import complement_column, frame, key_parts, order_keys, reindex_groups, run
+from framework.analysis import source
+from framework.analysis.base import (complement_column, frame, key_parts, order_keys, reindex_groups, run,
+                                     weighted_n)
 from framework.analysis.rounds import with_round
 from framework.analysis.filters import ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, AnalysisError, Filters, check_by, check_stage
 from framework.catalog import STAFF_GROUPS
+from framework.analysis.memo import view
 
 
 def coverage_raw(con, f: Filters, stage: str, dims: list[str]) -> pd.DataFrame:
     fr = frame(con)
-    # count(*) FILTER, not count_if: count_if over only NULLs gives NULL, not 0.
-    met = ", ".join(f"count(*) FILTER (WHERE {db.ident(c)} >= $t) AS {db.ident(c)}" for c in fr.codes)
+    src = source.pick(con)
+    met = ", ".join(f"coalesce(sum({src.met(c)}), 0)::BIGINT AS {db.ident(c)}" for c in fr.codes)
     keys = key_parts(dims, "keys", "last_key", "group_keys", "outer_keys", "non_units")
-    df = run(con, sql.load("coverage"), f, met_counts=met, **keys)
+    df = run(con, sql.load("coverage"), f, src, n=weighted_n(src), met_counts=met, **keys)
     df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
     return df
 
 
+@view
 def coverage(con, filters: Filters | dict | None = None, stage: str = "Early", by: str = "group") -> pd.DataFrame:
     """Coverage of each unit (rows, framework order) per staff group / agency / org unit plus the total.
 
@@ -67,6 +71,7 @@ def finish_coverage(con, df: pd.DataFrame, f: Filters, stage: str, by: str, sets
 BLOCKER_COLUMNS = ["code", "group_key", "unit_ord", "name_th", "name_en", "n", "met", "coverage", "hidden"]
 
 
+@view
 def blockers(con, filters: Filters | dict | None = None, stage: str = "Developing", top: int | None = 5) -> pd.DataFrame:
     """Units the stage requires, lowest coverage first, among the respondents whose profile requires each.
 
@@ -117,6 +122,7 @@ CHANGE_COLUMNS = ["stage", "by", "round", "round_prev", "key", "code", "group_ke
                   "coverage", "coverage_prev", "change", "required", "is_total", "hidden"]
 
 
+@view
 def coverage_change(con, filters: Filters | dict | None = None, stage: str = "Early", by: str = "group") -> pd.DataFrame:
     """This round minus the previous one per (key, unit): the coverage change heatmap, in percentage points.
 

@@ -30,7 +30,7 @@ def default_min_cell() -> int:
 TOTAL_KEY = "(all)"   # the key of the row/column that aggregates every part of a set
 NONE_KEY = "—"        # agency / org unit / round not given
 BY = ("group", "agency", "unit")
-# Whitelisted key expressions over filtered_responses.sql (never user text).
+# Whitelisted key expressions over filtered.sql (never user text).
 KEY_EXPR = {"group": "staff_group", "agency": "agency", "unit": "unit_key", "round": "round_key"}
 DIMENSIONS = ("batches", "agencies", "org_units", "staff_groups", "rounds")
 ROUND_LATEST = "latest"   # each agency's latest round (the default of every survey view)
@@ -118,7 +118,7 @@ class Filters:
         return replace(self, **changes)
 
     def params(self) -> dict:
-        """Bound parameters of filtered_responses.sql (NULL = no filter)."""
+        """Bound parameters of filtered.sql (NULL = no filter)."""
         lists = {n: (list(getattr(self, n)) or None) for n in DIMENSIONS}
         return {**lists, "round": self.round, "t": int(self.threshold)}
 

@@ -6,26 +6,31 @@ from dataclasses import dataclass
 import pandas as pd
 
 from framework import db, sql
-from framework.analysis.base import filtered, run
+from framework.analysis import source
+from framework.analysis.base import run, weighted_n
 from framework.analysis.coverage_view import blockers
 from framework.analysis import rounds
 from framework.analysis.filters import ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, Filters, check_stage
 from framework.analysis.readiness_view import readiness, stage_reached
 from framework.catalog import NEXT_STAGE
+from framework.analysis.memo import view
 
 EMPTY_COUNTS = {"respondents": 0, "batches": 0, "agencies": 0, "org_units": 0, "rounds": 0,
                 "stage": None, "n_stages": 0}
 
 
+@view
 def survey_counts(con, filters: Filters | dict | None = None) -> dict:
     """Respondents, batches, agencies, org units, rounds and the batches' (most common) stage."""
     f = Filters.coerce(filters)
     if not db.has_store(con):
         return dict(EMPTY_COUNTS)
-    r = run(con, sql.load("survey_counts"), f).iloc[0]
+    src = source.pick(con)
+    r = run(con, sql.load("survey_counts"), f, src, n=weighted_n(src)).iloc[0]
     return {k: (None if pd.isna(v) else (v if isinstance(v, str) else int(v))) for k, v in r.items()}
 
 
+@view
 def filter_options(con) -> dict:
     """The values each filter offers (over every round): batches (with labels), agencies, org units, rounds."""
     if not db.has_store(con):
@@ -34,7 +39,7 @@ def filter_options(con) -> dict:
                 "agencies": [], "org_units": [], "rounds": []}
     batches = db.query(con, "SELECT batch_id, file_name, agency, stage, round_date, accepted, is_demo "
                             "FROM store.batches ORDER BY round_date NULLS LAST, uploaded_at, batch_id")
-    keys = db.query(con, f"WITH f AS ({filtered()}) SELECT 'agency' AS kind, agency AS v FROM f GROUP BY agency "
+    keys = db.query(con, f"WITH f AS ({source.pick(con).filtered()}) SELECT 'agency' AS kind, agency AS v FROM f GROUP BY agency "
                          f"UNION ALL SELECT 'unit', unit_key FROM f GROUP BY unit_key "
                          f"UNION ALL SELECT 'round', round_key FROM f GROUP BY round_key", Filters(round=ROUND_ALL).params())
     pick = lambda kind: sorted(keys.loc[keys.kind == kind, "v"].tolist())  # noqa: E731
@@ -59,6 +64,7 @@ def _headlines(con, f: Filters, current: str, nxt: str | None, respondents: int)
     return out, ready
 
 
+@view
 def overview(con, filters: Filters | dict | None = None, stage: str | None = None) -> dict:
     """The executive's five-second view: counts, readiness now and at the next stage, stage reached, blockers.
 

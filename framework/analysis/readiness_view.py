@@ -6,33 +6,22 @@ import pandas as pd
 
 from framework import db, sql
 from framework.analysis import suppression as sup
+from framework.analysis import source
 from framework.analysis.base import complement_column, frame, key_parts, order_keys, reindex_groups, run
 from framework.analysis.filters import DEFAULT_TARGET, TOTAL_KEY, AnalysisError, Filters, check_by
 from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES
-
-
-def _readiness_exprs(con) -> dict:
-    fr = frame(con)
-    parts = {}
-    for s in STAGES:
-        met_cases, req_cases = [], []
-        for g in STAFF_GROUPS:
-            codes = fr.required[(s, g)]
-            met = " + ".join(f"(({db.ident(c)} >= $t) IS TRUE)::INTEGER" for c in codes) or "0"
-            met_cases.append(f"WHEN {db.literal(g)} THEN {met}")
-            req_cases.append(f"WHEN {db.literal(g)} THEN {len(codes)}")
-        parts[f"met_{s}"] = "(CASE staff_group " + " ".join(met_cases) + " END)"
-        parts[f"req_{s}"] = "(CASE staff_group " + " ".join(req_cases) + " END)::DOUBLE"
-    return parts
+from framework.analysis.memo import view
 
 
 def readiness_raw(con, f: Filters, dims: list[str]) -> pd.DataFrame:
     keys = key_parts(dims, "keys", "key_names", "last_name", "group_names", "outer_names")
-    df = run(con, sql.load("readiness"), f, **_readiness_exprs(con), **keys)
+    src = source.pick(con)
+    df = run(con, sql.load("readiness"), f, src, **source.stage_parts(src, frame(con).required), **keys)
     df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
     return df
 
 
+@view
 def readiness(con, filters: Filters | dict | None = None, by: str = "group") -> pd.DataFrame:
     """Readiness at Early, Developing and Mature per staff group / agency / org unit, plus the total.
 

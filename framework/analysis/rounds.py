@@ -14,8 +14,10 @@ import datetime as dt
 import pandas as pd
 
 from framework import db
-from framework.analysis.base import filtered
+from framework.analysis import source
+from framework.analysis.base import weighted_n
 from framework.analysis.filters import KEY_EXPR, NONE_KEY, ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, Filters
+from framework.analysis.memo import view
 
 TH_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -32,15 +34,18 @@ def date_text(key: str, lang: str) -> str:
     return f"{d.day} {TH_MONTHS[d.month - 1]} {d.year + 543}"
 
 
+@view
 def chosen(con, filters: Filters | dict | None = None) -> pd.DataFrame:
     """The rounds the filters keep: one row per (agency, round) with its respondents, newest round first."""
     f = Filters.coerce(filters)
     if not db.has_store(con):
         return pd.DataFrame(columns=["agency", "round", "n"])
-    return db.query(con, f"WITH f AS ({filtered()}) SELECT agency, round_key AS round, count(*) AS n FROM f "
-                         "GROUP BY ALL ORDER BY round DESC, agency", f.params())
+    src = source.pick(con)
+    return db.query(con, f"WITH f AS ({src.filtered()}) SELECT agency, round_key AS round, {weighted_n(src)} AS n "
+                         "FROM f GROUP BY ALL ORDER BY round DESC, agency", f.params())
 
 
+@view
 def describe(con, filters: Filters | dict | None = None, lang: str = "th") -> str:
     """Which round(s) the figures are about, in one sentence in the page language.
 
@@ -73,19 +78,21 @@ def describe(con, filters: Filters | dict | None = None, lang: str = "th") -> st
     return f"{which[1]} {date_text(main, lang)}" + (f"; {rest}" if rest else "")
 
 
+@view
 def round_column(con, f: Filters, by: str, keys: pd.Series) -> list[str]:
     """Each row's round: "all" when rounds are pooled, else the round date(s) of the row's people
     ("2025-06-30"; several agencies in different rounds: "2024-06-30+2025-06-30"). `keys` are the view's
     keys (TOTAL_KEY = every key)."""
     if f.round == ROUND_ALL:
         return [ROUND_ALL] * len(keys)
-    df = db.query(con, f"WITH f AS ({filtered()}) SELECT {KEY_EXPR[by]} AS key, round_key FROM f GROUP BY ALL",
+    df = db.query(con, f"WITH f AS ({source.pick(con).filtered()}) SELECT {KEY_EXPR[by]} AS key, round_key FROM f GROUP BY ALL",
                   f.params())
     per_key = df.groupby("key")["round_key"].agg(lambda s: "+".join(sorted(set(s)))).to_dict()
     every = "+".join(sorted(set(df["round_key"])))
     return [every if k == TOTAL_KEY else per_key.get(k, "") for k in keys]
 
 
+@view
 def with_round(con, filters: Filters | dict | None, df: pd.DataFrame, by: str) -> pd.DataFrame:
     """A coverage or readiness frame with a `round` column after `by` (round_column): what the CLI rows,
     CLI exports and the analyst tables carry."""
@@ -95,6 +102,7 @@ def with_round(con, filters: Filters | dict | None, df: pd.DataFrame, by: str) -
     return out
 
 
+@view
 def settings_label(con, filters: Filters | dict | None = None) -> str:
     """The round as export settings and file names carry it: "all", a date, or "latest 2025-06-30"
     ("latest 2024-06-30+2025-06-30" when agencies' latest rounds differ), so a file says which round it holds."""
@@ -105,6 +113,7 @@ def settings_label(con, filters: Filters | dict | None = None) -> str:
     return f"{ROUND_LATEST} {'+'.join(dates)}".strip()
 
 
+@view
 def has_previous(con, filters: Filters | dict | None = None) -> bool:
     """Whether the change since the previous round applies: the latest round is chosen and some agency
     kept by the filters has an earlier dated round."""

@@ -67,12 +67,26 @@ class Population:
         self.values = {d: atoms[d].astype(str).to_numpy() if len(atoms) else np.array([], dtype=str)
                        for d in DIFF_DIMS}
         self.domain = {d: frozenset(self.values[d]) for d in DIFF_DIMS}
+        # Each dimension as integer codes, so a selection's mask is a table lookup (not a string search).
+        self._vocab, self._codes = {}, {}
+        for d in DIFF_DIMS:
+            codes, uniq = pd.factorize(self.values[d])
+            self._vocab[d] = {v: i for i, v in enumerate(uniq.tolist())}
+            self._codes[d] = codes
         self._counts: dict = {}
         self._exposed: dict = {}
+        self._rounds: dict = {}
+        self._masks: dict = {}
 
     def agency_rounds(self, which: str, batches: frozenset | None = None) -> frozenset:
         """The round_ids of each agency's latest round ("latest") or the dated one before it ("previous")
-        among the batches kept: the same choice as filtered_responses.sql."""
+        among the batches kept: the same choice as filtered.sql."""
+        key = (which, batches)
+        if key not in self._rounds:
+            self._rounds[key] = self._agency_rounds(which, batches)
+        return self._rounds[key]
+
+    def _agency_rounds(self, which: str, batches: frozenset | None) -> frozenset:
         keep = (self.n > 0) & (np.isin(self.values["batch_id"], list(batches)) if batches else True)
         dated: dict = {}
         for agency, key in set(zip(self.values["agency"][keep], self.values["round_key"][keep])):
@@ -112,8 +126,17 @@ class Population:
     def _mask(self, selection: dict) -> np.ndarray:
         mask = np.ones(len(self.n), dtype=bool)
         for d, kept in selection.items():
-            mask &= np.isin(self.values[d], list(kept))
+            mask &= self._dim_mask(d, frozenset(kept))
         return mask
+
+    def _dim_mask(self, d: str, kept: frozenset) -> np.ndarray:
+        """The atoms whose value of dimension d is kept (one lookup table per dimension and value set)."""
+        key = (d, kept)
+        if key not in self._masks:
+            table = np.zeros(len(self._vocab[d]), dtype=bool)
+            table[[self._vocab[d][v] for v in kept if v in self._vocab[d]]] = True
+            self._masks[key] = table[self._codes[d]]
+        return self._masks[key]
 
     def exposed(self, selection: dict, k: int, keyed: tuple = ()) -> bool:
         """Rule 7: whether a figure over this selection must be hidden so no filter difference gives 1..k-1 people.

@@ -6,10 +6,12 @@ import pandas as pd
 
 from framework import db, sql
 from framework.analysis import suppression as sup
+from framework.analysis import source
 from framework.analysis.base import frame, order_keys, run
 from framework.analysis.coverage_view import blockers, coverage
 from framework.analysis.filters import TOTAL_KEY, AnalysisError, Filters, check_stage
 from framework.catalog import STAFF_GROUPS
+from framework.analysis.memo import view
 
 TRAINING_BY = ("group", "total")
 TRAINING_COLUMNS = ["stage", "by", "key", "code", "group_key", "unit_ord", "name_th", "name_en", "group_name_th",
@@ -17,6 +19,7 @@ TRAINING_COLUMNS = ["stage", "by", "key", "code", "group_key", "unit_ord", "name
                     "hidden"]
 
 
+@view
 def training_needs(con, filters: Filters | dict | None = None, stage: str = "Early", by: str = "group") -> pd.DataFrame:
     """How many staff need development in each unit their role profile requires at the stage (courses, budgets).
 
@@ -39,14 +42,17 @@ def training_needs(con, filters: Filters | dict | None = None, stage: str = "Ear
     groups_of = {c: gs for c, gs in groups_of.items() if gs}
     if not groups_of or not db.has_store(con):
         return pd.DataFrame(columns=TRAINING_COLUMNS)
+    src = source.pick(con)
     counts = []
     for c, gs in groups_of.items():
+        # CASE, not FILTER: DuckDB plans ~80 FILTER clauses three times slower (100 ms against 34 ms at 3M).
         who = f"staff_group IN ({', '.join(db.literal(g) for g in gs)})"
-        col = db.ident(c)
-        counts.append(f"struct_pack(required_n := count(*) FILTER (WHERE {who}), "
-                      f"not_met_n := count(*) FILTER (WHERE {who} AND ({col} IS NULL OR {col} < $t)), "
-                      f"not_assessed_n := count(*) FILTER (WHERE {who} AND {col} IS NULL)) AS {col}")
-    df = run(con, sql.load("training_needs"), f, need_counts=", ".join(counts))
+        w = src.weight
+        counts.append(f"struct_pack(required_n := sum(CASE WHEN {who} THEN {w} END)::BIGINT, "
+                      f"not_met_n := sum(CASE WHEN {who} THEN {w} - {src.met(c)} END)::BIGINT, "
+                      f"not_assessed_n := sum(CASE WHEN {who} THEN {w} - {src.assessed(c)} END)::BIGINT) "
+                      f"AS {db.ident(c)}")
+    df = run(con, sql.load("training_needs"), f, src, need_counts=", ".join(counts))
     if df.empty:
         return pd.DataFrame(columns=TRAINING_COLUMNS)
     df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])

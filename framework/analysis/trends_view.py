@@ -5,8 +5,10 @@ from framework.analysis.base import frame
 from framework.analysis.coverage_view import coverage_raw, finish_coverage
 from framework.analysis.filters import ROUND_ALL, AnalysisError, Filters, check_stage
 from framework.analysis.readiness_view import finish_readiness, readiness_raw
+from framework.analysis.memo import view
 
 
+@view
 def trends(con, filters: Filters | dict | None = None, stage: str = "Early", unit: str | None = None) -> dict:
     """Readiness at a stage and coverage of one unit per survey round and staff group (plus each round's total).
 

@@ -170,16 +170,17 @@ def _known_values(con, f: dict) -> None:
 def _responses(con, cat, f: dict, round_: str) -> pd.DataFrame:
     """Row-level responses with their batch's stage and round; unit columns all or --unit.
 
-    Filtered by framework/sql/filtered_responses.sql, the rule of every view: agencies and org units
+    Filtered by framework/sql/filtered.sql over the responses, the rule of every view: agencies and org units
     compared trimmed, a missing one as '—'; the agency column shows that same key.
     """
-    from framework import analysis, db, sql
+    from framework import analysis, db
+    from framework.analysis.source import RESPONSES, Source
 
     units = _units(cat, f) or cat.unit_codes()
     cols = ", ".join("f." + db.ident(c) for c in units)
     query = ("SELECT f.batch_id, f.respondent_id, f.staff_group, f.agency, f.org_unit, f.position, "
              f"f.batch_stage AS stage, b.round_date, {cols} "
-             f"FROM ({sql.load('filtered_responses')}) f JOIN store.batches b USING (batch_id) "
+             f"FROM ({Source(RESPONSES).filtered()}) f JOIN store.batches b USING (batch_id) "
              "WHERE ($stage IS NULL OR f.batch_stage = $stage) "
              "ORDER BY b.round_date NULLS LAST, f.batch_id, f.respondent_id")
     return db.query(con, query, {

@@ -1,9 +1,10 @@
 -- Coverage counts per key (and per outer key, e.g. round) and unit: aggregate first, unpivot the small result.
--- <filtered>: filtered_responses.sql; <keys>: key expressions from a whitelist; <met_counts>: one
--- count(*) FILTER (WHERE "<code>" >= $t) per catalogue unit code. The grouping set without the last key is the total.
+-- <filtered>: filtered.sql over weighted rows (analysis/source.py); <keys>: key expressions from a whitelist;
+-- <n>: sum of the rows' weights; <met_counts>: one sum of the rows' met counts per catalogue unit code.
+-- The grouping set without the last key is the total.
 WITH f AS ({filtered}),
 agg AS (
-    SELECT {keys}, grouping({last_key}) = 1 AS is_total, count(*) AS n, {met_counts}
+    SELECT {keys}, grouping({last_key}) = 1 AS is_total, {n} AS n, {met_counts}
     FROM f
     GROUP BY GROUPING SETS (({group_keys}), ({outer_keys}))
 )

@@ -1,8 +1,9 @@
 -- Training needs per staff group and unit, plus each unit's total: of the respondents whose role profile
 -- (stage, their staff group) requires the unit, how many do not meet it (level unknown or below $t) and
 -- how many were not assessed. Aggregate first, unpivot the small result.
--- <filtered>: filtered_responses.sql; <need_counts>: one struct per catalogue unit required at the stage,
--- each count filtered to the staff groups whose profile requires that unit. The grouping set () is the total.
+-- <filtered>: filtered.sql over weighted rows (analysis/source.py); <need_counts>: one struct per catalogue
+-- unit required at the stage, each sum filtered to the staff groups whose profile requires that unit.
+-- The grouping set () is the total.
 WITH f AS ({filtered}),
 agg AS (
     SELECT staff_group AS key, grouping(staff_group) = 1 AS is_total, {need_counts}

@@ -5,7 +5,9 @@
 - rounds.py   rounds (agency, round date), the same-people check, the upload-metadata rules
 - trash.py    delete to the trash, restore, purge, each batch's original file
 - results.py  IngestResult, RoundConflict, the on-conflict choices
+- aggregates.py  the cells kept at write time (agg_cells) that the survey views read
 """
+from framework.store import aggregates
 from framework.store.core import SurveyStore
 from framework.store.results import ON_CONFLICT, IngestResult, Progress, RoundConflict
 from framework.store.rounds import MetaCheck

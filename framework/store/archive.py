@@ -49,6 +49,7 @@ import pyarrow.parquet as pq
 
 from framework import db
 from framework.errors import BilingualError
+from framework.store import aggregates
 from framework.store.results import RoundConflict, id_list
 from framework.store.rounds import AGENCY_KEY, clash_sql
 from framework.store.schema import SCHEMA_VERSION
@@ -222,6 +223,7 @@ def drop_batches(con, manifests: list[dict]) -> None:
                         "ที่เก็บถาวรยังอยู่ สั่งใหม่โดยใช้โฟลเดอร์อื่น",
                         f"the store changed while archiving (store.{table}: {n:,} rows, not {want:,}); nothing "
                         "was removed; the archive was kept, run again with another --out")
+        aggregates.refresh(cur, [b for m in manifests for b in m["batches"]])
     db.execute(con, "CHECKPOINT store")
 
 
@@ -284,6 +286,7 @@ def restore_archive(con, path: str | Path) -> list[dict]:
                                        "nothing was restored")
             for table in TABLES:
                 cur.unregister(f"arch_{table}")
+            aggregates.refresh(cur, m["batches"])
             m["path"] = str(part)
     return [m for _, m in parts]
 

@@ -18,6 +18,7 @@ import pandas as pd
 from framework import db, survey
 from framework.catalog import Catalog, STAGES
 from framework.paths import DEMO_DIR
+from framework.store import aggregates
 from framework.store.results import ON_CONFLICT, IngestResult, Progress
 from framework.store.rounds import AGENCY_KEY, RoundsMixin, clash_sql
 from framework.store.schema import ensure_schema
@@ -181,6 +182,7 @@ class SurveyStore(TrashMixin, RoundsMixin):
                      res.accepted, res.rejected, is_demo, res.source_format, dec.encoding])
         _keep_file(cur, batch_id, res.file_name, path)
         cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('had_batches', 'true')")
+        aggregates.refresh(cur, {batch_id, *clash["batch_id"]})   # its cells, and those it replaced answers of
 
     def _insert_responses(self, cur, batch_id: str, agency: str | None, keep: str = "TRUE") -> int:
         """Copy the accepted rows (those `keep` admits) into store.responses; returns how many."""

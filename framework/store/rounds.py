@@ -14,7 +14,7 @@ import pandas as pd
 
 from framework import db
 
-# A response's agency as the views group it (filtered_responses.sql): trimmed, blank = '—'.
+# A response's agency as the views group it (filtered.sql): trimmed, blank = '—'.
 AGENCY_KEY = "coalesce(nullif(trim({}), ''), '—')"
 
 

@@ -8,6 +8,8 @@ Version 3: `superseded_responses` (answers replaced by a later upload, kept with
 when: nothing a replace does is lost); an older store holding the same person twice in a round (possible
 before version 2 counted people once per round) is resolved on upgrade: the latest upload's answers stay
 live, the earlier ones move to `superseded_responses` and `replacements`, so no view counts a person twice.
+Version 4: `agg_cells`, the aggregates kept at write time (store/aggregates.py), built from every live
+response on upgrade; rebuilt too when the catalogue's profiles change (`agg_catalog` in store_info).
 Every step is idempotent and runs in one transaction: an interrupted upgrade leaves the store as it was.
 """
 from __future__ import annotations
@@ -15,9 +17,10 @@ from __future__ import annotations
 import duckdb
 
 from framework import db
+from framework.store import aggregates
 from framework.errors import BilingualError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Columns of store.responses before the unit columns; one UTINYINT column per unit code follows
 # (framework order), NULL = not assessed.
@@ -136,10 +139,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> int:
             f"This survey store was written by a newer version of the program (schema {found}; this version "
             f"reads up to {SCHEMA_VERSION}) - update the program first. Nothing was changed.")
     if found == SCHEMA_VERSION:
+        if not aggregates.fresh(con):      # another catalogue, or rows written around the store
+            with db.transaction(con) as cur:
+                aggregates.rebuild(cur)
         return found
     with db.transaction(con) as cur:
         _version_1(cur, unit_codes)
         _version_2(cur)
         _version_3(cur)
+        aggregates.rebuild(cur)
         cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     return found

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from framework import db, survey
+from framework.store import aggregates
 from framework.store.results import RoundConflict, id_list
 from framework.store.rounds import AGENCY_KEY, clash_sql
 
@@ -36,6 +37,9 @@ class TrashMixin:
             back = "FROM store.superseded_responses WHERE replaced_by = $b AND batch_id IN (SELECT batch_id FROM store.batches)"
             cur.execute(f"INSERT INTO store.responses SELECT * EXCLUDE (replaced_by, replaced_at) {back}", {"b": batch_id})
             cur.execute(f"DELETE {back}", {"b": batch_id})
+            came_back = [b for (b,) in cur.execute("SELECT DISTINCT batch_id FROM store.replacements "
+                                                   "WHERE replaced_by = ?", [batch_id]).fetchall()]
+            aggregates.refresh(cur, [batch_id, *came_back])
         return True
 
     def restore(self, batch_id: str) -> bool:
@@ -73,6 +77,7 @@ class TrashMixin:
             cur.execute("INSERT INTO store.responses SELECT * FROM store.trash_responses WHERE batch_id = ?", [batch_id])
             cur.execute("DELETE FROM store.trash_responses WHERE batch_id = ?", [batch_id])
             cur.execute("DELETE FROM store.trash_batches WHERE batch_id = ?", [batch_id])
+            aggregates.refresh(cur, [batch_id, *(b for b, _ in again)])
         return True
 
     def purge(self, batch_id: str) -> bool:

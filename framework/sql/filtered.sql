@@ -1,5 +1,7 @@
--- Respondents kept by the survey filters (every filter is a bound parameter; NULL = no filter).
--- Adds the analysis keys: agency (falls back to the batch's), org unit, round, round_id (agency@round:
+-- Respondents (or cells of respondents) kept by the survey filters (every filter is a bound parameter;
+-- NULL = no filter). <rows>: the source (analysis/source.py): store.responses with its org unit key, or
+-- store.agg_cells at threshold $t (one row per batch, agency, org unit, staff group, with counts).
+-- Adds the analysis keys: agency (falls back to the batch's), round, round_id (agency@round:
 -- one agency's round), the batch's stage.
 -- $round picks ONE round per agency: 'latest' = each agency's latest round among the live batches the
 -- batch filter keeps; 'previous' = the dated round before it (for the change between rounds); an ISO date
@@ -9,10 +11,9 @@
 WITH k AS (
     SELECT r.* EXCLUDE (agency),
            coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—') AS agency,
-           coalesce(nullif(trim(r.org_unit), ''), '—')                   AS unit_key,
            coalesce(CAST(b.round_date AS VARCHAR), '—')                  AS round_key,
            b.stage                                                       AS batch_stage
-    FROM store.responses r
+    FROM ({rows}) r
     JOIN store.batches b USING (batch_id)
     WHERE ($batches::VARCHAR[] IS NULL OR list_contains($batches::VARCHAR[], r.batch_id))
 ),

@@ -1,0 +1,106 @@
+"""Where the survey views read their counts: the cells kept at write time, or the responses themselves.
+
+Every view query is written once, over weighted rows: each row of the source stands for `w` respondents
+and gives, per unit, how many of them meet it at $t (`met`) and how many were assessed (`assessed`), and
+per stage how many meet every unit their profile requires (`full`). Over store.responses a row is one
+person (w = 1, met = level >= $t as 0/1); over store.agg_cells (store/aggregates.py) a row is a cell of
+people at threshold $t. Sums over either give the same figures, so a view's cost follows the cells it
+shows (issue 12), and the responses remain the reference (tests/test_aggregates_equal.py).
+
+`pick(con)` reads the cells whenever `aggregates.fresh(con)` says they match the responses, else the
+responses; `forced("responses")` makes every view in the block read the responses (the equality test).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from framework import db, sql
+from framework.catalog import STAFF_GROUPS, STAGES
+from framework.analysis.memo import once
+from framework.store import aggregates
+
+RESPONSES, CELLS = "responses", "cells"
+_FORCED: ContextVar[str | None] = ContextVar("survey_source", default=None)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+
+    @property
+    def rows(self) -> str:
+        if self.name == CELLS:
+            return f"SELECT * EXCLUDE (t) FROM {aggregates.TABLE} WHERE t = $t"
+        return f"SELECT *, {aggregates.UNIT_KEY} AS unit_key FROM store.responses"
+
+    @property
+    def weight(self) -> str:
+        """How many respondents a row stands for."""
+        return "n" if self.name == CELLS else "1"
+
+    def met(self, code: str) -> str:
+        """Of a row's respondents, how many meet the unit at $t."""
+        if self.name == CELLS:
+            return aggregates.met_col(code)
+        return f"(({db.ident(code)} >= $t) IS TRUE)::INTEGER"
+
+    def assessed(self, code: str) -> str:
+        """Of a row's respondents, how many have a level for the unit."""
+        if self.name == CELLS:
+            return aggregates.assessed_col(code)
+        return f"({db.ident(code)} IS NOT NULL)::INTEGER"
+
+    def required_met(self, required: dict, stage: str) -> str:
+        """Per row: the met counts summed over the units the row's staff group requires at `stage`."""
+        cases = " ".join(f"WHEN {db.literal(g)} THEN {' + '.join(self.met(c) for c in required[(stage, g)]) or '0'}"
+                         for g in STAFF_GROUPS)
+        return f"(CASE staff_group {cases} END)"
+
+    def full(self, stage: str, met_alias: str, req_alias: str) -> str:
+        """Per row: how many respondents meet every unit required at `stage` (aliases of the same SELECT)."""
+        if self.name == CELLS:
+            return aggregates.full_col(stage)
+        return f"({met_alias} = {req_alias})::INTEGER"
+
+    def filtered(self) -> str:
+        """filtered.sql over this source: the rows the survey filters keep, with the analysis keys."""
+        return db.render(sql.load("filtered"), rows=self.rows)
+
+
+def pick(con) -> Source:
+    """The cells when they can be trusted (aggregates.fresh), else the responses; `forced` overrides."""
+    forced = _FORCED.get()
+    if forced is not None:
+        return Source(forced)
+    return Source(CELLS if _fresh(con) else RESPONSES)
+
+
+@once
+def _fresh(con) -> bool:
+    return aggregates.fresh(con)
+
+
+@contextmanager
+def forced(name: str):
+    """Every view inside the block reads `name` ("responses" or "cells")."""
+    if name not in (RESPONSES, CELLS):
+        raise ValueError(name)
+    token = _FORCED.set(name)
+    try:
+        yield
+    finally:
+        _FORCED.reset(token)
+
+
+def stage_parts(src: Source, required: dict) -> dict:
+    """The readiness.sql parts of every stage: met, required and fully-met counts per row."""
+    parts = {"weight": src.weight}
+    for s in STAGES:
+        short = s[0].lower()
+        parts[f"met_{s}"] = src.required_met(required, s)
+        req = " ".join(f"WHEN {db.literal(g)} THEN {len(required[(s, g)])}" for g in STAFF_GROUPS)
+        parts[f"req_{s}"] = f"(CASE staff_group {req} END)::DOUBLE"
+        parts[f"full_{s}"] = src.full(s, f"m_{short}", f"q_{short}")
+    return parts

@@ -1,0 +1,216 @@
+"""Aggregates kept at write time: the small table every survey view reads instead of the responses.
+
+`store.agg_cells` holds one row per cell (batch, agency as stored, org unit key, staff group) and threshold t
+(1-4): `n` respondents; per unit `m_<code>` (level >= t) and `a_<code>` (assessed: level given); per stage
+`f_<stage>` (respondents who meet every unit their profile requires at that stage, at t). A view's cost
+then depends on the cells it shows, not on the respondents (issue 12); readiness is summed from the `m_`
+columns of the units a cell's staff group requires (analysis/source.py).
+
+Every write that changes store.responses calls `refresh(cur, batch_ids)` inside its own transaction:
+ingest (the new batch and the batches whose answers it replaced), delete and restore (the batch and the
+batches whose answers come back or are replaced again), archive drop and archive restore, the schema
+upgrade (`rebuild`). `fresh(con)` tells a reader whether the table can be trusted: it exists, it was built
+for this catalogue's profiles (store_info 'agg_catalog'), and it counts as many people as store.responses
+holds. Otherwise the views read the responses (the same figures, slower) and the next SurveyStore rebuilds it.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow.compute as pc
+
+from framework import db
+from framework.catalog import STAFF_GROUPS, STAGES
+
+TABLE = "store.agg_cells"
+THRESHOLDS = (1, 2, 3, 4)
+CATALOG_KEY = "agg_catalog"
+KEYS = ("batch_id", "agency", "unit_key", "staff_group")
+COMBINED_LIMIT = 2 ** 62   # cell ids are combined in int64; past this they are made dense first
+# A cell's org unit as the views group it (filtered.sql): trimmed, blank = '—'.
+UNIT_KEY = "coalesce(nullif(trim(org_unit), ''), '—')"
+
+
+def met_col(code: str) -> str:
+    return db.ident(f"m_{code}")
+
+
+def assessed_col(code: str) -> str:
+    return db.ident(f"a_{code}")
+
+
+def full_col(stage: str) -> str:
+    return db.ident(f"f_{stage}")
+
+
+def requirements(con) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(stage, staff group) -> the unit codes its role profile requires, in framework order (the catalogue)."""
+    pu = db.query(con, "SELECT pu.stage, pu.staff_group, pu.unit_code FROM profile_units pu "
+                       "JOIN units u ON u.code = pu.unit_code ORDER BY u.ord")
+    by_profile = {key: tuple(codes) for key, codes in pu.groupby(["stage", "staff_group"], sort=False)["unit_code"]}
+    return {(s, g): by_profile.get((s, g), ()) for s in STAGES for g in STAFF_GROUPS}
+
+
+def unit_codes(con) -> list[str]:
+    return db.query(con, "SELECT code FROM units ORDER BY ord")["code"].tolist()
+
+
+# What the stored cells depend on besides the responses: the unit codes (framework order) and the units each
+# profile requires. One small query, so every view can afford the check.
+FINGERPRINT_SQL = """
+    SELECT sha256((SELECT string_agg(code, ',' ORDER BY ord) FROM units) || '|' ||
+                  (SELECT coalesce(string_agg(stage || '/' || staff_group || '/' || unit_code, ','
+                                              ORDER BY stage, staff_group, unit_code), '') FROM profile_units))"""
+
+
+def fingerprint(con) -> str:
+    """A digest of the catalogue side of the cells (FINGERPRINT_SQL): changes when a profile's units change."""
+    return str(db.scalar(con, FINGERPRINT_SQL))[:16]
+
+
+def create(cur, codes: list[str]) -> None:
+    """The table (empty): key columns, n, then m_/a_ per unit and f_ per stage."""
+    units = ", ".join(f"{met_col(c)} INTEGER NOT NULL, {assessed_col(c)} INTEGER NOT NULL" for c in codes)
+    stages = ", ".join(f"{full_col(s)} INTEGER NOT NULL" for s in STAGES)
+    cur.execute(f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+        batch_id VARCHAR NOT NULL, agency VARCHAR, unit_key VARCHAR NOT NULL, staff_group VARCHAR NOT NULL,
+        t UTINYINT NOT NULL, n INTEGER NOT NULL, {units}, {stages})""")
+
+
+def _lowest_required(req: dict, stage: str) -> str:
+    """Per response: its lowest level over the units its profile requires at `stage` (not assessed = 0), so
+    `>= t` means every required unit is met at t. A profile requiring nothing: 255 (always met, as m = q = 0)."""
+    cases = []
+    for g in STAFF_GROUPS:
+        codes = req[(stage, g)]
+        low = f"least({', '.join(f'coalesce({db.ident(c)}, 0)' for c in codes)})" if codes else "255"
+        cases.append(f"WHEN {db.literal(g)} THEN {low}")
+    return f"(CASE staff_group {' '.join(cases)} END)"
+
+
+def reference_sql(con, codes: list[str], where: str) -> str:
+    """The cells as one DuckDB GROUP BY: the independent definition `check` compares the stored cells with."""
+    req = requirements(con)
+    lows = ", ".join(f"{_lowest_required(req, s)} AS {db.ident('lo_' + s)}" for s in STAGES)
+    units = ", ".join(f"count(*) FILTER (WHERE {db.ident(c)} >= t.t) AS {met_col(c)}, "
+                      f"count({db.ident(c)}) AS {assessed_col(c)}" for c in codes)
+    stages = ", ".join(f"count(*) FILTER (WHERE {db.ident('lo_' + s)} >= t.t) AS {full_col(s)}" for s in STAGES)
+    return f"""
+        SELECT r.batch_id, r.agency, {UNIT_KEY} AS unit_key, r.staff_group, t.t, count(*) AS n, {units}, {stages}
+        FROM (SELECT *, {lows} FROM store.responses WHERE {where}) r
+        CROSS JOIN (SELECT unnest({list(THRESHOLDS)}::UTINYINT[]) AS t) t
+        GROUP BY r.batch_id, r.agency, unit_key, r.staff_group, t.t"""
+
+
+def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
+    """The cells of the responses `where` selects, counted in NumPy (one pass per unit: np.bincount over
+    cell x level), which is several times faster than DuckDB's 160-aggregate GROUP BY of `reference_sql`."""
+    codes, req = unit_codes(cur), requirements(cur)
+    cols = ", ".join(db.ident(c) for c in codes)
+    tab = cur.sql(f"SELECT batch_id, agency, {UNIT_KEY} AS unit_key, staff_group, {cols} "
+                  f"FROM store.responses WHERE {where}", params=params).to_arrow_table()
+    if tab.num_rows == 0:
+        return None
+    # One cell id per row: each key column dictionary-encoded (NULL is a value), combined, then made dense
+    # (densified on the way too if the combined number could overflow 64 bits).
+    combined, bound = np.zeros(tab.num_rows, dtype=np.int64), 1
+    for k in KEYS:
+        enc = pc.dictionary_encode(tab.column(k), null_encoding="encode").combine_chunks()
+        size = len(enc.dictionary)
+        if bound * size >= COMBINED_LIMIT:
+            _, combined = np.unique(combined, return_inverse=True)
+            bound = int(combined.max()) + 1
+        combined = combined * size + enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        bound *= size
+    _, cell = np.unique(combined, return_inverse=True)
+    nc = int(cell.max()) + 1
+    some_row = np.empty(nc, dtype=np.int64)
+    some_row[cell] = np.arange(tab.num_rows)                  # any row of each cell gives its key values
+    out = {k: tab.column(k).take(some_row).to_numpy(zero_copy_only=False) for k in KEYS}
+    # Rows in staff-group order, so each group's rows are one slice (views, not copies) below.
+    enc = pc.dictionary_encode(tab.column("staff_group")).combine_chunks()
+    group = enc.indices.to_numpy(zero_copy_only=False)
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(len(enc.dictionary) + 1))
+    rows_of = {g: slice(bounds[i], bounds[i + 1]) for i, g in enumerate(enc.dictionary.to_pylist())}
+    cell = cell[order]
+    n = np.bincount(cell, minlength=nc)
+    low_levels, counts = {}, {}
+    for c in codes:
+        v = pc.fill_null(tab.column(c), 255).to_numpy().astype(np.uint8)[order]
+        missing = v == 255
+        low_levels[c] = np.where(missing, 0, v)              # for the lowest required level: not assessed = 0
+        bins = np.where(missing, 5, np.minimum(v, 4))        # 0-4 a level (4 = 4 or more), 5 = not assessed
+        counts[c] = np.bincount(cell * 6 + bins, minlength=nc * 6).reshape(nc, 6)
+    full = {}
+    for s in STAGES:
+        low = np.zeros(tab.num_rows, dtype=np.uint8)         # an unknown staff group meets nothing
+        for g in STAFF_GROUPS:
+            if g in rows_of:
+                need, part = req[(s, g)], rows_of[g]
+                low[part] = np.minimum.reduce([low_levels[c][part] for c in need]) if need else 4
+        full[s] = np.bincount(cell * 5 + np.minimum(low, 4), minlength=nc * 5).reshape(nc, 5)
+    frames = []
+    for t in THRESHOLDS:
+        d = {k: out[k] for k in KEYS} | {"t": np.full(nc, t, dtype=np.uint8), "n": n}
+        for c in codes:
+            d[f"m_{c}"] = counts[c][:, t:5].sum(axis=1)
+            d[f"a_{c}"] = counts[c][:, :5].sum(axis=1)
+        for s in STAGES:
+            d[f"f_{s}"] = full[s][:, t:].sum(axis=1)
+        frames.append(pd.DataFrame(d))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _insert(cur, where: str, params: dict) -> None:
+    cells = _cells(cur, where, params)
+    if cells is not None:
+        cur.register("agg_cells_new", cells)
+        cur.execute(f"INSERT INTO {TABLE} BY NAME SELECT * FROM agg_cells_new")
+        cur.unregister("agg_cells_new")
+
+
+def refresh(cur, batch_ids) -> None:
+    """Inside the caller's transaction: recompute the cells of these batches from store.responses (a batch
+    with no live responses any more just loses its cells)."""
+    ids = sorted({str(b) for b in batch_ids if b is not None})
+    if not ids:
+        return
+    cur.execute(f"DELETE FROM {TABLE} WHERE batch_id IN (SELECT unnest($ids::VARCHAR[]))", {"ids": ids})
+    _insert(cur, "batch_id IN (SELECT unnest($ids::VARCHAR[]))", {"ids": ids})
+
+
+def rebuild(cur) -> None:
+    """Inside the caller's transaction: every cell again, from every live response, for this catalogue."""
+    codes = unit_codes(cur)
+    cur.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    create(cur, codes)
+    _insert(cur, "TRUE", {})
+    cur.execute("INSERT OR REPLACE INTO store.store_info VALUES (?, ?)", [CATALOG_KEY, fingerprint(cur)])
+
+
+def fresh(con) -> bool:
+    """Whether the views can read the cells: built for this catalogue, and counting every stored response."""
+    if not db.scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' "
+                          "AND table_name IN ('agg_cells', 'store_info', 'responses')") == 3:
+        return False
+    row = db.query(con, f"""
+        SELECT (SELECT value FROM store.store_info WHERE key = $key) AS built_for,
+               substr(({FINGERPRINT_SQL}), 1, 16) AS catalogue,
+               (SELECT coalesce(sum(n), 0) FROM {TABLE} WHERE t = 1) AS cells,
+               (SELECT count(*) FROM store.responses) AS responses""", {"key": CATALOG_KEY}).iloc[0]
+    return row["built_for"] == row["catalogue"] and int(row["cells"]) == int(row["responses"])
+
+
+def check(con) -> pd.DataFrame:
+    """The cells that differ from a fresh computation over store.responses (empty = consistent); for tests
+    and `framework store check`-style diagnostics."""
+    codes = unit_codes(con)
+    cols = ["batch_id", "agency", "unit_key", "staff_group", "t", "n"] + \
+        [f"{p}_{c}" for c in codes for p in ("m", "a")] + [f"f_{s}" for s in STAGES]
+    sel = ", ".join(db.ident(c) for c in cols)
+    fresh_sql = reference_sql(con, codes, "TRUE")
+    return db.query(con, f"""
+        (SELECT {sel} FROM {TABLE} EXCEPT ALL SELECT {sel} FROM ({fresh_sql}))
+        UNION ALL
+        (SELECT {sel} FROM ({fresh_sql}) EXCEPT ALL SELECT {sel} FROM {TABLE})""")
