@@ -291,7 +291,7 @@ class Validator:
         gmap = self._group_map(raw, grp)
         # A plain row (every level cell "0".."4" or empty) skips the full check here and the slow level parse in
         # the staging table; `plain` is computed once, in the inner query, and kept for the staging table.
-        # "0".."4" tested as one byte in '0'..'4': the same cells as IN {FAST}, at half the cost on 39 columns.
+        # "0".."4" tested as one byte in '0'..'4': the same cells as IN ('0', ..., '4'), and cheaper on 39 columns.
         fast = " AND ".join(f"(r.c{i} IS NULL OR (strlen(r.c{i}) = 1 AND r.c{i} BETWEEN '0' AND '4'))"
                             for i in layout.codes) or "TRUE"
         full = " AND ".join(level_ok(f"c{i}") for i in layout.codes) or "TRUE"
