@@ -132,3 +132,43 @@ def test_a_clean_file_gets_empty_problem_lists_shaped_like_those_of_a_file_with_
     assert list(ok.problems.columns) == list(bad.problems.columns) == survey.PROBLEM_COLUMNS
     assert list(ok.rejected_rows.columns) == list(bad.rejected_rows.columns)
     assert ok.problems["row"].dtype == bad.problems["row"].dtype == ok.rejected_rows["row"].dtype == "int64"
+
+
+class Logged:
+    """A cursor that keeps the SQL it runs."""
+
+    def __init__(self, cur):
+        self.cur, self.sql = cur, []
+
+    def execute(self, sql, *args):
+        self.sql.append(sql)
+        return self.cur.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.cur, name)
+
+
+def checked_with_log(path, catalog, con):
+    dec = survey.decode(path)
+    delim, header, skip = survey.read_header(dec.path)
+    cur = Logged(con.cursor())
+    val = survey.Validator(cur, catalog)
+    try:
+        return val.check(dec, survey.plan_columns(header, delim, catalog, skip)), \
+            [s for s in cur.sql if "read_csv(" in s]
+    finally:
+        val.drop()
+
+
+@pytest.mark.parametrize("body, reads, accepted, rejected", [
+    ("R1,Service,3\nR2,Others,4\n", 1, 2, 0),                  # clean: the two-thread read is kept
+    ("R1,Service,3\nR2,Others,4,5,6\nR3,Service,1\n", 2, 2, 1),  # a reject: read again the usual way
+    ("R1,Service,3\n\nR2,Others,4\n", 2, 2, 0),                # a blank line: a line without a record
+    ('R1,Service,"3\n"\nR2,Others,4\n', 2, 2, 0),              # a quoted line break: two lines, one record
+])
+def test_only_a_perfectly_clean_parallel_read_is_kept(tmp_path, catalog, store_con, body, reads, accepted, rejected):
+    path = tmp_path / "f.csv"
+    path.write_text("respondent_id,group,DLit100\n" + body, encoding="utf-8")
+    res, sql = checked_with_log(path, catalog, store_con)
+    assert len(sql) == reads and "buffer_size" in sql[0] and "buffer_size" not in sql[-1] * (reads > 1)
+    assert (res.accepted, res.rejected) == (accepted, rejected)

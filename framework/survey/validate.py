@@ -116,14 +116,27 @@ class Validator:
         raw, rej, scan = self._temp("raw"), self._temp("rej"), self._temp("scan")
         cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout.header))) + "}"
         delim = {"\t": "\\t"}.get(layout.delimiter, layout.delimiter)
-        try:
-            self.cur.execute(
-                f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_csv(?, header=true, skip={layout.skip}, "
+        line_max = MAX_LINE_BYTES + 1024
+        read = (f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_csv(?, header=true, skip={layout.skip}, "
                 f"delim={literal(delim)}, quote='\"', escape='\"', columns={cols}, all_varchar=true, "
                 f"ignore_errors=true, store_rejects=true, rejects_table={literal(rej)}, rejects_scan={literal(scan)}, "
                 # DuckDB drops a line longer than max_line_size without a reject: decode() refuses any longer line.
-                f"strict_mode=true, auto_detect=false, max_line_size={MAX_LINE_BYTES + 1024})",
-                [str(dec.path)])
+                f"strict_mode=true, auto_detect=false, max_line_size={line_max}")
+        # With that max_line_size DuckDB's default buffer (16x) holds the whole file and one thread reads it; a
+        # buffer of twice the line limit lets both threads read. That read is kept only when it is perfectly clean
+        # (one record for every line, no reject); any other file is read again the way it always was.
+        try:
+            self.cur.execute(f"{read}, buffer_size={2 * line_max})", [str(dec.path)])
+            clean = self.cur.execute(f"SELECT (SELECT count(*) FROM {raw}) = ? AND NOT EXISTS (FROM {rej})",
+                                     [dec.lines - 1 - layout.skip]).fetchone()[0]
+        except duckdb.Error:
+            clean = False
+        if clean:
+            return raw, rej
+        for t in (raw, rej, scan):
+            self.cur.execute(f"DROP TABLE IF EXISTS temp.{t}")
+        try:
+            self.cur.execute(read + ")", [str(dec.path)])
         except duckdb.Error as exc:
             raise SurveyFileError(
                 f"อ่านไฟล์เป็น CSV ไม่ได้ ({str(exc).splitlines()[0][:200]}) — ตรวจว่าเป็น CSV และบันทึกใหม่ ไม่มีข้อมูลใดถูกบันทึก",
