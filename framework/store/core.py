@@ -39,6 +39,19 @@ def write_lock(con) -> threading.Lock:
         return _WRITE_LOCKS.setdefault(str(path), threading.Lock())
 
 
+def _keep_file(cur, batch_id: str, file_name: str, path: Path) -> None:
+    """The original upload (bounded by the upload size limit), kept in store.batch_files for HR to download.
+    DuckDB reads the file itself (no copy of its bytes through Python) unless the path has a character
+    read_blob would take as a glob pattern."""
+    where = str(Path(path).resolve())
+    if not any(ch in where for ch in "*?[]{}"):
+        cur.execute("INSERT INTO store.batch_files SELECT ?, ?, size, content FROM read_blob(?)",
+                    [batch_id, file_name, where])
+        return
+    data = Path(path).read_bytes()
+    cur.execute("INSERT INTO store.batch_files VALUES (?, ?, ?, ?)", [batch_id, file_name, len(data), data])
+
+
 class SurveyStore(TrashMixin, RoundsMixin):
     """The survey store on a `framework.db.connect(store)` connection: ingest, batches, trash, rounds, demo."""
 
@@ -167,8 +180,7 @@ class SurveyStore(TrashMixin, RoundsMixin):
         cur.execute("INSERT INTO store.batches VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
                     [batch_id, res.file_name, dec.content_hash, agency, stage, round_d, res.rows_read,
                      res.accepted, res.rejected, is_demo, res.source_format, dec.encoding])
-        data = path.read_bytes()   # the original upload (bounded by the upload size limit), for HR to download
-        cur.execute("INSERT INTO store.batch_files VALUES (?, ?, ?, ?)", [batch_id, res.file_name, len(data), data])
+        _keep_file(cur, batch_id, res.file_name, path)
         cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('had_batches', 'true')")
         aggregates.refresh(cur, {batch_id, *clash["batch_id"]})   # its cells, and those it replaced answers of
 

@@ -9,6 +9,7 @@ import codecs
 import hashlib
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from framework import survey as _package
@@ -38,15 +39,23 @@ class LineCounter:
         self.tail = b""
 
     def feed(self, chunk: bytes) -> None:
-        segs = chunk.split(b"\n")
-        first = self.run + len(segs[0])
-        longest = max(first, max(map(len, segs[1:]), default=0))
-        if longest > MAX_LINE_BYTES:
-            k = 0 if first > MAX_LINE_BYTES else next(i for i, s in enumerate(segs) if i and len(s) > MAX_LINE_BYTES)
-            raise _line_too_long(self.newlines + k + 1)
-        self.run = first if len(segs) == 1 else len(segs[-1])
-        self.newlines += len(segs) - 1
-        self.tail = (self.tail + chunk)[-4096:]
+        self.tail = (self.tail + chunk[-4096:])[-4096:]
+        first = chunk.find(b"\n")
+        if first < 0:
+            if self.run + len(chunk) > MAX_LINE_BYTES:
+                raise _line_too_long(self.newlines + 1)
+            self.run += len(chunk)
+            return
+        if self.run + first > MAX_LINE_BYTES:
+            raise _line_too_long(self.newlines + 1)
+        if len(chunk) > MAX_LINE_BYTES:   # a chunk longer than the limit can hold a whole overlong line
+            segs = chunk.split(b"\n")
+            k = next((i for i, s in enumerate(segs) if i and len(s) > MAX_LINE_BYTES), 0)
+            if k:
+                raise _line_too_long(self.newlines + k + 1)
+        # Otherwise the lines inside the chunk are shorter than the chunk, hence within the limit.
+        self.newlines += chunk.count(b"\n")
+        self.run = len(chunk) - chunk.rfind(b"\n") - 1
 
     def lines(self) -> int:
         """Physical line count without trailing blank lines (what Excel would show as the last row)."""
@@ -123,7 +132,8 @@ def decode(path: str | Path, workdir: str | Path | None = None) -> Decoded:
     h = hashlib.sha256()
     counter = LineCounter()
     thai_utf8 = False
-    with open(path, "rb") as f:
+    # hashlib releases the GIL on large chunks: one worker thread hashes a chunk while this one checks it.
+    with open(path, "rb") as f, ThreadPoolExecutor(1) as hasher:
         head = f.read(4)
         f.seek(0)
         if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -135,13 +145,17 @@ def decode(path: str | Path, workdir: str | Path | None = None) -> Decoded:
         if encoding != "utf-16":
             dec = codecs.getincrementaldecoder("utf-8")()
             prev = b""
+            hashed = None
             while chunk := f.read(CHUNK):
-                h.update(chunk)
+                if hashed:
+                    hashed.result()   # in order, and never more than one chunk waiting
+                hashed = hasher.submit(h.update, chunk)
                 if b"\x00" in chunk:
                     raise _unreadable_binary()
                 counter.feed(chunk)
-                joined = prev + chunk
-                thai_utf8 = thai_utf8 or any(m in joined for m in THAI_UTF8)
+                if not thai_utf8:   # (the joined copy only until the first Thai character is found)
+                    joined = prev + chunk
+                    thai_utf8 = any(m in joined for m in THAI_UTF8)
                 prev = chunk[-1:]
                 if encoding != "cp874":
                     try:
