@@ -33,8 +33,9 @@ test-fast: $(STAMP)
 build: $(STAMP)
 	$(BIN)/python -m framework build
 
+BENCH_ROWS ?= 100000,1000000,3000000
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --rows $(BENCH_ROWS)
 
 screenshots: $(STAMP) $(CHROMIUM)
 	SKILLS_SCREENSHOTS=1 $(BIN)/python -m pytest -q -m browser

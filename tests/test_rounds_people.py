@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from framework import analysis, db
+from framework.analysis.base import params
 from framework.analysis.source import RESPONSES, Source
 from framework.analysis import TOTAL_KEY, Filters
 from framework.store import SurveyStore
@@ -47,12 +48,12 @@ def put(store, tmp_path, name, text, enc="utf-8", round_date=D1, **kw):
 
 def read_all(con) -> "db.pd.DataFrame":
     """What every survey view reads (filtered.sql), every round."""
-    return db.query(con, Source(RESPONSES).filtered(), Filters(round="all").params())
+    return db.query(con, Source(RESPONSES).filtered(), params(con, Filters(round="all")))
 
 
 def distinct_people(con, f: Filters) -> int:
     """Distinct (agency, round, respondent id) among what the views read under the filters."""
-    df = db.query(con, Source(RESPONSES).filtered(), f.params())
+    df = db.query(con, Source(RESPONSES).filtered(), params(con, f))
     return len(df[["agency", "round_key", "respondent_id"]].drop_duplicates())
 
 

@@ -34,7 +34,7 @@ def test_delete_hides_the_batch_from_every_reader_and_restore_brings_it_back_who
     assert live(store) == (1, 2) and store.batches()["batch_id"].tolist() == [b.batch_id]
     assert db.data_version(store.con) != version                   # caches see the change
     views = db.query(store.con, Source(RESPONSES).filtered(), dict.fromkeys(
-        ["batches", "agencies", "org_units", "staff_groups", "rounds", "round"]))   # every survey view reads
+        ["batches", "agencies", "org_units", "staff_groups", "rounds", "round", "round_ids"]))   # every view reads
     assert set(views["batch_id"]) == {b.batch_id} and len(views) == 2
     trash = store.batches(deleted=True)
     assert trash["batch_id"].tolist() == [a.batch_id] and trash["deleted_by"].tolist() == ["สมชาย"]

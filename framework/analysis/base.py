@@ -42,11 +42,31 @@ def required_codes(con, stage: str, staff_group: str) -> tuple[str, ...]:
     return frame(con).required[(stage, staff_group)]
 
 
+@once
+def has_store(con) -> bool:
+    """db.has_store, asked once per view computation."""
+    return db.has_store(con)
+
+
+def params(con, f: Filters) -> dict:
+    """The bound parameters of filtered.sql: the filters, and for the latest / previous round the agency
+    rounds it keeps ($round_ids: Population.agency_rounds, the one rule of which round is each agency's
+    latest, shared with filter differencing)."""
+    return f.params() | {"round_ids": round_ids(con, f.round, f.batches)}
+
+
+def round_ids(con, round_: str, batches=()) -> list[str] | None:
+    """The agency rounds ("agency@date") the latest / previous round keeps among the batches; None otherwise."""
+    if round_ not in (ROUND_LATEST, ROUND_PREVIOUS) or not has_store(con):
+        return None
+    return sorted(population(con).agency_rounds(round_, frozenset(batches or ()) or None))
+
+
 def run(con, template: str, f: Filters, src: Source | None = None, **parts: str) -> pd.DataFrame:
     """Render a named query (strictly) over the filtered rows of `src` (default: source.pick) and run it with
     the filters bound."""
     src = src or source.pick(con)
-    return db.query(con, db.render(template, filtered=src.filtered(), **parts), f.params())
+    return db.query(con, db.render(template, filtered=src.filtered(), **parts), params(con, f))
 
 
 def key_parts(dims: list[str], *wanted: str) -> dict:
@@ -96,7 +116,7 @@ _KEY_DIM = {"group": "staff_group", "agency": "agency", "unit": "unit_key", "rou
 @once
 def population(con) -> Population:
     """The atoms of the whole store (no filter) for the filter-differencing rule."""
-    if not db.has_store(con):
+    if not has_store(con):
         return Population(pd.DataFrame(columns=[*DIFF_DIMS, "n"]))
     src = source.pick(con)
     return Population(run(con, sql.load("population_atoms"), Filters(round=ROUND_ALL), src, n=weighted_n(src)))

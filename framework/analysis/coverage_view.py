@@ -94,8 +94,9 @@ def blockers(con, filters: Filters | dict | None = None, stage: str = "Developin
     hid = shown[~shown["is_total"] & shown["hidden"].notna() & (shown["n"] > 0)]
     hidden_groups = hid.groupby("code")["key"].apply(set).to_dict()
     rows = []
+    by_code = dict(tuple(parts.groupby("code", sort=False)))     # one split, not a scan per unit
     for c, gs in req.items():
-        pc = parts[parts["code"] == c]
+        pc = by_code.get(c, parts.iloc[:0])
         p = pc[pc["key"].isin(gs)]
         n, met = int(p["n"].sum()), int(p["met"].sum())
         n_total = int(totals["n"].get(c, 0))

@@ -7,7 +7,7 @@ import pandas as pd
 
 from framework import db, sql
 from framework.analysis import source
-from framework.analysis.base import run, weighted_n
+from framework.analysis.base import has_store, params, run, weighted_n
 from framework.analysis.coverage_view import blockers
 from framework.analysis import rounds
 from framework.analysis.filters import ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, Filters, check_stage
@@ -23,7 +23,7 @@ EMPTY_COUNTS = {"respondents": 0, "batches": 0, "agencies": 0, "org_units": 0, "
 def survey_counts(con, filters: Filters | dict | None = None) -> dict:
     """Respondents, batches, agencies, org units, rounds and the batches' (most common) stage."""
     f = Filters.coerce(filters)
-    if not db.has_store(con):
+    if not has_store(con):
         return dict(EMPTY_COUNTS)
     src = source.pick(con)
     r = run(con, sql.load("survey_counts"), f, src, n=weighted_n(src)).iloc[0]
@@ -33,7 +33,7 @@ def survey_counts(con, filters: Filters | dict | None = None) -> dict:
 @view
 def filter_options(con) -> dict:
     """The values each filter offers (over every round): batches (with labels), agencies, org units, rounds."""
-    if not db.has_store(con):
+    if not has_store(con):
         return {"batches": pd.DataFrame(columns=["batch_id", "file_name", "agency", "stage", "round_date",
                                                  "accepted", "is_demo"]),
                 "agencies": [], "org_units": [], "rounds": []}
@@ -41,7 +41,8 @@ def filter_options(con) -> dict:
                             "FROM store.batches ORDER BY round_date NULLS LAST, uploaded_at, batch_id")
     keys = db.query(con, f"WITH f AS ({source.pick(con).filtered()}) SELECT 'agency' AS kind, agency AS v FROM f GROUP BY agency "
                          f"UNION ALL SELECT 'unit', unit_key FROM f GROUP BY unit_key "
-                         f"UNION ALL SELECT 'round', round_key FROM f GROUP BY round_key", Filters(round=ROUND_ALL).params())
+                         f"UNION ALL SELECT 'round', round_key FROM f GROUP BY round_key",
+                    params(con, Filters(round=ROUND_ALL)))
     pick = lambda kind: sorted(keys.loc[keys.kind == kind, "v"].tolist())  # noqa: E731
     return {"batches": batches, "agencies": pick("agency"), "org_units": pick("unit"), "rounds": pick("round")}
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from framework import db
 from framework.analysis import source
-from framework.analysis.base import weighted_n
+from framework.analysis.base import has_store, params, weighted_n
 from framework.analysis.filters import KEY_EXPR, NONE_KEY, ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, Filters
 from framework.analysis.memo import view
 
@@ -38,11 +38,11 @@ def date_text(key: str, lang: str) -> str:
 def chosen(con, filters: Filters | dict | None = None) -> pd.DataFrame:
     """The rounds the filters keep: one row per (agency, round) with its respondents, newest round first."""
     f = Filters.coerce(filters)
-    if not db.has_store(con):
+    if not has_store(con):
         return pd.DataFrame(columns=["agency", "round", "n"])
     src = source.pick(con)
     return db.query(con, f"WITH f AS ({src.filtered()}) SELECT agency, round_key AS round, {weighted_n(src)} AS n "
-                         "FROM f GROUP BY ALL ORDER BY round DESC, agency", f.params())
+                         "FROM f GROUP BY ALL ORDER BY round DESC, agency", params(con, f))
 
 
 @view
@@ -86,7 +86,7 @@ def round_column(con, f: Filters, by: str, keys: pd.Series) -> list[str]:
     if f.round == ROUND_ALL:
         return [ROUND_ALL] * len(keys)
     df = db.query(con, f"WITH f AS ({source.pick(con).filtered()}) SELECT {KEY_EXPR[by]} AS key, round_key FROM f GROUP BY ALL",
-                  f.params())
+                  params(con, f))
     per_key = df.groupby("key")["round_key"].agg(lambda s: "+".join(sorted(set(s)))).to_dict()
     every = "+".join(sorted(set(df["round_key"])))
     return [every if k == TOTAL_KEY else per_key.get(k, "") for k in keys]

@@ -54,6 +54,8 @@ class Source:
 
     def required_met(self, required: dict, stage: str) -> str:
         """Per row: the met counts summed over the units the row's staff group requires at `stage`."""
+        if self.name == CELLS:
+            return aggregates.required_met_col(stage)     # summed at write time (one staff group per cell)
         cases = " ".join(f"WHEN {db.literal(g)} THEN {' + '.join(self.met(c) for c in required[(stage, g)]) or '0'}"
                          for g in STAFF_GROUPS)
         return f"(CASE staff_group {cases} END)"

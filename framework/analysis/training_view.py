@@ -7,7 +7,7 @@ import pandas as pd
 from framework import db, sql
 from framework.analysis import suppression as sup
 from framework.analysis import source
-from framework.analysis.base import frame, order_keys, run
+from framework.analysis.base import frame, has_store, order_keys, run
 from framework.analysis.coverage_view import blockers, coverage
 from framework.analysis.filters import TOTAL_KEY, AnalysisError, Filters, check_stage
 from framework.catalog import STAFF_GROUPS
@@ -40,7 +40,7 @@ def training_needs(con, filters: Filters | dict | None = None, stage: str = "Ear
     fr = frame(con)
     groups_of = {c: [g for g in STAFF_GROUPS if c in fr.required[(stage, g)]] for c in fr.codes}
     groups_of = {c: gs for c, gs in groups_of.items() if gs}
-    if not groups_of or not db.has_store(con):
+    if not groups_of or not has_store(con):
         return pd.DataFrame(columns=TRAINING_COLUMNS)
     src = source.pick(con)
     counts = []

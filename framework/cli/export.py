@@ -174,6 +174,7 @@ def _responses(con, cat, f: dict, round_: str) -> pd.DataFrame:
     compared trimmed, a missing one as '—'; the agency column shows that same key.
     """
     from framework import analysis, db
+    from framework.analysis.base import round_ids
     from framework.analysis.source import RESPONSES, Source
 
     units = _units(cat, f) or cat.unit_codes()
@@ -185,7 +186,8 @@ def _responses(con, cat, f: dict, round_: str) -> pd.DataFrame:
              "ORDER BY b.round_date NULLS LAST, f.batch_id, f.respondent_id")
     return db.query(con, query, {
         "stage": f.get("stage"), "batches": None, "rounds": None, "staff_groups": f.get("group"),
-        "agencies": f.get("agency"), "org_units": f.get("org_unit"), "round": analysis.check_round(round_)})
+        "agencies": f.get("agency"), "org_units": f.get("org_unit"), "round": analysis.check_round(round_),
+        "round_ids": round_ids(con, analysis.check_round(round_))})
 
 
 # --- the command -----------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 -- store.agg_cells at threshold $t (one row per batch, agency, org unit, staff group, with counts).
 -- Adds the analysis keys: agency (falls back to the batch's), round, round_id (agency@round:
 -- one agency's round), the batch's stage.
--- $round picks ONE round per agency: 'latest' = each agency's latest round among the live batches the
--- batch filter keeps; 'previous' = the dated round before it (for the change between rounds); an ISO date
--- 'YYYY-MM-DD' = that round; 'all' or NULL = every round pooled.
+-- $round picks ONE round per agency: an ISO date 'YYYY-MM-DD' = that round; 'all' or NULL = every round
+-- pooled; 'latest' / 'previous' = the agency rounds in $round_ids, which analysis/base.py params() resolves
+-- (suppression.Population.agency_rounds: each agency's latest round among the live batches the batch filter
+-- keeps, or the dated round before it); without them 'latest' keeps nobody, never every round.
 -- A person counts once per round: identity = (agency, respondent id) within a round; the store guarantees
 -- it on every ingest and restore (refuse / replace / skip), so the views count rows.
 WITH k AS (
@@ -16,12 +17,6 @@ WITH k AS (
     FROM ({rows}) r
     JOIN store.batches b USING (batch_id)
     WHERE ($batches::VARCHAR[] IS NULL OR list_contains($batches::VARCHAR[], r.batch_id))
-),
--- Each agency's rounds, newest first (rank 1 = latest; no date ranks last): a small table, kept by a semi-join.
-ranked AS (
-    SELECT agency, round_key,
-           dense_rank() OVER (PARTITION BY agency ORDER BY nullif(round_key, '—') DESC NULLS LAST) AS round_rank
-    FROM (SELECT DISTINCT agency, round_key FROM k)
 )
 SELECT k.*, k.agency || '@' || k.round_key AS round_id
 FROM k
@@ -31,6 +26,4 @@ WHERE ($agencies::VARCHAR[] IS NULL OR list_contains($agencies::VARCHAR[], k.age
   AND ($rounds::VARCHAR[] IS NULL OR list_contains($rounds::VARCHAR[], k.round_key))
   AND ($round::VARCHAR IS NULL OR $round::VARCHAR = 'all'
        OR k.round_key = $round::VARCHAR
-       OR (k.agency, k.round_key) IN (SELECT agency, round_key FROM ranked
-                                      WHERE ($round::VARCHAR = 'latest' AND round_rank = 1)
-                                         OR ($round::VARCHAR = 'previous' AND round_rank = 2 AND round_key <> '—')))
+       OR list_contains(coalesce($round_ids::VARCHAR[], []), k.agency || '@' || k.round_key))

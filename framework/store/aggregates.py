@@ -2,9 +2,9 @@
 
 `store.agg_cells` holds one row per cell (batch, agency as stored, org unit key, staff group) and threshold t
 (1-4): `n` respondents; per unit `m_<code>` (level >= t) and `a_<code>` (assessed: level given); per stage
-`f_<stage>` (respondents who meet every unit their profile requires at that stage, at t). A view's cost
-then depends on the cells it shows, not on the respondents (issue 12); readiness is summed from the `m_`
-columns of the units a cell's staff group requires (analysis/source.py).
+`f_<stage>` (respondents who meet every unit their profile requires at that stage, at t) and `r_<stage>` (the
+`m_` counts summed over those units: the numerator of readiness). A view's cost
+then depends on the cells it shows, not on the respondents (issue 12).
 
 Every write that changes store.responses calls `refresh(cur, batch_ids)` inside its own transaction:
 ingest (the new batch and the batches whose answers it replaced), delete and restore (the batch and the
@@ -43,6 +43,10 @@ def full_col(stage: str) -> str:
     return db.ident(f"f_{stage}")
 
 
+def required_met_col(stage: str) -> str:
+    return db.ident(f"r_{stage}")
+
+
 def requirements(con) -> dict[tuple[str, str], tuple[str, ...]]:
     """(stage, staff group) -> the unit codes its role profile requires, in framework order (the catalogue)."""
     pu = db.query(con, "SELECT pu.stage, pu.staff_group, pu.unit_code FROM profile_units pu "
@@ -58,7 +62,7 @@ def unit_codes(con) -> list[str]:
 # What the stored cells depend on besides the responses: the unit codes (framework order) and the units each
 # profile requires. One small query, so every view can afford the check.
 FINGERPRINT_SQL = """
-    SELECT sha256((SELECT string_agg(code, ',' ORDER BY ord) FROM units) || '|' ||
+    SELECT sha256('agg_cells v2|' || (SELECT string_agg(code, ',' ORDER BY ord) FROM units) || '|' ||
                   (SELECT coalesce(string_agg(stage || '/' || staff_group || '/' || unit_code, ','
                                               ORDER BY stage, staff_group, unit_code), '') FROM profile_units))"""
 
@@ -71,7 +75,7 @@ def fingerprint(con) -> str:
 def create(cur, codes: list[str]) -> None:
     """The table (empty): key columns, n, then m_/a_ per unit and f_ per stage."""
     units = ", ".join(f"{met_col(c)} INTEGER NOT NULL, {assessed_col(c)} INTEGER NOT NULL" for c in codes)
-    stages = ", ".join(f"{full_col(s)} INTEGER NOT NULL" for s in STAGES)
+    stages = ", ".join(f"{full_col(s)} INTEGER NOT NULL, {required_met_col(s)} BIGINT NOT NULL" for s in STAGES)
     cur.execute(f"""CREATE TABLE IF NOT EXISTS {TABLE} (
         batch_id VARCHAR NOT NULL, agency VARCHAR, unit_key VARCHAR NOT NULL, staff_group VARCHAR NOT NULL,
         t UTINYINT NOT NULL, n INTEGER NOT NULL, {units}, {stages})""")
@@ -88,13 +92,22 @@ def _lowest_required(req: dict, stage: str) -> str:
     return f"(CASE staff_group {' '.join(cases)} END)"
 
 
+def _required_met(req: dict, stage: str) -> str:
+    """Per response (in reference_sql): how many of the units its profile requires at `stage` it meets at t."""
+    cases = " ".join(f"WHEN {db.literal(g)} THEN "
+                     + (" + ".join(f"(({db.ident(c)} >= t.t) IS TRUE)::INTEGER" for c in req[(stage, g)]) or "0")
+                     for g in STAFF_GROUPS)
+    return f"(CASE staff_group {cases} END)"
+
+
 def reference_sql(con, codes: list[str], where: str) -> str:
     """The cells as one DuckDB GROUP BY: the independent definition `check` compares the stored cells with."""
     req = requirements(con)
     lows = ", ".join(f"{_lowest_required(req, s)} AS {db.ident('lo_' + s)}" for s in STAGES)
     units = ", ".join(f"count(*) FILTER (WHERE {db.ident(c)} >= t.t) AS {met_col(c)}, "
                       f"count({db.ident(c)}) AS {assessed_col(c)}" for c in codes)
-    stages = ", ".join(f"count(*) FILTER (WHERE {db.ident('lo_' + s)} >= t.t) AS {full_col(s)}" for s in STAGES)
+    stages = ", ".join(f"count(*) FILTER (WHERE {db.ident('lo_' + s)} >= t.t) AS {full_col(s)}, "
+                       f"sum({_required_met(req, s)}) AS {required_met_col(s)}" for s in STAGES)
     return f"""
         SELECT r.batch_id, r.agency, {UNIT_KEY} AS unit_key, r.staff_group, t.t, count(*) AS n, {units}, {stages}
         FROM (SELECT *, {lows} FROM store.responses WHERE {where}) r
@@ -158,6 +171,11 @@ def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
             d[f"a_{c}"] = counts[c][:, :5].sum(axis=1)
         for s in STAGES:
             d[f"f_{s}"] = full[s][:, t:].sum(axis=1)
+            d[f"r_{s}"] = np.zeros(nc, dtype=np.int64)       # met counts summed over the required units
+            for g in STAFF_GROUPS:
+                mine = out["staff_group"] == g
+                for c in req[(s, g)]:
+                    d[f"r_{s}"][mine] += d[f"m_{c}"][mine]
         frames.append(pd.DataFrame(d))
     return pd.concat(frames, ignore_index=True)
 
@@ -207,7 +225,7 @@ def check(con) -> pd.DataFrame:
     and `framework store check`-style diagnostics."""
     codes = unit_codes(con)
     cols = ["batch_id", "agency", "unit_key", "staff_group", "t", "n"] + \
-        [f"{p}_{c}" for c in codes for p in ("m", "a")] + [f"f_{s}" for s in STAGES]
+        [f"{p}_{c}" for c in codes for p in ("m", "a")] + [f"{p}_{s}" for s in STAGES for p in ("f", "r")]
     sel = ", ".join(db.ident(c) for c in cols)
     fresh_sql = reference_sql(con, codes, "TRUE")
     return db.query(con, f"""
