@@ -93,11 +93,12 @@ def overview(con, filters: Filters | dict | None = None, stage: str | None = Non
         out["stage_reached"] = stage_reached(total, f.target)["stage_reached"].iloc[0]
     if f.round == ROUND_LATEST:
         prev_f = f.with_(round=ROUND_PREVIOUS)
-        prev_n = survey_counts(con, prev_f)["respondents"]
+        before_rounds = rounds.chosen(con, prev_f)      # its people per agency round: the count and the dates
+        prev_n = int(before_rounds["n"].sum())
         if prev_n:
             before, _ = _headlines(con, prev_f, current, nxt, prev_n)
             out["change"] = {h: rounds.change(out[h], before[h]) for h in HEADLINES}
-            out["since"] = sorted(rounds.chosen(con, prev_f)["round"].unique(), reverse=True)
+            out["since"] = sorted(before_rounds["round"].unique(), reverse=True)
     every = blockers(con, f, nxt or current, top=None)
     out["blockers_all"] = every          # hidden ones included: the page counts them
     out["blockers"] = every[every["hidden"].isna()].head(5).reset_index(drop=True)
