@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from framework import db, sql
-from framework.catalog import STAFF_GROUPS, STAGES
+from framework.catalog import STAGES
 from framework.analysis.memo import once
 from framework.store import aggregates
 
@@ -56,9 +56,7 @@ class Source:
         """Per row: the met counts summed over the units the row's staff group requires at `stage`."""
         if self.name == CELLS:
             return aggregates.required_met_col(stage)     # summed at write time (one staff group per cell)
-        cases = " ".join(f"WHEN {db.literal(g)} THEN {' + '.join(self.met(c) for c in required[(stage, g)]) or '0'}"
-                         for g in STAFF_GROUPS)
-        return f"(CASE staff_group {cases} END)"
+        return aggregates.by_staff_group(lambda g: " + ".join(self.met(c) for c in required[(stage, g)]) or "0")
 
     def full(self, stage: str, met_alias: str, req_alias: str) -> str:
         """Per row: how many respondents meet every unit required at `stage` (aliases of the same SELECT)."""
@@ -102,7 +100,6 @@ def stage_parts(src: Source, required: dict) -> dict:
     for s in STAGES:
         short = s[0].lower()
         parts[f"met_{s}"] = src.required_met(required, s)
-        req = " ".join(f"WHEN {db.literal(g)} THEN {len(required[(s, g)])}" for g in STAFF_GROUPS)
-        parts[f"req_{s}"] = f"(CASE staff_group {req} END)::DOUBLE"
+        parts[f"req_{s}"] = aggregates.by_staff_group(lambda g: len(required[(s, g)])) + "::DOUBLE"
         parts[f"full_{s}"] = src.full(s, f"m_{short}", f"q_{short}")
     return parts

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from framework import db
-from framework.catalog import STAFF_GROUPS, STAGES
+from framework.catalog import STAFF_GROUPS, STAGES, Catalog
 
 TABLE = "store.agg_cells"
 THRESHOLDS = (1, 2, 3, 4)
@@ -55,8 +55,9 @@ def requirements(con) -> dict[tuple[str, str], tuple[str, ...]]:
     return {(s, g): by_profile.get((s, g), ()) for s in STAGES for g in STAFF_GROUPS}
 
 
-def unit_codes(con) -> list[str]:
-    return db.query(con, "SELECT code FROM units ORDER BY ord")["code"].tolist()
+def by_staff_group(value_of) -> str:
+    """SQL: the value of a row's staff group, `(CASE staff_group WHEN 'Executive' THEN <value_of(g)> ... END)`."""
+    return "(CASE staff_group " + " ".join(f"WHEN {db.literal(g)} THEN {value_of(g)}" for g in STAFF_GROUPS) + " END)"
 
 
 # What the stored cells depend on besides the responses: the unit codes (framework order) and the units each
@@ -69,7 +70,7 @@ FINGERPRINT_SQL = """
 
 def fingerprint(con) -> str:
     """A digest of the catalogue side of the cells (FINGERPRINT_SQL): changes when a profile's units change."""
-    return str(db.scalar(con, FINGERPRINT_SQL))[:16]
+    return str(db.scalar(con, FINGERPRINT_SQL))
 
 
 def create(cur, codes: list[str]) -> None:
@@ -84,20 +85,16 @@ def create(cur, codes: list[str]) -> None:
 def _lowest_required(req: dict, stage: str) -> str:
     """Per response: its lowest level over the units its profile requires at `stage` (not assessed = 0), so
     `>= t` means every required unit is met at t. A profile requiring nothing: 255 (always met, as m = q = 0)."""
-    cases = []
-    for g in STAFF_GROUPS:
+    def low(g):
         codes = req[(stage, g)]
-        low = f"least({', '.join(f'coalesce({db.ident(c)}, 0)' for c in codes)})" if codes else "255"
-        cases.append(f"WHEN {db.literal(g)} THEN {low}")
-    return f"(CASE staff_group {' '.join(cases)} END)"
+        return f"least({', '.join(f'coalesce({db.ident(c)}, 0)' for c in codes)})" if codes else "255"
+    return by_staff_group(low)
 
 
 def _required_met(req: dict, stage: str) -> str:
     """Per response (in reference_sql): how many of the units its profile requires at `stage` it meets at t."""
-    cases = " ".join(f"WHEN {db.literal(g)} THEN "
-                     + (" + ".join(f"(({db.ident(c)} >= t.t) IS TRUE)::INTEGER" for c in req[(stage, g)]) or "0")
-                     for g in STAFF_GROUPS)
-    return f"(CASE staff_group {cases} END)"
+    return by_staff_group(lambda g: " + ".join(f"(({db.ident(c)} >= t.t) IS TRUE)::INTEGER"
+                                               for c in req[(stage, g)]) or "0")
 
 
 def reference_sql(con, codes: list[str], where: str) -> str:
@@ -118,7 +115,7 @@ def reference_sql(con, codes: list[str], where: str) -> str:
 def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
     """The cells of the responses `where` selects, counted in NumPy (one pass per unit: np.bincount over
     cell x level), which is several times faster than DuckDB's 160-aggregate GROUP BY of `reference_sql`."""
-    codes, req = unit_codes(cur), requirements(cur)
+    codes, req = Catalog(cur).unit_codes(), requirements(cur)
     cols = ", ".join(db.ident(c) for c in codes)
     tab = cur.sql(f"SELECT batch_id, agency, {UNIT_KEY} AS unit_key, staff_group, {cols} "
                   f"FROM store.responses WHERE {where}", params=params).to_arrow_table()
@@ -163,17 +160,17 @@ def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
                 need, part = req[(s, g)], rows_of[g]
                 low[part] = np.minimum.reduce([low_levels[c][part] for c in need]) if need else 4
         full[s] = np.bincount(cell * 5 + np.minimum(low, 4), minlength=nc * 5).reshape(nc, 5)
+    cells_of = {g: out["staff_group"] == g for g in STAFF_GROUPS}
     frames = []
     for t in THRESHOLDS:
-        d = {k: out[k] for k in KEYS} | {"t": np.full(nc, t, dtype=np.uint8), "n": n}
+        d = out | {"t": np.full(nc, t, dtype=np.uint8), "n": n}
         for c in codes:
             d[f"m_{c}"] = counts[c][:, t:5].sum(axis=1)
             d[f"a_{c}"] = counts[c][:, :5].sum(axis=1)
         for s in STAGES:
             d[f"f_{s}"] = full[s][:, t:].sum(axis=1)
             d[f"r_{s}"] = np.zeros(nc, dtype=np.int64)       # met counts summed over the required units
-            for g in STAFF_GROUPS:
-                mine = out["staff_group"] == g
+            for g, mine in cells_of.items():
                 for c in req[(s, g)]:
                     d[f"r_{s}"][mine] += d[f"m_{c}"][mine]
         frames.append(pd.DataFrame(d))
@@ -200,7 +197,7 @@ def refresh(cur, batch_ids) -> None:
 
 def rebuild(cur) -> None:
     """Inside the caller's transaction: every cell again, from every live response, for this catalogue."""
-    codes = unit_codes(cur)
+    codes = Catalog(cur).unit_codes()
     cur.execute(f"DROP TABLE IF EXISTS {TABLE}")
     create(cur, codes)
     _insert(cur, "TRUE", {})
@@ -214,21 +211,14 @@ def fresh(con) -> bool:
         return False
     row = db.query(con, f"""
         SELECT (SELECT value FROM store.store_info WHERE key = $key) AS built_for,
-               substr(({FINGERPRINT_SQL}), 1, 16) AS catalogue,
+               ({FINGERPRINT_SQL}) AS catalogue,
                (SELECT coalesce(sum(n), 0) FROM {TABLE} WHERE t = 1) AS cells,
                (SELECT count(*) FROM store.responses) AS responses""", {"key": CATALOG_KEY}).iloc[0]
     return row["built_for"] == row["catalogue"] and int(row["cells"]) == int(row["responses"])
 
 
 def check(con) -> pd.DataFrame:
-    """The cells that differ from a fresh computation over store.responses (empty = consistent); for tests
-    and `framework store check`-style diagnostics."""
-    codes = unit_codes(con)
-    cols = ["batch_id", "agency", "unit_key", "staff_group", "t", "n"] + \
-        [f"{p}_{c}" for c in codes for p in ("m", "a")] + [f"{p}_{s}" for s in STAGES for p in ("f", "r")]
-    sel = ", ".join(db.ident(c) for c in cols)
-    fresh_sql = reference_sql(con, codes, "TRUE")
-    return db.query(con, f"""
-        (SELECT {sel} FROM {TABLE} EXCEPT ALL SELECT {sel} FROM ({fresh_sql}))
-        UNION ALL
-        (SELECT {sel} FROM ({fresh_sql}) EXCEPT ALL SELECT {sel} FROM {TABLE})""")
+    """The cells that differ from reference_sql over every response (empty = consistent): the tests' proof that
+    every write path keeps them. reference_sql yields the table's columns in the table's order (create())."""
+    ref = reference_sql(con, Catalog(con).unit_codes(), "TRUE")
+    return db.query(con, f"(FROM {TABLE} EXCEPT ALL FROM ({ref})) UNION ALL (FROM ({ref}) EXCEPT ALL FROM {TABLE})")
