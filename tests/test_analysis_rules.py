@@ -32,7 +32,7 @@ def test_next_step_kinds_and_points():
 
 
 def test_next_step_from_the_fixture(con, catalog):
-    ov = analysis.overview(con, Filters())
+    ov = analysis.overview(con, Filters(authorised=True))
     step = analysis.next_step(ov, 0.8)
     raw = truth.frame(seed._b1_rows(), list(catalog.unit_codes()))
     now = truth.readiness(raw, truth.required(catalog, "Early"))
@@ -41,7 +41,7 @@ def test_next_step_from_the_fixture(con, catalog):
 
 
 def test_training_headline_sums_shown_units_only(con, catalog):
-    needs = analysis.training_needs(con, Filters(), "Early")
+    needs = analysis.training_needs(con, Filters(min_cell=6, authorised=True), "Early")
     totals = needs[needs["is_total"]]
     head = analysis.training_headline(totals)
     raw = truth.frame(seed._b1_rows(), list(catalog.unit_codes()))

@@ -1,9 +1,11 @@
 """Coverage, readiness, stage reached, blocking units, training needs and trends of the survey store (PDPA-safe).
 
-Every aggregate is one DuckDB query over `store.responses` (wide: one column per unit code) and the framework
-tables; Python only reshapes the small aggregated result and applies suppression. The package:
+Every aggregate is one DuckDB query over the cells kept at write time (`store.agg_cells`, source.py; the
+responses when the cells are stale) and the framework tables; Python only reshapes the small aggregated result
+and applies suppression. The package:
 - filters.py      Filters and THE defaults (t = 3, k = the access floor, target = 0.8); the k-floor check
-- suppression.py  every rule that hides a figure (small cells, complementary, extremes, filter differencing)
+- disclosure.py   the disclosure blocks: every figure without the HR passphrase is a sum of whole blocks of >= k
+- suppression.py  every rule that hides a figure, and the reasons in words
 - base.py         catalogue frame, SQL key fragments, ordering
 - *_view.py       the views: coverage + blockers, readiness + stage reached, training needs, overview +
                   counts + filter options, trends
@@ -18,7 +20,7 @@ from framework.analysis.filters import (  # noqa: F401
     BY, DEFAULT_TARGET, DEFAULT_THRESHOLD, NONE_KEY, TOTAL_KEY, AnalysisError, Filters, default_min_cell,
     defaults)
 from framework.analysis.suppression import (  # noqa: F401
-    HIDDEN_COMPLEMENT, HIDDEN_COMPLEMENTARY, HIDDEN_EMPTY, HIDDEN_SMALL, TrainingHeadline, hidden_counts, hidden_note, suppress,
+    HIDDEN_EMPTY, HIDDEN_POOLED, HIDDEN_SMALL, REASONS, TrainingHeadline, hidden_counts, hidden_note, reason_label,
     training_headline)
 from framework.analysis.definitions import DEFINITIONS_EN, DEFINITIONS_TH  # noqa: F401
 from framework.analysis.base import required_codes, units  # noqa: F401

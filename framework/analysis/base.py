@@ -11,7 +11,9 @@ from framework.analysis import source
 from framework.analysis.memo import once
 from framework.analysis.source import Source
 from framework.analysis.filters import KEY_EXPR, ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, Filters
-from framework.analysis.suppression import DIFF_DIMS, HIDDEN_COMPLEMENT, Population
+from framework.analysis import disclosure
+from framework.analysis.suppression import DIFF_DIMS, Population
+from framework import access
 from framework.catalog import STAFF_GROUPS
 from framework.store import aggregates
 
@@ -48,11 +50,22 @@ def has_store(con) -> bool:
     return db.has_store(con)
 
 
-def params(con, f: Filters) -> dict:
-    """The bound parameters of filtered.sql: the filters, and for the latest / previous round the agency
-    rounds it keeps ($round_ids: Population.agency_rounds, the one rule of which round is each agency's
-    latest, shared with filter differencing)."""
-    return f.params() | {"round_ids": round_ids(con, f.round, f.batches)}
+def params(con, f: Filters, exact: bool | None = None) -> dict:
+    """The bound parameters of filtered.sql: the filters, for the latest / previous round the agency rounds
+    it keeps ($round_ids: Population.agency_rounds, the one rule of which round is each agency's latest),
+    and unless the figures are exact, the disclosure blocks ($blk_*)."""
+    out = f.params() | {"round_ids": round_ids(con, f.round, f.batches)}
+    if not (f.authorised if exact is None else exact):
+        out |= disclosure.params(blocks(con))
+    return out
+
+
+@once
+def blocks(con) -> pd.DataFrame:
+    """The disclosure blocks of the whole store at the configured floor k (analysis/disclosure.py)."""
+    if not has_store(con):
+        return disclosure.partition(None, access.min_cell_floor())
+    return disclosure.partition(population(con).atoms, access.min_cell_floor())
 
 
 def round_ids(con, round_: str, batches=()) -> list[str] | None:
@@ -62,11 +75,17 @@ def round_ids(con, round_: str, batches=()) -> list[str] | None:
     return sorted(population(con).agency_rounds(round_, frozenset(batches or ()) or None))
 
 
-def run(con, template: str, f: Filters, src: Source | None = None, **parts: str) -> pd.DataFrame:
+def run(con, template: str, f: Filters, src: Source | None = None, exact: bool | None = None,
+        **parts: str) -> pd.DataFrame:
     """Render a named query (strictly) over the filtered rows of `src` (default: source.pick) and run it with
-    the filters bound."""
+    the filters bound. Exact figures when `exact` (default: the HR passphrase given), else whole disclosure
+    blocks only; rows keyed by a block spanning several values of the key (disclosure.POOLED) are dropped."""
     src = src or source.pick(con)
-    return db.query(con, db.render(template, filtered=src.filtered(), **parts), params(con, f))
+    exact = f.authorised if exact is None else exact
+    df = db.query(con, db.render(template, filtered=src.filtered(exact), **parts), params(con, f, exact))
+    if "key" in df.columns and not exact:
+        df = df[df["key"].astype(str) != disclosure.POOLED].reset_index(drop=True)
+    return df
 
 
 def key_parts(dims: list[str], *wanted: str) -> dict:
@@ -119,7 +138,8 @@ def population(con) -> Population:
     if not has_store(con):
         return Population(pd.DataFrame(columns=[*DIFF_DIMS, "n"]))
     src = source.pick(con)
-    return Population(run(con, sql.load("population_atoms"), Filters(round=ROUND_ALL), src, n=weighted_n(src)))
+    return Population(run(con, sql.load("population_atoms"), Filters(round=ROUND_ALL), src, exact=True,
+                          n=weighted_n(src)))
 
 
 def weighted_n(src: Source) -> str:
@@ -148,14 +168,12 @@ def selection(f: Filters, pop: Population | None = None, **keys) -> dict:
     return sel
 
 
-def complement_column(con, df: pd.DataFrame, f: Filters, by: str, groups_of=None) -> list:
-    """Rule 7 reasons per row of a view frame (key column `key`; `outer_key`, when present, is the round).
-
-    `groups_of(code)` narrows the staff groups further (blocking units: the groups requiring the unit).
-    """
+def head_counts(con, df: pd.DataFrame, f: Filters, by: str, groups_of=None) -> list[int]:
+    """The people each row's selection keeps (n_all): the filters narrowed by the row's key (`key`; `outer_key`,
+    when present, is the round), and by `groups_of(code)` (blocking units: the groups requiring the unit)."""
     pop = population(con)
     cols = [c for c in ("outer_key", "key", "code") if c in df.columns and (c != "code" or groups_of)]
-    decided = {}
+    counted = {}
     for ids in df[cols].drop_duplicates().itertuples(index=False):
         row = dict(zip(cols, ids))
         keys = {by: row["key"]}
@@ -165,9 +183,8 @@ def complement_column(con, df: pd.DataFrame, f: Filters, by: str, groups_of=None
         if groups_of is not None:
             g = frozenset(groups_of(row["code"]))
             sel["staff_group"] = sel["staff_group"] & g if "staff_group" in sel else g
-        keyed = tuple(_KEY_DIM[b] for b in keys if row.get("key") != TOTAL_KEY or b != by)
-        decided[tuple(ids)] = HIDDEN_COMPLEMENT if pop.exposed(sel, f.min_cell, keyed) else None
-    return [decided[tuple(ids)] for ids in df[cols].itertuples(index=False)]
+        counted[tuple(ids)] = pop.count(sel)
+    return [counted[tuple(ids)] for ids in df[cols].itertuples(index=False)]
 
 
 def order_keys(df: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -7,8 +7,8 @@ import pandas as pd
 from framework import db, sql
 from framework.analysis import suppression as sup
 from framework.analysis import source
-from framework.analysis.base import (complement_column, frame, key_parts, order_keys, reindex_groups, run,
-                                     weighted_n)
+from framework.analysis.base import frame, head_counts, key_parts, order_keys, reindex_groups, run, weighted_n
+from framework.analysis.disclosure import groups_of_span
 from framework.analysis.rounds import with_round
 from framework.analysis.filters import ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, AnalysisError, Filters, check_by, check_stage
 from framework.catalog import STAFF_GROUPS
@@ -29,16 +29,17 @@ def coverage_raw(con, f: Filters, stage: str, dims: list[str]) -> pd.DataFrame:
 def coverage(con, filters: Filters | dict | None = None, stage: str = "Early", by: str = "group") -> pd.DataFrame:
     """Coverage of each unit (rows, framework order) per staff group / agency / org unit plus the total.
 
-    Columns: stage, by, key, code, group_key, unit_ord, n, met, coverage, required, is_total, hidden.
-    Suppressed cells have met and coverage NaN. `rounds.with_round` adds each row's round.
+    Columns: stage, by, key, code, group_key, unit_ord, n, n_all, met, coverage, required, is_total, hidden.
+    n: the people the figure covers (suppression.py rule 1); n_all: the people selected. Hidden cells have
+    met and coverage NaN. `rounds.with_round` adds each row's round.
     """
     f = Filters.coerce(filters)
     check_by(by)
     check_stage(stage)
-    return finish_coverage(con, coverage_raw(con, f, stage, [by]), f, stage, by, sets=["code"])
+    return finish_coverage(con, coverage_raw(con, f, stage, [by]), f, stage, by)
 
 
-def finish_coverage(con, df: pd.DataFrame, f: Filters, stage: str, by: str, sets: list[str]) -> pd.DataFrame:
+def finish_coverage(con, df: pd.DataFrame, f: Filters, stage: str, by: str) -> pd.DataFrame:
     fr = frame(con)
     id_cols = [c for c in ("outer_key", "key") if c in df.columns]
     if by == "group":
@@ -55,29 +56,30 @@ def finish_coverage(con, df: pd.DataFrame, f: Filters, stage: str, by: str, sets
     df["n"] = df["n"].astype("int64")
     df["met"] = df["met"].astype("int64")
     df["coverage"] = np.where(df["n"] > 0, df["met"] / df["n"].where(df["n"] > 0, 1), np.nan)
-    df["_diff"] = complement_column(con, df, f, by)
-    df = sup.suppress(df, f.min_cell, ["met", "coverage"], sets=sets + [c for c in id_cols if c != "key"],
-                      amounts=["met"], already="_diff")
+    df["n_all"] = head_counts(con, df, f, by)
+    df = sup.hide(df, f.min_cell, ["met", "coverage"])
     if f.required_only:
         df = df[df["code"].isin(any_req)]
     df["stage"], df["by"] = stage, by
     df = order_keys(df, by)
-    cols = ["stage", "by"] + id_cols + ["code", "group_key", "unit_ord", "n", "met", "coverage",
+    cols = ["stage", "by"] + id_cols + ["code", "group_key", "unit_ord", "n", "n_all", "met", "coverage",
                                          "required", "is_total", "hidden"]
     sort = [c for c in id_cols if c != "key"] + ["unit_ord", "_key_ord"]
     return df.sort_values(sort, kind="stable")[cols].reset_index(drop=True)
 
 
-BLOCKER_COLUMNS = ["code", "group_key", "unit_ord", "name_th", "name_en", "n", "met", "coverage", "hidden"]
+BLOCKER_COLUMNS = ["code", "group_key", "unit_ord", "name_th", "name_en", "n", "n_all", "met", "coverage",
+                   "hidden"]
 
 
 @view
 def blockers(con, filters: Filters | dict | None = None, stage: str = "Developing", top: int | None = 5) -> pd.DataFrame:
     """Units the stage requires, lowest coverage first, among the respondents whose profile requires each.
 
-    Summed from the staff-group counts the coverage heatmap shows, so the two can be checked against each
-    other; hidden as suppression.py rule 5 says. Hidden units are not ranked.
-    Columns: code, group_key, unit_ord, name_th, name_en, n, met, coverage, hidden.
+    Each unit's figure is over the staff groups whose profile requires it (within the filters): exact with
+    the HR passphrase, else the disclosure blocks inside that selection (suppression.py). Hidden units are
+    not ranked (`top`); with top=None every unit is returned, hidden ones last, so a page can say how many.
+    Columns: BLOCKER_COLUMNS.
     """
     f = Filters.coerce(filters)
     check_stage(stage)
@@ -87,31 +89,21 @@ def blockers(con, filters: Filters | dict | None = None, stage: str = "Developin
     req = {c: gs for c, gs in req.items() if gs}
     if not req:
         return pd.DataFrame(columns=BLOCKER_COLUMNS)
-    raw = coverage_raw(con, f, stage, ["group"])
-    shown = finish_coverage(con, raw.copy(), f.with_(required_only=False), stage, "group", sets=["code"])
+    raw = coverage_raw(con, f, stage, ["span"])
     parts = raw[~raw["is_total"]]
-    totals = raw[raw["is_total"]].set_index("code")
-    hid = shown[~shown["is_total"] & shown["hidden"].notna() & (shown["n"] > 0)]
-    hidden_groups = hid.groupby("code")["key"].apply(set).to_dict()
+    parts = parts.assign(_groups=parts["key"].map(groups_of_span))
     rows = []
     by_code = dict(tuple(parts.groupby("code", sort=False)))     # one split, not a scan per unit
     for c, gs in req.items():
         pc = by_code.get(c, parts.iloc[:0])
-        p = pc[pc["key"].isin(gs)]
-        n, met = int(p["n"].sum()), int(p["met"].sum())
-        n_total = int(totals["n"].get(c, 0))
-        met_total = int(totals["met"].get(c, 0))
-        rows.append({"code": c, "n": n, "met": met, "rest": n_total - n,
-                     "split": sup.blocker_exposes(pc, gs, hidden_groups.get(c, set()), met, n, met_total, n_total)})
+        p = pc[pc["_groups"].map(lambda s, gs=gs: s <= gs).astype(bool)]
+        rows.append({"code": c, "n": int(p["n"].sum()), "met": int(p["met"].sum())})
     df = pd.DataFrame(rows).merge(fr.units[["code", "group_key", "unit_ord", "name_th", "name_en"]], on="code")
     df["key"] = TOTAL_KEY
-    df["complement"] = complement_column(con, df, f, "group", groups_of=req.get)
+    df["n_all"] = head_counts(con, df, f, "group", groups_of=req.get)
     n = df["n"].astype("int64")
     df["coverage"] = np.where(n > 0, df["met"] / n.where(n > 0, 1), np.nan)
-    hidden = sup.hide_blockers(df, f.min_cell)
-    df["hidden"] = hidden
-    df["met"] = df["met"].astype("float64")
-    df.loc[hidden.notna(), ["met", "coverage"]] = np.nan
+    df = sup.hide(df, f.min_cell, ["met", "coverage"])
     df = df.sort_values(["coverage", "unit_ord"], na_position="last", kind="stable")
     if top is not None:
         df = df[df["hidden"].isna()].head(top)

@@ -30,8 +30,14 @@ def default_min_cell() -> int:
 TOTAL_KEY = "(all)"   # the key of the row/column that aggregates every part of a set
 NONE_KEY = "—"        # agency / org unit / round not given
 BY = ("group", "agency", "unit")
-# Whitelisted key expressions over filtered.sql (never user text).
-KEY_EXPR = {"group": "staff_group", "agency": "agency", "unit": "unit_key", "round": "round_key"}
+# Whitelisted key expressions over filtered.sql (never user text). A row whose disclosure block spans several
+# staff groups (org units) gets the key disclosure.POOLED (chr(31) || 'pooled') in a breakdown by group (unit):
+# it counts in the total only, and base.run drops its own row. "span": the staff groups of the row's block.
+KEY_EXPR = {"group": "CASE WHEN single_group THEN staff_group ELSE chr(31) || 'pooled' END",
+            "agency": "agency",
+            "unit": "CASE WHEN single_unit THEN unit_key ELSE chr(31) || 'pooled' END",
+            "round": "round_key",
+            "span": "blk_groups"}
 DIMENSIONS = ("batches", "agencies", "org_units", "staff_groups", "rounds")
 ROUND_LATEST = "latest"   # each agency's latest round (the default of every survey view)
 ROUND_ALL = "all"         # every round pooled (explicit only)

@@ -21,12 +21,14 @@ EMPTY_COUNTS = {"respondents": 0, "batches": 0, "agencies": 0, "org_units": 0, "
 
 @view
 def survey_counts(con, filters: Filters | dict | None = None) -> dict:
-    """Respondents, batches, agencies, org units, rounds and the batches' (most common) stage."""
+    """Respondents, batches, agencies, org units, rounds and the batches' (most common) stage.
+
+    Head counts of everyone selected (exact whoever asks: they say how many answered, not what)."""
     f = Filters.coerce(filters)
     if not has_store(con):
         return dict(EMPTY_COUNTS)
     src = source.pick(con)
-    r = run(con, sql.load("survey_counts"), f, src, n=weighted_n(src)).iloc[0]
+    r = run(con, sql.load("survey_counts"), f, src, exact=True, n=weighted_n(src)).iloc[0]
     return {k: (None if pd.isna(v) else (v if isinstance(v, str) else int(v))) for k, v in r.items()}
 
 
@@ -55,7 +57,7 @@ def _headlines(con, f: Filters, current: str, nxt: str | None, respondents: int)
     out = dict.fromkeys(HEADLINES)
     ready = readiness(con, f, by="group")
     total = ready[ready["is_total"]].set_index("stage")
-    # Hidden when small, or when the filters leave out 1..k-1 people (suppression rule 7).
+    # Hidden when fewer than k are selected, or when a total is hidden (suppression.py).
     out["hidden"] = respondents < f.min_cell or bool(total["hidden"].notna().any())
     if not out["hidden"]:
         for name, stage in (("readiness", current), ("readiness_next", nxt)):

@@ -7,7 +7,7 @@ import pandas as pd
 from framework import db, sql
 from framework.analysis import suppression as sup
 from framework.analysis import source
-from framework.analysis.base import complement_column, frame, key_parts, order_keys, reindex_groups, run
+from framework.analysis.base import frame, head_counts, key_parts, order_keys, reindex_groups, run
 from framework.analysis.filters import DEFAULT_TARGET, TOTAL_KEY, AnalysisError, Filters, check_by
 from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES
 from framework.analysis.memo import view
@@ -25,7 +25,8 @@ def readiness_raw(con, f: Filters, dims: list[str]) -> pd.DataFrame:
 def readiness(con, filters: Filters | dict | None = None, by: str = "group") -> pd.DataFrame:
     """Readiness at Early, Developing and Mature per staff group / agency / org unit, plus the total.
 
-    Columns: by, key, stage, n, readiness, fully_ready, required_units, is_total, hidden.
+    Columns: by, key, stage, n, n_all, readiness, fully_ready, required_units, is_total, hidden (n: the people
+    the figure covers; n_all: the people selected; suppression.py).
     `rounds.with_round` adds each row's round.
     """
     f = Filters.coerce(filters)
@@ -44,13 +45,8 @@ def finish_readiness(con, df: pd.DataFrame, f: Filters, by: str) -> pd.DataFrame
         df = df.rename(columns={"code": "stage"}).merge(stages, on="stage")
     df["n"] = df["n"].astype("int64")
     df["fully_ready"] = np.where(df["n"] > 0, df["fully"].astype("float64") / df["n"].where(df["n"] > 0, 1), np.nan)
-    # Additive amounts behind the shares, so all-or-nothing hidden parts get protected too.
-    df["_ready_sum"] = df["readiness"].astype("float64").fillna(0) * df["n"]
-    df["_fully"] = df["fully"].astype("float64").fillna(0)
-    df["_diff"] = complement_column(con, df, f, by)
-    df = sup.suppress(df, f.min_cell, ["readiness", "fully_ready", "required_units"],
-                      sets=["stage"] + [c for c in id_cols if c != "key"], amounts=["_ready_sum", "_fully"],
-                      already="_diff")
+    df["n_all"] = head_counts(con, df, f, by)
+    df = sup.hide(df, f.min_cell, ["readiness", "fully_ready", "required_units"])
     if by == "group":
         # A staff group's required units are a public fact of its profile, never personal.
         exact = {(s, g): len(fr.required[(s, g)]) for s in STAGES for g in STAFF_GROUPS}
@@ -59,7 +55,8 @@ def finish_readiness(con, df: pd.DataFrame, f: Filters, by: str) -> pd.DataFrame
     df["by"] = by
     df = order_keys(df, by)
     sort = [c for c in id_cols if c != "key"] + ["_key_ord", "stage_ord"]
-    cols = ["by"] + id_cols + ["stage", "n", "readiness", "fully_ready", "required_units", "is_total", "hidden"]
+    cols = ["by"] + id_cols + ["stage", "n", "n_all", "readiness", "fully_ready", "required_units", "is_total",
+                               "hidden"]
     return df.sort_values(sort, kind="stable")[cols].reset_index(drop=True)
 
 

@@ -64,9 +64,14 @@ class Source:
             return aggregates.full_col(stage)
         return f"({met_alias} = {req_alias})::INTEGER"
 
-    def filtered(self) -> str:
-        """filtered.sql over this source: the rows the survey filters keep, with the analysis keys."""
-        return db.render(sql.load("filtered"), rows=self.rows)
+    def filtered(self, exact: bool = True) -> str:
+        """filtered.sql over this source: the rows the survey filters keep, with the analysis keys.
+
+        exact=False keeps only whole disclosure blocks (analysis/disclosure.py; binds $blk_*): the figures of
+        everyone without the HR passphrase."""
+        tail = (sql.load("blocks_exact") if exact
+                else db.render(sql.load("blocks_public"), weight=self.weight))
+        return db.render(sql.load("filtered"), rows=self.rows, blocks=tail)
 
 
 def pick(con) -> Source:

@@ -1,68 +1,58 @@
-"""Small-cell suppression (Thailand's PDPA): every rule that hides a figure, in this one file so it can be audited.
+"""Which figures are hidden, and why: the rules of Thailand's PDPA small-cell protection, in one auditable file.
 
-The rules, applied to every view (coverage, readiness, blocking units, training needs, overview, trends) and
-so to every page, export and CLI command built on them. k is the smallest cell shown (Filters.min_cell).
+Every survey view (coverage, readiness, blocking units, training needs, overview, trends) and so every page,
+export, CLI command and analyst table applies these rules:
 
-1. Small: a figure over fewer than k respondents is hidden ("small"); over none it is "empty". Hidden means
-   NaN, never 0. Head counts (n) stay: they are not assessments.
-2. Complementary: in each set of parts that add up to a shown total (e.g. one unit across staff groups),
-   when exactly one non-empty part is hidden, the smallest other non-empty part is hidden too, so the total
-   minus the shown parts never gives one part.
-3. Extremes: while the hidden parts of a set together come out at 0% or 100% (total minus shown parts) and
-   the total itself is neither, one more part is hidden (smallest first).
-4. Other views: a cell another view of the same count hides (`already`) stays hidden and counts as a hidden
-   part for rules 2-3 (training needs follow the coverage heatmap and the blocking units).
-5. Blocking units (a subset of staff groups): hidden when the groups the unit does not apply to hold 1..k-1
-   respondents, when exactly one group hidden on the heatmap is inside (or outside) the unit's groups, or
-   when the heatmap's hidden groups inside (or outside) are all-or-none met while the figure is not.
-6. Headline figures (training) are sums over shown figures only (`training_headline`).
-7. Filter differencing ("complement"): every figure is over a population P picked by a product selection over
-   the filter dimensions (staff group, agency, org unit, round, batch): per dimension either every value
-   (no filter) or a set of values (the filters, narrowed by the row/column key and, for blocking units and
-   training needs, by the staff groups whose profile requires the unit). The figure is hidden when
-   (a) in P's tightest selection (per dimension, the values P's people hold), widening any non-empty set of
-       its restricted dimensions back to every value adds 1..k-1 people (the people the filters leave out,
-       relative to a population the same user can also be shown), or
-   (b) a dimension the filters or the key keep to two or more values has one value holding 1..k-1 people
-       of P (else P minus the same selection without that value gives them), or
-   (c) a dimension the filters or the key keep to one value v, whose other values (the other filters the
-       same) hold exactly one part of 1..k-1 people, and v is the smallest other non-empty part: the view
-       broken down by that dimension hides v for rule 2, so a filter on v alone hides it as well (else the
-       total minus v minus the other shown parts gives the small one).
-   Why no two shown figures over nested populations P1 ⊃ P2 differ by 1..k-1 people: let M keep P1's
-   filtered dimensions at the values P2's people hold and every other dimension whole. Then P2 ⊆ M ⊆ P1;
-   P1 − M is a union of single-value slices of P1's filtered dimensions (each 0 or ≥ k by (b)); M is P2's
-   tightest selection widened on some dimensions (0 or ≥ k more by (a)); a sum of two such numbers is 0 or
-   ≥ k. (a) depends on P alone, so the same people get the same decision in every view. The cells hidden
-   by this rule then count as hidden parts for rules 2-3 inside each view. Not proven: combinations of three
-   or more figures from different selections beyond (c) (see the test's docstring).
+1. Blocks (analysis/disclosure.py): for everyone without the HR passphrase a figure is computed over the
+   blocks of k or more people that lie wholly inside its selection, so no combination of figures reads
+   anything about fewer than k people. `n` is the people the figure covers; `n_all` the people selected.
+2. Hidden cells: a figure is hidden ("empty") when nobody is selected, ("small") when fewer than k people
+   are selected or the figure covers fewer than the k chosen on the page, and ("pooled") when k or more
+   people are selected but none of them is in a block inside the selection (they are all in small groups,
+   counted in wider totals). Hidden means NaN, never 0. Head counts stay: they are not assessments.
+3. Exact figures (the HR passphrase given, or local mode): every selected person counts; a figure over
+   fewer than k people is hidden ("small").
+4. Headline figures (training) are sums over shown figures only (`training_headline`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
 
 # Why a cell is hidden.
-HIDDEN_EMPTY = "empty"                  # no respondents at all
-HIDDEN_SMALL = "small"                  # fewer than k respondents
-HIDDEN_COMPLEMENTARY = "complementary"  # hidden so a hidden part cannot be recomputed from the total
-HIDDEN_COMPLEMENT = "complement"        # the people the filters leave out number 1..k-1 (rule 7)
-REASONS = (HIDDEN_EMPTY, HIDDEN_SMALL, HIDDEN_COMPLEMENTARY, HIDDEN_COMPLEMENT)
+HIDDEN_EMPTY = "empty"      # nobody selected
+HIDDEN_SMALL = "small"      # fewer than k people selected (or covered)
+HIDDEN_POOLED = "pooled"    # k or more selected, all of them in small groups counted only in wider totals
+REASONS = (HIDDEN_EMPTY, HIDDEN_SMALL, HIDDEN_POOLED)
 # Columns of population_atoms.sql. round_id (agency@round date) is one agency's round: the round choice
-# "latest" (each agency's latest round) is a set of round_ids, a product selection like any other filter.
+# "latest" (each agency's latest round) is a set of round_ids.
 DIFF_DIMS = ("staff_group", "agency", "unit_key", "round_key", "round_id", "batch_id")
+
+_LABELS = {
+    HIDDEN_EMPTY: ("ไม่มีผู้ตอบ", "no respondents"),
+    HIDDEN_SMALL: ("ผู้ตอบน้อยกว่า k คน", "fewer than k respondents"),
+    HIDDEN_POOLED: ("ทุกคนอยู่ในกลุ่มย่อยที่เล็กกว่า k คน (นับรวมในยอดรวมที่กว้างกว่า)",
+                    "everyone is in a group of fewer than k (counted in wider totals)"),
+}
+
+
+def reason_label(reason: str, lang: str, k: int | None = None) -> str:
+    """A hidden reason in words (the one wording every page, chart and export uses)."""
+    th, en = _LABELS.get(reason, ("ซ่อน", "hidden"))
+    text = en if lang == "en" else th
+    return text.replace("k", str(k)) if k is not None and reason in (HIDDEN_SMALL, HIDDEN_POOLED) else text
 
 
 class Population:
-    """Head counts of the whole store by every filter dimension, to size any product selection (rule 7).
+    """Head counts of the whole store by every filter dimension, to size any product selection.
 
     A selection maps a dimension of DIFF_DIMS to the set of values kept; a dimension not in it is unfiltered.
     """
 
     def __init__(self, atoms: pd.DataFrame):
+        self.atoms = atoms
         self.n = atoms["n"].to_numpy(dtype="int64") if len(atoms) else np.zeros(0, dtype="int64")
         self.values = {d: atoms[d].astype(str).to_numpy() if len(atoms) else np.array([], dtype=str)
                        for d in DIFF_DIMS}
@@ -74,13 +64,12 @@ class Population:
             self._vocab[d] = {v: i for i, v in enumerate(uniq.tolist())}
             self._codes[d] = codes
         self._counts: dict = {}
-        self._exposed: dict = {}
         self._rounds: dict = {}
         self._masks: dict = {}
 
     def agency_rounds(self, which: str, batches: frozenset | None = None) -> frozenset:
         """The round_ids of each agency's latest round ("latest") or the dated one before it ("previous")
-        among the batches kept: the same choice as filtered.sql."""
+        among the batches kept: the one rule of which round is each agency's latest (filtered.sql binds it)."""
         key = (which, batches)
         if key not in self._rounds:
             self._rounds[key] = self._agency_rounds(which, batches)
@@ -102,26 +91,12 @@ class Population:
                 out.add(f"{agency}@{keys[1]}")
         return frozenset(out)
 
-    def normalise(self, selection: dict) -> dict:
-        """Drop dimensions whose kept values cover every value present (the same people as no filter)."""
-        return {d: frozenset(v) for d, v in selection.items()
-                if v is not None and not frozenset(v) >= self.domain[d]}
-
     def count(self, selection: dict) -> int:
+        """The people a product selection keeps."""
         key = tuple(sorted((d, tuple(sorted(v))) for d, v in selection.items()))
         if key not in self._counts:
             self._counts[key] = int(self.n[self._mask(selection)].sum())
         return self._counts[key]
-
-    def canonical(self, selection: dict) -> dict:
-        """The tightest product selection with the same people: per dimension, the values they hold."""
-        mask = self._mask(self.normalise(selection))
-        out = {}
-        for d in DIFF_DIMS:
-            support = frozenset(self.values[d][mask & (self.n > 0)])
-            if not support >= self.domain[d]:
-                out[d] = support
-        return out
 
     def _mask(self, selection: dict) -> np.ndarray:
         mask = np.ones(len(self.n), dtype=bool)
@@ -138,163 +113,28 @@ class Population:
             self._masks[key] = table[self._codes[d]]
         return self._masks[key]
 
-    def exposed(self, selection: dict, k: int, keyed: tuple = ()) -> bool:
-        """Rule 7: whether a figure over this selection must be hidden so no filter difference gives 1..k-1 people.
 
-        `keyed` are the dimensions the view breaks down by: there rule 2 itself hides the sibling (not (c)).
-        """
-        sel = self.normalise(selection)
-        key = (tuple(sorted((d, tuple(sorted(v))) for d, v in sel.items())), int(k), tuple(keyed))
-        if key not in self._exposed:
-            self._exposed[key] = (self._widening_exposes(sel, k) or self._slice_exposes(sel, k)
-                                  or self._sibling_exposes(sel, k, keyed))
-        return self._exposed[key]
-
-    def _widening_exposes(self, sel: dict, k: int) -> bool:
-        """(a) on the canonical selection: widening any set of its restricted dimensions adds 1..k-1 people."""
-        base = self.count(sel)
-        if base == 0:
-            return False
-        tight = self.canonical(sel)
-        dims = list(tight)
-        for r in range(1, len(dims) + 1):
-            for widen in combinations(dims, r):
-                if 0 < self.count({d: v for d, v in tight.items() if d not in widen}) - base < k:
-                    return True
-        return False
-
-    def _sibling_exposes(self, sel: dict, k: int, keyed: tuple = ()) -> bool:
-        """(c) a dimension kept to one value v whose siblings (the other values, other filters the same) hold
-        exactly one small part (1..k-1) and v is the smallest other non-empty one: the by-dimension view hides
-        v for rule 2, so a filter on v alone must not show it either."""
-        for d, kept in sel.items():
-            if len(kept) != 1 or d in keyed:
-                continue
-            sizes = {w: self.count({**sel, d: frozenset([w])}) for w in self.domain[d]}
-            if sum(1 for n in sizes.values() if 0 < n < k) != 1:
-                continue
-            others = sorted((n, str(w)) for w, n in sizes.items() if n >= k)
-            if others and others[0][1] == str(next(iter(kept))):
-                return True
-        return False
-
-    def _slice_exposes(self, sel: dict, k: int) -> bool:
-        """(b) on the selection as filtered: a dimension kept to several values, one of which holds 1..k-1 people."""
-        return any(len(kept) >= 2 and any(0 < self.count({**sel, d: frozenset([v])}) < k for v in kept)
-                   for d, kept in sel.items())
+def reasons(n: pd.Series, n_all: pd.Series, k: int) -> pd.Series:
+    """Rule 2: why each figure is hidden (None where shown), from the people it covers and those selected."""
+    n = pd.Series(n).fillna(0).astype("int64")
+    n_all = pd.Series(n_all, index=n.index).fillna(0).astype("int64")
+    hidden = pd.Series(None, index=n.index, dtype="object")
+    hidden[(n_all >= k) & (n == 0)] = HIDDEN_POOLED
+    hidden[(n > 0) & (n < k)] = HIDDEN_SMALL
+    hidden[(n_all > 0) & (n_all < k)] = HIDDEN_SMALL
+    hidden[n_all == 0] = HIDDEN_EMPTY
+    return hidden
 
 
-def suppress(df: pd.DataFrame, k: int, values: list[str], sets: list[str],
-             n: str = "n", part: str = "key", total: str = "is_total",
-             amounts: list[str] | None = None, already: str | None = None) -> pd.DataFrame:
-    """Hide every value over fewer than k respondents, plus complementary cells so none can be recomputed.
-
-    `sets` are the columns whose equal values form one set of parts adding up to a total (e.g. one unit
-    across staff groups). In each set, if exactly one non-empty part is hidden for being small, the
-    smallest other non-empty part is hidden too. `amounts` are additive counts behind the values (between
-    0 and n, e.g. `met`): while the hidden parts of a set together have 0 or all of their n (so the total
-    minus the shown parts would give every hidden part as 0% or 100%), one more part is hidden.
-    `already` names a column of reasons decided by another view of the same cells (e.g. the coverage
-    heatmap): those cells stay hidden and count as hidden parts, so the rules above protect them too.
-    Adds `hidden` (None, "empty", "small", "complementary"); hidden values become NaN.
-    """
+def hide(df: pd.DataFrame, k: int, values: list[str], n: str = "n", n_all: str = "n_all") -> pd.DataFrame:
+    """Add `hidden` (rule 2) and set the hidden rows' `values` to NaN."""
     out = df.copy()
-    nn = out[n].fillna(0).astype("int64")
-    hidden = pd.Series(None, index=out.index, dtype="object")
-    hidden[nn == 0] = HIDDEN_EMPTY
-    hidden[(nn > 0) & (nn < k)] = HIDDEN_SMALL
-    if already is not None:
-        hidden = hidden.where(hidden.notna() | out[already].isna(), out[already])
-    parts = ~out[total].astype(bool) if total in out.columns else pd.Series(True, index=out.index)
-    small_part = parts & hidden.notna() & (nn > 0)   # without `already`: the small parts
-    keys = [out[c] for c in sets] if sets else [pd.Series(0, index=out.index)]
-    set_id = pd.MultiIndex.from_arrays(keys).factorize()[0] if len(keys) > 1 else keys[0].factorize()[0]
-    set_id = pd.Series(set_id, index=out.index)
-    n_small = small_part.groupby(set_id).transform("sum")
-    candidates = parts & hidden.isna() & (nn > 0) & (n_small == 1)
-    if candidates.any():
-        cand = pd.DataFrame({"set": set_id[candidates], "n": nn[candidates],
-                             "part": out.loc[candidates, part].astype(str)})
-        first = cand.sort_values(["set", "n", "part"]).groupby("set").head(1).index
-        hidden[first] = HIDDEN_COMPLEMENTARY
-    if amounts:
-        _protect_extremes(out, hidden, nn, parts, set_id, amounts, part)
-    out["hidden"] = hidden
-    mask = hidden.notna()
+    out["hidden"] = reasons(out[n], out[n_all], k)
+    mask = out["hidden"].notna()
     for col in values:
         out[col] = out[col].astype("float64")
         out.loc[mask, col] = np.nan
     return out
-
-
-def _protect_extremes(out: pd.DataFrame, hidden: pd.Series, nn: pd.Series, parts: pd.Series,
-                      set_id: pd.Series, amounts: list[str], part: str) -> None:
-    """Hide more parts where the hidden ones together are all-met or none-met (recomputable as 0%/100%).
-
-    Only where a total is shown and is not itself 0% or 100% (then every part is, shown or not).
-    """
-    tot = ~parts & hidden.isna()
-    amount = {a: pd.to_numeric(out[a], errors="coerce").fillna(0).astype("float64") for a in amounts}
-    size = nn.astype("float64")
-
-    def extreme(s, n) -> pd.Series:
-        return (s.abs() < 1e-9) | ((s - n).abs() < 1e-9)
-
-    def exposed_sets(within: pd.Series | None = None) -> pd.Series:
-        rows = within if within is not None else pd.Series(True, index=out.index)
-        h = hidden.notna() & parts & (nn > 0) & rows
-        sid = set_id[rows]
-        hn = size.where(h, 0)[rows].groupby(sid).sum()
-        tn = size.where(tot, 0)[rows].groupby(sid).sum()
-        flag = pd.Series(False, index=hn.index)
-        for a in amounts:
-            hs = amount[a].where(h, 0)[rows].groupby(sid).sum()
-            ts = amount[a].where(tot, 0)[rows].groupby(sid).sum()
-            flag |= (hn > 0) & (tn > 0) & extreme(hs, hn) & ~extreme(ts, tn)
-        return flag[flag].index
-
-    groups = set_id.groupby(set_id).groups
-    for sid in exposed_sets():
-        rows = pd.Index(groups[sid])
-        within = pd.Series(out.index.isin(rows), index=out.index)
-        while len(exposed_sets(within)):
-            shown = rows[hidden[rows].isna().to_numpy() & parts[rows].to_numpy() & (nn[rows] > 0).to_numpy()]
-            if not len(shown):
-                break
-            order = pd.DataFrame({"n": nn[shown], "part": out.loc[shown, part].astype(str)}, index=shown)
-            hidden[order.sort_values(["n", "part"]).index[0]] = HIDDEN_COMPLEMENTARY
-
-
-def _all_or_none(hidden_parts: pd.DataFrame, met: int, n: int) -> bool:
-    """Whether hidden parts together are all met or none met while the figure over their set is neither."""
-    hn, hm = int(hidden_parts["n"].sum()), int(hidden_parts["met"].sum())
-    return hn > 0 and hm in (0, hn) and 0 < met < n
-
-
-def blocker_exposes(parts: pd.DataFrame, inside: set, hidden_groups: set, met: int, n: int,
-                    met_total: int, n_total: int) -> bool:
-    """Rule 5 (beyond the rest < k test): would showing a blocking unit's figure expose a heatmap-hidden group?
-
-    `parts` are the unit's staff-group counts (key, n, met); `inside` the groups the unit applies to;
-    `hidden_groups` the groups the heatmap hides for it.
-    """
-    ph = parts[parts["key"].isin(hidden_groups)]
-    within = ph["key"].isin(inside)
-    return (len(hidden_groups & inside) == 1 or len(hidden_groups - inside) == 1
-            # The heatmap's hidden groups inside (or outside) the ones the unit applies to, all met or
-            # none met, while this figure (or the rest) is neither: recomputable as 0% or 100%.
-            or _all_or_none(ph[within], met, n) or _all_or_none(ph[~within], met_total - met, n_total - n))
-
-
-def hide_blockers(df: pd.DataFrame, k: int) -> pd.Series:
-    """Rules 1, 5 and 7 for the blocking-unit frame (columns n, rest, split, complement): the `hidden` reasons."""
-    n, rest = df["n"].astype("int64"), df["rest"].astype("int64")
-    hidden = pd.Series(None, index=df.index, dtype="object")
-    hidden[df["complement"].notna()] = HIDDEN_COMPLEMENT
-    hidden[((rest > 0) & (rest < k)) | df["split"].astype(bool)] = HIDDEN_COMPLEMENTARY
-    hidden[(n > 0) & (n < k)] = HIDDEN_SMALL
-    hidden[n == 0] = HIDDEN_EMPTY
-    return hidden
 
 
 @dataclass(frozen=True)
@@ -331,16 +171,35 @@ def hidden_counts(df: pd.DataFrame) -> dict:
 
 
 def hidden_note(df: pd.DataFrame, k: int, lang: str, what_th: str = "ช่อง", what_en: str = "cells") -> str:
-    """One sentence saying how many cells are hidden and why, in the page language."""
+    """One sentence saying how many cells are hidden and why (and how many more people would show the
+    nearest one), and how many shown figures cover only part of their people, in the page language."""
     c = hidden_counts(df)
+    small = df[df["hidden"] == HIDDEN_SMALL] if "hidden" in df.columns else df.iloc[:0]
+    more = None
+    if "n_all" in df.columns and len(small):
+        gaps = (k - small["n_all"].astype("int64"))
+        gaps = gaps[gaps > 0]
+        more = int(gaps.min()) if len(gaps) else None
+    partial = 0
+    if {"n", "n_all", "hidden"} <= set(df.columns):
+        shown = df[df["hidden"].isna()]
+        partial = int((shown["n"].fillna(0).astype("int64") < shown["n_all"].fillna(0).astype("int64")).sum())
     if lang == "en":
-        return (f"Hidden {what_en}: {c[HIDDEN_SMALL]} with fewer than {k} respondents, "
-                f"{c[HIDDEN_COMPLEMENTARY]} hidden so they cannot be recomputed from a total, "
-                + (f"{c[HIDDEN_COMPLEMENT]} because the filters leave out fewer than {k} people "
-                   "(they could be recomputed from the unfiltered figure), " if c[HIDDEN_COMPLEMENT] else "")
-                + f"{c[HIDDEN_EMPTY]} with no respondents (PDPA: personal assessments are not shown for small groups).")
-    return (f"{what_th}ที่ซ่อน: {c[HIDDEN_SMALL]} {what_th}มีผู้ตอบน้อยกว่า {k} คน, "
-            f"{c[HIDDEN_COMPLEMENTARY]} {what_th}ซ่อนเสริมเพื่อไม่ให้คำนวณย้อนจากยอดรวมได้, "
-            + (f"{c[HIDDEN_COMPLEMENT]} {what_th}ซ่อนเพราะตัวกรองตัดผู้ตอบออกน้อยกว่า {k} คน "
-               "(คำนวณย้อนจากตัวเลขที่ไม่กรองได้), " if c[HIDDEN_COMPLEMENT] else "")
-            + f"{c[HIDDEN_EMPTY]} {what_th}ไม่มีผู้ตอบ (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล: ไม่แสดงผลประเมินรายบุคคลของกลุ่มเล็ก)")
+        text = (f"Hidden {what_en}: {c[HIDDEN_SMALL]} with fewer than {k} respondents"
+                + (f" (the nearest needs {more} more)" if more else "")
+                + (f", {c[HIDDEN_POOLED]} whose people are all in groups of fewer than {k} "
+                   "(counted in wider totals)" if c[HIDDEN_POOLED] else "")
+                + f", {c[HIDDEN_EMPTY]} with no respondents.")
+        if partial:
+            text += (f" {partial} shown {what_en} cover only the groups of {k} or more inside them; the rest "
+                     "are counted in wider totals.")
+        return text + " (PDPA: nothing about fewer than k people can be read from these figures.)".replace("k", str(k))
+    text = (f"{what_th}ที่ซ่อน: {c[HIDDEN_SMALL]} {what_th}มีผู้ตอบน้อยกว่า {k} คน"
+            + (f" (ช่องที่ใกล้ที่สุดต้องการอีก {more} คน)" if more else "")
+            + (f", {c[HIDDEN_POOLED]} {what_th}ที่ทุกคนอยู่ในกลุ่มย่อยที่เล็กกว่า {k} คน (นับรวมในยอดรวมที่กว้างกว่า)"
+               if c[HIDDEN_POOLED] else "")
+            + f", {c[HIDDEN_EMPTY]} {what_th}ไม่มีผู้ตอบ")
+    if partial:
+        text += (f" — {partial} {what_th}ที่แสดงนับเฉพาะกลุ่มย่อยที่มีตั้งแต่ {k} คนขึ้นไป "
+                 "ส่วนที่เหลือนับรวมในยอดรวมที่กว้างกว่า")
+    return text + f" (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล: ไม่มีตัวเลขใดอ่านข้อมูลของกลุ่มที่เล็กกว่า {k} คนได้)"

@@ -7,15 +7,14 @@ import pandas as pd
 from framework import db, sql
 from framework.analysis import suppression as sup
 from framework.analysis import source
-from framework.analysis.base import frame, has_store, order_keys, run
-from framework.analysis.coverage_view import blockers, coverage
-from framework.analysis.filters import TOTAL_KEY, AnalysisError, Filters, check_stage
+from framework.analysis.base import frame, has_store, head_counts, order_keys, run
+from framework.analysis.filters import KEY_EXPR, TOTAL_KEY, AnalysisError, Filters, check_stage
 from framework.catalog import STAFF_GROUPS
 from framework.analysis.memo import view
 
 TRAINING_BY = ("group", "total")
 TRAINING_COLUMNS = ["stage", "by", "key", "code", "group_key", "unit_ord", "name_th", "name_en", "group_name_th",
-                    "group_name_en", "required_n", "not_met_n", "not_assessed_n", "share_not_met", "is_total",
+                    "group_name_en", "required_n", "n_all", "not_met_n", "not_assessed_n", "share_not_met", "is_total",
                     "hidden"]
 
 
@@ -27,9 +26,9 @@ def training_needs(con, filters: Filters | dict | None = None, stage: str = "Ear
     whose profile requires it), not_met_n (of them, level unknown or below t), not_assessed_n (level unknown),
     share_not_met. by="group" adds one row per staff group that has such respondents; by="total" gives the
     unit totals alone. Units are sorted by the total's not_met_n, largest first (hidden last, framework
-    order breaks ties). Suppressed as the rest of the analysis: a group's cell is hidden wherever the
-    coverage heatmap hides it, a total wherever the blocking-unit figure (the same count) is hidden, then
-    small, complementary and 0%/100% protection within each unit. required_n stays visible (a head count).
+    order breaks ties). Figures over the disclosure blocks inside each selection, hidden as suppression.py
+    says, like the coverage heatmap (group rows) and the blocking units (totals): the same counts.
+    required_n is the people the figure covers, n_all the people selected.
     Columns: TRAINING_COLUMNS.
     """
     f = Filters.coerce(filters).with_(required_only=False)
@@ -46,27 +45,28 @@ def training_needs(con, filters: Filters | dict | None = None, stage: str = "Ear
     counts = []
     for c, gs in groups_of.items():
         # CASE, not FILTER: DuckDB plans ~80 FILTER clauses three times slower (100 ms against 34 ms at 3M).
-        who = f"staff_group IN ({', '.join(db.literal(g) for g in gs)})"
+        who = f"list_has_all([{', '.join(db.literal(g) for g in gs)}], string_split(blk_groups, ','))"
         w = src.weight
         counts.append(f"struct_pack(required_n := sum(CASE WHEN {who} THEN {w} END)::BIGINT, "
                       f"not_met_n := sum(CASE WHEN {who} THEN {w} - {src.met(c)} END)::BIGINT, "
                       f"not_assessed_n := sum(CASE WHEN {who} THEN {w} - {src.assessed(c)} END)::BIGINT) "
                       f"AS {db.ident(c)}")
-    df = run(con, sql.load("training_needs"), f, src, need_counts=", ".join(counts))
-    if df.empty:
-        return pd.DataFrame(columns=TRAINING_COLUMNS)
+    df = run(con, sql.load("training_needs"), f, src, need_counts=", ".join(counts), key=KEY_EXPR["group"])
     df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
+    # Every (unit, staff group requiring it) with people selected gets a row, also where no block covers it.
+    selected = set(f.staff_groups) or set(STAFF_GROUPS)
+    full = pd.DataFrame([(c, g, False) for c, gs in groups_of.items() for g in gs if g in selected]
+                        + [(c, TOTAL_KEY, True) for c in groups_of], columns=["code", "key", "is_total"])
+    full["n_all"] = head_counts(con, full, f, "group", groups_of=groups_of.get)
+    full = full[full["n_all"] > 0]
+    if full.empty:
+        return pd.DataFrame(columns=TRAINING_COLUMNS)
+    df = full.merge(df, on=["code", "key", "is_total"], how="left")
     for c in ("required_n", "not_met_n", "not_assessed_n"):
-        df[c] = df[c].astype("int64")
-    # What the other views already hide about the same counts (not_met_n = n - met on both).
-    cov = coverage(con, f, stage, by="group")
-    bl = blockers(con, f, stage, top=None)
-    seen = pd.concat([cov.loc[~cov["is_total"], ["key", "code", "hidden"]],
-                      bl[["code", "hidden"]].assign(key=TOTAL_KEY)], ignore_index=True)
-    df = df.merge(seen.rename(columns={"hidden": "_seen"}), on=["key", "code"], how="left")
-    df["share_not_met"] = df["not_met_n"] / df["required_n"]
-    df = sup.suppress(df, f.min_cell, ["not_met_n", "not_assessed_n", "share_not_met"], sets=["code"],
-                      n="required_n", amounts=["not_met_n", "not_assessed_n"], already="_seen")
+        df[c] = df[c].fillna(0).astype("int64")
+    df["share_not_met"] = np.where(df["required_n"] > 0, df["not_met_n"] / df["required_n"].where(df["required_n"] > 0, 1),
+                                   np.nan)
+    df = sup.hide(df, f.min_cell, ["not_met_n", "not_assessed_n", "share_not_met"], n="required_n")
     df = df.merge(fr.units, on="code", how="left")
     rank = df[df["is_total"]].set_index("code")["not_met_n"]
     df["_rank"] = -df["code"].map(rank)

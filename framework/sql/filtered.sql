@@ -9,6 +9,10 @@
 -- keeps, or the dated round before it); without them 'latest' keeps nobody, never every round.
 -- A person counts once per round: identity = (agency, respondent id) within a round; the store guarantees
 -- it on every ingest and restore (refuse / replace / skip), so the views count rows.
+-- <blocks>: the tail that keeps whole disclosure blocks (analysis/disclosure.py): blocks_exact.sql keeps
+-- every row kept by the filters; blocks_public.sql only the rows of blocks wholly inside the selection, and
+-- says per row whether its block lies in one staff group / one org unit (single_group, single_unit) and
+-- which staff groups it spans (blk_groups).
 WITH k AS (
     SELECT r.* EXCLUDE (agency),
            coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—') AS agency,
@@ -17,7 +21,8 @@ WITH k AS (
     FROM ({rows}) r
     JOIN store.batches b USING (batch_id)
     WHERE ($batches::VARCHAR[] IS NULL OR list_contains($batches::VARCHAR[], r.batch_id))
-)
+),
+sel AS (
 SELECT k.*, k.agency || '@' || k.round_key AS round_id
 FROM k
 WHERE ($agencies::VARCHAR[] IS NULL OR list_contains($agencies::VARCHAR[], k.agency))
@@ -27,3 +32,5 @@ WHERE ($agencies::VARCHAR[] IS NULL OR list_contains($agencies::VARCHAR[], k.age
   AND ($round::VARCHAR IS NULL OR $round::VARCHAR = 'all'
        OR k.round_key = $round::VARCHAR
        OR list_contains(coalesce($round_ids::VARCHAR[], []), k.agency || '@' || k.round_key))
+)
+{blocks}

@@ -1,0 +1,101 @@
+"""Disclosure control by design: every figure a user without the HR passphrase sees is a sum over blocks.
+
+The method (see docs/ARCHITECTURE.md, "Disclosure control"): the people of each upload (batch) and agency
+are split once into *blocks* of at least k people (k = the configured floor, `access.min_cell_floor()`),
+and a figure over any selection of people (the filters, narrowed by a row or column of a view) is computed
+over the blocks that lie wholly inside that selection, never over part of a block:
+
+1. a cell of one org unit and one staff group with k or more people is a block of its own;
+2. the cells of one staff group with fewer than k people each are pooled across the org units of the
+   batch; the pool is a block when it holds k or more people;
+3. what is left (staff groups whose pool is still under k) is pooled across staff groups; a block when it
+   holds k or more people;
+4. what is left after that (fewer than k people in the whole batch and agency) is in no figure at all.
+
+Why nothing under k can be read, from any set of views, filters, rounds, thresholds or exports: every
+published count is a sum of whole blocks' counts, so any combination of published figures (sums,
+differences, a linear program over all of them) is a combination of block totals. A block total is a
+figure about k or more people; nothing finer is in the published numbers. Blocks never span a batch or an
+agency, so a filter on batch, agency or round keeps or drops whole blocks. The partition depends on the
+head counts alone (not on answers, thresholds or stages), and uses the floor k for everyone without the
+passphrase: a larger k chosen on a page only hides more figures of the same partition.
+
+What it costs: a figure covers the people of the blocks inside its selection. In a breakdown by org unit a
+unit's small staff groups (pooled in step 2) are counted in the staff-group and agency totals, not in the
+unit's own figure; the view says how many people a figure covers (`n`) of how many are selected (`n_all`).
+
+With the passphrase (or in local mode, no passphrase configured) figures are exact; a figure over fewer
+than k people is hidden (suppression.py).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+SEP = "\x1f"          # joins an atom's key parts (never in a batch id, agency, org unit or staff group key)
+POOLED = "\x1fpooled"  # the key of rows whose block spans several values of a view's key (dropped)
+ATOM_DIMS = ("batch_id", "agency", "unit_key", "staff_group")
+LEVEL_CELL, LEVEL_GROUP, LEVEL_BATCH = 1, 2, 3
+
+
+def atom_key(batch_id, agency, unit_key, staff_group) -> str:
+    """The key of one atom (the finest cell a block is made of), as filtered.sql spells it."""
+    return SEP.join(str(x) for x in (batch_id, agency, unit_key, staff_group))
+
+
+def partition(atoms: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The blocks of the atoms (columns ATOM_DIMS + n; several rows of one atom are summed).
+
+    Returns one row per atom in a block: atom, blk, blk_n, blk_groups (its staff groups, sorted, comma
+    separated), single_unit (the block lies in one org unit), level (1, 2, 3 as in the module docstring).
+    Atoms in no block (step 4) are left out.
+    """
+    cols = ["atom", "blk", "blk_n", "blk_groups", "single_unit", "level"]
+    if atoms is None or not len(atoms):
+        return pd.DataFrame(columns=cols)
+    a = atoms.groupby(list(ATOM_DIMS), as_index=False, sort=True)["n"].sum()
+    a = a[a["n"] > 0].copy()
+    if not len(a):
+        return pd.DataFrame(columns=cols)
+    for d in ATOM_DIMS:
+        a[d] = a[d].astype(str)
+    a["n"] = a["n"].astype("int64")
+    a["atom"] = a["batch_id"] + SEP + a["agency"] + SEP + a["unit_key"] + SEP + a["staff_group"]
+    a["blk"] = None
+    a["level"] = 0
+    big = a["n"] >= k
+    a.loc[big, "blk"] = "c" + SEP + a.loc[big, "atom"]
+    a.loc[big, "level"] = LEVEL_CELL
+    small = ~big
+    # Step 2: a staff group's small cells pooled across org units (within one batch and agency).
+    pool = a[small].groupby(["batch_id", "agency", "staff_group"])["n"].transform("sum")
+    grouped = pool.index[pool >= k]
+    a.loc[grouped, "blk"] = ("g" + SEP + a.loc[grouped, "batch_id"] + SEP + a.loc[grouped, "agency"]
+                             + SEP + a.loc[grouped, "staff_group"])
+    a.loc[grouped, "level"] = LEVEL_GROUP
+    # Step 3: what is left, pooled across staff groups (within one batch and agency).
+    left = a["blk"].isna()
+    rest = a[left].groupby(["batch_id", "agency"])["n"].transform("sum")
+    pooled = rest.index[rest >= k]
+    a.loc[pooled, "blk"] = "b" + SEP + a.loc[pooled, "batch_id"] + SEP + a.loc[pooled, "agency"]
+    a.loc[pooled, "level"] = LEVEL_BATCH
+    a = a[a["blk"].notna()].copy()
+    if not len(a):
+        return pd.DataFrame(columns=cols)
+    g = a.groupby("blk")
+    a["blk_n"] = g["n"].transform("sum").astype("int64")
+    groups = g["staff_group"].agg(lambda s: ",".join(sorted(set(s))))
+    a["blk_groups"] = a["blk"].map(groups)
+    a["single_unit"] = g["unit_key"].transform("nunique") == 1
+    return a[cols].reset_index(drop=True)
+
+
+def params(blocks: pd.DataFrame) -> dict:
+    """The bound parameters of blocks_public.sql (parallel lists, unnested together)."""
+    return {"blk_atoms": blocks["atom"].tolist(), "blk_ids": blocks["blk"].tolist(),
+            "blk_n": [int(x) for x in blocks["blk_n"]], "blk_groups": blocks["blk_groups"].tolist(),
+            "blk_single_unit": [bool(x) for x in blocks["single_unit"]]}
+
+
+def groups_of_span(span: str) -> frozenset:
+    """The staff groups of a block's span (blk_groups)."""
+    return frozenset(s for s in str(span).split(",") if s)
