@@ -10,6 +10,7 @@ an HTML string or a Plotly label (tick text, hover text, titles, annotations ren
   ALWAYS anywhere, LINE_START at the start of a line), so no link, image, emphasis, heading, list, table, math
   (`$`), raw HTML, entity (`&amp;`) or Streamlit directive (`:red[...]`, `:material/icon:`) can form; a word
   joiner after `:` and `@` and before `www.` stops GFM's autolinks (they ignore the escapes) and directives.
+  `_` inside a word and `:` before a space stay as they are (neither can start anything there).
 - html(s): `& < > " '` as entities, line breaks as spaces (a blank line would end an HTML block in Markdown).
 - plotly(s): `& < >` as entities (Plotly decodes entities after it has read its tags), line breaks as spaces.
 """
@@ -19,12 +20,14 @@ import html as _html
 import re
 
 # Escaped wherever they stand: emphasis, code, links and images ([ ]), raw HTML and autolinks (< >), entities
-# (&), headings (#), tables (|), strikethrough (~), math ($), Streamlit directives (:), and the escape itself.
-ALWAYS = r"""\`*_{}[]<>#|~$&:!"""
+# (&), headings (#), tables (|), strikethrough (~), math ($), the escape itself.
+ALWAYS = r"""\`*{}[]<>#|~$&!"""
+_MD_ACTIVE = re.compile("([" + re.escape(ALWAYS) + "])"
+                        r"|(?<![^\W_])_|_(?![^\W_])"      # "_" except inside a word (never emphasis there)
+                        r"|:(?=[A-Za-z0-9/_-])")            # ":" before a name: ":red[", ":material/", "http:"
 # Active only as the first character of a line (lists, thematic breaks, setext headings, block quotes):
 # escaped there, left alone elsewhere so "1,000 rows (2.5%) - ok" stays readable in the page source.
 LINE_START = "+-="
-_MD_ACTIVE = re.compile("([" + re.escape(ALWAYS) + "])")
 _LINE_START = re.compile(r"(?m)^([ \t]*)([" + re.escape(LINE_START) + r"]|\d+[.)])")
 _BREAKS = re.compile(r"[\r\n\t\v\f\x00-\x08\x0e-\x1f\x7f\u2028\u2029\x85]+")
 # GFM autolinks "www.", "http:", "x@y.z" even when their punctuation is escaped, and Streamlit reads
@@ -48,7 +51,7 @@ def md(value) -> str:
 
     Line breaks are kept (a message's detail after a blank line): with the line-start characters escaped a
     line cannot start a heading, list, quote, table or fence."""
-    text = _MD_ACTIVE.sub(r"\\\1", _plain(value, keep_lines=True))
+    text = _MD_ACTIVE.sub(lambda m: "\\" + m.group(0), _plain(value, keep_lines=True))
     text = _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
     text = _WWW.sub(WORD_JOINER + r"\1", text)
     return text.replace("\\:", "\\:" + WORD_JOINER).replace("@", "@" + WORD_JOINER)

@@ -7,7 +7,7 @@ import pytest
 
 from framework.text import WORD_JOINER, html, md, plotly
 
-HOSTILE = ["![a](http://127.0.0.1:9/x.png)", '<a href="http://x/phish">Sign in again</a>', "[Sign in](//127.1)",
+HOSTILE = ["![a](http://127.0.0.1:9/x.png)", "_a_ __b__ c_ _d snake_case", '<a href="http://x/phish">Sign in again</a>', "[Sign in](//127.1)",
            ":red[RED] :material/home: x", "$x^2$", "**bold** _it_ `code` ~~s~~", "&amp; &lt;b&gt;",
            "<img src=http://127.0.0.1:9/y.png>", "http://auto.example/a www.auto.example u@example.com",
            "# head\n\n- item\n1. one\n> quote\n---\n| a | b |", "a\\b"]
@@ -29,7 +29,9 @@ def _unescaped(text: str, chars: str) -> list[str]:
 @pytest.mark.parametrize("s", HOSTILE)
 def test_md_leaves_no_markdown_active_character_unescaped(s):
     out = md(s)
-    assert _unescaped(out, "\\`*_{}[]<>#|~$&:!") == []
+    assert _unescaped(out, "\\`*{}[]<>#|~$&!") == []
+    assert not re.search(r"(?<!\\)(?<![^\W_])_|(?<!\\)_(?![^\W_])", out)   # "_" only inside a word
+    assert not re.search(r"(?<!\\):[A-Za-z0-9/]", out)                    # ":" before a name escaped
     assert out.replace("\\", "").replace(WORD_JOINER, "") == s.replace("\\", "")   # the text itself is kept
     for line in out.split("\n"):   # no line starts a list, quote, heading or rule
         assert not re.match(r"\s*([-+=>#*]|\d+[.)])", line), line
@@ -44,6 +46,7 @@ def test_md_breaks_autolinks_and_directives_with_an_invisible_joiner():
 
 def test_md_keeps_ordinary_text_readable():
     assert md("กรมทดสอบ 1,000 rows (2.5%) - ok") == "กรมทดสอบ 1,000 rows (2.5%) - ok"
+    assert md("Fix: set respondent_id") == "Fix: set respondent_id"
     assert md(None) == "" and md(float("nan")) == "" and md(3) == "3"
     assert md("line one\r\n\r\nline two") == "line one\n\nline two"
 
