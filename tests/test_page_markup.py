@@ -121,3 +121,15 @@ def test_campaign_code_from_the_url_is_shown_as_text(hostile):
     at = run_page("assess.py", query={"c": code})
     assert not at.exception and at.error
     assert_shown_as_text(at, code.lower())
+
+
+def test_trend_lines_name_an_agency_as_text():
+    import pandas as pd
+
+    from framework import analysis_charts
+    from framework.text import plotly
+    df = pd.DataFrame({"round": ["2024-06-30", "2025-06-30"], "key": [PHISH, PHISH], "n": [10, 12],
+                       "readiness": [0.5, 0.6]})
+    fig = analysis_charts.trend_lines(df, "readiness", "en", {})
+    assert fig.data[0].name == plotly(PHISH) and "&lt;a href=" in fig.data[0].hovertemplate
+    assert not [t for t in _strings(json.loads(fig.to_json())) if "<a" in t]
