@@ -104,7 +104,8 @@ if query.strip():
              "competency": tr("สมรรถนะ", "Competency")}
     if hits.empty:
         st.info(tr(f"ไม่พบ “{md(query)}” — ลองคำที่สั้นลง หรือรหัส เช่น DT300",
-                   f"Nothing matches “{md(query)}” — try a shorter word or a code such as DT300"), icon=":material/search_off:")
+                   f"Nothing matches “{md(query)}” — try a shorter word or a code such as DT300"),
+                icon=":material/search_off:")
     else:
         st.caption(tr(f"พบ {len(hits)} รายการ", f"{len(hits)} matches"))
         shown = pd.DataFrame({

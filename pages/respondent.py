@@ -68,7 +68,8 @@ query = c2.text_input(tr("ค้นหารหัสผู้ตอบ", "Searc
                       placeholder=tr("พิมพ์บางส่วนของรหัส", "part of the id"))
 found = rsp.find(con, batch, query)
 if found.empty:
-    st.info(tr(f"ไม่พบรหัสผู้ตอบที่มี “{md(query)}” ในชุดข้อมูลนี้", f"No respondent id contains “{md(query)}” in this batch."),
+    st.info(tr(f"ไม่พบรหัสผู้ตอบที่มี “{md(query)}” ในชุดข้อมูลนี้",
+               f"No respondent id contains “{md(query)}” in this batch."),
             icon=":material/search_off:")
     st.stop()
 if len(found) >= rsp.FIND_LIMIT:

@@ -86,14 +86,16 @@ def _no_markup_from_data(page, port: int) -> None:
              const bad = [];
              for (const el of document.querySelectorAll('img[src], a[href], iframe[src], image, source[src]')) {
                const url = el.getAttribute('src') || el.getAttribute('href') || el.getAttribute('xlink:href') || '';
-               if (url.includes(':' + port) || url.startsWith('//127.1') || url.includes('phish')) bad.push(el.outerHTML);
+               if (url.includes(':' + port) || url.startsWith('//127.1') || url.includes('phish'))
+                 bad.push(el.outerHTML);
              }
              return bad;
            }""", port)
     assert found == [], f"markup from the data is live: {found}"
 
 
-def test_markup_named_agencies_and_campaign_code_are_text_and_fetch_nothing(hostile_server, counter, browser):  # noqa: F811
+def test_markup_named_agencies_and_campaign_code_are_text_and_fetch_nothing(
+        hostile_server, counter, browser):  # noqa: F811
     url, img, phish = hostile_server
     port, hits = counter
     page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="en-US")

@@ -216,10 +216,11 @@ MARKDOWN_CALLS = {"markdown", "caption", "info", "warning", "error", "success", 
                   "page_link", "checkbox", "toggle", "radio", "selectbox", "multiselect", "text_input",
                   "text_area", "number_input", "slider", "select_slider", "date_input", "file_uploader",
                   "metric", "tabs"}
-NOT_STREAMLIT = {"summary", "rules", "pv", "analysis", "analysis_charts", "charts", "re", "np", "pd", "f", "fh"}
+NOT_STREAMLIT = {"summary", "rules", "pv", "analysis", "analysis_charts", "charts", "re", "np", "pd",
+                 "f"}   # f.write(...): a file
 ESCAPERS = {"md", "text.md"}                  # Markdown text
 HTML_ESCAPERS = {"html", "text.html"}         # HTML text (inside st.markdown(..., unsafe_allow_html=True))
-PASS_THROUGH = {"tr", "shell.tr", "escape", "html.escape", "str.strip"}   # safe when every argument is safe
+PASS_THROUGH = {"tr", "shell.tr", "escape", "html.escape"}   # safe when every argument is safe
 # A format spec a str would take too (width, alignment, precision) passes the text through; any other spec
 # ("{n:,}", "{v:.0%}", "{d:+d}", "{t:%H:%M}") only formats a number or a date.
 TEXT_SPEC = re.compile(r"^(.?[<>^=])?\d*(\.\d+)?s?$")
@@ -249,8 +250,8 @@ TRUSTED_IN = {
     "pages/upload.py": {"day", "stage_label", "lang", "res.batch_id", "res.encoding", "survey.rules.markdown"},
     "pages/workshop.py": {"f.min_cell", "hidden", "made.code"},
     "ui/downloads.py": {"_label", "labels[]", "helps[]"},
-    "ui/filters.py": {"floor", "access.min_cell_floor", "help", "label", "since", "summary.markdown", "analysis.hidden_note",
-                      "analysis.DEFINITIONS_TH", "analysis.DEFINITIONS_EN"},
+    "ui/filters.py": {"floor", "access.min_cell_floor", "help", "label", "since", "summary.markdown",
+                      "analysis.hidden_note", "analysis.DEFINITIONS_TH", "analysis.DEFINITIONS_EN"},
     "ui/shell.py": {"script", "title_th", "title_en", "sec_th", "sec_en", "why_th", "why_en", "refusal"},
     "ui/widget_text.py": {"block"},
 }
@@ -267,8 +268,6 @@ def _dotted(node: ast.AST) -> str:
         base = _dotted(node.value)
         key = node.slice.value if isinstance(node.slice, ast.Constant) else ""
         return f"{base}[{key}]" if base else ""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join":
-        return ""
     return ""
 
 
@@ -290,7 +289,7 @@ def unescaped(node: ast.AST, html_ok: bool = False, trusted: frozenset = frozens
         return unescaped(node.left, html_ok, trusted) + unescaped(node.right, html_ok, trusted)
     if isinstance(node, ast.IfExp):
         return unescaped(node.body, html_ok, trusted) + unescaped(node.orelse, html_ok, trusted)
-    if isinstance(node, (ast.BoolOp,)):
+    if isinstance(node, ast.BoolOp):
         return [bad for v in node.values for bad in unescaped(v, html_ok, trusted)]
     if isinstance(node, ast.Call):
         name = _dotted(node.func)
@@ -302,7 +301,8 @@ def unescaped(node: ast.AST, html_ok: bool = False, trusted: frozenset = frozens
                 return unescaped(arg.elt, html_ok, trusted)
             return unescaped(arg, html_ok, trusted)
         if name in PASS_THROUGH:
-            return [bad for a in node.args for bad in unescaped(a.value if isinstance(a, ast.Starred) else a, html_ok, trusted)]
+            args = [a.value if isinstance(a, ast.Starred) else a for a in node.args]
+            return [bad for a in args for bad in unescaped(a, html_ok, trusted)]
         if name in trusted:
             return []
         return [ast.unparse(node)]

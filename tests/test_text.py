@@ -7,7 +7,8 @@ import pytest
 
 from framework.text import WORD_JOINER, html, md, plotly
 
-HOSTILE = ["![a](http://127.0.0.1:9/x.png)", "_a_ __b__ c_ _d snake_case", '<a href="http://x/phish">Sign in again</a>', "[Sign in](//127.1)",
+HOSTILE = ["![a](http://127.0.0.1:9/x.png)", "_a_ __b__ c_ _d snake_case",
+           '<a href="http://x/phish">Sign in again</a>', "[Sign in](//127.1)",
            ":red[RED] :material/home: x", "$x^2$", "**bold** _it_ `code` ~~s~~", "&amp; &lt;b&gt;",
            "<img src=http://127.0.0.1:9/y.png>", "http://auto.example/a www.auto.example u@example.com",
            "# head\n\n- item\n1. one\n> quote\n---\n| a | b |", "a\\b"]

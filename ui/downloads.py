@@ -140,7 +140,8 @@ def table_downloads(df: pd.DataFrame, view: str, filters: dict | None = None, *,
             th, en = TABLE_HELP[suffix]
             st.download_button(_label(suffix), make, file_name=name, mime=mime,
                                key=f"{key}_{suffix}", icon=":material/download:", on_click="ignore",
-                               help=tr(f"{th} · ไฟล์ {md(name)} ({len(df):,} แถว)", f"{en} · file {md(name)} ({len(df):,} rows)")
+                               help=tr(f"{th} · ไฟล์ {md(name)} ({len(df):,} แถว)",
+                                       f"{en} · file {md(name)} ({len(df):,} rows)")
                                + (f" · {md(said)}" if said else ""))
 
 
