@@ -2,6 +2,7 @@
 import streamlit as st
 
 from framework import analysis
+from framework.text import md
 from ui import filters, shell
 from ui.downloads import table_downloads
 
@@ -102,7 +103,7 @@ def survey_headline() -> None:
         return
     stages = filters.stage_labels()
     demo = tr(" · ข้อมูลตัวอย่าง", " · demo data") if batches["is_demo"].fillna(False).all() else ""
-    st.caption(":material/event: " + filters.compute("describe_round", f, lang=lang) + demo)
+    st.caption(":material/event: " + md(filters.compute("describe_round", f, lang=lang)) + demo)
     stage, nxt, target = ov["stage"], ov["next_stage"], f["target"]
 
     m = st.columns(4)

@@ -18,6 +18,7 @@ from framework.analysis import TOTAL_KEY
 from framework.analysis.rounds import date_text
 from framework.chart_theme import BASE_SIZE
 from framework.profiles_view import THAI_BREAK_BEFORE, wrap_label
+from framework.text import plotly as plotly_text
 
 GREY = "#b4b4b4"     # hidden for privacy
 EMPTY = "#ececec"    # no respondents
@@ -67,6 +68,11 @@ def key_label(key: str, labels: dict | None, lang: str) -> str:
     return (labels or {}).get(key, key)
 
 
+def key_tick(key: str, labels: dict | None, lang: str) -> str:
+    """key_label() as a Plotly label: an agency or org unit name is data, shown as text (framework.text)."""
+    return plotly_text(key_label(key, labels, lang))
+
+
 def stage_label(stage: str, lang: str, names: dict | None = None) -> str:
     th, en = (names or STAGE_NAMES).get(stage, (stage, stage))
     return en if lang == "en" else th
@@ -101,7 +107,7 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
     df = cov.sort_values(["unit_ord"], kind="stable")
     codes = list(dict.fromkeys(df["code"]))
     keys = list(dict.fromkeys(cov["key"]))
-    xs = [key_label(k, labels, lang) for k in keys]
+    xs = [key_tick(k, labels, lang) for k in keys]
     cell = df.set_index(["code", "key"])
     idx = pd.MultiIndex.from_product([codes, keys], names=["code", "key"])
     cell = cell.reindex(idx)
@@ -212,7 +218,7 @@ def coverage_change_heatmap(df: pd.DataFrame, lang: str = "th", labels: dict | N
     df = df.sort_values(["unit_ord"], kind="stable")
     codes = list(dict.fromkeys(df["code"]))
     keys = list(dict.fromkeys(df["key"]))
-    xs = [key_label(k, labels, lang) for k in keys]
+    xs = [key_tick(k, labels, lang) for k in keys]
     idx = pd.MultiIndex.from_product([codes, keys], names=["code", "key"])
     cell = df.set_index(["code", "key"]).reindex(idx)
     raw = cell["change"].to_numpy(dtype="float64").reshape(len(codes), len(keys))
@@ -274,7 +280,7 @@ def readiness_path(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
         y = g["readiness"].to_numpy(dtype="float64")
         custom = [[int(n) if not pd.isna(n) else 0, _pct(r), _pct(fr)]
                   for n, r, fr in zip(g["n"], g["readiness"], g["fully_ready"])]
-        name = key_label(key, labels, lang)
+        name = key_tick(key, labels, lang)
         fig.add_trace(go.Scatter(
             x=xs, y=y, mode="lines+markers", name=name, customdata=custom, connectgaps=False,
             line=dict(width=4 if key == TOTAL_KEY else 2, dash="solid"),
@@ -321,7 +327,7 @@ def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
     """
     stages = ["Early", "Developing", "Mature"]
     keys = list(dict.fromkeys(ready["key"]))
-    names = [key_label(k, labels, lang) for k in keys]
+    names = [key_tick(k, labels, lang) for k in keys]
     ticks = [f"<b>{wrap_label(n, 16)}</b>" if k == TOTAL_KEY else wrap_label(n, 16) for k, n in zip(keys, names)]
     reached_map = {} if reached is None else dict(zip(reached["key"], reached["stage_reached"]))
     grid = dict(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.25 / len(keys) + 0.04) if stacked else \
@@ -419,7 +425,7 @@ def trend_lines(df: pd.DataFrame, value: str = "readiness", lang: str = "th", la
         g = df[df["key"] == key].set_index("round").reindex(rounds)
         if g["n"].fillna(0).sum() == 0:
             continue
-        name = key_label(key, labels, lang)
+        name = key_tick(key, labels, lang)
         custom = [[int(n) if not pd.isna(n) else 0, _pct(v)] for n, v in zip(g["n"], g[value])]
         fig.add_trace(go.Scatter(
             x=rounds, y=g[value].to_numpy(dtype="float64"), mode="lines+markers", name=name, customdata=custom,

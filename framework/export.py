@@ -545,11 +545,11 @@ def chart_html(fig, settings: dict | None = None) -> bytes:
     The page is titled after the chart and, given settings, states them under the chart so a figure
     pasted into a report can be traced back to the screen it came from.
     """
-    from html import escape
+    from html import escape, unescape
 
     page = fig.to_html(include_plotlyjs=True, full_html=True)
     text = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
-    title = " ".join(re.sub(r"<[^>]+>", " ", text).split()) or (settings or {}).get("view") or "chart"
+    title = unescape(" ".join(re.sub(r"<[^>]+>", " ", text).split())) or (settings or {}).get("view") or "chart"
     head = '<meta charset="utf-8" />' if '<meta charset="utf-8" />' in page else "<head>"
     page = page.replace(head, f"{head}\n    <title>{escape(title)}</title>", 1)
     if settings:

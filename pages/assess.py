@@ -13,6 +13,7 @@ from framework import respondents as rsp
 from framework.campaign import form
 from framework.catalog import STAFF_GROUPS
 from framework.errors import BilingualError
+from framework.text import md
 from ui import shell
 
 lang = shell.setup("assess", "แบบประเมินตนเองด้านทักษะดิจิทัล", "Digital-skills self-assessment", nav=False)
@@ -24,7 +25,7 @@ code = str(st.query_params.get("c") or "").strip().lower()
 try:
     camp = campaign.require_open(con, code)
 except campaign.CampaignError as exc:
-    st.error(exc.message(lang), icon=":material/link_off:")
+    st.error(md(exc.message(lang)), icon=":material/link_off:")
     st.stop()
 
 S = "as_"   # every session key of this page starts with it
@@ -68,8 +69,8 @@ def _start_over() -> None:
 
 
 when = tr(f"ปิดรับคำตอบ {camp.closes.isoformat()}", f"closes {camp.closes.isoformat()}") if camp.closes else ""
-st.markdown(f"**{escape(camp.agency)}** · {escape(stages.get(camp.stage, camp.stage))} · "
-            + tr("รอบสำรวจ ", "survey round ") + camp.round_date.isoformat() + (f" · {when}" if when else ""))
+st.markdown(f"**{md(camp.agency)}** · {md(stages.get(camp.stage, camp.stage))} · "
+            + tr("รอบสำรวจ ", "survey round ") + md(camp.round_date.isoformat()) + (f" · {md(when)}" if when else ""))
 
 # --- right after submitting: the person's own result ------------------------------------------------------
 done = st.session_state.get(S + "done")
@@ -81,7 +82,7 @@ if done:
     try:
         p = rsp.plan(con, cat, done["batch_id"], done["respondent_id"], camp.stage)  # own answers, never cached
     except rsp.RespondentError as exc:
-        st.error(exc.message(lang))
+        st.error(md(exc.message(lang)))
         st.stop()
     c = p.counts()
     st.subheader(tr("ผลของคุณ", "Your result"))
@@ -117,7 +118,7 @@ if done:
         try:
             st.session_state[S + "pdf"] = pdf.html_to_pdf(html)
         except BilingualError as exc:
-            st.error(exc.message(lang))
+            st.error(md(exc.message(lang)))
     if st.session_state.get(S + "pdf"):
         row.download_button(tr("ดาวน์โหลด PDF", "Download the PDF"), st.session_state[S + "pdf"],
                             file_name=export.filename("idp", name, "pdf"), mime="application/pdf", key=S + "pdf_dl",
@@ -181,7 +182,7 @@ if st.button(tr("ส่งคำตอบ", "Submit"), type="primary", key=S + "
         res = campaign.submit(con, cat, camp, st.session_state.get(S + "id"), group, org, given,
                               session=st.session_state[S + "sid"], draft_token=st.session_state[S + "token"])
     except campaign.CampaignError as exc:
-        st.error(exc.message(lang), icon=":material/error:")
+        st.error(md(exc.message(lang)), icon=":material/error:")
     else:
         for k in [k for k in st.session_state if str(k).startswith(S + "u_")]:
             del st.session_state[k]

@@ -6,6 +6,7 @@ import streamlit as st
 
 from framework import profiles_view as pv
 from framework.catalog import STAFF_GROUPS, STAGES
+from framework.text import md
 from ui import shell
 from ui.downloads import table_downloads
 
@@ -59,8 +60,8 @@ if raw and raw != st.session_state.get("exp_url"):
     if match:
         _open(match)
     else:
-        st.warning(tr(f"ไม่พบหน่วยความสามารถรหัส {raw!r} ในลิงก์ — ใช้รหัสเช่น DLit100, DT300, SPM600",
-                      f"The link names no known unit {raw!r} — use a code such as DLit100, DT300, SPM600"),
+        st.warning(tr(f"ไม่พบหน่วยความสามารถรหัส “{md(raw)}” ในลิงก์ — ใช้รหัสเช่น DLit100, DT300, SPM600",
+                      f"The link names no known unit “{md(raw)}” — use a code such as DLit100, DT300, SPM600"),
                    icon=":material/link_off:")
     st.session_state["exp_url"] = raw
 st.session_state.setdefault("exp_group", groups[0])
@@ -102,8 +103,9 @@ if query.strip():
              "experience": tr("ประสบการณ์", "Experience"), "attribute": tr("คุณลักษณะ", "Attribute"),
              "competency": tr("สมรรถนะ", "Competency")}
     if hits.empty:
-        st.info(tr(f"ไม่พบ “{query}” — ลองคำที่สั้นลง หรือรหัส เช่น DT300",
-                   f"Nothing matches “{query}” — try a shorter word or a code such as DT300"), icon=":material/search_off:")
+        st.info(tr(f"ไม่พบ “{md(query)}” — ลองคำที่สั้นลง หรือรหัส เช่น DT300",
+                   f"Nothing matches “{md(query)}” — try a shorter word or a code such as DT300"),
+                icon=":material/search_off:")
     else:
         st.caption(tr(f"พบ {len(hits)} รายการ", f"{len(hits)} matches"))
         shown = pd.DataFrame({

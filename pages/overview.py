@@ -2,6 +2,7 @@
 import streamlit as st
 
 from framework import analysis, analysis_charts, chart_theme
+from framework.text import md
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
@@ -23,8 +24,8 @@ if c.get("n_stages", 0) > 1 and stage == counts.get("stage"):
     st.caption(tr("ชุดข้อมูลที่เลือกระบุระยะต่างกัน ใช้ระยะที่พบมากที่สุดเป็นค่าเริ่มต้น",
                   "The selected batches declare different stages; the most common one is the default."))
 scope = ", ".join(f["agencies"]) if f["agencies"] else tr("ทุกหน่วยงาน", "all agencies")
-st.caption(tr(f"ขอบเขต: {scope} · ผู้ตอบ {c['respondents']:,} คน · เกณฑ์ระดับ ≥ {f['threshold']}",
-              f"Scope: {scope} · {c['respondents']:,} respondents · level ≥ {f['threshold']} counts as met"))
+st.caption(tr(f"ขอบเขต: {md(scope)} · ผู้ตอบ {c['respondents']:,} คน · เกณฑ์ระดับ ≥ {f['threshold']}",
+              f"Scope: {md(scope)} · {c['respondents']:,} respondents · level ≥ {f['threshold']} counts as met"))
 filters.round_caption(f)
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 from framework import charts
 from framework import profiles_view as pv
 from framework.catalog import STAFF_GROUPS, STAGES
+from framework.text import md
 from ui import shell
 from ui.downloads import chart_downloads, table_downloads
 
@@ -53,9 +54,9 @@ if raw and raw != st.session_state.get("path_url"):
     st.session_state["path_bad_url"] = "" if pv.parse_staff_group(raw, "") else raw
 st.session_state.setdefault("path_group", STAFF_GROUPS[0])
 if st.session_state.get("path_bad_url"):
-    st.warning(tr(f"ลิงก์มีค่า group={st.session_state['path_bad_url']!r} ที่ไม่รู้จัก — ใช้ค่าใดค่าหนึ่งต่อไปนี้: "
+    st.warning(tr(f"ลิงก์มีค่า group=“{md(st.session_state['path_bad_url'])}” ที่ไม่รู้จัก — ใช้ค่าใดค่าหนึ่งต่อไปนี้: "
                   + ", ".join(STAFF_GROUPS),
-                  f"The link has an unknown group={st.session_state['path_bad_url']!r} — use one of: "
+                  f"The link has an unknown group=“{md(st.session_state['path_bad_url'])}” — use one of: "
                   + ", ".join(STAFF_GROUPS)), icon=":material/link_off:")
 
 st.markdown(PAGE_CSS, unsafe_allow_html=True)

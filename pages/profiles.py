@@ -8,6 +8,7 @@ from framework.catalog import STAFF_GROUPS, STAGES
 from framework import pdf
 from framework.errors import BilingualError
 from framework.handout import profile_handout, profiles_deck
+from framework.text import md
 from ui import shell
 from ui.downloads import table_downloads
 
@@ -96,13 +97,13 @@ def pdf_downloads(stage: str, group: str, lang: str) -> None:
             data = _pdf(_pdf_request(kind, stage, group), lang)
     except BilingualError as exc:
         st.session_state.pop("prof_pdf", None)
-        st.error(exc.message(lang), icon=":material/error:")
+        st.error(md(exc.message(lang)), icon=":material/error:")
         return
     name = _pdf_name(kind, stage, group, lang)
     label = dict((k, tr(th, en)) for k, th, en in PDF_KINDS)[kind]
     st.download_button(tr(f"ดาวน์โหลด {label}", f"Download {label}"), data, file_name=name,
                        mime="application/pdf", key="prof_pdf_download", icon=":material/download:",
-                       type="primary", on_click="ignore", help=f"{name} · {len(data) // 1024:,} KB")
+                       type="primary", on_click="ignore", help=f"{md(name)} · {len(data) // 1024:,} KB")
 
 
 names = _names(lang)
@@ -126,8 +127,8 @@ st.session_state.setdefault("prof_group", STAFF_GROUPS[0])
 
 for param, value, allowed in st.session_state.get("prof_bad_url", []):
     st.warning(tr(
-        f"ลิงก์มีค่า {param}={value!r} ที่ไม่รู้จัก จึงแสดงค่าเดิมแทน — ใช้ค่าใดค่าหนึ่งต่อไปนี้: {allowed}",
-        f"The link has an unknown {param}={value!r}, so the previous choice is shown — use one of: {allowed}"),
+        f"ลิงก์มีค่า {md(param)}=“{md(value)}” ที่ไม่รู้จัก จึงแสดงค่าเดิมแทน — ใช้ค่าใดค่าหนึ่งต่อไปนี้: {md(allowed)}",
+        f"The link has an unknown {md(param)}=“{md(value)}”, so the previous choice is shown — use one of: {md(allowed)}"),
         icon=":material/link_off:")
 
 st.markdown(PAGE_CSS, unsafe_allow_html=True)

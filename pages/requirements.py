@@ -4,6 +4,7 @@ import streamlit as st
 from framework import charts
 from framework import profiles_view as pv
 from framework.catalog import STAFF_GROUPS, STAGES
+from framework.text import md
 from ui import shell
 from ui.downloads import chart_downloads, table_downloads
 
@@ -42,8 +43,8 @@ raw = st.query_params.get("stage")
 if raw and raw != st.session_state.get("req_url"):
     st.session_state["req_stage"] = ALL if raw == ALL else pv.parse_stage(raw, st.session_state.get("req_stage", ALL))
     if raw != ALL and not pv.parse_stage(raw, ""):
-        st.warning(tr(f"ลิงก์มีค่า stage={raw!r} ที่ไม่รู้จัก — ใช้ Early, Developing, Mature หรือ all",
-                      f"The link has an unknown stage={raw!r} — use Early, Developing, Mature or all"),
+        st.warning(tr(f"ลิงก์มีค่า stage=“{md(raw)}” ที่ไม่รู้จัก — ใช้ Early, Developing, Mature หรือ all",
+                      f"The link has an unknown stage=“{md(raw)}” — use Early, Developing, Mature or all"),
                    icon=":material/link_off:")
 st.session_state.setdefault("req_stage", STAGES[-1])
 

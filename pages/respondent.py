@@ -8,6 +8,7 @@ from framework import export
 from framework import profiles_view as pv
 from framework import respondents as rsp
 from framework.catalog import STAGES
+from framework.text import html, md
 from ui import shell
 from ui.downloads import table_downloads
 
@@ -67,7 +68,8 @@ query = c2.text_input(tr("ค้นหารหัสผู้ตอบ", "Searc
                       placeholder=tr("พิมพ์บางส่วนของรหัส", "part of the id"))
 found = rsp.find(con, batch, query)
 if found.empty:
-    st.info(tr(f"ไม่พบรหัสผู้ตอบที่มี \"{query}\" ในชุดข้อมูลนี้", f"No respondent id contains \"{query}\" in this batch."),
+    st.info(tr(f"ไม่พบรหัสผู้ตอบที่มี “{md(query)}” ในชุดข้อมูลนี้",
+               f"No respondent id contains “{md(query)}” in this batch."),
             icon=":material/search_off:")
     st.stop()
 if len(found) >= rsp.FIND_LIMIT:
@@ -93,7 +95,7 @@ if stage_of.get(batch) not in STAGES:
 try:
     p = rsp.plan(con, cat, batch, rid, stage, t)  # row-level: computed per run, never cached
 except rsp.RespondentError as exc:
-    st.error(exc.message(lang), icon=":material/error:")
+    st.error(md(exc.message(lang)), icon=":material/error:")
     st.stop()
 
 # --- who and where ----------------------------------------------------------------------------------------
@@ -101,7 +103,7 @@ st.markdown(PAGE_CSS, unsafe_allow_html=True)
 facts = [p.respondent_id, p.agency, p.org_unit, p.position]
 st.markdown(f'<div class="resp-where">{escape(names[p.stage])} · {escape(names[p.staff_group])}</div>'
             f'<div class="resp-persona">{escape(p.persona(lang))}</div>'
-            f'<div class="resp-who">{escape(" · ".join(x for x in facts if x))}</div>', unsafe_allow_html=True)
+            f'<div class="resp-who">{html(" · ".join(x for x in facts if x))}</div>', unsafe_allow_html=True)
 
 c = p.counts()
 m = st.columns(5)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from framework import access, analysis, analyst
 from framework.paths import store_path
+from framework.text import md
 from ui import shell
 from ui.downloads import table_downloads
 
@@ -120,7 +121,7 @@ with right:
 # --- result ---------------------------------------------------------------------------------
 error = st.session_state.get("sql_error")
 if error is not None:
-    st.error(error.message(lang), icon=":material/block:")
+    st.error(md(error.message(lang)), icon=":material/block:")
 result = st.session_state.get("sql_result")
 if result is not None and result[2] != workspace:
     # Settings, access or data changed since the query ran: its rows may no longer be allowed or true.

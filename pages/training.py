@@ -2,6 +2,7 @@
 import streamlit as st
 
 from framework import analysis, analysis_charts, chart_theme
+from framework.text import md
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
@@ -28,8 +29,8 @@ stages = filters.stage_labels()
 totals = needs[needs["is_total"]].reset_index(drop=True)
 head = analysis.training_headline(totals)   # over shown units only (suppression.py rule 6)
 scope = ", ".join(f["agencies"]) if f["agencies"] else tr("ทุกหน่วยงาน", "all agencies")
-st.caption(tr(f"ขอบเขต: {scope} · ผู้ตอบ {counts['respondents']:,} คน · {stages[stage]} · เกณฑ์ระดับ ≥ {f['threshold']}",
-              f"Scope: {scope} · {counts['respondents']:,} respondents · {stages[stage]} · "
+st.caption(tr(f"ขอบเขต: {md(scope)} · ผู้ตอบ {counts['respondents']:,} คน · {stages[stage]} · เกณฑ์ระดับ ≥ {f['threshold']}",
+              f"Scope: {md(scope)} · {counts['respondents']:,} respondents · {stages[stage]} · "
               f"level ≥ {f['threshold']} counts as met"))
 
 m = st.columns(3)

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from framework import analysis, analysis_charts, chart_theme
+from framework.text import md
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
@@ -22,9 +23,9 @@ tr_ = filters.compute_or_stop("trends", f, stage=stage, unit=unit)
 rounds = tr_["rounds"]
 filters.stop_if_no_respondents(counts["respondents"])
 if len(rounds) < 2:
-    st.info(tr(f"มีรอบสำรวจเพียงรอบเดียว ({rounds[0] if rounds else '—'}) จึงยังไม่มีแนวโน้ม — "
+    st.info(tr(f"มีรอบสำรวจเพียงรอบเดียว ({md(rounds[0]) if rounds else '—'}) จึงยังไม่มีแนวโน้ม — "
                "นำเข้าแบบสำรวจรอบถัดไปพร้อมวันที่รอบสำรวจ แล้วแนวโน้มจะปรากฏที่นี่",
-               f"There is only one survey round ({rounds[0] if rounds else '—'}), so there is no trend yet — "
+               f"There is only one survey round ({md(rounds[0]) if rounds else '—'}), so there is no trend yet — "
                "upload the next round with its round date and the trend appears here."), icon=":material/info:")
 labels = filters.key_labels("group")
 stages = filters.stage_labels()

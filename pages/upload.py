@@ -7,6 +7,7 @@ import streamlit as st
 from framework import export, survey
 from framework.catalog import STAGES
 from framework.store import RoundConflict, SurveyStore
+from framework.text import md
 from ui import shell
 from ui.downloads import table_downloads
 
@@ -114,7 +115,7 @@ if last:
         st.button(tr(f"เพิ่มในรอบเดิม ({day(last['round_date'])})", f"Add to that round ({day(last['round_date'])})"),
                   key="up_same_round", on_click=lambda d=last["round_date"]: st.session_state.update(up_round=d))
 confirmed = {key for key, th, en in check.confirm
-             if st.checkbox(tr(f"{th} — ยืนยันว่าถูกต้อง", f"{en} - confirm this is right"), key=f"up_confirm_{key}")}
+             if st.checkbox(tr(f"{md(th)} — ยืนยันว่าถูกต้อง", f"{md(en)} - confirm this is right"), key=f"up_confirm_{key}")}
 if check.missing:
     st.caption(tr("ก่อนนำเข้า: ", "Before importing: ") + "; ".join(tr(th, en) for th, en in check.missing))
 
@@ -144,10 +145,10 @@ if st.button(tr("ตรวจและนำเข้า", "Check and import"), 
     run_import("refuse")
 
 if "up_error" in st.session_state:
-    st.error(tr(*st.session_state["up_error"]), icon=":material/error:")
+    st.error(md(tr(*st.session_state["up_error"])), icon=":material/error:")
 res = st.session_state.get("up_result")
 if res is not None and res.refused:
-    st.warning(tr(*res.conflict_message()), icon=":material/group:")
+    st.warning(md(tr(*res.conflict_message())), icon=":material/group:")
     choices = {"replace": tr("แทนที่คำตอบเดิมด้วยคำตอบในไฟล์นี้", "Replace their earlier answers with this file's"),
                "skip": tr("ข้ามคนเหล่านี้ นำเข้าเฉพาะคนใหม่", "Skip them; import only the new people")}
     choice = st.radio(tr("ผู้ตอบที่มีอยู่แล้วในรอบนี้", "People already in this round"), list(choices), index=None,
@@ -158,21 +159,21 @@ if res is not None and res.refused:
         st.rerun()
 elif res is not None:
     if res.duplicate:
-        st.info(tr(f"ไฟล์ {res.file_name} เคยนำเข้าแล้ว (ชุด {res.batch_id}) ไม่ได้นับซ้ำ",
-                   f"{res.file_name} was already imported (batch {res.batch_id}); it was not counted again."),
+        st.info(tr(f"ไฟล์ {md(res.file_name)} เคยนำเข้าแล้ว (ชุด {res.batch_id}) ไม่ได้นับซ้ำ",
+                   f"{md(res.file_name)} was already imported (batch {res.batch_id}); it was not counted again."),
                 icon=":material/content_copy:")
     else:
         st.success(tr(f"นำเข้าชุด {res.batch_id} แล้ว ({res.encoding}, แบบ{'กว้าง' if res.source_format == 'wide' else 'ยาว'})",
-                      f"Imported batch {res.batch_id} ({res.encoding}, {res.source_format} format)."))
+                      f"Imported batch {res.batch_id} ({res.encoding}, {md(res.source_format)} format)."))
     if res.conflicts:
-        st.info(tr(*res.conflict_message()), icon=":material/group:")
+        st.info(md(tr(*res.conflict_message())), icon=":material/group:")
 if res is not None:
     m1, m2, m3 = st.columns(3)
     m1.metric(tr("แถวที่อ่าน", "Rows read"), f"{res.rows_read:,}")
     m2.metric(tr("รับเข้า", "Accepted"), f"{res.accepted:,}")
     m3.metric(tr("ไม่รับ", "Rejected"), f"{res.rejected:,}")
     for n in res.notices:
-        (st.warning if n.level == "warning" else st.info)(n.text(lang))
+        (st.warning if n.level == "warning" else st.info)(md(n.text(lang)))
     if len(res.problems):
         st.markdown("#### " + tr("ปัญหาที่พบ", "Problems found"))
         if res.problems_truncated:
@@ -245,7 +246,7 @@ def do_trash(action: str, batch_id: str) -> None:
 
 st.subheader(tr("ชุดข้อมูลที่นำเข้าแล้ว", "Stored batches"))
 if "up_done" in st.session_state:
-    st.success(tr(*st.session_state.pop("up_done")), icon=":material/check:")
+    st.success(md(tr(*st.session_state.pop("up_done"))), icon=":material/check:")
 batches = store.batches()
 if batches.empty:
     st.caption(tr("ยังไม่มีชุดข้อมูล", "No batches yet."))
@@ -258,7 +259,7 @@ else:
         pick = st.selectbox(tr("ชุด", "Batch"), list(labels), format_func=labels.get, key="up_orig_batch")
         kept = store.original_name(pick) if pick else None   # the bytes are read on click, not every rerun
         if kept:
-            st.download_button(tr(f"ดาวน์โหลด {kept}", f"Download {kept}"), lambda b=pick: store.original(b)[1],
+            st.download_button(tr(f"ดาวน์โหลด {md(kept)}", f"Download {md(kept)}"), lambda b=pick: store.original(b)[1],
                                file_name=kept, key="up_orig_dl", icon=":material/download:", on_click="ignore")
         else:
             st.caption(tr("ไม่ได้เก็บไฟล์ต้นฉบับของชุดนี้ (นำเข้าก่อนรุ่นที่เก็บไฟล์)",
@@ -277,7 +278,7 @@ else:
 trash = store.batches(deleted=True)
 st.subheader(tr("ถังขยะ", "Trash") + f" ({len(trash)})")
 if "up_trash_error" in st.session_state:
-    st.error(tr(*st.session_state.pop("up_trash_error")), icon=":material/group:")
+    st.error(md(tr(*st.session_state.pop("up_trash_error"))), icon=":material/group:")
 if trash.empty:
     st.caption(tr("ถังขยะว่าง", "The trash is empty."))
 else:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from framework import analysis, analysis_charts, campaign, export
 from framework.catalog import STAGES
+from framework.text import md
 from ui import shell
 
 lang = shell.setup("workshop", "แบบประเมินตนเองและเวิร์กช็อป", "Self-assessment campaigns and workshop")
@@ -40,7 +41,7 @@ with st.expander(tr("เปิดแบบประเมินใหม่", "O
                 made = campaign.open_campaign(con, cat, agency=agency, stage=stage, round_date=round_d,
                                               closes=closes, org_units=units_text.splitlines(), id_pattern=pattern)
             except campaign.CampaignError as exc:
-                st.error(exc.message(lang))
+                st.error(md(exc.message(lang)))
             else:
                 st.session_state["ws_code"] = made.code
                 st.success(tr(f"เปิดแบบประเมินแล้ว รหัส {made.code}", f"Campaign opened: code {made.code}"))
@@ -64,12 +65,12 @@ left, right = st.columns([2, 1])
 with left:
     st.markdown(tr("ลิงก์สำหรับผู้ตอบ (ส่งทางอีเมลหรือแสดงบนจอ):", "The respondents' link (send it, or show it on screen):"))
     st.code(link, language=None)
-    st.caption(tr(f"{stages[camp.stage]} · รอบ {camp.round_date}"
-                  + (f" · ปิดรับ {camp.closes}" if camp.closes else "")
-                  + (f" · รูปแบบรหัส {camp.id_pattern}" if camp.id_pattern else ""),
-                  f"Stage {stages[camp.stage]} · round {camp.round_date}"
-                  + (f" · closes {camp.closes}" if camp.closes else "")
-                  + (f" · id pattern {camp.id_pattern}" if camp.id_pattern else "")))
+    st.caption(tr(f"{stages[camp.stage]} · รอบ {md(camp.round_date)}"
+                  + (f" · ปิดรับ {md(camp.closes)}" if camp.closes else "")
+                  + (f" · รูปแบบรหัส {md(camp.id_pattern)}" if camp.id_pattern else ""),
+                  f"Stage {stages[camp.stage]} · round {md(camp.round_date)}"
+                  + (f" · closes {md(camp.closes)}" if camp.closes else "")
+                  + (f" · id pattern {md(camp.id_pattern)}" if camp.id_pattern else "")))
     poster = campaign.qr.poster_html(link, tr("แบบประเมินตนเองด้านทักษะดิจิทัล", "Digital-skills self-assessment"),
                                      [camp.agency, tr(f"รอบสำรวจ {camp.round_date}", f"Survey round {camp.round_date}")]
                                      + ([tr(f"ปิดรับ {camp.closes}", f"Closes {camp.closes}")] if camp.closes else []),
@@ -118,7 +119,7 @@ def live() -> None:
                              min_cell=int(k), authorised=authorised)
         cov = analysis.coverage(con, f, stage=camp.stage, by="group")
     except analysis.AnalysisError as exc:
-        st.error(exc.message(lang))
+        st.error(md(exc.message(lang)))
         return
     units = cat.units()
     names = dict(zip(units["code"], units["name_en" if lang == "en" else "name_th"]))

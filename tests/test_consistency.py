@@ -204,3 +204,172 @@ def test_repository_text_is_utf8():
             path.read_bytes().decode("utf-8")
             checked += 1
     assert checked > 30
+
+
+# --- text from data is shown as text (framework/text.py) --------------------------------------------------------
+# Streamlit renders Markdown in these calls' first argument (body or widget label): links and images render
+# (an image is fetched by every viewer), and so do Streamlit's :color[...] and :material/...: directives.
+# Every piece of text a page puts there is a literal, a number, a translated constant, or wrapped in
+# framework.text.md() (text.html() inside unsafe_allow_html HTML); a few trusted values are listed by name.
+MARKDOWN_CALLS = {"markdown", "caption", "info", "warning", "error", "success", "write", "title", "header",
+                  "subheader", "toast", "expander", "popover", "button", "download_button", "link_button",
+                  "page_link", "checkbox", "toggle", "radio", "selectbox", "multiselect", "text_input",
+                  "text_area", "number_input", "slider", "select_slider", "date_input", "file_uploader",
+                  "metric", "tabs"}
+NOT_STREAMLIT = {"summary", "rules", "pv", "analysis", "analysis_charts", "charts", "re", "np", "pd",
+                 "f"}   # f.write(...): a file
+ESCAPERS = {"md", "text.md"}                  # Markdown text
+HTML_ESCAPERS = {"html", "text.html"}         # HTML text (inside st.markdown(..., unsafe_allow_html=True))
+PASS_THROUGH = {"tr", "shell.tr", "escape", "html.escape"}   # safe when every argument is safe
+# A format spec a str would take too (width, alignment, precision) passes the text through; any other spec
+# ("{n:,}", "{v:.0%}", "{d:+d}", "{t:%H:%M}") only formats a number or a date.
+TEXT_SPEC = re.compile(r"^(.?[<>^=])?\d*(\.\d+)?s?$")
+# Values that never come from a file, a form or a URL: numbers, catalogue labels and texts (committed YAML),
+# translated constants, dates and codes the app makes. Named one by one, per file; a name trusted in one file
+# is not trusted in another.
+TRUSTED_EVERYWHERE = {
+    "stages[]", "pv.text", "p.persona", "u[code]",      # catalogue: stage names, unit names and codes, personas
+    "th", "en",                                         # the (Thai, English) pair of a translated constant
+    "len", "f[min_cell]",                               # numbers
+}
+TRUSTED_IN = {
+    "app.py": {"meta[circular]", "meta[source_sha256]", "meta[title_en]", "meta[title_th]", "stage_name", "demo",
+               "personas[]"},
+    "pages/assess.py": {"groups[]", "stages.get", "name", "tag", "r[element]", "form.unit_detail", "p.threshold"},
+    "pages/explorer.py": {"group", "unit", "names.get", "element[element_code]", "c[criterion_code]", "lines",
+                          "hits_table", "int", "sum"},
+    "pages/overview.py": {"f[threshold]", "n_hidden", "pts", "start", "then"},
+    "pages/pathway.py": {"html"},
+    "pages/profiles.py": {"names[]", "names.get", "gkey", "primary", "alt", "label", "element[element_code]",
+                          "lines", "_items", "p.role", "c[definition_th]"},
+    "pages/readiness.py": {"by_labels[]"},
+    "pages/respondent.py": {"t", "names[]", "e[code]", "p.next_persona", "p.next_dropped", "rsp.status_label",
+                            "rsp.FIND_LIMIT"},
+    "pages/sql.py": {"analyst.DERIVED[]", "mb", "shell.hr_refusal", "k_floor"},
+    "pages/training.py": {"f[threshold]", "head.units_hidden"},
+    "pages/upload.py": {"day", "stage_label", "lang", "res.batch_id", "res.encoding", "survey.rules.markdown"},
+    "pages/workshop.py": {"f.min_cell", "hidden", "made.code"},
+    "ui/downloads.py": {"_label", "labels[]", "helps[]"},
+    "ui/filters.py": {"floor", "access.min_cell_floor", "help", "label", "since", "summary.markdown",
+                      "analysis.hidden_note", "analysis.DEFINITIONS_TH", "analysis.DEFINITIONS_EN"},
+    "ui/shell.py": {"script", "title_th", "title_en", "sec_th", "sec_en", "why_th", "why_en", "refusal"},
+    "ui/widget_text.py": {"block"},
+}
+
+
+def _dotted(node: ast.AST) -> str:
+    """`a.b.c` for attributes; `x[key]` for a constant subscript, `x[]` for any other; '' otherwise."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else ""
+    if isinstance(node, ast.Subscript):
+        base = _dotted(node.value)
+        key = node.slice.value if isinstance(node.slice, ast.Constant) else ""
+        return f"{base}[{key}]" if base else ""
+    return ""
+
+
+def unescaped(node: ast.AST, html_ok: bool = False, trusted: frozenset = frozenset()) -> list[str]:
+    """The pieces of `node` (an expression shown as Markdown) that are neither literal nor escaped nor trusted."""
+    if isinstance(node, ast.Constant):
+        return []
+    if isinstance(node, ast.JoinedStr):
+        return [bad for v in node.values for bad in unescaped(v, html_ok, trusted)]
+    if isinstance(node, ast.FormattedValue):
+        spec = "".join(c.value for c in node.format_spec.values if isinstance(c, ast.Constant)) \
+            if node.format_spec else ""
+        if node.format_spec and node.conversion == -1 and spec and not TEXT_SPEC.match(spec):
+            return []
+        if node.conversion in (ord("r"), ord("a")):
+            return [ast.unparse(node.value) + "!r"]
+        return unescaped(node.value, html_ok, trusted)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return unescaped(node.left, html_ok, trusted) + unescaped(node.right, html_ok, trusted)
+    if isinstance(node, ast.IfExp):
+        return unescaped(node.body, html_ok, trusted) + unescaped(node.orelse, html_ok, trusted)
+    if isinstance(node, ast.BoolOp):
+        return [bad for v in node.values for bad in unescaped(v, html_ok, trusted)]
+    if isinstance(node, ast.Call):
+        name = _dotted(node.func)
+        if name in ESCAPERS or (html_ok and name in HTML_ESCAPERS):
+            return []
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "join" and len(node.args) == 1:
+            arg = node.args[0]
+            if isinstance(arg, (ast.GeneratorExp, ast.ListComp)):
+                return unescaped(arg.elt, html_ok, trusted)
+            return unescaped(arg, html_ok, trusted)
+        if name in PASS_THROUGH:
+            args = [a.value if isinstance(a, ast.Starred) else a for a in node.args]
+            return [bad for a in args for bad in unescaped(a, html_ok, trusted)]
+        if name in trusted:
+            return []
+        return [ast.unparse(node)]
+    name = _dotted(node)
+    if name and (name in trusted or name.split("[")[0] + "[]" in trusted or name.isupper()):
+        return []   # UPPER_CASE: a module constant (CSS, catalogue keys) or a Streamlit-independent constant
+    return [ast.unparse(node)]
+
+
+def _markdown_calls(tree: ast.AST):
+    """(call, shown expression, html) for every Streamlit call's first argument and `help`, shown as Markdown."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        funcs = [node.func.body, node.func.orelse] if isinstance(node.func, ast.IfExp) else [node.func]
+        if not any(isinstance(f, ast.Attribute) and f.attr in MARKDOWN_CALLS
+                   and _dotted(f.value) not in NOT_STREAMLIT for f in funcs):
+            continue
+        html_ok = any(k.arg == "unsafe_allow_html" for k in node.keywords)
+        shown = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg in ("body", "label")), None)
+        if shown is not None:
+            yield node, shown, html_ok
+        for k in node.keywords:
+            if k.arg == "help":      # a widget's tooltip is Markdown too
+                yield node, k.value, False
+
+
+def markup_offenders(path: Path, trusted: set | None = None) -> list[str]:
+    """`file:line: expression` for each piece of a Markdown call's text that is neither escaped nor trusted."""
+    name = _rel(path) if path.is_relative_to(ROOT) else path.name
+    allowed = frozenset(TRUSTED_EVERYWHERE | (TRUSTED_IN.get(name, set()) if trusted is None else trusted))
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [f"{name}:{call.lineno}: {bad}"
+            for call, shown, html_ok in _markdown_calls(tree) for bad in unescaped(shown, html_ok, allowed)]
+
+
+def test_text_from_data_reaches_markdown_only_through_text_md():
+    files = _py_files("pages", "ui") + [ROOT / "app.py"]
+    offenders = [o for p in files for o in markup_offenders(p)]
+    assert offenders == [], ("wrap data in framework.text.md() (html() in unsafe HTML), or name a trusted "
+                             "value in TRUSTED_IN:\n" + "\n".join(offenders))
+    assert set(TRUSTED_IN) <= {_rel(p) for p in files}, "TRUSTED_IN names a file that is gone"
+
+
+def test_every_trusted_name_is_still_needed():
+    """An allow-list entry no file needs any more leaves the list (so it cannot quietly trust new data)."""
+    for name, allowed in TRUSTED_IN.items():
+        for entry in allowed:
+            assert markup_offenders(ROOT / name, allowed - {entry}), f"{name}: {entry!r} is no longer needed"
+
+
+def test_the_markup_rule_catches_data_in_markdown(tmp_path):
+    """The rule is not vacuous: each way data reached the page before issue 20 is caught; md() passes."""
+    page = tmp_path / "page.py"
+    page.write_text(
+        'st.caption(":material/event: " + compute("describe_round", f))\n'         # the round line
+        'st.caption(tr(f"Scope: {scope}", f"Scope: {scope}"))\n'                    # agency names
+        'st.markdown(f"**{escape(camp.agency)}** · x")\n'                           # html.escape is not enough
+        'st.warning(tr(f"unknown {raw!r}", f"unknown {raw!r}"))\n'                  # a URL value, repr'd
+        '(st.warning if w else st.info)(n.text(lang))\n'                            # a notice naming a header
+        'st.error(tr(*st.session_state["up_error"]))\n'                             # a message naming a file
+        'box.download_button(tr(f"Download {kept}", f"Download {kept}"), b)\n'      # a label naming a file
+        'st.info(tr(f"{res.file_name} was imported", "x"))\n'
+        'st.caption(tr(f"{md(scope)} · {n:,} · {v:.0%} · {t:%H:%M}", "x"))\n'     # escaped, numbers, a time
+        'st.markdown(f"<div>{html(who)}</div>", unsafe_allow_html=True)\n'          # html() in unsafe HTML
+        'st.markdown(f"{html(who)}")\n'                                             # ... but not in Markdown
+        'f.write(data)\n', encoding="utf-8")                                        # not Streamlit
+    lines = [int(o.split(":")[1]) for o in markup_offenders(page, set())]
+    assert sorted(set(lines)) == [1, 2, 3, 4, 5, 6, 7, 8, 11]

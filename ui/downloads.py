@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from framework import export
+from framework.text import md
 from ui.shell import lang, tr
 
 # Keys of a filters dict that are analysis settings (stated in the settings sheet), not row filters.
@@ -139,8 +140,9 @@ def table_downloads(df: pd.DataFrame, view: str, filters: dict | None = None, *,
             th, en = TABLE_HELP[suffix]
             st.download_button(_label(suffix), make, file_name=name, mime=mime,
                                key=f"{key}_{suffix}", icon=":material/download:", on_click="ignore",
-                               help=tr(f"{th} · ไฟล์ {name} ({len(df):,} แถว)", f"{en} · file {name} ({len(df):,} rows)")
-                               + (f" · {said}" if said else ""))
+                               help=tr(f"{th} · ไฟล์ {md(name)} ({len(df):,} แถว)",
+                                       f"{en} · file {md(name)} ({len(df):,} rows)")
+                               + (f" · {md(said)}" if said else ""))
 
 
 def chart_files(fig, view: str, filters: dict | None = None) -> dict[str, tuple[str, str, object]]:
@@ -171,4 +173,4 @@ def chart_downloads(fig, view: str, filters: dict | None = None, *, key: str) ->
         for fmt, (name, mime, make) in files.items():
             st.download_button(tr(*labels[fmt]), make, file_name=name, mime=mime, key=f"{key}_{fmt}",
                                icon=":material/image:" if fmt == "png" else ":material/download:",
-                               on_click="ignore", help=tr(*helps[fmt]) + f" · {name}")
+                               on_click="ignore", help=tr(*helps[fmt]) + f" · {md(name)}")

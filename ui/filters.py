@@ -6,6 +6,7 @@ import streamlit as st
 
 from framework import access, analysis, summary
 from framework.catalog import STAFF_GROUPS, STAGES
+from framework.text import md
 from ui import shell
 from ui.shell import tr
 
@@ -37,7 +38,7 @@ def _describe_round(con, filters: dict, lang: str = "th") -> str:
 
 def round_caption(f: dict) -> None:
     """Say on the page which round(s) the figures are about (framework.analysis.rounds.describe)."""
-    st.caption(":material/event: " + compute("describe_round", f, lang=shell.lang()))
+    st.caption(":material/event: " + md(compute("describe_round", f, lang=shell.lang())))
 
 
 def has_previous(f: dict) -> bool:
@@ -260,7 +261,7 @@ def hidden_note(df: pd.DataFrame, k: int) -> None:
 
 
 def show_error(exc: analysis.AnalysisError) -> None:
-    st.error(exc.message(shell.lang()), icon=":material/error:")
+    st.error(md(exc.message(shell.lang())), icon=":material/error:")
 
 
 def share_text(v) -> str:

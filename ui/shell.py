@@ -12,6 +12,7 @@ from framework import access, chart_theme, db, survey
 from framework.catalog import Catalog
 from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
+from framework.text import md
 from ui import widget_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,12 +66,12 @@ def connection():
         return _connection(path)
     except duckdb.Error as exc:  # e.g. another program holds the file's write lock
         st.error(tr(
-            f"เปิดที่เก็บแบบสำรวจ {path} ไม่ได้ อาจมีโปรแกรมอื่นใช้ไฟล์นี้อยู่ (เช่น คำสั่ง python -m framework) "
+            f"เปิดที่เก็บแบบสำรวจ {md(path)} ไม่ได้ อาจมีโปรแกรมอื่นใช้ไฟล์นี้อยู่ (เช่น คำสั่ง python -m framework) "
             "ให้ปิดโปรแกรมนั้นแล้วโหลดหน้านี้ใหม่ หรือตั้ง SKILLS_DB เป็นไฟล์อื่น",
-            f"Cannot open the survey store {path}: another program may be using it (for example a "
+            f"Cannot open the survey store {md(path)}: another program may be using it (for example a "
             "`python -m framework` command). Close it and reload this page, or set SKILLS_DB to another file."),
             icon=":material/lock:")
-        st.caption(str(exc).splitlines()[0])
+        st.caption(md(str(exc).splitlines()[0]))
         st.stop()
 
 
