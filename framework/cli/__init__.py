@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import re
-import sys
 from pathlib import Path
 
 from framework.errors import BilingualError
@@ -61,22 +60,23 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit status (0 ok, 1 a negative result such as `check`, 2 a user error)."""
     import duckdb
 
+    from framework.cli.text import echo
+
     try:
         args = parser().parse_args(argv)
         return int(args.func(args) or 0)
     except SystemExit as exc:  # --help / --version
         return int(exc.code or 0)
     except BilingualError as exc:  # UsageError, SurveyFileError, AnalysisError, access refusals
-        print(line(exc), file=sys.stderr)
+        echo(line(exc), err=True)
         return 2
     except duckdb.Error as exc:  # e.g. another program changed the store at the same moment
         first = _first_line(exc)
-        print(line(UsageError(f"คลังแบบสำรวจแจ้งข้อผิดพลาด ({first}) ลองสั่งใหม่อีกครั้ง",
-                              f"the survey store reported an error ({first}); run the command again")),
-              file=sys.stderr)
+        echo(line(UsageError(f"คลังแบบสำรวจแจ้งข้อผิดพลาด ({first}) ลองสั่งใหม่อีกครั้ง",
+                             f"the survey store reported an error ({first}); run the command again")), err=True)
         return 2
     except KeyboardInterrupt:
-        print(line(UsageError("ยกเลิกแล้ว", "interrupted")), file=sys.stderr)
+        echo(line(UsageError("ยกเลิกแล้ว", "interrupted")), err=True)
         return 130
 
 

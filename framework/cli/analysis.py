@@ -1,11 +1,10 @@
 """Commands of the analysis area: `coverage` and `readiness`, suppressed exactly as on screen."""
 from __future__ import annotations
 
-import sys
-
 import pandas as pd
 
 from framework.cli import UsageError, add_passphrase, min_cell, open_store
+from framework.cli.text import echo, escape_frame
 
 COVERAGE_COLUMNS = ["stage", "by", "round", "key", "code", "n", "met", "coverage", "required"]
 READINESS_COLUMNS = ["by", "round", "key", "stage", "n", "readiness", "fully_ready", "required_units"]
@@ -59,14 +58,11 @@ def _open(args):
 
 
 def _write(df: pd.DataFrame, fmt: str) -> None:
-    """CSV or JSON on stdout in UTF-8 (Thai keys), hidden values empty / null."""
+    """CSV or JSON on stdout in UTF-8 (Thai keys), hidden values empty / null; control characters escaped."""
     if fmt == "json":
-        data = df.to_json(orient="records", force_ascii=False, indent=1)
+        echo(df.to_json(orient="records", force_ascii=False, indent=1), json=True, end="")
     else:
-        data = df.to_csv(index=False)
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data.encode("utf-8"))
-    sys.stdout.buffer.flush()
+        echo(escape_frame(df).to_csv(index=False), end="")
 
 
 def _coverage(args) -> int:

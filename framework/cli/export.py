@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from framework.cli import UsageError, add_passphrase, authorised, min_cell, open_store
+from framework.cli.text import echo
 
 TABLES = ("units", "elements", "criteria", "profiles", "requirements", "coverage", "readiness", "responses")
 SURVEY_TABLES = ("coverage", "readiness", "responses")
@@ -264,5 +265,5 @@ def run(args) -> int:
     except OSError as exc:
         raise UsageError(f"เขียนไฟล์ {path} ไม่ได้: {exc.strerror or exc}",
                          f"cannot write {path}: {exc.strerror or exc}") from None
-    print(f"{path} ({len(df)} rows, {fmt})")
+    echo(f"{path} ({len(df)} rows, {fmt})")
     return 0

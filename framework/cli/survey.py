@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from framework.cli import UsageError, open_store
+from framework.cli.text import echo, escape_frame
 
 ON_CONFLICT = ("refuse", "replace", "skip")  # framework.store.ON_CONFLICT (not imported here: --help stays quick)
 # `batches` text columns: what a person recognises a batch by first, the id last.
@@ -48,22 +49,22 @@ def _ingest(args) -> int:
         # `rows_accepted` = the file's rows that passed validation and were stored.
         out["rows_accepted"] = 0 if res.refused or res.duplicate else res.accepted
         out["accepted"] = res.respondents
-        print(json.dumps(out, ensure_ascii=False))
+        echo(json.dumps(out, ensure_ascii=False), json=True)
         return 0
     if res.refused:
         th, en = res.conflict_message()
-        print(f"{en}\n{th}")
+        echo(f"{en}\n{th}")
         return 0
     state = "already stored (same content), not counted again" if res.duplicate else "stored"
-    print(f"batch {res.batch_id}: {state}; rows read {res.rows_read}, accepted {res.accepted}, "
+    echo(f"batch {res.batch_id}: {state}; rows read {res.rows_read}, accepted {res.accepted}, "
           f"rejected {res.rejected}, respondents stored {res.respondents}")
     if res.conflicts:
         th, en = res.conflict_message()
-        print(f"{en}\n{th}")
+        echo(f"{en}\n{th}")
     for n in res.notices:
-        print(f"{n.level}: {n.en}")
+        echo(f"{n.level}: {n.en}")
     for p in res.problems.itertuples(index=False):
-        print(f"row {p.row} [{p.column}] {p.value!r}: {p.reason_en} - {p.fix_en}")
+        echo(f"row {p.row} [{p.column}] {p.value!r}: {p.reason_en} - {p.fix_en}")
     return 0
 
 
@@ -77,16 +78,16 @@ def _batches(args) -> int:
     with open_store(args.db, write=True) as con:
         df = _dates(_store(con).batches(deleted=args.deleted))
     if args.json:
-        print(df.to_json(orient="records", date_format="iso", force_ascii=False))
+        echo(df.to_json(orient="records", date_format="iso", force_ascii=False), json=True)
         return 0
     if not len(df):
-        print("the trash is empty / ถังขยะว่าง" if args.deleted else "no batches / ยังไม่มีชุดข้อมูล")
+        echo("the trash is empty / ถังขยะว่าง" if args.deleted else "no batches / ยังไม่มีชุดข้อมูล")
         return 0
     view = df[[c for c in (TRASH_COLUMNS if args.deleted else LIVE_COLUMNS) if c in df.columns]].copy()
     for col in ("uploaded_at", "deleted_at"):
         if col in view:
             view[col] = [("" if pd.isna(x) else pd.Timestamp(x).strftime("%Y-%m-%d %H:%M")) for x in view[col]]
-    print(view.fillna("").to_string(index=False))
+    echo(escape_frame(view.fillna("")).to_string(index=False))
     return 0
 
 
@@ -100,7 +101,7 @@ def _delete(args) -> int:
         deleted = _store(con).delete(args.batch_id, deleted_by=_who())
     if not deleted:
         raise _not_found(args.batch_id, "ในชุดข้อมูลที่ใช้อยู่", "among the live batches", "batches")
-    print(f"batch {args.batch_id} moved to the trash (restore it with `python -m framework restore "
+    echo(f"batch {args.batch_id} moved to the trash (restore it with `python -m framework restore "
           f"{args.batch_id}`) / ย้ายชุด {args.batch_id} ไปถังขยะแล้ว (กู้คืนได้ด้วยคำสั่ง restore)")
     return 0
 
@@ -110,7 +111,7 @@ def _restore(args) -> int:
         restored = _store(con).restore(args.batch_id)
     if not restored:
         raise _not_found(args.batch_id, "ในถังขยะ", "in the trash", "batches --deleted")
-    print(f"batch {args.batch_id} restored from the trash / กู้คืนชุด {args.batch_id} จากถังขยะแล้ว")
+    echo(f"batch {args.batch_id} restored from the trash / กู้คืนชุด {args.batch_id} จากถังขยะแล้ว")
     return 0
 
 
@@ -121,7 +122,7 @@ def _purge(args) -> int:
         raise _not_found(args.batch_id, "ในถังขยะ (ล้างได้เฉพาะชุดที่ลบไปถังขยะแล้ว)",
                          "in the trash (only a batch already deleted to the trash can be purged)",
                          "batches --deleted")
-    print(f"batch {args.batch_id} purged for good, with its original file / "
+    echo(f"batch {args.batch_id} purged for good, with its original file / "
           f"ล้างชุด {args.batch_id} และไฟล์ต้นฉบับออกถาวรแล้ว")
     return 0
 
