@@ -37,12 +37,37 @@ def _who() -> str | None:
         return None
 
 
+CONFIRM = ("stage", "future")   # framework.store.rounds.check_metadata's confirmation keys
+FLAGS = {"choose or type the agency": "--agency NAME", "choose the agency's stage for this round": "--stage STAGE",
+         "choose the survey round date": "--round YYYY-MM-DD"}
+
+
+def check_metadata(store, args) -> None:
+    """The upload page's rules (SurveyStore.check_metadata): agency, stage and round required; a round date
+    out of range refused; a changed stage or a future round only with --confirm stage / --confirm future."""
+    check = store.check_metadata(args.agency, args.stage, store._round(args.round))
+    if check.missing:
+        flags = [FLAGS.get(en, en) for _, en in check.missing]
+        raise UsageError(f"ต้องระบุ {' '.join(flags)} ไม่มีข้อมูลใดถูกบันทึก",
+                         f"give {' '.join(flags)}: the agency, its stage and the round date are stored with every "
+                         "answer; nothing was stored")
+    for th, en in check.refused:
+        raise UsageError(f"{th} ไม่มีข้อมูลใดถูกบันทึก", f"{en}; nothing was stored")
+    confirmed = set(args.confirm or ())
+    for key, th, en in check.confirm:
+        if key not in confirmed:
+            raise UsageError(f"{th}: ถ้าถูกต้อง สั่งใหม่พร้อม --confirm {key} ไม่มีข้อมูลใดถูกบันทึก",
+                             f"{en}: if this is right, run again with --confirm {key}; nothing was stored")
+
+
 def _ingest(args) -> int:
     if not Path(args.file).is_file():
         raise UsageError(f"ไม่พบไฟล์: {args.file}", f"no such file: {args.file}")
     with open_store(args.db, write=True) as con:  # a refused file: SurveyFileError, one line from cli.main
-        res = _store(con).ingest(args.file, agency=args.agency, stage=args.stage, round_date=args.round,
-                                 on_conflict=args.on_conflict)
+        store = _store(con)
+        check_metadata(store, args)
+        res = store.ingest(args.file, agency=args.agency, stage=args.stage, round_date=args.round,
+                           on_conflict=args.on_conflict)
     if args.json:
         out = res.to_json()
         # `accepted` = respondents this command stored (0 when refused or the same file again);
@@ -133,9 +158,13 @@ def register(sub) -> None:
     p = sub.add_parser("ingest", help="validate a survey CSV and store its accepted rows as one batch")
     p.add_argument("file")
     p.add_argument("--db", help=db_help)
-    p.add_argument("--agency")
-    p.add_argument("--stage", help="Early, Developing or Mature (Thai names accepted)")
-    p.add_argument("--round", help="survey round date YYYY-MM-DD")
+    p.add_argument("--agency", help="agency the answers belong to (required)")
+    p.add_argument("--stage", help="the agency's stage in this round: Early, Developing or Mature (Thai names "
+                                   "accepted; required)")
+    p.add_argument("--round", help="survey round date YYYY-MM-DD (required; from 2018-05-18, at most 90 days ahead)")
+    p.add_argument("--confirm", action="append", choices=CONFIRM, metavar="{stage,future}",
+                   help="confirm what the upload page asks to confirm: a stage other than the agency's previous "
+                        "round (stage), a round date in the future (future); repeat for both")
     p.add_argument("--on-conflict", choices=ON_CONFLICT, default="refuse",
                    help="respondents already stored in the same round (agency, round date): refuse the upload "
                         "(default), replace their earlier answers, or skip them and import only the new people")
