@@ -34,7 +34,7 @@ def _common(p) -> None:
     p.add_argument("--threshold", type=int, default=3, help="level that counts as met, 1-4 (default 3)")
     p.add_argument("--min-cell", type=int, default=None, dest="min_cell",
                    help="smallest number of respondents shown (default 5; below the floor, 5 unless "
-                        "$SKILLS_MIN_CELL_FLOOR says otherwise, only with --passphrase)")
+                        "$SKILLS_MIN_CELL_FLOOR says otherwise, only with the HR passphrase)")
     add_passphrase(p, "a --min-cell below the floor")
     p.add_argument("--db", default=None, help="survey store file (default: $SKILLS_DB or var/skills.duckdb)")
     p.add_argument("--format", default="csv", help="csv (default) or json")

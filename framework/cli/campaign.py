@@ -22,8 +22,10 @@ def _catalog():
 def _hr(args, what_th: str, what_en: str) -> None:
     """Opening or closing a campaign needs the HR passphrase when one is configured."""
     if not authorised(args.passphrase):
-        raise UsageError(f"{what_th}ต้องใช้รหัสผ่าน HR: ใส่ --passphrase ไม่มีข้อมูลใดถูกเปลี่ยน",
-                         f"{what_en} needs the HR passphrase: give --passphrase; nothing was changed")
+        raise UsageError(f"{what_th}ต้องใช้รหัสผ่าน HR: ใส่ด้วย --passphrase-stdin (หรือพิมพ์เมื่อโปรแกรมถาม) "
+                         "ไม่มีข้อมูลใดถูกเปลี่ยน",
+                         f"{what_en} needs the HR passphrase: give it with --passphrase-stdin (or type it when "
+                         "asked at a terminal); nothing was changed")
 
 
 def _wrap(fn):
