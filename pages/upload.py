@@ -118,6 +118,8 @@ confirmed = {key for key, th, en in check.confirm
              if st.checkbox(tr(f"{md(th)} — ยืนยันว่าถูกต้อง", f"{md(en)} - confirm this is right"), key=f"up_confirm_{key}")}
 if check.missing:
     st.caption(tr("ก่อนนำเข้า: ", "Before importing: ") + "; ".join(tr(th, en) for th, en in check.missing))
+for th, en in check.refused:   # a round date out of range (the same rule as the CLI's ingest)
+    st.error(tr(th, en), icon=":material/event_busy:")
 
 
 def run_import(on_conflict: str) -> None:

@@ -65,7 +65,7 @@ def test_archive_drop_restore_round_trip(stored, tmp_path):
     assert part["respondents"] == 11 and part["agencies"] == [AGENCY] and res.json["dropped"]
     assert "/round=2024-06-30/agency_slug=" in part["path"]
     assert set(part["files"]) == {"batches.parquet", "responses.parquet", "batch_files.parquet",
-                                  "replacements.parquet"}
+                                  "replacements.parquet", "superseded_responses.parquet"}
     assert responses(stored, "2024-06-30").empty and len(responses(stored, "2025-06-30")) == 11
     assert [b["round_date"] for b in stored("batches", "--json").json] == ["2025-06-30"]
     res = stored("archive-restore", tmp_path / "arch")
@@ -130,3 +130,28 @@ def test_compact_gives_the_space_back(stored, tmp_path):
     assert res.json["bytes_before"] == dropped and res.json["bytes_after"] < 0.5 * dropped
     assert len(responses(stored, "2025-06-30")) == 11
     assert stored("batches", "--deleted", "--json").json[0]["respondents"] == 11   # the trash came along
+
+
+def test_a_retry_removes_what_a_killed_archive_left_behind(stored, tmp_path):
+    """Issue 20 point 8: stale `.archive-<hex>` folders of a killed run go; one in use, or not ours, stays."""
+    import fcntl
+    import os
+
+    out = tmp_path / "arch"
+    killed, running, old, recent = (out / f".archive-{c * 12}" for c in "abcd")
+    for d in (killed, running, old, recent, out / ".archive-notours", out / ".other-0123456789ab"):
+        (d / "x").mkdir(parents=True)
+        (d / "x" / "responses.parquet").write_bytes(b"partial")
+    (killed / ".lock").touch()                     # its process died: nobody holds the lock
+    held = open(running / ".lock", "a+b")          # another archive run, still writing
+    fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.utime(old, (1_000_000_000, 1_000_000_000))   # no lock file (older program), untouched for years
+    try:
+        res = stored("archive", "--round", "2024-06-30", "--out", out)
+        assert res.returncode == 0, res.stderr
+    finally:
+        held.close()
+    assert not killed.exists() and not old.exists()
+    assert running.exists() and recent.exists() and (out / ".archive-notours").exists()
+    assert (out / ".other-0123456789ab").exists()
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["round=2024-06-30"]

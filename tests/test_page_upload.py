@@ -183,3 +183,15 @@ def test_excel_template_button_offers_the_xlsx_template():
     assert btn[0].proto.help.startswith("มีรายการให้เลือกกลุ่มบุคลากร")
     doc = " ".join(m.value for m in at.markdown)
     assert "แม่แบบ Excel มีรายการให้เลือกกลุ่มบุคลากร" in doc
+
+
+def test_a_round_date_too_far_ahead_is_refused_with_the_clis_rule():
+    """Issue 20 point 6: the page and `ingest` share framework.store.rounds.check_metadata."""
+    from framework.store.rounds import FUTURE_MARGIN_DAYS
+
+    far = dt.date.today() + dt.timedelta(days=FUTURE_MARGIN_DAYS + 30)
+    at = fill(page("en"), day=far)
+    errors = [e.value for e in at.error]
+    assert any(far.isoformat() in e and "check the year" in e for e in errors)
+    assert not [c for c in at.checkbox if c.key == "up_confirm_future"]   # refused, not confirmable
+    assert at.button(key="up_go").disabled

@@ -18,7 +18,7 @@ GROUPS = ["ผู้บริหารระดับสูง", "ผู้ท�
 AGENCIES = ("กรมหนึ่ง", "กรม สอง/ทดสอบ")
 ROUNDS = ("2024-06-30", "2025-06-30")
 TABLES = {"batches": "batch_id", "responses": "batch_id, respondent_id", "batch_files": "batch_id",
-          "replacements": "batch_id, respondent_id"}
+          "replacements": "batch_id, respondent_id", "superseded_responses": "batch_id, respondent_id"}
 
 
 def survey(ids, tag: str) -> str:
@@ -61,6 +61,7 @@ def test_round_trip_archive_drop_restore_is_identical(store, tmp_path):
     con, out = store.con, tmp_path / "arch"
     before, other = snapshot(con, ROUNDS[0]), snapshot(con, ROUNDS[1])
     assert len(before["replacements"]) == 3 and len(before["batch_files"]) == 3
+    assert len(before["superseded_responses"]) == 3
     manifests = archive.archive_round(con, out, ROUNDS[0], drop=True)
     assert {m["agency_slug"] for m in manifests} == {archive.slug(a) for a in AGENCIES}
     for m in manifests:   # the documented layout, with the manifest's counts and checksums
@@ -197,3 +198,99 @@ def test_store_file_after_drop_and_after_compact(tmp_path, capsys):
     assert db.scalar(con, "SELECT count(*) FROM duckdb_constraints() WHERE database_name = 'store' "
                           "AND table_name = 'batches' AND constraint_type = 'PRIMARY KEY'") == 1
     con.close()
+
+
+# --- issue 20 point 9: superseded answers archived and restored; the manifest checked against the files -------
+def test_superseded_answers_travel_with_the_round(store, tmp_path):
+    con, out = store.con, tmp_path / "arch"
+    before = snapshot(con, ROUNDS[0])
+    archive.archive_round(con, out, ROUNDS[0], drop=True)
+    assert count(con, "superseded_responses") == 0 and count(con, "replacements") == 0   # dropped with the round
+    other = db.connect(tmp_path / "other.duckdb")   # a new store: everything must come from the archive
+    try:
+        s2 = SurveyStore(other)
+        archive.restore_archive(other, out)
+        after = snapshot(other, ROUNDS[0])
+        for t in TABLES:
+            pd.testing.assert_frame_equal(after[t], before[t], check_dtype=True)
+        # The restored records work: deleting the correcting upload brings the replaced answers back live.
+        again = db.scalar(other, "SELECT DISTINCT replaced_by FROM store.replacements")
+        first = db.scalar(other, "SELECT DISTINCT batch_id FROM store.superseded_responses")
+        assert s2.delete(again)
+        assert db.scalar(other, "SELECT count(*) FROM store.responses WHERE batch_id = $b", {"b": first}) == 12
+        from framework.store import aggregates
+        assert aggregates.fresh(other)
+    finally:
+        other.close()
+
+
+def _part(out):
+    """The part holding the round's superseded answers."""
+    (part,) = [p.parent for p in out.glob("round=*/agency_slug=*/manifest.json")
+               if json.loads(p.read_text(encoding="utf-8"))["files"]["superseded_responses.parquet"]["rows"]]
+    return part
+
+
+EDITS = {
+    "rows": lambda m: m["files"]["responses.parquet"].update(rows=m["files"]["responses.parquet"]["rows"] - 1),
+    "per_batch": lambda m: m["files"]["superseded_responses.parquet"].update(per_batch={}),
+    "batches": lambda m: m.update(batches=m["batches"][1:]),
+    "round": lambda m: m.update(round=ROUNDS[1]),
+    "agencies": lambda m: m.update(agencies=["กรมอื่น"]),
+    "sha256": lambda m: m["files"]["replacements.parquet"].update(sha256="0" * 64),
+}
+
+
+@pytest.mark.parametrize("redigest", [False, True], ids=["as-edited", "digest-recomputed"])
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_a_hand_edited_manifest_is_refused(store, tmp_path, edit, redigest):
+    con, out = store.con, tmp_path / "arch"
+    archive.archive_round(con, out, ROUNDS[0], drop=True)
+    path = _part(out) / "manifest.json"
+    m = json.loads(path.read_text(encoding="utf-8"))
+    EDITS[edit](m)
+    if redigest:   # someone who knows how the digest is made
+        m["manifest_sha256"] = archive.manifest_digest(m)
+    path.write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    n = count(con)
+    with pytest.raises(archive.ArchiveError) as err:
+        archive.restore_archive(con, out)
+    assert "nothing was restored" in err.value.en and "ไม่ได้กู้คืนข้อมูลใด" in err.value.th
+    assert count(con) == n and count(con, "superseded_responses") == 0 and snapshot(con, ROUNDS[0])["batches"].empty
+
+
+def test_a_changed_file_with_its_checksums_edited_is_refused(store, tmp_path):
+    """A level changed in responses.parquet, and the manifest's sha256, bytes and digest made to fit."""
+    con, out = store.con, tmp_path / "arch"
+    archive.archive_round(con, out, ROUNDS[0], drop=True)
+    part = _part(out)
+    path = part / "responses.parquet"
+    table = pq.read_table(path)
+    levels = table.column("DLit100").to_pylist()
+    levels[0] = 4 if levels[0] != 4 else 3
+    pq.write_table(table.set_column(table.schema.get_field_index("DLit100"), "DLit100",
+                                    pa.array(levels, type=pa.uint8())), path)
+    m = json.loads((part / "manifest.json").read_text(encoding="utf-8"))
+    m["files"]["responses.parquet"].update(sha256=archive.sha256(path), bytes=path.stat().st_size)
+    m["manifest_sha256"] = archive.manifest_digest(m)
+    (part / "manifest.json").write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(archive.ArchiveError, match="fingerprint"):
+        archive.restore_archive(con, out)
+    assert snapshot(con, ROUNDS[0])["batches"].empty
+
+
+def test_an_archive_of_version_1_still_restores(store, tmp_path):
+    """Written before superseded answers were archived: no file for them, no manifest digest."""
+    con, out = store.con, tmp_path / "arch"
+    before = snapshot(con, ROUNDS[0])
+    archive.archive_round(con, out, ROUNDS[0], drop=True)
+    for mf in out.glob("round=*/agency_slug=*/manifest.json"):
+        m = json.loads(mf.read_text(encoding="utf-8"))
+        m["archive_version"] = 1
+        del m["manifest_sha256"], m["files"]["superseded_responses.parquet"]
+        (mf.parent / "superseded_responses.parquet").unlink()
+        mf.write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    archive.restore_archive(con, out)
+    after = snapshot(con, ROUNDS[0])
+    for t in ("batches", "responses", "batch_files", "replacements"):
+        pd.testing.assert_frame_equal(after[t], before[t], check_dtype=True)

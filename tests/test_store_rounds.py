@@ -162,3 +162,24 @@ def test_metadata_rules(store, files):
     future = store.check_metadata("กรมใหม่", "Early", dt.date(2025, 8, 1), today)
     assert [k for k, _, _ in future.confirm] == ["future"] and future.last is None
     assert store.agencies() == [AGENCY]
+
+
+def test_round_dates_out_of_range_are_refused_for_every_writer(store, files):
+    """Issue 20 point 6: one rule (rounds.round_date_problem) for the page, the CLI, ingest and campaigns."""
+    from framework import survey
+    from framework.store.rounds import EARLIEST_ROUND, FUTURE_MARGIN_DAYS
+
+    today = dt.date(2025, 7, 1)
+    for bad in (dt.date(9999, 12, 31), dt.date(1, 1, 1), dt.date(2018, 5, 17),
+                today + dt.timedelta(days=FUTURE_MARGIN_DAYS + 1)):
+        check = store.check_metadata("กรมใหม่", "Early", bad, today)
+        assert check.refused and not check.ready({"future", "stage"}) and not check.confirm
+        th, en = check.refused[0]
+        assert bad.isoformat() in en and bad.isoformat() in th and "Common Era" in en
+    assert store.check_metadata("กรมใหม่", "Early", EARLIEST_ROUND, today).ready()
+    edge = store.check_metadata("กรมใหม่", "Early", today + dt.timedelta(days=FUTURE_MARGIN_DAYS), today)
+    assert not edge.refused and [k for k, _, _ in edge.confirm] == ["future"]
+    for bad in ("9999-12-31", "0001-01-01"):
+        with pytest.raises(survey.SurveyFileError, match="Nothing was stored"):
+            store.ingest(files["utf8.csv"], agency=AGENCY, stage="Early", round_date=bad)
+    assert store.batches().empty and store.last_round(AGENCY) is None

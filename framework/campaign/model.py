@@ -17,6 +17,7 @@ import pandas as pd
 from framework import db
 from framework.catalog import STAGES, Catalog
 from framework.errors import BilingualError
+from framework.store.rounds import round_date_problem
 
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"   # URL-safe; no 0/o, 1/l to misread from a projector
 CODE_LENGTH = 8
@@ -159,6 +160,8 @@ def open_campaign(con, catalog: Catalog, *, agency: str, stage: str, round_date,
     round_d = _date(round_date, "วันที่รอบสำรวจ", "Round date")
     if round_d is None:
         raise CampaignError("ต้องระบุวันที่รอบสำรวจ (ปปปป-ดด-วว)", "The round date is required (YYYY-MM-DD)")
+    if problem := round_date_problem(round_d, today):   # the upload rule: its answers are ingested later
+        raise CampaignError(*problem)
     closes_d = _date(closes, "วันปิดรับคำตอบ", "Closing date")
     if closes_d is not None and closes_d < (today or dt.date.today()):
         raise CampaignError(f"วันปิดรับคำตอบ {closes_d} ผ่านไปแล้ว — ใช้วันนี้หรือวันหลังจากนี้",

@@ -7,6 +7,10 @@ This module owns what every command shares:
 - `open_store()`: the one way a command opens the survey store (missing, locked and unreadable files
   explained the same way for every command).
 - `authorised()`: whether a command may go below the k floor or read row-level data (HR passphrase).
+  The passphrase is never needed on the command line (where every local user sees it in `ps`): it is asked
+  for at a terminal prompt (getpass) when a command needs it, or read from standard input with
+  `--passphrase-stdin` (or `--passphrase -`). `--passphrase VALUE` still works for old scripts, with a
+  warning. Every check goes through `framework.access.attempt` (the Throttle and its log).
 """
 from __future__ import annotations
 
@@ -61,22 +65,24 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit status (0 ok, 1 a negative result such as `check`, 2 a user error)."""
     import duckdb
 
+    from framework.cli.text import echo
+
     try:
         args = parser().parse_args(argv)
+        read_passphrase(args)
         return int(args.func(args) or 0)
     except SystemExit as exc:  # --help / --version
         return int(exc.code or 0)
     except BilingualError as exc:  # UsageError, SurveyFileError, AnalysisError, access refusals
-        print(line(exc), file=sys.stderr)
+        echo(line(exc), err=True)
         return 2
     except duckdb.Error as exc:  # e.g. another program changed the store at the same moment
         first = _first_line(exc)
-        print(line(UsageError(f"คลังแบบสำรวจแจ้งข้อผิดพลาด ({first}) ลองสั่งใหม่อีกครั้ง",
-                              f"the survey store reported an error ({first}); run the command again")),
-              file=sys.stderr)
+        echo(line(UsageError(f"คลังแบบสำรวจแจ้งข้อผิดพลาด ({first}) ลองสั่งใหม่อีกครั้ง",
+                             f"the survey store reported an error ({first}); run the command again")), err=True)
         return 2
     except KeyboardInterrupt:
-        print(line(UsageError("ยกเลิกแล้ว", "interrupted")), file=sys.stderr)
+        echo(line(UsageError("ยกเลิกแล้ว", "interrupted")), err=True)
         return 130
 
 
@@ -143,12 +149,62 @@ def open_store(path: str | Path | None = None, *, write: bool = False, survey: b
 
 
 # --- access ----------------------------------------------------------------------------------------------------
+PROMPT = "HR passphrase / รหัสผ่าน HR: "
+
+
+def read_passphrase(args) -> None:
+    """Resolve the passphrase flags into `args.passphrase` before the command runs.
+
+    `--passphrase-stdin` or `--passphrase -`: the first line of standard input (the way for scripts:
+    `... --passphrase-stdin < file` or a pipe). `--passphrase VALUE`: accepted, with a one-line warning that
+    other users of the computer can read it in `ps`. Neither: None (a terminal prompt later, if needed).
+    """
+    if not hasattr(args, "passphrase"):
+        return
+    from_stdin = getattr(args, "passphrase_stdin", False)
+    if from_stdin and args.passphrase not in (None, "-"):
+        raise UsageError("ใช้ --passphrase หรือ --passphrase-stdin อย่างใดอย่างหนึ่ง",
+                         "give either --passphrase or --passphrase-stdin, not both")
+    if from_stdin or args.passphrase == "-":
+        try:
+            text = sys.stdin.readline()
+        except (OSError, ValueError):
+            text = ""
+        args.passphrase = text.rstrip("\r\n") or None
+        if args.passphrase is None:
+            raise UsageError("ไม่ได้รับรหัสผ่าน HR ทางอินพุตมาตรฐาน (--passphrase-stdin): ส่งรหัสผ่านเป็นบรรทัดแรก",
+                             "no HR passphrase on standard input (--passphrase-stdin): send it as the first line")
+    elif args.passphrase is not None:
+        from framework.cli.text import echo
+
+        echo(line(UsageError(
+            "รหัสผ่านที่ใส่ใน --passphrase ผู้ใช้อื่นของเครื่องนี้เห็นได้ (ps) ใช้ --passphrase-stdin "
+            "หรือพิมพ์เมื่อโปรแกรมถาม แทน", "--passphrase VALUE is visible to other users of this computer "
+            "(ps); use --passphrase-stdin, or type it when asked")).replace("error:", "warning:", 1), err=True)
+
+
+def _prompt() -> str | None:
+    """Ask for the passphrase at a terminal (not echoed); None when standard input is not a terminal."""
+    try:
+        if not sys.stdin.isatty():
+            return None
+    except (AttributeError, OSError, ValueError):
+        return None
+    import getpass
+
+    try:
+        return getpass.getpass(PROMPT) or None
+    except (EOFError, OSError):
+        return None
+
+
 def authorised(given: str | None) -> bool:
-    """True in local mode (no passphrase configured) or when `given` (--passphrase) is the HR passphrase.
+    """True in local mode (no passphrase configured) or when `given` (or, at a terminal, the one typed at
+    the prompt) is the HR passphrase.
 
     The passphrase is configured by $SKILLS_HR_PASSPHRASE or the app's secrets file (framework.access);
-    configuring it is not giving it: a command that needs it asks for --passphrase. A wrong one is an
-    error, not a quiet downgrade: the user asked for something it would unlock.
+    configuring it is not giving it. A wrong one is an error, not a quiet downgrade: the user asked for
+    something it would unlock. Checks go through access.attempt: the Throttle's delay and its log.
     """
     from framework import access
 
@@ -156,14 +212,21 @@ def authorised(given: str | None) -> bool:
     if access.local_mode(secret):
         return True
     if given is None:
-        return False
-    if not access.attempt(given, secret, session="cli", page="command line").ok:  # logged, never the text
+        given = _prompt()
+        if given is None:
+            return False
+    result = access.attempt(given, secret, session="cli", page="command line")  # logged, never the text
+    if not result.ok and not result.checked:
+        raise UsageError(f"รหัสผ่าน HR ผิดหลายครั้งเกินไป: รออีก {result.wait:.0f} วินาทีแล้วลองใหม่ ไม่ได้ตรวจรหัสผ่านนี้",
+                         f"too many wrong HR passphrases: wait {result.wait:.0f} s and try again; this one was "
+                         "not checked")
+    if not result.ok:
         raise UsageError("รหัสผ่าน HR ไม่ถูกต้อง: ไม่ได้เขียนหรือแสดงข้อมูลใด", "wrong HR passphrase: nothing was written")
     return True
 
 
 def min_cell(k: int | None, passphrase: str | None) -> int:
-    """The k (smallest cell shown) of --min-cell: below the configured floor only with --passphrase.
+    """The k (smallest cell shown) of --min-cell: below the configured floor only with the HR passphrase.
 
     One rule with the pages and the analyst SQL (framework.access.allowed_min_cell); without --min-cell,
     the default k (5), or the floor when one above it is configured.
@@ -178,11 +241,15 @@ def min_cell(k: int | None, passphrase: str | None) -> int:
     except UsageError:
         raise
     except BilingualError as exc:
-        raise UsageError(f"{exc.th} (--passphrase)", f"{exc.en} (--passphrase)") from None
+        raise UsageError(f"{exc.th} (--passphrase-stdin)", f"{exc.en} (--passphrase-stdin)") from None
 
 
 def add_passphrase(p: argparse.ArgumentParser, what: str) -> None:
-    """The --passphrase flag, the same on every command that has one."""
-    p.add_argument("--passphrase", default=None,
-                   help=f"HR passphrase, needed for {what} when one is configured "
-                        "($SKILLS_HR_PASSPHRASE or .streamlit/secrets.toml)")
+    """The passphrase flags, the same on every command that has them (see read_passphrase)."""
+    p.add_argument("--passphrase-stdin", action="store_true", dest="passphrase_stdin",
+                   help=f"read the HR passphrase, needed for {what} when one is configured "
+                        "($SKILLS_HR_PASSPHRASE or .streamlit/secrets.toml), from the first line of standard "
+                        "input; at a terminal the command asks for it instead")
+    p.add_argument("--passphrase", default=None, metavar="VALUE",
+                   help="the HR passphrase on the command line: visible to other users in `ps`, so a warning "
+                        "is printed; `-` reads it from standard input like --passphrase-stdin")

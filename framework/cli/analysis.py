@@ -1,11 +1,10 @@
 """Commands of the analysis area: `coverage` and `readiness`, suppressed exactly as on screen."""
 from __future__ import annotations
 
-import sys
-
 import pandas as pd
 
 from framework.cli import UsageError, add_passphrase, min_cell, open_store
+from framework.cli.text import echo, escape_frame
 
 COVERAGE_COLUMNS = ["stage", "by", "round", "key", "code", "n", "met", "coverage", "required"]
 READINESS_COLUMNS = ["by", "round", "key", "stage", "n", "readiness", "fully_ready", "required_units"]
@@ -35,7 +34,7 @@ def _common(p) -> None:
     p.add_argument("--threshold", type=int, default=3, help="level that counts as met, 1-4 (default 3)")
     p.add_argument("--min-cell", type=int, default=None, dest="min_cell",
                    help="smallest number of respondents shown (default 5; below the floor, 5 unless "
-                        "$SKILLS_MIN_CELL_FLOOR says otherwise, only with --passphrase)")
+                        "$SKILLS_MIN_CELL_FLOOR says otherwise, only with the HR passphrase)")
     add_passphrase(p, "a --min-cell below the floor")
     p.add_argument("--db", default=None, help="survey store file (default: $SKILLS_DB or var/skills.duckdb)")
     p.add_argument("--format", default="csv", help="csv (default) or json")
@@ -59,14 +58,11 @@ def _open(args):
 
 
 def _write(df: pd.DataFrame, fmt: str) -> None:
-    """CSV or JSON on stdout in UTF-8 (Thai keys), hidden values empty / null."""
+    """CSV or JSON on stdout in UTF-8 (Thai keys), hidden values empty / null; control characters escaped."""
     if fmt == "json":
-        data = df.to_json(orient="records", force_ascii=False, indent=1)
+        echo(df.to_json(orient="records", force_ascii=False, indent=1), json=True, end="")
     else:
-        data = df.to_csv(index=False)
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data.encode("utf-8"))
-    sys.stdout.buffer.flush()
+        echo(escape_frame(df).to_csv(index=False), end="")
 
 
 def _coverage(args) -> int:

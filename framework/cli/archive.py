@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from framework.cli import UsageError, open_store
+from framework.cli.text import echo
 
 DB_HELP = "survey store file (default $SKILLS_DB or var/skills.duckdb)"
 
@@ -57,16 +58,16 @@ def _archive(args) -> int:
     if args.drop:
         out["store_bytes_before"], out["store_bytes_after"] = before, _size(target)
     if args.json:
-        print(json.dumps(out, ensure_ascii=False))
+        echo(json.dumps(out, ensure_ascii=False), json=True)
         return 0
     for p in out["parts"]:
-        print(f"archived {p['round']} {', '.join(p['agencies']) or '—'}: {len(p['batches'])} batches, "
+        echo(f"archived {p['round']} {', '.join(p['agencies']) or '—'}: {len(p['batches'])} batches, "
               f"{p['respondents']:,} respondents -> {p['path']}")
     if args.drop:
-        print(f"dropped from the store / ลบออกจากคลังแล้ว (store file {before / 1e6:.1f} MB -> "
+        echo(f"dropped from the store / ลบออกจากคลังแล้ว (store file {before / 1e6:.1f} MB -> "
               f"{out['store_bytes_after'] / 1e6:.1f} MB; run `python -m framework compact` to give the space back)")
     else:
-        print("the store is unchanged (add --drop to remove the round after archiving) / คลังไม่เปลี่ยน")
+        echo("the store is unchanged (add --drop to remove the round after archiving) / คลังไม่เปลี่ยน")
     return 0
 
 
@@ -81,10 +82,10 @@ def _restore(args) -> int:
         manifests = restore_archive(con, args.dir)
     parts = [_summary(m) for m in manifests]
     if args.json:
-        print(json.dumps({"restored": parts}, ensure_ascii=False))
+        echo(json.dumps({"restored": parts}, ensure_ascii=False), json=True)
         return 0
     for p in parts:
-        print(f"restored {p['round']} {', '.join(p['agencies']) or '—'}: {len(p['batches'])} batches, "
+        echo(f"restored {p['round']} {', '.join(p['agencies']) or '—'}: {len(p['batches'])} batches, "
               f"{p['respondents']:,} respondents from {p['path']} / กู้คืนแล้ว")
     return 0
 
@@ -105,9 +106,9 @@ def _compact(args) -> int:
     os.replace(fresh, target)   # the store is closed; the copy was checked table by table
     after = _size(target)
     if args.json:
-        print(json.dumps({"store": str(target), "bytes_before": before, "bytes_after": after}))
+        echo(json.dumps({"store": str(target), "bytes_before": before, "bytes_after": after}), json=True)
     else:
-        print(f"compacted {target}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB / บีบอัดคลังแล้ว")
+        echo(f"compacted {target}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB / บีบอัดคลังแล้ว")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from framework.cli import UsageError, add_passphrase, authorised, open_store
+from framework.cli.text import echo
 
 
 def _campaign():
@@ -21,8 +22,10 @@ def _catalog():
 def _hr(args, what_th: str, what_en: str) -> None:
     """Opening or closing a campaign needs the HR passphrase when one is configured."""
     if not authorised(args.passphrase):
-        raise UsageError(f"{what_th}ต้องใช้รหัสผ่าน HR: ใส่ --passphrase ไม่มีข้อมูลใดถูกเปลี่ยน",
-                         f"{what_en} needs the HR passphrase: give --passphrase; nothing was changed")
+        raise UsageError(f"{what_th}ต้องใช้รหัสผ่าน HR: ใส่ด้วย --passphrase-stdin (หรือพิมพ์เมื่อโปรแกรมถาม) "
+                         "ไม่มีข้อมูลใดถูกเปลี่ยน",
+                         f"{what_en} needs the HR passphrase: give it with --passphrase-stdin (or type it when "
+                         "asked at a terminal); nothing was changed")
 
 
 def _wrap(fn):
@@ -38,9 +41,9 @@ def _wrap(fn):
 
 def _show(c, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(c.to_json(), ensure_ascii=False))
+        echo(json.dumps(c.to_json(), ensure_ascii=False), json=True)
     else:
-        print(f"{c.code}  {c.url_path}  {c.agency} · {c.stage} · round {c.round_date} · {c.status()}"
+        echo(f"{c.code}  {c.url_path}  {c.agency} · {c.stage} · round {c.round_date} · {c.status()}"
               + (f" · closes {c.closes}" if c.closes else ""))
 
 
@@ -63,9 +66,9 @@ def _list(args, cmp) -> int:
     with open_store(args.db, write=True) as con:
         rows = cmp.list_campaigns(con)
     if args.json:
-        print(json.dumps([c.to_json() for c in rows], ensure_ascii=False))
+        echo(json.dumps([c.to_json() for c in rows], ensure_ascii=False), json=True)
     elif not rows:
-        print("no campaigns / ยังไม่มีแบบประเมิน")
+        echo("no campaigns / ยังไม่มีแบบประเมิน")
     for c in rows if not args.json else ():
         _show(c, False)
     return 0

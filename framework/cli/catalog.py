@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from framework.build import build, stale_tables
+from framework.cli.text import echo
 
 
 def register(sub) -> None:
@@ -15,14 +16,14 @@ def register(sub) -> None:
 
 def _build(args) -> int:
     counts = build()
-    print(json.dumps(counts, indent=1))
+    echo(json.dumps(counts, indent=1), json=True)
     return 0
 
 
 def _check(args) -> int:
     stale = stale_tables()
     if stale:
-        print("out of date: " + ", ".join(stale) + " (run `python -m framework build`)")
+        echo("out of date: " + ", ".join(stale) + " (run `python -m framework build`)")
         return 1
-    print("Parquet matches the source")
+    echo("Parquet matches the source")
     return 0

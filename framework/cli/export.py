@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from framework.cli import UsageError, add_passphrase, authorised, min_cell, open_store
+from framework.cli.text import echo
 
 TABLES = ("units", "elements", "criteria", "profiles", "requirements", "coverage", "readiness", "responses")
 SURVEY_TABLES = ("coverage", "readiness", "responses")
@@ -33,7 +34,7 @@ def register(sub) -> None:
     p.add_argument("--threshold", default=None, help="level counted as met (1-4, default 3)")
     p.add_argument("--min-cell", dest="min_cell", default=None,
                    help="hide figures over fewer than k respondents (default 5; below the floor, 5 unless "
-                        "$SKILLS_MIN_CELL_FLOOR says otherwise, only with --passphrase)")
+                        "$SKILLS_MIN_CELL_FLOOR says otherwise, only with the HR passphrase)")
     add_passphrase(p, "row-level responses and a --min-cell below the floor")
     p.set_defaults(func=run)
 
@@ -141,8 +142,10 @@ def survey_table(con, cat, table: str, f: dict, args, filters) -> pd.DataFrame:
     _known_values(con, f)
     if table == "responses":
         if not authorised(args.passphrase):
-            raise UsageError("responses เป็นข้อมูลรายบุคคล: ระบุ --passphrase (รหัสผ่าน HR)",
-                             "responses are row-level: give the HR passphrase with --passphrase")
+            raise UsageError("responses เป็นข้อมูลรายบุคคล: ใส่รหัสผ่าน HR ด้วย --passphrase-stdin "
+                             "(หรือพิมพ์เมื่อโปรแกรมถาม)",
+                             "responses are row-level: give the HR passphrase with --passphrase-stdin "
+                             "(or type it when asked at a terminal)")
         return _responses(con, cat, f, getattr(args, "round", None) or "all")
     if table == "coverage":
         units = _units(cat, f)
@@ -264,5 +267,5 @@ def run(args) -> int:
     except OSError as exc:
         raise UsageError(f"เขียนไฟล์ {path} ไม่ได้: {exc.strerror or exc}",
                          f"cannot write {path}: {exc.strerror or exc}") from None
-    print(f"{path} ({len(df)} rows, {fmt})")
+    echo(f"{path} ({len(df)} rows, {fmt})")
     return 0

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from framework.cli import UsageError, open_store
+from framework.cli.text import echo, escape_frame
 
 ON_CONFLICT = ("refuse", "replace", "skip")  # framework.store.ON_CONFLICT (not imported here: --help stays quick)
 # `batches` text columns: what a person recognises a batch by first, the id last.
@@ -36,34 +37,59 @@ def _who() -> str | None:
         return None
 
 
+CONFIRM = ("stage", "future")   # framework.store.rounds.check_metadata's confirmation keys
+FLAGS = {"choose or type the agency": "--agency NAME", "choose the agency's stage for this round": "--stage STAGE",
+         "choose the survey round date": "--round YYYY-MM-DD"}
+
+
+def check_metadata(store, args) -> None:
+    """The upload page's rules (SurveyStore.check_metadata): agency, stage and round required; a round date
+    out of range refused; a changed stage or a future round only with --confirm stage / --confirm future."""
+    check = store.check_metadata(args.agency, args.stage, store._round(args.round))
+    if check.missing:
+        flags = [FLAGS.get(en, en) for _, en in check.missing]
+        raise UsageError(f"ต้องระบุ {' '.join(flags)} ไม่มีข้อมูลใดถูกบันทึก",
+                         f"give {' '.join(flags)}: the agency, its stage and the round date are stored with every "
+                         "answer; nothing was stored")
+    for th, en in check.refused:
+        raise UsageError(f"{th} ไม่มีข้อมูลใดถูกบันทึก", f"{en}; nothing was stored")
+    confirmed = set(args.confirm or ())
+    for key, th, en in check.confirm:
+        if key not in confirmed:
+            raise UsageError(f"{th}: ถ้าถูกต้อง สั่งใหม่พร้อม --confirm {key} ไม่มีข้อมูลใดถูกบันทึก",
+                             f"{en}: if this is right, run again with --confirm {key}; nothing was stored")
+
+
 def _ingest(args) -> int:
     if not Path(args.file).is_file():
         raise UsageError(f"ไม่พบไฟล์: {args.file}", f"no such file: {args.file}")
     with open_store(args.db, write=True) as con:  # a refused file: SurveyFileError, one line from cli.main
-        res = _store(con).ingest(args.file, agency=args.agency, stage=args.stage, round_date=args.round,
-                                 on_conflict=args.on_conflict)
+        store = _store(con)
+        check_metadata(store, args)
+        res = store.ingest(args.file, agency=args.agency, stage=args.stage, round_date=args.round,
+                           on_conflict=args.on_conflict)
     if args.json:
         out = res.to_json()
         # `accepted` = respondents this command stored (0 when refused or the same file again);
         # `rows_accepted` = the file's rows that passed validation and were stored.
         out["rows_accepted"] = 0 if res.refused or res.duplicate else res.accepted
         out["accepted"] = res.respondents
-        print(json.dumps(out, ensure_ascii=False))
+        echo(json.dumps(out, ensure_ascii=False), json=True)
         return 0
     if res.refused:
         th, en = res.conflict_message()
-        print(f"{en}\n{th}")
+        echo(f"{en}\n{th}")
         return 0
     state = "already stored (same content), not counted again" if res.duplicate else "stored"
-    print(f"batch {res.batch_id}: {state}; rows read {res.rows_read}, accepted {res.accepted}, "
+    echo(f"batch {res.batch_id}: {state}; rows read {res.rows_read}, accepted {res.accepted}, "
           f"rejected {res.rejected}, respondents stored {res.respondents}")
     if res.conflicts:
         th, en = res.conflict_message()
-        print(f"{en}\n{th}")
+        echo(f"{en}\n{th}")
     for n in res.notices:
-        print(f"{n.level}: {n.en}")
+        echo(f"{n.level}: {n.en}")
     for p in res.problems.itertuples(index=False):
-        print(f"row {p.row} [{p.column}] {p.value!r}: {p.reason_en} - {p.fix_en}")
+        echo(f"row {p.row} [{p.column}] {p.value!r}: {p.reason_en} - {p.fix_en}")
     return 0
 
 
@@ -77,16 +103,16 @@ def _batches(args) -> int:
     with open_store(args.db, write=True) as con:
         df = _dates(_store(con).batches(deleted=args.deleted))
     if args.json:
-        print(df.to_json(orient="records", date_format="iso", force_ascii=False))
+        echo(df.to_json(orient="records", date_format="iso", force_ascii=False), json=True)
         return 0
     if not len(df):
-        print("the trash is empty / ถังขยะว่าง" if args.deleted else "no batches / ยังไม่มีชุดข้อมูล")
+        echo("the trash is empty / ถังขยะว่าง" if args.deleted else "no batches / ยังไม่มีชุดข้อมูล")
         return 0
     view = df[[c for c in (TRASH_COLUMNS if args.deleted else LIVE_COLUMNS) if c in df.columns]].copy()
     for col in ("uploaded_at", "deleted_at"):
         if col in view:
             view[col] = [("" if pd.isna(x) else pd.Timestamp(x).strftime("%Y-%m-%d %H:%M")) for x in view[col]]
-    print(view.fillna("").to_string(index=False))
+    echo(escape_frame(view.fillna("")).to_string(index=False))
     return 0
 
 
@@ -100,7 +126,7 @@ def _delete(args) -> int:
         deleted = _store(con).delete(args.batch_id, deleted_by=_who())
     if not deleted:
         raise _not_found(args.batch_id, "ในชุดข้อมูลที่ใช้อยู่", "among the live batches", "batches")
-    print(f"batch {args.batch_id} moved to the trash (restore it with `python -m framework restore "
+    echo(f"batch {args.batch_id} moved to the trash (restore it with `python -m framework restore "
           f"{args.batch_id}`) / ย้ายชุด {args.batch_id} ไปถังขยะแล้ว (กู้คืนได้ด้วยคำสั่ง restore)")
     return 0
 
@@ -110,7 +136,7 @@ def _restore(args) -> int:
         restored = _store(con).restore(args.batch_id)
     if not restored:
         raise _not_found(args.batch_id, "ในถังขยะ", "in the trash", "batches --deleted")
-    print(f"batch {args.batch_id} restored from the trash / กู้คืนชุด {args.batch_id} จากถังขยะแล้ว")
+    echo(f"batch {args.batch_id} restored from the trash / กู้คืนชุด {args.batch_id} จากถังขยะแล้ว")
     return 0
 
 
@@ -121,7 +147,7 @@ def _purge(args) -> int:
         raise _not_found(args.batch_id, "ในถังขยะ (ล้างได้เฉพาะชุดที่ลบไปถังขยะแล้ว)",
                          "in the trash (only a batch already deleted to the trash can be purged)",
                          "batches --deleted")
-    print(f"batch {args.batch_id} purged for good, with its original file / "
+    echo(f"batch {args.batch_id} purged for good, with its original file / "
           f"ล้างชุด {args.batch_id} และไฟล์ต้นฉบับออกถาวรแล้ว")
     return 0
 
@@ -132,9 +158,13 @@ def register(sub) -> None:
     p = sub.add_parser("ingest", help="validate a survey CSV and store its accepted rows as one batch")
     p.add_argument("file")
     p.add_argument("--db", help=db_help)
-    p.add_argument("--agency")
-    p.add_argument("--stage", help="Early, Developing or Mature (Thai names accepted)")
-    p.add_argument("--round", help="survey round date YYYY-MM-DD")
+    p.add_argument("--agency", help="agency the answers belong to (required)")
+    p.add_argument("--stage", help="the agency's stage in this round: Early, Developing or Mature (Thai names "
+                                   "accepted; required)")
+    p.add_argument("--round", help="survey round date YYYY-MM-DD (required; from 2018-05-18, at most 90 days ahead)")
+    p.add_argument("--confirm", action="append", choices=CONFIRM, metavar="{stage,future}",
+                   help="confirm what the upload page asks to confirm: a stage other than the agency's previous "
+                        "round (stage), a round date in the future (future); repeat for both")
     p.add_argument("--on-conflict", choices=ON_CONFLICT, default="refuse",
                    help="respondents already stored in the same round (agency, round date): refuse the upload "
                         "(default), replace their earlier answers, or skip them and import only the new people")

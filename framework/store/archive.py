@@ -6,22 +6,27 @@ Layout - one directory per (round, agency), whatever was asked (`--agency` only 
         batches.parquet       the round's live batch rows of that agency (store.batches columns)
         responses.parquet     their responses (store.responses columns: keys + one UTINYINT column per unit)
         batch_files.parquet   each batch's original uploaded file (store.batch_files)
-        replacements.parquet  whose answers those batches' uploads replaced (store.replacements)
-        manifest.json         archive and schema versions, round, agencies, batch ids, unit codes, and per
-                              file: rows, sha256 and a content fingerprint (bit_xor of row hashes)
+        replacements.parquet  whose answers in those batches a later upload replaced (store.replacements)
+        superseded_responses.parquet  those replaced answers themselves (store.superseded_responses; version 2)
+        manifest.json         archive and schema versions, round, agencies, batch ids, unit codes, per file:
+                              rows, rows per batch, sha256 and a content fingerprint (bit_xor of row hashes,
+                              with the DuckDB version that computed it); and its own sha256 (manifest_sha256)
 
 `<slug>` is the agency name with path-unsafe characters replaced, plus 8 hex digits of its sha256 (two
 names never share a directory); `_none` for batches without an agency. The partition key is
 `agency_slug`, not `agency`, because DuckDB's hive partitioning would otherwise hide the files' own
 `agency` column. The trash is never archived. A directory that already exists is never overwritten.
 
-Safety: every part is written to a temporary directory, re-read and checked (rows per file, per batch and
+Safety: every part is written to a temporary directory (`.archive-<hex>` under the archive directory, held
+with a lock while in use; a run first removes the ones a killed run left behind), re-read and checked (rows per file, per batch and
 the content fingerprint against the store) before it is moved into place; only then, with `drop=True`,
 the round's rows leave the store in ONE transaction that re-counts what it deletes. Any failure leaves
 the store unchanged and no partial directory behind.
 
-Restore (`restore_archive`) checks each file's sha256 against its manifest (a changed file is refused),
-then puts the rows back in one transaction under the store's rule that a person counts once per round:
+Restore (`restore_archive`) checks the manifest against its own sha256 and each file against the manifest
+(sha256, rows, rows per batch, batch ids, round and agencies; the fingerprint too when the same DuckDB
+version wrote it): a changed file or a hand-edited manifest is refused, nothing restored. It then puts the
+rows back in one transaction under the store's rule that a person counts once per round:
 batches already in the store (live or trash) or people already stored in that round are refused.
 
 History stays queryable without restoring: `history(con, DIR, "responses")` is a DuckDB relation over
@@ -40,6 +45,8 @@ import json
 import os
 import re
 import shutil
+import stat
+import time
 import uuid
 from pathlib import Path
 
@@ -54,8 +61,11 @@ from framework.store.results import RoundConflict, id_list
 from framework.store.rounds import AGENCY_KEY, clash_sql
 from framework.store.schema import SCHEMA_VERSION
 
-ARCHIVE_VERSION = 1
-TABLES = ("batches", "responses", "batch_files", "replacements")   # file stems, in write/restore order
+ARCHIVE_VERSION = 2
+TABLES = ("batches", "responses", "batch_files", "replacements", "superseded_responses")   # write/restore order
+TABLES_V1 = TABLES[:4]      # an archive of version 1 has no superseded_responses.parquet
+STAGING = re.compile(r"^\.archive-[0-9a-f]{12}$")   # the temporary directories of archive_round
+STALE_SECONDS = 3600.0      # a staging directory without its lock file, untouched this long, is a leftover
 _UNSAFE = re.compile(r"[\s/\\=%:*?\"<>|\x00-\x1f]+")
 
 
@@ -97,7 +107,8 @@ def _round(value) -> dt.date:
 
 def _select(table: str) -> str:
     """The rows of one store table that belong to the batches in the temp table `archive_ids`."""
-    order = {"responses": "batch_id, respondent_id", "replacements": "batch_id, respondent_id, replaced_at"}
+    order = {"responses": "batch_id, respondent_id", "replacements": "batch_id, respondent_id, replaced_at",
+             "superseded_responses": "batch_id, respondent_id, replaced_at"}
     return (f"SELECT * FROM store.{table} WHERE batch_id IN (SELECT batch_id FROM archive_ids) "
             f"ORDER BY {order.get(table, 'batch_id')}")
 
@@ -144,9 +155,66 @@ def _write_part(cur, tmp: Path, round_date: dt.date, agency_slug: str, batches: 
                 "schema_version": SCHEMA_VERSION, "round": round_date.isoformat(), "agency_slug": agency_slug,
                 "agencies": sorted({a for _, a in batches if a is not None}), "batches": ids,
                 "unit_codes": units, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                "files": files}
+                "duckdb_version": duckdb.__version__, "files": files}
+    manifest["manifest_sha256"] = manifest_digest(manifest)
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return manifest
+
+
+def manifest_digest(manifest: dict) -> str:
+    """sha256 of the manifest's content (every field but this digest), as canonical JSON."""
+    body = {k: v for k, v in manifest.items() if k not in ("manifest_sha256", "path")}
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                          .encode("utf-8")).hexdigest()
+
+
+# --- staging directories: one prefix, locked while in use, leftovers of a killed run removed -----------------
+def _lock(path: Path):
+    """An exclusive lock on `path` (created), held until the returned file is closed; None when not taken."""
+    try:
+        import fcntl
+    except ImportError:   # not POSIX: no lock, staging directories are then swept by age alone
+        return None
+    fh = open(path, "a+b")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        return None
+    return fh
+
+
+def sweep_staging(root: str | Path, *, older_than: float = STALE_SECONDS, now: float | None = None) -> int:
+    """Remove the `.archive-<hex>` directories a killed archive run left in `root`; returns how many.
+
+    Only this prefix, only directories (not links) of this user, and only stale ones: a directory whose
+    `.lock` no running archive holds, or, without a `.lock`, one untouched for `older_than` seconds.
+    Never raises."""
+    limit = (time.time() if now is None else now) - older_than
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    removed = 0
+    try:
+        entries = [p for p in Path(root).iterdir() if STAGING.match(p.name)]
+    except OSError:
+        return 0
+    for p in entries:
+        try:
+            st = p.lstat()
+            if not stat.S_ISDIR(st.st_mode) or (uid is not None and st.st_uid != uid):
+                continue
+            lock = p / ".lock"
+            if lock.is_file():
+                held = _lock(lock)
+                if held is None:   # a running archive holds it (or no lock can be taken here)
+                    continue
+                held.close()
+            elif st.st_mtime >= limit:
+                continue
+            shutil.rmtree(p)
+            removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 def archive_round(con, out_dir: str | Path, round_date, agency: str | None = None, drop: bool = False) -> list[dict]:
@@ -173,11 +241,14 @@ def archive_round(con, out_dir: str | Path, round_date, agency: str | None = Non
                                "ไม่มีข้อมูลใดถูกเปลี่ยน",
                                f"{target} already holds an archive: give another --out or move it away first; "
                                "nothing was changed")
+    if root.is_dir():
+        sweep_staging(root)   # what a killed run left behind (its lock is no longer held)
     staging = root / f".archive-{uuid.uuid4().hex[:12]}"
-    manifests = []
+    manifests, held = [], None
     try:
         try:
             staging.mkdir(parents=True)
+            held = _lock(staging / ".lock")   # in use: no other run's sweep removes it
         except OSError as exc:
             raise ArchiveError(f"สร้างโฟลเดอร์ {root} ไม่ได้ ({exc.strerror or exc}) เลือกโฟลเดอร์ที่เขียนได้ "
                                "ไม่มีข้อมูลใดถูกเปลี่ยน",
@@ -202,6 +273,8 @@ def archive_round(con, out_dir: str | Path, round_date, agency: str | None = Non
                            f"writing the archive in {root} failed ({exc.strerror or exc}); nothing was removed "
                            "from the store") from None
     finally:
+        if held is not None:
+            held.close()
         shutil.rmtree(staging, ignore_errors=True)
     if drop:
         drop_batches(con, manifests)
@@ -240,20 +313,33 @@ def manifests_in(path: str | Path) -> list[Path]:
     return [m.parent for m in found]
 
 
-def _load_manifest(part: Path, store_units: list[str]) -> dict:
+def _tampered(part: Path, what_th: str, what_en: str) -> ArchiveError:
+    return ArchiveError(f"ที่เก็บถาวร {part} ไม่ตรงกับ manifest.json ({what_th}) ไฟล์หรือ manifest ถูกแก้ไข "
+                        "ไม่ได้กู้คืนข้อมูลใด ใช้สำเนาที่เก็บถาวรที่ไม่ถูกแก้ไข",
+                        f"the archive {part} does not match its manifest.json ({what_en}): a file or the manifest "
+                        "was edited; nothing was restored; use an unedited copy of the archive")
+
+
+def _load_manifest(part: Path, store_units: list[str]) -> tuple[dict, tuple[str, ...]]:
+    """The part's manifest, checked against its own digest and each file's sha256; and the tables it holds."""
     try:
         m = json.loads((part / "manifest.json").read_text(encoding="utf-8"))
-        files = m["files"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        files, version = m["files"], int(m.get("archive_version", 99))
+        if not isinstance(files, dict) or not all(isinstance(f, dict) for f in files.values()):
+            raise TypeError("files is not an object of objects")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ArchiveError(f"อ่าน {part / 'manifest.json'} ไม่ได้ ({exc}) ไม่มีข้อมูลใดถูกเปลี่ยน",
                            f"cannot read {part / 'manifest.json'} ({exc}); nothing was changed") from None
-    if m.get("archive_version", 99) > ARCHIVE_VERSION or m.get("schema_version", 99) > SCHEMA_VERSION:
+    if version > ARCHIVE_VERSION or m.get("schema_version", 99) > SCHEMA_VERSION:
         raise ArchiveError(f"ที่เก็บถาวร {part} สร้างโดยโปรแกรมรุ่นใหม่กว่า ปรับรุ่นโปรแกรมก่อน",
                            f"the archive {part} was written by a newer version of the program; update it first")
-    for table in TABLES:
+    if version >= 2 and m.get("manifest_sha256") != manifest_digest(m):
+        raise _tampered(part, "sha256 ของ manifest.json เอง", "the manifest's own sha256")
+    tables = TABLES if version >= 2 else TABLES_V1
+    for table in tables:
         name = f"{table}.parquet"
         path = part / name
-        if name not in files or not path.is_file() or sha256(path) != files[name]["sha256"]:
+        if name not in files or not path.is_file() or sha256(path) != files[name].get("sha256"):
             raise ArchiveError(f"ไฟล์ {path} หายไปหรือถูกแก้ไข (sha256 ไม่ตรงกับ manifest.json) ไม่ได้กู้คืนข้อมูลใด",
                                f"{path} is missing or was changed (its sha256 does not match manifest.json); "
                                "nothing was restored")
@@ -262,40 +348,67 @@ def _load_manifest(part: Path, store_units: list[str]) -> dict:
         raise ArchiveError(f"ที่เก็บถาวร {part} มีหน่วยความรู้ที่คลังนี้ไม่มี ({', '.join(extra)}) ไม่ได้กู้คืนข้อมูลใด",
                            f"the archive {part} holds units this store does not have ({', '.join(extra)}); "
                            "nothing was restored")
-    return m
+    return m, tables
+
+
+def _verify_part(cur, part: Path, m: dict, tables: tuple[str, ...]) -> None:
+    """Inside restore's transaction, the registered files (arch_<table>) against every count of the manifest:
+    rows, rows per batch, the batch ids, round and agencies, and the fingerprint when this DuckDB version
+    computed it (another version may hash rows differently)."""
+    same_engine = m.get("duckdb_version") == duckdb.__version__
+    for table in tables:
+        want, rel = m["files"][f"{table}.parquet"], f"arch_{table}"
+        rows = int(cur.execute(f"SELECT count(*) FROM {rel}").fetchall()[0][0])
+        if rows != want.get("rows"):
+            raise _tampered(part, f"{table}: {rows:,} แถว", f"{table}: {rows:,} rows, not {want.get('rows')}")
+        if _counts(cur, f"SELECT * FROM {rel}") != want.get("per_batch"):
+            raise _tampered(part, f"{table}: จำนวนแถวต่อชุด", f"{table}: rows per batch")
+        if same_engine and _fingerprint(cur, f"SELECT * FROM {rel}") != want.get("fingerprint"):
+            raise _tampered(part, f"{table}: เนื้อหา", f"{table}: content fingerprint")
+    ids = sorted(b for (b,) in cur.execute("SELECT batch_id FROM arch_batches").fetchall())
+    if ids != sorted(m.get("batches") or []):
+        raise _tampered(part, "รายการชุด", "batch ids")
+    rounds = {str(d) for (d,) in cur.execute("SELECT DISTINCT round_date FROM arch_batches").fetchall()}
+    agencies = sorted(a for (a,) in cur.execute("SELECT DISTINCT agency FROM arch_batches "
+                                                "WHERE agency IS NOT NULL").fetchall())
+    if rounds != {str(m.get("round"))} or agencies != m.get("agencies"):
+        raise _tampered(part, "รอบหรือหน่วยงาน", "round or agencies")
 
 
 def restore_archive(con, path: str | Path) -> list[dict]:
     """Put archived parts back into the store, all in one transaction; returns their manifests.
 
-    Refused (nothing changed) when a file's sha256 differs from its manifest, when a batch is already in the
-    store (live or in the trash), or when a person is already stored in that round (RoundConflict)."""
+    Refused (nothing changed) when the manifest or a file does not match (see _load_manifest, _verify_part),
+    when a batch is already in the store (live or in the trash), or when a person is already stored in that
+    round (RoundConflict). The superseded answers and replacement records come back with their batches."""
     store_units = [c for (c,) in db.query(con, "SELECT column_name FROM duckdb_columns() WHERE database_name = "
                                                "'store' AND table_name = 'responses'").itertuples(index=False)]
-    parts = [(p, _load_manifest(p, store_units)) for p in manifests_in(path)]
+    parts = [(p, *_load_manifest(p, store_units)) for p in manifests_in(path)]
     with db.transaction(con) as cur:
-        for part, m in parts:
-            for table in TABLES:
+        for part, m, tables in parts:
+            for table in tables:
                 cur.register(f"arch_{table}", pq.read_table(part / f"{table}.parquet"))
-            _refuse_present(cur, part)
-            for table in TABLES:
+            _verify_part(cur, part, m, tables)
+            _refuse_present(cur, part, tables)
+            for table in tables:
                 n = cur.execute(f"INSERT INTO store.{table} BY NAME SELECT * FROM arch_{table}").fetchall()[0][0]
                 if n != m["files"][f"{table}.parquet"]["rows"]:
-                    raise ArchiveError(f"จำนวนแถวของ {part / table}.parquet ไม่ตรงกับ manifest.json ไม่ได้กู้คืนข้อมูลใด",
-                                       f"{part / table}.parquet does not hold the rows manifest.json counts; "
-                                       "nothing was restored")
-            for table in TABLES:
+                    raise _tampered(part, f"{table}: {n:,} แถว", f"{table}: {n:,} rows restored")
+            for table in tables:
                 cur.unregister(f"arch_{table}")
             aggregates.refresh(cur, m["batches"])
             m["path"] = str(part)
-    return [m for _, m in parts]
+    return [m for _, m, _ in parts]
 
 
-def _refuse_present(cur, part: Path) -> None:
-    """Inside restore's transaction: refuse batches already in the store, or people already in the round."""
+def _refuse_present(cur, part: Path, tables: tuple[str, ...] = TABLES) -> None:
+    """Inside restore's transaction: refuse batches already in the store (or their superseded answers, left
+    by an archive of version 1), or people already in the round."""
+    held = "SELECT batch_id FROM store.batches UNION ALL SELECT batch_id FROM store.trash_batches"
+    if "superseded_responses" in tables:
+        held += " UNION ALL SELECT batch_id FROM store.superseded_responses"
     there = [b for (b,) in cur.execute(
-        "SELECT batch_id FROM arch_batches WHERE batch_id IN (SELECT batch_id FROM store.batches "
-        "UNION ALL SELECT batch_id FROM store.trash_batches) ORDER BY 1").fetchall()]
+        f"SELECT DISTINCT batch_id FROM arch_batches WHERE batch_id IN ({held}) ORDER BY 1").fetchall()]
     if there:
         raise ArchiveError(f"ชุด {', '.join(there)} จาก {part} อยู่ในคลังแล้ว (ใช้อยู่หรือในถังขยะ) ไม่ได้กู้คืนข้อมูลใด",
                            f"batch {', '.join(there)} from {part} is already in the store (live or in the trash); "

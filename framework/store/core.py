@@ -20,7 +20,7 @@ from framework.catalog import Catalog, STAGES
 from framework.paths import DEMO_DIR
 from framework.store import aggregates
 from framework.store.results import ON_CONFLICT, IngestResult, Progress
-from framework.store.rounds import AGENCY_KEY, RoundsMixin, clash_sql
+from framework.store.rounds import AGENCY_KEY, RoundsMixin, clash_sql, round_date_problem
 from framework.store.schema import ensure_schema
 from framework.store.trash import TrashMixin
 
@@ -88,7 +88,8 @@ class SurveyStore(TrashMixin, RoundsMixin):
         """Validate a survey file and store its accepted rows as one batch, all or nothing.
 
         Raises survey.SurveyFileError (nothing stored) when the file cannot be read as a survey or the
-        batch metadata is invalid. The same content twice is detected by hash and not stored again; the
+        batch metadata is invalid (an unknown stage, a round date before 2018-05-18 or too far ahead:
+        rounds.round_date_problem). The same content twice is detected by hash and not stored again; the
         same people in the same round are handled by `on_conflict` (see the module docstring).
         """
         started = time.perf_counter()
@@ -97,6 +98,8 @@ class SurveyStore(TrashMixin, RoundsMixin):
         step = progress or (lambda f, th, en: None)
         stage_key = self._stage(stage)
         round_d = self._round(round_date)
+        if problem := round_date_problem(round_d):
+            raise survey.SurveyFileError(f"{problem[0]} ไม่มีข้อมูลใดถูกบันทึก", f"{problem[1]}. Nothing was stored.")
         agency = (agency or "").strip() or None
         if on_conflict not in ON_CONFLICT:
             raise survey.SurveyFileError(

@@ -1,9 +1,12 @@
 """Rounds: a survey round is (agency, round date), with the agency's stage for that round.
 
 Identity of a person = (agency, respondent id) within a round; `clash_sql` finds the stored answers of
-the same people in a round (used by ingest and by restore). `check_metadata` holds the upload rules:
-agency, stage and round date must be given; a stage other than the agency's previous round, or a round
-date in the future, needs an explicit confirmation.
+the same people in a round (used by ingest and by restore). `check_metadata` holds the upload rules, the
+same for the upload page and `python -m framework ingest`: agency, stage and round date must be given; a
+round date before the framework (18 May 2018) or more than FUTURE_MARGIN_DAYS ahead is refused
+(`round_date_problem`, which `SurveyStore.ingest` and campaigns enforce for every writer); a stage other
+than the agency's previous round, or a round date in the future (within the margin), needs an explicit
+confirmation.
 """
 from __future__ import annotations
 
@@ -13,6 +16,31 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from framework import db
+
+# The round dates a survey of this framework can have: not before its circular (ว 6, 18 May 2018), not more
+# than a small margin ahead (a round planned to end next month; 9999-12-31 would become the latest round).
+EARLIEST_ROUND = dt.date(2018, 5, 18)
+FUTURE_MARGIN_DAYS = 90
+
+
+def round_date_problem(round_date: dt.date | None, today: dt.date | None = None) -> tuple[str, str] | None:
+    """(Thai, English) saying why `round_date` cannot be a survey round and how to fix it; None when it can."""
+    if round_date is None:
+        return None
+    latest = (today or dt.date.today()) + dt.timedelta(days=FUTURE_MARGIN_DAYS)
+    when = round_date.isoformat()
+    if round_date < EARLIEST_ROUND:
+        return (f"วันที่รอบสำรวจ {when} อยู่ก่อนกรอบทักษะดิจิทัลประกาศใช้ (18 พ.ค. 2561 / 2018-05-18) "
+                "ตรวจปี (ใช้ ค.ศ. ไม่ใช่ พ.ศ.) แล้วใส่วันที่ตั้งแต่ 2018-05-18",
+                f"The round date {when} is before the digital-skills framework was published (2018-05-18): "
+                "check the year (Common Era, not the Buddhist year) and give a date from 2018-05-18 on")
+    if round_date > latest:
+        return (f"วันที่รอบสำรวจ {when} อยู่ในอนาคตเกิน {FUTURE_MARGIN_DAYS} วัน (หลัง {latest.isoformat()}) "
+                "ตรวจปี (ใช้ ค.ศ. ไม่ใช่ พ.ศ.) แล้วใส่วันที่ของรอบสำรวจจริง",
+                f"The round date {when} is more than {FUTURE_MARGIN_DAYS} days ahead (after {latest.isoformat()}): "
+                "check the year (Common Era, not the Buddhist year) and give the survey round's real date")
+    return None
+
 
 # A response's agency as the views group it (filtered.sql): trimmed, blank = '—'.
 AGENCY_KEY = "coalesce(nullif(trim({}), ''), '—')"
@@ -33,14 +61,16 @@ def clash_sql(people: str) -> str:
 
 @dataclass
 class MetaCheck:
-    """The upload form's rules: what is missing, and what needs a confirmation (key, Thai, English)."""
+    """The upload form's rules: what is missing, what is refused (Thai, English), and what needs a
+    confirmation (key, Thai, English)."""
     missing: list[tuple[str, str]] = field(default_factory=list)
     confirm: list[tuple[str, str, str]] = field(default_factory=list)
     last: dict | None = None   # the agency's reference round: {"round_date", "stage"}
+    refused: list[tuple[str, str]] = field(default_factory=list)
 
     def ready(self, confirmed: set[str] | frozenset = frozenset()) -> bool:
-        """True when nothing is missing and every confirmation asked for was given."""
-        return not self.missing and all(key in confirmed for key, _, _ in self.confirm)
+        """True when nothing is missing or refused and every confirmation asked for was given."""
+        return not self.missing and not self.refused and all(key in confirmed for key, _, _ in self.confirm)
 
 
 class RoundsMixin:
@@ -91,7 +121,10 @@ class RoundsMixin:
                                 f"ระยะที่เลือก ({key}) ต่างจากรอบก่อนของหน่วยงานนี้ ({out.last['stage']}, รอบ {when})",
                                 f"The stage chosen ({key}) differs from this agency's previous round "
                                 f"({out.last['stage']}, round {when})"))
-        if round_date is not None and round_date > (today or dt.date.today()):
+        problem = round_date_problem(round_date, today)
+        if problem:
+            out.refused.append(problem)
+        elif round_date is not None and round_date > (today or dt.date.today()):
             out.confirm.append(("future", f"วันที่รอบสำรวจ {round_date.isoformat()} อยู่ในอนาคต",
                                 f"The round date {round_date.isoformat()} is in the future"))
         return out
