@@ -7,11 +7,12 @@
 """
 from framework.campaign.model import (CODE_LENGTH, Campaign, CampaignError, batch_ids, close,  # noqa: F401
                                       closed_code, ensure_tables, file_name, get, has_tables, list_campaigns,
-                                      open_campaign, require_open, submissions, unknown_code)
+                                      open_campaign, require_open, stored_at, submissions,
+                                      unknown_code)
 from framework.campaign import submit as submit_module  # noqa: F401
 from framework.campaign.submit import (MAX_ID, NOT_ASSESSED, Limits, RateLimited, RateLimiter,  # noqa: F401
                                        SubmitError, Submitted, check, delete_draft, load_draft, new_token,
-                                       save_draft, submit, survey_csv)
+                                       save_draft, submit, survey_csv, survey_row)
 from framework.campaign import form, qr  # noqa: F401
 
 
