@@ -6,6 +6,7 @@ import streamlit as st
 
 from framework import access, analysis, summary
 from framework.catalog import STAFF_GROUPS, STAGES
+from framework.store.campaign_batch import label as batch_label
 from ui import shell
 from ui.shell import tr
 
@@ -164,7 +165,8 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
                    "No survey data yet — upload a file on the “Survey upload” page, then come back here."),
                 icon=":material/info:")
         st.stop()
-    blabel = {r.batch_id: f"{r.file_name} · {r.agency or '—'} · {r.round_date if not pd.isna(r.round_date) else '—'}"
+    blabel = {r.batch_id: f"{batch_label(r.file_name, r.content_hash, r.respondents, shell.lang())} · "
+                          f"{r.agency or '—'} · {r.round_date if not pd.isna(r.round_date) else '—'}"
               for r in batches.itertuples()}
     sg = staff_group_labels()
     with st.sidebar:

@@ -8,7 +8,7 @@
 - results.py  IngestResult, RoundConflict, the on-conflict choices
 - aggregates.py  the cells kept at write time (agg_cells) that the survey views read
 """
-from framework.store import aggregates
+from framework.store import aggregates, campaign_batch  # noqa: F401
 from framework.store.core import SurveyStore
 from framework.store.results import ON_CONFLICT, BatchInTrash, IngestResult, Progress, RoundConflict
 from framework.store.rounds import MetaCheck

@@ -224,6 +224,6 @@ def merge_old_batches(cur) -> list[dict]:
         cur.execute("DELETE FROM store.batch_files WHERE batch_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
         people = cur.execute("SELECT count(*) FROM store.responses WHERE batch_id = ?", [keep]).fetchall()[0][0]
         report.append({"code": code, "batch_id": keep, "merged": len(ids), "submissions": kept, "people": people})
-        LOG.info("schema 5: campaign %s: %d batches merged into %s (%d people, %d submissions kept)",
+        LOG.info("schema 5: campaign %s: %d batch(es) merged into %s (%d people, %d submissions kept)",
                  code, len(ids), keep, people, kept)
     return report
