@@ -141,3 +141,15 @@ def test_two_campaigns_are_two_batches(setup, catalog):
     assert sorted(store.batches()["content_hash"]) == sorted([f"campaign:{c.code}", f"campaign:{other.code}"])
     logged = db.query(con, "SELECT code, answers FROM store.campaign_submissions ORDER BY code")
     assert {json.loads(x)["agency"] for x in logged["answers"]} == {"กรม ก", "กรม ข"}
+
+
+def test_the_batch_filter_offers_the_campaign_once(setup, store_path, monkeypatch):
+    con, cat, c, store = setup
+    for rid in ("p1", "p2", "p1"):
+        go(setup, rid)
+    con.close()                                    # the app opens the store file itself
+    monkeypatch.setenv("SKILLS_DB", str(store_path))
+    from conftest import run_page
+    at = run_page("overview.py", state={"lang": "en"})
+    assert not at.exception, at.exception
+    assert at.multiselect(key="ov_batches").options == [f"campaign {c.code} (2 people) · กรม ก · 2025-06-30"]

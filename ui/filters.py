@@ -166,7 +166,7 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
                 icon=":material/info:")
         st.stop()
     blabel = {r.batch_id: f"{batch_label(r.file_name, r.content_hash, r.respondents, shell.lang())} · "
-                          f"{r.agency or '—'} · {r.round_date if not pd.isna(r.round_date) else '—'}"
+                          f"{r.agency or '—'} · {'—' if pd.isna(r.round_date) else pd.Timestamp(r.round_date).date().isoformat()}"
               for r in batches.itertuples()}
     sg = staff_group_labels()
     with st.sidebar:
