@@ -79,14 +79,6 @@ def label(file_name: str, content_hash, respondents, lang: str = "th") -> str:
 class CampaignBatchMixin:
     """SurveyStore.append: one submission into its campaign's batch."""
 
-    def campaign_batch(self, code: str) -> tuple[str | None, str | None]:
-        """(the live batch of this campaign or None, its batch in the trash or None)."""
-        key = source_key(code)
-        live = db.scalar(self.con, "SELECT batch_id FROM store.batches WHERE content_hash = $k", {"k": key})
-        trashed = db.scalar(self.con, "SELECT batch_id FROM store.trash_batches WHERE content_hash = $k "
-                                      "ORDER BY deleted_at DESC LIMIT 1", {"k": key})
-        return live, trashed
-
     def append(self, path: str | Path, *, code: str, agency: str, stage: str, round_date, raw: dict) -> IngestResult:
         """Validate a one-person survey file (the upload validation) and store the person in campaign `code`'s
         batch, replacing their earlier answers in the round. `raw` is the submitted row (kept in
@@ -114,7 +106,8 @@ class CampaignBatchMixin:
         from framework.store.core import supersede
 
         key = source_key(code)
-        row = cur.execute("SELECT batch_id FROM store.batches WHERE content_hash = ?", [key]).fetchall()
+        row = cur.execute("SELECT batch_id FROM store.batches WHERE content_hash = ? ORDER BY uploaded_at, batch_id "
+                          "LIMIT 1", [key]).fetchall()
         if not row:
             gone = cur.execute("SELECT batch_id, deleted_at FROM store.trash_batches WHERE content_hash = ? "
                                "ORDER BY deleted_at DESC LIMIT 1", [key]).fetchall()
