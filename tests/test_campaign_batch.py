@@ -49,6 +49,8 @@ def test_submissions_grow_one_batch_listed_once(setup):
     assert campaign_batch.label("hr.csv", "ab12" * 16, None, "en") == "hr.csv"
     consistent(con)
     assert campaign.submissions(con, c)["people"] == 3 and campaign.batch_ids(con, c) == [bid]
+    last = db.scalar(con, "SELECT max(submitted_at) FROM store.campaign_submissions")
+    assert last is not None and campaign.submissions(con, c)["last_at"] == last
     # p1's first answers are superseded, not lost; the live row is their last submission
     assert db.query(con, 'SELECT respondent_id, "DLit100" AS v FROM store.superseded_responses').values.tolist() \
         == [["p1", 1]]
