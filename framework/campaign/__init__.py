@@ -1,7 +1,7 @@
 """Self-assessment campaigns: a link `/assess?c=CODE` per agency round, answered by staff in the app.
 
 - model.py   the campaigns table, open / list / close / submissions, the unknown- and closed-code messages
-- submit.py  server-side checks, rate limits, drafts, and the store write (the upload path, replace on conflict)
+- submit.py  server-side checks, rate limits, drafts, and the store write (the campaign's one batch, replace)
 - form.py    what the form asks and shows (units, level words, elements and criteria, what to learn first)
 - qr.py      the link as a QR code (segno) and a printable poster
 """

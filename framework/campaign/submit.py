@@ -190,6 +190,7 @@ def survey_csv(c: Campaign, codes: list[str], rid: str, staff_group: str, org_un
 
 
 def deleted(c: Campaign, exc: BatchInTrash) -> SubmitError:
+    """The refusal while HR has the campaign's batch in the trash (what to ask HR; the form keeps the answers)."""
     when = exc.when
     return SubmitError(f"คำตอบของแบบประเมินรหัส \"{c.code}\" ถูกลบ (ย้ายไปถังขยะเมื่อ {when}) จึงยังรับคำตอบไม่ได้ "
                        "— แจ้งฝ่ายบุคคล (HR): กู้คืนชุดคำตอบนั้นที่หน้านำเข้าแบบสำรวจ หรือล้างออกจากถังขยะเพื่อเริ่มใหม่ "
