@@ -6,7 +6,7 @@ import streamlit as st
 
 from framework import export, survey
 from framework.catalog import STAGES
-from framework.store import RoundConflict, SurveyStore
+from framework.store import RoundConflict, SurveyStore, campaign_batch
 from framework.text import md
 from ui import shell
 from ui.downloads import table_downloads
@@ -63,7 +63,8 @@ def day(value) -> str:
 
 def batch_label(r) -> str:
     """File name, agency, round and upload time first; the batch id last."""
-    return (f"{r.file_name} · {r.agency or '—'} · {tr('รอบ', 'round')} {day(r.round_date)} · "
+    return (f"{campaign_batch.label(r.file_name, r.content_hash, r.respondents, lang)} · {r.agency or '—'} · "
+            f"{tr('รอบ', 'round')} {day(r.round_date)} · "
             f"{pd.Timestamp(r.uploaded_at):%Y-%m-%d %H:%M} · {r.batch_id[:8]}")
 
 
@@ -207,6 +208,8 @@ COLUMNS = {"file_name": ("ไฟล์", "File"), "agency": ("หน่วยง
 def batch_view(df: pd.DataFrame) -> pd.DataFrame:
     """The batch list as people read it: file, agency, round and time first; the hex id last."""
     view = df.assign(
+        file_name=[campaign_batch.label(f, h, n, lang) for f, h, n in zip(df["file_name"], df["content_hash"],
+                                                                          df["respondents"])],
         agency=df["agency"].fillna(""), stage=[stage_label(k) if isinstance(k, str) else "" for k in df["stage"]],
         round_date=[day(d) if pd.notna(d) else "" for d in df["round_date"]],
         uploaded_at=[f"{pd.Timestamp(d):%Y-%m-%d %H:%M}" for d in df["uploaded_at"]],

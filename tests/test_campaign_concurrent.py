@@ -49,4 +49,10 @@ def test_concurrent_submissions_each_stored_exactly_once(store_con, catalog):
     assert rows["n"].eq(1).all(), "a person counted twice in the round"
     assert campaign.submissions(store_con, c)["people"] == PEOPLE
     assert sum(s.replaced for s in done) == 2
+    # one batch for the campaign, every submission logged once, in one order of storing
+    assert {s.batch_id for s in done} == set(campaign.batch_ids(store_con, c)) and len({s.batch_id for s in done}) == 1
+    assert db.scalar(store_con, "SELECT count(*) FROM store.batches") == 1
+    seq = db.query(store_con, "SELECT seq FROM store.campaign_submissions ORDER BY seq")["seq"].tolist()
+    assert seq == list(range(1, len(jobs) + 1))
+    assert db.scalar(store_con, "SELECT accepted FROM store.batches") == len(jobs)
     print(f"{len(jobs)} concurrent submissions in {elapsed:.1f} s")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
@@ -74,14 +75,22 @@ def test_stored_row_is_the_answers_of_the_campaign_round(setup):
 
 
 def test_same_answers_again_after_a_change_still_replace(setup):
-    """A, then B, then A again: each submission is a new batch (never taken for an already-stored file)."""
-    con, _, _, req = setup
+    """A, then B, then A again: each replaces the person's row in the campaign's one batch; every submission's
+    raw row is kept in the order stored, the replaced answers as superseded (nothing lost)."""
+    con, _, c, req = setup
     first = go(setup, answers={u: 1 for u in req})
-    go(setup, answers={u: 2 for u in req})
+    second = go(setup, answers={u: 2 for u in req})
     third = go(setup, answers={u: 1 for u in req})
-    assert third.batch_id != first.batch_id and third.replaced
+    assert first.batch_id == second.batch_id == third.batch_id
+    assert not first.replaced and second.replaced and third.replaced
     levels = db.query(con, f'SELECT "{req[0]}" AS v FROM store.responses')["v"].tolist()
     assert levels == [1]
+    assert db.scalar(con, "SELECT count(*) FROM store.batches") == 1
+    old = db.query(con, f'SELECT batch_id, replaced_by, "{req[0]}" AS v FROM store.superseded_responses ORDER BY v')
+    assert old["v"].tolist() == [1, 2] and set(old["batch_id"]) == set(old["replaced_by"]) == {first.batch_id}
+    log = db.query(con, "SELECT code, seq, respondent_id, answers FROM store.campaign_submissions ORDER BY seq")
+    assert log["seq"].tolist() == [1, 2, 3] and set(log["code"]) == {c.code} and set(log["respondent_id"]) == {"123"}
+    assert [json.loads(a)[req[0]] for a in log["answers"]] == ["1", "2", "1"]
 
 
 def test_survey_csv_quotes_user_text(setup):

@@ -195,3 +195,31 @@ def test_a_round_date_too_far_ahead_is_refused_with_the_clis_rule():
     assert any(far.isoformat() in e and "check the year" in e for e in errors)
     assert not [c for c in at.checkbox if c.key == "up_confirm_future"]   # refused, not confirmable
     assert at.button(key="up_go").disabled
+
+
+def test_a_campaign_is_one_line_in_the_batch_list(tmp_path):
+    """Every submission of a campaign is in its one batch: one line, named by the campaign and its people;
+    its original file is the submissions, one per line."""
+    import os
+
+    from framework import campaign, db
+    from framework.catalog import Catalog
+    from framework.store import SurveyStore
+
+    con = db.connect(os.environ["SKILLS_DB"])
+    cat = Catalog(con)
+    SurveyStore(con, cat)
+    c = campaign.open_campaign(con, cat, agency=AGENCY, stage="Early", round_date=ROUND)
+    req = cat.profile_units("Early", "Service")["code"].tolist()
+    for rid in ("p1", "p2", "p3", "p1"):
+        campaign.submit(con, cat, c, rid, "Service", None, {u: 2 for u in req}, limits=campaign.Limits())
+    con.close()
+    at = page("en")
+    assert not at.exception
+    batches = frame(at, "Batch")
+    assert batches["File"].tolist() == [f"campaign {c.code} (3 people)"]
+    assert batches["Respondents (now)"].tolist() == [3]
+    pick = at.selectbox(key="up_orig_batch")
+    assert len(pick.options) == 1 and pick.options[0].startswith(f"campaign {c.code} (3 people) · {AGENCY}")
+    at = page("th")
+    assert frame(at, "ชุด")["ไฟล์"].tolist() == [f"แคมเปญ {c.code} (3 คน)"]

@@ -7,6 +7,7 @@ import streamlit as st
 from framework import access, analysis, summary
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.text import md
+from framework.store.campaign_batch import label as batch_label
 from ui import shell
 from ui.shell import tr
 
@@ -165,7 +166,8 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
                    "No survey data yet — upload a file on the “Survey upload” page, then come back here."),
                 icon=":material/info:")
         st.stop()
-    blabel = {r.batch_id: f"{r.file_name} · {r.agency or '—'} · {r.round_date if not pd.isna(r.round_date) else '—'}"
+    blabel = {r.batch_id: f"{batch_label(r.file_name, r.content_hash, r.respondents, shell.lang())} · "
+                          f"{r.agency or '—'} · {'—' if pd.isna(r.round_date) else pd.Timestamp(r.round_date).date().isoformat()}"
               for r in batches.itertuples()}
     sg = staff_group_labels()
     with st.sidebar:

@@ -34,13 +34,21 @@ def survey_counts(con, filters: Filters | dict | None = None) -> dict:
 
 @view
 def filter_options(con) -> dict:
-    """The values each filter offers (over every round): batches (with labels), agencies, org units, rounds."""
+    """The values each filter offers (over every round): batches (one per upload, one per campaign, with what
+    names them), agencies, org units, rounds."""
     if not has_store(con):
         return {"batches": pd.DataFrame(columns=["batch_id", "file_name", "agency", "stage", "round_date",
-                                                 "accepted", "is_demo"]),
+                                                 "accepted", "is_demo", "content_hash", "respondents"]),
                 "agencies": [], "org_units": [], "rounds": []}
-    batches = db.query(con, "SELECT batch_id, file_name, agency, stage, round_date, accepted, is_demo "
-                            "FROM store.batches ORDER BY round_date NULLS LAST, uploaded_at, batch_id")
+    # A campaign's batch (content_hash 'campaign:<code>') is named with its people (store.campaign_batch.label).
+    batches = db.query(con, """
+        SELECT b.batch_id, b.file_name, b.agency, b.stage, b.round_date, b.accepted, b.is_demo, b.content_hash,
+               n.respondents
+        FROM store.batches b
+        LEFT JOIN (SELECT batch_id, count(*) AS respondents FROM store.responses
+                   WHERE batch_id IN (SELECT batch_id FROM store.batches WHERE content_hash LIKE 'campaign:%')
+                   GROUP BY batch_id) n USING (batch_id)
+        ORDER BY b.round_date NULLS LAST, b.uploaded_at, b.batch_id""")
     keys = db.query(con, f"WITH f AS ({source.pick(con).filtered()}) SELECT 'agency' AS kind, agency AS v FROM f GROUP BY agency "
                          f"UNION ALL SELECT 'unit', unit_key FROM f GROUP BY unit_key "
                          f"UNION ALL SELECT 'round', round_key FROM f GROUP BY round_key",

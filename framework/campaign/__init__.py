@@ -1,17 +1,18 @@
 """Self-assessment campaigns: a link `/assess?c=CODE` per agency round, answered by staff in the app.
 
 - model.py   the campaigns table, open / list / close / submissions, the unknown- and closed-code messages
-- submit.py  server-side checks, rate limits, drafts, and the store write (the upload path, replace on conflict)
+- submit.py  server-side checks, rate limits, drafts, and the store write (the campaign's one batch, replace)
 - form.py    what the form asks and shows (units, level words, elements and criteria, what to learn first)
 - qr.py      the link as a QR code (segno) and a printable poster
 """
 from framework.campaign.model import (CODE_LENGTH, Campaign, CampaignError, batch_ids, close,  # noqa: F401
                                       closed_code, ensure_tables, file_name, get, has_tables, list_campaigns,
-                                      open_campaign, require_open, submissions, unknown_code)
+                                      open_campaign, require_open, stored_at, submissions,
+                                      unknown_code)
 from framework.campaign import submit as submit_module  # noqa: F401
 from framework.campaign.submit import (MAX_ID, NOT_ASSESSED, Limits, RateLimited, RateLimiter,  # noqa: F401
                                        SubmitError, Submitted, check, delete_draft, load_draft, new_token,
-                                       save_draft, submit, survey_csv)
+                                       save_draft, submit, survey_csv, survey_row)
 from framework.campaign import form, qr  # noqa: F401
 
 

@@ -18,6 +18,7 @@ from framework import db
 from framework.catalog import STAGES, Catalog
 from framework.errors import BilingualError
 from framework.store.rounds import round_date_problem
+from framework.store import campaign_batch
 
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"   # URL-safe; no 0/o, 1/l to misread from a projector
 CODE_LENGTH = 8
@@ -255,29 +256,44 @@ def close(con, code: str) -> Campaign | None:
 
 
 def file_name(code: str) -> str:
-    """The batch file name every submission of a campaign is stored under (how its batches are found)."""
-    return f"campaign-{code}.csv"
+    """The file name of the campaign's batch (store/campaign_batch.py)."""
+    return campaign_batch.file_name(code)
 
 
 def batch_ids(con, c: Campaign) -> list[str]:
-    """The live batches this campaign's submissions made (a replaced person's old batch holds nobody)."""
-    df = db.query(con, "SELECT b.batch_id FROM store.batches b WHERE b.file_name = $name "
+    """The live batches holding this campaign's answers: its one batch (and, after an upgrade, a one-person
+    batch of an older version that was in the trash and restored since), those holding somebody."""
+    df = db.query(con, "SELECT b.batch_id FROM store.batches b WHERE (b.content_hash = $key OR b.file_name = $name) "
                        "AND EXISTS (SELECT 1 FROM store.responses r WHERE r.batch_id = b.batch_id) "
-                       "ORDER BY b.uploaded_at", {"name": file_name(c.code)})
+                       "ORDER BY b.uploaded_at", {"key": campaign_batch.source_key(c.code), "name": file_name(c.code)})
     return df["batch_id"].tolist()
 
 
 def submissions(con, c: Campaign) -> dict:
-    """How many people answered through this campaign, when the last did, and how many people the agency's
-    round holds in all (uploads included)."""
+    """How many people answered through this campaign (stored now), when the last submission was stored, and
+    how many people the agency's round holds in all (uploads included)."""
+    ids = batch_ids(con, c)
     row = db.query(con, """
-        SELECT count(*) FILTER (WHERE b.file_name = $name) AS people,
-               max(b.uploaded_at) FILTER (WHERE b.file_name = $name) AS last_at,
+        SELECT count(*) FILTER (WHERE list_contains($ids::VARCHAR[], r.batch_id)) AS people,
                count(*) AS round_people
         FROM store.responses r JOIN store.batches b USING (batch_id)
         WHERE b.round_date = $round
           AND coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—') = $agency""",
-                   {"name": file_name(c.code), "round": c.round_date, "agency": c.agency}).iloc[0]
-    last = row["last_at"]
+                   {"ids": ids, "round": c.round_date, "agency": c.agency}).iloc[0]
+    last = db.scalar(con, "SELECT greatest((SELECT max(submitted_at) FROM store.campaign_submissions WHERE code = $code), "
+                          "(SELECT max(uploaded_at) FROM store.batches WHERE list_contains($ids::VARCHAR[], batch_id) "
+                          "AND content_hash <> $key))",
+                     {"code": c.code, "ids": ids, "key": campaign_batch.source_key(c.code)})
     return {"people": int(row["people"]), "round_people": int(row["round_people"]),
             "last_at": None if last is None or pd.isna(last) else pd.Timestamp(last).to_pydatetime()}
+
+
+def stored_at(con, c: Campaign) -> pd.DataFrame:
+    """When each live answer of this campaign's batch was stored (or last replaced) in it: respondent_id,
+    seq (the order of storing), submitted_at; oldest first. What "releases" of an open campaign step on."""
+    return db.query(con, """
+        SELECT s.respondent_id, max(s.seq) AS seq, arg_max(s.submitted_at, s.seq) AS submitted_at
+        FROM store.campaign_submissions s JOIN store.batches b ON b.batch_id = s.batch_id AND b.content_hash = $key
+        WHERE EXISTS (SELECT 1 FROM store.responses r WHERE r.batch_id = s.batch_id
+                      AND r.respondent_id = s.respondent_id)
+        GROUP BY s.respondent_id ORDER BY seq""", {"key": campaign_batch.source_key(c.code)})

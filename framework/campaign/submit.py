@@ -1,9 +1,12 @@
 """A respondent's answers to a campaign: server-side checks, the rate limits, drafts, and the store write.
 
-A submission is stored through the same path as an upload: a one-row survey CSV in the upload format is
-ingested by `SurveyStore.ingest(..., on_conflict="replace")`, so the same validation applies and a person
-counts once per round (a second submission with the same id replaces the first). Writes of this process are
-serialised by one lock (DuckDB would otherwise refuse concurrent updates of the same store rows).
+A submission is written as a one-row survey CSV in the upload format and stored by `SurveyStore.append`:
+the uploads' row validation, then the person's row goes into the campaign's ONE batch (created by the first
+submission), replacing their earlier answers in the round (a second submission with the same id replaces the
+first; an HR upload's row of the same person too; the earlier answers are kept as superseded). Every
+submission's raw row is kept in store.campaign_submissions (store/campaign_batch.py). While HR has the
+campaign's batch in the trash, submissions are refused. Writes of this process are serialised by one lock
+(DuckDB would otherwise refuse concurrent updates of the same store rows).
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from typing import Callable
 from framework import db
 from framework.campaign.model import Campaign, CampaignError, closed_code, ensure_tables, file_name, has_tables
 from framework.catalog import STAFF_GROUPS, Catalog
-from framework.store import IngestResult, SurveyStore
+from framework.store import BatchInTrash, IngestResult, SurveyStore
 
 NOT_ASSESSED = "na"          # an answer that says "I do not assess this unit" (stored blank, as in uploads)
 MAX_ID = 100                 # characters of a respondent id
@@ -166,36 +169,59 @@ def check(c: Campaign, catalog: Catalog, respondent_id: str, staff_group: str | 
     return levels
 
 
+def survey_row(c: Campaign, codes: list[str], rid: str, staff_group: str, org_unit: str | None,
+               levels: dict[str, int | None]) -> dict[str, str]:
+    """The submission as one row of the upload format (wide): column -> text."""
+    values = [rid, staff_group, c.agency, org_unit or "", ""] + ["" if levels.get(u) is None else str(levels[u])
+                                                                 for u in codes]
+    return dict(zip(HEADER + codes, values))
+
+
 def survey_csv(c: Campaign, codes: list[str], rid: str, staff_group: str, org_unit: str | None,
                levels: dict[str, int | None]) -> bytes:
-    """The one-row survey file in the upload format (wide). A comment line makes each submission's bytes
-    unique, so re-sending earlier answers is a new batch (never mistaken for an already-stored file)."""
+    """The one-row survey file in the upload format (wide), with a comment line naming the submission."""
+    row = survey_row(c, codes, rid, staff_group, org_unit, levels)
     out = io.StringIO()
     out.write(f"# campaign {c.code} submission {secrets.token_hex(8)}\r\n")
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(HEADER + codes)
-    w.writerow([rid, staff_group, c.agency, org_unit or "", ""]
-               + ["" if levels.get(u) is None else str(levels[u]) for u in codes])
+    w.writerow(list(row))
+    w.writerow(list(row.values()))
     return out.getvalue().encode("utf-8")
+
+
+def deleted(c: Campaign, exc: BatchInTrash) -> SubmitError:
+    """The refusal while HR has the campaign's batch in the trash (what to ask HR; the form keeps the answers)."""
+    when = exc.when
+    return SubmitError(f"คำตอบของแบบประเมินรหัส \"{c.code}\" ถูกลบ (ย้ายไปถังขยะเมื่อ {when}) จึงยังรับคำตอบไม่ได้ "
+                       "— แจ้งฝ่ายบุคคล (HR): กู้คืนชุดคำตอบนั้นที่หน้านำเข้าแบบสำรวจ หรือล้างออกจากถังขยะเพื่อเริ่มใหม่ "
+                       "คำตอบของคุณยังอยู่ในแบบฟอร์ม",
+                       f"The answers of self-assessment \"{c.code}\" were deleted (moved to the trash {when}), so "
+                       "no answers are taken now - tell HR: they can restore those answers on the Survey upload "
+                       "page, or purge them to start again. Your answers are still in the form.")
 
 
 def submit(con, catalog: Catalog, c: Campaign, respondent_id: str, staff_group: str | None,
            org_unit: str | None, answers: dict, *, session: str | None = None, limits: Limits | None = None,
            draft_token: str | None = None, today: dt.date | None = None) -> Submitted:
-    """Check, rate-limit and store one person's answers as a batch of the campaign's round (replace on
-    conflict). Raises SubmitError / RateLimited / the campaign's closed message; nothing stored then."""
+    """Check, rate-limit and store one person's answers in the campaign's batch (their earlier answers in the
+    round replaced). Raises SubmitError / RateLimited / the campaign's closed message; nothing stored then."""
     started = time.perf_counter()
     levels = check(c, catalog, respondent_id, staff_group, org_unit, answers, today=today)
     rid = clean_id(respondent_id)
     (limits or LIMITS).check(c.code, session)
-    data = survey_csv(c, catalog.unit_codes(), rid, staff_group, org_unit, levels)
+    codes = catalog.unit_codes()
+    data = survey_csv(c, codes, rid, staff_group, org_unit, levels)
     fd, path = tempfile.mkstemp(prefix="campaign-", suffix=".csv")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         with WRITE_LOCK:
-            res = SurveyStore(con, catalog).ingest(path, file_name=file_name(c.code), agency=c.agency,
-                                                   stage=c.stage, round_date=c.round_date, on_conflict="replace")
+            try:
+                res = SurveyStore(con, catalog).append(path, code=c.code, agency=c.agency, stage=c.stage,
+                                                       round_date=c.round_date,
+                                                       raw=survey_row(c, codes, rid, staff_group, org_unit, levels))
+            except BatchInTrash as exc:
+                raise deleted(c, exc) from None
             if draft_token:
                 delete_draft(con, c.code, draft_token)
     finally:

@@ -19,6 +19,7 @@ from framework import db, survey
 from framework.catalog import Catalog, STAGES
 from framework.paths import DEMO_DIR
 from framework.store import aggregates
+from framework.store.campaign_batch import CampaignBatchMixin
 from framework.store.results import ON_CONFLICT, IngestResult, Progress
 from framework.store.rounds import AGENCY_KEY, RoundsMixin, clash_sql, round_date_problem
 from framework.store.schema import ensure_schema
@@ -52,8 +53,22 @@ def _keep_file(cur, batch_id: str, file_name: str, path: Path) -> None:
     cur.execute("INSERT INTO store.batch_files VALUES (?, ?, ?, ?)", [batch_id, file_name, len(data), data])
 
 
-class SurveyStore(TrashMixin, RoundsMixin):
-    """The survey store on a `framework.db.connect(store)` connection: ingest, batches, trash, rounds, demo."""
+def supersede(cur, batch_id: str) -> int:
+    """Inside the caller's transaction: the stored answers listed in the registered relation `clash`
+    (batch_id, respondent_id, agency_key) are replaced by `batch_id`'s. The earlier answers are kept
+    (store.superseded_responses), never lost, and store.replacements says who replaced whom. Returns how many."""
+    cur.execute("INSERT INTO store.superseded_responses SELECT r.*, ?, now()::TIMESTAMP "
+                "FROM store.responses r JOIN clash c USING (batch_id, respondent_id)", [batch_id])
+    cur.execute("DELETE FROM store.responses r USING clash c "
+                "WHERE r.batch_id = c.batch_id AND r.respondent_id = c.respondent_id")
+    cur.execute("INSERT INTO store.replacements SELECT batch_id, respondent_id, agency_key, ?, now()::TIMESTAMP "
+                "FROM clash", [batch_id])
+    return cur.execute("SELECT count(*) FROM clash").fetchall()[0][0]
+
+
+class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
+    """The survey store on a `framework.db.connect(store)` connection: ingest, campaign appends, batches, trash,
+    rounds, demo."""
 
     def __init__(self, con, catalog: Catalog | None = None):
         self.con = con
@@ -116,24 +131,8 @@ class SurveyStore(TrashMixin, RoundsMixin):
                                     int(old["rejected"]), duplicate=True, source_format=old["source_format"],
                                     encoding=old["encoding"], seconds=time.perf_counter() - started)
             self._refuse_if_in_trash(dec.content_hash)
-            delim, header, skip = survey.read_header(dec.path)
-            layout = survey.plan_columns(header, delim, self.catalog, skip)
-            cur = self.con.cursor()
-            val = survey.Validator(cur, self.catalog)
-            try:
-                step(0.15, "อ่านไฟล์", "Reading the file")
-                checked = val.check(dec, layout)
-                # The accepted rows leave the validating cursor's temp tables as Arrow, so the write can run in
-                # its own transaction (temp-table row ids inside a transaction would break the row numbers).
-                rows = cur.sql(f"FROM temp.{checked.staging}").to_arrow_table()
-            finally:
-                val.drop()
-                cur.close()
+            rows, res = self._validate(dec, name, on_conflict, step)
             step(0.75, "บันทึกข้อมูล", "Saving")
-            res = IngestResult(dec.content_hash[:16], name, checked.rows_read, checked.accepted, checked.rejected,
-                               checked.respondents, False, layout.format, dec.encoding, checked.problems,
-                               checked.rejected_rows, checked.notices, checked.problems_truncated,
-                               on_conflict=on_conflict)
             with write_lock(self.con):
                 again = self.find_hash(dec.content_hash)       # the same file from another tab meanwhile
                 if again:
@@ -149,6 +148,27 @@ class SurveyStore(TrashMixin, RoundsMixin):
         res.seconds = time.perf_counter() - started
         return res
 
+    def _validate(self, dec: survey.Decoded, name: str, on_conflict: str, step: Progress) -> tuple:
+        """The one row validation of every upload and campaign submission: (accepted rows as Arrow, result)."""
+        delim, header, skip = survey.read_header(dec.path)
+        layout = survey.plan_columns(header, delim, self.catalog, skip)
+        cur = self.con.cursor()
+        val = survey.Validator(cur, self.catalog)
+        try:
+            step(0.15, "อ่านไฟล์", "Reading the file")
+            checked = val.check(dec, layout)
+            # The accepted rows leave the validating cursor's temp tables as Arrow, so the write can run in
+            # its own transaction (temp-table row ids inside a transaction would break the row numbers).
+            rows = cur.sql(f"FROM temp.{checked.staging}").to_arrow_table()
+        finally:
+            val.drop()
+            cur.close()
+        res = IngestResult(dec.content_hash[:16], name, checked.rows_read, checked.accepted, checked.rejected,
+                           checked.respondents, False, layout.format, dec.encoding, checked.problems,
+                           checked.rejected_rows, checked.notices, checked.problems_truncated,
+                           on_conflict=on_conflict)
+        return rows, res
+
     def _write(self, cur, res: IngestResult, path: Path, dec: survey.Decoded, agency: str | None,
                stage: str | None, round_d: dt.date | None, is_demo: bool) -> None:
         """Inside the caller's transaction: the round check, then the batch row, its responses and its file."""
@@ -163,14 +183,7 @@ class SurveyStore(TrashMixin, RoundsMixin):
         cur.register("clash", clash)
         keep = "TRUE"
         if res.conflicts and res.on_conflict == "replace":
-            # The earlier answers are kept (superseded), never lost: HR can see whose answers were replaced.
-            cur.execute("INSERT INTO store.superseded_responses SELECT r.*, ?, now()::TIMESTAMP "
-                        "FROM store.responses r JOIN clash c USING (batch_id, respondent_id)", [batch_id])
-            cur.execute("DELETE FROM store.responses r USING clash c "
-                        "WHERE r.batch_id = c.batch_id AND r.respondent_id = c.respondent_id")
-            cur.execute("INSERT INTO store.replacements SELECT batch_id, respondent_id, agency_key, ?, now()::TIMESTAMP "
-                        "FROM clash", [batch_id])
-            res.replaced = len(clash)
+            res.replaced = supersede(cur, batch_id)
         elif res.conflicts:  # skip: only the people not yet in the round
             keep = ("NOT EXISTS (SELECT 1 FROM clash c WHERE c.respondent_id = a.respondent_id "
                     f"AND c.agency_key = {AGENCY_KEY.format('coalesce(a.agency, $agency)')})")

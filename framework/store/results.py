@@ -23,6 +23,18 @@ class RoundConflict(BilingualError):
         self.ids = ids
 
 
+class BatchInTrash(BilingualError):
+    """A campaign's batch is in the trash: its submissions are not taken until HR restores or purges it."""
+
+    def __init__(self, batch_id: str, deleted_at=None):
+        when = pd.Timestamp(deleted_at).strftime("%Y-%m-%d %H:%M") if deleted_at is not None else "—"
+        super().__init__(f"ชุด {batch_id} อยู่ในถังขยะ (ลบเมื่อ {when}) — กู้คืนชุดนั้น หรือล้างออกจากถังขยะก่อน "
+                         "ไม่มีข้อมูลใดถูกบันทึก",
+                         f"Batch {batch_id} is in the trash (deleted {when}) - restore it, or purge it first. "
+                         "Nothing was stored.")
+        self.batch_id, self.deleted_at, self.when = batch_id, deleted_at, when
+
+
 def id_list(ids: list[str], limit: int = 20) -> str:
     """Respondent ids for a message: the first `limit`, then how many more."""
     shown = ", ".join(ids[:limit])

@@ -10,17 +10,23 @@ before version 2 counted people once per round) is resolved on upgrade: the late
 live, the earlier ones move to `superseded_responses` and `replacements`, so no view counts a person twice.
 Version 4: `agg_cells`, the aggregates kept at write time (store/aggregates.py), built from every live
 response on upgrade; rebuilt too when the catalogue's profiles change (`agg_catalog` in store_info).
+Version 5: one batch per self-assessment campaign (store/campaign_batch.py) and `campaign_submissions` (every
+submission's raw row, `seq`, `submitted_at`); the one-person batches older versions made per submission are
+merged into their campaign's batch on upgrade (what was merged is logged and kept in
+store_info['upgrade_5']).
 Every step is idempotent and runs in one transaction: an interrupted upgrade leaves the store as it was.
 """
 from __future__ import annotations
 
+import json
+
 import duckdb
 
 from framework import db
-from framework.store import aggregates
+from framework.store import aggregates, campaign_batch
 from framework.errors import BilingualError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Columns of store.responses before the unit columns; one UTINYINT column per unit code follows
 # (framework order), NULL = not assessed.
@@ -147,6 +153,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> int:
         _version_1(cur, unit_codes)
         _version_2(cur)
         _version_3(cur)
+        merged = campaign_batch.merge_old_batches(cur)     # version 5
+        if merged:
+            cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('upgrade_5', ?)",
+                        [json.dumps(merged, ensure_ascii=False)])
         aggregates.rebuild(cur)
         cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     return found

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from framework import db, survey
-from framework.store import aggregates
+from framework.store import aggregates, campaign_batch
 from framework.store.results import RoundConflict, id_list
 from framework.store.rounds import AGENCY_KEY, clash_sql
 
@@ -85,7 +85,8 @@ class TrashMixin:
         with db.transaction(self.con) as cur:
             if not cur.execute("SELECT count(*) FROM store.trash_batches WHERE batch_id = ?", [batch_id]).fetchone()[0]:
                 return False
-            for table in ("trash_responses", "trash_batches", "batch_files", "replacements", "superseded_responses"):
+            for table in ("trash_responses", "trash_batches", "batch_files", "replacements", "superseded_responses",
+                          "campaign_submissions"):
                 cur.execute(f"DELETE FROM store.{table} WHERE batch_id = ?", [batch_id])
             cur.execute("DELETE FROM store.replacements WHERE replaced_by = ?", [batch_id])
         return True
@@ -101,12 +102,17 @@ class TrashMixin:
 
     def original_name(self, batch_id: str) -> str | None:
         """The kept original file's name, without reading its bytes; None when not kept."""
-        return db.scalar(self.con, "SELECT file_name FROM store.batch_files WHERE batch_id = $b", {"b": batch_id})
+        name = db.scalar(self.con, "SELECT file_name FROM store.batch_files WHERE batch_id = $b", {"b": batch_id})
+        code = None if name else db.scalar(self.con, "SELECT any_value(code) FROM store.campaign_submissions "
+                                                     "WHERE batch_id = $b", {"b": batch_id})
+        return name or (campaign_batch.file_name(code) if code else None)
 
     def original(self, batch_id: str) -> tuple[str, bytes] | None:
         """(file name, bytes) of the file a batch was imported from; None when not kept (e.g. purged)."""
         df = db.query(self.con, "SELECT file_name, data FROM store.batch_files WHERE batch_id = $b", {"b": batch_id})
-        return None if df.empty else (df["file_name"].iloc[0], bytes(df["data"].iloc[0]))
+        if df.empty:    # a campaign batch: its submissions, as a CSV
+            return campaign_batch.submissions_file(self.con, batch_id)
+        return df["file_name"].iloc[0], bytes(df["data"].iloc[0])
 
     def _refuse_if_in_trash(self, content_hash: str) -> None:
         """The same file again while its batch is in the trash: say so (restore it, or purge it first)."""
