@@ -45,4 +45,4 @@ st.plotly_chart(fig2, width="stretch", key="trd_cov_chart", config=chart_theme.C
 filters.hidden_note(cov, f["min_cell"])
 chart_downloads(fig2, "trend-coverage", settings, key="trd_cov_chart_dl")
 table_downloads(cov.drop(columns=["is_total", "unit_ord"]), "trend-coverage", settings, key="trd_cov_table_dl")
-filters.definitions()
+filters.definitions(f)

@@ -243,11 +243,11 @@ def export_settings(f: dict, **extra) -> dict:
     return {**extra, **short}
 
 
-def definitions(f: dict | None = None) -> None:
-    """Three plain-language lines (framework.summary, with the settings `f` in force), then the expander that
-    says how every figure is computed (same text as the README)."""
-    f = f or {}
-    st.markdown(summary.markdown(shell.lang(), **{k: f[k] for k in ("threshold", "target", "min_cell") if k in f}))
+def definitions(f: dict) -> None:
+    """Three plain-language lines (framework.summary, with the page's filters `f` in force: required, so a
+    summary never states the default threshold while another one is chosen), then the expander that says how
+    every figure is computed (same text as the README)."""
+    st.markdown(summary.markdown(shell.lang(), threshold=f["threshold"], target=f["target"], min_cell=f["min_cell"]))
     with st.expander(tr("วิธีคำนวณตัวเลขเหล่านี้", "How these figures are computed"), icon=":material/functions:"):
         st.markdown(tr(analysis.DEFINITIONS_TH, analysis.DEFINITIONS_EN))
 
