@@ -164,7 +164,8 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
                    "No survey data yet — upload a file on the “Survey upload” page, then come back here."),
                 icon=":material/info:")
         st.stop()
-    blabel = {r.batch_id: f"{r.file_name} · {r.agency or '—'} · {r.round_date if not pd.isna(r.round_date) else '—'}"
+    blabel = {r.batch_id: f"{r.file_name} · {r.agency or '—'} · "
+                          f"{analysis.rounds.date_text(r.round_date, shell.lang()) if not pd.isna(r.round_date) else '—'}"
               for r in batches.itertuples()}
     sg = staff_group_labels()
     with st.sidebar:
@@ -193,7 +194,8 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
             st.session_state.pop(keys["round"], None)
         if multi_round:
             sel_r = st.multiselect(tr("รอบสำรวจ", "Survey rounds"), opts["rounds"], key=keys["rounds"],
-                                   placeholder=every, format_func=lambda v: none if v == analysis.NONE_KEY else v)
+                                   placeholder=every, format_func=lambda v: none if v == analysis.NONE_KEY
+                                   else analysis.rounds.date_text(v, shell.lang()))
             one_round = analysis.ROUND_ALL
         else:
             sel_r = []
