@@ -172,7 +172,7 @@ def test_uploader_accepts_xlsx_and_says_so():
 def test_format_tables_can_be_exported():
     at = page("en")
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels.count("Download CSV") == 2        # the level legend and the accepted group names
+    assert labels.count("Download CSV (ZIP file)") == 2        # the level legend and the accepted group names
     assert "Download the CSV template" in labels and "Download the Excel template (.xlsx)" in labels
 
 
