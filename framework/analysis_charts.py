@@ -6,7 +6,6 @@ sizes as the framework charts.
 from __future__ import annotations
 
 import math
-import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -17,7 +16,8 @@ from framework import chart_theme
 from framework.analysis import TOTAL_KEY
 from framework.analysis.rounds import date_text
 from framework.chart_theme import BASE_SIZE
-from framework.profiles_view import THAI_BREAK_BEFORE, wrap_label
+from framework import thai_text
+from framework.profiles_view import wrap_label
 from framework.text import plotly as plotly_text
 
 GREY = "#b4b4b4"     # hidden for privacy
@@ -42,24 +42,10 @@ def _pct(v) -> str:
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.0%}"
 
 
-# Thai words that start a new word wherever they occur in a unit name (never the end of a longer word there):
-# a long name is cut before one of them, at a space or before "(", rather than mid-word.
-THAI_WORD_STARTS = (*THAI_BREAK_BEFORE, "เพื่อ", "สำหรับ", "หรือ", "ระหว่าง", "ภายใต้", "โดย", "ด้วย", "ของ", "สู่")
-
-
 def _short(text, limit: int = 38) -> str:
-    """A long unit name cut at a word boundary with an ellipsis: at a space, before "(" or before a word of
-    THAI_WORD_STARTS when one falls in the second half; else at the limit, never splitting a vowel or tone mark
-    from its consonant."""
-    text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
-    if len(text) <= limit:
-        return text
-    while limit < len(text) and unicodedata.category(text[limit]) == "Mn":
-        limit += 1      # never split a Thai vowel or tone mark from its consonant
-    cut = text[:limit]
-    starts = [text.rfind(w, 1, limit + len(w)) for w in (" ", "(", *THAI_WORD_STARTS)]
-    best = max((i for i in starts if i <= limit), default=-1)
-    return (cut[:best] if best > limit // 2 else cut).rstrip() + "…"
+    """A long unit name cut between words with an ellipsis (framework.thai_text.shorten: a Thai word segmenter)."""
+    return thai_text.shorten(text, limit)
+
 
 def key_label(key: str, labels: dict | None, lang: str) -> str:
     """Display name of a column/line key; the total is 'ทั้งหมด' / 'All'."""

@@ -16,6 +16,15 @@ STAGES = ("Early", "Developing", "Mature")
 STAFF_GROUPS = ("Executive", "Management", "Academic", "Service", "Technologist", "Others")
 NEXT_STAGE = {"Early": "Developing", "Developing": "Mature", "Mature": None}  # the stage an agency moves to
 
+
+def next_stage(stage: str) -> str | None:
+    """THE rule of "the next stage", used by every page, view and plan: the stage after the one the agency (or
+    the respondent's profile) is at — Early -> Developing -> Mature -> none. Never derived from the stage a
+    group has reached: /overview, /readiness, the home page and the IDP all give the same answer."""
+    if stage not in NEXT_STAGE:
+        raise ValueError(f"unknown stage {stage!r}")
+    return NEXT_STAGE[stage]
+
 # What a profile lists besides its units: name -> (link table, item table, link column, item columns).
 _PROFILE_ITEMS = {
     "knowledge": ("profile_knowledge", "knowledge", "item_id", "t.id, p.basic, t.text_th, t.text_en, t.in_section2"),

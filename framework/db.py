@@ -178,6 +178,7 @@ def connect(store: str | Path | None = None, *, read_only: bool = False,
     Cursors (`con.cursor()`) share the same database, so one connection can serve every thread.
     """
     con = duckdb.connect(":memory:")
+    con.execute("SET TimeZone = 'UTC'")   # now()::TIMESTAMP is UTC on any server; pages show clock.local()
     load_framework(con, parquet_dir)
     if store is not None:
         path = Path(store)

@@ -25,7 +25,7 @@ import threading
 import unicodedata
 import zipfile
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from framework import clock
 
 import numpy as np
 import pandas as pd
@@ -77,7 +77,7 @@ FORM_TEXT = {"data": "data: ข้อมูลแบบยาว ตัวเล
              "shown": "shown: ตามที่แสดงบนจอ (แบบกว้าง) / as shown on screen (wide)"}
 
 
-THAI_TIME = ZoneInfo("Asia/Bangkok")
+THAI_TIME = clock.ZONE   # Asia/Bangkok unless $SKILLS_TZ says otherwise: the zone every page shows
 
 
 # --- settings and file names ------------------------------------------------------------------

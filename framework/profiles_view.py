@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from html import escape
 
 import pandas as pd
 
+from framework import thai_text
 from framework.catalog import STAFF_GROUPS, STAGES, Catalog, Diff, normalise_label
 
 # Status of a unit at one stage of a staff group's path (stages are not nested, so units can drop out).
@@ -138,38 +138,13 @@ def path_changes(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["from_stage", "to_stage", "kind", "change", "code", "text_th", "text_en"])
 
 
-# Thai is written without spaces between words; these words start a new line when a label must wrap
-# (they open the second part of the staff-group and stage names: "ผู้บริหาร|ระดับสูง", "ผู้ทำงาน|ด้านบริการ").
-THAI_BREAK_BEFORE = ("ระดับ", "ด้าน", "และ", "เฉพาะ", "อื่น", "กำลัง", "เริ่ม", "สมบูรณ์")
-
-
-def _shown_len(text_: str) -> int:
-    """Characters a reader sees: Thai vowel and tone marks above / below a letter take no width."""
-    return sum(1 for ch in text_ if unicodedata.category(ch) != "Mn")
-
-
 def wrap_label(label: str, width: int = 12, sep: str = "<br>") -> str:
     """A chart label on several short lines (joined by `sep`) instead of one long or rotated line.
 
-    English wraps at spaces; Thai at spaces and before the words of THAI_BREAK_BEFORE. Pieces are joined
-    greedily up to `width` characters per line; a piece longer than `width` stays whole (never cut mid-word).
+    Broken only between words (framework.thai_text: a Thai word segmenter; English at spaces), greedily up to
+    `width` shown characters per line; a word longer than `width` stays whole (never cut mid-word).
     """
-    pieces: list[str] = []
-    for word in label.split():
-        start = 0
-        for i in range(1, len(word)):
-            if any(word.startswith(w, i) for w in THAI_BREAK_BEFORE):
-                pieces.append(word[start:i])
-                start = i
-        pieces.append(word[start:])
-    lines: list[str] = []
-    for piece in pieces:
-        joiner = " " if lines and lines[-1][-1:].isascii() and piece[:1].isascii() else ""
-        if lines and _shown_len(lines[-1] + joiner + piece) <= width:
-            lines[-1] += joiner + piece
-        else:
-            lines.append(piece)
-    return sep.join(lines)
+    return sep.join(thai_text.wrap(label, width))
 
 
 def highlight(text_: str, query: str) -> str:

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from framework import db, print_css
-from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES, Catalog
+from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES, Catalog, next_stage
 from framework.errors import BilingualError
 from framework.handout import circular_ref
 from framework.survey import LEVELS
@@ -173,7 +173,7 @@ def plan(con: duckdb.DuckDBPyConnection, catalog: Catalog, batch_id: str, respon
         round_date=None if pd.isna(rd) else pd.Timestamp(rd).date(), batch_stage=_text(b["stage"]),
         stage=stage, threshold=threshold, persona_th=prof.persona_th, persona_en=prof.persona_en or "",
         units=_units(catalog, stage, group, levels, threshold))
-    nxt = NEXT_STAGE[stage]
+    nxt = next_stage(stage)
     if nxt:
         nprof = catalog.profile(nxt, group)
         nu = _units(catalog, nxt, group, levels, threshold)

@@ -7,7 +7,7 @@ from html import escape
 
 import streamlit as st
 
-from framework import campaign, export, pdf
+from framework import campaign, clock, export, pdf
 from framework import profiles_view as pv
 from framework import respondents as rsp
 from framework.campaign import form
@@ -68,9 +68,9 @@ def _start_over() -> None:
         del st.query_params["d"]
 
 
-when = tr(f"ปิดรับคำตอบ {camp.closes.isoformat()}", f"closes {camp.closes.isoformat()}") if camp.closes else ""
+when = tr("ปิดรับคำตอบ ", "closes ") + clock.date_text(camp.closes, lang) if camp.closes else ""
 st.markdown(f"**{md(camp.agency)}** · {md(stages.get(camp.stage, camp.stage))} · "
-            + tr("รอบสำรวจ ", "survey round ") + md(camp.round_date.isoformat()) + (f" · {md(when)}" if when else ""))
+            + tr("รอบสำรวจ ", "survey round ") + md(clock.date_text(camp.round_date, lang)) + (f" · {md(when)}" if when else ""))
 
 # --- right after submitting: the person's own result ------------------------------------------------------
 done = st.session_state.get(S + "done")

@@ -67,20 +67,22 @@ else:
     # What to do next, in one sentence (the rule is analysis.next_step; the page only words it).
     step = analysis.next_step(ov, target)
     first = ", ".join(step.start_with)
-    start = tr(f" — เริ่มจากหน่วย {first}", f" — start with {first}") if first else ""
+    ws = stages[step.work_stage]
+    start = tr(f" — เริ่มจากหน่วยที่{ws}กำหนดซึ่งครอบคลุมต่ำสุด: {first}",
+               f" — start with the units {ws} requires that have the lowest coverage: {first}") if first else ""
     r_now, r_next, pts = step.readiness, step.readiness_next, step.points
     if step.kind == "raise":
-        then = tr(f" แล้วจึงมุ่งสู่{stages[nxt]} (ตอนนี้ {r_next:.0%})", f", then aim for {stages[nxt]} (now {r_next:.0%})") \
-            if nxt else ""
+        then = tr(f" แล้วจึงมุ่งสู่ระยะถัดไป: {stages[nxt]} (ตอนนี้ {r_next:.0%})",
+                  f"; then aim for the next stage: {stages[nxt]} (now {r_next:.0%})") if nxt else ""
         st.info(tr(f"**ขั้นต่อไป:** ยกความพร้อมใน{stages[stage]}จาก {r_now:.0%} ให้ถึงเป้าหมาย {target:.0%} "
-                   f"(ขาดอีก {pts} จุด){then}{start}",
+                   f"(ขาดอีก {pts} จุด){start}{then}",
                    f"**Next step:** raise readiness at {stages[stage]} from {r_now:.0%} to the {target:.0%} target "
-                   f"({pts} points to go){then}{start}"), icon=":material/flag:")
+                   f"({pts} points to go){start}{then}"), icon=":material/flag:")
     elif step.kind == "aim_next":
-        st.info(tr(f"**ขั้นต่อไป:** {stages[stage]}ถึงเป้าหมายแล้ว ({r_now:.0%}) มุ่งสู่{stages[nxt]}: ตอนนี้ {r_next:.0%} "
-                   f"ขาดอีก {pts} จุด{start}",
-                   f"**Next step:** {stages[stage]} is on target ({r_now:.0%}); aim for {stages[nxt]}: now "
-                   f"{r_next:.0%}, {pts} points to go{start}"), icon=":material/flag:")
+        st.info(tr(f"**ขั้นต่อไป:** {stages[stage]}ถึงเป้าหมายแล้ว ({r_now:.0%}) มุ่งสู่ระยะถัดไป: {stages[nxt]} "
+                   f"ตอนนี้ {r_next:.0%} ขาดอีก {pts} จุด{start}",
+                   f"**Next step:** {stages[stage]} is on target ({r_now:.0%}); aim for the next stage: "
+                   f"{stages[nxt]}, now {r_next:.0%}, {pts} points to go{start}"), icon=":material/flag:")
     elif step.kind == "top":
         st.success(tr(f"บรรลุเป้าหมายใน{stages[stage]} ซึ่งเป็นระยะสูงสุดแล้ว ({r_now:.0%}) — รักษาระดับ "
                       "และติดตามหน่วยที่ครอบคลุมต่ำสุดด้านล่าง",
@@ -92,9 +94,9 @@ m[1].metric(tr("หน่วยงาน", "Agencies"), c["agencies"])
 m[2].metric(tr("หน่วยงานย่อย", "Org units"), c["org_units"])
 m[3].metric(tr("รอบสำรวจ", "Survey rounds"), c["rounds"])
 
-target_stage = nxt or stage
-st.subheader(tr(f"๕ หน่วยที่ขวางการไปสู่{stages[target_stage]}มากที่สุด",
-                f"The five units that most block {stages[target_stage]}"))
+target_stage = ov["work_stage"]   # the stage the next step works on (analysis.work_stage)
+st.subheader(tr(f"๕ หน่วยที่{stages[target_stage]}กำหนดซึ่งครอบคลุมต่ำสุด",
+                f"The five units {stages[target_stage]} requires with the lowest coverage"))
 bl = ov["blockers"]
 if bl.empty:
     st.info(tr("ไม่มีหน่วยที่แสดงได้ (ผู้ตอบน้อยเกินไปหรือไม่มีหน่วยที่กำหนด)",

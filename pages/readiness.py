@@ -58,31 +58,41 @@ st.dataframe(summary[["name", "n", *stage_cols, "reached"]].rename(columns={
     hide_index=True, width="stretch")
 table_downloads(ready.drop(columns=["is_total"]), "readiness", settings, key="rdy_table_dl")
 
-st.subheader(tr("หน่วยที่ขวางระยะถัดไป", "Units that block the next stage"))
+st.subheader(tr("หน่วยที่ต้องพัฒนาก่อน", "Units to work on first"))
+# The agency's own stage (shared with /overview) decides the next stage: analysis.next_stage, one rule for
+# every page; the units listed are those of analysis.work_stage (this stage until it is on target).
+stage = filters.stage_select(
+    "rdy_stage", filters.compute("survey_counts", f).get("stage"),
+    ("ระยะปัจจุบันของหน่วยงาน", "Your agency's current stage"))
+nxt = analysis.next_stage(stage)
+st.caption(tr(f"ระยะถัดไป: {stages[nxt]}", f"Next stage: {stages[nxt]}") if nxt else
+           tr(f"{stages[stage]}เป็นระยะสูงสุด ไม่มีระยะถัดไป", f"{stages[stage]} is the top stage: there is no next stage."))
 keys = [k for k in reached["key"] if int(reached.loc[reached["key"] == k, "n"].iloc[0]) > 0]
 key = st.selectbox(by_labels[by], keys, format_func=lambda k: analysis_charts.key_label(k, labels, lang),
                    key="rdy_key")
-row = reached[reached["key"] == key].iloc[0]
-current = row["stage_reached"]
-if current is None or current != current:
+cell = ready[(ready["key"] == key) & (ready["stage"] == stage)].iloc[0]
+if cell["hidden"] is not None and cell["hidden"] == cell["hidden"]:
     st.info(tr(f"ซ่อน: ผู้ตอบน้อยกว่า {f['min_cell']} คน", f"Hidden: fewer than {f['min_cell']} respondents."))
 else:
-    nxt = analysis.next_stage_after(current)
-    if nxt is None:
-        st.success(tr("บรรลุระยะสมบูรณ์แล้ว ไม่มีระยะถัดไป", "Mature reached: there is no next stage."))
+    r_now = float(cell["readiness"])
+    ws = analysis.work_stage(stage, r_now, f["target"])
+    if ws == stage:
+        st.caption(tr(f"ความพร้อมใน{stages[stage]} {r_now:.0%} (เป้าหมาย {f['target']:.0%}): หน่วยที่{stages[ws]}กำหนดซึ่งครอบคลุมต่ำสุด",
+                      f"Readiness at {stages[stage]} {r_now:.0%} (target {f['target']:.0%}): the units "
+                      f"{stages[ws]} requires with the lowest coverage"))
     else:
-        sub = analysis.narrow(f, by, key)
-        bl = filters.compute("blockers", sub, stage=nxt, top=5)
-        st.caption(tr(f"ระยะถัดไป: {stages[nxt]} — หน่วยที่กำหนดซึ่งมีความครอบคลุมต่ำที่สุด",
-                      f"Next stage: {stages[nxt]} — the required units with the lowest coverage"))
-        if bl.empty:
-            st.info(tr("ไม่มีหน่วยที่แสดงได้ (ผู้ตอบน้อยเกินไป)", "No unit can be shown (too few respondents)."))
-        else:
-            bfig = analysis_charts.blockers_bar(bl, lang, title=tr(f"หน่วยที่ขวาง{stages[nxt]}",
-                                                                   f"Units blocking {stages[nxt]}"),
-                                              font_size=shell.chart_font_size())
-            st.plotly_chart(bfig, width="stretch", key="rdy_blockers_chart", config=chart_theme.CONFIG)
-            bset = filters.export_settings(sub, by=by, key=key, stage=nxt)
-            chart_downloads(bfig, "readiness-blockers", bset, key="rdy_blockers_chart_dl")
-            table_downloads(bl, "readiness-blockers", bset, key="rdy_blockers_table_dl")
+        st.caption(tr(f"{stages[stage]}ถึงเป้าหมายแล้ว ({r_now:.0%}): หน่วยที่ระยะถัดไป {stages[ws]} กำหนดซึ่งครอบคลุมต่ำสุด",
+                      f"{stages[stage]} is on target ({r_now:.0%}): the units the next stage, {stages[ws]}, "
+                      "requires with the lowest coverage"))
+    sub = analysis.narrow(f, by, key)
+    bl = filters.compute("blockers", sub, stage=ws, top=5)
+    if bl.empty:
+        st.info(tr("ไม่มีหน่วยที่แสดงได้ (ผู้ตอบน้อยเกินไป)", "No unit can be shown (too few respondents)."))
+    else:
+        bfig = analysis_charts.blockers_bar(bl, lang, title=tr(f"หน่วยที่ขวาง{stages[ws]}", f"Units blocking {stages[ws]}"),
+                                            font_size=shell.chart_font_size())
+        st.plotly_chart(bfig, width="stretch", key="rdy_blockers_chart", config=chart_theme.CONFIG)
+        bset = filters.export_settings(sub, by=by, key=key, stage=ws)
+        chart_downloads(bfig, "readiness-blockers", bset, key="rdy_blockers_chart_dl")
+        table_downloads(bl, "readiness-blockers", bset, key="rdy_blockers_table_dl")
 filters.definitions(f)

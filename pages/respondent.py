@@ -4,7 +4,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from framework import export
+from framework import clock, export
 from framework import profiles_view as pv
 from framework import respondents as rsp
 from framework.catalog import STAGES
@@ -49,7 +49,7 @@ if batches.empty:
 
 
 def _batch_label(row) -> str:
-    rd = pd.Timestamp(row.round_date).date().isoformat() if pd.notna(row.round_date) else tr("ไม่ระบุรอบ", "no round")
+    rd = clock.date_text(row.round_date, lang) if pd.notna(row.round_date) else tr("ไม่ระบุรอบ", "no round")
     demo = tr(" (ข้อมูลสาธิต)", " (demo)") if row.is_demo else ""
     return f"{row.agency or tr('ไม่ระบุหน่วยงาน', 'agency not given')} · {rd}{demo}"
 

@@ -90,4 +90,4 @@ filters.hidden_note(totals, f["min_cell"])
 st.caption(tr("ไฟล์ที่ดาวน์โหลดมีทั้งยอดรวมของแต่ละหน่วย (key = (all)) และแยกตามกลุ่มบุคลากร",
               "The downloads hold each unit's total (key = (all)) and its breakdown by staff group."))
 table_downloads(needs.drop(columns=["unit_ord"]), "training_needs", settings, key="trn_table_dl")
-filters.definitions()
+filters.definitions(f)

@@ -23,9 +23,10 @@ tr_ = filters.compute_or_stop("trends", f, stage=stage, unit=unit)
 rounds = tr_["rounds"]
 filters.stop_if_no_respondents(counts["respondents"])
 if len(rounds) < 2:
-    st.info(tr(f"มีรอบสำรวจเพียงรอบเดียว ({md(rounds[0]) if rounds else '—'}) จึงยังไม่มีแนวโน้ม — "
+    only = md(analysis.rounds.date_text(rounds[0], lang)) if rounds else "—"
+    st.info(tr(f"มีรอบสำรวจเพียงรอบเดียว ({only}) จึงยังไม่มีแนวโน้ม — "
                "นำเข้าแบบสำรวจรอบถัดไปพร้อมวันที่รอบสำรวจ แล้วแนวโน้มจะปรากฏที่นี่",
-               f"There is only one survey round ({md(rounds[0]) if rounds else '—'}), so there is no trend yet — "
+               f"There is only one survey round ({only}), so there is no trend yet — "
                "upload the next round with its round date and the trend appears here."), icon=":material/info:")
 labels = filters.key_labels("group")
 stages = filters.stage_labels()
@@ -46,4 +47,4 @@ st.plotly_chart(fig2, width="stretch", key="trd_cov_chart", config=chart_theme.C
 filters.hidden_note(cov, f["min_cell"])
 chart_downloads(fig2, "trend-coverage", settings, key="trd_cov_chart_dl")
 table_downloads(cov.drop(columns=["is_total", "unit_ord"]), "trend-coverage", settings, key="trd_cov_table_dl")
-filters.definitions()
+filters.definitions(f)

@@ -4,7 +4,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from framework import export, survey
+from framework import clock, export, survey
 from framework.catalog import STAGES
 from framework.store import RoundConflict, SurveyStore, campaign_batch
 from framework.text import md
@@ -58,14 +58,14 @@ def stage_label(key) -> str:
 
 
 def day(value) -> str:
-    return pd.Timestamp(value).date().isoformat() if value is not None and pd.notna(value) else "—"
+    return clock.date_text(value, lang) if value is not None and pd.notna(value) else "—"
 
 
 def batch_label(r) -> str:
     """File name, agency, round and upload time first; the batch id last."""
     return (f"{campaign_batch.label(r.file_name, r.content_hash, r.respondents, lang)} · {r.agency or '—'} · "
             f"{tr('รอบ', 'round')} {day(r.round_date)} · "
-            f"{pd.Timestamp(r.uploaded_at):%Y-%m-%d %H:%M} · {r.batch_id[:8]}")
+            f"{clock.datetime_text(r.uploaded_at, lang)} · {r.batch_id[:8]}")
 
 
 # --- upload -----------------------------------------------------------------------------------------------
@@ -107,6 +107,8 @@ stage = c2.selectbox(tr("ระยะของหน่วยงานในร�
                      key="up_stage", format_func=stage_label, placeholder=tr("เลือกระยะ", "Choose the stage"))
 round_date = c3.date_input(tr("วันที่รอบสำรวจ", "Survey round date"), value=None, key="up_round",
                            format="YYYY-MM-DD")
+if round_date:
+    c3.caption(day(round_date))   # the picker shows ISO dates; Thai readers get the Buddhist-era date here
 check = store.check_metadata(agency, stage, round_date)
 last = store.last_round(agency) if agency else None
 if last:
@@ -162,9 +164,7 @@ if res is not None and res.refused:
         st.rerun()
 elif res is not None:
     if res.duplicate:
-        st.info(tr(f"ไฟล์ {md(res.file_name)} เคยนำเข้าแล้ว (ชุด {res.batch_id}) ไม่ได้นับซ้ำ",
-                   f"{md(res.file_name)} was already imported (batch {res.batch_id}); it was not counted again."),
-                icon=":material/content_copy:")
+        st.info(tr(*(md(t) for t in res.duplicate_message())), icon=":material/content_copy:")   # counters: 0
     else:
         st.success(tr(f"นำเข้าชุด {res.batch_id} แล้ว ({res.encoding}, แบบ{'กว้าง' if res.source_format == 'wide' else 'ยาว'})",
                       f"Imported batch {res.batch_id} ({res.encoding}, {md(res.source_format)} format)."))
@@ -187,7 +187,10 @@ if res is not None:
             tr("ค่า", "Value"): res.problems["value"].fillna(""),
             tr("ปัญหา", "Reason"): res.problems["reason_en" if lang == "en" else "reason_th"],
             tr("วิธีแก้", "How to fix"): res.problems["fix_en" if lang == "en" else "fix_th"]})
-        st.dataframe(table, hide_index=True, key="up_problems")
+        # Wide text columns: the grid clips a cell at its width, mid-word, so the words get the room.
+        st.dataframe(table, hide_index=True, key="up_problems", column_config={
+            tr("ปัญหา", "Reason"): st.column_config.TextColumn(width="large"),
+            tr("วิธีแก้", "How to fix"): st.column_config.TextColumn(width="large")})
         table_downloads(table, "upload-problems", key="up_problems_dl")
     if len(res.rejected_rows):
         st.download_button(tr("ดาวน์โหลดแถวที่ไม่รับ (พร้อมเหตุผล)", "Download the rejected rows (with reasons)"),
@@ -212,12 +215,12 @@ def batch_view(df: pd.DataFrame) -> pd.DataFrame:
                                                                           df["respondents"])],
         agency=df["agency"].fillna(""), stage=[stage_label(k) if isinstance(k, str) else "" for k in df["stage"]],
         round_date=[day(d) if pd.notna(d) else "" for d in df["round_date"]],
-        uploaded_at=[f"{pd.Timestamp(d):%Y-%m-%d %H:%M}" for d in df["uploaded_at"]],
+        uploaded_at=[clock.datetime_text(d, lang) for d in df["uploaded_at"]],
         is_demo=[tr("ใช่", "yes") if x else "" for x in df["is_demo"]],
         source_format=[{"wide": tr("แบบกว้าง", "wide"), "long": tr("แบบยาว", "long")}.get(x, x or "")
                        for x in df["source_format"]])
     if "deleted_at" in view:
-        view["deleted_at"] = [f"{pd.Timestamp(d):%Y-%m-%d %H:%M}" for d in view["deleted_at"]]
+        view["deleted_at"] = [clock.datetime_text(d, lang) for d in view["deleted_at"]]
         view["deleted_by"] = view["deleted_by"].fillna("")
     cols = [c for c in COLUMNS if c in view]
     return view[cols].rename(columns={c: tr(*COLUMNS[c]) for c in cols})

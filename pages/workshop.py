@@ -1,11 +1,9 @@
 """Self-assessment campaigns (URL /workshop, HR): open a campaign, its link and QR code, and the live view of a
 workshop — submissions so far and the room's coverage heatmap, refreshing by itself, suppressed like every view."""
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
-from framework import analysis, analysis_charts, campaign, export
+from framework import analysis, analysis_charts, campaign, clock, export
 from framework.catalog import STAGES
 from framework.text import md
 from ui import shell
@@ -19,6 +17,10 @@ con = shell.connection()
 stages = dict(zip(cat.stages()["key"], cat.stages()["name_en" if lang == "en" else "name_th"]))
 groups = dict(zip(cat.staff_groups()["key"], cat.staff_groups()["name_en" if lang == "en" else "name_th"]))
 REFRESH_S = 3
+
+
+def day(d) -> str:
+    return clock.date_text(d, lang)
 
 # --- open a campaign -----------------------------------------------------------------------------------------
 with st.expander(tr("เปิดแบบประเมินใหม่", "Open a new campaign"), icon=":material/add_link:",
@@ -50,7 +52,7 @@ camps = campaign.list_campaigns(con)
 if not camps:
     st.info(tr("ยังไม่มีแบบประเมิน — เปิดแบบประเมินใหม่ด้านบน", "No campaign yet - open one above."))
     st.stop()
-labels = {c.code: f"{c.code} · {c.agency} · {stages.get(c.stage, c.stage)} · {c.round_date} · "
+labels = {c.code: f"{c.code} · {c.agency} · {stages.get(c.stage, c.stage)} · {day(c.round_date)} · "
           + {"open": tr("เปิดรับ", "open"), "closed": tr("ปิดแล้ว", "closed"),
              "expired": tr("เลยวันปิดรับ", "past closing date")}[c.status()] for c in camps}
 if st.session_state.get("ws_code") not in labels:
@@ -65,15 +67,15 @@ left, right = st.columns([2, 1])
 with left:
     st.markdown(tr("ลิงก์สำหรับผู้ตอบ (ส่งทางอีเมลหรือแสดงบนจอ):", "The respondents' link (send it, or show it on screen):"))
     st.code(link, language=None)
-    st.caption(tr(f"{stages[camp.stage]} · รอบ {md(camp.round_date)}"
-                  + (f" · ปิดรับ {md(camp.closes)}" if camp.closes else "")
+    st.caption(tr(f"{stages[camp.stage]} · รอบ {md(day(camp.round_date))}"
+                  + (f" · ปิดรับ {md(day(camp.closes))}" if camp.closes else "")
                   + (f" · รูปแบบรหัส {md(camp.id_pattern)}" if camp.id_pattern else ""),
-                  f"Stage {stages[camp.stage]} · round {md(camp.round_date)}"
-                  + (f" · closes {md(camp.closes)}" if camp.closes else "")
+                  f"Stage {stages[camp.stage]} · round {md(day(camp.round_date))}"
+                  + (f" · closes {md(day(camp.closes))}" if camp.closes else "")
                   + (f" · id pattern {md(camp.id_pattern)}" if camp.id_pattern else "")))
     poster = campaign.qr.poster_html(link, tr("แบบประเมินตนเองด้านทักษะดิจิทัล", "Digital-skills self-assessment"),
-                                     [camp.agency, tr(f"รอบสำรวจ {camp.round_date}", f"Survey round {camp.round_date}")]
-                                     + ([tr(f"ปิดรับ {camp.closes}", f"Closes {camp.closes}")] if camp.closes else []),
+                                     [camp.agency, tr("รอบสำรวจ ", "Survey round ") + day(camp.round_date)]
+                                     + ([tr("ปิดรับ ", "Closes ") + day(camp.closes)] if camp.closes else []),
                                      lang)
     row = st.container(horizontal=True)
     row.download_button(tr("โปสเตอร์พร้อม QR (HTML พิมพ์ได้)", "Poster with the QR code (printable HTML)"),
@@ -108,7 +110,7 @@ def live() -> None:
     m[0].metric(tr("ส่งแล้ว (คน)", "Submissions (people)"), counts["people"])
     m[1].metric(tr("ทั้งรอบของหน่วยงาน (คน)", "Whole round of the agency (people)"), counts["round_people"])
     m[2].metric(tr("ส่งล่าสุด", "Last submission"),
-                counts["last_at"].strftime("%H:%M:%S") if counts["last_at"] else "—")
+                clock.time_text(counts["last_at"], seconds=True))   # stored UTC, shown in Thailand time
     batches = tuple(campaign.batch_ids(con, camp)) if room else ()
     if (room and not batches) or counts["round_people"] == 0:
         st.info(tr("ยังไม่มีผู้ส่งคำตอบ — หน้านี้ปรับเองทุกไม่กี่วินาที",
@@ -130,9 +132,9 @@ def live() -> None:
     st.plotly_chart(fig, width="stretch", key="ws_chart")
     hidden = int(pd.Series(cov["hidden"]).notna().sum())
     st.caption(tr(f"ปรับทุก {REFRESH_S} วินาที · ช่องสีเทา = ซ่อน (ผู้ตอบน้อยกว่า {f.min_cell} คน) · ซ่อน {hidden} ช่อง · "
-                  f"อัปเดต {dt.datetime.now():%H:%M:%S}",
+                  f"อัปเดต {clock.time_text(clock.now(), seconds=True)}",
                   f"Refreshes every {REFRESH_S} s · grey = hidden (fewer than {f.min_cell} respondents) · "
-                  f"{hidden} cells hidden · updated {dt.datetime.now():%H:%M:%S}"))
+                  f"{hidden} cells hidden · updated {clock.time_text(clock.now(), seconds=True)}"))
 
 
 live()

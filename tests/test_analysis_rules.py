@@ -61,11 +61,16 @@ def test_training_headline_sums_shown_units_only(con, catalog):
 
 
 def test_next_stage_and_drill_down():
-    assert analysis.next_stage_after("none") == "Early"
-    assert analysis.next_stage_after("Early") == "Developing"
-    assert analysis.next_stage_after("Mature") is None
-    with pytest.raises(analysis.AnalysisError):
-        analysis.next_stage_after(None)
+    # One rule: the stage after the agency's stage, whatever stage a group has reached.
+    assert analysis.next_stage("Early") == "Developing" and analysis.next_stage("Developing") == "Mature"
+    assert analysis.next_stage("Mature") is None
+    with pytest.raises(ValueError):
+        analysis.next_stage("none")
+    # The units to work on: the agency's stage until it is on target (or hidden), then the next one.
+    assert analysis.work_stage("Developing", 0.65, 0.8) == "Developing"
+    assert analysis.work_stage("Developing", None, 0.8) == "Developing"
+    assert analysis.work_stage("Developing", 0.8, 0.8) == "Mature"
+    assert analysis.work_stage("Mature", 0.9, 0.8) == "Mature"
     f = Filters(agencies=("X",), threshold=2)
     sub = analysis.narrow(f, "group", "Service")
     assert sub["staff_groups"] == ["Service"] and sub["agencies"] == ["X"] and sub["threshold"] == 2

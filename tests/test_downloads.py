@@ -56,7 +56,7 @@ def test_table_and_chart_buttons_have_names_and_mimes(deferred):
     assert got["dl_chart_png"][2] == "image/png" and got["dl_chart_html"][2] == "text/html"
     assert names["dl_chart_png"][:-4] == names["dl_chart_html"][:-5]    # same settings, same name
     assert all(n.isascii() and "/" not in n and len(n) <= 64 for n in names.values())
-    assert got["dl_table_csv"][0] == "ดาวน์โหลด CSV"  # Thai by default
+    assert got["dl_table_csv"][0] == "ดาวน์โหลด CSV (ไฟล์ ZIP)"  # Thai by default
     helps = {b.proto.id.rsplit("-", 1)[-1]: b.proto.help for b in at.get("download_button")}
     assert "stage-Early" in helps["dl_table_csv"] and "agency-กรม-ทดสอบ" in helps["dl_table_csv"]
 
@@ -76,7 +76,7 @@ def test_english_labels(deferred):
     at.session_state["lang"] = "en"
     at.run()
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels[:7] == ["Download CSV", "Download Excel", "Download Parquet", "Download CSV (as shown)",
+    assert labels[:7] == ["Download CSV (ZIP file)", "Download Excel", "Download Parquet", "Download CSV (ZIP file) (as shown)",
                           "Download Excel (as shown)", "Download PNG", "Download HTML"]
 
 

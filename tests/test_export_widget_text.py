@@ -23,8 +23,21 @@ def test_every_hook_exists_in_the_installed_streamlit(frontend, hook):
 
 
 def test_the_english_words_replaced_are_the_ones_streamlit_draws(frontend):
-    for english in ("`Upload`", " per file`", "`Select all`"):
+    for english in ("`Upload`", " per file`", "`Select all`", "`No results`", "`Drag and drop a file here`"):
         assert english in frontend
+
+
+@pytest.mark.parametrize("target, english", [(widget_text.SELECTBOX_EMPTY, "No results"),
+                                             (widget_text.MULTISELECT_EMPTY, "No results"),
+                                             (widget_text.DRAG_OVERLAY, "Drag and drop a file here")])
+def test_class_hooks_are_the_components_that_draw_the_english_words(frontend, target, english):
+    """Each emotion target is the styled component Streamlit renders the English words into."""
+    import re
+    name = re.search(r"[,;\s](\w+)=\w+\(`(?:span|div)`,\{target:`" + target[1:] + "`\}", frontend)
+    assert name, target
+    js = frontend[frontend.index("target:`" + target[1:] + "`") - 200000:][:400000]
+    assert re.search(rf"\b{name.group(1)},\{{children:[^}}]*{english}", js) or \
+        re.search(rf"\b{name.group(1)},\{{children:\w+\}}", js), (target, english)
 
 
 def test_thai_pages_get_thai_words_english_pages_none():

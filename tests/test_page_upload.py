@@ -120,7 +120,7 @@ def test_thai_problems_table_rejected_download_and_batches_are_thai():
     assert len(dl) == 1
     batches = frame(at, "ชุด")
     assert batches["ระยะ"].tolist() == ["ระยะเริ่มแรก"] and batches["หน่วยงาน"].tolist() == [AGENCY]
-    assert len(batches["รอบสำรวจ"].iloc[0]) == 10                  # YYYY-MM-DD, no time of day
+    assert batches["รอบสำรวจ"].tolist() == ["30 มิ.ย. 2568"]        # a Thai date, Buddhist era, no time of day
 
 
 def test_real_world_google_forms_export_imports_with_notices():
@@ -172,7 +172,7 @@ def test_uploader_accepts_xlsx_and_says_so():
 def test_format_tables_can_be_exported():
     at = page("en")
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels.count("Download CSV") == 2        # the level legend and the accepted group names
+    assert labels.count("Download CSV (ZIP file)") == 2        # the level legend and the accepted group names
     assert "Download the CSV template" in labels and "Download the Excel template (.xlsx)" in labels
 
 
@@ -223,3 +223,25 @@ def test_a_campaign_is_one_line_in_the_batch_list(tmp_path):
     assert len(pick.options) == 1 and pick.options[0].startswith(f"campaign {c.code} (3 people) · {AGENCY}")
     at = page("th")
     assert frame(at, "ชุด")["ไฟล์"].tolist() == [f"แคมเปญ {c.code} (3 คน)"]
+
+
+def test_same_file_under_another_agency_counts_nothing_and_says_so():
+    """Issue 21 (15): "already imported, not counted again" with counters of what this upload stored (0), and the
+    earlier batch's own counts in the message; dates and times in Thai words and Thailand time."""
+    at = upload(page("en"), "bad_rows.csv")
+    assert [m.value for m in at.metric] == ["8", "1", "7"]
+    fill(at, agency="กรมอื่น")
+    at = at.button(key="up_go").click().run()
+    assert not at.exception
+    box = " ".join(i.body for i in at.info)
+    assert "already imported" in box and "nothing counted again" in box
+    assert f"agency {AGENCY}, round 30 Jun 2025: 1 accepted, 7 rejected" in box
+    assert [m.value for m in at.metric] == ["8", "0", "0"]
+    assert frame(at, "How to fix") is None            # nothing was validated or stored this time
+    assert frame(at, "Batch").shape[0] == 1
+    # The upload time in Thailand time (the store keeps UTC, the server clock is UTC here): 7 hours ahead.
+    from framework import clock
+    utc = [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(minutes=m) for m in (0, 1, 2)]
+    bangkok = {clock.datetime_text(u, "en") for u in utc}
+    assert frame(at, "Batch")["Uploaded"].iloc[0] in bangkok
+    assert {u.strftime("%H:%M") for u in utc}.isdisjoint({b[-5:] for b in bangkok})

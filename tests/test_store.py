@@ -52,6 +52,10 @@ def test_same_file_twice_is_not_double_counted(store, tmp_path):
     again = store.ingest(copy)
     assert again.duplicate and not first.duplicate and again.batch_id == first.batch_id
     assert counts(store) == (1, 3)
+    # Nothing stored this time: the counts are this upload's (0), the earlier batch's are kept apart.
+    assert (again.accepted, again.rejected, again.respondents) == (0, 0, 0)
+    assert (again.earlier["accepted"], again.earlier["rejected"]) == (first.accepted, first.rejected)
+    assert "nothing counted again: 0 rows accepted" in again.duplicate_message()[1]
 
 
 def test_failure_midway_leaves_store_exactly_as_it_was(store, monkeypatch):

@@ -8,13 +8,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from framework import export
+from framework import chart_caption, export
 from framework.text import md
 from ui.shell import lang, tr
 
 # Keys of a filters dict that are analysis settings (stated in the settings sheet), not row filters.
 SETTING_KEYS = ("threshold", "min_cell")
-TABLE_LABELS = {"csv": ("CSV", "CSV"), "xlsx": ("Excel", "Excel"), "parquet": ("Parquet", "Parquet")}
+# The CSV comes zipped with its settings file: the button says so.
+TABLE_LABELS = {"csv": ("CSV (ไฟล์ ZIP)", "CSV (ZIP file)"), "xlsx": ("Excel", "Excel"), "parquet": ("Parquet", "Parquet")}
 
 
 def _meta() -> dict:
@@ -157,7 +158,9 @@ def chart_files(fig, view: str, filters: dict | None = None) -> dict[str, tuple[
         return export.chart_html(fig, export.restamp(s))
 
     return {
-        "png": (export.export_name(s, "png"), export.MIME["png"], lambda: export.chart_png(fig)),
+        # The image leaves the page: its title says the round and filters (chart_caption).
+        "png": (export.export_name(s, "png"), export.MIME["png"],
+                lambda: export.chart_png(chart_caption.titled(fig, filters, lang()))),
         "html": (export.export_name(s, "html"), export.MIME["html"], html),
     }
 

@@ -167,7 +167,8 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
                 icon=":material/info:")
         st.stop()
     blabel = {r.batch_id: f"{batch_label(r.file_name, r.content_hash, r.respondents, shell.lang())} · "
-                          f"{r.agency or '—'} · {'—' if pd.isna(r.round_date) else pd.Timestamp(r.round_date).date().isoformat()}"
+                          f"{r.agency or '—'} · "
+                          f"{analysis.rounds.date_text(r.round_date, shell.lang()) if not pd.isna(r.round_date) else '—'}"
               for r in batches.itertuples()}
     sg = staff_group_labels()
     with st.sidebar:
@@ -196,7 +197,8 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
             st.session_state.pop(keys["round"], None)
         if multi_round:
             sel_r = st.multiselect(tr("รอบสำรวจ", "Survey rounds"), opts["rounds"], key=keys["rounds"],
-                                   placeholder=every, format_func=lambda v: none if v == analysis.NONE_KEY else v)
+                                   placeholder=every, format_func=lambda v: none if v == analysis.NONE_KEY
+                                   else analysis.rounds.date_text(v, shell.lang()))
             one_round = analysis.ROUND_ALL
         else:
             sel_r = []
@@ -246,11 +248,11 @@ def export_settings(f: dict, **extra) -> dict:
     return {**extra, **short}
 
 
-def definitions(f: dict | None = None) -> None:
-    """Three plain-language lines (framework.summary, with the settings `f` in force), then the expander that
-    says how every figure is computed (same text as the README)."""
-    f = f or {}
-    st.markdown(summary.markdown(shell.lang(), **{k: f[k] for k in ("threshold", "target", "min_cell") if k in f}))
+def definitions(f: dict) -> None:
+    """Three plain-language lines (framework.summary, with the page's filters `f` in force: required, so a
+    summary never states the default threshold while another one is chosen), then the expander that says how
+    every figure is computed (same text as the README)."""
+    st.markdown(summary.markdown(shell.lang(), threshold=f["threshold"], target=f["target"], min_cell=f["min_cell"]))
     with st.expander(tr("วิธีคำนวณตัวเลขเหล่านี้", "How these figures are computed"), icon=":material/functions:"):
         st.markdown(tr(analysis.DEFINITIONS_TH, analysis.DEFINITIONS_EN))
 

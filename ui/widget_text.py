@@ -6,8 +6,13 @@ installed frontend sets (checked by tests/test_export_widget_text.py against str
 Streamlit upgrade that renames one fails a test instead of silently showing English again).
 English pages get no stylesheet: Streamlit's own words are English.
 
-Not covered: the "Drag and drop a file here" overlay shown only while a file is dragged over the
-box (it has no stable hook); the Thai instruction line says a file can be dropped there.
+Three words have no data-testid: the empty state of a selectbox / multiselect search ("No results") and the
+overlay shown while a file is dragged over the uploader ("Drag and drop a file here"). They are reached by the
+class name Streamlit's build gives each styled component (emotion `target`, e.g. `equpb2c9`): stable within
+one Streamlit release and checked by the same test, so an upgrade that renames one fails a test.
+
+Not covered: st.date_input's calendar (month names "June 2026", weekday letters S M T W): Streamlit 1.67
+gives the widget a display `format` only, no locale, and the calendar's text has no hook to replace.
 """
 from __future__ import annotations
 
@@ -21,8 +26,13 @@ UPLOAD_BUTTON = ('[data-testid="stFileUploaderDropzone"] [data-testid="stBaseBut
 INSTRUCTIONS = '[data-testid="stFileUploaderDropzoneInstructions"] span'
 SELECT_ALL = '[data-testid="stMultiSelectDropdown"] [data-key="__select_all__"] [data-item-hl]'
 SELECT_MATCHES = '[data-testid="stMultiSelectDropdown"] [data-key="__select_matches__"] [data-item-hl]'
+# Emotion targets (class names) of Streamlit 1.67's styled components without a data-testid.
+SELECTBOX_EMPTY = ".equpb2c9"       # Selectbox's renderEmptyState span: "No results"
+MULTISELECT_EMPTY = ".eo2qvtu11"    # Multiselect's renderEmptyState span: "No results"
+DRAG_OVERLAY = ".euud7oh2"          # FileUploader's span over the dropzone while a file is dragged
 TESTIDS = ("stFileUploaderDropzone", "stFileUploaderDropzoneInstructions", "stMultiSelectDropdown",
-           "stMarkdownContainer", "__select_all__", "__select_matches__")
+           "stMarkdownContainer", "__select_all__", "__select_matches__",
+           SELECTBOX_EMPTY[1:], MULTISELECT_EMPTY[1:], DRAG_OVERLAY[1:])
 
 
 def thai_texts(max_upload_mb: int) -> dict[str, str]:
@@ -32,6 +42,9 @@ def thai_texts(max_upload_mb: int) -> dict[str, str]:
         INSTRUCTIONS: f"ลากไฟล์มาวางที่นี่ หรือกด “เลือกไฟล์” · ไม่เกิน {max_upload_mb} MB ต่อไฟล์",
         SELECT_ALL: "เลือกทั้งหมด",
         SELECT_MATCHES: "เลือกทุกรายการที่ค้นพบ",
+        SELECTBOX_EMPTY: "ไม่พบรายการที่ค้นหา",
+        MULTISELECT_EMPTY: "ไม่พบรายการที่ค้นหา",
+        DRAG_OVERLAY: "ลากไฟล์มาวางที่นี่",
     }
 
 

@@ -25,12 +25,12 @@ from framework.analysis.suppression import (  # noqa: F401
 from framework.analysis.definitions import DEFINITIONS_EN, DEFINITIONS_TH  # noqa: F401
 from framework.analysis.base import required_codes, units  # noqa: F401
 from framework.analysis.coverage_view import HIDDEN_NO_PREVIOUS, blockers, coverage, coverage_change  # noqa: F401
-from framework.analysis.readiness_view import narrow, next_stage_after, readiness, stage_reached  # noqa: F401
+from framework.analysis.readiness_view import narrow, readiness, stage_reached, work_stage  # noqa: F401
 from framework.analysis.training_view import TRAINING_BY, training_needs  # noqa: F401
 from framework.analysis.overview_view import NextStep, filter_options, next_step, overview, survey_counts  # noqa: F401
 from framework.analysis.trends_view import trends  # noqa: F401
 from framework.analysis import rounds  # noqa: F401
 from framework.analysis.rounds import with_round  # noqa: F401
 from framework.analysis.filters import ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, check_round  # noqa: F401
-from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES  # noqa: F401
+from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES, next_stage  # noqa: F401
 from framework.db import data_version, has_store  # noqa: F401

@@ -11,8 +11,8 @@ from framework.analysis.base import has_store, params, run, weighted_n
 from framework.analysis.coverage_view import blockers
 from framework.analysis import rounds
 from framework.analysis.filters import ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, Filters, check_stage
-from framework.analysis.readiness_view import readiness, stage_reached
-from framework.catalog import NEXT_STAGE
+from framework.analysis.readiness_view import readiness, stage_reached, work_stage
+from framework.catalog import next_stage
 from framework.analysis.memo import view
 
 EMPTY_COUNTS = {"respondents": 0, "batches": 0, "agencies": 0, "org_units": 0, "rounds": 0,
@@ -83,16 +83,18 @@ def overview(con, filters: Filters | dict | None = None, stage: str | None = Non
     than k respondents are None with `hidden` True. With the latest round of each agency (the default),
     `change` holds each headline's change in percentage points since the agencies' previous round (None
     where either round's figure is hidden, suppressed by the same rules) and `since` the previous round(s).
+    `next_stage` is catalog.next_stage(stage) (the one rule); `blockers` are the units of `work_stage`
+    (readiness_view.work_stage: the current stage while under the target, else the next one).
     """
     f = Filters.coerce(filters)
     counts = survey_counts(con, f)
     current = stage or counts.get("stage") or "Early"
     check_stage(current)
-    nxt = NEXT_STAGE[current]
+    nxt = next_stage(current)
     out = {"counts": counts, "stage": current, "next_stage": nxt, "hidden": counts["respondents"] < f.min_cell,
            **dict.fromkeys(HEADLINES), "change": dict.fromkeys(HEADLINES), "since": [],
            "stage_reached": None, "blockers": pd.DataFrame(), "blockers_all": pd.DataFrame(columns=["hidden"]),
-           "by_stage": pd.DataFrame()}
+           "by_stage": pd.DataFrame(), "work_stage": current}
     if counts["respondents"] == 0:
         return out
     now, ready = _headlines(con, f, current, nxt, counts["respondents"])
@@ -109,7 +111,8 @@ def overview(con, filters: Filters | dict | None = None, stage: str | None = Non
             before, _ = _headlines(con, prev_f, current, nxt, prev_n)
             out["change"] = {h: rounds.change(out[h], before[h]) for h in HEADLINES}
             out["since"] = sorted(before_rounds["round"].unique(), reverse=True)
-    every = blockers(con, f, nxt or current, top=None)
+    out["work_stage"] = work_stage(current, out["readiness"], f.target)
+    every = blockers(con, f, out["work_stage"], top=None)
     out["blockers_all"] = every          # hidden ones included: the page counts them
     out["blockers"] = every[every["hidden"].isna()].head(5).reset_index(drop=True)
     return out
@@ -121,7 +124,9 @@ class NextStep:
 
     kind: "hidden" (figures hidden), "raise" (the current stage is under the target), "aim_next" (on target,
     a next stage exists), "top" (on target at Mature). points: percentage points still to go (current stage
-    for "raise", next stage for "aim_next"; never negative). start_with: up to three lowest-coverage blockers.
+    for "raise", next stage for "aim_next"; never negative). start_with: up to three units required at
+    `work_stage` with the lowest coverage among the respondents whose profile requires them (the overview's
+    blockers, coverage_view.blockers): the stage the advice talks about, never another stage's units.
     """
     kind: str
     stage: str
@@ -131,14 +136,18 @@ class NextStep:
     target: float
     points: int | None
     start_with: tuple[str, ...]
+    work_stage: str | None = None
 
 
 def next_step(ov: dict, target: float) -> NextStep:
     """The next-step advice for an overview() result at a readiness target."""
-    start = tuple(ov["blockers"]["code"].head(3)) if not ov["blockers"].empty else ()
     now, nxt, r_next = ov["readiness"], ov["next_stage"], ov["readiness_next"]
+    stage = ov.get("work_stage", ov["stage"])
+    # The blockers belong to the overview's work stage; at another target they would be another stage's units.
+    same = stage == work_stage(ov["stage"], now, target)
+    start = tuple(ov["blockers"]["code"].head(3)) if same and not ov["blockers"].empty else ()
     base = dict(stage=ov["stage"], next_stage=nxt, readiness=now, readiness_next=r_next, target=target,
-                start_with=start)
+                start_with=start, work_stage=stage)
     if ov["hidden"] or now is None or (nxt and r_next is None):
         return NextStep(kind="hidden", points=None, **base)
     if now < target - 1e-12:

@@ -8,8 +8,8 @@ from framework import db, sql
 from framework.analysis import suppression as sup
 from framework.analysis import source
 from framework.analysis.base import frame, head_counts, key_parts, order_keys, reindex_groups, run
-from framework.analysis.filters import DEFAULT_TARGET, TOTAL_KEY, AnalysisError, Filters, check_by
-from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES
+from framework.analysis.filters import DEFAULT_TARGET, TOTAL_KEY, AnalysisError, Filters, check_by, check_stage
+from framework.catalog import STAFF_GROUPS, STAGES, next_stage
 from framework.analysis.memo import view
 
 
@@ -79,11 +79,15 @@ def stage_reached(ready: pd.DataFrame, target: float = DEFAULT_TARGET) -> pd.Dat
 _DIMENSION_OF = {"group": "staff_groups", "agency": "agencies", "unit": "org_units"}
 
 
-def next_stage_after(reached: str | None) -> str | None:
-    """The stage to work on after `reached` ("none" -> Early; Mature -> None). Raises for a hidden (None) one."""
-    if reached is None or reached != reached:
-        raise AnalysisError("ระยะที่บรรลุถูกซ่อน จึงไม่มีระยะถัดไปให้แสดง", "The stage reached is hidden: no next stage to show")
-    return "Early" if reached == "none" else NEXT_STAGE[reached]
+def work_stage(stage: str, readiness_at_stage: float | None, target: float = DEFAULT_TARGET) -> str:
+    """The stage whose required units to work on first, for an agency at `stage`: the stage itself while its
+    readiness is under the target (or hidden: None), else the next stage (catalog.next_stage; at Mature, Mature).
+    The overview's advice and blockers and the readiness page's blockers all use it, so a list of units always
+    belongs to the stage it names."""
+    check_stage(stage)
+    if readiness_at_stage is None or readiness_at_stage != readiness_at_stage or readiness_at_stage < target - 1e-12:
+        return stage
+    return next_stage(stage) or stage
 
 
 def narrow(filters: Filters | dict, by: str, key: str) -> dict:

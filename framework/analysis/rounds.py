@@ -9,29 +9,19 @@ previous round, shown only where both figures are shown.
 """
 from __future__ import annotations
 
-import datetime as dt
 
 import pandas as pd
 
-from framework import db
+from framework import clock, db
+from framework.clock import EN_MONTHS, TH_MONTHS  # noqa: F401
 from framework.analysis import source
 from framework.analysis.base import has_store, params, weighted_n
 from framework.analysis.filters import KEY_EXPR, NONE_KEY, ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, Filters
 from framework.analysis.memo import view
 
-TH_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
-EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def date_text(key: str, lang: str) -> str:
     """A round key ("YYYY-MM-DD" or "—") in words: "30 Jun 2025", Thai "30 มิ.ย. 2568" (Buddhist era)."""
-    try:
-        d = dt.date.fromisoformat(str(key))
-    except ValueError:
-        return "ไม่ระบุวันที่" if lang != "en" else "no date"
-    if lang == "en":
-        return f"{d.day} {EN_MONTHS[d.month - 1]} {d.year}"
-    return f"{d.day} {TH_MONTHS[d.month - 1]} {d.year + 543}"
+    return clock.date_text(key, lang)
 
 
 @view

@@ -125,11 +125,14 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
         try:
             existing = self.find_hash(dec.content_hash)
             if existing:
-                old = db.query(self.con, "SELECT rows_read, accepted, rejected, source_format, encoding "
-                                         "FROM store.batches WHERE batch_id = $b", {"b": existing}).iloc[0]
-                return IngestResult(existing, name, int(old["rows_read"]), int(old["accepted"]),
-                                    int(old["rejected"]), duplicate=True, source_format=old["source_format"],
-                                    encoding=old["encoding"], seconds=time.perf_counter() - started)
+                old = db.query(self.con, "SELECT file_name, agency, round_date, rows_read, accepted, rejected, "
+                                         "source_format, encoding FROM store.batches WHERE batch_id = $b",
+                                         {"b": existing}).iloc[0]
+                # Nothing is stored or counted this time: accepted/rejected/respondents are this upload's (0);
+                # the earlier batch's own counts are in `earlier`, for the message.
+                return IngestResult(existing, name, int(old["rows_read"]), duplicate=True,
+                                    source_format=old["source_format"], encoding=old["encoding"],
+                                    earlier=_earlier(old), seconds=time.perf_counter() - started)
             self._refuse_if_in_trash(dec.content_hash)
             rows, res = self._validate(dec, name, on_conflict, step)
             step(0.75, "บันทึกข้อมูล", "Saving")
@@ -137,6 +140,10 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
                 again = self.find_hash(dec.content_hash)       # the same file from another tab meanwhile
                 if again:
                     res.batch_id, res.duplicate, res.accepted, res.respondents = again, True, 0, 0
+                    res.rejected, res.problems, res.rejected_rows = 0, res.problems.iloc[:0], res.rejected_rows.iloc[:0]
+                    res.earlier = _earlier(db.query(
+                        self.con, "SELECT file_name, agency, round_date, accepted, rejected FROM store.batches "
+                                  "WHERE batch_id = $b", {"b": again}).iloc[0])
                 else:
                     with db.transaction(self.con) as tx:
                         tx.register("accepted_rows", rows)
@@ -254,3 +261,11 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
             return False
         self.load_demo(demo_dir)
         return True
+
+
+def _earlier(row) -> dict:
+    """The batch an identical file was stored as: its file name, agency, round date and counts."""
+    rd = row["round_date"]
+    return {"file_name": row["file_name"], "agency": None if pd.isna(row["agency"]) else row["agency"],
+            "round_date": None if pd.isna(rd) else pd.Timestamp(rd).date(),
+            "accepted": int(row["accepted"]), "rejected": int(row["rejected"])}

@@ -6,7 +6,7 @@ from typing import Callable
 
 import pandas as pd
 
-from framework import survey
+from framework import clock, survey
 from framework.errors import BilingualError
 
 Progress = Callable[[float, str, str], None]  # (fraction 0-1, Thai step, English step)
@@ -49,6 +49,8 @@ class IngestResult:
     conflicts, nothing is stored (`batch_id` None, `accepted` and `respondents` 0). `replaced` / `skipped`
     count the people handled by "replace" / "skip". `respondents` = people stored by this upload; with
     "skip" on a long-format file `accepted` also counts people (the skipped people's rows are not known).
+    A file already stored (`duplicate`) stores nothing: `accepted`, `rejected` and `respondents` are 0 (this
+    upload's counts), and `earlier` holds the earlier batch's file name, agency, round date and counts.
     """
     batch_id: str | None
     file_name: str
@@ -68,6 +70,7 @@ class IngestResult:
     on_conflict: str = "refuse"
     replaced: int = 0
     skipped: int = 0
+    earlier: dict | None = None
 
     @property
     def refused(self) -> bool:
@@ -88,6 +91,19 @@ class IngestResult:
                 f"Not imported: {n:,} respondent(s) in this file are already stored in this round (same agency and "
                 f"round date), and a person counts once per round: {ids}. Choose \"replace\" to use the new answers "
                 "or \"skip\" to import only the new people. Nothing was stored.")
+
+    def duplicate_message(self) -> tuple[str, str]:
+        """(Thai, English): the file was stored before (which batch, agency, round, counts); nothing now."""
+        e = self.earlier or {}
+        rd = e.get("round_date")
+        where_th = f"หน่วยงาน {e.get('agency') or '—'} รอบ {clock.date_text(rd, 'th') if rd else '—'}"
+        where_en = f"agency {e.get('agency') or '—'}, round {clock.date_text(rd, 'en') if rd else '—'}"
+        counts_th = f"รับเข้า {e.get('accepted', 0):,} ไม่รับ {e.get('rejected', 0):,} แถว" if e else ""
+        counts_en = f"{e.get('accepted', 0):,} accepted, {e.get('rejected', 0):,} rejected" if e else ""
+        return (f"ไฟล์ {self.file_name} เคยนำเข้าแล้วเป็นชุด {self.batch_id} ({where_th}: {counts_th}) "
+                "ครั้งนี้ไม่ได้บันทึกและไม่ได้นับซ้ำ: รับเข้า 0 แถว",
+                f"{self.file_name} was already imported as batch {self.batch_id} ({where_en}: {counts_en}); "
+                "nothing was stored this time and nothing counted again: 0 rows accepted.")
 
     def to_json(self) -> dict:
         """The CLI's JSON object (errors in English; reason_th kept alongside)."""
