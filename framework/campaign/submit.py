@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from framework import db
-from framework.campaign.model import Campaign, CampaignError, closed_code, ensure_tables, file_name, has_tables
+from framework.campaign.model import (MAX_ID, Campaign, CampaignError, closed_code, ensure_tables, file_name,
+                                      has_tables)
 from framework.catalog import STAFF_GROUPS, Catalog
 from framework.store import IngestResult, SurveyStore
 
 NOT_ASSESSED = "na"          # an answer that says "I do not assess this unit" (stored blank, as in uploads)
-MAX_ID = 100                 # characters of a respondent id
 HEADER = ["respondent_id", "group", "agency", "unit", "position"]
 DRAFT_DAYS = 30              # drafts older than this are not offered again
 WRITE_LOCK = threading.Lock()
@@ -127,10 +127,12 @@ def check(c: Campaign, catalog: Catalog, respondent_id: str, staff_group: str | 
     """Server-side checks of a submission; the levels per unit code (None = not assessed) or SubmitError."""
     if not c.is_open(today):
         raise closed_code(c)
-    rid = clean_id(respondent_id)
+    raw = str(respondent_id or "")
+    rid = clean_id(raw[:4 * MAX_ID])     # never normalise (or match) more than a bounded id
     if not rid:
         raise SubmitError("ต้องระบุรหัสผู้ตอบ", "The respondent id is required.")
-    if len(rid) > MAX_ID or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in rid):
+    if (len(raw) > 4 * MAX_ID or len(rid) > MAX_ID
+            or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in rid)):
         raise SubmitError(f"รหัสผู้ตอบต้องยาวไม่เกิน {MAX_ID} ตัวอักษรและไม่มีอักขระควบคุม",
                           f"The respondent id must be at most {MAX_ID} characters, without control characters.")
     if not c.id_ok(rid):
