@@ -92,22 +92,55 @@ def hr_secret() -> str | None:
         return None
 
 
+def _hr_session() -> str:
+    """The throttle's key of this browser session (random; framework.access also counts all sessions)."""
+    return st.session_state.setdefault("_hr_session", secrets.token_hex(8))
+
+
 def hr_verify(given: str | None, page: str) -> access.Attempt:
-    """Check a typed HR passphrase through framework.access's throttle, once per new text (not per rerun).
+    """Check a typed HR passphrase through framework.access.attempt (throttled, logged), once per new text.
 
     Streamlit reruns the page on every click with the same text in the box: only a changed text is a new
-    guess. The session key is random per browser session; failures are logged by framework.access.
+    guess; the same wrong text again is the same refusal, not a new check.
     """
     secret = hr_secret()
-    session = st.session_state.setdefault("_hr_session", secrets.token_hex(8))
+    session = _hr_session()
     tag = (page, hashlib.sha256(given.encode("utf-8")).hexdigest()) if given else None
     if tag is not None and st.session_state.get("_hr_checked") == tag:
-        ok = access.verify(given, secret)
-        return access.Attempt(ok, 0.0 if ok else access.THROTTLE.wait(session), checked=True)
+        return access.Attempt(False, access.THROTTLE.wait(session), checked=True)
     result = access.attempt(given, secret, session=session, page=page)
-    if result.checked and tag is not None:
+    if result.checked and tag is not None and not result.ok:
         st.session_state["_hr_checked"] = tag
     return result
+
+
+HR_UNLOCKED = "_hr_unlocked"   # the scopes (gates) this browser session unlocked with the passphrase
+
+
+def _hr_lock(scope: str) -> None:
+    st.session_state[HR_UNLOCKED] = [s for s in st.session_state.get(HR_UNLOCKED, []) if s != scope]
+
+
+def hr_passphrase(key: str, label: str, *, scope: str, where=None) -> access.Attempt:
+    """The one HR passphrase box: what is typed goes through hr_verify (throttle and log); once accepted, the
+    session keeps the scope unlocked and the box is emptied, so the passphrase does not stay in the page
+    (`value="…"`). A "lock" button forgets it. Local mode (no passphrase): allowed, nothing drawn."""
+    if access.local_mode(hr_secret()):
+        return access.Attempt(True, checked=True)
+    where = where or st
+    result = None
+    given = st.session_state.get(key) or None
+    if given:                               # checked before the box is drawn, so it can still be emptied
+        result = hr_verify(str(given), scope)
+        if result.ok:
+            st.session_state[HR_UNLOCKED] = sorted({*st.session_state.get(HR_UNLOCKED, []), scope})
+            st.session_state[key] = ""
+    if scope in st.session_state.get(HR_UNLOCKED, []):
+        where.button(tr("ล็อกสิทธิ์ HR อีกครั้ง", "Lock HR access again"), key=f"{key}_lock",
+                     icon=":material/lock:", on_click=_hr_lock, args=(scope,))
+        return access.Attempt(True, checked=True)
+    where.text_input(label, type="password", key=key)
+    return result or access.Attempt(False, access.THROTTLE.wait(_hr_session()))
 
 
 def hr_refusal(result: access.Attempt) -> str | None:
@@ -135,8 +168,7 @@ def hr_gate(key: str, why_th: str, why_en: str) -> None:
                    "No HR passphrase is configured: the app runs in local single-user mode (everything allowed)."),
                 icon=":material/lock_open:")
         return
-    given = st.text_input(tr("รหัสผ่าน HR", "HR passphrase"), type="password", key=key)
-    result = hr_verify(given, key)
+    result = hr_passphrase(key, tr("รหัสผ่าน HR", "HR passphrase"), scope=key)
     if not result.ok:
         refusal = hr_refusal(result)
         if refusal:
