@@ -122,8 +122,9 @@ class Throttle:
     """
 
     def __init__(self, *, free: int = 5, global_free: int = 20, base: float = 2.0, cap: float = 300.0,
-                 window: float = 900.0, clock: Callable[[], float] = time.monotonic):
+                 window: float = 900.0, clock: Callable[[], float] = time.monotonic, what: str = "HR passphrase"):
         self.free, self.global_free, self.base, self.cap, self.window = free, global_free, base, cap, window
+        self.what = what   # named in the log line: "wrong <what> at ..."
         self.clock = clock
         self._lock = threading.Lock()
         self._fails: dict[str, list[float]] = {}
@@ -158,8 +159,8 @@ class Throttle:
             self._recent(now)
             self._fails.setdefault(session, []).append(now)
             mine, every = len(self._fails[session]), sum(len(t) for t in self._fails.values())
-        log.warning("wrong HR passphrase at %s on page %s: %d failure(s) in this session, %d in all sessions "
-                    "in the last %d min", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        log.warning("wrong %s at %s on page %s: %d failure(s) in this session, %d in all sessions "
+                    "in the last %d min", self.what, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                     page, mine, every, self.window // 60)
         return self.wait(session)
 

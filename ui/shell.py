@@ -191,6 +191,21 @@ def chart_font_size() -> int:
     return chart_theme.font_size(presenting())
 
 
+def client_key() -> str:
+    """Who is asking, in a way a new browser session does not change: the device's address (behind a reverse
+    proxy on this machine, the address it appends to X-Forwarded-For), else this browser session."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context (tests)
+        ip = None
+    if ip in (None, "127.0.0.1", "::1"):
+        forwarded = (st.context.headers.get("X-Forwarded-For") or "").split(",")[-1].strip()
+        ip = forwarded or ip
+    if ip:
+        return f"ip:{ip}"
+    return "session:" + st.session_state.setdefault("_client_session", secrets.token_hex(8))
+
+
 def on_phone() -> bool:
     """A phone's browser says "Mobile" in its user agent."""
     return "Mobile" in (st.context.headers.get("User-Agent") or "")

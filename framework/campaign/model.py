@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import re2
 
-from framework import db
+from framework import access, db
 from framework.catalog import STAGES, Catalog
 from framework.errors import BilingualError
 
@@ -278,10 +278,37 @@ def closed_code(c: Campaign) -> CampaignError:
         f"The self-assessment \"{c.code}\" of {c.agency} is closed{when} - contact HR if you still need to answer.")
 
 
-def require_open(con, code: str | None, today: dt.date | None = None) -> Campaign:
-    """The open campaign with this code, or CampaignError saying plainly it is unknown or closed."""
+# Unknown codes are guesses: per client (device address, else browser session) a growing delay after 5 within
+# 15 minutes, logged like wrong passphrases; over all clients only after many (a room mistyping is not locked out).
+CODE_THROTTLE = access.Throttle(free=5, global_free=1000, base=1.0, cap=300.0, what="campaign code")
+
+
+class CodeThrottled(CampaignError):
+    """Too many unknown codes from this client: `wait` seconds before a code is looked up again."""
+
+    def __init__(self, wait: float):
+        secs = max(1, int(wait + 0.999))
+        super().__init__(f"ลองรหัสแบบประเมินที่ไม่มีอยู่หลายครั้งเกินไป — รอ {secs} วินาที แล้วตรวจลิงก์จากฝ่ายบุคคล (HR) อีกครั้ง",
+                         f"Too many unknown self-assessment codes - wait {secs} s, then check the link HR sent.")
+        self.wait = wait
+
+
+def require_open(con, code: str | None, today: dt.date | None = None, *, client: str | None = None,
+                 throttle: access.Throttle | None = None) -> Campaign:
+    """The open campaign with this code, or CampaignError saying plainly it is unknown or closed.
+
+    With `client` (the page passes the device's address), unknown codes go through CODE_THROTTLE: while a
+    wait runs no code is looked up (CodeThrottled), and each unknown code counts and is logged.
+    """
+    throttle = throttle or CODE_THROTTLE
+    if client is not None:
+        wait = throttle.wait(client)
+        if wait > 0:
+            raise CodeThrottled(wait)
     c = get(con, code)
     if c is None:
+        if client is not None and (code or "").strip():
+            throttle.failed(client, "assess")
         raise unknown_code(code)
     if not c.is_open(today):
         raise closed_code(c)

@@ -39,7 +39,7 @@ class SubmitError(CampaignError):
 
 
 class RateLimited(CampaignError):
-    """Too many submissions for this code (or this session) in the last minute; `wait` seconds to go."""
+    """Too many submissions for this code, this person or this device in the last minute; `wait` seconds to go."""
 
     def __init__(self, th: str, en: str, wait: float):
         super().__init__(th, en)
@@ -81,14 +81,20 @@ class RateLimiter:
 
 @dataclass
 class Limits:
-    """The submission limits of this process: per campaign code and per browser session."""
+    """The submission limits of this process, keyed on what a new browser session does not change: per
+    campaign code, per person (code + respondent id) and per client (the device's address as the page
+    sees it; the browser session only when no address is known)."""
     per_code: RateLimiter = field(default_factory=lambda: RateLimiter(int(os.environ.get("SKILLS_CAMPAIGN_RATE", 30))))
-    per_session: RateLimiter = field(default_factory=lambda: RateLimiter(5))
+    per_person: RateLimiter = field(default_factory=lambda: RateLimiter(5))
+    per_client: RateLimiter = field(
+        default_factory=lambda: RateLimiter(int(os.environ.get("SKILLS_CAMPAIGN_CLIENT_RATE", 20))))
 
-    def check(self, code: str, session: str | None) -> None:
+    def check(self, code: str, client: str | None, person: str | None = None) -> None:
         """Count one submission, or raise RateLimited (nothing counted) when a limit is reached."""
+        person_key = f"{code}\x00{person.casefold()}" if person else None
         with _LIMIT_LOCK:
-            wait = self.per_code.wait(code) or (self.per_session.wait(session) if session else 0.0)
+            wait = (self.per_code.wait(code) or (self.per_person.wait(person_key) if person_key else 0.0)
+                    or (self.per_client.wait(client) if client else 0.0))
             if wait:
                 secs = max(1, int(wait + 0.999))
                 raise RateLimited(f"มีการส่งคำตอบจำนวนมากในขณะนี้ — รอประมาณ {secs} วินาทีแล้วกดส่งอีกครั้ง "
@@ -96,12 +102,15 @@ class Limits:
                                   f"Too many submissions just now - wait about {secs} seconds and submit again. "
                                   "Your answers are still in the form.", wait)
             self.per_code.hit(code)
-            if session:
-                self.per_session.hit(session)
+            if person_key:
+                self.per_person.hit(person_key)
+            if client:
+                self.per_client.hit(client)
 
     def reset(self) -> None:
         self.per_code.reset()
-        self.per_session.reset()
+        self.per_person.reset()
+        self.per_client.reset()
 
 
 LIMITS = Limits()
@@ -182,14 +191,14 @@ def survey_csv(c: Campaign, codes: list[str], rid: str, staff_group: str, org_un
 
 
 def submit(con, catalog: Catalog, c: Campaign, respondent_id: str, staff_group: str | None,
-           org_unit: str | None, answers: dict, *, session: str | None = None, limits: Limits | None = None,
+           org_unit: str | None, answers: dict, *, client: str | None = None, limits: Limits | None = None,
            draft_token: str | None = None, today: dt.date | None = None) -> Submitted:
     """Check, rate-limit and store one person's answers as a batch of the campaign's round (replace on
     conflict). Raises SubmitError / RateLimited / the campaign's closed message; nothing stored then."""
     started = time.perf_counter()
     levels = check(c, catalog, respondent_id, staff_group, org_unit, answers, today=today)
     rid = clean_id(respondent_id)
-    (limits or LIMITS).check(c.code, session)
+    (limits or LIMITS).check(c.code, client, rid)
     data = survey_csv(c, catalog.unit_codes(), rid, staff_group, org_unit, levels)
     fd, path = tempfile.mkstemp(prefix="campaign-", suffix=".csv")
     try:
