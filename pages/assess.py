@@ -180,7 +180,7 @@ if st.button(tr("ส่งคำตอบ", "Submit"), type="primary", key=S + "
     try:
         res = campaign.submit(con, cat, camp, st.session_state.get(S + "id"), group, org, given,
                               client=shell.client_key(), draft_token=st.session_state[S + "token"])
-    except campaign.CampaignError as exc:
+    except BilingualError as exc:   # a refusal, a rate limit, or a full disk (framework.storage)
         st.error(exc.message(lang), icon=":material/error:")
     else:
         for k in [k for k in st.session_state if str(k).startswith(S + "u_")]:

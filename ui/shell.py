@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from framework import access, chart_theme, db, survey
+from framework import access, chart_theme, db, storage, survey
 from framework.catalog import Catalog
 from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
@@ -62,7 +62,9 @@ def connection():
     """The shared connection; if the store file cannot be opened, say why in both languages and stop."""
     path = str(store_path())
     try:
-        return _connection(path)
+        con = _connection(path)
+        storage.recover(con)   # a store a failed checkpoint invalidated (full disk): reattached, nothing lost
+        return con
     except duckdb.Error as exc:  # e.g. another program holds the file's write lock
         st.error(tr(
             f"เปิดที่เก็บแบบสำรวจ {path} ไม่ได้ อาจมีโปรแกรมอื่นใช้ไฟล์นี้อยู่ (เช่น คำสั่ง python -m framework) "

@@ -223,17 +223,24 @@ def new_token() -> str:
     return secrets.token_urlsafe(12)
 
 
-def save_draft(con, code: str, token: str, state: dict) -> None:
-    """Keep the form's state (id, group, org unit, answers) for this browser's token."""
+def save_draft(con, code: str, token: str, state: dict) -> bool:
+    """Keep the form's state (id, group, org unit, answers) for this browser's token. A draft is a
+    convenience: on a full disk it is not kept (False) and the form goes on."""
+    from framework.storage import StoreWriteError
+
     text = json.dumps(state, ensure_ascii=False)
     if len(text) > 20_000:
-        return
-    with WRITE_LOCK:
-        if not has_tables(con):
-            ensure_tables(con)
-        with db.transaction(con) as cur:
-            cur.execute("INSERT OR REPLACE INTO store.campaign_drafts VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
-                        [code, token, str(state.get("respondent_id") or "")[:MAX_ID], text])
+        return False
+    try:
+        with WRITE_LOCK:
+            if not has_tables(con):
+                ensure_tables(con)
+            with db.transaction(con) as cur:
+                cur.execute("INSERT OR REPLACE INTO store.campaign_drafts VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+                            [code, token, str(state.get("respondent_id") or "")[:MAX_ID], text])
+    except StoreWriteError:
+        return False
+    return True
 
 
 def load_draft(con, code: str, token: str | None) -> dict | None:
