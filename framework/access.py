@@ -69,8 +69,19 @@ def min_cell_floor() -> int:
         return DEFAULT_MIN_CELL_FLOOR
 
 
+HR_MIN_CELL = 3   # the lowest k even the HR passphrase may use (or the floor, if that is lower)
+
+
+def lowest_min_cell(authorised: bool) -> int:
+    """The lowest k this user may use, one rule for the survey pages, /sql, exports and the CLI: the floor;
+    with the HR passphrase (or in local mode) min(3, floor)."""
+    floor = min_cell_floor()
+    return min(HR_MIN_CELL, floor) if authorised else floor
+
+
 def allowed_min_cell(k: int, authorised: bool) -> int:
-    """`k` if this user may use it, else raise: only the HR passphrase (or local mode) goes below the floor.
+    """`k` if this user may use it, else raise: only the HR passphrase (or local mode) goes below the floor,
+    and never below `lowest_min_cell(True)` (min(3, floor)).
 
     `authorised` is True for a user who gave the passphrase, or for anyone when no passphrase is configured.
     """
@@ -78,13 +89,17 @@ def allowed_min_cell(k: int, authorised: bool) -> int:
 
     floor = min_cell_floor()
     k = int(k)
-    if k < 1:
-        raise BilingualError(f"จำนวนผู้ตอบขั้นต่ำต่อช่อง (k) ต้องไม่น้อยกว่า 1 (ได้รับ {k})",
-                             f"The smallest cell (k) must be at least 1 (got {k})")
+    lowest = lowest_min_cell(True)
+    if k < 1 or (k < lowest and authorised):
+        raise BilingualError(f"จำนวนผู้ตอบขั้นต่ำต่อช่อง (k) ต้องไม่น้อยกว่า {lowest} แม้มีรหัสผ่าน HR (ได้รับ {k})",
+                             f"The smallest cell (k) must be at least {lowest}, even with the HR passphrase "
+                             f"(got {k})")
     if k < floor and not authorised:
         raise BilingualError(
-            f"จำนวนผู้ตอบขั้นต่ำต่อช่อง (k) ต่ำกว่า {floor} ได้เฉพาะผู้มีรหัสผ่าน HR — ใช้ k ≥ {floor} หรือใส่รหัสผ่าน",
-            f"A smallest cell (k) below {floor} needs the HR passphrase — use k ≥ {floor} or give the passphrase")
+            f"จำนวนผู้ตอบขั้นต่ำต่อช่อง (k) ต่ำกว่า {floor} ได้เฉพาะผู้มีรหัสผ่าน HR (ไม่ต่ำกว่า {lowest}) — "
+            f"ใช้ k ≥ {floor} หรือใส่รหัสผ่าน",
+            f"A smallest cell (k) below {floor} needs the HR passphrase (and is at least {lowest}) — "
+            f"use k ≥ {floor} or give the passphrase")
     return k
 
 
@@ -107,8 +122,9 @@ class Throttle:
     """
 
     def __init__(self, *, free: int = 5, global_free: int = 20, base: float = 2.0, cap: float = 300.0,
-                 window: float = 900.0, clock: Callable[[], float] = time.monotonic):
+                 window: float = 900.0, clock: Callable[[], float] = time.monotonic, what: str = "HR passphrase"):
         self.free, self.global_free, self.base, self.cap, self.window = free, global_free, base, cap, window
+        self.what = what   # named in the log line: "wrong <what> at ..."
         self.clock = clock
         self._lock = threading.Lock()
         self._fails: dict[str, list[float]] = {}
@@ -143,8 +159,8 @@ class Throttle:
             self._recent(now)
             self._fails.setdefault(session, []).append(now)
             mine, every = len(self._fails[session]), sum(len(t) for t in self._fails.values())
-        log.warning("wrong HR passphrase at %s on page %s: %d failure(s) in this session, %d in all sessions "
-                    "in the last %d min", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        log.warning("wrong %s at %s on page %s: %d failure(s) in this session, %d in all sessions "
+                    "in the last %d min", self.what, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                     page, mine, every, self.window // 60)
         return self.wait(session)
 
@@ -159,7 +175,8 @@ THROTTLE = Throttle()  # one per server process: shared by every session and pag
 
 def attempt(given: str | None, secret: str | None, *, session: str, page: str,
             throttle: Throttle | None = None) -> Attempt:
-    """Check a typed passphrase through the throttle: while a wait runs nothing is checked; a wrong one counts.
+    """THE way to check a typed HR passphrase (every page, the survey filters, /sql, the CLI): through the
+    throttle, so while a wait runs nothing is checked, and a wrong one counts and is logged.
 
     Nothing typed is not an attempt. Local mode (no passphrase configured) always allows.
     """

@@ -6,7 +6,8 @@ Every module in `framework/` talks to DuckDB through these functions:
   named parameters are bound by the `$name` tokens the statement declares (outside string literals and
   comments), so a parameter whose name is a prefix of another is never bound by accident; a declared one
   that is not given raises `QueryError`.
-- `transaction()` yields a cursor inside BEGIN … COMMIT; any exception rolls back and is re-raised.
+- `transaction()` yields a cursor inside BEGIN … COMMIT; any exception rolls back and is re-raised (a full
+  disk or an invalidated store as framework.storage.StoreFull / StoreWriteError, the store reattached).
 - `ident()` quotes an identifier, `literal()` a string constant; only catalogue codes and the project's
   own paths go through them, never user text (user text is always a bound parameter).
 - `render()` fills a named query's `{placeholder}`s strictly: a missing or unknown one raises.
@@ -131,15 +132,35 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         cur.execute("BEGIN TRANSACTION")
         try:
             yield cur
-        except BaseException:
+        except BaseException as exc:
             try:
                 cur.execute("ROLLBACK")
             except duckdb.Error:  # the transaction already ended with the error
                 pass
+            _write_failed(con, exc)
             raise
-        cur.execute("COMMIT")
+        try:
+            cur.execute("COMMIT")
+        except duckdb.Error as exc:
+            _write_failed(con, exc)
+            raise
     finally:
         cur.close()
+
+
+def _write_failed(con: duckdb.DuckDBPyConnection, exc: BaseException) -> None:
+    """A full disk or an invalidated store: reattach it (reads go on), then raise the one bilingual message
+    (framework.storage.StoreFull / StoreWriteError). Any other error is left to the caller."""
+    from framework import storage
+
+    failure = storage.write_failure(exc, storage.store_file(con))
+    if failure is None:
+        return
+    try:
+        storage.recover(con)
+    except duckdb.Error:
+        pass
+    raise failure from exc
 
 
 # --- the store -----------------------------------------------------------------------------------------------

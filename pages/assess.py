@@ -23,9 +23,10 @@ con = shell.connection()
 code = str(st.query_params.get("c") or "").strip().lower()
 
 try:
-    camp = campaign.require_open(con, code)
+    camp = campaign.require_open(con, code, client=shell.client_key())   # unknown codes throttled, logged
 except campaign.CampaignError as exc:
-    st.error(md(exc.message(lang)), icon=":material/link_off:")
+    st.error(md(exc.message(lang)), icon=":material/timer:" if isinstance(exc, campaign.CodeThrottled)
+             else ":material/link_off:")
     st.stop()
 
 S = "as_"   # every session key of this page starts with it
@@ -33,7 +34,6 @@ if st.session_state.get(S + "code") != camp.code:   # a new campaign in this ses
     for k in [k for k in st.session_state if str(k).startswith(S)]:
         del st.session_state[k]
     st.session_state[S + "code"] = camp.code
-    st.session_state[S + "sid"] = campaign.new_token()
     st.session_state[S + "answers"] = {}
     draft = campaign.load_draft(con, camp.code, st.query_params.get("d"))
     st.session_state[S + "token"] = st.query_params.get("d") if draft else campaign.new_token()
@@ -180,8 +180,8 @@ if st.button(tr("ส่งคำตอบ", "Submit"), type="primary", key=S + "
     given = {u: st.session_state.get(S + "u_" + u) for u in units["code"]}
     try:
         res = campaign.submit(con, cat, camp, st.session_state.get(S + "id"), group, org, given,
-                              session=st.session_state[S + "sid"], draft_token=st.session_state[S + "token"])
-    except campaign.CampaignError as exc:
+                              client=shell.client_key(), draft_token=st.session_state[S + "token"])
+    except BilingualError as exc:   # a refusal, a rate limit, or a full disk (framework.storage)
         st.error(md(exc.message(lang)), icon=":material/error:")
     else:
         for k in [k for k in st.session_state if str(k).startswith(S + "u_")]:

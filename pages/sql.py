@@ -41,15 +41,13 @@ with st.expander(tr("ค่าตั้งและสิทธิ์", "Setting
     st.session_state.setdefault("sql_threshold", int(DEFAULTS.threshold))
     threshold = c1.number_input(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Level counted as met (t)"), 1, 4,
                                 key="sql_threshold")
-    secret = shell.hr_secret()
-    local = access.local_mode(secret)
-    passphrase = None if local else c3.text_input(
-        tr("รหัสผ่าน HR (สำหรับข้อมูลรายบุคคล)", "HR passphrase (for row-level data)"),
-        type="password", key="sql_passphrase")
-    attempt = shell.hr_verify(passphrase, "sql_passphrase")   # throttled and logged like every HR gate
+    local = access.local_mode(shell.hr_secret())
+    attempt = shell.hr_passphrase(   # throttled and logged like every HR gate; emptied once accepted
+        "sql_passphrase", tr("รหัสผ่าน HR (สำหรับข้อมูลรายบุคคล)", "HR passphrase (for row-level data)"),
+        scope="sql", where=c3)
     authorised = attempt.ok
     k_floor = access.min_cell_floor()
-    lowest = 1 if authorised else k_floor
+    lowest = access.lowest_min_cell(authorised)
     # k may go below the floor only for HR (analyst.build refuses it otherwise); without it, k is raised back.
     st.session_state["sql_min_cell"] = max(lowest, int(st.session_state.get("sql_min_cell",
                                                                             max(DEFAULTS.min_cell, k_floor))))
@@ -57,9 +55,9 @@ with st.expander(tr("ค่าตั้งและสิทธิ์", "Setting
                                key="sql_min_cell",
                                help=tr(f"ต่ำกว่า {k_floor} ได้เฉพาะผู้มีรหัสผ่าน HR",
                                        f"Below {k_floor} only with the HR passphrase"))
-    if passphrase and not authorised and attempt.wait:
+    if not authorised and attempt.wait:
         c3.error(shell.hr_refusal(attempt), icon=":material/timer:")
-    elif passphrase and not authorised:
+    elif attempt.checked and not authorised:
         c3.error(tr("รหัสผ่าน HR ไม่ถูกต้อง: ยังเห็นเฉพาะตัวเลขรวม ตรวจรหัสกับฝ่าย HR แล้วพิมพ์ใหม่",
                     "Wrong HR passphrase: you still see aggregates only. Check it with HR and type it again."),
                  icon=":material/lock:")

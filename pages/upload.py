@@ -4,7 +4,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from framework import clock, export, survey
+from framework import clock, export, storage, survey
 from framework.catalog import STAGES
 from framework.store import RoundConflict, SurveyStore, campaign_batch
 from framework.text import md
@@ -137,8 +137,14 @@ def run_import(on_conflict: str) -> None:
         st.session_state["up_agency_next"] = agency
         st.session_state.pop("up_error", None)
         st.cache_data.clear()  # survey views must see the new batch
-    except survey.SurveyFileError as exc:
+    except (survey.SurveyFileError, storage.StoreWriteError) as exc:   # a full disk: one bilingual line
         st.session_state["up_error"] = (exc.th, exc.en)
+        st.session_state.pop("up_result", None)
+    except OSError as exc:   # the upload's temporary copy on a full disk
+        failure = storage.write_failure(exc)
+        if failure is None:
+            raise
+        st.session_state["up_error"] = (failure.th, failure.en)
         st.session_state.pop("up_result", None)
     finally:
         os.unlink(tmp)
@@ -228,7 +234,12 @@ def batch_view(df: pd.DataFrame) -> pd.DataFrame:
 
 def do_delete(batch_id: str, who: str) -> None:
     """Move to the trash, then reset the confirmation and the selection (one click = one batch)."""
-    if store.delete(batch_id, who.strip() or tr("หน้านำเข้า (HR)", "upload page (HR)")):
+    try:
+        deleted = store.delete(batch_id, who.strip() or tr("หน้านำเข้า (HR)", "upload page (HR)"))
+    except storage.StoreWriteError as exc:
+        st.session_state["up_error"] = (exc.th, exc.en)
+        deleted = False
+    if deleted:
         st.cache_data.clear()
         st.session_state.pop("up_result", None)
         st.session_state["up_done"] = (f"ย้ายชุด {batch_id} ไปถังขยะแล้ว (กู้คืนได้จากถังขยะ)",
@@ -243,7 +254,7 @@ def do_trash(action: str, batch_id: str) -> None:
     st.session_state["up_trash_batch"] = None
     try:
         done = store.restore(batch_id) if action == "restore" else store.purge(batch_id)
-    except RoundConflict as exc:
+    except (RoundConflict, storage.StoreWriteError) as exc:
         st.session_state["up_trash_error"] = (exc.th, exc.en)
         return
     if done:

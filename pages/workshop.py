@@ -6,6 +6,7 @@ import streamlit as st
 from framework import analysis, analysis_charts, campaign, clock, export
 from framework.catalog import STAGES
 from framework.text import md
+from framework.errors import BilingualError
 from ui import shell
 
 lang = shell.setup("workshop", "แบบประเมินตนเองและเวิร์กช็อป", "Self-assessment campaigns and workshop")
@@ -42,7 +43,7 @@ with st.expander(tr("เปิดแบบประเมินใหม่", "O
             try:
                 made = campaign.open_campaign(con, cat, agency=agency, stage=stage, round_date=round_d,
                                               closes=closes, org_units=units_text.splitlines(), id_pattern=pattern)
-            except campaign.CampaignError as exc:
+            except BilingualError as exc:   # a bad setting, or the disk is full (framework.storage)
                 st.error(md(exc.message(lang)))
             else:
                 st.session_state["ws_code"] = made.code
@@ -83,8 +84,12 @@ with left:
                         mime="text/html", key="ws_poster", icon=":material/print:", on_click="ignore")
     if camp.status() == "open" and row.button(tr("ปิดรับคำตอบ", "Close the campaign"), key="ws_close",
                                               type="secondary", icon=":material/block:"):
-        campaign.close(con, camp.code)
-        st.rerun()
+        try:
+            campaign.close(con, camp.code)
+        except BilingualError as exc:
+            st.error(exc.message(lang))
+        else:
+            st.rerun()
 with right:
     image = campaign.qr.png(link)
     if image:

@@ -201,8 +201,12 @@ def test_k_below_the_floor_needs_the_passphrase_for_any_caller(seeded, monkeypat
     with pytest.raises(analyst.AnalystError) as info:
         analyst.build(seeded, min_cell=4, threshold=3)
     assert "passphrase" in info.value.en and "รหัสผ่าน" in info.value.th and "5" in info.value.en
-    a = analyst.build(seeded, min_cell=1, threshold=3, authorised=True)
-    try:  # with the passphrase the 2 Service staff are shown
+    with pytest.raises(analyst.AnalystError) as info:   # the one lowest k (access.lowest_min_cell): 3
+        analyst.build(seeded, min_cell=2, threshold=3, authorised=True)
+    assert "at least 3" in info.value.en and "3" in info.value.th
+    monkeypatch.setenv(access.MIN_CELL_ENV, "2")          # a floor of 2: HR's lowest k is 2 too
+    a = analyst.build(seeded, min_cell=2, threshold=3, authorised=True)
+    try:  # the 2 Service staff are shown
         met = analyst.run(a, "SELECT met FROM coverage WHERE \"by\" = 'group' AND key = 'Service' "
                              "AND stage = 'Developing'").frame["met"]
         assert met.notna().all()

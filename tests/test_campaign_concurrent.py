@@ -19,7 +19,7 @@ PEOPLE = 18   # + 2 who submit twice = 20 concurrent sessions
 def test_concurrent_submissions_each_stored_exactly_once(store_con, catalog):
     SurveyStore(store_con, catalog)
     c = campaign.open_campaign(store_con, catalog, agency="กรมทดสอบ", stage="Early", round_date="2025-06-30")
-    limits = campaign.Limits(per_code=campaign.RateLimiter(100), per_session=campaign.RateLimiter(5))
+    limits = campaign.Limits(per_code=campaign.RateLimiter(100), per_client=campaign.RateLimiter(5))
     groups = ["Service", "Academic", "Executive", "Management", "Technologist", "Others"]
     # Two people submit twice (their second answers must replace the first, and still count once).
     jobs = [(f"p{i:02d}", groups[i % len(groups)], i % 5) for i in range(PEOPLE)] + [("p00", "Service", 4),
@@ -31,7 +31,7 @@ def test_concurrent_submissions_each_stored_exactly_once(store_con, catalog):
         try:
             start.wait()
             done.append(campaign.submit(store_con, catalog, c, rid, group, None, {u: level for u in req},
-                                        session=f"session-{rid}-{level}", limits=limits))
+                                        client=f"session-{rid}-{level}", limits=limits))
         except Exception as exc:  # noqa: BLE001 - collected and reported below
             errors.append(repr(exc))
 

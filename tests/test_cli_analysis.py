@@ -38,7 +38,7 @@ def test_coverage_csv(db_file, capsysbinary):
 
 def test_coverage_json_thresholds_and_by(db_file, capsysbinary):
     code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--by", "unit", "--threshold", "2",
-                       "--min-cell", "2", "--db", db_file, "--format", "json")
+                       "--min-cell", "3", "--db", db_file, "--format", "json")
     rows = json.loads(out)
     sec = [r for r in rows if r["key"] == seed.SECRETARIAT and r["code"] == "DLit100"][0]
     assert sec["coverage"] == pytest.approx(4 / 6) and sec["by"] == "unit"

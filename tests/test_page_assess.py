@@ -134,7 +134,7 @@ def test_rate_limit_per_code(app, monkeypatch):
     c = open_()
     now = [1000.0]
     limits = campaign.Limits(per_code=campaign.RateLimiter(2, 60, clock=lambda: now[0]),
-                             per_session=campaign.RateLimiter(5, 60, clock=lambda: now[0]))
+                             per_client=campaign.RateLimiter(5, 60, clock=lambda: now[0]))
     monkeypatch.setattr(campaign.submit_module, "LIMITS", limits)
     for rid in ("p1", "p2"):
         assert submit(fill(visit(c.code), rid=rid)).success

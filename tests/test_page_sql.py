@@ -108,8 +108,8 @@ def test_k_floor_is_the_configured_one(store, monkeypatch):
     monkeypatch.setenv("SKILLS_MIN_CELL_FLOOR", "7")
     at = page("en", sql_min_cell=5)
     assert not at.exception and at.number_input(key="sql_min_cell").value == 7
-    at = page("en", sql_min_cell=2, sql_passphrase="ลับ")
-    assert not at.exception and at.number_input(key="sql_min_cell").value == 2
+    at = page("en", sql_min_cell=2, sql_passphrase="ลับ")    # HR's lowest k: min(3, floor), as everywhere
+    assert not at.exception and at.number_input(key="sql_min_cell").value == 3
 
 
 def test_result_cleared_when_access_or_settings_change(store, monkeypatch):
@@ -118,7 +118,7 @@ def test_result_cleared_when_access_or_settings_change(store, monkeypatch):
     at = page("en", sql_passphrase="ลับ")
     at = run_query(at, "SELECT respondent_id FROM responses")
     assert len(at.dataframe[-1].value) == 7 and at.get("download_button")
-    at.text_input(key="sql_passphrase").input("").run()
+    at.button(key="sql_passphrase_lock").click().run()      # HR locks the page again
     assert not at.metric and not at.get("download_button")
     assert any("press 'Run' again" in i.value for i in at.info)
     at = run_query(at, "SELECT count(*) AS n FROM units")

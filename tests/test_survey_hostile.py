@@ -73,7 +73,8 @@ def test_every_line_is_accepted_rejected_or_counted_blank(tmp_path, catalog, sto
     assert "ตัวอักษร" in big_cell["reason_th"]
     cut = [v for v in res.rejected_rows["agency"] if isinstance(v, str) and v.startswith("ขขข")]
     assert len(cut) == 1 and cut[0].endswith("…") and len(cut[0]) <= 1001
-    assert any("row numbers may be a little off" in n.en for n in res.notices)   # the empty line was skipped
+    assert sorted(set(res.problems["row"])) == [5, 6, 7]      # the file's own lines, after the empty line
+    assert not any("row numbers may be a little off" in n.en for n in res.notices)   # so no "may be off" notice
     assert any("Skipped 3 blank row" in n.en for n in res.notices)
 
 

@@ -127,19 +127,17 @@ def _clean(key: str, allowed: list) -> None:
 def _k_access(key: str) -> tuple[bool, int]:
     """Whether this user may set k below the floor (HR passphrase, or local mode), and the slider's lowest k.
 
-    Outside local mode a passphrase box is drawn; framework.analysis.Filters enforces the same rule again.
+    Outside local mode a passphrase box is drawn (shell.hr_passphrase: throttled and logged like every HR
+    gate; once accepted it is unlocked for every survey page of this session and the box is emptied). The
+    lowest k is framework.access's one rule; framework.analysis.Filters enforces the floor again.
     """
-    secret = shell.hr_secret()
     floor = access.min_cell_floor()
-    authorised = access.local_mode(secret)
-    if not authorised:
-        given = st.text_input(tr(f"รหัสผ่าน HR (เพื่อใช้ k ต่ำกว่า {floor})", f"HR passphrase (for k below {floor})"),
-                              type="password", key=key)
-        authorised = bool(given) and access.verify(given, secret)
-        _keep("hr", given)   # carried to the other survey pages with the rest of the filters
-        if given and not authorised:
-            st.error(tr("รหัสผ่านไม่ถูกต้อง", "Wrong passphrase."))
-    return authorised, (min(3, floor) if authorised else floor)
+    result = shell.hr_passphrase(key, tr(f"รหัสผ่าน HR (เพื่อใช้ k ต่ำกว่า {floor})",
+                                         f"HR passphrase (for k below {floor})"), scope="survey filters")
+    refusal = shell.hr_refusal(result)
+    if refusal:
+        st.error(refusal, icon=":material/timer:" if result.wait else None)
+    return result.ok, access.lowest_min_cell(result.ok)
 
 
 def round_label(value: str) -> str:
@@ -175,7 +173,7 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
         st.markdown("**" + tr("ตัวกรอง", "Filters") + "**")
         st.caption(tr("ตัวกรองเหล่านี้ใช้ร่วมกันทุกหน้าผลสำรวจ", "These filters carry over to every survey page."))
         names = ("batches", "agencies", "org_units", "rounds", "round", "groups", "threshold", "min_cell", "target",
-                 "required_only", "hr")
+                 "required_only")
         keys = {name: _carry(name, prefix) for name in names}
         for name, allowed in (("batches", list(blabel)), ("agencies", opts["agencies"]),
                               ("org_units", opts["org_units"]), ("rounds", opts["rounds"]),
@@ -213,7 +211,7 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
                               "the figures blend this year with earlier ones."), icon=":material/warning:")
         t = st.slider(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Threshold level that counts as met (t)"), 1, 4,
                       key=keys["threshold"], **_default(keys["threshold"], value=defaults["threshold"]))
-        authorised, k_min = _k_access(keys["hr"])
+        authorised, k_min = _k_access(f"{prefix}_hr")
         if keys["min_cell"] in st.session_state and st.session_state[keys["min_cell"]] < k_min:
             st.session_state[keys["min_cell"]] = k_min    # a k remembered from an HR session: back to the floor
         k = st.slider(tr("จำนวนผู้ตอบขั้นต่ำที่แสดง (k)", "Smallest group shown (k)"), k_min, 50,

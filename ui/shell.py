@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from framework import access, chart_theme, db, survey
+from framework import access, chart_theme, db, storage, survey
 from framework.catalog import Catalog
 from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
@@ -63,7 +63,9 @@ def connection():
     """The shared connection; if the store file cannot be opened, say why in both languages and stop."""
     path = str(store_path())
     try:
-        return _connection(path)
+        con = _connection(path)
+        storage.recover(con)   # a store a failed checkpoint invalidated (full disk): reattached, nothing lost
+        return con
     except duckdb.Error as exc:  # e.g. another program holds the file's write lock
         st.error(tr(
             f"เปิดที่เก็บแบบสำรวจ {md(path)} ไม่ได้ อาจมีโปรแกรมอื่นใช้ไฟล์นี้อยู่ (เช่น คำสั่ง python -m framework) "
@@ -93,22 +95,55 @@ def hr_secret() -> str | None:
         return None
 
 
+def _hr_session() -> str:
+    """The throttle's key of this browser session (random; framework.access also counts all sessions)."""
+    return st.session_state.setdefault("_hr_session", secrets.token_hex(8))
+
+
 def hr_verify(given: str | None, page: str) -> access.Attempt:
-    """Check a typed HR passphrase through framework.access's throttle, once per new text (not per rerun).
+    """Check a typed HR passphrase through framework.access.attempt (throttled, logged), once per new text.
 
     Streamlit reruns the page on every click with the same text in the box: only a changed text is a new
-    guess. The session key is random per browser session; failures are logged by framework.access.
+    guess; the same wrong text again is the same refusal, not a new check.
     """
     secret = hr_secret()
-    session = st.session_state.setdefault("_hr_session", secrets.token_hex(8))
+    session = _hr_session()
     tag = (page, hashlib.sha256(given.encode("utf-8")).hexdigest()) if given else None
     if tag is not None and st.session_state.get("_hr_checked") == tag:
-        ok = access.verify(given, secret)
-        return access.Attempt(ok, 0.0 if ok else access.THROTTLE.wait(session), checked=True)
+        return access.Attempt(False, access.THROTTLE.wait(session), checked=True)
     result = access.attempt(given, secret, session=session, page=page)
-    if result.checked and tag is not None:
+    if result.checked and tag is not None and not result.ok:
         st.session_state["_hr_checked"] = tag
     return result
+
+
+HR_UNLOCKED = "_hr_unlocked"   # the scopes (gates) this browser session unlocked with the passphrase
+
+
+def _hr_lock(scope: str) -> None:
+    st.session_state[HR_UNLOCKED] = [s for s in st.session_state.get(HR_UNLOCKED, []) if s != scope]
+
+
+def hr_passphrase(key: str, label: str, *, scope: str, where=None) -> access.Attempt:
+    """The one HR passphrase box: what is typed goes through hr_verify (throttle and log); once accepted, the
+    session keeps the scope unlocked and the box is emptied, so the passphrase does not stay in the page
+    (`value="…"`). A "lock" button forgets it. Local mode (no passphrase): allowed, nothing drawn."""
+    if access.local_mode(hr_secret()):
+        return access.Attempt(True, checked=True)
+    where = where or st
+    result = None
+    given = st.session_state.get(key) or None
+    if given:                               # checked before the box is drawn, so it can still be emptied
+        result = hr_verify(str(given), scope)
+        if result.ok:
+            st.session_state[HR_UNLOCKED] = sorted({*st.session_state.get(HR_UNLOCKED, []), scope})
+            st.session_state[key] = ""
+    if scope in st.session_state.get(HR_UNLOCKED, []):
+        where.button(tr("ล็อกสิทธิ์ HR อีกครั้ง", "Lock HR access again"), key=f"{key}_lock",
+                     icon=":material/lock:", on_click=_hr_lock, args=(scope,))
+        return access.Attempt(True, checked=True)
+    where.text_input(label, type="password", key=key)
+    return result or access.Attempt(False, access.THROTTLE.wait(_hr_session()))
 
 
 def hr_refusal(result: access.Attempt) -> str | None:
@@ -136,8 +171,7 @@ def hr_gate(key: str, why_th: str, why_en: str) -> None:
                    "No HR passphrase is configured: the app runs in local single-user mode (everything allowed)."),
                 icon=":material/lock_open:")
         return
-    given = st.text_input(tr("รหัสผ่าน HR", "HR passphrase"), type="password", key=key)
-    result = hr_verify(given, key)
+    result = hr_passphrase(key, tr("รหัสผ่าน HR", "HR passphrase"), scope=key)
     if not result.ok:
         refusal = hr_refusal(result)
         if refusal:
@@ -158,6 +192,21 @@ def presenting() -> bool:
 def chart_font_size() -> int:
     """Chart text size: larger in presentation mode so it reads from the back of a room."""
     return chart_theme.font_size(presenting())
+
+
+def client_key() -> str:
+    """Who is asking, in a way a new browser session does not change: the device's address (behind a reverse
+    proxy on this machine, the address it appends to X-Forwarded-For), else this browser session."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context (tests)
+        ip = None
+    if ip in (None, "127.0.0.1", "::1"):
+        forwarded = (st.context.headers.get("X-Forwarded-For") or "").split(",")[-1].strip()
+        ip = forwarded or ip
+    if ip:
+        return f"ip:{ip}"
+    return "session:" + st.session_state.setdefault("_client_session", secrets.token_hex(8))
 
 
 def on_phone() -> bool:

@@ -5,7 +5,8 @@
 - form.py    what the form asks and shows (units, level words, elements and criteria, what to learn first)
 - qr.py      the link as a QR code (segno) and a printable poster
 """
-from framework.campaign.model import (CODE_LENGTH, Campaign, CampaignError, batch_ids, close,  # noqa: F401
+from framework.campaign.model import (CODE_LENGTH, CODE_THROTTLE, Campaign, CampaignError,  # noqa: F401
+                                      CodeThrottled, batch_ids, close,
                                       closed_code, ensure_tables, file_name, get, has_tables, list_campaigns,
                                       open_campaign, require_open, stored_at, submissions,
                                       unknown_code)

@@ -8,13 +8,15 @@ Nothing here reads user text into SQL: every value is a bound parameter.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import secrets
 from dataclasses import dataclass, field
 
 import pandas as pd
+import re2
 
-from framework import db
+from framework import access, db
 from framework.catalog import STAGES, Catalog
 from framework.errors import BilingualError
 from framework.store.rounds import round_date_problem
@@ -23,7 +25,10 @@ from framework.store import campaign_batch
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"   # URL-safe; no 0/o, 1/l to misread from a projector
 CODE_LENGTH = 8
 CODE_RE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
-MAX_TEXT = 200          # agency, org unit, pattern: characters
+MAX_TEXT = 200          # agency, org unit: characters
+MAX_PATTERN = 200       # respondent-id pattern: characters
+MAX_ID = 100            # respondent id: characters (an id is never matched beyond this)
+RE2_MAX_MEM = 1 << 20   # bytes RE2 may use for one compiled pattern
 MAX_ORG_UNITS = 500
 
 DDL = (
@@ -81,7 +86,12 @@ class Campaign:
         return "open" if self.is_open(today) else "expired"
 
     def id_ok(self, respondent_id: str) -> bool:
-        return not self.id_pattern or re.fullmatch(self.id_pattern, respondent_id) is not None
+        """Does the id match the pattern (whole id)? RE2: linear time, whatever the pattern or the id."""
+        if not self.id_pattern:
+            return True
+        if len(respondent_id) > MAX_ID:
+            return False
+        return compiled_pattern(self.id_pattern).fullmatch(respondent_id) is not None
 
     def to_json(self, today: dt.date | None = None) -> dict:
         return {"code": self.code, "url_path": self.url_path, "agency": self.agency, "stage": self.stage,
@@ -130,21 +140,60 @@ def _text(value, what_th: str, what_en: str, required: bool = False) -> str | No
     return text or None
 
 
+# Constructs RE2 refuses (most need backtracking, which is what can freeze a server), in words:
+# (what RE2's message says, Thai, English).
+_UNSUPPORTED = (
+    (r"\(\?[=!]", "การมองไปข้างหน้า (lookahead: (?= หรือ (?!)", "lookahead ((?= or (?!)"),
+    (r"\(\?<[=!]", "การมองย้อนหลัง (lookbehind: (?<= หรือ (?<!)", "lookbehind ((?<= or (?<!)"),
+    (r"\(\?>", "กลุ่มแบบ atomic (?>", "an atomic group (?>"),
+    (r"\(\?P$", "การอ้างกลุ่มเดิมด้วยชื่อ (backreference: (?P=name))", "a named backreference (?P=name)"),
+    (r"escape sequence: \\[1-9]", "การอ้างกลุ่มเดิม (backreference) เช่น \\1", "a backreference such as \\1"),
+    (r"repetition operator", "การซ้ำแบบ possessive (++ หรือ *+)", "a possessive repetition (++ or *+)"),
+    (r"repetition size", "จำนวนซ้ำเกิน 1000", "a repetition count over 1000"),
+)
+
+
+def _re2_options() -> "re2.Options":
+    opts = re2.Options()
+    opts.log_errors = False
+    opts.max_mem = RE2_MAX_MEM
+    return opts
+
+
+@functools.lru_cache(maxsize=256)
+def compiled_pattern(pattern: str):
+    """The pattern compiled by RE2 (linear-time matching: no input can make it backtrack), or CampaignError
+    naming the construct RE2 does not support."""
+    try:
+        return re2.compile(pattern, _re2_options())
+    except re2.error as exc:
+        raw = exc.args[0] if exc.args else exc
+        reason = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        th, en = "", ""
+        for marker, what_th, what_en in _UNSUPPORTED:
+            if re.search(marker, reason):
+                th, en = f" ไม่รองรับ{what_th}", f" {what_en} is not supported"
+                break
+        raise CampaignError(
+            f"รูปแบบรหัสผู้ตอบ \"{pattern}\" ใช้ไม่ได้ ({reason}){th} — รูปแบบต้องตรวจได้ในเวลาเชิงเส้น (RE2) "
+            r"ตัวอย่าง: \d{7} (เลขเจ็ดหลัก) หรือ [a-z.]+@agency\.go\.th",
+            f"The respondent-id pattern \"{pattern}\" cannot be used ({reason});{en or ' not valid'} - patterns "
+            r"must match in linear time (RE2), e.g. \d{7} (seven digits) or [a-z.]+@agency\.go\.th") from None
+
+
 def check_pattern(pattern: str | None) -> str | None:
-    """The respondent-id pattern (a Python regular expression matched against the whole id), or None."""
+    """The respondent-id pattern (a regular expression in RE2 syntax matched against the whole id), or None.
+
+    RE2 matches in time linear in the id, so no pattern HR types and no id a respondent types can freeze the
+    server; constructs that need backtracking (lookaround, backreferences) are refused here, at opening.
+    """
     if pattern is None or not str(pattern).strip():
         return None
     pattern = str(pattern).strip()
-    if len(pattern) > MAX_TEXT:
-        raise CampaignError(f"รูปแบบรหัสผู้ตอบยาวเกิน {MAX_TEXT} ตัวอักษร",
-                            f"The respondent-id pattern is longer than {MAX_TEXT} characters")
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise CampaignError(f"รูปแบบรหัสผู้ตอบ \"{pattern}\" ไม่ใช่ regular expression ที่ถูกต้อง ({exc}) "
-                            r"ตัวอย่าง: \d{7} (เลขเจ็ดหลัก) หรือ [a-z.]+@agency\.go\.th",
-                            f"The respondent-id pattern \"{pattern}\" is not a valid regular expression ({exc}); "
-                            r"e.g. \d{7} (seven digits) or [a-z.]+@agency\.go\.th") from None
+    if len(pattern) > MAX_PATTERN:
+        raise CampaignError(f"รูปแบบรหัสผู้ตอบยาวเกิน {MAX_PATTERN} ตัวอักษร",
+                            f"The respondent-id pattern is longer than {MAX_PATTERN} characters")
+    compiled_pattern(pattern)
     return pattern
 
 
@@ -233,10 +282,37 @@ def closed_code(c: Campaign) -> CampaignError:
         f"The self-assessment \"{c.code}\" of {c.agency} is closed{when} - contact HR if you still need to answer.")
 
 
-def require_open(con, code: str | None, today: dt.date | None = None) -> Campaign:
-    """The open campaign with this code, or CampaignError saying plainly it is unknown or closed."""
+# Unknown codes are guesses: per client (device address, else browser session) a growing delay after 5 within
+# 15 minutes, logged like wrong passphrases; over all clients only after many (a room mistyping is not locked out).
+CODE_THROTTLE = access.Throttle(free=5, global_free=1000, base=1.0, cap=300.0, what="campaign code")
+
+
+class CodeThrottled(CampaignError):
+    """Too many unknown codes from this client: `wait` seconds before a code is looked up again."""
+
+    def __init__(self, wait: float):
+        secs = max(1, int(wait + 0.999))
+        super().__init__(f"ลองรหัสแบบประเมินที่ไม่มีอยู่หลายครั้งเกินไป — รอ {secs} วินาที แล้วตรวจลิงก์จากฝ่ายบุคคล (HR) อีกครั้ง",
+                         f"Too many unknown self-assessment codes - wait {secs} s, then check the link HR sent.")
+        self.wait = wait
+
+
+def require_open(con, code: str | None, today: dt.date | None = None, *, client: str | None = None,
+                 throttle: access.Throttle | None = None) -> Campaign:
+    """The open campaign with this code, or CampaignError saying plainly it is unknown or closed.
+
+    With `client` (the page passes the device's address), unknown codes go through CODE_THROTTLE: while a
+    wait runs no code is looked up (CodeThrottled), and each unknown code counts and is logged.
+    """
+    throttle = throttle or CODE_THROTTLE
+    if client is not None:
+        wait = throttle.wait(client)
+        if wait > 0:
+            raise CodeThrottled(wait)
     c = get(con, code)
     if c is None:
+        if client is not None and (code or "").strip():
+            throttle.failed(client, "assess")
         raise unknown_code(code)
     if not c.is_open(today):
         raise closed_code(c)

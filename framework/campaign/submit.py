@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from framework import db
-from framework.campaign.model import Campaign, CampaignError, closed_code, ensure_tables, file_name, has_tables
+from framework.campaign.model import (MAX_ID, Campaign, CampaignError, closed_code, ensure_tables, file_name,
+                                      has_tables)
 from framework.catalog import STAFF_GROUPS, Catalog
 from framework.store import BatchInTrash, IngestResult, SurveyStore
 
 NOT_ASSESSED = "na"          # an answer that says "I do not assess this unit" (stored blank, as in uploads)
-MAX_ID = 100                 # characters of a respondent id
 HEADER = ["respondent_id", "group", "agency", "unit", "position"]
 DRAFT_DAYS = 30              # drafts older than this are not offered again
 WRITE_LOCK = threading.Lock()
@@ -42,7 +42,7 @@ class SubmitError(CampaignError):
 
 
 class RateLimited(CampaignError):
-    """Too many submissions for this code (or this session) in the last minute; `wait` seconds to go."""
+    """Too many submissions for this code, this person or this device in the last minute; `wait` seconds to go."""
 
     def __init__(self, th: str, en: str, wait: float):
         super().__init__(th, en)
@@ -84,14 +84,20 @@ class RateLimiter:
 
 @dataclass
 class Limits:
-    """The submission limits of this process: per campaign code and per browser session."""
+    """The submission limits of this process, keyed on what a new browser session does not change: per
+    campaign code, per person (code + respondent id) and per client (the device's address as the page
+    sees it; the browser session only when no address is known)."""
     per_code: RateLimiter = field(default_factory=lambda: RateLimiter(int(os.environ.get("SKILLS_CAMPAIGN_RATE", 30))))
-    per_session: RateLimiter = field(default_factory=lambda: RateLimiter(5))
+    per_person: RateLimiter = field(default_factory=lambda: RateLimiter(5))
+    per_client: RateLimiter = field(
+        default_factory=lambda: RateLimiter(int(os.environ.get("SKILLS_CAMPAIGN_CLIENT_RATE", 20))))
 
-    def check(self, code: str, session: str | None) -> None:
+    def check(self, code: str, client: str | None, person: str | None = None) -> None:
         """Count one submission, or raise RateLimited (nothing counted) when a limit is reached."""
+        person_key = f"{code}\x00{person.casefold()}" if person else None
         with _LIMIT_LOCK:
-            wait = self.per_code.wait(code) or (self.per_session.wait(session) if session else 0.0)
+            wait = (self.per_code.wait(code) or (self.per_person.wait(person_key) if person_key else 0.0)
+                    or (self.per_client.wait(client) if client else 0.0))
             if wait:
                 secs = max(1, int(wait + 0.999))
                 raise RateLimited(f"มีการส่งคำตอบจำนวนมากในขณะนี้ — รอประมาณ {secs} วินาทีแล้วกดส่งอีกครั้ง "
@@ -99,12 +105,15 @@ class Limits:
                                   f"Too many submissions just now - wait about {secs} seconds and submit again. "
                                   "Your answers are still in the form.", wait)
             self.per_code.hit(code)
-            if session:
-                self.per_session.hit(session)
+            if person_key:
+                self.per_person.hit(person_key)
+            if client:
+                self.per_client.hit(client)
 
     def reset(self) -> None:
         self.per_code.reset()
-        self.per_session.reset()
+        self.per_person.reset()
+        self.per_client.reset()
 
 
 LIMITS = Limits()
@@ -130,10 +139,12 @@ def check(c: Campaign, catalog: Catalog, respondent_id: str, staff_group: str | 
     """Server-side checks of a submission; the levels per unit code (None = not assessed) or SubmitError."""
     if not c.is_open(today):
         raise closed_code(c)
-    rid = clean_id(respondent_id)
+    raw = str(respondent_id or "")
+    rid = clean_id(raw[:4 * MAX_ID])     # never normalise (or match) more than a bounded id
     if not rid:
         raise SubmitError("ต้องระบุรหัสผู้ตอบ", "The respondent id is required.")
-    if len(rid) > MAX_ID or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in rid):
+    if (len(raw) > 4 * MAX_ID or len(rid) > MAX_ID
+            or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in rid)):
         raise SubmitError(f"รหัสผู้ตอบต้องยาวไม่เกิน {MAX_ID} ตัวอักษรและไม่มีอักขระควบคุม",
                           f"The respondent id must be at most {MAX_ID} characters, without control characters.")
     if not c.id_ok(rid):
@@ -201,14 +212,14 @@ def deleted(c: Campaign, exc: BatchInTrash) -> SubmitError:
 
 
 def submit(con, catalog: Catalog, c: Campaign, respondent_id: str, staff_group: str | None,
-           org_unit: str | None, answers: dict, *, session: str | None = None, limits: Limits | None = None,
+           org_unit: str | None, answers: dict, *, client: str | None = None, limits: Limits | None = None,
            draft_token: str | None = None, today: dt.date | None = None) -> Submitted:
     """Check, rate-limit and store one person's answers in the campaign's batch (their earlier answers in the
     round replaced). Raises SubmitError / RateLimited / the campaign's closed message; nothing stored then."""
     started = time.perf_counter()
     levels = check(c, catalog, respondent_id, staff_group, org_unit, answers, today=today)
     rid = clean_id(respondent_id)
-    (limits or LIMITS).check(c.code, session)
+    (limits or LIMITS).check(c.code, client, rid)
     codes = catalog.unit_codes()
     data = survey_csv(c, codes, rid, staff_group, org_unit, levels)
     fd, path = tempfile.mkstemp(prefix="campaign-", suffix=".csv")
@@ -238,17 +249,24 @@ def new_token() -> str:
     return secrets.token_urlsafe(12)
 
 
-def save_draft(con, code: str, token: str, state: dict) -> None:
-    """Keep the form's state (id, group, org unit, answers) for this browser's token."""
+def save_draft(con, code: str, token: str, state: dict) -> bool:
+    """Keep the form's state (id, group, org unit, answers) for this browser's token. A draft is a
+    convenience: on a full disk it is not kept (False) and the form goes on."""
+    from framework.storage import StoreWriteError
+
     text = json.dumps(state, ensure_ascii=False)
     if len(text) > 20_000:
-        return
-    with WRITE_LOCK:
-        if not has_tables(con):
-            ensure_tables(con)
-        with db.transaction(con) as cur:
-            cur.execute("INSERT OR REPLACE INTO store.campaign_drafts VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
-                        [code, token, str(state.get("respondent_id") or "")[:MAX_ID], text])
+        return False
+    try:
+        with WRITE_LOCK:
+            if not has_tables(con):
+                ensure_tables(con)
+            with db.transaction(con) as cur:
+                cur.execute("INSERT OR REPLACE INTO store.campaign_drafts VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+                            [code, token, str(state.get("respondent_id") or "")[:MAX_ID], text])
+    except StoreWriteError:
+        return False
+    return True
 
 
 def load_draft(con, code: str, token: str | None) -> dict | None:

@@ -76,7 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     except BilingualError as exc:  # UsageError, SurveyFileError, AnalysisError, access refusals
         echo(line(exc), err=True)
         return 2
-    except duckdb.Error as exc:  # e.g. another program changed the store at the same moment
+    except (duckdb.Error, OSError) as exc:  # e.g. another program changed the store at the same moment
+        from framework.storage import write_failure
+        if (failure := write_failure(exc)) is not None:   # a full disk: where to free space; nothing stored
+            print(line(failure), file=sys.stderr)
+            return 2
+        if not isinstance(exc, duckdb.Error):
+            raise
         first = _first_line(exc)
         echo(line(UsageError(f"คลังแบบสำรวจแจ้งข้อผิดพลาด ({first}) ลองสั่งใหม่อีกครั้ง",
                              f"the survey store reported an error ({first}); run the command again")), err=True)

@@ -147,15 +147,20 @@ class Validator:
     def line_numbers(self, raw: str, rej: str, dec: Decoded, ncols: int, skip: int = 0) -> tuple[str, list[Notice]]:
         """Temp table rec -> line as Excel shows it (header = row 1); counts quoted line breaks and bad lines.
         Sets `self.empty_lines`: lines DuckDB skipped as empty (no record, no reject), counted as blank rows."""
-        self.empty_lines = 0
+        self.empty_lines, self._empties = 0, 0
         lines = self._temp("lines")
         nrec = self.cur.execute(f"SELECT count(*) FROM {raw}").fetchone()[0]
         rejects = self.cur.execute(f"SELECT line FROM {rej} ORDER BY line").fetchall()
         notes: list[Notice] = []
         simple = dec.lines - 1 - skip == nrec + len(rejects)
         # rejects before good record k: a reject on DuckDB line L sits after (L - 2 - earlier rejects) good ones.
+        # Empty lines DuckDB skips (no record, no reject): their file line numbers, so every number reported is
+        # the file's own line (issue 20). Counted in "compressed" lines (the file without them), then mapped back.
+        emp = self._empty_lines(dec, skip) if not simple else None
+        below = (f"(SELECT count(*) FROM {emp} WHERE e < line)" if emp else "0")
         rj = self._temp("rj")
-        self.cur.execute(f"CREATE TEMP TABLE {rj} AS SELECT DISTINCT line - 2 - {skip} - (dense_rank() OVER (ORDER BY line) - 1) "
+        self.cur.execute(f"CREATE TEMP TABLE {rj} AS SELECT DISTINCT line - {below} - 2 - {skip} "
+                         f"- (dense_rank() OVER (ORDER BY line) - 1) "
                          f"AS good_before, dense_rank() OVER (ORDER BY line) AS n FROM {rej}")
         if simple:   # no quoted line breaks: no running count of them either
             nl, prev = "0", "0"
@@ -170,16 +175,42 @@ class Validator:
             SELECT c.rec, CAST(c.rec + 2 + {skip} + c.prev_nl + coalesce(j.n, 0) AS BIGINT) AS line
             FROM c ASOF LEFT JOIN (SELECT good_before, max(n) AS n FROM {rj} GROUP BY ALL) j ON c.rec >= j.good_before
         """)
+        if emp:   # a compressed line L sits after every empty line whose compressed position is <= L
+            self.cur.execute(f"""
+                UPDATE {lines} SET line = {lines}.line + m.cnt
+                FROM (SELECT l.rec, coalesce(a.cnt, 0) AS cnt FROM {lines} l
+                      ASOF LEFT JOIN (SELECT adj, max(cnt) AS cnt FROM {emp} GROUP BY ALL) a ON l.line >= a.adj) m
+                WHERE m.rec = {lines}.rec""")
         if not simple:
             breaks = self.cur.execute(f"SELECT coalesce(sum({nl}), 0) FROM {raw}").fetchone()[0]
             self.empty_lines = max(0, dec.lines - 1 - skip - nrec - int(breaks) - len(set(rejects)))
             total = self.cur.execute(f"SELECT coalesce(max(line), 1) FROM {lines}").fetchone()[0]
-            if (total < dec.lines and not rejects) or self.empty_lines:
+            if ((total < dec.lines and not rejects) or self.empty_lines) and not (emp and self._empties == self.empty_lines):
                 notes.append(Notice("info", None,
                                     "ไฟล์มีบรรทัดว่างแทรกอยู่ (ข้ามไป) เลขแถวที่แจ้งอาจคลาดจากใน Excel เล็กน้อย",
                                     "The file has blank lines in it (skipped); reported row numbers may be a little "
                                     "off from what Excel shows."))
         return lines, notes
+
+    def _empty_lines(self, dec: Decoded, skip: int) -> str | None:
+        """Temp table of the file's empty lines outside quotes after the header (e: line number; adj: the line
+        of the file without them it precedes; cnt: running count), or None when there are none."""
+        empties, line_no, inside = [], 0, False
+        with open(dec.path, "rb") as fh:
+            for raw_line in fh:
+                line_no += 1
+                if line_no > skip + 1 and not inside and raw_line.rstrip(b"\r\n") == b"":
+                    empties.append(line_no)
+                if raw_line.count(b'"') % 2:
+                    inside = not inside
+        self._empties = len(empties)
+        if not empties:
+            return None
+        emp = self._temp("emp")
+        self.cur.execute(f"CREATE TEMP TABLE {emp} (e BIGINT, adj BIGINT, cnt BIGINT)")
+        self.cur.executemany(f"INSERT INTO {emp} VALUES (?, ?, ?)",
+                             [(e, e - i, i + 1) for i, e in enumerate(empties)])
+        return emp
 
     # -- checks ------------------------------------------------------------------------------------------
     def _group_map(self, raw: str, col: str) -> str:
