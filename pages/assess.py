@@ -110,7 +110,9 @@ if done:
     html = rsp.idp_html(p, cat, lang)
     name = {"access": "own", "respondent": p.respondent_id, "stage": p.stage, "lang": lang}
     row = st.container(horizontal=True)
-    row.download_button(tr("แผนพัฒนารายบุคคล (HTML พิมพ์ได้ 1 หน้า)", "Development plan (printable one-page HTML)"),
+    label = (tr("แผนพัฒนารายบุคคล (HTML พิมพ์ได้ 1 หน้า)", "Development plan (printable one-page HTML)")
+             if rsp.one_page(p) else tr("แผนพัฒนารายบุคคล (HTML พิมพ์ได้ ขนาด A4)", "Development plan (printable A4 HTML)"))
+    row.download_button(label,
                         html.encode("utf-8"), file_name=export.filename("idp", name, "html"), mime="text/html",
                         key=S + "idp", icon=":material/print:", type="primary", on_click="ignore")
     if row.button(tr("ทำเป็น PDF", "Make a PDF"), key=S + "pdf_make", icon=":material/picture_as_pdf:"):
