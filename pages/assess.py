@@ -10,7 +10,7 @@ import streamlit as st
 from framework import campaign, export, pdf
 from framework import profiles_view as pv
 from framework import respondents as rsp
-from framework.campaign import form
+from framework.campaign import form, results
 from framework.catalog import STAFF_GROUPS
 from framework.errors import BilingualError
 from ui import shell
@@ -19,78 +19,47 @@ lang = shell.setup("assess", "แบบประเมินตนเองด�
 tr = shell.tr
 cat = shell.catalog()
 con = shell.connection()
-code = str(st.query_params.get("c") or "").strip().lower()
-
-try:
-    camp = campaign.require_open(con, code)
-except campaign.CampaignError as exc:
-    st.error(exc.message(lang), icon=":material/link_off:")
-    st.stop()
-
 S = "as_"   # every session key of this page starts with it
-if st.session_state.get(S + "code") != camp.code:   # a new campaign in this session: start clean
-    for k in [k for k in st.session_state if str(k).startswith(S)]:
-        del st.session_state[k]
-    st.session_state[S + "code"] = camp.code
-    st.session_state[S + "sid"] = campaign.new_token()
-    st.session_state[S + "answers"] = {}
-    draft = campaign.load_draft(con, camp.code, st.query_params.get("d"))
-    st.session_state[S + "token"] = st.query_params.get("d") if draft else campaign.new_token()
-    if draft:
-        st.session_state[S + "answers"] = {k: v for k, v in (draft.get("answers") or {}).items() if v is not None}
-        for field in ("id", "group", "org"):
-            if draft.get(field) is not None:
-                st.session_state[S + field] = draft[field]
-        st.session_state[S + "all"] = bool(draft.get("all"))
-        st.session_state[S + "restored"] = True
-
 stages = groups = pv.names(cat, lang)   # display names by key (stage and staff-group keys never collide)
 
-
-def _save() -> None:
-    """Keep the answers in this session and as a draft for this browser (a reload restores it)."""
-    answers = st.session_state[S + "answers"]
-    for k in list(st.session_state):
-        if str(k).startswith(S + "u_"):
-            answers[str(k)[len(S) + 2:]] = st.session_state[k]
-    state = {"id": st.session_state.get(S + "id"), "group": st.session_state.get(S + "group"),
-             "org": st.session_state.get(S + "org"), "all": st.session_state.get(S + "all", False),
-             "answers": {k: v for k, v in answers.items() if v is not None}}
-    campaign.save_draft(con, camp.code, st.session_state[S + "token"], state)
-    st.query_params["d"] = st.session_state[S + "token"]
+# Brings the result into view once, right after submitting (the page was scrolled down to the Submit button).
+SCROLL_HTML = """<div id="skills-result-top"></div>
+<script>
+(function () {
+  const go = () => { const el = document.getElementById("skills-result-top"); if (el) el.scrollIntoView({block: "start"}); };
+  [0, 150, 400, 800, 1500].forEach(ms => setTimeout(go, ms));
+})();
+</script>"""
 
 
-def _start_over() -> None:
-    for k in [k for k in st.session_state if str(k).startswith(S)]:
-        del st.session_state[k]
-    if "d" in st.query_params:
-        del st.query_params["d"]
+def _heading(c) -> None:
+    when = tr(f"ปิดรับคำตอบ {c.closes.isoformat()}", f"closes {c.closes.isoformat()}") if c.closes else ""
+    st.markdown(f"**{escape(c.agency)}** · {escape(stages.get(c.stage, c.stage))} · "
+                + tr("รอบสำรวจ ", "survey round ") + c.round_date.isoformat() + (f" · {when}" if when else ""))
 
 
-when = tr(f"ปิดรับคำตอบ {camp.closes.isoformat()}", f"closes {camp.closes.isoformat()}") if camp.closes else ""
-st.markdown(f"**{escape(camp.agency)}** · {escape(stages.get(camp.stage, camp.stage))} · "
-            + tr("รอบสำรวจ ", "survey round ") + camp.round_date.isoformat() + (f" · {when}" if when else ""))
-
-# --- right after submitting: the person's own result ------------------------------------------------------
-done = st.session_state.get(S + "done")
-if done:
-    st.success(tr("บันทึกคำตอบแล้ว ขอบคุณ", "Your answers are stored. Thank you.")
-               + (" " + tr("(แทนที่คำตอบเดิมของรหัสนี้ในรอบนี้ — หนึ่งคนนับครั้งเดียวต่อรอบ)",
-                           "(they replace your earlier answers in this round - a person counts once per round)")
-                  if done["replaced"] else ""), icon=":material/check_circle:")
+def _result(c, batch_id: str, respondent_id: str, *, just_sent: dict | None = None, link: str | None = None) -> None:
+    """The person's own result and plan: right after submitting (`just_sent`), or reopened by its result link."""
+    if st.session_state.pop(S + "scroll", False):
+        st.html(SCROLL_HTML, unsafe_allow_javascript=True)
+    if just_sent:
+        st.success(tr("บันทึกคำตอบแล้ว ขอบคุณ", "Your answers are stored. Thank you.")
+                   + (" " + tr("(แทนที่คำตอบเดิมของรหัสนี้ในรอบนี้ — หนึ่งคนนับครั้งเดียวต่อรอบ)",
+                               "(they replace your earlier answers in this round - a person counts once per round)")
+                      if just_sent["replaced"] else ""), icon=":material/check_circle:")
     try:
-        p = rsp.plan(con, cat, done["batch_id"], done["respondent_id"], camp.stage)  # own answers, never cached
+        p = rsp.plan(con, cat, batch_id, respondent_id, c.stage)  # own answers, never cached
     except rsp.RespondentError as exc:
         st.error(exc.message(lang))
         st.stop()
-    c = p.counts()
+    n = p.counts()
     st.subheader(tr("ผลของคุณ", "Your result"))
     st.markdown(f"**{escape(stages[p.stage])} · {escape(groups[p.staff_group])}** — {escape(p.persona(lang))}")
     m = st.columns(4)
     m[0].metric(tr("ความพร้อมในระยะนี้", "Readiness at this stage"),
                 "—" if p.readiness is None else f"{p.readiness:.0%}")
-    m[1].metric(tr("ผ่านเกณฑ์", "Units met"), f"{c['met']} / {c['required']}")
-    m[2].metric(tr("ต้องพัฒนา", "To develop"), c["develop"] + c["not_assessed"])
+    m[1].metric(tr("ผ่านเกณฑ์", "Units met"), f"{n['met']} / {n['required']}")
+    m[2].metric(tr("ต้องพัฒนา", "To develop"), n["develop"] + n["not_assessed"])
     m[3].metric(tr(f"ความพร้อมในระยะถัดไป ({stages.get(p.next_stage, '—')})",
                    f"Readiness at the next stage ({stages.get(p.next_stage, '—')})"),
                 "—" if p.next_readiness is None else f"{p.next_readiness:.0%}")
@@ -117,15 +86,86 @@ if done:
                         key=S + "idp", icon=":material/print:", type="primary", on_click="ignore")
     if row.button(tr("ทำเป็น PDF", "Make a PDF"), key=S + "pdf_make", icon=":material/picture_as_pdf:"):
         try:
-            st.session_state[S + "pdf"] = pdf.html_to_pdf(html)
+            st.session_state[S + "pdf"] = (p.batch_id, p.respondent_id, pdf.html_to_pdf(html))
         except BilingualError as exc:
             st.error(exc.message(lang))
-    if st.session_state.get(S + "pdf"):
-        row.download_button(tr("ดาวน์โหลด PDF", "Download the PDF"), st.session_state[S + "pdf"],
+    made = st.session_state.get(S + "pdf")
+    if made and made[:2] == (p.batch_id, p.respondent_id):   # this person's PDF only
+        row.download_button(tr("ดาวน์โหลด PDF", "Download the PDF"), made[2],
                             file_name=export.filename("idp", name, "pdf"), mime="application/pdf", key=S + "pdf_dl",
                             on_click="ignore")
-    st.button(tr("เสร็จแล้ว: ล้างหน้าจอสำหรับคนถัดไป", "Done: clear the screen for the next person"),
-              key=S + "again", on_click=_start_over, icon=":material/restart_alt:")
+    if link:
+        with st.container(key=S + "result_link", border=True):
+            st.markdown("**" + tr("ลิงก์เปิดผลและแผนของคุณอีกครั้ง", "Your link to reopen this result and plan") + "**")
+            st.markdown(f"[{link}]({link})")
+            st.caption(tr("เก็บลิงก์นี้ไว้ (คัดลอกหรือบันทึกเป็นบุ๊กมาร์ก) ผู้ใดมีลิงก์นี้จะเห็นผลของคุณ อย่าส่งต่อให้ผู้อื่น",
+                          "Keep this link (copy or bookmark it): whoever has it sees your result, so do not share it."))
+    if just_sent:
+        st.button(tr("เสร็จแล้ว: ล้างหน้าจอสำหรับคนถัดไป", "Done: clear the screen for the next person"),
+                  key=S + "again", on_click=_start_over, icon=":material/restart_alt:")
+
+
+code = str(st.query_params.get("c") or "").strip().lower()
+if st.query_params.get("r"):   # a result link: this person's result and plan, nothing else
+    try:
+        found = results.find(con, st.query_params.get("r"))
+    except campaign.CampaignError as exc:
+        st.error(exc.message(lang), icon=":material/link_off:")
+        st.stop()
+    _heading(found.campaign)
+    _result(found.campaign, found.batch_id, found.respondent_id)
+    st.stop()
+
+try:
+    camp = campaign.require_open(con, code)
+except campaign.CampaignError as exc:
+    st.error(exc.message(lang), icon=":material/link_off:")
+    st.stop()
+
+if st.session_state.get(S + "code") != camp.code:   # a new campaign in this session: start clean
+    for k in [k for k in st.session_state if str(k).startswith(S)]:
+        del st.session_state[k]
+    st.session_state[S + "code"] = camp.code
+    st.session_state[S + "sid"] = campaign.new_token()
+    st.session_state[S + "answers"] = {}
+    draft = campaign.load_draft(con, camp.code, st.query_params.get("d"))
+    st.session_state[S + "token"] = st.query_params.get("d") if draft else campaign.new_token()
+    if draft:
+        st.session_state[S + "answers"] = {k: v for k, v in (draft.get("answers") or {}).items() if v is not None}
+        for field in ("id", "group", "org"):
+            if draft.get(field) is not None:
+                st.session_state[S + field] = draft[field]
+        st.session_state[S + "all"] = bool(draft.get("all"))
+        st.session_state[S + "restored"] = True
+
+def _save() -> None:
+    """Keep the answers in this session and as a draft for this browser (a reload restores it)."""
+    answers = st.session_state[S + "answers"]
+    for k in list(st.session_state):
+        if str(k).startswith(S + "u_"):
+            answers[str(k)[len(S) + 2:]] = st.session_state[k]
+    state = {"id": st.session_state.get(S + "id"), "group": st.session_state.get(S + "group"),
+             "org": st.session_state.get(S + "org"), "all": st.session_state.get(S + "all", False),
+             "answers": {k: v for k, v in answers.items() if v is not None}}
+    campaign.save_draft(con, camp.code, st.session_state[S + "token"], state)
+    st.query_params["d"] = st.session_state[S + "token"]
+
+
+def _start_over() -> None:
+    for k in [k for k in st.session_state if str(k).startswith(S)]:
+        del st.session_state[k]
+    if "d" in st.query_params:
+        del st.query_params["d"]
+
+
+_heading(camp)
+
+# --- right after submitting: the person's own result ------------------------------------------------------
+done = st.session_state.get(S + "done")
+if done:
+    base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
+    _result(camp, done["batch_id"], done["respondent_id"], just_sent=done,
+            link=f"{base}/assess?r={done['token']}" if base.startswith("http") else f"/assess?r={done['token']}")
     st.stop()
 
 # --- the form ------------------------------------------------------------------------------------------------
@@ -189,7 +229,9 @@ if st.button(tr("ส่งคำตอบ", "Submit"), type="primary", key=S + "
             del st.session_state[k]
         st.session_state[S + "answers"] = {}
         st.session_state[S + "done"] = {"batch_id": res.batch_id, "respondent_id": res.respondent_id,
-                                        "replaced": res.replaced}
+                                        "replaced": res.replaced,
+                                        "token": results.issue(con, camp.code, res.respondent_id)}
+        st.session_state[S + "scroll"] = True
         if "d" in st.query_params:
             del st.query_params["d"]
         st.rerun()
