@@ -249,6 +249,10 @@ BASE_CSS = """
 .skills-basic { background:#eef5ea; color:#2d6a2d; }
 /* Phones: a page title fits one line (Thai has no spaces; the browser would break it mid-compound). */
 @media (max-width: 640px) { h1 { font-size: clamp(1.5rem, 8vw, 2.75rem) !important; } }
+/* Phones show a table's toolbar (search, download, full screen) above the table at all times: room for it, so it
+   does not cover the download buttons drawn just above the table. */
+@media (max-width: 640px) {
+  [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 2.5rem; } }
 </style>
 """
 
