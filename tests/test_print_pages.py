@@ -8,9 +8,8 @@ import pytest
 
 from framework import db, pdf, print_css
 from framework import respondents as rsp
-from framework.catalog import Catalog
+from framework.catalog import STAFF_GROUPS, Catalog
 from framework.handout import profiles_deck
-from framework.catalog import STAFF_GROUPS
 from framework.store import ensure_schema
 
 EIGHT_UNIT_PROFILES = [("Early", "Service"), ("Developing", "Others")]
