@@ -58,3 +58,20 @@ def apply(fig: go.Figure, title: str | None = None, *, height: int | None = None
 # st.plotly_chart(..., config=CONFIG) on the survey pages: no toolbar over the title (on a phone it covers it);
 # every chart has its PNG / HTML download buttons below it, and drag-to-zoom / double-click still work.
 CONFIG = {"displayModeBar": False, "displaylogo": False}
+
+
+def fit_narrow(fig: go.Figure, visible_px: int = 340) -> go.Figure:
+    """A wide heatmap seen through a phone's window (it scrolls sideways): its title wrapped at the last ' · ' and
+    its colour scale laid across the top-left, so both are on screen before any sideways scroll."""
+    text = fig.layout.title.text or ""
+    if " · " in text and "<br>" not in text:
+        head, tail = text.rsplit(" · ", 1)
+        fig.update_layout(title_text=f"{head}<br>{tail}")
+    height = fig.layout.height or 600
+    top = (fig.layout.margin.t if fig.layout.margin.t is not None else MARGIN["t"]) + 70
+    fig.update_traces(selector={"type": "heatmap"}, colorbar={
+        "orientation": "h", "x": 0, "xanchor": "left", "xref": "container", "yref": "container",
+        "y": 1 - 66 / height, "yanchor": "top", "lenmode": "pixels", "len": min(260, visible_px - 20),
+        "thickness": 10, "title": {"side": "top"}})
+    # The title's top line at the top of the chart (a wrapped title would otherwise grow upwards, out of it).
+    return fig.update_layout(margin_t=top, title={"yref": "container", "y": 1 - 14 / height, "yanchor": "top"})

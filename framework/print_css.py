@@ -27,7 +27,10 @@ footer { font-size: 7.5pt; color: #666; border-top: 1px solid #ccc; padding-top:
 BASE_PRINT = """
   body { padding: 0; max-width: none; }
   h1 { font-size: 15pt; }
-  tr { break-inside: avoid; }
+  tr, li, p { break-inside: avoid; }
+  /* Room above each page's first line: Thai marks stacked above it (เพื่อ, เปลี่ยน) would otherwise print as
+     stray fragments at the foot of the page before (a deck's page 5 showed them). */
+  header { padding-top: 3pt; }
   h2 { break-after: avoid; }
   a { color: inherit; text-decoration: none; }
 """

@@ -207,14 +207,23 @@ th { text-align: left; background: #eef2f8; border: 1px solid #c9d4e5; padding: 
 td { border: 1px solid #d9e0ea; padding: 2pt 4pt; vertical-align: top; }
 td.level { white-space: nowrap; width: 1%; }
 td.blank { width: 26%; }
-ul.elements { margin: 1pt 0 0; padding-left: 12pt; font-size: 8.8pt; color: #333; }
+.elements { margin: 1pt 0 0; font-size: 8.8pt; color: #333; }
 .grp { color: #555; font-size: 8.5pt; }
+p.ahead { font-size: 9pt; margin: 2pt 0; } p.ahead .code { font-weight: 700; color: #12335e; }
 .signatures { display: flex; gap: 16mm; margin-top: 14pt; }
 .signatures div { flex: 1; border-top: 1px solid #777; padding-top: 2pt; font-size: 9pt; text-align: center; }
 footer { margin-top: 10pt; }
 """, print_="""
   body { font-size: 9pt; }
   table { font-size: 8.4pt; }
+  h2 { font-size: 10.5pt; margin: 6pt 0 2pt; }
+  .figures { margin: 4pt 0; } .figures b { font-size: 13pt; }
+  .grp { display: none; }
+  body { line-height: 1.3; }
+  .elements { font-size: 7.6pt; color: #444; }
+  td.level { white-space: normal; width: 13%; }
+  td.blank { width: 20%; }
+  .signatures { margin-top: 10pt; }
 """)
 
 
@@ -229,6 +238,14 @@ def _name(row, lang: str, field: str = "name") -> str:
 
 def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.0%}"
+
+
+ONE_PAGE_UNITS = 8   # a profile of up to this many units prints on one A4 page, whatever the answers (tested)
+
+
+def one_page(p: Plan) -> bool:
+    """Does the printable IDP of this plan fit one A4 page (so a button may promise it)?"""
+    return len(p.units) <= ONE_PAGE_UNITS
 
 
 def idp_html(p: Plan, catalog: Catalog, lang: str = "th", today: dt.date | None = None) -> str:
@@ -267,8 +284,8 @@ def idp_html(p: Plan, catalog: Catalog, lang: str = "th", today: dt.date | None 
     parts.append("</dl>")
     figures = [(_t(lang, "หน่วยที่ต้องมี", "Required units"), str(c["required"])),
                (_t(lang, "ผ่านเกณฑ์", "Met"), str(c["met"])),
-               (_t(lang, "ต้องพัฒนา", "To develop"), str(c["develop"])),
-               (_t(lang, "ยังไม่ได้ประเมิน", "Not assessed"), str(c["not_assessed"])),
+               (_t(lang, "ต้องพัฒนา", "To develop"), str(c["develop"] + c["not_assessed"])),   # as on screen
+               (_t(lang, "ในนั้น ยังไม่ได้ประเมิน", "of which not assessed"), str(c["not_assessed"])),
                (_t(lang, "ความพร้อม", "Readiness"), _pct(p.readiness))]
     parts.append('<div class="figures">' + "".join(f"<div><b>{e(v)}</b>{e(k)}</div>" for k, v in figures) + "</div>")
     parts.append(f'<p class="note">{e(_t(lang, f"ผ่านเกณฑ์ = ประเมินตนเองได้ระดับ {p.threshold} ขึ้นไป (จาก 0–4); ความพร้อม = สัดส่วนหน่วยที่ผ่านเกณฑ์ (หน่วยที่ยังไม่ได้ประเมินนับว่ายังไม่ผ่าน)", f"Met = self-assessed at level {p.threshold} or above (of 0-4); readiness = share of required units met (units not assessed count as not met)."))}</p>')
@@ -281,26 +298,27 @@ def idp_html(p: Plan, catalog: Catalog, lang: str = "th", today: dt.date | None 
         for _, u in df.iterrows():
             cell = f'{e(_name(u, lang))}<div class="grp">{e(str(u["group_key"]))} · {e(_name(u, lang, "group_name"))}</div>'
             if with_elements and u["code"] in by_unit:
-                cell += '<ul class="elements">' + "".join(
-                    f"<li>{e(el['code'])} {e(_name(el, lang))}</li>" for _, el in by_unit[u["code"]].iterrows()) + "</ul>"
+                cell += '<div class="elements">' + " · ".join(
+                    f"<span>{e(el['code'])} {e(_name(el, lang))}</span>" for _, el in by_unit[u["code"]].iterrows()) + "</div>"
             rows.append(f'<tr><td class="code">{e(u["code"])}</td><td>{cell}</td>'
-                        f'<td class="level">{e(level_label(u["level"], lang))}</td>'
-                        + ('<td class="blank"></td><td class="blank" style="width:14%"></td>' if blank else "") + "</tr>")
+                        f'<td class="level">{e(status_label(NOT_ASSESSED, lang) if u["status"] == NOT_ASSESSED else level_label(u["level"], lang))}</td>'
+                        + ('<td class="blank"></td><td class="blank" style="width:11%"></td>' if blank else "") + "</tr>")
         return "".join(rows)
 
     head = (f'<tr><th>{e(_t(lang, "รหัส", "Code"))}</th><th>{e(_t(lang, "หน่วยความสามารถ", "Unit of capability"))}</th>'
             f'<th>{e(_t(lang, "ระดับที่ประเมิน", "Self-assessed level"))}</th>')
-    # Units to develop, then units not assessed (with elements and the blank action columns for the
-    # supervisor), then units already met (the table alone).
-    for status, (h_th, h_en), (none_th, none_en), note, plan in (
-            (DEVELOP, ("หน่วยที่ควรพัฒนาก่อน", "Units to develop first"),
-             ("ไม่มี — ทุกหน่วยที่ประเมินแล้วผ่านเกณฑ์", "None — every assessed unit is met."),
-             ("เรียงตามลำดับในกรอบทักษะ ใต้ชื่อหน่วยคือความสามารถย่อยที่ควรเรียนรู้",
-              "In framework order; under each unit, the elements to learn."), True),
-            (NOT_ASSESSED, ("หน่วยที่ยังไม่ได้ประเมิน", "Units not assessed"), ("ไม่มี", "None."),
-             ("ควรประเมินตนเองในหน่วยเหล่านี้ก่อนวางแผน", "Self-assess these units before planning."), True),
-            (MET, ("หน่วยที่ผ่านเกณฑ์แล้ว", "Units already met"), ("ยังไม่มี", "None yet."), None, False)):
-        rows = p.units[p.units["status"] == status]
+    # Units to develop, those not assessed among them (as on screen: a unit not assessed is not met), with their
+    # elements and the blank action columns for the supervisor; then the units already met (the table alone).
+    todo = p.units[p.units["status"] != MET]
+    met = p.units[p.units["status"] == MET]
+    for rows, (h_th, h_en), (none_th, none_en), note, plan in (
+            (todo, ("หน่วยที่ควรพัฒนาก่อน", "Units to develop first"),
+             ("ไม่มี — ทุกหน่วยผ่านเกณฑ์", "None — every unit is met."),
+             ("เรียงตามลำดับในกรอบทักษะ ใต้ชื่อหน่วยคือความสามารถย่อยที่ควรเรียนรู้ หน่วยที่ยังไม่ได้ประเมินอยู่ในรายการนี้ด้วย "
+              "(ควรประเมินตนเองก่อนวางแผน)",
+              "In framework order; under each unit, the elements to learn. Units not assessed are listed here "
+              "too (self-assess them before planning)."), True),
+            (met, ("หน่วยที่ผ่านเกณฑ์แล้ว", "Units already met"), ("ยังไม่มี", "None yet."), None, False)):
         parts.append(f"<h2>{e(_t(lang, h_th, h_en))} ({len(rows)})</h2>")
         if rows.empty:
             parts.append(f'<p class="note">{e(_t(lang, none_th, none_en))}</p>')
@@ -316,8 +334,9 @@ def idp_html(p: Plan, catalog: Catalog, lang: str = "th", today: dt.date | None 
         parts.append(f'<p class="note">{e(p.next_persona(lang))} — '
                      f'{e(_t(lang, "ความพร้อม", "readiness"))} {e(_pct(p.next_readiness))}; '
                      f'{e(_t(lang, "หน่วยที่เพิ่มขึ้น", "units added"))} {len(added)}</p>')
-        if not added.empty:
-            parts.append(f"<table>{head}</tr>{unit_rows(added, False, False)}</table>")
+        if not added.empty:   # one compact list: the plan stays one A4 page
+            parts.append('<p class="ahead">' + " · ".join(
+                f'<span class="code">{e(u["code"])}</span> {e(_name(u, lang))}' for _, u in added.iterrows()) + "</p>")
 
     parts.append('<div class="signatures">'
                  f'<div>{e(_t(lang, "ผู้รับการพัฒนา / วันที่", "Staff member / date"))}</div>'

@@ -10,7 +10,7 @@ import streamlit as st
 from framework import campaign, clock, export, pdf
 from framework import profiles_view as pv
 from framework import respondents as rsp
-from framework.campaign import form
+from framework.campaign import form, results
 from framework.catalog import STAFF_GROUPS
 from framework.errors import BilingualError
 from framework.text import md
@@ -20,7 +20,103 @@ lang = shell.setup("assess", "แบบประเมินตนเองด�
 tr = shell.tr
 cat = shell.catalog()
 con = shell.connection()
+S = "as_"   # every session key of this page starts with it
+stages = groups = pv.names(cat, lang)   # display names by key (stage and staff-group keys never collide)
+
+# Brings the result into view once, right after submitting (the page was scrolled down to the Submit button).
+SCROLL_HTML = """<div id="skills-result-top"></div>
+<script>
+(function () {
+  const go = () => { const el = document.getElementById("skills-result-top"); if (el) el.scrollIntoView({block: "start"}); };
+  [0, 150, 400, 800, 1500].forEach(ms => setTimeout(go, ms));
+})();
+</script>"""
+
+
+def _heading(c) -> None:
+    when = tr("ปิดรับคำตอบ ", "closes ") + clock.date_text(c.closes, lang) if c.closes else ""
+    st.markdown(f"**{md(c.agency)}** · {md(stages.get(c.stage, c.stage))} · "
+                + tr("รอบสำรวจ ", "survey round ") + md(clock.date_text(c.round_date, lang))
+                + (f" · {md(when)}" if when else ""))
+
+
+def _result(c, batch_id: str, respondent_id: str, *, just_sent: dict | None = None, link: str | None = None) -> None:
+    """The person's own result and plan: right after submitting (`just_sent`), or reopened by its result link."""
+    if st.session_state.pop(S + "scroll", False):
+        st.html(SCROLL_HTML, unsafe_allow_javascript=True)
+    if just_sent:
+        st.success(tr("บันทึกคำตอบแล้ว ขอบคุณ", "Your answers are stored. Thank you.")
+                   + (" " + tr("(แทนที่คำตอบเดิมของรหัสนี้ในรอบนี้ — หนึ่งคนนับครั้งเดียวต่อรอบ)",
+                               "(they replace your earlier answers in this round - a person counts once per round)")
+                      if just_sent["replaced"] else ""), icon=":material/check_circle:")
+    try:
+        p = rsp.plan(con, cat, batch_id, respondent_id, c.stage)  # own answers, never cached
+    except rsp.RespondentError as exc:
+        st.error(md(exc.message(lang)))
+        st.stop()
+    n = p.counts()
+    st.subheader(tr("ผลของคุณ", "Your result"))
+    st.markdown(f"**{escape(stages[p.stage])} · {escape(groups[p.staff_group])}** — {escape(p.persona(lang))}")
+    m = st.columns(4)
+    m[0].metric(tr("ความพร้อมในระยะนี้", "Readiness at this stage"),
+                "—" if p.readiness is None else f"{p.readiness:.0%}")
+    m[1].metric(tr("ผ่านเกณฑ์", "Units met"), f"{n['met']} / {n['required']}")
+    m[2].metric(tr("ต้องพัฒนา", "To develop"), n["develop"] + n["not_assessed"])
+    m[3].metric(tr(f"ความพร้อมในระยะถัดไป ({stages.get(p.next_stage, '—')})",
+                   f"Readiness at the next stage ({stages.get(p.next_stage, '—')})"),
+                "—" if p.next_readiness is None else f"{p.next_readiness:.0%}")
+    st.caption(tr(f"ผ่านเกณฑ์ = ประเมินตนเองได้ระดับ {p.threshold} ขึ้นไป", f"Met = self-assessed at level {p.threshold} or above"))
+    left, right = st.columns(2)
+    for box, status, (th, en) in ((left, rsp.MET, ("หน่วยที่ผ่านเกณฑ์", "Units met")),
+                                  (right, rsp.DEVELOP, ("หน่วยที่ต้องพัฒนา", "Units to develop"))):
+        rows = p.units[p.units["status"] == status] if status == rsp.MET else p.units[p.units["status"] != rsp.MET]
+        box.markdown(f"**{tr(th, en)} ({len(rows)})**")
+        box.markdown("\n".join(f"- `{u['code']}` {escape(pv.text(u, 'name', lang))}"
+                               for _, u in rows.iterrows()) or "—")
+    first = form.learn_first(cat, p)
+    if not first.empty:
+        st.markdown("**" + tr("ความสามารถย่อยที่ควรเรียนรู้ก่อน", "Elements to learn first") + "**")
+        st.markdown("\n".join(f"- `{r['element']}` {escape(pv.text(r, 'name', lang))}"
+                              for _, r in first.iterrows()))
+    html = rsp.idp_html(p, cat, lang)
+    name = {"access": "own", "respondent": p.respondent_id, "stage": p.stage, "lang": lang}
+    row = st.container(horizontal=True)
+    label = (tr("แผนพัฒนารายบุคคล (HTML พิมพ์ได้ 1 หน้า)", "Development plan (printable one-page HTML)")
+             if rsp.one_page(p) else tr("แผนพัฒนารายบุคคล (HTML พิมพ์ได้ ขนาด A4)", "Development plan (printable A4 HTML)"))
+    row.download_button(label,
+                        html.encode("utf-8"), file_name=export.filename("idp", name, "html"), mime="text/html",
+                        key=S + "idp", icon=":material/print:", type="primary", on_click="ignore")
+    if row.button(tr("ทำเป็น PDF", "Make a PDF"), key=S + "pdf_make", icon=":material/picture_as_pdf:"):
+        try:
+            st.session_state[S + "pdf"] = (p.batch_id, p.respondent_id, pdf.html_to_pdf(html))
+        except BilingualError as exc:
+            st.error(md(exc.message(lang)))
+    made = st.session_state.get(S + "pdf")
+    if made and made[:2] == (p.batch_id, p.respondent_id):   # this person's PDF only
+        row.download_button(tr("ดาวน์โหลด PDF", "Download the PDF"), made[2],
+                            file_name=export.filename("idp", name, "pdf"), mime="application/pdf", key=S + "pdf_dl",
+                            on_click="ignore")
+    if link:
+        with st.container(key=S + "result_link", border=True):
+            st.markdown("**" + tr("ลิงก์เปิดผลและแผนของคุณอีกครั้ง", "Your link to reopen this result and plan") + "**")
+            st.markdown(f"[{link}]({link})")
+            st.caption(tr("เก็บลิงก์นี้ไว้ (คัดลอกหรือบันทึกเป็นบุ๊กมาร์ก) ผู้ใดมีลิงก์นี้จะเห็นผลการประเมินนี้ อย่าส่งต่อให้ผู้อื่น",
+                          "Keep this link (copy or bookmark it): whoever has it sees your result, so do not share it."))
+    if just_sent:
+        st.button(tr("เสร็จแล้ว: ล้างหน้าจอสำหรับคนถัดไป", "Done: clear the screen for the next person"),
+                  key=S + "again", on_click=_start_over, icon=":material/restart_alt:")
+
+
 code = str(st.query_params.get("c") or "").strip().lower()
+if st.query_params.get("r"):   # a result link: this person's result and plan, nothing else
+    try:
+        found = results.find(con, st.query_params.get("r"))
+    except campaign.CampaignError as exc:
+        st.error(md(exc.message(lang)), icon=":material/link_off:")
+        st.stop()
+    _heading(found.campaign)
+    _result(found.campaign, found.batch_id, found.respondent_id)
+    st.stop()
 
 try:
     camp = campaign.require_open(con, code, client=shell.client_key())   # unknown codes throttled, logged
@@ -29,7 +125,6 @@ except campaign.CampaignError as exc:
              else ":material/link_off:")
     st.stop()
 
-S = "as_"   # every session key of this page starts with it
 if st.session_state.get(S + "code") != camp.code:   # a new campaign in this session: start clean
     for k in [k for k in st.session_state if str(k).startswith(S)]:
         del st.session_state[k]
@@ -44,9 +139,6 @@ if st.session_state.get(S + "code") != camp.code:   # a new campaign in this ses
                 st.session_state[S + field] = draft[field]
         st.session_state[S + "all"] = bool(draft.get("all"))
         st.session_state[S + "restored"] = True
-
-stages = groups = pv.names(cat, lang)   # display names by key (stage and staff-group keys never collide)
-
 
 def _save() -> None:
     """Keep the answers in this session and as a draft for this browser (a reload restores it)."""
@@ -68,63 +160,14 @@ def _start_over() -> None:
         del st.query_params["d"]
 
 
-when = tr("ปิดรับคำตอบ ", "closes ") + clock.date_text(camp.closes, lang) if camp.closes else ""
-st.markdown(f"**{md(camp.agency)}** · {md(stages.get(camp.stage, camp.stage))} · "
-            + tr("รอบสำรวจ ", "survey round ") + md(clock.date_text(camp.round_date, lang)) + (f" · {md(when)}" if when else ""))
+_heading(camp)
 
 # --- right after submitting: the person's own result ------------------------------------------------------
 done = st.session_state.get(S + "done")
 if done:
-    st.success(tr("บันทึกคำตอบแล้ว ขอบคุณ", "Your answers are stored. Thank you.")
-               + (" " + tr("(แทนที่คำตอบเดิมของรหัสนี้ในรอบนี้ — หนึ่งคนนับครั้งเดียวต่อรอบ)",
-                           "(they replace your earlier answers in this round - a person counts once per round)")
-                  if done["replaced"] else ""), icon=":material/check_circle:")
-    try:
-        p = rsp.plan(con, cat, done["batch_id"], done["respondent_id"], camp.stage)  # own answers, never cached
-    except rsp.RespondentError as exc:
-        st.error(md(exc.message(lang)))
-        st.stop()
-    c = p.counts()
-    st.subheader(tr("ผลของคุณ", "Your result"))
-    st.markdown(f"**{escape(stages[p.stage])} · {escape(groups[p.staff_group])}** — {escape(p.persona(lang))}")
-    m = st.columns(4)
-    m[0].metric(tr("ความพร้อมในระยะนี้", "Readiness at this stage"),
-                "—" if p.readiness is None else f"{p.readiness:.0%}")
-    m[1].metric(tr("ผ่านเกณฑ์", "Units met"), f"{c['met']} / {c['required']}")
-    m[2].metric(tr("ต้องพัฒนา", "To develop"), c["develop"] + c["not_assessed"])
-    m[3].metric(tr(f"ความพร้อมในระยะถัดไป ({stages.get(p.next_stage, '—')})",
-                   f"Readiness at the next stage ({stages.get(p.next_stage, '—')})"),
-                "—" if p.next_readiness is None else f"{p.next_readiness:.0%}")
-    st.caption(tr(f"ผ่านเกณฑ์ = ประเมินตนเองได้ระดับ {p.threshold} ขึ้นไป", f"Met = self-assessed at level {p.threshold} or above"))
-    left, right = st.columns(2)
-    for box, status, (th, en) in ((left, rsp.MET, ("หน่วยที่ผ่านเกณฑ์", "Units met")),
-                                  (right, rsp.DEVELOP, ("หน่วยที่ต้องพัฒนา", "Units to develop"))):
-        rows = p.units[p.units["status"] == status] if status == rsp.MET else p.units[p.units["status"] != rsp.MET]
-        box.markdown(f"**{tr(th, en)} ({len(rows)})**")
-        box.markdown("\n".join(f"- `{u['code']}` {escape(pv.text(u, 'name', lang))}"
-                               for _, u in rows.iterrows()) or "—")
-    first = form.learn_first(cat, p)
-    if not first.empty:
-        st.markdown("**" + tr("ความสามารถย่อยที่ควรเรียนรู้ก่อน", "Elements to learn first") + "**")
-        st.markdown("\n".join(f"- `{r['element']}` {escape(pv.text(r, 'name', lang))}"
-                              for _, r in first.iterrows()))
-    html = rsp.idp_html(p, cat, lang)
-    name = {"access": "own", "respondent": p.respondent_id, "stage": p.stage, "lang": lang}
-    row = st.container(horizontal=True)
-    row.download_button(tr("แผนพัฒนารายบุคคล (HTML พิมพ์ได้ 1 หน้า)", "Development plan (printable one-page HTML)"),
-                        html.encode("utf-8"), file_name=export.filename("idp", name, "html"), mime="text/html",
-                        key=S + "idp", icon=":material/print:", type="primary", on_click="ignore")
-    if row.button(tr("ทำเป็น PDF", "Make a PDF"), key=S + "pdf_make", icon=":material/picture_as_pdf:"):
-        try:
-            st.session_state[S + "pdf"] = pdf.html_to_pdf(html)
-        except BilingualError as exc:
-            st.error(md(exc.message(lang)))
-    if st.session_state.get(S + "pdf"):
-        row.download_button(tr("ดาวน์โหลด PDF", "Download the PDF"), st.session_state[S + "pdf"],
-                            file_name=export.filename("idp", name, "pdf"), mime="application/pdf", key=S + "pdf_dl",
-                            on_click="ignore")
-    st.button(tr("เสร็จแล้ว: ล้างหน้าจอสำหรับคนถัดไป", "Done: clear the screen for the next person"),
-              key=S + "again", on_click=_start_over, icon=":material/restart_alt:")
+    base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
+    _result(camp, done["batch_id"], done["respondent_id"], just_sent=done,
+            link=f"{base}/assess?r={done['token']}" if base.startswith("http") else f"/assess?r={done['token']}")
     st.stop()
 
 # --- the form ------------------------------------------------------------------------------------------------
@@ -188,7 +231,9 @@ if st.button(tr("ส่งคำตอบ", "Submit"), type="primary", key=S + "
             del st.session_state[k]
         st.session_state[S + "answers"] = {}
         st.session_state[S + "done"] = {"batch_id": res.batch_id, "respondent_id": res.respondent_id,
-                                        "replaced": res.replaced}
+                                        "replaced": res.replaced,
+                                        "token": results.issue(con, camp.code, res.respondent_id)}
+        st.session_state[S + "scroll"] = True
         if "d" in st.query_params:
             del st.query_params["d"]
         st.rerun()

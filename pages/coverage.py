@@ -37,6 +37,8 @@ fig = analysis_charts.coverage_heatmap(
     title=tr(f"ความครอบคลุม · {stages[stage]} · เกณฑ์ระดับ ≥ {f['threshold']}",
              f"Coverage · {stages[stage]} · level ≥ {f['threshold']}"), font_size=shell.chart_font_size(),
     names_on_axis=names_on_axis)
+if phone:   # its title and colour scale within the phone's window, not off to the right
+    chart_theme.fit_narrow(fig)
 # A narrow window scrolls the heatmap sideways rather than squeezing its cells to a few pixels.
 st.html(SCROLL_CSS)
 with st.container(key="cov_scroll"), st.container(key="cov_wide"):

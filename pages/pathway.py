@@ -3,7 +3,7 @@ from html import escape
 
 import streamlit as st
 
-from framework import charts
+from framework import chart_theme, charts
 from framework import profiles_view as pv
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.text import md
@@ -141,7 +141,7 @@ title = fig.layout.title.text
 fig.update_xaxes(title={"text": f"<b>{escape(title)}</b>", "standoff": 14,
                         "font": {"size": fig.layout.title.font.size, "color": "#1b1b1b"}})
 fig.update_layout(title={"text": ""}, margin={"t": 10})
-st.plotly_chart(fig, key="path_chart", config={"displaylogo": False})
+st.plotly_chart(fig, key="path_chart", config=chart_theme.CONFIG)
 chart_downloads(fig, "pathway", filters, key="path_chart_dl")
 
 st.subheader(tr("รายการที่เปลี่ยนในแต่ละขั้น", "What changes at each step"))

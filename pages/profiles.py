@@ -26,8 +26,8 @@ PAGE_CSS = """
 """
 PRESENT_EXTRA = """
 <style>
-.prof-persona { font-size: 3.8rem; } .prof-alt { font-size: 1.6rem; } .prof-where { font-size: 1.6rem; }
-.prof-role { font-size: 1.5rem; }
+.prof-persona { font-size: 2.6rem; line-height: 1.25; } .prof-alt { font-size: 1.6rem; } .prof-where { font-size: 1.6rem; }
+.prof-role { font-size: 1.15rem; }
 </style>
 """
 
@@ -136,7 +136,6 @@ if shell.presenting():
     st.markdown(PRESENT_EXTRA, unsafe_allow_html=True)
 
 
-
 def _step(key: str, options: tuple, delta: int) -> None:
     """Move a selector one option along (wrapping round): the keyboard / button steps of a room demo."""
     current = st.session_state.get(key) or options[0]
@@ -150,18 +149,19 @@ STEPS = (
     ("prof_prev_stage", "prof_stage", STAGES, -1, "Up", "ระยะก่อนหน้า", "Previous stage"),
     ("prof_next_stage", "prof_stage", STAGES, 1, "Down", "ระยะถัดไป", "Next stage"),
 )
-if shell.presenting():
-    # A room demo is a sequence: ←/→ step through the staff groups, ↑/↓ through the stages.
-    for col, (bkey, skey, options, delta, keys, th, en) in zip(st.columns(len(STEPS)), STEPS):
-        col.button(tr(th, en), key=bkey, shortcut=keys, on_click=_step, args=(skey, options, delta),
-                   width="stretch")
-    st.caption(tr("แป้นพิมพ์: ← → เปลี่ยนกลุ่มบุคลากร · ↑ ↓ เปลี่ยนระยะ",
-                  "Keyboard: ← → change the staff group · ↑ ↓ change the stage"))
-
-st.segmented_control(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, key="prof_stage", required=True,
-                     format_func=lambda k: names.get(k, k), wrap=True)
-st.segmented_control(tr("กลุ่มบุคลากร", "Staff group"), STAFF_GROUPS, key="prof_group", required=True,
-                     format_func=lambda k: names.get(k, k), wrap=True)
+controls = shell.controls()   # while presenting: folded away, the profile gets the screen
+with controls:
+    if shell.presenting():
+        # A room demo is a sequence: ←/→ step through the staff groups, ↑/↓ through the stages.
+        for col, (bkey, skey, options, delta, keys, th, en) in zip(st.columns(len(STEPS)), STEPS):
+            col.button(tr(th, en), key=bkey, shortcut=keys, on_click=_step, args=(skey, options, delta),
+                       width="stretch")
+        st.caption(tr("แป้นพิมพ์: ← → เปลี่ยนกลุ่มบุคลากร · ↑ ↓ เปลี่ยนระยะ",
+                      "Keyboard: ← → change the staff group · ↑ ↓ change the stage"))
+    st.segmented_control(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, key="prof_stage", required=True,
+                         format_func=lambda k: names.get(k, k), wrap=True)
+    st.segmented_control(tr("กลุ่มบุคลากร", "Staff group"), STAFF_GROUPS, key="prof_group", required=True,
+                         format_func=lambda k: names.get(k, k), wrap=True)
 stage = st.session_state["prof_stage"] or STAGES[0]
 group = st.session_state["prof_group"] or STAFF_GROUPS[0]
 
@@ -178,26 +178,33 @@ other = "th" if lang == "en" else "en"
 st.markdown(f'<div class="prof-where">{escape(names[stage])} · {escape(names[group])}</div>'
             f'<div class="prof-persona">{escape(p.persona(lang))}</div>'
             f'<div class="prof-alt">{escape(p.persona(other))}</div>', unsafe_allow_html=True)
-with st.container(border=True):
-    st.markdown(f'<div class="prof-role">{escape(p.role(lang))}</div>', unsafe_allow_html=True)
 
-m = st.columns(5)
-m[0].metric(tr("หน่วยความสามารถ", "Units of capability"), len(p.units))
-m[1].metric(tr("ความรู้", "Knowledge"), len(p.knowledge))
-m[2].metric(tr("ประสบการณ์", "Experience"), len(p.experience))
-m[3].metric(tr("คุณลักษณะ", "Attributes"), len(p.attributes))
-m[4].metric(tr("สมรรถนะ", "Competencies"), len(p.competencies))
+
+def _role() -> None:
+    with st.container(border=True):
+        st.markdown(f'<div class="prof-role">{escape(p.role(lang))}</div>', unsafe_allow_html=True)
+
+
+if not shell.presenting():   # presenting: the role beside the units (below), the counts and downloads folded
+    _role()
+    m = st.columns(5)
+    m[0].metric(tr("หน่วยความสามารถ", "Units of capability"), len(p.units))
+    m[1].metric(tr("ความรู้", "Knowledge"), len(p.knowledge))
+    m[2].metric(tr("ประสบการณ์", "Experience"), len(p.experience))
+    m[3].metric(tr("คุณลักษณะ", "Attributes"), len(p.attributes))
+    m[4].metric(tr("สมรรถนะ", "Competencies"), len(p.competencies))
 
 filters = {"stage": stage, "group": group}
-b1, b2 = st.columns(2)
-b1.download_button(
-    tr("ดาวน์โหลดเอกสารแจก ๑ หน้า (HTML พิมพ์ได้)", "Download one-page handout (printable HTML)"),
-    _handout(stage, group, lang), file_name=f"profile_{stage}_{group}_{lang}.html", mime="text/html",
-    key="prof_handout", icon=":material/print:", on_click="ignore")
-b2.page_link("pages/pathway.py", label=tr(f"ดูเส้นทางพัฒนา {names[STAGES[0]]} → {names[STAGES[-1]]} ของกลุ่มนี้",
-                                           f"See this group's path {names[STAGES[0]]} → {names[STAGES[-1]]}"),
-             icon=":material/route:", query_params={"group": group, "lang": lang})
-pdf_downloads(stage, group, lang)
+with controls:
+    b1, b2 = st.columns(2)
+    b1.download_button(
+        tr("ดาวน์โหลดเอกสารแจก ๑ หน้า (HTML พิมพ์ได้)", "Download one-page handout (printable HTML)"),
+        _handout(stage, group, lang), file_name=f"profile_{stage}_{group}_{lang}.html", mime="text/html",
+        key="prof_handout", icon=":material/print:", on_click="ignore")
+    b2.page_link("pages/pathway.py", label=tr(f"ดูเส้นทางพัฒนา {names[STAGES[0]]} → {names[STAGES[-1]]} ของกลุ่มนี้",
+                                               f"See this group's path {names[STAGES[0]]} → {names[STAGES[-1]]}"),
+                 icon=":material/route:", query_params={"group": group, "lang": lang})
+    pdf_downloads(stage, group, lang)
 
 left, right = st.columns([3, 2], gap="large")
 tree = _tree()
@@ -238,6 +245,8 @@ def _items(df, basic_marks: bool) -> str:
 
 
 with right:
+    if shell.presenting():
+        _role()
     st.subheader(tr("ความรู้", "Knowledge"))
     st.markdown(_items(p.knowledge, True), unsafe_allow_html=True)
     if "in_section2" in p.knowledge and not p.knowledge["in_section2"].all():

@@ -1,7 +1,7 @@
 """Requirement heatmaps (URL /requirements): which units each staff group must have at each stage; framework only."""
 import streamlit as st
 
-from framework import charts
+from framework import chart_theme, charts
 from framework import profiles_view as pv
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.text import md
@@ -71,7 +71,7 @@ for panel, stage in zip(panels, stages):
         # wrapped level labels printed on top of each other at 390 px).
         if choice != ALL and not phone:
             level_labels(fig, width=18)
-        st.plotly_chart(fig, key=f"req_heat_{stage}", config={"displaylogo": False})
+        st.plotly_chart(fig, key=f"req_heat_{stage}", config=chart_theme.CONFIG)
         chart_downloads(fig, "requirement-heatmap", {"stage": stage}, key=f"req_heat_dl_{stage}")
         pivot = pv.requirement_pivot(matrix, stage)
         table = pivot.rename(columns=names).reset_index().rename(columns={"unit_code": tr("รหัส", "Code")})
@@ -80,7 +80,7 @@ for panel, stage in zip(panels, stages):
 with st.columns([3, 2])[0]:
     counts = _counts()
     fig = charts.profile_count_matrix(counts, lang, names, font_size=font_size)
-    st.plotly_chart(fig, key="req_counts", config={"displaylogo": False})
+    st.plotly_chart(fig, key="req_counts", config=chart_theme.CONFIG)
     chart_downloads(fig, "required-unit-counts", None, key="req_counts_dl")
     # Same orientation as the chart: staff groups as rows (long Thai names fit), the three stages as columns.
     table = counts.pivot(index="staff_group", columns="stage", values="units").loc[list(STAFF_GROUPS), list(STAGES)]

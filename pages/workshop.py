@@ -1,121 +1,149 @@
 """Self-assessment campaigns (URL /workshop, HR): open a campaign, its link and QR code, and the live view of a
 workshop — submissions so far and the room's coverage heatmap, refreshing by itself, suppressed like every view."""
+from html import escape
+
 import pandas as pd
 import streamlit as st
 
-from framework import analysis, analysis_charts, campaign, clock, export
+from framework import analysis, analysis_charts, campaign, chart_theme, clock, export
 from framework.catalog import STAGES
-from framework.text import md
 from framework.errors import BilingualError
+from framework.text import md
 from ui import shell
 
 lang = shell.setup("workshop", "แบบประเมินตนเองและเวิร์กช็อป", "Self-assessment campaigns and workshop")
 tr = shell.tr
-shell.hr_gate("ws_pass", "การเปิดแบบประเมินและมุมมองสดต้องใช้รหัสผ่าน HR",
-              "Opening campaigns and the live view need the HR passphrase.")
-cat = shell.catalog()
-con = shell.connection()
-stages = dict(zip(cat.stages()["key"], cat.stages()["name_en" if lang == "en" else "name_th"]))
-groups = dict(zip(cat.staff_groups()["key"], cat.staff_groups()["name_en" if lang == "en" else "name_th"]))
+presenting = shell.presenting()
 REFRESH_S = 3
+PRESENT_HEIGHT = 760   # px: the room heatmap in presentation mode fits a 1080-pixel-high screen
 
 
 def day(d) -> str:
     return clock.date_text(d, lang)
 
-# --- open a campaign -----------------------------------------------------------------------------------------
-with st.expander(tr("เปิดแบบประเมินใหม่", "Open a new campaign"), icon=":material/add_link:",
-                 expanded=not campaign.has_tables(con) or not campaign.list_campaigns(con)):
-    with st.form("ws_open", border=False):
-        c1, c2, c3, c4 = st.columns(4)
-        agency = c1.text_input(tr("หน่วยงาน", "Agency"), key="ws_agency")
-        stage = c2.selectbox(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, format_func=stages.get, key="ws_stage")
-        round_d = c3.date_input(tr("วันที่รอบสำรวจ", "Round date"), value=None, key="ws_round", format="YYYY-MM-DD")
-        closes = c4.date_input(tr("ปิดรับคำตอบ (ไม่บังคับ)", "Closes (optional)"), value=None, key="ws_closes",
-                               format="YYYY-MM-DD")
-        c1, c2 = st.columns(2)
-        units_text = c1.text_area(tr("หน่วยงานย่อย หนึ่งบรรทัดต่อหนึ่งหน่วย (ไม่บังคับ)",
-                                     "Org units, one per line (optional)"), key="ws_units", height=100)
-        pattern = c2.text_input(tr("รูปแบบรหัสผู้ตอบ (regular expression, ไม่บังคับ)",
-                                   "Respondent-id pattern (regular expression, optional)"), key="ws_pattern",
-                                placeholder=r"\d{7}")
-        if st.form_submit_button(tr("เปิดแบบประเมิน", "Open the campaign"), type="primary", icon=":material/add:"):
-            try:
-                made = campaign.open_campaign(con, cat, agency=agency, stage=stage, round_date=round_d,
-                                              closes=closes, org_units=units_text.splitlines(), id_pattern=pattern)
-            except BilingualError as exc:   # a bad setting, or the disk is full (framework.storage)
-                st.error(md(exc.message(lang)))
-            else:
-                st.session_state["ws_code"] = made.code
-                st.success(tr(f"เปิดแบบประเมินแล้ว รหัส {made.code}", f"Campaign opened: code {made.code}"))
 
-camps = campaign.list_campaigns(con)
-if not camps:
-    st.info(tr("ยังไม่มีแบบประเมิน — เปิดแบบประเมินใหม่ด้านบน", "No campaign yet - open one above."))
-    st.stop()
-labels = {c.code: f"{c.code} · {c.agency} · {stages.get(c.stage, c.stage)} · {day(c.round_date)} · "
-          + {"open": tr("เปิดรับ", "open"), "closed": tr("ปิดแล้ว", "closed"),
-             "expired": tr("เลยวันปิดรับ", "past closing date")}[c.status()] for c in camps}
-if st.session_state.get("ws_code") not in labels:
-    st.session_state["ws_code"] = camps[0].code
-code = st.selectbox(tr("แบบประเมิน", "Campaign"), list(labels), format_func=labels.get, key="ws_code")
-camp = next(c for c in camps if c.code == code)   # the row just listed, not a second query
-
-# --- the link, its QR code and a printable poster ---------------------------------------------------------------
-base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
-link = f"{base}{camp.url_path}" if base.startswith("http") else camp.url_path
-left, right = st.columns([2, 1])
-with left:
-    st.markdown(tr("ลิงก์สำหรับผู้ตอบ (ส่งทางอีเมลหรือแสดงบนจอ):", "The respondents' link (send it, or show it on screen):"))
-    st.code(link, language=None)
-    st.caption(tr(f"{stages[camp.stage]} · รอบ {md(day(camp.round_date))}"
-                  + (f" · ปิดรับ {md(day(camp.closes))}" if camp.closes else "")
-                  + (f" · รูปแบบรหัส {md(camp.id_pattern)}" if camp.id_pattern else ""),
-                  f"Stage {stages[camp.stage]} · round {md(day(camp.round_date))}"
-                  + (f" · closes {md(day(camp.closes))}" if camp.closes else "")
-                  + (f" · id pattern {md(camp.id_pattern)}" if camp.id_pattern else "")))
-    poster = campaign.qr.poster_html(link, tr("แบบประเมินตนเองด้านทักษะดิจิทัล", "Digital-skills self-assessment"),
-                                     [camp.agency, tr("รอบสำรวจ ", "Survey round ") + day(camp.round_date)]
-                                     + ([tr("ปิดรับ ", "Closes ") + day(camp.closes)] if camp.closes else []),
-                                     lang)
-    row = st.container(horizontal=True)
-    row.download_button(tr("โปสเตอร์พร้อม QR (HTML พิมพ์ได้)", "Poster with the QR code (printable HTML)"),
-                        poster.encode("utf-8"), file_name=export.filename("campaign", {"code": camp.code}, "html"),
-                        mime="text/html", key="ws_poster", icon=":material/print:", on_click="ignore")
-    if camp.status() == "open" and row.button(tr("ปิดรับคำตอบ", "Close the campaign"), key="ws_close",
-                                              type="secondary", icon=":material/block:"):
-        try:
-            campaign.close(con, camp.code)
-        except BilingualError as exc:
-            st.error(exc.message(lang))
-        else:
-            st.rerun()
-with right:
+def qr_code(width: int) -> None:
     image = campaign.qr.png(link)
     if image:
-        st.image(image, caption=tr("สแกนเพื่อเปิดแบบประเมิน", "Scan to open the self-assessment"), width=240)
+        st.image(image, caption=tr("สแกนเพื่อเปิดแบบประเมิน", "Scan to open the self-assessment"), width=width)
     else:
         st.caption(tr("ติดตั้งแพ็กเกจ segno เพื่อแสดง QR code", "Install the segno package to show a QR code."))
 
-# --- live view -----------------------------------------------------------------------------------------------
-st.subheader(tr("มุมมองสดของห้อง", "Live view of the room"))
-authorised = True  # past the HR gate (or local mode)
-floor = analysis.default_min_cell()
-c1, c2 = st.columns([1, 2])
-k = c1.number_input(tr("จำนวนผู้ตอบขั้นต่ำต่อช่อง (k)", "Smallest cell shown (k)"), 1, 100, floor, key="ws_k",
-                    help=tr("ช่องที่มีผู้ตอบน้อยกว่า k คนจะถูกซ่อน", "Cells with fewer than k respondents are hidden"))
-room = c2.toggle(tr("เฉพาะคำตอบจากแบบประเมินนี้ (ไม่รวมไฟล์ที่นำเข้า)", "Only this campaign's answers (not uploads)"),
-                 value=True, key="ws_room")
+
+# Presentation mode: every control (passphrase, campaign form, choices) folded into one expander, open only while
+# something there needs doing (the passphrase, the first campaign); the QR code and the room heatmap get the
+# screen, side by side.
+con = shell.connection()
+panel = shell.controls(expanded=not shell.hr_passed("ws_pass") or not campaign.has_tables(con)
+                       or not campaign.list_campaigns(con))
+with panel:
+    shell.hr_gate("ws_pass", "การเปิดแบบประเมินและมุมมองสดต้องใช้รหัสผ่าน HR",
+                  "Opening campaigns and the live view need the HR passphrase.")
+    cat = shell.catalog()
+    stages = dict(zip(cat.stages()["key"], cat.stages()["name_en" if lang == "en" else "name_th"]))
+    groups = dict(zip(cat.staff_groups()["key"], cat.staff_groups()["name_en" if lang == "en" else "name_th"]))
+
+    # --- open a campaign -----------------------------------------------------------------------------------------
+    opening = (st.container(border=True) if presenting   # no expander inside the presentation's expander
+               else st.expander(tr("เปิดแบบประเมินใหม่", "Open a new campaign"), icon=":material/add_link:",
+                                expanded=not campaign.has_tables(con) or not campaign.list_campaigns(con)))
+    with opening:
+        with st.form("ws_open", border=False):
+            c1, c2, c3, c4 = st.columns(4)
+            agency = c1.text_input(tr("หน่วยงาน", "Agency"), key="ws_agency")
+            stage = c2.selectbox(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, format_func=stages.get, key="ws_stage")
+            round_d = c3.date_input(tr("วันที่รอบสำรวจ", "Round date"), value=None, key="ws_round", format="YYYY-MM-DD")
+            closes = c4.date_input(tr("ปิดรับคำตอบ (ไม่บังคับ)", "Closes (optional)"), value=None, key="ws_closes",
+                                   format="YYYY-MM-DD")
+            c1, c2 = st.columns(2)
+            units_text = c1.text_area(tr("หน่วยงานย่อย หนึ่งบรรทัดต่อหนึ่งหน่วย (ไม่บังคับ)",
+                                         "Org units, one per line (optional)"), key="ws_units", height=100)
+            pattern = c2.text_input(tr("รูปแบบรหัสผู้ตอบ (regular expression, ไม่บังคับ)",
+                                       "Respondent-id pattern (regular expression, optional)"), key="ws_pattern",
+                                    placeholder=r"\d{7}")
+            if st.form_submit_button(tr("เปิดแบบประเมิน", "Open the campaign"), type="primary", icon=":material/add:"):
+                try:
+                    made = campaign.open_campaign(con, cat, agency=agency, stage=stage, round_date=round_d,
+                                                  closes=closes, org_units=units_text.splitlines(), id_pattern=pattern)
+                except BilingualError as exc:   # a bad setting, or the disk is full (framework.storage)
+                    st.error(md(exc.message(lang)))
+                else:
+                    st.session_state["ws_code"] = made.code
+                    st.success(tr(f"เปิดแบบประเมินแล้ว รหัส {made.code}", f"Campaign opened: code {made.code}"))
+
+    camps = campaign.list_campaigns(con)
+    if not camps:
+        st.info(tr("ยังไม่มีแบบประเมิน — เปิดแบบประเมินใหม่ด้านบน", "No campaign yet - open one above."))
+        st.stop()
+    labels = {c.code: f"{c.code} · {c.agency} · {stages.get(c.stage, c.stage)} · {day(c.round_date)} · "
+              + {"open": tr("เปิดรับ", "open"), "closed": tr("ปิดแล้ว", "closed"),
+                 "expired": tr("เลยวันปิดรับ", "past closing date")}[c.status()] for c in camps}
+    if st.session_state.get("ws_code") not in labels:
+        st.session_state["ws_code"] = camps[0].code
+    code = st.selectbox(tr("แบบประเมิน", "Campaign"), list(labels), format_func=labels.get, key="ws_code")
+    camp = next(c for c in camps if c.code == code)   # the row just listed, not a second query
+
+    # --- the link, its QR code and a printable poster ---------------------------------------------------------------
+    base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
+    link = f"{base}{camp.url_path}" if base.startswith("http") else camp.url_path
+    left, right = (st.container(), None) if presenting else st.columns([2, 1])
+    with left:
+        st.markdown(tr("ลิงก์สำหรับผู้ตอบ (ส่งทางอีเมลหรือแสดงบนจอ):", "The respondents' link (send it, or show it on screen):"))
+        st.code(link, language=None)
+        st.caption(tr(f"{stages[camp.stage]} · รอบ {md(day(camp.round_date))}"
+                      + (f" · ปิดรับ {md(day(camp.closes))}" if camp.closes else "")
+                      + (f" · รูปแบบรหัส {md(camp.id_pattern)}" if camp.id_pattern else ""),
+                      f"Stage {stages[camp.stage]} · round {md(day(camp.round_date))}"
+                      + (f" · closes {md(day(camp.closes))}" if camp.closes else "")
+                      + (f" · id pattern {md(camp.id_pattern)}" if camp.id_pattern else "")))
+        poster = campaign.qr.poster_html(link, tr("แบบประเมินตนเองด้านทักษะดิจิทัล", "Digital-skills self-assessment"),
+                                         [camp.agency, tr("รอบสำรวจ ", "Survey round ") + day(camp.round_date)]
+                                         + ([tr("ปิดรับ ", "Closes ") + day(camp.closes)] if camp.closes else []),
+                                         lang)
+        row = st.container(horizontal=True)
+        row.download_button(tr("โปสเตอร์พร้อม QR (HTML พิมพ์ได้)", "Poster with the QR code (printable HTML)"),
+                            poster.encode("utf-8"), file_name=export.filename("campaign", {"code": camp.code}, "html"),
+                            mime="text/html", key="ws_poster", icon=":material/print:", on_click="ignore")
+        if camp.status() == "open" and row.button(tr("ปิดรับคำตอบ", "Close the campaign"), key="ws_close",
+                                                  type="secondary", icon=":material/block:"):
+            try:
+                campaign.close(con, camp.code)
+            except BilingualError as exc:
+                st.error(md(exc.message(lang)))
+            else:
+                st.rerun()
+
+
+    if right is not None:
+        with right:
+            qr_code(240)
+
+    # --- live view -----------------------------------------------------------------------------------------------
+    if not presenting:
+        st.subheader(tr("มุมมองสดของห้อง", "Live view of the room"))
+    authorised = True  # past the HR gate (or local mode)
+    floor = analysis.default_min_cell()
+    c1, c2 = st.columns([1, 2])
+    k = c1.number_input(tr("จำนวนผู้ตอบขั้นต่ำต่อช่อง (k)", "Smallest cell shown (k)"), 1, 100, floor, key="ws_k",
+                        help=tr("ช่องที่มีผู้ตอบน้อยกว่า k คนจะถูกซ่อน", "Cells with fewer than k respondents are hidden"))
+    room = c2.toggle(tr("เฉพาะคำตอบจากแบบประเมินนี้ (ไม่รวมไฟล์ที่นำเข้า)", "Only this campaign's answers (not uploads)"),
+                     value=True, key="ws_room")
 
 
 @st.fragment(run_every=REFRESH_S)
 def live() -> None:
     counts = campaign.submissions(con, camp)
-    m = st.columns(3)
-    m[0].metric(tr("ส่งแล้ว (คน)", "Submissions (people)"), counts["people"])
-    m[1].metric(tr("ทั้งรอบของหน่วยงาน (คน)", "Whole round of the agency (people)"), counts["round_people"])
-    m[2].metric(tr("ส่งล่าสุด", "Last submission"),
-                clock.time_text(counts["last_at"], seconds=True))   # stored UTC, shown in Thailand time
+    last = clock.time_text(counts["last_at"], seconds=True)   # stored UTC, shown in Thailand time
+    if presenting:   # one line: the heatmap keeps the height
+        st.markdown(f'<div style="font-size:1.4rem"><b>{counts["people"]}</b> '
+                    + tr(f"คนส่งแล้ว · ทั้งรอบ {counts['round_people']} คน · ล่าสุด {last}",
+                         f"submitted · {counts['round_people']} in the whole round · last {last}") + "</div>",
+                    unsafe_allow_html=True)
+    else:
+        m = st.columns(3)
+        m[0].metric(tr("ส่งแล้ว (คน)", "Submissions (people)"), counts["people"])
+        m[1].metric(tr("ทั้งรอบของหน่วยงาน (คน)", "Whole round of the agency (people)"), counts["round_people"])
+        m[2].metric(tr("ส่งล่าสุด", "Last submission"), last)
     batches = tuple(campaign.batch_ids(con, camp)) if room else ()
     if (room and not batches) or counts["round_people"] == 0:
         st.info(tr("ยังไม่มีผู้ส่งคำตอบ — หน้านี้ปรับเองทุกไม่กี่วินาที",
@@ -134,7 +162,9 @@ def live() -> None:
         cov, lang, groups, names, font_size=shell.chart_font_size(),
         title=tr(f"ความครอบคลุม · {stages[camp.stage]} · เกณฑ์ระดับ ≥ {f.threshold} · k = {f.min_cell}",
                  f"Coverage · {stages[camp.stage]} · level ≥ {f.threshold} · k = {f.min_cell}"))
-    st.plotly_chart(fig, width="stretch", key="ws_chart")
+    if presenting:   # the whole room on the projector's screen, beside the QR code
+        fig.update_layout(height=PRESENT_HEIGHT)
+    st.plotly_chart(fig, width="stretch", key="ws_chart", config=chart_theme.CONFIG)
     hidden = int(pd.Series(cov["hidden"]).notna().sum())
     st.caption(tr(f"ปรับทุก {REFRESH_S} วินาที · ช่องสีเทา = ซ่อน (ผู้ตอบน้อยกว่า {f.min_cell} คน) · ซ่อน {hidden} ช่อง · "
                   f"อัปเดต {clock.time_text(clock.now(), seconds=True)}",
@@ -142,4 +172,13 @@ def live() -> None:
                   f"{hidden} cells hidden · updated {clock.time_text(clock.now(), seconds=True)}"))
 
 
-live()
+if presenting:   # the room's view: the QR code and the live heatmap side by side, large
+    st.html("<style>h1 { font-size: 1.6rem !important; padding: 0 !important; }</style>")   # the room's view first
+    qr_side, room_side = st.columns([1, 2], gap="large")
+    with qr_side:
+        qr_code(460)
+        st.markdown(f'<div style="font-size:1.3rem;word-break:break-all">{escape(link)}</div>', unsafe_allow_html=True)
+    with room_side:
+        live()
+else:
+    live()

@@ -74,3 +74,15 @@ def test_survey_page_chart_follows_presentation_mode(tmp_path, monkeypatch):
         assert not at.exception
         sizes[present] = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["font"]["size"]
     assert sizes == {False: chart_theme.BASE_SIZE, True: chart_theme.PRESENT_SIZE}
+
+
+def test_fit_narrow_wraps_the_title_and_lays_the_colour_scale_across_the_top_left():
+    """Issue 21: on a phone the wide coverage heatmap scrolls sideways; its title and scale stay in the window."""
+    import plotly.graph_objects as go
+    fig = chart_theme.apply(go.Figure(go.Heatmap(z=[[0.1, 0.9]])), "Coverage · Early · level ≥ 3", height=900)
+    chart_theme.fit_narrow(fig, visible_px=340)
+    assert fig.layout.title.text == "Coverage · Early<br>level ≥ 3"
+    bar = fig.data[0].colorbar
+    assert bar.orientation == "h" and bar.x == 0 and bar.xanchor == "left" and bar.xref == "container"
+    assert bar.lenmode == "pixels" and bar.len <= 320
+    assert fig.layout.margin.t > chart_theme.MARGIN["t"]

@@ -84,3 +84,26 @@ def test_open_through_the_form(store):
     assert [(c.agency, c.stage, c.org_units) for c in camps] == [("กรมทดสอบ", "Mature", ("กอง 1", "กอง 2"))]
     at.button(key="ws_close").click().run()
     assert campaign.get(store(), camps[0].code).status() == "closed"
+
+
+def _panel(at):
+    return [e for e in at.expander if e.label == "Choices and controls"]
+
+
+def test_presentation_folds_the_controls_until_something_there_needs_doing(store, catalog, monkeypatch):
+    """Issue 21: presenting, the passphrase, campaign form and choices sit in one expander, open only while the
+    passphrase is not yet given or no campaign exists; then collapsed, the QR code and the room get the screen."""
+    monkeypatch.setenv("SKILLS_HR_PASSPHRASE", "hr-secret")
+    at = run_page("workshop.py", state={"lang": "en"}, query={"present": "1"})
+    assert len(_panel(at)) == 1 and _panel(at)[0].proto.expanded              # the passphrase is needed
+    assert _panel(at)[0].text_input(key="ws_pass")
+    at.text_input(key="ws_pass").input("hr-secret").run()
+    assert not at.exception and _panel(at)[0].text_input(key="ws_agency")       # no campaign yet: still open
+    campaign.open_campaign(store(), catalog, agency="กรมทดสอบ", stage="Early", round_date="2025-06-30")
+    at.run()
+    assert not at.exception and not _panel(at)[0].proto.expanded               # now folded away
+    inside = {w.key for w in _panel(at)[0].text_input} | {w.key for w in _panel(at)[0].number_input}
+    assert {"ws_pass", "ws_agency", "ws_k"} <= inside
+    if campaign.qr.available():
+        assert len(at.get("image")) == 1 and not _panel(at)[0].get("image")   # the QR code outside the panel
+    assert not _panel(run_page("workshop.py", state={"lang": "en"}))                             # not presenting

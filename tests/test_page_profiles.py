@@ -95,7 +95,20 @@ def test_presentation_mode_keeps_present_in_url():
     at = page(stage="Mature", group="Service", present="1")
     assert not at.exception
     assert at.query_params["present"] == "1"
-    assert any(".prof-persona { font-size: 3.8rem" in m.value for m in at.markdown)
+    assert any(".prof-persona { font-size: 2.6rem" in m.value for m in at.markdown)
+
+
+def test_presentation_mode_folds_the_controls_and_gives_the_profile_the_screen():
+    """Issue 21: selectors, step buttons, key hint and downloads in one collapsed expander; no counts row."""
+    at = page(stage="Mature", group="Service", present="1")
+    panel = [e for e in at.expander if e.label == "ตัวเลือกและปุ่มควบคุม"]
+    assert len(panel) == 1 and not panel[0].proto.expanded
+    inside = {w.key for w in panel[0].button} | {w.key for w in panel[0].get("download_button")}
+    assert {"prof_next_group", "prof_prev_stage", "prof_handout"} <= inside
+    assert len(panel[0].get("button_group")) == 2                 # the stage and staff-group selectors
+    assert not at.metric
+    normal = page(stage="Mature", group="Service")
+    assert not [e for e in normal.expander if e.label == "ตัวเลือกและปุ่มควบคุม"] and len(normal.metric) == 5
 
 
 def test_thai_view_has_no_english_stage_names_in_the_path_link():

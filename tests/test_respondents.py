@@ -194,19 +194,22 @@ def section(html: str, start: str, end: str | None) -> str:
 def test_idp_html_lists_units_to_develop_with_elements(con, cat):
     p = rsp.plan(con, cat, "B1", "E-001", "Early")
     html = rsp.idp_html(p, cat, "en", today=dt.date(2025, 2, 1))
-    develop = section(html, "Units to develop first", "Units not assessed")
-    assert [c for c in re.findall(r'class="code">([^<]+)<', develop)] == ["DG100", "SPM100", "DL300"]
-    for code in ("DG100", "SPM100", "DL300"):
+    develop = section(html, "Units to develop first", "Units already met")
+    # Not assessed sits with the units to develop, in framework order, as on screen (pages/assess.py, respondent.py)
+    assert re.findall(r'class="code">([^<]+)<', develop) == ["DG100", "DS100", "SPM100", "DL300", "DTr100"]
+    for code in ("DG100", "SPM100", "DL300", "DS100", "DTr100"):
         for el in cat.elements(code)["code"]:
             assert el in develop
     assert "Development actions" in develop and "Target date" in develop
-    missing = section(html, "Units not assessed", "Units already met")
-    assert re.findall(r'class="code">([^<]+)<', missing) == ["DS100", "DTr100"]
+    assert "<h2>Units not assessed" not in html   # no section of their own (was in the PDF only)
+    assert develop.count(">not assessed<") == 2
     met = section(html, "Units already met", "Looking ahead")
     assert re.findall(r'class="code">([^<]+)<', met) == ["DLit100", "DLit400", "DL100", "DTr200"]
     assert "DLit101" not in met  # elements only where there is something to learn
     ahead = section(html, "Looking ahead", "</footer>")
     assert re.findall(r'class="code">([^<]+)<', ahead) == ["DG600", "DT300", "DT600", "DS200", "DS400", "SPM300", "DL200"]
+    figures = section(html, '<div class="figures">', "</div></div>")
+    assert "<b>5</b>To develop" in figures and "<b>2</b>of which not assessed" in figures   # 3 + 2, as on screen
     assert "44%" in html and "E-001" in html and "กรมทดลอง" in html and "2025-02-01" in html
 
 

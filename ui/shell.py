@@ -180,6 +180,26 @@ def hr_gate(key: str, why_th: str, why_en: str) -> None:
         st.stop()
 
 
+def hr_passed(key: str) -> bool:
+    """Has this session's HR gate `key` already been passed (local mode, or the passphrase in the box was checked
+    through the throttle and is right)? Only reads the outcome of a check made before: never a new guess."""
+    secret = hr_secret()
+    if access.local_mode(secret):
+        return True
+    given = st.session_state.get(key)
+    tag = (key, hashlib.sha256(given.encode("utf-8")).hexdigest()) if given else None
+    return tag is not None and st.session_state.get("_hr_checked") == tag and access.verify(given, secret)
+
+
+def controls(expanded: bool = False):
+    """Where a page puts its controls: as they are normally; while presenting, folded into one collapsed expander
+    so the content gets the screen (open it to change a choice; keyboard shortcuts keep working)."""
+    if not presenting():
+        return st.container()
+    return st.expander(tr("ตัวเลือกและปุ่มควบคุม", "Choices and controls"), icon=":material/tune:",
+                       expanded=expanded)
+
+
 def lang() -> str:
     return st.session_state.get(LANG_KEY, "th")
 
@@ -299,6 +319,10 @@ BASE_CSS = """
 .skills-basic { background:#eef5ea; color:#2d6a2d; }
 /* Phones: a page title fits one line (Thai has no spaces; the browser would break it mid-compound). */
 @media (max-width: 640px) { h1 { font-size: clamp(1.5rem, 8vw, 2.75rem) !important; } }
+/* Phones show a table's toolbar (search, download, full screen) above the table at all times: room for it, so it
+   does not cover the download buttons drawn just above the table. */
+@media (max-width: 640px) {
+  [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) { margin-top: 2.5rem; } }
 </style>
 """
 
