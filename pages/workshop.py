@@ -121,10 +121,11 @@ with panel:
     # --- live view -----------------------------------------------------------------------------------------------
     if not presenting:
         st.subheader(tr("มุมมองสดของห้อง", "Live view of the room"))
-    authorised = True  # past the HR gate (or local mode)
+    # The room watches this view: it shows what everyone without the passphrase sees (disclosure blocks, a
+    # campaign's cells released in steps of k changed people), never HR's exact live figures.
     floor = analysis.default_min_cell()
     c1, c2 = st.columns([1, 2])
-    k = c1.number_input(tr("จำนวนผู้ตอบขั้นต่ำต่อช่อง (k)", "Smallest cell shown (k)"), 1, 100, floor, key="ws_k",
+    k = c1.number_input(tr("จำนวนผู้ตอบขั้นต่ำต่อช่อง (k)", "Smallest cell shown (k)"), floor, 100, floor, key="ws_k",
                         help=tr("ช่องที่มีผู้ตอบน้อยกว่า k คนจะถูกซ่อน", "Cells with fewer than k respondents are hidden"))
     room = c2.toggle(tr("เฉพาะคำตอบจากแบบประเมินนี้ (ไม่รวมไฟล์ที่นำเข้า)", "Only this campaign's answers (not uploads)"),
                      value=True, key="ws_room")
@@ -151,7 +152,7 @@ def live() -> None:
         return
     try:
         f = analysis.Filters(agencies=(camp.agency,), rounds=(camp.round_date.isoformat(),), batches=batches,
-                             min_cell=int(k), authorised=authorised)
+                             min_cell=int(k), authorised=False)
         cov = analysis.coverage(con, f, stage=camp.stage, by="group")
     except analysis.AnalysisError as exc:
         st.error(md(exc.message(lang)))
@@ -166,10 +167,17 @@ def live() -> None:
         fig.update_layout(height=PRESENT_HEIGHT)
     st.plotly_chart(fig, width="stretch", key="ws_chart", config=chart_theme.CONFIG)
     hidden = int(pd.Series(cov["hidden"]).notna().sum())
-    st.caption(tr(f"ปรับทุก {REFRESH_S} วินาที · ช่องสีเทา = ซ่อน (ผู้ตอบน้อยกว่า {f.min_cell} คน) · ซ่อน {hidden} ช่อง · "
+    shown = campaign.release_status(con, camp)
+    st.caption(tr(f"ปรับทุก {REFRESH_S} วินาที · ตัวเลขของห้องเปลี่ยนเมื่อมีคำตอบใหม่หรือคำตอบที่แก้ไขครบ {floor} คน "
+                  f"ในกลุ่มบุคลากรและหน่วยงานย่อยเดียวกัน (ไม่มีใครถูกระบุจากการเปลี่ยนของตัวเลข) · "
+                  f"แสดงแล้ว {shown['released']} จาก {shown['live']} คำตอบ · "
+                  f"ช่องสีเทา = ซ่อน (ผู้ตอบน้อยกว่า {f.min_cell} คน) · ซ่อน {hidden} ช่อง · "
                   f"อัปเดต {clock.time_text(clock.now(), seconds=True)}",
-                  f"Refreshes every {REFRESH_S} s · grey = hidden (fewer than {f.min_cell} respondents) · "
-                  f"{hidden} cells hidden · updated {clock.time_text(clock.now(), seconds=True)}"))
+                  f"Refreshes every {REFRESH_S} s · the room's figures change after every {floor} new or changed "
+                  f"answers in one staff group and org unit (so no change points to one person) · "
+                  f"{shown['released']} of {shown['live']} answers shown so far · "
+                  f"grey = hidden (fewer than {f.min_cell} respondents) · {hidden} cells hidden · "
+                  f"updated {clock.time_text(clock.now(), seconds=True)}"))
 
 
 if presenting:   # the room's view: the QR code and the live heatmap side by side, large

@@ -15,7 +15,7 @@ from framework.analysis import disclosure
 from framework.analysis.suppression import DIFF_DIMS, Population
 from framework import access
 from framework.catalog import STAFF_GROUPS
-from framework.store import aggregates
+from framework.store import aggregates, releases
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,15 @@ def params(con, f: Filters, exact: bool | None = None) -> dict:
 
 @once
 def blocks(con) -> pd.DataFrame:
-    """The disclosure blocks of the whole store at the configured floor k (analysis/disclosure.py)."""
+    """The disclosure blocks of the public rows at the configured floor k (analysis/disclosure.py); a campaign
+    batch's cells (released in steps of k, store/releases.py) are never pooled."""
     if not has_store(con):
         return disclosure.partition(None, access.min_cell_floor())
-    return disclosure.partition(population(con).atoms, access.min_cell_floor())
+    src = source.pick(con)
+    atoms = db.query(con, db.render(sql.load("population_atoms"), filtered=src.filtered(True, public=True),
+                                    n=weighted_n(src)), params(con, Filters(round=ROUND_ALL), exact=True))
+    campaigns = set(db.query(con, releases.CAMPAIGN_BATCHES)["batch_id"]) if releases.exists(con) else set()
+    return disclosure.partition(atoms, access.min_cell_floor(), unpooled=frozenset(campaigns))
 
 
 def round_ids(con, round_: str, batches=()) -> list[str] | None:

@@ -42,8 +42,9 @@ def atom_key(batch_id, agency, unit_key, staff_group) -> str:
     return SEP.join(str(x) for x in (batch_id, agency, unit_key, staff_group))
 
 
-def partition(atoms: pd.DataFrame, k: int) -> pd.DataFrame:
-    """The blocks of the atoms (columns ATOM_DIMS + n; several rows of one atom are summed).
+def partition(atoms: pd.DataFrame, k: int, unpooled: frozenset = frozenset()) -> pd.DataFrame:
+    """The blocks of the atoms (columns ATOM_DIMS + n; several rows of one atom are summed). The small cells of
+    the batches in `unpooled` (campaign batches, released cell by cell: store/releases.py) stay in no block.
 
     Returns one row per atom in a block: atom, blk, blk_n, blk_groups (its staff groups, sorted, comma
     separated), single_unit (the block lies in one org unit), level (1, 2, 3 as in the module docstring).
@@ -65,7 +66,7 @@ def partition(atoms: pd.DataFrame, k: int) -> pd.DataFrame:
     big = a["n"] >= k
     a.loc[big, "blk"] = "c" + SEP + a.loc[big, "atom"]
     a.loc[big, "level"] = LEVEL_CELL
-    small = ~big
+    small = ~big & ~a["batch_id"].isin(list(unpooled))
     # Step 2: a staff group's small cells pooled across org units (within one batch and agency).
     pool = a[small].groupby(["batch_id", "agency", "staff_group"])["n"].transform("sum")
     grouped = pool.index[pool >= k]
@@ -73,7 +74,7 @@ def partition(atoms: pd.DataFrame, k: int) -> pd.DataFrame:
                              + SEP + a.loc[grouped, "staff_group"])
     a.loc[grouped, "level"] = LEVEL_GROUP
     # Step 3: what is left, pooled across staff groups (within one batch and agency).
-    left = a["blk"].isna()
+    left = a["blk"].isna() & small
     rest = a[left].groupby(["batch_id", "agency"])["n"].transform("sum")
     pooled = rest.index[rest >= k]
     a.loc[pooled, "blk"] = "b" + SEP + a.loc[pooled, "batch_id"] + SEP + a.loc[pooled, "agency"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from framework import db, sql
 from framework.catalog import STAGES
 from framework.analysis.memo import once
-from framework.store import aggregates
+from framework.store import aggregates, releases
 
 RESPONSES, CELLS = "responses", "cells"
 _FORCED: ContextVar[str | None] = ContextVar("survey_source", default=None)
@@ -34,6 +34,19 @@ class Source:
         if self.name == CELLS:
             return f"SELECT * EXCLUDE (t) FROM {aggregates.TABLE} WHERE t = $t"
         return f"SELECT *, {aggregates.UNIT_KEY} AS unit_key FROM store.responses"
+
+    @property
+    def public_rows(self) -> str:
+        """The rows everyone without the HR passphrase is shown: a campaign batch's cells as last released
+        (store/releases.py: in steps of k changed people); over the responses (only while the cells are stale)
+        a campaign's answers are left out."""
+        campaigns = releases.CAMPAIGN_BATCHES
+        if self.name == CELLS:
+            return (f"SELECT * EXCLUDE (t) FROM {aggregates.TABLE} WHERE t = $t AND batch_id NOT IN ({campaigns}) "
+                    f"UNION ALL BY NAME "
+                    f"SELECT * EXCLUDE (t) FROM {releases.TABLE} WHERE t = $t AND batch_id IN ({campaigns})")
+        return (f"SELECT *, {aggregates.UNIT_KEY} AS unit_key FROM store.responses "
+                f"WHERE batch_id NOT IN ({campaigns})")
 
     @property
     def weight(self) -> str:
@@ -64,14 +77,15 @@ class Source:
             return aggregates.full_col(stage)
         return f"({met_alias} = {req_alias})::INTEGER"
 
-    def filtered(self, exact: bool = True) -> str:
+    def filtered(self, exact: bool = True, public: bool | None = None) -> str:
         """filtered.sql over this source: the rows the survey filters keep, with the analysis keys.
 
-        exact=False keeps only whole disclosure blocks (analysis/disclosure.py; binds $blk_*): the figures of
-        everyone without the HR passphrase."""
+        exact=False keeps only whole disclosure blocks (analysis/disclosure.py; binds $blk_*) of the public rows:
+        the figures of everyone without the HR passphrase. `public` picks the rows alone (default: not exact)."""
+        public = (not exact) if public is None else public
         tail = (sql.load("blocks_exact") if exact
                 else db.render(sql.load("blocks_public"), weight=self.weight))
-        return db.render(sql.load("filtered"), rows=self.rows, blocks=tail)
+        return db.render(sql.load("filtered"), rows=self.public_rows if public else self.rows, blocks=tail)
 
 
 def pick(con) -> Source:

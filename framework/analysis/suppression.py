@@ -33,8 +33,10 @@ DIFF_DIMS = ("staff_group", "agency", "unit_key", "round_key", "round_id", "batc
 _LABELS = {
     HIDDEN_EMPTY: ("ไม่มีผู้ตอบ", "no respondents"),
     HIDDEN_SMALL: ("ผู้ตอบน้อยกว่า k คน", "fewer than k respondents"),
-    HIDDEN_POOLED: ("ทุกคนอยู่ในกลุ่มย่อยที่เล็กกว่า k คน (นับรวมในยอดรวมที่กว้างกว่า)",
-                    "everyone is in a group of fewer than k (counted in wider totals)"),
+    HIDDEN_POOLED: ("ยังแสดงแยกไม่ได้: ทุกคนอยู่ในกลุ่มย่อยที่เล็กกว่า k คน (นับรวมในยอดรวมที่กว้างกว่า) "
+                    "หรือเป็นคำตอบแบบประเมินที่ยังไม่ครบรอบแสดงผล",
+                    "not shown on its own yet: everyone is in a group of fewer than k (counted in wider totals) "
+                    "or in a campaign's answers not yet released"),
 }
 
 

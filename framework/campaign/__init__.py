@@ -8,7 +8,7 @@
 from framework.campaign.model import (CODE_LENGTH, CODE_THROTTLE, Campaign, CampaignError,  # noqa: F401
                                       CodeThrottled, batch_ids, close,
                                       closed_code, ensure_tables, file_name, get, has_tables, list_campaigns,
-                                      open_campaign, require_open, stored_at, submissions,
+                                      open_campaign, release_status, require_open, stored_at, submissions,
                                       unknown_code)
 from framework.campaign import submit as submit_module  # noqa: F401
 from framework.campaign.submit import (MAX_ID, NOT_ASSESSED, Limits, RateLimited, RateLimiter,  # noqa: F401

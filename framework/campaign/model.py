@@ -20,7 +20,7 @@ from framework import access, db
 from framework.catalog import STAGES, Catalog
 from framework.errors import BilingualError
 from framework.store.rounds import round_date_problem
-from framework.store import campaign_batch
+from framework.store import campaign_batch, releases
 
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"   # URL-safe; no 0/o, 1/l to misread from a projector
 CODE_LENGTH = 8
@@ -343,6 +343,12 @@ def batch_ids(con, c: Campaign) -> list[str]:
                        "AND EXISTS (SELECT 1 FROM store.responses r WHERE r.batch_id = b.batch_id) "
                        "ORDER BY b.uploaded_at", {"key": campaign_batch.source_key(c.code), "name": file_name(c.code)})
     return df["batch_id"].tolist()
+
+
+def release_status(con, c: Campaign) -> dict:
+    """How many of this campaign's answers the figures without the passphrase hold so far (`released`: its
+    cells are released in steps of k changed people, store/releases.py) and how many are stored (`live`)."""
+    return releases.status(con, batch_ids(con, c))
 
 
 def submissions(con, c: Campaign) -> dict:

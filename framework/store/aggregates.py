@@ -9,7 +9,8 @@ then depends on the cells it shows, not on the respondents (issue 12).
 Every write that changes store.responses calls `refresh(cur, batch_ids)` inside its own transaction:
 ingest (the new batch and the batches whose answers it replaced), delete and restore (the batch and the
 batches whose answers come back or are replaced again), archive drop and archive restore, the schema
-upgrade (`rebuild`). `fresh(con)` tells a reader whether the table can be trusted: it exists, it was built
+upgrade (`rebuild`). A campaign batch's cells are also released in steps of k changed people
+(store/releases.py, in the same call). `fresh(con)` tells a reader whether the table can be trusted: it exists, it was built
 for this catalogue's profiles (store_info 'agg_catalog'), and it counts as many people as store.responses
 holds. Otherwise the views read the responses (the same figures, slower) and the next SurveyStore rebuilds it.
 """
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from framework import db
+from framework import access, db
 from framework.catalog import STAFF_GROUPS, STAGES, Catalog
 
 TABLE = "store.agg_cells"
@@ -193,6 +194,9 @@ def refresh(cur, batch_ids) -> None:
         return
     cur.execute(f"DELETE FROM {TABLE} WHERE batch_id IN (SELECT unnest($ids::VARCHAR[]))", {"ids": ids})
     _insert(cur, "batch_id IN (SELECT unnest($ids::VARCHAR[]))", {"ids": ids})
+    from framework.store import releases   # reads agg_cells: imported here so the dependency runs one way
+    releases.create(cur)
+    releases.publish(cur, ids, access.min_cell_floor())
 
 
 def rebuild(cur) -> None:
@@ -202,6 +206,16 @@ def rebuild(cur) -> None:
     create(cur, codes)
     _insert(cur, "TRUE", {})
     cur.execute("INSERT OR REPLACE INTO store.store_info VALUES (?, ?)", [CATALOG_KEY, fingerprint(cur)])
+    from framework.store import releases   # reads agg_cells: imported here so the dependency runs one way
+    released = cur.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = 'store' "
+                           "AND table_name = 'agg_released' ORDER BY column_index").fetchall()
+    cells = cur.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = 'store' "
+                        "AND table_name = 'agg_cells' ORDER BY column_index").fetchall()
+    if released != cells:           # none yet, or built for another catalogue: every campaign cell anew
+        releases.reset(cur)
+    else:                           # the released layer stands; cells whose k people changed move on
+        releases.publish(cur, [r[0] for r in cur.execute(releases.CAMPAIGN_BATCHES).fetchall()],
+                         access.min_cell_floor())
 
 
 def fresh(con) -> bool:
