@@ -28,6 +28,7 @@ _FORCED: ContextVar[str | None] = ContextVar("survey_source", default=None)
 @dataclass(frozen=True)
 class Source:
     name: str
+    released: bool = True     # the store has the released layer of campaigns (store/releases.py)
 
     @property
     def rows(self) -> str:
@@ -41,6 +42,8 @@ class Source:
         (store/releases.py: in steps of k changed people); over the responses (only while the cells are stale)
         a campaign's answers are left out."""
         campaigns = releases.CAMPAIGN_BATCHES
+        if not self.released:          # a store no write has reached since before releases: no campaign staged
+            return self.rows
         if self.name == CELLS:
             return (f"SELECT * EXCLUDE (t) FROM {aggregates.TABLE} WHERE t = $t AND batch_id NOT IN ({campaigns}) "
                     f"UNION ALL BY NAME "
@@ -91,9 +94,15 @@ class Source:
 def pick(con) -> Source:
     """The cells when they can be trusted (aggregates.fresh), else the responses; `forced` overrides."""
     forced = _FORCED.get()
+    released = _released(con)
     if forced is not None:
-        return Source(forced)
-    return Source(CELLS if _fresh(con) else RESPONSES)
+        return Source(forced, released)
+    return Source(CELLS if _fresh(con) else RESPONSES, released)
+
+
+@once
+def _released(con) -> bool:
+    return releases.exists(con)
 
 
 @once

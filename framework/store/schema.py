@@ -23,7 +23,7 @@ import json
 import duckdb
 
 from framework import db
-from framework.store import aggregates, campaign_batch
+from framework.store import aggregates, releases, campaign_batch
 from framework.errors import BilingualError
 
 SCHEMA_VERSION = 5
@@ -145,8 +145,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> int:
             f"This survey store was written by a newer version of the program (schema {found}; this version "
             f"reads up to {SCHEMA_VERSION}) - update the program first. Nothing was changed.")
     if found == SCHEMA_VERSION:
-        if not aggregates.fresh(con):      # another catalogue, or rows written around the store
-            with db.transaction(con) as cur:
+        if not aggregates.fresh(con) or not releases.exists(con):   # another catalogue, rows written around
+            with db.transaction(con) as cur:                          # the store, or no released layer yet
                 aggregates.rebuild(cur)
         return found
     with db.transaction(con) as cur:
