@@ -54,7 +54,7 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
-from framework import db
+from framework import db, names
 from framework.errors import BilingualError
 from framework.store import aggregates
 from framework.store.results import RoundConflict, id_list
@@ -221,7 +221,7 @@ def archive_round(con, out_dir: str | Path, round_date, agency: str | None = Non
     """Archive a round's live batches (optionally one agency's) under `out_dir`; with drop=True remove them
     from the store afterwards, in one transaction. Returns each part's manifest (with its `path`)."""
     round_d = _round(round_date)
-    agency = (agency or "").strip() or None
+    agency = names.name(agency) or None
     rows = db.query(con, """SELECT batch_id, agency FROM store.batches WHERE round_date = $round
                             AND ($agency::VARCHAR IS NULL OR trim(agency) = $agency) ORDER BY batch_id""",
                     {"round": round_d, "agency": agency})

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from framework import db
+from framework import db, names
 
 # The round dates a survey of this framework can have: not before its circular (ว 6, 18 May 2018), not more
 # than a small margin ahead (a round planned to end next month; 9999-12-31 would become the latest round).
@@ -93,7 +93,7 @@ class RoundsMixin:
         """The agency's latest round (on or before `before` when given, else its latest) as
         {"round_date": date | None, "stage": key | None}; None for an agency without batches."""
         rounds = self.agency_rounds()
-        rounds = rounds[rounds["agency"] == (agency or "").strip()]
+        rounds = rounds[rounds["agency"] == (names.name(agency) or "")]
         if rounds.empty:
             return None
         dates = pd.to_datetime(rounds["round_date"])
@@ -107,13 +107,14 @@ class RoundsMixin:
                        today: dt.date | None = None) -> MetaCheck:
         """What the upload form must still ask: missing fields, and confirmations for an unusual choice."""
         out = MetaCheck()
-        if not (agency or "").strip():
+        agency = names.name(agency)
+        if not agency:
             out.missing.append(("เลือกหรือพิมพ์ชื่อหน่วยงาน", "choose or type the agency"))
         if not stage:
             out.missing.append(("เลือกระยะของหน่วยงานในรอบนี้", "choose the agency's stage for this round"))
         if round_date is None:
             out.missing.append(("เลือกวันที่รอบสำรวจ", "choose the survey round date"))
-        out.last = self.last_round(agency, round_date) if (agency or "").strip() else None
+        out.last = self.last_round(agency, round_date) if agency else None
         key = self._stage(stage) if stage else None
         if out.last and key and out.last["stage"] and key != out.last["stage"]:
             when = out.last["round_date"].isoformat() if out.last["round_date"] else "—"
