@@ -26,7 +26,9 @@ the store unchanged and no partial directory behind.
 Restore (`restore_archive`) checks the manifest against its own sha256 and each file against the manifest
 (sha256, rows, rows per batch, batch ids, round and agencies; the fingerprint too when the same DuckDB
 version wrote it): a changed file or a hand-edited manifest is refused, nothing restored. It then puts the
-rows back in one transaction under the store's rule that a person counts once per round:
+rows back in one transaction, names and ids canonical (framework/names.py; variants of one person in an
+archive written before schema 6 merged: store/canonical.py), under the store's rule that a person counts once
+per round:
 batches already in the store (live or trash) or people already stored in that round are refused.
 
 History stays queryable without restoring: `history(con, DIR, "responses")` is a DuckDB relation over
@@ -56,7 +58,7 @@ import pyarrow.parquet as pq
 
 from framework import db, names
 from framework.errors import BilingualError
-from framework.store import aggregates
+from framework.store import aggregates, canonical
 from framework.store.results import RoundConflict, id_list
 from framework.store.rounds import AGENCY_KEY, clash_sql
 from framework.store.schema import SCHEMA_VERSION
@@ -386,9 +388,12 @@ def restore_archive(con, path: str | Path) -> list[dict]:
     parts = [(p, *_load_manifest(p, store_units)) for p in manifests_in(path)]
     with db.transaction(con) as cur:
         for part, m, tables in parts:
+            files = {table: pq.read_table(part / f"{table}.parquet") for table in tables}
             for table in tables:
-                cur.register(f"arch_{table}", pq.read_table(part / f"{table}.parquet"))
+                cur.register(f"arch_{table}", files[table])
             _verify_part(cur, part, m, tables)
+            for table in tables:    # names and ids as every write stores them (an archive from before schema 6)
+                cur.register(f"arch_{table}", canonical.arrow(files[table]))
             _refuse_present(cur, part, tables)
             for table in tables:
                 n = cur.execute(f"INSERT INTO store.{table} BY NAME SELECT * FROM arch_{table}").fetchall()[0][0]
@@ -396,6 +401,7 @@ def restore_archive(con, path: str | Path) -> list[dict]:
                     raise _tampered(part, f"{table}: {n:,} แถว", f"{table}: {n:,} rows restored")
             for table in tables:
                 cur.unregister(f"arch_{table}")
+            canonical.merge_people(cur, m["batches"])     # variants of one person in an old archive: one live
             aggregates.refresh(cur, m["batches"])
             m["path"] = str(part)
     return [m for _, m, _ in parts]
