@@ -386,6 +386,7 @@ def restore_archive(con, path: str | Path) -> list[dict]:
     store_units = [c for (c,) in db.query(con, "SELECT column_name FROM duckdb_columns() WHERE database_name = "
                                                "'store' AND table_name = 'responses'").itertuples(index=False)]
     parts = [(p, *_load_manifest(p, store_units)) for p in manifests_in(path)]
+    restored: list[str] = []
     with db.transaction(con) as cur:
         for part, m, tables in parts:
             files = {table: pq.read_table(part / f"{table}.parquet") for table in tables}
@@ -394,22 +395,24 @@ def restore_archive(con, path: str | Path) -> list[dict]:
             _verify_part(cur, part, m, tables)
             for table in tables:    # names and ids as every write stores them (an archive from before schema 6)
                 cur.register(f"arch_{table}", canonical.arrow(files[table]))
-            _refuse_present(cur, part, tables)
+            _refuse_present(cur, part, tables, restored)
             for table in tables:
                 n = cur.execute(f"INSERT INTO store.{table} BY NAME SELECT * FROM arch_{table}").fetchall()[0][0]
                 if n != m["files"][f"{table}.parquet"]["rows"]:
                     raise _tampered(part, f"{table}: {n:,} แถว", f"{table}: {n:,} rows restored")
             for table in tables:
                 cur.unregister(f"arch_{table}")
-            canonical.merge_people(cur, m["batches"])     # variants of one person in an old archive: one live
-            aggregates.refresh(cur, m["batches"])
+            restored += m["batches"]
             m["path"] = str(part)
+        canonical.merge_people(cur, restored)     # variants of one person in an old archive: one stays live
+        aggregates.refresh(cur, restored)
     return [m for _, m, _ in parts]
 
 
-def _refuse_present(cur, part: Path, tables: tuple[str, ...] = TABLES) -> None:
+def _refuse_present(cur, part: Path, tables: tuple[str, ...] = TABLES, restored: list[str] = ()) -> None:
     """Inside restore's transaction: refuse batches already in the store (or their superseded answers, left
-    by an archive of version 1), or people already in the round."""
+    by an archive of version 1), or people already in the round (but for the batches this restore put back:
+    variants of one person in parts written before schema 6, merged afterwards)."""
     held = "SELECT batch_id FROM store.batches UNION ALL SELECT batch_id FROM store.trash_batches"
     if "superseded_responses" in tables:
         held += " UNION ALL SELECT batch_id FROM store.superseded_responses"
@@ -424,7 +427,8 @@ def _refuse_present(cur, part: Path, tables: tuple[str, ...] = TABLES) -> None:
                   "FROM arch_responses r JOIN arch_batches b USING (batch_id) "
                   "WHERE b.round_date IS NOT DISTINCT FROM $round::DATE")
         sql = clash_sql(people)
-        ids = sorted({rid for _, rid, _ in cur.execute(sql, db.bind(sql, {"round": round_d})).fetchall()})
+        ids = sorted({rid for b, rid, _ in cur.execute(sql, db.bind(sql, {"round": round_d})).fetchall()
+                      if b not in restored})
         if ids:
             raise RoundConflict(
                 f"กู้คืน {part} ไม่ได้: ผู้ตอบ {len(ids):,} คนมีคำตอบในรอบ {round_d} อยู่แล้ว: {id_list(ids)} "

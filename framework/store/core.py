@@ -135,6 +135,7 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
                                     earlier=_earlier(old), seconds=time.perf_counter() - started)
             self._refuse_if_in_trash(dec.content_hash)
             rows, res = self._validate(dec, name, on_conflict, step)
+            res.notices += self.lookalike_notices(rows.column("agency").unique().to_pylist(), agency)
             step(0.75, "บันทึกข้อมูล", "Saving")
             with write_lock(self.con):
                 again = self.find_hash(dec.content_hash)       # the same file from another tab meanwhile

@@ -67,6 +67,8 @@ class MetaCheck:
     confirm: list[tuple[str, str, str]] = field(default_factory=list)
     last: dict | None = None   # the agency's reference round: {"round_date", "stage"}
     refused: list[tuple[str, str]] = field(default_factory=list)
+    agency: str | None = None  # the agency as it is stored (framework.names.name)
+    lookalike: tuple[str, str] | None = None   # (Thai, English): it only looks like an existing agency
 
     def ready(self, confirmed: set[str] | frozenset = frozenset()) -> bool:
         """True when nothing is missing or refused and every confirmation asked for was given."""
@@ -84,6 +86,25 @@ class RoundsMixin:
             WHERE nullif(trim(agency), '') IS NOT NULL
             GROUP BY agency, round_date
             ORDER BY agency, round_date DESC NULLS LAST""")
+
+    def known_agencies(self) -> list[str]:
+        """Every agency a stored answer has (the batches' and the files' agency columns), for look-alike checks."""
+        return [a for (a,) in self.con.execute(
+            "SELECT agency FROM store.batches WHERE agency IS NOT NULL UNION "
+            "SELECT agency FROM store.agg_cells WHERE agency IS NOT NULL").fetchall()]
+
+    def lookalike_notices(self, agencies, given: str | None = None) -> list:
+        """Upload notices (warning): each agency of an upload (its file's column, the one given) that only looks
+        like a stored agency or another of the upload's, or mixes scripts (framework.names.lookalike_warning)."""
+        from framework.survey import Notice
+
+        mine = list(dict.fromkeys(a for a in [given, *agencies] if a))
+        known = self.known_agencies()
+        out = []
+        for a in mine:
+            if w := names.lookalike_warning(a, [*known, *(b for b in mine if b != a)]):
+                out.append(Notice("warning", None, *w))
+        return out
 
     def agencies(self) -> list[str]:
         """Agencies of the live batches, sorted."""
@@ -115,6 +136,8 @@ class RoundsMixin:
         if round_date is None:
             out.missing.append(("เลือกวันที่รอบสำรวจ", "choose the survey round date"))
         out.last = self.last_round(agency, round_date) if agency else None
+        out.agency = agency or None
+        out.lookalike = names.lookalike_warning(agency, self.known_agencies()) if agency else None
         key = self._stage(stage) if stage else None
         if out.last and key and out.last["stage"] and key != out.last["stage"]:
             when = out.last["round_date"].isoformat() if out.last["round_date"] else "—"
