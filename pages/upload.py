@@ -110,6 +110,8 @@ round_date = c3.date_input(tr("วันที่รอบสำรวจ", "Sur
 if round_date:
     c3.caption(day(round_date))   # the picker shows ISO dates; Thai readers get the Buddhist-era date here
 check = store.check_metadata(agency, stage, round_date)
+if check.lookalike:   # the agency typed only looks like a stored one (or mixes scripts): named, before the upload
+    st.warning(md(tr(*check.lookalike)), icon=":material/warning:")
 last = store.last_round(agency) if agency else None
 if last:
     st.caption(tr(f"รอบล่าสุดของหน่วยงานนี้: {day(last['round_date'])} · {stage_label(last['stage'])}",
@@ -134,7 +136,7 @@ def run_import(on_conflict: str) -> None:
         res = store.ingest(tmp, file_name=up.name, agency=agency, stage=stage, round_date=round_date,
                            on_conflict=on_conflict, progress=lambda frac, th, en: bar.progress(frac, text=tr(th, en)))
         st.session_state["up_result"] = res
-        st.session_state["up_agency_next"] = agency
+        st.session_state["up_agency_next"] = check.agency
         st.session_state.pop("up_error", None)
         st.cache_data.clear()  # survey views must see the new batch
     except (survey.SurveyFileError, storage.StoreWriteError) as exc:   # a full disk: one bilingual line

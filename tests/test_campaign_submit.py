@@ -29,7 +29,7 @@ def go(setup, rid="123", group="Academic", org=None, answers=None, **kw):
 
 
 @pytest.mark.parametrize("kw, en", [
-    ({"rid": "  "}, "respondent id is required"), ({"rid": "12\x003"}, "control characters"),
+    ({"rid": "  "}, "respondent id is required"), ({"rid": "12\x003"}, "control or invisible character U+0000"),
     ({"rid": "1" * 101}, "at most 100"), ({"rid": "12a"}, "does not match"), ({"group": "Boss"}, "staff group"),
     ({"org": "กอง 9"}, "from the list"), ({"answers": {"NOPE": 3}}, "Unknown unit"),
     ({"answers": {"DLit100": 7}}, "must be 0-4"), ({"answers": {"DLit100": True}}, "must be 0-4"),

@@ -245,3 +245,21 @@ def test_same_file_under_another_agency_counts_nothing_and_says_so():
     bangkok = {clock.datetime_text(u, "en") for u in utc}
     assert frame(at, "Batch")["Uploaded"].iloc[0] in bangkok
     assert {u.strftime("%H:%M") for u in utc}.isdisjoint({b[-5:] for b in bangkok})
+
+
+def test_an_agency_that_only_looks_like_a_stored_one_is_warned_about_before_the_upload(tmp_path):
+    """Issue 19: the typed agency (Cyrillic І and Т for the Latin letters) names the existing agency."""
+    from framework import db
+    from framework.catalog import Catalog
+    from framework.store import SurveyStore
+
+    f = tmp_path / "a.csv"
+    f.write_text("respondent_id,group,DLit100\nP1,Service,3\n", encoding="utf-8")
+    con = db.connect(tmp_path / "page.duckdb")
+    SurveyStore(con, Catalog(con)).ingest(f, agency="กรม IT", stage="Early", round_date="2025-06-30")
+    con.close()
+    at = fill(page("en"), agency="กรม \u0406\u0422")
+    warned = [w.value for w in at.warning if "looks like the existing" in w.value]
+    assert warned and "กรม IT" in warned[0] and "U+0406" in warned[0]
+    at = fill(page("en"), agency="กรม IT\u200b")     # the same agency, canonical: no warning
+    assert not [w for w in at.warning if "looks like" in w.value]

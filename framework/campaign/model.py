@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import re2
 
-from framework import access, db
+from framework import access, db, names
 from framework.catalog import STAGES, Catalog
 from framework.errors import BilingualError
 from framework.store.rounds import round_date_problem
@@ -132,7 +132,7 @@ def _date(value, what_th: str, what_en: str) -> dt.date | None:
 
 
 def _text(value, what_th: str, what_en: str, required: bool = False) -> str | None:
-    text = " ".join(str(value or "").split())
+    text = names.name(str(value or ""))    # the one rule of names (framework/names.py)
     if required and not text:
         raise CampaignError(f"ต้องระบุ{what_th}", f"The {what_en} is required")
     if len(text) > MAX_TEXT:

@@ -19,12 +19,11 @@ import secrets
 import tempfile
 import threading
 import time
-import unicodedata
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Callable
 
-from framework import db
+from framework import db, names
 from framework.campaign.model import (MAX_ID, Campaign, CampaignError, closed_code, ensure_tables, file_name,
                                       has_tables)
 from framework.catalog import STAFF_GROUPS, Catalog
@@ -130,8 +129,9 @@ class Submitted:
 
 
 def clean_id(text: str | None) -> str:
-    """The respondent id as stored: NFC, surrounding spaces removed (inner text kept as typed)."""
-    return unicodedata.normalize("NFC", str(text or "")).strip()
+    """The respondent id as stored: framework.names.respondent_id (NFKC, every script's digits as ASCII,
+    spaces collapsed); names.IdError for a control or format character."""
+    return names.respondent_id(str(text or ""))
 
 
 def check(c: Campaign, catalog: Catalog, respondent_id: str, staff_group: str | None, org_unit: str | None,
@@ -140,19 +140,22 @@ def check(c: Campaign, catalog: Catalog, respondent_id: str, staff_group: str | 
     if not c.is_open(today):
         raise closed_code(c)
     raw = str(respondent_id or "")
-    rid = clean_id(raw[:4 * MAX_ID])     # never normalise (or match) more than a bounded id
+    try:
+        rid = clean_id(raw[:4 * MAX_ID])     # never normalise (or match) more than a bounded id
+    except names.IdError as exc:            # the upload's rule: a control or format character is refused
+        raise SubmitError(exc.th, exc.en[:1].upper() + exc.en[1:] + ".") from None
     if not rid:
         raise SubmitError("ต้องระบุรหัสผู้ตอบ", "The respondent id is required.")
-    if (len(raw) > 4 * MAX_ID or len(rid) > MAX_ID
-            or any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in rid)):
-        raise SubmitError(f"รหัสผู้ตอบต้องยาวไม่เกิน {MAX_ID} ตัวอักษรและไม่มีอักขระควบคุม",
-                          f"The respondent id must be at most {MAX_ID} characters, without control characters.")
+    if len(raw) > 4 * MAX_ID or len(rid) > MAX_ID:
+        raise SubmitError(f"รหัสผู้ตอบต้องยาวไม่เกิน {MAX_ID} ตัวอักษร",
+                          f"The respondent id must be at most {MAX_ID} characters.")
     if not c.id_ok(rid):
         raise SubmitError(f"รหัสผู้ตอบ \"{rid}\" ไม่ตรงกับรูปแบบที่ฝ่ายบุคคลกำหนด ({c.id_pattern}) — ตรวจรหัสอีกครั้ง",
                           f"The respondent id \"{rid}\" does not match the format HR set ({c.id_pattern}) - "
                           "check it.")
     if staff_group not in STAFF_GROUPS:
         raise SubmitError("เลือกกลุ่มบุคลากรของคุณ", "Choose your staff group.")
+    org_unit = names.name(org_unit)
     if org_unit and c.org_units and org_unit not in c.org_units:
         raise SubmitError("เลือกหน่วยงานย่อยจากรายการ", "Choose your org unit from the list.")
     if org_unit and not c.org_units:
@@ -218,7 +221,7 @@ def submit(con, catalog: Catalog, c: Campaign, respondent_id: str, staff_group: 
     round replaced). Raises SubmitError / RateLimited / the campaign's closed message; nothing stored then."""
     started = time.perf_counter()
     levels = check(c, catalog, respondent_id, staff_group, org_unit, answers, today=today)
-    rid = clean_id(respondent_id)
+    rid, org_unit = clean_id(respondent_id), names.name(org_unit)
     (limits or LIMITS).check(c.code, client, rid)
     codes = catalog.unit_codes()
     data = survey_csv(c, codes, rid, staff_group, org_unit, levels)

@@ -26,7 +26,9 @@ the store unchanged and no partial directory behind.
 Restore (`restore_archive`) checks the manifest against its own sha256 and each file against the manifest
 (sha256, rows, rows per batch, batch ids, round and agencies; the fingerprint too when the same DuckDB
 version wrote it): a changed file or a hand-edited manifest is refused, nothing restored. It then puts the
-rows back in one transaction under the store's rule that a person counts once per round:
+rows back in one transaction, names and ids canonical (framework/names.py; variants of one person in an
+archive written before schema 6 merged: store/canonical.py), under the store's rule that a person counts once
+per round:
 batches already in the store (live or trash) or people already stored in that round are refused.
 
 History stays queryable without restoring: `history(con, DIR, "responses")` is a DuckDB relation over
@@ -54,9 +56,9 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
-from framework import db
+from framework import db, names
 from framework.errors import BilingualError
-from framework.store import aggregates
+from framework.store import aggregates, canonical
 from framework.store.results import RoundConflict, id_list
 from framework.store.rounds import AGENCY_KEY, clash_sql
 from framework.store.schema import SCHEMA_VERSION
@@ -221,7 +223,7 @@ def archive_round(con, out_dir: str | Path, round_date, agency: str | None = Non
     """Archive a round's live batches (optionally one agency's) under `out_dir`; with drop=True remove them
     from the store afterwards, in one transaction. Returns each part's manifest (with its `path`)."""
     round_d = _round(round_date)
-    agency = (agency or "").strip() or None
+    agency = names.name(agency) or None
     rows = db.query(con, """SELECT batch_id, agency FROM store.batches WHERE round_date = $round
                             AND ($agency::VARCHAR IS NULL OR trim(agency) = $agency) ORDER BY batch_id""",
                     {"round": round_d, "agency": agency})
@@ -384,26 +386,33 @@ def restore_archive(con, path: str | Path) -> list[dict]:
     store_units = [c for (c,) in db.query(con, "SELECT column_name FROM duckdb_columns() WHERE database_name = "
                                                "'store' AND table_name = 'responses'").itertuples(index=False)]
     parts = [(p, *_load_manifest(p, store_units)) for p in manifests_in(path)]
+    restored: list[str] = []
     with db.transaction(con) as cur:
         for part, m, tables in parts:
+            files = {table: pq.read_table(part / f"{table}.parquet") for table in tables}
             for table in tables:
-                cur.register(f"arch_{table}", pq.read_table(part / f"{table}.parquet"))
+                cur.register(f"arch_{table}", files[table])
             _verify_part(cur, part, m, tables)
-            _refuse_present(cur, part, tables)
+            for table in tables:    # names and ids as every write stores them (an archive from before schema 6)
+                cur.register(f"arch_{table}", canonical.arrow(files[table]))
+            _refuse_present(cur, part, tables, restored)
             for table in tables:
                 n = cur.execute(f"INSERT INTO store.{table} BY NAME SELECT * FROM arch_{table}").fetchall()[0][0]
                 if n != m["files"][f"{table}.parquet"]["rows"]:
                     raise _tampered(part, f"{table}: {n:,} แถว", f"{table}: {n:,} rows restored")
             for table in tables:
                 cur.unregister(f"arch_{table}")
-            aggregates.refresh(cur, m["batches"])
+            restored += m["batches"]
             m["path"] = str(part)
+        canonical.merge_people(cur, restored)     # variants of one person in an old archive: one stays live
+        aggregates.refresh(cur, restored)
     return [m for _, m, _ in parts]
 
 
-def _refuse_present(cur, part: Path, tables: tuple[str, ...] = TABLES) -> None:
+def _refuse_present(cur, part: Path, tables: tuple[str, ...] = TABLES, restored: list[str] = ()) -> None:
     """Inside restore's transaction: refuse batches already in the store (or their superseded answers, left
-    by an archive of version 1), or people already in the round."""
+    by an archive of version 1), or people already in the round (but for the batches this restore put back:
+    variants of one person in parts written before schema 6, merged afterwards)."""
     held = "SELECT batch_id FROM store.batches UNION ALL SELECT batch_id FROM store.trash_batches"
     if "superseded_responses" in tables:
         held += " UNION ALL SELECT batch_id FROM store.superseded_responses"
@@ -418,7 +427,8 @@ def _refuse_present(cur, part: Path, tables: tuple[str, ...] = TABLES) -> None:
                   "FROM arch_responses r JOIN arch_batches b USING (batch_id) "
                   "WHERE b.round_date IS NOT DISTINCT FROM $round::DATE")
         sql = clash_sql(people)
-        ids = sorted({rid for _, rid, _ in cur.execute(sql, db.bind(sql, {"round": round_d})).fetchall()})
+        ids = sorted({rid for b, rid, _ in cur.execute(sql, db.bind(sql, {"round": round_d})).fetchall()
+                      if b not in restored})
         if ids:
             raise RoundConflict(
                 f"กู้คืน {part} ไม่ได้: ผู้ตอบ {len(ids):,} คนมีคำตอบในรอบ {round_d} อยู่แล้ว: {id_list(ids)} "

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from framework import db, survey
+from framework import db, names, survey
 from framework.store import aggregates
 from framework.store.results import BatchInTrash, IngestResult
 from framework.store.rounds import AGENCY_KEY, clash_sql
@@ -87,7 +87,7 @@ class CampaignBatchMixin:
         from framework.store.core import write_lock
 
         stage_key, round_d = self._stage(stage), self._round(round_date)
-        agency = (agency or "").strip() or None
+        agency = names.name(agency) or None
         dec = survey.decode(Path(path))
         try:
             rows, res = self._validate(dec, file_name(code), "replace", lambda f, th, en: None)

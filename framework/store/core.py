@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from framework import db, survey
+from framework import db, names, survey
 from framework.catalog import Catalog, STAGES
 from framework.paths import DEMO_DIR
 from framework.store import aggregates
@@ -115,7 +115,7 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
         round_d = self._round(round_date)
         if problem := round_date_problem(round_d):
             raise survey.SurveyFileError(f"{problem[0]} ไม่มีข้อมูลใดถูกบันทึก", f"{problem[1]}. Nothing was stored.")
-        agency = (agency or "").strip() or None
+        agency = names.name(agency) or None     # the one rule of names (framework/names.py)
         if on_conflict not in ON_CONFLICT:
             raise survey.SurveyFileError(
                 f"ไม่รู้จักตัวเลือก \"{on_conflict}\" สำหรับผู้ตอบที่มีอยู่แล้วในรอบ — ใช้ refuse, replace หรือ skip",
@@ -135,6 +135,7 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
                                     earlier=_earlier(old), seconds=time.perf_counter() - started)
             self._refuse_if_in_trash(dec.content_hash)
             rows, res = self._validate(dec, name, on_conflict, step)
+            res.notices += self.lookalike_notices(rows.column("agency").unique().to_pylist(), agency)
             step(0.75, "บันทึกข้อมูล", "Saving")
             with write_lock(self.con):
                 again = self.find_hash(dec.content_hash)       # the same file from another tab meanwhile

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from framework import db
+from framework import db, names
 
 # The round dates a survey of this framework can have: not before its circular (ว 6, 18 May 2018), not more
 # than a small margin ahead (a round planned to end next month; 9999-12-31 would become the latest round).
@@ -67,6 +67,8 @@ class MetaCheck:
     confirm: list[tuple[str, str, str]] = field(default_factory=list)
     last: dict | None = None   # the agency's reference round: {"round_date", "stage"}
     refused: list[tuple[str, str]] = field(default_factory=list)
+    agency: str | None = None  # the agency as it is stored (framework.names.name)
+    lookalike: tuple[str, str] | None = None   # (Thai, English): it only looks like an existing agency
 
     def ready(self, confirmed: set[str] | frozenset = frozenset()) -> bool:
         """True when nothing is missing or refused and every confirmation asked for was given."""
@@ -85,6 +87,25 @@ class RoundsMixin:
             GROUP BY agency, round_date
             ORDER BY agency, round_date DESC NULLS LAST""")
 
+    def known_agencies(self) -> list[str]:
+        """Every agency a stored answer has (the batches' and the files' agency columns), for look-alike checks."""
+        return [a for (a,) in self.con.execute(
+            "SELECT agency FROM store.batches WHERE agency IS NOT NULL UNION "
+            "SELECT agency FROM store.agg_cells WHERE agency IS NOT NULL").fetchall()]
+
+    def lookalike_notices(self, agencies, given: str | None = None) -> list:
+        """Upload notices (warning): each agency of an upload (its file's column, the one given) that only looks
+        like a stored agency or another of the upload's, or mixes scripts (framework.names.lookalike_warning)."""
+        from framework.survey import Notice
+
+        mine = list(dict.fromkeys(a for a in [given, *agencies] if a))
+        known = self.known_agencies()
+        out = []
+        for a in mine:
+            if w := names.lookalike_warning(a, [*known, *(b for b in mine if b != a)]):
+                out.append(Notice("warning", None, *w))
+        return out
+
     def agencies(self) -> list[str]:
         """Agencies of the live batches, sorted."""
         return sorted(set(self.agency_rounds()["agency"]))
@@ -93,7 +114,7 @@ class RoundsMixin:
         """The agency's latest round (on or before `before` when given, else its latest) as
         {"round_date": date | None, "stage": key | None}; None for an agency without batches."""
         rounds = self.agency_rounds()
-        rounds = rounds[rounds["agency"] == (agency or "").strip()]
+        rounds = rounds[rounds["agency"] == (names.name(agency) or "")]
         if rounds.empty:
             return None
         dates = pd.to_datetime(rounds["round_date"])
@@ -107,13 +128,16 @@ class RoundsMixin:
                        today: dt.date | None = None) -> MetaCheck:
         """What the upload form must still ask: missing fields, and confirmations for an unusual choice."""
         out = MetaCheck()
-        if not (agency or "").strip():
+        agency = names.name(agency)
+        if not agency:
             out.missing.append(("เลือกหรือพิมพ์ชื่อหน่วยงาน", "choose or type the agency"))
         if not stage:
             out.missing.append(("เลือกระยะของหน่วยงานในรอบนี้", "choose the agency's stage for this round"))
         if round_date is None:
             out.missing.append(("เลือกวันที่รอบสำรวจ", "choose the survey round date"))
-        out.last = self.last_round(agency, round_date) if (agency or "").strip() else None
+        out.last = self.last_round(agency, round_date) if agency else None
+        out.agency = agency or None
+        out.lookalike = names.lookalike_warning(agency, self.known_agencies()) if agency else None
         key = self._stage(stage) if stage else None
         if out.last and key and out.last["stage"] and key != out.last["stage"]:
             when = out.last["round_date"].isoformat() if out.last["round_date"] else "—"

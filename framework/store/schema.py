@@ -14,6 +14,10 @@ Version 5: one batch per self-assessment campaign (store/campaign_batch.py) and 
 submission's raw row, `seq`, `submitted_at`); the one-person batches older versions made per submission are
 merged into their campaign's batch on upgrade (what was merged is logged and kept in
 store_info['upgrade_5']).
+Version 6: canonical names and ids (framework/names.py, store/canonical.py): every stored agency, org unit,
+position and respondent id rewritten in its canonical form; look-alike variants of one person in a round
+merged (the latest answers live, the others superseded as a replace would); the report of what changed is
+logged and kept in store_info['upgrade_6'].
 Every step is idempotent and runs in one transaction: an interrupted upgrade leaves the store as it was.
 """
 from __future__ import annotations
@@ -23,10 +27,10 @@ import json
 import duckdb
 
 from framework import db
-from framework.store import aggregates, releases, campaign_batch
+from framework.store import aggregates, campaign_batch, canonical, releases
 from framework.errors import BilingualError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Columns of store.responses before the unit columns; one UTINYINT column per unit code follows
 # (framework order), NULL = not assessed.
@@ -157,6 +161,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> int:
         if merged:
             cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('upgrade_5', ?)",
                         [json.dumps(merged, ensure_ascii=False)])
+        if found and (report := canonical.upgrade(cur)):     # version 6 (an empty store has nothing to fix)
+            cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('upgrade_6', ?)",
+                        [json.dumps(report, ensure_ascii=False, default=str)])
         aggregates.rebuild(cur)
         cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     return found

@@ -13,7 +13,9 @@ import pandas as pd
 
 from framework.catalog import Catalog, normalise_label
 from framework.db import ident, literal
+from framework import names
 from framework.survey.base import MAX_PROBLEMS, Decoded, Layout, Notice, SurveyFileError
+from framework.survey.canon import canon_map, value
 from framework.survey.layout import resolve_code
 from framework.survey.levels import (LEVEL_FIX, clean, group_fix, level, level_number, level_ok,
                                      unit_expressions)
@@ -53,6 +55,13 @@ class Checked:
 
 FIELD_COUNT = ("MISSING COLUMNS", "TOO MANY COLUMNS")
 BARE = "[\\s,;\\t\"']*"      # a line of bare delimiters (and quotes): nothing in it
+
+
+def ID_CHECK(label: str) -> tuple:
+    """The problem check of an id with a control or format character (framework.names.id_problem)."""
+    return ("rid_en IS NOT NULL", label, "rid", "rid_th", "rid_en",
+            ("พิมพ์รหัสผู้ตอบใหม่ให้มีแต่ตัวอักษรและตัวเลขที่มองเห็น", "type the respondent id again with visible "
+             "letters and digits only"))
 
 
 class Raw(str):
@@ -217,7 +226,7 @@ class Validator:
         gmap = self._temp("gmap")
         distinct = self.cur.execute(f"SELECT DISTINCT {col} AS raw FROM {raw} WHERE {col} IS NOT NULL").df()
         aliases = self.catalog.staff_group_aliases()
-        distinct["key"] = [aliases.get(normalise_label(v)) for v in distinct["raw"]]
+        distinct["key"] = [aliases.get(normalise_label(names.name(v))) for v in distinct["raw"]]
         self.cur.register(f"gmap_df_{self.tag}", distinct)
         self.cur.execute(f"CREATE TEMP TABLE {gmap} AS SELECT raw, key FROM gmap_df_{self.tag}")
         self.cur.unregister(f"gmap_df_{self.tag}")
@@ -329,6 +338,23 @@ class Validator:
             ORDER BY b.rec""").df()
         return probs.drop(columns=["rec"]), rejected, truncated
 
+    def _map(self, raw: str, col: str, kind: str) -> str:
+        """Temp table: the canonical form of each non-plain value of a column (survey/canon.py)."""
+        return canon_map(self.cur, raw, col, kind, self._temp(f"canon_{col}"))
+
+    def _name_columns(self, raw: str, k: dict, agg: str = "") -> tuple[dict[str, str], str]:
+        """SQL of the agency, org unit and position columns as canonical names (framework.names.name), and
+        the joins of their maps; a column the file does not have is NULL."""
+        opt, joins = {}, ""
+        for col in ("agency", "unit", "position"):
+            if col not in k:
+                opt[col] = "CAST(NULL AS VARCHAR)"
+                continue
+            c, m = f"c{k[col]}", f"nm_{col}"
+            opt[col] = f"{agg}({value('r', c, m)})"
+            joins += f" LEFT JOIN {self._map(raw, c, 'name')} {m} ON {m}.raw = r.{c}"
+        return opt, joins
+
     def _check_wide(self, raw: str, lines: str, layout: Layout, notes: list[Notice]) -> Checked:
         k = layout.keys
         rid, grp = f"c{k['respondent_id']}", f"c{k['group']}"
@@ -342,10 +368,13 @@ class Validator:
         rows, bad = self._temp("rows"), self._temp("bad")
         self.cur.execute(f"""
             CREATE TEMP TABLE {rows} AS
-            SELECT rec, line, rid, grp, key, CASE WHEN plain THEN true ELSE {full} END AS cells_ok, big, plain
-            FROM (SELECT r.rowid AS rec, l.line, nullif(trim(r.{rid}), '') AS rid, nullif(trim(r.{grp}), '') AS grp,
+            SELECT rec, line, rid, rid_th, rid_en, grp, key, CASE WHEN plain THEN true ELSE {full} END AS cells_ok,
+                   big, plain
+            FROM (SELECT r.rowid AS rec, l.line, {value('r', rid, 'im')} AS rid, im.bad_th AS rid_th,
+                         im.bad_en AS rid_en, nullif(trim(r.{grp}), '') AS grp,
                          g.key, {fast} AS plain, {oversize('r', len(layout.header))} AS big, r.*
                   FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}
+                  LEFT JOIN {self._map(raw, rid, 'id')} im ON im.raw = r.{rid}
                   WHERE NOT ({self._blank('r', layout)}))""")
         # Repeated respondent ids: the window runs only over the rows whose id is repeated (usually none).
         dups = self._temp("dups")
@@ -358,11 +387,13 @@ class Validator:
             CREATE TEMP TABLE {bad} AS
             SELECT x.*, d.first_line, coalesce(d.dup_n, 1) AS dup_n, r.*
             FROM {rows} x LEFT JOIN {dups} d ON d.rec = x.rec JOIN {raw} r ON r.rowid = x.rec
-            WHERE x.rid IS NULL OR x.key IS NULL OR d.dup_n > 1 OR NOT x.cells_ok OR x.big IS NOT NULL""")
+            WHERE x.rid IS NULL OR x.key IS NULL OR d.dup_n > 1 OR NOT x.cells_ok OR x.big IS NOT NULL
+               OR x.rid_en IS NOT NULL""")
         fix_g = group_fix()
         checks = [
             ("rid IS NULL", layout.header[k["respondent_id"]], "NULL", "'ไม่มีรหัสผู้ตอบ'", "'respondent id is missing'",
              ("ใส่รหัสผู้ตอบที่ไม่ซ้ำกับแถวอื่น", "fill in a respondent id that no other row uses")),
+            ID_CHECK(layout.header[k["respondent_id"]]),
             ("dup_n > 1", layout.header[k["respondent_id"]], "rid",
              "'รหัสผู้ตอบซ้ำกับแถวที่ ' || first_line || ' (เก็บแถวแรกไว้)'",
              "'duplicate respondent id: first seen on row ' || first_line || ' (that row is kept)'",
@@ -390,14 +421,13 @@ class Validator:
         # a million rows into a temp table first).
         staging = f"ok_{self.tag}"
         self.views.append(staging)
-        opt = {name: (f"nullif(trim(r.c{k[name]}), '')" if name in k else "CAST(NULL AS VARCHAR)")
-               for name in ("agency", "unit", "position")}
+        opt, joins = self._name_columns(raw, k)
         units_sql = ", ".join(f"{e} AS {ident(u)}" for u, e in exprs.items())
         self.cur.execute(f"""
             CREATE TEMP VIEW {staging} AS
             SELECT x.rid AS respondent_id, x.key AS staff_group, {opt['agency']} AS agency,
                    {opt['unit']} AS org_unit, {opt['position']} AS position, {units_sql}
-            FROM {rows} x JOIN {raw} r ON r.rowid = x.rec
+            FROM {rows} x JOIN {raw} r ON r.rowid = x.rec{joins}
             WHERE x.rec NOT IN (SELECT rec FROM {bad})
             ORDER BY x.rec""")
         total = self.cur.execute(f"SELECT count(*) FROM {rows}").fetchone()[0]
@@ -421,12 +451,13 @@ class Validator:
         self.cur.execute(f"""
             CREATE TEMP TABLE {rows} AS
             WITH base AS (
-              SELECT r.rowid AS rec, l.line, nullif(trim(r.{rid}), '') AS rid, nullif(trim(r.{grp}), '') AS grp,
+              SELECT r.rowid AS rec, l.line, {value('r', rid, 'im')} AS rid, im.bad_th AS rid_th, im.bad_en AS rid_en,
+                     nullif(trim(r.{grp}), '') AS grp,
                      g.key, nullif(trim(r.{code}), '') AS code_raw, m.code, {level_ok('r.' + lev)} AS level_ok,
                      {clean('r.' + lev)} AS level_raw, {level('r.' + lev)} AS lvl,
                      {oversize('r', len(layout.header))} AS big
               FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}
-              LEFT JOIN {cmap} m ON m.raw = r.{code}
+              LEFT JOIN {cmap} m ON m.raw = r.{code} LEFT JOIN {self._map(raw, rid, 'id')} im ON im.raw = r.{rid}
               WHERE NOT ({self._blank('r', layout)}))
             SELECT *,
               CASE WHEN rid IS NULL OR code IS NULL THEN 1
@@ -435,7 +466,7 @@ class Validator:
               count(DISTINCT key) OVER (PARTITION BY rid) AS n_keys
             FROM base""")
         own_bad = ("rid IS NULL OR key IS NULL OR code IS NULL OR NOT level_ok OR dup_n > 1 OR n_keys > 1 "
-                   "OR big IS NOT NULL")
+                   "OR big IS NOT NULL OR rid_en IS NOT NULL")
         self.cur.execute(f"""
             CREATE TEMP TABLE {bad} AS
             WITH flagged AS (SELECT *, ({own_bad}) AS own_bad FROM {rows}),
@@ -448,6 +479,7 @@ class Validator:
         checks = [
             ("rid IS NULL", h[k["respondent_id"]], "NULL", "'ไม่มีรหัสผู้ตอบ'", "'respondent id is missing'",
              ("ใส่รหัสผู้ตอบในทุกแถว", "fill in the respondent id on every row")),
+            ID_CHECK(h[k["respondent_id"]]),
             ("grp IS NULL", h[k["group"]], "NULL", "'ไม่ได้ระบุกลุ่มบุคลากร'", "'staff group is missing'", fix_g),
             ("grp IS NOT NULL AND key IS NULL", h[k["group"]], "grp", "'ไม่รู้จักกลุ่มบุคลากรนี้'",
              "'unknown staff group'", fix_g),
@@ -483,13 +515,12 @@ class Validator:
             f"SELECT DISTINCT code FROM {rows} WHERE code IS NOT NULL").fetchall()]
         present = [c for c in all_codes if c in set(present)]
         aggs = ", ".join(f"max(lvl) FILTER (WHERE code = {literal(c)}) AS {ident(c)}" for c in present)
-        opt = {name: (f"max(nullif(trim(r.c{k[name]}), ''))" if name in k else "CAST(NULL AS VARCHAR)")
-               for name in ("agency", "unit", "position")}
+        opt, joins = self._name_columns(raw, k, "max")
         self.cur.execute(f"""
             CREATE TEMP TABLE {pivot} AS
             SELECT x.rid, any_value(x.key) AS key, min(x.rec) AS first_rec, {opt['agency']} AS agency,
                    {opt['unit']} AS org_unit, {opt['position']} AS position{', ' + aggs if aggs else ''}
-            FROM {rows} x JOIN {raw} r ON r.rowid = x.rec
+            FROM {rows} x JOIN {raw} r ON r.rowid = x.rec{joins}
             WHERE x.rec NOT IN (SELECT rec FROM {bad})
             GROUP BY x.rid""")
         exprs, el_notes = unit_expressions({c: f"p.{ident(c)}" for c in present}, self.catalog)
