@@ -64,12 +64,16 @@ def test_open_campaign_then_live_count_and_suppressed_heatmap(store, catalog):
     cov = analysis.coverage(con, analysis.Filters(agencies=("กรมทดสอบ",), rounds=("2025-06-30",),
                                                   batches=tuple(campaign.batch_ids(con, made))), stage="Early")
     assert cov["coverage"].isna().all()
-    page.number_input(key="ws_k").set_value(1).run()   # local mode: k below the floor is allowed
+    # The room sees what everyone without the passphrase sees: no k below the floor, HR's live figures never.
+    assert page.number_input(key="ws_k").min == analysis.default_min_cell()
+    assert any("0 of 3 answers shown so far" in c.value for c in page.caption)
+    for i in range(3, 6):
+        campaign.submit(con, catalog, made, f"p{i}", "Service", None, {u: 4 for u in req})
+    page = run_page("workshop.py", state={"lang": "en"})
+    # Six answers, released at the fifth change of the cell: Service shows at 100 %, over the first five.
     assert not page.exception and 1.0 in heat_values(page)
-    cov1 = analysis.coverage(con, analysis.Filters(agencies=("กรมทดสอบ",), rounds=("2025-06-30",),
-                                                   batches=tuple(campaign.batch_ids(con, made)), min_cell=1,
-                                                   authorised=True), stage="Early")
-    assert cov1.loc[(cov1["key"] == "Service") & cov1["code"].isin(req), "coverage"].eq(1.0).all()
+    assert any("5 of 6 answers shown so far" in c.value for c in page.caption)
+    assert any("change after every 5 new or changed answers" in c.value for c in page.caption)
 
 
 def test_open_through_the_form(store):
@@ -103,7 +107,8 @@ def test_presentation_folds_the_controls_until_something_there_needs_doing(store
     at.run()
     assert not at.exception and not _panel(at)[0].proto.expanded               # now folded away
     inside = {w.key for w in _panel(at)[0].text_input} | {w.key for w in _panel(at)[0].number_input}
-    assert {"ws_pass", "ws_agency", "ws_k"} <= inside
+    assert {"ws_agency", "ws_k"} <= inside                                         # the passphrase box emptied:
+    assert "ws_pass_lock" in {b.key for b in _panel(at)[0].button}               # its lock button instead
     if campaign.qr.available():
         assert len(at.get("image")) == 1 and not _panel(at)[0].get("image")   # the QR code outside the panel
     assert not _panel(run_page("workshop.py", state={"lang": "en"}))                             # not presenting

@@ -183,12 +183,9 @@ def hr_gate(key: str, why_th: str, why_en: str) -> None:
 def hr_passed(key: str) -> bool:
     """Has this session's HR gate `key` already been passed (local mode, or the passphrase in the box was checked
     through the throttle and is right)? Only reads the outcome of a check made before: never a new guess."""
-    secret = hr_secret()
-    if access.local_mode(secret):
+    if access.local_mode(hr_secret()):
         return True
-    given = st.session_state.get(key)
-    tag = (key, hashlib.sha256(given.encode("utf-8")).hexdigest()) if given else None
-    return tag is not None and st.session_state.get("_hr_checked") == tag and access.verify(given, secret)
+    return key in st.session_state.get(HR_UNLOCKED, [])     # hr_passphrase() unlocked the gate's scope
 
 
 def controls(expanded: bool = False):

@@ -94,10 +94,9 @@ class Source:
 def pick(con) -> Source:
     """The cells when they can be trusted (aggregates.fresh), else the responses; `forced` overrides."""
     forced = _FORCED.get()
-    released = _released(con)
     if forced is not None:
-        return Source(forced, released)
-    return Source(CELLS if _fresh(con) else RESPONSES, released)
+        return Source(forced, _released(con) if con is not None else True)
+    return Source(CELLS if _fresh(con) else RESPONSES, _released(con))
 
 
 @once
