@@ -9,7 +9,8 @@ more people at 0 % or 100 % (a figure about a group of k or more, which the rule
 
 The people a figure covers are worked out here, independently of framework.analysis: the whole selection
 when the figure's n says so (exact figures: the rules before issue 18), else the blocks lying wholly inside
-it (uploads: a cell of >= k; a staff group's small cells of one batch pooled; the rest of the batch pooled;
+it (uploads: a cell of >= k; an org unit without one, its largest small cells until k; a staff group's other
+small cells of one batch pooled; the rest of the batch pooled;
 a campaign's cells as released, each when k of its people have changed, never pooled). Either way the test
 checks that those people's true answers add up to the figure, so the equations are the figures.
 
@@ -82,21 +83,28 @@ class Model:
 
     def blocks(self) -> pd.Series:
         r = self.raw[~self.raw["campaign"]]
-        size = r.groupby(["batch", "agency", "unit", "group"])["pid"].transform("count")
-        blk = pd.Series([f"c|{b}|{a}|{u}|{g}" for b, a, u, g in zip(r["batch"], r["agency"], r["unit"], r["group"])],
-                        index=r.index, dtype=object)
-        small = size < K
-        pool = r[small].groupby(["batch", "agency", "group"])["pid"].transform("count")
-        grouped = pool.index[pool >= K]
-        blk[grouped] = [f"g|{b}|{a}|{g}" for b, a, g in zip(r.loc[grouped, "batch"], r.loc[grouped, "agency"],
-                                                            r.loc[grouped, "group"])]
-        left = small & ~r.index.isin(grouped)
-        rest = r[left].groupby(["batch", "agency"])["pid"].transform("count")
-        pooled = rest.index[rest >= K]
-        blk[pooled] = [f"b|{b}|{a}" for b, a in zip(r.loc[pooled, "batch"], r.loc[pooled, "agency"])]
-        blk[left & ~r.index.isin(pooled)] = None
+        cells = r.groupby(["batch", "agency", "unit", "group"]).size().rename("n").reset_index()
+        cells["blk"] = None
+        big = cells["n"] >= K
+        cells.loc[big, "blk"] = [f"c|{x.batch}|{x.agency}|{x.unit}|{x.group}" for x in cells[big].itertuples()]
+        for (b, a, u), g in cells.groupby(["batch", "agency", "unit"]):      # a unit without a cell of K
+            small = g[g["n"] < K]
+            if (g["n"] >= K).any() or small["n"].sum() < K:
+                continue
+            total = 0
+            for i, row in small.sort_values(["n", "group"], ascending=[False, True]).iterrows():
+                if total >= K:
+                    break
+                cells.loc[i, "blk"], total = f"u|{b}|{a}|{u}", total + row["n"]
+        for (b, a, grp), g in cells[cells["blk"].isna()].groupby(["batch", "agency", "group"]):
+            if g["n"].sum() >= K:
+                cells.loc[g.index, "blk"] = f"g|{b}|{a}|{grp}"
+        for (b, a), g in cells[cells["blk"].isna()].groupby(["batch", "agency"]):
+            if g["n"].sum() >= K:
+                cells.loc[g.index, "blk"] = f"b|{b}|{a}"
+        key = dict(zip(zip(cells["batch"], cells["agency"], cells["unit"], cells["group"]), cells["blk"]))
         out = pd.Series(None, index=self.raw.index, dtype=object)
-        out[r.index] = blk
+        out[r.index] = [key[(x.batch, x.agency, x.unit, x.group)] for x in r.itertuples()]
         for cell, members in self.released.items():
             if len(members) >= K:
                 for var in (v for _, v in members):

@@ -6,11 +6,13 @@ and a figure over any selection of people (the filters, narrowed by a row or col
 over the blocks that lie wholly inside that selection, never over part of a block:
 
 1. a cell of one org unit and one staff group with k or more people is a block of its own;
-2. the cells of one staff group with fewer than k people each are pooled across the org units of the
+2. an org unit with no such cell but k or more people: its largest small cells, until they hold k, are a
+   block (one org unit, several staff groups), so the unit's own figure is shown;
+3. the remaining cells of one staff group (fewer than k people each) are pooled across the org units of the
    batch; the pool is a block when it holds k or more people;
-3. what is left (staff groups whose pool is still under k) is pooled across staff groups; a block when it
+4. what is left (staff groups whose pool is still under k) is pooled across staff groups; a block when it
    holds k or more people;
-4. what is left after that (fewer than k people in the whole batch and agency) is in no figure at all.
+5. what is left after that (fewer than k people in the whole batch and agency) is in no figure at all.
 
 Why nothing under k can be read, from any set of views, filters, rounds, thresholds or exports: every
 published count is a sum of whole blocks' counts, so any combination of published figures (sums,
@@ -34,7 +36,7 @@ import pandas as pd
 SEP = "\x1f"          # joins an atom's key parts (never in a batch id, agency, org unit or staff group key)
 POOLED = "\x1fpooled"  # the key of rows whose block spans several values of a view's key (dropped)
 ATOM_DIMS = ("batch_id", "agency", "unit_key", "staff_group")
-LEVEL_CELL, LEVEL_GROUP, LEVEL_BATCH = 1, 2, 3
+LEVEL_CELL, LEVEL_UNIT, LEVEL_GROUP, LEVEL_BATCH = 1, 2, 3, 4
 
 
 def atom_key(batch_id, agency, unit_key, staff_group) -> str:
@@ -47,8 +49,8 @@ def partition(atoms: pd.DataFrame, k: int, unpooled: frozenset = frozenset()) ->
     the batches in `unpooled` (campaign batches, released cell by cell: store/releases.py) stay in no block.
 
     Returns one row per atom in a block: atom, blk, blk_n, blk_groups (its staff groups, sorted, comma
-    separated), single_unit (the block lies in one org unit), level (1, 2, 3 as in the module docstring).
-    Atoms in no block (step 4) are left out.
+    separated), single_unit (the block lies in one org unit), level (1-4: the step of the module docstring).
+    Atoms in no block (step 5) are left out.
     """
     cols = ["atom", "blk", "blk_n", "blk_groups", "single_unit", "level"]
     if atoms is None or not len(atoms):
@@ -67,13 +69,27 @@ def partition(atoms: pd.DataFrame, k: int, unpooled: frozenset = frozenset()) ->
     a.loc[big, "blk"] = "c" + SEP + a.loc[big, "atom"]
     a.loc[big, "level"] = LEVEL_CELL
     small = ~big & ~a["batch_id"].isin(list(unpooled))
-    # Step 2: a staff group's small cells pooled across org units (within one batch and agency).
+    # Step 2: an org unit with no cell of k but k or more people in small cells: its largest small cells
+    # (until they reach k) pooled across staff groups, so the unit's own figure is shown.
+    unit = ["batch_id", "agency", "unit_key"]
+    has_block = a[big].groupby(unit).size()
+    cand = a[small & ~a.set_index(unit).index.isin(has_block.index)]
+    cand = cand[cand.groupby(unit)["n"].transform("sum") >= k]
+    if len(cand):
+        cand = cand.sort_values(unit + ["n", "staff_group"], ascending=[True, True, True, False, True])
+        before = cand.groupby(unit)["n"].cumsum() - cand["n"]
+        taken = cand.index[before < k]
+        a.loc[taken, "blk"] = ("u" + SEP + a.loc[taken, "batch_id"] + SEP + a.loc[taken, "agency"]
+                               + SEP + a.loc[taken, "unit_key"])
+        a.loc[taken, "level"] = LEVEL_UNIT
+    # Step 3: a staff group's (other) small cells pooled across org units (within one batch and agency).
+    small &= a["blk"].isna()
     pool = a[small].groupby(["batch_id", "agency", "staff_group"])["n"].transform("sum")
     grouped = pool.index[pool >= k]
     a.loc[grouped, "blk"] = ("g" + SEP + a.loc[grouped, "batch_id"] + SEP + a.loc[grouped, "agency"]
                              + SEP + a.loc[grouped, "staff_group"])
     a.loc[grouped, "level"] = LEVEL_GROUP
-    # Step 3: what is left, pooled across staff groups (within one batch and agency).
+    # Step 4: what is left, pooled across staff groups and org units (within one batch and agency).
     left = a["blk"].isna() & small
     rest = a[left].groupby(["batch_id", "agency"])["n"].transform("sum")
     pooled = rest.index[rest >= k]
