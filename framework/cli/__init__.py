@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     except (duckdb.Error, OSError) as exc:  # e.g. another program changed the store at the same moment
         from framework.storage import write_failure
         if (failure := write_failure(exc)) is not None:   # a full disk: where to free space; nothing stored
-            print(line(failure), file=sys.stderr)
+            echo(line(failure), err=True)
             return 2
         if not isinstance(exc, duckdb.Error):
             raise
