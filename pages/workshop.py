@@ -87,7 +87,7 @@ with left:
         try:
             campaign.close(con, camp.code)
         except BilingualError as exc:
-            st.error(exc.message(lang))
+            st.error(md(exc.message(lang)))
         else:
             st.rerun()
 with right:
