@@ -86,3 +86,20 @@ def test_cli_checks_go_through_the_throttle_and_its_log(db_file, capsysbinary, m
     assert code == 2 and out == "" and "too many wrong HR passphrases" in err and "not checked" in err
     logged = [r.getMessage() for r in caplog.records]
     assert len(logged) == access.THROTTLE.free and all("command line" in m and "guess" not in m for m in logged)
+
+
+def test_figures_are_exact_only_with_the_passphrase(db_file, capsysbinary, monkeypatch):
+    """A passphrase configured and not given: the CLI prints what the pages show anyone without it (sums of
+    whole disclosure blocks: the 2 Others are in none, so the total covers 11 of 13); given: exact figures."""
+    import pandas as pd
+
+    def total(*flags):
+        code, out, err = run(capsysbinary, "coverage", "--stage", "Early", "--db", db_file, *flags)
+        assert code == 0, err
+        df = pd.read_csv(io.StringIO(out))
+        row = df[(df.key == "(all)") & (df.code == "DLit100")].iloc[0]
+        return int(row.n), int(row.met)
+
+    assert total() == (11, 6)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(SECRET + "\n"))
+    assert total("--passphrase-stdin") == (13, 7)
