@@ -1,7 +1,7 @@
 """Home page (URL /): the latest survey's headline, then the framework at a glance — groups, units, 18 profiles."""
 import streamlit as st
 
-from framework import analysis
+from framework import access, analysis
 from framework.text import md
 from ui import filters, shell
 from ui.downloads import table_downloads
@@ -95,7 +95,9 @@ def survey_headline() -> None:
                 icon=":material/info:")
         st.page_link("pages/upload.py", label=tr("นำเข้าแบบสำรวจ", "Upload a survey"), icon=":material/upload_file:")
         return
-    f = {**analysis.defaults(), "round": analysis.ROUND_LATEST}   # the latest round of each agency
+    # The latest round of each agency; exact figures in local mode (no passphrase configured), as on every
+    # survey page there; otherwise sums of whole disclosure blocks (the home page asks for no passphrase).
+    f = {**analysis.defaults(), "round": analysis.ROUND_LATEST, "authorised": access.local_mode(shell.hr_secret())}
     try:
         ov = filters.compute("overview", f)
     except analysis.AnalysisError as exc:

@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from framework import chart_theme
-from framework.analysis import TOTAL_KEY
+from framework.analysis import HIDDEN_EMPTY, HIDDEN_NO_PREVIOUS, HIDDEN_POOLED, HIDDEN_SMALL, REASONS, TOTAL_KEY
+from framework.analysis import reason_label
 from framework.analysis.rounds import date_text
 from framework.chart_theme import BASE_SIZE
 from framework import thai_text
@@ -70,25 +71,26 @@ def unit_tick(code: str, name, limit: int = 30) -> str:
     return f"{code} · {short}" if short else code
 
 
-def _hidden_reasons(lang: str) -> dict:
-    """Why a cell is hidden, in words, per `hidden` code of the suppressed frames."""
-    return {"small": _t(lang, "ซ่อน: ผู้ตอบน้อยเกินไป", "hidden: too few respondents"),
-            "complementary": _t(lang, "ซ่อนเสริม: ป้องกันการคำนวณย้อน", "hidden: protects another hidden cell"),
-            "complement": _t(lang, "ซ่อน: ตัวกรองตัดผู้ตอบออกน้อยกว่า k คน",
-                             "hidden: the filters leave out fewer than k people"),
-            "empty": _t(lang, "ไม่มีผู้ตอบ", "no respondents"),
-            "no_previous": _t(lang, "ไม่มีรอบก่อนให้เปรียบเทียบ", "no previous round to compare with")}
+def _hidden_reasons(lang: str, k: int | None = None) -> dict:
+    """Why a cell is hidden, in words, per `hidden` code of the suppressed frames: the one wording of
+    framework.analysis.reason_label (after "hidden:"), and the change view's own "no previous round"."""
+    hidden = _t(lang, "ซ่อน", "hidden")
+    out = {r: reason_label(r, lang, k) if r == HIDDEN_EMPTY else f"{hidden}: {reason_label(r, lang, k)}"
+           for r in REASONS}
+    out[HIDDEN_NO_PREVIOUS] = _t(lang, "ไม่มีรอบก่อนให้เปรียบเทียบ", "no previous round to compare with")
+    return out
 
 
 def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = None,
                      unit_names: dict | None = None, title: str | None = None,
                      font_size: int = BASE_SIZE, names_on_axis: bool = True,
-                     cell_labels: bool | None = None) -> go.Figure:
+                     cell_labels: bool | None = None, k: int | None = None) -> go.Figure:
     """Units (rows, framework order) x keys (columns): colour = coverage; required cells dotted; hidden cells grey.
 
     `cov` is the suppressed frame from framework.analysis.coverage (one stage). Each cell prints its percentage
     ("—" when hidden; "●" marks a required cell) unless `cell_labels` is False, or None with more than
     MAX_LABELLED_COLUMNS columns. With `names_on_axis` each row reads "code · short name" (from `unit_names`).
+    `k` (the smallest group shown) goes into the hidden cells' reasons.
     """
     df = cov.sort_values(["unit_ord"], kind="stable")
     codes = list(dict.fromkeys(df["code"]))
@@ -125,8 +127,8 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
         colorbar=dict(title=_t(lang, "ครอบคลุม", "Coverage"), tickformat=".0%", thickness=14)))
     # Hidden cells: a grey layer whose hover says why and shows n only (never the value).
     # Hidden for privacy: grey; no respondents at all: a lighter grey (nothing to protect, nothing to show).
-    hidden_z = np.where(pd.isna(hid), np.nan, np.where(hid == "empty", 0.0, 1.0))
-    reason = _hidden_reasons(lang)
+    hidden_z = np.where(pd.isna(hid), np.nan, np.where(hid == HIDDEN_EMPTY, 0.0, 1.0))
+    reason = _hidden_reasons(lang, k)
     hcustom = np.empty((len(codes), len(keys), 2), dtype=object)
     for i in range(len(codes)):
         for j in range(len(keys)):
@@ -145,10 +147,10 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
         name=_t(lang, "หน่วยที่บทบาทของคอลัมน์นี้กำหนดในระยะนี้", "required by this column's role profile at this stage")))
     # Legend entries for the grey cells (a heatmap has none of its own); drawn nowhere.
     for colour, when, label in (
-            (GREY, (hid == "small") | (hid == "complementary") | (hid == "complement"),
-             _t(lang, "ซ่อน (ผู้ตอบน้อยเกินไป หรือป้องกันการคำนวณย้อน)",
-                "hidden (too few respondents, or protects another hidden cell)")),
-            (EMPTY, hid == "empty", _t(lang, "ไม่มีผู้ตอบ", "no respondents"))):
+            (GREY, (hid == HIDDEN_SMALL) | (hid == HIDDEN_POOLED),
+             _t(lang, "ซ่อน", "hidden") + " (" + _t(lang, " หรือ ", ", or ").join(
+                 reason_label(r, lang, k) for r in (HIDDEN_SMALL, HIDDEN_POOLED) if (hid == r).any()) + ")"),
+            (EMPTY, hid == HIDDEN_EMPTY, reason_label(HIDDEN_EMPTY, lang, k))):
         if when.any():
             fig.add_trace(go.Scatter(
                 x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=True, name=label,
@@ -194,12 +196,12 @@ def _points(v) -> str:
 
 def coverage_change_heatmap(df: pd.DataFrame, lang: str = "th", labels: dict | None = None,
                             unit_names: dict | None = None, title: str | None = None,
-                            font_size: int = BASE_SIZE) -> go.Figure:
+                            font_size: int = BASE_SIZE, k: int | None = None) -> go.Figure:
     """Units (rows, framework order) x keys (columns): the change in coverage since the previous round, in points.
 
     `df` is framework.analysis.coverage_change (one stage): a change only where both rounds' cells are shown;
     any other cell is None in z and prints "—". A diverging scale centred on 0 (zmid); the hover gives both
-    rounds' dates and respondents when the frame carries them.
+    rounds' dates and respondents when the frame carries them. `k` goes into the hidden cells' reasons.
     """
     df = df.sort_values(["unit_ord"], kind="stable")
     codes = list(dict.fromkeys(df["code"]))
@@ -233,7 +235,7 @@ def coverage_change_heatmap(df: pd.DataFrame, lang: str = "th", labels: dict | N
         hoverongaps=False, text=text, texttemplate="%{text}", textfont=text_font,
         name=_t(lang, "เปลี่ยนแปลง", "change"), colorbar=dict(title=_t(lang, "จุด", "Points"), thickness=14)))
     # Cells without a change (hidden in either round, or no previous round): grey, "—", the reason on hover.
-    why = _hidden_reasons(lang)
+    why = _hidden_reasons(lang, k)
     hid = col("hidden")
     gap = [[1.0 if v is None else None for v in row] for row in z]
     reasons = [[why.get(hid[i, j], "") for j in range(len(keys))] for i in range(len(codes))]

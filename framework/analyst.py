@@ -115,8 +115,9 @@ class Result:
 def survey_aggregates(con, *, min_cell: int, threshold: int, authorised: bool = False) -> dict:
     """Coverage (every stage) and readiness by staff group, agency and org unit, as the screens show them.
 
-    framework.analysis computes and suppresses them (small and complementary cells hidden), so the
-    analyst sees exactly the figures the pages show and nothing finer.
+    framework.analysis computes and suppresses them (without the passphrase: sums of whole disclosure blocks,
+    "small" / "pooled" / "empty" cells hidden), so the analyst sees exactly the figures the pages show and
+    nothing finer.
     """
     from framework import analysis
     from framework.catalog import STAGES

@@ -36,7 +36,7 @@ fig = analysis_charts.coverage_heatmap(
     cov, lang, labels, unit_names,
     title=tr(f"ความครอบคลุม · {stages[stage]} · เกณฑ์ระดับ ≥ {f['threshold']}",
              f"Coverage · {stages[stage]} · level ≥ {f['threshold']}"), font_size=shell.chart_font_size(),
-    names_on_axis=names_on_axis)
+    names_on_axis=names_on_axis, k=f["min_cell"])
 if phone:   # its title and colour scale within the phone's window, not off to the right
     chart_theme.fit_narrow(fig)
 # A narrow window scrolls the heatmap sideways rather than squeezing its cells to a few pixels.
@@ -58,7 +58,7 @@ if filters.has_previous(f) and st.toggle(tr("แสดงการเปลี�
                                         key="cov_change"):
     change = filters.compute("coverage_change", f, stage=stage, by=by)
     st.plotly_chart(analysis_charts.coverage_change_heatmap(
-        change, lang, labels, unit_names, font_size=shell.chart_font_size(),
+        change, lang, labels, unit_names, font_size=shell.chart_font_size(), k=f["min_cell"],
         title=tr(f"การเปลี่ยนแปลงของความครอบคลุมจากรอบก่อน · {stages[stage]} (จุดร้อยละ)",
                  f"Change in coverage since the previous round · {stages[stage]} (percentage points)")),
         width="stretch", key="cov_change_chart", config=chart_theme.CONFIG)

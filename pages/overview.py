@@ -115,10 +115,11 @@ else:
         tr("ผ่าน", "Met"): st.column_config.NumberColumn(format="%d")})
     table_downloads(bl, "blockers", settings, key="ov_blockers_table_dl")
 all_bl = ov["blockers_all"]
-n_hidden = int(all_bl["hidden"].isin([analysis.HIDDEN_SMALL, analysis.HIDDEN_COMPLEMENTARY, analysis.HIDDEN_COMPLEMENT]).sum())
+n_hidden = int(all_bl["hidden"].isin([analysis.HIDDEN_SMALL, analysis.HIDDEN_POOLED]).sum())
 if n_hidden:
-    st.caption(tr(f":material/visibility_off: ซ่อน {n_hidden} หน่วยซึ่งมีผู้ตอบที่บทบาทกำหนด (หรือไม่กำหนด) น้อยกว่า "
-                  f"{f['min_cell']} คน จึงไม่นำมาจัดอันดับ",
+    st.caption(tr(f":material/visibility_off: ซ่อน {n_hidden} หน่วยซึ่งมีผู้ตอบที่บทบาทกำหนดน้อยกว่า {f['min_cell']} คน "
+                  f"(หรือทุกคนอยู่ในกลุ่มย่อยที่เล็กกว่า {f['min_cell']} คน) จึงไม่นำมาจัดอันดับ",
                   f":material/visibility_off: {n_hidden} units are hidden and not ranked: fewer than {f['min_cell']} "
-                  "respondents are (or are not) required to have them."))
+                  f"respondents are required to have them (or all of them are in groups of fewer than "
+                  f"{f['min_cell']})."))
 filters.definitions(f)

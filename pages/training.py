@@ -76,9 +76,7 @@ cols = {"code": tr("รหัส", "Code"), name: tr("หน่วยควา�
         "required_n": tr("ผู้ที่บทบาทกำหนด", "Required"), "not_met_n": tr("ต้องพัฒนา", "To develop"),
         "share_not_met": tr("สัดส่วนที่ต้องพัฒนา", "Share to develop"),
         "not_assessed_n": tr("ยังไม่ได้ประเมิน", "Not assessed"), "hidden": tr("ซ่อน", "Hidden")}
-why = {analysis.HIDDEN_SMALL: tr("ผู้ตอบน้อยเกินไป", "too few respondents"),
-       analysis.HIDDEN_COMPLEMENTARY: tr("ป้องกันการคำนวณย้อน", "protects another hidden figure"),
-       analysis.HIDDEN_COMPLEMENT: tr("ตัวกรองตัดผู้ตอบออกน้อยกว่า k คน", "filters leave out fewer than k people")}
+why = {r: analysis.reason_label(r, lang, f["min_cell"]) for r in analysis.REASONS}
 table = totals[list(cols)].assign(share_not_met=totals["share_not_met"] * 100,
                                   hidden=[why.get(h, "") if isinstance(h, str) else "" for h in totals["hidden"]])
 table = table.rename(columns=cols)

@@ -23,10 +23,10 @@ tr_ = filters.compute_or_stop("trends", f, stage=stage, unit=unit)
 rounds = tr_["rounds"]
 filters.stop_if_no_respondents(counts["respondents"])
 if len(rounds) < 2:
-    only = md(analysis.rounds.date_text(rounds[0], lang)) if rounds else "—"
-    st.info(tr(f"มีรอบสำรวจเพียงรอบเดียว ({only}) จึงยังไม่มีแนวโน้ม — "
+    only = analysis.rounds.date_text(rounds[0], lang) if rounds else "—"
+    st.info(tr(f"มีรอบสำรวจเพียงรอบเดียว ({md(only)}) จึงยังไม่มีแนวโน้ม — "
                "นำเข้าแบบสำรวจรอบถัดไปพร้อมวันที่รอบสำรวจ แล้วแนวโน้มจะปรากฏที่นี่",
-               f"There is only one survey round ({only}), so there is no trend yet — "
+               f"There is only one survey round ({md(only)}), so there is no trend yet — "
                "upload the next round with its round date and the trend appears here."), icon=":material/info:")
 labels = filters.key_labels("group")
 stages = filters.stage_labels()

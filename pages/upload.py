@@ -172,7 +172,7 @@ if res is not None and res.refused:
         st.rerun()
 elif res is not None:
     if res.duplicate:
-        st.info(tr(*(md(t) for t in res.duplicate_message())), icon=":material/content_copy:")   # counters: 0
+        st.info(md(tr(*res.duplicate_message())), icon=":material/content_copy:")   # counters: 0
     else:
         st.success(tr(f"นำเข้าชุด {res.batch_id} แล้ว ({res.encoding}, แบบ{'กว้าง' if res.source_format == 'wide' else 'ยาว'})",
                       f"Imported batch {res.batch_id} ({res.encoding}, {md(res.source_format)} format)."))

@@ -160,7 +160,7 @@ def live() -> None:
     units = cat.units()
     names = dict(zip(units["code"], units["name_en" if lang == "en" else "name_th"]))
     fig = analysis_charts.coverage_heatmap(
-        cov, lang, groups, names, font_size=shell.chart_font_size(),
+        cov, lang, groups, names, font_size=shell.chart_font_size(), k=f.min_cell,
         title=tr(f"ความครอบคลุม · {stages[camp.stage]} · เกณฑ์ระดับ ≥ {f.threshold} · k = {f.min_cell}",
                  f"Coverage · {stages[camp.stage]} · level ≥ {f.threshold} · k = {f.min_cell}"))
     if presenting:   # the whole room on the projector's screen, beside the QR code

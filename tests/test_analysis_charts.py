@@ -56,14 +56,16 @@ def test_heatmap_without_hidden_cells_has_no_grey_legend(con):
 
 
 def test_hidden_cells_never_show_value_in_hover(con):
-    cov = analysis.coverage(con, Filters(batches=("B1",)), stage="Early", by="group")
-    fig = analysis_charts.coverage_heatmap(cov, "th")
+    # k = 6: Service (5 people, a block of its own at the floor 5) is hidden as "small" on this page
+    cov = analysis.coverage(con, Filters(batches=("B1",), min_cell=6), stage="Early", by="group")
+    assert cov.loc[cov["key"] == "Service", "hidden"].eq(analysis.HIDDEN_SMALL).all()
+    fig = analysis_charts.coverage_heatmap(cov, "th", k=6)
     spec = json.loads(fig.to_json())
     main, grey = spec["data"][0], spec["data"][1]
     i, j = list(main["y"]).index("DLit100"), [k for k in dict.fromkeys(cov["key"])].index("Service")
     assert main["customdata"][i][j][1] == ""            # coverage text of the hidden Service cell is blank
     assert "60%" not in json.dumps(spec, ensure_ascii=False)   # Service's true 3/5 appears nowhere
-    assert "ซ่อน" in grey["customdata"][i][j][1]
+    assert grey["customdata"][i][j][1] == "ซ่อน: " + analysis.reason_label(analysis.HIDDEN_SMALL, "th", 6)
     assert main["hoverongaps"] is False
 
 
@@ -82,7 +84,9 @@ def test_readiness_path_and_stage_reached(con):
 
 def test_readiness_path_hidden_points_are_gaps(con):
     ready = analysis.readiness(con, Filters(batches=("B1",)), by="group")
-    fig = analysis_charts.readiness_path(ready[ready["n"] > 0], None, 0.8, "th", {"Others": "อื่น"})
+    # Others: 2 people selected (n_all), in no block of >= k: hidden ("small"), covering nobody (n = 0)
+    assert ready.loc[ready["key"] == "Others", "hidden"].eq(analysis.HIDDEN_SMALL).all()
+    fig = analysis_charts.readiness_path(ready[ready["n_all"] > 0], None, 0.8, "th", {"Others": "อื่น"})
     others = [t for t in fig.data if t.name == "อื่น"][0]
     assert all(math.isnan(v) for v in others.y)
     assert all(c[1] == "" for c in others.customdata)
@@ -108,7 +112,8 @@ def test_blockers_bar_and_trend_lines(con):
 
 
 def test_training_needs_bar_equals_frame_and_hides_hidden_units(con):
-    needs = analysis.training_needs(con, Filters(batches=("B1",)), "Early")
+    # Exact figures (hand-computed in seed.py), k = 12: units required of fewer than 12 people are hidden
+    needs = analysis.training_needs(con, Filters(batches=("B1",), min_cell=12, authorised=True), "Early")
     fig = analysis_charts.training_needs_bar(needs, "en", top=3)
     below, unassessed = fig.data
     shown = needs[needs["is_total"] & needs["hidden"].isna()].head(3)

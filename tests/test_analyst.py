@@ -58,11 +58,15 @@ def test_aggregates_are_suppressed_as_on_screen(acon):
                             "AND key IN ('Service', 'Technologist') AND NOT is_total").frame
     service = cov[cov["key"] == "Service"]
     assert len(service) == 39 and (service["hidden"] == "small").all() and service["met"].isna().all()
-    tech = cov[cov["key"] == "Technologist"]  # hidden too, else Service = total - Technologist
-    assert tech["hidden"].isin(["complementary", "complement"]).all() and tech["met"].isna().all() and tech["n"].eq(5).all()
-    total = analyst.run(acon, "SELECT n, met FROM coverage WHERE \"by\" = 'group' AND stage = 'Developing' "
-                              "AND is_total").frame
-    assert total["n"].eq(7).all() and total["met"].notna().all()
+    # Technologist (5, a block pooled across its two org units) is shown; Service (2) is in no block, so the
+    # total covers the Technologists only: total - Technologist covers 0 people and reads nothing of Service.
+    tech = cov[cov["key"] == "Technologist"].set_index("code")
+    assert tech["hidden"].isna().all() and tech["met"].notna().all() and tech["n"].eq(5).all()
+    total = analyst.run(acon, "SELECT code, n, n_all, met FROM coverage WHERE \"by\" = 'group' "
+                              "AND stage = 'Developing' AND is_total").frame.set_index("code")
+    assert total["n"].eq(5).all() and total["n_all"].eq(7).all() and total["met"].notna().all()
+    assert (total["n"] - tech.loc[total.index, "n"]).eq(0).all()
+    assert (total["met"] == tech.loc[total.index, "met"]).all()
     agencies = analyst.run(acon, "SELECT DISTINCT key FROM readiness WHERE \"by\" = 'agency'").frame["key"]
     assert AGENCY in set(agencies)
     assert analyst.run(acon, "SELECT DISTINCT min_cell, threshold FROM coverage").frame.values.tolist() == [[5, 3]]

@@ -154,4 +154,4 @@ def test_the_batch_filter_offers_the_campaign_once(setup, store_path, monkeypatc
     from conftest import run_page
     at = run_page("overview.py", state={"lang": "en"})
     assert not at.exception, at.exception
-    assert at.multiselect(key="ov_batches").options == [f"campaign {c.code} (2 people) · กรม ก · 2025-06-30"]
+    assert at.multiselect(key="ov_batches").options == [f"campaign {c.code} (2 people) · กรม ก · 30 Jun 2025"]

@@ -19,7 +19,10 @@ def cov(store_con):
     return analysis.coverage(store_con, Filters(batches=("B1",)), stage="Early", by="group")
 
 
-def test_heatmap_cells_print_their_percentage_and_a_dash_when_hidden(cov):
+def test_heatmap_cells_print_their_percentage_and_a_dash_when_hidden(store_con):
+    seed.two_rounds(store_con)
+    # k = 6: Service (5 people) is hidden as well as Others (2)
+    cov = analysis.coverage(store_con, Filters(batches=("B1",), min_cell=6), stage="Early", by="group")
     fig = analysis_charts.coverage_heatmap(cov, "en")
     main, grey = fig.data[:2]
     assert main.texttemplate == grey.texttemplate == "%{text}"
@@ -109,7 +112,7 @@ def test_readiness_dots_one_panel_per_stage_values_printed_and_target(store_con)
 def test_readiness_dots_hidden_points_print_a_dash_and_no_value(store_con):
     seed.two_rounds(store_con)
     ready = analysis.readiness(store_con, Filters(batches=("B1",)), by="group")
-    ready = ready[ready["n"] > 0]
+    ready = ready[ready["n_all"] > 0]      # Others: 2 selected, in no block (n = 0), hidden
     fig = analysis_charts.readiness_dots(ready, None, 0.8, "en")
     early = _dots(fig)[0]
     i = list(early.y).index("Others")

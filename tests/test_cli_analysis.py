@@ -33,7 +33,7 @@ def test_coverage_csv(db_file, capsysbinary):
     o = df[(df.key == "Others") & (df.code == "DLit100")].iloc[0]
     assert o.n == 2 and o.met == "" and o.coverage == ""               # suppressed: empty, not 0
     s = df[(df.key == "Service") & (df.code == "DLit100")].iloc[0]
-    assert s.coverage == ""                                            # complementary
+    assert (s.n, s.met, float(s.coverage)) == (5, "3", 0.6)            # local mode: exact, 5 >= k shown
 
 
 def test_coverage_json_thresholds_and_by(db_file, capsysbinary):

@@ -91,9 +91,12 @@ def test_coverage_is_suppressed_and_states_k(tmp_path, store):
     assert "by=group" in settings["filters"]
 
 
-def test_lower_k_shows_more(tmp_path, store):
+def test_lower_k_shows_more(tmp_path, store, monkeypatch):
+    # k never goes below min(3, floor) (access.lowest_min_cell): a floor of 2 lets local mode use k = 2
+    monkeypatch.setenv("SKILLS_MIN_CELL_FLOOR", "2")
     out = tmp_path / "cov.csv"
-    assert main("export", "coverage", "--db", store, "--stage", "Developing", "--min-cell", 1, "--out", out) == 0
+    assert main("export", "coverage", "--db", store, "--stage", "Developing", "--min-cell", 1, "--out", out) == 2
+    assert main("export", "coverage", "--db", store, "--stage", "Developing", "--min-cell", 2, "--out", out) == 0
     back = read(out)
     assert back.loc[back["key"] == "Service", "met"].notna().all()
 

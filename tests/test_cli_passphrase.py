@@ -42,21 +42,21 @@ def run(capsysbinary, *argv):
 @pytest.mark.parametrize("flags", [["--passphrase-stdin"], ["--passphrase", "-"]])
 def test_the_passphrase_from_standard_input(db_file, capsysbinary, monkeypatch, flags):
     monkeypatch.setattr(sys, "stdin", io.StringIO(SECRET + "\n"))
-    code, out, err = run(capsysbinary, "readiness", "--min-cell", 2, "--db", db_file, *flags)
+    code, out, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file, *flags)
     assert code == 0 and err == "" and out.startswith("by,")
 
 
 def test_wrong_or_empty_standard_input_is_refused(db_file, capsysbinary, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO("guess\n"))
-    code, out, err = run(capsysbinary, "readiness", "--min-cell", 2, "--db", db_file, "--passphrase-stdin")
+    code, out, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file, "--passphrase-stdin")
     assert code == 2 and out == "" and "wrong HR passphrase" in err and "รหัสผ่าน HR ไม่ถูกต้อง" in err
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    code, out, err = run(capsysbinary, "readiness", "--min-cell", 2, "--db", db_file, "--passphrase-stdin")
+    code, out, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file, "--passphrase-stdin")
     assert code == 2 and "standard input" in err and err.count("\n") == 1
 
 
 def test_passphrase_on_the_command_line_still_works_with_a_bilingual_warning(db_file, capsysbinary):
-    code, out, err = run(capsysbinary, "readiness", "--min-cell", 2, "--db", db_file, "--passphrase", SECRET)
+    code, out, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file, "--passphrase", SECRET)
     assert code == 0 and out.startswith("by,")
     assert err.count("\n") == 1 and err.startswith("warning: ") and "`ps`" not in err
     assert "(ps)" in err and "--passphrase-stdin" in err and "ผู้ใช้อื่น" in err and SECRET not in err
@@ -68,10 +68,10 @@ def test_a_terminal_is_asked_only_when_the_passphrase_is_needed(db_file, capsysb
     monkeypatch.setattr(sys, "stdin", Terminal(""))
     code, out, err = run(capsysbinary, "readiness", "--db", db_file)              # k at the floor: not asked
     assert code == 0 and asked == []
-    code, out, err = run(capsysbinary, "readiness", "--min-cell", 2, "--db", db_file)
+    code, out, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file)
     assert code == 0 and err == "" and len(asked) == 1 and "HR" in asked[0] and "รหัสผ่าน" in asked[0]
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))                             # a pipe: never prompted
-    code, out, err = run(capsysbinary, "readiness", "--min-cell", 2, "--db", db_file)
+    code, out, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file)
     assert code == 2 and len(asked) == 1 and "--passphrase-stdin" in err
 
 
@@ -79,10 +79,27 @@ def test_cli_checks_go_through_the_throttle_and_its_log(db_file, capsysbinary, m
     with caplog.at_level(logging.WARNING, logger="framework.access"):
         for _ in range(access.THROTTLE.free):
             monkeypatch.setattr(sys, "stdin", io.StringIO("guess\n"))
-            code, _, err = run(capsysbinary, "readiness", "--min-cell", 2, "--db", db_file, "--passphrase-stdin")
+            code, _, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file, "--passphrase-stdin")
             assert code == 2 and "wrong HR passphrase" in err
         monkeypatch.setattr(sys, "stdin", io.StringIO(SECRET + "\n"))   # the right one, during the wait
-        code, out, err = run(capsysbinary, "readiness", "--min-cell", 2, "--db", db_file, "--passphrase-stdin")
+        code, out, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file, "--passphrase-stdin")
     assert code == 2 and out == "" and "too many wrong HR passphrases" in err and "not checked" in err
     logged = [r.getMessage() for r in caplog.records]
     assert len(logged) == access.THROTTLE.free and all("command line" in m and "guess" not in m for m in logged)
+
+
+def test_figures_are_exact_only_with_the_passphrase(db_file, capsysbinary, monkeypatch):
+    """A passphrase configured and not given: the CLI prints what the pages show anyone without it (sums of
+    whole disclosure blocks: the 2 Others are in none, so the total covers 11 of 13); given: exact figures."""
+    import pandas as pd
+
+    def total(*flags):
+        code, out, err = run(capsysbinary, "coverage", "--stage", "Early", "--db", db_file, *flags)
+        assert code == 0, err
+        df = pd.read_csv(io.StringIO(out))
+        row = df[(df.key == "(all)") & (df.code == "DLit100")].iloc[0]
+        return int(row.n), int(row.met)
+
+    assert total() == (11, 6)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(SECRET + "\n"))
+    assert total("--passphrase-stdin") == (13, 7)

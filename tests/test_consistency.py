@@ -248,11 +248,11 @@ TRUSTED_IN = {
     "pages/sql.py": {"analyst.DERIVED[]", "mb", "shell.hr_refusal", "k_floor"},
     "pages/training.py": {"f[threshold]", "head.units_hidden"},
     "pages/upload.py": {"day", "stage_label", "lang", "res.batch_id", "res.encoding", "survey.rules.markdown"},
-    "pages/workshop.py": {"f.min_cell", "hidden", "made.code"},
+    "pages/workshop.py": {"f.min_cell", "hidden", "made.code", "clock.time_text"},
     "ui/downloads.py": {"_label", "labels[]", "helps[]"},
-    "ui/filters.py": {"floor", "access.min_cell_floor", "help", "label", "since", "summary.markdown",
+    "ui/filters.py": {"access.min_cell_floor", "help", "label", "since", "summary.markdown", "refusal",
                       "analysis.hidden_note", "analysis.DEFINITIONS_TH", "analysis.DEFINITIONS_EN"},
-    "ui/shell.py": {"script", "title_th", "title_en", "sec_th", "sec_en", "why_th", "why_en", "refusal"},
+    "ui/shell.py": {"script", "title_th", "title_en", "sec_th", "sec_en", "why_th", "why_en", "refusal", "label"},
     "ui/widget_text.py": {"block"},
 }
 

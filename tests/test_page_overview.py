@@ -34,8 +34,13 @@ def test_fixture_figures_in_english(tmp_path, monkeypatch):
     assert m["Readiness · Early"] == f"{(13 / 9 + 10 / 8 + 1 / 5) / 13:.0%}"
     assert m["Stage reached (target 80%)"] == "none yet"
     assert at.selectbox(key="ov_stage").value == "Early"
-    # Units hidden from the blocker ranking are counted on screen.
-    assert any("hidden and not ranked" in c.value for c in at.caption)
+    # Local mode (no passphrase configured): exact figures; every required unit has 5 or more people, so
+    # none is hidden from the blocker ranking.
+    assert not any("hidden and not ranked" in c.value for c in at.caption)
+    # At k = 6, DLit300 and DLit700 (required of the 5 Service staff only) are hidden and counted on screen.
+    at = pages.run_page("overview.py", lang="en", ov_min_cell=6)
+    assert not at.exception
+    assert any("2 units are hidden and not ranked: fewer than 6" in c.value for c in at.caption)
 
 
 def test_small_group_is_hidden_not_zero(tmp_path, monkeypatch):

@@ -31,7 +31,7 @@ def test_known_agency_offers_its_last_stage_and_a_changed_stage_or_future_date_a
     assert at.selectbox(key="up_agency").options[0] == AGENCY
     at.selectbox(key="up_agency").set_value(AGENCY).run()
     assert at.selectbox(key="up_stage").value == "Developing"    # offered from the agency's last round
-    assert any("last round: 2025-06-30" in c.value for c in at.caption)
+    assert any("last round: 30 Jun 2025" in c.value for c in at.caption)   # dates in words (framework.clock)
     at = at.button(key="up_same_round").click().run()            # one click adds to that round
     assert at.date_input(key="up_round").value == dt.date(2025, 6, 30)
     at = put(at, "people.csv", PEOPLE.encode())
@@ -69,7 +69,7 @@ def test_delete_goes_to_the_trash_resets_the_confirmation_and_can_be_restored_or
     at = upload(page("en"), "wide_utf8_comma.csv")
     at = upload(at, "long_utf8.csv")
     labels = at.selectbox(key="up_del_batch").options
-    assert labels[0].startswith("long_utf8.csv · กรมทดสอบ · round 2025-06-30 · ")   # name first, not the id
+    assert labels[0].startswith("long_utf8.csv · กรมทดสอบ · round 30 Jun 2025 · ")   # name first, not the id
     assert at.button(key="up_del_go").disabled and at.selectbox(key="up_del_batch").value is None
     newest, older = frame(at, "Replaced")["Batch"].tolist()
     at.selectbox(key="up_del_batch").set_value(newest).run()

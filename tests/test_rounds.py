@@ -100,18 +100,22 @@ def test_trends_keep_every_round(con):
 
 
 def test_pooled_and_latest_never_differ_by_fewer_than_k(store_con):
-    """Rule 7 over rounds: A's earlier round holds 3 people, so pooled minus latest would give their figure."""
+    """Over rounds: A's earlier round holds 3 people, so pooled minus latest must not give their figure.
+
+    Without the passphrase the 3 are in no disclosure block (fewer than k in their batch and agency): the
+    pooled total covers the same 20 people as the latest round, with the same figure."""
     build(store_con, [("a1", A, D1, 1), ("a2", A, D2, 2)], rows("a1", 3, met=3) + rows("a2", 20, met=4))
     shown = {}
     for choice in ("latest", "all", D1, D2):
         cov = analysis.coverage(store_con, {"round": choice}, stage="Early", by="group")
         tot = cov[cov["is_total"] & (cov["code"] == "DLit100")].iloc[0]
         if pd.isna(tot["hidden"]):
-            shown[choice] = int(tot["n"])
+            shown[choice] = (int(tot["n"]), float(tot["met"]))
     assert shown, "some total must be shown"
-    sizes = sorted(set(shown.values()))
+    sizes = sorted({n for n, _ in shown.values()})
     assert all(b - a >= 5 for a, b in zip(sizes, sizes[1:])), shown
-    assert "all" not in shown or ("latest" not in shown and D2 not in shown)
+    assert D1 not in shown                                     # the earlier round alone: 3 < k
+    assert shown["all"] == shown["latest"] == shown[D2] == (20, 4.0)   # all - latest: 0 people, 0 met
 
 
 def test_overview_change_since_the_previous_round(con):
@@ -126,14 +130,19 @@ def test_overview_change_since_the_previous_round(con):
 
 
 def test_no_change_when_the_previous_round_is_hidden(store_con):
-    """The previous round (A 10 + B 3 people) is hidden (B's 3 could be had by filtering B out), this one is not."""
+    """The previous round (A 3 + B 3 people) is hidden: 6 >= k selected, but each agency's 3 are in no disclosure
+    block ("pooled"); this round (A 12 + B 10) is shown."""
     build(store_con, [("a1", A, D1, 1), ("a2", A, D2, 2), ("b1", B, D1, 3), ("b2", B, D2, 4)],
-          rows("a1", 10, met=1) + rows("a2", 12, met=6) + rows("b1", 3, met=1, start=100)
+          rows("a1", 3, met=1) + rows("a2", 12, met=6) + rows("b1", 3, met=1, start=100)
           + rows("b2", 10, met=5, start=100))
     ov = analysis.overview(store_con, {}, stage="Early")
     assert ov["readiness"] is not None and ov["since"] == [D1]
-    assert analysis.overview(store_con, {"round": "previous"}, stage="Early")["readiness"] is None
+    before = analysis.overview(store_con, {"round": "previous"}, stage="Early")
+    assert before["readiness"] is None and set(before["by_stage"]["hidden"]) == {analysis.HIDDEN_POOLED}
     assert ov["change"] == dict.fromkeys(ov["change"])          # every change hidden with it
+    # With the passphrase the previous round is exact (6 >= k people): the change is shown.
+    exact = analysis.overview(store_con, {"authorised": True}, stage="Early")
+    assert exact["change"]["readiness"] is not None
 
 
 def test_coverage_change_shows_only_cells_shown_in_both_rounds(store_con):

@@ -6,7 +6,8 @@ This module owns what every command shares:
   `error: <English> / <Thai>`, and exit status 2; never a traceback.
 - `open_store()`: the one way a command opens the survey store (missing, locked and unreadable files
   explained the same way for every command).
-- `authorised()`: whether a command may go below the k floor or read row-level data (HR passphrase).
+- `authorised()`: whether a command may go below the k floor, get exact figures (`survey_access()`) or read
+  row-level data (HR passphrase).
   The passphrase is never needed on the command line (where every local user sees it in `ps`): it is asked
   for at a terminal prompt (getpass) when a command needs it, or read from standard input with
   `--passphrase-stdin` (or `--passphrase -`). `--passphrase VALUE` still works for old scripts, with a
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     except (duckdb.Error, OSError) as exc:  # e.g. another program changed the store at the same moment
         from framework.storage import write_failure
         if (failure := write_failure(exc)) is not None:   # a full disk: where to free space; nothing stored
-            print(line(failure), file=sys.stderr)
+            echo(line(failure), err=True)
             return 2
         if not isinstance(exc, duckdb.Error):
             raise
@@ -231,21 +232,26 @@ def authorised(given: str | None) -> bool:
     return True
 
 
-def min_cell(k: int | None, passphrase: str | None) -> int:
-    """The k (smallest cell shown) of --min-cell: below the configured floor only with the HR passphrase.
+def survey_access(k: int | None, passphrase: str | None) -> tuple[int, bool]:
+    """The k (smallest cell shown) of --min-cell, and whether the figures are exact (Filters.authorised).
 
-    One rule with the pages and the analyst SQL (framework.access.allowed_min_cell); without --min-cell,
-    the default k (5), or the floor when one above it is configured.
+    k below the configured floor only with the HR passphrase: one rule with the pages and the analyst SQL
+    (framework.access.allowed_min_cell); without --min-cell, the default k (5), or the floor when one above
+    it is configured. Exact figures in local mode or with the HR passphrase (given, or typed at the prompt a
+    k below the floor asks for); otherwise every figure is a sum of whole disclosure blocks, as on the pages
+    for anyone without the passphrase. The passphrase is checked once (one throttled, logged attempt).
     """
     from framework import access, analysis
 
     floor = access.min_cell_floor()
+    if (k is not None and k < floor) or passphrase is not None:
+        exact = authorised(passphrase)
+    else:
+        exact = access.local_mode(access.secrets_file_passphrase())
     if k is None:
-        return max(analysis.Filters().min_cell, floor)
+        return max(analysis.Filters().min_cell, floor), exact
     try:
-        return access.allowed_min_cell(k, k >= floor or authorised(passphrase))
-    except UsageError:
-        raise
+        return access.allowed_min_cell(k, k >= floor or exact), exact
     except BilingualError as exc:
         raise UsageError(f"{exc.th} (--passphrase-stdin)", f"{exc.en} (--passphrase-stdin)") from None
 

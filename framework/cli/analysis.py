@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from framework.cli import UsageError, add_passphrase, min_cell, open_store
+from framework.cli import UsageError, add_passphrase, open_store, survey_access
 from framework.cli.text import echo, escape_frame
 
 COVERAGE_COLUMNS = ["stage", "by", "round", "key", "code", "n", "met", "coverage", "required"]
@@ -50,10 +50,10 @@ def _open(args):
     if args.by not in analysis.BY:
         raise UsageError(f"ไม่รู้จัก --by {args.by!r}: ใช้ group, agency หรือ unit",
                          f"unknown --by {args.by!r}: use group, agency or unit")
-    # k was checked against the floor by cli.min_cell (access.allowed_min_cell): the Filters may take it.
+    # k checked against the floor, and exact figures only in local mode or with the HR passphrase
+    k, exact = survey_access(args.min_cell, args.passphrase)
     filters = analysis.Filters(threshold=args.threshold,  # AnalysisError: one line from cli.main
-                               min_cell=min_cell(args.min_cell, args.passphrase), authorised=True,
-                               round=args.round)
+                               min_cell=k, authorised=exact, round=args.round)
     return open_store(args.db), filters
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from framework.cli import UsageError, add_passphrase, authorised, min_cell, open_store
+from framework.cli import UsageError, add_passphrase, authorised, open_store, survey_access
 from framework.cli.text import echo
 
 TABLES = ("units", "elements", "criteria", "profiles", "requirements", "coverage", "readiness", "responses")
@@ -124,14 +124,15 @@ def framework_table(cat, table: str, f: dict):
 
 
 def survey_filters(f: dict, args):
-    """The analysis Filters of the flags (k checked against the floor: --passphrase to go below it)."""
+    """The analysis Filters of the flags: k checked against the floor (--passphrase-stdin to go below it),
+    exact figures only in local mode or with the HR passphrase (cli.survey_access)."""
     from framework import analysis
 
+    k, exact = survey_access(args.min_cell, args.passphrase)
     return analysis.Filters(
         staff_groups=tuple(f.get("group", ())), agencies=tuple(f.get("agency", ())),
-        org_units=tuple(f.get("org_unit", ())), min_cell=min_cell(args.min_cell, args.passphrase),
-        round=getattr(args, "round", None) or analysis.ROUND_LATEST,
-        authorised=True,  # k was checked against the floor by cli.min_cell (access.allowed_min_cell)
+        org_units=tuple(f.get("org_unit", ())), min_cell=k,
+        round=getattr(args, "round", None) or analysis.ROUND_LATEST, authorised=exact,
         **({"threshold": args.threshold} if args.threshold is not None else {}))
 
 
