@@ -99,7 +99,7 @@ def _result(c, batch_id: str, respondent_id: str, *, just_sent: dict | None = No
     if link:
         with st.container(key=S + "result_link", border=True):
             st.markdown("**" + tr("ลิงก์เปิดผลและแผนของคุณอีกครั้ง", "Your link to reopen this result and plan") + "**")
-            st.markdown(f"[{link}]({link})")
+            st.code(link, language=None)          # plain text to copy: a URL is never read as markup
             st.caption(tr("เก็บลิงก์นี้ไว้ (คัดลอกหรือบันทึกเป็นบุ๊กมาร์ก) ผู้ใดมีลิงก์นี้จะเห็นผลการประเมินนี้ อย่าส่งต่อให้ผู้อื่น",
                           "Keep this link (copy or bookmark it): whoever has it sees your result, so do not share it."))
     if just_sent:

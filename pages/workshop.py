@@ -1,14 +1,12 @@
 """Self-assessment campaigns (URL /workshop, HR): open a campaign, its link and QR code, and the live view of a
 workshop — submissions so far and the room's coverage heatmap, refreshing by itself, suppressed like every view."""
-from html import escape
-
 import pandas as pd
 import streamlit as st
 
 from framework import analysis, analysis_charts, campaign, chart_theme, clock, export
 from framework.catalog import STAGES
 from framework.errors import BilingualError
-from framework.text import md
+from framework.text import html, md
 from ui import shell
 
 lang = shell.setup("workshop", "แบบประเมินตนเองและเวิร์กช็อป", "Self-assessment campaigns and workshop")
@@ -185,7 +183,7 @@ if presenting:   # the room's view: the QR code and the live heatmap side by sid
     qr_side, room_side = st.columns([1, 2], gap="large")
     with qr_side:
         qr_code(460)
-        st.markdown(f'<div style="font-size:1.3rem;word-break:break-all">{escape(link)}</div>', unsafe_allow_html=True)
+        st.markdown(f'<div style="font-size:1.3rem;word-break:break-all">{html(link)}</div>', unsafe_allow_html=True)
     with room_side:
         live()
 else:

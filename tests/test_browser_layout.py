@@ -69,7 +69,7 @@ def submitted(server, browser):  # noqa: F811
         person.wait_for_timeout(1000)
         success = _box(person.locator('[data-testid="stAlert"]', has_text="บันทึกคำตอบแล้ว").first)
         _shot(person, "assess_result_phone")
-        link = person.locator(".st-key-as_result_link a").first.get_attribute("href")
+        link = person.locator(".st-key-as_result_link code").first.inner_text().strip()
         yield {"code": code, "units": n, "success": success, "url": person.url, "link": link, "scrolled": before}
     finally:
         hr.close()

@@ -34,8 +34,21 @@ def db_file(tmp_path_factory):
         path = tmp / f"{i}.csv"
         path.write_text("respondent_id,group,DLit100,DG100\n" + "".join(
             f"P{j},{GROUPS[j % 3]},{j % 5},{i + 2}\n" for j in range(12)), encoding="utf-8")
-        assert cli.main(["ingest", str(path), "--db", str(db), "--agency", agency, "--stage", "Early",
+        assert cli.main(["ingest", str(path), "--db", str(db), "--agency", f"agency-{i}", "--stage", "Early",
                          "--round", "2025-06-30"]) == 0
+    # Ingest now stores canonical names (framework/names.py strips control and format characters), so the
+    # hostile names are written as a store from before that (or another writer) would hold them.
+    from framework import db as fdb
+    from framework.store import aggregates
+    con = fdb.connect(db)
+    try:
+        with fdb.transaction(con) as cur:
+            for i, agency in enumerate((EVIL, BIDI)):
+                cur.execute("UPDATE store.batches SET agency = ? WHERE agency = ?", [agency, f"agency-{i}"])
+                cur.execute("UPDATE store.responses SET agency = ? WHERE agency = ?", [agency, f"agency-{i}"])
+            aggregates.rebuild(cur)
+    finally:
+        con.close()
     return db
 
 

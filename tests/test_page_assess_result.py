@@ -11,8 +11,8 @@ from test_page_assess import app, fill, submit, unit_radios, visit  # noqa: F401
 
 
 def _link(at) -> str:
-    text = " ".join(m.value for m in at.markdown)
-    found = re.findall(r"\(/assess\?r=([A-Za-z0-9_-]{32})\)", text)
+    text = " ".join(c.value for c in at.code)           # shown as plain text to copy, never as markup
+    found = re.findall(r"/assess\?r=([A-Za-z0-9_-]{32})$", text)
     assert len(found) == 1, text
     return found[0]
 

@@ -89,9 +89,8 @@ class RoundsMixin:
 
     def known_agencies(self) -> list[str]:
         """Every agency a stored answer has (the batches' and the files' agency columns), for look-alike checks."""
-        return [a for (a,) in self.con.execute(
-            "SELECT agency FROM store.batches WHERE agency IS NOT NULL UNION "
-            "SELECT agency FROM store.agg_cells WHERE agency IS NOT NULL").fetchall()]
+        return db.query(self.con, "SELECT agency FROM store.batches WHERE agency IS NOT NULL UNION "
+                                  "SELECT agency FROM store.agg_cells WHERE agency IS NOT NULL")["agency"].tolist()
 
     def lookalike_notices(self, agencies, given: str | None = None) -> list:
         """Upload notices (warning): each agency of an upload (its file's column, the one given) that only looks
