@@ -107,12 +107,20 @@ else:
     settings = filters.export_settings(f, stage=target_stage)
     chart_downloads(fig, "blockers", settings, key="ov_blockers_chart_dl")
     name = "name_en" if lang == "en" else "name_th"
-    table = bl[["code", name, "n", "met", "coverage"]].assign(coverage=bl["coverage"] * 100).rename(columns={
+    # Not assessed (no level given) counts as not met; its share apart, so a short form does not read as low skill.
+    table = bl[["code", name, "n", "met", "coverage", "not_assessed_share"]].assign(
+        coverage=bl["coverage"] * 100, not_assessed_share=bl["not_assessed_share"] * 100).rename(columns={
         "code": tr("รหัส", "Code"), name: tr("หน่วยความสามารถ", "Unit"), "n": tr("ผู้ที่บทบาทกำหนด", "Respondents required"),
-        "met": tr("ผ่าน", "Met"), "coverage": tr("ความครอบคลุม", "Coverage")})
+        "met": tr("ผ่าน", "Met"), "coverage": tr("ความครอบคลุม", "Coverage"),
+        "not_assessed_share": tr("ยังไม่ได้ประเมิน", "Not assessed")})
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         tr("ความครอบคลุม", "Coverage"): st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
+        tr("ยังไม่ได้ประเมิน", "Not assessed"): st.column_config.NumberColumn(format="%.0f%%"),
         tr("ผ่าน", "Met"): st.column_config.NumberColumn(format="%d")})
+    st.caption(tr("ยังไม่ได้ประเมิน = สัดส่วนผู้ที่บทบาทกำหนดซึ่งไม่มีระดับของหน่วยนั้น (นับว่ายังไม่ผ่าน) "
+                  "ค่าสูงหมายถึงแบบสำรวจไม่ได้ถามหน่วยนั้น ไม่ใช่ทักษะต่ำ",
+                  "Not assessed = the share of the people required who have no level for the unit (counted as "
+                  "not met): a high share means the form did not ask, not low skill."))
     table_downloads(bl, "blockers", settings, key="ov_blockers_table_dl")
 all_bl = ov["blockers_all"]
 n_hidden = int(all_bl["hidden"].isin([analysis.HIDDEN_SMALL, analysis.HIDDEN_POOLED]).sum())
