@@ -32,6 +32,7 @@ else:
     fig = analysis_charts.readiness_dots(shown, reached, f["target"], lang, labels, font_size=shell.chart_font_size(),
                                          stacked=form == "stacked")
 st.plotly_chart(fig, width="stretch", key="rdy_chart", config=chart_theme.CONFIG)
+filters.stage_caption(f, filters.default_stage(f) or analysis.STAGES[0])   # the declared stage, in words
 filters.hidden_note(ready, f["min_cell"])
 settings = filters.export_settings(f, by=by)
 chart_downloads(fig, "readiness", settings, key="rdy_chart_dl")
@@ -61,9 +62,8 @@ table_downloads(ready.drop(columns=["is_total"]), "readiness", settings, key="rd
 st.subheader(tr("หน่วยที่ต้องพัฒนาก่อน", "Units to work on first"))
 # The agency's own stage (shared with /overview) decides the next stage: analysis.next_stage, one rule for
 # every page; the units listed are those of analysis.work_stage (this stage until it is on target).
-stage = filters.stage_select(
-    "rdy_stage", filters.compute("survey_counts", f).get("stage"),
-    ("ระยะปัจจุบันของหน่วยงาน", "Your agency's current stage"))
+stage = filters.stage_select("rdy_stage", label=("ระยะปัจจุบันของหน่วยงาน", "Your agency's current stage"), f=f)
+filters.stage_caption(f, stage)
 nxt = analysis.next_stage(stage)
 st.caption(tr(f"ระยะถัดไป: {stages[nxt]}", f"Next stage: {stages[nxt]}") if nxt else
            tr(f"{stages[stage]}เป็นระยะสูงสุด ไม่มีระยะถัดไป", f"{stages[stage]} is the top stage: there is no next stage."))
