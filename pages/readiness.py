@@ -32,7 +32,6 @@ else:
     fig = analysis_charts.readiness_dots(shown, reached, f["target"], lang, labels, font_size=shell.chart_font_size(),
                                          stacked=form == "stacked")
 st.plotly_chart(fig, width="stretch", key="rdy_chart", config=chart_theme.CONFIG)
-filters.stage_caption(f, filters.default_stage(f) or analysis.STAGES[0])   # the declared stage, in words
 filters.hidden_note(ready, f["min_cell"])
 settings = filters.export_settings(f, by=by)
 chart_downloads(fig, "readiness", settings, key="rdy_chart_dl")
