@@ -85,10 +85,20 @@ st.info(tr(
 
 
 def survey_headline() -> None:
-    """The latest round of each agency at a glance for an executive (the framework's default filters, the
-    round said in words), or where to load a survey when there is none."""
-    st.markdown("#### " + tr("ผลสำรวจล่าสุดของหน่วยงาน", "Your agency's latest survey"))
-    batches = filters.options()["batches"]
+    """One agency's latest round at a glance for an executive, against the stage it declared (the agency chosen
+    on the survey pages, else ?agency=…, else the first: filters.agency_choice; the round and stage said in
+    words); with every agency chosen, the pool said so; or where to load a survey when there is none."""
+    opts = filters.options()
+    batches = opts["batches"]
+    agencies = filters.agency_choice(opts["agencies"])
+    named = agencies if agencies else opts["agencies"]        # one agency in the store: no filter, still named
+    if batches.empty:
+        st.markdown("#### " + tr("ผลสำรวจล่าสุดของหน่วยงาน", "Your agency's latest survey"))
+    elif len(named) == 1:
+        who = named[0] if named[0] != analysis.NONE_KEY else tr("หน่วยงานที่ไม่ระบุ", "agency not given")
+        st.markdown("#### " + tr(f"ผลสำรวจล่าสุดของ {md(who)}", f"The latest survey of {md(who)}"))
+    else:
+        st.markdown("#### " + tr("ผลสำรวจล่าสุด: หลายหน่วยงานรวมกัน", "The latest survey: agencies pooled"))
     if batches.empty:
         st.info(tr("ยังไม่มีข้อมูลแบบสำรวจ — นำเข้าไฟล์ผลสำรวจทักษะของหน่วยงานเพื่อดูความพร้อมตามระยะ",
                    "No survey is loaded yet — upload your agency's skills survey to see its readiness."),
@@ -97,7 +107,8 @@ def survey_headline() -> None:
         return
     # The latest round of each agency; exact figures in local mode (no passphrase configured), as on every
     # survey page there; otherwise sums of whole disclosure blocks (the home page asks for no passphrase).
-    f = {**analysis.defaults(), "round": analysis.ROUND_LATEST, "authorised": access.local_mode(shell.hr_secret())}
+    f = {**analysis.defaults(), "round": analysis.ROUND_LATEST, "agencies": agencies,
+         "authorised": access.local_mode(shell.hr_secret())}
     try:
         ov = filters.compute("overview", f)
     except analysis.AnalysisError as exc:
@@ -107,6 +118,7 @@ def survey_headline() -> None:
     demo = tr(" · ข้อมูลตัวอย่าง", " · demo data") if batches["is_demo"].fillna(False).all() else ""
     st.caption(":material/event: " + md(filters.compute("describe_round", f, lang=lang)) + demo)
     stage, nxt, target = ov["stage"], ov["next_stage"], f["target"]
+    filters.stage_caption(f, stage)       # against the stage the agency declared; several agencies: pooled
 
     m = st.columns(4)
     m[0].metric(tr("ผู้ตอบ", "Respondents"), f"{ov['counts']['respondents']:,}")
@@ -122,7 +134,8 @@ def survey_headline() -> None:
     if ov["hidden"]:
         st.caption(tr(f"ผู้ตอบน้อยกว่า {f['min_cell']} คน จึงซ่อนตัวเลข", f"Fewer than {f['min_cell']} respondents: "
                       "figures hidden"))
-    st.page_link("pages/overview.py", label=tr("ดูภาพรวมผู้บริหาร (ตัวกรองทั้งหมด)", "Open the executive overview (all filters)"),
+    st.page_link("pages/overview.py", label=tr("ดูภาพรวมผู้บริหาร (ตัวกรองทั้งหมด เลือกหน่วยงานอื่นได้)",
+                                               "Open the executive overview (all filters, other agencies)"),
                  icon=":material/monitoring:")
 
 

@@ -103,6 +103,8 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
     n = cell["n"].fillna(0).astype(int).to_numpy().reshape(len(codes), len(keys))
     req = cell["required"].fillna(False).astype(bool).to_numpy().reshape(len(codes), len(keys))
     hid = cell["hidden"].to_numpy(dtype=object).reshape(len(codes), len(keys))
+    na = (cell["not_assessed_share"] if "not_assessed_share" in cell.columns else pd.Series(np.nan, index=idx))
+    na = na.to_numpy(dtype="float64").reshape(len(codes), len(keys))
     names = unit_names or {}
     ylab = codes
     if cell_labels is None:
@@ -114,12 +116,14 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
     text_font = {"size": chart_theme.tick_size(font_size)}
     labelled = dict(texttemplate="%{text}", textfont=text_font) if cell_labels else {}
     yes, no = _t(lang, "ต้องมี", "required"), _t(lang, "ไม่กำหนด", "not required")
-    custom = np.empty((len(codes), len(keys), 4), dtype=object)
+    custom = np.empty((len(codes), len(keys), 5), dtype=object)
     for i, c in enumerate(codes):
         for j in range(len(keys)):
-            custom[i, j] = [int(n[i, j]), _pct(z[i, j]), yes if req[i, j] else no, names.get(c, "")]
+            custom[i, j] = [int(n[i, j]), _pct(z[i, j]), yes if req[i, j] else no, names.get(c, ""), _pct(na[i, j])]
+    # Not assessed (no level given) is counted as not met: said apart, so a short form does not read as low skill.
     hover = (f"<b>%{{y}}</b> %{{customdata[3]}}<br>%{{x}}<br>n = %{{customdata[0]}}<br>"
-             f"{_t(lang, 'ความครอบคลุม', 'coverage')} = %{{customdata[1]}}<br>%{{customdata[2]}}<extra></extra>")
+             f"{_t(lang, 'ความครอบคลุม', 'coverage')} = %{{customdata[1]}}<br>"
+             f"{_t(lang, 'ยังไม่ได้ประเมิน', 'not assessed')}: %{{customdata[4]}}<br>%{{customdata[2]}}<extra></extra>")
     fig = go.Figure()
     fig.add_trace(go.Heatmap(
         z=z, x=xs, y=ylab, zmin=0, zmax=1, colorscale=COVERAGE_SCALE, customdata=custom, hovertemplate=hover,
@@ -385,12 +389,14 @@ def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None,
     name = "name_en" if lang == "en" else "name_th"
     ys = [f"{c}" for c in df["code"]]
     labels = [unit_tick(c, t, BAR_LABEL_CHARS) for c, t in zip(df["code"], df[name])]
-    custom = [[int(n), _pct(v), t] for n, v, t in zip(df["n"], df["coverage"], df[name])]
+    na = df["not_assessed_share"] if "not_assessed_share" in df.columns else pd.Series(np.nan, index=df.index)
+    custom = [[int(n), _pct(v), t, _pct(float(x))] for n, v, t, x in zip(df["n"], df["coverage"], df[name], na)]
     fig = go.Figure(go.Bar(
         x=df["coverage"].astype(float), y=ys, orientation="h", customdata=custom, marker_color="#d73027",
         width=BAR_WIDTH, text=[_pct(v) for v in df["coverage"]], textposition="outside", cliponaxis=False,
         hovertemplate=(f"<b>%{{y}}</b> %{{customdata[2]}}<br>n = %{{customdata[0]}}<br>"
-                       f"{_t(lang, 'ความครอบคลุม', 'coverage')} = %{{customdata[1]}}<extra></extra>")))
+                       f"{_t(lang, 'ความครอบคลุม', 'coverage')} = %{{customdata[1]}}<br>"
+                       f"{_t(lang, 'ยังไม่ได้ประเมิน', 'not assessed')}: %{{customdata[3]}}<extra></extra>")))
     row = 2 * font_size + 40       # px per unit: the label line, then the bar
     _labels_above(fig, ys, labels, row, font_size)
     fig.update_xaxes(range=[0, 1.12], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", automargin=True,

@@ -17,7 +17,7 @@ filters.round_caption(f)
 counts = filters.compute("survey_counts", f)
 left, right = st.columns([1, 2])
 with left:
-    stage = filters.stage_select("cov_stage", counts.get("stage"), ("ระยะ", "Stage"))
+    stage = filters.stage_select("cov_stage", label=("ระยะ", "Stage"), f=f)
 with right:
     by_labels = {"group": tr("กลุ่มบุคลากร", "Staff group"), "agency": tr("หน่วยงาน", "Agency"),
                  "unit": tr("หน่วยงานย่อย", "Org unit")}
@@ -53,6 +53,11 @@ else:
                   "(เลือกกลุ่มบุคลากรในแถบด้านข้างเพื่อดูเฉพาะกลุ่ม) · สีเทา = ซ่อน",
                   f"● = required at {stages[stage]} by the role profile of at least one selected staff group "
                   "(pick a staff group in the sidebar to see one) · grey = hidden"))
+st.caption(tr("เลื่อนเมาส์บนช่องเพื่อดูสัดส่วนที่ยังไม่ได้ประเมิน (ไม่มีระดับ นับว่ายังไม่ผ่าน): "
+              "ค่าสูงหมายถึงแบบสำรวจไม่ได้ถามหน่วยนั้น ไม่ใช่ทักษะต่ำ",
+              "Hover a cell for the share not assessed (no level given, counted as not met): a high share "
+              "means the form did not ask about the unit, not low skill."))
+filters.stage_caption(f, stage)
 filters.hidden_note(cov, f["min_cell"])
 if filters.has_previous(f) and st.toggle(tr("แสดงการเปลี่ยนแปลงจากรอบก่อน", "Show the change since the previous round"),
                                         key="cov_change"):

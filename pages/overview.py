@@ -12,18 +12,18 @@ tr = shell.tr
 f = filters.survey_filters("ov")
 counts = filters.compute("survey_counts", f)
 stage = filters.stage_select(
-    "ov_stage", counts.get("stage"), ("ระยะปัจจุบันของหน่วยงาน", "Your agency's current stage"),
-    help=("หน่วยงานเลือกระยะของตนเองได้ (เริ่มต้นจากระยะที่ระบุในชุดข้อมูล) และใช้ต่อในทุกหน้าผลสำรวจ",
-          "Your agency chooses its own stage (it starts at the stage the batches declare) and keeps it on "
-          "every survey page."))
+    "ov_stage", label=("ระยะปัจจุบันของหน่วยงาน", "Your agency's current stage"), f=f,
+    help=("หน่วยงานเลือกระยะของตนเองได้ (เริ่มต้นจากระยะที่หน่วยงานระบุสำหรับรอบนี้) และใช้ต่อในทุกหน้าผลสำรวจ",
+          "Your agency chooses its own stage (it starts at the stage the agency declared for this round) and "
+          "keeps it on every survey page."))
 ov = filters.compute_or_stop("overview", f, stage=stage)
 stages = filters.stage_labels()
 c = ov["counts"]
 filters.stop_if_no_respondents(c["respondents"])
-if c.get("n_stages", 0) > 1 and stage == counts.get("stage"):
+if c.get("n_stages", 0) > 1 and stage == counts.get("stage") and len(f["agencies"]) == 1:
     st.caption(tr("ชุดข้อมูลที่เลือกระบุระยะต่างกัน ใช้ระยะที่พบมากที่สุดเป็นค่าเริ่มต้น",
                   "The selected batches declare different stages; the most common one is the default."))
-scope = ", ".join(f["agencies"]) if f["agencies"] else tr("ทุกหน่วยงาน", "all agencies")
+scope = ", ".join(f["agencies"]) if f["agencies"] else tr("ทุกหน่วยงานรวมกัน", "all agencies pooled")
 st.caption(tr(f"ขอบเขต: {md(scope)} · ผู้ตอบ {c['respondents']:,} คน · เกณฑ์ระดับ ≥ {f['threshold']}",
               f"Scope: {md(scope)} · {c['respondents']:,} respondents · level ≥ {f['threshold']} counts as met"))
 filters.round_caption(f)
@@ -59,6 +59,7 @@ m[2].metric(tr(f"ระยะที่บรรลุ (เป้าหมาย 
             filters.reached_text(reached, stages))
 m[3].metric(tr(f"พร้อมเต็มที่ · {stages[stage]}", f"Fully ready · {stages[stage]}"), filters.share_text(ov["fully_ready"]),
             delta=gap(ov["fully_ready"], "fully_ready"), help=tr("สัดส่วนผู้ตอบที่ผ่านทุกหน่วยที่บทบาทกำหนด", "Share of respondents who meet every required unit"))
+filters.stage_caption(f, stage)   # which stage the figures are against: declared, next, another; or pooled
 if ov["hidden"]:
     st.warning(tr(f"ผู้ตอบน้อยกว่า {f['min_cell']} คน จึงซ่อนตัวเลขทั้งหมด (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล)",
                   f"Fewer than {f['min_cell']} respondents, so every figure is hidden (PDPA)."),
@@ -107,12 +108,20 @@ else:
     settings = filters.export_settings(f, stage=target_stage)
     chart_downloads(fig, "blockers", settings, key="ov_blockers_chart_dl")
     name = "name_en" if lang == "en" else "name_th"
-    table = bl[["code", name, "n", "met", "coverage"]].assign(coverage=bl["coverage"] * 100).rename(columns={
+    # Not assessed (no level given) counts as not met; its share apart, so a short form does not read as low skill.
+    table = bl[["code", name, "n", "met", "coverage", "not_assessed_share"]].assign(
+        coverage=bl["coverage"] * 100, not_assessed_share=bl["not_assessed_share"] * 100).rename(columns={
         "code": tr("รหัส", "Code"), name: tr("หน่วยความสามารถ", "Unit"), "n": tr("ผู้ที่บทบาทกำหนด", "Respondents required"),
-        "met": tr("ผ่าน", "Met"), "coverage": tr("ความครอบคลุม", "Coverage")})
+        "met": tr("ผ่าน", "Met"), "coverage": tr("ความครอบคลุม", "Coverage"),
+        "not_assessed_share": tr("ยังไม่ได้ประเมิน", "Not assessed")})
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         tr("ความครอบคลุม", "Coverage"): st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
+        tr("ยังไม่ได้ประเมิน", "Not assessed"): st.column_config.NumberColumn(format="%.0f%%"),
         tr("ผ่าน", "Met"): st.column_config.NumberColumn(format="%d")})
+    st.caption(tr("ยังไม่ได้ประเมิน = สัดส่วนผู้ที่บทบาทกำหนดซึ่งไม่มีระดับของหน่วยนั้น (นับว่ายังไม่ผ่าน) "
+                  "ค่าสูงหมายถึงแบบสำรวจไม่ได้ถามหน่วยนั้น ไม่ใช่ทักษะต่ำ",
+                  "Not assessed = the share of the people required who have no level for the unit (counted as "
+                  "not met): a high share means the form did not ask, not low skill."))
     table_downloads(bl, "blockers", settings, key="ov_blockers_table_dl")
 all_bl = ov["blockers_all"]
 n_hidden = int(all_bl["hidden"].isin([analysis.HIDDEN_SMALL, analysis.HIDDEN_POOLED]).sum())

@@ -61,9 +61,8 @@ table_downloads(ready.drop(columns=["is_total"]), "readiness", settings, key="rd
 st.subheader(tr("หน่วยที่ต้องพัฒนาก่อน", "Units to work on first"))
 # The agency's own stage (shared with /overview) decides the next stage: analysis.next_stage, one rule for
 # every page; the units listed are those of analysis.work_stage (this stage until it is on target).
-stage = filters.stage_select(
-    "rdy_stage", filters.compute("survey_counts", f).get("stage"),
-    ("ระยะปัจจุบันของหน่วยงาน", "Your agency's current stage"))
+stage = filters.stage_select("rdy_stage", label=("ระยะปัจจุบันของหน่วยงาน", "Your agency's current stage"), f=f)
+filters.stage_caption(f, stage)
 nxt = analysis.next_stage(stage)
 st.caption(tr(f"ระยะถัดไป: {stages[nxt]}", f"Next stage: {stages[nxt]}") if nxt else
            tr(f"{stages[stage]}เป็นระยะสูงสุด ไม่มีระยะถัดไป", f"{stages[stage]} is the top stage: there is no next stage."))

@@ -16,7 +16,7 @@ counts = filters.compute("survey_counts", f)
 left, right = st.columns([1, 1])
 with left:
     stage = filters.stage_select(
-        "trn_stage", counts.get("stage"), ("ระยะของหน่วยงาน", "Agency stage"),
+        "trn_stage", label=("ระยะของหน่วยงาน", "Agency stage"), f=f,
         help=("หน่วยความสามารถที่นับคือหน่วยที่บทบาทในระยะนี้กำหนดให้ผู้ตอบแต่ละคน",
               "The units counted are those the role profile at this stage requires of each respondent."))
 with right:
@@ -28,10 +28,11 @@ filters.stop_if_no_respondents(counts["respondents"])
 stages = filters.stage_labels()
 totals = needs[needs["is_total"]].reset_index(drop=True)
 head = analysis.training_headline(totals)   # over shown units only (suppression.py rule 6)
-scope = ", ".join(f["agencies"]) if f["agencies"] else tr("ทุกหน่วยงาน", "all agencies")
+scope = ", ".join(f["agencies"]) if f["agencies"] else tr("ทุกหน่วยงานรวมกัน", "all agencies pooled")
 st.caption(tr(f"ขอบเขต: {md(scope)} · ผู้ตอบ {counts['respondents']:,} คน · {stages[stage]} · เกณฑ์ระดับ ≥ {f['threshold']}",
               f"Scope: {md(scope)} · {counts['respondents']:,} respondents · {stages[stage]} · "
               f"level ≥ {f['threshold']} counts as met"))
+filters.stage_caption(f, stage)
 
 m = st.columns(3)
 m[0].metric(tr("หน่วยที่มีผู้ต้องพัฒนา", "Units with needs"),

@@ -60,7 +60,7 @@ def test_readiness_csv(db_file, capsysbinary):
     (["readiness", "--threshold", "9"], "Threshold"),
     (["readiness", "--format", "xml"], "--format"),
     (["readiness", "--threshold", "three"], "invalid int value"),     # argparse's own errors too
-    (["coverage"], "--stage"),
+    # `coverage` without --stage: the agency's declared stage (tests/test_cli_stage_default.py)
 ])
 def test_bad_input_exits_2_with_one_line(db_file, capsysbinary, argv, needle):
     code, out, err = run(capsysbinary, *argv, "--db", db_file)

@@ -59,7 +59,7 @@ def test_next_step_names_the_units_of_the_stage_it_talks_about(tmp_path, monkeyp
     mature_only = lowest_coverage(resp, req, "Mature")[:3]
     assert want != mature_only                                  # the old advice named Mature's units
     pages.use_store(monkeypatch, store)
-    at = pages.run_page("overview.py", lang="en")
+    at = pages.run_page("overview.py", lang="en", ov_agencies=[])    # both agencies pooled (one by default)
     assert not at.exception
     box = " ".join(i.value for i in at.info)
     assert "raise readiness at Developing" in box

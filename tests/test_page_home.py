@@ -110,17 +110,18 @@ def test_home_headline_is_the_latest_round_of_each_agency():
     from framework import analysis
     at = run()
     assert not at.exception
-    assert at.markdown and any("ผลสำรวจล่าสุดของหน่วยงาน" in m.value for m in at.markdown)
     con = shell_connection()
+    first = sorted(analysis.filter_options(con)["agencies"])[0]    # two agencies: one, the first, by default
+    assert at.markdown and any(f"ผลสำรวจล่าสุดของ {first}" in m.value for m in at.markdown)
     assert analysis.rounds.has_previous(con, {})      # the demo has earlier rounds: the headline is not all of them
-    ov = analysis.overview(con, {})                   # the framework's default: the latest round of each agency
-    pooled = analysis.overview(con, {"round": "all"})
+    ov = analysis.overview(con, {"agencies": [first]})    # the latest round of that agency
+    pooled = analysis.overview(con, {"agencies": [first], "round": "all"})
     assert ov["counts"]["respondents"] < pooled["counts"]["respondents"]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["ผู้ตอบ"] == f"{ov['counts']['respondents']:,}"
     stage_th = dict(zip(*[analysis_stage_names()[k] for k in ("key", "name_th")]))[ov["stage"]]
     assert metrics[f"ความพร้อม · {stage_th}"] == f"{ov['readiness']:.0%}"
-    assert any(analysis.rounds.describe(con, {}, "th") in c.value for c in at.caption)   # the round in words
+    assert any(analysis.rounds.describe(con, {"agencies": [first]}, "th") in c.value for c in at.caption)
     assert any(link.proto.page.endswith("overview") or "overview" in link.proto.page for link in at.get("page_link"))
 
 
@@ -129,8 +130,9 @@ def test_home_headline_equals_the_overview_on_the_demo(tmp_path, monkeypatch):
     pages.use_store(monkeypatch, pages.demo_store(tmp_path / "demo.duckdb"))
     home = {m.label: m for m in run(lang="en").metric}
     overview = {m.label: m for m in pages.run_page("overview.py", lang="en").metric}
-    assert home["Respondents"].value == overview["Respondents"].value == "2,216"
-    assert home["Readiness · Developing"].value == overview["Readiness · Developing"].value == "65%"
+    # one agency by default (the first of two: กรมตัวอย่างดิจิทัล, Developing, 1,394 in its latest round)
+    assert home["Respondents"].value == overview["Respondents"].value == "1,394"
+    assert home["Readiness · Developing"].value == overview["Readiness · Developing"].value == "78%"
     assert home["Readiness · Developing"].delta == overview["Readiness · Developing"].delta
     assert home["Readiness · Developing"].delta.endswith("pts since 30 Jun 2024")
     at = run(lang="en")

@@ -17,7 +17,8 @@ def test_demo_data_in_thai(tmp_path, monkeypatch):
     at = pages.run_page("overview.py")
     assert not at.exception
     m = metrics(at)
-    assert m["ผู้ตอบ"] == "2,216" and m["หน่วยงาน"] == "2"      # the latest round of each agency, not 4,616 pooled
+    # one agency by default (the first of the two), its latest round: not both agencies (2,216), not 4,616 pooled
+    assert m["ผู้ตอบ"] == "1,394" and m["หน่วยงาน"] == "1"
     assert any(label.startswith("ความพร้อม · ") for label in m)
     assert len(at.get("plotly_chart")) == 1
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)

@@ -20,7 +20,7 @@ def test_demo_paths(tmp_path, monkeypatch):
 def test_fixture_agency_stage_reached_and_blockers(tmp_path, monkeypatch):
     pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.two_rounds))
     at = pages.run_page("readiness.py", lang="en", rdy_by="agency", rdy_min_cell=3, rdy_key=seed.AGENCY2,
-                        rdy_form="lines")
+                        rdy_form="lines", rdy_agencies=[])      # every agency (one by default)
     assert not at.exception
     s = json.loads(at.get("plotly_chart")[0].proto.spec)
     stars = [t for t in s["data"] if t.get("mode") == "markers"]

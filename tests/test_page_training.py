@@ -31,7 +31,7 @@ def test_demo_numbers_equal_training_needs_in_english(tmp_path, monkeypatch):
     stage = "Developing"                                  # the demo batches' most common stage
     tot = expected(path, stage)                           # before the app holds the store file
     pages.use_store(monkeypatch, path)
-    at = pages.run_page("training.py", lang="en", trn_top=5)
+    at = pages.run_page("training.py", lang="en", trn_top=5, trn_agencies=[])   # every agency (one by default)
     assert not at.exception
     assert at.selectbox(key="trn_stage").value == stage
     shown = tot[tot["hidden"].isna()]

@@ -19,7 +19,8 @@ def test_demo_two_rounds(tmp_path, monkeypatch):
 
 def test_fixture_values_per_round(tmp_path, monkeypatch):
     pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.two_rounds))
-    at = pages.run_page("trends.py", lang="en", trd_stage="Early", trd_unit="DLit100")
+    at = pages.run_page("trends.py", lang="en", trd_stage="Early", trd_unit="DLit100",
+                        trd_agencies=[])                  # both agencies' rounds (one agency by default)
     assert not at.exception
     ready = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
     ex = [t for t in ready if t["name"] == "Executive"][0]

@@ -18,7 +18,7 @@ def demo(tmp_path, monkeypatch):
 
 
 def test_overview_opens_on_the_latest_round_with_the_change_since_the_previous(demo):
-    at = pages.run_page("overview.py", lang="en")
+    at = pages.run_page("overview.py", lang="en", ov_agencies=[])     # both agencies (one by default)
     assert not at.exception
     assert at.selectbox(key="ov_round").value == "latest"
     assert any("Latest round of 30 Jun 2025" in c.value for c in at.caption)
@@ -37,7 +37,7 @@ def test_thai_dates_are_buddhist_era(demo):
 
 
 def test_pooling_every_round_is_explicit_and_warned(demo):
-    at = pages.run_page("overview.py", lang="en", ov_round="all")
+    at = pages.run_page("overview.py", lang="en", ov_round="all", ov_agencies=[])   # both agencies
     assert not at.exception
     m = metrics(at)
     assert m["Respondents"].value == "4,616" and m["Readiness · Developing"].value == "58%"

@@ -29,7 +29,8 @@ def _compute(store: str, ver: str, name: str, filters: dict, kwargs: dict):
           "coverage_change": analysis.coverage_change, "describe_round": _describe_round,
           "has_previous": analysis.rounds.has_previous, "round_setting": analysis.rounds.settings_label,
           "overview": analysis.overview, "trends": analysis.trends,
-          "survey_counts": analysis.survey_counts, "training_needs": analysis.training_needs}[name]
+          "survey_counts": analysis.survey_counts, "training_needs": analysis.training_needs,
+          "default_stage": analysis.rounds.default_stage, "stage_text": analysis.rounds.stage_text}[name]
     return fn(shell.connection(), filters, **kwargs)
 
 
@@ -140,6 +141,23 @@ def _k_access(key: str) -> tuple[bool, int]:
     return result.ok, access.lowest_min_cell(result.ok)
 
 
+AGENCY_PARAM = "agency"   # ?agency=… in the URL: the agency a survey page starts with
+
+
+def agency_choice(agencies: list) -> list:
+    """The agencies a survey view starts from: the choice remembered this session (any survey page), else
+    ?agency=… in the URL, else — with two or more agencies in the store — the first alphabetically, so a
+    headline is one agency's at its own stage, never a pool of agencies by default. [] = every agency (pooled)."""
+    shared = f"{SHARED}_agencies"
+    if shared in st.session_state:
+        return [a for a in st.session_state[shared] if a in agencies]
+    asked = st.query_params.get(AGENCY_PARAM)
+    if asked in agencies:
+        return [asked]
+    named = [a for a in agencies if a != analysis.NONE_KEY] or list(agencies)
+    return [sorted(named)[0]] if len(agencies) >= 2 else []
+
+
 def round_label(value: str) -> str:
     """A round choice in words: latest per agency (the default), a date, or all rounds pooled."""
     if value == analysis.ROUND_LATEST:
@@ -179,12 +197,19 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
                               ("org_units", opts["org_units"]), ("rounds", opts["rounds"]),
                               ("groups", list(STAFF_GROUPS))):
             _clean(keys[name], allowed)
+        if keys["agencies"] not in st.session_state:
+            st.session_state[keys["agencies"]] = agency_choice(opts["agencies"])
         none = tr("ไม่ระบุ", "not given")
         every = tr("ทั้งหมด", "All")
         sel_b = st.multiselect(tr("ชุดข้อมูล (ว่าง = ทั้งหมด)", "Batches (empty = all)"), list(blabel),
                                format_func=blabel.get, key=keys["batches"], placeholder=every)
         sel_a = st.multiselect(tr("หน่วยงาน", "Agency"), opts["agencies"], key=keys["agencies"], placeholder=every,
-                               format_func=lambda v: none if v == analysis.NONE_KEY else v)
+                               format_func=lambda v: none if v == analysis.NONE_KEY else v,
+                               help=tr("เริ่มจากหน่วยงานเดียว: ตัวเลขของแต่ละหน่วยงานเทียบกับระยะที่หน่วยงานนั้นระบุ "
+                                       "ว่าง = ทุกหน่วยงานรวมกัน (แต่ละหน่วยงานอยู่ในระยะของตน หน้าแสดงผลจะบอกไว้)",
+                                       "One agency to start with: each agency's figures are against the stage it "
+                                       "declared. Empty = every agency pooled (each at its own stage; the page "
+                                       "says so)."))
         sel_u = st.multiselect(tr("หน่วยงานย่อย", "Org unit"), opts["org_units"], key=keys["org_units"],
                                placeholder=every, format_func=lambda v: none if v == analysis.NONE_KEY else v)
         sel_g = st.multiselect(tr("กลุ่มบุคลากร", "Staff group"), list(STAFF_GROUPS), key=keys["groups"],
@@ -304,11 +329,35 @@ def stop_if_no_respondents(respondents: int) -> None:
         st.stop()
 
 
+def default_stage(f: dict) -> str | None:
+    """The stage a view starts at: the one the (one) agency declared for its round (analysis.rounds.default_stage)."""
+    return compute("default_stage", f)
+
+
+def stage_caption(f: dict, stage: str) -> None:
+    """Say under a figure which stage it is against: the agency's declared stage, the next, another; or pooled."""
+    text = compute("stage_text", f, stage=stage, lang=shell.lang())
+    if text:
+        st.caption(":material/flag: " + md(text))
+
+
 def stage_select(key: str, default: str | None = None, label: tuple[str, str] = ("ระยะของหน่วยงาน", "Agency stage"),
-                 help: tuple[str, str] | None = None) -> str:
-    """The agency's stage: its own choice, kept across the survey pages; first the stage its batches declare."""
+                 help: tuple[str, str] | None = None, f: dict | None = None) -> str:
+    """The agency's stage: its own choice, kept across the survey pages; first the stage its batches declare.
+
+    With the page's filters `f`, the default is the stage the chosen agency declared for its round
+    (default_stage), and a stage chosen for other agencies or another round is forgotten: each agency starts
+    at its own stage, the other stages one click away."""
     names = stage_labels()
     shared = f"{SHARED}_stage"
+    if f is not None:
+        default = default_stage(f)
+        scope = f"{'+'.join(sorted(f['agencies']))}|{f['round']}|{'+'.join(sorted(f['batches']))}|{default}"
+        before = st.session_state.get(f"{SHARED}_stage_scope")
+        if before is not None and before != scope:
+            st.session_state.pop(shared, None)
+            st.session_state.pop(key, None)
+        st.session_state[f"{SHARED}_stage_scope"] = scope
     if key not in st.session_state and st.session_state.get(shared) in STAGES:
         st.session_state[key] = st.session_state[shared]
     index = STAGES.index(default) if default in STAGES else 0

@@ -109,7 +109,6 @@ def key_parts(dims: list[str], *wanted: str) -> dict:
         "last_key": exprs[-1],
         "group_keys": ", ".join(exprs),
         "outer_keys": ", ".join(exprs[:-1]),
-        "non_units": ", ".join(names + ["is_total", "n"]),
     }
     return {w: parts[w] for w in wanted}
 

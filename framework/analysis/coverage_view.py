@@ -18,9 +18,11 @@ from framework.analysis.memo import view
 def coverage_raw(con, f: Filters, stage: str, dims: list[str]) -> pd.DataFrame:
     fr = frame(con)
     src = source.pick(con)
-    met = ", ".join(f"coalesce(sum({src.met(c)}), 0)::BIGINT AS {db.ident(c)}" for c in fr.codes)
-    keys = key_parts(dims, "keys", "last_key", "group_keys", "outer_keys", "non_units")
-    df = run(con, sql.load("coverage"), f, src, n=weighted_n(src), met_counts=met, **keys)
+    met = ", ".join(f"coalesce(sum({src.met(c)}), 0)::BIGINT AS {db.ident('m:' + c)}, "
+                    f"coalesce(sum({src.assessed(c)}), 0)::BIGINT AS {db.ident('a:' + c)}" for c in fr.codes)
+    pairs = ", ".join(f"({db.ident('m:' + c)}, {db.ident('a:' + c)}) AS {db.ident(c)}" for c in fr.codes)
+    keys = key_parts(dims, "keys", "last_key", "group_keys", "outer_keys")
+    df = run(con, sql.load("coverage"), f, src, n=weighted_n(src), met_counts=met, unpivot_on=pairs, **keys)
     df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
     return df
 
@@ -29,9 +31,12 @@ def coverage_raw(con, f: Filters, stage: str, dims: list[str]) -> pd.DataFrame:
 def coverage(con, filters: Filters | dict | None = None, stage: str = "Early", by: str = "group") -> pd.DataFrame:
     """Coverage of each unit (rows, framework order) per staff group / agency / org unit plus the total.
 
-    Columns: stage, by, key, code, group_key, unit_ord, n, n_all, met, coverage, required, is_total, hidden.
-    n: the people the figure covers (suppression.py rule 1); n_all: the people selected. Hidden cells have
-    met and coverage NaN. `rounds.with_round` adds each row's round.
+    Columns: stage, by, key, code, group_key, unit_ord, n, n_all, met, coverage, not_assessed,
+    not_assessed_share, required, is_total, hidden.
+    n: the people the figure covers (suppression.py rule 1); n_all: the people selected. not_assessed: of the
+    n, those with no level for the unit (counted as not met in coverage), not_assessed_share = not_assessed / n,
+    so a short form does not read as low skill. Hidden cells have met, coverage and both not-assessed
+    figures NaN. `rounds.with_round` adds each row's round.
     """
     f = Filters.coerce(filters)
     check_by(by)
@@ -39,11 +44,23 @@ def coverage(con, filters: Filters | dict | None = None, stage: str = "Early", b
     return finish_coverage(con, coverage_raw(con, f, stage, [by]), f, stage, by)
 
 
+# The figures of a coverage cell or blocking unit, hidden together (suppression.hide) where the cell is hidden.
+HIDDEN_VALUES = ["met", "coverage", "not_assessed", "not_assessed_share"]
+
+
+def not_assessed(df: pd.DataFrame) -> None:
+    """Of each row's n people, those with no level for the unit (n - assessed, over the same rows) and their
+    share of n; the `assessed` sums are dropped (a figure of its own only as not_assessed)."""
+    n = df["n"].astype("int64")
+    df["not_assessed"] = (n - df.pop("assessed").fillna(0).astype("int64")).astype("int64")
+    df["not_assessed_share"] = np.where(n > 0, df["not_assessed"] / n.where(n > 0, 1), np.nan)
+
+
 def finish_coverage(con, df: pd.DataFrame, f: Filters, stage: str, by: str) -> pd.DataFrame:
     fr = frame(con)
     id_cols = [c for c in ("outer_key", "key") if c in df.columns]
     if by == "group":
-        df = reindex_groups(df, f, id_cols, {"n": 0, "met": 0})
+        df = reindex_groups(df, f, id_cols, {"n": 0, "met": 0, "assessed": 0})
     groups = list(f.staff_groups) or list(STAFF_GROUPS)
     any_req = {c for g in groups for c in fr.required[(stage, g)]}
     req_pairs = {(g, c) for g in STAFF_GROUPS for c in fr.required[(stage, g)]}
@@ -56,20 +73,21 @@ def finish_coverage(con, df: pd.DataFrame, f: Filters, stage: str, by: str) -> p
     df["n"] = df["n"].astype("int64")
     df["met"] = df["met"].astype("int64")
     df["coverage"] = np.where(df["n"] > 0, df["met"] / df["n"].where(df["n"] > 0, 1), np.nan)
+    not_assessed(df)
     df["n_all"] = head_counts(con, df, f, by)
-    df = sup.hide(df, f.min_cell, ["met", "coverage"])
+    df = sup.hide(df, f.min_cell, HIDDEN_VALUES)
     if f.required_only:
         df = df[df["code"].isin(any_req)]
     df["stage"], df["by"] = stage, by
     df = order_keys(df, by)
     cols = ["stage", "by"] + id_cols + ["code", "group_key", "unit_ord", "n", "n_all", "met", "coverage",
-                                         "required", "is_total", "hidden"]
+                                         "not_assessed", "not_assessed_share", "required", "is_total", "hidden"]
     sort = [c for c in id_cols if c != "key"] + ["unit_ord", "_key_ord"]
     return df.sort_values(sort, kind="stable")[cols].reset_index(drop=True)
 
 
 BLOCKER_COLUMNS = ["code", "group_key", "unit_ord", "name_th", "name_en", "n", "n_all", "met", "coverage",
-                   "hidden"]
+                   "not_assessed", "not_assessed_share", "hidden"]
 
 
 @view
@@ -97,13 +115,15 @@ def blockers(con, filters: Filters | dict | None = None, stage: str = "Developin
     for c, gs in req.items():
         pc = by_code.get(c, parts.iloc[:0])
         p = pc[pc["_groups"].map(lambda s, gs=gs: s <= gs).astype(bool)]
-        rows.append({"code": c, "n": int(p["n"].sum()), "met": int(p["met"].sum())})
+        rows.append({"code": c, "n": int(p["n"].sum()), "met": int(p["met"].sum()),
+                     "assessed": int(p["assessed"].sum())})
     df = pd.DataFrame(rows).merge(fr.units[["code", "group_key", "unit_ord", "name_th", "name_en"]], on="code")
     df["key"] = TOTAL_KEY
     df["n_all"] = head_counts(con, df, f, "group", groups_of=req.get)
     n = df["n"].astype("int64")
     df["coverage"] = np.where(n > 0, df["met"] / n.where(n > 0, 1), np.nan)
-    df = sup.hide(df, f.min_cell, ["met", "coverage"])
+    not_assessed(df)
+    df = sup.hide(df, f.min_cell, HIDDEN_VALUES)
     df = df.sort_values(["coverage", "unit_ord"], na_position="last", kind="stable")
     if top is not None:
         df = df[df["hidden"].isna()].head(top)

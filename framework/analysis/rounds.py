@@ -18,6 +18,7 @@ from framework.analysis import source
 from framework.analysis.base import has_store, params, weighted_n
 from framework.analysis.filters import KEY_EXPR, NONE_KEY, ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, Filters
 from framework.analysis.memo import view
+from framework.catalog import STAGES, next_stage
 
 def date_text(key: str, lang: str) -> str:
     """A round key ("YYYY-MM-DD" or "—") in words: "30 Jun 2025", Thai "30 มิ.ย. 2568" (Buddhist era)."""
@@ -117,3 +118,88 @@ def change(now: float | None, before: float | None) -> float | None:
         return None
     return round((float(now) - float(before)) * 100, 1)
 
+
+
+@view
+def declared(con, filters: Filters | dict | None = None) -> pd.DataFrame:
+    """The stage each agency kept by the filters declared for its chosen round (store.batches.stage of the
+    round's batches; several batches declaring different stages: the one of most respondents, a tie going to
+    the earlier stage). One row per agency: agency, round, stage (None when not declared), n; by agency.
+    Head counts and batch metadata only (no figure about anyone's answers)."""
+    f = Filters.coerce(filters)
+    cols = ["agency", "round", "stage", "n"]
+    if not has_store(con):
+        return pd.DataFrame(columns=cols)
+    src = source.pick(con)
+    df = db.query(con, f"WITH f AS ({src.filtered()}) SELECT agency, round_key AS round, batch_stage AS stage, "
+                       f"{weighted_n(src)} AS n FROM f GROUP BY ALL", params(con, f))
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    order = {s: i for i, s in enumerate(STAGES)}
+    df["_ord"] = df["stage"].map(order).fillna(len(order))
+    df["_round_n"] = df.groupby(["agency", "round"])["n"].transform("sum")
+    df = df.sort_values(["agency", "round", "n", "_ord"], ascending=[True, False, False, True], kind="stable")
+    out = df.groupby("agency", sort=True).head(1).copy()    # newest round (several only when rounds are pooled)
+    out["n"] = out["_round_n"]
+    out["stage"] = out["stage"].where(out["stage"].isin(STAGES), None)
+    return out[cols].reset_index(drop=True)
+
+
+def default_stage(con, filters: Filters | dict | None = None) -> str | None:
+    """THE default stage of a survey view: with one agency kept, the stage it declared for its chosen round;
+    with several, the stage of most respondents (survey_counts: the figure is then pooled, and says so)."""
+    d = declared(con, filters)
+    if len(d) == 1:
+        return d["stage"].iloc[0]
+    from framework.analysis.overview_view import survey_counts
+    return survey_counts(con, filters).get("stage")
+
+
+def _stage_names(con, lang: str) -> dict:
+    from framework.catalog import Catalog
+    s = Catalog(con).stages()
+    return dict(zip(s["key"], s["name_en" if lang == "en" else "name_th"]))
+
+
+@view
+def stage_text(con, filters: Filters | dict | None = None, stage: str = "Early", lang: str = "th") -> str:
+    """Which stage a figure is against, in words: the stage the agency declared for its round, the next one
+    after it, or another stage chosen; with several agencies, that they are pooled, each at its own stage.
+
+    "Against Developing: the stage กรมX declared for its 30 Jun 2025 round." / "Pooled: 2 agencies at their own
+    stages (A: Developing, 30 Jun 2025; B: Early, 30 Jun 2025); every figure here is against Developing for
+    all of them — choose one agency to see it against its own stage." Empty when the filters keep nobody."""
+    d = declared(con, filters)
+    if d.empty:
+        return ""
+    en = lang == "en"
+    names = _stage_names(con, lang)
+    none = "not given" if en else "ไม่ระบุ"
+    at = names.get(stage, stage)
+
+    def who(a):
+        return none if a == NONE_KEY else a
+
+    if len(d) == 1:
+        a, r, s = who(d["agency"].iloc[0]), d["round"].iloc[0], d["stage"].iloc[0]
+        when = date_text(r, lang)
+        if s is None:
+            return (f"Against {at}: {a} declared no stage for its {when} round." if en else
+                    f"เทียบกับ{at}: {a} ไม่ได้ระบุระยะสำหรับรอบ {when}")
+        if stage == s:
+            return (f"Against {at}: the stage {a} declared for its {when} round." if en else
+                    f"เทียบกับ{at}: ระยะที่ {a} ระบุสำหรับรอบ {when}")
+        if stage == next_stage(s):
+            return (f"Against {at}, the next stage after {names[s]}, the stage {a} declared for its {when} round."
+                    if en else f"เทียบกับ{at} ระยะถัดจาก{names[s]} ซึ่งเป็นระยะที่ {a} ระบุสำหรับรอบ {when}")
+        return (f"Against {at}, not the stage {a} declared for its {when} round ({names[s]})." if en else
+                f"เทียบกับ{at} ซึ่งไม่ใช่ระยะที่ {a} ระบุสำหรับรอบ {when} ({names[s]})")
+    each = "; ".join(f"{who(a)}: {names.get(s, none) if s else none}, {date_text(r, lang)}"
+                     for a, r, s in zip(d["agency"], d["round"], d["stage"]))
+    kinds = [names[s] for s in STAGES if s in set(d["stage"])]
+    if en:
+        return (f"Pooled: {len(d)} agencies, each at its own stage (stages {' and '.join(kinds) or none} — {each}); "
+                f"every figure here is against {at} for all of them — choose one agency to see it against its "
+                "own stage.")
+    return (f"รวมหลายหน่วยงาน: {len(d)} หน่วยงาน แต่ละหน่วยงานอยู่ในระยะของตนเอง ({' และ '.join(kinds) or none} — {each}) "
+            f"ทุกตัวเลขในหน้านี้เทียบกับ{at}สำหรับทุกหน่วยงาน — เลือกหน่วยงานเดียวเพื่อดูเทียบกับระยะของหน่วยงานนั้นเอง")

@@ -20,7 +20,8 @@ def add_round(p) -> None:
 def register(sub) -> None:
     """Add this area's sub-commands to the parser."""
     p = sub.add_parser("coverage", help="coverage of each unit per staff group / agency / org unit (suppressed)")
-    p.add_argument("--stage", required=True, help="Early, Developing or Mature (Thai names accepted)")
+    p.add_argument("--stage", default=None, help="Early, Developing or Mature (Thai names accepted); default: the "
+                   "stage the agency declared for its round, when the rounds chosen hold one agency")
     _common(p)
     p.set_defaults(func=_coverage)
     p = sub.add_parser("readiness", help="readiness at each stage per staff group / agency / org unit (suppressed)")
@@ -71,7 +72,10 @@ def _coverage(args) -> int:
 
     con, filters = _open(args)
     with con:
-        stage = args.stage if args.stage in STAGES else Catalog(con).resolve_stage(args.stage)
+        if args.stage is None:
+            stage = _declared_stage(con, filters)
+        else:
+            stage = args.stage if args.stage in STAGES else Catalog(con).resolve_stage(args.stage)
         if stage is None:
             raise UsageError(f"ไม่รู้จักระยะ --stage {args.stage!r}: ใช้ Early, Developing หรือ Mature",
                              f"unknown --stage {args.stage!r}: use Early, Developing or Mature")
@@ -80,6 +84,19 @@ def _coverage(args) -> int:
     df["met"] = df["met"].astype("Int64")
     _write(df, args.format)
     return 0
+
+
+def _declared_stage(con, filters) -> str:
+    """The default --stage: the stage the one agency declared for its round (analysis.rounds.declared);
+    several agencies at their own stages: a UsageError naming them (a pool needs the stage said)."""
+    from framework import analysis
+
+    d = analysis.rounds.declared(con, filters)
+    if len(d) == 1 and d["stage"].iloc[0]:
+        return d["stage"].iloc[0]
+    each = "; ".join(f"{a}: {s or '-'}" for a, s in zip(d["agency"], d["stage"]))
+    raise UsageError(f"ระบุ --stage: รอบที่เลือกมีหลายหน่วยงานซึ่งระบุระยะของตนเอง ({each})",
+                     f"give --stage: the rounds chosen hold several agencies, each at its declared stage ({each})")
 
 
 def _readiness(args) -> int:

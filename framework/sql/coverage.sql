@@ -1,6 +1,8 @@
 -- Coverage counts per key (and per outer key, e.g. round) and unit: aggregate first, unpivot the small result.
 -- <filtered>: filtered.sql over weighted rows (analysis/source.py); <keys>: key expressions from a whitelist;
--- <n>: sum of the rows' weights; <met_counts>: one sum of the rows' met counts per catalogue unit code.
+-- <n>: sum of the rows' weights; <met_counts>: per catalogue unit code, one sum of the rows' met counts
+-- ("m:<code>") and one of their assessed counts ("a:<code>"), over the same rows as n;
+-- <unpivot_on>: the pairs ("m:<code>", "a:<code>") AS "<code>" (one row per unit: met, assessed).
 -- The grouping set without the last key is the total.
 WITH f AS ({filtered}),
 agg AS (
@@ -8,4 +10,4 @@ agg AS (
     FROM f
     GROUP BY GROUPING SETS (({group_keys}), ({outer_keys}))
 )
-UNPIVOT agg ON COLUMNS(* EXCLUDE ({non_units})) INTO NAME code VALUE met
+UNPIVOT agg ON {unpivot_on} INTO NAME code VALUE met, assessed
