@@ -20,6 +20,7 @@ import re
 import sys
 from pathlib import Path
 
+from framework import settings
 from framework.errors import BilingualError
 
 # Each module defines register(subparsers) and sets `func` (args -> exit code) on its parsers.
@@ -68,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     from framework.cli.text import echo
 
     try:
+        settings.check_all()   # a bad environment variable: one line, before anything runs
         args = parser().parse_args(argv)
         read_passphrase(args)
         return int(args.func(args) or 0)
