@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from framework.analysis.filters import DEFAULT_THRESHOLD
 from framework.cli import UsageError, add_passphrase, min_cell, open_store
 from framework.cli.text import echo, escape_frame
 
@@ -31,7 +32,8 @@ def register(sub) -> None:
 def _common(p) -> None:
     p.add_argument("--by", default="group", help="group (default), agency or unit")
     add_round(p)
-    p.add_argument("--threshold", type=int, default=3, help="level that counts as met, 1-4 (default 3)")
+    p.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD,
+                   help=f"level that counts as met, 1-4 (default {DEFAULT_THRESHOLD})")
     p.add_argument("--min-cell", type=int, default=None, dest="min_cell",
                    help="smallest number of respondents shown (default 5; below the floor, 5 unless "
                         "$SKILLS_MIN_CELL_FLOOR says otherwise, only with the HR passphrase)")
