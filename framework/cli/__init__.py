@@ -252,6 +252,14 @@ def min_cell(k: int | None, passphrase: str | None) -> int:
         raise UsageError(f"{exc.th} (--passphrase-stdin)", f"{exc.en} (--passphrase-stdin)") from None
 
 
+def add_format(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("text", "json"), default: str = "text") -> None:
+    """`--format`, the one output flag of every command (issue 23): text (or csv) for people, json for scripts.
+    `--json`, not listed in --help, means `--format json` (the flag older scripts use)."""
+    p.add_argument("--format", choices=choices, default=default,
+                   help=f"what to print: {' or '.join(choices)} (default {default})")
+    p.add_argument("--json", dest="format", action="store_const", const="json", help=argparse.SUPPRESS)
+
+
 def add_passphrase(p: argparse.ArgumentParser, what: str) -> None:
     """The passphrase flags, the same on every command that has them (see read_passphrase)."""
     p.add_argument("--passphrase-stdin", action="store_true", dest="passphrase_stdin",
