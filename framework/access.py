@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
-import os
 import threading
 import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+from framework import settings
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ ENV = "SKILLS_HR_PASSPHRASE"
 def configured(secret: str | None = None) -> str | None:
     """The passphrase in force: $SKILLS_HR_PASSPHRASE, else the Streamlit secret `hr_passphrase`, else None.
     A TOML secret may be a number (hr_passphrase = 1234): it is compared as its text."""
-    value = os.environ.get(ENV) or secret
+    value = settings.get(ENV) or secret
     return str(value) if value not in (None, "") else None
 
 
@@ -57,16 +58,12 @@ def secrets_file_passphrase() -> str | None:
 
 # --- the smallest cell: one rule for every page, export, CLI command and the analyst SQL -------------------
 MIN_CELL_ENV = "SKILLS_MIN_CELL_FLOOR"
-DEFAULT_MIN_CELL_FLOOR = 5
+DEFAULT_MIN_CELL_FLOOR = settings.default(MIN_CELL_ENV)   # 5
 
 
 def min_cell_floor() -> int:
-    """The configured floor of k (smallest cell shown): $SKILLS_MIN_CELL_FLOOR, else 5; never below 1."""
-    raw = os.environ.get(MIN_CELL_ENV, "").strip()
-    try:
-        return max(1, int(raw)) if raw else DEFAULT_MIN_CELL_FLOOR
-    except ValueError:
-        return DEFAULT_MIN_CELL_FLOOR
+    """The configured floor of k (smallest cell shown): $SKILLS_MIN_CELL_FLOOR (1 or more), else 5."""
+    return settings.get(MIN_CELL_ENV)
 
 
 HR_MIN_CELL = 3   # the lowest k even the HR passphrase may use (or the floor, if that is lower)

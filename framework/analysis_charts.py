@@ -30,7 +30,6 @@ BAR_WIDTH = 0.42    # blockers: share of a unit's row the bar takes (its label i
 BAR_LABEL_CHARS = 34   # blockers: the unit name beside the code fits a phone's width (390 px)
 HIDDEN_TEXT = "—"    # the cell label of a hidden cell (never a value)
 MAX_LABELLED_COLUMNS = 12   # above this many columns a cell is too narrow for "100%": colour and hover only
-FONT = chart_theme.FONT_FAMILY   # public name kept; the one Thai font stack
 STAGE_NAMES = {"Early": ("ระยะเริ่มแรก", "Early"), "Developing": ("ระยะกำลังพัฒนา", "Developing"),
                "Mature": ("ระยะสมบูรณ์", "Mature")}
 

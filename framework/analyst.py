@@ -521,11 +521,3 @@ def _timed_out(timeout: float) -> AnalystError:
     return AnalystError(f"คำสั่งใช้เวลาเกิน {timeout:g} วินาทีจึงถูกหยุด: เพิ่มเงื่อนไข WHERE หรือ LIMIT ให้แคบลง",
                         f"The query took longer than {timeout:g} s and was stopped: narrow it with "
                         "WHERE or LIMIT.")
-
-
-# --- HR passphrase ---------------------------------------------------------------------------
-def hr_authorised(passphrase: str | None, secret: str | None = None) -> bool:
-    """Whether row-level tables may be included: framework.access decides (local mode allows everything)."""
-    from framework import access
-
-    return access.verify(passphrase, secret)

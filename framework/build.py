@@ -30,11 +30,6 @@ def build(source_dir: Path = SOURCE_DIR, out_dir: Path = PARQUET_DIR) -> dict[st
     return counts
 
 
-def read_built(out_dir: Path = PARQUET_DIR) -> dict[str, pd.DataFrame]:
-    """Read the committed Parquet back as frames (for the build-equals-source test)."""
-    return {name: pq.read_table(out_dir / f"{name}.parquet").to_pandas() for name in TABLES}
-
-
 def stale_tables(source_dir: Path = SOURCE_DIR, out_dir: Path = PARQUET_DIR) -> list[str]:
     """Tables whose committed Parquet differs from a fresh build of the source (empty = up to date)."""
     fresh = load_tables(source_dir)

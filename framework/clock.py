@@ -8,14 +8,14 @@ zone. Dates (round dates, closing dates) have no time zone and are only worded: 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from framework import settings
+
 TH_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-ZONE = ZoneInfo(os.environ.get("SKILLS_TZ") or "Asia/Bangkok")
+ZONE = settings.get_or_default("SKILLS_TZ")   # a bad $SKILLS_TZ: settings.check_all() says so at start
 
 
 def now() -> dt.datetime:

@@ -13,5 +13,3 @@ class BilingualError(ValueError):
         """The message in `lang` ("th" or "en"), with any technical detail after a blank line."""
         text = self.en if lang == "en" else self.th
         return text + (f"\n\n{self.detail}" if self.detail else "")
-
-    text = message

@@ -45,7 +45,6 @@ MIME = {
 }
 # A spreadsheet treats a text cell starting with one of these as a formula (or a DDE payload).
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-CHROMIUM = Path("/usr/lib/chromium/chromium")
 SETTINGS_SHEET = "settings"
 PARQUET_META_KEY = b"skills.settings"
 _OLD_PARQUET_META_KEY = b"skills_export"   # files written before the key was renamed
@@ -575,9 +574,11 @@ def _kaleido():
 
     import kaleido
 
+    from framework import settings as config   # export.settings is the files' settings
+
     if not kaleido._global_server.is_running():  # noqa: SLF001 - kaleido has no public is_running()
-        if "BROWSER_PATH" not in os.environ and CHROMIUM.exists():
-            os.environ["BROWSER_PATH"] = str(CHROMIUM)
+        if config.get("BROWSER_PATH") is None and (chromium := config.get("SKILLS_CHROMIUM")).exists():
+            os.environ["BROWSER_PATH"] = str(chromium)   # for kaleido, which reads it
         kaleido.start_sync_server(n=1, mathjax=False, timeout=60, silence_warnings=True)
         atexit.register(kaleido.stop_sync_server, silence_warnings=True)
     return kaleido

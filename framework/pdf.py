@@ -13,9 +13,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from framework import settings
 from framework.errors import BilingualError
 
-CHROMIUM = "/usr/lib/chromium/chromium"
 TIMEOUT_S = 60.0
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -23,8 +23,8 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
 
 
 def chromium_path() -> str:
-    """The Chromium binary: $SKILLS_CHROMIUM if set, else Debian's /usr/lib/chromium/chromium."""
-    return os.environ.get("SKILLS_CHROMIUM") or CHROMIUM
+    """The Chromium binary: $SKILLS_CHROMIUM if set, else Debian's /usr/lib/chromium/chromium (settings)."""
+    return str(settings.get("SKILLS_CHROMIUM"))
 
 
 def _failed(detail: str) -> BilingualError:

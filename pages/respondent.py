@@ -4,7 +4,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from framework import clock, export
+from framework import analysis, clock, export
 from framework import profiles_view as pv
 from framework import respondents as rsp
 from framework.catalog import STAGES
@@ -87,7 +87,8 @@ c1, c2, c3 = st.columns([3, 2, 2])
 rid = c1.selectbox(tr("ผู้ตอบ", "Respondent"), list(who), format_func=who.get, key="resp_id")
 stage = c2.selectbox(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, key="resp_stage",
                      format_func=lambda k: names.get(k, k))
-t = c3.slider(tr("เกณฑ์ระดับที่นับว่าผ่าน", "Level that counts as met"), 1, 4, 3, key="resp_t")
+t = c3.slider(tr("เกณฑ์ระดับที่นับว่าผ่าน", "Level that counts as met"), 1, 4, analysis.DEFAULT_THRESHOLD,
+              key="resp_t")
 if stage_of.get(batch) not in STAGES:
     st.caption(tr("ชุดข้อมูลนี้ไม่ได้ระบุระยะของหน่วยงาน จึงเริ่มที่ระยะเริ่มแรก",
                   "This batch does not state the agency's stage, so the plan starts at Early."))

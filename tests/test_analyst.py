@@ -226,14 +226,6 @@ def test_k_below_the_floor_needs_the_passphrase_for_any_caller(seeded, monkeypat
     analyst.build(seeded, min_cell=3, threshold=3).close()
 
 
-def test_passphrase_goes_through_access(monkeypatch):
-    monkeypatch.setenv("SKILLS_HR_PASSPHRASE", "ลับมาก")
-    assert analyst.hr_authorised("ลับมาก")
-    assert not analyst.hr_authorised("wrong") and not analyst.hr_authorised("") and not analyst.hr_authorised(None)
-    monkeypatch.delenv("SKILLS_HR_PASSPHRASE")
-    assert analyst.hr_authorised(None, secret="s3") is False and analyst.hr_authorised("s3", secret="s3")
-
-
 @pytest.mark.parametrize("query, verb", [
     ("WITH x AS (DELETE FROM units RETURNING *) SELECT * FROM x", "DELETE"),
     ("WITH x AS MATERIALIZED (UPDATE units SET name_th = 'x' RETURNING *) SELECT 1", "UPDATE"),

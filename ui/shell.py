@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from framework import access, chart_theme, db, storage, survey
+from framework import access, chart_theme, db, settings, storage, survey
 from framework.catalog import Catalog
 from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
@@ -334,6 +334,7 @@ def setup(page: str, title_th: str, title_en: str, nav: bool = True) -> str:
         initial_sidebar_state="collapsed" if st.session_state[PRESENT_KEY] else "auto",
     )
     st.markdown(BASE_CSS, unsafe_allow_html=True)
+    check_settings()
     widget_text.apply(lang())  # Thai for the words Streamlit's own widgets draw in English
     if st.session_state[PRESENT_KEY]:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
@@ -348,6 +349,16 @@ def setup(page: str, title_th: str, title_en: str, nav: bool = True) -> str:
         presentation_controls()
     st.title(tr(title_th, title_en))
     return lang()
+
+
+def check_settings() -> None:
+    """Every environment setting checked before the page does anything (framework.settings): a bad value is
+    one bilingual message naming the variable, the value and what is allowed, and the page stops."""
+    try:
+        settings.check_all()
+    except settings.SettingError as exc:
+        st.error(md(exc.message(lang())), icon=":material/settings:")
+        st.stop()
 
 
 def menu() -> None:

@@ -23,7 +23,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Callable
 
-from framework import db, names
+from framework import db, names, settings
 from framework.campaign.model import (MAX_ID, Campaign, CampaignError, closed_code, ensure_tables, file_name,
                                       has_tables)
 from framework.catalog import STAFF_GROUPS, Catalog
@@ -86,10 +86,10 @@ class Limits:
     """The submission limits of this process, keyed on what a new browser session does not change: per
     campaign code, per person (code + respondent id) and per client (the device's address as the page
     sees it; the browser session only when no address is known)."""
-    per_code: RateLimiter = field(default_factory=lambda: RateLimiter(int(os.environ.get("SKILLS_CAMPAIGN_RATE", 30))))
+    per_code: RateLimiter = field(default_factory=lambda: RateLimiter(settings.get("SKILLS_CAMPAIGN_RATE")))
     per_person: RateLimiter = field(default_factory=lambda: RateLimiter(5))
     per_client: RateLimiter = field(
-        default_factory=lambda: RateLimiter(int(os.environ.get("SKILLS_CAMPAIGN_CLIENT_RATE", 20))))
+        default_factory=lambda: RateLimiter(settings.get("SKILLS_CAMPAIGN_CLIENT_RATE")))
 
     def check(self, code: str, client: str | None, person: str | None = None) -> None:
         """Count one submission, or raise RateLimited (nothing counted) when a limit is reached."""

@@ -21,6 +21,7 @@ import re
 import sys
 from pathlib import Path
 
+from framework import settings
 from framework.errors import BilingualError
 
 # Each module defines register(subparsers) and sets `func` (args -> exit code) on its parsers.
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     from framework.cli.text import echo
 
     try:
+        settings.check_all()   # a bad environment variable: one line, before anything runs
         args = parser().parse_args(argv)
         read_passphrase(args)
         return int(args.func(args) or 0)
@@ -254,6 +256,14 @@ def survey_access(k: int | None, passphrase: str | None) -> tuple[int, bool]:
         return access.allowed_min_cell(k, k >= floor or exact), exact
     except BilingualError as exc:
         raise UsageError(f"{exc.th} (--passphrase-stdin)", f"{exc.en} (--passphrase-stdin)") from None
+
+
+def add_format(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("text", "json"), default: str = "text") -> None:
+    """`--format`, the one output flag of every command (issue 23): text (or csv) for people, json for scripts.
+    `--json`, not listed in --help, means `--format json` (the flag older scripts use)."""
+    p.add_argument("--format", choices=choices, default=default,
+                   help=f"what to print: {' or '.join(choices)} (default {default})")
+    p.add_argument("--json", dest="format", action="store_const", const="json", help=argparse.SUPPRESS)
 
 
 def add_passphrase(p: argparse.ArgumentParser, what: str) -> None:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from framework.cli import UsageError, add_passphrase, open_store, survey_access
+from framework.analysis.filters import DEFAULT_THRESHOLD
+from framework.cli import UsageError, add_format, add_passphrase, open_store, survey_access
 from framework.cli.text import echo, escape_frame
 
 COVERAGE_COLUMNS = ["stage", "by", "round", "key", "code", "n", "met", "coverage", "required"]
@@ -32,22 +33,20 @@ def register(sub) -> None:
 def _common(p) -> None:
     p.add_argument("--by", default="group", help="group (default), agency or unit")
     add_round(p)
-    p.add_argument("--threshold", type=int, default=3, help="level that counts as met, 1-4 (default 3)")
+    p.add_argument("--threshold", type=int, default=DEFAULT_THRESHOLD,
+                   help=f"level that counts as met, 1-4 (default {DEFAULT_THRESHOLD})")
     p.add_argument("--min-cell", type=int, default=None, dest="min_cell",
                    help="smallest number of respondents shown (default 5; below the floor, 5 unless "
                         "$SKILLS_MIN_CELL_FLOOR says otherwise, only with the HR passphrase)")
     add_passphrase(p, "a --min-cell below the floor")
     p.add_argument("--db", default=None, help="survey store file (default: $SKILLS_DB or var/skills.duckdb)")
-    p.add_argument("--format", default="csv", help="csv (default) or json")
+    add_format(p, ("csv", "json"), "csv")
 
 
 def _open(args):
     """A read-only store connection (cli.open_store) and the Filters of the flags, or a UsageError."""
     from framework import analysis
 
-    if args.format not in ("csv", "json"):
-        raise UsageError(f"ไม่รู้จักรูปแบบ --format {args.format!r}: ใช้ csv หรือ json",
-                         f"unknown --format {args.format!r}: use csv or json")
     if args.by not in analysis.BY:
         raise UsageError(f"ไม่รู้จัก --by {args.by!r}: ใช้ group, agency หรือ unit",
                          f"unknown --by {args.by!r}: use group, agency or unit")

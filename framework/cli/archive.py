@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from framework.cli import UsageError, open_store
+from framework.cli import UsageError, add_format, open_store
 from framework.cli.text import echo
 
 DB_HELP = "survey store file (default $SKILLS_DB or var/skills.duckdb)"
@@ -57,7 +57,7 @@ def _archive(args) -> int:
     out = {"round": args.round, "dropped": bool(args.drop), "parts": [_summary(m) for m in manifests]}
     if args.drop:
         out["store_bytes_before"], out["store_bytes_after"] = before, _size(target)
-    if args.json:
+    if args.format == "json":
         echo(json.dumps(out, ensure_ascii=False), json=True)
         return 0
     for p in out["parts"]:
@@ -81,7 +81,7 @@ def _restore(args) -> int:
         SurveyStore(con)
         manifests = restore_archive(con, args.dir)
     parts = [_summary(m) for m in manifests]
-    if args.json:
+    if args.format == "json":
         echo(json.dumps({"restored": parts}, ensure_ascii=False), json=True)
         return 0
     for p in parts:
@@ -105,7 +105,7 @@ def _compact(args) -> int:
                          "app and run the command again")
     os.replace(fresh, target)   # the store is closed; the copy was checked table by table
     after = _size(target)
-    if args.json:
+    if args.format == "json":
         echo(json.dumps({"store": str(target), "bytes_before": before, "bytes_after": after}), json=True)
     else:
         echo(f"compacted {target}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB / บีบอัดคลังแล้ว")
@@ -123,16 +123,16 @@ def register(sub) -> None:
                    help="remove the round from the store once the files are written and checked")
     p.add_argument("--restore", metavar="DIR", help="read an archive back into the store instead")
     p.add_argument("--db", help=DB_HELP)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_format(p)
     p.set_defaults(func=_archive)
     p = sub.add_parser("archive-restore", help="read archived rounds back into the store (refused if their "
                                                "people are already there, or a file was changed)")
     p.add_argument("dir", help="an archive directory, one round=... directory in it, or one part")
     p.add_argument("--db", help=DB_HELP)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_format(p)
     p.set_defaults(func=_restore)
     p = sub.add_parser("compact", help="copy the store into a fresh file to give back the space of deleted "
                                        "or archived rows (stop the app first)")
     p.add_argument("--db", help=DB_HELP)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_format(p)
     p.set_defaults(func=_compact)

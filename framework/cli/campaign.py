@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from framework.cli import UsageError, add_passphrase, authorised, open_store
+from framework.cli import UsageError, add_format, add_passphrase, authorised, open_store
 from framework.cli.text import echo
 
 
@@ -57,7 +57,7 @@ def _open(args, cmp) -> int:
         SurveyStore(con, cat)  # the store's own tables first (a fresh file)
         c = cmp.open_campaign(con, cat, agency=args.agency, stage=args.stage, round_date=args.round,
                               closes=args.closes, org_units=args.org_unit, id_pattern=args.id_pattern)
-    _show(c, args.json)
+    _show(c, args.format == "json")
     return 0
 
 
@@ -65,11 +65,11 @@ def _open(args, cmp) -> int:
 def _list(args, cmp) -> int:
     with open_store(args.db, write=True) as con:
         rows = cmp.list_campaigns(con)
-    if args.json:
+    if args.format == "json":
         echo(json.dumps([c.to_json() for c in rows], ensure_ascii=False), json=True)
     elif not rows:
         echo("no campaigns / ยังไม่มีแบบประเมิน")
-    for c in rows if not args.json else ():
+    for c in rows if args.format != "json" else ():
         _show(c, False)
     return 0
 
@@ -82,14 +82,14 @@ def _close(args, cmp) -> int:
     if c is None:
         err = cmp.unknown_code(args.code)
         raise UsageError(err.th, err.en)
-    _show(c, args.json)
+    _show(c, args.format == "json")
     return 0
 
 
 def _common(p) -> None:
-    """--db and --json, the same on every campaign command."""
+    """--db and --format, the same on every campaign command."""
     p.add_argument("--db", help="survey store file (default $SKILLS_DB or var/skills.duckdb)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    add_format(p)
 
 
 def register(sub) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from framework.cli import UsageError, open_store
+from framework.cli import UsageError, add_format, open_store
 from framework.cli.text import echo, escape_frame
 
 ON_CONFLICT = ("refuse", "replace", "skip")  # framework.store.ON_CONFLICT (not imported here: --help stays quick)
@@ -68,7 +68,7 @@ def _ingest(args) -> int:
         check_metadata(store, args)
         res = store.ingest(args.file, agency=args.agency, stage=args.stage, round_date=args.round,
                            on_conflict=args.on_conflict)
-    if args.json:
+    if args.format == "json":
         out = res.to_json()
         # `accepted` = respondents this command stored (0 when refused or the same file again);
         # `rows_accepted` = the file's rows that passed validation and were stored.
@@ -102,7 +102,7 @@ def _dates(df: pd.DataFrame) -> pd.DataFrame:
 def _batches(args) -> int:
     with open_store(args.db, write=True) as con:
         df = _dates(_store(con).batches(deleted=args.deleted))
-    if args.json:
+    if args.format == "json":
         echo(df.to_json(orient="records", date_format="iso", force_ascii=False), json=True)
         return 0
     if not len(df):
@@ -121,11 +121,20 @@ def _not_found(batch_id: str, where_th: str, where_en: str, see: str) -> UsageEr
                       f"no batch {batch_id} {where_en} (see `python -m framework {see}`)")
 
 
+def _done(args, what: str) -> bool:
+    """With --format json: print {"batch_id": ..., what: true} and say so (the caller prints nothing else)."""
+    if args.format == "json":
+        echo(json.dumps({"batch_id": args.batch_id, what: True}, ensure_ascii=False), json=True)
+    return args.format == "json"
+
+
 def _delete(args) -> int:
     with open_store(args.db, write=True) as con:
         deleted = _store(con).delete(args.batch_id, deleted_by=_who())
     if not deleted:
         raise _not_found(args.batch_id, "ในชุดข้อมูลที่ใช้อยู่", "among the live batches", "batches")
+    if _done(args, "deleted"):
+        return 0
     echo(f"batch {args.batch_id} moved to the trash (restore it with `python -m framework restore "
           f"{args.batch_id}`) / ย้ายชุด {args.batch_id} ไปถังขยะแล้ว (กู้คืนได้ด้วยคำสั่ง restore)")
     return 0
@@ -136,6 +145,8 @@ def _restore(args) -> int:
         restored = _store(con).restore(args.batch_id)
     if not restored:
         raise _not_found(args.batch_id, "ในถังขยะ", "in the trash", "batches --deleted")
+    if _done(args, "restored"):
+        return 0
     echo(f"batch {args.batch_id} restored from the trash / กู้คืนชุด {args.batch_id} จากถังขยะแล้ว")
     return 0
 
@@ -147,6 +158,8 @@ def _purge(args) -> int:
         raise _not_found(args.batch_id, "ในถังขยะ (ล้างได้เฉพาะชุดที่ลบไปถังขยะแล้ว)",
                          "in the trash (only a batch already deleted to the trash can be purged)",
                          "batches --deleted")
+    if _done(args, "purged"):
+        return 0
     echo(f"batch {args.batch_id} purged for good, with its original file / "
           f"ล้างชุด {args.batch_id} และไฟล์ต้นฉบับออกถาวรแล้ว")
     return 0
@@ -168,12 +181,12 @@ def register(sub) -> None:
     p.add_argument("--on-conflict", choices=ON_CONFLICT, default="refuse",
                    help="respondents already stored in the same round (agency, round date): refuse the upload "
                         "(default), replace their earlier answers, or skip them and import only the new people")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_format(p)
     p.set_defaults(func=_ingest)
     p = sub.add_parser("batches", help="list stored survey batches (--deleted: the trash)")
     p.add_argument("--db", help=db_help)
     p.add_argument("--deleted", action="store_true", help="list the trash (who deleted each batch, and when)")
-    p.add_argument("--json", action="store_true")
+    add_format(p)
     p.set_defaults(func=_batches)
     for name, func, text in (
             ("delete", _delete, "move one survey batch and its responses to the trash (restore brings it back)"),
@@ -182,4 +195,5 @@ def register(sub) -> None:
         p = sub.add_parser(name, help=text)
         p.add_argument("batch_id")
         p.add_argument("--db", help=db_help)
+        add_format(p)
         p.set_defaults(func=func)

@@ -18,6 +18,9 @@ Version 6: canonical names and ids (framework/names.py, store/canonical.py): eve
 position and respondent id rewritten in its canonical form; look-alike variants of one person in a round
 merged (the latest answers live, the others superseded as a replace would); the report of what changed is
 logged and kept in store_info['upgrade_6'].
+The self-assessment campaigns' tables (`campaigns`, `campaign_drafts`, `campaign_results`,
+`campaign_submissions`; their DDL lives with their code in framework/campaign and store/campaign_batch.py) are
+created here, with the store (and added to a current store that lacks them), not when a page first uses them.
 Every step is idempotent and runs in one transaction: an interrupted upgrade leaves the store as it was.
 """
 from __future__ import annotations
@@ -135,6 +138,27 @@ def _version_3(cur) -> None:
     cur.execute("DROP TABLE dup")
 
 
+CAMPAIGN_TABLES = {"campaigns", "campaign_drafts", "campaign_results", "campaign_submissions"}
+
+
+def _campaign_tables(cur) -> None:
+    """The campaign tables (CREATE TABLE IF NOT EXISTS: a store that has them keeps them as they are)."""
+    from framework.campaign import model, results   # on use: framework.campaign imports the store
+
+    for ddl in (*model.DDL, results.DDL, campaign_batch.DDL):
+        cur.execute(ddl)
+
+
+def _lacks_campaign_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    """A writable store without every campaign table (a read-only connection is left as it is)."""
+    cur = con.cursor()
+    try:
+        (readonly,) = cur.execute("SELECT readonly FROM duckdb_databases() WHERE database_name = 'store'").fetchone()
+        return not readonly and not CAMPAIGN_TABLES <= _tables(cur)
+    finally:
+        cur.close()
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> int:
     """Create the store tables, or upgrade an older store in place; returns the version found before.
 
@@ -149,6 +173,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> int:
             f"This survey store was written by a newer version of the program (schema {found}; this version "
             f"reads up to {SCHEMA_VERSION}) - update the program first. Nothing was changed.")
     if found == SCHEMA_VERSION:
+        if _lacks_campaign_tables(con):   # a store of this version written before they were created here
+            with db.transaction(con) as cur:
+                _campaign_tables(cur)
         if not aggregates.fresh(con) or not releases.exists(con):   # another catalogue, rows written around
             with db.transaction(con) as cur:                          # the store, or no released layer yet
                 aggregates.rebuild(cur)
@@ -164,6 +191,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> int:
         if found and (report := canonical.upgrade(cur)):     # version 6 (an empty store has nothing to fix)
             cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('upgrade_6', ?)",
                         [json.dumps(report, ensure_ascii=False, default=str)])
+        _campaign_tables(cur)
         aggregates.rebuild(cur)
         cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     return found
