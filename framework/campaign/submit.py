@@ -299,7 +299,7 @@ def load_draft(con, code: str, token: str | None) -> dict | None:
         return None
     text = db.scalar(con, "SELECT answers FROM store.campaign_drafts WHERE code = $code AND token = $token "
                           f"AND updated_at > now()::TIMESTAMP - INTERVAL {DRAFT_DAYS} DAY",
-                     {"code": code, "token": str(token)[:64]})
+                     {"code": code, "token": str(token)[:100]})
     try:
         return json.loads(text) if text else None
     except ValueError:
