@@ -75,7 +75,8 @@ def link_who(respondent_id: str) -> str:
 
 
 def _secrets(secret: str | None) -> list[str]:
-    found = {access.configured(secret), access.configured(access.secrets_file_passphrase())}
+    found = {access.configured(secret), access.configured(access.secrets_file_passphrase()),
+             str(secret) if secret not in (None, "") else None}
     return [s for s in found if s]
 
 
@@ -122,7 +123,7 @@ def has_table(con) -> bool:
 
 def entries(con, actions: list[str] | None = None, agencies: list[str] | None = None) -> pd.DataFrame:
     """The log, newest first, optionally only some actions / agencies."""
-    if not db.has_store(con) or not has_table(con):
+    if not has_table(con):
         return pd.DataFrame(columns=["at", "who", "action", "agency", "detail"])
     return db.query(con, """
         SELECT "at", who, action, agency, detail FROM store.audit_log
@@ -133,7 +134,7 @@ def entries(con, actions: list[str] | None = None, agencies: list[str] | None = 
 
 def agencies(con) -> list[str]:
     """The agencies named in the log (for the page's filter)."""
-    if not db.has_store(con) or not has_table(con):
+    if not has_table(con):
         return []
     return db.query(con, "SELECT DISTINCT agency FROM store.audit_log WHERE agency IS NOT NULL "
                          "ORDER BY agency")["agency"].tolist()

@@ -11,6 +11,9 @@ This module owns what every command shares:
   for at a terminal prompt (getpass) when a command needs it, or read from standard input with
   `--passphrase-stdin` (or `--passphrase -`). `--passphrase VALUE` still works for old scripts, with a
   warning. Every check goes through `framework.access.attempt` (the Throttle and its log).
+- `note()`: an action for the audit log (framework.audit: sign-in, upload, delete, restore, purge, campaign
+  changes, personal links, k lowered, row-level export), written when the command ends, as
+  "command line (<os user>)", into the store the command used (never the passphrase).
 """
 from __future__ import annotations
 
@@ -67,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from framework.cli.text import echo
 
+    args = None
     try:
         args = parser().parse_args(argv)
         read_passphrase(args)
@@ -90,6 +94,41 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         echo(line(UsageError("ยกเลิกแล้ว", "interrupted")), err=True)
         return 130
+    finally:
+        _flush_audit(args)
+
+
+# --- the audit log ---------------------------------------------------------------------------------------------
+_AUDIT: list[tuple[str, str | None, str | None]] = []
+
+
+def note(action: str, agency: str | None = None, detail: str | None = None) -> None:
+    """Record an action in the audit log when the command ends (framework.audit; who: the OS user)."""
+    if (action, agency, detail) not in _AUDIT:
+        _AUDIT.append((action, agency, detail))
+
+
+def _flush_audit(args) -> None:
+    """Write the noted actions into the command's store (opened for writing once the command's own
+    connection is closed); a store that cannot take them gets a one-line warning, the command's result stands."""
+    import duckdb
+
+    events, _AUDIT[:] = list(_AUDIT), []
+    if not events or args is None:
+        return
+    from framework import audit
+    from framework.cli.text import echo
+    from framework.paths import store_path
+
+    target = Path(args.db) if getattr(args, "db", None) else store_path()
+    if not target.is_file():
+        return
+    try:
+        with open_store(target, write=True, survey=False) as con:
+            for action, agency, detail in events:
+                audit.record(con, audit.cli_who(), action, agency, detail)
+    except (BilingualError, duckdb.Error, OSError) as exc:
+        echo(f"warning: audit log not written / ไม่ได้เขียนบันทึกการใช้งาน ({_first_line(exc)})", err=True)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -228,6 +267,7 @@ def authorised(given: str | None) -> bool:
                          "not checked")
     if not result.ok:
         raise UsageError("รหัสผ่าน HR ไม่ถูกต้อง: ไม่ได้เขียนหรือแสดงข้อมูลใด", "wrong HR passphrase: nothing was written")
+    note("sign-in", detail="HR passphrase given to a command")     # never the passphrase itself
     return True
 
 
@@ -243,7 +283,10 @@ def min_cell(k: int | None, passphrase: str | None) -> int:
     if k is None:
         return max(analysis.Filters().min_cell, floor)
     try:
-        return access.allowed_min_cell(k, k >= floor or authorised(passphrase))
+        allowed = access.allowed_min_cell(k, k >= floor or authorised(passphrase))
+        if allowed < floor:
+            note("k-lowered", detail=f"k = {allowed} (floor {floor}), command line")
+        return allowed
     except UsageError:
         raise
     except BilingualError as exc:
