@@ -1,4 +1,7 @@
-"""Self-assessment form (URL /assess?c=CODE): reached by a campaign's link only, not in the menu.
+"""Self-assessment form (URL /assess?c=CODE, or a personal link /assess?t=TOKEN): reached by a link only.
+
+The open link trusts the id people type (and says so); a personal link fixes the id (shown, not editable),
+answers once, then shows the person's result. No draft is ever put in the address bar.
 
 A campaign link grants this form alone: the page reads the campaign, the catalogue and, after submitting,
 the person's own answers (kept in this browser session only); nothing another respondent typed is shown.
@@ -10,7 +13,7 @@ import streamlit as st
 from framework import campaign, clock, export, pdf
 from framework import profiles_view as pv
 from framework import respondents as rsp
-from framework.campaign import form, results
+from framework.campaign import form, links, results
 from framework.catalog import STAFF_GROUPS
 from framework.errors import BilingualError
 from framework.text import md
@@ -118,46 +121,84 @@ if st.query_params.get("r"):   # a result link: this person's result and plan, n
     _result(found.campaign, found.batch_id, found.respondent_id)
     st.stop()
 
-try:
-    camp = campaign.require_open(con, code, client=shell.client_key())   # unknown codes throttled, logged
-except campaign.CampaignError as exc:
-    st.error(md(exc.message(lang)), icon=":material/timer:" if isinstance(exc, campaign.CodeThrottled)
-             else ":material/link_off:")
-    st.stop()
+personal = None   # a personal link (?t=TOKEN): the respondent id is the link's, never typed
+if st.query_params.get("t"):
+    client = shell.client_key()
+    wait = campaign.CODE_THROTTLE.wait(client)     # unknown tokens are guesses: throttled like unknown codes
+    if wait > 0:
+        st.error(md(campaign.CodeThrottled(wait).message(lang)), icon=":material/timer:")
+        st.stop()
+    try:
+        personal = links.lookup(con, st.query_params.get("t"))
+    except links.LinkError as exc:
+        if exc.kind == "unknown":
+            campaign.CODE_THROTTLE.failed(client, "assess (personal link)")
+        st.error(md(exc.message(lang)), icon=":material/link_off:")
+        st.stop()
+    just_done = (st.session_state.get(S + "done") is not None   # submitted in this session, through this link
+                 and st.session_state.get(S + "code") == f"{personal.campaign.code}:{personal.token_hash}")
+    if personal.used and not just_done:   # answered: the link shows the result, never the form again
+        batch = links.result_batch(con, personal)
+        _heading(personal.campaign)
+        if batch is None:
+            st.error(md(links.used().message(lang)), icon=":material/link_off:")
+            st.stop()
+        st.info(tr("ส่งคำตอบผ่านลิงก์นี้แล้ว ด้านล่างคือผลของคุณ (ลิงก์นี้ใช้ส่งคำตอบได้ครั้งเดียว)",
+                   "Answers were submitted through this link; below is your result (the link answers once)."),
+                icon=":material/task_alt:")
+        _result(personal.campaign, batch, personal.respondent_id)
+        st.stop()
+    if not personal.campaign.is_open() and not just_done:
+        st.error(md(links.closed(personal.campaign).message(lang)), icon=":material/link_off:")
+        st.stop()
+    camp = personal.campaign
+else:
+    try:
+        camp = campaign.require_open(con, code, client=shell.client_key())   # unknown codes throttled, logged
+    except campaign.CampaignError as exc:
+        st.error(md(exc.message(lang)), icon=":material/timer:" if isinstance(exc, campaign.CodeThrottled)
+                 else ":material/link_off:")
+        st.stop()
+    if camp.links_only:
+        st.error(md(links.links_only_refusal(camp).message(lang)), icon=":material/link_off:")
+        st.stop()
 
-if st.session_state.get(S + "code") != camp.code:   # a new campaign in this session: start clean
+# Who this session answers as: the campaign, and for a personal link its token's hash (never the token).
+ident = camp.code + (":" + personal.token_hash if personal else "")
+if st.session_state.get(S + "code") != ident:   # a new campaign or link in this session: start clean
     for k in [k for k in st.session_state if str(k).startswith(S)]:
         del st.session_state[k]
-    st.session_state[S + "code"] = camp.code
+    st.session_state[S + "code"] = ident
     st.session_state[S + "answers"] = {}
-    draft = campaign.load_draft(con, camp.code, st.query_params.get("d"))
-    st.session_state[S + "token"] = st.query_params.get("d") if draft else campaign.new_token()
+    # Drafts: an open link's stay in this browser session only (nothing in the address bar, nothing a copied
+    # URL reopens); a personal link's are kept on the server under its token's hash, so reloading it restores them.
+    draft = campaign.load_draft(con, camp.code, personal.draft_key) if personal else None
     if draft:
         st.session_state[S + "answers"] = {k: v for k, v in (draft.get("answers") or {}).items() if v is not None}
-        for field in ("id", "group", "org"):
+        for field in ("group", "org"):
             if draft.get(field) is not None:
                 st.session_state[S + field] = draft[field]
         st.session_state[S + "all"] = bool(draft.get("all"))
         st.session_state[S + "restored"] = True
 
+
 def _save() -> None:
-    """Keep the answers in this session and as a draft for this browser (a reload restores it)."""
+    """Keep the answers in this session; for a personal link also as its draft (a reload restores it)."""
     answers = st.session_state[S + "answers"]
     for k in list(st.session_state):
         if str(k).startswith(S + "u_"):
             answers[str(k)[len(S) + 2:]] = st.session_state[k]
-    state = {"id": st.session_state.get(S + "id"), "group": st.session_state.get(S + "group"),
-             "org": st.session_state.get(S + "org"), "all": st.session_state.get(S + "all", False),
+    if personal is None:
+        return
+    state = {"group": st.session_state.get(S + "group"), "org": st.session_state.get(S + "org"),
+             "all": st.session_state.get(S + "all", False),
              "answers": {k: v for k, v in answers.items() if v is not None}}
-    campaign.save_draft(con, camp.code, st.session_state[S + "token"], state)
-    st.query_params["d"] = st.session_state[S + "token"]
+    campaign.save_draft(con, camp.code, personal.draft_key, state)
 
 
 def _start_over() -> None:
     for k in [k for k in st.session_state if str(k).startswith(S)]:
         del st.session_state[k]
-    if "d" in st.query_params:
-        del st.query_params["d"]
 
 
 _heading(camp)
@@ -166,8 +207,12 @@ _heading(camp)
 done = st.session_state.get(S + "done")
 if done:
     base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
-    _result(camp, done["batch_id"], done["respondent_id"], just_sent=done,
-            link=f"{base}/assess?r={done['token']}" if base.startswith("http") else f"/assess?r={done['token']}")
+    result_link = None if not done.get("token") else (
+        f"{base}/assess?r={done['token']}" if base.startswith("http") else f"/assess?r={done['token']}")
+    _result(camp, done["batch_id"], done["respondent_id"], just_sent=done, link=result_link)
+    if personal is not None:
+        st.caption(tr("ลิงก์รายบุคคลของคุณเปิดผลนี้ได้อีกครั้ง (ส่งคำตอบซ้ำไม่ได้)",
+                      "Your personal link opens this result again (it cannot answer again)."))
     st.stop()
 
 # --- the form ------------------------------------------------------------------------------------------------
@@ -176,10 +221,19 @@ if st.session_state.pop(S + "restored", False):
 st.caption(tr("คำตอบของคุณใช้เพื่อวางแผนพัฒนาบุคลากร ฝ่ายบุคคลเห็นรายคน ผู้อื่นเห็นเพียงภาพรวม",
               "Your answers are used for staff development planning: HR sees them per person, others only in "
               "aggregate."))
+if personal is None:
+    st.warning(tr("ลิงก์เปิด: รหัสผู้ตอบคือสิ่งที่คุณพิมพ์ และระบบเชื่อตามที่พิมพ์ (ไม่มีการยืนยันตัวตน) — พิมพ์รหัสของคุณเองเท่านั้น",
+                  "Open link: the respondent id is what you type, and it is trusted as typed (nobody checks who "
+                  "you are) - type your own id only."), icon=":material/keyboard:")
 c1, c2, c3 = st.columns(3)
-c1.text_input(tr("รหัสผู้ตอบ", "Respondent id"), key=S + "id", max_chars=campaign.MAX_ID,
-              on_change=_save, placeholder=tr("เลขประจำตัวหรืออีเมล ตามที่หน่วยงานกำหนด",
-                                              "staff number or e-mail, as your agency decides"))
+if personal is not None:
+    c1.text_input(tr("รหัสผู้ตอบ (จากลิงก์รายบุคคลของคุณ)", "Respondent id (from your personal link)"),
+                  value=personal.respondent_id, disabled=True, key=S + "id_fixed",
+                  help=tr("ลิงก์นี้ออกให้คุณคนเดียว รหัสจึงแก้ไม่ได้", "This link was issued to you alone, so the id is fixed."))
+else:
+    c1.text_input(tr("รหัสผู้ตอบ", "Respondent id"), key=S + "id", max_chars=campaign.MAX_ID,
+                  on_change=_save, placeholder=tr("เลขประจำตัวหรืออีเมล ตามที่หน่วยงานกำหนด",
+                                                  "staff number or e-mail, as your agency decides"))
 group = c2.selectbox(tr("กลุ่มบุคลากร", "Staff group"), STAFF_GROUPS, format_func=groups.get, key=S + "group",
                      on_change=_save, placeholder=tr("เลือกกลุ่มบุคลากรของคุณ", "choose your staff group"),
                      **({} if S + "group" in st.session_state else {"index": None}))
@@ -223,7 +277,8 @@ if st.button(tr("ส่งคำตอบ", "Submit"), type="primary", key=S + "
     given = {u: st.session_state.get(S + "u_" + u) for u in units["code"]}
     try:
         res = campaign.submit(con, cat, camp, st.session_state.get(S + "id"), group, org, given,
-                              client=shell.client_key(), draft_token=st.session_state[S + "token"])
+                              client=shell.client_key(), link=personal,
+                              draft_token=personal.draft_key if personal else None)
     except BilingualError as exc:   # a refusal, a rate limit, or a full disk (framework.storage)
         st.error(md(exc.message(lang)), icon=":material/error:")
     else:
@@ -232,8 +287,7 @@ if st.button(tr("ส่งคำตอบ", "Submit"), type="primary", key=S + "
         st.session_state[S + "answers"] = {}
         st.session_state[S + "done"] = {"batch_id": res.batch_id, "respondent_id": res.respondent_id,
                                         "replaced": res.replaced,
-                                        "token": results.issue(con, camp.code, res.respondent_id)}
+                                        # a personal link reopens the result itself: no second link
+                                        "token": None if personal else results.issue(con, camp.code, res.respondent_id)}
         st.session_state[S + "scroll"] = True
-        if "d" in st.query_params:
-            del st.query_params["d"]
         st.rerun()

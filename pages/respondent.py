@@ -99,6 +99,11 @@ except rsp.RespondentError as exc:
     st.error(md(exc.message(lang)), icon=":material/error:")
     st.stop()
 
+# A row-level view: one audit line per person per session (framework.audit), never one per rerun.
+shell.audit_once("row-view", (p.batch_id, p.respondent_id), p.agency,
+                 f"respondent {p.respondent_id} · batch {p.batch_id}")
+recorder = shell.export_recorder(f"respondent {p.respondent_id}", p.agency)
+
 # --- who and where ----------------------------------------------------------------------------------------
 st.markdown(PAGE_CSS, unsafe_allow_html=True)
 facts = [p.respondent_id, p.agency, p.org_unit, p.position]
@@ -161,7 +166,7 @@ st.dataframe(_styled(table, p.units), hide_index=True, key="resp_units",
              column_config=COLUMNS, height="content", placeholder="—")
 filters = {"access": "row-level", "respondent": p.respondent_id, "batch": p.batch_id, "stage": p.stage,
            "threshold": t}
-table_downloads(table, "idp", filters, key="resp_units_dl")
+table_downloads(table, "idp", filters, key="resp_units_dl", on_export=recorder)
 
 develop = p.units[p.units["status"] != rsp.MET]
 if not develop.empty:
@@ -174,9 +179,10 @@ if not develop.empty:
             st.markdown("\n".join(f"- `{e['code']}` {escape(pv.text(e, 'name', lang))}" for _, e in els.iterrows()))
 
 idp = rsp.idp_html(p, cat, lang).encode("utf-8")
-st.download_button(tr("ดาวน์โหลดแผนพัฒนารายบุคคล (HTML พิมพ์ได้)", "Download the IDP (printable HTML)"), idp,
-                   file_name=export.filename("idp", {"access": "row-level", "respondent": p.respondent_id,
-                                                     "stage": p.stage, "lang": lang}, "html"),
+idp_name = export.filename("idp", {"access": "row-level", "respondent": p.respondent_id, "stage": p.stage,
+                                   "lang": lang}, "html")
+st.download_button(tr("ดาวน์โหลดแผนพัฒนารายบุคคล (HTML พิมพ์ได้)", "Download the IDP (printable HTML)"),
+                   lambda: (recorder(idp_name), idp)[1], file_name=idp_name,
                    mime="text/html", key="resp_idp", icon=":material/print:", type="primary", on_click="ignore")
 
 # --- next stage -------------------------------------------------------------------------------------------
@@ -199,4 +205,5 @@ else:
     next_table = _table(p.next_units, scope=True)
     st.dataframe(_styled(next_table, p.next_units, scope=True), hide_index=True, key="resp_next",
                  column_config=COLUMNS, height="content", placeholder="—")
-    table_downloads(next_table, "idp-next-stage", {**filters, "stage": p.next_stage}, key="resp_next_dl")
+    table_downloads(next_table, "idp-next-stage", {**filters, "stage": p.next_stage}, key="resp_next_dl",
+                    on_export=recorder)

@@ -141,4 +141,5 @@ if result is not None:
     # The file says whether row-level tables were open when it was made (name and settings sheet).
     table_downloads(res.frame, "sql", {"access": "row-level"} if authorised else None, key="sql_dl",
                     threshold=int(threshold), min_cell=int(min_cell),
-                    sheets={"query": pd.DataFrame({"sql": [ran]})})
+                    sheets={"query": pd.DataFrame({"sql": [ran]})},
+                    on_export=shell.export_recorder("analyst SQL (row-level tables open)") if authorised else None)

@@ -137,6 +137,9 @@ def run_import(on_conflict: str) -> None:
                            on_conflict=on_conflict, progress=lambda frac, th, en: bar.progress(frac, text=tr(th, en)))
         st.session_state["up_result"] = res
         st.session_state["up_agency_next"] = check.agency
+        if res.batch_id and not res.refused:
+            shell.audit("upload", check.agency, f"{up.name}: batch {res.batch_id}, {res.respondents} people"
+                        + (" (same file again)" if res.duplicate else ""))
         st.session_state.pop("up_error", None)
         st.cache_data.clear()  # survey views must see the new batch
     except (survey.SurveyFileError, storage.StoreWriteError) as exc:   # a full disk: one bilingual line
@@ -234,14 +237,23 @@ def batch_view(df: pd.DataFrame) -> pd.DataFrame:
     return view[cols].rename(columns={c: tr(*COLUMNS[c]) for c in cols})
 
 
+def agency_of(batch_id: str, deleted: bool) -> str | None:
+    """The batch's agency, for its audit line."""
+    df = store.batches(deleted=deleted)
+    row = df[df["batch_id"] == batch_id]
+    return None if row.empty or pd.isna(row["agency"].iloc[0]) else str(row["agency"].iloc[0])
+
+
 def do_delete(batch_id: str, who: str) -> None:
     """Move to the trash, then reset the confirmation and the selection (one click = one batch)."""
+    agency = agency_of(batch_id, False)
     try:
         deleted = store.delete(batch_id, who.strip() or tr("หน้านำเข้า (HR)", "upload page (HR)"))
     except storage.StoreWriteError as exc:
         st.session_state["up_error"] = (exc.th, exc.en)
         deleted = False
     if deleted:
+        shell.audit("delete", agency, f"batch {batch_id}" + (f" (name given: {who.strip()})" if who.strip() else ""))
         st.cache_data.clear()
         st.session_state.pop("up_result", None)
         st.session_state["up_done"] = (f"ย้ายชุด {batch_id} ไปถังขยะแล้ว (กู้คืนได้จากถังขยะ)",
@@ -254,12 +266,14 @@ def do_trash(action: str, batch_id: str) -> None:
     """Restore or purge one trashed batch; a refused restore says which people clash."""
     st.session_state["up_purge_confirm"] = False
     st.session_state["up_trash_batch"] = None
+    agency = agency_of(batch_id, True)
     try:
         done = store.restore(batch_id) if action == "restore" else store.purge(batch_id)
     except (RoundConflict, storage.StoreWriteError) as exc:
         st.session_state["up_trash_error"] = (exc.th, exc.en)
         return
     if done:
+        shell.audit(action, agency, f"batch {batch_id}")
         st.cache_data.clear()
         st.session_state["up_done"] = ((f"กู้คืนชุด {batch_id} แล้ว", f"Restored batch {batch_id}.") if action == "restore"
                                        else (f"ลบชุด {batch_id} ถาวรแล้ว", f"Purged batch {batch_id} for good."))
@@ -280,7 +294,9 @@ else:
         pick = st.selectbox(tr("ชุด", "Batch"), list(labels), format_func=labels.get, key="up_orig_batch")
         kept = store.original_name(pick) if pick else None   # the bytes are read on click, not every rerun
         if kept:
-            st.download_button(tr(f"ดาวน์โหลด {md(kept)}", f"Download {md(kept)}"), lambda b=pick: store.original(b)[1],
+            rec = shell.export_recorder(f"original file of batch {pick}")
+            st.download_button(tr(f"ดาวน์โหลด {md(kept)}", f"Download {md(kept)}"),
+                               lambda b=pick, k=kept: (rec(k), store.original(b)[1])[1],
                                file_name=kept, key="up_orig_dl", icon=":material/download:", on_click="ignore")
         else:
             st.caption(tr("ไม่ได้เก็บไฟล์ต้นฉบับของชุดนี้ (นำเข้าก่อนรุ่นที่เก็บไฟล์)",

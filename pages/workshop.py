@@ -6,6 +6,7 @@ import streamlit as st
 from framework import analysis, analysis_charts, campaign, chart_theme, clock, export
 from framework.catalog import STAGES
 from framework.errors import BilingualError
+from framework.store import SurveyStore
 from framework.text import html, md
 from ui import shell
 
@@ -31,6 +32,63 @@ def qr_code(width: int) -> None:
 # Presentation mode: every control (passphrase, campaign form, choices) folded into one expander, open only while
 # something there needs doing (the passphrase, the first campaign); the QR code and the room heatmap get the
 # screen, side by side.
+def personal_links(camp, base: str) -> None:
+    """Personal links (framework/campaign/links.py): ids in, a CSV of links out (shown once: only hashes are
+    kept), the campaign's access, the list and revoking."""
+    with st.expander(tr("ลิงก์รายบุคคล", "Personal links"), icon=":material/key:"):
+        st.caption(tr("หนึ่งลิงก์ต่อหนึ่งคน: ลิงก์กำหนดรหัสผู้ตอบ ใช้ส่งได้ครั้งเดียว จนกว่าแบบประเมินจะปิด และยกเลิกได้ "
+                      "ลิงก์เปิด (?c=) เชื่อรหัสที่ผู้ตอบพิมพ์",
+                      "One link per person: it fixes the respondent id, answers once, works until the campaign "
+                      "closes, and can be revoked. The open link (?c=) trusts the id people type."))
+        only = st.toggle(tr("ลิงก์รายบุคคลเท่านั้น (ปิดลิงก์เปิด)", "Personal links only (the open link refused)"),
+                         value=camp.links_only, key=f"ws_only_{camp.code}")
+        if only != camp.links_only:
+            campaign.set_links_only(con, camp.code, only)
+            shell.audit("campaign-mode", camp.agency, f"campaign {camp.code}: "
+                        + ("personal links only" if only else "open link (trusts typed ids)"))
+            st.rerun()
+        if camp.status() == "open":
+            ids_file = st.file_uploader(tr("ไฟล์ CSV ของรหัสผู้ตอบ (คอลัมน์ respondent_id หรือคอลัมน์แรก)",
+                                           "CSV of respondent ids (a respondent_id column, or the first column)"),
+                                        type=["csv", "txt"], key=f"ws_ids_{camp.code}")
+            url = st.text_input(tr("ที่อยู่ของแอปที่ลิงก์ขึ้นต้น", "The app's address the links start with"),
+                                value=base if base.startswith("http") else "", key=f"ws_base_{camp.code}",
+                                placeholder="https://skills.example.go.th")
+            if st.button(tr("ออกลิงก์", "Issue the links"), key=f"ws_issue_{camp.code}", icon=":material/key:",
+                         disabled=ids_file is None):
+                try:
+                    ids = campaign.links.read_ids(ids_file.getvalue())
+                    campaign.links.base_url(url)
+                    pairs = campaign.links.issue(con, camp, ids)
+                    st.session_state["ws_links_csv"] = (camp.code, campaign.links.links_csv(pairs, url), len(pairs))
+                    shell.audit("links-issued", camp.agency, f"campaign {camp.code}: {len(pairs)} link(s)")
+                except BilingualError as exc:
+                    st.error(md(exc.message(lang)))
+            made = st.session_state.get("ws_links_csv")
+            if made and made[0] == camp.code:
+                st.success(tr(f"ออกลิงก์ {made[2]:,} ลิงก์แล้ว — ดาวน์โหลดตอนนี้ ระบบเก็บเฉพาะค่าแฮช จึงแสดงลิงก์ซ้ำไม่ได้",
+                              f"{made[2]:,} link(s) issued - download them now: only their hashes are kept, so "
+                              "they cannot be shown again."), icon=":material/check:")
+                st.download_button(tr("ดาวน์โหลด CSV ของลิงก์ (สำหรับจดหมายเวียน)", "Download the CSV of links (mail merge)"),
+                                   made[1], file_name=export.filename("links", {"code": camp.code}, "csv"),
+                                   mime="text/csv", key="ws_links_dl", icon=":material/download:", on_click="ignore")
+        listed = campaign.links.listing(con, camp)
+        if not listed.empty:
+            state = [tr("ยกเลิกแล้ว", "revoked") if pd.notna(r.revoked_at) else tr("ส่งแล้ว", "answered")
+                     if pd.notna(r.used_at) else tr("ใช้ได้", "active") for r in listed.itertuples()]
+            st.dataframe(pd.DataFrame({tr("รหัสผู้ตอบ", "Respondent id"): listed["respondent_id"],
+                                       tr("ออกเมื่อ", "Issued"): [clock.datetime_text(t, lang) for t in listed["issued_at"]],
+                                       tr("สถานะ", "State"): state}), hide_index=True, key=f"ws_links_{camp.code}")
+            active = campaign.links.active_ids(con, camp)
+            pick = st.selectbox(tr("ยกเลิกลิงก์ของ", "Revoke the link of"), active, index=None,
+                                key=f"ws_revoke_id_{camp.code}", placeholder=tr("เลือกรหัส", "choose an id"))
+            if st.button(tr("ยกเลิกลิงก์", "Revoke"), key=f"ws_revoke_{camp.code}", disabled=pick is None,
+                         icon=":material/link_off:"):
+                if campaign.links.revoke(con, camp, pick):
+                    shell.audit("link-revoked", camp.agency, f"campaign {camp.code}: respondent {pick}")
+                st.rerun()
+
+
 con = shell.connection()
 panel = shell.controls(expanded=not shell.hr_passed("ws_pass") or not campaign.has_tables(con)
                        or not campaign.list_campaigns(con))
@@ -59,13 +117,19 @@ with panel:
             pattern = c2.text_input(tr("รูปแบบรหัสผู้ตอบ (regular expression, ไม่บังคับ)",
                                        "Respondent-id pattern (regular expression, optional)"), key="ws_pattern",
                                     placeholder=r"\d{7}")
+            only = c2.toggle(tr("ลิงก์รายบุคคลเท่านั้น (ปิดลิงก์เปิดที่เชื่อรหัสตามที่พิมพ์)",
+                                "Personal links only (no open link trusting typed ids)"), key="ws_links_only")
             if st.form_submit_button(tr("เปิดแบบประเมิน", "Open the campaign"), type="primary", icon=":material/add:"):
                 try:
+                    SurveyStore(con, cat)   # the store's own tables first (a fresh production store)
                     made = campaign.open_campaign(con, cat, agency=agency, stage=stage, round_date=round_d,
-                                                  closes=closes, org_units=units_text.splitlines(), id_pattern=pattern)
+                                                  closes=closes, org_units=units_text.splitlines(), id_pattern=pattern,
+                                                  links_only=only)
                 except BilingualError as exc:   # a bad setting, or the disk is full (framework.storage)
                     st.error(md(exc.message(lang)))
                 else:
+                    shell.audit("campaign-open", made.agency, f"campaign {made.code}, round {made.round_date}"
+                                + (", personal links only" if made.links_only else ", open link"))
                     st.session_state["ws_code"] = made.code
                     st.success(tr(f"เปิดแบบประเมินแล้ว รหัส {made.code}", f"Campaign opened: code {made.code}"))
 
@@ -109,7 +173,10 @@ with panel:
             except BilingualError as exc:
                 st.error(md(exc.message(lang)))
             else:
+                shell.audit("campaign-close", camp.agency, f"campaign {camp.code}")
                 st.rerun()
+        if not presenting:   # no expander inside the presentation's expander
+            personal_links(camp, base)
 
 
     if right is not None:

@@ -47,7 +47,7 @@ def test_one_person_batches_become_one_batch_per_campaign(store_path, catalog, t
     trash_before = db.query(con, "SELECT * FROM store.trash_batches")
     with caplog.at_level(logging.INFO, logger="framework.store"):
         store = SurveyStore(con, catalog)
-    assert schema_version(con) == SCHEMA_VERSION == 6
+    assert schema_version(con) == SCHEMA_VERSION == 7
     keep = ids["p1a"]                                          # the earliest batch keeps its id
     b = store.batches().set_index("batch_id")
     assert sorted(b.index) == sorted([up, keep, ids["solo"]])

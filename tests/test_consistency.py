@@ -37,6 +37,7 @@ PAGE_TESTS = {
     "pages/sql.py": "test_page_sql.py",
     "pages/workshop.py": "test_page_assess_workshop.py",
     "pages/assess.py": "test_page_assess.py",
+    "pages/audit.py": "test_page_audit.py",
 }
 
 # Modules over MAX_LINES while this wave splits them into packages (issue 9). The lead empties this list

@@ -196,7 +196,7 @@ def test_upgrade_merges_variants_and_reports_them(store, store_path, catalog, tm
     con = db.connect(store_path)
     assert schema_version(con) == 5
     upgraded = SurveyStore(con, catalog)
-    assert schema_version(con) == SCHEMA_VERSION == 6
+    assert schema_version(con) == SCHEMA_VERSION == 7
     assert con.execute("SELECT batch_id, respondent_id, agency, org_unit FROM store.responses").fetchall() == \
         [(ids[2], "P1", AGENCY, "กอง 1")]                             # the latest upload's answers
     assert sorted(con.execute("SELECT batch_id, respondent_id, replaced_by FROM store.superseded_responses")

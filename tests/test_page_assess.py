@@ -145,24 +145,37 @@ def test_rate_limit_per_code(app, monkeypatch):
     assert at.success and len(stored(shared)) == 3
 
 
-def test_draft_survives_a_reload_and_is_private(app):
+def test_draft_never_in_the_address_bar_and_an_old_d_link_shows_nothing(app):
+    """Issue 19: the draft token sat in the URL (`&d=`) and a second browser got the id and answers back.
+    The open link keeps its draft in the browser session only; an old `?d=` link restores nothing."""
     open_, shared = app
     c = open_()
     at = visit(c.code)
     at.text_input(key="as_id").input("1234567").run()
     at.selectbox(key="as_group").select(GROUP).run()
     unit_radios(at)[0].set_value(unit_radios(at)[0].options[2]).run()
-    token = at.query_params["d"]
-    token = token[0] if isinstance(token, list) else token
-    again = visit(c.code, d=token)                     # a reload: a new session, the same URL
-    assert again.text_input(key="as_id").value == "1234567"
-    assert again.selectbox(key="as_group").value == GROUP
-    assert again.radio(key=unit_radios(at)[0].key).value == 2
+    assert set(at.query_params) <= {"c"}, dict(at.query_params)     # nothing but the campaign code
+    assert at.session_state["as_answers"][unit_radios(at)[0].key[5:]] == 2   # kept in the session
+    # a draft as older versions saved it, under a token an old address bar carried
+    campaign.save_draft(shared(), c.code, "oldtoken1234", {"id": "1234567", "group": GROUP,
+                                                            "answers": {"DLit100": 2}})
+    again = visit(c.code, d="oldtoken1234")                  # that URL opened in another browser
+    assert again.text_input(key="as_id").value == "" and again.selectbox(key="as_group").value is None
+    assert not again.info or all("restored" not in i.value and "กลับมาแล้ว" not in i.value for i in again.info)
     other = visit(c.code)                              # another person with the plain link sees nothing typed
     assert other.text_input(key="as_id").value == "" and other.selectbox(key="as_group").value is None
     other.text_input(key="as_id").input("1234567").run()
     other.selectbox(key="as_group").select(GROUP).run()
     assert all(r.value is None for r in unit_radios(other))
+
+
+def test_open_link_says_ids_are_typed_and_trusted(app):
+    open_, shared = app
+    c = open_()
+    at = visit(c.code, lang="en")
+    assert any("trusted as typed" in w.value for w in at.warning)
+    th = visit(c.code)
+    assert any("เชื่อตามที่พิมพ์" in w.value for w in th.warning)
 
 
 def test_own_plan_prints_as_pdf_and_clears_for_the_next_person(app):

@@ -38,8 +38,8 @@ def test_first_release_store_is_upgraded_in_place_and_keeps_its_data(store_path,
     assert schema_version(con) == 1
     before = con.execute("SELECT * FROM store.responses ORDER BY respondent_id").fetchall()
     store = SurveyStore(con, catalog)
-    assert schema_version(con) == SCHEMA_VERSION == 6
-    assert con.execute("SELECT value FROM store.store_info WHERE key = 'schema_version'").fetchone() == ("6",)
+    assert schema_version(con) == SCHEMA_VERSION == 7
+    assert con.execute("SELECT value FROM store.store_info WHERE key = 'schema_version'").fetchone() == ("7",)
     tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'").fetchall()}
     assert {"trash_batches", "trash_responses", "batch_files", "replacements", "superseded_responses",
             "agg_cells", "campaign_submissions"} <= tables
@@ -58,7 +58,7 @@ def test_first_release_store_is_upgraded_in_place_and_keeps_its_data(store_path,
     assert store.original("old0000000000001") is None      # the first release did not keep files
     con.close()
     con = db.connect(store_path)                             # reopening does not upgrade again
-    assert schema_version(con) == 6 and len(SurveyStore(con, catalog).batches()) == 1
+    assert schema_version(con) == 7 and len(SurveyStore(con, catalog).batches()) == 1
     con.close()
 
 

@@ -77,12 +77,13 @@ def _has_shown_form(df: pd.DataFrame) -> bool:
 
 
 def table_files(df: pd.DataFrame, view: str, filters: dict | None = None, *, threshold=None, min_cell=None,
-                sheets: dict[str, pd.DataFrame] | None = None, labels: dict | None = None
+                sheets: dict[str, pd.DataFrame] | None = None, labels: dict | None = None, on_export=None
                 ) -> dict[str, tuple[str, str, object]]:
     """button suffix -> (file name, mime, callable making the bytes at click time).
 
     Suffixes `csv`, `xlsx`, `parquet` are the data form; `shown_csv`, `shown_xlsx` the "as shown" form
     (offered when the table has shares). Names: export.export_name() (view, round, settings hash).
+    `on_export(file_name)` runs when a file is made (a row-level export's audit line: shell.export_recorder).
     """
     df = _with_index(df)
     rows, threshold, min_cell = _settings_args(filters, threshold, min_cell)
@@ -94,7 +95,12 @@ def table_files(df: pd.DataFrame, view: str, filters: dict | None = None, *, thr
     for form, fmt in forms:
         s = export.settings(meta, view, rows, threshold=threshold, min_cell=min_cell, form=form)
 
-        def make(form=form, fmt=fmt, s=s) -> bytes:
+        ext = export.EXTENSIONS[fmt]
+        name = export.export_name(s, ext)
+
+        def make(form=form, fmt=fmt, s=s, name=name) -> bytes:
+            if on_export is not None:
+                on_export(name)
             if form == "shown":
                 names = {**_key_labels(language), **(labels or {})}
                 table = export.shown_form(df, _unit_names(language), names, language)
@@ -102,8 +108,7 @@ def table_files(df: pd.DataFrame, view: str, filters: dict | None = None, *, thr
                 table = df
             return export.file_bytes(fmt, table, export.restamp(s), sheets, form=form)
 
-        ext = export.EXTENSIONS[fmt]
-        out[fmt if form == "data" else f"shown_{fmt}"] = (export.export_name(s, ext), export.MIME[ext], make)
+        out[fmt if form == "data" else f"shown_{fmt}"] = (name, export.MIME[ext], make)
     return out
 
 
@@ -126,7 +131,7 @@ def _label(suffix: str) -> str:
 
 def table_downloads(df: pd.DataFrame, view: str, filters: dict | None = None, *, key: str,
                     threshold=None, min_cell=None, sheets: dict[str, pd.DataFrame] | None = None,
-                    labels: dict | None = None) -> None:
+                    labels: dict | None = None, on_export=None) -> None:
     """The table as data (CSV ZIP, Excel, Parquet: long, raw numbers) and as shown (CSV ZIP, Excel: wide).
 
     `filters` may carry `threshold` and `min_cell` (as analysis.Filters.as_dict() does); they go to the
@@ -134,7 +139,8 @@ def table_downloads(df: pd.DataFrame, view: str, filters: dict | None = None, *,
     are named from the catalogue in the page language without it). Pass
     already-suppressed frames: nothing is recomputed here, hidden cells stay empty.
     """
-    files = table_files(df, view, filters, threshold=threshold, min_cell=min_cell, sheets=sheets, labels=labels)
+    files = table_files(df, view, filters, threshold=threshold, min_cell=min_cell, sheets=sheets, labels=labels,
+                        on_export=on_export)
     said = _help_filters(filters)
     with st.container(horizontal=True, gap="small", key=f"{key}_downloads"):
         for suffix, (name, mime, make) in files.items():

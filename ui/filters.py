@@ -245,6 +245,9 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
                               f"k ต่ำกว่า {access.min_cell_floor()} ได้เฉพาะผู้มีรหัสผ่าน HR",
                               f"Figures over fewer than k respondents are hidden (PDPA). "
                               f"k below {access.min_cell_floor()} needs the HR passphrase."))
+        if authorised and k < access.min_cell_floor():   # the one place k goes below the floor: audited once
+            shell.audit_once("k-lowered", int(k), None, f"k = {int(k)} (floor {access.min_cell_floor()}), "
+                                                        f"survey filters ({prefix})")
         target = st.slider(tr("เป้าหมายความพร้อม (%)", "Readiness target (%)"), 50, 100, step=5, key=keys["target"],
                            **_default(keys["target"], value=int(defaults["target"] * 100)))
         req = st.toggle(tr("แสดงเฉพาะหน่วยที่ระยะนี้กำหนด", "Show only the units this stage requires"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from framework import access, chart_theme, db, settings, storage, survey
+from framework import access, audit as audit_log, chart_theme, db, settings, storage, survey
 from framework.catalog import Catalog
 from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
@@ -34,6 +34,7 @@ PAGES = (
     ("pages/upload.py", ":material/upload_file:", "นำเข้าแบบสำรวจ", "Survey upload", "data"),
     ("pages/workshop.py", ":material/groups:", "แบบประเมินตนเองและเวิร์กช็อป", "Self-assessment campaigns", "data"),
     ("pages/sql.py", ":material/terminal:", "SQL สำหรับนักวิเคราะห์", "Analyst SQL", "data"),
+    ("pages/audit.py", ":material/history:", "บันทึกการใช้งาน", "Audit log", "data"),
     ("pages/assess.py", ":material/edit_note:", "แบบประเมินตนเอง", "Self-assessment", "link"),  # by link only
 )
 SECTIONS = {
@@ -138,12 +139,39 @@ def hr_passphrase(key: str, label: str, *, scope: str, where=None) -> access.Att
         if result.ok:
             st.session_state[HR_UNLOCKED] = sorted({*st.session_state.get(HR_UNLOCKED, []), scope})
             st.session_state[key] = ""
+            audit("sign-in", detail=f"page: {scope}")     # who is the role; the passphrase is never written
     if scope in st.session_state.get(HR_UNLOCKED, []):
         where.button(tr("ล็อกสิทธิ์ HR อีกครั้ง", "Lock HR access again"), key=f"{key}_lock",
                      icon=":material/lock:", on_click=_hr_lock, args=(scope,))
         return access.Attempt(True, checked=True)
     where.text_input(label, type="password", key=key)
     return result or access.Attempt(False, access.THROTTLE.wait(_hr_session()))
+
+
+def audit(action: str, agency: str | None = None, detail: str | None = None) -> None:
+    """One line in the audit log (framework.audit) for this session's action: who is "HR (passphrase)", or
+    "local mode" when no passphrase is configured."""
+    secret = hr_secret()
+    audit_log.record(connection(), audit_log.app_who(secret), action, agency, detail, secret=secret)
+
+
+def audit_once(action: str, tag, agency: str | None = None, detail: str | None = None) -> None:
+    """audit() once per browser session for `tag` (a row-level view is one line, not one per rerun)."""
+    seen = st.session_state.setdefault("_audited", set())
+    if (action, tag) not in seen:
+        seen.add((action, tag))
+        audit(action, agency, detail)
+
+
+def export_recorder(what: str, agency: str | None = None):
+    """A callable(file_name) writing a "row-export" line when a download is made (downloads run outside the
+    page's session, so who and the connection are taken now)."""
+    con, secret = connection(), hr_secret()
+    who = audit_log.app_who(secret)
+
+    def record(file_name: str) -> None:
+        audit_log.record(con, who, "row-export", agency, f"{what}: {file_name}", secret=secret)
+    return record
 
 
 def hr_refusal(result: access.Attempt) -> str | None:

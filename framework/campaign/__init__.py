@@ -4,17 +4,20 @@
 - submit.py  server-side checks, rate limits, drafts, and the store write (the campaign's one batch, replace)
 - form.py    what the form asks and shows (units, level words, elements and criteria, what to learn first)
 - qr.py      the link as a QR code (segno) and a printable poster
+- links.py   personal links `/assess?t=TOKEN` (one hashed token per person: fixed id, used once, revocable)
+- results.py result links `/assess?r=TOKEN`
 """
 from framework.campaign.model import (CODE_LENGTH, CODE_THROTTLE, Campaign, CampaignError,  # noqa: F401
                                       CodeThrottled, batch_ids, close,
                                       closed_code, ensure_tables, file_name, get, has_tables, list_campaigns,
-                                      open_campaign, release_status, require_open, stored_at, submissions,
+                                      open_campaign, release_status, require_open, set_links_only, stored_at,
+                                      submissions,
                                       unknown_code)
 from framework.campaign import submit as submit_module  # noqa: F401
 from framework.campaign.submit import (MAX_ID, NOT_ASSESSED, Limits, RateLimited, RateLimiter,  # noqa: F401
                                        SubmitError, Submitted, check, delete_draft, load_draft, new_token,
                                        save_draft, submit, survey_csv, survey_row)
-from framework.campaign import form, qr  # noqa: F401
+from framework.campaign import form, links, qr  # noqa: F401
 
 
 class _Limits:

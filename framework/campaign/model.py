@@ -41,7 +41,8 @@ DDL = (
         closes      DATE,
         id_pattern  VARCHAR,
         opened_at   TIMESTAMP NOT NULL,
-        closed_at   TIMESTAMP
+        closed_at   TIMESTAMP,
+        links_only  BOOLEAN DEFAULT FALSE
     )""",
     """CREATE TABLE IF NOT EXISTS store.campaign_drafts (
         code          VARCHAR NOT NULL,
@@ -52,6 +53,9 @@ DDL = (
         PRIMARY KEY (code, token)
     )""",
 )
+
+
+ADD_LINKS_ONLY = "ALTER TABLE store.campaigns ADD COLUMN IF NOT EXISTS links_only BOOLEAN DEFAULT FALSE"
 
 
 class CampaignError(BilingualError):
@@ -69,6 +73,7 @@ class Campaign:
     id_pattern: str | None = None
     opened_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
+    links_only: bool = False      # personal links only (framework/campaign/links.py): the open link refused
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -99,7 +104,8 @@ class Campaign:
                 "closes": self.closes.isoformat() if self.closes else None, "id_pattern": self.id_pattern,
                 "status": self.status(today),
                 "opened_at": self.opened_at.isoformat(timespec="seconds") if self.opened_at else None,
-                "closed_at": self.closed_at.isoformat(timespec="seconds") if self.closed_at else None}
+                "closed_at": self.closed_at.isoformat(timespec="seconds") if self.closed_at else None,
+                "access": "personal links only" if self.links_only else "open link (trusts typed ids)"}
 
 
 def ensure_tables(con) -> None:
@@ -107,6 +113,7 @@ def ensure_tables(con) -> None:
     with db.transaction(con) as cur:
         for ddl in DDL:
             cur.execute(ddl)
+        cur.execute(ADD_LINKS_ONLY)   # a campaigns table of a store before schema 7
 
 
 def has_tables(con) -> bool:
@@ -199,7 +206,7 @@ def check_pattern(pattern: str | None) -> str | None:
 
 def open_campaign(con, catalog: Catalog, *, agency: str, stage: str, round_date, closes=None,
                   org_units: list[str] | tuple[str, ...] | None = None, id_pattern: str | None = None,
-                  today: dt.date | None = None) -> Campaign:
+                  links_only: bool = False, today: dt.date | None = None) -> Campaign:
     """Open a campaign (a new random code); CampaignError for a bad setting, nothing stored then."""
     agency = _text(agency, "หน่วยงาน", "agency", required=True)
     key = stage if stage in STAGES else catalog.resolve_stage(str(stage or ""))
@@ -230,8 +237,9 @@ def open_campaign(con, catalog: Catalog, *, agency: str, stage: str, round_date,
         with db.transaction(con) as cur:
             if cur.execute("SELECT count(*) FROM store.campaigns WHERE code = ?", [code]).fetchone()[0]:
                 continue
-            cur.execute("INSERT INTO store.campaigns VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, NULL)",
-                        [code, agency, key, round_d, units or None, closes_d, pattern])
+            cur.execute("INSERT INTO store.campaigns (code, agency, stage, round_date, org_units, closes, id_pattern, "
+                        "opened_at, closed_at, links_only) VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, NULL, ?)",
+                        [code, agency, key, round_d, units or None, closes_d, pattern, bool(links_only)])
         return get(con, code)
     raise CampaignError("สร้างรหัสแบบสำรวจไม่สำเร็จ ลองอีกครั้ง", "Could not make a campaign code; try again")
 
@@ -247,7 +255,8 @@ def _row(r) -> Campaign:
     return Campaign(code=r["code"], agency=r["agency"], stage=r["stage"], round_date=day(r["round_date"]),
                     org_units=tuple(str(u) for u in units) if hasattr(units, "__iter__") and not isinstance(units, str) else (),
                     closes=day(r["closes"]), id_pattern=r["id_pattern"] if isinstance(r["id_pattern"], str) else None,
-                    opened_at=ts(r["opened_at"]), closed_at=ts(r["closed_at"]))
+                    opened_at=ts(r["opened_at"]), closed_at=ts(r["closed_at"]),
+                    links_only=bool(r.get("links_only")) if pd.notna(r.get("links_only")) else False)
 
 
 def list_campaigns(con) -> list[Campaign]:
@@ -328,6 +337,16 @@ def close(con, code: str) -> Campaign | None:
         cur.execute("UPDATE store.campaigns SET closed_at = coalesce(closed_at, now()::TIMESTAMP) WHERE code = ?",
                     [c.code])
         cur.execute("DELETE FROM store.campaign_drafts WHERE code = ?", [c.code])
+    return get(con, c.code)
+
+
+def set_links_only(con, code: str, links_only: bool) -> Campaign | None:
+    """Personal links only (True: the open link refused) or the open link that trusts typed ids (False)."""
+    c = get(con, code)
+    if c is None:
+        return None
+    ensure_tables(con)
+    db.execute(con, "UPDATE store.campaigns SET links_only = $v WHERE code = $code", {"v": bool(links_only), "code": c.code})
     return get(con, c.code)
 
 

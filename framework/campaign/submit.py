@@ -216,14 +216,34 @@ def deleted(c: Campaign, exc: BatchInTrash) -> SubmitError:
 
 def submit(con, catalog: Catalog, c: Campaign, respondent_id: str, staff_group: str | None,
            org_unit: str | None, answers: dict, *, client: str | None = None, limits: Limits | None = None,
-           draft_token: str | None = None, today: dt.date | None = None) -> Submitted:
+           draft_token: str | None = None, today: dt.date | None = None, link=None) -> Submitted:
     """Check, rate-limit and store one person's answers in the campaign's batch (their earlier answers in the
-    round replaced). Raises SubmitError / RateLimited / the campaign's closed message; nothing stored then."""
+    round replaced). Raises SubmitError / RateLimited / the campaign's closed message; nothing stored then.
+
+    `link` (campaign.links.Link, a personal link): the respondent id is the link's whatever was typed, and
+    the link is marked used (with an audit line) in the same transaction as the answer, so it answers once.
+    A campaign of personal links only refuses a submission without one."""
+    from framework import audit
+    from framework.campaign import links
+
     started = time.perf_counter()
+    if link is not None:
+        if link.campaign.code != c.code:
+            raise links.unknown()
+        respondent_id = link.respondent_id
+    elif c.links_only:
+        err = links.links_only_refusal(c)
+        raise SubmitError(err.th, err.en)
     levels = check(c, catalog, respondent_id, staff_group, org_unit, answers, today=today)
     rid, org_unit = clean_id(respondent_id), names.name(org_unit)
     (limits or LIMITS).check(c.code, client, rid)
     codes = catalog.unit_codes()
+
+    def on_write(cur) -> None:
+        if link is not None:
+            links.mark_used(cur, link)
+            audit.record_in(cur, audit.link_who(rid), "link-submission", c.agency, f"campaign {c.code}")
+
     data = survey_csv(c, codes, rid, staff_group, org_unit, levels)
     fd, path = tempfile.mkstemp(prefix="campaign-", suffix=".csv")
     try:
@@ -233,7 +253,8 @@ def submit(con, catalog: Catalog, c: Campaign, respondent_id: str, staff_group: 
             try:
                 res = SurveyStore(con, catalog).append(path, code=c.code, agency=c.agency, stage=c.stage,
                                                        round_date=c.round_date,
-                                                       raw=survey_row(c, codes, rid, staff_group, org_unit, levels))
+                                                       raw=survey_row(c, codes, rid, staff_group, org_unit, levels),
+                                                       on_write=on_write)
             except BatchInTrash as exc:
                 raise deleted(c, exc) from None
             if draft_token:
@@ -278,7 +299,7 @@ def load_draft(con, code: str, token: str | None) -> dict | None:
         return None
     text = db.scalar(con, "SELECT answers FROM store.campaign_drafts WHERE code = $code AND token = $token "
                           f"AND updated_at > now()::TIMESTAMP - INTERVAL {DRAFT_DAYS} DAY",
-                     {"code": code, "token": str(token)[:64]})
+                     {"code": code, "token": str(token)[:100]})
     try:
         return json.loads(text) if text else None
     except ValueError:

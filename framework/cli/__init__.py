@@ -12,6 +12,9 @@ This module owns what every command shares:
   for at a terminal prompt (getpass) when a command needs it, or read from standard input with
   `--passphrase-stdin` (or `--passphrase -`). `--passphrase VALUE` still works for old scripts, with a
   warning. Every check goes through `framework.access.attempt` (the Throttle and its log).
+- `note()`: an action for the audit log (framework.audit: sign-in, upload, delete, restore, purge, campaign
+  changes, personal links, k lowered, row-level export), written when the command ends, as
+  "command line (<os user>)", into the store the command used (never the passphrase).
 """
 from __future__ import annotations
 
@@ -69,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from framework.cli.text import echo
 
+    args = None
     try:
         settings.check_all()   # a bad environment variable: one line, before anything runs
         args = parser().parse_args(argv)
@@ -93,6 +97,41 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         echo(line(UsageError("ยกเลิกแล้ว", "interrupted")), err=True)
         return 130
+    finally:
+        _flush_audit(args)
+
+
+# --- the audit log ---------------------------------------------------------------------------------------------
+_AUDIT: list[tuple[str, str | None, str | None]] = []
+
+
+def note(action: str, agency: str | None = None, detail: str | None = None) -> None:
+    """Record an action in the audit log when the command ends (framework.audit; who: the OS user)."""
+    if (action, agency, detail) not in _AUDIT:
+        _AUDIT.append((action, agency, detail))
+
+
+def _flush_audit(args) -> None:
+    """Write the noted actions into the command's store (opened for writing once the command's own
+    connection is closed); a store that cannot take them gets a one-line warning, the command's result stands."""
+    import duckdb
+
+    events, _AUDIT[:] = list(_AUDIT), []
+    if not events or args is None:
+        return
+    from framework import audit
+    from framework.cli.text import echo
+    from framework.paths import store_path
+
+    target = Path(args.db) if getattr(args, "db", None) else store_path()
+    if not target.is_file():
+        return
+    try:
+        with open_store(target, write=True, survey=False) as con:
+            for action, agency, detail in events:
+                audit.record(con, audit.cli_who(), action, agency, detail)
+    except (BilingualError, duckdb.Error, OSError) as exc:
+        echo(f"warning: audit log not written / ไม่ได้เขียนบันทึกการใช้งาน ({_first_line(exc)})", err=True)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -231,6 +270,7 @@ def authorised(given: str | None) -> bool:
                          "not checked")
     if not result.ok:
         raise UsageError("รหัสผ่าน HR ไม่ถูกต้อง: ไม่ได้เขียนหรือแสดงข้อมูลใด", "wrong HR passphrase: nothing was written")
+    note("sign-in", detail="HR passphrase given to a command")     # never the passphrase itself
     return True
 
 
@@ -253,7 +293,12 @@ def survey_access(k: int | None, passphrase: str | None) -> tuple[int, bool]:
     if k is None:
         return max(analysis.Filters().min_cell, floor), exact
     try:
-        return access.allowed_min_cell(k, k >= floor or exact), exact
+        allowed = access.allowed_min_cell(k, k >= floor or exact)
+        if allowed < floor:
+            note("k-lowered", detail=f"k = {allowed} (floor {floor}), command line")
+        return allowed, exact
+    except UsageError:
+        raise
     except BilingualError as exc:
         raise UsageError(f"{exc.th} (--passphrase-stdin)", f"{exc.en} (--passphrase-stdin)") from None
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from framework.cli import UsageError, add_passphrase, authorised, open_store, survey_access
+from framework.cli import UsageError, add_passphrase, authorised, note, open_store, survey_access
 from framework.cli.text import echo
 
 TABLES = ("units", "elements", "criteria", "profiles", "requirements", "coverage", "readiness", "responses")
@@ -268,5 +268,8 @@ def run(args) -> int:
     except OSError as exc:
         raise UsageError(f"เขียนไฟล์ {path} ไม่ได้: {exc.strerror or exc}",
                          f"cannot write {path}: {exc.strerror or exc}") from None
+    if table == "responses":   # row-level: one line in the audit log (framework.audit)
+        note("row-export", ", ".join(f.get("agency") or []) or None,
+             f"responses: {path.name} ({len(df)} rows, {fmt})")
     echo(f"{path} ({len(df)} rows, {fmt})")
     return 0

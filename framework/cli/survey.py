@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from framework.cli import UsageError, add_format, open_store
+from framework.cli import UsageError, add_format, note, open_store
 from framework.cli.text import echo, escape_frame
 
 ON_CONFLICT = ("refuse", "replace", "skip")  # framework.store.ON_CONFLICT (not imported here: --help stays quick)
@@ -68,6 +68,9 @@ def _ingest(args) -> int:
         check_metadata(store, args)
         res = store.ingest(args.file, agency=args.agency, stage=args.stage, round_date=args.round,
                            on_conflict=args.on_conflict)
+    if res.batch_id and not res.refused:
+        note("upload", args.agency, f"{Path(args.file).name}: batch {res.batch_id}, {res.respondents} people"
+             + (" (same file again)" if res.duplicate else ""))
     if args.format == "json":
         out = res.to_json()
         # `accepted` = respondents this command stored (0 when refused or the same file again);
@@ -128,9 +131,19 @@ def _done(args, what: str) -> bool:
     return args.format == "json"
 
 
+def _agency(store, batch_id: str, deleted: bool) -> str | None:
+    df = store.batches(deleted=deleted)
+    row = df[df["batch_id"] == batch_id]
+    return None if row.empty or pd.isna(row["agency"].iloc[0]) else str(row["agency"].iloc[0])
+
+
 def _delete(args) -> int:
     with open_store(args.db, write=True) as con:
-        deleted = _store(con).delete(args.batch_id, deleted_by=_who())
+        store = _store(con)
+        agency = _agency(store, args.batch_id, False)
+        deleted = store.delete(args.batch_id, deleted_by=_who())
+    if deleted:
+        note("delete", agency, f"batch {args.batch_id}")
     if not deleted:
         raise _not_found(args.batch_id, "ในชุดข้อมูลที่ใช้อยู่", "among the live batches", "batches")
     if _done(args, "deleted"):
@@ -142,7 +155,11 @@ def _delete(args) -> int:
 
 def _restore(args) -> int:
     with open_store(args.db, write=True) as con:  # a round clash: RoundConflict, one bilingual line, exit 2
-        restored = _store(con).restore(args.batch_id)
+        store = _store(con)
+        agency = _agency(store, args.batch_id, True)
+        restored = store.restore(args.batch_id)
+    if restored:
+        note("restore", agency, f"batch {args.batch_id}")
     if not restored:
         raise _not_found(args.batch_id, "ในถังขยะ", "in the trash", "batches --deleted")
     if _done(args, "restored"):
@@ -153,7 +170,11 @@ def _restore(args) -> int:
 
 def _purge(args) -> int:
     with open_store(args.db, write=True) as con:
-        purged = _store(con).purge(args.batch_id)
+        store = _store(con)
+        agency = _agency(store, args.batch_id, True)
+        purged = store.purge(args.batch_id)
+    if purged:
+        note("purge", agency, f"batch {args.batch_id}")
     if not purged:
         raise _not_found(args.batch_id, "ในถังขยะ (ล้างได้เฉพาะชุดที่ลบไปถังขยะแล้ว)",
                          "in the trash (only a batch already deleted to the trash can be purged)",

@@ -79,11 +79,13 @@ def label(file_name: str, content_hash, respondents, lang: str = "th") -> str:
 class CampaignBatchMixin:
     """SurveyStore.append: one submission into its campaign's batch."""
 
-    def append(self, path: str | Path, *, code: str, agency: str, stage: str, round_date, raw: dict) -> IngestResult:
+    def append(self, path: str | Path, *, code: str, agency: str, stage: str, round_date, raw: dict,
+               on_write=None) -> IngestResult:
         """Validate a one-person survey file (the upload validation) and store the person in campaign `code`'s
         batch, replacing their earlier answers in the round. `raw` is the submitted row (kept in
         store.campaign_submissions). Nothing is stored when the row is rejected (batch_id None) or when the
-        campaign's batch is in the trash (BatchInTrash)."""
+        campaign's batch is in the trash (BatchInTrash). `on_write(cur)` runs first inside the write's
+        transaction (a personal link marked used, the audit line): if it raises, nothing is stored."""
         from framework.store.core import write_lock
 
         stage_key, round_d = self._stage(stage), self._round(round_date)
@@ -95,6 +97,8 @@ class CampaignBatchMixin:
                 res.batch_id, res.accepted, res.respondents = None, 0, 0
                 return res
             with write_lock(self.con), db.transaction(self.con) as tx:
+                if on_write is not None:
+                    on_write(tx)
                 tx.register("accepted_rows", rows)
                 self._append(tx, res, code, agency, stage_key, round_d, raw)
                 tx.unregister("accepted_rows")

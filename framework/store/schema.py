@@ -21,6 +21,11 @@ logged and kept in store_info['upgrade_6'].
 The self-assessment campaigns' tables (`campaigns`, `campaign_drafts`, `campaign_results`,
 `campaign_submissions`; their DDL lives with their code in framework/campaign and store/campaign_batch.py) are
 created here, with the store (and added to a current store that lacks them), not when a page first uses them.
+
+Version 7: `campaign_links` (personal links, framework/campaign/links.py: hashed tokens, used / revoked),
+`audit_log` (framework/audit.py, append-only), `campaigns.links_only` when a campaigns table exists, and the
+drafts older versions kept under a random token carried in the address bar (`&d=`) deleted: drafts are now
+kept in the browser session, or for a personal link under its token's hash.
 Every step is idempotent and runs in one transaction: an interrupted upgrade leaves the store as it was.
 """
 from __future__ import annotations
@@ -33,7 +38,7 @@ from framework import db
 from framework.store import aggregates, campaign_batch, canonical, releases
 from framework.errors import BilingualError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Columns of store.responses before the unit columns; one UTINYINT column per unit code follows
 # (framework order), NULL = not assessed.
@@ -159,6 +164,19 @@ def _lacks_campaign_tables(con: duckdb.DuckDBPyConnection) -> bool:
         cur.close()
 
 
+def _version_7(cur) -> None:
+    from framework import audit
+    from framework.campaign import links, model
+
+    cur.execute(links.DDL)
+    cur.execute(audit.DDL)
+    tables = _tables(cur)
+    if "campaigns" in tables:
+        cur.execute(model.ADD_LINKS_ONLY)
+    if "campaign_drafts" in tables:   # drafts keyed by a token that sat in the address bar: gone
+        cur.execute("DELETE FROM store.campaign_drafts WHERE token NOT LIKE 'link:%'")
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> int:
     """Create the store tables, or upgrade an older store in place; returns the version found before.
 
@@ -188,10 +206,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> int:
         if merged:
             cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('upgrade_5', ?)",
                         [json.dumps(merged, ensure_ascii=False)])
-        if found and (report := canonical.upgrade(cur)):     # version 6 (an empty store has nothing to fix)
+        if 0 < found < 6 and (report := canonical.upgrade(cur)):   # version 6 (an empty store: nothing to fix)
             cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('upgrade_6', ?)",
                         [json.dumps(report, ensure_ascii=False, default=str)])
         _campaign_tables(cur)
+        _version_7(cur)
         aggregates.rebuild(cur)
         cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     return found
