@@ -105,7 +105,7 @@ def _strings(node):
 
 
 @pytest.mark.parametrize("script, state", [
-    ("coverage.py", {"cov_by": "agency"}), ("readiness.py", {"rdy_by": "agency"}),
+    ("coverage.py", {"cov_by": "agency", "cov_agencies": []}), ("readiness.py", {"rdy_by": "agency", "rdy_agencies": []}),
 ])
 def test_chart_labels_hold_no_tag_from_an_agency_name(hostile, script, state):
     at = run_page(script, state={"lang": "en", **state})
