@@ -109,7 +109,11 @@ def test_markup_named_agencies_and_campaign_code_are_text_and_fetch_nothing(
             _no_markup_from_data(page, port)
             text = page.locator('[data-testid="stMain"]').inner_text().replace("\u2060", "")
             assert img in text, f"{path}: the round line does not show the agency name as text"
-        # the heatmap by agency: the phishing name is a column label, as text (plotly renders tags in labels)
+        # the heatmap by agency: the phishing name is a column label, as text (plotly renders tags in labels);
+        # the pages start with one agency (the first: the image-named one), so choose the other by the URL
+        page.goto(url + "/coverage?lang=en&agency=" + urllib.parse.quote(phish), timeout=TIMEOUT_MS)
+        page.get_by_text(re.compile("Latest round of")).first.wait_for(timeout=TIMEOUT_MS)
+        _settle(page)
         page.locator('[data-testid="stRadio"]').get_by_text("Agency", exact=True).click()
         _settle(page)
         svg = page.locator('[data-testid="stPlotlyChart"]').first.inner_text() or ""
