@@ -48,9 +48,9 @@ def partition(atoms: pd.DataFrame, k: int, unpooled: frozenset = frozenset()) ->
     """The blocks of the atoms (columns ATOM_DIMS + n; several rows of one atom are summed). The small cells of
     the batches in `unpooled` (campaign batches, released cell by cell: store/releases.py) stay in no block.
 
-    Returns one row per atom in a block: atom, blk, blk_n, blk_groups (its staff groups, sorted, comma
-    separated), single_unit (the block lies in one org unit), level (1-4: the step of the module docstring).
-    Atoms in no block (step 5) are left out.
+    Returns one row per atom: atom, blk, blk_n, blk_groups (its staff groups, sorted, comma separated),
+    single_unit (the block lies in one org unit), level (1-4: the step of the module docstring; 0 and blk None
+    for an atom in no block, step 5).
     """
     cols = ["atom", "blk", "blk_n", "blk_groups", "single_unit", "level"]
     if atoms is None or not len(atoms):
@@ -95,22 +95,32 @@ def partition(atoms: pd.DataFrame, k: int, unpooled: frozenset = frozenset()) ->
     pooled = rest.index[rest >= k]
     a.loc[pooled, "blk"] = "b" + SEP + a.loc[pooled, "batch_id"] + SEP + a.loc[pooled, "agency"]
     a.loc[pooled, "level"] = LEVEL_BATCH
+    out = a[a["blk"].isna()].assign(blk_n=0, blk_groups=None, single_unit=False)[cols]
     a = a[a["blk"].notna()].copy()
     if not len(a):
-        return pd.DataFrame(columns=cols)
-    g = a.groupby("blk")
+        return out.reset_index(drop=True)
+    g = a.groupby("blk", sort=False)
     a["blk_n"] = g["n"].transform("sum").astype("int64")
-    groups = g["staff_group"].agg(lambda s: ",".join(sorted(set(s))))
+    # Its staff groups, sorted and comma separated: most blocks are one cell, so join only the others.
+    pairs = a[["blk", "staff_group"]].drop_duplicates().sort_values(["blk", "staff_group"])
+    several = pairs["blk"].duplicated(keep=False)
+    groups = pairs[~several].set_index("blk")["staff_group"]
+    if several.any():
+        groups = pd.concat([groups, pairs[several].groupby("blk")["staff_group"].agg(",".join)])
     a["blk_groups"] = a["blk"].map(groups)
     a["single_unit"] = g["unit_key"].transform("nunique") == 1
-    return a[cols].reset_index(drop=True)
+    return pd.concat([a[cols], out], ignore_index=True) if len(out) else a[cols].reset_index(drop=True)
 
 
 def params(blocks: pd.DataFrame) -> dict:
-    """The bound parameters of blocks_public.sql (parallel lists, unnested together)."""
-    return {"blk_atoms": blocks["atom"].tolist(), "blk_ids": blocks["blk"].tolist(),
-            "blk_n": [int(x) for x in blocks["blk_n"]], "blk_groups": blocks["blk_groups"].tolist(),
-            "blk_single_unit": [bool(x) for x in blocks["single_unit"]]}
+    """The bound parameters of blocks_public.sql: the atoms of pooled blocks (parallel lists, unnested together)
+    and the atoms in no block. An atom not listed is a block of its own (step 1): one row of the cells, kept or
+    dropped whole by the filters, so it needs no check."""
+    pooled = blocks[blocks["level"] > LEVEL_CELL]
+    return {"blk_atoms": pooled["atom"].tolist(), "blk_ids": pooled["blk"].tolist(),
+            "blk_n": [int(x) for x in pooled["blk_n"]], "blk_groups": pooled["blk_groups"].tolist(),
+            "blk_single_unit": [bool(x) for x in pooled["single_unit"]],
+            "blk_none": blocks.loc[blocks["blk"].isna(), "atom"].tolist()}
 
 
 def groups_of_span(span: str) -> frozenset:
