@@ -29,7 +29,7 @@ import pandas as pd
 import pytest
 
 from framework import analysis, campaign, db
-from framework.analysis import TOTAL_KEY, Filters
+from framework.analysis import TOTAL_KEY, Filters, memo
 from framework.catalog import Catalog
 from framework.store import SurveyStore, aggregates, ensure_schema
 
@@ -146,6 +146,12 @@ def collect(con, model: Model, live: pd.DataFrame, combos, equations: list, targ
     blk = model.blocks()
     frame = live if released is None else pd.concat([live, released]).drop_duplicates("var")
     frame = frame.assign(blk=blk[frame.index])
+    return _in_one_view(con, live, frame, combos, equations, targets, pinned, released is None)
+
+
+@memo.view          # one state of the store: its atoms and blocks are read once for every combination
+def _in_one_view(con, live, frame, combos, equations, targets, pinned, exact_ok) -> int:
+    released = None if exact_ok else True
     count = 0
     for f in combos:
         ff = Filters(**{k: v for k, v in f.items()}, min_cell=K)
