@@ -212,3 +212,41 @@ def reset(con, agency: str, round_date, *, who: str, authorised: bool) -> int:
         cur.execute(f"DELETE FROM {TABLE} WHERE agency = $agency AND round_date = $r", {"agency": agency, "r": r})
         _refresh(cur, agency, r)
     return int(n)
+
+
+def rounds(con) -> pd.DataFrame:
+    """The rounds targets can be set for: every (agency, round date) of a live batch, latest first."""
+    if not db.has_store(con):
+        return pd.DataFrame(columns=["agency", "round_date"])
+    return db.query(con, "SELECT DISTINCT agency, round_date FROM store.batches "
+                         "WHERE agency IS NOT NULL AND round_date IS NOT NULL ORDER BY agency, round_date DESC")
+
+
+def note(lang: str, agency: str | None = None, round_date=None) -> str:
+    """Where a profile's target levels come from, in words (the page and the handout)."""
+    if agency and round_date is not None:
+        day = _date(round_date).isoformat()
+        th = f"ระดับเป้าหมายของ {agency} รอบ {day} (ค่าตั้งต้น {DEFAULT_LEVEL} = ทำได้ด้วยตนเอง เมื่อหน่วยงานไม่ได้กำหนด)"
+        en = (f"Target levels of {agency}, round of {day} (default {DEFAULT_LEVEL} = can do independently, "
+              "where the agency set none)")
+    else:
+        th = (f"ระดับเป้าหมาย: ค่าตั้งต้น {DEFAULT_LEVEL} = ทำได้ด้วยตนเอง ทุกหน่วย (เอกสารปี 2561 ไม่ได้กำหนดระดับ; "
+              "หน่วยงานปรับได้)")
+        en = (f"Target levels: the default {DEFAULT_LEVEL} = can do independently, for every unit (the 2018 "
+              "document gives no level; an agency may set its own)")
+    return th if lang == "th" else en
+
+
+def settings(con, filters) -> dict:
+    """The targets in force for an export's settings: at t = 0, per agency chosen (and its round when one date is
+    chosen), the levels that differ from the default; {} at t = 1-4 (a fixed level for every unit)."""
+    if int(getattr(filters, "threshold", -1)) != TARGET:
+        return {}
+    out = {}
+    for a, r in rounds(con).itertuples(index=False):
+        if filters.agencies and a not in filters.agencies:
+            continue
+        if filters.round not in ("latest", "all", "previous") and str(r)[:10] != filters.round:
+            continue
+        out[f"{a}@{str(r)[:10]}"] = changed(con, a, r) or f"default {DEFAULT_LEVEL}"
+    return out
