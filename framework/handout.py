@@ -112,7 +112,7 @@ def profile_handout(cat: Catalog, stage: str, staff_group: str, lang: str = "th"
 
     parts.append(f"<h2>{escape(_t(lang, 'หน่วยความสามารถที่ต้องมี', 'Required units of capability'))} "
                  f"({len(p.units)})</h2>")
-    parts.append(f'<p class="role">{escape(targets.note(lang, *whose))}</p><div class="units">')
+    parts.append('<div class="units">')
     for _, grp in p.units.groupby("group_key", sort=False):
         first = grp.iloc[0]
         parts.append(f"<section><h3>{escape(str(first['group_key']))} · {escape(text(first, 'group_name', lang))}"
@@ -140,7 +140,8 @@ def profile_handout(cat: Catalog, stage: str, staff_group: str, lang: str = "th"
 
     parts.append(
         f"<footer>{escape(_t(lang, 'ที่มา: สำนักงาน ก.พ. หนังสือ', 'Source: OCSC circular '))}"
-        f"{escape(circular_ref(meta['circular'], lang))} · {escape(_t(lang, 'พิมพ์เมื่อ', 'printed'))} "
+        f"{escape(circular_ref(meta['circular'], lang))} · {escape(targets.short_note(lang, *whose))} · "
+        f"{escape(_t(lang, 'พิมพ์เมื่อ', 'printed'))} "
         f"{dt.date.today().isoformat()}"
         "</footer></body></html>")
     return "\n".join(parts)

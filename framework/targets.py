@@ -237,6 +237,15 @@ def note(lang: str, agency: str | None = None, round_date=None) -> str:
     return th if lang == "th" else en
 
 
+def short_note(lang: str, agency: str | None = None, round_date=None) -> str:
+    """One line for the handout's footer: what the "≥ N" beside each unit is."""
+    if agency and round_date is not None:
+        whose = f"{agency} {_date(round_date).isoformat()}"
+        return f"≥ N = ระดับเป้าหมาย ({whose})" if lang == "th" else f"≥ N = target level ({whose})"
+    return (f"≥ N = ระดับเป้าหมาย (ค่าตั้งต้น {DEFAULT_LEVEL})" if lang == "th"
+            else f"≥ N = target level (default {DEFAULT_LEVEL})")
+
+
 def settings(con, filters) -> dict:
     """The targets in force for an export's settings: at t = 0, per agency chosen (and its round when one date is
     chosen), the levels that differ from the default; {} at t = 1-4 (a fixed level for every unit)."""
