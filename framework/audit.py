@@ -53,6 +53,7 @@ ACTIONS = {
     "k-lowered": ("ลด k ต่ำกว่าค่าขั้นต่ำ", "k lowered below the floor"),
     "row-view": ("ดูข้อมูลรายคน", "row-level view"),
     "row-export": ("ส่งออกข้อมูลรายคน", "row-level export"),
+    "targets": ("กำหนดระดับเป้าหมาย", "target levels set"),
 }
 
 

@@ -6,6 +6,7 @@ import re
 from html import escape
 
 from framework import print_css
+from framework import targets
 from framework.catalog import Catalog
 from framework.profiles_view import names, text
 
@@ -85,9 +86,11 @@ def _items(df, lang: str, basic_marks: bool) -> str:
     return "".join(out)
 
 
-def profile_handout(cat: Catalog, stage: str, staff_group: str, lang: str = "th") -> str:
-    """The whole handout as one HTML string (UTF-8, inline CSS, A4 print rules); every text is escaped."""
-    p = cat.profile(stage, staff_group)
+def profile_handout(cat: Catalog, stage: str, staff_group: str, lang: str = "th", levels: dict | None = None,
+                    whose: tuple = (None, None)) -> str:
+    """The whole handout as one HTML string (UTF-8, inline CSS, A4 print rules); every text is escaped.
+    `levels`: the target level per unit (framework/targets.py; default everywhere), `whose`: (agency, round)."""
+    p, levels = cat.profile(stage, staff_group), levels or {}
     label = names(cat, lang)
     meta = cat.meta()
     other = "th" if lang == "en" else "en"
@@ -118,7 +121,7 @@ def profile_handout(cat: Catalog, stage: str, staff_group: str, lang: str = "th"
             primary, alt = text(u, "name", lang), text(u, "name", other)
             parts.append(f'<tr><td class="code">{escape(u["code"])}</td><td>{escape(primary)}'
                          + (f'<span class="alt">{escape(alt)}</span>' if alt and alt != primary else "")
-                         + "</td></tr>")
+                         + f'</td><td class="code">≥ {int(levels.get(u["code"], targets.DEFAULT_LEVEL))}</td></tr>')
         parts.append("</table></section>")
     parts.append("</div>")
 
@@ -137,7 +140,8 @@ def profile_handout(cat: Catalog, stage: str, staff_group: str, lang: str = "th"
 
     parts.append(
         f"<footer>{escape(_t(lang, 'ที่มา: สำนักงาน ก.พ. หนังสือ', 'Source: OCSC circular '))}"
-        f"{escape(circular_ref(meta['circular'], lang))} · {escape(_t(lang, 'พิมพ์เมื่อ', 'printed'))} "
+        f"{escape(circular_ref(meta['circular'], lang))} · {escape(targets.short_note(lang, *whose))} · "
+        f"{escape(_t(lang, 'พิมพ์เมื่อ', 'printed'))} "
         f"{dt.date.today().isoformat()}"
         "</footer></body></html>")
     return "\n".join(parts)

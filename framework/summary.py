@@ -8,10 +8,14 @@ HEADING = ("โดยสรุป", "In short")
 
 
 def lines(lang: str = "th", threshold: int = 3, target: float = 0.8, min_cell: int = 5) -> list[str]:
-    """Three sentences: what coverage is, what readiness and the stage reached are, and why a figure is hidden."""
+    """Three sentences: what coverage is, what readiness and the stage reached are, and why a figure is hidden.
+    threshold 0: each unit against the agency's target level (framework/targets.py)."""
+    at = ({"en": "at least the agency's target level for it", "th": "ถึงระดับเป้าหมายของหน่วยงาน"}[lang if lang == "en"
+          else "th"] if threshold == 0 else {"en": f"{threshold} or higher", "th": f"ตั้งแต่ {threshold} ขึ้นไป"}[
+          "en" if lang == "en" else "th"])
     if lang == "en":
         return [
-            f"**Coverage** of a unit: the share of respondents whose level in it is {threshold} or higher "
+            f"**Coverage** of a unit: the share of respondents whose level in it is {at} "
             "(not assessed counts as not met).",
             "**Readiness** at a stage: on average, the share of the units their role requires that respondents "
             f"meet; a group **reaches** a stage when its readiness is {target:.0%} or more.",
@@ -19,7 +23,7 @@ def lines(lang: str = "th", threshold: int = 3, target: float = 0.8, min_cell: i
             "and never shown as zero.",
         ]
     return [
-        f"**ความครอบคลุม** ของหน่วย: สัดส่วนผู้ตอบที่มีระดับในหน่วยนั้นตั้งแต่ {threshold} ขึ้นไป "
+        f"**ความครอบคลุม** ของหน่วย: สัดส่วนผู้ตอบที่มีระดับในหน่วยนั้น{at} "
         "(ยังไม่ได้ประเมินนับว่าไม่ผ่าน)",
         "**ความพร้อม** ในระยะหนึ่ง: ค่าเฉลี่ยของสัดส่วนหน่วยที่บทบาทกำหนดซึ่งผู้ตอบผ่าน "
         f"กลุ่มที่มีความพร้อมตั้งแต่ {target:.0%} ขึ้นไปถือว่า **บรรลุ** ระยะนั้น",

@@ -11,6 +11,7 @@ from framework.handout import profile_handout, profiles_deck
 from framework.text import md
 from ui import shell
 from ui.downloads import table_downloads
+from ui import targets as target_levels
 
 lang = shell.setup("profiles", "บทบาทตามกลุ่มบุคลากร", "Role profile")
 tr = shell.tr
@@ -48,8 +49,8 @@ def _tree():
 
 
 @st.cache_data(show_spinner=False)
-def _handout(stage: str, group: str, lang: str) -> bytes:
-    return profile_handout(shell.catalog(), stage, group, lang).encode("utf-8")
+def _handout(stage: str, group: str, lang: str, levels: tuple = (), whose: tuple = (None, None)) -> bytes:
+    return profile_handout(shell.catalog(), stage, group, lang, dict(levels), whose).encode("utf-8")
 
 
 @st.cache_data(show_spinner=False, max_entries=24)
@@ -194,12 +195,13 @@ if not shell.presenting():   # presenting: the role beside the units (below), th
     m[3].metric(tr("คุณลักษณะ", "Attributes"), len(p.attributes))
     m[4].metric(tr("สมรรถนะ", "Competencies"), len(p.competencies))
 
+levels, agency, round_date = target_levels.chosen(stage, group)
 filters = {"stage": stage, "group": group}
 with controls:
     b1, b2 = st.columns(2)
     b1.download_button(
         tr("ดาวน์โหลดเอกสารแจก ๑ หน้า (HTML พิมพ์ได้)", "Download one-page handout (printable HTML)"),
-        _handout(stage, group, lang), file_name=f"profile_{stage}_{group}_{lang}.html", mime="text/html",
+        _handout(stage, group, lang, tuple(sorted(levels.items())), (agency, round_date)), file_name=f"profile_{stage}_{group}_{lang}.html", mime="text/html",
         key="prof_handout", icon=":material/print:", on_click="ignore")
     b2.page_link("pages/pathway.py", label=tr(f"ดูเส้นทางพัฒนา {names[STAGES[0]]} → {names[STAGES[-1]]} ของกลุ่มนี้",
                                                f"See this group's path {names[STAGES[0]]} → {names[STAGES[-1]]}"),
@@ -216,7 +218,8 @@ with left:
         st.markdown(f"##### {escape(gkey)} · {escape(names.get(gkey, gkey))}")
         for _, u in units.iterrows():
             primary, alt = pv.text(u, "name", lang), pv.text(u, "name", other)
-            with st.expander(f"**{u['code']}** {primary} · _{alt}_"):
+            level = int(levels.get(u["code"], 3))
+            with st.expander(f"**{u['code']}** {primary} · _{alt}_ · " + tr(f"ระดับเป้าหมาย {level}", f"target level {level}")):
                 for element, crit in pv.unit_elements(tree, u["code"]):
                     st.markdown(f"**{element['element_code']}** {pv.text(element, 'element', lang)}")
                     lines = [f"- `{c['criterion_code']}` {escape(pv.text(c, 'criterion', lang))}"
@@ -228,6 +231,7 @@ with left:
         "group_key": tr("กลุ่ม", "Group"), "code": tr("รหัส", "Code"),
         "name_th": tr("ชื่อ (ไทย)", "Name (Thai)"), "name_en": tr("ชื่อ (อังกฤษ)", "Name (English)")})
     table_downloads(units_table, "profile-units", filters, key="prof_units_dl")
+    target_levels.section(stage, group)
 
 
 def _items(df, basic_marks: bool) -> str:

@@ -264,7 +264,7 @@ TRUSTED_IN = {
     "pages/overview.py": {"f[threshold]", "n_hidden", "pts", "start", "then"},
     "pages/pathway.py": {"html"},
     "pages/profiles.py": {"names[]", "names.get", "gkey", "primary", "alt", "label", "element[element_code]",
-                          "lines", "_items", "p.role", "c[definition_th]"},
+                          "lines", "_items", "p.role", "c[definition_th]", "level"},
     "pages/readiness.py": {"by_labels[]"},
     "pages/respondent.py": {"t", "names[]", "e[code]", "p.next_persona", "p.next_dropped", "rsp.status_label",
                             "rsp.FIND_LIMIT"},

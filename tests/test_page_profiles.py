@@ -130,3 +130,26 @@ def test_section2_flag_tooltip_is_translated():
     at = page(stage="Mature", group="Service")
     text = " ".join(m.value for m in at.markdown)
     assert 'title="ไม่อยู่ในหมวดที่ ๒">†' in text and "not in section 2" not in text
+
+
+def test_target_levels_shown_and_set_by_hr():
+    """Issue 21: each required unit's target level on the unit (the default, 3, where none is set), and the HR
+    editor (local mode here: no passphrase configured) changes one: the label and the store follow."""
+    from framework import db, targets
+    from ui import shell
+
+    at = page(stage="Developing", group="Executive", lang="en")
+    assert not at.exception
+    dt600 = next(e.label for e in at.expander if e.label.startswith("**DT600**"))
+    assert dt600.endswith("target level 3")
+    assert at.selectbox(key="prof_target_round").value is not None
+    agency, day = at.selectbox(key="prof_target_round").value
+    at.selectbox(key="prof_target_unit").set_value("DT600")
+    at.segmented_control(key="prof_target_level").set_value(2)
+    at.button[[b.label for b in at.button].index("Save")].click().run()
+    assert not at.exception
+    dt600 = next(e.label for e in at.expander if e.label.startswith("**DT600**"))
+    assert dt600.endswith("target level 2")
+    con = shell._connection(str(__import__("framework.paths", fromlist=["store_path"]).store_path()))
+    assert targets.get(con, agency, day)[("Developing", "Executive", "DT600")] == 2
+    assert db.scalar(con, "SELECT count(*) FROM store.audit_log WHERE action = 'targets'") >= 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from framework import access, analysis, summary
+from framework import access, analysis, summary, targets
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.text import md
 from framework.store.campaign_batch import label as batch_label
@@ -234,8 +234,10 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
                 st.warning(tr("รวมทุกรอบ: ผู้ที่ตอบหลายรอบถูกนับหลายครั้ง และตัวเลขผสมปีนี้กับปีก่อน",
                               "All rounds pooled: people surveyed in several rounds count several times, and "
                               "the figures blend this year with earlier ones."), icon=":material/warning:")
-        t = st.slider(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Threshold level that counts as met (t)"), 1, 4,
-                      key=keys["threshold"], **_default(keys["threshold"], value=defaults["threshold"]))
+        t = st.slider(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Threshold level that counts as met (t)"), 0, 4,
+                      key=keys["threshold"], **_default(keys["threshold"], value=defaults["threshold"]),
+                      help=tr("0 = ระดับเป้าหมายของหน่วยงานในแต่ละหน่วย (ตั้งที่หน้าบทบาท; ค่าตั้งต้น 3)",
+                              "0 = the agency's target level of each unit (set on /profiles; default 3)"))
         authorised, k_min = _k_access(f"{prefix}_hr")
         if keys["min_cell"] in st.session_state and st.session_state[keys["min_cell"]] < k_min:
             st.session_state[keys["min_cell"]] = k_min    # a k remembered from an HR session: back to the floor
@@ -268,6 +270,8 @@ def export_settings(f: dict, **extra) -> dict:
     """The filters as written into export file names and settings (threshold and min_cell included)."""
     short = {"round": compute("round_setting", f), "threshold": f["threshold"], "min_cell": f["min_cell"],
              "target": f["target"]}
+    if int(f["threshold"]) == targets.TARGET:   # t = 0: the target levels in force, per agency round
+        short["targets"] = targets.settings(shell.connection(), analysis.Filters.coerce(f))
     for name in ("batches", "agencies", "org_units", "staff_groups", "rounds"):
         if f.get(name):
             short[name] = "+".join(map(str, f[name]))

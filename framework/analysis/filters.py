@@ -14,11 +14,12 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from framework import access
+from framework import access, targets
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.errors import BilingualError
 
 DEFAULT_THRESHOLD = 3     # level that counts as met
+TARGET_THRESHOLD = targets.TARGET   # t = 0: each unit met at the agency's target level (framework/targets.py)
 DEFAULT_TARGET = 0.8      # readiness a stage needs to count as reached
 
 
@@ -93,9 +94,11 @@ class Filters:
         if bad:
             raise AnalysisError(f"ไม่รู้จักกลุ่มบุคลากร {', '.join(bad)} — ใช้หนึ่งใน {', '.join(STAFF_GROUPS)}",
                                 f"Unknown staff group {', '.join(bad)} — use one of {', '.join(STAFF_GROUPS)}")
-        if not (isinstance(self.threshold, (int, np.integer)) and 1 <= self.threshold <= 4):
-            raise AnalysisError(f"เกณฑ์ระดับ {self.threshold!r} ไม่ถูกต้อง — ใช้จำนวนเต็ม 1 ถึง 4",
-                                f"Threshold {self.threshold!r} is invalid — use a whole number from 1 to 4")
+        if not (isinstance(self.threshold, (int, np.integer)) and 0 <= self.threshold <= 4):
+            raise AnalysisError(f"เกณฑ์ระดับ {self.threshold!r} ไม่ถูกต้อง — ใช้จำนวนเต็ม 1 ถึง 4 "
+                                "หรือ 0 (ระดับเป้าหมายของหน่วยงาน)",
+                                f"Threshold {self.threshold!r} is invalid — use a whole number from 1 to 4, "
+                                "or 0 (the agency's target levels)")
         if not (isinstance(self.min_cell, (int, np.integer)) and self.min_cell >= 1):
             raise AnalysisError(f"จำนวนผู้ตอบขั้นต่ำ {self.min_cell!r} ไม่ถูกต้อง — ใช้จำนวนเต็มตั้งแต่ 1 ขึ้นไป",
                                 f"Smallest cell {self.min_cell!r} is invalid — use a whole number of 1 or more")

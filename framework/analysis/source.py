@@ -4,7 +4,9 @@ Every view query is written once, over weighted rows: each row of the source sta
 and gives, per unit, how many of them meet it at $t (`met`) and how many were assessed (`assessed`), and
 per stage how many meet every unit their profile requires (`full`). Over store.responses a row is one
 person (w = 1, met = level >= $t as 0/1); over store.agg_cells (store/aggregates.py) a row is a cell of
-people at threshold $t. Sums over either give the same figures, so a view's cost follows the cells it
+people at threshold $t. At $t = 0 a unit is met at its target level (framework/targets.py): the cells were
+counted so at write time; over the responses a CASE built from the levels in force (`targets`) says it, per
+row's agency, round, staff group and stage (the batch's for a unit, the stage asked for in readiness). Sums over either give the same figures, so a view's cost follows the cells it
 shows (issue 12), and the responses remain the reference (tests/test_aggregates_equal.py).
 
 `pick(con)` reads the cells whenever `aggregates.fresh(con)` says they match the responses, else the
@@ -16,7 +18,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from framework import db, sql
+import pandas as pd
+
+from framework import db, sql, targets as tgt
 from framework.catalog import STAGES
 from framework.analysis.memo import once
 from framework.store import aggregates, releases
@@ -29,6 +33,7 @@ _FORCED: ContextVar[str | None] = ContextVar("survey_source", default=None)
 class Source:
     name: str
     released: bool = True     # the store has the released layer of campaigns (store/releases.py)
+    targets: tuple = ()       # over the responses: the target levels in force that differ from the default
 
     @property
     def rows(self) -> str:
@@ -60,7 +65,16 @@ class Source:
         """Of a row's respondents, how many meet the unit at $t."""
         if self.name == CELLS:
             return aggregates.met_col(code)
-        return f"(({db.ident(code)} >= $t) IS TRUE)::INTEGER"
+        return self._met(code)
+
+    def _met(self, code: str, stage: str | None = None) -> str:
+        """Over the responses: 1 when the row's level is >= $t, or at $t = 0 >= its target level (at `stage`, else
+        at its batch's stage)."""
+        frame = pd.DataFrame(list(self.targets), columns=["agency", "round_key", "stage", "staff_group",
+                                                          "unit_code", "level"])
+        level = tgt.level_sql(frame, code, agency="agency", round_key="round_key", group="staff_group",
+                              stage=stage, stage_sql="batch_stage")
+        return f"(({db.ident(code)} >= CASE WHEN $t = 0 THEN {level} ELSE $t END) IS TRUE)::INTEGER"
 
     def assessed(self, code: str) -> str:
         """Of a row's respondents, how many have a level for the unit."""
@@ -72,7 +86,7 @@ class Source:
         """Per row: the met counts summed over the units the row's staff group requires at `stage`."""
         if self.name == CELLS:
             return aggregates.required_met_col(stage)     # summed at write time (one staff group per cell)
-        return aggregates.by_staff_group(lambda g: " + ".join(self.met(c) for c in required[(stage, g)]) or "0")
+        return aggregates.by_staff_group(lambda g: " + ".join(self._met(c, stage) for c in required[(stage, g)]) or "0")
 
     def full(self, stage: str, met_alias: str, req_alias: str) -> str:
         """Per row: how many respondents meet every unit required at `stage` (aliases of the same SELECT)."""
@@ -95,8 +109,15 @@ def pick(con) -> Source:
     """The cells when they can be trusted (aggregates.fresh), else the responses; `forced` overrides."""
     forced = _FORCED.get()
     if forced is not None:
-        return Source(forced, _released(con) if con is not None else True)
-    return Source(CELLS if _fresh(con) else RESPONSES, _released(con))
+        return Source(forced, _released(con) if con is not None else True,
+                      _targets(con) if con is not None and forced == RESPONSES else ())
+    name = CELLS if _fresh(con) else RESPONSES
+    return Source(name, _released(con), _targets(con) if name == RESPONSES else ())
+
+
+@once
+def _targets(con) -> tuple:
+    return tuple(tgt.in_force_all(con).itertuples(index=False, name=None))
 
 
 @once

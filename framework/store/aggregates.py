@@ -1,7 +1,7 @@
 """Aggregates kept at write time: the small table every survey view reads instead of the responses.
 
 `store.agg_cells` holds one row per cell (batch, agency as stored, org unit key, staff group) and threshold t
-(1-4): `n` respondents; per unit `m_<code>` (level >= t) and `a_<code>` (assessed: level given); per stage
+(1-4, and 0 = each unit's target level in force for the cell's agency and round: framework/targets.py): `n` respondents; per unit `m_<code>` (level >= t) and `a_<code>` (assessed: level given); per stage
 `f_<stage>` (respondents who meet every unit their profile requires at that stage, at t) and `r_<stage>` (the
 `m_` counts summed over those units: the numerator of readiness). A view's cost
 then depends on the cells it shows, not on the respondents (issue 12).
@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from framework import access, db
+from framework import access, db, targets
 from framework.catalog import STAFF_GROUPS, STAGES, Catalog
 
 TABLE = "store.agg_cells"
-THRESHOLDS = (1, 2, 3, 4)
+THRESHOLDS = (targets.TARGET, 1, 2, 3, 4)   # 0: the agency's target levels
 CATALOG_KEY = "agg_catalog"
 KEYS = ("batch_id", "agency", "unit_key", "staff_group")
 COMBINED_LIMIT = 2 ** 62   # cell ids are combined in int64; past this they are made dense first
@@ -64,7 +64,7 @@ def by_staff_group(value_of) -> str:
 # What the stored cells depend on besides the responses: the unit codes (framework order) and the units each
 # profile requires. One small query, so every view can afford the check.
 FINGERPRINT_SQL = """
-    SELECT sha256('agg_cells v2|' || (SELECT string_agg(code, ',' ORDER BY ord) FROM units) || '|' ||
+    SELECT sha256('agg_cells v3|' || (SELECT string_agg(code, ',' ORDER BY ord) FROM units) || '|' ||
                   (SELECT coalesce(string_agg(stage || '/' || staff_group || '/' || unit_code, ','
                                               ORDER BY stage, staff_group, unit_code), '') FROM profile_units))"""
 
@@ -83,34 +83,42 @@ def create(cur, codes: list[str]) -> None:
         t UTINYINT NOT NULL, n INTEGER NOT NULL, {units}, {stages})""")
 
 
-def _lowest_required(req: dict, stage: str) -> str:
-    """Per response: its lowest level over the units its profile requires at `stage` (not assessed = 0), so
-    `>= t` means every required unit is met at t. A profile requiring nothing: 255 (always met, as m = q = 0)."""
-    def low(g):
-        codes = req[(stage, g)]
-        return f"least({', '.join(f'coalesce({db.ident(c)}, 0)' for c in codes)})" if codes else "255"
-    return by_staff_group(low)
+def _level(tg: pd.DataFrame, code: str, stage: str | None) -> str:
+    """SQL (in reference_sql): the level a row must reach in `code` at t (t = 0: its target level, at `stage`, or
+    at its batch's stage when None)."""
+    where = dict(agency="x.agency_key", round_key="x.round_key", group="x.staff_group")
+    target = targets.level_sql(tg, code, stage=stage, stage_sql="x.batch_stage", **where)
+    return f"(CASE WHEN t.t = 0 THEN {target} ELSE t.t END)"
 
 
-def _required_met(req: dict, stage: str) -> str:
-    """Per response (in reference_sql): how many of the units its profile requires at `stage` it meets at t."""
-    return by_staff_group(lambda g: " + ".join(f"(({db.ident(c)} >= t.t) IS TRUE)::INTEGER"
-                                               for c in req[(stage, g)]) or "0")
+def _met(tg: pd.DataFrame, code: str, stage: str | None = None) -> str:
+    return f"((coalesce(x.{db.ident(code)}, 0) >= {_level(tg, code, stage)}) IS TRUE)"
 
 
 def reference_sql(con, codes: list[str], where: str) -> str:
-    """The cells as one DuckDB GROUP BY: the independent definition `check` compares the stored cells with."""
-    req = requirements(con)
-    lows = ", ".join(f"{_lowest_required(req, s)} AS {db.ident('lo_' + s)}" for s in STAGES)
-    units = ", ".join(f"count(*) FILTER (WHERE {db.ident(c)} >= t.t) AS {met_col(c)}, "
-                      f"count({db.ident(c)}) AS {assessed_col(c)}" for c in codes)
-    stages = ", ".join(f"count(*) FILTER (WHERE {db.ident('lo_' + s)} >= t.t) AS {full_col(s)}, "
-                       f"sum({_required_met(req, s)}) AS {required_met_col(s)}" for s in STAGES)
+    """The cells as one DuckDB GROUP BY: the independent definition `check` compares the stored cells with.
+    A unit is met at t when its level is >= t; at t = 0, >= its target level (the batch's stage for m_, the
+    stage itself for f_ and r_); a profile requiring nothing is always fully met (m = q = 0)."""
+    req, tg = requirements(con), targets.in_force_all(con)
+    units = ", ".join(f"count(*) FILTER (WHERE {_met(tg, c)}) AS {met_col(c)}, "
+                      f"count(x.{db.ident(c)}) AS {assessed_col(c)}" for c in codes)
+
+    def full(s):
+        return by_staff_group(lambda g: " AND ".join(_met(tg, c, s) for c in req[(s, g)]) or "TRUE").replace(
+            "CASE staff_group", "CASE x.staff_group")
+
+    def met_sum(s):
+        return by_staff_group(lambda g: " + ".join(f"{_met(tg, c, s)}::INTEGER" for c in req[(s, g)]) or "0").replace(
+            "CASE staff_group", "CASE x.staff_group")
+    stages = ", ".join(f"count(*) FILTER (WHERE {full(s)}) AS {full_col(s)}, "
+                       f"sum({met_sum(s)}) AS {required_met_col(s)}" for s in STAGES)
     return f"""
-        SELECT r.batch_id, r.agency, {UNIT_KEY} AS unit_key, r.staff_group, t.t, count(*) AS n, {units}, {stages}
-        FROM (SELECT *, {lows} FROM store.responses WHERE {where}) r
+        SELECT x.batch_id, x.agency, x.unit_key, x.staff_group, t.t, count(*) AS n, {units}, {stages}
+        FROM (SELECT r.*, {UNIT_KEY} AS unit_key, {targets.AGENCY_KEY} AS agency_key,
+                     CAST(b.round_date AS VARCHAR) AS round_key, b.stage AS batch_stage
+              FROM store.responses r LEFT JOIN store.batches b USING (batch_id) WHERE {where}) x
         CROSS JOIN (SELECT unnest({list(THRESHOLDS)}::UTINYINT[]) AS t) t
-        GROUP BY r.batch_id, r.agency, unit_key, r.staff_group, t.t"""
+        GROUP BY x.batch_id, x.agency, x.unit_key, x.staff_group, t.t"""
 
 
 def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
@@ -118,8 +126,11 @@ def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
     cell x level), which is several times faster than DuckDB's 160-aggregate GROUP BY of `reference_sql`."""
     codes, req = Catalog(cur).unit_codes(), requirements(cur)
     cols = ", ".join(db.ident(c) for c in codes)
-    tab = cur.sql(f"SELECT batch_id, agency, {UNIT_KEY} AS unit_key, staff_group, {cols} "
-                  f"FROM store.responses WHERE {where}", params=params).to_arrow_table()
+    tab = cur.sql(f"SELECT batch_id, r.agency, {UNIT_KEY} AS unit_key, staff_group, {cols}, "
+                  f"{targets.AGENCY_KEY} AS agency_key, coalesce(CAST(b.round_date AS VARCHAR), '—') AS round_key, "
+                  f"coalesce(b.stage, '') AS batch_stage "
+                  f"FROM store.responses r LEFT JOIN store.batches b USING (batch_id) WHERE {where}",
+                  params=params).to_arrow_table()
     if tab.num_rows == 0:
         return None
     # One cell id per row: each key column dictionary-encoded (NULL is a value), combined, then made dense
@@ -163,7 +174,7 @@ def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
         full[s] = np.bincount(cell * 5 + np.minimum(low, 4), minlength=nc * 5).reshape(nc, 5)
     cells_of = {g: out["staff_group"] == g for g in STAFF_GROUPS}
     frames = []
-    for t in THRESHOLDS:
+    for t in THRESHOLDS[1:]:
         d = out | {"t": np.full(nc, t, dtype=np.uint8), "n": n}
         for c in codes:
             d[f"m_{c}"] = counts[c][:, t:5].sum(axis=1)
@@ -175,7 +186,48 @@ def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
                 for c in req[(s, g)]:
                     d[f"r_{s}"][mine] += d[f"m_{c}"][mine]
         frames.append(pd.DataFrame(d))
+    frames.append(_at_targets(cur, tab, order, cell, frames[targets.DEFAULT_LEVEL - 1].copy(), codes, req,
+                              low_levels, rows_of))
     return pd.concat(frames, ignore_index=True)
+
+
+def _at_targets(cur, tab, order, cell, d: pd.DataFrame, codes, req, low_levels, rows_of) -> pd.DataFrame:
+    """The cells at t = 0: each unit met at its target level in force (framework/targets.py) for the row's
+    agency and round, at its batch's stage (m_) or at each stage (f_, r_). Starts from the cells at the default
+    level (`d`), so where nothing was set they are equal."""
+    d["t"] = np.uint8(targets.TARGET)
+    tg = targets.in_force_all(cur, inside=True)
+    if tg.empty:
+        return d
+    col = {k: tab.column(k).to_numpy(zero_copy_only=False)[order] for k in ("agency_key", "round_key",
+                                                                          "staff_group", "batch_stage")}
+    rows, default = len(order), targets.DEFAULT_LEVEL
+    by_unit, by_stage = {}, {s: {} for s in STAGES}     # unit -> per-row level (batch stage), stage -> unit -> ...
+    for (a, rk, g), part in tg.groupby(["agency", "round_key", "staff_group"]):
+        mine = (col["agency_key"] == a) & (col["round_key"] == rk) & (col["staff_group"] == g)
+        if not mine.any():
+            continue
+        for r in part.itertuples():
+            if r.stage in by_stage and r.unit_code in low_levels:
+                by_stage[r.stage].setdefault(r.unit_code, np.full(rows, default, np.uint8))[mine] = r.level
+                by_unit.setdefault(r.unit_code, np.full(rows, default, np.uint8))[mine & (col["batch_stage"] == r.stage)] = r.level
+    if not by_unit and not any(by_stage.values()):
+        return d
+    nc = len(d)
+    for c, level in by_unit.items():
+        d[f"m_{c}"] = np.bincount(cell, weights=low_levels[c] >= level, minlength=nc).astype(np.int64)
+    for s in STAGES:
+        ok, met = np.zeros(rows, dtype=bool), np.zeros(rows, dtype=np.int64)   # an unknown group: nothing
+        for g, part in rows_of.items():
+            if g not in STAFF_GROUPS:
+                continue
+            hits = [low_levels[c][part] >= by_stage[s].get(c, np.full(rows, default, np.uint8))[part]
+                    for c in req[(s, g)]]
+            ok[part] = np.logical_and.reduce(hits) if hits else True
+            met[part] = np.sum(hits, axis=0) if hits else 0
+        d[f"f_{s}"] = np.bincount(cell, weights=ok, minlength=nc).astype(np.int64)
+        d[f"r_{s}"] = np.bincount(cell, weights=met, minlength=nc).astype(np.int64)
+    return d
 
 
 def _insert(cur, where: str, params: dict) -> None:
@@ -211,8 +263,9 @@ def rebuild(cur) -> None:
                            "AND table_name = 'agg_released' ORDER BY column_index").fetchall()
     cells = cur.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = 'store' "
                         "AND table_name = 'agg_cells' ORDER BY column_index").fetchall()
-    if released != cells:           # none yet, or built for another catalogue: every campaign cell anew
-        releases.reset(cur)
+    if released != cells or not cur.execute(    # none yet, another catalogue, or before t = 0: every campaign
+            f"SELECT count(*) = 0 OR count(*) FILTER (WHERE t = 0) > 0 FROM {releases.TABLE}").fetchone()[0]:
+        releases.reset(cur)         # cell anew
     else:                           # the released layer stands; cells whose k people changed move on
         releases.publish(cur, [r[0] for r in cur.execute(releases.CAMPAIGN_BATCHES).fetchall()],
                          access.min_cell_floor())

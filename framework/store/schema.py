@@ -20,7 +20,9 @@ merged (the latest answers live, the others superseded as a replace would); the 
 logged and kept in store_info['upgrade_6'].
 The self-assessment campaigns' tables (`campaigns`, `campaign_drafts`, `campaign_results`,
 `campaign_submissions`; their DDL lives with their code in framework/campaign and store/campaign_batch.py) are
-created here, with the store (and added to a current store that lacks them), not when a page first uses them.
+created here, with the store (and added to a current store that lacks them), not when a page first uses them;
+so is `targets` (framework/targets.py: the agencies' target levels per profile and unit, issue 21), without a
+version of its own: a store of version 7 without it gets it on opening, and its cells (now with t = 0) are rebuilt.
 
 Version 7: `campaign_links` (personal links, framework/campaign/links.py: hashed tokens, used / revoked),
 `audit_log` (framework/audit.py, append-only), `campaigns.links_only` when a campaigns table exists, and the
@@ -34,7 +36,7 @@ import json
 
 import duckdb
 
-from framework import db
+from framework import db, targets
 from framework.store import aggregates, campaign_batch, canonical, releases
 from framework.errors import BilingualError
 
@@ -143,14 +145,14 @@ def _version_3(cur) -> None:
     cur.execute("DROP TABLE dup")
 
 
-CAMPAIGN_TABLES = {"campaigns", "campaign_drafts", "campaign_results", "campaign_submissions"}
+CAMPAIGN_TABLES = {"campaigns", "campaign_drafts", "campaign_results", "campaign_submissions", "targets"}
 
 
 def _campaign_tables(cur) -> None:
     """The campaign tables (CREATE TABLE IF NOT EXISTS: a store that has them keeps them as they are)."""
     from framework.campaign import model, results   # on use: framework.campaign imports the store
 
-    for ddl in (*model.DDL, results.DDL, campaign_batch.DDL):
+    for ddl in (*model.DDL, results.DDL, campaign_batch.DDL, targets.DDL):
         cur.execute(ddl)
 
 

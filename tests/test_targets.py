@@ -1,0 +1,132 @@
+"""Issue 21 point 5: target levels per agency, round, profile and unit (framework/targets.py), and t = 0
+("meets the agency's target level") in every survey view, checked against plain pandas over the responses."""
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import pytest
+
+from framework import analysis, db, targets
+from framework.analysis import Filters, source
+from framework.store import SurveyStore, aggregates
+
+from test_aggregates_equal import A, B, con, same, views  # noqa: F401  (the random store of the equality proof)
+
+AG = "กรมทดสอบ"
+
+
+@pytest.fixture()
+def small(tmp_path):
+    """Two rounds of one agency at the Developing stage, every staff group, random levels (some blank)."""
+    c = db.connect(tmp_path / "store.duckdb")
+    store = SurveyStore(c)
+    codes = store.unit_codes
+    rng = random.Random(5)
+    for day, size in (("2024-06-30", 60), ("2025-06-30", 80)):
+        lines = ["respondent_id,group,unit," + ",".join(codes)]
+        for i in range(size):
+            group = ("Executive", "Management", "Academic")[i % 3]
+            lines.append(f"P{i},{group},กองหนึ่ง," + ",".join(rng.choice(["", "0", "1", "2", "3", "4"]) for _ in codes))
+        path = tmp_path / f"{day}.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        store.ingest(path, agency=AG, stage="Developing", round_date=day)
+    yield c
+    c.close()
+
+
+def responses(c, day: str) -> pd.DataFrame:
+    return db.query(c, "SELECT r.* FROM store.responses r JOIN store.batches b USING (batch_id) "
+                       "WHERE b.round_date = $d::DATE", {"d": day})
+
+
+def test_levels_are_stored_validated_and_versioned_per_round(small):
+    key = ("Developing", "Executive", "DT600")
+    assert targets.get(small, AG, "2025-06-30")[key] == targets.DEFAULT_LEVEL == 3
+    targets.set_level(small, AG, "2024-06-30", *key, 2, who="HR", authorised=True)
+    assert targets.get(small, AG, "2024-06-30")[key] == 2
+    assert targets.get(small, AG, "2025-06-30")[key] == 2          # a later round inherits it
+    assert targets.get(small, AG, "2023-06-30")[key] == 3          # an earlier one does not
+    assert targets.get(small, "กรมอื่น", "2025-06-30")[key] == 3     # nor another agency
+    targets.set_level(small, AG, "2025-06-30", *key, 3, who="HR", authorised=True)
+    assert targets.get(small, AG, "2025-06-30")[key] == 3 and targets.get(small, AG, "2024-06-30")[key] == 2
+    targets.set_level(small, AG, "2025-06-30", *key, 2, who="HR", authorised=True)   # = inherited: no row
+    assert db.scalar(small, "SELECT count(*) FROM store.targets") == 1
+    t = targets.table(small, AG, "2025-06-30").set_index(["stage", "staff_group", "unit_code"])
+    assert not t.loc[key, "is_default"] and str(t.loc[key, "set_for"])[:10] == "2024-06-30"
+    assert t["is_default"].sum() == len(t) - 1
+    for bad in (dict(level=5), dict(level=0), dict(unit="DLit200"), dict(stage="Late"), dict(authorised=False)):
+        args = dict(stage="Developing", group="Executive", unit="DT600", level=2, authorised=True) | bad
+        with pytest.raises(targets.TargetError) as exc:
+            targets.set_level(small, AG, "2025-06-30", args["stage"], args["group"], args["unit"], args["level"],
+                              who="HR", authorised=args["authorised"])
+        assert exc.value.th and exc.value.en and exc.value.th != exc.value.en
+    assert targets.reset(small, AG, "2024-06-30", who="HR", authorised=True) == 1
+    assert targets.get(small, AG, "2025-06-30")[key] == 3
+
+
+def test_figures_at_t0_meet_each_units_target_level(small):
+    """Executive Developing DT600 at target 2 (round 2025): coverage and readiness at t = 0 equal plain pandas."""
+    targets.set_level(small, AG, "2025-06-30", "Developing", "Executive", "DT600", 2, who="HR", authorised=True)
+    assert aggregates.fresh(small) and aggregates.check(small).empty
+    f = Filters(threshold=0, min_cell=1, authorised=True, agencies=(AG,))
+    df = responses(small, "2025-06-30")
+    req = targets.get(small, AG, "2025-06-30")
+
+    def target(g, code):
+        return req.get(("Developing", g, code), 3)
+
+    cov = analysis.coverage(small, f, stage="Developing", by="group").set_index(["key", "code"])
+    for g in ("Executive", "Management"):
+        mine = df[df["staff_group"] == g]
+        for code in ("DT600", "DLit100"):
+            expected = int((mine[code].fillna(0) >= target(g, code)).sum())
+            assert cov.loc[(g, code), "met"] == expected, (g, code)
+    ex = df[df["staff_group"] == "Executive"]
+    assert (ex["DT600"] == 2).any()             # the target changes who meets it
+    assert cov.loc[("Executive", "DT600"), "met"] > int((ex["DT600"] >= 3).sum())
+    rd = analysis.readiness(small, f, by="group")
+    row = rd[(rd["key"] == "Executive") & (rd["stage"] == "Developing")].iloc[0]
+    units = [c for (s, g, c) in req if s == "Developing" and g == "Executive"]
+    met = sum((ex[c].fillna(0) >= target("Executive", c)).astype(int) for c in units)
+    assert row["readiness"] == pytest.approx((met / len(units)).mean(), abs=1e-12)
+    assert row["fully_ready"] == pytest.approx((met == len(units)).mean(), abs=1e-12)
+    # the 2024 round keeps the default
+    old = analysis.coverage(small, f.with_(round="2024-06-30"), stage="Developing", by="group").set_index(["key", "code"])
+    mine = responses(small, "2024-06-30")
+    assert old.loc[("Executive", "DT600"), "met"] == int((mine[mine["staff_group"] == "Executive"]["DT600"] >= 3).sum())
+
+
+def test_without_targets_t0_equals_t3(con):  # noqa: F811
+    for f in (Filters(threshold=3, min_cell=3), Filters(threshold=3, min_cell=5, round="all").with_(authorised=True)):
+        at3, at0 = views(con, f), views(con, f.with_(threshold=0))
+        for name in at3:
+            same(at3[name], at0[name], f"{name}: t = 0 without targets vs t = 3")
+
+
+def test_cells_equal_responses_at_t0_with_targets(con):  # noqa: F811
+    for args in ((A, "2024-06-30", "Developing", "Executive", "DLit100", 1),
+                 (A, "2025-06-30", "Early", "Management", "DLit400", 4),
+                 (A, "2023-06-30", "Developing", "Academic", "DLit100", 2),
+                 (B, "2025-06-30", "Early", "Executive", "DLit100", 1)):
+        targets.set_level(con, *args, who="HR", authorised=True)
+    assert aggregates.fresh(con) and aggregates.check(con).empty
+    f0 = Filters(threshold=0, min_cell=3)
+    differs = False
+    for f in (f0, f0.with_(round="all", min_cell=5), f0.with_(authorised=True), f0.with_(round="previous")):
+        cells = views(con, f)
+        with source.forced(source.RESPONSES):
+            raw = views(con, f)
+        for name in raw:
+            same(cells[name], raw[name], f"{name} at t = 0, {f}")
+        at3 = analysis.coverage(con, f.with_(threshold=3), stage="Developing", by="group")
+        differs |= not at3["met"].fillna(-1).equals(cells["coverage by group"]["met"].fillna(-1))
+    assert differs    # the targets changed figures, and both sources agree on them
+
+
+def test_export_settings_carry_the_targets(small):
+    targets.set_level(small, AG, "2025-06-30", "Developing", "Executive", "DT600", 2, who="HR", authorised=True)
+    got = targets.settings(small, Filters(threshold=0, agencies=(AG,)))
+    assert got[f"{AG}@2025-06-30"] == {"Developing/Executive/DT600": 2}
+    assert got[f"{AG}@2024-06-30"] == "default 3"
+    assert targets.settings(small, Filters(threshold=3)) == {}
