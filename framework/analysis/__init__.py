@@ -17,7 +17,7 @@ This module re-exports the public API: `from framework import analysis; analysis
 from __future__ import annotations
 
 from framework.analysis.filters import (  # noqa: F401
-    BY, DEFAULT_TARGET, DEFAULT_THRESHOLD, NONE_KEY, TOTAL_KEY, AnalysisError, Filters, default_min_cell,
+    BY, DEFAULT_TARGET, DEFAULT_THRESHOLD, DIMENSIONS, NONE_KEY, TOTAL_KEY, AnalysisError, Filters, default_min_cell,
     defaults)
 from framework.analysis.suppression import (  # noqa: F401
     HIDDEN_EMPTY, HIDDEN_POOLED, HIDDEN_SMALL, REASONS, TrainingHeadline, hidden_counts, hidden_note, reason_label,
