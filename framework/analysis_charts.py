@@ -20,6 +20,7 @@ from framework.chart_theme import BASE_SIZE
 from framework import thai_text
 from framework.profiles_view import wrap_label
 from framework.text import plotly as plotly_text
+from framework.text import pick as _t
 
 GREY = "#b4b4b4"     # hidden for privacy
 EMPTY = "#ececec"    # no respondents
@@ -32,10 +33,6 @@ HIDDEN_TEXT = "—"    # the cell label of a hidden cell (never a value)
 MAX_LABELLED_COLUMNS = 12   # above this many columns a cell is too narrow for "100%": colour and hover only
 STAGE_NAMES = {"Early": ("ระยะเริ่มแรก", "Early"), "Developing": ("ระยะกำลังพัฒนา", "Developing"),
                "Mature": ("ระยะสมบูรณ์", "Mature")}
-
-
-def _t(lang: str, th: str, en: str) -> str:
-    return en if lang == "en" else th
 
 
 def _pct(v) -> str:
@@ -61,7 +58,7 @@ def key_tick(key: str, labels: dict | None, lang: str) -> str:
 
 def stage_label(stage: str, lang: str, names: dict | None = None) -> str:
     th, en = (names or STAGE_NAMES).get(stage, (stage, stage))
-    return en if lang == "en" else th
+    return _t(lang, th, en)
 
 
 def unit_tick(code: str, name, limit: int = 30) -> str:

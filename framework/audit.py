@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from framework import access, db
+from framework.text import pick
 
 LOG = logging.getLogger(__name__)
 
@@ -142,4 +143,4 @@ def agencies(con) -> list[str]:
 
 def label(action: str, lang: str = "th") -> str:
     th, en = ACTIONS.get(action, (action, action))
-    return en if lang == "en" else th
+    return pick(lang, th, en)

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from framework import chart_theme
 from framework.chart_theme import BASE_SIZE
 from framework.profiles_view import ADDED, DROPPED, FIRST, KEPT, requirement_pivot
+from framework.text import pick as _tr
 
 REQUIRED_COLOUR = "#1f4e8c"
 EMPTY_COLOUR = "#eef1f5"
@@ -16,10 +17,6 @@ STATUS_STYLE = {  # status -> (marker symbol, colour)
     ADDED: ("star", "#2d8a3e"),
     DROPPED: ("x-thin-open", "#c0392b"),
 }
-
-
-def _tr(lang: str, th: str, en: str) -> str:
-    return en if lang == "en" else th
 
 
 def requirement_heatmap(matrix_df: pd.DataFrame, stage: str, lang: str,

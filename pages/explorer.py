@@ -16,11 +16,6 @@ cat = shell.catalog()
 
 
 @st.cache_data(show_spinner=False)
-def _names(lang: str) -> dict:
-    return pv.names(shell.catalog(), lang)
-
-
-@st.cache_data(show_spinner=False)
 def _units() -> pd.DataFrame:
     return shell.catalog().units()
 
@@ -40,7 +35,7 @@ def _grid(code: str) -> pd.DataFrame:
     return pv.requirement_grid(shell.catalog(), code)
 
 
-names = _names(lang)
+names = shell.catalog_names(lang)
 units = _units()
 groups = list(dict.fromkeys(units["group_key"]))
 unit_group = dict(zip(units["code"], units["group_key"]))

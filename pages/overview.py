@@ -40,7 +40,7 @@ def gap(v, name: str = "readiness"):
         return change
     if v is None or name.startswith("fully"):
         return None
-    d = round((v - target) * 100)
+    d = analysis.gap_points(v, target)
     return tr(f"{d:+d} จุด เทียบเป้าหมาย {target:.0%}", f"{d:+d} pp vs {target:.0%} target")
 
 

@@ -35,16 +35,11 @@ PRESENT_EXTRA = """<style>.path-count{font-size:2.6rem}</style>"""
 
 
 @st.cache_data(show_spinner=False)
-def _names(lang: str) -> dict:
-    return pv.names(shell.catalog(), lang)
-
-
-@st.cache_data(show_spinner=False)
 def _path(group: str):
     return pv.pathway(shell.catalog(), group)
 
 
-names = _names(lang)
+names = shell.catalog_names(lang)
 
 # Deep link ?group=Technologist (same rules as /profiles).
 qp = st.query_params

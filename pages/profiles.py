@@ -33,11 +33,6 @@ PRESENT_EXTRA = """
 
 
 @st.cache_data(show_spinner=False)
-def _names(lang: str) -> dict:
-    return pv.names(shell.catalog(), lang)
-
-
-@st.cache_data(show_spinner=False)
 def _profile(stage: str, group: str):
     return shell.catalog().profile(stage, group)
 
@@ -106,7 +101,7 @@ def pdf_downloads(stage: str, group: str, lang: str) -> None:
                        type="primary", on_click="ignore", help=f"{md(name)} · {len(data) // 1024:,} KB")
 
 
-names = _names(lang)
+names = shell.catalog_names(lang)
 
 # --- deep link: ?stage=&group= sets the view when the URL changes; the view writes itself back to the URL.
 qp = st.query_params

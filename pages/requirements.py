@@ -14,11 +14,6 @@ ALL = "all"
 
 
 @st.cache_data(show_spinner=False)
-def _names(lang: str) -> dict:
-    return pv.names(shell.catalog(), lang)
-
-
-@st.cache_data(show_spinner=False)
 def _matrix():
     return shell.catalog().requirement_matrix()
 
@@ -36,7 +31,7 @@ def level_labels(fig, width: int) -> None:
                      ticktext=[pv.wrap_label(t, width) for t in ticks])
 
 
-names = _names(lang)
+names = shell.catalog_names(lang)
 font_size = shell.chart_font_size()
 phone = shell.on_phone()
 raw = st.query_params.get("stage")

@@ -27,7 +27,8 @@ from framework.analysis.base import required_codes, units  # noqa: F401
 from framework.analysis.coverage_view import HIDDEN_NO_PREVIOUS, blockers, coverage, coverage_change  # noqa: F401
 from framework.analysis.readiness_view import narrow, readiness, stage_reached, work_stage  # noqa: F401
 from framework.analysis.training_view import TRAINING_BY, training_needs  # noqa: F401
-from framework.analysis.overview_view import NextStep, filter_options, next_step, overview, survey_counts  # noqa: F401
+from framework.analysis.overview_view import (  # noqa: F401
+    NextStep, filter_options, gap_points, next_step, overview, survey_counts)
 from framework.analysis.trends_view import trends  # noqa: F401
 from framework.analysis import rounds  # noqa: F401
 from framework.analysis.rounds import with_round  # noqa: F401

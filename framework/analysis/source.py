@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from framework import db, sql
 from framework.catalog import STAGES
 from framework.analysis.memo import once
-from framework.store import aggregates, releases
+from framework.store import aggregates, keys, releases
 
 RESPONSES, CELLS = "responses", "cells"
 _FORCED: ContextVar[str | None] = ContextVar("survey_source", default=None)
@@ -88,7 +88,8 @@ class Source:
         public = (not exact) if public is None else public
         tail = (sql.load("blocks_exact") if exact
                 else db.render(sql.load("blocks_public"), weight=self.weight))
-        return db.render(sql.load("filtered"), rows=self.public_rows if public else self.rows, blocks=tail)
+        return db.render(sql.load("filtered"), rows=self.public_rows if public else self.rows, blocks=tail,
+                         agency_key=keys.AGENCY_KEY)
 
 
 def pick(con) -> Source:

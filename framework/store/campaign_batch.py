@@ -33,8 +33,9 @@ import pandas as pd
 
 from framework import db, names, survey
 from framework.store import aggregates
+from framework.store.keys import name_key
 from framework.store.results import BatchInTrash, IngestResult
-from framework.store.rounds import AGENCY_KEY, clash_sql
+from framework.store.rounds import clash_sql
 
 KEY_PREFIX = "campaign:"
 LOG = logging.getLogger("framework.store")
@@ -123,7 +124,7 @@ class CampaignBatchMixin:
         else:
             batch_id = row[0][0]
         res.batch_id = batch_id
-        people = f"SELECT respondent_id, {AGENCY_KEY.format('coalesce(agency, $agency)')} AS agency_key FROM accepted_rows"
+        people = f"SELECT respondent_id, {name_key('coalesce(agency, $agency)')} AS agency_key FROM accepted_rows"
         sql = clash_sql(people)
         clash = cur.execute(sql, db.bind(sql, {"round": round_d, "agency": agency})).df()
         res.conflicts = sorted(set(clash["respondent_id"]))

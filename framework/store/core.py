@@ -19,9 +19,10 @@ from framework import db, names, survey
 from framework.catalog import Catalog, STAGES
 from framework.paths import DEMO_DIR
 from framework.store import aggregates
+from framework.store.keys import name_key
 from framework.store.campaign_batch import CampaignBatchMixin
 from framework.store.results import ON_CONFLICT, IngestResult, Progress
-from framework.store.rounds import AGENCY_KEY, RoundsMixin, clash_sql, round_date_problem
+from framework.store.rounds import RoundsMixin, clash_sql, round_date_problem
 from framework.store.schema import ensure_schema
 from framework.store.trash import TrashMixin
 
@@ -180,7 +181,7 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
     def _write(self, cur, res: IngestResult, path: Path, dec: survey.Decoded, agency: str | None,
                stage: str | None, round_d: dt.date | None, is_demo: bool) -> None:
         """Inside the caller's transaction: the round check, then the batch row, its responses and its file."""
-        people = f"SELECT respondent_id, {AGENCY_KEY.format('coalesce(agency, $agency)')} AS agency_key FROM accepted_rows"
+        people = f"SELECT respondent_id, {name_key('coalesce(agency, $agency)')} AS agency_key FROM accepted_rows"
         sql = clash_sql(people)  # on this cursor: it sees the registered rows and the open transaction
         clash = cur.execute(sql, db.bind(sql, {"round": round_d, "agency": agency})).df()
         res.conflicts = sorted(set(clash["respondent_id"]))
@@ -194,7 +195,7 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
             res.replaced = supersede(cur, batch_id)
         elif res.conflicts:  # skip: only the people not yet in the round
             keep = ("NOT EXISTS (SELECT 1 FROM clash c WHERE c.respondent_id = a.respondent_id "
-                    f"AND c.agency_key = {AGENCY_KEY.format('coalesce(a.agency, $agency)')})")
+                    f"AND c.agency_key = {name_key('coalesce(a.agency, $agency)')})")
         stored = self._insert_responses(cur, batch_id, agency, keep)
         if res.on_conflict == "skip" and res.conflicts:
             res.skipped = res.respondents - stored

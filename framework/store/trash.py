@@ -13,8 +13,9 @@ import pandas as pd
 
 from framework import db, survey
 from framework.store import aggregates, campaign_batch
+from framework.store.keys import name_key
 from framework.store.results import RoundConflict, id_list
-from framework.store.rounds import AGENCY_KEY, clash_sql
+from framework.store.rounds import clash_sql
 
 
 class TrashMixin:
@@ -53,7 +54,7 @@ class TrashMixin:
             row = cur.execute("SELECT round_date FROM store.trash_batches WHERE batch_id = ?", [batch_id]).fetchone()
             if row is None:
                 return False
-            people = (f"SELECT respondent_id, {AGENCY_KEY.format('agency')} AS agency_key "
+            people = (f"SELECT respondent_id, {name_key('agency')} AS agency_key "
                       "FROM store.trash_responses WHERE batch_id = $batch")
             sql = clash_sql(people)
             clash = cur.execute(sql, db.bind(sql, {"round": row[0], "batch": batch_id})).fetchall()
