@@ -23,6 +23,7 @@ import pandas as pd
 
 from framework import access, db
 from framework.text import pick
+from framework.storage import StoreWriteError
 
 LOG = logging.getLogger(__name__)
 
@@ -106,8 +107,6 @@ def record(con, who: str, action: str, agency: str | None = None, detail: str | 
            secret: str | None = None) -> bool:
     """Append one line (now, who, action, agency, detail) in its own transaction; False (logged) when the
     store cannot take it. `secret`: the page's Streamlit secret, so it too is kept out of the log."""
-    from framework.storage import StoreWriteError
-
     try:
         with db.transaction(con) as cur:
             record_in(cur, who, action, agency, detail, secret=secret)

@@ -7,7 +7,7 @@ from html import escape
 
 from framework import print_css
 from framework.catalog import Catalog
-from framework.profiles_view import names, text
+from framework.catalog.profiles import names, text
 from framework.text import pick as _t
 
 CSS = print_css.stylesheet("9mm 10mm", screen="""

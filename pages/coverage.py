@@ -2,7 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from framework import analysis, analysis_charts, chart_theme
+from framework import analysis
+from framework.outputs import analysis_charts, chart_theme
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
 

@@ -4,7 +4,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from framework import profiles_view as pv
+from framework.catalog import profiles as pv
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.text import md
 from ui import shell

@@ -1,7 +1,8 @@
 """Executive overview: where the agency's workforce stands and how far it is from the next stage, at a glance."""
 import streamlit as st
 
-from framework import analysis, analysis_charts, chart_theme
+from framework import analysis
+from framework.outputs import analysis_charts, chart_theme
 from framework.text import md
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads

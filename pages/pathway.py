@@ -3,8 +3,8 @@ from html import escape
 
 import streamlit as st
 
-from framework import chart_theme, charts
-from framework import profiles_view as pv
+from framework.outputs import chart_theme, charts
+from framework.catalog import profiles as pv
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.text import md
 from ui import shell

@@ -3,7 +3,7 @@ from html import escape
 
 import streamlit as st
 
-from framework import profiles_view as pv
+from framework.catalog import profiles as pv
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework import pdf
 from framework.errors import BilingualError

@@ -1,7 +1,8 @@
 """Readiness path: readiness at Early, Developing and Mature per staff group, agency or org unit, and what blocks the next stage."""
 import streamlit as st
 
-from framework import analysis, analysis_charts, chart_theme
+from framework import analysis
+from framework.outputs import analysis_charts, chart_theme
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
 

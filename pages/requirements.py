@@ -1,8 +1,8 @@
 """Requirement heatmaps (URL /requirements): which units each staff group must have at each stage; framework only."""
 import streamlit as st
 
-from framework import chart_theme, charts
-from framework import profiles_view as pv
+from framework.outputs import chart_theme, charts
+from framework.catalog import profiles as pv
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.text import md
 from ui import shell

@@ -13,6 +13,7 @@ from framework.text import md
 from framework.store.campaign_batch import label as batch_label
 from ui import shell
 from ui.shell import tr
+from framework.outputs.analysis_charts import key_label
 
 
 
@@ -153,7 +154,6 @@ def change_table(ch: pd.DataFrame, labels: dict, unit_names: dict) -> None:
         {d for v in ch["round_prev"] if v for d in str(v).split("+")}, reverse=True))
     st.markdown("#### " + tr(f"การเปลี่ยนแปลงของความครอบคลุมจากรอบ {since} (จุดร้อยละ)",
                              f"Change in coverage since {since} (percentage points)"))
-    from framework.analysis_charts import key_label
     cols = [key_label(k, labels, lang) for k in ch["key"]]
     cells = [tr("ซ่อน", "hidden") if pd.isna(v) else f"{v:+.1f}" for v in ch["change"]]
     table = (pd.DataFrame({"code": ch["code"], "col": cols, "cell": cells})

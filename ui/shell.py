@@ -8,11 +8,12 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from framework import access, audit as audit_log, chart_theme, db, settings, storage, survey
+from framework import access, audit as audit_log, db, settings, storage, survey
+from framework.outputs import chart_theme
 from framework.catalog import Catalog
 from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
-from framework import profiles_view as pv
+from framework.catalog import profiles as pv
 from framework.text import md, pick
 from ui import widget_text
 
@@ -91,7 +92,7 @@ def catalog() -> Catalog:
 
 @st.cache_data(show_spinner=False)
 def catalog_names(lang: str) -> dict:
-    """Key -> display name of every stage, staff group and capability group in `lang` (framework.profiles_view)."""
+    """Key -> display name of every stage, staff group and capability group in `lang` (framework.catalog.profiles)."""
     return pv.names(catalog(), lang)
 
 

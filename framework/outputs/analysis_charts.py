@@ -1,6 +1,6 @@
 """Plotly builders for the survey views; they draw already-suppressed frames, so hidden values never reach a figure.
 
-Every builder takes `font_size` (presentation mode) and ends with framework.chart_theme.apply: the same fonts and
+Every builder takes `font_size` (presentation mode) and ends with framework.outputs.chart_theme.apply: the same fonts and
 sizes as the framework charts.
 """
 from __future__ import annotations
@@ -12,13 +12,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from framework import chart_theme
+from framework.outputs import chart_theme
 from framework.analysis import HIDDEN_EMPTY, HIDDEN_NO_PREVIOUS, HIDDEN_POOLED, HIDDEN_SMALL, REASONS, TOTAL_KEY
 from framework.analysis import reason_label
 from framework.analysis.rounds import date_text
-from framework.chart_theme import BASE_SIZE
+from framework.outputs.chart_theme import BASE_SIZE
 from framework import thai_text
-from framework.profiles_view import wrap_label
+from framework.catalog.profiles import wrap_label
 from framework.text import plotly as plotly_text
 from framework.text import pick as _t
 

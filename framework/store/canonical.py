@@ -22,6 +22,7 @@ from framework import names
 from framework.db import literal
 from framework.store.keys import AGENCY_KEY, name_key
 from framework.survey.canon import PLAIN
+import pyarrow as pa
 
 LOG = logging.getLogger("framework.store")
 SHOWN = 50          # variants and merged people listed by name in the report (all are counted)
@@ -141,8 +142,6 @@ KIND = {"agency": "name", "org_unit": "name", "position": "name", "agency_key": 
 
 def arrow(table):
     """An Arrow table (an archived part's file) with its names and ids canonical; the same table when they are."""
-    import pyarrow as pa
-
     for col, kind in KIND.items():
         if col not in table.column_names:
             continue

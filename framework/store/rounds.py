@@ -17,6 +17,7 @@ import pandas as pd
 
 from framework import db, names
 from framework.store.keys import AGENCY_KEY, NONE_KEY
+from framework.survey import Notice
 
 # The round dates a survey of this framework can have: not before its circular (ว 6, 18 May 2018), not more
 # than a small margin ahead (a round planned to end next month; 9999-12-31 would become the latest round).
@@ -85,6 +86,19 @@ def clash_sql(people: str) -> str:
         ORDER BY r.respondent_id, r.batch_id"""
 
 
+def supersede(cur, batch_id: str) -> int:
+    """Inside the caller's transaction: the stored answers listed in the registered relation `clash`
+    (batch_id, respondent_id, agency_key) are replaced by `batch_id`'s. The earlier answers are kept
+    (store.superseded_responses), never lost, and store.replacements says who replaced whom. Returns how many."""
+    cur.execute("INSERT INTO store.superseded_responses SELECT r.*, ?, now()::TIMESTAMP "
+                "FROM store.responses r JOIN clash c USING (batch_id, respondent_id)", [batch_id])
+    cur.execute("DELETE FROM store.responses r USING clash c "
+                "WHERE r.batch_id = c.batch_id AND r.respondent_id = c.respondent_id")
+    cur.execute("INSERT INTO store.replacements SELECT batch_id, respondent_id, agency_key, ?, now()::TIMESTAMP "
+                "FROM clash", [batch_id])
+    return cur.execute("SELECT count(*) FROM clash").fetchall()[0][0]
+
+
 @dataclass
 class MetaCheck:
     """The upload form's rules: what is missing, what is refused (Thai, English), and what needs a
@@ -121,8 +135,6 @@ class RoundsMixin:
     def lookalike_notices(self, agencies, given: str | None = None) -> list:
         """Upload notices (warning): each agency of an upload (its file's column, the one given) that only looks
         like a stored agency or another of the upload's, or mixes scripts (framework.names.lookalike_warning)."""
-        from framework.survey import Notice
-
         mine = list(dict.fromkeys(a for a in [given, *agencies] if a))
         known = self.known_agencies()
         out = []

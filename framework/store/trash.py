@@ -14,6 +14,7 @@ import pandas as pd
 from framework import db, survey
 from framework.store import aggregates, campaign_batch
 from framework.store.keys import name_key
+from framework.store.locks import write_lock
 from framework.store.results import RoundConflict, id_list
 from framework.store.rounds import clash_sql
 
@@ -23,8 +24,6 @@ class TrashMixin:
 
     def delete(self, batch_id: str, deleted_by: str | None = None) -> bool:
         """Move one live batch and its responses to the trash; False when there is no such live batch."""
-        from framework.store.core import write_lock
-
         with write_lock(self.con), db.transaction(self.con) as cur:
             if not cur.execute("SELECT count(*) FROM store.batches WHERE batch_id = ?", [batch_id]).fetchone()[0]:
                 return False
@@ -48,8 +47,6 @@ class TrashMixin:
 
         Raises RoundConflict (nothing changed) when some of its people are stored in the same round again.
         """
-        from framework.store.core import write_lock
-
         with write_lock(self.con), db.transaction(self.con) as cur:
             row = cur.execute("SELECT round_date FROM store.trash_batches WHERE batch_id = ?", [batch_id]).fetchone()
             if row is None:
