@@ -9,11 +9,10 @@ import duckdb
 import streamlit as st
 
 from framework import access, audit as audit_log, db, settings, storage, survey
+from framework.catalog import Catalog, profiles as pv
 from framework.outputs import chart_theme
-from framework.catalog import Catalog
 from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
-from framework.catalog import profiles as pv
 from framework.text import md, pick
 from ui import widget_text
 
