@@ -107,17 +107,17 @@ def survey_headline() -> None:
         return
     # The latest round of each agency; exact figures in local mode (no passphrase configured), as on every
     # survey page there; otherwise sums of whole disclosure blocks (the home page asks for no passphrase).
-    f = {**analysis.defaults(), "round": analysis.ROUND_LATEST, "agencies": agencies,
-         "authorised": access.local_mode(shell.hr_secret())}
+    f = analysis.Filters(round=analysis.ROUND_LATEST, agencies=tuple(agencies),
+                         authorised=access.local_mode(shell.hr_secret()))
     try:
-        ov = filters.compute("overview", f)
+        ov = filters.overview(f)
     except analysis.AnalysisError as exc:
         filters.show_error(exc)
         return
     stages = filters.stage_labels()
     demo = tr(" · ข้อมูลตัวอย่าง", " · demo data") if batches["is_demo"].fillna(False).all() else ""
-    st.caption(":material/event: " + md(filters.compute("describe_round", f, lang=lang)) + demo)
-    stage, nxt, target = ov["stage"], ov["next_stage"], f["target"]
+    st.caption(":material/event: " + md(filters.describe_round(f)) + demo)
+    stage, nxt, target = ov["stage"], ov["next_stage"], f.target
     filters.stage_caption(f, stage)       # against the stage the agency declared; several agencies: pooled
 
     m = st.columns(4)
@@ -132,7 +132,7 @@ def survey_headline() -> None:
     m[3].metric(tr(f"ระยะที่บรรลุ (เป้าหมาย {target:.0%})", f"Stage reached (target {target:.0%})"),
                 filters.reached_text(reached, stages))
     if ov["hidden"]:
-        st.caption(tr(f"ผู้ตอบน้อยกว่า {f['min_cell']} คน จึงซ่อนตัวเลข", f"Fewer than {f['min_cell']} respondents: "
+        st.caption(tr(f"ผู้ตอบน้อยกว่า {f.min_cell} คน จึงซ่อนตัวเลข", f"Fewer than {f.min_cell} respondents: "
                       "figures hidden"))
     st.page_link("pages/overview.py", label=tr("ดูภาพรวมผู้บริหาร (ตัวกรองทั้งหมด เลือกหน่วยงานอื่นได้)",
                                                "Open the executive overview (all filters, other agencies)"),

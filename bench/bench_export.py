@@ -2,7 +2,8 @@
 import sys, time, tempfile
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 import numpy as np, pandas as pd, plotly.graph_objects as go
-from framework import export, analyst, db
+from framework import analyst, db
+from framework.outputs import export
 from framework.store import ensure_schema
 
 def t(label, fn, n=1):

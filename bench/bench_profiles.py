@@ -15,7 +15,8 @@ os.environ.setdefault("SKILLS_DB", str(Path(tempfile.mkdtemp()) / "bench.duckdb"
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from framework import charts, profiles_view  # noqa: E402
+from framework.outputs import charts  # noqa: E402
+from framework.catalog import profiles as profiles_view  # noqa: E402
 from framework.catalog import STAFF_GROUPS, STAGES, Catalog  # noqa: E402
 from framework.handout import profile_handout  # noqa: E402
 

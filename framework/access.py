@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 from framework import settings
+from framework import paths
+from framework.errors import BilingualError
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +45,7 @@ def verify(given: str | None, secret: str | None = None) -> bool:
 
 def secrets_file_passphrase() -> str | None:
     """`hr_passphrase` from the app's .streamlit/secrets.toml, for the CLI (the app gets it from st.secrets)."""
-    from framework.paths import ROOT
-
-    for path in (ROOT / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"):
+    for path in (paths.ROOT / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"):
         try:
             with path.open("rb") as fh:
                 value = tomllib.load(fh).get("hr_passphrase")
@@ -82,8 +82,6 @@ def allowed_min_cell(k: int, authorised: bool) -> int:
 
     `authorised` is True for a user who gave the passphrase, or for anyone when no passphrase is configured.
     """
-    from framework.errors import BilingualError
-
     floor = min_cell_floor()
     k = int(k)
     lowest = lowest_min_cell(True)

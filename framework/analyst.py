@@ -33,7 +33,11 @@ import pyarrow.ipc
 from framework import analyst_worker as worker, db
 from framework.errors import BilingualError
 from framework.analysis.memo import view
-from framework.source import TABLES
+from framework.catalog.document import TABLES
+from framework import analysis
+from framework.catalog import STAGES
+from framework import sql
+from framework import access
 
 DEFAULT_LIMIT = 5_000      # rows shown / exported from one query
 MAX_LIMIT = 100_000
@@ -119,9 +123,6 @@ def survey_aggregates(con, *, min_cell: int, threshold: int, authorised: bool = 
     "small" / "pooled" / "empty" cells hidden), so the analyst sees exactly the figures the pages show and
     nothing finer.
     """
-    from framework import analysis
-    from framework.catalog import STAGES
-
     f = analysis.Filters(threshold=int(threshold), min_cell=int(min_cell), authorised=authorised)
     makers = {
         "coverage": lambda: [analysis.with_round(con, f, analysis.coverage(con, f, stage=s, by=by), by)
@@ -143,8 +144,6 @@ def survey_aggregates(con, *, min_cell: int, threshold: int, authorised: bool = 
 def source_tables(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int,
                   authorised: bool = False) -> dict:
     """Arrow tables the analyst database gets: framework tables, aggregates, row-level only if authorised."""
-    from framework import sql
-
     out = {name: db.arrow(con, f"SELECT * FROM memory.main.{db.ident(name)}") for name in TABLES}
     out["requirement_matrix"] = db.arrow(con, sql.load("requirement_matrix"))
     if db.has_store(con):
@@ -164,8 +163,6 @@ def build(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int,
     The tables are written once to a private temporary DuckDB file that every query's worker process
     opens read-only; this process keeps a read-only, locked connection to it for check() and describe().
     """
-    from framework import access
-
     try:
         min_cell = access.allowed_min_cell(min_cell, authorised)
     except BilingualError as exc:

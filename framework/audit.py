@@ -22,6 +22,8 @@ import duckdb
 import pandas as pd
 
 from framework import access, db
+from framework.text import pick
+from framework.storage import StoreWriteError
 
 LOG = logging.getLogger(__name__)
 
@@ -106,8 +108,6 @@ def record(con, who: str, action: str, agency: str | None = None, detail: str | 
            secret: str | None = None) -> bool:
     """Append one line (now, who, action, agency, detail) in its own transaction; False (logged) when the
     store cannot take it. `secret`: the page's Streamlit secret, so it too is kept out of the log."""
-    from framework.storage import StoreWriteError
-
     try:
         with db.transaction(con) as cur:
             record_in(cur, who, action, agency, detail, secret=secret)
@@ -143,4 +143,4 @@ def agencies(con) -> list[str]:
 
 def label(action: str, lang: str = "th") -> str:
     th, en = ACTIONS.get(action, (action, action))
-    return en if lang == "en" else th
+    return pick(lang, th, en)

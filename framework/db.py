@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from framework.paths import PARQUET_DIR
-from framework.source import TABLES
+from framework.catalog.document import TABLES
 
 Params = Mapping[str, object] | Sequence[object] | None
 

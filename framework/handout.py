@@ -8,7 +8,8 @@ from html import escape
 from framework import print_css
 from framework import targets
 from framework.catalog import Catalog
-from framework.profiles_view import names, text
+from framework.catalog.profiles import names, text
+from framework.text import pick as _t
 
 CSS = print_css.stylesheet("9mm 10mm", screen="""
 body { line-height: 1.35; }
@@ -47,10 +48,6 @@ footer { margin-top: 8pt; }
   ul { font-size: 7pt; padding-left: 10pt; }
   .tag { font-size: 6.3pt; padding: 0 2pt; }
 """)
-
-
-def _t(lang: str, th: str, en: str) -> str:
-    return en if lang == "en" else th
 
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")

@@ -1,12 +1,12 @@
 """The one A4 print stylesheet of the standalone HTML documents (profile handout, individual development plan).
 
-`stylesheet(margin, screen, print_)` gives the shared rules (A4 page, Thai font stack of framework.chart_theme,
+`stylesheet(margin, screen, print_)` gives the shared rules (A4 page, Thai font stack of framework.outputs.chart_theme,
 colours, header, headings, tables, footer, print breaks) followed by a document's own rules; the document's
 print rules go inside the one `@media print` block after the shared ones, so they win where both set a value.
 """
 from __future__ import annotations
 
-from framework.chart_theme import FONTS
+from framework.outputs.chart_theme import FONTS
 
 FONT_STACK = ", ".join(f'"{f}"' if " " in f else f for f in FONTS)
 

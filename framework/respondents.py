@@ -17,6 +17,7 @@ from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES, Catalog, next_st
 from framework.errors import BilingualError
 from framework.handout import circular_ref
 from framework.survey import LEVELS
+from framework.text import pick as _t
 
 FIND_LIMIT = 50
 
@@ -39,7 +40,7 @@ class RespondentError(BilingualError):
 
 def status_label(status: str, lang: str) -> str:
     th, en = STATUS_LABELS[status]
-    return en if lang == "en" else th
+    return _t(lang, th, en)
 
 
 def level_label(level, lang: str) -> str:
@@ -225,10 +226,6 @@ footer { margin-top: 10pt; }
   td.blank { width: 20%; }
   .signatures { margin-top: 10pt; }
 """)
-
-
-def _t(lang: str, th: str, en: str) -> str:
-    return en if lang == "en" else th
 
 
 def _name(row, lang: str, field: str = "name") -> str:

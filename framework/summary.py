@@ -4,6 +4,8 @@ framework.analysis say, in the words of the page, with the settings in force (th
 """
 from __future__ import annotations
 
+from framework.text import pick
+
 HEADING = ("โดยสรุป", "In short")
 
 
@@ -35,5 +37,5 @@ def lines(lang: str = "th", threshold: int = 3, target: float = 0.8, min_cell: i
 def markdown(lang: str = "th", threshold: int = 3, target: float = 0.8, min_cell: int = 5) -> str:
     """The heading and the three lines as a Markdown list."""
     th, en = HEADING
-    head = en if lang == "en" else th
+    head = pick(lang, th, en)
     return f"**{head}**\n" + "\n".join(f"- {line}" for line in lines(lang, threshold, target, min_cell))

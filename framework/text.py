@@ -13,6 +13,8 @@ an HTML string or a Plotly label (tick text, hover text, titles, annotations ren
   `_` inside a word and `:` before a space stay as they are (neither can start anything there).
 - html(s): `& < > " '` as entities, line breaks as spaces (a blank line would end an HTML block in Markdown).
 - plotly(s): `& < >` as entities (Plotly decodes entities after it has read its tags), line breaks as spaces.
+
+pick(lang, th, en) is THE Thai/English picker of the framework side (ui.shell.tr picks by the page language).
 """
 from __future__ import annotations
 
@@ -65,3 +67,8 @@ def html(value) -> str:
 def plotly(value) -> str:
     """`value` as literal text in a Plotly label (tick text, hover text, title, annotation, legend name)."""
     return _plain(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def pick(lang: str, th: str, en: str) -> str:
+    """The English text for lang "en", else the Thai (the framework's one Thai/English picker)."""
+    return en if lang == "en" else th

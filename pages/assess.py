@@ -10,8 +10,9 @@ from html import escape
 
 import streamlit as st
 
-from framework import campaign, clock, export, pdf
-from framework import profiles_view as pv
+from framework import campaign, clock, pdf
+from framework.outputs import export
+from framework.catalog import profiles as pv
 from framework import respondents as rsp
 from framework.campaign import form, links, results
 from framework.catalog import STAFF_GROUPS

@@ -2,7 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from framework import analysis, analysis_charts, chart_theme
+from framework import analysis
+from framework.outputs import analysis_charts, chart_theme
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
@@ -14,7 +15,7 @@ VALUE_WIDTH = 95   # px: "100% ●" / "hidden ●" fit; index + name + 7 such co
 
 f = filters.survey_filters("cov")
 filters.round_caption(f)
-counts = filters.compute("survey_counts", f)
+counts = filters.survey_counts(f)
 left, right = st.columns([1, 2])
 with left:
     stage = filters.stage_select("cov_stage", label=("ระยะ", "Stage"), f=f)
@@ -22,7 +23,7 @@ with right:
     by_labels = {"group": tr("กลุ่มบุคลากร", "Staff group"), "agency": tr("หน่วยงาน", "Agency"),
                  "unit": tr("หน่วยงานย่อย", "Org unit")}
     by = st.radio(tr("คอลัมน์", "Columns"), list(by_labels), format_func=by_labels.get, horizontal=True, key="cov_by")
-cov = filters.compute_or_stop("coverage", f, stage=stage, by=by)
+cov = filters.or_stop(filters.coverage, f, stage=stage, by=by)
 filters.stop_if_no_respondents(counts["respondents"])
 
 units = analysis.units(shell.connection())
@@ -34,9 +35,9 @@ phone = shell.on_phone()
 names_on_axis = st.toggle(tr("ชื่อหน่วยข้างรหัส", "Unit names beside the codes"), value=not phone, key="cov_names")
 fig = analysis_charts.coverage_heatmap(
     cov, lang, labels, unit_names,
-    title=tr(f"ความครอบคลุม · {stages[stage]} · เกณฑ์ระดับ ≥ {f['threshold']}",
-             f"Coverage · {stages[stage]} · level ≥ {f['threshold']}"), font_size=shell.chart_font_size(),
-    names_on_axis=names_on_axis, k=f["min_cell"])
+    title=tr(f"ความครอบคลุม · {stages[stage]} · เกณฑ์ระดับ ≥ {f.threshold}",
+             f"Coverage · {stages[stage]} · level ≥ {f.threshold}"), font_size=shell.chart_font_size(),
+    names_on_axis=names_on_axis, k=f.min_cell)
 if phone:   # its title and colour scale within the phone's window, not off to the right
     chart_theme.fit_narrow(fig)
 # A narrow window scrolls the heatmap sideways rather than squeezing its cells to a few pixels.
@@ -58,12 +59,12 @@ st.caption(tr("เลื่อนเมาส์บนช่องเพื่�
               "Hover a cell for the share not assessed (no level given, counted as not met): a high share "
               "means the form did not ask about the unit, not low skill."))
 filters.stage_caption(f, stage)
-filters.hidden_note(cov, f["min_cell"])
+filters.hidden_note(cov, f.min_cell)
 if filters.has_previous(f) and st.toggle(tr("แสดงการเปลี่ยนแปลงจากรอบก่อน", "Show the change since the previous round"),
                                         key="cov_change"):
-    change = filters.compute("coverage_change", f, stage=stage, by=by)
+    change = filters.coverage_change(f, stage=stage, by=by)
     st.plotly_chart(analysis_charts.coverage_change_heatmap(
-        change, lang, labels, unit_names, font_size=shell.chart_font_size(), k=f["min_cell"],
+        change, lang, labels, unit_names, font_size=shell.chart_font_size(), k=f.min_cell,
         title=tr(f"การเปลี่ยนแปลงของความครอบคลุมจากรอบก่อน · {stages[stage]} (จุดร้อยละ)",
                  f"Change in coverage since the previous round · {stages[stage]} (percentage points)")),
         width="stretch", key="cov_change_chart", config=chart_theme.CONFIG)

@@ -4,7 +4,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from framework import profiles_view as pv
+from framework.catalog import profiles as pv
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.text import md
 from ui import shell
@@ -13,11 +13,6 @@ from ui.downloads import table_downloads
 lang = shell.setup("explorer", "สำรวจกรอบทักษะ", "Framework explorer")
 tr = shell.tr
 cat = shell.catalog()
-
-
-@st.cache_data(show_spinner=False)
-def _names(lang: str) -> dict:
-    return pv.names(shell.catalog(), lang)
 
 
 @st.cache_data(show_spinner=False)
@@ -40,7 +35,7 @@ def _grid(code: str) -> pd.DataFrame:
     return pv.requirement_grid(shell.catalog(), code)
 
 
-names = _names(lang)
+names = shell.catalog_names(lang)
 units = _units()
 groups = list(dict.fromkeys(units["group_key"]))
 unit_group = dict(zip(units["code"], units["group_key"]))

@@ -1,7 +1,8 @@
 """Executive overview: where the agency's workforce stands and how far it is from the next stage, at a glance."""
 import streamlit as st
 
-from framework import analysis, analysis_charts, chart_theme
+from framework import analysis
+from framework.outputs import analysis_charts, chart_theme
 from framework.text import md
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
@@ -10,26 +11,26 @@ lang = shell.setup("overview", "ภาพรวมสำหรับผู้บ
 tr = shell.tr
 
 f = filters.survey_filters("ov")
-counts = filters.compute("survey_counts", f)
+counts = filters.survey_counts(f)
 stage = filters.stage_select(
     "ov_stage", label=("ระยะปัจจุบันของหน่วยงาน", "Your agency's current stage"), f=f,
     help=("หน่วยงานเลือกระยะของตนเองได้ (เริ่มต้นจากระยะที่หน่วยงานระบุสำหรับรอบนี้) และใช้ต่อในทุกหน้าผลสำรวจ",
           "Your agency chooses its own stage (it starts at the stage the agency declared for this round) and "
           "keeps it on every survey page."))
-ov = filters.compute_or_stop("overview", f, stage=stage)
+ov = filters.or_stop(filters.overview, f, stage=stage)
 stages = filters.stage_labels()
 c = ov["counts"]
 filters.stop_if_no_respondents(c["respondents"])
-if c.get("n_stages", 0) > 1 and stage == counts.get("stage") and len(f["agencies"]) == 1:
+if c.get("n_stages", 0) > 1 and stage == counts.get("stage") and len(f.agencies) == 1:
     st.caption(tr("ชุดข้อมูลที่เลือกระบุระยะต่างกัน ใช้ระยะที่พบมากที่สุดเป็นค่าเริ่มต้น",
                   "The selected batches declare different stages; the most common one is the default."))
-scope = ", ".join(f["agencies"]) if f["agencies"] else tr("ทุกหน่วยงานรวมกัน", "all agencies pooled")
-st.caption(tr(f"ขอบเขต: {md(scope)} · ผู้ตอบ {c['respondents']:,} คน · เกณฑ์ระดับ ≥ {f['threshold']}",
-              f"Scope: {md(scope)} · {c['respondents']:,} respondents · level ≥ {f['threshold']} counts as met"))
+scope = ", ".join(f.agencies) if f.agencies else tr("ทุกหน่วยงานรวมกัน", "all agencies pooled")
+st.caption(tr(f"ขอบเขต: {md(scope)} · ผู้ตอบ {c['respondents']:,} คน · เกณฑ์ระดับ ≥ {f.threshold}",
+              f"Scope: {md(scope)} · {c['respondents']:,} respondents · level ≥ {f.threshold} counts as met"))
 filters.round_caption(f)
 
 
-target = f["target"]
+target = f.target
 
 
 def gap(v, name: str = "readiness"):
@@ -40,7 +41,7 @@ def gap(v, name: str = "readiness"):
         return change
     if v is None or name.startswith("fully"):
         return None
-    d = round((v - target) * 100)
+    d = analysis.gap_points(v, target)
     return tr(f"{d:+d} จุด เทียบเป้าหมาย {target:.0%}", f"{d:+d} pp vs {target:.0%} target")
 
 
@@ -61,8 +62,8 @@ m[3].metric(tr(f"พร้อมเต็มที่ · {stages[stage]}", f"Ful
             delta=gap(ov["fully_ready"], "fully_ready"), help=tr("สัดส่วนผู้ตอบที่ผ่านทุกหน่วยที่บทบาทกำหนด", "Share of respondents who meet every required unit"))
 filters.stage_caption(f, stage)   # which stage the figures are against: declared, next, another; or pooled
 if ov["hidden"]:
-    st.warning(tr(f"ผู้ตอบน้อยกว่า {f['min_cell']} คน จึงซ่อนตัวเลขทั้งหมด (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล)",
-                  f"Fewer than {f['min_cell']} respondents, so every figure is hidden (PDPA)."),
+    st.warning(tr(f"ผู้ตอบน้อยกว่า {f.min_cell} คน จึงซ่อนตัวเลขทั้งหมด (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล)",
+                  f"Fewer than {f.min_cell} respondents, so every figure is hidden (PDPA)."),
                icon=":material/visibility_off:")
 else:
     # What to do next, in one sentence (the rule is analysis.next_step; the page only words it).
@@ -126,9 +127,9 @@ else:
 all_bl = ov["blockers_all"]
 n_hidden = int(all_bl["hidden"].isin([analysis.HIDDEN_SMALL, analysis.HIDDEN_POOLED]).sum())
 if n_hidden:
-    st.caption(tr(f":material/visibility_off: ซ่อน {n_hidden} หน่วยซึ่งมีผู้ตอบที่บทบาทกำหนดน้อยกว่า {f['min_cell']} คน "
-                  f"(หรือทุกคนอยู่ในกลุ่มย่อยที่เล็กกว่า {f['min_cell']} คน) จึงไม่นำมาจัดอันดับ",
-                  f":material/visibility_off: {n_hidden} units are hidden and not ranked: fewer than {f['min_cell']} "
+    st.caption(tr(f":material/visibility_off: ซ่อน {n_hidden} หน่วยซึ่งมีผู้ตอบที่บทบาทกำหนดน้อยกว่า {f.min_cell} คน "
+                  f"(หรือทุกคนอยู่ในกลุ่มย่อยที่เล็กกว่า {f.min_cell} คน) จึงไม่นำมาจัดอันดับ",
+                  f":material/visibility_off: {n_hidden} units are hidden and not ranked: fewer than {f.min_cell} "
                   f"respondents are required to have them (or all of them are in groups of fewer than "
-                  f"{f['min_cell']})."))
+                  f"{f.min_cell})."))
 filters.definitions(f)

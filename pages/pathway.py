@@ -3,8 +3,8 @@ from html import escape
 
 import streamlit as st
 
-from framework import chart_theme, charts
-from framework import profiles_view as pv
+from framework.outputs import chart_theme, charts
+from framework.catalog import profiles as pv
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.text import md
 from ui import shell
@@ -35,16 +35,11 @@ PRESENT_EXTRA = """<style>.path-count{font-size:2.6rem}</style>"""
 
 
 @st.cache_data(show_spinner=False)
-def _names(lang: str) -> dict:
-    return pv.names(shell.catalog(), lang)
-
-
-@st.cache_data(show_spinner=False)
 def _path(group: str):
     return pv.pathway(shell.catalog(), group)
 
 
-names = _names(lang)
+names = shell.catalog_names(lang)
 
 # Deep link ?group=Technologist (same rules as /profiles).
 qp = st.query_params

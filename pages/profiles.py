@@ -3,7 +3,7 @@ from html import escape
 
 import streamlit as st
 
-from framework import profiles_view as pv
+from framework.catalog import profiles as pv
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework import pdf
 from framework.errors import BilingualError
@@ -31,11 +31,6 @@ PRESENT_EXTRA = """
 .prof-role { font-size: 1.15rem; }
 </style>
 """
-
-
-@st.cache_data(show_spinner=False)
-def _names(lang: str) -> dict:
-    return pv.names(shell.catalog(), lang)
 
 
 @st.cache_data(show_spinner=False)
@@ -107,7 +102,7 @@ def pdf_downloads(stage: str, group: str, lang: str) -> None:
                        type="primary", on_click="ignore", help=f"{md(name)} · {len(data) // 1024:,} KB")
 
 
-names = _names(lang)
+names = shell.catalog_names(lang)
 
 # --- deep link: ?stage=&group= sets the view when the URL changes; the view writes itself back to the URL.
 qp = st.query_params

@@ -1,7 +1,8 @@
 """Readiness path: readiness at Early, Developing and Mature per staff group, agency or org unit, and what blocks the next stage."""
 import streamlit as st
 
-from framework import analysis, analysis_charts, chart_theme
+from framework import analysis
+from framework.outputs import analysis_charts, chart_theme
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
@@ -14,9 +15,9 @@ by_labels = {"group": tr("กลุ่มบุคลากร", "Staff group"),
              "unit": tr("หน่วยงานย่อย", "Org unit")}
 by = st.radio(tr("แยกตาม", "Break down by"), list(by_labels), format_func=by_labels.get, horizontal=True,
               key="rdy_by")
-ready = filters.compute_or_stop("readiness", f, by=by)
+ready = filters.or_stop(filters.readiness, f, by=by)
 filters.stop_if_no_respondents(int(ready["n"].max() or 0))
-reached = analysis.stage_reached(ready, f["target"])
+reached = analysis.stage_reached(ready, f.target)
 labels = filters.key_labels(by)
 stages = filters.stage_labels()
 shown = ready[ready["n"] > 0]
@@ -27,12 +28,12 @@ first_form = "stacked" if shell.on_phone() else "dots"
 form = st.segmented_control(tr("รูปแบบแผนภาพ", "Chart form"), list(forms), format_func=forms.get, key="rdy_form",
                             **({} if "rdy_form" in st.session_state else {"default": first_form})) or first_form
 if form == "lines":
-    fig = analysis_charts.readiness_path(shown, reached, f["target"], lang, labels, font_size=shell.chart_font_size())
+    fig = analysis_charts.readiness_path(shown, reached, f.target, lang, labels, font_size=shell.chart_font_size())
 else:
-    fig = analysis_charts.readiness_dots(shown, reached, f["target"], lang, labels, font_size=shell.chart_font_size(),
+    fig = analysis_charts.readiness_dots(shown, reached, f.target, lang, labels, font_size=shell.chart_font_size(),
                                          stacked=form == "stacked")
 st.plotly_chart(fig, width="stretch", key="rdy_chart", config=chart_theme.CONFIG)
-filters.hidden_note(ready, f["min_cell"])
+filters.hidden_note(ready, f.min_cell)
 settings = filters.export_settings(f, by=by)
 chart_downloads(fig, "readiness", settings, key="rdy_chart_dl")
 
@@ -71,20 +72,20 @@ key = st.selectbox(by_labels[by], keys, format_func=lambda k: analysis_charts.ke
                    key="rdy_key")
 cell = ready[(ready["key"] == key) & (ready["stage"] == stage)].iloc[0]
 if cell["hidden"] is not None and cell["hidden"] == cell["hidden"]:
-    st.info(tr(f"ซ่อน: ผู้ตอบน้อยกว่า {f['min_cell']} คน", f"Hidden: fewer than {f['min_cell']} respondents."))
+    st.info(tr(f"ซ่อน: ผู้ตอบน้อยกว่า {f.min_cell} คน", f"Hidden: fewer than {f.min_cell} respondents."))
 else:
     r_now = float(cell["readiness"])
-    ws = analysis.work_stage(stage, r_now, f["target"])
+    ws = analysis.work_stage(stage, r_now, f.target)
     if ws == stage:
-        st.caption(tr(f"ความพร้อมใน{stages[stage]} {r_now:.0%} (เป้าหมาย {f['target']:.0%}): หน่วยที่{stages[ws]}กำหนดซึ่งครอบคลุมต่ำสุด",
-                      f"Readiness at {stages[stage]} {r_now:.0%} (target {f['target']:.0%}): the units "
+        st.caption(tr(f"ความพร้อมใน{stages[stage]} {r_now:.0%} (เป้าหมาย {f.target:.0%}): หน่วยที่{stages[ws]}กำหนดซึ่งครอบคลุมต่ำสุด",
+                      f"Readiness at {stages[stage]} {r_now:.0%} (target {f.target:.0%}): the units "
                       f"{stages[ws]} requires with the lowest coverage"))
     else:
         st.caption(tr(f"{stages[stage]}ถึงเป้าหมายแล้ว ({r_now:.0%}): หน่วยที่ระยะถัดไป {stages[ws]} กำหนดซึ่งครอบคลุมต่ำสุด",
                       f"{stages[stage]} is on target ({r_now:.0%}): the units the next stage, {stages[ws]}, "
                       "requires with the lowest coverage"))
     sub = analysis.narrow(f, by, key)
-    bl = filters.compute("blockers", sub, stage=ws, top=5)
+    bl = filters.blockers(sub, stage=ws, top=5)
     if bl.empty:
         st.info(tr("ไม่มีหน่วยที่แสดงได้ (ผู้ตอบน้อยเกินไป)", "No unit can be shown (too few respondents)."))
     else:

@@ -1,8 +1,8 @@
 """Requirement heatmaps (URL /requirements): which units each staff group must have at each stage; framework only."""
 import streamlit as st
 
-from framework import chart_theme, charts
-from framework import profiles_view as pv
+from framework.outputs import chart_theme, charts
+from framework.catalog import profiles as pv
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.text import md
 from ui import shell
@@ -11,11 +11,6 @@ from ui.downloads import chart_downloads, table_downloads
 lang = shell.setup("requirements", "แผนภาพความต้องการทักษะ", "Requirement heatmaps")
 tr = shell.tr
 ALL = "all"
-
-
-@st.cache_data(show_spinner=False)
-def _names(lang: str) -> dict:
-    return pv.names(shell.catalog(), lang)
 
 
 @st.cache_data(show_spinner=False)
@@ -36,7 +31,7 @@ def level_labels(fig, width: int) -> None:
                      ticktext=[pv.wrap_label(t, width) for t in ticks])
 
 
-names = _names(lang)
+names = shell.catalog_names(lang)
 font_size = shell.chart_font_size()
 phone = shell.on_phone()
 raw = st.query_params.get("stage")

@@ -4,8 +4,9 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from framework import analysis, clock, export
-from framework import profiles_view as pv
+from framework import analysis, clock
+from framework.outputs import export
+from framework.catalog import profiles as pv
 from framework import respondents as rsp
 from framework.catalog import STAGES
 from framework.text import html, md

@@ -1,7 +1,8 @@
 """Training needs: how many staff in each unit of capability need development, to plan courses and budgets."""
 import streamlit as st
 
-from framework import analysis, analysis_charts, chart_theme
+from framework import analysis
+from framework.outputs import analysis_charts, chart_theme
 from framework.text import md
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
@@ -12,7 +13,7 @@ tr = shell.tr
 
 f = filters.survey_filters("trn")
 filters.round_caption(f)
-counts = filters.compute("survey_counts", f)
+counts = filters.survey_counts(f)
 left, right = st.columns([1, 1])
 with left:
     stage = filters.stage_select(
@@ -22,16 +23,16 @@ with left:
 with right:
     top = st.slider(tr("จำนวนหน่วยในแผนภูมิ (N อันดับแรก)", "Units in the chart (top N)"), 3, 39, key="trn_top",
                     **({} if "trn_top" in st.session_state else {"value": 10}))
-needs = filters.compute_or_stop("training_needs", f, stage=stage, by="group")
+needs = filters.or_stop(filters.training_needs, f, stage=stage, by="group")
 filters.stop_if_no_respondents(counts["respondents"])
 
 stages = filters.stage_labels()
 totals = needs[needs["is_total"]].reset_index(drop=True)
 head = analysis.training_headline(totals)   # over shown units only (suppression.py rule 6)
-scope = ", ".join(f["agencies"]) if f["agencies"] else tr("ทุกหน่วยงานรวมกัน", "all agencies pooled")
-st.caption(tr(f"ขอบเขต: {md(scope)} · ผู้ตอบ {counts['respondents']:,} คน · {stages[stage]} · เกณฑ์ระดับ ≥ {f['threshold']}",
+scope = ", ".join(f.agencies) if f.agencies else tr("ทุกหน่วยงานรวมกัน", "all agencies pooled")
+st.caption(tr(f"ขอบเขต: {md(scope)} · ผู้ตอบ {counts['respondents']:,} คน · {stages[stage]} · เกณฑ์ระดับ ≥ {f.threshold}",
               f"Scope: {md(scope)} · {counts['respondents']:,} respondents · {stages[stage]} · "
-              f"level ≥ {f['threshold']} counts as met"))
+              f"level ≥ {f.threshold} counts as met"))
 filters.stage_caption(f, stage)
 
 m = st.columns(3)
@@ -64,11 +65,11 @@ else:
     chart_downloads(fig, "training_needs", settings, key="trn_chart_dl")
 
 st.caption(tr(
-    f"**ต้องพัฒนา** = ผู้ตอบที่บทบาท ({stages[stage]}, กลุ่มบุคลากรของตน) กำหนดหน่วยนั้น แต่ระดับต่ำกว่า {f['threshold']} "
+    f"**ต้องพัฒนา** = ผู้ตอบที่บทบาท ({stages[stage]}, กลุ่มบุคลากรของตน) กำหนดหน่วยนั้น แต่ระดับต่ำกว่า {f.threshold} "
     "หรือยังไม่ได้ประเมิน · **ผู้ที่บทบาทกำหนด** = จำนวนผู้ตอบที่บทบาทกำหนดหน่วยนั้น · "
     "เรียงจากจำนวนผู้ต้องพัฒนามากที่สุด",
     f"**To develop** = respondents whose role profile ({stages[stage]}, their staff group) requires the unit "
-    f"and whose level is below {f['threshold']} or not assessed · **Required** = respondents whose profile "
+    f"and whose level is below {f.threshold} or not assessed · **Required** = respondents whose profile "
     "requires the unit · sorted by staff to develop, largest first"))
 
 st.markdown("#### " + tr("ทุกหน่วยที่บทบาทกำหนด", "Every required unit"))
@@ -77,7 +78,7 @@ cols = {"code": tr("รหัส", "Code"), name: tr("หน่วยควา�
         "required_n": tr("ผู้ที่บทบาทกำหนด", "Required"), "not_met_n": tr("ต้องพัฒนา", "To develop"),
         "share_not_met": tr("สัดส่วนที่ต้องพัฒนา", "Share to develop"),
         "not_assessed_n": tr("ยังไม่ได้ประเมิน", "Not assessed"), "hidden": tr("ซ่อน", "Hidden")}
-why = {r: analysis.reason_label(r, lang, f["min_cell"]) for r in analysis.REASONS}
+why = {r: analysis.reason_label(r, lang, f.min_cell) for r in analysis.REASONS}
 table = totals[list(cols)].assign(share_not_met=totals["share_not_met"] * 100,
                                   hidden=[why.get(h, "") if isinstance(h, str) else "" for h in totals["hidden"]])
 table = table.rename(columns=cols)
@@ -85,7 +86,7 @@ st.dataframe(table, hide_index=True, width="stretch", key="trn_table", column_co
     cols["share_not_met"]: st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
     cols["not_met_n"]: st.column_config.NumberColumn(format="%d"),
     cols["not_assessed_n"]: st.column_config.NumberColumn(format="%d")})
-filters.hidden_note(totals, f["min_cell"])
+filters.hidden_note(totals, f.min_cell)
 st.caption(tr("ไฟล์ที่ดาวน์โหลดมีทั้งยอดรวมของแต่ละหน่วย (key = (all)) และแยกตามกลุ่มบุคลากร",
               "The downloads hold each unit's total (key = (all)) and its breakdown by staff group."))
 table_downloads(needs.drop(columns=["unit_ord"]), "training_needs", settings, key="trn_table_dl")

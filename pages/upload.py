@@ -4,7 +4,8 @@ import os
 import pandas as pd
 import streamlit as st
 
-from framework import clock, export, storage, survey
+from framework import clock, storage, survey
+from framework.outputs import export
 from framework.catalog import STAGES
 from framework.store import RoundConflict, SurveyStore, campaign_batch
 from framework.text import md

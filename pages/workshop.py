@@ -3,7 +3,8 @@ workshop — submissions so far and the room's coverage heatmap, refreshing by i
 import pandas as pd
 import streamlit as st
 
-from framework import analysis, analysis_charts, campaign, chart_theme, clock, export
+from framework import analysis, campaign, clock
+from framework.outputs import analysis_charts, chart_theme, export
 from framework.catalog import STAGES
 from framework.errors import BilingualError
 from framework.store import SurveyStore

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from framework import analysis, analysis_charts
+from framework import analysis
+from framework.outputs import analysis_charts
 from framework.analysis import Filters, TOTAL_KEY
 from tests.fixtures.analysis import seed
 

@@ -73,7 +73,8 @@ def test_next_stage_and_drill_down():
     assert analysis.work_stage("Mature", 0.9, 0.8) == "Mature"
     f = Filters(agencies=("X",), threshold=2)
     sub = analysis.narrow(f, "group", "Service")
-    assert sub["staff_groups"] == ["Service"] and sub["agencies"] == ["X"] and sub["threshold"] == 2
-    assert analysis.narrow(f, "agency", "Y")["agencies"] == ["Y"]
-    assert analysis.narrow(f, "unit", TOTAL_KEY)["org_units"] == []
+    assert isinstance(sub, Filters)      # typed, immutable: the page passes it to the view as it is
+    assert sub.staff_groups == ("Service",) and sub.agencies == ("X",) and sub.threshold == 2
+    assert analysis.narrow(f, "agency", "Y").agencies == ("Y",)
+    assert analysis.narrow(f, "unit", TOTAL_KEY).org_units == ()
     assert Filters.coerce(analysis.narrow(f, "unit", "U1")).org_units == ("U1",)

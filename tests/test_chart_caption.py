@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from framework import chart_caption
+from framework.outputs import chart_caption
 from ui import downloads
 
 

@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from framework import analysis, analysis_charts, chart_theme, charts, db
-from framework import profiles_view as pv
+from framework import analysis, db
+from framework.outputs import analysis_charts, chart_theme, charts
+from framework.catalog import profiles as pv
 from framework.analysis import Filters
 from tests.fixtures.analysis import pages, seed
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from framework import charts
-from framework import profiles_view as pv
+from framework.outputs import charts
+from framework.catalog import profiles as pv
 from framework.catalog import STAFF_GROUPS, STAGES
 
 

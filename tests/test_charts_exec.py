@@ -8,7 +8,8 @@ import math
 import plotly.colors
 import pytest
 
-from framework import analysis, analysis_charts
+from framework import analysis
+from framework.outputs import analysis_charts
 from framework.analysis import Filters
 from tests.fixtures.analysis import seed
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from framework import analysis, analysis_charts
+from framework import analysis
+from framework.outputs import analysis_charts
 from framework.analysis import Filters
 from tests.fixtures.analysis import seed
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from conftest import FIXTURES
-from framework import cli, export
+from framework import cli
+from framework.outputs import export
 
 sys.path.insert(0, str(FIXTURES / "export"))
 from export_seed import AGENCY, INJECTED_ORG_UNIT, seed  # noqa: E402

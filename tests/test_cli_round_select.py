@@ -8,7 +8,8 @@ import json
 import pandas as pd
 import pytest
 
-from framework import cli, db, export
+from framework import cli, db
+from framework.outputs import export
 from test_rounds import A, B, D1, D2, build, rows
 
 

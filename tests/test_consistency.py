@@ -252,7 +252,7 @@ TEXT_SPEC = re.compile(r"^(.?[<>^=])?\d*(\.\d+)?s?$")
 TRUSTED_EVERYWHERE = {
     "stages[]", "pv.text", "p.persona", "u[code]",      # catalogue: stage names, unit names and codes, personas
     "th", "en",                                         # the (Thai, English) pair of a translated constant
-    "len", "f[min_cell]",                               # numbers
+    "len", "f.min_cell",                                # numbers
 }
 TRUSTED_IN = {
     "app.py": {"meta[circular]", "meta[source_sha256]", "meta[title_en]", "meta[title_th]", "stage_name", "demo",
@@ -261,7 +261,7 @@ TRUSTED_IN = {
                         "label"},
     "pages/explorer.py": {"group", "unit", "names.get", "element[element_code]", "c[criterion_code]", "lines",
                           "hits_table", "int", "sum"},
-    "pages/overview.py": {"f[threshold]", "n_hidden", "pts", "start", "then"},
+    "pages/overview.py": {"f.threshold", "n_hidden", "pts", "start", "then"},
     "pages/pathway.py": {"html"},
     "pages/profiles.py": {"names[]", "names.get", "gkey", "primary", "alt", "label", "element[element_code]",
                           "lines", "_items", "p.role", "c[definition_th]", "level"},
@@ -269,9 +269,9 @@ TRUSTED_IN = {
     "pages/respondent.py": {"t", "names[]", "e[code]", "p.next_persona", "p.next_dropped", "rsp.status_label",
                             "rsp.FIND_LIMIT"},
     "pages/sql.py": {"analyst.DERIVED[]", "mb", "shell.hr_refusal", "k_floor"},
-    "pages/training.py": {"f[threshold]", "head.units_hidden"},
+    "pages/training.py": {"f.threshold", "head.units_hidden"},
     "pages/upload.py": {"day", "stage_label", "lang", "res.batch_id", "res.encoding", "survey.rules.markdown"},
-    "pages/workshop.py": {"f.min_cell", "hidden", "made.code", "clock.time_text", "floor", "shown[released]",
+    "pages/workshop.py": {"hidden", "made.code", "clock.time_text", "floor", "shown[released]",
                           "shown[live]", "counts[people]", "counts[round_people]", "last"},
     "ui/downloads.py": {"_label", "labels[]", "helps[]"},
     "ui/filters.py": {"access.min_cell_floor", "help", "label", "since", "summary.markdown", "refusal",

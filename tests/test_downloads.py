@@ -13,7 +13,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from conftest import FIXTURES
-from framework import export
+from framework.outputs import export
 
 SCRIPT = str(FIXTURES / "export" / "downloads_app.py")
 

@@ -1,4 +1,4 @@
-"""framework.export: round trips of every format, Thai intact, formula injection, file names, settings, charts."""
+"""framework.outputs.export: round trips of every format, Thai intact, formula injection, file names, settings, charts."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from framework import analysis, export
+from framework import analysis
+from framework.outputs import export
 
 THAI = "เข้าถึงและตระหนักรู้ดิจิทัล ๑๒๓"
 INJECTIONS = ["=1+1", "+SUM(A1:A2)", "-2+3", "@SUM(A1)", "\tX", "\r=X", "=cmd|' /C calc'!A0"]

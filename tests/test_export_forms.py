@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import FIXTURES
-from framework import analysis, db, export
+from framework import analysis, db
+from framework.outputs import export
 
 META = {"source_sha256": "0123456789ab", "circular": "ที่ นร 1008/ว 14"}
 LONG_AGENCY = "กรมส่งเสริมการปกครองท้องถิ่น กระทรวงมหาดไทย " * 5

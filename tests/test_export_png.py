@@ -6,7 +6,7 @@ import time
 import plotly.graph_objects as go
 import pytest
 
-from framework import export
+from framework.outputs import export
 
 pytestmark = pytest.mark.slow
 

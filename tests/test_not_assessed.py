@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framework import analysis, analysis_charts, db
+from framework import analysis, db
+from framework.outputs import analysis_charts
 from framework.analysis import Filters, TOTAL_KEY
 from tests.fixtures.analysis import pages, seed, truth
 

@@ -75,7 +75,7 @@ def test_thai_table_header_and_legend(tmp_path, monkeypatch):
 def test_threshold_and_columns_switch(tmp_path, monkeypatch):
     pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.basic))
     at = pages.run_page("coverage.py", lang="en", cov_stage="Early", cov_threshold=2, cov_by="unit",
-                        cov_required_only=True, cov_groups=["Executive"])
+                        cov_required_only=True, cov_staff_groups=["Executive"])
     assert not at.exception
     main = spec(at)["data"][0]
     assert main["x"] == [seed.SECRETARIAT, "All"]

@@ -126,7 +126,7 @@ def test_campaign_code_from_the_url_is_shown_as_text(hostile):
 def test_trend_lines_name_an_agency_as_text():
     import pandas as pd
 
-    from framework import analysis_charts
+    from framework.outputs import analysis_charts
     from framework.text import plotly
     df = pd.DataFrame({"round": ["2024-06-30", "2025-06-30"], "key": [PHISH, PHISH], "n": [10, 12],
                        "readiness": [0.5, 0.6]})

@@ -46,7 +46,7 @@ def test_fixture_figures_in_english(tmp_path, monkeypatch):
 
 def test_small_group_is_hidden_not_zero(tmp_path, monkeypatch):
     pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.basic))
-    at = pages.run_page("overview.py", lang="en", ov_groups=["Others"])
+    at = pages.run_page("overview.py", lang="en", ov_staff_groups=["Others"])
     assert not at.exception
     m = metrics(at)
     assert m["Respondents"] == "2"

@@ -83,7 +83,7 @@ def test_stage_threshold_and_hidden_units_in_thai(tmp_path, monkeypatch):
 
 def test_small_selection_says_nothing_can_be_shown(tmp_path, monkeypatch):
     pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.basic))
-    at = pages.run_page("training.py", lang="en", trn_groups=["Others"], trn_stage="Early")
+    at = pages.run_page("training.py", lang="en", trn_staff_groups=["Others"], trn_stage="Early")
     assert not at.exception
     assert metrics(at)["Units with needs"] == "0 / 5"
     assert any("No shown unit has staff to develop" in i.value for i in at.info)

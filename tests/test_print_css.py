@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from framework import chart_theme, handout, print_css, respondents
+from framework import handout, print_css, respondents
+from framework.outputs import chart_theme
 
 ROOT = Path(__file__).resolve().parent.parent
 

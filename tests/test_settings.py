@@ -148,7 +148,7 @@ def test_the_campaign_rates_come_from_settings(monkeypatch):
 def test_png_export_uses_the_one_chromium_path(monkeypatch, tmp_path):
     import kaleido
 
-    from framework import export
+    from framework.outputs import export
 
     fake = tmp_path / "chromium"
     fake.write_text("")

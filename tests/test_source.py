@@ -7,9 +7,9 @@ import shutil
 import pytest
 import yaml
 
-from framework import build as build_mod
+from framework.catalog import build as build_mod
 from framework.paths import DOCUMENT, PARQUET_DIR, SOURCE_DIR
-from framework.source import TABLES, SourceError, load_tables
+from framework.catalog.document import TABLES, SourceError, load_tables
 
 CODE = re.compile(r"(?<![A-Za-z])(DLit|DG|DTr|DT|DS|SPM|DL)(\d{3})(?:\.(\d+))?(?![\d])")
 

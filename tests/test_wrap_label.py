@@ -1,5 +1,5 @@
-"""profiles_view.wrap_label: chart labels on short lines, never cut mid-word (Thai has no spaces)."""
-from framework import profiles_view as pv
+"""catalog.profiles.wrap_label: chart labels on short lines, never cut mid-word (Thai has no spaces)."""
+from framework.catalog import profiles as pv
 
 
 def test_thai_staff_group_names_wrap_at_word_starts_and_keep_every_character(catalog):
@@ -24,7 +24,8 @@ def test_english_wraps_at_spaces_and_long_words_stay_whole():
 
 def test_issue_21_labels_are_cut_between_words_only(catalog):
     """Issue 21 (13): 'ผู้บริหารระดับสู', 'ผู้ทำงานด้านนโ' — a Thai word segmenter decides where a label may break."""
-    from framework import analysis_charts, thai_text
+    from framework import thai_text
+    from framework.outputs import analysis_charts
     assert thai_text.pieces("ผู้ทำงานด้านนโยบาย") == ("ผู้ทำงาน", "ด้าน", "นโยบาย")
     assert "".join(thai_text.wrap("ผู้บริหารระดับสูง", 10)) == "ผู้บริหารระดับสูง" and len(thai_text.wrap("ผู้บริหารระดับสูง", 10)) == 2
     for name in [*catalog.staff_groups()["name_th"], *catalog.units()["name_th"]]:

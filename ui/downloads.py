@@ -1,16 +1,17 @@
 """Download buttons for a table or a chart, drawn the same way on every page.
 
 Files are made only when the user clicks (Streamlit deferred downloads), so a rerun never pays for
-an XLSX or a PNG nobody asked for. framework.export writes the bytes; this module only wires buttons.
+an XLSX or a PNG nobody asked for. framework.outputs.export writes the bytes; this module only wires buttons.
 """
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from framework import chart_caption, export
+from framework.outputs import chart_caption, export
 from framework.text import md
 from ui.shell import lang, tr
+from ui.shell import catalog
 
 # Keys of a filters dict that are analysis settings (stated in the settings sheet), not row filters.
 SETTING_KEYS = ("threshold", "min_cell")
@@ -21,7 +22,6 @@ TABLE_LABELS = {"csv": ("CSV (ไฟล์ ZIP)", "CSV (ZIP file)"), "xlsx": ("E
 def _meta() -> dict:
     """Framework version and circular for the settings sheet (empty if the catalogue cannot be read)."""
     try:
-        from ui.shell import catalog
         return catalog().meta()
     except Exception:  # an export must not fail because the version could not be read
         return {}
@@ -50,7 +50,6 @@ def _with_index(df: pd.DataFrame) -> pd.DataFrame:
 def _unit_names(language: str) -> dict:
     """Unit code -> name in the page language, for the "as shown" form (empty if unreadable)."""
     try:
-        from ui.shell import catalog
         units = catalog().units()
         return dict(zip(units["code"], units["name_en" if language == "en" else "name_th"]))
     except Exception:  # an export must not fail because the names could not be read
@@ -62,7 +61,6 @@ def _key_labels(language: str) -> dict:
     col = "name_en" if language == "en" else "name_th"
     out = {"(all)": "All" if language == "en" else "ทั้งหมด"}
     try:
-        from ui.shell import catalog
         cat = catalog()
         for table in (cat.staff_groups(), cat.stages()):
             out.update(zip(table["key"], table[col]))

@@ -1,15 +1,19 @@
-"""The survey filters every analysis page shares (one function), the cached analysis calls, the definitions."""
+"""The survey filters every analysis page shares (one function returning a typed Filters), one cached wrapper per
+analysis view, the definitions."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
 from framework import access, analysis, summary, targets
+from framework.analysis import Filters
+from framework.paths import store_path
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.text import md
 from framework.store.campaign_batch import label as batch_label
 from ui import shell
 from ui.shell import tr
+from framework.outputs.analysis_charts import key_label
 
 
 
@@ -23,29 +27,123 @@ def _options(store: str, ver: str) -> dict:
     return analysis.filter_options(shell.connection())
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _compute(store: str, ver: str, name: str, filters: dict, kwargs: dict):
-    fn = {"coverage": analysis.coverage, "readiness": analysis.readiness, "blockers": analysis.blockers,
-          "coverage_change": analysis.coverage_change, "describe_round": _describe_round,
-          "has_previous": analysis.rounds.has_previous, "round_setting": analysis.rounds.settings_label,
-          "overview": analysis.overview, "trends": analysis.trends,
-          "survey_counts": analysis.survey_counts, "training_needs": analysis.training_needs,
-          "default_stage": analysis.rounds.default_stage, "stage_text": analysis.rounds.stage_text}[name]
-    return fn(shell.connection(), filters, **kwargs)
+def _key() -> tuple[str, str]:
+    """What every cached view is keyed on besides its filters: the store's path and content version."""
+    return str(store_path()), version()
 
 
-def _describe_round(con, filters: dict, lang: str = "th") -> str:
-    return analysis.rounds.describe(con, filters, lang)
+# One cached wrapper per framework.analysis view (st.cache_data keyed on the store, its data_version, the typed
+# Filters and the view's arguments). Each takes the page's Filters as it is: no dict, no name-to-function table.
+@st.cache_data(show_spinner=False, max_entries=32)
+def _survey_counts(store: str, ver: str, f: Filters) -> dict:
+    return analysis.survey_counts(shell.connection(), f)
 
 
-def round_caption(f: dict) -> None:
+def survey_counts(f: Filters) -> dict:
+    return _survey_counts(*_key(), f)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _coverage(store: str, ver: str, f: Filters, kwargs: dict) -> pd.DataFrame:
+    return analysis.coverage(shell.connection(), f, **kwargs)
+
+
+def coverage(f: Filters, **kwargs) -> pd.DataFrame:
+    return _coverage(*_key(), f, kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _coverage_change(store: str, ver: str, f: Filters, kwargs: dict) -> pd.DataFrame:
+    return analysis.coverage_change(shell.connection(), f, **kwargs)
+
+
+def coverage_change(f: Filters, **kwargs) -> pd.DataFrame:
+    return _coverage_change(*_key(), f, kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _readiness(store: str, ver: str, f: Filters, kwargs: dict) -> pd.DataFrame:
+    return analysis.readiness(shell.connection(), f, **kwargs)
+
+
+def readiness(f: Filters, **kwargs) -> pd.DataFrame:
+    return _readiness(*_key(), f, kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _blockers(store: str, ver: str, f: Filters, kwargs: dict) -> pd.DataFrame:
+    return analysis.blockers(shell.connection(), f, **kwargs)
+
+
+def blockers(f: Filters, **kwargs) -> pd.DataFrame:
+    return _blockers(*_key(), f, kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _overview(store: str, ver: str, f: Filters, kwargs: dict) -> dict:
+    return analysis.overview(shell.connection(), f, **kwargs)
+
+
+def overview(f: Filters, **kwargs) -> dict:
+    return _overview(*_key(), f, kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _trends(store: str, ver: str, f: Filters, kwargs: dict) -> dict:
+    return analysis.trends(shell.connection(), f, **kwargs)
+
+
+def trends(f: Filters, **kwargs) -> dict:
+    return _trends(*_key(), f, kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _training_needs(store: str, ver: str, f: Filters, kwargs: dict) -> pd.DataFrame:
+    return analysis.training_needs(shell.connection(), f, **kwargs)
+
+
+def training_needs(f: Filters, **kwargs) -> pd.DataFrame:
+    return _training_needs(*_key(), f, kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _describe_round(store: str, ver: str, f: Filters, lang: str) -> str:
+    return analysis.rounds.describe(shell.connection(), f, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _has_previous(store: str, ver: str, f: Filters) -> bool:
+    return analysis.rounds.has_previous(shell.connection(), f)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _round_setting(store: str, ver: str, f: Filters) -> str:
+    return analysis.rounds.settings_label(shell.connection(), f)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _default_stage(store: str, ver: str, f: Filters) -> str | None:
+    return analysis.rounds.default_stage(shell.connection(), f)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stage_text(store: str, ver: str, f: Filters, stage: str, lang: str) -> str:
+    return analysis.rounds.stage_text(shell.connection(), f, stage=stage, lang=lang)
+
+
+def describe_round(f: Filters) -> str:
+    """Which round(s) the figures are about, in the page language (framework.analysis.rounds.describe)."""
+    return _describe_round(*_key(), f, shell.lang())
+
+
+def round_caption(f: Filters) -> None:
     """Say on the page which round(s) the figures are about (framework.analysis.rounds.describe)."""
-    st.caption(":material/event: " + md(compute("describe_round", f, lang=shell.lang())))
+    st.caption(":material/event: " + md(describe_round(f)))
 
 
-def has_previous(f: dict) -> bool:
+def has_previous(f: Filters) -> bool:
     """Whether the change since the previous round applies (latest round; an agency with an earlier one)."""
-    return compute("has_previous", f)
+    return _has_previous(*_key(), f)
 
 
 def change_table(ch: pd.DataFrame, labels: dict, unit_names: dict) -> None:
@@ -56,7 +154,6 @@ def change_table(ch: pd.DataFrame, labels: dict, unit_names: dict) -> None:
         {d for v in ch["round_prev"] if v for d in str(v).split("+")}, reverse=True))
     st.markdown("#### " + tr(f"การเปลี่ยนแปลงของความครอบคลุมจากรอบ {since} (จุดร้อยละ)",
                              f"Change in coverage since {since} (percentage points)"))
-    from framework.analysis_charts import key_label
     cols = [key_label(k, labels, lang) for k in ch["key"]]
     cells = [tr("ซ่อน", "hidden") if pd.isna(v) else f"{v:+.1f}" for v in ch["change"]]
     table = (pd.DataFrame({"code": ch["code"], "col": cols, "cell": cells})
@@ -69,14 +166,7 @@ def change_table(ch: pd.DataFrame, labels: dict, unit_names: dict) -> None:
                   "so no hidden cell can be recovered from the difference."))
 
 
-def compute(name: str, filters: dict, **kwargs):
-    """Run one framework.analysis view, cached per store content, filters and arguments."""
-    from framework.paths import store_path
-    return _compute(str(store_path()), version(), name, filters, kwargs)
-
-
 def options() -> dict:
-    from framework.paths import store_path
     return _options(str(store_path()), version())
 
 
@@ -167,8 +257,8 @@ def round_label(value: str) -> str:
     return tr("รอบ ", "Round of ") + analysis.rounds.date_text(value, shell.lang())
 
 
-def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = False) -> dict:
-    """Draw the shared filter widgets in the sidebar; return a plain dict for framework.analysis.Filters.
+def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = False) -> Filters:
+    """Draw the shared filter widgets in the sidebar; return the typed, immutable Filters every view takes.
 
     The round: one round per agency — its latest (default), a date, or every round pooled (with a warning);
     `multi_round` (the trends page) instead offers a list of rounds, every round by default.
@@ -190,12 +280,12 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
     with st.sidebar:
         st.markdown("**" + tr("ตัวกรอง", "Filters") + "**")
         st.caption(tr("ตัวกรองเหล่านี้ใช้ร่วมกันทุกหน้าผลสำรวจ", "These filters carry over to every survey page."))
-        names = ("batches", "agencies", "org_units", "rounds", "round", "groups", "threshold", "min_cell", "target",
-                 "required_only")
+        names = ("batches", "agencies", "org_units", "rounds", "round", "staff_groups", "threshold", "min_cell",
+                 "target", "required_only")
         keys = {name: _carry(name, prefix) for name in names}
         for name, allowed in (("batches", list(blabel)), ("agencies", opts["agencies"]),
                               ("org_units", opts["org_units"]), ("rounds", opts["rounds"]),
-                              ("groups", list(STAFF_GROUPS))):
+                              ("staff_groups", list(STAFF_GROUPS))):
             _clean(keys[name], allowed)
         if keys["agencies"] not in st.session_state:
             st.session_state[keys["agencies"]] = agency_choice(opts["agencies"])
@@ -212,7 +302,7 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
                                        "says so)."))
         sel_u = st.multiselect(tr("หน่วยงานย่อย", "Org unit"), opts["org_units"], key=keys["org_units"],
                                placeholder=every, format_func=lambda v: none if v == analysis.NONE_KEY else v)
-        sel_g = st.multiselect(tr("กลุ่มบุคลากร", "Staff group"), list(STAFF_GROUPS), key=keys["groups"],
+        sel_g = st.multiselect(tr("กลุ่มบุคลากร", "Staff group"), list(STAFF_GROUPS), key=keys["staff_groups"],
                                placeholder=every, format_func=lambda v: sg.get(v, v)) if groups else []
         round_choices = [analysis.ROUND_LATEST] + sorted((r for r in opts["rounds"] if r != analysis.NONE_KEY),
                                                          reverse=True) + [analysis.ROUND_ALL]
@@ -258,31 +348,31 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
               **({} if multi_round else {"round": one_round}),
               "min_cell": k, "target": target, "required_only": req}
     if groups:
-        chosen["groups"] = sel_g
+        chosen["staff_groups"] = sel_g
     for name, value in chosen.items():
         _keep(name, value)
-    return {"batches": sel_b, "agencies": sel_a, "org_units": sel_u, "staff_groups": sel_g, "rounds": sel_r,
-            "round": one_round, "threshold": int(t), "min_cell": int(k), "target": target / 100, "required_only": bool(req),
-            "authorised": authorised}
+    return Filters(batches=tuple(sel_b), agencies=tuple(sel_a), org_units=tuple(sel_u), staff_groups=tuple(sel_g),
+                   rounds=tuple(sel_r), round=one_round, threshold=int(t), min_cell=int(k), target=target / 100,
+                   required_only=bool(req), authorised=authorised)
 
 
-def export_settings(f: dict, **extra) -> dict:
+def export_settings(f: Filters, **extra) -> dict:
     """The filters as written into export file names and settings (threshold and min_cell included)."""
-    short = {"round": compute("round_setting", f), "threshold": f["threshold"], "min_cell": f["min_cell"],
-             "target": f["target"]}
-    if int(f["threshold"]) == targets.TARGET:   # t = 0: the target levels in force, per agency round
-        short["targets"] = targets.settings(shell.connection(), analysis.Filters.coerce(f))
-    for name in ("batches", "agencies", "org_units", "staff_groups", "rounds"):
-        if f.get(name):
-            short[name] = "+".join(map(str, f[name]))
+    short = {"round": _round_setting(*_key(), f), "threshold": f.threshold, "min_cell": f.min_cell,
+             "target": f.target}
+    if int(f.threshold) == targets.TARGET:   # t = 0: the target levels in force, per agency round
+        short["targets"] = targets.settings(shell.connection(), f)
+    for name in analysis.DIMENSIONS:
+        if getattr(f, name):
+            short[name] = "+".join(map(str, getattr(f, name)))
     return {**extra, **short}
 
 
-def definitions(f: dict) -> None:
+def definitions(f: Filters) -> None:
     """Three plain-language lines (framework.summary, with the page's filters `f` in force: required, so a
     summary never states the default threshold while another one is chosen), then the expander that says how
     every figure is computed (same text as the README)."""
-    st.markdown(summary.markdown(shell.lang(), threshold=f["threshold"], target=f["target"], min_cell=f["min_cell"]))
+    st.markdown(summary.markdown(shell.lang(), threshold=f.threshold, target=f.target, min_cell=f.min_cell))
     with st.expander(tr("วิธีคำนวณตัวเลขเหล่านี้", "How these figures are computed"), icon=":material/functions:"):
         st.markdown(tr(analysis.DEFINITIONS_TH, analysis.DEFINITIONS_EN))
 
@@ -319,10 +409,10 @@ def change_text(ov: dict, name: str) -> str | None:
     return tr(f"{v:+.1f} จุด จากรอบ {since}", f"{v:+.1f} pts since {since}")
 
 
-def compute_or_stop(name: str, filters: dict, **kwargs):
-    """compute(), or show the analysis error and stop the page."""
+def or_stop(view, f: Filters, **kwargs):
+    """One of the cached views above (`view`), or show the analysis error and stop the page."""
     try:
-        return compute(name, filters, **kwargs)
+        return view(f, **kwargs)
     except analysis.AnalysisError as exc:
         show_error(exc)
         st.stop()
@@ -336,20 +426,20 @@ def stop_if_no_respondents(respondents: int) -> None:
         st.stop()
 
 
-def default_stage(f: dict) -> str | None:
+def default_stage(f: Filters) -> str | None:
     """The stage a view starts at: the one the (one) agency declared for its round (analysis.rounds.default_stage)."""
-    return compute("default_stage", f)
+    return _default_stage(*_key(), f)
 
 
-def stage_caption(f: dict, stage: str) -> None:
+def stage_caption(f: Filters, stage: str) -> None:
     """Say under a figure which stage it is against: the agency's declared stage, the next, another; or pooled."""
-    text = compute("stage_text", f, stage=stage, lang=shell.lang())
+    text = _stage_text(*_key(), f, stage, shell.lang())
     if text:
         st.caption(":material/flag: " + md(text))
 
 
 def stage_select(key: str, default: str | None = None, label: tuple[str, str] = ("ระยะของหน่วยงาน", "Agency stage"),
-                 help: tuple[str, str] | None = None, f: dict | None = None) -> str:
+                 help: tuple[str, str] | None = None, f: Filters | None = None) -> str:
     """The agency's stage: its own choice, kept across the survey pages; first the stage its batches declare.
 
     With the page's filters `f`, the default is the stage the chosen agency declared for its round
@@ -359,7 +449,7 @@ def stage_select(key: str, default: str | None = None, label: tuple[str, str] = 
     shared = f"{SHARED}_stage"
     if f is not None:
         default = default_stage(f)
-        scope = f"{'+'.join(sorted(f['agencies']))}|{f['round']}|{'+'.join(sorted(f['batches']))}|{default}"
+        scope = f"{'+'.join(sorted(f.agencies))}|{f.round}|{'+'.join(sorted(f.batches))}|{default}"
         before = st.session_state.get(f"{SHARED}_stage_scope")
         if before is not None and before != scope:
             st.session_state.pop(shared, None)

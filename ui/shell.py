@@ -8,11 +8,12 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from framework import access, audit as audit_log, chart_theme, db, settings, storage, survey
-from framework.catalog import Catalog
+from framework import access, audit as audit_log, db, settings, storage, survey
+from framework.catalog import Catalog, profiles as pv
+from framework.outputs import chart_theme
 from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
-from framework.text import md
+from framework.text import md, pick
 from ui import widget_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +87,12 @@ def _framework_connection():
 
 def catalog() -> Catalog:
     return Catalog(_framework_connection())
+
+
+@st.cache_data(show_spinner=False)
+def catalog_names(lang: str) -> dict:
+    """Key -> display name of every stage, staff group and capability group in `lang` (framework.catalog.profiles)."""
+    return pv.names(catalog(), lang)
 
 
 def hr_secret() -> str | None:
@@ -261,7 +268,7 @@ def on_phone() -> bool:
 
 def tr(th: str, en: str) -> str:
     """Pick the Thai or English text for the current language."""
-    return en if lang() == "en" else th
+    return pick(lang(), th, en)
 
 
 def _init_state() -> None:

@@ -17,7 +17,7 @@ This module re-exports the public API: `from framework import analysis; analysis
 from __future__ import annotations
 
 from framework.analysis.filters import (  # noqa: F401
-    BY, DEFAULT_TARGET, DEFAULT_THRESHOLD, NONE_KEY, TOTAL_KEY, AnalysisError, Filters, default_min_cell,
+    BY, DEFAULT_TARGET, DEFAULT_THRESHOLD, DIMENSIONS, NONE_KEY, TOTAL_KEY, AnalysisError, Filters, default_min_cell,
     defaults)
 from framework.analysis.suppression import (  # noqa: F401
     HIDDEN_EMPTY, HIDDEN_POOLED, HIDDEN_SMALL, REASONS, TrainingHeadline, hidden_counts, hidden_note, reason_label,
@@ -27,7 +27,8 @@ from framework.analysis.base import required_codes, units  # noqa: F401
 from framework.analysis.coverage_view import HIDDEN_NO_PREVIOUS, blockers, coverage, coverage_change  # noqa: F401
 from framework.analysis.readiness_view import narrow, readiness, stage_reached, work_stage  # noqa: F401
 from framework.analysis.training_view import TRAINING_BY, training_needs  # noqa: F401
-from framework.analysis.overview_view import NextStep, filter_options, next_step, overview, survey_counts  # noqa: F401
+from framework.analysis.overview_view import (  # noqa: F401
+    NextStep, filter_options, gap_points, next_step, overview, survey_counts)
 from framework.analysis.trends_view import trends  # noqa: F401
 from framework.analysis import rounds  # noqa: F401
 from framework.analysis.rounds import with_round  # noqa: F401

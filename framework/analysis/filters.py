@@ -115,13 +115,20 @@ class Filters:
 
     @classmethod
     def coerce(cls, value: "Filters | dict | None") -> "Filters":
-        """Accept a Filters, a plain dict (as ui/filters.py returns) or None."""
+        """Accept a Filters, a plain dict of its fields or None; a key that is not a field (a misspelt one,
+        "groups" for "staff_groups") raises AnalysisError instead of silently falling back to the default."""
         if value is None:
             return cls()
         if isinstance(value, cls):
             return value
-        known = {k: v for k, v in dict(value).items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+        given = dict(value)
+        unknown = sorted(str(k) for k in given if k not in cls.__dataclass_fields__)
+        if unknown:
+            names = ", ".join(unknown)
+            fields = ", ".join(cls.__dataclass_fields__)
+            raise AnalysisError(f"ไม่รู้จักตัวกรอง {names} — ใช้ {fields}",
+                                f"Unknown filter {names} — use {fields}")
+        return cls(**given)
 
     def with_(self, **changes) -> "Filters":
         return replace(self, **changes)

@@ -139,6 +139,12 @@ class NextStep:
     work_stage: str | None = None
 
 
+def gap_points(value: float, target: float) -> int:
+    """THE distance of a readiness share to the target in whole percentage points (value minus target:
+    negative = points still to go); the next-step advice and the overview page's deltas use it."""
+    return round((value - target) * 100)
+
+
 def next_step(ov: dict, target: float) -> NextStep:
     """The next-step advice for an overview() result at a readiness target."""
     now, nxt, r_next = ov["readiness"], ov["next_stage"], ov["readiness_next"]
@@ -151,7 +157,7 @@ def next_step(ov: dict, target: float) -> NextStep:
     if ov["hidden"] or now is None or (nxt and r_next is None):
         return NextStep(kind="hidden", points=None, **base)
     if now < target - 1e-12:
-        return NextStep(kind="raise", points=round((target - now) * 100), **base)
+        return NextStep(kind="raise", points=-gap_points(now, target), **base)
     if nxt:
-        return NextStep(kind="aim_next", points=max(0, round((target - r_next) * 100)), **base)
+        return NextStep(kind="aim_next", points=max(0, -gap_points(r_next, target)), **base)
     return NextStep(kind="top", points=0, **base)

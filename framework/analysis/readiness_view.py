@@ -90,11 +90,8 @@ def work_stage(stage: str, readiness_at_stage: float | None, target: float = DEF
     return next_stage(stage) or stage
 
 
-def narrow(filters: Filters | dict, by: str, key: str) -> dict:
-    """The filters of one row of a by-`by` view (the total row: the filters as they are), as a plain dict."""
+def narrow(filters: Filters | dict, by: str, key: str) -> Filters:
+    """The filters of one row of a by-`by` view (the total row: the filters as they are)."""
     check_by(by)
     f = Filters.coerce(filters)
-    d = {**f.as_dict(), "authorised": f.authorised}
-    if key != TOTAL_KEY:
-        d[_DIMENSION_OF[by]] = [key]
-    return d
+    return f if key == TOTAL_KEY else f.with_(**{_DIMENSION_OF[by]: (key,)})

@@ -19,6 +19,7 @@ from framework.analysis.base import has_store, params, weighted_n
 from framework.analysis.filters import KEY_EXPR, NONE_KEY, ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, Filters
 from framework.analysis.memo import view
 from framework.catalog import STAGES, next_stage
+from framework.catalog import Catalog
 
 def date_text(key: str, lang: str) -> str:
     """A round key ("YYYY-MM-DD" or "—") in words: "30 Jun 2025", Thai "30 มิ.ย. 2568" (Buddhist era)."""
@@ -156,7 +157,6 @@ def default_stage(con, filters: Filters | dict | None = None) -> str | None:
 
 
 def _stage_names(con, lang: str) -> dict:
-    from framework.catalog import Catalog
     s = Catalog(con).stages()
     return dict(zip(s["key"], s["name_en" if lang == "en" else "name_th"]))
 

@@ -23,7 +23,7 @@ import pandas as pd
 from framework import db, sql, targets as tgt
 from framework.catalog import STAGES
 from framework.analysis.memo import once
-from framework.store import aggregates, releases
+from framework.store import aggregates, keys, releases
 
 RESPONSES, CELLS = "responses", "cells"
 _FORCED: ContextVar[str | None] = ContextVar("survey_source", default=None)
@@ -102,7 +102,8 @@ class Source:
         public = (not exact) if public is None else public
         tail = (sql.load("blocks_exact") if exact
                 else db.render(sql.load("blocks_public"), weight=self.weight))
-        return db.render(sql.load("filtered"), rows=self.public_rows if public else self.rows, blocks=tail)
+        return db.render(sql.load("filtered"), rows=self.public_rows if public else self.rows, blocks=tail,
+                         agency_key=keys.AGENCY_KEY)
 
 
 def pick(con) -> Source:

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from framework.store.rounds import latest_round, previous_round
+from framework.text import pick
+
 # Why a cell is hidden.
 HIDDEN_EMPTY = "empty"      # nobody selected
 HIDDEN_SMALL = "small"      # fewer than k people selected (or covered)
@@ -43,7 +46,7 @@ _LABELS = {
 def reason_label(reason: str, lang: str, k: int | None = None) -> str:
     """A hidden reason in words (the one wording every page, chart and export uses)."""
     th, en = _LABELS.get(reason, ("ซ่อน", "hidden"))
-    text = en if lang == "en" else th
+    text = pick(lang, th, en)
     return text.replace("k", str(k)) if k is not None and reason in (HIDDEN_SMALL, HIDDEN_POOLED) else text
 
 
@@ -85,12 +88,10 @@ class Population:
             if key != "—":
                 dated[agency].append(key)
         out = set()
-        for agency, keys in dated.items():
-            keys = sorted(keys, reverse=True)
-            if which == "latest":
-                out.add(f"{agency}@{keys[0] if keys else '—'}")
-            elif len(keys) >= 2:
-                out.add(f"{agency}@{keys[1]}")
+        for agency, keys in dated.items():   # store.rounds: THE order of an agency's rounds
+            chosen = (latest_round(keys or ["—"]) if which == "latest" else previous_round(keys))
+            if chosen is not None:
+                out.add(f"{agency}@{chosen}")
         return frozenset(out)
 
     def count(self, selection: dict) -> int:

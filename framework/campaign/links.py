@@ -29,6 +29,8 @@ import pandas as pd
 
 from framework import db, names
 from framework.campaign.model import MAX_ID, Campaign, CampaignError, closed_code, get
+from framework.outputs import export
+from framework.campaign.model import batch_ids
 
 TOKEN_BYTES = 24
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
@@ -201,8 +203,6 @@ def link(base: str, token: str) -> str:
 
 def links_csv(pairs: list[tuple[str, str]], base: str) -> bytes:
     """The mail-merge file: respondent_id, link (UTF-8 with BOM, so Excel shows Thai; formula-guarded)."""
-    from framework import export
-
     base = base_url(base)
     df = pd.DataFrame({"respondent_id": [p[0] for p in pairs], "link": [link(base, p[1]) for p in pairs]})
     return export.to_csv(df)
@@ -289,8 +289,6 @@ def mark_used(cur, link: Link) -> None:
 
 def result_batch(con, link: Link) -> str | None:
     """The live batch holding this person's answers in the link's campaign (for the result after using it)."""
-    from framework.campaign.model import batch_ids
-
     batches = batch_ids(con, link.campaign)
     if not batches:
         return None

@@ -19,6 +19,7 @@ import re2
 from framework import access, db, names
 from framework.catalog import STAGES, Catalog
 from framework.errors import BilingualError
+from framework.store.keys import AGENCY_KEY
 from framework.store.rounds import round_date_problem
 from framework.store import campaign_batch, releases
 
@@ -374,12 +375,11 @@ def submissions(con, c: Campaign) -> dict:
     """How many people answered through this campaign (stored now), when the last submission was stored, and
     how many people the agency's round holds in all (uploads included)."""
     ids = batch_ids(con, c)
-    row = db.query(con, """
+    row = db.query(con, f"""
         SELECT count(*) FILTER (WHERE list_contains($ids::VARCHAR[], r.batch_id)) AS people,
                count(*) AS round_people
         FROM store.responses r JOIN store.batches b USING (batch_id)
-        WHERE b.round_date = $round
-          AND coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—') = $agency""",
+        WHERE b.round_date = $round AND {AGENCY_KEY} = $agency""",
                    {"ids": ids, "round": c.round_date, "agency": c.agency}).iloc[0]
     last = db.scalar(con, "SELECT greatest((SELECT max(submitted_at) FROM store.campaign_submissions WHERE code = $code), "
                           "(SELECT max(uploaded_at) FROM store.batches WHERE list_contains($ids::VARCHAR[], batch_id) "

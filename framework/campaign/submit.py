@@ -28,6 +28,9 @@ from framework.campaign.model import (MAX_ID, Campaign, CampaignError, closed_co
                                       has_tables)
 from framework.catalog import STAFF_GROUPS, Catalog
 from framework.store import BatchInTrash, IngestResult, SurveyStore
+from framework import audit
+from framework.campaign import links
+from framework.storage import StoreWriteError
 
 NOT_ASSESSED = "na"          # an answer that says "I do not assess this unit" (stored blank, as in uploads)
 HEADER = ["respondent_id", "group", "agency", "unit", "position"]
@@ -223,9 +226,6 @@ def submit(con, catalog: Catalog, c: Campaign, respondent_id: str, staff_group: 
     `link` (campaign.links.Link, a personal link): the respondent id is the link's whatever was typed, and
     the link is marked used (with an audit line) in the same transaction as the answer, so it answers once.
     A campaign of personal links only refuses a submission without one."""
-    from framework import audit
-    from framework.campaign import links
-
     started = time.perf_counter()
     if link is not None:
         if link.campaign.code != c.code:
@@ -276,8 +276,6 @@ def new_token() -> str:
 def save_draft(con, code: str, token: str, state: dict) -> bool:
     """Keep the form's state (id, group, org unit, answers) for this browser's token. A draft is a
     convenience: on a full disk it is not kept (False) and the form goes on."""
-    from framework.storage import StoreWriteError
-
     text = json.dumps(state, ensure_ascii=False)
     if len(text) > 20_000:
         return False

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from framework.build import build, stale_tables
+from framework.catalog.build import build, stale_tables
 from framework.cli import add_format
 from framework.cli.text import echo
 

@@ -197,7 +197,7 @@ def _responses(con, cat, f: dict, round_: str) -> pd.DataFrame:
 # --- the command -----------------------------------------------------------------------------
 
 def _format(args) -> str:
-    from framework.export import FORMATS
+    from framework.outputs.export import FORMATS
 
     fmt = (args.fmt or Path(args.out).suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
@@ -218,7 +218,8 @@ def _out_path(args, fmt: str, name: str) -> Path:
 
 def run(args) -> int:
     """Export one table; print the file written."""
-    from framework import db, export
+    from framework import db
+    from framework.outputs import export
     from framework.analysis import check_round, rounds
     from framework.catalog import Catalog
 

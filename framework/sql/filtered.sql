@@ -15,7 +15,7 @@
 -- which staff groups it spans (blk_groups).
 WITH k AS (
     SELECT r.* EXCLUDE (agency),
-           coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—') AS agency,
+           {agency_key}                                                   AS agency,
            coalesce(CAST(b.round_date AS VARCHAR), '—')                  AS round_key,
            b.stage                                                       AS batch_stage
     FROM ({rows}) r

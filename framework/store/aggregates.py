@@ -28,8 +28,7 @@ THRESHOLDS = (targets.TARGET, 1, 2, 3, 4)   # 0: the agency's target levels
 CATALOG_KEY = "agg_catalog"
 KEYS = ("batch_id", "agency", "unit_key", "staff_group")
 COMBINED_LIMIT = 2 ** 62   # cell ids are combined in int64; past this they are made dense first
-# A cell's org unit as the views group it (filtered.sql): trimmed, blank = '—'.
-UNIT_KEY = "coalesce(nullif(trim(org_unit), ''), '—')"
+from framework.store.keys import UNIT_KEY  # noqa: E402,F401  (a cell's org unit as the views group it)
 
 
 def met_col(code: str) -> str:

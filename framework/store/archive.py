@@ -60,7 +60,8 @@ from framework import db, names
 from framework.errors import BilingualError
 from framework.store import aggregates, canonical
 from framework.store.results import RoundConflict, id_list
-from framework.store.rounds import AGENCY_KEY, clash_sql
+from framework.store.keys import AGENCY_KEY
+from framework.store.rounds import clash_sql
 from framework.store.schema import SCHEMA_VERSION
 
 ARCHIVE_VERSION = 2
@@ -423,7 +424,7 @@ def _refuse_present(cur, part: Path, tables: tuple[str, ...] = TABLES, restored:
                            f"batch {', '.join(there)} from {part} is already in the store (live or in the trash); "
                            "nothing was restored")
     for (round_d,) in cur.execute("SELECT DISTINCT round_date FROM arch_batches").fetchall():
-        people = (f"SELECT r.respondent_id, {AGENCY_KEY.format('coalesce(r.agency, b.agency)')} AS agency_key "
+        people = (f"SELECT r.respondent_id, {AGENCY_KEY} AS agency_key "
                   "FROM arch_responses r JOIN arch_batches b USING (batch_id) "
                   "WHERE b.round_date IS NOT DISTINCT FROM $round::DATE")
         sql = clash_sql(people)

@@ -33,8 +33,10 @@ import pandas as pd
 
 from framework import db, names, survey
 from framework.store import aggregates
+from framework.store.keys import name_key
+from framework.store.locks import write_lock
 from framework.store.results import BatchInTrash, IngestResult
-from framework.store.rounds import AGENCY_KEY, clash_sql
+from framework.store.rounds import clash_sql, supersede
 
 KEY_PREFIX = "campaign:"
 LOG = logging.getLogger("framework.store")
@@ -86,8 +88,6 @@ class CampaignBatchMixin:
         store.campaign_submissions). Nothing is stored when the row is rejected (batch_id None) or when the
         campaign's batch is in the trash (BatchInTrash). `on_write(cur)` runs first inside the write's
         transaction (a personal link marked used, the audit line): if it raises, nothing is stored."""
-        from framework.store.core import write_lock
-
         stage_key, round_d = self._stage(stage), self._round(round_date)
         agency = names.name(agency) or None
         dec = survey.decode(Path(path))
@@ -107,7 +107,6 @@ class CampaignBatchMixin:
         return res
 
     def _append(self, cur, res: IngestResult, code: str, agency: str | None, stage: str | None, round_d, raw: dict):
-        from framework.store.core import supersede
 
         key = source_key(code)
         row = cur.execute("SELECT batch_id FROM store.batches WHERE content_hash = ? ORDER BY uploaded_at, batch_id "
@@ -123,7 +122,7 @@ class CampaignBatchMixin:
         else:
             batch_id = row[0][0]
         res.batch_id = batch_id
-        people = f"SELECT respondent_id, {AGENCY_KEY.format('coalesce(agency, $agency)')} AS agency_key FROM accepted_rows"
+        people = f"SELECT respondent_id, {name_key('coalesce(agency, $agency)')} AS agency_key FROM accepted_rows"
         sql = clash_sql(people)
         clash = cur.execute(sql, db.bind(sql, {"round": round_d, "agency": agency})).df()
         res.conflicts = sorted(set(clash["respondent_id"]))

@@ -20,8 +20,9 @@ import pandas as pd
 
 from framework import names
 from framework.db import literal
-from framework.store.rounds import AGENCY_KEY
+from framework.store.keys import AGENCY_KEY, name_key
 from framework.survey.canon import PLAIN
+import pyarrow as pa
 
 LOG = logging.getLogger("framework.store")
 SHOWN = 50          # variants and merged people listed by name in the report (all are counted)
@@ -82,7 +83,7 @@ def merge_people(cur, batch_ids: list[str] | None = None) -> list[dict]:
     """Variants of one person now sharing an id in a round: the latest answers stay live, the others are
     superseded (replaced_by = the batch kept). `batch_ids`: only rows of those batches may be superseded
     (a restore). Then, in the trash, one row per (batch, id). Returns the people merged."""
-    agency = AGENCY_KEY.format("coalesce(r.agency, b.agency)")
+    agency = AGENCY_KEY
     only = "" if batch_ids is None else "AND batch_id IN (SELECT unnest($ids::VARCHAR[]))"
     cur.execute(f"""
         CREATE OR REPLACE TEMP TABLE canon_dup AS
@@ -113,7 +114,7 @@ def merge_people(cur, batch_ids: list[str] | None = None) -> list[dict]:
         cur.execute("INSERT INTO store.superseded_responses SELECT t.*, d.batch_id, now()::TIMESTAMP "
                     "FROM store.trash_responses t JOIN canon_dup d ON t.rowid = d.row_id")
         cur.execute(f"INSERT INTO store.replacements SELECT d.batch_id, d.respondent_id, "
-                    f"{AGENCY_KEY.format('coalesce(t.agency, b.agency)')}, d.batch_id, now()::TIMESTAMP "
+                    f"{name_key('coalesce(t.agency, b.agency)')}, d.batch_id, now()::TIMESTAMP "
                     "FROM canon_dup d JOIN store.trash_responses t ON t.rowid = d.row_id "
                     "JOIN store.trash_batches b ON b.batch_id = d.batch_id")
         merged += [{"trash": True, "respondent_id": rid, "kept": b, "superseded": b} for b, rid in cur.execute(
@@ -141,8 +142,6 @@ KIND = {"agency": "name", "org_unit": "name", "position": "name", "agency_key": 
 
 def arrow(table):
     """An Arrow table (an archived part's file) with its names and ids canonical; the same table when they are."""
-    import pyarrow as pa
-
     for col, kind in KIND.items():
         if col not in table.column_names:
             continue

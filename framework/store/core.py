@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 import time
 from pathlib import Path
 
@@ -19,26 +18,13 @@ from framework import db, names, survey
 from framework.catalog import Catalog, STAGES
 from framework.paths import DEMO_DIR
 from framework.store import aggregates
+from framework.store.keys import name_key
 from framework.store.campaign_batch import CampaignBatchMixin
 from framework.store.results import ON_CONFLICT, IngestResult, Progress
-from framework.store.rounds import AGENCY_KEY, RoundsMixin, clash_sql, round_date_problem
+from framework.store.rounds import RoundsMixin, clash_sql, round_date_problem, supersede
 from framework.store.schema import ensure_schema
+from framework.store.locks import write_lock
 from framework.store.trash import TrashMixin
-
-_WRITE_LOCKS: dict[str, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
-
-
-def write_lock(con) -> threading.Lock:
-    """One lock per store file in this process: the round check and the write it decides run alone.
-
-    DuckDB's transactions do not see each other's uncommitted rows, so two uploads of the same people at
-    once (two browser tabs) would both find no clash; and a store file has one writing process at a time.
-    """
-    path = db.scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = 'store'") or ""
-    with _LOCKS_GUARD:
-        return _WRITE_LOCKS.setdefault(str(path), threading.Lock())
-
 
 def _keep_file(cur, batch_id: str, file_name: str, path: Path) -> None:
     """The original upload (bounded by the upload size limit), kept in store.batch_files for HR to download.
@@ -51,19 +37,6 @@ def _keep_file(cur, batch_id: str, file_name: str, path: Path) -> None:
         return
     data = Path(path).read_bytes()
     cur.execute("INSERT INTO store.batch_files VALUES (?, ?, ?, ?)", [batch_id, file_name, len(data), data])
-
-
-def supersede(cur, batch_id: str) -> int:
-    """Inside the caller's transaction: the stored answers listed in the registered relation `clash`
-    (batch_id, respondent_id, agency_key) are replaced by `batch_id`'s. The earlier answers are kept
-    (store.superseded_responses), never lost, and store.replacements says who replaced whom. Returns how many."""
-    cur.execute("INSERT INTO store.superseded_responses SELECT r.*, ?, now()::TIMESTAMP "
-                "FROM store.responses r JOIN clash c USING (batch_id, respondent_id)", [batch_id])
-    cur.execute("DELETE FROM store.responses r USING clash c "
-                "WHERE r.batch_id = c.batch_id AND r.respondent_id = c.respondent_id")
-    cur.execute("INSERT INTO store.replacements SELECT batch_id, respondent_id, agency_key, ?, now()::TIMESTAMP "
-                "FROM clash", [batch_id])
-    return cur.execute("SELECT count(*) FROM clash").fetchall()[0][0]
 
 
 class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
@@ -180,7 +153,7 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
     def _write(self, cur, res: IngestResult, path: Path, dec: survey.Decoded, agency: str | None,
                stage: str | None, round_d: dt.date | None, is_demo: bool) -> None:
         """Inside the caller's transaction: the round check, then the batch row, its responses and its file."""
-        people = f"SELECT respondent_id, {AGENCY_KEY.format('coalesce(agency, $agency)')} AS agency_key FROM accepted_rows"
+        people = f"SELECT respondent_id, {name_key('coalesce(agency, $agency)')} AS agency_key FROM accepted_rows"
         sql = clash_sql(people)  # on this cursor: it sees the registered rows and the open transaction
         clash = cur.execute(sql, db.bind(sql, {"round": round_d, "agency": agency})).df()
         res.conflicts = sorted(set(clash["respondent_id"]))
@@ -194,7 +167,7 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
             res.replaced = supersede(cur, batch_id)
         elif res.conflicts:  # skip: only the people not yet in the round
             keep = ("NOT EXISTS (SELECT 1 FROM clash c WHERE c.respondent_id = a.respondent_id "
-                    f"AND c.agency_key = {AGENCY_KEY.format('coalesce(a.agency, $agency)')})")
+                    f"AND c.agency_key = {name_key('coalesce(a.agency, $agency)')})")
         stored = self._insert_responses(cur, batch_id, agency, keep)
         if res.on_conflict == "skip" and res.conflicts:
             res.skipped = res.respondents - stored

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from framework import db, names
+from framework.store.keys import AGENCY_KEY, NONE_KEY
+from framework.survey import Notice
 
 # The round dates a survey of this framework can have: not before its circular (ว 6, 18 May 2018), not more
 # than a small margin ahead (a round planned to end next month; 9999-12-31 would become the latest round).
@@ -42,8 +44,33 @@ def round_date_problem(round_date: dt.date | None, today: dt.date | None = None)
     return None
 
 
-# A response's agency as the views group it (filtered.sql): trimmed, blank = '—'.
-AGENCY_KEY = "coalesce(nullif(trim({}), ''), '—')"
+
+
+def _undated(d) -> bool:
+    return d is None or d == NONE_KEY or (not isinstance(d, str) and pd.isna(d))
+
+
+def newest_first(dates) -> list:
+    """THE order of an agency's rounds: dated rounds newest first, then an undated one (None / NaT / '—').
+
+    Every "latest round" and "previous round" is chosen by it: the upload form's reference round
+    (RoundsMixin.last_round) and the views' round choice (analysis.suppression.Population.agency_rounds,
+    bound into filtered.sql as $round_ids)."""
+    dates = list(dates)
+    dated = sorted({d for d in dates if not _undated(d)}, reverse=True)
+    return dated + [d for d in dates if _undated(d)][:1]
+
+
+def latest_round(dates):
+    """An agency's latest round among `dates` (newest_first); None when there is none."""
+    order = newest_first(dates)
+    return order[0] if order else None
+
+
+def previous_round(dates):
+    """An agency's dated round before its latest dated one (the change between rounds); None without one."""
+    dated = [d for d in newest_first(dates) if not _undated(d)]
+    return dated[1] if len(dated) >= 2 else None
 
 
 def clash_sql(people: str) -> str:
@@ -55,8 +82,21 @@ def clash_sql(people: str) -> str:
         JOIN store.responses r ON r.respondent_id = p.respondent_id
         JOIN store.batches b ON b.batch_id = r.batch_id
         WHERE b.round_date IS NOT DISTINCT FROM $round::DATE
-          AND {AGENCY_KEY.format('coalesce(r.agency, b.agency)')} = p.agency_key
+          AND {AGENCY_KEY} = p.agency_key
         ORDER BY r.respondent_id, r.batch_id"""
+
+
+def supersede(cur, batch_id: str) -> int:
+    """Inside the caller's transaction: the stored answers listed in the registered relation `clash`
+    (batch_id, respondent_id, agency_key) are replaced by `batch_id`'s. The earlier answers are kept
+    (store.superseded_responses), never lost, and store.replacements says who replaced whom. Returns how many."""
+    cur.execute("INSERT INTO store.superseded_responses SELECT r.*, ?, now()::TIMESTAMP "
+                "FROM store.responses r JOIN clash c USING (batch_id, respondent_id)", [batch_id])
+    cur.execute("DELETE FROM store.responses r USING clash c "
+                "WHERE r.batch_id = c.batch_id AND r.respondent_id = c.respondent_id")
+    cur.execute("INSERT INTO store.replacements SELECT batch_id, respondent_id, agency_key, ?, now()::TIMESTAMP "
+                "FROM clash", [batch_id])
+    return cur.execute("SELECT count(*) FROM clash").fetchall()[0][0]
 
 
 @dataclass
@@ -78,8 +118,8 @@ class MetaCheck:
 class RoundsMixin:
     """Round queries and the upload-metadata rules of SurveyStore."""
 
-    def agency_rounds(self) -> pd.DataFrame:
-        """One row per live (agency, round) with its stage (of the latest upload); newest round first."""
+    def live_rounds(self) -> pd.DataFrame:
+        """One row per live (agency, round date) with its stage (of the latest upload); newest round first."""
         return db.query(self.con, """
             SELECT agency, round_date, arg_max(stage, uploaded_at) AS stage
             FROM store.batches
@@ -95,8 +135,6 @@ class RoundsMixin:
     def lookalike_notices(self, agencies, given: str | None = None) -> list:
         """Upload notices (warning): each agency of an upload (its file's column, the one given) that only looks
         like a stored agency or another of the upload's, or mixes scripts (framework.names.lookalike_warning)."""
-        from framework.survey import Notice
-
         mine = list(dict.fromkeys(a for a in [given, *agencies] if a))
         known = self.known_agencies()
         out = []
@@ -107,21 +145,20 @@ class RoundsMixin:
 
     def agencies(self) -> list[str]:
         """Agencies of the live batches, sorted."""
-        return sorted(set(self.agency_rounds()["agency"]))
+        return sorted(set(self.live_rounds()["agency"]))
 
     def last_round(self, agency: str | None, before: dt.date | None = None) -> dict | None:
         """The agency's latest round (on or before `before` when given, else its latest) as
         {"round_date": date | None, "stage": key | None}; None for an agency without batches."""
-        rounds = self.agency_rounds()
+        rounds = self.live_rounds()
         rounds = rounds[rounds["agency"] == (names.name(agency) or "")]
         if rounds.empty:
             return None
-        dates = pd.to_datetime(rounds["round_date"])
-        if before is not None and (dates.dt.date <= before).any():
-            rounds = rounds[(dates.dt.date <= before).to_numpy()]
-        row = rounds.iloc[0]
-        date = None if pd.isna(row["round_date"]) else pd.Timestamp(row["round_date"]).date()
-        return {"round_date": date, "stage": row["stage"]}
+        dates = [None if pd.isna(d) else pd.Timestamp(d).date() for d in rounds["round_date"]]
+        if before is not None and any(d is not None and d <= before for d in dates):
+            dates = [d if d is not None and d <= before else "" for d in dates]   # "": not a candidate
+        date = latest_round(d for d in dates if d != "")
+        return {"round_date": date, "stage": rounds["stage"].iloc[dates.index(date)]}
 
     def check_metadata(self, agency: str | None, stage: str | None, round_date: dt.date | None,
                        today: dt.date | None = None) -> MetaCheck:

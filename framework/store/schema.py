@@ -38,6 +38,7 @@ import duckdb
 
 from framework import db, targets
 from framework.store import aggregates, campaign_batch, canonical, releases
+from framework.store.keys import AGENCY_KEY
 from framework.errors import BilingualError
 
 SCHEMA_VERSION = 7
@@ -126,7 +127,7 @@ def _version_3(cur) -> None:
     cur.execute("CREATE TABLE IF NOT EXISTS store.superseded_responses AS "
                 "SELECT *, NULL::VARCHAR AS replaced_by, NULL::TIMESTAMP AS replaced_at FROM store.responses LIMIT 0")
     # The same person twice in a round (agency, round date): the latest upload stays live.
-    agency = "coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—')"
+    agency = AGENCY_KEY
     cur.execute(f"""
         CREATE TEMP TABLE dup AS
         SELECT batch_id, respondent_id, agency_key, keep_batch FROM (

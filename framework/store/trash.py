@@ -13,8 +13,10 @@ import pandas as pd
 
 from framework import db, survey
 from framework.store import aggregates, campaign_batch
+from framework.store.keys import name_key
+from framework.store.locks import write_lock
 from framework.store.results import RoundConflict, id_list
-from framework.store.rounds import AGENCY_KEY, clash_sql
+from framework.store.rounds import clash_sql
 
 
 class TrashMixin:
@@ -22,8 +24,6 @@ class TrashMixin:
 
     def delete(self, batch_id: str, deleted_by: str | None = None) -> bool:
         """Move one live batch and its responses to the trash; False when there is no such live batch."""
-        from framework.store.core import write_lock
-
         with write_lock(self.con), db.transaction(self.con) as cur:
             if not cur.execute("SELECT count(*) FROM store.batches WHERE batch_id = ?", [batch_id]).fetchone()[0]:
                 return False
@@ -47,13 +47,11 @@ class TrashMixin:
 
         Raises RoundConflict (nothing changed) when some of its people are stored in the same round again.
         """
-        from framework.store.core import write_lock
-
         with write_lock(self.con), db.transaction(self.con) as cur:
             row = cur.execute("SELECT round_date FROM store.trash_batches WHERE batch_id = ?", [batch_id]).fetchone()
             if row is None:
                 return False
-            people = (f"SELECT respondent_id, {AGENCY_KEY.format('agency')} AS agency_key "
+            people = (f"SELECT respondent_id, {name_key('agency')} AS agency_key "
                       "FROM store.trash_responses WHERE batch_id = $batch")
             sql = clash_sql(people)
             clash = cur.execute(sql, db.bind(sql, {"round": row[0], "batch": batch_id})).fetchall()

@@ -1,7 +1,7 @@
 """Profile views: URL parsing, the readiness path (not nested), changes table, element tree and requirement grid."""
 from __future__ import annotations
 
-from framework import profiles_view as pv
+from framework.catalog import profiles as pv
 from framework.catalog import STAFF_GROUPS, STAGES
 
 

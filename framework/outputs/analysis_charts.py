@@ -1,6 +1,6 @@
 """Plotly builders for the survey views; they draw already-suppressed frames, so hidden values never reach a figure.
 
-Every builder takes `font_size` (presentation mode) and ends with framework.chart_theme.apply: the same fonts and
+Every builder takes `font_size` (presentation mode) and ends with framework.outputs.chart_theme.apply: the same fonts and
 sizes as the framework charts.
 """
 from __future__ import annotations
@@ -12,14 +12,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from framework import chart_theme
+from framework.outputs import chart_theme
 from framework.analysis import HIDDEN_EMPTY, HIDDEN_NO_PREVIOUS, HIDDEN_POOLED, HIDDEN_SMALL, REASONS, TOTAL_KEY
 from framework.analysis import reason_label
 from framework.analysis.rounds import date_text
-from framework.chart_theme import BASE_SIZE
+from framework.outputs.chart_theme import BASE_SIZE
 from framework import thai_text
-from framework.profiles_view import wrap_label
+from framework.catalog.profiles import wrap_label
 from framework.text import plotly as plotly_text
+from framework.text import pick as _t
 
 GREY = "#b4b4b4"     # hidden for privacy
 EMPTY = "#ececec"    # no respondents
@@ -32,10 +33,6 @@ HIDDEN_TEXT = "—"    # the cell label of a hidden cell (never a value)
 MAX_LABELLED_COLUMNS = 12   # above this many columns a cell is too narrow for "100%": colour and hover only
 STAGE_NAMES = {"Early": ("ระยะเริ่มแรก", "Early"), "Developing": ("ระยะกำลังพัฒนา", "Developing"),
                "Mature": ("ระยะสมบูรณ์", "Mature")}
-
-
-def _t(lang: str, th: str, en: str) -> str:
-    return en if lang == "en" else th
 
 
 def _pct(v) -> str:
@@ -61,7 +58,7 @@ def key_tick(key: str, labels: dict | None, lang: str) -> str:
 
 def stage_label(stage: str, lang: str, names: dict | None = None) -> str:
     th, en = (names or STAGE_NAMES).get(stage, (stage, stage))
-    return en if lang == "en" else th
+    return _t(lang, th, en)
 
 
 def unit_tick(code: str, name, limit: int = 30) -> str:

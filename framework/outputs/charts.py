@@ -4,9 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from framework import chart_theme
-from framework.chart_theme import BASE_SIZE
-from framework.profiles_view import ADDED, DROPPED, FIRST, KEPT, requirement_pivot
+from framework.outputs import chart_theme
+from framework.outputs.chart_theme import BASE_SIZE
+from framework.catalog.profiles import ADDED, DROPPED, FIRST, KEPT, requirement_pivot
+from framework.text import pick as _tr
 
 REQUIRED_COLOUR = "#1f4e8c"
 EMPTY_COLOUR = "#eef1f5"
@@ -16,10 +17,6 @@ STATUS_STYLE = {  # status -> (marker symbol, colour)
     ADDED: ("star", "#2d8a3e"),
     DROPPED: ("x-thin-open", "#c0392b"),
 }
-
-
-def _tr(lang: str, th: str, en: str) -> str:
-    return en if lang == "en" else th
 
 
 def requirement_heatmap(matrix_df: pd.DataFrame, stage: str, lang: str,
@@ -116,7 +113,7 @@ def pathway_chart(path_units: pd.DataFrame, lang: str, labels: dict[str, str] | 
                   title: str | None = None, font_size: int = BASE_SIZE) -> go.Figure:
     """Dot path of one staff group: every unit it ever requires (rows) at Early, Developing, Mature (columns).
 
-    `path_units` is profiles_view.pathway(...).units; a star marks a unit added at that stage, a red cross
+    `path_units` is catalog.profiles.pathway(...).units; a star marks a unit added at that stage, a red cross
     a unit dropped (the document's stages are not nested). "Required" and "still required" share one
     legend entry (same marker) so the legend reads as three symbols.
     """

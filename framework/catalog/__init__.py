@@ -106,7 +106,7 @@ class Catalog:
 
     def table(self, name: str) -> pd.DataFrame:
         """A whole framework table by name (names are checked against the known tables)."""
-        from framework.source import TABLES
+        from framework.catalog.document import TABLES
         if name not in TABLES:
             raise KeyError(f"unknown framework table {name!r}")
         return self.q(f"SELECT * FROM {name}")

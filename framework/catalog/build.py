@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from framework.paths import PARQUET_DIR, SOURCE_DIR
-from framework.source import TABLES, load_tables
+from framework.catalog.document import TABLES, load_tables
 
 
 def _arrow(df: pd.DataFrame) -> pa.Table:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 
+from framework.text import pick
+
 NAMES = {"round": ("รอบ", "round"), "agencies": ("หน่วยงาน", "agency"), "org_units": ("หน่วยงานย่อย", "org unit"),
          "staff_groups": ("กลุ่มบุคลากร", "staff group"), "batches": ("ชุดข้อมูล", "batch"),
          "rounds": ("รอบ", "rounds"), "stage": ("ระยะ", "stage"), "threshold": ("เกณฑ์ระดับ ≥", "level ≥"),
@@ -17,7 +19,7 @@ def settings_line(filters: dict | None, lang: str = "th") -> str:
         v = (filters or {}).get(name)
         if v is None or v == "" or v == []:
             continue
-        word = en if lang == "en" else th
+        word = pick(lang, th, en)
         parts.append(f"{word} {v}" if word.endswith(("≥", "=")) else f"{word}: {v}")
     return " · ".join(parts)
 

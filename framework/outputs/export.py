@@ -31,6 +31,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from html import escape, unescape
+import atexit
+from framework import settings as config
 
 FORMATS = ("csv", "xlsx", "parquet")
 SHOWN_FORMATS = ("csv", "xlsx")     # the "as shown" form is for people: no Parquet
@@ -544,8 +547,6 @@ def chart_html(fig, settings: dict | None = None) -> bytes:
     The page is titled after the chart and, given settings, states them under the chart so a figure
     pasted into a report can be traced back to the screen it came from.
     """
-    from html import escape, unescape
-
     page = fig.to_html(include_plotlyjs=True, full_html=True)
     text = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
     title = unescape(" ".join(re.sub(r"<[^>]+>", " ", text).split())) or (settings or {}).get("view") or "chart"
@@ -570,11 +571,8 @@ def _kaleido():
     Without it every PNG started and killed a browser (~2.5 s) and plotly loaded MathJax from a CDN;
     choreographer's read loop logged a traceback when the killed browser's pipe closed mid-message.
     """
-    import atexit
-
     import kaleido
 
-    from framework import settings as config   # export.settings is the files' settings
 
     if not kaleido._global_server.is_running():  # noqa: SLF001 - kaleido has no public is_running()
         if config.get("BROWSER_PATH") is None and (chromium := config.get("SKILLS_CHROMIUM")).exists():

@@ -1,6 +1,6 @@
 """The one look of every chart (framework views and survey views): Thai font stack, sizes, presentation mode.
 
-Builders in framework/charts.py and framework/analysis_charts.py take `font_size` (BASE_SIZE on screen,
+Builders in framework/outputs/charts.py and framework/outputs/analysis_charts.py take `font_size` (BASE_SIZE on screen,
 PRESENT_SIZE in presentation mode: pages pass `ui.shell.chart_font_size()`) and finish with `apply()`.
 The print stylesheet (framework/print_css.py) uses the same font stack.
 """
