@@ -29,7 +29,6 @@ DEFAULT_LEVEL = 3     # the default target of every required unit: "can do indep
 TARGET = 0            # the threshold value meaning "the agency's target level"
 LEVELS = (1, 2, 3, 4)
 # A row's agency as the views key it (filtered.sql): its own, else its batch's; trimmed, blank = '—'.
-AGENCY_KEY = "coalesce(nullif(trim(coalesce(r.agency, b.agency)), ''), '—')"
 
 DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     agency      VARCHAR NOT NULL,
@@ -169,6 +168,7 @@ def _check(con, agency, stage, group, unit, level) -> None:
 def _refresh(cur, agency: str, round_date: dt.date) -> None:
     """The cells of the agency's batches of this round and later (they may inherit it), in the caller's transaction."""
     from framework.store import aggregates   # the store reads this module: imported here, one way
+    from framework.store.keys import AGENCY_KEY
 
     ids = [b for (b,) in cur.execute(f"""
         SELECT DISTINCT r.batch_id FROM store.responses r JOIN store.batches b USING (batch_id)

@@ -28,7 +28,7 @@ THRESHOLDS = (targets.TARGET, 1, 2, 3, 4)   # 0: the agency's target levels
 CATALOG_KEY = "agg_catalog"
 KEYS = ("batch_id", "agency", "unit_key", "staff_group")
 COMBINED_LIMIT = 2 ** 62   # cell ids are combined in int64; past this they are made dense first
-from framework.store.keys import UNIT_KEY  # noqa: E402,F401  (a cell's org unit as the views group it)
+from framework.store.keys import AGENCY_KEY, UNIT_KEY  # noqa: E402,F401  (a cell's org unit as the views group it)
 
 
 def met_col(code: str) -> str:
@@ -113,7 +113,7 @@ def reference_sql(con, codes: list[str], where: str) -> str:
                        f"sum({met_sum(s)}) AS {required_met_col(s)}" for s in STAGES)
     return f"""
         SELECT x.batch_id, x.agency, x.unit_key, x.staff_group, t.t, count(*) AS n, {units}, {stages}
-        FROM (SELECT r.*, {UNIT_KEY} AS unit_key, {targets.AGENCY_KEY} AS agency_key,
+        FROM (SELECT r.*, {UNIT_KEY} AS unit_key, {AGENCY_KEY} AS agency_key,
                      CAST(b.round_date AS VARCHAR) AS round_key, b.stage AS batch_stage
               FROM store.responses r LEFT JOIN store.batches b USING (batch_id) WHERE {where}) x
         CROSS JOIN (SELECT unnest({list(THRESHOLDS)}::UTINYINT[]) AS t) t
@@ -126,7 +126,7 @@ def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
     codes, req = Catalog(cur).unit_codes(), requirements(cur)
     cols = ", ".join(db.ident(c) for c in codes)
     tab = cur.sql(f"SELECT batch_id, r.agency, {UNIT_KEY} AS unit_key, staff_group, {cols}, "
-                  f"{targets.AGENCY_KEY} AS agency_key, coalesce(CAST(b.round_date AS VARCHAR), '—') AS round_key, "
+                  f"{AGENCY_KEY} AS agency_key, coalesce(CAST(b.round_date AS VARCHAR), '—') AS round_key, "
                   f"coalesce(b.stage, '') AS batch_stage "
                   f"FROM store.responses r LEFT JOIN store.batches b USING (batch_id) WHERE {where}",
                   params=params).to_arrow_table()
