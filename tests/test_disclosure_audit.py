@@ -238,7 +238,8 @@ def audit(nvars: int, equations: list, targets: set, pinned: set) -> list:
 def combos(batches: list[str], rounds: list[str]) -> list[dict]:
     out = []
     for r in ["latest", "all"]:
-        for groups, agencies in itertools.product(_subsets(GROUPS), _subsets(AGENCIES)):
+        # both agencies selected is the same people as none: left out
+        for groups, agencies in itertools.product(_subsets(GROUPS), _subsets(AGENCIES)[:-1]):
             out.append({"round": r, "staff_groups": groups, "agencies": agencies})
     for r in rounds:
         for groups in _subsets(GROUPS):
