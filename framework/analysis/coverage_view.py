@@ -140,7 +140,7 @@ def coverage_change(con, filters: Filters | dict | None = None, stage: str = "Ea
     """This round minus the previous one per (key, unit): the coverage change heatmap, in percentage points.
 
     Both rounds' heatmaps are computed and suppressed by the same rules (the previous round through
-    Filters.round = "previous", rule 7 included), and a change is shown only where BOTH cells are shown, so
+    Filters.round = "previous", the same disclosure blocks), and a change is shown only where BOTH cells are shown, so
     no hidden cell can be recovered from the difference of two shown ones. `hidden` gives the reason of
     the cell hidden in this round, else of the previous round's, else "no_previous".
     Only with the latest round of each agency (the default); otherwise an AnalysisError.
