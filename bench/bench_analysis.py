@@ -80,7 +80,6 @@ def generate(path: Path, n: int) -> None:
 def write_csv(path: Path, n: int) -> None:
     """A survey CSV of n respondents (the ingest benchmark's file; see bench_ingest.csv_sql)."""
     import duckdb
-
     from bench_ingest import csv_sql
     con = duckdb.connect()
     con.execute(f"COPY ({csv_sql(n)}) TO '{path}' (HEADER, DELIMITER ',')")
@@ -184,7 +183,7 @@ def child(argv: list[str]) -> None:
 
 
 def run_child(*args) -> dict:
-    res = subprocess.run([sys.executable, __file__, "--child", *map(str, args)], capture_output=True, text=True,
+    res = subprocess.run([sys.executable, __file__, "--child", *map(str, args)], capture_output=True, text=True,  # noqa: PLW1510
                          cwd=ROOT)
     if res.returncode:
         raise SystemExit(f"benchmark step {args[0]} failed:\n{res.stderr[-3000:]}")

@@ -1,10 +1,17 @@
 """Export and analyst timings (prints numbers)."""
-import sys, time, tempfile
+import sys
+import tempfile
+import time
+
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
-import numpy as np, pandas as pd, plotly.graph_objects as go
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
 from framework import analyst, db
 from framework.outputs import export
 from framework.store import ensure_schema
+
 
 def t(label, fn, n=1):
     t0 = time.perf_counter()

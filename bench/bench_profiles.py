@@ -13,12 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SKILLS_DB", str(Path(tempfile.mkdtemp()) / "bench.duckdb"))
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
-from framework.outputs import charts  # noqa: E402
-from framework.catalog import profiles as profiles_view  # noqa: E402
-from framework.catalog import STAFF_GROUPS, STAGES, Catalog  # noqa: E402
-from framework.handout import profile_handout  # noqa: E402
+from framework.catalog import STAFF_GROUPS, STAGES, Catalog
+from framework.catalog import profiles as profiles_view
+from framework.handout import profile_handout
+from framework.outputs import charts
 
 
 def timed(fn, n: int = 5) -> float:

@@ -56,6 +56,7 @@ def main() -> None:
     args = ap.parse_args()
     import duckdb
     from bench_ingest import OUT, csv_sql
+
     from framework import db
     from framework.store import SurveyStore
 

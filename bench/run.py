@@ -11,5 +11,5 @@ if __name__ == "__main__":
     status = 0
     for script in sorted(HERE.glob("bench_*.py")):
         print(f"== {script.name}", flush=True)
-        status |= subprocess.run([sys.executable, str(script), *sys.argv[1:]], cwd=HERE.parent).returncode
+        status |= subprocess.run([sys.executable, str(script), *sys.argv[1:]], cwd=HERE.parent).returncode  # noqa: PLW1510
     sys.exit(status)

@@ -10,12 +10,11 @@ import logging
 import threading
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-from framework import settings
-from framework import paths
+from framework import paths, settings
 from framework.errors import BilingualError
 
 log = logging.getLogger(__name__)
@@ -155,7 +154,7 @@ class Throttle:
             self._fails.setdefault(session, []).append(now)
             mine, every = len(self._fails[session]), sum(len(t) for t in self._fails.values())
         log.warning("wrong %s at %s on page %s: %d failure(s) in this session, %d in all sessions "
-                    "in the last %d min", self.what, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    "in the last %d min", self.what, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     page, mine, every, self.window // 60)
         return self.wait(session)
 

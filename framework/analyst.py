@@ -30,14 +30,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc
 
-from framework import analyst_worker as worker, db
-from framework.errors import BilingualError
+from framework import access, analysis, db, sql
+from framework import analyst_worker as worker
 from framework.analysis.memo import view
-from framework.catalog.document import TABLES
-from framework import analysis
 from framework.catalog import STAGES
-from framework import sql
-from framework import access
+from framework.catalog.document import TABLES
+from framework.errors import BilingualError
 
 DEFAULT_LIMIT = 5_000      # rows shown / exported from one query
 MAX_LIMIT = 100_000
@@ -59,10 +57,10 @@ WORK_DIR = Path(tempfile.gettempdir()) / f"skills-analyst-{os.getuid() if hasatt
 DERIVED = {
     "requirement_matrix": ("ทุกบทบาท (ระยะ × กลุ่มบุคลากร) × หน่วยความสามารถ พร้อม required",
                            "Every role profile (stage × staff group) × unit, with `required`"),
-    "coverage": ("ความครอบคลุมของแต่ละหน่วยความสามารถ ทุกระยะ แยกตามกลุ่มบุคลากร/หน่วยงาน/หน่วยงานย่อย "
-                 "(ซ่อนกลุ่มเล็กแบบเดียวกับหน้าจอ)",
-                 "Coverage of each unit, every stage, by staff group / agency / org unit "
-                 "(small cells hidden as on screen)"),
+    "coverage": (("ความครอบคลุมของแต่ละหน่วยความสามารถ ทุกระยะ แยกตามกลุ่มบุคลากร/หน่วยงาน/หน่วยงานย่อย "
+                 "(ซ่อนกลุ่มเล็กแบบเดียวกับหน้าจอ)"),
+                 ("Coverage of each unit, every stage, by staff group / agency / org unit "
+                 "(small cells hidden as on screen)")),
     "readiness": ("ความพร้อมตามระยะ แยกตามกลุ่มบุคลากร/หน่วยงาน/หน่วยงานย่อย (ซ่อนกลุ่มเล็ก)",
                   "Readiness per stage by staff group / agency / org unit (small cells hidden)"),
     "responses": ("ข้อมูลรายบุคคล (ต้องใช้รหัสผ่าน HR)", "Row-level responses (HR passphrase only)"),
@@ -71,25 +69,25 @@ DERIVED = {
 
 EXAMPLES = (
     ("จำนวนหน่วยความสามารถในแต่ละกลุ่ม", "Units per capability group",
-     "SELECT g.key, g.name_th, g.name_en, count(u.code) AS units\n"
+     ("SELECT g.key, g.name_th, g.name_en, count(u.code) AS units\n"
      "FROM capability_groups g JOIN units u ON u.group_key = g.key\n"
-     "GROUP BY ALL\nORDER BY min(g.ord)"),
+     "GROUP BY ALL\nORDER BY min(g.ord)")),
     ("หน่วยความสามารถที่บทบาทหนึ่งต้องมี", "Units one role profile requires",
-     "SELECT unit_code, name_th, name_en\nFROM requirement_matrix\n"
-     "WHERE stage = 'Developing' AND staff_group = 'Technologist' AND required\nORDER BY unit_ord"),
+     ("SELECT unit_code, name_th, name_en\nFROM requirement_matrix\n"
+     "WHERE stage = 'Developing' AND staff_group = 'Technologist' AND required\nORDER BY unit_ord")),
     ("จำนวนบทบาทที่ต้องมีแต่ละหน่วย", "How many role profiles require each unit",
-     "SELECT unit_code, name_th, count_if(required) AS profiles\nFROM requirement_matrix\n"
-     "GROUP BY ALL\nORDER BY min(unit_ord)"),
+     ("SELECT unit_code, name_th, count_if(required) AS profiles\nFROM requirement_matrix\n"
+     "GROUP BY ALL\nORDER BY min(unit_ord)")),
     ("ค้นหาเกณฑ์การปฏิบัติงานด้วยคำภาษาไทย", "Search performance criteria by a Thai word",
      "SELECT code, unit_code, text_th\nFROM criteria\nWHERE text_th LIKE '%ข้อมูล%'\nORDER BY ord"),
     ("ความครอบคลุมต่ำสุดในระยะ Developing ตามกลุ่มบุคลากร", "Lowest coverage at Developing by staff group",
-     "SELECT key AS staff_group, code, n, met, round(coverage, 3) AS coverage, hidden\n"
+     ("SELECT key AS staff_group, code, n, met, round(coverage, 3) AS coverage, hidden\n"
      "FROM coverage\nWHERE \"by\" = 'group' AND stage = 'Developing' AND NOT is_total AND required\n"
-     "ORDER BY coverage NULLS LAST\nLIMIT 20"),
+     "ORDER BY coverage NULLS LAST\nLIMIT 20")),
     ("ความพร้อมของแต่ละหน่วยงาน", "Readiness of each agency",
-     "SELECT key AS agency, stage, n, round(readiness, 3) AS readiness,\n"
+     ("SELECT key AS agency, stage, n, round(readiness, 3) AS readiness,\n"
      "       round(fully_ready, 3) AS fully_ready, hidden\n"
-     "FROM readiness\nWHERE \"by\" = 'agency'\nORDER BY agency, stage"),
+     "FROM readiness\nWHERE \"by\" = 'agency'\nORDER BY agency, stage")),
 )
 
 
@@ -133,7 +131,7 @@ def survey_aggregates(con, *, min_cell: int, threshold: int, authorised: bool = 
     for name, make in makers.items():
         try:
             df = pd.concat(make(), ignore_index=True)
-        except Exception as exc:  # an analysis failure leaves that table out, never the whole page
+        except Exception as exc:  # noqa: BLE001 - an analysis failure leaves that table out, never the whole page
             warnings.warn(f"analyst: {name} table not available: {exc}", stacklevel=2)
             continue
         df["threshold"], df["min_cell"] = int(threshold), int(min_cell)
@@ -155,7 +153,7 @@ def source_tables(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: i
 
 
 def build(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int,
-          authorised: bool = False) -> "Workspace":
+          authorised: bool = False) -> Workspace:
     """A fresh, locked analyst database for analyst queries (see module docstring).
 
     k is checked here, for every caller: below the configured floor only when `authorised` (the HR
@@ -468,7 +466,7 @@ def _chunk(sock: socket.socket, deadline: float, size: int) -> bytes:
     sock.settimeout(left)
     try:
         data = sock.recv(size)
-    except socket.timeout:
+    except TimeoutError:
         raise TimeoutError from None
     if not data:
         raise EOFError

@@ -22,8 +22,8 @@ import duckdb
 import pandas as pd
 
 from framework import access, db
-from framework.text import pick
 from framework.storage import StoreWriteError
+from framework.text import pick
 
 LOG = logging.getLogger(__name__)
 

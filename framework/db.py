@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping, Sequence
 
 import duckdb
 import pandas as pd
 
-from framework.paths import PARQUET_DIR
 from framework.catalog.document import TABLES
+from framework.paths import PARQUET_DIR
 
 Params = Mapping[str, object] | Sequence[object] | None
 
@@ -47,7 +47,7 @@ def literal(text: str | Path) -> str:
 # --- templates and parameters --------------------------------------------------------------------------------
 # Strings, quoted identifiers and comments are skipped when looking for $names and {placeholders}.
 _SKIP = r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/"
-_PARAM = re.compile(_SKIP + r"|\$([A-Za-z_][A-Za-z0-9_]*)", re.S)
+_PARAM = re.compile(_SKIP + r"|\$([A-Za-z_][A-Za-z0-9_]*)", re.DOTALL)
 _PLACEHOLDER = re.compile(r"--[^\n]*|\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 

@@ -42,7 +42,7 @@ def generate(catalog: Catalog | None = None) -> dict[str, bytes]:
     required = _required(catalog)
     thai = {r.key: r.name_th for r in catalog.staff_groups().itertuples()}
     files: dict[str, bytes] = {}
-    manifest = {"demo": True, "note": "Synthetic demo data (seed %d) - not real survey results." % SEED,
+    manifest = {"demo": True, "note": f"Synthetic demo data (seed {SEED}) - not real survey results.",
                 "batches": []}
     for agency, stage, n, offset, label in AGENCIES:
         people = []

@@ -5,8 +5,7 @@ import datetime as dt
 import re
 from html import escape
 
-from framework import print_css
-from framework import targets
+from framework import print_css, targets
 from framework.catalog import Catalog
 from framework.catalog.profiles import names, text
 from framework.text import pick as _t
@@ -97,8 +96,8 @@ def profile_handout(cat: Catalog, stage: str, staff_group: str, lang: str = "th"
     parts = [
         "<!DOCTYPE html>", f'<html lang="{escape(lang)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(persona)} · {escape(label.get(stage, stage))} · {escape(label.get(staff_group, staff_group))}"
-        "</title>", f"<style>{CSS}</style></head><body>",
+        (f"<title>{escape(persona)} · {escape(label.get(stage, stage))} · {escape(label.get(staff_group, staff_group))}"
+        "</title>"), f"<style>{CSS}</style></head><body>",
         "<header>", f'<div class="framework">{escape(title)}</div>',
         f'<div class="profile">{escape(label.get(stage, stage))} · {escape(label.get(staff_group, staff_group))}</div>',
         f"<h1>{escape(persona)}</h1>",
@@ -155,7 +154,7 @@ def profiles_deck(cat: Catalog, profiles: list[tuple[str, str]], lang: str = "th
     head = pages[0].split("<body>", 1)[0]
     bodies = [page.split("<body>", 1)[1].rsplit("</body>", 1)[0] for page in pages]
     title = _t(lang, "เอกสารแจก", "Handouts") + f" ({len(pages)})"
-    head = re.sub(r"<title>.*?</title>", f"<title>{escape(title)}</title>", head, count=1, flags=re.S)
+    head = re.sub(r"<title>.*?</title>", f"<title>{escape(title)}</title>", head, count=1, flags=re.DOTALL)
     sheet = '<div class="deck-page" style="break-after: page;">{}</div>'
     last = '<div class="deck-page">{}</div>'
     return (head + "<body>" + "".join(sheet.format(b) for b in bodies[:-1]) + last.format(bodies[-1])

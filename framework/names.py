@@ -79,10 +79,10 @@ def id_problem(text: str | None) -> tuple[str, str] | None:
     for i, ch in enumerate(s, 1):
         if unicodedata.category(ch) in INVISIBLE:
             what = _char(ch)
-            return (f"รหัสผู้ตอบมีอักขระควบคุมหรืออักขระที่มองไม่เห็น {what} ที่ตำแหน่ง {i} — ลบอักขระนั้นออก "
-                    "(พิมพ์รหัสใหม่) แล้วส่งใหม่",
-                    f"the respondent id holds a control or invisible character {what} at position {i} - remove "
-                    "it (type the id again) and send it again")
+            return ((f"รหัสผู้ตอบมีอักขระควบคุมหรืออักขระที่มองไม่เห็น {what} ที่ตำแหน่ง {i} — ลบอักขระนั้นออก "
+                    "(พิมพ์รหัสใหม่) แล้วส่งใหม่"),
+                    (f"the respondent id holds a control or invisible character {what} at position {i} - remove "
+                    "it (type the id again) and send it again"))
     return None
 
 

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from framework import db, print_css
-from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES, Catalog, next_stage
+from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES, Catalog, next_stage  # noqa: F401 - NEXT_STAGE: the one map, shared
 from framework.errors import BilingualError
 from framework.handout import circular_ref
 from framework.survey import LEVELS
@@ -311,10 +311,10 @@ def idp_html(p: Plan, catalog: Catalog, lang: str = "th", today: dt.date | None 
     for rows, (h_th, h_en), (none_th, none_en), note, plan in (
             (todo, ("หน่วยที่ควรพัฒนาก่อน", "Units to develop first"),
              ("ไม่มี — ทุกหน่วยผ่านเกณฑ์", "None — every unit is met."),
-             ("เรียงตามลำดับในกรอบทักษะ ใต้ชื่อหน่วยคือความสามารถย่อยที่ควรเรียนรู้ หน่วยที่ยังไม่ได้ประเมินอยู่ในรายการนี้ด้วย "
-              "(ควรประเมินตนเองก่อนวางแผน)",
-              "In framework order; under each unit, the elements to learn. Units not assessed are listed here "
-              "too (self-assess them before planning)."), True),
+             (("เรียงตามลำดับในกรอบทักษะ ใต้ชื่อหน่วยคือความสามารถย่อยที่ควรเรียนรู้ หน่วยที่ยังไม่ได้ประเมินอยู่ในรายการนี้ด้วย "
+              "(ควรประเมินตนเองก่อนวางแผน)"),
+              ("In framework order; under each unit, the elements to learn. Units not assessed are listed here "
+              "too (self-assess them before planning).")), True),
             (met, ("หน่วยที่ผ่านเกณฑ์แล้ว", "Units already met"), ("ยังไม่มี", "None yet."), None, False)):
         parts.append(f"<h2>{e(_t(lang, h_th, h_en))} ({len(rows)})</h2>")
         if rows.empty:

@@ -17,20 +17,20 @@ def lines(lang: str = "th", threshold: int = 3, target: float = 0.8, min_cell: i
           "en" if lang == "en" else "th"])
     if lang == "en":
         return [
-            f"**Coverage** of a unit: the share of respondents whose level in it is {at} "
-            "(not assessed counts as not met).",
-            "**Readiness** at a stage: on average, the share of the units their role requires that respondents "
-            f"meet; a group **reaches** a stage when its readiness is {target:.0%} or more.",
-            f"A figure from fewer than {min_cell} people is **hidden** (—) to protect privacy, "
-            "and never shown as zero.",
+            (f"**Coverage** of a unit: the share of respondents whose level in it is {at} "
+            "(not assessed counts as not met)."),
+            ("**Readiness** at a stage: on average, the share of the units their role requires that respondents "
+            f"meet; a group **reaches** a stage when its readiness is {target:.0%} or more."),
+            (f"A figure from fewer than {min_cell} people is **hidden** (—) to protect privacy, "
+            "and never shown as zero."),
         ]
     return [
-        f"**ความครอบคลุม** ของหน่วย: สัดส่วนผู้ตอบที่มีระดับในหน่วยนั้น{at} "
-        "(ยังไม่ได้ประเมินนับว่าไม่ผ่าน)",
-        "**ความพร้อม** ในระยะหนึ่ง: ค่าเฉลี่ยของสัดส่วนหน่วยที่บทบาทกำหนดซึ่งผู้ตอบผ่าน "
-        f"กลุ่มที่มีความพร้อมตั้งแต่ {target:.0%} ขึ้นไปถือว่า **บรรลุ** ระยะนั้น",
-        f"ตัวเลขที่มาจากผู้ตอบน้อยกว่า {min_cell} คนจะถูก **ซ่อน** (—) เพื่อคุ้มครองข้อมูลส่วนบุคคล "
-        "และไม่แสดงเป็นศูนย์",
+        (f"**ความครอบคลุม** ของหน่วย: สัดส่วนผู้ตอบที่มีระดับในหน่วยนั้น{at} "
+        "(ยังไม่ได้ประเมินนับว่าไม่ผ่าน)"),
+        ("**ความพร้อม** ในระยะหนึ่ง: ค่าเฉลี่ยของสัดส่วนหน่วยที่บทบาทกำหนดซึ่งผู้ตอบผ่าน "
+        f"กลุ่มที่มีความพร้อมตั้งแต่ {target:.0%} ขึ้นไปถือว่า **บรรลุ** ระยะนั้น"),
+        (f"ตัวเลขที่มาจากผู้ตอบน้อยกว่า {min_cell} คนจะถูก **ซ่อน** (—) เพื่อคุ้มครองข้อมูลส่วนบุคคล "
+        "และไม่แสดงเป็นศูนย์"),
     ]
 
 

@@ -167,7 +167,9 @@ def _check(con, agency, stage, group, unit, level) -> None:
 
 def _refresh(cur, agency: str, round_date: dt.date) -> None:
     """The cells of the agency's batches of this round and later (they may inherit it), in the caller's transaction."""
-    from framework.store import aggregates   # the store reads this module: imported here, one way
+    from framework.store import (
+        aggregates,  # the store reads this module: imported here, one way
+    )
     from framework.store.keys import AGENCY_KEY
 
     ids = [b for (b,) in cur.execute(f"""

@@ -19,6 +19,7 @@ pick(lang, th, en) is THE Thai/English picker of the framework side (ui.shell.tr
 from __future__ import annotations
 
 import html as _html
+import math
 import re
 
 # Escaped wherever they stand: emphasis, code, links and images ([ ]), raw HTML and autolinks (< >), entities
@@ -40,7 +41,7 @@ _WWW = re.compile(r"(?i)(www\.)")
 
 def _plain(value, keep_lines: bool = False) -> str:
     """The value as one line of text ('' for None and NaN); `keep_lines` keeps its line breaks (as \\n)."""
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     text = str(value)
     if keep_lines:

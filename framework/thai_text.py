@@ -9,6 +9,7 @@ pieces; English words are whole pieces. `wrap` and `shorten` only ever cut betwe
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 from functools import lru_cache
 
@@ -63,7 +64,7 @@ def shorten(text, limit: int = 38) -> str:
 
     When the first words fill less than half the limit (a very long next word), that word is kept whole too:
     a label is never cut inside a word."""
-    text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+    text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
     if len(text) <= limit:
         return text
     out = ""

@@ -11,12 +11,12 @@ from html import escape
 import streamlit as st
 
 from framework import campaign, clock, pdf
-from framework.outputs import export
-from framework.catalog import profiles as pv
 from framework import respondents as rsp
 from framework.campaign import form, links, results
 from framework.catalog import STAFF_GROUPS
+from framework.catalog import profiles as pv
 from framework.errors import BilingualError
+from framework.outputs import export
 from framework.text import md
 from ui import shell
 

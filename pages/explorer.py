@@ -4,8 +4,8 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from framework.catalog import profiles as pv
 from framework.catalog import STAFF_GROUPS, STAGES
+from framework.catalog import profiles as pv
 from framework.text import md
 from ui import shell
 from ui.downloads import table_downloads

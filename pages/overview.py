@@ -15,8 +15,8 @@ counts = filters.survey_counts(f)
 stage = filters.stage_select(
     "ov_stage", label=("ระยะปัจจุบันของหน่วยงาน", "Your agency's current stage"), f=f,
     help=("หน่วยงานเลือกระยะของตนเองได้ (เริ่มต้นจากระยะที่หน่วยงานระบุสำหรับรอบนี้) และใช้ต่อในทุกหน้าผลสำรวจ",
-          "Your agency chooses its own stage (it starts at the stage the agency declared for this round) and "
-          "keeps it on every survey page."))
+          ("Your agency chooses its own stage (it starts at the stage the agency declared for this round) and "
+          "keeps it on every survey page.")))
 ov = filters.or_stop(filters.overview, f, stage=stage)
 stages = filters.stage_labels()
 c = ov["counts"]

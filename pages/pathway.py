@@ -3,9 +3,9 @@ from html import escape
 
 import streamlit as st
 
-from framework.outputs import chart_theme, charts
-from framework.catalog import profiles as pv
 from framework.catalog import STAFF_GROUPS, STAGES
+from framework.catalog import profiles as pv
+from framework.outputs import chart_theme, charts
 from framework.text import md
 from ui import shell
 from ui.downloads import chart_downloads, table_downloads
@@ -96,8 +96,8 @@ for i, (col, stage) in enumerate(zip(cols, STAGES)):
     with col, st.container(border=True):
         html = [f'<div class="path-stage">{i + 1}. {escape(names[stage])}</div>',
                 f'<div class="path-persona">{escape(prof.persona(lang))}</div>',
-                f'<div class="path-count">{len(prof.units)} <small class="path-count-label">'
-                f'{escape(tr("หน่วยความสามารถ", "units of capability"))}</small></div>']
+                (f'<div class="path-count">{len(prof.units)} <small class="path-count-label">'
+                f'{escape(tr("หน่วยความสามารถ", "units of capability"))}</small></div>')]
         if i == 0:
             html.append(f'<div class="path-head">{escape(tr("ต้องมี", "Required"))}</div>' + _chips(prof.units, ""))
             html.append(f'<div class="path-head">{escape(tr("ความรู้เฉพาะ", "Specific knowledge"))}: '

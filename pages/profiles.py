@@ -3,15 +3,15 @@ from html import escape
 
 import streamlit as st
 
-from framework.catalog import profiles as pv
-from framework.catalog import STAFF_GROUPS, STAGES
 from framework import pdf
+from framework.catalog import STAFF_GROUPS, STAGES
+from framework.catalog import profiles as pv
 from framework.errors import BilingualError
 from framework.handout import profile_handout, profiles_deck
 from framework.text import md
 from ui import shell
-from ui.downloads import table_downloads
 from ui import targets as target_levels
+from ui.downloads import table_downloads
 
 lang = shell.setup("profiles", "บทบาทตามกลุ่มบุคลากร", "Role profile")
 tr = shell.tr
@@ -96,7 +96,7 @@ def pdf_downloads(stage: str, group: str, lang: str) -> None:
         st.error(md(exc.message(lang)), icon=":material/error:")
         return
     name = _pdf_name(kind, stage, group, lang)
-    label = dict((k, tr(th, en)) for k, th, en in PDF_KINDS)[kind]
+    label = {k: tr(th, en) for k, th, en in PDF_KINDS}[kind]
     st.download_button(tr(f"ดาวน์โหลด {label}", f"Download {label}"), data, file_name=name,
                        mime="application/pdf", key="prof_pdf_download", icon=":material/download:",
                        type="primary", on_click="ignore", help=f"{md(name)} · {len(data) // 1024:,} KB")

@@ -1,4 +1,5 @@
 """Readiness path: readiness at Early, Developing and Mature per staff group, agency or org unit, and what blocks the next stage."""
+import pandas as pd
 import streamlit as st
 
 from framework import analysis
@@ -39,7 +40,7 @@ chart_downloads(fig, "readiness", settings, key="rdy_chart_dl")
 
 
 def reached_text(v):
-    if v is None or v != v:
+    if v is None or pd.isna(v):
         return tr("ซ่อน", "hidden")
     return tr("ยังไม่บรรลุ", "none yet") if v == "none" else stages[v]
 
@@ -47,7 +48,7 @@ def reached_text(v):
 summary = reached.assign(name=[analysis_charts.key_label(k, labels, lang) for k in reached["key"]],
                          reached=[reached_text(v) for v in reached["stage_reached"]])
 # The readiness behind the path, one column per stage ("hidden" where suppressed).
-per_stage = ready.assign(cell=[tr("ซ่อน", "hidden") if h is not None and h == h else f"{v:.0%}"
+per_stage = ready.assign(cell=[tr("ซ่อน", "hidden") if h is not None and not pd.isna(h) else f"{v:.0%}"
                                for h, v in zip(ready["hidden"], ready["readiness"])])
 per_stage = per_stage.pivot(index="key", columns="stage", values="cell")
 stage_cols = [tr(f"ความพร้อม · {stages[s]}", f"Readiness · {stages[s]}") for s in analysis.STAGES]

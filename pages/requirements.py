@@ -1,9 +1,9 @@
 """Requirement heatmaps (URL /requirements): which units each staff group must have at each stage; framework only."""
 import streamlit as st
 
-from framework.outputs import chart_theme, charts
-from framework.catalog import profiles as pv
 from framework.catalog import STAFF_GROUPS, STAGES
+from framework.catalog import profiles as pv
+from framework.outputs import chart_theme, charts
 from framework.text import md
 from ui import shell
 from ui.downloads import chart_downloads, table_downloads

@@ -5,10 +5,10 @@ import pandas as pd
 import streamlit as st
 
 from framework import analysis, clock
-from framework.outputs import export
-from framework.catalog import profiles as pv
 from framework import respondents as rsp
 from framework.catalog import STAGES
+from framework.catalog import profiles as pv
+from framework.outputs import export
 from framework.text import html, md
 from ui import shell
 from ui.downloads import table_downloads

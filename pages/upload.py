@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from framework import clock, storage, survey
-from framework.outputs import export
 from framework.catalog import STAGES
+from framework.outputs import export
 from framework.store import RoundConflict, SurveyStore, campaign_batch
 from framework.text import md
 from ui import shell
@@ -98,9 +98,10 @@ c1, c2, c3 = st.columns(3)
 known = store.agencies()
 if st.session_state.get("up_agency_next") in known:   # a new agency just imported stays chosen
     st.session_state["up_agency"] = st.session_state.pop("up_agency_next")
+NEW_LABEL = tr("+ หน่วยงานใหม่…", "+ A new agency…")
 agency = c1.selectbox(tr("หน่วยงาน", "Agency"), [*known, NEW], index=None, key="up_agency",
                       on_change=offer_last_stage, placeholder=tr("เลือกหน่วยงาน", "Choose the agency"),
-                      format_func=lambda a, new=tr("+ หน่วยงานใหม่…", "+ A new agency…"): new if a == NEW else a) \
+                      format_func=lambda a: NEW_LABEL if a == NEW else a) \
     if known else NEW
 if agency == NEW:
     agency = c1.text_input(tr("ชื่อหน่วยงาน (ใหม่)", "Agency name (new)"), key="up_agency_new").strip() or None

@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from framework import analysis, campaign, clock
-from framework.outputs import analysis_charts, chart_theme, export
 from framework.catalog import STAGES
 from framework.errors import BilingualError
+from framework.outputs import analysis_charts, chart_theme, export
 from framework.store import SurveyStore
 from framework.text import html, md
 from ui import shell
@@ -104,35 +104,34 @@ with panel:
     opening = (st.container(border=True) if presenting   # no expander inside the presentation's expander
                else st.expander(tr("เปิดแบบประเมินใหม่", "Open a new campaign"), icon=":material/add_link:",
                                 expanded=not campaign.has_tables(con) or not campaign.list_campaigns(con)))
-    with opening:
-        with st.form("ws_open", border=False):
-            c1, c2, c3, c4 = st.columns(4)
-            agency = c1.text_input(tr("หน่วยงาน", "Agency"), key="ws_agency")
-            stage = c2.selectbox(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, format_func=stages.get, key="ws_stage")
-            round_d = c3.date_input(tr("วันที่รอบสำรวจ", "Round date"), value=None, key="ws_round", format="YYYY-MM-DD")
-            closes = c4.date_input(tr("ปิดรับคำตอบ (ไม่บังคับ)", "Closes (optional)"), value=None, key="ws_closes",
-                                   format="YYYY-MM-DD")
-            c1, c2 = st.columns(2)
-            units_text = c1.text_area(tr("หน่วยงานย่อย หนึ่งบรรทัดต่อหนึ่งหน่วย (ไม่บังคับ)",
-                                         "Org units, one per line (optional)"), key="ws_units", height=100)
-            pattern = c2.text_input(tr("รูปแบบรหัสผู้ตอบ (regular expression, ไม่บังคับ)",
-                                       "Respondent-id pattern (regular expression, optional)"), key="ws_pattern",
-                                    placeholder=r"\d{7}")
-            only = c2.toggle(tr("ลิงก์รายบุคคลเท่านั้น (ปิดลิงก์เปิดที่เชื่อรหัสตามที่พิมพ์)",
-                                "Personal links only (no open link trusting typed ids)"), key="ws_links_only")
-            if st.form_submit_button(tr("เปิดแบบประเมิน", "Open the campaign"), type="primary", icon=":material/add:"):
-                try:
-                    SurveyStore(con, cat)   # the store's own tables first (a fresh production store)
-                    made = campaign.open_campaign(con, cat, agency=agency, stage=stage, round_date=round_d,
-                                                  closes=closes, org_units=units_text.splitlines(), id_pattern=pattern,
-                                                  links_only=only)
-                except BilingualError as exc:   # a bad setting, or the disk is full (framework.storage)
-                    st.error(md(exc.message(lang)))
-                else:
-                    shell.audit("campaign-open", made.agency, f"campaign {made.code}, round {made.round_date}"
-                                + (", personal links only" if made.links_only else ", open link"))
-                    st.session_state["ws_code"] = made.code
-                    st.success(tr(f"เปิดแบบประเมินแล้ว รหัส {made.code}", f"Campaign opened: code {made.code}"))
+    with opening, st.form("ws_open", border=False):
+        c1, c2, c3, c4 = st.columns(4)
+        agency = c1.text_input(tr("หน่วยงาน", "Agency"), key="ws_agency")
+        stage = c2.selectbox(tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, format_func=stages.get, key="ws_stage")
+        round_d = c3.date_input(tr("วันที่รอบสำรวจ", "Round date"), value=None, key="ws_round", format="YYYY-MM-DD")
+        closes = c4.date_input(tr("ปิดรับคำตอบ (ไม่บังคับ)", "Closes (optional)"), value=None, key="ws_closes",
+                               format="YYYY-MM-DD")
+        c1, c2 = st.columns(2)
+        units_text = c1.text_area(tr("หน่วยงานย่อย หนึ่งบรรทัดต่อหนึ่งหน่วย (ไม่บังคับ)",
+                                     "Org units, one per line (optional)"), key="ws_units", height=100)
+        pattern = c2.text_input(tr("รูปแบบรหัสผู้ตอบ (regular expression, ไม่บังคับ)",
+                                   "Respondent-id pattern (regular expression, optional)"), key="ws_pattern",
+                                placeholder=r"\d{7}")
+        only = c2.toggle(tr("ลิงก์รายบุคคลเท่านั้น (ปิดลิงก์เปิดที่เชื่อรหัสตามที่พิมพ์)",
+                            "Personal links only (no open link trusting typed ids)"), key="ws_links_only")
+        if st.form_submit_button(tr("เปิดแบบประเมิน", "Open the campaign"), type="primary", icon=":material/add:"):
+            try:
+                SurveyStore(con, cat)   # the store's own tables first (a fresh production store)
+                made = campaign.open_campaign(con, cat, agency=agency, stage=stage, round_date=round_d,
+                                              closes=closes, org_units=units_text.splitlines(), id_pattern=pattern,
+                                              links_only=only)
+            except BilingualError as exc:   # a bad setting, or the disk is full (framework.storage)
+                st.error(md(exc.message(lang)))
+            else:
+                shell.audit("campaign-open", made.agency, f"campaign {made.code}, round {made.round_date}"
+                            + (", personal links only" if made.links_only else ", open link"))
+                st.session_state["ws_code"] = made.code
+                st.success(tr(f"เปิดแบบประเมินแล้ว รหัส {made.code}", f"Campaign opened: code {made.code}"))
 
     camps = campaign.list_campaigns(con)
     if not camps:

@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from framework import db  # noqa: E402
-from framework.catalog import Catalog  # noqa: E402
+from framework import db
+from framework.catalog import Catalog
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -105,5 +105,5 @@ def readme_block(name: str) -> str | None:
     import re
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    m = re.search(rf"<!-- {name}:begin[^>]*-->\n(.*?)\n<!-- {name}:end -->", text, re.S)
+    m = re.search(rf"<!-- {name}:begin[^>]*-->\n(.*?)\n<!-- {name}:end -->", text, re.DOTALL)
     return m.group(1) if m else None

@@ -4,9 +4,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from framework import access
-
 from conftest import ROOT
+
+from framework import access
 
 
 def test_local_mode_allows_everything(monkeypatch):

@@ -4,8 +4,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-
 from conftest import run_page
+
 from framework import access
 
 SECRET = "ลับสุดยอด-2025"

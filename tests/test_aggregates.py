@@ -113,6 +113,5 @@ def test_forced_source_is_scoped_and_checked():
         with source.forced(source.CELLS):
             assert source.pick(None).name == source.CELLS
         assert source.pick(None).name == source.RESPONSES
-    with pytest.raises(ValueError):
-        with source.forced("elsewhere"):
-            pass
+    with pytest.raises(ValueError), source.forced("elsewhere"):
+        pass

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from framework import analysis
-from framework.analysis import Filters, TOTAL_KEY
+from framework.analysis import TOTAL_KEY, Filters
 from tests.fixtures.analysis import seed, truth
 
 

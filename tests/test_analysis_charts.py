@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from framework import analysis
+from framework.analysis import Filters
 from framework.outputs import analysis_charts
-from framework.analysis import Filters, TOTAL_KEY
 from tests.fixtures.analysis import seed
 
 
@@ -43,7 +43,7 @@ def test_coverage_heatmap_equals_frame(con):
     bare = analysis_charts.coverage_heatmap(cov, "en", cell_labels=False).data[2]
     assert len(bare.x) == int(cov["required"].sum())
     assert fig.layout.showlegend and req.showlegend and "required" in req.name
-    hidden = [t for n, t in legend.items() if n.startswith("hidden")][0]
+    hidden = next(t for n, t in legend.items() if n.startswith("hidden"))
     empty = legend["no respondents"]
     assert hidden.marker.color == grey.colorscale[1][1] and empty.marker.color == grey.colorscale[0][1]
     assert hidden.marker.color != empty.marker.color
@@ -88,7 +88,7 @@ def test_readiness_path_hidden_points_are_gaps(con):
     # Others: 2 people selected (n_all), in no block of >= k: hidden ("small"), covering nobody (n = 0)
     assert ready.loc[ready["key"] == "Others", "hidden"].eq(analysis.HIDDEN_SMALL).all()
     fig = analysis_charts.readiness_path(ready[ready["n_all"] > 0], None, 0.8, "th", {"Others": "อื่น"})
-    others = [t for t in fig.data if t.name == "อื่น"][0]
+    others = next(t for t in fig.data if t.name == "อื่น")
     assert all(math.isnan(v) for v in others.y)
     assert all(c[1] == "" for c in others.customdata)
 
@@ -108,7 +108,7 @@ def test_blockers_bar_and_trend_lines(con):
     tf = analysis_charts.trend_lines(t["readiness"], "readiness", "en")
     names = [tr.name for tr in tf.data]
     assert "All" in names and "Management" not in names    # groups with no respondents are left out
-    ex = [tr for tr in tf.data if tr.name == "Executive"][0]
+    ex = next(tr for tr in tf.data if tr.name == "Executive")
     assert list(ex.x) == t["rounds"] and ex.y[1] == 1.0
 
 

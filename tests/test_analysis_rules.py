@@ -49,7 +49,7 @@ def test_training_headline_sums_shown_units_only(con, catalog):
     shown = set(totals.loc[totals["hidden"].isna(), "code"])
     want_not_met = want_required = want_na = 0
     for code in shown:
-        who = raw[raw["staff_group"].map(lambda g: code in req.get(g, set()))]
+        who = raw[raw["staff_group"].map(lambda g, code=code: code in req.get(g, set()))]
         want_required += len(who)
         want_not_met += int((~(who[code] >= 3)).sum())
         want_na += int(who[code].isna().sum())

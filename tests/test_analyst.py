@@ -7,12 +7,12 @@ import time
 import duckdb
 import pandas as pd
 import pytest
-
 from conftest import FIXTURES
+
 from framework import access, analyst, db
 
 sys.path.insert(0, str(FIXTURES / "export"))
-from export_seed import AGENCY, seed  # noqa: E402
+from export_seed import AGENCY, seed
 
 
 @pytest.fixture(scope="module")

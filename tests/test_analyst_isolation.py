@@ -10,12 +10,12 @@ import threading
 import time
 
 import pytest
-
-from framework import analyst, db
 from test_analyst_limits import acon, rss_mb  # noqa: F401 - the module's locked database, this process's RSS
 
+from framework import analyst, db
 
-def test_a_900_mb_string_is_refused_quickly_and_the_server_does_not_grow(acon):
+
+def test_a_900_mb_string_is_refused_quickly_and_the_server_does_not_grow(acon):  # noqa: F811
     analyst.run(acon, "SELECT 1 AS x")            # the worker server is up
     gc.collect()
     before = peak = rss_mb()
@@ -44,7 +44,7 @@ def test_a_900_mb_string_is_refused_quickly_and_the_server_does_not_grow(acon):
     assert analyst.run(acon, "SELECT 2 AS x").frame["x"].iloc[0] == 2
 
 
-def test_a_worker_that_does_not_stop_itself_is_killed_at_the_deadline(acon, monkeypatch):
+def test_a_worker_that_does_not_stop_itself_is_killed_at_the_deadline(acon, monkeypatch):  # noqa: F811
     """The worker's own interrupt is set far away (60 s): the parent kills its process group at 1 s."""
     killed = []
     real_kill = analyst._kill
@@ -67,7 +67,7 @@ def test_a_worker_that_does_not_stop_itself_is_killed_at_the_deadline(acon, monk
         pytest.fail(f"worker group {killed[0]} still alive")
 
 
-def test_a_dead_fork_server_is_replaced(acon):
+def test_a_dead_fork_server_is_replaced(acon):  # noqa: F811
     analyst.run(acon, "SELECT 1 AS x")
     old = analyst._SERVER._proc
     old.send_signal(signal.SIGKILL)
@@ -76,7 +76,7 @@ def test_a_dead_fork_server_is_replaced(acon):
     assert analyst._SERVER._proc is not old
 
 
-def test_per_query_overhead_is_small(acon):
+def test_per_query_overhead_is_small(acon):  # noqa: F811
     analyst.run(acon, "SELECT 1 AS x")
     times = []
     for _ in range(5):

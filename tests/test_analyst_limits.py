@@ -78,8 +78,8 @@ def test_a_result_under_the_cap_is_whole_and_typed_as_before(acon):
     "SELECT sum(hash(a.range * b.range)) AS s FROM range(300000) a, range(300000) b",
     "SELECT hash(a.range * b.range) AS h FROM range(300000) a, range(300000) b ORDER BY h",
     # rows stream out slowly: the interrupt may arrive while batches are read (through Arrow)
-    "SELECT a.range AS x, b.range AS y FROM range(3000000) a, range(3000) b "
-    "WHERE (a.range * 7 + b.range * 13) % 1000003 = 5",
+    ("SELECT a.range AS x, b.range AS y FROM range(3000000) a, range(3000) b "
+    "WHERE (a.range * 7 + b.range * 13) % 1000003 = 5"),
 ])
 def test_a_runaway_query_ends_within_the_limit(acon, query):
     start = time.perf_counter()

@@ -5,14 +5,12 @@ import datetime as dt
 import io
 import re
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT, run_page
 from streamlit.testing.v1 import AppTest
 
-from conftest import FIXTURES, ROOT, run_page
-from framework import access, audit, campaign, cli, db
-from framework.store import SurveyStore
+from framework import access, audit, cli, db
 
 SECRET = "ลับ-hr-phrase-42"
 
@@ -23,7 +21,7 @@ def _con(path):
     return shell._connection(str(path)), False
 
 
-def log(path, page=True) -> "list[tuple]":
+def log(path, page=True) -> list[tuple]:
     con = _con(path)[0] if page else db.connect(path)
     try:
         return [tuple(r) for r in db.query(con, 'SELECT who, action, agency, detail FROM store.audit_log '
@@ -43,7 +41,7 @@ def everything(path, page=True) -> str:
 
 
 def test_no_code_path_updates_or_deletes_the_log():
-    pattern = re.compile(r"(UPDATE|DELETE\s+FROM|DROP\s+TABLE|TRUNCATE|ALTER\s+TABLE)[^;\"']*audit_log", re.I)
+    pattern = re.compile(r"(UPDATE|DELETE\s+FROM|DROP\s+TABLE|TRUNCATE|ALTER\s+TABLE)[^;\"']*audit_log", re.IGNORECASE)
     offenders = [str(p.relative_to(ROOT)) for folder in ("framework", "ui", "pages")
                  for p in (ROOT / folder).rglob("*.py") if pattern.search(p.read_text(encoding="utf-8"))]
     offenders += [str(p.relative_to(ROOT)) for p in (ROOT / "framework" / "sql").rglob("*.sql")
@@ -113,7 +111,7 @@ def test_workshop_open_and_close_are_logged(page_store):
     at.text_input(key="ws_agency").input("กรมทดสอบ")
     at.selectbox(key="ws_stage").select("Mature")
     at.date_input(key="ws_round").set_value(dt.date(2025, 6, 30))
-    [b for b in at.button if b.proto.is_form_submitter][0].click().run()
+    next(b for b in at.button if b.proto.is_form_submitter).click().run()
     at.button(key="ws_close").click().run()
     assert not at.exception
     rows = log(page_store)
@@ -128,7 +126,7 @@ def test_local_mode_is_named_as_such(page_store, monkeypatch, catalog):
     at.text_input(key="ws_agency").input("กรม ข")
     at.selectbox(key="ws_stage").select("Early")
     at.date_input(key="ws_round").set_value(dt.date(2025, 6, 30))
-    [b for b in at.button if b.proto.is_form_submitter][0].click().run()
+    next(b for b in at.button if b.proto.is_form_submitter).click().run()
     assert log(page_store) == [("local mode", "campaign-open", "กรม ข", log(page_store)[0][3])]
 
 
@@ -150,7 +148,7 @@ def run(capsysbinary, monkeypatch, *argv, stdin=""):
 
 def test_cli_upload_campaign_links_and_row_level_export_are_logged(cli_env, capsysbinary, monkeypatch, tmp_path):
     path = cli_env
-    name = sorted((FIXTURES / "surveys").glob("*.csv"))[0]
+    name = min((FIXTURES / "surveys").glob("*.csv"))
     code, out, err = run(capsysbinary, monkeypatch, "ingest", name, "--agency", "กรมทดสอบ", "--stage", "Early",
                          "--round", "2025-06-30", "--db", path)
     assert code == 0, err

@@ -6,7 +6,6 @@ import re
 import time
 
 import pytest
-
 from test_browser import TIMEOUT_MS, _settle, _shot, browser, server  # noqa: F401  (module-scoped fixtures)
 
 pytestmark = pytest.mark.browser

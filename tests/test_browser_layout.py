@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from test_browser import TIMEOUT_MS, _settle, _shot, browser, server  # noqa: F401  (module-scoped fixtures)
 from test_browser_phone import PHONE_UA, _chart_page, _phone_page
 

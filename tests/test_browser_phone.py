@@ -1,10 +1,10 @@
 """Real browser: the overview on a phone (390x844) and the coverage heatmap's cell labels at 1440x900."""
 from __future__ import annotations
 
+import itertools
 from contextlib import contextmanager
 
 import pytest
-
 from test_browser import TIMEOUT_MS, _settle, _shot, browser, server  # noqa: F401  (module-scoped fixtures)
 
 pytestmark = pytest.mark.browser
@@ -153,7 +153,7 @@ def test_readiness_dots_in_a_narrow_desktop_window(server, browser):  # noqa: F8
         heads = page.evaluate("""() => [...document.querySelector('.js-plotly-plot').querySelectorAll('.annotation-text')].slice(0, 3)
             .map(t => { const b = t.getBoundingClientRect(); return [b.left, b.right]; })""")
         assert len(heads) == 3, heads
-        assert all(a[1] <= b[0] + 1 for a, b in zip(heads, heads[1:])), heads   # apart, left to right
+        assert all(a[1] <= b[0] + 1 for a, b in itertools.pairwise(heads)), heads   # apart, left to right
 
 
 def test_coverage_on_a_phone_scrolls_instead_of_squeezing(server, browser):  # noqa: F811
@@ -191,4 +191,4 @@ def test_requirements_on_a_phone_column_labels_apart(server, browser):  # noqa: 
         boxes = page.evaluate("""() => [...document.querySelector('.js-plotly-plot').querySelectorAll('.xtick text')]
             .map(t => { const b = t.getBoundingClientRect(); return [b.left, b.right]; }).sort((a, b) => a[0] - b[0])""")
         assert len(boxes) == 6, boxes
-        assert all(a[1] <= b[0] + 1 for a, b in zip(boxes, boxes[1:])), boxes   # not printed on top of each other
+        assert all(a[1] <= b[0] + 1 for a, b in itertools.pairwise(boxes)), boxes   # not printed on top of each other

@@ -1,10 +1,12 @@
 """Real browser: leaving presentation mode, full screen, the arrow keys on /profiles, and a PDF handout download."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from test_browser import TIMEOUT_MS, _settle, browser, server  # noqa: F401  (module-scoped fixtures)
 
 from framework import pdf
-from test_browser import TIMEOUT_MS, _settle, browser, server  # noqa: F401  (module-scoped fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +51,7 @@ def test_pdf_handout_downloads_as_one_a4_page(server, browser):  # noqa: F811
         with page.expect_download(timeout=TIMEOUT_MS) as info:
             download_button.click()
         assert info.value.suggested_filename == "profile_Early_Academic_en.pdf"
-        data = open(info.value.path(), "rb").read()
+        data = Path(info.value.path()).read_bytes()
         assert data.startswith(b"%PDF") and pdf.page_count(data) == 1 and b"/FontFile2" in data
     finally:
         page.close()

@@ -31,7 +31,7 @@ def consistent(con):
 
 
 def test_submissions_grow_one_batch_listed_once(setup):
-    con, cat, c, store = setup
+    con, _cat, c, store = setup
     done = [go(setup, rid, level) for rid, level in (("p1", 1), ("p2", 2), ("p3", 3), ("p1", 4))]
     assert len({s.batch_id for s in done}) == 1 and [s.replaced for s in done] == [False, False, False, True]
     bid = done[0].batch_id
@@ -60,7 +60,7 @@ def test_submissions_grow_one_batch_listed_once(setup):
 
 
 def test_the_original_file_is_every_submission_in_order(setup):
-    con, cat, c, store = setup
+    _con, _cat, c, store = setup
     bid = go(setup, "p1", 1).batch_id
     go(setup, "p2", 2)
     go(setup, "p1", 4)
@@ -74,7 +74,7 @@ def test_the_original_file_is_every_submission_in_order(setup):
 
 
 def test_a_person_of_an_hr_upload_is_replaced_and_comes_back_when_the_campaign_is_deleted(setup, tmp_path):
-    con, cat, c, store = setup
+    con, _cat, _c, store = setup
     hr = tmp_path / "hr.csv"
     hr.write_text("respondent_id,group,DLit100\np1,Service,0\np9,Service,1\n", encoding="utf-8")
     up = store.ingest(hr, agency="กรม ก", stage="Early", round_date="2025-06-30")
@@ -96,7 +96,7 @@ def test_a_person_of_an_hr_upload_is_replaced_and_comes_back_when_the_campaign_i
 
 
 def test_delete_restore_whole_refuse_while_in_trash_new_batch_after_purge(setup):
-    con, cat, c, store = setup
+    con, _cat, _c, store = setup
     bid = go(setup, "p1").batch_id
     go(setup, "p2")
     go(setup, "p3")
@@ -125,7 +125,7 @@ def test_delete_restore_whole_refuse_while_in_trash_new_batch_after_purge(setup)
 
 def test_append_uses_the_upload_validation(setup, tmp_path):
     """A row the upload validator rejects is not stored (and no batch is made for it)."""
-    con, cat, c, store = setup
+    con, _cat, c, store = setup
     bad = tmp_path / "bad.csv"
     bad.write_text("respondent_id,group,agency,DLit100\np1,Service,กรม ก,7\n", encoding="utf-8")
     res = store.append(bad, code=c.code, agency=c.agency, stage=c.stage, round_date=c.round_date,
@@ -135,7 +135,7 @@ def test_append_uses_the_upload_validation(setup, tmp_path):
 
 
 def test_two_campaigns_are_two_batches(setup, catalog):
-    con, cat, c, store = setup
+    con, _cat, c, store = setup
     other = campaign.open_campaign(con, catalog, agency="กรม ข", stage="Early", round_date="2025-06-30")
     a = go(setup, "p1")
     b = go(setup, "p1", c=other)                       # the same id in another agency: another person
@@ -146,7 +146,7 @@ def test_two_campaigns_are_two_batches(setup, catalog):
 
 
 def test_the_batch_filter_offers_the_campaign_once(setup, store_path, monkeypatch):
-    con, cat, c, store = setup
+    con, _cat, c, _store = setup
     for rid in ("p1", "p2", "p1"):
         go(setup, rid)
     con.close()                                    # the app opens the store file itself

@@ -52,7 +52,7 @@ def test_unknown_codes_are_throttled_per_client_and_logged(store_con, catalog, c
 
 
 def test_the_page_throttles_guesses_across_new_sessions(app, clock, monkeypatch):  # noqa: F811
-    open_, shared = app
+    open_, _shared = app
     c = open_()
     monkeypatch.setattr("ui.shell.client_key", lambda: "ip:10.0.0.7")
     for i in range(6):                             # every visit a new browser session, the same device

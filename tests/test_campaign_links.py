@@ -32,7 +32,7 @@ def stored(con):
 
 
 def test_three_links_one_submits_the_other_two_cannot_answer_as_that_person(setup):
-    con, cat, c, req = setup
+    con, _cat, c, _req = setup
     pairs = links.issue(con, c, ["101", "102", "103"])
     assert [p[0] for p in pairs] == ["101", "102", "103"]
     assert all(len(t) >= 32 for _, t in pairs) and len({t for _, t in pairs}) == 3
@@ -67,7 +67,7 @@ def test_three_links_one_submits_the_other_two_cannot_answer_as_that_person(setu
 
 
 def test_two_tabs_cannot_both_submit_through_one_link(setup):
-    con, cat, c, req = setup
+    con, _cat, c, _req = setup
     token = links.issue(con, c, ["101"])[0][1]
     a, b = links.resolve(con, token), links.resolve(con, token)   # both tabs opened the form
     send(setup, "", link=a)
@@ -79,7 +79,7 @@ def test_two_tabs_cannot_both_submit_through_one_link(setup):
 
 
 def test_concurrent_submissions_through_one_link_store_one(setup):
-    con, cat, c, req = setup
+    con, _cat, c, _req = setup
     token = links.issue(con, c, ["101"])[0][1]
     opened = [links.resolve(con, token) for _ in range(4)]
     errors, done = [], []
@@ -100,7 +100,7 @@ def test_concurrent_submissions_through_one_link_store_one(setup):
 
 
 def test_revoked_link_is_refused_by_token_or_id(setup):
-    con, cat, c, req = setup
+    con, _cat, c, _req = setup
     pairs = dict(links.issue(con, c, ["101", "102"]))
     assert links.revoke(con, c, "101") == 1
     assert links.revoke(con, c, pairs["102"]) == 1
@@ -112,7 +112,7 @@ def test_revoked_link_is_refused_by_token_or_id(setup):
 
 
 def test_reissue_revokes_the_earlier_unused_link(setup):
-    con, cat, c, req = setup
+    con, _cat, c, _req = setup
     old = links.issue(con, c, ["101"])[0][1]
     new = links.issue(con, c, ["101"])[0][1]
     with pytest.raises(links.LinkError):
@@ -121,7 +121,7 @@ def test_reissue_revokes_the_earlier_unused_link(setup):
 
 
 def test_closed_campaign_refuses_a_link(setup):
-    con, cat, c, req = setup
+    con, _cat, c, _req = setup
     token = links.issue(con, c, ["101"])[0][1]
     opened = links.resolve(con, token)
     campaign.close(con, c.code)
@@ -143,7 +143,7 @@ def test_unknown_or_malformed_tokens(setup):
 
 
 def test_links_only_refuses_the_open_link_and_the_open_link_still_works_otherwise(setup):
-    con, cat, c, req = setup
+    con, _cat, c, _req = setup
     send(setup, "201")                                # open link: the typed id is trusted
     assert "201" in stored(con)["respondent_id"].tolist()
     campaign.set_links_only(con, c.code, True)
@@ -157,7 +157,7 @@ def test_links_only_refuses_the_open_link_and_the_open_link_still_works_otherwis
 
 
 def test_csv_of_ids_to_csv_of_links(setup):
-    con, cat, c, req = setup
+    con, _cat, c, _req = setup
     data = "\ufeffrespondent_id,name\n１０１,ก\n 102 ,ข\n101,ซ้ำ\n\n๑๐๓,ค\n".encode("utf-8")
     ids = links.read_ids(data)
     assert ids == ["101", "102", "103"]               # canonical (full-width, Thai digits), duplicates dropped
@@ -180,7 +180,7 @@ def test_bad_csv_of_ids(data, en):
 
 
 def test_ids_must_match_the_pattern_and_base_url_checked(setup):
-    con, cat, c, req = setup
+    con, _cat, c, _req = setup
     with pytest.raises(campaign.CampaignError) as exc:
         links.issue(con, c, ["101", "abc"])
     assert "abc" in exc.value.en and db.scalar(con, "SELECT count(*) FROM store.campaign_links") == 0
@@ -190,7 +190,7 @@ def test_ids_must_match_the_pattern_and_base_url_checked(setup):
 
 
 def test_link_submission_is_audited_in_the_same_transaction(setup):
-    con, cat, c, req = setup
+    con, _cat, c, _req = setup
     token = links.issue(con, c, ["101"])[0][1]
     send(setup, "", link=links.resolve(con, token))
     log = audit.entries(con, ["link-submission"])

@@ -101,7 +101,7 @@ def test_survey_csv_quotes_user_text(setup):
 
 
 def test_form_units_and_learn_first(setup):
-    con, cat, c, req = setup
+    con, cat, _c, req = setup
     asked = form.form_units(cat, "Developing", "Academic")
     assert asked["code"].tolist() == req and asked["required"].all()
     everything = form.form_units(cat, "Developing", "Academic", everything=True)

@@ -1,8 +1,10 @@
 """Profile views: URL parsing, the readiness path (not nested), changes table, element tree and requirement grid."""
 from __future__ import annotations
 
-from framework.catalog import profiles as pv
+import itertools
+
 from framework.catalog import STAFF_GROUPS, STAGES
+from framework.catalog import profiles as pv
 
 
 def test_parse_url_values():
@@ -44,7 +46,7 @@ def test_path_changes_match_profile_diff(catalog):
     for group in STAFF_GROUPS:
         path = pv.pathway(catalog, group)
         ch = pv.path_changes(path)
-        for a, b in zip(STAGES, STAGES[1:]):
+        for a, b in itertools.pairwise(STAGES):
             d = catalog.profile_diff(group, a, b)
             part = ch[(ch["from_stage"] == a) & (ch["kind"] == "unit")]
             assert part[part["change"] == "added"]["code"].tolist() == d.units_added["code"].tolist()

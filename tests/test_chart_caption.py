@@ -23,7 +23,7 @@ def test_chart_png_is_made_from_the_titled_figure(monkeypatch):
     seen = {}
     monkeypatch.setattr(downloads.export, "chart_png", lambda fig: seen.setdefault("title", fig.layout.title.text))
     monkeypatch.setattr(downloads, "lang", lambda: "en")
-    monkeypatch.setattr(downloads, "_meta", lambda: {})
+    monkeypatch.setattr(downloads, "_meta", dict)
     fig = go.Figure(layout={"title": {"text": "Coverage"}})
     files = downloads.chart_files(fig, "coverage", {"round": "30 Jun 2025", "threshold": 3, "min_cell": 5})
     files["png"][2]()

@@ -6,9 +6,9 @@ import json
 import pytest
 
 from framework import analysis, db
-from framework.outputs import analysis_charts, chart_theme, charts
-from framework.catalog import profiles as pv
 from framework.analysis import Filters
+from framework.catalog import profiles as pv
+from framework.outputs import analysis_charts, chart_theme, charts
 from tests.fixtures.analysis import pages, seed
 
 

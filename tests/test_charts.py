@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from framework.outputs import charts
-from framework.catalog import profiles as pv
 from framework.catalog import STAFF_GROUPS, STAGES
+from framework.catalog import profiles as pv
+from framework.outputs import charts
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def test_heatmap_labels_and_hover_follow_language(catalog, matrix):
     th = charts.requirement_heatmap(matrix, "Mature", "th", pv.names(catalog, "th"))
     en = charts.requirement_heatmap(matrix, "Mature", "en", pv.names(catalog, "en"))
     assert list(en.data[0].x) == list(STAFF_GROUPS)
-    assert list(th.data[0].x)[0] == "ผู้บริหารระดับสูง"
+    assert next(iter(th.data[0].x)) == "ผู้บริหารระดับสูง"
     row = catalog.unit_codes().index("DT300")
     assert "DT300" in th.data[0].text[row][0] and "สถาปัตยกรรมองค์กร" in th.data[0].text[row][0]
     assert "enterprise architecture" in en.data[0].text[row][0] and "Required" in en.data[0].text[row][0]

@@ -9,8 +9,8 @@ import plotly.colors
 import pytest
 
 from framework import analysis
-from framework.outputs import analysis_charts
 from framework.analysis import Filters
+from framework.outputs import analysis_charts
 from tests.fixtures.analysis import seed
 
 

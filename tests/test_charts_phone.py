@@ -1,11 +1,13 @@
 """Survey charts on a phone's width: legends below the plot, titles clear of legends, labels not cut."""
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from framework import analysis
-from framework.outputs import analysis_charts
 from framework.analysis import Filters
+from framework.outputs import analysis_charts
 from tests.fixtures.analysis import seed
 
 
@@ -48,7 +50,7 @@ def test_readiness_dot_labels_clear_of_the_target_and_panel_titles_apart(con):
     ready["readiness"] = [(0.1, 0.62, 0.79, 0.8, 0.95)[i % 5] for i in range(len(ready))]
     fig = analysis_charts.readiness_dots(ready, None, 0.8, "th")
     dots = [t for t in fig.data if t.type == "scatter" and t.mode == "markers+text"]
-    placed = [(v, p) for t in dots for v, p in zip(t.x, t.textposition) if v == v]
+    placed = [(v, p) for t in dots for v, p in zip(t.x, t.textposition) if not math.isnan(v)]
     assert {p for _, p in placed} == {"middle left", "middle right"}
     for v, p in placed:    # never printed rightwards from just below the dashed line onto it
         assert p == ("middle left" if analysis_charts.LEFT_LABEL_FROM <= v < 0.8 else "middle right"), (v, p)

@@ -37,15 +37,15 @@ def test_coverage_csv(db_file, capsysbinary):
 
 
 def test_coverage_json_thresholds_and_by(db_file, capsysbinary):
-    code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--by", "unit", "--threshold", "2",
+    _code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--by", "unit", "--threshold", "2",
                        "--min-cell", "3", "--db", db_file, "--format", "json")
     rows = json.loads(out)
-    sec = [r for r in rows if r["key"] == seed.SECRETARIAT and r["code"] == "DLit100"][0]
+    sec = next(r for r in rows if r["key"] == seed.SECRETARIAT and r["code"] == "DLit100")
     assert sec["coverage"] == pytest.approx(4 / 6) and sec["by"] == "unit"
 
 
 def test_readiness_csv(db_file, capsysbinary):
-    code, out, _ = run(capsysbinary, "readiness", "--db", db_file)
+    _code, out, _ = run(capsysbinary, "readiness", "--db", db_file)
     df = pd.read_csv(io.StringIO(out))
     assert list(df.columns) == ["by", "round", "key", "stage", "n", "readiness", "fully_ready", "required_units"]
     e = df[(df.key == "Executive") & (df.stage == "Early")].iloc[0]

@@ -37,7 +37,7 @@ def stored(run, tmp_path):
             f"P{i},{GROUPS[i % 3]},{i % 5},{(i + len(r)) % 5}\n" for i in range(10)) + f"P99,{GROUPS[0]},{int(r[3]) % 5},1\n",
             encoding="utf-8")
         assert run("ingest", path, "--agency", AGENCY, "--stage", "Early", "--round", r).returncode == 0
-    trashed = [b for b in run("batches", "--json").json if str(b["round_date"]).startswith("2023")][0]["batch_id"]
+    trashed = next(b for b in run("batches", "--json").json if str(b["round_date"]).startswith("2023"))["batch_id"]
     assert run("delete", trashed).returncode == 0
     return run
 
@@ -143,7 +143,7 @@ def test_a_retry_removes_what_a_killed_archive_left_behind(stored, tmp_path):
         (d / "x").mkdir(parents=True)
         (d / "x" / "responses.parquet").write_bytes(b"partial")
     (killed / ".lock").touch()                     # its process died: nobody holds the lock
-    held = open(running / ".lock", "a+b")          # another archive run, still writing
+    held = open(running / ".lock", "a+b")          # noqa: SIM115 - another archive run, still writing
     fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
     os.utime(old, (1_000_000_000, 1_000_000_000))   # no lock file (older program), untouched for years
     try:

@@ -7,13 +7,13 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
 from conftest import FIXTURES
+
 from framework import cli
 from framework.outputs import export
 
 sys.path.insert(0, str(FIXTURES / "export"))
-from export_seed import AGENCY, INJECTED_ORG_UNIT, seed  # noqa: E402
+from export_seed import AGENCY, INJECTED_ORG_UNIT, seed
 
 
 @pytest.fixture(scope="module")

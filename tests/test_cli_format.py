@@ -14,7 +14,7 @@ FILE_FORMAT = {"export"}
 
 
 def _leaves(p: argparse.ArgumentParser, path=()):
-    subs = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)]  # noqa: SLF001
+    subs = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)]
     if not subs:
         yield path, p
         return
@@ -33,7 +33,7 @@ def test_every_command_is_covered():
 
 @pytest.mark.parametrize("path, p", COMMANDS, ids=[" ".join(path) for path, _ in COMMANDS])
 def test_every_command_takes_format_json_and_the_json_alias(path, p):
-    options = {o: a for a in p._actions for o in a.option_strings}  # noqa: SLF001
+    options = {o: a for a in p._actions for o in a.option_strings}
     fmt, alias = options["--format"], options["--json"]
     assert "json" in fmt.choices and fmt.default in fmt.choices and fmt.default in ("text", "csv", "json")
     assert alias.dest == "format" and alias.const == "json" and alias.help == argparse.SUPPRESS
@@ -42,7 +42,7 @@ def test_every_command_takes_format_json_and_the_json_alias(path, p):
 
 def test_the_export_format_is_the_file_format():
     p = dict(_leaves(parser()))[("export",)]
-    assert "--json" not in {o for a in p._actions for o in a.option_strings}  # noqa: SLF001
+    assert "--json" not in {o for a in p._actions for o in a.option_strings}
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
@@ -64,9 +64,9 @@ def test_format_json_and_json_print_the_same(tmp_path, capsys):
 
 
 def test_text_is_the_default_for_people(tmp_path, capsys):
-    code, out, err = run(capsys, "batches", "--db", tmp_path / "s.duckdb")
+    code, out, _err = run(capsys, "batches", "--db", tmp_path / "s.duckdb")
     assert code == 0 and out.startswith("no batches")
-    code, out, err = run(capsys, "batches", "--db", tmp_path / "s.duckdb", "--format", "text")
+    code, out, _err = run(capsys, "batches", "--db", tmp_path / "s.duckdb", "--format", "text")
     assert code == 0 and out.startswith("no batches")
 
 
@@ -82,7 +82,7 @@ def test_delete_says_what_it_did_in_json(tmp_path, capsys, demo_store):
 
 
 def test_check_in_json(capsys):
-    code, out, err = run(capsys, "check", "--format", "json")
+    code, out, _err = run(capsys, "check", "--format", "json")
     data = json.loads(out)
     assert data["up_to_date"] == (code == 0) == (data["stale"] == [])
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
 from conftest import FIXTURES, ROOT
+
 from framework import cli, db
 
 sys.path.insert(0, str(FIXTURES / "export"))
-from export_seed import AGENCY, seed  # noqa: E402
+from export_seed import AGENCY, seed
 
 THAI = range(0x0E00, 0x0E80)
 
@@ -48,8 +48,8 @@ def held(tmp_path_factory):
     """A seeded store whose write lock another process holds (as the running app holds its store)."""
     path = tmp_path_factory.mktemp("held") / "held.duckdb"
     seed(path)
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                               "print('ready', flush=True); time.sleep(120)", str(path)],
+    holder = subprocess.Popen([sys.executable, "-c", ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('ready', flush=True); time.sleep(120)"), str(path)],
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
@@ -167,7 +167,7 @@ def test_responses_filter_agencies_by_the_rule_of_the_views(untidy, tmp_path, ca
     assert run(capsys, "export", "responses", "--db", untidy, "--agency", "—", "--out", out)[0] == 0
     back = pd.read_csv(out, encoding="utf-8-sig")
     assert back["batch_id"].tolist() == ["b3", "b3"] and set(back["agency"]) == {"—"}
-    from framework import analysis                                    # the same 9 people as on screen
+    from framework import analysis  # the same 9 people as on screen
     with db.connect(untidy, read_only=True) as con:                   # (local mode: exact figures)
         on_screen = analysis.readiness(con, analysis.Filters(agencies=(AGENCY,), min_cell=1, round="all",
                                                              authorised=True), by="agency")
@@ -177,7 +177,7 @@ def test_responses_filter_agencies_by_the_rule_of_the_views(untidy, tmp_path, ca
 def test_python_dash_m_framework_runs(tmp_path):
     """The one subprocess test: `python -m framework` is wired to cli.main (exit status and output)."""
     out = tmp_path / "e.csv"
-    proc = subprocess.run([sys.executable, "-m", "framework", "export", "elements", "--unit", "DG100",
+    proc = subprocess.run([sys.executable, "-m", "framework", "export", "elements", "--unit", "DG100",  # noqa: PLW1510
                            "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert str(out) in proc.stdout and set(pd.read_csv(out)["unit_code"]) == {"DG100"}

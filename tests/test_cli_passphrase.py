@@ -66,12 +66,12 @@ def test_a_terminal_is_asked_only_when_the_passphrase_is_needed(db_file, capsysb
     asked = []
     monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or SECRET)
     monkeypatch.setattr(sys, "stdin", Terminal(""))
-    code, out, err = run(capsysbinary, "readiness", "--db", db_file)              # k at the floor: not asked
+    code, _out, err = run(capsysbinary, "readiness", "--db", db_file)             # k at the floor: not asked
     assert code == 0 and asked == []
-    code, out, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file)
+    code, _out, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file)
     assert code == 0 and err == "" and len(asked) == 1 and "HR" in asked[0] and "รหัสผ่าน" in asked[0]
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))                             # a pipe: never prompted
-    code, out, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file)
+    code, _out, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file)
     assert code == 2 and len(asked) == 1 and "--passphrase-stdin" in err
 
 

@@ -7,10 +7,10 @@ import json
 
 import pandas as pd
 import pytest
+from test_rounds import D1, D2, A, B, build, rows
 
 from framework import cli, db
 from framework.outputs import export
-from test_rounds import A, B, D1, D2, build, rows
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import json
 from types import SimpleNamespace
 
 import pytest
-
 from conftest import FIXTURES
+
 from framework import cli
 
 F = FIXTURES / "surveys"

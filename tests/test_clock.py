@@ -33,7 +33,7 @@ def test_the_store_writes_utc_whatever_the_server_zone():
         stored = con.execute("SELECT now()::TIMESTAMP").fetchone()[0]
     finally:
         con.close()
-    utc = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    utc = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     assert abs((stored - utc).total_seconds()) < 60
 
 

@@ -61,10 +61,9 @@ def test_transaction_commits_or_rolls_back(con):
     db.execute(con, "CREATE TABLE t_tx (i INTEGER)")
     with db.transaction(con) as cur:
         cur.execute("INSERT INTO t_tx VALUES (1)")
-    with pytest.raises(RuntimeError):
-        with db.transaction(con) as cur:
-            cur.execute("INSERT INTO t_tx VALUES (2)")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), db.transaction(con) as cur:
+        cur.execute("INSERT INTO t_tx VALUES (2)")
+        raise RuntimeError("boom")
     assert db.query(con, "SELECT i FROM t_tx")["i"].tolist() == [1]
 
 

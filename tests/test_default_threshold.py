@@ -2,10 +2,10 @@
 survey filters, the command line and the individual development plan page (issue 23, point 1)."""
 from __future__ import annotations
 
+from conftest import run_page
+
 from framework import analysis
 from framework.cli import parser
-
-from conftest import run_page
 from tests.fixtures.analysis import pages
 
 

@@ -188,7 +188,7 @@ def _equation(live, sel, n, met, equations, pinned, exact_ok: bool = True) -> in
     assert len(people) == n, "the figure's n is its people"
     assert int(people["met"].sum()) == round(met), "the figure is the sum of its people's answers"
     variables = frozenset(people["var"])
-    equations.append((variables, int(round(met))))
+    equations.append((variables, round(met)))
     if round(met) in (0, len(variables)) and len(variables) >= K:
         pinned.update(variables)
     return 1

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
 from framework import cli, db, storage
 from framework.catalog import Catalog
 from framework.store import SurveyStore
@@ -41,12 +41,12 @@ def tiny_disk(tmp_path):
     """A 4 MB tmpfs (needs root and mount); skipped where it cannot be made."""
     where = tmp_path / "disk"
     where.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(where)],
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(where)],  # noqa: PLW1510
                                            capture_output=True).returncode:
         pytest.skip("a tmpfs needs root and mount")
     yield where
     gc.collect()
-    subprocess.run(["umount", "-l", str(where)], capture_output=True)
+    subprocess.run(["umount", "-l", str(where)], capture_output=True)  # noqa: PLW1510
 
 
 def fill_up(where: Path, slack: int = 0) -> Path:
@@ -162,8 +162,7 @@ def test_duckdb_full_disk_errors_become_one_bilingual_line(message, tmp_path):
 
 def test_a_failed_commit_in_a_transaction_raises_store_full(store_con, catalog, tmp_path):
     SurveyStore(store_con, catalog)
-    with pytest.raises(storage.StoreFull):
-        with db.transaction(store_con) as cur:
-            cur.execute("INSERT INTO store.store_info VALUES ('x', 'y')")
-            raise duckdb.TransactionException(WAL_FULL.format(d=tmp_path))
+    with pytest.raises(storage.StoreFull), db.transaction(store_con) as cur:
+        cur.execute("INSERT INTO store.store_info VALUES ('x', 'y')")
+        raise duckdb.TransactionException(WAL_FULL.format(d=tmp_path))
     assert db.scalar(store_con, "SELECT count(*) FROM store.store_info WHERE key = 'x'") == 0

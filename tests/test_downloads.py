@@ -9,10 +9,10 @@ import zipfile
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import FIXTURES
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from conftest import FIXTURES
 from framework.outputs import export
 
 SCRIPT = str(FIXTURES / "export" / "downloads_app.py")

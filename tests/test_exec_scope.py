@@ -71,7 +71,7 @@ def test_declared_stage_per_agency_against_pandas(tmp_path, catalog):
 
 def test_overview_defaults_to_one_agency_at_its_declared_stage(demo, catalog):
     _, latest, _ = demo
-    first = sorted(latest["agency"].unique())[0]
+    first = min(latest["agency"].unique())
     part = latest[latest["agency"] == first]
     at = pages.run_page("overview.py", lang="en")
     assert not at.exception
@@ -104,7 +104,7 @@ def test_agency_from_the_url_and_remembered_across_pages(demo, catalog):
 
 def test_stage_follows_the_agency_and_the_next_stage_is_one_click(demo):
     _, latest, _ = demo
-    first, second = sorted(latest["agency"].unique())
+    _first, second = sorted(latest["agency"].unique())
     at = pages.run_page("overview.py", lang="en")
     at.selectbox(key="ov_stage").set_value("Mature").run()           # the next stage after Developing
     assert not at.exception

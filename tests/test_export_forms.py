@@ -12,8 +12,8 @@ import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import FIXTURES
+
 from framework import analysis, db
 from framework.outputs import export
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 import streamlit
-
 from conftest import run_page
+
 from ui import widget_text
 
 STATIC = Path(streamlit.__file__).parent / "static"
@@ -33,7 +33,7 @@ def test_the_english_words_replaced_are_the_ones_streamlit_draws(frontend):
 def test_class_hooks_are_the_components_that_draw_the_english_words(frontend, target, english):
     """Each emotion target is the styled component Streamlit renders the English words into."""
     import re
-    name = re.search(r"[,;\s](\w+)=\w+\(`(?:span|div)`,\{target:`" + target[1:] + "`\}", frontend)
+    name = re.search(r"[,;\s](\w+)=\w+\(`(?:span|div)`,\{target:`" + target[1:] + r"`\}", frontend)
     assert name, target
     js = frontend[frontend.index("target:`" + target[1:] + "`") - 200000:][:400000]
     assert re.search(rf"\b{name.group(1)},\{{children:[^}}]*{english}", js) or \

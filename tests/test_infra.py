@@ -6,6 +6,7 @@ import tomllib
 
 import conftest
 from conftest import ROOT, demo_copy, demo_template
+
 from framework import db
 from framework.store import SurveyStore
 
@@ -46,7 +47,7 @@ def test_screenshots_go_to_ignored_artifacts_unless_asked(monkeypatch):
     folder = shots_dir()
     assert folder == ROOT / "tests" / "artifacts" / "screenshots"
     probe = (folder / "probe.png").relative_to(ROOT).as_posix()
-    ignored = subprocess.run(["git", "check-ignore", "-q", probe], cwd=ROOT)
+    ignored = subprocess.run(["git", "check-ignore", "-q", probe], cwd=ROOT)  # noqa: PLW1510
     assert ignored.returncode == 0, "tests/artifacts must be git-ignored"
     monkeypatch.setenv("SKILLS_SCREENSHOTS", "1")
     assert shots_dir() == ROOT / "docs" / "screenshots"

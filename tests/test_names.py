@@ -10,7 +10,13 @@ from types import SimpleNamespace
 import pytest
 
 from framework import campaign, cli, db, names
-from framework.store import SCHEMA_VERSION, SurveyStore, aggregates, archive, schema_version
+from framework.store import (
+    SCHEMA_VERSION,
+    SurveyStore,
+    aggregates,
+    archive,
+    schema_version,
+)
 
 AGENCY = "กรมผ\u0e39\u0e49ทดสอบ IT"          # SARA UU then MAI THO: the canonical order
 SWAPPED = "กรมผ\u0e49\u0e39ทดสอบ IT"         # MAI THO then SARA UU: renders the same

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from framework import analysis, db
+from framework.analysis import TOTAL_KEY, Filters
 from framework.outputs import analysis_charts
-from framework.analysis import Filters, TOTAL_KEY
 from tests.fixtures.analysis import pages, seed, truth
 
 
@@ -80,7 +80,7 @@ def test_demo_against_pandas(tmp_path, catalog, which):
         if which == "all":
             f, rows = Filters(authorised=True, round="all"), raw
         else:   # agency B's first round did not ask the DL / DTr units: a short form
-            first = sorted(raw["round_key"].unique())[0]
+            first = min(raw["round_key"].unique())
             f, rows = Filters(authorised=True, round=first), raw[raw["round_key"] == first]
         cov = analysis.coverage(con, f, stage="Early", by="group")
         for g, part in list(rows.groupby("staff_group")) + [(TOTAL_KEY, rows)]:

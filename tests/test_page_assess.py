@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import run_page
+
 from framework import campaign, db
 from framework.catalog import Catalog
 from framework.store import SurveyStore
@@ -97,13 +97,13 @@ def test_submit_stores_one_row_and_second_replaces(app, catalog):
     assert not at.error and "บันทึกคำตอบแล้ว" in at.success[0].value and "แทนที่" not in at.success[0].value
     assert stored(shared)[["respondent_id", "staff_group"]].values.tolist() == [["1234567", GROUP]]
     # the person's own result: readiness at this stage and the next, the plan download
-    assert [m.value for m in at.metric][0] == "100%"
+    assert next(m.value for m in at.metric) == "100%"
     assert at.get("download_button")
     at = submit(fill(visit(c.code, lang="en"), level=1))   # a new session: the same person again
     assert "replace your earlier answers" in at.success[0].value
     rows = stored(shared)
     assert len(rows) == 1 and int(rows["DLit100"].iloc[0]) == 1
-    assert [m.value for m in at.metric][0] == "0%"
+    assert next(m.value for m in at.metric) == "0%"
 
 
 def test_not_assessed_counts_as_an_answer_and_missing_is_refused(app):
@@ -170,7 +170,7 @@ def test_draft_never_in_the_address_bar_and_an_old_d_link_shows_nothing(app):
 
 
 def test_open_link_says_ids_are_typed_and_trusted(app):
-    open_, shared = app
+    open_, _shared = app
     c = open_()
     at = visit(c.code, lang="en")
     assert any("trusted as typed" in w.value for w in at.warning)
@@ -179,7 +179,7 @@ def test_open_link_says_ids_are_typed_and_trusted(app):
 
 
 def test_own_plan_prints_as_pdf_and_clears_for_the_next_person(app):
-    open_, shared = app
+    open_, _shared = app
     c = open_()
     at = submit(fill(visit(c.code, lang="en"), rid="7777777", level=2))
     assert "Units to develop" in " ".join(m.value for m in at.markdown)

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from conftest import run_page
+from test_page_assess import GROUP, app, stored, unit_radios
+
 from framework import audit, campaign, db
 from framework.campaign import links
-from test_page_assess import GROUP, app, stored, unit_radios  # noqa: F401 - the fixture
 
 __all__ = ["app"]
 

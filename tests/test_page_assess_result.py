@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from conftest import run_page
+from test_page_assess import app, fill, submit, unit_radios, visit  # noqa: F401  (fixture)
+
 from framework import campaign, db
 from framework.campaign import results
-from test_page_assess import app, fill, submit, unit_radios, visit  # noqa: F401  (fixture)
 
 
 def _link(at) -> str:
@@ -17,7 +18,7 @@ def _link(at) -> str:
     return found[0]
 
 
-def test_submit_shows_a_result_link_that_reopens_the_result_and_plan(app):
+def test_submit_shows_a_result_link_that_reopens_the_result_and_plan(app):  # noqa: F811
     open_, shared = app
     c = open_()
     at = submit(fill(visit(c.code, lang="en"), rid="5550001", level=2))
@@ -33,8 +34,8 @@ def test_submit_shows_a_result_link_that_reopens_the_result_and_plan(app):
     assert "Your result" in [h.value for h in run_page("assess.py", query={"r": token, "lang": "en"}).subheader]
 
 
-def test_a_result_link_shows_the_latest_answers_of_that_person(app, catalog):
-    open_, shared = app
+def test_a_result_link_shows_the_latest_answers_of_that_person(app, catalog):  # noqa: F811
+    open_, _shared = app
     c = open_()
     n = len(catalog.profile_units(c.stage, "Service"))
     first = _link(submit(fill(visit(c.code, lang="en"), rid="5550002", level=1)))
@@ -43,8 +44,8 @@ def test_a_result_link_shows_the_latest_answers_of_that_person(app, catalog):
     assert [m.value for m in at.metric if m.label == "Units met"] == [f"{n} / {n}"]
 
 
-def test_without_a_known_token_nothing_is_shown(app):
-    open_, shared = app
+def test_without_a_known_token_nothing_is_shown(app):  # noqa: F811
+    open_, _shared = app
     c = open_()
     token = _link(submit(fill(visit(c.code, lang="en"), rid="5550003", level=2)))
     for bad in ("x", token[:-1] + ("A" if token[-1] != "A" else "B"), token + "x", "' OR 1=1 --" + "x" * 21):
@@ -55,7 +56,7 @@ def test_without_a_known_token_nothing_is_shown(app):
     assert "ไม่พบผลการประเมินของลิงก์นี้" in th.error[0].value
 
 
-def test_tokens_are_unguessable_and_kept_apart_from_the_answers(app):
+def test_tokens_are_unguessable_and_kept_apart_from_the_answers(app):  # noqa: F811
     open_, shared = app
     c = open_()
     a, b = (results.issue(shared(), c.code, "someone") for _ in range(2))

@@ -7,9 +7,9 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import run_page
 from test_page_assess import app  # noqa: F401  (the store + campaign fixture)
+
 from framework import analysis, campaign
 
 
@@ -82,7 +82,7 @@ def test_open_through_the_form(store):
     at.selectbox(key="ws_stage").select("Mature")
     at.date_input(key="ws_round").set_value(dt.date(2025, 6, 30))
     at.text_area(key="ws_units").input("กอง 1\nกอง 2")
-    [b for b in at.button if b.proto.is_form_submitter][0].click().run()
+    next(b for b in at.button if b.proto.is_form_submitter).click().run()
     assert not at.exception and at.success and "Campaign opened" in at.success[0].value
     camps = campaign.list_campaigns(store())
     assert [(c.agency, c.stage, c.org_units) for c in camps] == [("กรมทดสอบ", "Mature", ("กอง 1", "กอง 2"))]

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import run_page
+
 from framework import access, audit
 
 SECRET = "audit-page-secret"

@@ -1,13 +1,10 @@
 """AppTest of /explorer: tree to criteria, Thai substring search, the profiles that require a unit."""
 from __future__ import annotations
 
-
 import re
 
-from streamlit.testing.v1 import AppTest
-
 from conftest import run_page
-
+from streamlit.testing.v1 import AppTest
 
 
 def page(state: dict | None = None, **query) -> AppTest:

@@ -1,9 +1,8 @@
 """AppTest of the home page: title, the 7 groups with unit counts, the 18 profile counts, language switch."""
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
-
 from conftest import run_page
+from streamlit.testing.v1 import AppTest
 
 
 def run(**state) -> AppTest:
@@ -88,8 +87,8 @@ def test_a_locked_store_keeps_framework_pages_and_explains_on_survey_pages(tmp_p
     import sys
     path = tmp_path / "locked.duckdb"
     holder = subprocess.Popen([sys.executable, "-c",
-                               "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
-                               "time.sleep(60)", str(path)], stdout=subprocess.PIPE, text=True)
+                               ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+                               "time.sleep(60)"), str(path)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ok"
         monkeypatch.setenv("SKILLS_DB", str(path))
@@ -111,7 +110,7 @@ def test_home_headline_is_the_latest_round_of_each_agency():
     at = run()
     assert not at.exception
     con = shell_connection()
-    first = sorted(analysis.filter_options(con)["agencies"])[0]    # two agencies: one, the first, by default
+    first = min(analysis.filter_options(con)["agencies"])    # two agencies: one, the first, by default
     assert at.markdown and any(f"ผลสำรวจล่าสุดของ {first}" in m.value for m in at.markdown)
     assert analysis.rounds.has_previous(con, {})      # the demo has earlier rounds: the headline is not all of them
     ov = analysis.overview(con, {"agencies": [first]})    # the latest round of that agency

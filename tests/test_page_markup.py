@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import demo_copy, run_page
+
 from framework import db
 from framework.store import aggregates
 from framework.text import md

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.fixtures.analysis import pages, seed
 
 
@@ -70,7 +68,7 @@ def test_next_step_and_gap_to_target(tmp_path, monkeypatch):
     box = " ".join(i.value for i in at.info)
     assert f"raise readiness at Early from {ready:.0%} to the 80% target" in box
     assert f"{round((0.8 - ready) * 100)} points to go" in box and "start with " in box
-    first = [m for m in at.metric if m.label == "Readiness · Early"][0]
+    first = next(m for m in at.metric if m.label == "Readiness · Early")
     assert first.delta == f"{round((ready - 0.8) * 100):+d} pp vs 80% target"
     th = pages.run_page("overview.py")
     assert any("ขั้นต่อไป" in i.value for i in th.info)

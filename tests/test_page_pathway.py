@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import json
 
-from streamlit.testing.v1 import AppTest
-
 from conftest import run_page
-
+from streamlit.testing.v1 import AppTest
 
 
 def page(**query) -> AppTest:

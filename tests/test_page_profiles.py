@@ -1,13 +1,10 @@
 """AppTest of /profiles: deep links, persona and units of the chosen profile, one-click switching, URL kept in step."""
 from __future__ import annotations
 
-
+from conftest import run_page
 from streamlit.testing.v1 import AppTest
 
-from conftest import run_page
-
 from framework.catalog import Catalog
-
 
 
 def page(**query) -> AppTest:

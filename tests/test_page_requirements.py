@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import json
 
+from conftest import run_page
 from streamlit.testing.v1 import AppTest
 
-from conftest import run_page
-
 from framework.catalog import STAFF_GROUPS, STAGES
-
 
 
 def page(**query) -> AppTest:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import demo_copy
+
 from framework import db
 from framework import respondents as rsp
 from framework.catalog import Catalog
@@ -72,7 +72,7 @@ def test_local_mode_shows_the_plan_of_the_first_respondent(demo):
         p.next_units.loc[p.next_units["scope"] == rsp.NEXT, "code"].tolist()
     downloads = at.get("download_button")
     assert "Download the IDP (printable HTML)" in [b.proto.label for b in downloads]
-    csv = [b for b in downloads if b.proto.label == "Download CSV (ZIP file)"][0]
+    csv = next(b for b in downloads if b.proto.label == "Download CSV (ZIP file)")
     assert "access-row-level" in csv.proto.help and f"respondent-{rid}" in csv.proto.help
 
 

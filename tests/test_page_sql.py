@@ -5,13 +5,11 @@ import re
 import sys
 
 import pytest
+from conftest import FIXTURES, run_page
 from streamlit.testing.v1 import AppTest
 
-from conftest import FIXTURES, run_page
-
 sys.path.insert(0, str(FIXTURES / "export"))
-from export_seed import seed  # noqa: E402
-
+from export_seed import seed
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ def test_fixture_values_per_round(tmp_path, monkeypatch):
                         trd_agencies=[])                  # both agencies' rounds (one agency by default)
     assert not at.exception
     ready = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
-    ex = [t for t in ready if t["name"] == "Executive"][0]
+    ex = next(t for t in ready if t["name"] == "Executive")
     assert ex["x"] == ["2024-01-15", "2024-07-15"]
     y = pages.values(ex["y"])
     assert abs(y[0] - 13 / 54) < 1e-9 and y[1] == 1.0

@@ -4,9 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import FIXTURES, ROOT
+from streamlit.testing.v1 import AppTest
 
 F = FIXTURES / "surveys"
 
@@ -241,7 +240,7 @@ def test_same_file_under_another_agency_counts_nothing_and_says_so():
     assert frame(at, "Batch").shape[0] == 1
     # The upload time in Thailand time (the store keeps UTC, the server clock is UTC here): 7 hours ahead.
     from framework import clock
-    utc = [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(minutes=m) for m in (0, 1, 2)]
+    utc = [dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=m) for m in (0, 1, 2)]
     bangkok = {clock.datetime_text(u, "en") for u in utc}
     assert frame(at, "Batch")["Uploaded"].iloc[0] in bangkok
     assert {u.strftime("%H:%M") for u in utc}.isdisjoint({b[-5:] for b in bangkok})

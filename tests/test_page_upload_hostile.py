@@ -1,10 +1,9 @@
 """AppTest: hostile files on the upload page give one bilingual message (or a rejected row), never a traceback."""
 from __future__ import annotations
 
-import pytest
-
-import make_hostile_path  # noqa: F401  (puts tests/hostile on sys.path)
 import make_hostile
+import make_hostile_path  # noqa: F401  (puts tests/hostile on sys.path)
+import pytest
 from test_page_upload import _page_env, fill, frame, page  # noqa: F401  (_page_env: the autouse page environment)
 
 SMALL = {  # the hostile files small enough to upload through AppTest

@@ -1,9 +1,9 @@
 """README states what the app computes: its definitions block is the text the app shows (written once)."""
 from __future__ import annotations
 
-from framework.analysis.definitions import DEFINITIONS_EN
-
 from conftest import readme_block
+
+from framework.analysis.definitions import DEFINITIONS_EN
 
 
 def test_readme_definitions_are_the_apps():

@@ -7,6 +7,7 @@ picks one round, "all" pools them; the round is said in words and carried by eve
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pandas as pd
 import pytest
@@ -113,7 +114,7 @@ def test_pooled_and_latest_never_differ_by_fewer_than_k(store_con):
             shown[choice] = (int(tot["n"]), float(tot["met"]))
     assert shown, "some total must be shown"
     sizes = sorted({n for n, _ in shown.values()})
-    assert all(b - a >= 5 for a, b in zip(sizes, sizes[1:])), shown
+    assert all(b - a >= 5 for a, b in itertools.pairwise(sizes)), shown
     assert D1 not in shown                                     # the earlier round alone: 3 < k
     assert shown["all"] == shown["latest"] == shown[D2] == (20, 4.0)   # all - latest: 0 people, 0 met
 

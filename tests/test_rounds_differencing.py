@@ -15,10 +15,10 @@ import random
 
 import pandas as pd
 import pytest
+from test_rounds import build
 
 from framework import analysis
 from framework.analysis import TOTAL_KEY
-from test_rounds import build
 
 GROUPS = ("Service", "Academic")
 AGENCIES = ("A", "B")

@@ -11,11 +11,11 @@ from __future__ import annotations
 import pytest
 
 from framework import analysis, db
+from framework.analysis import TOTAL_KEY, Filters
 from framework.analysis.base import params
 from framework.analysis.source import RESPONSES, Source
-from framework.analysis import TOTAL_KEY, Filters
-from framework.store import SurveyStore
 from framework.errors import BilingualError
+from framework.store import SurveyStore
 
 AGENCY = "กรมคนเดียว"
 D1, D2 = "2024-06-30", "2025-06-30"
@@ -46,7 +46,7 @@ def put(store, tmp_path, name, text, enc="utf-8", round_date=D1, **kw):
     return store.ingest(path, agency=AGENCY, stage="Early", round_date=round_date, **kw)
 
 
-def read_all(con) -> "db.pd.DataFrame":
+def read_all(con) -> db.pd.DataFrame:
     """What every survey view reads (filtered.sql), every round."""
     return db.query(con, Source(RESPONSES).filtered(), params(con, Filters(round="all")))
 

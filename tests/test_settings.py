@@ -11,10 +11,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import ROOT, run_page
 
 from framework import access, clock, paths, pdf, settings
-
-from conftest import ROOT, run_page
 
 NAMES = [s.name for s in settings.SETTINGS]
 
@@ -155,13 +154,13 @@ def test_png_export_uses_the_one_chromium_path(monkeypatch, tmp_path):
     monkeypatch.setenv("SKILLS_CHROMIUM", str(fake))
     monkeypatch.setenv("BROWSER_PATH", "placeholder")   # restored after the test, whatever _kaleido sets
     monkeypatch.delenv("BROWSER_PATH")
-    monkeypatch.setattr(kaleido._global_server, "is_running", lambda: False)  # noqa: SLF001
+    monkeypatch.setattr(kaleido._global_server, "is_running", lambda: False)
     monkeypatch.setattr(kaleido, "start_sync_server", lambda **kw: None)
     monkeypatch.setattr(kaleido, "stop_sync_server", lambda **kw: None)
-    export._kaleido()  # noqa: SLF001
+    export._kaleido()
     assert os.environ["BROWSER_PATH"] == str(fake)
     monkeypatch.setenv("BROWSER_PATH", "/opt/other")    # kaleido's own variable wins when set
-    export._kaleido()  # noqa: SLF001
+    export._kaleido()
     assert os.environ["BROWSER_PATH"] == "/opt/other"
 
 
@@ -215,7 +214,7 @@ def test_a_bad_time_zone_does_not_break_import():
 @pytest.mark.parametrize("name, value", [("SKILLS_CAMPAIGN_RATE", "abc"), ("SKILLS_MIN_CELL_FLOOR", "0")])
 def test_the_command_line_refuses_a_bad_value_in_one_line(tmp_path, name, value):
     env = {**os.environ, name: value, "SKILLS_DB": str(tmp_path / "s.duckdb")}
-    out = subprocess.run([sys.executable, "-m", "framework", "batches"], cwd=ROOT, env=env,
+    out = subprocess.run([sys.executable, "-m", "framework", "batches"], cwd=ROOT, env=env,  # noqa: PLW1510
                          capture_output=True, text=True)
     assert out.returncode == 2 and out.stdout == ""
     lines = out.stderr.strip().splitlines()

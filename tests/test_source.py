@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from framework.catalog import build as build_mod
-from framework.paths import DOCUMENT, PARQUET_DIR, SOURCE_DIR
 from framework.catalog.document import TABLES, SourceError, load_tables
+from framework.paths import DOCUMENT, PARQUET_DIR, SOURCE_DIR
 
 CODE = re.compile(r"(?<![A-Za-z])(DLit|DG|DTr|DT|DS|SPM|DL)(\d{3})(?:\.(\d+))?(?![\d])")
 
@@ -68,7 +68,7 @@ def test_errata_are_complete_records(fresh):
     assert er["line"].max() <= len(lines)
     # Text corrections quote what the document prints, on the line they name (whitespace aside).
     text_fixes = er[(er["field"] != "structure") & (er["document_text"].str.len() > 0)]
-    squash = lambda s: re.sub(r"\s+", "", s)  # noqa: E731
+    squash = lambda s: re.sub(r"\s+", "", s)
     misses = [r.erratum_id for r in text_fixes.itertuples()
               if squash(r.document_text)[:20] not in squash(" ".join(lines[max(0, r.line - 3): r.line + 3]))]
     assert len(misses) <= len(text_fixes) * 0.2, misses

@@ -4,12 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import FIXTURES
 
-from framework import store as store_mod
 from framework.store import RESPONSE_KEYS, SurveyStore
 from framework.survey import SurveyFileError
-
-from conftest import FIXTURES
 
 F = FIXTURES / "surveys"
 

@@ -10,8 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from framework import db
-from framework.store import SurveyStore
-from framework.store import archive
+from framework.store import SurveyStore, archive
 from framework.store.results import RoundConflict
 
 GROUPS = ["ผู้บริหารระดับสูง", "ผู้ทำงานด้านบริการ", "ผู้ปฏิบัติงานด้านเทคโนโลยี", "ผู้ทำงานด้านนโยบายและวิชาการ"]

@@ -2,11 +2,11 @@
 (issue 23, point 7)."""
 from __future__ import annotations
 
+from test_store_migration import write_version_1_store
+
 from framework import campaign, db
 from framework.store import SurveyStore
 from framework.store.schema import CAMPAIGN_TABLES
-
-from test_store_migration import write_version_1_store
 
 
 def _tables(con) -> set[str]:

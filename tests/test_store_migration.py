@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES
 
 from framework import db
-from framework.store import SCHEMA_VERSION, StoreVersionError, SurveyStore, aggregates, schema_version
-
-from conftest import FIXTURES
+from framework.store import (
+    SCHEMA_VERSION,
+    StoreVersionError,
+    SurveyStore,
+    aggregates,
+    schema_version,
+)
 
 F = FIXTURES / "surveys"
 

@@ -9,8 +9,6 @@ from framework import db
 from framework.store import SurveyStore
 from framework.survey import SurveyFileError
 
-from conftest import FIXTURES
-
 AGENCY, ROUND = "กรมทดสอบรอบ", "2025-06-30"
 GROUPS = ["ผู้บริหารระดับสูง", "ผู้อำนวยการกอง", "ผู้ทำงานด้านบริการ", "ผู้ปฏิบัติงานด้านเทคโนโลยี",
           "ผู้ทำงานด้านนโยบายและวิชาการ", "ผู้ทำงานด้านบริการ", "ผู้ปฏิบัติงานด้านเทคโนโลยี", "ผู้ทำงานด้านบริการ"]

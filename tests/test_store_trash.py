@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES
 
-from framework import db, sql
+from framework import db
 from framework.analysis.source import RESPONSES, Source
 from framework.store import RoundConflict, SurveyStore
 from framework.survey import SurveyFileError
-
-from conftest import FIXTURES
 
 F = FIXTURES / "surveys"
 

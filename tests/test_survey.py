@@ -7,11 +7,10 @@ import io
 
 import openpyxl
 import pytest
+from conftest import FIXTURES
 
 from framework import survey
 from framework.store import SurveyStore
-
-from conftest import FIXTURES
 
 F = FIXTURES / "surveys"
 

@@ -20,8 +20,8 @@ def store(store_con, catalog):
 
 def test_mixed_utf8_and_windows_874_is_refused_naming_where_the_encoding_changes(tmp_path, store):
     path = tmp_path / "mixed.csv"
-    path.write_bytes((HEADER + "\n").encode() + "A1,Service,ตา,3,2\nA2,Service,ตา,3,2\n".encode("utf-8")
-                     + "B1,Service,ตา,1,1\n".encode("cp874") + "C1,Service,ตา,2,2\n".encode("utf-8"))
+    path.write_bytes((HEADER + "\n").encode() + "A1,Service,ตา,3,2\nA2,Service,ตา,3,2\n".encode()
+                     + "B1,Service,ตา,1,1\n".encode("cp874") + "C1,Service,ตา,2,2\n".encode())
     with pytest.raises(survey.SurveyFileError) as err:
         store.ingest(path)
     assert "from line 2 UTF-8, from line 4 not UTF-8" in err.value.en and "from line 5 UTF-8" in err.value.en

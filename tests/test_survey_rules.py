@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from framework.survey import limits, rules
-
 from conftest import readme_block
+
+from framework.survey import limits, rules
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,8 +6,8 @@ import tempfile
 import time
 
 import pytest
-
 from conftest import FIXTURES
+
 from framework import cli, survey
 from framework.survey import tempfiles
 

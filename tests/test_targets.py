@@ -6,12 +6,11 @@ import random
 
 import pandas as pd
 import pytest
+from test_aggregates_equal import A, B, con, same, views  # noqa: F401  (the random store of the equality proof)
 
 from framework import analysis, db, targets
 from framework.analysis import Filters, source
 from framework.store import SurveyStore, aggregates
-
-from test_aggregates_equal import A, B, con, same, views  # noqa: F401  (the random store of the equality proof)
 
 AG = "กรมทดสอบ"
 
@@ -55,8 +54,8 @@ def test_levels_are_stored_validated_and_versioned_per_round(small):
     t = targets.table(small, AG, "2025-06-30").set_index(["stage", "staff_group", "unit_code"])
     assert not t.loc[key, "is_default"] and str(t.loc[key, "set_for"])[:10] == "2024-06-30"
     assert t["is_default"].sum() == len(t) - 1
-    for bad in (dict(level=5), dict(level=0), dict(unit="DLit200"), dict(stage="Late"), dict(authorised=False)):
-        args = dict(stage="Developing", group="Executive", unit="DT600", level=2, authorised=True) | bad
+    for bad in ({"level": 5}, {"level": 0}, {"unit": "DLit200"}, {"stage": "Late"}, {"authorised": False}):
+        args = {"stage": "Developing", "group": "Executive", "unit": "DT600", "level": 2, "authorised": True} | bad
         with pytest.raises(targets.TargetError) as exc:
             targets.set_level(small, AG, "2025-06-30", args["stage"], args["group"], args["unit"], args["level"],
                               who="HR", authorised=args["authorised"])

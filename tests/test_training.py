@@ -10,9 +10,8 @@ import math
 import pandas as pd
 import pytest
 
-from framework import analysis, db
-from framework.analysis import Filters, TOTAL_KEY
-from framework.store import aggregates
+from framework import analysis
+from framework.analysis import TOTAL_KEY, Filters
 from tests.fixtures.analysis import seed
 
 SHOWN = {  # code: (required_n, not_met_n, not_assessed_n) at t=3, exact (HR), hand-computed from seed.basic
@@ -172,7 +171,7 @@ def test_small_groups_pooled_count_only_in_figures_that_hold_all_of_them(store_c
     one block of 12 across staff groups. The heatmap hides the four small groups, its total covers all 22;
     the blocking-unit figure of DLit200 covers Service alone, since the pooled block also holds Executive
     and Technologist, whom DLit200 does not concern."""
-    lv = lambda v: {"DLit200": v}  # noqa: E731
+    lv = lambda v: {"DLit200": v}
     seed.write(store_con, ["B1"], _rows({
         "Service": [lv(3)] * 5 + [lv(1)] * 5, "Academic": [lv(1)] * 3, "Others": [lv(2), {}],
         "Executive": [lv(3), lv(1), lv(1)], "Technologist": [lv(0)] * 4}))

@@ -10,8 +10,7 @@ import streamlit as st
 
 from framework.outputs import chart_caption, export
 from framework.text import md
-from ui.shell import lang, tr
-from ui.shell import catalog
+from ui.shell import catalog, lang, tr
 
 # Keys of a filters dict that are analysis settings (stated in the settings sheet), not row filters.
 SETTING_KEYS = ("threshold", "min_cell")
@@ -23,7 +22,7 @@ def _meta() -> dict:
     """Framework version and circular for the settings sheet (empty if the catalogue cannot be read)."""
     try:
         return catalog().meta()
-    except Exception:  # an export must not fail because the version could not be read
+    except Exception:  # noqa: BLE001 - an export must not fail because the version could not be read
         return {}
 
 
@@ -52,7 +51,7 @@ def _unit_names(language: str) -> dict:
     try:
         units = catalog().units()
         return dict(zip(units["code"], units["name_en" if language == "en" else "name_th"]))
-    except Exception:  # an export must not fail because the names could not be read
+    except Exception:  # noqa: BLE001 - an export must not fail because the names could not be read
         return {}
 
 
@@ -64,7 +63,7 @@ def _key_labels(language: str) -> dict:
         cat = catalog()
         for table in (cat.staff_groups(), cat.stages()):
             out.update(zip(table["key"], table[col]))
-    except Exception:  # an export must not fail because the names could not be read
+    except Exception:  # noqa: BLE001, S110 - an export must not fail because the names could not be read
         pass
     return out
 

@@ -7,14 +7,13 @@ import streamlit as st
 
 from framework import access, analysis, summary, targets
 from framework.analysis import Filters
-from framework.paths import store_path
 from framework.catalog import STAFF_GROUPS, STAGES
-from framework.text import md
+from framework.outputs.analysis_charts import key_label
+from framework.paths import store_path
 from framework.store.campaign_batch import label as batch_label
+from framework.text import md
 from ui import shell
 from ui.shell import tr
-from framework.outputs.analysis_charts import key_label
-
 
 
 def version() -> str:
@@ -245,7 +244,7 @@ def agency_choice(agencies: list) -> list:
     if asked in agencies:
         return [asked]
     named = [a for a in agencies if a != analysis.NONE_KEY] or list(agencies)
-    return [sorted(named)[0]] if len(agencies) >= 2 else []
+    return [min(named)] if len(agencies) >= 2 else []
 
 
 def round_label(value: str) -> str:

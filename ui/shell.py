@@ -8,8 +8,10 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from framework import access, audit as audit_log, db, settings, storage, survey
-from framework.catalog import Catalog, profiles as pv
+from framework import access, db, settings, storage, survey
+from framework import audit as audit_log
+from framework.catalog import Catalog
+from framework.catalog import profiles as pv
 from framework.outputs import chart_theme
 from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
@@ -99,7 +101,7 @@ def hr_secret() -> str | None:
     """The HR passphrase from Streamlit secrets (`hr_passphrase`), if any; framework.access adds the env var."""
     try:
         return st.secrets.get("hr_passphrase")
-    except Exception:  # no secrets.toml: not configured
+    except Exception:  # noqa: BLE001 - no secrets.toml: not configured
         return None
 
 

@@ -16,22 +16,58 @@ This module re-exports the public API: `from framework import analysis; analysis
 """
 from __future__ import annotations
 
-from framework.analysis.filters import (  # noqa: F401
-    BY, DEFAULT_TARGET, DEFAULT_THRESHOLD, DIMENSIONS, NONE_KEY, TOTAL_KEY, AnalysisError, Filters, default_min_cell,
-    defaults)
-from framework.analysis.suppression import (  # noqa: F401
-    HIDDEN_EMPTY, HIDDEN_POOLED, HIDDEN_SMALL, REASONS, TrainingHeadline, hidden_counts, hidden_note, reason_label,
-    training_headline)
-from framework.analysis.definitions import DEFINITIONS_EN, DEFINITIONS_TH  # noqa: F401
-from framework.analysis.base import required_codes, units  # noqa: F401
-from framework.analysis.coverage_view import HIDDEN_NO_PREVIOUS, blockers, coverage, coverage_change  # noqa: F401
-from framework.analysis.readiness_view import narrow, readiness, stage_reached, work_stage  # noqa: F401
-from framework.analysis.training_view import TRAINING_BY, training_needs  # noqa: F401
-from framework.analysis.overview_view import (  # noqa: F401
-    NextStep, filter_options, gap_points, next_step, overview, survey_counts)
-from framework.analysis.trends_view import trends  # noqa: F401
 from framework.analysis import rounds  # noqa: F401
+from framework.analysis.base import required_codes, units  # noqa: F401
+from framework.analysis.coverage_view import (  # noqa: F401
+    HIDDEN_NO_PREVIOUS,
+    blockers,
+    coverage,
+    coverage_change,
+)
+from framework.analysis.definitions import DEFINITIONS_EN, DEFINITIONS_TH  # noqa: F401
+from framework.analysis.filters import (  # noqa: F401  # noqa: F401
+    BY,
+    DEFAULT_TARGET,
+    DEFAULT_THRESHOLD,
+    DIMENSIONS,
+    NONE_KEY,
+    ROUND_ALL,
+    ROUND_LATEST,
+    ROUND_PREVIOUS,
+    TOTAL_KEY,
+    AnalysisError,
+    Filters,
+    check_round,
+    default_min_cell,
+    defaults,
+)
+from framework.analysis.overview_view import (  # noqa: F401
+    NextStep,
+    filter_options,
+    gap_points,
+    next_step,
+    overview,
+    survey_counts,
+)
+from framework.analysis.readiness_view import (  # noqa: F401
+    narrow,
+    readiness,
+    stage_reached,
+    work_stage,
+)
 from framework.analysis.rounds import with_round  # noqa: F401
-from framework.analysis.filters import ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, check_round  # noqa: F401
+from framework.analysis.suppression import (  # noqa: F401
+    HIDDEN_EMPTY,
+    HIDDEN_POOLED,
+    HIDDEN_SMALL,
+    REASONS,
+    TrainingHeadline,
+    hidden_counts,
+    hidden_note,
+    reason_label,
+    training_headline,
+)
+from framework.analysis.training_view import TRAINING_BY, training_needs  # noqa: F401
+from framework.analysis.trends_view import trends  # noqa: F401
 from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES, next_stage  # noqa: F401
 from framework.db import data_version, has_store  # noqa: F401

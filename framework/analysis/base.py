@@ -6,14 +6,19 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from framework import db, sql
-from framework.analysis import source
+from framework import access, db, sql
+from framework.analysis import disclosure, source
+from framework.analysis.filters import (
+    KEY_EXPR,
+    ROUND_ALL,
+    ROUND_LATEST,
+    ROUND_PREVIOUS,
+    TOTAL_KEY,
+    Filters,
+)
 from framework.analysis.memo import once
 from framework.analysis.source import Source
-from framework.analysis.filters import KEY_EXPR, ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, Filters
-from framework.analysis import disclosure
 from framework.analysis.suppression import DIFF_DIMS, Population
-from framework import access
 from framework.catalog import STAFF_GROUPS
 from framework.store import aggregates, releases
 

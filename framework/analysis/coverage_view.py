@@ -5,14 +5,30 @@ import numpy as np
 import pandas as pd
 
 from framework import db, sql
-from framework.analysis import suppression as sup
 from framework.analysis import source
-from framework.analysis.base import frame, head_counts, key_parts, order_keys, reindex_groups, run, weighted_n
+from framework.analysis import suppression as sup
+from framework.analysis.base import (
+    frame,
+    head_counts,
+    key_parts,
+    order_keys,
+    reindex_groups,
+    run,
+    weighted_n,
+)
 from framework.analysis.disclosure import groups_of_span
-from framework.analysis.rounds import with_round
-from framework.analysis.filters import ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, AnalysisError, Filters, check_by, check_stage
-from framework.catalog import STAFF_GROUPS
+from framework.analysis.filters import (
+    ROUND_LATEST,
+    ROUND_PREVIOUS,
+    TOTAL_KEY,
+    AnalysisError,
+    Filters,
+    check_by,
+    check_stage,
+)
 from framework.analysis.memo import view
+from framework.analysis.rounds import with_round
+from framework.catalog import STAFF_GROUPS
 
 
 def coverage_raw(con, f: Filters, stage: str, dims: list[str]) -> pd.DataFrame:

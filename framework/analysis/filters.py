@@ -114,7 +114,7 @@ class Filters:
                 raise AnalysisError(exc.th, exc.en) from None
 
     @classmethod
-    def coerce(cls, value: "Filters | dict | None") -> "Filters":
+    def coerce(cls, value: Filters | dict | None) -> Filters:
         """Accept a Filters, a plain dict of its fields or None; a key that is not a field (a misspelt one,
         "groups" for "staff_groups") raises AnalysisError instead of silently falling back to the default."""
         if value is None:
@@ -130,7 +130,7 @@ class Filters:
                                 f"Unknown filter {names} — use {fields}")
         return cls(**given)
 
-    def with_(self, **changes) -> "Filters":
+    def with_(self, **changes) -> Filters:
         return replace(self, **changes)
 
     def params(self) -> dict:

@@ -6,14 +6,19 @@ from dataclasses import dataclass
 import pandas as pd
 
 from framework import db, sql
-from framework.analysis import source
+from framework.analysis import rounds, source
 from framework.analysis.base import has_store, params, run, weighted_n
 from framework.analysis.coverage_view import blockers
-from framework.analysis import rounds
-from framework.analysis.filters import ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, Filters, check_stage
+from framework.analysis.filters import (
+    ROUND_ALL,
+    ROUND_LATEST,
+    ROUND_PREVIOUS,
+    Filters,
+    check_stage,
+)
+from framework.analysis.memo import view
 from framework.analysis.readiness_view import readiness, stage_reached, work_stage
 from framework.catalog import next_stage
-from framework.analysis.memo import view
 
 EMPTY_COUNTS = {"respondents": 0, "batches": 0, "agencies": 0, "org_units": 0, "rounds": 0,
                 "stage": None, "n_stages": 0}
@@ -53,7 +58,7 @@ def filter_options(con) -> dict:
                          f"UNION ALL SELECT 'unit', unit_key FROM f GROUP BY unit_key "
                          f"UNION ALL SELECT 'round', round_key FROM f GROUP BY round_key",
                     params(con, Filters(round=ROUND_ALL)))
-    pick = lambda kind: sorted(keys.loc[keys.kind == kind, "v"].tolist())  # noqa: E731
+    pick = lambda kind: sorted(keys.loc[keys.kind == kind, "v"].tolist())
     return {"batches": batches, "agencies": pick("agency"), "org_units": pick("unit"), "rounds": pick("round")}
 
 
@@ -152,8 +157,8 @@ def next_step(ov: dict, target: float) -> NextStep:
     # The blockers belong to the overview's work stage; at another target they would be another stage's units.
     same = stage == work_stage(ov["stage"], now, target)
     start = tuple(ov["blockers"]["code"].head(3)) if same and not ov["blockers"].empty else ()
-    base = dict(stage=ov["stage"], next_stage=nxt, readiness=now, readiness_next=r_next, target=target,
-                start_with=start, work_stage=stage)
+    base = {"stage": ov["stage"], "next_stage": nxt, "readiness": now, "readiness_next": r_next, "target": target,
+                "start_with": start, "work_stage": stage}
     if ov["hidden"] or now is None or (nxt and r_next is None):
         return NextStep(kind="hidden", points=None, **base)
     if now < target - 1e-12:

@@ -4,13 +4,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from framework import db, sql
-from framework.analysis import suppression as sup
+from framework import sql
 from framework.analysis import source
-from framework.analysis.base import frame, head_counts, key_parts, order_keys, reindex_groups, run
-from framework.analysis.filters import DEFAULT_TARGET, TOTAL_KEY, AnalysisError, Filters, check_by, check_stage
-from framework.catalog import STAFF_GROUPS, STAGES, next_stage
+from framework.analysis import suppression as sup
+from framework.analysis.base import (
+    frame,
+    head_counts,
+    key_parts,
+    order_keys,
+    reindex_groups,
+    run,
+)
+from framework.analysis.filters import (
+    DEFAULT_TARGET,
+    TOTAL_KEY,
+    Filters,
+    check_by,
+    check_stage,
+)
 from framework.analysis.memo import view
+from framework.catalog import STAFF_GROUPS, STAGES, next_stage
 
 
 def readiness_raw(con, f: Filters, dims: list[str]) -> pd.DataFrame:
@@ -85,7 +98,7 @@ def work_stage(stage: str, readiness_at_stage: float | None, target: float = DEF
     The overview's advice and blockers and the readiness page's blockers all use it, so a list of units always
     belongs to the stage it names."""
     check_stage(stage)
-    if readiness_at_stage is None or readiness_at_stage != readiness_at_stage or readiness_at_stage < target - 1e-12:
+    if readiness_at_stage is None or pd.isna(readiness_at_stage) or readiness_at_stage < target - 1e-12:
         return stage
     return next_stage(stage) or stage
 

@@ -9,17 +9,24 @@ previous round, shown only where both figures are shown.
 """
 from __future__ import annotations
 
-
 import pandas as pd
 
 from framework import clock, db
-from framework.clock import EN_MONTHS, TH_MONTHS  # noqa: F401
 from framework.analysis import source
 from framework.analysis.base import has_store, params, weighted_n
-from framework.analysis.filters import KEY_EXPR, NONE_KEY, ROUND_ALL, ROUND_LATEST, ROUND_PREVIOUS, TOTAL_KEY, Filters
+from framework.analysis.filters import (
+    KEY_EXPR,
+    NONE_KEY,
+    ROUND_ALL,
+    ROUND_LATEST,
+    ROUND_PREVIOUS,
+    TOTAL_KEY,
+    Filters,
+)
 from framework.analysis.memo import view
-from framework.catalog import STAGES, next_stage
-from framework.catalog import Catalog
+from framework.catalog import STAGES, Catalog, next_stage
+from framework.clock import EN_MONTHS, TH_MONTHS  # noqa: F401
+
 
 def date_text(key: str, lang: str) -> str:
     """A round key ("YYYY-MM-DD" or "—") in words: "30 Jun 2025", Thai "30 มิ.ย. 2568" (Buddhist era)."""

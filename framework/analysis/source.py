@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from framework import db, sql, targets as tgt
-from framework.catalog import STAGES
+from framework import db, sql
+from framework import targets as tgt
 from framework.analysis.memo import once
+from framework.catalog import STAGES
 from framework.store import aggregates, keys, releases
 
 RESPONSES, CELLS = "responses", "cells"
@@ -149,6 +150,6 @@ def stage_parts(src: Source, required: dict) -> dict:
     for s in STAGES:
         short = s[0].lower()
         parts[f"met_{s}"] = src.required_met(required, s)
-        parts[f"req_{s}"] = aggregates.by_staff_group(lambda g: len(required[(s, g)])) + "::DOUBLE"
+        parts[f"req_{s}"] = aggregates.by_staff_group(lambda g, s=s: len(required[(s, g)])) + "::DOUBLE"
         parts[f"full_{s}"] = src.full(s, f"m_{short}", f"q_{short}")
     return parts

@@ -5,12 +5,18 @@ import numpy as np
 import pandas as pd
 
 from framework import db, sql
-from framework.analysis import suppression as sup
 from framework.analysis import source
+from framework.analysis import suppression as sup
 from framework.analysis.base import frame, has_store, head_counts, order_keys, run
-from framework.analysis.filters import KEY_EXPR, TOTAL_KEY, AnalysisError, Filters, check_stage
-from framework.catalog import STAFF_GROUPS
+from framework.analysis.filters import (
+    KEY_EXPR,
+    TOTAL_KEY,
+    AnalysisError,
+    Filters,
+    check_stage,
+)
 from framework.analysis.memo import view
+from framework.catalog import STAFF_GROUPS
 
 TRAINING_BY = ("group", "total")
 TRAINING_COLUMNS = ["stage", "by", "key", "code", "group_key", "unit_ord", "name_th", "name_en", "group_name_th",

@@ -4,8 +4,8 @@ from __future__ import annotations
 from framework.analysis.base import frame
 from framework.analysis.coverage_view import coverage_raw, finish_coverage
 from framework.analysis.filters import ROUND_ALL, AnalysisError, Filters, check_stage
-from framework.analysis.readiness_view import finish_readiness, readiness_raw
 from framework.analysis.memo import view
+from framework.analysis.readiness_view import finish_readiness, readiness_raw
 
 
 @view

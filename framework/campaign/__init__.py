@@ -7,17 +7,47 @@
 - links.py   personal links `/assess?t=TOKEN` (one hashed token per person: fixed id, used once, revocable)
 - results.py result links `/assess?r=TOKEN`
 """
-from framework.campaign.model import (CODE_LENGTH, CODE_THROTTLE, Campaign, CampaignError,  # noqa: F401
-                                      CodeThrottled, batch_ids, close,
-                                      closed_code, ensure_tables, file_name, get, has_tables, list_campaigns,
-                                      open_campaign, release_status, require_open, set_links_only, stored_at,
-                                      submissions,
-                                      unknown_code)
-from framework.campaign import submit as submit_module  # noqa: F401
-from framework.campaign.submit import (MAX_ID, NOT_ASSESSED, Limits, RateLimited, RateLimiter,  # noqa: F401
-                                       SubmitError, Submitted, check, delete_draft, load_draft, new_token,
-                                       save_draft, submit, survey_csv, survey_row)
 from framework.campaign import form, links, qr  # noqa: F401
+from framework.campaign import submit as submit_module
+from framework.campaign.model import (  # noqa: F401
+    CODE_LENGTH,
+    CODE_THROTTLE,
+    Campaign,
+    CampaignError,
+    CodeThrottled,
+    batch_ids,
+    close,
+    closed_code,
+    ensure_tables,
+    file_name,
+    get,
+    has_tables,
+    list_campaigns,
+    open_campaign,
+    release_status,
+    require_open,
+    set_links_only,
+    stored_at,
+    submissions,
+    unknown_code,
+)
+from framework.campaign.submit import (  # noqa: F401
+    MAX_ID,
+    NOT_ASSESSED,
+    Limits,
+    RateLimited,
+    RateLimiter,
+    SubmitError,
+    Submitted,
+    check,
+    delete_draft,
+    load_draft,
+    new_token,
+    save_draft,
+    submit,
+    survey_csv,
+    survey_row,
+)
 
 
 class _Limits:

@@ -28,9 +28,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from framework import db, names
-from framework.campaign.model import MAX_ID, Campaign, CampaignError, closed_code, get
+from framework.campaign.model import (
+    MAX_ID,
+    Campaign,
+    CampaignError,
+    batch_ids,
+    closed_code,
+    get,
+)
 from framework.outputs import export
-from framework.campaign.model import batch_ids
 
 TOKEN_BYTES = 24
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")

@@ -19,9 +19,9 @@ import re2
 from framework import access, db, names
 from framework.catalog import STAGES, Catalog
 from framework.errors import BilingualError
+from framework.store import campaign_batch, releases
 from framework.store.keys import AGENCY_KEY
 from framework.store.rounds import round_date_problem
-from framework.store import campaign_batch, releases
 
 CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"   # URL-safe; no 0/o, 1/l to misread from a projector
 CODE_LENGTH = 8
@@ -161,7 +161,7 @@ _UNSUPPORTED = (
 )
 
 
-def _re2_options() -> "re2.Options":
+def _re2_options() -> re2.Options:
     opts = re2.Options()
     opts.log_errors = False
     opts.max_mem = RE2_MAX_MEM

@@ -44,11 +44,10 @@ def _has_table(con) -> bool:
 def issue(con, code: str, respondent_id: str) -> str:
     """A new token for this person's result in this campaign (one per submission)."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    with WRITE_LOCK:
-        with db.transaction(con) as cur:
-            cur.execute(DDL)
-            cur.execute("INSERT INTO store.campaign_results VALUES (?, ?, ?, now()::TIMESTAMP)",
-                        [token, code, respondent_id])
+    with WRITE_LOCK, db.transaction(con) as cur:
+        cur.execute(DDL)
+        cur.execute("INSERT INTO store.campaign_results VALUES (?, ?, ?, now()::TIMESTAMP)",
+                    [token, code, respondent_id])
     return token
 
 

@@ -20,17 +20,22 @@ import tempfile
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-from framework import db, names, settings
-from framework.campaign.model import (MAX_ID, Campaign, CampaignError, closed_code, ensure_tables, file_name,
-                                      has_tables)
-from framework.catalog import STAFF_GROUPS, Catalog
-from framework.store import BatchInTrash, IngestResult, SurveyStore
-from framework import audit
+from framework import audit, db, names, settings
 from framework.campaign import links
+from framework.campaign.model import (
+    MAX_ID,
+    Campaign,
+    CampaignError,
+    closed_code,
+    ensure_tables,
+    has_tables,
+)
+from framework.catalog import STAFF_GROUPS, Catalog
 from framework.storage import StoreWriteError
+from framework.store import BatchInTrash, IngestResult, SurveyStore
 
 NOT_ASSESSED = "na"          # an answer that says "I do not assess this unit" (stored blank, as in uploads)
 HEADER = ["respondent_id", "group", "agency", "unit", "position"]

@@ -89,7 +89,7 @@ class Catalog:
         self.con = con if con is not None else db.connect()
 
     @classmethod
-    def open(cls, parquet_dir: Path = PARQUET_DIR) -> "Catalog":
+    def open(cls, parquet_dir: Path = PARQUET_DIR) -> Catalog:
         return cls(db.connect(parquet_dir=parquet_dir))
 
     def q(self, query: str, params: dict | list | None = None) -> pd.DataFrame:

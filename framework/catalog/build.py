@@ -7,8 +7,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from framework.paths import PARQUET_DIR, SOURCE_DIR
 from framework.catalog.document import TABLES, load_tables
+from framework.paths import PARQUET_DIR, SOURCE_DIR
 
 
 def _arrow(df: pd.DataFrame) -> pa.Table:

@@ -1,6 +1,7 @@
 """Framework views of role profiles: display names, the unit tree and the readiness path of a staff group."""
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from html import escape
@@ -100,7 +101,7 @@ class Path:
 def pathway(cat: Catalog, staff_group: str) -> Path:
     """The readiness path of one staff group, with the status of every unit it ever requires at each stage."""
     profiles = {s: cat.profile(s, staff_group) for s in STAGES}
-    steps = [cat.profile_diff(staff_group, a, b) for a, b in zip(STAGES, STAGES[1:])]
+    steps = [cat.profile_diff(staff_group, a, b) for a, b in itertools.pairwise(STAGES)]
     cols = ["code", "group_key", "name_th", "name_en", "unit_ord"]
     every = (pd.concat([profiles[s].units[cols] for s in STAGES])
              .drop_duplicates("code").sort_values("unit_ord").reset_index(drop=True))

@@ -52,7 +52,7 @@ def line(exc: BilingualError) -> str:
 class _Parser(argparse.ArgumentParser):
     """argparse with its errors raised as UsageError (one bilingual line) instead of usage + exit."""
 
-    def error(self, message: str):  # noqa: D401 - argparse API
+    def error(self, message: str):
         raise UsageError(f"คำสั่งไม่ถูกต้อง: {message} (ดูวิธีใช้ด้วย `{self.prog} --help`)",
                          f"{message} (see `{self.prog} --help`)")
 

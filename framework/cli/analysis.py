@@ -4,7 +4,13 @@ from __future__ import annotations
 import pandas as pd
 
 from framework.analysis.filters import DEFAULT_THRESHOLD
-from framework.cli import UsageError, add_format, add_passphrase, open_store, survey_access
+from framework.cli import (
+    UsageError,
+    add_format,
+    add_passphrase,
+    open_store,
+    survey_access,
+)
 from framework.cli.text import echo, escape_frame
 
 COVERAGE_COLUMNS = ["stage", "by", "round", "key", "code", "n", "met", "coverage", "required"]

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import json
 
-from framework.cli import UsageError, add_format, add_passphrase, authorised, note, open_store
+from framework.cli import (
+    UsageError,
+    add_format,
+    add_passphrase,
+    authorised,
+    note,
+    open_store,
+)
 from framework.cli.text import echo
 
 

@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from framework.cli import UsageError, add_passphrase, authorised, note, open_store, survey_access
+from framework.cli import (
+    UsageError,
+    add_passphrase,
+    authorised,
+    note,
+    open_store,
+    survey_access,
+)
 from framework.cli.text import echo
 
 TABLES = ("units", "elements", "criteria", "profiles", "requirements", "coverage", "readiness", "responses")
@@ -219,9 +226,9 @@ def _out_path(args, fmt: str, name: str) -> Path:
 def run(args) -> int:
     """Export one table; print the file written."""
     from framework import db
-    from framework.outputs import export
     from framework.analysis import check_round, rounds
     from framework.catalog import Catalog
+    from framework.outputs import export
 
     table = args.table.lower()
     if table not in TABLES:

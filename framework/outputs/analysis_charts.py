@@ -12,15 +12,22 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from framework.outputs import chart_theme
-from framework.analysis import HIDDEN_EMPTY, HIDDEN_NO_PREVIOUS, HIDDEN_POOLED, HIDDEN_SMALL, REASONS, TOTAL_KEY
-from framework.analysis import reason_label
-from framework.analysis.rounds import date_text
-from framework.outputs.chart_theme import BASE_SIZE
 from framework import thai_text
+from framework.analysis import (
+    HIDDEN_EMPTY,
+    HIDDEN_NO_PREVIOUS,
+    HIDDEN_POOLED,
+    HIDDEN_SMALL,
+    REASONS,
+    TOTAL_KEY,
+    reason_label,
+)
+from framework.analysis.rounds import date_text
 from framework.catalog.profiles import wrap_label
-from framework.text import plotly as plotly_text
+from framework.outputs import chart_theme
+from framework.outputs.chart_theme import BASE_SIZE
 from framework.text import pick as _t
+from framework.text import plotly as plotly_text
 
 GREY = "#b4b4b4"     # hidden for privacy
 EMPTY = "#ececec"    # no respondents
@@ -110,7 +117,7 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
     hidden_text = [[HIDDEN_TEXT + (" ●" if req[i, j] else "") if not pd.isna(hid[i, j]) else ""
                     for j in range(len(keys))] for i in range(len(codes))]
     text_font = {"size": chart_theme.tick_size(font_size)}
-    labelled = dict(texttemplate="%{text}", textfont=text_font) if cell_labels else {}
+    labelled = {"texttemplate": "%{text}", "textfont": text_font} if cell_labels else {}
     yes, no = _t(lang, "ต้องมี", "required"), _t(lang, "ไม่กำหนด", "not required")
     custom = np.empty((len(codes), len(keys), 5), dtype=object)
     for i, c in enumerate(codes):
@@ -124,7 +131,7 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
     fig.add_trace(go.Heatmap(
         z=z, x=xs, y=ylab, zmin=0, zmax=1, colorscale=COVERAGE_SCALE, customdata=custom, hovertemplate=hover,
         hoverongaps=False, name=_t(lang, "ความครอบคลุม", "coverage"), text=shown, **labelled,
-        colorbar=dict(title=_t(lang, "ครอบคลุม", "Coverage"), tickformat=".0%", thickness=14)))
+        colorbar={"title": _t(lang, "ครอบคลุม", "Coverage"), "tickformat": ".0%", "thickness": 14}))
     # Hidden cells: a grey layer whose hover says why and shows n only (never the value).
     # Hidden for privacy: grey; no respondents at all: a lighter grey (nothing to protect, nothing to show).
     hidden_z = np.where(pd.isna(hid), np.nan, np.where(hid == HIDDEN_EMPTY, 0.0, 1.0))
@@ -143,7 +150,7 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
     ri, rj = np.nonzero(req) if not cell_labels else ((), ())
     fig.add_trace(go.Scatter(
         x=[xs[j] for j in rj] or [None], y=[ylab[i] for i in ri] or [None], mode="markers", hoverinfo="skip",
-        showlegend=True, marker=dict(symbol="circle", size=6, color="#1f1f1f"),
+        showlegend=True, marker={"symbol": "circle", "size": 6, "color": "#1f1f1f"},
         name=_t(lang, "หน่วยที่บทบาทของคอลัมน์นี้กำหนดในระยะนี้", "required by this column's role profile at this stage")))
     # Legend entries for the grey cells (a heatmap has none of its own); drawn nowhere.
     for colour, when, label in (
@@ -154,8 +161,8 @@ def coverage_heatmap(cov: pd.DataFrame, lang: str = "th", labels: dict | None = 
         if when.any():
             fig.add_trace(go.Scatter(
                 x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=True, name=label,
-                marker=dict(symbol="square", size=14, color=colour, line=dict(color="#888", width=1))))
-    fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, xanchor="left", y=-0.01, yanchor="top"))
+                marker={"symbol": "square", "size": 14, "color": colour, "line": {"color": "#888", "width": 1}}))
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.01, "yanchor": "top"})
     ticks = [unit_tick(c, names.get(c)) for c in codes] if names_on_axis else codes
     return _unit_grid(fig, df, codes, xs, ticks, title or _t(lang, "ความครอบคลุมของหน่วยความสามารถ",
                                                              "Coverage of units of capability"), font_size)
@@ -170,7 +177,7 @@ def _unit_grid(fig: go.Figure, df: pd.DataFrame, codes: list, xs: list, ticks: l
     for i in range(1, len(codes)):
         if groups[i] != groups[i - 1]:
             fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y", y0=i - 0.5, y1=i - 0.5,
-                          line=dict(color="#333", width=1.5))
+                          line={"color": "#333", "width": 1.5})
     fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=codes,
                      tickvals=codes, ticktext=ticks, tickfont={"size": chart_theme.tick_size(font_size)},
                      automargin=True)
@@ -180,7 +187,7 @@ def _unit_grid(fig: go.Figure, df: pd.DataFrame, codes: list, xs: list, ticks: l
     # Column labels sit on top (long Thai names slanted): the margin grows to fit them (automargin) and the
     # title sits above them; no fixed empty band.
     fig.update_xaxes(tickangle=-30 if max(map(len, xs), default=0) > 12 else 0, automargin=True)
-    fig.update_layout(title=dict(yref="container", y=1, yanchor="top", pad=dict(t=8), automargin=True))
+    fig.update_layout(title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 8}, "automargin": True})
     return fig
 
 
@@ -190,7 +197,7 @@ MINUS = "\u2212"       # a true minus sign in the cell text ("−3")
 
 def _points(v) -> str:
     """A change in percentage points as the cell prints it: "+7", "−3", "0"."""
-    r = int(round(float(v)))
+    r = round(float(v))
     return f"+{r}" if r > 0 else (f"{MINUS}{-r}" if r < 0 else "0")
 
 
@@ -233,7 +240,7 @@ def coverage_change_heatmap(df: pd.DataFrame, lang: str = "th", labels: dict | N
     fig = go.Figure(go.Heatmap(
         z=z, x=xs, y=codes, zmid=0, colorscale=CHANGE_SCALE, customdata=custom, hovertemplate=hover,
         hoverongaps=False, text=text, texttemplate="%{text}", textfont=text_font,
-        name=_t(lang, "เปลี่ยนแปลง", "change"), colorbar=dict(title=_t(lang, "จุด", "Points"), thickness=14)))
+        name=_t(lang, "เปลี่ยนแปลง", "change"), colorbar={"title": _t(lang, "จุด", "Points"), "thickness": 14}))
     # Cells without a change (hidden in either round, or no previous round): grey, "—", the reason on hover.
     why = _hidden_reasons(lang, k)
     hid = col("hidden")
@@ -271,7 +278,7 @@ def readiness_path(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
         name = key_tick(key, labels, lang)
         fig.add_trace(go.Scatter(
             x=xs, y=y, mode="lines+markers", name=name, customdata=custom, connectgaps=False,
-            line=dict(width=4 if key == TOTAL_KEY else 2, dash="solid"),
+            line={"width": 4 if key == TOTAL_KEY else 2, "dash": "solid"},
             hovertemplate=(f"<b>{name}</b> · %{{x}}<br>n = %{{customdata[0]}}<br>"
                            f"{_t(lang, 'ความพร้อม', 'readiness')} = %{{customdata[1]}}<br>"
                            f"{_t(lang, 'พร้อมเต็มที่', 'fully ready')} = %{{customdata[2]}}<extra></extra>")))
@@ -279,10 +286,10 @@ def readiness_path(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
         if st_ in stages:
             fig.add_trace(go.Scatter(
                 x=[stage_label(st_, lang)], y=[float(g.loc[st_, "readiness"])], mode="markers",
-                marker=dict(symbol="star", size=18, color="#f5b700", line=dict(color="#333", width=1)),
+                marker={"symbol": "star", "size": 18, "color": "#f5b700", "line": {"color": "#333", "width": 1}},
                 name=_t(lang, f"ระยะที่บรรลุ: {name}", f"stage reached: {name}"), showlegend=False,
                 hoverinfo="skip"))
-    fig.add_hline(y=target, line=dict(dash="dash", color="#555"),
+    fig.add_hline(y=target, line={"dash": "dash", "color": "#555"},
                   annotation_text=_t(lang, f"เป้าหมาย {target:.0%}", f"target {target:.0%}"))
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title=_t(lang, "ความพร้อม", "Readiness"))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs)
@@ -318,15 +325,15 @@ def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
     names = [key_tick(k, labels, lang) for k in keys]
     ticks = [f"<b>{wrap_label(n, 16)}</b>" if k == TOTAL_KEY else wrap_label(n, 16) for k, n in zip(keys, names)]
     reached_map = {} if reached is None else dict(zip(reached["key"], reached["stage_reached"]))
-    grid = dict(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.25 / len(keys) + 0.04) if stacked else \
-        dict(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.03)
+    grid = {"rows": 3, "cols": 1, "shared_xaxes": True, "vertical_spacing": 0.25 / len(keys) + 0.04} if stacked else \
+        {"rows": 1, "cols": 3, "shared_yaxes": True, "horizontal_spacing": 0.03}
     # Side by side a panel can be ~90 px wide (a narrow window): "ระยะ" on its own line keeps the three
     # titles apart ("ระยะเริ่มแรกระยะกำลังพัฒนา…" ran together).
     heads = [stage_label(s, lang) for s in stages]
     heads = heads if stacked else [h.replace("ระยะ", "ระยะ<br>", 1) if h.startswith("ระยะ") else h for h in heads]
     fig = make_subplots(**grid, subplot_titles=[f"<b>{h}</b>" for h in heads])
     for i, stage in enumerate(stages):
-        cell = dict(row=i + 1, col=1) if stacked else dict(row=1, col=i + 1)
+        cell = {"row": i + 1, "col": 1} if stacked else {"row": 1, "col": i + 1}
         g = ready[ready["stage"] == stage].set_index("key").reindex(keys)
         x = g["readiness"].to_numpy(dtype="float64")
         gone = [n for n, v in zip(names, x) if np.isnan(v)]
@@ -342,15 +349,15 @@ def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
             x=x, y=names, mode="markers+text", text=[_pct(v) for v in x], textposition=_dot_text(x, target),
             customdata=custom, hovertemplate=hover, showlegend=False, cliponaxis=False,
             name=stage_label(stage, lang), textfont={"size": font_size},
-            marker=dict(size=[font_size + 8 if s else font_size - 1 for s in star],
-                        symbol=["star" if s else "circle" for s in star],
-                        color=[REACHED if s else DOT for s in star], line=dict(color="#333", width=1))), **cell)
+            marker={"size": [font_size + 8 if s else font_size - 1 for s in star],
+                        "symbol": ["star" if s else "circle" for s in star],
+                        "color": [REACHED if s else DOT for s in star], "line": {"color": "#333", "width": 1}}), **cell)
         if gone:
             fig.add_trace(go.Scatter(
                 x=[0.0] * len(gone), y=gone, mode="text", text=[HIDDEN_TEXT] * len(gone),
                 textposition="middle right", hoverinfo="skip", showlegend=False,
                 textfont={"size": font_size, "color": "#777"}), **cell)
-        fig.add_vline(x=target, line=dict(dash="dash", color="#555", width=1.5), **cell)
+        fig.add_vline(x=target, line={"dash": "dash", "color": "#555", "width": 1.5}, **cell)
         fig.update_yaxes(ticktext=ticks, tickvals=names, showticklabels=stacked or i == 0, **cell)
     fig.update_xaxes(range=[0, 1.25], tickvals=[0, 0.5, 1], ticktext=["0", "50", "100%"], tickangle=0,
                      showgrid=True, fixedrange=True)
@@ -361,10 +368,10 @@ def readiness_dots(ready: pd.DataFrame, reached: pd.DataFrame | None = None, tar
     fig = chart_theme.apply(fig, title or _t(lang, "ความพร้อมตามระยะ", "Readiness by stage"),
                             height=max(300, (font_size + 22) * rows + 170), font_size=font_size)
     two_lines = any("<br>" in h for h in heads)         # room for the panel titles under the subtitle
-    fig.update_layout(bargap=0, margin=dict(t=80 + font_size * (4 if two_lines else 2)), title_subtitle=dict(
-        text=_t(lang, f"เส้นประ = เป้าหมาย {target:.0%} · ★ = ระยะที่บรรลุ",
+    fig.update_layout(bargap=0, margin={"t": 80 + font_size * (4 if two_lines else 2)}, title_subtitle={
+        "text": _t(lang, f"เส้นประ = เป้าหมาย {target:.0%} · ★ = ระยะที่บรรลุ",
                 f"dashed line = {target:.0%} target · ★ = stage reached"),
-        font=dict(size=chart_theme.tick_size(font_size) + 1, color="#555")))
+        "font": {"size": chart_theme.tick_size(font_size) + 1, "color": "#555"}})
     return fig
 
 def _labels_above(fig: go.Figure, ys: list, labels: list, row: int, font_size: int) -> None:
@@ -396,7 +403,7 @@ def blockers_bar(bl: pd.DataFrame, lang: str = "th", title: str | None = None,
     row = 2 * font_size + 40       # px per unit: the label line, then the bar
     _labels_above(fig, ys, labels, row, font_size)
     fig.update_xaxes(range=[0, 1.12], tickvals=[0, 0.25, 0.5, 0.75, 1], tickformat=".0%", automargin=True,
-                     fixedrange=True, title=dict(text=_t(lang, "ความครอบคลุม", "Coverage"), standoff=6))
+                     fixedrange=True, title={"text": _t(lang, "ความครอบคลุม", "Coverage"), "standoff": 6})
     fig.update_yaxes(autorange="reversed", type="category", showticklabels=False, fixedrange=True)
     return chart_theme.apply(fig, title or _t(lang, "หน่วยที่เป็นอุปสรรค", "Blocking units"),
                              height=row * len(df) + 130, font_size=font_size)
@@ -419,7 +426,7 @@ def trend_lines(df: pd.DataFrame, value: str = "readiness", lang: str = "th", la
         custom = [[int(n) if not pd.isna(n) else 0, _pct(v)] for n, v in zip(g["n"], g[value])]
         fig.add_trace(go.Scatter(
             x=rounds, y=g[value].to_numpy(dtype="float64"), mode="lines+markers", name=name, customdata=custom,
-            line=dict(width=4 if key == TOTAL_KEY else 2), connectgaps=False,
+            line={"width": 4 if key == TOTAL_KEY else 2}, connectgaps=False,
             hovertemplate=f"<b>{name}</b> · %{{x}}<br>n = %{{customdata[0]}}<br>%{{customdata[1]}}<extra></extra>"))
     label = _t(lang, "ความพร้อม", "Readiness") if value == "readiness" else _t(lang, "ความครอบคลุม", "Coverage")
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title=label)
@@ -477,8 +484,8 @@ def training_needs_bar(needs: pd.DataFrame, lang: str = "th", top: int | None = 
                                              "Units with the most staff to develop"),
                             height=max(260, row * len(df) + 200), font_size=font_size)
     if subtitle:
-        fig.update_layout(margin={"t": 70 + font_size * 2}, title_subtitle=dict(
-            text=subtitle, font=dict(size=chart_theme.tick_size(font_size) + 1, color="#555")))
+        fig.update_layout(margin={"t": 70 + font_size * 2}, title_subtitle={
+            "text": subtitle, "font": {"size": chart_theme.tick_size(font_size) + 1, "color": "#555"}})
     # Legend under the chart (never under the title); a right margin wide enough for "2,037 (45%)" at the
     # end of the longest bar.
     return fig.update_layout(legend=LEGEND_BELOW, margin={"r": 6 * font_size})

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from framework.catalog.profiles import ADDED, DROPPED, FIRST, KEPT, requirement_pivot
 from framework.outputs import chart_theme
 from framework.outputs.chart_theme import BASE_SIZE
-from framework.catalog.profiles import ADDED, DROPPED, FIRST, KEPT, requirement_pivot
 from framework.text import pick as _tr
 
 REQUIRED_COLOUR = "#1f4e8c"

@@ -14,6 +14,7 @@ suppressed) plus a settings dict; nothing here recomputes a business rule.
 """
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import io
@@ -24,15 +25,15 @@ import re
 import threading
 import unicodedata
 import zipfile
+from html import escape, unescape
 from pathlib import Path
-from framework import clock
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from html import escape, unescape
-import atexit
+
+from framework import clock
 from framework import settings as config
 
 FORMATS = ("csv", "xlsx", "parquet")
@@ -574,7 +575,7 @@ def _kaleido():
     import kaleido
 
 
-    if not kaleido._global_server.is_running():  # noqa: SLF001 - kaleido has no public is_running()
+    if not kaleido._global_server.is_running():
         if config.get("BROWSER_PATH") is None and (chromium := config.get("SKILLS_CHROMIUM")).exists():
             os.environ["BROWSER_PATH"] = str(chromium)   # for kaleido, which reads it
         kaleido.start_sync_server(n=1, mathjax=False, timeout=60, silence_warnings=True)
@@ -593,6 +594,6 @@ def chart_png(fig, *, width: int | None = 1200, height: int | None = 700, scale:
         kaleido = _kaleido()
         try:
             return kaleido.calc_fig_sync(spec, opts=opts)
-        except Exception:  # a browser that died (e.g. killed): start a fresh one, try once more
+        except Exception:  # noqa: BLE001 - a browser that died (e.g. killed): start a fresh one, try once more
             kaleido.stop_sync_server(silence_warnings=True)
             return _kaleido().calc_fig_sync(spec, opts=opts)

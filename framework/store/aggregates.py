@@ -28,7 +28,7 @@ THRESHOLDS = (targets.TARGET, 1, 2, 3, 4)   # 0: the agency's target levels
 CATALOG_KEY = "agg_catalog"
 KEYS = ("batch_id", "agency", "unit_key", "staff_group")
 COMBINED_LIMIT = 2 ** 62   # cell ids are combined in int64; past this they are made dense first
-from framework.store.keys import AGENCY_KEY, UNIT_KEY  # noqa: E402,F401  (a cell's org unit as the views group it)
+from framework.store.keys import AGENCY_KEY, UNIT_KEY
 
 
 def met_col(code: str) -> str:
@@ -85,7 +85,7 @@ def create(cur, codes: list[str]) -> None:
 def _level(tg: pd.DataFrame, code: str, stage: str | None) -> str:
     """SQL (in reference_sql): the level a row must reach in `code` at t (t = 0: its target level, at `stage`, or
     at its batch's stage when None)."""
-    where = dict(agency="x.agency_key", round_key="x.round_key", group="x.staff_group")
+    where = {"agency": "x.agency_key", "round_key": "x.round_key", "group": "x.staff_group"}
     target = targets.level_sql(tg, code, stage=stage, stage_sql="x.batch_stage", **where)
     return f"(CASE WHEN t.t = 0 THEN {target} ELSE t.t END)"
 
@@ -245,7 +245,9 @@ def refresh(cur, batch_ids) -> None:
         return
     cur.execute(f"DELETE FROM {TABLE} WHERE batch_id IN (SELECT unnest($ids::VARCHAR[]))", {"ids": ids})
     _insert(cur, "batch_id IN (SELECT unnest($ids::VARCHAR[]))", {"ids": ids})
-    from framework.store import releases   # reads agg_cells: imported here so the dependency runs one way
+    from framework.store import (
+        releases,  # reads agg_cells: imported here so the dependency runs one way
+    )
     releases.create(cur)
     releases.publish(cur, ids, access.min_cell_floor())
 
@@ -257,7 +259,9 @@ def rebuild(cur) -> None:
     create(cur, codes)
     _insert(cur, "TRUE", {})
     cur.execute("INSERT OR REPLACE INTO store.store_info VALUES (?, ?)", [CATALOG_KEY, fingerprint(cur)])
-    from framework.store import releases   # reads agg_cells: imported here so the dependency runs one way
+    from framework.store import (
+        releases,  # reads agg_cells: imported here so the dependency runs one way
+    )
     released = cur.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = 'store' "
                            "AND table_name = 'agg_released' ORDER BY column_index").fetchall()
     cells = cur.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = 'store' "
@@ -272,8 +276,7 @@ def rebuild(cur) -> None:
 
 def fresh(con) -> bool:
     """Whether the views can read the cells: built for this catalogue, and counting every stored response."""
-    if not db.scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' "
-                          "AND table_name IN ('agg_cells', 'store_info', 'responses')") == 3:
+    if db.scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' " "AND table_name IN ('agg_cells', 'store_info', 'responses')") != 3:
         return False
     row = db.query(con, f"""
         SELECT (SELECT value FROM store.store_info WHERE key = $key) AS built_for,

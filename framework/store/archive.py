@@ -59,8 +59,8 @@ import pyarrow.parquet as pq
 from framework import db, names
 from framework.errors import BilingualError
 from framework.store import aggregates, canonical
-from framework.store.results import RoundConflict, id_list
 from framework.store.keys import AGENCY_KEY
+from framework.store.results import RoundConflict, id_list
 from framework.store.rounds import clash_sql
 from framework.store.schema import SCHEMA_VERSION
 
@@ -157,7 +157,7 @@ def _write_part(cur, tmp: Path, round_date: dt.date, agency_slug: str, batches: 
     manifest = {"format": "ocsc-digital-skills survey archive", "archive_version": ARCHIVE_VERSION,
                 "schema_version": SCHEMA_VERSION, "round": round_date.isoformat(), "agency_slug": agency_slug,
                 "agencies": sorted({a for _, a in batches if a is not None}), "batches": ids,
-                "unit_codes": units, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "unit_codes": units, "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "duckdb_version": duckdb.__version__, "files": files}
     manifest["manifest_sha256"] = manifest_digest(manifest)
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -178,7 +178,7 @@ def _lock(path: Path):
         import fcntl
     except ImportError:   # not POSIX: no lock, staging directories are then swept by age alone
         return None
-    fh = open(path, "a+b")
+    fh = open(path, "a+b")  # noqa: SIM115
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

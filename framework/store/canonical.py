@@ -17,12 +17,12 @@ from __future__ import annotations
 import logging
 
 import pandas as pd
+import pyarrow as pa
 
 from framework import names
 from framework.db import literal
 from framework.store.keys import AGENCY_KEY, name_key
 from framework.survey.canon import PLAIN
-import pyarrow as pa
 
 LOG = logging.getLogger("framework.store")
 SHOWN = 50          # variants and merged people listed by name in the report (all are counted)

@@ -15,16 +15,17 @@ from pathlib import Path
 import pandas as pd
 
 from framework import db, names, survey
-from framework.catalog import Catalog, STAGES
+from framework.catalog import STAGES, Catalog
 from framework.paths import DEMO_DIR
 from framework.store import aggregates
-from framework.store.keys import name_key
 from framework.store.campaign_batch import CampaignBatchMixin
+from framework.store.keys import name_key
+from framework.store.locks import write_lock
 from framework.store.results import ON_CONFLICT, IngestResult, Progress
 from framework.store.rounds import RoundsMixin, clash_sql, round_date_problem, supersede
 from framework.store.schema import ensure_schema
-from framework.store.locks import write_lock
 from framework.store.trash import TrashMixin
+
 
 def _keep_file(cur, batch_id: str, file_name: str, path: Path) -> None:
     """The original upload (bounded by the upload size limit), kept in store.batch_files for HR to download.

@@ -1,8 +1,8 @@
 """What the store's operations return and raise: IngestResult, RoundConflict, the on-conflict choices."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pandas as pd
 
@@ -86,11 +86,11 @@ class IngestResult:
         if self.on_conflict == "skip":
             return (f"ข้ามผู้ตอบ {n:,} คนที่มีอยู่แล้วในรอบนี้ (คำตอบเดิมคงไว้): {ids}",
                     f"Skipped {n:,} respondent(s) already in this round (their earlier answers are kept): {ids}")
-        return (f"ไม่ได้นำเข้า: ผู้ตอบ {n:,} คนในไฟล์นี้มีอยู่แล้วในรอบนี้ (หน่วยงานและวันที่รอบเดียวกัน) หนึ่งคนนับได้ครั้งเดียว"
-                f"ต่อรอบ: {ids} — เลือก \"แทนที่\" เพื่อใช้คำตอบใหม่ หรือ \"ข้าม\" เพื่อนำเข้าเฉพาะคนใหม่ ไม่มีข้อมูลใดถูกบันทึก",
-                f"Not imported: {n:,} respondent(s) in this file are already stored in this round (same agency and "
+        return ((f"ไม่ได้นำเข้า: ผู้ตอบ {n:,} คนในไฟล์นี้มีอยู่แล้วในรอบนี้ (หน่วยงานและวันที่รอบเดียวกัน) หนึ่งคนนับได้ครั้งเดียว"
+                f"ต่อรอบ: {ids} — เลือก \"แทนที่\" เพื่อใช้คำตอบใหม่ หรือ \"ข้าม\" เพื่อนำเข้าเฉพาะคนใหม่ ไม่มีข้อมูลใดถูกบันทึก"),
+                (f"Not imported: {n:,} respondent(s) in this file are already stored in this round (same agency and "
                 f"round date), and a person counts once per round: {ids}. Choose \"replace\" to use the new answers "
-                "or \"skip\" to import only the new people. Nothing was stored.")
+                "or \"skip\" to import only the new people. Nothing was stored."))
 
     def duplicate_message(self) -> tuple[str, str]:
         """(Thai, English): the file was stored before (which batch, agency, round, counts); nothing now."""
@@ -100,10 +100,10 @@ class IngestResult:
         where_en = f"agency {e.get('agency') or '—'}, round {clock.date_text(rd, 'en') if rd else '—'}"
         counts_th = f"รับเข้า {e.get('accepted', 0):,} ไม่รับ {e.get('rejected', 0):,} แถว" if e else ""
         counts_en = f"{e.get('accepted', 0):,} accepted, {e.get('rejected', 0):,} rejected" if e else ""
-        return (f"ไฟล์ {self.file_name} เคยนำเข้าแล้วเป็นชุด {self.batch_id} ({where_th}: {counts_th}) "
-                "ครั้งนี้ไม่ได้บันทึกและไม่ได้นับซ้ำ: รับเข้า 0 แถว",
-                f"{self.file_name} was already imported as batch {self.batch_id} ({where_en}: {counts_en}); "
-                "nothing was stored this time and nothing counted again: 0 rows accepted.")
+        return ((f"ไฟล์ {self.file_name} เคยนำเข้าแล้วเป็นชุด {self.batch_id} ({where_th}: {counts_th}) "
+                "ครั้งนี้ไม่ได้บันทึกและไม่ได้นับซ้ำ: รับเข้า 0 แถว"),
+                (f"{self.file_name} was already imported as batch {self.batch_id} ({where_en}: {counts_en}); "
+                "nothing was stored this time and nothing counted again: 0 rows accepted."))
 
     def to_json(self) -> dict:
         """The CLI's JSON object (errors in English; reason_th kept alongside)."""

@@ -32,15 +32,15 @@ def round_date_problem(round_date: dt.date | None, today: dt.date | None = None)
     latest = (today or dt.date.today()) + dt.timedelta(days=FUTURE_MARGIN_DAYS)
     when = round_date.isoformat()
     if round_date < EARLIEST_ROUND:
-        return (f"วันที่รอบสำรวจ {when} อยู่ก่อนกรอบทักษะดิจิทัลประกาศใช้ (18 พ.ค. 2561 / 2018-05-18) "
-                "ตรวจปี (ใช้ ค.ศ. ไม่ใช่ พ.ศ.) แล้วใส่วันที่ตั้งแต่ 2018-05-18",
-                f"The round date {when} is before the digital-skills framework was published (2018-05-18): "
-                "check the year (Common Era, not the Buddhist year) and give a date from 2018-05-18 on")
+        return ((f"วันที่รอบสำรวจ {when} อยู่ก่อนกรอบทักษะดิจิทัลประกาศใช้ (18 พ.ค. 2561 / 2018-05-18) "
+                "ตรวจปี (ใช้ ค.ศ. ไม่ใช่ พ.ศ.) แล้วใส่วันที่ตั้งแต่ 2018-05-18"),
+                (f"The round date {when} is before the digital-skills framework was published (2018-05-18): "
+                "check the year (Common Era, not the Buddhist year) and give a date from 2018-05-18 on"))
     if round_date > latest:
-        return (f"วันที่รอบสำรวจ {when} อยู่ในอนาคตเกิน {FUTURE_MARGIN_DAYS} วัน (หลัง {latest.isoformat()}) "
-                "ตรวจปี (ใช้ ค.ศ. ไม่ใช่ พ.ศ.) แล้วใส่วันที่ของรอบสำรวจจริง",
-                f"The round date {when} is more than {FUTURE_MARGIN_DAYS} days ahead (after {latest.isoformat()}): "
-                "check the year (Common Era, not the Buddhist year) and give the survey round's real date")
+        return ((f"วันที่รอบสำรวจ {when} อยู่ในอนาคตเกิน {FUTURE_MARGIN_DAYS} วัน (หลัง {latest.isoformat()}) "
+                "ตรวจปี (ใช้ ค.ศ. ไม่ใช่ พ.ศ.) แล้วใส่วันที่ของรอบสำรวจจริง"),
+                (f"The round date {when} is more than {FUTURE_MARGIN_DAYS} days ahead (after {latest.isoformat()}): "
+                "check the year (Common Era, not the Buddhist year) and give the survey round's real date"))
     return None
 
 
@@ -179,8 +179,8 @@ class RoundsMixin:
             when = out.last["round_date"].isoformat() if out.last["round_date"] else "—"
             out.confirm.append(("stage",
                                 f"ระยะที่เลือก ({key}) ต่างจากรอบก่อนของหน่วยงานนี้ ({out.last['stage']}, รอบ {when})",
-                                f"The stage chosen ({key}) differs from this agency's previous round "
-                                f"({out.last['stage']}, round {when})"))
+                                (f"The stage chosen ({key}) differs from this agency's previous round "
+                                f"({out.last['stage']}, round {when})")))
         problem = round_date_problem(round_date, today)
         if problem:
             out.refused.append(problem)

@@ -37,9 +37,9 @@ import json
 import duckdb
 
 from framework import db, targets
+from framework.errors import BilingualError
 from framework.store import aggregates, campaign_batch, canonical, releases
 from framework.store.keys import AGENCY_KEY
-from framework.errors import BilingualError
 
 SCHEMA_VERSION = 7
 
@@ -151,7 +151,10 @@ CAMPAIGN_TABLES = {"campaigns", "campaign_drafts", "campaign_results", "campaign
 
 def _campaign_tables(cur) -> None:
     """The campaign tables (CREATE TABLE IF NOT EXISTS: a store that has them keeps them as they are)."""
-    from framework.campaign import model, results   # on use: framework.campaign imports the store
+    from framework.campaign import (  # on use: framework.campaign imports the store
+        model,
+        results,
+    )
 
     for ddl in (*model.DDL, results.DDL, campaign_batch.DDL, targets.DDL):
         cur.execute(ddl)

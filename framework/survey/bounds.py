@@ -13,10 +13,17 @@ import zipfile
 from pathlib import Path
 
 from framework.survey.base import SurveyFileError
-from framework.survey.limits import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_PART_BYTES, MAX_SHARED_BYTES,
-                                     MAX_UNZIPPED_BYTES, MAX_XLSX_ROWS, MAX_ZIP_MEMBERS, MAX_ZIP_RATIO, mb)
-
-
+from framework.survey.limits import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_PART_BYTES,
+    MAX_SHARED_BYTES,
+    MAX_UNZIPPED_BYTES,
+    MAX_XLSX_ROWS,
+    MAX_ZIP_MEMBERS,
+    MAX_ZIP_RATIO,
+    mb,
+)
 
 
 def damaged_workbook(detail: str) -> SurveyFileError:

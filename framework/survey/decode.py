@@ -16,7 +16,12 @@ from framework import survey as _package
 from framework.survey.base import CHUNK, Decoded, SurveyFileError
 from framework.survey.limits import MAX_LINE_BYTES, mb
 from framework.survey.tempfiles import temp_file
-from framework.survey.workbook import OLE_MAGIC, ZIP_MAGIC, compound_file_error, is_workbook
+from framework.survey.workbook import (
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    compound_file_error,
+    is_workbook,
+)
 
 THAI_UTF8 = (b"\xe0\xb8", b"\xe0\xb9")   # every Thai character in UTF-8 starts with one of these
 THAI = re.compile("[\u0e01-\u0e5b]")

@@ -84,11 +84,11 @@ def unit_expressions(available: dict[str, str], catalog: Catalog) -> tuple[dict[
 
 
 def group_fix() -> tuple[str, str]:
-    return ("ใช้ชื่อกลุ่มบุคลากรที่รองรับ เช่น ผู้บริหารระดับสูง, ผู้บริหารกอง, ผู้ทำงานด้านนโยบายและวิชาการ, "
+    return (("ใช้ชื่อกลุ่มบุคลากรที่รองรับ เช่น ผู้บริหารระดับสูง, ผู้บริหารกอง, ผู้ทำงานด้านนโยบายและวิชาการ, "
             "ผู้ทำงานด้านบริการ, ผู้ปฏิบัติงานด้านเทคโนโลยี, ผู้ปฏิบัติงานอื่น (หรือ Executive, Management, Academic, "
-            "Service, Technologist, Others)",
-            "use an accepted staff-group name: Executive, Management, Academic, Service, Technologist, Others "
-            "(or the Thai names, e.g. ผู้บริหารระดับสูง)")
+            "Service, Technologist, Others)"),
+            ("use an accepted staff-group name: Executive, Management, Academic, Service, Technologist, Others "
+            "(or the Thai names, e.g. ผู้บริหารระดับสูง)"))
 
 
 LEVEL_FIX = ("ใส่เลขจำนวนเต็ม 0–4 หรือเว้นว่างถ้าไม่ได้ประเมิน", "enter a whole number 0-4, or leave blank if not assessed")

@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from framework.survey.limits import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_HEADER_BYTES, MAX_LINE_BYTES,
-                                     MAX_UNZIPPED_BYTES, MAX_XLSX_ROWS, mb)
+from framework.survey.limits import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_HEADER_BYTES,
+    MAX_LINE_BYTES,
+    MAX_UNZIPPED_BYTES,
+    MAX_XLSX_ROWS,
+    mb,
+)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from framework.survey.base import DEFAULT_THRESHOLD, LEVELS
 # The one example row both templates carry: an upload ignores rows with this respondent id (and says so).
 EXAMPLE_ID = "EXAMPLE-ตัวอย่าง"
 EXAMPLE_NOTE = (f"แถวแรกใต้หัวตาราง (รหัสผู้ตอบ {EXAMPLE_ID}) เป็นตัวอย่าง: ระบบข้ามแถวนี้เมื่ออัปโหลด ลบหรือเก็บไว้ก็ได้",
-                f"The first row under the header (respondent id {EXAMPLE_ID}) is an example: the upload skips it; "
-                "delete it or leave it")
+                (f"The first row under the header (respondent id {EXAMPLE_ID}) is an example: the upload skips it; "
+                "delete it or leave it"))
 
 
 def example_row(catalog: Catalog) -> list:
@@ -42,8 +42,8 @@ def template_csv(catalog: Catalog) -> bytes:
               "# ระดับ / level: " + " | ".join(f"{n} = {th} ({en})" for n, th, en in LEVELS),
               "# เว้นว่าง = ไม่ได้ประเมิน / blank = not assessed",
               "# group: " + " | ".join(f"{r.key} = {r.name_th}" for r in catalog.staff_groups().itertuples()),
-              "# หนึ่งแถวต่อผู้ตอบหนึ่งคน ลบบรรทัดที่ขึ้นต้นด้วย # ได้ / one row per respondent; lines starting "
-              "with # may be deleted",
+              ("# หนึ่งแถวต่อผู้ตอบหนึ่งคน ลบบรรทัดที่ขึ้นต้นด้วย # ได้ / one row per respondent; lines starting "
+              "with # may be deleted"),
               f"# {EXAMPLE_NOTE[0]} / {EXAMPLE_NOTE[1]}"]
     for line in legend:
         out.write(line.replace(",", " ") + "\r\n")

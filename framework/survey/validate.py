@@ -11,14 +11,21 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from framework import names
 from framework.catalog import Catalog, normalise_label
 from framework.db import ident, literal
-from framework import names
 from framework.survey.base import MAX_PROBLEMS, Decoded, Layout, Notice, SurveyFileError
 from framework.survey.canon import canon_map, value
 from framework.survey.layout import resolve_code
-from framework.survey.levels import (LEVEL_FIX, clean, group_fix, level, level_number, level_ok,
-                                     unit_expressions)
+from framework.survey.levels import (
+    LEVEL_FIX,
+    clean,
+    group_fix,
+    level,
+    level_number,
+    level_ok,
+    unit_expressions,
+)
 from framework.survey.limits import MAX_CELL_CHARS, MAX_LINE_BYTES
 from framework.survey.templates import EXAMPLE_ID
 
@@ -60,8 +67,8 @@ BARE = "[\\s,;\\t\"']*"      # a line of bare delimiters (and quotes): nothing i
 def ID_CHECK(label: str) -> tuple:
     """The problem check of an id with a control or format character (framework.names.id_problem)."""
     return ("rid_en IS NOT NULL", label, "rid", "rid_th", "rid_en",
-            ("พิมพ์รหัสผู้ตอบใหม่ให้มีแต่ตัวอักษรและตัวเลขที่มองเห็น", "type the respondent id again with visible "
-             "letters and digits only"))
+            ("พิมพ์รหัสผู้ตอบใหม่ให้มีแต่ตัวอักษรและตัวเลขที่มองเห็น", ("type the respondent id again with visible "
+             "letters and digits only")))
 
 
 class Raw(str):
@@ -91,8 +98,8 @@ def size_check(layout: Layout) -> tuple:
     return ("big IS NOT NULL", Raw(f"{names}[big]"), f"left({cell}, 60) || '…'",
             f"'ช่องนี้ยาว ' || {size} || ' ตัวอักษร เกินขีดจำกัด {MAX_CELL_CHARS:,} ตัวอักษร (เท่าที่ Excel เก็บได้)'",
             f"'cell of ' || {size} || ' characters, over the limit of {MAX_CELL_CHARS:,} (Excel''s own limit)'",
-            ("ตัดข้อความในช่องนี้ให้สั้นลง หรือลบคอลัมน์นี้ถ้าไม่ได้ใช้", "shorten this cell, or delete the column if it is "
-             "not needed"))
+            ("ตัดข้อความในช่องนี้ให้สั้นลง หรือลบคอลัมน์นี้ถ้าไม่ได้ใช้", ("shorten this cell, or delete the column if it is "
+             "not needed")))
 
 
 class Validator:
@@ -308,9 +315,9 @@ class Validator:
     def _problem_sql(self, rows: str, checks: list[tuple[str, str, str, str, str, str]]) -> str:
         """UNION ALL of (condition, column label, value expr, reason_th, reason_en, fix pair) over bad rows."""
         parts = []
-        for cond, column, value, r_th, r_en, fix in checks:
+        for cond, column, expr, r_th, r_en, fix in checks:
             label = column if isinstance(column, Raw) else literal(column)
-            parts.append(f"SELECT line AS \"row\", {label} AS \"column\", {shown(f'CAST({value} AS VARCHAR)')} AS value, "
+            parts.append(f"SELECT line AS \"row\", {label} AS \"column\", {shown(f'CAST({expr} AS VARCHAR)')} AS value, "
                          f"{r_th} AS reason_th, "
                          f"{r_en} AS reason_en, {literal(fix[0])} AS fix_th, {literal(fix[1])} AS fix_en, rec "
                          f"FROM {rows} WHERE {cond}")
@@ -402,13 +409,13 @@ class Validator:
             ("grp IS NOT NULL AND key IS NULL", layout.header[k["group"]], "grp", "'ไม่รู้จักกลุ่มบุคลากรนี้'",
              "'unknown staff group'", fix_g),
         ]
-        for i, code in layout.codes.items():
+        for i in layout.codes:
             num = level_number(f"c{i}")
             checks.append((f"NOT {level_ok(f'c{i}')}", layout.header[i], f"c{i}",
-                           f"CASE WHEN {num} IS NULL THEN 'ระดับไม่ใช่ตัวเลข' "
-                           f"ELSE 'ระดับต้องเป็นเลขจำนวนเต็ม 0–4' END",
-                           f"CASE WHEN {num} IS NULL THEN 'level is not a number' "
-                           f"ELSE 'level must be a whole number 0-4' END", LEVEL_FIX))
+                           (f"CASE WHEN {num} IS NULL THEN 'ระดับไม่ใช่ตัวเลข' "
+                           f"ELSE 'ระดับต้องเป็นเลขจำนวนเต็ม 0–4' END"),
+                           (f"CASE WHEN {num} IS NULL THEN 'level is not a number' "
+                           f"ELSE 'level must be a whole number 0-4' END"), LEVEL_FIX))
         checks.append(size_check(layout))
         problems_sql = self._problem_sql(bad, checks)
         probs, rejected, truncated = self._finish(bad, problems_sql, layout, [])
@@ -494,16 +501,16 @@ class Validator:
               "use a unit code (DLit100 ... DTr300) or element code (DLit101 ...) of the framework")),
             ("NOT level_ok", h[k["level"]], "level_raw",
              f"CASE WHEN {level_number('level_raw')} IS NULL THEN 'ระดับไม่ใช่ตัวเลข' ELSE 'ระดับต้องเป็นเลขจำนวนเต็ม 0–4' END",
-             f"CASE WHEN {level_number('level_raw')} IS NULL THEN 'level is not a number' "
-             "ELSE 'level must be a whole number 0-4' END", LEVEL_FIX),
+             (f"CASE WHEN {level_number('level_raw')} IS NULL THEN 'level is not a number' "
+             "ELSE 'level must be a whole number 0-4' END"), LEVEL_FIX),
             ("dup_n > 1", h[k["code"]], "code_raw",
              "'รหัสนี้ซ้ำสำหรับผู้ตอบคนเดียวกัน (แถวแรกคือแถวที่ ' || first_line || ')'",
              "'this code is repeated for the same respondent (first on row ' || first_line || ')'",
              ("ลบแถวที่ซ้ำ", "remove the repeated row")),
             (f"NOT ({own_bad}) AND bad_line IS NOT NULL", h[k["respondent_id"]], "rid",
              "'แถวอื่นของผู้ตอบคนนี้มีปัญหา (แถวที่ ' || bad_line || ') จึงไม่นำเข้าทั้งคน'",
-             "'another row of this respondent has a problem (row ' || bad_line || '), so the whole respondent "
-             "is rejected'",
+             ("'another row of this respondent has a problem (row ' || bad_line || '), so the whole respondent "
+             "is rejected'"),
              ("แก้แถวที่มีปัญหาแล้วอัปโหลดใหม่", "fix the row with the problem and upload again")),
         ]
         checks.insert(-1, size_check(layout))

@@ -127,7 +127,7 @@ def read_workbook(path: str | Path, workdir: str | Path | None = None) -> Decode
                 wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
             except OSError:
                 raise
-            except Exception as exc:  # zip, XML or workbook structure errors: a damaged or encrypted file
+            except Exception as exc:  # noqa: BLE001 - zip, XML or workbook structure errors: a damaged or encrypted file
                 raise damaged_workbook(type(exc).__name__) from None
             try:
                 sheets = wb.worksheets
@@ -150,7 +150,7 @@ def read_workbook(path: str | Path, workdir: str | Path | None = None) -> Decode
                             raise
                         except SurveyFileError:
                             raise
-                        except Exception as exc:
+                        except Exception as exc:  # noqa: BLE001
                             raise damaged_workbook(type(exc).__name__) from None
                     if widest <= width:
                         break

@@ -144,14 +144,11 @@ def csv_row_50mb(path: Path) -> Path:
     """Ten ordinary rows and one whose agency cell is 50 MB: 11 rows read, 10 accepted, 1 rejected."""
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(HEADER + "\n")
-        for i in range(1, 6):
-            f.write(f"R{i},Service,Dept,3,2\n")
+        f.writelines(f"R{i},Service,Dept,3,2\n" for i in range(1, 6))
         f.write("BIG,Service,")
-        for _ in range(50):
-            f.write("y" * MB)
+        f.writelines("y" * MB for _ in range(50))
         f.write(",3,2\n")
-        for i in range(6, 11):
-            f.write(f"R{i},Service,Dept,1,4\n")
+        f.writelines(f"R{i},Service,Dept,1,4\n" for i in range(6, 11))
     return path
 
 
@@ -159,8 +156,7 @@ def csv_line_70mb(path: Path) -> Path:
     """One line of 70 MB: longer than any line is read; refused, naming the line."""
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(HEADER + "\nR1,Service,Dept,3,2\nBIG,Service,")
-        for _ in range(70):
-            f.write("y" * MB)
+        f.writelines("y" * MB for _ in range(70))
         f.write(",3,2\n")
     return path
 

@@ -12,12 +12,11 @@ import tempfile
 import time
 import tracemalloc
 
+import make_hostile
 import pytest
 
 from framework import survey
 from framework.store import SurveyStore
-
-import make_hostile
 
 THAI = re.compile("[\u0e01-\u0e5b]")
 SECONDS = 10
