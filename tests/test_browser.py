@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,30 +54,38 @@ def _wait_healthy(url: str, proc: subprocess.Popen, seconds: float = 90) -> None
     raise TimeoutError("streamlit did not start")
 
 
+@contextmanager
+def streamlit_app(log_dir: Path, **env):
+    """`streamlit run app.py` on a free loopback port, yielding its URL; stopped in finally. `env` sets variables
+    (None drops one); the listening address comes from .streamlit/config.toml, as for `make run`."""
+    port = _free_port()
+    full = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env}
+    full = {k: v for k, v in full.items() if v is not None}
+    full.pop("STREAMLIT_SERVER_ADDRESS", None)
+    with open(log_dir / "streamlit.log", "w", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless",
+             "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=full, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, proc)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`streamlit run app.py` on a free loopback port with a throw-away survey store; stopped in finally."""
-    port = _free_port()
-    env = {**os.environ, "SKILLS_DB": str(tmp_path_factory.mktemp("browser") / "skills.duckdb"),
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    env.pop("STREAMLIT_SERVER_ADDRESS", None)  # the address comes from .streamlit/config.toml, as for `make run`
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w", encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    """The app with a throw-away survey store."""
+    with streamlit_app(tmp_path_factory.mktemp("log"),
+                       SKILLS_DB=str(tmp_path_factory.mktemp("browser") / "skills.duckdb")) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
 
 
 @pytest.fixture(scope="module")

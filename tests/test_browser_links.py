@@ -2,13 +2,8 @@
 person's link (a new page) shows the second person's id, not editable."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
-
-from test_browser import ROOT, TIMEOUT_MS, _free_port, _settle, _wait_healthy, browser  # noqa: F401
+from test_browser import TIMEOUT_MS, _settle, browser, streamlit_app  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -29,25 +24,8 @@ def seeded(tmp_path_factory):
                                links_only=True)
     tokens = dict(links.issue(con, c, ["emp-0001", "emp-0002"]))
     con.close()
-    port = _free_port()
-    env = {**os.environ, "SKILLS_DB": str(path), "SKILLS_DEMO": "0", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    env.pop("STREAMLIT_SERVER_ADDRESS", None)
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    with streamlit_app(tmp_path_factory.mktemp("log"), SKILLS_DB=str(path), SKILLS_DEMO="0") as url:
         yield url, tokens
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
 
 
 def _id_box(page):

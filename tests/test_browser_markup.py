@@ -7,26 +7,23 @@ no image, link or directive from the data is in the DOM.
 """
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
-
-from test_browser import ROOT, TIMEOUT_MS, _free_port, _settle, _wait_healthy, browser  # noqa: F401
+from test_browser import TIMEOUT_MS, _settle, browser, streamlit_app  # noqa: F401
 from test_page_markup import hostile_store
 
 pytestmark = pytest.mark.browser
 
 
 class _Counter(BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         type(self).hits.append(self.path)
         self.send_response(404)
         self.end_headers()
@@ -57,26 +54,8 @@ def hostile_server(tmp_path_factory, counter):
     img = f"![a](http://127.0.0.1:{port_counter}/x.png)"
     phish = f'<a href="http://127.0.0.1:{port_counter}/phish">Sign in again</a>'
     store = hostile_store(tmp_path_factory.mktemp("markup") / "skills.duckdb", img, phish)
-    port = _free_port()
-    env = {**os.environ, "SKILLS_DB": str(store), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    env.pop("STREAMLIT_SERVER_ADDRESS", None)
-    env.pop("SKILLS_HR_PASSPHRASE", None)
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w", encoding="utf-8")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    with streamlit_app(tmp_path_factory.mktemp("log"), SKILLS_DB=str(store), SKILLS_HR_PASSPHRASE=None) as url:
         yield url, img, phish
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
 
 
 def _no_markup_from_data(page, port: int) -> None:

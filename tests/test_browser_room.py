@@ -2,16 +2,12 @@
 numbers for both staff groups on /workshop, in the view the room sees (figures without the passphrase)."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
+from test_browser import TIMEOUT_MS, _settle, _shot, browser, streamlit_app  # noqa: F401
 
 from framework import campaign, db
 from framework.catalog import Catalog
 from framework.store import SurveyStore
-from test_browser import ROOT, TIMEOUT_MS, _free_port, _settle, _shot, _wait_healthy, browser  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -30,23 +26,8 @@ def room_server(tmp_path_factory):
         campaign.submit(con, cat, c, f"room-{i}", g, None, {u: 3 if i < 6 else 1 for u in req},
                         limits=campaign.Limits())
     con.close()
-    port = _free_port()
-    env = {**os.environ, "SKILLS_DB": str(path), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    env.pop("SKILLS_HR_PASSPHRASE", None)
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    with streamlit_app(tmp_path_factory.mktemp("log"), SKILLS_DB=str(path), SKILLS_HR_PASSPHRASE=None) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 def test_a_room_of_ten_shows_numbers_for_both_groups(room_server, browser):  # noqa: F811

@@ -35,11 +35,11 @@ DIFF_DIMS = ("staff_group", "agency", "unit_key", "round_key", "round_id", "batc
 
 _LABELS = {
     HIDDEN_EMPTY: ("ไม่มีผู้ตอบ", "no respondents"),
-    HIDDEN_SMALL: ("ผู้ตอบน้อยกว่า k คน", "fewer than k respondents"),
-    HIDDEN_POOLED: ("ยังแสดงแยกไม่ได้: ทุกคนอยู่ในกลุ่มย่อยที่เล็กกว่า k คน (นับรวมในยอดรวมที่กว้างกว่า) "
-                    "หรือเป็นคำตอบแบบประเมินที่ยังไม่ครบรอบแสดงผล",
-                    "not shown on its own yet: everyone is in a group of fewer than k (counted in wider totals) "
-                    "or in a campaign's answers not yet released"),
+    HIDDEN_SMALL: ("ผู้ตอบน้อยกว่า {k} คน", "fewer than {k} respondents"),
+    HIDDEN_POOLED: (("ยังแสดงแยกไม่ได้: ทุกคนอยู่ในกลุ่มย่อยที่เล็กกว่า k คน (นับรวมในยอดรวมที่กว้างกว่า) "
+                    "หรือเป็นคำตอบแบบประเมินที่ยังไม่ครบรอบแสดงผล"),
+                    ("not shown on its own yet: everyone is in a group of fewer than k (counted in wider totals) "
+                    "or in a campaign's answers not yet released")),
 }
 
 
@@ -47,7 +47,7 @@ def reason_label(reason: str, lang: str, k: int | None = None) -> str:
     """A hidden reason in words (the one wording every page, chart and export uses)."""
     th, en = _LABELS.get(reason, ("ซ่อน", "hidden"))
     text = pick(lang, th, en)
-    return text.replace("k", str(k)) if k is not None and reason in (HIDDEN_SMALL, HIDDEN_POOLED) else text
+    return text.format(k=k if k is not None else "k")
 
 
 class Population:
@@ -196,7 +196,7 @@ def hidden_note(df: pd.DataFrame, k: int, lang: str, what_th: str = "ช่อ�
         if partial:
             text += (f" {partial} shown {what_en} cover only the groups of {k} or more inside them; the rest "
                      "are counted in wider totals.")
-        return text + " (PDPA: nothing about fewer than k people can be read from these figures.)".replace("k", str(k))
+        return text + f" (PDPA: nothing about fewer than {k} people can be read from these figures.)"
     text = (f"{what_th}ที่ซ่อน: {c[HIDDEN_SMALL]} {what_th}มีผู้ตอบน้อยกว่า {k} คน"
             + (f" (ช่องที่ใกล้ที่สุดต้องการอีก {more} คน)" if more else "")
             + (f", {c[HIDDEN_POOLED]} {what_th}ที่ทุกคนอยู่ในกลุ่มย่อยที่เล็กกว่า {k} คน (นับรวมในยอดรวมที่กว้างกว่า)"

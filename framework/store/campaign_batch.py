@@ -33,12 +33,12 @@ import pandas as pd
 
 from framework import db, names, survey
 from framework.store import aggregates
-from framework.store.keys import name_key
+from framework.store.keys import CAMPAIGN_KEY_PREFIX, name_key
 from framework.store.locks import write_lock
 from framework.store.results import BatchInTrash, IngestResult
 from framework.store.rounds import clash_sql, supersede
 
-KEY_PREFIX = "campaign:"
+KEY_PREFIX = CAMPAIGN_KEY_PREFIX
 LOG = logging.getLogger("framework.store")
 
 DDL = """

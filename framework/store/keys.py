@@ -17,3 +17,5 @@ def name_key(expr: str) -> str:
 AGENCY_KEY = name_key("coalesce(r.agency, b.agency)")
 # A response's (or cell's) org unit.
 UNIT_KEY = name_key("org_unit")
+# A campaign batch's content_hash: this prefix and the campaign's code (never a sha256 of an uploaded file).
+CAMPAIGN_KEY_PREFIX = "campaign:"

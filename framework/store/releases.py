@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from framework import db
 from framework.store import aggregates
+from framework.store.keys import CAMPAIGN_KEY_PREFIX
 
 TABLE = "store.agg_released"
 ROWS = "store.released_rows"
-CAMPAIGN_PREFIX = "campaign:"     # store.campaign_batch.KEY_PREFIX: a campaign batch's content_hash
-CAMPAIGN_BATCHES = "SELECT batch_id FROM store.batches WHERE starts_with(content_hash, 'campaign:')"
+# The live campaign batches: content_hash is the campaign key prefix + code (store/campaign_batch.py).
+CAMPAIGN_BATCHES = f"SELECT batch_id FROM store.batches WHERE starts_with(content_hash, {db.literal(CAMPAIGN_KEY_PREFIX)})"
 _SAME_CELL = ("c.batch_id = x.batch_id AND c.agency IS NOT DISTINCT FROM x.agency "
               "AND c.unit_key IS NOT DISTINCT FROM x.unit_key AND c.staff_group IS NOT DISTINCT FROM x.staff_group")
 
