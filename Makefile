@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
 SUDO    := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test test-fast build bench screenshots clean
+.PHONY: run test test-fast lint build bench screenshots clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "python3.11 not found; using python3"; }
@@ -23,9 +23,14 @@ $(CHROMIUM):
 run: $(STAMP) $(CHROMIUM)
 	$(BIN)/streamlit run app.py --server.port 8501
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) lint
 	@fc-list 2>/dev/null | grep -qi tlwg || $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-thai-tlwg >/dev/null'
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+# ruff lints and checks the format (config in pyproject.toml); `ruff format .` fixes the format.
+lint: $(STAMP)
+	$(BIN)/ruff check -q .
+	$(BIN)/ruff format --check -q .
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not browser"

@@ -15,6 +15,7 @@ Targets (issue 12, at 3,000,000): view <= 0.2 s, page rerun <= 1 s, serving RSS 
 at 1,000,000. The store is generated with SQL and its write-time cells rebuilt (aggregates.rebuild).
 The machine's load average is printed with the figures: on a shared machine they are only comparable within a run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,10 +39,16 @@ ORG_UNITS = 300
 # page -> (the threshold widget's key: reruns after changing it miss every cache; None: the first load, cold),
 # session state to seed. sql.py is measured as a user without the HR passphrase sees it (suppressed tables; the
 # row-level copy an HR user gets is exempt, as issue 12 says of row-level pages).
-PAGES = {"app.py": (None, {}), "overview.py": ("ov_threshold", {}),
-         "coverage.py": ("cov_threshold", {"cov_stage": "Developing"}), "readiness.py": ("rdy_threshold", {}),
-         "trends.py": ("trd_threshold", {}), "training.py": ("trn_threshold", {}),
-         "respondent.py": ("resp_t", {}), "sql.py": ("sql_threshold", {})}
+PAGES = {
+    "app.py": (None, {}),
+    "overview.py": ("ov_threshold", {}),
+    "coverage.py": ("cov_threshold", {"cov_stage": "Developing"}),
+    "readiness.py": ("rdy_threshold", {}),
+    "trends.py": ("trd_threshold", {}),
+    "training.py": ("trn_threshold", {}),
+    "respondent.py": ("resp_t", {}),
+    "sql.py": ("sql_threshold", {}),
+}
 TARGET = {"view": 0.2, "page": 1.0, "rss_mb": 1536, "ingest_ratio": 3.0}
 
 
@@ -54,24 +61,32 @@ def generate(path: Path, n: int) -> None:
     con = db.connect(path)
     codes = Catalog(con).unit_codes()
     ensure_schema(con, codes)
-    batches = [(f"b{1 + a * len(ROUNDS) + r}", agency, rnd) for a, agency in enumerate(AGENCIES)
-               for r, rnd in enumerate(ROUNDS)]
+    batches = [
+        (f"b{1 + a * len(ROUNDS) + r}", agency, rnd)
+        for a, agency in enumerate(AGENCIES)
+        for r, rnd in enumerate(ROUNDS)
+    ]
     for bid, agency, rnd in batches:
-        con.execute("INSERT INTO store.batches (batch_id, file_name, content_hash, agency, stage, round_date, "
-                    "uploaded_at, rows_read, accepted, rejected) VALUES (?, ?, ?, ?, 'Developing', ?, now(), 0, 0, 0)",
-                    [bid, f"{bid}.csv", f"h{bid}", agency, rnd])
+        con.execute(
+            "INSERT INTO store.batches (batch_id, file_name, content_hash, agency, stage, round_date, "
+            "uploaded_at, rows_read, accepted, rejected) VALUES (?, ?, ?, ?, 'Developing', ?, now(), 0, 0, 0)",
+            [bid, f"{bid}.csv", f"h{bid}", agency, rnd],
+        )
     levels = ", ".join(
         f"CASE WHEN hash(i, {j}) % 10 = 0 THEN NULL ELSE (hash(i, {j}) % 5)::UTINYINT END AS {db.ident(c)}"
-        for j, c in enumerate(codes))
+        for j, c in enumerate(codes)
+    )
     con.execute(f"""
         INSERT INTO store.responses
         SELECT 'b' || (1 + i % {len(batches)}) AS batch_id, 'r' || i AS respondent_id,
                ['Executive','Management','Academic','Service','Technologist','Others'][1 + (hash(i) % 6)::INT],
                NULL AS agency, 'สำนัก ' || (hash(i, 'u') % {ORG_UNITS}) AS org_unit, NULL AS position, {levels}
         FROM range({int(n)}) t(i)""")
-    con.execute("UPDATE store.batches SET accepted = (SELECT count(*) FROM store.responses r "
-                "WHERE r.batch_id = store.batches.batch_id), rows_read = accepted")
-    with db.transaction(con) as cur:       # the cells every write keeps (the rows above bypassed the store)
+    con.execute(
+        "UPDATE store.batches SET accepted = (SELECT count(*) FROM store.responses r "
+        "WHERE r.batch_id = store.batches.batch_id), rows_read = accepted"
+    )
+    with db.transaction(con) as cur:  # the cells every write keeps (the rows above bypassed the store)
         aggregates.rebuild(cur)
     con.execute("CHECKPOINT store")
     con.close()
@@ -81,6 +96,7 @@ def write_csv(path: Path, n: int) -> None:
     """A survey CSV of n respondents (the ingest benchmark's file; see bench_ingest.csv_sql)."""
     import duckdb
     from bench_ingest import csv_sql
+
     con = duckdb.connect()
     con.execute(f"COPY ({csv_sql(n)}) TO '{path}' (HEADER, DELIMITER ',')")
     con.close()
@@ -113,19 +129,25 @@ def serve(path: Path, repeat: int) -> dict:
         "overview (counts, readiness now+before, blockers)": lambda: analysis.overview(con, f),
         "trends": lambda: analysis.trends(con, f, stage="Early", unit="DLit100"),
         "training needs (+ coverage and blockers)": lambda: analysis.training_needs(con, f, "Developing"),
-        "analyst tables, per view (12 suppressed views at once)":
-            lambda: analyst.survey_aggregates(con, min_cell=5, threshold=3) and None,
+        "analyst tables, per view (12 suppressed views at once)": lambda: (
+            analyst.survey_aggregates(con, min_cell=5, threshold=3) and None
+        ),
         "filter options": lambda: analysis.filter_options(con),
     }
-    out = {"view": {name: median_time(fn, repeat) / (12 if "12 suppressed views" in name else 1)
-                    for name, fn in views.items()}, "page": {}}
+    out = {
+        "view": {
+            name: median_time(fn, repeat) / (12 if "12 suppressed views" in name else 1) for name, fn in views.items()
+        },
+        "page": {},
+    }
     con.close()
 
     os.environ["SKILLS_DB"] = str(path)
     from streamlit.testing.v1 import AppTest
+
     for page, (key, state) in PAGES.items():
         if page == "sql.py":
-            os.environ["SKILLS_HR_PASSPHRASE"] = "bench-only"   # not given on the page: no row-level table
+            os.environ["SKILLS_HR_PASSPHRASE"] = "bench-only"  # not given on the page: no row-level table
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
         if page != "app.py":
             at.switch_page(f"pages/{page}")
@@ -136,7 +158,7 @@ def serve(path: Path, repeat: int) -> dict:
         first = time.perf_counter() - t
         assert not at.exception, [e.value for e in at.exception]
         reruns = []
-        for threshold in ((2, 4, 3) if key else ()):  # a changed setting misses the page cache: the honest number
+        for threshold in (2, 4, 3) if key else ():  # a changed setting misses the page cache: the honest number
             at.session_state[key] = threshold
             t = time.perf_counter()
             at.run()
@@ -161,6 +183,7 @@ def ingest(csv: Path, kind: str) -> dict:
         else:
             from framework import db
             from framework.store import SurveyStore
+
             con = db.connect(target)
             rows = SurveyStore(con).ingest(csv, agency="bench", stage="Developing", round_date="2025-06-30").accepted
         seconds = time.perf_counter() - t
@@ -183,8 +206,13 @@ def child(argv: list[str]) -> None:
 
 
 def run_child(*args) -> dict:
-    res = subprocess.run([sys.executable, __file__, "--child", *map(str, args)], capture_output=True, text=True,  # noqa: PLW1510
-                         cwd=ROOT)
+    res = subprocess.run(
+        [sys.executable, __file__, "--child", *map(str, args)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if res.returncode:
         raise SystemExit(f"benchmark step {args[0]} failed:\n{res.stderr[-3000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -201,11 +229,19 @@ def measure(n: int, repeat: int) -> dict:
         write_csv(csv, n)
         bare = run_child("bare", csv)
         ing = run_child("ingest", csv)
-        return {"generate": gen, "view": served["view"], "page": served["page"],
-                "serve_rss_mb": served["peak_rss_mb"], "store_mb": store.stat().st_size / 1e6,
-                "csv_mb": csv.stat().st_size / 1e6, "bare": bare["seconds"], "ingest": ing["seconds"],
-                "ingest_rows": ing["rows"], "ingest_rss_mb": ing["peak_rss_mb"],
-                "load": os.getloadavg()[0]}
+        return {
+            "generate": gen,
+            "view": served["view"],
+            "page": served["page"],
+            "serve_rss_mb": served["peak_rss_mb"],
+            "store_mb": store.stat().st_size / 1e6,
+            "csv_mb": csv.stat().st_size / 1e6,
+            "bare": bare["seconds"],
+            "ingest": ing["seconds"],
+            "ingest_rows": ing["rows"],
+            "ingest_rss_mb": ing["peak_rss_mb"],
+            "load": os.getloadavg()[0],
+        }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -230,9 +266,15 @@ def table(sizes: list[int], results: list[dict]) -> str:
     row("CSV file (MB)", [r["csv_mb"] for r in results], ".0f")
     row("bare CREATE TABLE AS read_csv (s)", [r["bare"] for r in results], ".2f")
     row("ingest (s)", [r["ingest"] for r in results], ".2f")
-    at_1m = sizes.index(1_000_000) if 1_000_000 in sizes else -1    # the ingest target is set at 1M rows
-    row("ingest / bare (x)", [r["ingest"] / r["bare"] for r in results], ".1f", "<= 3 at 1M",
-        TARGET["ingest_ratio"], at_1m)
+    at_1m = sizes.index(1_000_000) if 1_000_000 in sizes else -1  # the ingest target is set at 1M rows
+    row(
+        "ingest / bare (x)",
+        [r["ingest"] / r["bare"] for r in results],
+        ".1f",
+        "<= 3 at 1M",
+        TARGET["ingest_ratio"],
+        at_1m,
+    )
     row("ingest peak RSS (MB)", [r["ingest_rss_mb"] for r in results], ".0f")
     row("generate store (s)", [r["generate"] for r in results], ".1f")
     row("load average (1 min) after", [r["load"] for r in results], ".1f")
@@ -251,16 +293,22 @@ def parse_rows(text: str) -> list[int]:
 
 def main() -> int:
     if "--child" in sys.argv:
-        child(sys.argv[sys.argv.index("--child") + 1:])
+        child(sys.argv[sys.argv.index("--child") + 1 :])
         return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", default=os.environ.get("BENCH_RESPONDENTS", "100000,1000000"),
-                    help="comma-separated store sizes (respondents), default 100000,1000000")
+    ap.add_argument(
+        "--rows",
+        default=os.environ.get("BENCH_RESPONDENTS", "100000,1000000"),
+        help="comma-separated store sizes (respondents), default 100000,1000000",
+    )
     ap.add_argument("--repeat", type=int, default=3, help="view timings: median of this many runs")
     args, _ = ap.parse_known_args()  # bench/run.py passes the same arguments to every bench script
     sizes = parse_rows(args.rows)
-    print(f"scaling: {len(ROUNDS)} rounds x {len(AGENCIES)} agencies, {ORG_UNITS} org units, "
-          f"{os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"scaling: {len(ROUNDS)} rounds x {len(AGENCIES)} agencies, {ORG_UNITS} org units, "
+        f"{os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     results = []
     for n in sizes:
         t = time.perf_counter()

@@ -4,6 +4,7 @@ Run: .venv/bin/python bench/bench_ingest.py [--rows N]   (files are generated on
 a list N1,N2 as bench/run.py passes it: 1M if listed, else the largest)
 Targets (issue 4): ingest <= 10 s, peak memory <= 2 GB, Windows-874 within 1.5x of UTF-8.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,17 +20,26 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
-GROUPS_TH = ["ผู้บริหารระดับสูง", "ผู้บริหารกอง", "ผู้ทำงานด้านนโยบายและวิชาการ", "ผู้ทำงานด้านบริการ",
-             "ผู้ปฏิบัติงานด้านเทคโนโลยี", "ผู้ปฏิบัติงานอื่น"]
+GROUPS_TH = [
+    "ผู้บริหารระดับสูง",
+    "ผู้บริหารกอง",
+    "ผู้ทำงานด้านนโยบายและวิชาการ",
+    "ผู้ทำงานด้านบริการ",
+    "ผู้ปฏิบัติงานด้านเทคโนโลยี",
+    "ผู้ปฏิบัติงานอื่น",
+]
 
 
 def csv_sql(rows: int) -> str:
     """The SELECT of a survey file with `rows` respondents (Thai group names and agency), for a COPY TO."""
     from framework.catalog import Catalog
+
     codes = Catalog().unit_codes()
     groups = "[" + ", ".join(f"'{g}'" for g in GROUPS_TH) + "]"
-    cols = ", ".join(f"CASE WHEN hash(i, {n}) % 10 = 0 THEN NULL ELSE hash(i, {n} + 100) % 5 END AS \"{c}\""
-                     for n, c in enumerate(codes))
+    cols = ", ".join(
+        f"CASE WHEN hash(i, {n}) % 10 = 0 THEN NULL ELSE hash(i, {n} + 100) % 5 END AS \"{c}\""
+        for n, c in enumerate(codes)
+    )
     return f"""SELECT 'R' || lpad(i::VARCHAR, 7, '0') AS respondent_id,
                       {groups}[1 + (i % 6)::INT] AS "group", 'กรมทดสอบ' AS agency,
                       'กอง ' || (i % 40)::VARCHAR AS unit, {cols}
@@ -46,7 +56,10 @@ def make_files(rows: int) -> tuple[Path, Path]:
         con = duckdb.connect()
         con.execute(f"COPY ({csv_sql(rows)}) TO '{utf8}' (HEADER, DELIMITER ',')")
     if not cp874.exists():
-        with open(utf8, "r", encoding="utf-8", newline="") as src, open(cp874, "w", encoding="cp874", newline="") as dst:
+        with (
+            open(utf8, "r", encoding="utf-8", newline="") as src,
+            open(cp874, "w", encoding="cp874", newline="") as dst,
+        ):
             while chunk := src.read(1 << 22):
                 dst.write(chunk)
     return utf8, cp874
@@ -55,16 +68,19 @@ def make_files(rows: int) -> tuple[Path, Path]:
 def child(kind: str, path: str) -> None:
     """Run one measurement in this (fresh) process and print JSON."""
     import duckdb
+
     t = time.perf_counter()
     if kind == "bare":
         con = duckdb.connect()
-        con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?, all_varchar=true, header=true, delim=',', quote='\"')",
-                    [path])
+        con.execute(
+            "CREATE TABLE t AS SELECT * FROM read_csv(?, all_varchar=true, header=true, delim=',', quote='\"')", [path]
+        )
         n = con.execute("SELECT count(*) FROM t").fetchone()[0]
         out = {"rows": n}
     else:
         from framework import db
         from framework.store import SurveyStore
+
         with tempfile.TemporaryDirectory() as tmp:
             con = db.connect(Path(tmp) / "bench.duckdb")
             store = SurveyStore(con)
@@ -77,8 +93,9 @@ def child(kind: str, path: str) -> None:
 
 
 def measure(kind: str, path: Path) -> dict:
-    res = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+    res = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(path)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
@@ -99,12 +116,18 @@ def main() -> None:
     u = measure("ingest", utf8)
     w = measure("ingest", cp874)
     print(f"bare DuckDB read_csv (all_varchar):   {bare['seconds']:6.2f} s   peak {bare['peak_rss_mb']} MB")
-    print(f"ingest UTF-8:                         {u['seconds']:6.2f} s   peak {u['peak_rss_mb']} MB   "
-          f"accepted {u['accepted']:,} rejected {u['rejected']:,}   ratio vs bare {u['seconds'] / bare['seconds']:.1f}x")
-    print(f"ingest Windows-874:                   {w['seconds']:6.2f} s   peak {w['peak_rss_mb']} MB   "
-          f"accepted {w['accepted']:,}   ratio vs UTF-8 {w['seconds'] / u['seconds']:.2f}x")
+    print(
+        f"ingest UTF-8:                         {u['seconds']:6.2f} s   peak {u['peak_rss_mb']} MB   "
+        f"accepted {u['accepted']:,} rejected {u['rejected']:,}   ratio vs bare {u['seconds'] / bare['seconds']:.1f}x"
+    )
+    print(
+        f"ingest Windows-874:                   {w['seconds']:6.2f} s   peak {w['peak_rss_mb']} MB   "
+        f"accepted {w['accepted']:,}   ratio vs UTF-8 {w['seconds'] / u['seconds']:.2f}x"
+    )
     ok = u["seconds"] <= 10 and w["seconds"] <= 10 and max(u["peak_rss_mb"], w["peak_rss_mb"]) <= 2048
-    print("targets (<= 10 s, <= 2 GB, cp874 <= 1.5x):", "met" if ok and w["seconds"] <= 1.5 * u["seconds"] else "NOT met")
+    print(
+        "targets (<= 10 s, <= 2 GB, cp874 <= 1.5x):", "met" if ok and w["seconds"] <= 1.5 * u["seconds"] else "NOT met"
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Benchmark of the framework pages: switching a role profile (full AppTest rerun), the handout and the chart
 builders. Target: a profile switch reruns in <= 0.5 s so a facilitator sees the new view at once."""
+
 from __future__ import annotations
 
 import os
@@ -35,14 +36,20 @@ def main() -> None:
     names = profiles_view.names(cat, "th")
     matrix = cat.requirement_matrix()
     print(f"handout (Mature x Technologist)      {timed(lambda: profile_handout(cat, 'Mature', 'Technologist')):.3f} s")
-    print(f"requirement_heatmap (one stage)      {timed(lambda: charts.requirement_heatmap(matrix, 'Mature', 'th', names)):.3f} s")
-    print(f"pathway (data + chart)               "
-          f"{timed(lambda: charts.pathway_chart(profiles_view.pathway(cat, 'Technologist').units, 'th', names)):.3f} s")
+    print(
+        f"requirement_heatmap (one stage)      {timed(lambda: charts.requirement_heatmap(matrix, 'Mature', 'th', names)):.3f} s"
+    )
+    print(
+        f"pathway (data + chart)               "
+        f"{timed(lambda: charts.pathway_chart(profiles_view.pathway(cat, 'Technologist').units, 'th', names)):.3f} s"
+    )
 
-    for page, widget, values in (("pages/profiles.py", "prof_group", STAFF_GROUPS),
-                                 ("pages/pathway.py", "path_group", STAFF_GROUPS),
-                                 ("pages/requirements.py", "req_stage", STAGES),
-                                 ("pages/explorer.py", "exp_group", ["DLit", "DG", "DT", "DS", "SPM", "DL", "DTr"])):
+    for page, widget, values in (
+        ("pages/profiles.py", "prof_group", STAFF_GROUPS),
+        ("pages/pathway.py", "path_group", STAFF_GROUPS),
+        ("pages/requirements.py", "req_stage", STAGES),
+        ("pages/explorer.py", "exp_group", ["DLit", "DG", "DT", "DS", "SPM", "DL", "DTr"]),
+    ):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.switch_page(page)
         t = time.perf_counter()
@@ -55,8 +62,10 @@ def main() -> None:
             at.run()
             runs.append(time.perf_counter() - t)
         assert not at.exception, at.exception
-        print(f"{page:<22} first run {first:.3f} s; switch median {statistics.median(runs):.3f} s, "
-              f"max {max(runs):.3f} s over {len(runs)} switches (target <= 0.5 s)")
+        print(
+            f"{page:<22} first run {first:.3f} s; switch median {statistics.median(runs):.3f} s, "
+            f"max {max(runs):.3f} s over {len(runs)} switches (target <= 0.5 s)"
+        )
 
 
 if __name__ == "__main__":

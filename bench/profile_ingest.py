@@ -5,6 +5,7 @@ so the load average is printed with them.
 
 Run: .venv/bin/python bench/profile_ingest.py [--rows N] [--top K]   (the file is made once under bench/out/)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,7 +61,7 @@ def main() -> None:
     from framework import db
     from framework.store import SurveyStore
 
-    csv = OUT / f"survey_{args.rows}_utf8.csv"   # the same file bench_ingest.py makes
+    csv = OUT / f"survey_{args.rows}_utf8.csv"  # the same file bench_ingest.py makes
     if not csv.exists():
         OUT.mkdir(parents=True, exist_ok=True)
         duckdb.connect().execute(f"COPY ({csv_sql(args.rows)}) TO '{csv}' (HEADER, DELIMITER ',')")
@@ -73,14 +74,19 @@ def main() -> None:
         store.con = Timed(con, log)
         phases: list = []
         started = time.perf_counter()
-        res = store.ingest(csv, agency="bench", stage="Developing", round_date="2025-06-30",
-                           progress=lambda f, th, en: phases.append((time.perf_counter() - started, en)))
+        res = store.ingest(
+            csv,
+            agency="bench",
+            stage="Developing",
+            round_date="2025-06-30",
+            progress=lambda f, th, en: phases.append((time.perf_counter() - started, en)),
+        )
         total = time.perf_counter() - started
     print(f"ingest: {total:.2f} s ({res.accepted:,} accepted, {res.rejected:,} rejected)")
     for (t0, name), (t1, _) in zip(phases, phases[1:] + [(total, "")]):
         print(f"  {t1 - t0:6.2f} s  {name}")
     print(f"slowest statements ({sum(t for t, _ in log):.2f} s in {len(log)} statements):")
-    for seconds, sql in sorted(log, reverse=True)[:args.top]:
+    for seconds, sql in sorted(log, reverse=True)[: args.top]:
         print(f"  {seconds:6.2f} s  {sql[:110]}")
     print(f"load average now {os.getloadavg()[0]:.2f}")
 

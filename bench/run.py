@@ -1,4 +1,5 @@
 """Runs every benchmark script in bench/ (each prints its own measurements)."""
+
 from __future__ import annotations
 
 import subprocess

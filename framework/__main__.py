@@ -1,4 +1,5 @@
 """`python -m framework ...` runs the command line."""
+
 import sys
 
 from framework.cli import main

@@ -2,6 +2,7 @@
 
 Also the k floor (the smallest cell shown) and the throttle on wrong passphrases (`Throttle`, `attempt`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,7 +58,7 @@ def secrets_file_passphrase() -> str | None:
 
 # --- the smallest cell: one rule for every page, export, CLI command and the analyst SQL -------------------
 MIN_CELL_ENV = "SKILLS_MIN_CELL_FLOOR"
-DEFAULT_MIN_CELL_FLOOR = settings.default(MIN_CELL_ENV)   # 5
+DEFAULT_MIN_CELL_FLOOR = settings.default(MIN_CELL_ENV)  # 5
 
 
 def min_cell_floor() -> int:
@@ -65,7 +66,7 @@ def min_cell_floor() -> int:
     return settings.get(MIN_CELL_ENV)
 
 
-HR_MIN_CELL = 3   # the lowest k even the HR passphrase may use (or the floor, if that is lower)
+HR_MIN_CELL = 3  # the lowest k even the HR passphrase may use (or the floor, if that is lower)
 
 
 def lowest_min_cell(authorised: bool) -> int:
@@ -85,15 +86,16 @@ def allowed_min_cell(k: int, authorised: bool) -> int:
     k = int(k)
     lowest = lowest_min_cell(True)
     if k < 1 or (k < lowest and authorised):
-        raise BilingualError(f"จำนวนผู้ตอบขั้นต่ำต่อช่อง (k) ต้องไม่น้อยกว่า {lowest} แม้มีรหัสผ่าน HR (ได้รับ {k})",
-                             f"The smallest cell (k) must be at least {lowest}, even with the HR passphrase "
-                             f"(got {k})")
+        raise BilingualError(
+            f"จำนวนผู้ตอบขั้นต่ำต่อช่อง (k) ต้องไม่น้อยกว่า {lowest} แม้มีรหัสผ่าน HR (ได้รับ {k})",
+            f"The smallest cell (k) must be at least {lowest}, even with the HR passphrase (got {k})",
+        )
     if k < floor and not authorised:
         raise BilingualError(
-            f"จำนวนผู้ตอบขั้นต่ำต่อช่อง (k) ต่ำกว่า {floor} ได้เฉพาะผู้มีรหัสผ่าน HR (ไม่ต่ำกว่า {lowest}) — "
-            f"ใช้ k ≥ {floor} หรือใส่รหัสผ่าน",
+            f"จำนวนผู้ตอบขั้นต่ำต่อช่อง (k) ต่ำกว่า {floor} ได้เฉพาะผู้มีรหัสผ่าน HR (ไม่ต่ำกว่า {lowest}) — ใช้ k ≥ {floor} หรือใส่รหัสผ่าน",
             f"A smallest cell (k) below {floor} needs the HR passphrase (and is at least {lowest}) — "
-            f"use k ≥ {floor} or give the passphrase")
+            f"use k ≥ {floor} or give the passphrase",
+        )
     return k
 
 
@@ -101,6 +103,7 @@ def allowed_min_cell(k: int, authorised: bool) -> int:
 @dataclass(frozen=True)
 class Attempt:
     """One passphrase attempt: allowed; seconds to wait before the next try; whether it was checked at all."""
+
     ok: bool
     wait: float = 0.0
     checked: bool = False
@@ -115,10 +118,19 @@ class Throttle:
     While a wait runs, no attempt is checked at all. `clock` is injectable so tests need not sleep.
     """
 
-    def __init__(self, *, free: int = 5, global_free: int = 20, base: float = 2.0, cap: float = 300.0,
-                 window: float = 900.0, clock: Callable[[], float] = time.monotonic, what: str = "HR passphrase"):
+    def __init__(
+        self,
+        *,
+        free: int = 5,
+        global_free: int = 20,
+        base: float = 2.0,
+        cap: float = 300.0,
+        window: float = 900.0,
+        clock: Callable[[], float] = time.monotonic,
+        what: str = "HR passphrase",
+    ):
         self.free, self.global_free, self.base, self.cap, self.window = free, global_free, base, cap, window
-        self.what = what   # named in the log line: "wrong <what> at ..."
+        self.what = what  # named in the log line: "wrong <what> at ..."
         self.clock = clock
         self._lock = threading.Lock()
         self._fails: dict[str, list[float]] = {}
@@ -135,7 +147,7 @@ class Throttle:
         extra = len(times) - free
         if extra < 0 or not times:
             return 0.0
-        return max(0.0, max(times) + min(self.cap, self.base * 2 ** extra) - now)
+        return max(0.0, max(times) + min(self.cap, self.base * 2**extra) - now)
 
     def wait(self, session: str) -> float:
         """Seconds before `session` may try again (0: now)."""
@@ -143,8 +155,9 @@ class Throttle:
             now = self.clock()
             self._recent(now)
             every = sorted(t for times in self._fails.values() for t in times)
-            return max(self._delay(self._fails.get(session, []), self.free, now),
-                       self._delay(every, self.global_free, now))
+            return max(
+                self._delay(self._fails.get(session, []), self.free, now), self._delay(every, self.global_free, now)
+            )
 
     def failed(self, session: str, page: str) -> float:
         """Count a wrong passphrase, log it (time, page, counts; never what was typed); return the new wait."""
@@ -153,9 +166,15 @@ class Throttle:
             self._recent(now)
             self._fails.setdefault(session, []).append(now)
             mine, every = len(self._fails[session]), sum(len(t) for t in self._fails.values())
-        log.warning("wrong %s at %s on page %s: %d failure(s) in this session, %d in all sessions "
-                    "in the last %d min", self.what, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    page, mine, every, self.window // 60)
+        log.warning(
+            "wrong %s at %s on page %s: %d failure(s) in this session, %d in all sessions in the last %d min",
+            self.what,
+            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            page,
+            mine,
+            every,
+            self.window // 60,
+        )
         return self.wait(session)
 
     def succeeded(self, session: str) -> None:
@@ -167,8 +186,9 @@ class Throttle:
 THROTTLE = Throttle()  # one per server process: shared by every session and page
 
 
-def attempt(given: str | None, secret: str | None, *, session: str, page: str,
-            throttle: Throttle | None = None) -> Attempt:
+def attempt(
+    given: str | None, secret: str | None, *, session: str, page: str, throttle: Throttle | None = None
+) -> Attempt:
     """THE way to check a typed HR passphrase (every page, the survey filters, /sql, the CLI): through the
     throttle, so while a wait runs nothing is checked, and a wrong one counts and is logged.
 

@@ -6,6 +6,7 @@ external access disabled and the configuration locked. `run()` accepts exactly o
 runs it in a worker PROCESS (framework.analyst_worker) that opens the file the same locked way, under an
 OS memory limit, and is killed at the time limit; only the result, capped in rows and bytes, comes back.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,57 +38,89 @@ from framework.catalog import STAGES
 from framework.catalog.document import TABLES
 from framework.errors import BilingualError
 
-DEFAULT_LIMIT = 5_000      # rows shown / exported from one query
+DEFAULT_LIMIT = 5_000  # rows shown / exported from one query
 MAX_LIMIT = 100_000
-DEFAULT_TIMEOUT = 10.0     # seconds before a query is interrupted
+DEFAULT_TIMEOUT = 10.0  # seconds before a query is interrupted
 MAX_QUERY_CHARS = 20_000
 # Resources of one query. DuckDB's memory_limit bounds its buffer manager (joins, sorts, aggregates);
 # what it builds outside it (one huge string) is bounded by the worker's address-space limit (RLIMIT_AS:
 # what the worker maps after opening the database + WORKER_ADDRESS_SPACE). The result is read in batches
 # in the worker and refused past MAX_RESULT_BYTES, so the server never receives more.
 MEMORY_LIMIT = "512MB"
-THREADS = 1                # one core per query: the server keeps the other for everyone else
+THREADS = 1  # one core per query: the server keeps the other for everyone else
 MAX_RESULT_BYTES = 50 * 2**20
 WORKER_ADDRESS_SPACE = 2**30
-KILL_GRACE = 0.25          # seconds past the time limit before the worker is killed (it interrupts itself first)
+KILL_GRACE = 0.25  # seconds past the time limit before the worker is killed (it interrupts itself first)
 # Analyst database files: private to this user, named <pid>-<random>.duckdb (see sweep_stale).
 WORK_DIR = Path(tempfile.gettempdir()) / f"skills-analyst-{os.getuid() if hasattr(os, 'getuid') else 'u'}"
 
 # Tables derived in build(): name -> (Thai, English) description shown on the page.
 DERIVED = {
-    "requirement_matrix": ("ทุกบทบาท (ระยะ × กลุ่มบุคลากร) × หน่วยความสามารถ พร้อม required",
-                           "Every role profile (stage × staff group) × unit, with `required`"),
-    "coverage": (("ความครอบคลุมของแต่ละหน่วยความสามารถ ทุกระยะ แยกตามกลุ่มบุคลากร/หน่วยงาน/หน่วยงานย่อย "
-                 "(ซ่อนกลุ่มเล็กแบบเดียวกับหน้าจอ)"),
-                 ("Coverage of each unit, every stage, by staff group / agency / org unit "
-                 "(small cells hidden as on screen)")),
-    "readiness": ("ความพร้อมตามระยะ แยกตามกลุ่มบุคลากร/หน่วยงาน/หน่วยงานย่อย (ซ่อนกลุ่มเล็ก)",
-                  "Readiness per stage by staff group / agency / org unit (small cells hidden)"),
+    "requirement_matrix": (
+        "ทุกบทบาท (ระยะ × กลุ่มบุคลากร) × หน่วยความสามารถ พร้อม required",
+        "Every role profile (stage × staff group) × unit, with `required`",
+    ),
+    "coverage": (
+        ("ความครอบคลุมของแต่ละหน่วยความสามารถ ทุกระยะ แยกตามกลุ่มบุคลากร/หน่วยงาน/หน่วยงานย่อย (ซ่อนกลุ่มเล็กแบบเดียวกับหน้าจอ)"),
+        ("Coverage of each unit, every stage, by staff group / agency / org unit (small cells hidden as on screen)"),
+    ),
+    "readiness": (
+        "ความพร้อมตามระยะ แยกตามกลุ่มบุคลากร/หน่วยงาน/หน่วยงานย่อย (ซ่อนกลุ่มเล็ก)",
+        "Readiness per stage by staff group / agency / org unit (small cells hidden)",
+    ),
     "responses": ("ข้อมูลรายบุคคล (ต้องใช้รหัสผ่าน HR)", "Row-level responses (HR passphrase only)"),
     "batches": ("ชุดข้อมูลที่นำเข้า (ต้องใช้รหัสผ่าน HR)", "Uploaded batches (HR passphrase only)"),
 }
 
 EXAMPLES = (
-    ("จำนวนหน่วยความสามารถในแต่ละกลุ่ม", "Units per capability group",
-     ("SELECT g.key, g.name_th, g.name_en, count(u.code) AS units\n"
-     "FROM capability_groups g JOIN units u ON u.group_key = g.key\n"
-     "GROUP BY ALL\nORDER BY min(g.ord)")),
-    ("หน่วยความสามารถที่บทบาทหนึ่งต้องมี", "Units one role profile requires",
-     ("SELECT unit_code, name_th, name_en\nFROM requirement_matrix\n"
-     "WHERE stage = 'Developing' AND staff_group = 'Technologist' AND required\nORDER BY unit_ord")),
-    ("จำนวนบทบาทที่ต้องมีแต่ละหน่วย", "How many role profiles require each unit",
-     ("SELECT unit_code, name_th, count_if(required) AS profiles\nFROM requirement_matrix\n"
-     "GROUP BY ALL\nORDER BY min(unit_ord)")),
-    ("ค้นหาเกณฑ์การปฏิบัติงานด้วยคำภาษาไทย", "Search performance criteria by a Thai word",
-     "SELECT code, unit_code, text_th\nFROM criteria\nWHERE text_th LIKE '%ข้อมูล%'\nORDER BY ord"),
-    ("ความครอบคลุมต่ำสุดในระยะ Developing ตามกลุ่มบุคลากร", "Lowest coverage at Developing by staff group",
-     ("SELECT key AS staff_group, code, n, met, round(coverage, 3) AS coverage, hidden\n"
-     "FROM coverage\nWHERE \"by\" = 'group' AND stage = 'Developing' AND NOT is_total AND required\n"
-     "ORDER BY coverage NULLS LAST\nLIMIT 20")),
-    ("ความพร้อมของแต่ละหน่วยงาน", "Readiness of each agency",
-     ("SELECT key AS agency, stage, n, round(readiness, 3) AS readiness,\n"
-     "       round(fully_ready, 3) AS fully_ready, hidden\n"
-     "FROM readiness\nWHERE \"by\" = 'agency'\nORDER BY agency, stage")),
+    (
+        "จำนวนหน่วยความสามารถในแต่ละกลุ่ม",
+        "Units per capability group",
+        (
+            "SELECT g.key, g.name_th, g.name_en, count(u.code) AS units\n"
+            "FROM capability_groups g JOIN units u ON u.group_key = g.key\n"
+            "GROUP BY ALL\nORDER BY min(g.ord)"
+        ),
+    ),
+    (
+        "หน่วยความสามารถที่บทบาทหนึ่งต้องมี",
+        "Units one role profile requires",
+        (
+            "SELECT unit_code, name_th, name_en\nFROM requirement_matrix\n"
+            "WHERE stage = 'Developing' AND staff_group = 'Technologist' AND required\nORDER BY unit_ord"
+        ),
+    ),
+    (
+        "จำนวนบทบาทที่ต้องมีแต่ละหน่วย",
+        "How many role profiles require each unit",
+        (
+            "SELECT unit_code, name_th, count_if(required) AS profiles\nFROM requirement_matrix\n"
+            "GROUP BY ALL\nORDER BY min(unit_ord)"
+        ),
+    ),
+    (
+        "ค้นหาเกณฑ์การปฏิบัติงานด้วยคำภาษาไทย",
+        "Search performance criteria by a Thai word",
+        "SELECT code, unit_code, text_th\nFROM criteria\nWHERE text_th LIKE '%ข้อมูล%'\nORDER BY ord",
+    ),
+    (
+        "ความครอบคลุมต่ำสุดในระยะ Developing ตามกลุ่มบุคลากร",
+        "Lowest coverage at Developing by staff group",
+        (
+            "SELECT key AS staff_group, code, n, met, round(coverage, 3) AS coverage, hidden\n"
+            "FROM coverage\nWHERE \"by\" = 'group' AND stage = 'Developing' AND NOT is_total AND required\n"
+            "ORDER BY coverage NULLS LAST\nLIMIT 20"
+        ),
+    ),
+    (
+        "ความพร้อมของแต่ละหน่วยงาน",
+        "Readiness of each agency",
+        (
+            "SELECT key AS agency, stage, n, round(readiness, 3) AS readiness,\n"
+            "       round(fully_ready, 3) AS fully_ready, hidden\n"
+            "FROM readiness\nWHERE \"by\" = 'agency'\nORDER BY agency, stage"
+        ),
+    ),
 )
 
 
@@ -102,6 +135,7 @@ class AnalystError(BilingualError):
 @dataclass
 class Result:
     """One query's result: at most `limit` rows, whether more existed, and the time taken."""
+
     frame: pd.DataFrame
     truncated: bool
     seconds: float
@@ -113,7 +147,7 @@ class Result:
 
 
 # --- building the locked database ------------------------------------------------------------
-@view   # the twelve views share one catalogue frame, one set of population atoms, one source check
+@view  # the twelve views share one catalogue frame, one set of population atoms, one source check
 def survey_aggregates(con, *, min_cell: int, threshold: int, authorised: bool = False) -> dict:
     """Coverage (every stage) and readiness by staff group, agency and org unit, as the screens show them.
 
@@ -123,8 +157,11 @@ def survey_aggregates(con, *, min_cell: int, threshold: int, authorised: bool = 
     """
     f = analysis.Filters(threshold=int(threshold), min_cell=int(min_cell), authorised=authorised)
     makers = {
-        "coverage": lambda: [analysis.with_round(con, f, analysis.coverage(con, f, stage=s, by=by), by)
-                             for s in STAGES for by in analysis.BY],
+        "coverage": lambda: [
+            analysis.with_round(con, f, analysis.coverage(con, f, stage=s, by=by), by)
+            for s in STAGES
+            for by in analysis.BY
+        ],
         "readiness": lambda: [analysis.with_round(con, f, analysis.readiness(con, f, by=by), by) for by in analysis.BY],
     }
     out = {}
@@ -139,8 +176,7 @@ def survey_aggregates(con, *, min_cell: int, threshold: int, authorised: bool = 
     return out
 
 
-def source_tables(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int,
-                  authorised: bool = False) -> dict:
+def source_tables(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int, authorised: bool = False) -> dict:
     """Arrow tables the analyst database gets: framework tables, aggregates, row-level only if authorised."""
     out = {name: db.arrow(con, f"SELECT * FROM memory.main.{db.ident(name)}") for name in TABLES}
     out["requirement_matrix"] = db.arrow(con, sql.load("requirement_matrix"))
@@ -152,8 +188,7 @@ def source_tables(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: i
     return out
 
 
-def build(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int,
-          authorised: bool = False) -> Workspace:
+def build(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int, authorised: bool = False) -> Workspace:
     """A fresh, locked analyst database for analyst queries (see module docstring).
 
     k is checked here, for every caller: below the configured floor only when `authorised` (the HR
@@ -178,7 +213,7 @@ def build(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int,
     except BaseException:
         _remove(path)
         raise
-    _SERVER.warm()   # the first query then does not wait for the worker's imports
+    _SERVER.warm()  # the first query then does not wait for the worker's imports
     return Workspace(path, acon, MEMORY_LIMIT, THREADS)
 
 
@@ -194,7 +229,7 @@ class Workspace:
         self.path, self.con, self.memory_limit, self.threads = Path(path), con, memory_limit, threads
         self._closer = weakref.finalize(self, _discard, con, self.path)
 
-    def __getattr__(self, name):   # cursor(), execute(), extract_statements() ... of the locked connection
+    def __getattr__(self, name):  # cursor(), execute(), extract_statements() ... of the locked connection
         return getattr(self.__dict__["con"], name)
 
     def close(self) -> None:
@@ -211,7 +246,7 @@ def _new_file() -> Path:
     """A new private file name in WORK_DIR (0700, this user's), named after this process (see sweep_stale)."""
     WORK_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     where = WORK_DIR
-    if hasattr(os, "getuid") and where.stat().st_uid != os.getuid():   # someone else's directory: not ours to use
+    if hasattr(os, "getuid") and where.stat().st_uid != os.getuid():  # someone else's directory: not ours to use
         where = Path(tempfile.mkdtemp(prefix="skills-analyst-"))
     else:
         where.chmod(0o700)
@@ -253,7 +288,7 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:   # exists, owned by someone else
+    except OSError:  # exists, owned by someone else
         return True
     return True
 
@@ -266,7 +301,8 @@ def describe(acon: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         return cur.execute(
             "SELECT table_name AS \"table\", column_name AS \"column\", data_type AS type "
             "FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' "
-            "ORDER BY table_name, column_index").df()
+            "ORDER BY table_name, column_index"
+        ).df()
     finally:
         cur.close()
 
@@ -279,32 +315,40 @@ def check(acon: duckdb.DuckDBPyConnection, query: str) -> str:
     """The one SELECT statement in `query`, or AnalystError saying why it is refused."""
     text = (query or "").strip()
     if not text:
-        raise AnalystError("ยังไม่ได้พิมพ์คำสั่ง SQL: พิมพ์คำสั่ง SELECT หนึ่งคำสั่งในช่องด้านบน",
-                           "No SQL given: type one SELECT statement in the editor above.")
+        raise AnalystError(
+            "ยังไม่ได้พิมพ์คำสั่ง SQL: พิมพ์คำสั่ง SELECT หนึ่งคำสั่งในช่องด้านบน",
+            "No SQL given: type one SELECT statement in the editor above.",
+        )
     if len(text) > MAX_QUERY_CHARS:
-        raise AnalystError(f"คำสั่งยาวเกิน {MAX_QUERY_CHARS:,} ตัวอักษร: ตัดให้สั้นลง",
-                           f"The query is longer than {MAX_QUERY_CHARS:,} characters: shorten it.")
+        raise AnalystError(
+            f"คำสั่งยาวเกิน {MAX_QUERY_CHARS:,} ตัวอักษร: ตัดให้สั้นลง",
+            f"The query is longer than {MAX_QUERY_CHARS:,} characters: shorten it.",
+        )
     try:
         stmts = acon.extract_statements(text)
     except duckdb.Error as exc:
-        raise AnalystError("คำสั่ง SQL ไม่ถูกต้องตามไวยากรณ์: ตรวจตำแหน่งที่ระบุแล้วแก้ไข",
-                           "The SQL has a syntax error: check the position shown and correct it.",
-                           str(exc)) from None
+        raise AnalystError(
+            "คำสั่ง SQL ไม่ถูกต้องตามไวยากรณ์: ตรวจตำแหน่งที่ระบุแล้วแก้ไข",
+            "The SQL has a syntax error: check the position shown and correct it.",
+            str(exc),
+        ) from None
     if not stmts:
-        raise AnalystError("ไม่พบคำสั่ง SQL (มีแต่หมายเหตุหรือเครื่องหมาย ;)",
-                           "No SQL statement found (only comments or semicolons).")
+        raise AnalystError(
+            "ไม่พบคำสั่ง SQL (มีแต่หมายเหตุหรือเครื่องหมาย ;)", "No SQL statement found (only comments or semicolons)."
+        )
     if len(stmts) > 1:
-        raise AnalystError(f"พบ {len(stmts)} คำสั่ง: ส่งได้ครั้งละหนึ่งคำสั่ง SELECT เท่านั้น ลบคำสั่งที่เหลือออก",
-                           f"Found {len(stmts)} statements: send one SELECT statement at a time; "
-                           "remove the others.")
+        raise AnalystError(
+            f"พบ {len(stmts)} คำสั่ง: ส่งได้ครั้งละหนึ่งคำสั่ง SELECT เท่านั้น ลบคำสั่งที่เหลือออก",
+            f"Found {len(stmts)} statements: send one SELECT statement at a time; remove the others.",
+        )
     kind = stmts[0].type
     if kind != duckdb.StatementType.SELECT:
         name = str(kind).split(".")[-1]
         raise AnalystError(
-            f"อนุญาตเฉพาะคำสั่ง SELECT (อ่านอย่างเดียว) แต่คำสั่งนี้เป็น {name}: "
-            "หน้านี้ไม่เขียน แก้ไข ตั้งค่า แนบไฟล์ หรือติดตั้งส่วนขยาย",
+            f"อนุญาตเฉพาะคำสั่ง SELECT (อ่านอย่างเดียว) แต่คำสั่งนี้เป็น {name}: หน้านี้ไม่เขียน แก้ไข ตั้งค่า แนบไฟล์ หรือติดตั้งส่วนขยาย",
             f"Only SELECT (read-only) is allowed, this is {name}: this page does not write, change "
-            "settings, attach files or install extensions.")
+            "settings, attach files or install extensions.",
+        )
     _refuse_writing_ctes(acon, stmts[0].query)
     return stmts[0].query
 
@@ -330,19 +374,33 @@ def _refuse_writing_ctes(acon: duckdb.DuckDBPyConnection, text: str) -> None:
             f"อนุญาตเฉพาะคำสั่ง SELECT (อ่านอย่างเดียว) แต่คำสั่งนี้มี {verb} ซ่อนอยู่ใน WITH หรือคำสั่งย่อย: "
             f"ลบส่วนที่เป็น {verb} ออก หน้านี้ไม่แก้ไขข้อมูล",
             f"Only SELECT (read-only) is allowed, but this query hides a {verb} in a WITH clause or "
-            f"subquery: remove the {verb}; this page does not change data.")
+            f"subquery: remove the {verb}; this page does not change data.",
+        )
 
 
-def run(acon: Workspace, query: str, *, limit: int = DEFAULT_LIMIT,
-        timeout: float = DEFAULT_TIMEOUT, max_bytes: int | None = None) -> Result:
+def run(
+    acon: Workspace,
+    query: str,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int | None = None,
+) -> Result:
     """Run one checked SELECT in a worker process: at most `limit` rows and `max_bytes` of result, the
     worker killed at `timeout` s (framework.analyst_worker); this process receives only the capped result."""
     limit = max(1, min(int(limit), MAX_LIMIT))
     max_bytes = MAX_RESULT_BYTES if max_bytes is None else int(max_bytes)
     text = check(acon, query)
-    job = {"path": str(acon.path), "query": text, "limit": limit, "timeout": float(timeout),
-           "max_bytes": max_bytes, "memory_limit": acon.memory_limit, "threads": acon.threads,
-           "address_space": WORKER_ADDRESS_SPACE}
+    job = {
+        "path": str(acon.path),
+        "query": text,
+        "limit": limit,
+        "timeout": float(timeout),
+        "max_bytes": max_bytes,
+        "memory_limit": acon.memory_limit,
+        "threads": acon.threads,
+        "address_space": WORKER_ADDRESS_SPACE,
+    }
     start = time.perf_counter()
     data = _in_worker(job, deadline=start + timeout + KILL_GRACE)
     table = pa.ipc.open_stream(data).read_all()
@@ -370,9 +428,13 @@ class _ForkServer:
         env = dict(os.environ)
         root = str(Path(worker.__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        self._proc = subprocess.Popen([sys.executable, "-m", "framework.analyst_worker", str(there.fileno())],
-                                      pass_fds=[there.fileno()], env=env, stdin=subprocess.DEVNULL,
-                                      close_fds=True)
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "framework.analyst_worker", str(there.fileno())],
+            pass_fds=[there.fileno()],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            close_fds=True,
+        )
         there.close()
         self._control = here
 
@@ -400,9 +462,11 @@ class _ForkServer:
                 if len(reply) == 4:
                     return here, struct.unpack("!i", reply)[0]
                 here.close()
-                self._stop()   # the server died (killed, out of memory): start a new one once
-            raise AnalystError("เริ่มตัวประมวลผลคำสั่งไม่ได้: ลองอีกครั้ง หรือแจ้งผู้ดูแลระบบ",
-                               "The query worker could not be started: try again, or tell the administrator.")
+                self._stop()  # the server died (killed, out of memory): start a new one once
+            raise AnalystError(
+                "เริ่มตัวประมวลผลคำสั่งไม่ได้: ลองอีกครั้ง หรือแจ้งผู้ดูแลระบบ",
+                "The query worker could not be started: try again, or tell the administrator.",
+            )
 
     def _stop(self) -> None:
         if self._control is not None:
@@ -423,14 +487,14 @@ def _in_worker(job: dict, *, deadline: float) -> bytes:
     try:
         line, rest = _read_line(sock, deadline)
         head = json.loads(line)
-        if head["status"] == "ok" and head["n"] <= job["max_bytes"]:   # never more than the cap here
+        if head["status"] == "ok" and head["n"] <= job["max_bytes"]:  # never more than the cap here
             data = _read(sock, rest, head["n"], deadline)
             done = True
             return data
         kind, detail = ("size", "") if head["status"] == "ok" else (str(head["kind"]), str(head.get("detail", "")))
     except TimeoutError:
         kind, detail = "interrupt", ""
-    except (EOFError, ValueError, KeyError, TypeError):   # no whole answer: its memory limit or the OS ended it
+    except (EOFError, ValueError, KeyError, TypeError):  # no whole answer: its memory limit or the OS ended it
         kind, detail = "memory", "the worker ended without an answer"
     finally:
         sock.close()
@@ -486,24 +550,30 @@ def _refusal(kind: str, detail: str, job: dict) -> AnalystError:
     if kind == "interrupt":
         return _timed_out(job["timeout"])
     if kind == "memory":
-        return AnalystError(f"คำสั่งใช้หน่วยความจำเกิน {job['memory_limit']} จึงถูกหยุด: รวมกลุ่ม (GROUP BY) หรือกรองด้วย WHERE "
-                            "ให้ผลลัพธ์เล็กลง",
-                            f"The query needed more than {job['memory_limit']} of memory and was stopped: aggregate "
-                            "(GROUP BY) or filter with WHERE to make the result smaller.")
+        return AnalystError(
+            f"คำสั่งใช้หน่วยความจำเกิน {job['memory_limit']} จึงถูกหยุด: รวมกลุ่ม (GROUP BY) หรือกรองด้วย WHERE ให้ผลลัพธ์เล็กลง",
+            f"The query needed more than {job['memory_limit']} of memory and was stopped: aggregate "
+            "(GROUP BY) or filter with WHERE to make the result smaller.",
+        )
     if kind == "size":
         mb = job["max_bytes"] / 2**20
-        return AnalystError(f"ผลลัพธ์ใหญ่เกิน {mb:g} MB จึงไม่แสดง: เลือกเฉพาะคอลัมน์ที่ต้องใช้ ลดจำนวนแถวด้วย WHERE "
-                            "หรือ LIMIT หรือรวมกลุ่มด้วย GROUP BY",
-                            f"The result is larger than {mb:g} MB, so it is not shown: select only the columns you "
-                            "need, fewer rows (WHERE, LIMIT), or aggregate (GROUP BY).")
+        return AnalystError(
+            f"ผลลัพธ์ใหญ่เกิน {mb:g} MB จึงไม่แสดง: เลือกเฉพาะคอลัมน์ที่ต้องใช้ ลดจำนวนแถวด้วย WHERE หรือ LIMIT หรือรวมกลุ่มด้วย GROUP BY",
+            f"The result is larger than {mb:g} MB, so it is not shown: select only the columns you "
+            "need, fewer rows (WHERE, LIMIT), or aggregate (GROUP BY).",
+        )
     if kind == "permission":
-        return AnalystError("หน้านี้อ่านได้เฉพาะตารางที่แสดงไว้ ไม่อ่านหรือเขียนไฟล์ ไม่เชื่อมต่อภายนอก",
-                            "This page reads only the tables listed; it does not read or write files or "
-                            "reach outside.", detail)
-    return AnalystError("คำสั่งทำงานไม่สำเร็จ: ตรวจชื่อตาราง/คอลัมน์กับรายการตารางในหน้านี้ "
-                        "(รายละเอียดทางเทคนิคจาก DuckDB ด้านล่างเป็นภาษาอังกฤษ)",
-                        "The query failed: check table and column names against the table list on this page "
-                        "(DuckDB's technical detail below).", detail)
+        return AnalystError(
+            "หน้านี้อ่านได้เฉพาะตารางที่แสดงไว้ ไม่อ่านหรือเขียนไฟล์ ไม่เชื่อมต่อภายนอก",
+            "This page reads only the tables listed; it does not read or write files or reach outside.",
+            detail,
+        )
+    return AnalystError(
+        "คำสั่งทำงานไม่สำเร็จ: ตรวจชื่อตาราง/คอลัมน์กับรายการตารางในหน้านี้ (รายละเอียดทางเทคนิคจาก DuckDB ด้านล่างเป็นภาษาอังกฤษ)",
+        "The query failed: check table and column names against the table list on this page "
+        "(DuckDB's technical detail below).",
+        detail,
+    )
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:
@@ -513,6 +583,7 @@ def _frame(table: pa.Table) -> pd.DataFrame:
 
 
 def _timed_out(timeout: float) -> AnalystError:
-    return AnalystError(f"คำสั่งใช้เวลาเกิน {timeout:g} วินาทีจึงถูกหยุด: เพิ่มเงื่อนไข WHERE หรือ LIMIT ให้แคบลง",
-                        f"The query took longer than {timeout:g} s and was stopped: narrow it with "
-                        "WHERE or LIMIT.")
+    return AnalystError(
+        f"คำสั่งใช้เวลาเกิน {timeout:g} วินาทีจึงถูกหยุด: เพิ่มเงื่อนไข WHERE หรือ LIMIT ให้แคบลง",
+        f"The query took longer than {timeout:g} s and was stopped: narrow it with WHERE or LIMIT.",
+    )

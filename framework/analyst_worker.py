@@ -12,6 +12,7 @@ opening plus `address_space` bytes, runs the one checked SELECT and writes one J
 
 Only duckdb and pyarrow are imported here (no pandas, no framework modules), so forking stays cheap.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,17 +34,19 @@ except ImportError:  # pragma: no cover - Windows
     resource = None
 
 BATCH_ROWS = 2_048
-MAX_JOB_BYTES = 1 << 20   # one job message (the query is at most 20,000 characters)
+MAX_JOB_BYTES = 1 << 20  # one job message (the query is at most 20,000 characters)
 
 
 def lock(con: duckdb.DuckDBPyConnection) -> None:
     """No files, no extensions, no Python-variable scans; then freeze the settings (limits: set at connect)."""
-    for stmt in ("SET python_enable_replacements = false",
-                 "SET autoinstall_known_extensions = false",
-                 "SET autoload_known_extensions = false",
-                 "SET temp_directory = ''",
-                 "SET enable_external_access = false",
-                 "SET lock_configuration = true"):
+    for stmt in (
+        "SET python_enable_replacements = false",
+        "SET autoinstall_known_extensions = false",
+        "SET autoload_known_extensions = false",
+        "SET temp_directory = ''",
+        "SET enable_external_access = false",
+        "SET lock_configuration = true",
+    ):
         con.execute(stmt)
 
 
@@ -190,7 +193,7 @@ def send(out: socket.socket, head: dict, data: bytes = b"") -> None:
 def serve(control: socket.socket) -> None:
     """The fork server: for each job (JSON + the answer socket's fd) fork a child in its own process
     group, reply with its pid (4 bytes); end when the parent closes the control socket."""
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)   # children are reaped by the kernel
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     while True:
         try:
             msg, fds, _, _ = socket.recv_fds(control, MAX_JOB_BYTES, 1)
@@ -214,7 +217,7 @@ def serve(control: socket.socket) -> None:
             finally:
                 os._exit(code)
         try:
-            os.setpgid(pid, pid)   # also here: the group exists before the parent can kill it
+            os.setpgid(pid, pid)  # also here: the group exists before the parent can kill it
         except OSError:
             pass
         for fd in fds:
@@ -222,5 +225,5 @@ def serve(control: socket.socket) -> None:
         control.sendall(struct.pack("!i", pid))
 
 
-if __name__ == "__main__":   # python -m framework.analyst_worker CONTROL_FD (started by framework.analyst)
+if __name__ == "__main__":  # python -m framework.analyst_worker CONTROL_FD (started by framework.analyst)
     serve(socket.socket(fileno=int(sys.argv[1])))

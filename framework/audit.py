@@ -13,6 +13,7 @@ A failure to write the log (a full disk) is logged and does not undo or refuse t
 `record_in(cur, ...)` writes inside the caller's transaction instead (a personal link's submission: the
 answer, the link marked used and the log line are one transaction).
 """
+
 from __future__ import annotations
 
 import getpass
@@ -78,8 +79,11 @@ def link_who(respondent_id: str) -> str:
 
 
 def _secrets(secret: str | None) -> list[str]:
-    found = {access.configured(secret), access.configured(access.secrets_file_passphrase()),
-             str(secret) if secret not in (None, "") else None}
+    found = {
+        access.configured(secret),
+        access.configured(access.secrets_file_passphrase()),
+        str(secret) if secret not in (None, "") else None,
+    }
     return [s for s in found if s]
 
 
@@ -93,19 +97,23 @@ def _clean(value, secrets: list[str]) -> str | None:
     return text[:MAX_TEXT]
 
 
-def record_in(cur, who: str, action: str, agency: str | None = None, detail: str | None = None, *,
-              secret: str | None = None) -> None:
+def record_in(
+    cur, who: str, action: str, agency: str | None = None, detail: str | None = None, *, secret: str | None = None
+) -> None:
     """Append one line inside the caller's transaction (the table created if absent)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     found = _secrets(secret)
     cur.execute(DDL)
-    cur.execute("INSERT INTO store.audit_log VALUES (now()::TIMESTAMP, ?, ?, ?, ?)",
-                [_clean(who, found) or "?", action, _clean(agency, found), _clean(detail, found)])
+    cur.execute(
+        "INSERT INTO store.audit_log VALUES (now()::TIMESTAMP, ?, ?, ?, ?)",
+        [_clean(who, found) or "?", action, _clean(agency, found), _clean(detail, found)],
+    )
 
 
-def record(con, who: str, action: str, agency: str | None = None, detail: str | None = None, *,
-           secret: str | None = None) -> bool:
+def record(
+    con, who: str, action: str, agency: str | None = None, detail: str | None = None, *, secret: str | None = None
+) -> bool:
     """Append one line (now, who, action, agency, detail) in its own transaction; False (logged) when the
     store cannot take it. `secret`: the page's Streamlit secret, so it too is kept out of the log."""
     try:
@@ -118,27 +126,35 @@ def record(con, who: str, action: str, agency: str | None = None, detail: str | 
 
 
 def has_table(con) -> bool:
-    return bool(db.scalar(con, "SELECT count(*) FROM duckdb_tables() "
-                               "WHERE database_name = 'store' AND table_name = 'audit_log'"))
+    return bool(
+        db.scalar(
+            con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' AND table_name = 'audit_log'"
+        )
+    )
 
 
 def entries(con, actions: list[str] | None = None, agencies: list[str] | None = None) -> pd.DataFrame:
     """The log, newest first, optionally only some actions / agencies."""
     if not has_table(con):
         return pd.DataFrame(columns=["at", "who", "action", "agency", "detail"])
-    return db.query(con, """
+    return db.query(
+        con,
+        """
         SELECT "at", who, action, agency, detail FROM store.audit_log
         WHERE (len($actions::VARCHAR[]) = 0 OR list_contains($actions::VARCHAR[], action))
           AND (len($agencies::VARCHAR[]) = 0 OR list_contains($agencies::VARCHAR[], agency))
-        ORDER BY "at" DESC, rowid DESC""", {"actions": list(actions or []), "agencies": list(agencies or [])})
+        ORDER BY "at" DESC, rowid DESC""",
+        {"actions": list(actions or []), "agencies": list(agencies or [])},
+    )
 
 
 def agencies(con) -> list[str]:
     """The agencies named in the log (for the page's filter)."""
     if not has_table(con):
         return []
-    return db.query(con, "SELECT DISTINCT agency FROM store.audit_log WHERE agency IS NOT NULL "
-                         "ORDER BY agency")["agency"].tolist()
+    return db.query(con, "SELECT DISTINCT agency FROM store.audit_log WHERE agency IS NOT NULL ORDER BY agency")[
+        "agency"
+    ].tolist()
 
 
 def label(action: str, lang: str = "th") -> str:

@@ -5,6 +5,7 @@ connection's TimeZone to UTC, so `now()::TIMESTAMP` is UTC whatever the server's
 and message shows them through `local()` in ZONE: Asia/Bangkok, or `$SKILLS_TZ` where an install sets another
 zone. Dates (round dates, closing dates) have no time zone and are only worded: `date_text`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,7 @@ from framework import settings
 
 TH_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-ZONE = settings.get_or_default("SKILLS_TZ")   # a bad $SKILLS_TZ: settings.check_all() says so at start
+ZONE = settings.get_or_default("SKILLS_TZ")  # a bad $SKILLS_TZ: settings.check_all() says so at start
 
 
 def now() -> dt.datetime:

@@ -12,6 +12,7 @@ Every module in `framework/` talks to DuckDB through these functions:
   own paths go through them, never user text (user text is always a bound parameter).
 - `render()` fills a named query's `{placeholder}`s strictly: a missing or unknown one raises.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -166,8 +167,14 @@ def _write_failed(con: duckdb.DuckDBPyConnection, exc: BaseException) -> None:
 # --- the store -----------------------------------------------------------------------------------------------
 def has_store(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether a store is attached and holds the survey tables."""
-    return scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' "
-                       "AND table_name IN ('batches', 'responses')") == 2
+    return (
+        scalar(
+            con,
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' "
+            "AND table_name IN ('batches', 'responses')",
+        )
+        == 2
+    )
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
@@ -177,9 +184,12 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """
     if not has_store(con):
         return "none"
-    row = query(con, "SELECT count(*) AS n, coalesce(sum(accepted), 0) AS a, "
-                     "coalesce(max(uploaded_at)::VARCHAR, '') AS u, "
-                     "coalesce(string_agg(batch_id, ',' ORDER BY batch_id), '') AS ids FROM store.batches").iloc[0]
+    row = query(
+        con,
+        "SELECT count(*) AS n, coalesce(sum(accepted), 0) AS a, "
+        "coalesce(max(uploaded_at)::VARCHAR, '') AS u, "
+        "coalesce(string_agg(batch_id, ',' ORDER BY batch_id), '') AS ids FROM store.batches",
+    ).iloc[0]
     digest = hashlib.sha256(str(row["ids"]).encode("utf-8")).hexdigest()[:16]
     return f"{row['n']}|{row['a']}|{row['u']}|{digest}"
 
@@ -192,14 +202,15 @@ def load_framework(con: duckdb.DuckDBPyConnection, parquet_dir: Path = PARQUET_D
         con.execute(f"CREATE OR REPLACE TABLE memory.main.{ident(name)} AS SELECT * FROM read_parquet({literal(path)})")
 
 
-def connect(store: str | Path | None = None, *, read_only: bool = False,
-            parquet_dir: Path = PARQUET_DIR) -> duckdb.DuckDBPyConnection:
+def connect(
+    store: str | Path | None = None, *, read_only: bool = False, parquet_dir: Path = PARQUET_DIR
+) -> duckdb.DuckDBPyConnection:
     """Open an in-memory DuckDB holding the framework tables; attach the survey store file if given.
 
     Cursors (`con.cursor()`) share the same database, so one connection can serve every thread.
     """
     con = duckdb.connect(":memory:")
-    con.execute("SET TimeZone = 'UTC'")   # now()::TIMESTAMP is UTC on any server; pages show clock.local()
+    con.execute("SET TimeZone = 'UTC'")  # now()::TIMESTAMP is UTC on any server; pages show clock.local()
     load_framework(con, parquet_dir)
     if store is not None:
         path = Path(store)

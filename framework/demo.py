@@ -2,6 +2,7 @@
 
 `python -m framework.demo` rewrites data/demo/*.csv and manifest.json; the same seed gives the same bytes.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,12 +21,30 @@ AGENCIES = (
     ("กรมตัวอย่างดิจิทัล (DEMO ข้อมูลสาธิต)", "Developing", 1500, 0.3, "agency-a"),
     ("สำนักงานตัวอย่างบริการ (DEMO ข้อมูลสาธิต)", "Early", 900, -0.3, "agency-b"),
 )
-GROUP_SHARE = (("Executive", 0.03), ("Management", 0.09), ("Academic", 0.28), ("Service", 0.30),
-               ("Technologist", 0.10), ("Others", 0.20))
-ORG_UNITS = ("สำนักบริหารกลาง", "กองยุทธศาสตร์และแผนงาน", "ศูนย์เทคโนโลยีสารสนเทศ", "กองบริการประชาชน",
-             "กองกฎหมาย", "สำนักตรวจสอบภายใน")
-POSITIONS = {"Executive": "อธิบดี/รองอธิบดี", "Management": "ผู้อำนวยการกอง", "Academic": "นักวิเคราะห์นโยบายและแผน",
-             "Service": "เจ้าพนักงานธุรการ", "Technologist": "นักวิชาการคอมพิวเตอร์", "Others": "เจ้าหน้าที่"}
+GROUP_SHARE = (
+    ("Executive", 0.03),
+    ("Management", 0.09),
+    ("Academic", 0.28),
+    ("Service", 0.30),
+    ("Technologist", 0.10),
+    ("Others", 0.20),
+)
+ORG_UNITS = (
+    "สำนักบริหารกลาง",
+    "กองยุทธศาสตร์และแผนงาน",
+    "ศูนย์เทคโนโลยีสารสนเทศ",
+    "กองบริการประชาชน",
+    "กองกฎหมาย",
+    "สำนักตรวจสอบภายใน",
+)
+POSITIONS = {
+    "Executive": "อธิบดี/รองอธิบดี",
+    "Management": "ผู้อำนวยการกอง",
+    "Academic": "นักวิเคราะห์นโยบายและแผน",
+    "Service": "เจ้าพนักงานธุรการ",
+    "Technologist": "นักวิชาการคอมพิวเตอร์",
+    "Others": "เจ้าหน้าที่",
+}
 
 
 def _required(catalog: Catalog) -> set[tuple[str, str, str]]:
@@ -42,8 +61,7 @@ def generate(catalog: Catalog | None = None) -> dict[str, bytes]:
     required = _required(catalog)
     thai = {r.key: r.name_th for r in catalog.staff_groups().itertuples()}
     files: dict[str, bytes] = {}
-    manifest = {"demo": True, "note": f"Synthetic demo data (seed {SEED}) - not real survey results.",
-                "batches": []}
+    manifest = {"demo": True, "note": f"Synthetic demo data (seed {SEED}) - not real survey results.", "batches": []}
     for agency, stage, n, offset, label in AGENCIES:
         people = []
         for i in range(n):
@@ -54,7 +72,11 @@ def generate(catalog: Catalog | None = None) -> dict[str, bytes]:
             w = csv.writer(out, lineterminator="\r\n")
             w.writerow(["respondent_id", "group", "agency", "unit", "position", *codes])
             # Round 1 of agency B did not assess Digital Leadership / Transformation (DL*, DTr*).
-            skipped = {c for c in codes if c.startswith(("DL1", "DL2", "DL3", "DTr"))} if (label, r) == ("agency-b", 0) else set()
+            skipped = (
+                {c for c in codes if c.startswith(("DL1", "DL2", "DL3", "DTr"))}
+                if (label, r) == ("agency-b", 0)
+                else set()
+            )
             for pid, g, ability, org in people:
                 if r == 1 and rng.random() < 0.08:
                     continue  # left before round 2

@@ -1,4 +1,5 @@
 """One error type for problems a user must read in Thai and English (what, where, how to fix)."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """One-page printable HTML handout of a role profile that opens offline (no scripts, fonts or images)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +11,9 @@ from framework.catalog import Catalog
 from framework.catalog.profiles import names, text
 from framework.text import pick as _t
 
-CSS = print_css.stylesheet("9mm 10mm", screen="""
+CSS = print_css.stylesheet(
+    "9mm 10mm",
+    screen="""
 body { line-height: 1.35; }
 .profile { font-size: 10pt; color: #1f4e8c; font-weight: 700; margin-top: 2pt; }
 h1 { font-size: 19pt; margin: 2pt 0 1pt; }
@@ -32,7 +35,8 @@ li { margin: 0 0 1pt; }
 .cols > section:first-child > h2 { margin-top: 0; }  /* every column starts level with the first heading */
 .cols > section { break-inside: avoid; }
 footer { margin-top: 8pt; }
-""", print_="""
+""",
+    print_="""
   body { font-size: 8.6pt; line-height: 1.22; }
   h2 { font-size: 9.5pt; margin: 5pt 0 2pt; }
   h3 { font-size: 8pt; margin: 3pt 0 0; }
@@ -46,14 +50,39 @@ footer { margin-top: 8pt; }
   .role { font-size: 8pt; }
   ul { font-size: 7pt; padding-left: 10pt; }
   .tag { font-size: 6.3pt; padding: 0 2pt; }
-""")
+""",
+)
 
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")
-MONTHS_TH = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม", "กันยายน",
-             "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+MONTHS_TH = (
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+)
 
 
 def circular_ref(circular: str, lang: str) -> str:
@@ -63,6 +92,7 @@ def circular_ref(circular: str, lang: str) -> str:
 
     def thai_date(m: re.Match) -> str:
         return f"{m.group(1)} {MONTHS_TH[MONTHS_EN.index(m.group(2))]} {int(m.group(3)) + 543}"
+
     return re.sub(r"\b(\d{1,2}) (" + "|".join(MONTHS_EN) + r") (\d{4})\b", thai_date, circular)
 
 
@@ -75,15 +105,23 @@ def _items(df, lang: str, basic_marks: bool) -> str:
         tag = ""
         if basic_marks:
             basic = bool(row["basic"])
-            tag = (f'<span class="tag{"" if basic else " specific"}">'
-                   f'{escape(_t(lang, "พื้นฐาน", "basic") if basic else _t(lang, "เฉพาะ", "specific"))}</span>')
+            tag = (
+                f'<span class="tag{"" if basic else " specific"}">'
+                f'{escape(_t(lang, "พื้นฐาน", "basic") if basic else _t(lang, "เฉพาะ", "specific"))}</span>'
+            )
         out.append(f"<li>{tag}{escape(text(row, 'text', lang))}</li>")
     out.append("</ul>")
     return "".join(out)
 
 
-def profile_handout(cat: Catalog, stage: str, staff_group: str, lang: str = "th", levels: dict | None = None,
-                    whose: tuple = (None, None)) -> str:
+def profile_handout(
+    cat: Catalog,
+    stage: str,
+    staff_group: str,
+    lang: str = "th",
+    levels: dict | None = None,
+    whose: tuple = (None, None),
+) -> str:
     """The whole handout as one HTML string (UTF-8, inline CSS, A4 print rules); every text is escaped.
     `levels`: the target level per unit (framework/targets.py; default everywhere), `whose`: (agency, round)."""
     p, levels = cat.profile(stage, staff_group), levels or {}
@@ -94,11 +132,16 @@ def profile_handout(cat: Catalog, stage: str, staff_group: str, lang: str = "th"
     title = _t(lang, meta["title_th"], meta["title_en"])
 
     parts = [
-        "<!DOCTYPE html>", f'<html lang="{escape(lang)}"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        f'<html lang="{escape(lang)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        (f"<title>{escape(persona)} · {escape(label.get(stage, stage))} · {escape(label.get(staff_group, staff_group))}"
-        "</title>"), f"<style>{CSS}</style></head><body>",
-        "<header>", f'<div class="framework">{escape(title)}</div>',
+        (
+            f"<title>{escape(persona)} · {escape(label.get(stage, stage))} · {escape(label.get(staff_group, staff_group))}"
+            "</title>"
+        ),
+        f"<style>{CSS}</style></head><body>",
+        "<header>",
+        f'<div class="framework">{escape(title)}</div>',
         f'<div class="profile">{escape(label.get(stage, stage))} · {escape(label.get(staff_group, staff_group))}</div>',
         f"<h1>{escape(persona)}</h1>",
     ]
@@ -106,31 +149,47 @@ def profile_handout(cat: Catalog, stage: str, staff_group: str, lang: str = "th"
         parts.append(f'<p class="persona-alt">{escape(persona_alt)}</p>')
     parts += ["</header>", f'<p class="role">{escape(p.role(lang))}</p>']
 
-    parts.append(f"<h2>{escape(_t(lang, 'หน่วยความสามารถที่ต้องมี', 'Required units of capability'))} "
-                 f"({len(p.units)})</h2>")
+    parts.append(f"<h2>{escape(_t(lang, 'หน่วยความสามารถที่ต้องมี', 'Required units of capability'))} ({len(p.units)})</h2>")
     parts.append('<div class="units">')
     for _, grp in p.units.groupby("group_key", sort=False):
         first = grp.iloc[0]
-        parts.append(f"<section><h3>{escape(str(first['group_key']))} · {escape(text(first, 'group_name', lang))}"
-                     "</h3><table>")
+        parts.append(
+            f"<section><h3>{escape(str(first['group_key']))} · {escape(text(first, 'group_name', lang))}</h3><table>"
+        )
         for _, u in grp.iterrows():
             primary, alt = text(u, "name", lang), text(u, "name", other)
-            parts.append(f'<tr><td class="code">{escape(u["code"])}</td><td>{escape(primary)}'
-                         + (f'<span class="alt">{escape(alt)}</span>' if alt and alt != primary else "")
-                         + f'</td><td class="code">≥ {int(levels.get(u["code"], targets.DEFAULT_LEVEL))}</td></tr>')
+            parts.append(
+                f'<tr><td class="code">{escape(u["code"])}</td><td>{escape(primary)}'
+                + (f'<span class="alt">{escape(alt)}</span>' if alt and alt != primary else "")
+                + f'</td><td class="code">≥ {int(levels.get(u["code"], targets.DEFAULT_LEVEL))}</td></tr>'
+            )
         parts.append("</table></section>")
     parts.append("</div>")
 
     parts.append('<div class="cols">')
-    parts.append(f"<section><h2>{escape(_t(lang, 'ความรู้', 'Knowledge'))}</h2>"
-                 f"{_items(p.knowledge, lang, True)}</section>")
-    parts.append(f"<section><h2>{escape(_t(lang, 'ประสบการณ์', 'Experience'))}</h2>"
-                 f"{_items(p.experience, lang, True)}</section>")
-    parts.append(f"<section><h2>{escape(_t(lang, 'คุณลักษณะ', 'Attributes'))}</h2>"
-                 f"{_items(p.attributes, lang, False)}</section>")
-    comp = ["<ul>"] + [f"<li><b>{escape(text(c, 'name', lang))}</b>"
-                       + (f"<span class=\"def\"> — {escape(c['definition_th'])}</span>" if lang == "th" and c["definition_th"] else "")
-                       + "</li>" for _, c in p.competencies.iterrows()] + ["</ul>"]
+    parts.append(
+        f"<section><h2>{escape(_t(lang, 'ความรู้', 'Knowledge'))}</h2>{_items(p.knowledge, lang, True)}</section>"
+    )
+    parts.append(
+        f"<section><h2>{escape(_t(lang, 'ประสบการณ์', 'Experience'))}</h2>{_items(p.experience, lang, True)}</section>"
+    )
+    parts.append(
+        f"<section><h2>{escape(_t(lang, 'คุณลักษณะ', 'Attributes'))}</h2>{_items(p.attributes, lang, False)}</section>"
+    )
+    comp = (
+        ["<ul>"]
+        + [
+            f"<li><b>{escape(text(c, 'name', lang))}</b>"
+            + (
+                f"<span class=\"def\"> — {escape(c['definition_th'])}</span>"
+                if lang == "th" and c["definition_th"]
+                else ""
+            )
+            + "</li>"
+            for _, c in p.competencies.iterrows()
+        ]
+        + ["</ul>"]
+    )
     parts.append(f"<section><h2>{escape(_t(lang, 'สมรรถนะ', 'Competencies'))}</h2>{''.join(comp)}</section>")
     parts.append("</div>")
 
@@ -139,7 +198,8 @@ def profile_handout(cat: Catalog, stage: str, staff_group: str, lang: str = "th"
         f"{escape(circular_ref(meta['circular'], lang))} · {escape(targets.short_note(lang, *whose))} · "
         f"{escape(_t(lang, 'พิมพ์เมื่อ', 'printed'))} "
         f"{dt.date.today().isoformat()}"
-        "</footer></body></html>")
+        "</footer></body></html>"
+    )
     return "\n".join(parts)
 
 
@@ -157,5 +217,4 @@ def profiles_deck(cat: Catalog, profiles: list[tuple[str, str]], lang: str = "th
     head = re.sub(r"<title>.*?</title>", f"<title>{escape(title)}</title>", head, count=1, flags=re.DOTALL)
     sheet = '<div class="deck-page" style="break-after: page;">{}</div>'
     last = '<div class="deck-page">{}</div>'
-    return (head + "<body>" + "".join(sheet.format(b) for b in bodies[:-1]) + last.format(bodies[-1])
-            + "</body></html>")
+    return head + "<body>" + "".join(sheet.format(b) for b in bodies[:-1]) + last.format(bodies[-1]) + "</body></html>"

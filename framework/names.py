@@ -19,6 +19,7 @@ Excel file (wide or long), the campaign form, a CLI argument, the upload page, a
   `mixed_script(name)` the Cyrillic or Greek letters inside a Thai or Latin name; `lookalike_warning` both,
   as one bilingual message.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,12 +27,12 @@ import unicodedata
 
 from framework.errors import BilingualError
 
-INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})   # removed from names; refused in ids
+INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})  # removed from names; refused in ids
 # Thai typing orders that render the same: a tone mark (or thanthakhat) typed before an upper vowel or
 # MAI HAN-AKAT (NFC leaves them: both have combining class 0 or the vowel has), NIKHAHIT + SARA AA for SARA AM.
 _THAI_TONE_VOWEL = re.compile("([\u0e48-\u0e4c])([\u0e31\u0e34-\u0e37])")
 _THAI_AM = re.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")
-_PLAIN_NAME = re.compile(r"[!-~]+(?: [!-~]+)*")     # printable ASCII, single inner spaces: already canonical
+_PLAIN_NAME = re.compile(r"[!-~]+(?: [!-~]+)*")  # printable ASCII, single inner spaces: already canonical
 _PLAIN_ID = re.compile(r"[!-~]+")
 
 
@@ -65,7 +66,7 @@ def name(text: str | None) -> str | None:
             out.append(_width(ch))
     s = " ".join("".join(out).split())
     s = _THAI_AM.sub("\\1\u0e33", _THAI_TONE_VOWEL.sub("\\2\\1", s))
-    return unicodedata.normalize("NFC", s)     # a removed character may have separated a base and its mark
+    return unicodedata.normalize("NFC", s)  # a removed character may have separated a base and its mark
 
 
 def id_problem(text: str | None) -> tuple[str, str] | None:
@@ -79,10 +80,13 @@ def id_problem(text: str | None) -> tuple[str, str] | None:
     for i, ch in enumerate(s, 1):
         if unicodedata.category(ch) in INVISIBLE:
             what = _char(ch)
-            return ((f"รหัสผู้ตอบมีอักขระควบคุมหรืออักขระที่มองไม่เห็น {what} ที่ตำแหน่ง {i} — ลบอักขระนั้นออก "
-                    "(พิมพ์รหัสใหม่) แล้วส่งใหม่"),
-                    (f"the respondent id holds a control or invisible character {what} at position {i} - remove "
-                    "it (type the id again) and send it again"))
+            return (
+                (f"รหัสผู้ตอบมีอักขระควบคุมหรืออักขระที่มองไม่เห็น {what} ที่ตำแหน่ง {i} — ลบอักขระนั้นออก (พิมพ์รหัสใหม่) แล้วส่งใหม่"),
+                (
+                    f"the respondent id holds a control or invisible character {what} at position {i} - remove "
+                    "it (type the id again) and send it again"
+                ),
+            )
     return None
 
 
@@ -111,10 +115,12 @@ def respondent_id(text: str | None, strict: bool = True) -> str | None:
 
 # --- look-alikes -----------------------------------------------------------------------------------------------
 # Cyrillic and Greek letters drawn like Latin ones (Unicode confusables, the common subset).
-_HOMOGLYPHS = str.maketrans({
-    **dict(zip("АВЕЅІЈКМНОРСТХУаеіјорсухѕԁԛԝһӏ", "ABESIJKMHOPCTXYaeijopcyxsdqwhl")),
-    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοινρτυχ", "ABEZHIKMNOPTYXaoivptux")),
-})
+_HOMOGLYPHS = str.maketrans(
+    {
+        **dict(zip("АВЕЅІЈКМНОРСТХУаеіјорсухѕԁԛԝһӏ", "ABESIJKMHOPCTXYaeijopcyxsdqwhl")),
+        **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοινρτυχ", "ABEZHIKMNOPTYXaoivptux")),
+    }
+)
 _OTHER_SCRIPTS = ("CYRILLIC", "GREEK")
 
 
@@ -161,14 +167,21 @@ def lookalike_warning(text: str | None, existing) -> tuple[str, str] | None:
         return None
     th = en = ""
     if other:
-        th = (f"ชื่อหน่วยงาน \"{canon}\" ดูเหมือน \"{other}\" ที่มีอยู่แล้ว แต่ตัวอักษรต่างกัน จึงจะนับเป็นอีกหน่วยงานหนึ่ง "
-              f"— ถ้าเป็นหน่วยงานเดียวกัน ให้เลือก \"{other}\" จากรายการ")
-        en = (f"The agency name \"{canon}\" looks like the existing \"{other}\" but its characters differ, so it "
-              f"would count as another agency - if it is the same agency, choose \"{other}\" from the list.")
+        th = (
+            f"ชื่อหน่วยงาน \"{canon}\" ดูเหมือน \"{other}\" ที่มีอยู่แล้ว แต่ตัวอักษรต่างกัน จึงจะนับเป็นอีกหน่วยงานหนึ่ง "
+            f"— ถ้าเป็นหน่วยงานเดียวกัน ให้เลือก \"{other}\" จากรายการ"
+        )
+        en = (
+            f"The agency name \"{canon}\" looks like the existing \"{other}\" but its characters differ, so it "
+            f"would count as another agency - if it is the same agency, choose \"{other}\" from the list."
+        )
     if mixed:
         letters = ", ".join(mixed)
-        th += (" " if th else "") + (f"ชื่อ \"{canon}\" มีตัวอักษรซีริลลิกหรือกรีก ({letters}) ปนกับอักษรไทยหรือละติน "
-                                     "— ตรวจว่าพิมพ์ถูกต้อง")
-        en += (" " if en else "") + (f"The name \"{canon}\" has Cyrillic or Greek letters ({letters}) among Thai "
-                                     "or Latin ones - check it is typed right.")
+        th += (" " if th else "") + (
+            f"ชื่อ \"{canon}\" มีตัวอักษรซีริลลิกหรือกรีก ({letters}) ปนกับอักษรไทยหรือละติน — ตรวจว่าพิมพ์ถูกต้อง"
+        )
+        en += (" " if en else "") + (
+            f"The name \"{canon}\" has Cyrillic or Greek letters ({letters}) among Thai "
+            "or Latin ones - check it is typed right."
+        )
     return th, en

@@ -1,4 +1,5 @@
 """Where the framework source, the compiled Parquet and the survey store live."""
+
 from __future__ import annotations
 
 from pathlib import Path

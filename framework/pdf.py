@@ -3,6 +3,7 @@
 One short-lived Chromium process per document, in its own process group and its own temporary profile
 directory: on a timeout the whole group is killed, and the temporary directory is always removed.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,9 +18,17 @@ from framework import settings
 from framework.errors import BilingualError
 
 TIMEOUT_S = 60.0
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-pdf-header-footer")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-extensions",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-pdf-header-footer",
+)
 
 
 def chromium_path() -> str:
@@ -33,7 +42,8 @@ def _failed(detail: str) -> BilingualError:
         "ให้ใช้ปุ่มดาวน์โหลด HTML แล้วสั่งพิมพ์เป็น PDF จากเบราว์เซอร์แทน หรือแจ้งผู้ดูแลให้ติดตั้งแพ็กเกจ chromium",
         "Could not make the PDF: the server's Chromium did not run or took too long. Download the HTML "
         "instead and print it to PDF from your browser, or ask the administrator to install the chromium package.",
-        detail)
+        detail,
+    )
 
 
 def html_to_pdf(html: str, timeout: float = TIMEOUT_S) -> bytes:
@@ -44,8 +54,9 @@ def html_to_pdf(html: str, timeout: float = TIMEOUT_S) -> bytes:
         src.write_text(html, encoding="utf-8")
         cmd = [chromium_path(), *FLAGS, f"--user-data-dir={tmp / 'profile'}", f"--print-to-pdf={out}", src.as_uri()]
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+            )
         except OSError as exc:  # binary missing or not executable
             raise _failed(f"{cmd[0]}: {exc}") from exc
         try:

@@ -4,6 +4,7 @@
 colours, header, headings, tables, footer, print breaks) followed by a document's own rules; the document's
 print rules go inside the one `@media print` block after the shared ones, so they win where both set a value.
 """
+
 from __future__ import annotations
 
 from framework.outputs.chart_theme import FONTS
@@ -38,5 +39,12 @@ BASE_PRINT = """
 
 def stylesheet(margin: str = "10mm 11mm", screen: str = "", print_: str = "") -> str:
     """The shared A4 stylesheet with the page `margin` (CSS shorthand), then the document's own rules."""
-    return (BASE % {"margin": margin, "fonts": FONT_STACK} + screen.strip("\n") + "\n"
-            + "@media print {" + BASE_PRINT + print_.strip("\n") + "\n}\n")
+    return (
+        BASE % {"margin": margin, "fonts": FONT_STACK}
+        + screen.strip("\n")
+        + "\n"
+        + "@media print {"
+        + BASE_PRINT
+        + print_.strip("\n")
+        + "\n}\n"
+    )

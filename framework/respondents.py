@@ -3,6 +3,7 @@
 Row-level personal data (PDPA): callers gate access with framework.access and never cache these results
 across sessions. Unit column names come from the catalogue (trusted); every user value is a bound parameter.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,12 +26,16 @@ FIND_LIMIT = 50
 MET = "met"
 DEVELOP = "develop"
 NOT_ASSESSED = "not assessed"
-NEXT = "next stage"          # scope of a unit the next stage adds
-CURRENT = "current"          # scope of a next-stage unit already required now
+NEXT = "next stage"  # scope of a unit the next stage adds
+CURRENT = "current"  # scope of a next-stage unit already required now
 STATUSES = (MET, DEVELOP, NOT_ASSESSED)
-STATUS_LABELS = {MET: ("ผ่านเกณฑ์", "met"), DEVELOP: ("ต้องพัฒนา", "develop"),
-                 NOT_ASSESSED: ("ยังไม่ได้ประเมิน", "not assessed"), NEXT: ("เพิ่มในระยะถัดไป", "next stage"),
-                 CURRENT: ("ต้องมีอยู่แล้ว", "already required")}
+STATUS_LABELS = {
+    MET: ("ผ่านเกณฑ์", "met"),
+    DEVELOP: ("ต้องพัฒนา", "develop"),
+    NOT_ASSESSED: ("ยังไม่ได้ประเมิน", "not assessed"),
+    NEXT: ("เพิ่มในระยะถัดไป", "next stage"),
+    CURRENT: ("ต้องมีอยู่แล้ว", "already required"),
+}
 UNIT_COLUMNS = ["code", "group_key", "group_name_th", "group_name_en", "name_th", "name_en", "level", "met", "status"]
 
 
@@ -57,26 +62,34 @@ def batches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Batches to pick a person from, newest round first (empty when the store has no survey tables)."""
     if not db.has_store(con):
         return pd.DataFrame(columns=["batch_id", "file_name", "agency", "stage", "round_date", "accepted", "is_demo"])
-    return db.query(con, "SELECT batch_id, file_name, agency, stage, round_date, accepted, is_demo FROM store.batches "
-                        "ORDER BY round_date DESC NULLS LAST, uploaded_at DESC, batch_id")
+    return db.query(
+        con,
+        "SELECT batch_id, file_name, agency, stage, round_date, accepted, is_demo FROM store.batches "
+        "ORDER BY round_date DESC NULLS LAST, uploaded_at DESC, batch_id",
+    )
 
 
 def find(con: duckdb.DuckDBPyConnection, batch_id: str | None = None, query: str = "") -> pd.DataFrame:
     """Respondents whose id contains `query` (literal, case-insensitive), at most FIND_LIMIT, with their batch."""
     needle = (query or "").strip().casefold()
-    return db.query(con, f"""
+    return db.query(
+        con,
+        f"""
         SELECT r.batch_id, r.respondent_id, r.staff_group, r.agency, r.org_unit,
                b.agency AS batch_agency, b.stage AS batch_stage, b.round_date
         FROM store.responses r JOIN store.batches b USING (batch_id)
         WHERE ($batch IS NULL OR r.batch_id = $batch)
           AND ($needle = '' OR contains(lower(r.respondent_id), $needle))
         ORDER BY b.round_date DESC NULLS LAST, r.batch_id, r.respondent_id
-        LIMIT {FIND_LIMIT}""", {"batch": batch_id, "needle": needle})
+        LIMIT {FIND_LIMIT}""",
+        {"batch": batch_id, "needle": needle},
+    )
 
 
 @dataclass
 class Plan:
     """One person's units at a stage (and the next), with level, met and status, for an IDP."""
+
     batch_id: str
     respondent_id: str
     staff_group: str
@@ -89,12 +102,12 @@ class Plan:
     threshold: int
     persona_th: str
     persona_en: str
-    units: pd.DataFrame = field(repr=False)          # UNIT_COLUMNS, framework order
+    units: pd.DataFrame = field(repr=False)  # UNIT_COLUMNS, framework order
     next_stage: str | None = None
     next_persona_th: str = ""
     next_persona_en: str = ""
     next_units: pd.DataFrame = field(default=None, repr=False)  # UNIT_COLUMNS + scope (CURRENT / NEXT)
-    next_dropped: list[str] = field(default_factory=list)       # required now, no longer at the next stage
+    next_dropped: list[str] = field(default_factory=list)  # required now, no longer at the next stage
 
     def persona(self, lang: str) -> str:
         return self.persona_en if lang == "en" and self.persona_en else self.persona_th
@@ -105,8 +118,12 @@ class Plan:
     def counts(self) -> dict:
         """required, met, develop, not_assessed at the stage."""
         s = self.units["status"]
-        return {"required": len(s), "met": int((s == MET).sum()), "develop": int((s == DEVELOP).sum()),
-                "not_assessed": int((s == NOT_ASSESSED).sum())}
+        return {
+            "required": len(s),
+            "met": int((s == MET).sum()),
+            "develop": int((s == DEVELOP).sum()),
+            "not_assessed": int((s == NOT_ASSESSED).sum()),
+        }
 
     @property
     def readiness(self) -> float | None:
@@ -124,11 +141,14 @@ def _share(units: pd.DataFrame) -> float | None:
 
 def _check(stage: str, threshold) -> None:
     if stage not in STAGES:
-        raise RespondentError(f"ไม่รู้จักระยะ \"{stage}\" — ใช้ {', '.join(STAGES)}",
-                              f"Unknown stage \"{stage}\" — use {', '.join(STAGES)}")
+        raise RespondentError(
+            f"ไม่รู้จักระยะ \"{stage}\" — ใช้ {', '.join(STAGES)}", f"Unknown stage \"{stage}\" — use {', '.join(STAGES)}"
+        )
     if isinstance(threshold, bool) or not isinstance(threshold, int) or not 1 <= threshold <= 4:
-        raise RespondentError(f"เกณฑ์ระดับ {threshold!r} ไม่ถูกต้อง — ใช้จำนวนเต็ม 1 ถึง 4",
-                              f"Threshold {threshold!r} is invalid — use a whole number from 1 to 4")
+        raise RespondentError(
+            f"เกณฑ์ระดับ {threshold!r} ไม่ถูกต้อง — ใช้จำนวนเต็ม 1 ถึง 4",
+            f"Threshold {threshold!r} is invalid — use a whole number from 1 to 4",
+        )
 
 
 def _units(catalog: Catalog, stage: str, staff_group: str, levels: dict, threshold: int) -> pd.DataFrame:
@@ -141,39 +161,55 @@ def _units(catalog: Catalog, stage: str, staff_group: str, levels: dict, thresho
     return df[UNIT_COLUMNS].reset_index(drop=True)
 
 
-def plan(con: duckdb.DuckDBPyConnection, catalog: Catalog, batch_id: str, respondent_id: str, stage: str,
-         threshold: int = 3) -> Plan:
+def plan(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, batch_id: str, respondent_id: str, stage: str, threshold: int = 3
+) -> Plan:
     """The person's plan at `stage` and a preview of the next stage; RespondentError when not found."""
     _check(stage, threshold)
     batch = db.query(con, "SELECT agency, stage, round_date FROM store.batches WHERE batch_id = ?", [batch_id])
     if batch.empty:
         raise RespondentError(
             f"ไม่พบชุดข้อมูล \"{batch_id}\" — อาจถูกลบไปแล้ว เลือกชุดข้อมูลใหม่จากรายการ",
-            f"No batch \"{batch_id}\" - it may have been deleted; choose a batch from the list.")
+            f"No batch \"{batch_id}\" - it may have been deleted; choose a batch from the list.",
+        )
     codes = catalog.unit_codes()
     cols = ", ".join(db.ident(c) for c in codes)  # identifiers from the catalogue, never user text
-    row = db.query(con, f"SELECT respondent_id, staff_group, agency, org_unit, position, {cols} FROM store.responses "
-                        "WHERE batch_id = ? AND respondent_id = ? LIMIT 1", [batch_id, respondent_id])
+    row = db.query(
+        con,
+        f"SELECT respondent_id, staff_group, agency, org_unit, position, {cols} FROM store.responses "
+        "WHERE batch_id = ? AND respondent_id = ? LIMIT 1",
+        [batch_id, respondent_id],
+    )
     if row.empty:
         raise RespondentError(
-            f"ไม่พบผู้ตอบรหัส \"{respondent_id}\" ในชุดข้อมูล {batch_id} — ตรวจรหัส (ตัวพิมพ์ใหญ่–เล็กมีผล) "
-            "หรือค้นหาจากรายการ",
-            f"No respondent \"{respondent_id}\" in batch {batch_id} - check the id (case matters) or search "
-            "the list.")
+            f"ไม่พบผู้ตอบรหัส \"{respondent_id}\" ในชุดข้อมูล {batch_id} — ตรวจรหัส (ตัวพิมพ์ใหญ่–เล็กมีผล) หรือค้นหาจากรายการ",
+            f"No respondent \"{respondent_id}\" in batch {batch_id} - check the id (case matters) or search the list.",
+        )
     r = row.iloc[0]
     group = r["staff_group"]
     if group not in STAFF_GROUPS:
-        raise RespondentError(f"กลุ่มบุคลากร \"{group}\" ของผู้ตอบไม่อยู่ในกรอบ", f"Staff group \"{group}\" is not in the framework")
+        raise RespondentError(
+            f"กลุ่มบุคลากร \"{group}\" ของผู้ตอบไม่อยู่ในกรอบ", f"Staff group \"{group}\" is not in the framework"
+        )
     levels = {c: (None if pd.isna(r[c]) else int(r[c])) for c in codes}
     prof = catalog.profile(stage, group)
     b = batch.iloc[0]
     rd = b["round_date"]
     out = Plan(
-        batch_id=batch_id, respondent_id=str(r["respondent_id"]), staff_group=group,
-        agency=_text(r["agency"]) or _text(b["agency"]), org_unit=_text(r["org_unit"]), position=_text(r["position"]),
-        round_date=None if pd.isna(rd) else pd.Timestamp(rd).date(), batch_stage=_text(b["stage"]),
-        stage=stage, threshold=threshold, persona_th=prof.persona_th, persona_en=prof.persona_en or "",
-        units=_units(catalog, stage, group, levels, threshold))
+        batch_id=batch_id,
+        respondent_id=str(r["respondent_id"]),
+        staff_group=group,
+        agency=_text(r["agency"]) or _text(b["agency"]),
+        org_unit=_text(r["org_unit"]),
+        position=_text(r["position"]),
+        round_date=None if pd.isna(rd) else pd.Timestamp(rd).date(),
+        batch_stage=_text(b["stage"]),
+        stage=stage,
+        threshold=threshold,
+        persona_th=prof.persona_th,
+        persona_en=prof.persona_en or "",
+        units=_units(catalog, stage, group, levels, threshold),
+    )
     nxt = next_stage(stage)
     if nxt:
         nprof = catalog.profile(nxt, group)
@@ -191,7 +227,9 @@ def _text(v) -> str | None:
 
 # --- the printable IDP ----------------------------------------------------------------------------------------
 
-CSS = print_css.stylesheet("10mm 11mm", screen="""
+CSS = print_css.stylesheet(
+    "10mm 11mm",
+    screen="""
 .confidential { float: right; font-size: 8pt; font-weight: 700; color: #8a1c1c; border: 1px solid #8a1c1c;
                 padding: 0 4pt; border-radius: 3pt; }
 h1 { font-size: 18pt; margin: 2pt 0; }
@@ -214,7 +252,8 @@ p.ahead { font-size: 9pt; margin: 2pt 0; } p.ahead .code { font-weight: 700; col
 .signatures { display: flex; gap: 16mm; margin-top: 14pt; }
 .signatures div { flex: 1; border-top: 1px solid #777; padding-top: 2pt; font-size: 9pt; text-align: center; }
 footer { margin-top: 10pt; }
-""", print_="""
+""",
+    print_="""
   body { font-size: 9pt; }
   table { font-size: 8.4pt; }
   h2 { font-size: 10.5pt; margin: 6pt 0 2pt; }
@@ -225,7 +264,8 @@ footer { margin-top: 10pt; }
   td.level { white-space: normal; width: 13%; }
   td.blank { width: 20%; }
   .signatures { margin-top: 10pt; }
-""")
+""",
+)
 
 
 def _name(row, lang: str, field: str = "name") -> str:
@@ -237,7 +277,7 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.0%}"
 
 
-ONE_PAGE_UNITS = 8   # a profile of up to this many units prints on one A4 page, whatever the answers (tested)
+ONE_PAGE_UNITS = 8  # a profile of up to this many units prints on one A4 page, whatever the answers (tested)
 
 
 def one_page(p: Plan) -> bool:
@@ -259,63 +299,95 @@ def idp_html(p: Plan, catalog: Catalog, lang: str = "th", today: dt.date | None 
     title = _t(lang, "แผนพัฒนารายบุคคล (IDP)", "Individual development plan (IDP)")
 
     parts = [
-        "<!DOCTYPE html>", f'<html lang="{e(lang)}"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        f'<html lang="{e(lang)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(title)} · {e(p.respondent_id)}</title>", f"<style>{CSS}</style></head><body>",
+        f"<title>{e(title)} · {e(p.respondent_id)}</title>",
+        f"<style>{CSS}</style></head><body>",
         "<header>",
         f'<span class="confidential">{e(_t(lang, "ข้อมูลส่วนบุคคล — ลับ", "Personal data — confidential"))}</span>',
         f'<div class="framework">{e(_t(lang, meta["title_th"], meta["title_en"]))}</div>',
         f"<h1>{e(title)}</h1>",
         f'<p class="persona">{e(stage_l)} · {e(group_l)} — {e(p.persona(lang))}</p>',
-        "</header>", '<dl class="who">',
+        "</header>",
+        '<dl class="who">',
     ]
-    who = [(_t(lang, "รหัสผู้ตอบ", "Respondent id"), p.respondent_id),
-           (_t(lang, "ชื่อ–สกุล", "Name"), ""),
-           (_t(lang, "หน่วยงาน", "Agency"), p.agency or "—"),
-           (_t(lang, "หน่วยงานย่อย", "Org unit"), p.org_unit or "—"),
-           (_t(lang, "ตำแหน่ง", "Position"), p.position or "—"),
-           (_t(lang, "รอบสำรวจ", "Survey round"), p.round_date.isoformat() if p.round_date else "—"),
-           (_t(lang, "ระยะของหน่วยงาน", "Agency stage"), stage_l),
-           (_t(lang, "กลุ่มบุคลากร", "Staff group"), group_l)]
+    who = [
+        (_t(lang, "รหัสผู้ตอบ", "Respondent id"), p.respondent_id),
+        (_t(lang, "ชื่อ–สกุล", "Name"), ""),
+        (_t(lang, "หน่วยงาน", "Agency"), p.agency or "—"),
+        (_t(lang, "หน่วยงานย่อย", "Org unit"), p.org_unit or "—"),
+        (_t(lang, "ตำแหน่ง", "Position"), p.position or "—"),
+        (_t(lang, "รอบสำรวจ", "Survey round"), p.round_date.isoformat() if p.round_date else "—"),
+        (_t(lang, "ระยะของหน่วยงาน", "Agency stage"), stage_l),
+        (_t(lang, "กลุ่มบุคลากร", "Staff group"), group_l),
+    ]
     parts += [f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in who]
     parts.append("</dl>")
-    figures = [(_t(lang, "หน่วยที่ต้องมี", "Required units"), str(c["required"])),
-               (_t(lang, "ผ่านเกณฑ์", "Met"), str(c["met"])),
-               (_t(lang, "ต้องพัฒนา", "To develop"), str(c["develop"] + c["not_assessed"])),   # as on screen
-               (_t(lang, "ในนั้น ยังไม่ได้ประเมิน", "of which not assessed"), str(c["not_assessed"])),
-               (_t(lang, "ความพร้อม", "Readiness"), _pct(p.readiness))]
+    figures = [
+        (_t(lang, "หน่วยที่ต้องมี", "Required units"), str(c["required"])),
+        (_t(lang, "ผ่านเกณฑ์", "Met"), str(c["met"])),
+        (_t(lang, "ต้องพัฒนา", "To develop"), str(c["develop"] + c["not_assessed"])),  # as on screen
+        (_t(lang, "ในนั้น ยังไม่ได้ประเมิน", "of which not assessed"), str(c["not_assessed"])),
+        (_t(lang, "ความพร้อม", "Readiness"), _pct(p.readiness)),
+    ]
     parts.append('<div class="figures">' + "".join(f"<div><b>{e(v)}</b>{e(k)}</div>" for k, v in figures) + "</div>")
-    parts.append(f'<p class="note">{e(_t(lang, f"ผ่านเกณฑ์ = ประเมินตนเองได้ระดับ {p.threshold} ขึ้นไป (จาก 0–4); ความพร้อม = สัดส่วนหน่วยที่ผ่านเกณฑ์ (หน่วยที่ยังไม่ได้ประเมินนับว่ายังไม่ผ่าน)", f"Met = self-assessed at level {p.threshold} or above (of 0-4); readiness = share of required units met (units not assessed count as not met)."))}</p>')
+    parts.append(
+        f'<p class="note">{e(_t(lang, f"ผ่านเกณฑ์ = ประเมินตนเองได้ระดับ {p.threshold} ขึ้นไป (จาก 0–4); ความพร้อม = สัดส่วนหน่วยที่ผ่านเกณฑ์ (หน่วยที่ยังไม่ได้ประเมินนับว่ายังไม่ผ่าน)", f"Met = self-assessed at level {p.threshold} or above (of 0-4); readiness = share of required units met (units not assessed count as not met)."))}</p>'
+    )
 
-    actions = (f'<th>{e(_t(lang, "กิจกรรมการพัฒนา", "Development actions"))}</th>'
-               f'<th>{e(_t(lang, "วันที่เป้าหมาย", "Target date"))}</th>')
+    actions = (
+        f'<th>{e(_t(lang, "กิจกรรมการพัฒนา", "Development actions"))}</th>'
+        f'<th>{e(_t(lang, "วันที่เป้าหมาย", "Target date"))}</th>'
+    )
 
     def unit_rows(df: pd.DataFrame, with_elements: bool, blank: bool) -> str:
         rows = []
         for _, u in df.iterrows():
             cell = f'{e(_name(u, lang))}<div class="grp">{e(str(u["group_key"]))} · {e(_name(u, lang, "group_name"))}</div>'
             if with_elements and u["code"] in by_unit:
-                cell += '<div class="elements">' + " · ".join(
-                    f"<span>{e(el['code'])} {e(_name(el, lang))}</span>" for _, el in by_unit[u["code"]].iterrows()) + "</div>"
-            rows.append(f'<tr><td class="code">{e(u["code"])}</td><td>{cell}</td>'
-                        f'<td class="level">{e(status_label(NOT_ASSESSED, lang) if u["status"] == NOT_ASSESSED else level_label(u["level"], lang))}</td>'
-                        + ('<td class="blank"></td><td class="blank" style="width:11%"></td>' if blank else "") + "</tr>")
+                cell += (
+                    '<div class="elements">'
+                    + " · ".join(
+                        f"<span>{e(el['code'])} {e(_name(el, lang))}</span>" for _, el in by_unit[u["code"]].iterrows()
+                    )
+                    + "</div>"
+                )
+            rows.append(
+                f'<tr><td class="code">{e(u["code"])}</td><td>{cell}</td>'
+                f'<td class="level">{e(status_label(NOT_ASSESSED, lang) if u["status"] == NOT_ASSESSED else level_label(u["level"], lang))}</td>'
+                + ('<td class="blank"></td><td class="blank" style="width:11%"></td>' if blank else "")
+                + "</tr>"
+            )
         return "".join(rows)
 
-    head = (f'<tr><th>{e(_t(lang, "รหัส", "Code"))}</th><th>{e(_t(lang, "หน่วยความสามารถ", "Unit of capability"))}</th>'
-            f'<th>{e(_t(lang, "ระดับที่ประเมิน", "Self-assessed level"))}</th>')
+    head = (
+        f'<tr><th>{e(_t(lang, "รหัส", "Code"))}</th><th>{e(_t(lang, "หน่วยความสามารถ", "Unit of capability"))}</th>'
+        f'<th>{e(_t(lang, "ระดับที่ประเมิน", "Self-assessed level"))}</th>'
+    )
     # Units to develop, those not assessed among them (as on screen: a unit not assessed is not met), with their
     # elements and the blank action columns for the supervisor; then the units already met (the table alone).
     todo = p.units[p.units["status"] != MET]
     met = p.units[p.units["status"] == MET]
     for rows, (h_th, h_en), (none_th, none_en), note, plan in (
-            (todo, ("หน่วยที่ควรพัฒนาก่อน", "Units to develop first"),
-             ("ไม่มี — ทุกหน่วยผ่านเกณฑ์", "None — every unit is met."),
-             (("เรียงตามลำดับในกรอบทักษะ ใต้ชื่อหน่วยคือความสามารถย่อยที่ควรเรียนรู้ หน่วยที่ยังไม่ได้ประเมินอยู่ในรายการนี้ด้วย "
-              "(ควรประเมินตนเองก่อนวางแผน)"),
-              ("In framework order; under each unit, the elements to learn. Units not assessed are listed here "
-              "too (self-assess them before planning).")), True),
-            (met, ("หน่วยที่ผ่านเกณฑ์แล้ว", "Units already met"), ("ยังไม่มี", "None yet."), None, False)):
+        (
+            todo,
+            ("หน่วยที่ควรพัฒนาก่อน", "Units to develop first"),
+            ("ไม่มี — ทุกหน่วยผ่านเกณฑ์", "None — every unit is met."),
+            (
+                (
+                    "เรียงตามลำดับในกรอบทักษะ ใต้ชื่อหน่วยคือความสามารถย่อยที่ควรเรียนรู้ หน่วยที่ยังไม่ได้ประเมินอยู่ในรายการนี้ด้วย "
+                    "(ควรประเมินตนเองก่อนวางแผน)"
+                ),
+                (
+                    "In framework order; under each unit, the elements to learn. Units not assessed are listed here "
+                    "too (self-assess them before planning)."
+                ),
+            ),
+            True,
+        ),
+        (met, ("หน่วยที่ผ่านเกณฑ์แล้ว", "Units already met"), ("ยังไม่มี", "None yet."), None, False),
+    ):
         parts.append(f"<h2>{e(_t(lang, h_th, h_en))} ({len(rows)})</h2>")
         if rows.empty:
             parts.append(f'<p class="note">{e(_t(lang, none_th, none_en))}</p>')
@@ -328,20 +400,30 @@ def idp_html(p: Plan, catalog: Catalog, lang: str = "th", today: dt.date | None 
         added = p.next_units[p.next_units["scope"] == NEXT]
         nl = labels.get(p.next_stage, p.next_stage)
         parts.append(f"<h2>{e(_t(lang, 'เตรียมพร้อมสำหรับระยะถัดไป', 'Looking ahead: the next stage'))} · {e(nl)}</h2>")
-        parts.append(f'<p class="note">{e(p.next_persona(lang))} — '
-                     f'{e(_t(lang, "ความพร้อม", "readiness"))} {e(_pct(p.next_readiness))}; '
-                     f'{e(_t(lang, "หน่วยที่เพิ่มขึ้น", "units added"))} {len(added)}</p>')
-        if not added.empty:   # one compact list: the plan stays one A4 page
-            parts.append('<p class="ahead">' + " · ".join(
-                f'<span class="code">{e(u["code"])}</span> {e(_name(u, lang))}' for _, u in added.iterrows()) + "</p>")
+        parts.append(
+            f'<p class="note">{e(p.next_persona(lang))} — '
+            f'{e(_t(lang, "ความพร้อม", "readiness"))} {e(_pct(p.next_readiness))}; '
+            f'{e(_t(lang, "หน่วยที่เพิ่มขึ้น", "units added"))} {len(added)}</p>'
+        )
+        if not added.empty:  # one compact list: the plan stays one A4 page
+            parts.append(
+                '<p class="ahead">'
+                + " · ".join(
+                    f'<span class="code">{e(u["code"])}</span> {e(_name(u, lang))}' for _, u in added.iterrows()
+                )
+                + "</p>"
+            )
 
-    parts.append('<div class="signatures">'
-                 f'<div>{e(_t(lang, "ผู้รับการพัฒนา / วันที่", "Staff member / date"))}</div>'
-                 f'<div>{e(_t(lang, "ผู้บังคับบัญชา / วันที่", "Supervisor / date"))}</div></div>')
+    parts.append(
+        '<div class="signatures">'
+        f'<div>{e(_t(lang, "ผู้รับการพัฒนา / วันที่", "Staff member / date"))}</div>'
+        f'<div>{e(_t(lang, "ผู้บังคับบัญชา / วันที่", "Supervisor / date"))}</div></div>'
+    )
     parts.append(
         f"<footer>{e(_t(lang, 'ที่มา: สำนักงาน ก.พ. หนังสือ', 'Source: OCSC circular '))}"
         f"{e(circular_ref(meta['circular'], lang))} · {e(_t(lang, 'ชุดข้อมูล', 'batch'))} {e(p.batch_id)} · "
         f"{e(_t(lang, 'จัดทำเมื่อ', 'prepared'))} {(today or dt.date.today()).isoformat()} · "
         f"{e(_t(lang, 'ข้อมูลส่วนบุคคลตาม พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล ใช้เพื่อการพัฒนาบุคลากรเท่านั้น', 'Personal data (PDPA): for staff development only.'))}"
-        "</footer></body></html>")
+        "</footer></body></html>"
+    )
     return "\n".join(parts)

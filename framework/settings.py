@@ -11,6 +11,7 @@ Thai), the values allowed; typed access (`get`) and the check at start (`check_a
   bad value is one bilingual error naming the variable, the value and what is allowed, never a traceback
   later. A secret's value is never shown.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from framework.errors import BilingualError
 
-CHROMIUM = "/usr/lib/chromium/chromium"   # Debian's chromium: PDF handouts and PNG charts (one path)
+CHROMIUM = "/usr/lib/chromium/chromium"  # Debian's chromium: PDF handouts and PNG charts (one path)
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 MAX_COUNT = 100_000
 
@@ -33,18 +34,20 @@ class SettingError(BilingualError):
 @dataclass(frozen=True)
 class Setting:
     name: str
-    kind: str                 # "file" (a path, not a folder), "bool", "int", "zone", "text", "secret"
-    default: str | None       # as text, as README shows it; None: unset
+    kind: str  # "file" (a path, not a folder), "bool", "int", "zone", "text", "secret"
+    default: str | None  # as text, as README shows it; None: unset
     description_en: str
     description_th: str
-    minimum: int = 1          # "int" only
+    minimum: int = 1  # "int" only
     maximum: int = MAX_COUNT
 
     def allowed(self) -> tuple[str, str]:
         """What may be given, (Thai, English)."""
         if self.kind == "int":
-            return (f"จำนวนเต็มตั้งแต่ {self.minimum} ถึง {self.maximum:,}",
-                    f"a whole number from {self.minimum} to {self.maximum:,}")
+            return (
+                f"จำนวนเต็มตั้งแต่ {self.minimum} ถึง {self.maximum:,}",
+                f"a whole number from {self.minimum} to {self.maximum:,}",
+            )
         if self.kind == "bool":
             return "ค่าใดค่าหนึ่งใน " + ", ".join(TRUE + FALSE), "one of " + ", ".join(TRUE + FALSE)
         if self.kind == "zone":
@@ -85,42 +88,80 @@ class Setting:
         return SettingError(
             f"ค่าตั้ง {self.name}={shown} ใช้ไม่ได้: ต้องเป็น{th} (ค่าเริ่มต้น {default}) แก้หรือลบตัวแปรนี้แล้วเริ่มใหม่",
             f"the setting {self.name}={shown_en} is not allowed: it must be {en} (default "
-            f"{self.default if self.default is not None else 'unset'}); fix or unset it and start again")
+            f"{self.default if self.default is not None else 'unset'}); fix or unset it and start again",
+        )
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("SKILLS_DB", "file", "var/skills.duckdb",
-            "the survey store (an embedded DuckDB file; git-ignored; the default is in the project folder)",
-            "ไฟล์คลังแบบสำรวจ (ไฟล์ DuckDB; ไม่อยู่ใน git) ค่าเริ่มต้นอยู่ในโฟลเดอร์โครงการ"),
-    Setting("SKILLS_HR_PASSPHRASE", "secret", None,
-            "HR passphrase for uploading, deleting batches and row-level views (the individual development plan "
-            "page, row-level SQL and `responses` export); also read from Streamlit secrets "
-            "(`.streamlit/secrets.toml`, key `hr_passphrase`). With none set the app runs in local single-user "
-            "mode and says so",
-            "รหัสผ่าน HR สำหรับนำเข้า ลบชุดข้อมูล และดูข้อมูลรายบุคคล (หรืออ่านจาก .streamlit/secrets.toml คีย์ "
-            "hr_passphrase) ถ้าไม่ตั้ง แอปทำงานแบบผู้ใช้คนเดียวในเครื่องและแจ้งไว้"),
-    Setting("SKILLS_DEMO", "bool", "1",
-            "`0` keeps the bundled demo survey out of a new store (production installs)",
-            "0 = ไม่ใส่แบบสำรวจตัวอย่างในคลังใหม่ (สำหรับใช้งานจริง)"),
-    Setting("SKILLS_MIN_CELL_FLOOR", "int", "5",
-            "the smallest cell (*k*) anyone may use; only the HR passphrase goes below it (pages, exports, CLI, "
-            "analyst SQL)",
-            "จำนวนผู้ตอบขั้นต่ำต่อช่อง (k) ที่ทุกคนใช้ได้ ต่ำกว่านี้ได้เฉพาะผู้มีรหัสผ่าน HR", maximum=1000),
-    Setting("SKILLS_CAMPAIGN_RATE", "int", "30",
-            "self-assessment submissions allowed per minute per campaign code",
-            "จำนวนคำตอบแบบประเมินตนเองที่รับได้ต่อนาทีต่อรหัสแบบประเมิน"),
-    Setting("SKILLS_CAMPAIGN_CLIENT_RATE", "int", "20",
-            "self-assessment submissions allowed per minute per device address (one person: 5)",
-            "จำนวนคำตอบแบบประเมินตนเองที่รับได้ต่อนาทีต่อที่อยู่อุปกรณ์ (ต่อคน: 5)"),
-    Setting("SKILLS_CHROMIUM", "file", CHROMIUM,
-            "the headless Chromium that renders PDF handouts and PNG charts",
-            "โปรแกรม Chromium ที่ใช้สร้าง PDF และภาพ PNG ของแผนภูมิ"),
-    Setting("BROWSER_PATH", "file", None,
-            "the Chromium kaleido uses for PNG chart export (kaleido reads it); unset: `SKILLS_CHROMIUM`",
-            "Chromium ที่ kaleido ใช้ส่งออกแผนภูมิเป็น PNG ถ้าไม่ตั้ง ใช้ SKILLS_CHROMIUM"),
-    Setting("SKILLS_TZ", "zone", "Asia/Bangkok",
-            "the time zone every time stamp is shown in (stored stamps are UTC)",
-            "เขตเวลาที่ใช้แสดงเวลา (เวลาที่เก็บเป็น UTC)"),
+    Setting(
+        "SKILLS_DB",
+        "file",
+        "var/skills.duckdb",
+        "the survey store (an embedded DuckDB file; git-ignored; the default is in the project folder)",
+        "ไฟล์คลังแบบสำรวจ (ไฟล์ DuckDB; ไม่อยู่ใน git) ค่าเริ่มต้นอยู่ในโฟลเดอร์โครงการ",
+    ),
+    Setting(
+        "SKILLS_HR_PASSPHRASE",
+        "secret",
+        None,
+        "HR passphrase for uploading, deleting batches and row-level views (the individual development plan "
+        "page, row-level SQL and `responses` export); also read from Streamlit secrets "
+        "(`.streamlit/secrets.toml`, key `hr_passphrase`). With none set the app runs in local single-user "
+        "mode and says so",
+        "รหัสผ่าน HR สำหรับนำเข้า ลบชุดข้อมูล และดูข้อมูลรายบุคคล (หรืออ่านจาก .streamlit/secrets.toml คีย์ "
+        "hr_passphrase) ถ้าไม่ตั้ง แอปทำงานแบบผู้ใช้คนเดียวในเครื่องและแจ้งไว้",
+    ),
+    Setting(
+        "SKILLS_DEMO",
+        "bool",
+        "1",
+        "`0` keeps the bundled demo survey out of a new store (production installs)",
+        "0 = ไม่ใส่แบบสำรวจตัวอย่างในคลังใหม่ (สำหรับใช้งานจริง)",
+    ),
+    Setting(
+        "SKILLS_MIN_CELL_FLOOR",
+        "int",
+        "5",
+        "the smallest cell (*k*) anyone may use; only the HR passphrase goes below it (pages, exports, CLI, "
+        "analyst SQL)",
+        "จำนวนผู้ตอบขั้นต่ำต่อช่อง (k) ที่ทุกคนใช้ได้ ต่ำกว่านี้ได้เฉพาะผู้มีรหัสผ่าน HR",
+        maximum=1000,
+    ),
+    Setting(
+        "SKILLS_CAMPAIGN_RATE",
+        "int",
+        "30",
+        "self-assessment submissions allowed per minute per campaign code",
+        "จำนวนคำตอบแบบประเมินตนเองที่รับได้ต่อนาทีต่อรหัสแบบประเมิน",
+    ),
+    Setting(
+        "SKILLS_CAMPAIGN_CLIENT_RATE",
+        "int",
+        "20",
+        "self-assessment submissions allowed per minute per device address (one person: 5)",
+        "จำนวนคำตอบแบบประเมินตนเองที่รับได้ต่อนาทีต่อที่อยู่อุปกรณ์ (ต่อคน: 5)",
+    ),
+    Setting(
+        "SKILLS_CHROMIUM",
+        "file",
+        CHROMIUM,
+        "the headless Chromium that renders PDF handouts and PNG charts",
+        "โปรแกรม Chromium ที่ใช้สร้าง PDF และภาพ PNG ของแผนภูมิ",
+    ),
+    Setting(
+        "BROWSER_PATH",
+        "file",
+        None,
+        "the Chromium kaleido uses for PNG chart export (kaleido reads it); unset: `SKILLS_CHROMIUM`",
+        "Chromium ที่ kaleido ใช้ส่งออกแผนภูมิเป็น PNG ถ้าไม่ตั้ง ใช้ SKILLS_CHROMIUM",
+    ),
+    Setting(
+        "SKILLS_TZ",
+        "zone",
+        "Asia/Bangkok",
+        "the time zone every time stamp is shown in (stored stamps are UTC)",
+        "เขตเวลาที่ใช้แสดงเวลา (เวลาที่เก็บเป็น UTC)",
+    ),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -14,6 +14,7 @@ So: `write_failure()` turns such an error into StoreFull / StoreWriteError (Thai
 where to free space, that nothing was stored), and `recover()` reattaches an invalidated store; the app calls it
 before serving a page (ui.shell.connection) and `db.transaction` right after a failed write.
 """
+
 from __future__ import annotations
 
 import errno
@@ -57,7 +58,8 @@ def full_message(where: str | Path | None) -> StoreFull:
         f"ดิสก์เต็ม: บันทึกไม่ได้ และไม่มีข้อมูลใดของครั้งนี้ถูกบันทึก (ข้อมูลเดิมยังอยู่ครบ ดูผลได้ตามปกติ) — "
         f"เพิ่มพื้นที่ว่างในดิสก์ที่เก็บ {folder}{now_th} แล้วลองอีกครั้ง ไม่ต้องเริ่มแอปใหม่",
         f"The disk is full: nothing of this write was stored (the data already stored is intact and still shown) - "
-        f"free space on the disk holding {folder}{now_en}, then try again; no restart is needed.")
+        f"free space on the disk holding {folder}{now_en}, then try again; no restart is needed.",
+    )
 
 
 def _path_in(exc: BaseException) -> str | None:
@@ -84,7 +86,8 @@ def write_failure(exc: BaseException, store_path: str | Path | None = None) -> S
             f"เขียนคลังแบบสำรวจไม่สำเร็จ ({first}) ไม่มีข้อมูลใดของครั้งนี้ถูกบันทึก ข้อมูลเดิมยังอยู่ครบ — "
             "ตรวจพื้นที่ว่างและสิทธิ์ของดิสก์ แล้วลองอีกครั้ง",
             f"The survey store could not be written ({first}); nothing of this write was stored and the data "
-            "already stored is intact - check the disk's free space and permissions, then try again.")
+            "already stored is intact - check the disk's free space and permissions, then try again.",
+        )
     return None
 
 
@@ -116,16 +119,17 @@ def recover(con) -> bool:
     if not invalidated(con):
         return False
     with _LOCK:
-        if not invalidated(con):       # another thread did it
+        if not invalidated(con):  # another thread did it
             return False
         path = store_file(con)
         if path is None:
             return False
         try:
             con.execute("DETACH store")
-        except duckdb.Error:           # DETACH's own checkpoint fails on a full disk, but it detaches
+        except duckdb.Error:  # DETACH's own checkpoint fails on a full disk, but it detaches
             pass
         if store_file(con) is None:
             from framework.db import literal
+
             con.execute(f"ATTACH {literal(path)} AS store")
         return True

@@ -16,6 +16,7 @@ an HTML string or a Plotly label (tick text, hover text, titles, annotations ren
 
 pick(lang, th, en) is THE Thai/English picker of the framework side (ui.shell.tr picks by the page language).
 """
+
 from __future__ import annotations
 
 import html as _html
@@ -25,9 +26,11 @@ import re
 # Escaped wherever they stand: emphasis, code, links and images ([ ]), raw HTML and autolinks (< >), entities
 # (&), headings (#), tables (|), strikethrough (~), math ($), the escape itself.
 ALWAYS = r"""\`*{}[]<>#|~$&!"""
-_MD_ACTIVE = re.compile("([" + re.escape(ALWAYS) + "])"
-                        r"|(?<![^\W_])_|_(?![^\W_])"      # "_" except inside a word (never emphasis there)
-                        r"|:(?=[A-Za-z0-9/_-])")            # ":" before a name: ":red[", ":material/", "http:"
+_MD_ACTIVE = re.compile(
+    "([" + re.escape(ALWAYS) + "])"
+    r"|(?<![^\W_])_|_(?![^\W_])"  # "_" except inside a word (never emphasis there)
+    r"|:(?=[A-Za-z0-9/_-])"
+)  # ":" before a name: ":red[", ":material/", "http:"
 # Active only as the first character of a line (lists, thematic breaks, setext headings, block quotes):
 # escaped there, left alone elsewhere so "1,000 rows (2.5%) - ok" stays readable in the page source.
 LINE_START = "+-="

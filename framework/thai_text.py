@@ -7,6 +7,7 @@ a dictionary compound ("ผู้บริหารระดับสูง") th
 words ("ผู้บริหาร" + "ระดับสูง"), so a narrow label can still wrap between them. Spaces and punctuation are their own
 pieces; English words are whole pieces. `wrap` and `shorten` only ever cut between pieces.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,6 +20,7 @@ ELLIPSIS = "…"
 @lru_cache(maxsize=1)
 def _words() -> frozenset[str]:
     from pythainlp.corpus import thai_words
+
     return frozenset(thai_words())
 
 
@@ -31,7 +33,7 @@ def _split_compound(token: str) -> list[str]:
     words = _words()
     if len(token) < 6 or not _thai(token):
         return [token]
-    for i in range(len(token) - 3, 2, -1):          # the longest first part that leaves a word (3+ letters each)
+    for i in range(len(token) - 3, 2, -1):  # the longest first part that leaves a word (3+ letters each)
         head, rest = token[:i], token[i:]
         if unicodedata.category(rest[0]) == "Mn" or head not in words:
             continue
@@ -51,6 +53,7 @@ def pieces(text: str) -> tuple[str, ...]:
             out += [" ", part] if out else [part]
         return tuple(p for p in out if p != "")
     from pythainlp.tokenize import word_tokenize
+
     return tuple(word_tokenize(text, engine="newmm", keep_whitespace=True))
 
 
@@ -73,7 +76,7 @@ def shorten(text, limit: int = 38) -> str:
         p = todo.pop(0)
         if len(out) + len(p) > limit:
             parts = _split_compound(p) if len(out.rstrip()) <= limit // 2 else [p]
-            if len(parts) > 1:               # a compound that does not fit a short label: try its parts
+            if len(parts) > 1:  # a compound that does not fit a short label: try its parts
                 todo[:0] = parts
                 continue
             if len(out.rstrip()) <= limit // 2:
@@ -91,7 +94,7 @@ def wrap(label: str, width: int = 12) -> list[str]:
     while todo:
         p = todo.pop(0)
         if shown_len(p) > width and len(parts := _split_compound(p)) > 1:
-            todo[:0] = parts                 # a compound wider than a line: its parts
+            todo[:0] = parts  # a compound wider than a line: its parts
             continue
         if p == " ":
             if lines and not lines[-1].endswith(" "):

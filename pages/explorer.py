@@ -1,4 +1,5 @@
 """Framework explorer (URL /explorer): capability group -> unit -> element -> criterion, search, who requires a unit."""
+
 from html import escape
 
 import pandas as pd
@@ -55,9 +56,13 @@ if raw and raw != st.session_state.get("exp_url"):
     if match:
         _open(match)
     else:
-        st.warning(tr(f"ไม่พบหน่วยความสามารถรหัส “{md(raw)}” ในลิงก์ — ใช้รหัสเช่น DLit100, DT300, SPM600",
-                      f"The link names no known unit “{md(raw)}” — use a code such as DLit100, DT300, SPM600"),
-                   icon=":material/link_off:")
+        st.warning(
+            tr(
+                f"ไม่พบหน่วยความสามารถรหัส “{md(raw)}” ในลิงก์ — ใช้รหัสเช่น DLit100, DT300, SPM600",
+                f"The link names no known unit “{md(raw)}” — use a code such as DLit100, DT300, SPM600",
+            ),
+            icon=":material/link_off:",
+        )
     st.session_state["exp_url"] = raw
 st.session_state.setdefault("exp_group", groups[0])
 if st.session_state.get("exp_unit") not in set(units.loc[units["group_key"] == st.session_state["exp_group"], "code"]):
@@ -83,32 +88,48 @@ def hits_table(shown: pd.DataFrame, query: str) -> str:
     head = "".join(f"<th>{escape(str(c))}</th>" for c in shown.columns)
     rows = []
     for kind, code, unit_code, text in shown.itertuples(index=False):
-        rows.append(f"<tr><td>{escape(str(kind))}</td><td class=\"code\">{pv.highlight(str(code), query)}</td>"
-                    f"<td class=\"code\">{escape(unit_code) if isinstance(unit_code, str) else ''}</td>"
-                    f"<td>{pv.highlight(text, query)}</td></tr>")
+        rows.append(
+            f"<tr><td>{escape(str(kind))}</td><td class=\"code\">{pv.highlight(str(code), query)}</td>"
+            f"<td class=\"code\">{escape(unit_code) if isinstance(unit_code, str) else ''}</td>"
+            f"<td>{pv.highlight(text, query)}</td></tr>"
+        )
     return f'{HITS_CSS}<div class="exp-hits"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
 
-query = st.text_input(tr("ค้นหารหัส หรือข้อความภาษาไทย/อังกฤษ", "Search codes, Thai or English text"),
-                      key="exp_q", placeholder=tr("เช่น DT300, ข้อมูล, cloud", "e.g. DT300, ข้อมูล, cloud"))
+query = st.text_input(
+    tr("ค้นหารหัส หรือข้อความภาษาไทย/อังกฤษ", "Search codes, Thai or English text"),
+    key="exp_q",
+    placeholder=tr("เช่น DT300, ข้อมูล, cloud", "e.g. DT300, ข้อมูล, cloud"),
+)
 if query.strip():
     hits = _search(query)
-    kinds = {"unit": tr("หน่วย", "Unit"), "element": tr("ความสามารถย่อย", "Element"),
-             "criterion": tr("เกณฑ์", "Criterion"), "knowledge": tr("ความรู้", "Knowledge"),
-             "experience": tr("ประสบการณ์", "Experience"), "attribute": tr("คุณลักษณะ", "Attribute"),
-             "competency": tr("สมรรถนะ", "Competency")}
+    kinds = {
+        "unit": tr("หน่วย", "Unit"),
+        "element": tr("ความสามารถย่อย", "Element"),
+        "criterion": tr("เกณฑ์", "Criterion"),
+        "knowledge": tr("ความรู้", "Knowledge"),
+        "experience": tr("ประสบการณ์", "Experience"),
+        "attribute": tr("คุณลักษณะ", "Attribute"),
+        "competency": tr("สมรรถนะ", "Competency"),
+    }
     if hits.empty:
-        st.info(tr(f"ไม่พบ “{md(query)}” — ลองคำที่สั้นลง หรือรหัส เช่น DT300",
-                   f"Nothing matches “{md(query)}” — try a shorter word or a code such as DT300"),
-                icon=":material/search_off:")
+        st.info(
+            tr(
+                f"ไม่พบ “{md(query)}” — ลองคำที่สั้นลง หรือรหัส เช่น DT300",
+                f"Nothing matches “{md(query)}” — try a shorter word or a code such as DT300",
+            ),
+            icon=":material/search_off:",
+        )
     else:
         st.caption(tr(f"พบ {len(hits)} รายการ", f"{len(hits)} matches"))
-        shown = pd.DataFrame({
-            tr("ประเภท", "Kind"): hits["kind"].map(kinds),
-            tr("รหัส", "Code"): hits["code"],
-            tr("หน่วย", "Unit"): hits["unit_code"],
-            tr("ข้อความ", "Text"): [pv.text(r, "text", lang) for _, r in hits.iterrows()],
-        })
+        shown = pd.DataFrame(
+            {
+                tr("ประเภท", "Kind"): hits["kind"].map(kinds),
+                tr("รหัส", "Code"): hits["code"],
+                tr("หน่วย", "Unit"): hits["unit_code"],
+                tr("ข้อความ", "Text"): [pv.text(r, "text", lang) for _, r in hits.iterrows()],
+            }
+        )
         st.markdown(hits_table(shown, query), unsafe_allow_html=True)
         table_downloads(shown, "explorer-search", {"q": query}, key="exp_search_dl")
         found = [c for c in dict.fromkeys(hits["unit_code"].dropna()) if c in unit_group][:24]
@@ -116,24 +137,28 @@ if query.strip():
             _open(found[0])  # every hit is in one unit (e.g. DS200): show it, once per new search
         st.session_state["exp_q_opened"] = query
         if found:
-            st.pills(tr("เปิดหน่วยที่พบ", "Open a matching unit"), found, key="exp_hit",
-                     format_func=lambda c: f"{c} · {unit_name[c]}",
-                     on_change=lambda: _open(st.session_state["exp_hit"]) if st.session_state.get("exp_hit") else None)
+            st.pills(
+                tr("เปิดหน่วยที่พบ", "Open a matching unit"),
+                found,
+                key="exp_hit",
+                format_func=lambda c: f"{c} · {unit_name[c]}",
+                on_change=lambda: _open(st.session_state["exp_hit"]) if st.session_state.get("exp_hit") else None,
+            )
 
 st.divider()
 
 # --- tree ----------------------------------------------------------------------------------------
 left, right = st.columns([2, 3], gap="large")
 with left:
-    st.segmented_control(tr("กลุ่มความสามารถ", "Capability group"), groups, key="exp_group", required=True,
-                         wrap=True)
+    st.segmented_control(tr("กลุ่มความสามารถ", "Capability group"), groups, key="exp_group", required=True, wrap=True)
     group = st.session_state["exp_group"] or groups[0]
     st.markdown(f"**{escape(group)}** · {escape(names.get(group, group))}")
     codes = units.loc[units["group_key"] == group, "code"].tolist()
     if st.session_state.get("exp_unit") not in codes:
         st.session_state["exp_unit"] = codes[0]
-    st.radio(tr("หน่วยความสามารถ", "Unit of capability"), codes, key="exp_unit",
-             format_func=lambda c: f"{c} · {unit_name[c]}")
+    st.radio(
+        tr("หน่วยความสามารถ", "Unit of capability"), codes, key="exp_unit", format_func=lambda c: f"{c} · {unit_name[c]}"
+    )
 unit = st.session_state["exp_unit"]
 st.query_params.from_dict({"unit": unit, "lang": lang, **({"present": "1"} if shell.presenting() else {})})
 st.session_state["exp_url"] = unit
@@ -144,26 +169,42 @@ with right:
     st.subheader(f"{unit} · {pv.text(row, 'name', lang)}")
     st.caption(pv.text(row, "name", other))
     elements = pv.unit_elements(_tree(), unit)
-    st.markdown(tr(f"**{len(elements)} ความสามารถย่อย** · {sum(len(c) for _, c in elements)} เกณฑ์การปฏิบัติงาน",
-                   f"**{len(elements)} elements** · {sum(len(c) for _, c in elements)} performance criteria"))
+    st.markdown(
+        tr(
+            f"**{len(elements)} ความสามารถย่อย** · {sum(len(c) for _, c in elements)} เกณฑ์การปฏิบัติงาน",
+            f"**{len(elements)} elements** · {sum(len(c) for _, c in elements)} performance criteria",
+        )
+    )
     for element, crit in elements:
         with st.expander(f"**{element['element_code']}** {pv.text(element, 'element', lang)}", expanded=True):
-            st.markdown("\n".join(f"- `{c['criterion_code']}` {escape(pv.text(c, 'criterion', lang))}"
-                                  for _, c in crit.iterrows()) or "—")
+            st.markdown(
+                "\n".join(
+                    f"- `{c['criterion_code']}` {escape(pv.text(c, 'criterion', lang))}" for _, c in crit.iterrows()
+                )
+                or "—"
+            )
     if lang == "en":
         st.caption("Performance criteria are printed in Thai only in the document.")
 
     st.markdown("#### " + tr("บทบาทที่ต้องมีหน่วยนี้", "Role profiles that require this unit"))
     grid = _grid(unit)
-    st.caption(tr(f"{int(grid.to_numpy().sum())} จาก 18 บทบาท", f"{int(grid.to_numpy().sum())} of the 18 role profiles"))
+    st.caption(
+        tr(f"{int(grid.to_numpy().sum())} จาก 18 บทบาท", f"{int(grid.to_numpy().sum())} of the 18 role profiles")
+    )
     # Staff groups as rows, the three stages as columns; a static table wraps long Thai names instead of
     # cutting columns off in a narrow column.
     shown = grid.T.map(lambda v: "✔" if v else "")
     shown.index = [names[g] for g in shown.index]
     shown.columns = [names[s] for s in shown.columns]
     st.table(shown)
-    req = pd.DataFrame([{tr("ระยะ", "Stage"): names[s], tr("กลุ่มบุคลากร", "Staff group"): names[g]}
-                        for s in STAGES for g in STAFF_GROUPS if grid.at[s, g]])
+    req = pd.DataFrame(
+        [
+            {tr("ระยะ", "Stage"): names[s], tr("กลุ่มบุคลากร", "Staff group"): names[g]}
+            for s in STAGES
+            for g in STAFF_GROUPS
+            if grid.at[s, g]
+        ]
+    )
     table_downloads(req, "explorer-profiles", {"unit": unit}, key="exp_req_dl")
 
 with st.expander(tr("ทั้งกรอบทักษะ (กลุ่ม → หน่วย → ความสามารถย่อย)", "The whole framework (group → unit → element)")):
@@ -174,6 +215,7 @@ with st.expander(tr("ทั้งกรอบทักษะ (กลุ่ม �
         for code in units.loc[units["group_key"] == g, "code"]:
             lines.append(f"    - **{code}** {escape(unit_name[code])}")
             for element, crit in pv.unit_elements(tree, code):
-                lines.append(f"        - {element['element_code']} {escape(pv.text(element, 'element', lang))} "
-                             f"({len(crit)})")
+                lines.append(
+                    f"        - {element['element_code']} {escape(pv.text(element, 'element', lang))} ({len(crit)})"
+                )
     st.markdown("\n".join(lines))

@@ -1,4 +1,5 @@
 """Requirement heatmaps (URL /requirements): which units each staff group must have at each stage; framework only."""
+
 import streamlit as st
 
 from framework.catalog import STAFF_GROUPS, STAGES
@@ -27,8 +28,7 @@ def level_labels(fig, width: int) -> None:
     """Column labels read level, on short wrapped lines (the chart draws them upright, which long Thai names
     cannot afford: they ran into the title), with room above them for the title."""
     ticks = list(fig.data[0].x)
-    fig.update_xaxes(tickangle=0, tickmode="array", tickvals=ticks,
-                     ticktext=[pv.wrap_label(t, width) for t in ticks])
+    fig.update_xaxes(tickangle=0, tickmode="array", tickvals=ticks, ticktext=[pv.wrap_label(t, width) for t in ticks])
 
 
 names = shell.catalog_names(lang)
@@ -38,21 +38,34 @@ raw = st.query_params.get("stage")
 if raw and raw != st.session_state.get("req_url"):
     st.session_state["req_stage"] = ALL if raw == ALL else pv.parse_stage(raw, st.session_state.get("req_stage", ALL))
     if raw != ALL and not pv.parse_stage(raw, ""):
-        st.warning(tr(f"ลิงก์มีค่า stage=“{md(raw)}” ที่ไม่รู้จัก — ใช้ Early, Developing, Mature หรือ all",
-                      f"The link has an unknown stage=“{md(raw)}” — use Early, Developing, Mature or all"),
-                   icon=":material/link_off:")
+        st.warning(
+            tr(
+                f"ลิงก์มีค่า stage=“{md(raw)}” ที่ไม่รู้จัก — ใช้ Early, Developing, Mature หรือ all",
+                f"The link has an unknown stage=“{md(raw)}” — use Early, Developing, Mature or all",
+            ),
+            icon=":material/link_off:",
+        )
 st.session_state.setdefault("req_stage", STAGES[-1])
 
-st.caption(tr("แถว = หน่วยความสามารถตามลำดับกรอบทักษะ (เส้นคั่นกลุ่มความสามารถ) · คอลัมน์ = กลุ่มบุคลากร · "
-              "ช่องสีเข้ม = บทบาทนั้นต้องมีหน่วยนี้ · ชี้ที่ช่องเพื่อดูชื่อหน่วย",
-              "Rows = units in framework order (lines separate capability groups) · columns = staff groups · "
-              "dark cell = that role profile requires the unit · hover a cell for the unit's name"))
+st.caption(
+    tr(
+        "แถว = หน่วยความสามารถตามลำดับกรอบทักษะ (เส้นคั่นกลุ่มความสามารถ) · คอลัมน์ = กลุ่มบุคลากร · "
+        "ช่องสีเข้ม = บทบาทนั้นต้องมีหน่วยนี้ · ชี้ที่ช่องเพื่อดูชื่อหน่วย",
+        "Rows = units in framework order (lines separate capability groups) · columns = staff groups · "
+        "dark cell = that role profile requires the unit · hover a cell for the unit's name",
+    )
+)
 options = [*STAGES, ALL]
-st.segmented_control(tr("ระยะของหน่วยงาน", "Agency stage"), options, key="req_stage", required=True,
-                     format_func=lambda k: tr("ทั้ง ๓ ระยะ", "All three stages") if k == ALL else names.get(k, k), wrap=True)
+st.segmented_control(
+    tr("ระยะของหน่วยงาน", "Agency stage"),
+    options,
+    key="req_stage",
+    required=True,
+    format_func=lambda k: tr("ทั้ง ๓ ระยะ", "All three stages") if k == ALL else names.get(k, k),
+    wrap=True,
+)
 choice = st.session_state["req_stage"] or STAGES[-1]
-st.query_params.from_dict({"stage": choice, "lang": lang,
-                           **({"present": "1"} if shell.presenting() else {})})
+st.query_params.from_dict({"stage": choice, "lang": lang, **({"present": "1"} if shell.presenting() else {})})
 st.session_state["req_url"] = choice
 
 matrix = _matrix()
@@ -83,7 +96,7 @@ with st.columns([3, 2])[0]:
     table.columns = [names[s] for s in table.columns]
     with st.expander(tr("ตารางตัวเลข", "Table of the numbers")):
         st.dataframe(table, width="stretch")
-    table_downloads(table.reset_index(names=tr("กลุ่มบุคลากร", "Staff group")), "required-unit-counts", None,
-                    key="req_counts_table_dl")
-    st.caption(tr("ตัวเลข = จำนวนหน่วยความสามารถที่บทบาทนั้นต้องมี",
-                  "Number = units of capability the role profile requires"))
+    table_downloads(
+        table.reset_index(names=tr("กลุ่มบุคลากร", "Staff group")), "required-unit-counts", None, key="req_counts_table_dl"
+    )
+    st.caption(tr("ตัวเลข = จำนวนหน่วยความสามารถที่บทบาทนั้นต้องมี", "Number = units of capability the role profile requires"))

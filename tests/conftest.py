@@ -1,5 +1,6 @@
 """Shared fixtures: the catalogue over the committed Parquet, a throw-away survey store per test, and the
 demo survey store, built once per test session (per xdist worker) and copied for each test that uses it."""
+
 from __future__ import annotations
 
 import os
@@ -52,6 +53,7 @@ def _session_dir(tmp_path_factory) -> Path:
 def demo_template() -> Path:
     """The demo store of this session, built on first use (SurveyStore.ensure_demo); never written to after."""
     from framework.store import SurveyStore
+
     path = _SESSION["dir"] / DEMO_TEMPLATE
     if not path.exists():
         part = path.with_name(path.name + ".part")
@@ -84,8 +86,9 @@ def _isolated_store(tmp_path_factory, monkeypatch):
         monkeypatch.setenv("SKILLS_DB", str(tmp_path_factory.getbasetemp() / "app-store.duckdb"))
 
 
-def run_page(script: str | None = None, *, query: dict | None = None, state: dict | None = None,
-             timeout: float = 60) -> AppTest:
+def run_page(
+    script: str | None = None, *, query: dict | None = None, state: dict | None = None, timeout: float = 60
+) -> AppTest:
     """Run a page as a user reaches it (app.py, then the page), with URL parameters and session state seeded.
 
     `st.page_link` in the shared menu resolves paths against the main script, so pages start from app.py.

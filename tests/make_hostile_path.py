@@ -1,4 +1,5 @@
 """Importing this puts tests/hostile (make_hostile.py) on sys.path for tests outside that folder."""
+
 import sys
 from pathlib import Path
 

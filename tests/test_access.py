@@ -1,4 +1,5 @@
 """HR passphrase: env wins over the Streamlit secret, constant-time compare, local mode without one."""
+
 from __future__ import annotations
 
 import subprocess
@@ -32,15 +33,26 @@ def test_near_misses_are_refused(monkeypatch):
     """Prefixes, extensions, case, spaces, NULs and look-alike Unicode are all different passphrases."""
     monkeypatch.delenv(access.ENV, raising=False)
     secret = "Pass ลับ 1"
-    for given in ("Pass ลับ", "Pass ลับ 1 ", " Pass ลับ 1", "pass ลับ 1", "Pass ลับ 1\x00", "Pass\u00a0ลับ 1",
-                  "Pass ลับ １", "Pass ลับ 12", "P"):
+    for given in (
+        "Pass ลับ",
+        "Pass ลับ 1 ",
+        " Pass ลับ 1",
+        "pass ลับ 1",
+        "Pass ลับ 1\x00",
+        "Pass\u00a0ลับ 1",
+        "Pass ลับ １",
+        "Pass ลับ 12",
+        "P",
+    ):
         assert not access.verify(given, secret), repr(given)
     assert access.verify("Pass ลับ 1", secret)
 
 
 def test_intake_modules_import_without_streamlit():
-    code = ("import sys; import framework.access, framework.survey, framework.store, framework.demo, "
-            "framework.cli.survey; print('streamlit' in sys.modules)")
+    code = (
+        "import sys; import framework.access, framework.survey, framework.store, framework.demo, "
+        "framework.cli.survey; print('streamlit' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -53,6 +65,7 @@ def test_numeric_secret_from_toml_is_compared_as_text(monkeypatch):
 
 def test_cli_reads_the_passphrase_from_the_app_secrets_file(tmp_path, monkeypatch):
     from framework import access, paths
+
     monkeypatch.setattr(paths, "ROOT", tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert access.secrets_file_passphrase() is None

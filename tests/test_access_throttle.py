@@ -1,4 +1,5 @@
 """Wrong HR passphrases: a growing delay per session and over all sessions, logged without the secret."""
+
 from __future__ import annotations
 
 import logging
@@ -45,8 +46,8 @@ def test_five_free_failures_then_a_growing_delay(throttle, clock):
         r = guess(throttle, f"wrong-{i}")
         assert r.checked and not r.ok
         clock.now += 0.1
-    assert r.wait == pytest.approx(2.0 - 0.0, abs=0.01)      # after the 5th: wait 2 s
-    blocked = guess(throttle, SECRET)                           # the right one, too early: not even checked
+    assert r.wait == pytest.approx(2.0 - 0.0, abs=0.01)  # after the 5th: wait 2 s
+    blocked = guess(throttle, SECRET)  # the right one, too early: not even checked
     assert not blocked.ok and not blocked.checked and blocked.wait > 0
     waits = []
     for _ in range(4):
@@ -54,22 +55,22 @@ def test_five_free_failures_then_a_growing_delay(throttle, clock):
         waits.append(guess(throttle, "wrong again").wait)
     assert waits == [4.0, 8.0, 16.0, 32.0]
     clock.now += 32.0
-    assert guess(throttle, "wrong again").wait == 60.0          # capped
+    assert guess(throttle, "wrong again").wait == 60.0  # capped
     clock.now += 60.0
-    assert guess(throttle, SECRET).ok                           # after the wait, the right one works
-    assert throttle.wait("tab-1") == 0.0                        # and the session starts from zero
+    assert guess(throttle, SECRET).ok  # after the wait, the right one works
+    assert throttle.wait("tab-1") == 0.0  # and the session starts from zero
 
 
 def test_sessions_are_separate_until_the_global_count(throttle, clock):
     for i in range(5):
         guess(throttle, "x", session="tab-1")
     assert throttle.wait("tab-1") > 0 and throttle.wait("tab-2") == 0
-    for tab in range(2, 6):                                     # 4 more tabs x 4 failures: 21 in all
+    for tab in range(2, 6):  # 4 more tabs x 4 failures: 21 in all
         for _ in range(4):
             clock.now += 0.01
             r = guess(throttle, "x", session=f"tab-{tab}")
-    assert r.wait > 0 and throttle.wait("tab-new") > 0          # a new tab waits too
-    clock.now += 900.0                                          # the window passes
+    assert r.wait > 0 and throttle.wait("tab-new") > 0  # a new tab waits too
+    clock.now += 900.0  # the window passes
     assert throttle.wait("tab-new") == 0 and throttle.wait("tab-1") == 0
 
 
@@ -95,8 +96,8 @@ def test_the_upload_gate_says_to_wait_in_both_languages(monkeypatch):
     monkeypatch.setattr(access, "THROTTLE", access.Throttle(clock=clock))
     at = run_page("upload.py", state={"lang": "en"})
     at.text_input(key="up_pass").input("wrong-0").run()
-    for _ in range(6):                                          # clicks rerun the page with the same text:
-        at.run()                                                # one guess, not seven
+    for _ in range(6):  # clicks rerun the page with the same text:
+        at.run()  # one guess, not seven
     assert access.THROTTLE.wait(at.session_state["_hr_session"]) == 0
     assert any(e.value == "Wrong passphrase." for e in at.error)
     for i in range(1, 5):
@@ -104,7 +105,7 @@ def test_the_upload_gate_says_to_wait_in_both_languages(monkeypatch):
         clock.now += 0.1
     assert not at.exception
     assert any("wait 2 s" in e.value for e in at.error), [e.value for e in at.error]
-    at.run()                                                    # a rerun with the same text is not a new guess
+    at.run()  # a rerun with the same text is not a new guess
     assert access.THROTTLE.wait(at.session_state["_hr_session"]) == pytest.approx(2.0 - 0.0, abs=0.2)
     at.text_input(key="up_pass").input(SECRET).run()  # right, but during the wait: still locked
     assert any("Too many wrong passphrases" in e.value for e in at.error)
@@ -113,5 +114,5 @@ def test_the_upload_gate_says_to_wait_in_both_languages(monkeypatch):
     at.run()
     assert any("รอ" in e.value and "วินาที" in e.value for e in at.error)
     clock.now += 3
-    at.run()                                                    # the wait is over: the same text is checked now
+    at.run()  # the wait is over: the same text is checked now
     assert not at.error and at.file_uploader

@@ -6,6 +6,7 @@ The store is built through the real write paths (ingest with refuse/replace/skip
 the cells compared are the ones those paths maintained. Counts and hiding reasons must be identical; shares
 equal to 1e-12 (a sum of doubles in another order: DuckDB's own parallel sum is not bit-stable either).
 """
+
 from __future__ import annotations
 
 import random
@@ -36,12 +37,15 @@ def con(tmp_path_factory):
         for p in ids:
             # Most people mid-range, some all-met or none-met (the 0%/100% protection), 15% not assessed.
             style = rng.random()
-            lv = [rng.choice(["", "0", "1", "2", "3", "4"]) if style < 0.8 else ("4" if style < 0.9 else "")
-                  for _ in codes]
+            lv = [
+                rng.choice(["", "0", "1", "2", "3", "4"]) if style < 0.8 else ("4" if style < 0.9 else "")
+                for _ in codes
+            ]
             lv = ["" if rng.random() < 0.15 else v for v in lv]
             group = rng.choice(STAFF_GROUPS[:4]) if rng.random() < 0.85 else rng.choice(STAFF_GROUPS)
-            lines.append(f"{p},{group},{row_agency if row_agency is not None else ''},{rng.choice(UNITS)},"
-                         + ",".join(lv))
+            lines.append(
+                f"{p},{group},{row_agency if row_agency is not None else ''},{rng.choice(UNITS)}," + ",".join(lv)
+            )
         path = tmp / f"{name}.csv"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return store.ingest(path, agency=agency, stage=rng.choice(["Early", "Developing"]), round_date=round_date, **kw)
@@ -69,11 +73,24 @@ def filter_sets(con) -> dict[int, list[Filters]]:
     return {
         1: [Filters(threshold=1, min_cell=3)],
         2: [Filters(threshold=2, min_cell=5, round="all", agencies=(A, "กรมสาม"), required_only=True)],
-        3: [Filters(threshold=3, min_cell=10, staff_groups=("Executive", "Service", "Academic"),
-                    org_units=("กองแผน", "กองคลัง", "—"))],
-        4: [Filters(threshold=4, min_cell=5, round="previous"),
-            Filters(threshold=4, min_cell=2, round="2024-06-30", batches=tuple(batches[1:-1]),
-                    staff_groups=("Management", "Academic", "Service"))],
+        3: [
+            Filters(
+                threshold=3,
+                min_cell=10,
+                staff_groups=("Executive", "Service", "Academic"),
+                org_units=("กองแผน", "กองคลัง", "—"),
+            )
+        ],
+        4: [
+            Filters(threshold=4, min_cell=5, round="previous"),
+            Filters(
+                threshold=4,
+                min_cell=2,
+                round="2024-06-30",
+                batches=tuple(batches[1:-1]),
+                staff_groups=("Management", "Academic", "Service"),
+            ),
+        ],
     }
 
 
@@ -91,9 +108,22 @@ def views(con, f: Filters) -> dict:
         "round column": rounds.round_column(con, f, "unit", pd.Series(["กองแผน", "—", analysis.TOTAL_KEY])),
     }
     ov = analysis.overview(con, f)
-    out |= {f"overview {k}": ov[k] for k in ("counts", "stage", "hidden", "readiness", "fully_ready",
-                                              "readiness_next", "change", "since", "stage_reached",
-                                              "blockers_all", "by_stage")}
+    out |= {
+        f"overview {k}": ov[k]
+        for k in (
+            "counts",
+            "stage",
+            "hidden",
+            "readiness",
+            "fully_ready",
+            "readiness_next",
+            "change",
+            "since",
+            "stage_reached",
+            "blockers_all",
+            "by_stage",
+        )
+    }
     tr = analysis.trends(con, f, stage="Developing", unit="DLit100")
     out |= {"trends readiness": tr["readiness"], "trends coverage": tr["coverage"]}
     if f.round == "latest":
@@ -103,8 +133,15 @@ def views(con, f: Filters) -> dict:
 
 def same(a, b, where: str) -> None:
     if isinstance(a, pd.DataFrame):
-        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False,
-                                      check_exact=False, rtol=1e-12, atol=1e-12, obj=where)
+        pd.testing.assert_frame_equal(
+            a.reset_index(drop=True),
+            b.reset_index(drop=True),
+            check_dtype=False,
+            check_exact=False,
+            rtol=1e-12,
+            atol=1e-12,
+            obj=where,
+        )
     elif isinstance(a, dict):
         assert a.keys() == b.keys(), where
         for k in a:
@@ -121,7 +158,7 @@ def same(a, b, where: str) -> None:
 def test_every_view_from_the_cells_equals_the_view_from_the_responses(con, t):
     hidden_somewhere = set()
     sets = filter_sets(con)[t]
-    for f in sets + [sets[0].with_(authorised=True)]:     # the disclosure blocks, and exact figures
+    for f in sets + [sets[0].with_(authorised=True)]:  # the disclosure blocks, and exact figures
         assert source.pick(con).name == source.CELLS
         cells = views(con, f)
         with source.forced(source.RESPONSES):

@@ -1,4 +1,5 @@
 """framework.analysis against the hand-computed fixture in tests/fixtures/analysis/seed.py."""
+
 from __future__ import annotations
 
 import math
@@ -49,16 +50,23 @@ def test_coverage_by_group_hand_computed(con):
     # Rows in framework order, all 39 units for 6 groups + total.
     assert len(cov) == 39 * 7
     assert list(dict.fromkeys(cov["code"]))[:3] == ["DLit100", "DLit200", "DLit300"]
-    assert list(dict.fromkeys(cov["key"])) == ["Executive", "Management", "Academic", "Service",
-                                               "Technologist", "Others", TOTAL_KEY]
+    assert list(dict.fromkeys(cov["key"])) == [
+        "Executive",
+        "Management",
+        "Academic",
+        "Service",
+        "Technologist",
+        "Others",
+        TOTAL_KEY,
+    ]
 
 
 def test_unit_not_assessed_counts_as_not_met(con):
     cov = analysis.coverage(con, Filters(), stage="Early", by="group")
     e = cell(cov, "Executive", "DTr300")
-    assert (e["n"], e["met"], e["coverage"]) == (6, 0, 0.0)   # nobody assessed: 0, not hidden, not NaN
+    assert (e["n"], e["met"], e["coverage"]) == (6, 0, 0.0)  # nobody assessed: 0, not hidden, not NaN
     # E4 has nothing assessed, yet is counted in n.
-    assert cell(cov, "Executive", "DLit400")["met"] == 2      # E1 (4), E2 (3); E3 has 2
+    assert cell(cov, "Executive", "DLit400")["met"] == 2  # E1 (4), E2 (3); E3 has 2
 
 
 def test_small_cells_hidden_and_every_block_shown(con):
@@ -113,10 +121,10 @@ def test_no_hidden_cell_recomputable_as_zero_or_full(con):
 
 def test_reasons_function():
     from framework.analysis import suppression as sup
+
     n = pd.Series([0, 0, 3, 0, 6, 6, 4])
     n_all = pd.Series([0, 2, 3, 7, 6, 9, 4])
-    assert sup.reasons(n, n_all, 5).fillna("").tolist() == [
-        "empty", "small", "small", "pooled", "", "", "small"]
+    assert sup.reasons(n, n_all, 5).fillna("").tolist() == ["empty", "small", "small", "pooled", "", "", "small"]
     # A k chosen above the figure's people hides it as small.
     assert sup.reasons(n, n_all, 7).fillna("").tolist()[4:] == ["small", "small", "small"]
 
@@ -144,9 +152,6 @@ def hid(df):
     return df["hidden"].fillna("").tolist()
 
 
-
-
-
 def test_readiness_hand_computed(con):
     ready = analysis.readiness(con, Filters(authorised=True), by="group")
     e = rcell(ready, "Executive")
@@ -163,17 +168,17 @@ def test_readiness_hand_computed(con):
     # Without the passphrase: over Executive + Service (11), the 2 Others in no block.
     assert rcell(public, TOTAL_KEY)["readiness"] == pytest.approx((13 / 9 + 10 / 8) / 11)
     assert rcell(ready, "Academic")["hidden"] == analysis.HIDDEN_EMPTY
-    assert rcell(ready, "Academic")["required_units"] == 9     # public profile fact stays
+    assert rcell(ready, "Academic")["required_units"] == 9  # public profile fact stays
 
 
 def test_stage_reached(con2):
     f = Filters(min_cell=2)
     ready = analysis.readiness(con2, f, by="agency")
     reached = analysis.stage_reached(ready, 0.8).set_index("key")["stage_reached"]
-    assert reached[seed.AGENCY2] == "Early"          # 5 executives all meet Early: 100%
+    assert reached[seed.AGENCY2] == "Early"  # 5 executives all meet Early: 100%
     assert reached[seed.AGENCY] == "none"
     low = analysis.stage_reached(ready, 0.5).set_index("key")["stage_reached"]
-    assert low[seed.AGENCY2] == "Developing"         # 9/16 = 0.5625 >= 0.5
+    assert low[seed.AGENCY2] == "Developing"  # 9/16 = 0.5625 >= 0.5
     hidden = analysis.stage_reached(analysis.readiness(con2, Filters(), by="group"), 0.8)
     assert hidden.set_index("key")["stage_reached"].isna()["Others"]
 
@@ -198,9 +203,6 @@ def test_blockers_rank_and_every_block_counted(con):
         assert row.n == parts["n"].sum() and row.met == parts["met"].sum()
 
 
-
-
-
 def test_filters_are_bound_and_combine(con2):
     f = Filters(agencies=(seed.AGENCY2,), min_cell=2)
     cov = analysis.coverage(con2, f, stage="Early", by="group")
@@ -220,7 +222,7 @@ def test_by_agency_and_unit_and_required_only(con):
     assert (cell(cov, seed.SERVICE_DIV)["n"], cell(cov, seed.SERVICE_DIV)["n_all"]) == (5, 7)
     assert cell(cov, seed.SECRETARIAT)["coverage"] == 0.5
     agency = analysis.coverage(con, Filters(), stage="Early", by="agency")
-    assert set(agency["key"]) == {seed.AGENCY, TOTAL_KEY}          # agency falls back to the batch's
+    assert set(agency["key"]) == {seed.AGENCY, TOTAL_KEY}  # agency falls back to the batch's
     only = analysis.coverage(con, Filters(staff_groups=("Executive",), required_only=True), stage="Early")
     assert set(only["code"]) == set(seed.EXEC_EARLY)
     assert set(only["key"]) == {"Executive", TOTAL_KEY}
@@ -228,7 +230,7 @@ def test_by_agency_and_unit_and_required_only(con):
 
 def test_overview(con, catalog):
     public = analysis.overview(con, Filters())
-    assert public["counts"]["respondents"] == 13          # head counts stay exact
+    assert public["counts"]["respondents"] == 13  # head counts stay exact
     assert public["readiness"] == pytest.approx((13 / 9 + 10 / 8) / 11)
     ov = analysis.overview(con, Filters(authorised=True))
     assert ov["stage"] == "Early" and ov["next_stage"] == "Developing"
@@ -285,7 +287,7 @@ def test_hidden_note_counts_cells(con):
     assert counts == {"empty": 39 * 3, "small": 39, "pooled": 0}
     en, th = analysis.hidden_note(cov, 5, "en"), analysis.hidden_note(cov, 5, "th")
     assert "39 with fewer than 5 respondents (the nearest needs 3 more)" in en
-    assert "cover only" in en          # the totals cover 11 of 13
+    assert "cover only" in en  # the totals cover 11 of 13
     assert "น้อยกว่า 5" in th and "ต้องการอีก 3 คน" in th
     unit = analysis.coverage(con, Filters(staff_groups=("Others", "Service")), stage="Early", by="unit")
     assert "cover only" in analysis.hidden_note(unit, 5, "en")
@@ -293,13 +295,9 @@ def test_hidden_note_counts_cells(con):
 
 def test_empty_store(store_con, catalog):
     from framework.store import ensure_schema
+
     ensure_schema(store_con, catalog.unit_codes())
     assert analysis.survey_counts(store_con)["respondents"] == 0
     cov = analysis.coverage(store_con, Filters(), stage="Early")
     assert cov["coverage"].isna().all()
     assert analysis.overview(store_con)["readiness"] is None
-
-
-
-
-

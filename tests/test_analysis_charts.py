@@ -1,4 +1,5 @@
 """Chart builders: figure data equals the suppressed frame; hidden cells are NaN/grey and never show a value."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ import pytest
 
 from framework import analysis
 from framework.analysis import Filters
-from framework.outputs import analysis_charts
+from framework.outputs import analysis_charts, readiness_charts
 from tests.fixtures.analysis import seed
 
 
@@ -47,7 +48,7 @@ def test_coverage_heatmap_equals_frame(con):
     empty = legend["no respondents"]
     assert hidden.marker.color == grey.colorscale[1][1] and empty.marker.color == grey.colorscale[0][1]
     assert hidden.marker.color != empty.marker.color
-    assert list(hidden.x) == [None] and hidden.showlegend     # a legend entry only, drawn nowhere
+    assert list(hidden.x) == [None] and hidden.showlegend  # a legend entry only, drawn nowhere
 
 
 def test_heatmap_without_hidden_cells_has_no_grey_legend(con):
@@ -64,8 +65,8 @@ def test_hidden_cells_never_show_value_in_hover(con):
     spec = json.loads(fig.to_json())
     main, grey = spec["data"][0], spec["data"][1]
     i, j = list(main["y"]).index("DLit100"), [k for k in dict.fromkeys(cov["key"])].index("Service")
-    assert main["customdata"][i][j][1] == ""            # coverage text of the hidden Service cell is blank
-    assert "60%" not in json.dumps(spec, ensure_ascii=False)   # Service's true 3/5 appears nowhere
+    assert main["customdata"][i][j][1] == ""  # coverage text of the hidden Service cell is blank
+    assert "60%" not in json.dumps(spec, ensure_ascii=False)  # Service's true 3/5 appears nowhere
     assert grey["customdata"][i][j][1] == "ซ่อน: " + analysis.reason_label(analysis.HIDDEN_SMALL, "th", 6)
     assert main["hoverongaps"] is False
 
@@ -74,7 +75,7 @@ def test_readiness_path_and_stage_reached(con):
     f = Filters(min_cell=2)
     ready = analysis.readiness(con, f, by="agency")
     reached = analysis.stage_reached(ready, 0.8)
-    fig = analysis_charts.readiness_path(ready, reached, 0.8, "en")
+    fig = readiness_charts.readiness_path(ready, reached, 0.8, "en")
     lines = [t for t in fig.data if t.mode == "lines+markers"]
     assert [t.name for t in lines] == [seed.AGENCY, seed.AGENCY2, "All"]
     a2 = ready[ready["key"] == seed.AGENCY2]["readiness"].tolist()
@@ -87,7 +88,7 @@ def test_readiness_path_hidden_points_are_gaps(con):
     ready = analysis.readiness(con, Filters(batches=("B1",)), by="group")
     # Others: 2 people selected (n_all), in no block of >= k: hidden ("small"), covering nobody (n = 0)
     assert ready.loc[ready["key"] == "Others", "hidden"].eq(analysis.HIDDEN_SMALL).all()
-    fig = analysis_charts.readiness_path(ready[ready["n_all"] > 0], None, 0.8, "th", {"Others": "อื่น"})
+    fig = readiness_charts.readiness_path(ready[ready["n_all"] > 0], None, 0.8, "th", {"Others": "อื่น"})
     others = next(t for t in fig.data if t.name == "อื่น")
     assert all(math.isnan(v) for v in others.y)
     assert all(c[1] == "" for c in others.customdata)
@@ -95,19 +96,19 @@ def test_readiness_path_hidden_points_are_gaps(con):
 
 def test_blockers_bar_and_trend_lines(con):
     bl = analysis.blockers(con, Filters(), stage="Developing")
-    fig = analysis_charts.blockers_bar(bl, "th")
+    fig = readiness_charts.blockers_bar(bl, "th")
     assert list(fig.data[0].y) == bl["code"].tolist()
     # The labels (above the bars) carry the (Thai) unit name after the code, shortened.
     ticks = [a.text for a in fig.layout.annotations]
     assert [t.split(" · ")[0] for t in ticks] == bl["code"].tolist()
     assert all(len(t.split(" · ")[1]) <= 40 and t.split(" · ")[1] for t in ticks)
     assert analysis_charts._short("ก" * 50).endswith("…")
-    assert analysis_charts._short("ข" + "กิ" * 30)[-2:] == "ิ…"   # the vowel mark stays with its consonant
+    assert analysis_charts._short("ข" + "กิ" * 30)[-2:] == "ิ…"  # the vowel mark stays with its consonant
     assert list(fig.data[0].x) == pytest.approx(bl["coverage"].tolist())
     t = analysis.trends(con, Filters(), stage="Early", unit="DLit100")
     tf = analysis_charts.trend_lines(t["readiness"], "readiness", "en")
     names = [tr.name for tr in tf.data]
-    assert "All" in names and "Management" not in names    # groups with no respondents are left out
+    assert "All" in names and "Management" not in names  # groups with no respondents are left out
     ex = next(tr for tr in tf.data if tr.name == "Executive")
     assert list(ex.x) == t["rounds"] and ex.y[1] == 1.0
 

@@ -1,4 +1,5 @@
 """Rules moved out of the pages into framework.analysis: next-step advice, training headline, drill-down."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -16,8 +17,14 @@ def con(store_con):
 
 
 def _ov(now, nxt_value, next_stage="Developing", hidden=False, codes=("A", "B", "C", "D")):
-    return {"readiness": now, "readiness_next": nxt_value, "next_stage": next_stage, "stage": "Early",
-            "hidden": hidden, "blockers": pd.DataFrame({"code": list(codes)})}
+    return {
+        "readiness": now,
+        "readiness_next": nxt_value,
+        "next_stage": next_stage,
+        "stage": "Early",
+        "hidden": hidden,
+        "blockers": pd.DataFrame({"code": list(codes)}),
+    }
 
 
 def test_next_step_kinds_and_points():
@@ -25,7 +32,7 @@ def test_next_step_kinds_and_points():
     assert (s.kind, s.points, s.start_with) == ("raise", 55, ("A", "B", "C"))
     s = analysis.next_step(_ov(0.85, 0.6), 0.8)
     assert (s.kind, s.points) == ("aim_next", 20)
-    assert analysis.next_step(_ov(0.85, 0.95), 0.8).points == 0          # never negative
+    assert analysis.next_step(_ov(0.85, 0.95), 0.8).points == 0  # never negative
     assert analysis.next_step(_ov(0.9, None, next_stage=None), 0.8).kind == "top"
     assert analysis.next_step(_ov(None, None, hidden=True), 0.8).kind == "hidden"
     assert analysis.next_step(_ov(0.8, 0.5, codes=()), 0.8).start_with == ()
@@ -73,7 +80,7 @@ def test_next_stage_and_drill_down():
     assert analysis.work_stage("Mature", 0.9, 0.8) == "Mature"
     f = Filters(agencies=("X",), threshold=2)
     sub = analysis.narrow(f, "group", "Service")
-    assert isinstance(sub, Filters)      # typed, immutable: the page passes it to the view as it is
+    assert isinstance(sub, Filters)  # typed, immutable: the page passes it to the view as it is
     assert sub.staff_groups == ("Service",) and sub.agencies == ("X",) and sub.threshold == 2
     assert analysis.narrow(f, "agency", "Y").agencies == ("Y",)
     assert analysis.narrow(f, "unit", TOTAL_KEY).org_units == ()

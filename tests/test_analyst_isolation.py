@@ -1,5 +1,6 @@
 """Each analyst query runs in a worker process (framework.analyst_worker): what it builds never reaches the
 server, it is killed at the deadline, and the database file it reads is private and cleaned up."""
+
 from __future__ import annotations
 
 import gc
@@ -16,7 +17,7 @@ from framework import analyst, db
 
 
 def test_a_900_mb_string_is_refused_quickly_and_the_server_does_not_grow(acon):  # noqa: F811
-    analyst.run(acon, "SELECT 1 AS x")            # the worker server is up
+    analyst.run(acon, "SELECT 1 AS x")  # the worker server is up
     gc.collect()
     before = peak = rss_mb()
     stop = threading.Event()
@@ -39,8 +40,8 @@ def test_a_900_mb_string_is_refused_quickly_and_the_server_does_not_grow(acon): 
         watcher.join()
     err = info.value
     assert err.th and err.en and err.th != err.en and ("memory" in err.en or "50 MB" in err.en)
-    assert took < analyst.DEFAULT_TIMEOUT + 0.5, took           # was 8-16 s past nothing
-    assert peak - before < 200, (before, peak)                  # was +2.5 GB in this process
+    assert took < analyst.DEFAULT_TIMEOUT + 0.5, took  # was 8-16 s past nothing
+    assert peak - before < 200, (before, peak)  # was +2.5 GB in this process
     assert analyst.run(acon, "SELECT 2 AS x").frame["x"].iloc[0] == 2
 
 
@@ -49,15 +50,22 @@ def test_a_worker_that_does_not_stop_itself_is_killed_at_the_deadline(acon, monk
     killed = []
     real_kill = analyst._kill
     monkeypatch.setattr(analyst, "_kill", lambda pid: (killed.append(pid), real_kill(pid)))
-    job = {"path": str(acon.path), "query": "SELECT sum(hash(a.range * b.range)) AS s FROM range(300000) a, "
-           "range(300000) b", "limit": 10, "timeout": 60.0, "max_bytes": 2**20,
-           "memory_limit": acon.memory_limit, "threads": acon.threads, "address_space": analyst.WORKER_ADDRESS_SPACE}
+    job = {
+        "path": str(acon.path),
+        "query": "SELECT sum(hash(a.range * b.range)) AS s FROM range(300000) a, range(300000) b",
+        "limit": 10,
+        "timeout": 60.0,
+        "max_bytes": 2**20,
+        "memory_limit": acon.memory_limit,
+        "threads": acon.threads,
+        "address_space": analyst.WORKER_ADDRESS_SPACE,
+    }
     start = time.perf_counter()
     with pytest.raises(analyst.AnalystError) as info:
         analyst._in_worker(job, deadline=start + 1.0)
     assert time.perf_counter() - start < 2.0
     assert "stopped" in info.value.en and len(killed) == 1
-    for _ in range(50):   # the kernel reaps it (the fork server ignores SIGCHLD)
+    for _ in range(50):  # the kernel reaps it (the fork server ignores SIGCHLD)
         try:
             os.killpg(killed[0], 0)
         except ProcessLookupError:
@@ -98,13 +106,13 @@ def test_the_database_file_is_private_and_removed_on_close():
         other = b.path
         del b
         gc.collect()
-        assert not other.exists()                         # garbage-collected (a Streamlit cache eviction)
+        assert not other.exists()  # garbage-collected (a Streamlit cache eviction)
     finally:
         con.close()
 
 
 def test_files_of_ended_processes_are_swept(tmp_path):
-    dead = tmp_path / "999999999-abc.duckdb"               # no such pid
+    dead = tmp_path / "999999999-abc.duckdb"  # no such pid
     mine = tmp_path / f"{os.getpid()}-def.duckdb"
     other = tmp_path / "notes.duckdb"
     for p in (dead, mine, other):

@@ -1,4 +1,5 @@
 """The audit log (issue 19 point 4): append-only, one line per action on the pages and the CLI, never the passphrase."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,14 +19,19 @@ SECRET = "ลับ-hr-phrase-42"
 def _con(path):
     """The page's own cached connection when a page holds the file, else a new one (the CLI's file)."""
     from ui import shell
+
     return shell._connection(str(path)), False
 
 
 def log(path, page=True) -> list[tuple]:
     con = _con(path)[0] if page else db.connect(path)
     try:
-        return [tuple(r) for r in db.query(con, 'SELECT who, action, agency, detail FROM store.audit_log '
-                                                'ORDER BY "at", rowid').itertuples(index=False)]
+        return [
+            tuple(r)
+            for r in db.query(
+                con, 'SELECT who, action, agency, detail FROM store.audit_log ORDER BY "at", rowid'
+            ).itertuples(index=False)
+        ]
     finally:
         if not page:
             con.close()
@@ -42,21 +48,28 @@ def everything(path, page=True) -> str:
 
 def test_no_code_path_updates_or_deletes_the_log():
     pattern = re.compile(r"(UPDATE|DELETE\s+FROM|DROP\s+TABLE|TRUNCATE|ALTER\s+TABLE)[^;\"']*audit_log", re.IGNORECASE)
-    offenders = [str(p.relative_to(ROOT)) for folder in ("framework", "ui", "pages")
-                 for p in (ROOT / folder).rglob("*.py") if pattern.search(p.read_text(encoding="utf-8"))]
-    offenders += [str(p.relative_to(ROOT)) for p in (ROOT / "framework" / "sql").rglob("*.sql")
-                  if pattern.search(p.read_text(encoding="utf-8"))]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for folder in ("framework", "ui", "pages")
+        for p in (ROOT / folder).rglob("*.py")
+        if pattern.search(p.read_text(encoding="utf-8"))
+    ]
+    offenders += [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "framework" / "sql").rglob("*.sql")
+        if pattern.search(p.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
 
 
 def test_record_keeps_the_passphrase_out(store_con, monkeypatch):
     monkeypatch.setenv(access.ENV, SECRET)
     assert audit.record(store_con, f"HR {SECRET}", "sign-in", f"a{SECRET}", f"typed {SECRET} here")
-    audit.record(store_con, "x", "upload", detail="page secret", secret="page secret")   # the Streamlit secret
+    audit.record(store_con, "x", "upload", detail="page secret", secret="page secret")  # the Streamlit secret
     rows = audit.entries(store_con)
     text = " ".join(str(v) for v in rows.to_numpy().ravel())
     assert SECRET not in text and "page secret" not in text and "***" in text
-    assert rows["action"].tolist() == ["upload", "sign-in"]         # newest first
+    assert rows["action"].tolist() == ["upload", "sign-in"]  # newest first
     with pytest.raises(ValueError):
         audit.record(store_con, "x", "no-such-action")
 
@@ -70,6 +83,7 @@ def page_store(tmp_path, monkeypatch):
     monkeypatch.setenv(access.ENV, SECRET)
     monkeypatch.setattr(access, "THROTTLE", access.Throttle())
     from ui import shell
+
     monkeypatch.setattr(shell, "menu", lambda: None)
     return path
 
@@ -149,35 +163,110 @@ def run(capsysbinary, monkeypatch, *argv, stdin=""):
 def test_cli_upload_campaign_links_and_row_level_export_are_logged(cli_env, capsysbinary, monkeypatch, tmp_path):
     path = cli_env
     name = min((FIXTURES / "surveys").glob("*.csv"))
-    code, out, err = run(capsysbinary, monkeypatch, "ingest", name, "--agency", "กรมทดสอบ", "--stage", "Early",
-                         "--round", "2025-06-30", "--db", path)
+    code, out, err = run(
+        capsysbinary,
+        monkeypatch,
+        "ingest",
+        name,
+        "--agency",
+        "กรมทดสอบ",
+        "--stage",
+        "Early",
+        "--round",
+        "2025-06-30",
+        "--db",
+        path,
+    )
     assert code == 0, err
-    code, out, err = run(capsysbinary, monkeypatch, "campaign", "open", "--agency", "กรม ค", "--stage", "Early",
-                         "--round", "2025-06-30", "--json", "--db", path, "--passphrase-stdin", stdin=SECRET + "\n")
+    code, out, err = run(
+        capsysbinary,
+        monkeypatch,
+        "campaign",
+        "open",
+        "--agency",
+        "กรม ค",
+        "--stage",
+        "Early",
+        "--round",
+        "2025-06-30",
+        "--json",
+        "--db",
+        path,
+        "--passphrase-stdin",
+        stdin=SECRET + "\n",
+    )
     assert code == 0, err
     import json
+
     made = json.loads(out)["code"]
     ids = tmp_path / "ids.csv"
     ids.write_text("respondent_id\n101\n102\n", encoding="utf-8")
-    code, out, err = run(capsysbinary, monkeypatch, "campaign", "links", made, "--ids", ids, "--base-url",
-                         "https://skills.example.go.th", "--db", path, "--passphrase-stdin", stdin=SECRET + "\n")
+    code, out, err = run(
+        capsysbinary,
+        monkeypatch,
+        "campaign",
+        "links",
+        made,
+        "--ids",
+        ids,
+        "--base-url",
+        "https://skills.example.go.th",
+        "--db",
+        path,
+        "--passphrase-stdin",
+        stdin=SECRET + "\n",
+    )
     assert code == 0, err
     lines = out.strip().splitlines()
     assert lines[0] == "respondent_id,link" and lines[1].startswith("101,https://skills.example.go.th/assess?t=")
-    code, out, err = run(capsysbinary, monkeypatch, "campaign", "revoke", made, "102", "--db", path,
-                         "--passphrase-stdin", stdin=SECRET + "\n")
+    code, out, err = run(
+        capsysbinary,
+        monkeypatch,
+        "campaign",
+        "revoke",
+        made,
+        "102",
+        "--db",
+        path,
+        "--passphrase-stdin",
+        stdin=SECRET + "\n",
+    )
     assert code == 0 and "revoked 1" in out, err
-    code, out, err = run(capsysbinary, monkeypatch, "campaign", "close", made, "--db", path,
-                         "--passphrase-stdin", stdin=SECRET + "\n")
+    code, out, err = run(
+        capsysbinary, monkeypatch, "campaign", "close", made, "--db", path, "--passphrase-stdin", stdin=SECRET + "\n"
+    )
     assert code == 0, err
     dest = tmp_path / "rows.csv"
-    code, out, err = run(capsysbinary, monkeypatch, "export", "responses", "--format", "csv", "--out", dest,
-                         "--db", path, "--passphrase-stdin", stdin=SECRET + "\n")
+    code, out, err = run(
+        capsysbinary,
+        monkeypatch,
+        "export",
+        "responses",
+        "--format",
+        "csv",
+        "--out",
+        dest,
+        "--db",
+        path,
+        "--passphrase-stdin",
+        stdin=SECRET + "\n",
+    )
     assert code == 0, err
     rows = log(path, page=False)
     actions = [r[1] for r in rows]
-    assert actions == ["upload", "sign-in", "campaign-open", "sign-in", "links-issued", "sign-in", "link-revoked",
-                       "sign-in", "campaign-close", "sign-in", "row-export"]
+    assert actions == [
+        "upload",
+        "sign-in",
+        "campaign-open",
+        "sign-in",
+        "links-issued",
+        "sign-in",
+        "link-revoked",
+        "sign-in",
+        "campaign-close",
+        "sign-in",
+        "row-export",
+    ]
     assert all(r[0].startswith("command line (") for r in rows)
     assert rows[0][2] == "กรมทดสอบ" and rows[2][2] == "กรม ค" and "rows.csv" in rows[-1][3]
     assert SECRET not in everything(path, page=False)

@@ -3,6 +3,7 @@
 Screenshots go to tests/artifacts/screenshots (git-ignored); only `make screenshots` (SKILLS_SCREENSHOTS=1)
 refreshes the committed docs/screenshots, so `make test` never rewrites tracked files.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,14 @@ def shots_dir() -> Path:
 
 
 CHROMIUM = "/usr/lib/chromium/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 TIMEOUT_MS = 60_000
 
 pytestmark = pytest.mark.browser
@@ -64,9 +71,24 @@ def streamlit_app(log_dir: Path, **env):
     full.pop("STREAMLIT_SERVER_ADDRESS", None)
     with open(log_dir / "streamlit.log", "w", encoding="utf-8") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless",
-             "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=full, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=full,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(url, proc)
@@ -83,8 +105,9 @@ def streamlit_app(log_dir: Path, **env):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app with a throw-away survey store."""
-    with streamlit_app(tmp_path_factory.mktemp("log"),
-                       SKILLS_DB=str(tmp_path_factory.mktemp("browser") / "skills.duckdb")) as url:
+    with streamlit_app(
+        tmp_path_factory.mktemp("log"), SKILLS_DB=str(tmp_path_factory.mktemp("browser") / "skills.duckdb")
+    ) as url:
         yield url
 
 
@@ -107,7 +130,8 @@ def _settle(page) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Connecting/)",
-        timeout=TIMEOUT_MS)
+        timeout=TIMEOUT_MS,
+    )
     page.wait_for_timeout(1500)
 
 
@@ -161,7 +185,9 @@ def test_deep_link_and_screenshots(server, browser):
 
         # English deep link.
         page.goto(f"{server}/profiles?stage=Early&group=Technologist&lang=en", timeout=TIMEOUT_MS)
-        page.get_by_text("A developer of the agency's digital technology", exact=True).first.wait_for(timeout=TIMEOUT_MS)
+        page.get_by_text("A developer of the agency's digital technology", exact=True).first.wait_for(
+            timeout=TIMEOUT_MS
+        )
         _settle(page)
         _shot(page, "profiles_en")
 
@@ -202,19 +228,23 @@ def test_survey_pages_with_demo_data(server, browser):
         page.get_by_text("แผนภาพความครอบคลุม").first.wait_for(timeout=TIMEOUT_MS)
         page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
         _settle(page)
-        trace = page.evaluate("() => { const d = document.querySelector('.js-plotly-plot').data;"
-                              " return {type: d[0].type, rows: d[0].y.length, cols: d[0].x.length}; }")
+        trace = page.evaluate(
+            "() => { const d = document.querySelector('.js-plotly-plot').data;"
+            " return {type: d[0].type, rows: d[0].y.length, cols: d[0].x.length}; }"
+        )
         assert trace["type"] == "heatmap"
         assert trace["rows"] >= 9 and trace["cols"] >= 6
         _shot(page, "coverage")
 
-        for path, text, name in (("/overview", "ภาพรวมสำหรับผู้บริหาร", "overview"),
-                                 ("/readiness", "ความพร้อมตามระยะ", "readiness"),
-                                 ("/trends", "แนวโน้มตามรอบสำรวจ", "trends"),
-                                 ("/training", "ความต้องการพัฒนา", "training"),
-                                 ("/respondent", "แผนพัฒนารายบุคคล", "respondent"),
-                                 ("/upload", "นำเข้าแบบสำรวจ", "upload"),
-                                 ("/sql", "SQL สำหรับนักวิเคราะห์", "sql")):
+        for path, text, name in (
+            ("/overview", "ภาพรวมสำหรับผู้บริหาร", "overview"),
+            ("/readiness", "ความพร้อมตามระยะ", "readiness"),
+            ("/trends", "แนวโน้มตามรอบสำรวจ", "trends"),
+            ("/training", "ความต้องการพัฒนา", "training"),
+            ("/respondent", "แผนพัฒนารายบุคคล", "respondent"),
+            ("/upload", "นำเข้าแบบสำรวจ", "upload"),
+            ("/sql", "SQL สำหรับนักวิเคราะห์", "sql"),
+        ):
             page.goto(server + path, timeout=TIMEOUT_MS)
             page.get_by_text(text).first.wait_for(timeout=TIMEOUT_MS)
             _settle(page)

@@ -1,5 +1,6 @@
 """Real browser: HR opens a campaign on /workshop, a respondent opens its link, fills the form for one profile
 and submits; the live view on /workshop picks the submission up. Prints the time from submit to the live view."""
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,7 @@ def test_campaign_link_form_submit_and_live_view(server, browser):  # noqa: F811
         code = re.search(r"code ([a-z0-9]{8})", hr.get_by_text(re.compile("Campaign opened")).inner_text()).group(1)
         _settle(hr)
         assert _metric(hr, "Submissions (people)") == "0"
-        assert hr.locator('[data-testid="stImage"] img').count() == 1   # the QR code
+        assert hr.locator('[data-testid="stImage"] img').count() == 1  # the QR code
 
         person.goto(f"{server}/assess?c={code}", timeout=TIMEOUT_MS)
         _settle(person)
@@ -44,7 +45,7 @@ def test_campaign_link_form_submit_and_live_view(server, browser):  # noqa: F811
         _settle(person)
         units = person.locator('[data-testid="stRadio"]', has_text="ทำได้ด้วยตนเอง")
         n = units.count()
-        assert n == 8   # Early · Service requires 8 units
+        assert n == 8  # Early · Service requires 8 units
         for i in range(n):
             units.nth(i).get_by_text("3 · ทำได้ด้วยตนเอง").click()
             person.wait_for_timeout(300)
@@ -58,12 +59,15 @@ def test_campaign_link_form_submit_and_live_view(server, browser):  # noqa: F811
         hr.wait_for_function(
             "() => [...document.querySelectorAll('[data-testid=\"stMetric\"]')].some(m => "
             "m.innerText.includes('Submissions (people)') && /\\n\\s*1\\s*$/.test(m.innerText))",
-            timeout=TIMEOUT_MS)
+            timeout=TIMEOUT_MS,
+        )
         live = time.monotonic() - t0
         hr.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=TIMEOUT_MS)
         shown = time.monotonic() - t0
-        print(f"submit -> stored and own result shown {stored:.1f} s; -> live count {live:.1f} s; "
-              f"-> heatmap {shown:.1f} s")
+        print(
+            f"submit -> stored and own result shown {stored:.1f} s; -> live count {live:.1f} s; "
+            f"-> heatmap {shown:.1f} s"
+        )
         person.get_by_text("ผลของคุณ").wait_for(timeout=TIMEOUT_MS)
         _settle(person)
         _shot(person, "assess_result")

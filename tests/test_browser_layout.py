@@ -1,5 +1,6 @@
 """Real browser, issue 21: the assess result in view after submitting on a phone and its result link; presentation
 mode giving the content the screen (1920x1080); phone layouts where toolbars covered titles and buttons."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,13 @@ from test_browser_phone import PHONE_UA, _chart_page, _phone_page
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "th-TH", "is_mobile": True, "has_touch": True,
-         "user_agent": PHONE_UA}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "locale": "th-TH",
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": PHONE_UA,
+}
 BOX = """(el) => { const b = el.getBoundingClientRect();
   return {left: b.left, top: b.top, right: b.right, bottom: b.bottom, width: b.width, height: b.height}; }"""
 
@@ -21,7 +27,9 @@ def _box(locator) -> dict:
 
 
 def _inside(b: dict, width: int, height: int) -> bool:
-    return b["width"] > 0 and b["left"] >= -1 and b["top"] >= -1 and b["right"] <= width + 1 and b["bottom"] <= height + 1
+    return (
+        b["width"] > 0 and b["left"] >= -1 and b["top"] >= -1 and b["right"] <= width + 1 and b["bottom"] <= height + 1
+    )
 
 
 def _apart(a: dict, b: dict) -> bool:
@@ -76,9 +84,9 @@ def submitted(server, browser):  # noqa: F811
 
 
 def test_assess_on_a_phone_shows_the_result_in_view_after_submitting(submitted):
-    assert submitted["units"] == 8 and submitted["scrolled"] > 300, submitted   # the form was scrolled far down
-    assert _inside(submitted["success"], 390, 844), submitted                  # the message and score on screen
-    assert "r=" not in submitted["url"], submitted["url"]                      # the token is never put in the URL
+    assert submitted["units"] == 8 and submitted["scrolled"] > 300, submitted  # the form was scrolled far down
+    assert _inside(submitted["success"], 390, 844), submitted  # the message and score on screen
+    assert "r=" not in submitted["url"], submitted["url"]  # the token is never put in the URL
 
 
 def test_the_result_link_reopens_the_result_and_plan(server, browser, submitted):  # noqa: F811
@@ -90,11 +98,11 @@ def test_the_result_link_reopens_the_result_and_plan(server, browser, submitted)
         page.get_by_text("ผลของคุณ").wait_for(timeout=TIMEOUT_MS)
         _settle(page)
         assert page.get_by_text("กรมทดสอบจอ").count() >= 1
-        assert page.get_by_text(re.compile(r"หน่วยที่ต้องพัฒนา \(\d\)")).count() == 1          # the plan
+        assert page.get_by_text(re.compile(r"หน่วยที่ต้องพัฒนา \(\d\)")).count() == 1  # the plan
         assert page.get_by_text(re.compile(r"หน่วยที่ผ่านเกณฑ์ \(\d\)")).count() == 1
         assert page.get_by_role("button", name=re.compile("แผนพัฒนารายบุคคล")).count() == 1
-        assert page.get_by_label("รหัสผู้ตอบ").count() == 0                                     # not the form
-        page.goto(link[:-4] + "AAAA", timeout=TIMEOUT_MS)                                       # a wrong token
+        assert page.get_by_label("รหัสผู้ตอบ").count() == 0  # not the form
+        page.goto(link[:-4] + "AAAA", timeout=TIMEOUT_MS)  # a wrong token
         page.get_by_text("ไม่พบผลการประเมินของลิงก์นี้").wait_for(timeout=TIMEOUT_MS)
         assert page.get_by_text("ผลของคุณ").count() == 0
     finally:
@@ -112,9 +120,9 @@ def test_workshop_presentation_gives_the_qr_code_and_the_room_heatmap_the_screen
         heat = _box(page.locator(".js-plotly-plot").first)
         assert _inside(qr, 1920, 1080) and _inside(heat, 1920, 1080), (qr, heat)
         assert qr["right"] <= heat["left"] and qr["top"] < heat["bottom"] and heat["top"] < qr["bottom"], (qr, heat)
-        assert qr["width"] >= 400, qr                                                  # large enough to scan
+        assert qr["width"] >= 400, qr  # large enough to scan
         panel = page.locator('[data-testid="stExpander"]').first
-        assert panel.locator("details").get_attribute("open") is None                 # the controls folded away
+        assert panel.locator("details").get_attribute("open") is None  # the controls folded away
         assert not page.get_by_label("Agency", exact=True).is_visible()
         assert not page.get_by_label("Smallest cell shown (k)").first.is_visible()
     finally:
@@ -130,8 +138,8 @@ def test_profiles_presentation_shows_a_required_unit_above_the_fold(server, brow
         _shot(page, "profiles_present")
         unit = _box(page.locator('[data-testid="stExpander"]', has_text="DLit100").first)
         assert _inside(unit, 1920, 1080), unit
-        assert not page.get_by_role("button", name="กลุ่มถัดไป").is_visible()          # the step buttons folded
-        page.keyboard.press("ArrowRight")                                              # the keys still step
+        assert not page.get_by_role("button", name="กลุ่มถัดไป").is_visible()  # the step buttons folded
+        page.keyboard.press("ArrowRight")  # the keys still step
         page.wait_for_function("() => location.search.includes('group=Management')", timeout=TIMEOUT_MS)
     finally:
         page.close()
@@ -150,10 +158,16 @@ def test_overview_on_a_phone_table_toolbar_clear_of_the_download_buttons(server,
         grid = page.locator('[data-testid="stDataFrame"]').first
         grid.scroll_into_view_if_needed()
         page.wait_for_timeout(800)
-        bars = [b for b in page.locator('[data-testid="stElementToolbar"]').evaluate_all(
-            f"els => els.map({BOX})") if b["width"] > 0]
-        buttons = [b for b in page.get_by_role("button", name=re.compile("ดาวน์โหลด")).evaluate_all(
-            f"els => els.map({BOX})") if b["width"] > 0]
+        bars = [
+            b
+            for b in page.locator('[data-testid="stElementToolbar"]').evaluate_all(f"els => els.map({BOX})")
+            if b["width"] > 0
+        ]
+        buttons = [
+            b
+            for b in page.get_by_role("button", name=re.compile("ดาวน์โหลด")).evaluate_all(f"els => els.map({BOX})")
+            if b["width"] > 0
+        ]
         assert bars and buttons, (bars, buttons)
         for bar in bars:
             for button in buttons:

@@ -1,5 +1,6 @@
 """Real browser: a personal link fixes the respondent id; after one person submits through theirs, a second
 person's link (a new page) shows the second person's id, not editable."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,7 @@ def seeded(tmp_path_factory):
     con = db.connect(path)
     cat = Catalog(con)
     SurveyStore(con, cat)
-    c = campaign.open_campaign(con, cat, agency="กรมลิงก์", stage="Early", round_date="2025-06-30",
-                               links_only=True)
+    c = campaign.open_campaign(con, cat, agency="กรมลิงก์", stage="Early", round_date="2025-06-30", links_only=True)
     tokens = dict(links.issue(con, c, ["emp-0001", "emp-0002"]))
     con.close()
     with streamlit_app(tmp_path_factory.mktemp("log"), SKILLS_DB=str(path), SKILLS_DEMO="0") as url:
@@ -46,9 +46,9 @@ def test_personal_links_fix_the_id_in_a_real_browser(seeded, browser):  # noqa: 
         _settle(first)
         units = first.locator('[data-testid="stRadio"]', has_text="Can do independently")
         n = units.count()
-        assert n == 8   # Early · Service requires 8 units
+        assert n == 8  # Early · Service requires 8 units
         for i in range(n):
-            units.nth(i).get_by_text("3 · Can do independently").click()      # a level for every unit asked
+            units.nth(i).get_by_text("3 · Can do independently").click()  # a level for every unit asked
             first.wait_for_timeout(250)
         _settle(first)
         first.get_by_role("button", name="Submit").click()

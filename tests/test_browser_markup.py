@@ -5,6 +5,7 @@ A loopback HTTP server counts every request it gets; the app serves a store whos
 the default survey pages and a campaign link whose code is `[Sign in](//127.1)`: the counter stays at zero, and
 no image, link or directive from the data is in the DOM.
 """
+
 from __future__ import annotations
 
 import re
@@ -69,12 +70,13 @@ def _no_markup_from_data(page, port: int) -> None:
                  bad.push(el.outerHTML);
              }
              return bad;
-           }""", port)
+           }""",
+        port,
+    )
     assert found == [], f"markup from the data is live: {found}"
 
 
-def test_markup_named_agencies_and_campaign_code_are_text_and_fetch_nothing(
-        hostile_server, counter, browser):  # noqa: F811
+def test_markup_named_agencies_and_campaign_code_are_text_and_fetch_nothing(hostile_server, counter, browser):  # noqa: F811
     url, img, phish = hostile_server
     port, hits = counter
     page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="en-US")
@@ -83,7 +85,7 @@ def test_markup_named_agencies_and_campaign_code_are_text_and_fetch_nothing(
             page.goto(url + path, timeout=TIMEOUT_MS)
             page.get_by_text(re.compile("Latest round of")).first.wait_for(timeout=TIMEOUT_MS)
             _settle(page)
-            page.wait_for_timeout(1500)      # time for an image request to go out, were there one
+            page.wait_for_timeout(1500)  # time for an image request to go out, were there one
             assert hits == [], f"{path}: the browser fetched from the counter server: {hits}"
             _no_markup_from_data(page, port)
             text = page.locator('[data-testid="stMain"]').inner_text().replace("\u2060", "")

@@ -1,4 +1,5 @@
 """Real browser: the overview on a phone (390x844) and the coverage heatmap's cell labels at 1440x900."""
+
 from __future__ import annotations
 
 import itertools
@@ -37,8 +38,9 @@ TITLE = """() => {
 
 
 def test_overview_on_a_phone(server, browser):  # noqa: F811
-    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="th-TH", is_mobile=True,
-                            has_touch=True, device_scale_factor=2)
+    page = browser.new_page(
+        viewport={"width": 390, "height": 844}, locale="th-TH", is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     try:
         page.goto(f"{server}/overview", timeout=TIMEOUT_MS)
         page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
@@ -46,14 +48,14 @@ def test_overview_on_a_phone(server, browser):  # noqa: F811
         _shot(page, "overview_phone")
         title = page.evaluate(TITLE)
         assert title["text"] == "ภาพรวมสำหรับผู้บริหาร"
-        assert title["lines"] == 1 and not title["overflow"], title       # never "ผู้ / บริหาร"
+        assert title["lines"] == 1 and not title["overflow"], title  # never "ผู้ / บริหาร"
         page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
         chart = page.evaluate(CHART)
-        assert chart["plot"] >= 0.55 * chart["width"], chart              # the bars get the width, not labels
-        assert chart["yticks"] == 0 and chart["labels"] >= 1, chart        # labels above the bars
-        assert not chart["modebar"], chart                                 # no toolbar over the title
+        assert chart["plot"] >= 0.55 * chart["width"], chart  # the bars get the width, not labels
+        assert chart["yticks"] == 0 and chart["labels"] >= 1, chart  # labels above the bars
+        assert not chart["modebar"], chart  # no toolbar over the title
         x = chart["xtitle"]
-        assert x and 0 <= x["top"] and x["bottom"] <= x["height"] + 1, chart   # axis title not cut
+        assert x and 0 <= x["top"] and x["bottom"] <= x["height"] + 1, chart  # axis title not cut
     finally:
         page.close()
 
@@ -71,8 +73,10 @@ def test_coverage_heatmap_cells_carry_their_labels(server, browser):  # noqa: F8
         cells = [t for row in trace["text"] for t in row if t]
         assert len(cells) > 100 and all(t.split(" ")[0].endswith("%") for t in cells)
         assert trace["ticks"][0].startswith("DLit100 · ")
-        drawn = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot .hm text, "
-                              ".js-plotly-plot text.textpoint, .js-plotly-plot g.text text')].length")
+        drawn = page.evaluate(
+            "() => [...document.querySelectorAll('.js-plotly-plot .hm text, "
+            ".js-plotly-plot text.textpoint, .js-plotly-plot g.text text')].length"
+        )
         assert drawn > 100
         # The table under the heatmap shows every column without scrolling sideways.
         grid = page.locator('[data-testid="stDataFrame"]').first
@@ -86,15 +90,16 @@ def test_coverage_heatmap_cells_carry_their_labels(server, browser):  # noqa: F8
         page.close()
 
 
-PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-            "Chrome/126.0 Mobile Safari/537.36")
+PHONE_UA = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
+)
 
 
 def test_readiness_on_a_phone_starts_with_stacked_panels(server, browser):  # noqa: F811
     with _chart_page(browser, f"{server}/readiness", "readiness_phone") as page:
         panels = page.evaluate("""() => { const L = document.querySelector('.js-plotly-plot')._fullLayout;
             return ['yaxis', 'yaxis2', 'yaxis3'].map(a => L[a] && L[a].domain); }""")
-        assert all(panels) and panels[0][0] > panels[1][1] > panels[1][0] > panels[2][1], panels   # one above the other
+        assert all(panels) and panels[0][0] > panels[1][1] > panels[1][0] > panels[2][1], panels  # one above the other
 
 
 # Boxes (relative to the chart) of the first chart's legend, title, x axis title and value labels, plus widths.
@@ -112,8 +117,11 @@ BOXES = """(i) => {
 
 def _phone_page(browser, url, phone: bool = True):  # noqa: F811
     """`url` open and settled at 390x844: a phone (its user agent), or a desktop browser that narrow."""
-    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="th-TH",
-                            **({"is_mobile": True, "has_touch": True, "user_agent": PHONE_UA} if phone else {}))
+    page = browser.new_page(
+        viewport={"width": 390, "height": 844},
+        locale="th-TH",
+        **({"is_mobile": True, "has_touch": True, "user_agent": PHONE_UA} if phone else {}),
+    )
     page.goto(url, timeout=TIMEOUT_MS)
     page.locator(".js-plotly-plot").first.wait_for(timeout=TIMEOUT_MS)
     _settle(page)
@@ -136,15 +144,15 @@ def test_trends_on_a_phone_keep_the_plot_width(server, browser):  # noqa: F811
     with _chart_page(browser, f"{server}/trends", "trends_phone") as page:
         for i in range(2):
             b = page.evaluate(BOXES, i)
-            assert b["plot"] >= 0.65 * b["width"], b                     # legend not at the side
-            assert b["legend"]["top"] >= b["xtitle"]["bottom"] - 1, b     # legend below the axis title
+            assert b["plot"] >= 0.65 * b["width"], b  # legend not at the side
+            assert b["legend"]["top"] >= b["xtitle"]["bottom"] - 1, b  # legend below the axis title
 
 
 def test_training_on_a_phone_title_legend_and_labels(server, browser):  # noqa: F811
     with _chart_page(browser, f"{server}/training", "training_phone") as page:
         b = page.evaluate(BOXES, 0)
         assert b["title"]["bottom"] <= b["legend"]["top"] or b["legend"]["bottom"] <= b["title"]["top"], b
-        assert b["values"] and all(v["right"] <= b["width"] + 1 for v in b["values"]), b   # "2,037 (45%)" whole
+        assert b["values"] and all(v["right"] <= b["width"] + 1 for v in b["values"]), b  # "2,037 (45%)" whole
 
 
 def test_readiness_dots_in_a_narrow_desktop_window(server, browser):  # noqa: F811
@@ -153,17 +161,17 @@ def test_readiness_dots_in_a_narrow_desktop_window(server, browser):  # noqa: F8
         heads = page.evaluate("""() => [...document.querySelector('.js-plotly-plot').querySelectorAll('.annotation-text')].slice(0, 3)
             .map(t => { const b = t.getBoundingClientRect(); return [b.left, b.right]; })""")
         assert len(heads) == 3, heads
-        assert all(a[1] <= b[0] + 1 for a, b in itertools.pairwise(heads)), heads   # apart, left to right
+        assert all(a[1] <= b[0] + 1 for a, b in itertools.pairwise(heads)), heads  # apart, left to right
 
 
 def test_coverage_on_a_phone_scrolls_instead_of_squeezing(server, browser):  # noqa: F811
     with _chart_page(browser, f"{server}/coverage", "coverage_phone") as page:
         b = page.evaluate(BOXES, 0)
-        assert b["width"] >= 600 and b["plot"] >= 250, b               # cells keep their width (was ~60 px)
+        assert b["width"] >= 600 and b["plot"] >= 250, b  # cells keep their width (was ~60 px)
         box = page.evaluate("""() => { const s = document.querySelector('.st-key-cov_scroll');
             return {scroll: s.scrollWidth, client: s.clientWidth}; }""")
-        assert box["scroll"] > box["client"], box                        # scrolls sideways inside the page
-        assert not page.get_by_role("switch").first.is_checked()         # codes only on a phone
+        assert box["scroll"] > box["client"], box  # scrolls sideways inside the page
+        assert not page.get_by_role("switch").first.is_checked()  # codes only on a phone
 
 
 def test_present_mode_full_screen_button_looks_like_the_exit_button(server, browser):  # noqa: F811
@@ -191,4 +199,4 @@ def test_requirements_on_a_phone_column_labels_apart(server, browser):  # noqa: 
         boxes = page.evaluate("""() => [...document.querySelector('.js-plotly-plot').querySelectorAll('.xtick text')]
             .map(t => { const b = t.getBoundingClientRect(); return [b.left, b.right]; }).sort((a, b) => a[0] - b[0])""")
         assert len(boxes) == 6, boxes
-        assert all(a[1] <= b[0] + 1 for a, b in itertools.pairwise(boxes)), boxes   # not printed on top of each other
+        assert all(a[1] <= b[0] + 1 for a, b in itertools.pairwise(boxes)), boxes  # not printed on top of each other

@@ -1,4 +1,5 @@
 """Real browser: leaving presentation mode, full screen, the arrow keys on /profiles, and a PDF handout download."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,9 +21,9 @@ def test_presentation_mode_keys_full_screen_and_exit(server, browser):  # noqa: 
         _settle(page)
         assert not page.locator('[data-testid="stHeader"]').is_visible()
 
-        page.keyboard.press("ArrowRight")   # next staff group
+        page.keyboard.press("ArrowRight")  # next staff group
         page.wait_for_function("() => location.search.includes('group=Technologist')", timeout=TIMEOUT_MS)
-        page.keyboard.press("ArrowUp")      # previous stage
+        page.keyboard.press("ArrowUp")  # previous stage
         page.wait_for_function("() => location.search.includes('stage=Developing')", timeout=TIMEOUT_MS)
         assert "present=1" in page.url
 

@@ -1,5 +1,6 @@
 """Real browser, issue 18: a workshop room of 10 (5 Service, 5 Academic, answered through the campaign) shows
 numbers for both staff groups on /workshop, in the view the room sees (figures without the passphrase)."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,8 +24,9 @@ def room_server(tmp_path_factory):
     for i in range(10):
         g = ("Service", "Academic")[i % 2]
         req = cat.profile_units("Early", g)["code"].tolist()
-        campaign.submit(con, cat, c, f"room-{i}", g, None, {u: 3 if i < 6 else 1 for u in req},
-                        limits=campaign.Limits())
+        campaign.submit(
+            con, cat, c, f"room-{i}", g, None, {u: 3 if i < 6 else 1 for u in req}, limits=campaign.Limits()
+        )
     con.close()
     with streamlit_app(tmp_path_factory.mktemp("log"), SKILLS_DB=str(path), SKILLS_HR_PASSPHRASE=None) as url:
         yield url

@@ -1,4 +1,5 @@
 """Campaigns: open / list / close, codes, the unknown and closed messages, the CLI, the rate limiter."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,16 @@ def con(store_con, catalog):
 
 
 def test_open_get_list_close(con, catalog):
-    c = campaign.open_campaign(con, catalog, agency=" กรม  ก ", stage="ระยะเริ่มแรก", round_date="2025-06-30",
-                               closes="2999-01-31", org_units=["กอง 1", "กอง 2", "กอง 1"], id_pattern=r"\d{7}")
+    c = campaign.open_campaign(
+        con,
+        catalog,
+        agency=" กรม  ก ",
+        stage="ระยะเริ่มแรก",
+        round_date="2025-06-30",
+        closes="2999-01-31",
+        org_units=["กอง 1", "กอง 2", "กอง 1"],
+        id_pattern=r"\d{7}",
+    )
     assert len(c.code) == campaign.CODE_LENGTH and c.code.isalnum() and c.code == c.code.lower()
     assert c.url_path == f"/assess?c={c.code}"
     assert (c.agency, c.stage, c.round_date) == ("กรม ก", "Early", dt.date(2025, 6, 30))
@@ -40,8 +49,9 @@ def test_open_get_list_close(con, catalog):
 def test_tables_idempotent_and_codes_random(con, catalog):
     campaign.ensure_tables(con)
     campaign.ensure_tables(con)
-    codes = {campaign.open_campaign(con, catalog, agency="A", stage="Early", round_date="2025-06-30").code
-             for _ in range(20)}
+    codes = {
+        campaign.open_campaign(con, catalog, agency="A", stage="Early", round_date="2025-06-30").code for _ in range(20)
+    }
     assert len(codes) == 20
     assert db.scalar(con, "SELECT count(*) FROM store.campaigns") == 20
 
@@ -51,16 +61,25 @@ def test_unknown_and_expired(con, catalog):
         with pytest.raises(campaign.CampaignError) as exc:
             campaign.require_open(con, code)
         assert "ไม่พบแบบประเมิน" in exc.value.th and "no self-assessment" in exc.value.en
-    c = campaign.open_campaign(con, catalog, agency="A", stage="Early", round_date="2025-06-30", closes="2030-01-01",
-                               today=dt.date(2029, 1, 1))
+    c = campaign.open_campaign(
+        con, catalog, agency="A", stage="Early", round_date="2025-06-30", closes="2030-01-01", today=dt.date(2029, 1, 1)
+    )
     assert c.is_open(dt.date(2030, 1, 1)) and not c.is_open(dt.date(2030, 1, 2))
     with pytest.raises(campaign.CampaignError):
         campaign.require_open(con, c.code, today=dt.date(2030, 1, 2))
 
 
-@pytest.mark.parametrize("kw, word", [
-    ({"agency": " "}, "agency"), ({"stage": "Late"}, "stage"), ({"round_date": "30/06/2025"}, "Round date"),
-    ({"round_date": None}, "round date"), ({"closes": "2000-01-01"}, "past"), ({"id_pattern": "(["}, "pattern")])
+@pytest.mark.parametrize(
+    "kw, word",
+    [
+        ({"agency": " "}, "agency"),
+        ({"stage": "Late"}, "stage"),
+        ({"round_date": "30/06/2025"}, "Round date"),
+        ({"round_date": None}, "round date"),
+        ({"closes": "2000-01-01"}, "past"),
+        ({"id_pattern": "(["}, "pattern"),
+    ],
+)
 def test_open_refuses_bad_settings(con, catalog, kw, word):
     args = {"agency": "A", "stage": "Early", "round_date": "2025-06-30", **kw}
     with pytest.raises(campaign.CampaignError) as exc:
@@ -96,9 +115,26 @@ def _run(capsys, *argv):
 def test_cli_open_list_close(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("SKILLS_HR_PASSPHRASE", raising=False)
     store = str(tmp_path / "s.duckdb")
-    code, out, err = _run(capsys, "campaign", "open", "--agency", "กรม ก", "--stage", "Developing", "--round",
-                          "2025-06-30", "--closes", "2999-12-31", "--id-pattern", r"\d{7}", "--org-unit", "กอง 1",
-                          "--db", store, "--json")
+    code, out, err = _run(
+        capsys,
+        "campaign",
+        "open",
+        "--agency",
+        "กรม ก",
+        "--stage",
+        "Developing",
+        "--round",
+        "2025-06-30",
+        "--closes",
+        "2999-12-31",
+        "--id-pattern",
+        r"\d{7}",
+        "--org-unit",
+        "กอง 1",
+        "--db",
+        store,
+        "--json",
+    )
     assert code == 0, err
     made = json.loads(out)
     assert made["url_path"] == f"/assess?c={made['code']}" and made["stage"] == "Developing"
@@ -109,8 +145,9 @@ def test_cli_open_list_close(tmp_path, capsys, monkeypatch):
     assert code == 0 and json.loads(out)["status"] == "closed"
     code, out, err = _run(capsys, "campaign", "close", "nosuchco", "--db", store)
     assert code == 2 and err.startswith("error: There is no self-assessment") and "ไม่พบแบบประเมิน" in err
-    code, out, err = _run(capsys, "campaign", "open", "--agency", "A", "--stage", "Late", "--round", "2025-06-30",
-                          "--db", store)
+    code, out, err = _run(
+        capsys, "campaign", "open", "--agency", "A", "--stage", "Late", "--round", "2025-06-30", "--db", store
+    )
     assert code == 2 and "Unknown agency stage" in err and "\n" not in err.strip()
 
 

@@ -2,6 +2,7 @@
 
 Submissions are serialised by the campaign write lock (the same-person check and the write must not
 interleave); each takes about 1.5 s of DuckDB validation on this machine, so the test takes ~30-60 s."""
+
 from __future__ import annotations
 
 import threading
@@ -12,7 +13,7 @@ import pytest
 from framework import campaign, db
 from framework.store import SurveyStore
 
-PEOPLE = 18   # + 2 who submit twice = 20 concurrent sessions
+PEOPLE = 18  # + 2 who submit twice = 20 concurrent sessions
 
 
 @pytest.mark.slow
@@ -22,16 +23,29 @@ def test_concurrent_submissions_each_stored_exactly_once(store_con, catalog):
     limits = campaign.Limits(per_code=campaign.RateLimiter(100), per_client=campaign.RateLimiter(5))
     groups = ["Service", "Academic", "Executive", "Management", "Technologist", "Others"]
     # Two people submit twice (their second answers must replace the first, and still count once).
-    jobs = [(f"p{i:02d}", groups[i % len(groups)], i % 5) for i in range(PEOPLE)] + [("p00", "Service", 4),
-                                                                                    ("p01", "Academic", 4)]
+    jobs = [(f"p{i:02d}", groups[i % len(groups)], i % 5) for i in range(PEOPLE)] + [
+        ("p00", "Service", 4),
+        ("p01", "Academic", 4),
+    ]
     start, errors, done = threading.Barrier(len(jobs)), [], []
 
     def person(rid, group, level):
         req = catalog.profile_units(c.stage, group)["code"].tolist()
         try:
             start.wait()
-            done.append(campaign.submit(store_con, catalog, c, rid, group, None, {u: level for u in req},
-                                        client=f"session-{rid}-{level}", limits=limits))
+            done.append(
+                campaign.submit(
+                    store_con,
+                    catalog,
+                    c,
+                    rid,
+                    group,
+                    None,
+                    {u: level for u in req},
+                    client=f"session-{rid}-{level}",
+                    limits=limits,
+                )
+            )
         except Exception as exc:  # noqa: BLE001 - collected and reported below
             errors.append(repr(exc))
 

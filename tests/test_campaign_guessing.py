@@ -1,5 +1,6 @@
 """Issue 20 point 8: campaign codes cannot be guessed at full speed, and the submission limits do not reset with
 a new browser session."""
+
 from __future__ import annotations
 
 import logging
@@ -23,8 +24,11 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     c = Clock()
-    monkeypatch.setattr(model, "CODE_THROTTLE",
-                        access.Throttle(free=5, global_free=1000, base=1.0, cap=300.0, what="campaign code", clock=c))
+    monkeypatch.setattr(
+        model,
+        "CODE_THROTTLE",
+        access.Throttle(free=5, global_free=1000, base=1.0, cap=300.0, what="campaign code", clock=c),
+    )
     return c
 
 
@@ -33,7 +37,7 @@ def test_unknown_codes_are_throttled_per_client_and_logged(store_con, catalog, c
     real = campaign.open_campaign(store_con, catalog, agency="A", stage="Early", round_date="2025-06-30")
     looked_up = 0
     with caplog.at_level(logging.WARNING, logger="framework.access"):
-        for i in range(69):                        # the issue's pace: 69 guesses in one minute from one client
+        for i in range(69):  # the issue's pace: 69 guesses in one minute from one client
             try:
                 campaign.require_open(store_con, f"zzzz{i:04d}"[:8].replace("0", "2"), client="ip:10.0.0.9")
             except campaign.CodeThrottled as exc:
@@ -41,13 +45,13 @@ def test_unknown_codes_are_throttled_per_client_and_logged(store_con, catalog, c
             except campaign.CampaignError:
                 looked_up += 1
             clock.now += 60 / 69
-    assert looked_up <= 10                         # a growing delay, not 69 a minute
+    assert looked_up <= 10  # a growing delay, not 69 a minute
     logged = [r.getMessage() for r in caplog.records if "wrong campaign code" in r.getMessage()]
     assert len(logged) == looked_up and "assess" in logged[0]
-    with pytest.raises(campaign.CodeThrottled):    # during the wait even a real code is not looked up
+    with pytest.raises(campaign.CodeThrottled):  # during the wait even a real code is not looked up
         campaign.require_open(store_con, real.code, client="ip:10.0.0.9")
-    assert campaign.require_open(store_con, real.code, client="ip:10.0.0.10") == real   # another client: fine
-    clock.now += 901                               # the window passes
+    assert campaign.require_open(store_con, real.code, client="ip:10.0.0.10") == real  # another client: fine
+    clock.now += 901  # the window passes
     assert campaign.require_open(store_con, real.code, client="ip:10.0.0.9") == real
 
 
@@ -55,7 +59,7 @@ def test_the_page_throttles_guesses_across_new_sessions(app, clock, monkeypatch)
     open_, _shared = app
     c = open_()
     monkeypatch.setattr("ui.shell.client_key", lambda: "ip:10.0.0.7")
-    for i in range(6):                             # every visit a new browser session, the same device
+    for i in range(6):  # every visit a new browser session, the same device
         at = visit(f"wrong{i:03d}".replace("0", "a").replace("1", "b"), lang="en")
         assert not at.exception
     at = visit(c.code)
@@ -68,11 +72,12 @@ def test_the_page_throttles_guesses_across_new_sessions(app, clock, monkeypatch)
 def test_submission_limits_survive_a_new_session(app, monkeypatch):  # noqa: F811
     open_, shared = app
     c = open_()
-    limits = campaign.Limits(per_code=campaign.RateLimiter(100), per_person=campaign.RateLimiter(5),
-                             per_client=campaign.RateLimiter(2))
+    limits = campaign.Limits(
+        per_code=campaign.RateLimiter(100), per_person=campaign.RateLimiter(5), per_client=campaign.RateLimiter(2)
+    )
     monkeypatch.setattr(campaign.submit_module, "LIMITS", limits)
     monkeypatch.setattr("ui.shell.client_key", lambda: "ip:10.0.0.8")
-    for rid in ("1000001", "1000002"):             # each from a new browser session
+    for rid in ("1000001", "1000002"):  # each from a new browser session
         assert submit(fill(visit(c.code), rid=rid)).success
     at = submit(fill(visit(c.code, lang="en"), rid="1000003"))
     assert "Too many submissions" in at.error[0].value and len(stored(shared)) == 2
@@ -84,10 +89,13 @@ def test_one_person_is_limited_whatever_the_session(store_con, catalog):
     req = catalog.profile_units("Early", "Academic")["code"].tolist()
     limits = campaign.Limits()
     for i in range(5):
-        campaign.submit(store_con, catalog, c, "P1", "Academic", None, {u: 3 for u in req},
-                        client=f"session:{i}", limits=limits)
+        campaign.submit(
+            store_con, catalog, c, "P1", "Academic", None, {u: 3 for u in req}, client=f"session:{i}", limits=limits
+        )
     with pytest.raises(campaign.RateLimited):
-        campaign.submit(store_con, catalog, c, "p1", "Academic", None, {u: 3 for u in req},
-                        client="session:new", limits=limits)
-    campaign.submit(store_con, catalog, c, "P2", "Academic", None, {u: 3 for u in req},
-                    client="session:new", limits=limits)   # another person is not held up
+        campaign.submit(
+            store_con, catalog, c, "p1", "Academic", None, {u: 3 for u in req}, client="session:new", limits=limits
+        )
+    campaign.submit(
+        store_con, catalog, c, "P2", "Academic", None, {u: 3 for u in req}, client="session:new", limits=limits
+    )  # another person is not held up

@@ -1,4 +1,5 @@
 """Personal links (issue 19 point 3): one hashed token per person, the id fixed, used once, revocable."""
+
 from __future__ import annotations
 
 import csv
@@ -15,16 +16,26 @@ from framework.store import SurveyStore
 @pytest.fixture
 def setup(store_con, catalog):
     SurveyStore(store_con, catalog)
-    c = campaign.open_campaign(store_con, catalog, agency="กรม ก", stage="Developing", round_date="2025-06-30",
-                               id_pattern=r"[0-9]{3}")
+    c = campaign.open_campaign(
+        store_con, catalog, agency="กรม ก", stage="Developing", round_date="2025-06-30", id_pattern=r"[0-9]{3}"
+    )
     req = catalog.profile_units("Developing", "Academic")["code"].tolist()
     return store_con, catalog, c, req
 
 
 def send(setup, rid, link=None, level=3):
     con, cat, c, req = setup
-    return campaign.submit(con, cat, campaign.get(con, c.code), rid, "Academic", None, {u: level for u in req},
-                           limits=campaign.Limits(), link=link)
+    return campaign.submit(
+        con,
+        cat,
+        campaign.get(con, c.code),
+        rid,
+        "Academic",
+        None,
+        {u: level for u in req},
+        limits=campaign.Limits(),
+        link=link,
+    )
 
 
 def stored(con):
@@ -43,7 +54,7 @@ def test_three_links_one_submits_the_other_two_cannot_answer_as_that_person(setu
 
     first = links.resolve(con, tokens["101"])
     assert first.respondent_id == "101"
-    send(setup, "999", link=first)              # the typed id is ignored: the link fixes it
+    send(setup, "999", link=first)  # the typed id is ignored: the link fixes it
     assert stored(con)["respondent_id"].tolist() == ["101"]
 
     # the other two answer as themselves only, whatever id reaches submit()
@@ -53,7 +64,7 @@ def test_three_links_one_submits_the_other_two_cannot_answer_as_that_person(setu
         send(setup, "101", link=other, level=1)
     df = stored(con)
     assert df["respondent_id"].tolist() == ["101", "102", "103"]
-    assert df.set_index("respondent_id").loc["101", "DLit100"] == 3     # 101's answers untouched
+    assert df.set_index("respondent_id").loc["101", "DLit100"] == 3  # 101's answers untouched
 
     # a used link cannot submit again (and resolves to "used": the page shows the result instead)
     with pytest.raises(links.LinkError) as exc:
@@ -69,13 +80,13 @@ def test_three_links_one_submits_the_other_two_cannot_answer_as_that_person(setu
 def test_two_tabs_cannot_both_submit_through_one_link(setup):
     con, _cat, c, _req = setup
     token = links.issue(con, c, ["101"])[0][1]
-    a, b = links.resolve(con, token), links.resolve(con, token)   # both tabs opened the form
+    a, b = links.resolve(con, token), links.resolve(con, token)  # both tabs opened the form
     send(setup, "", link=a)
     with pytest.raises(links.LinkError) as exc:
         send(setup, "", link=b, level=0)
     assert exc.value.kind == "used"
     n = db.scalar(con, "SELECT count(*) FROM store.campaign_submissions")
-    assert n == 1 and stored(con)["DLit100"].tolist() == [3]      # the second answer was undone with the check
+    assert n == 1 and stored(con)["DLit100"].tolist() == [3]  # the second answer was undone with the check
 
 
 def test_concurrent_submissions_through_one_link_store_one(setup):
@@ -144,7 +155,7 @@ def test_unknown_or_malformed_tokens(setup):
 
 def test_links_only_refuses_the_open_link_and_the_open_link_still_works_otherwise(setup):
     con, _cat, c, _req = setup
-    send(setup, "201")                                # open link: the typed id is trusted
+    send(setup, "201")  # open link: the typed id is trusted
     assert "201" in stored(con)["respondent_id"].tolist()
     campaign.set_links_only(con, c.code, True)
     assert campaign.get(con, c.code).links_only
@@ -160,8 +171,8 @@ def test_csv_of_ids_to_csv_of_links(setup):
     con, _cat, c, _req = setup
     data = "\ufeffrespondent_id,name\n１０１,ก\n 102 ,ข\n101,ซ้ำ\n\n๑๐๓,ค\n".encode("utf-8")
     ids = links.read_ids(data)
-    assert ids == ["101", "102", "103"]               # canonical (full-width, Thai digits), duplicates dropped
-    assert links.read_ids(b"101\n102\n") == ["101", "102"]   # no header: the first column
+    assert ids == ["101", "102", "103"]  # canonical (full-width, Thai digits), duplicates dropped
+    assert links.read_ids(b"101\n102\n") == ["101", "102"]  # no header: the first column
     pairs = links.issue(con, c, ids)
     out = links.links_csv(pairs, "https://skills.example.go.th/")
     rows = list(csv.DictReader(io.StringIO(out.decode("utf-8-sig"))))
@@ -171,8 +182,9 @@ def test_csv_of_ids_to_csv_of_links(setup):
         assert links.resolve(con, r["link"].split("t=", 1)[1]).respondent_id == r["respondent_id"]
 
 
-@pytest.mark.parametrize("data, en", [(b"", "No respondent ids"), (b"id\n12\x003\n", "Line 2"),
-                                      (b"\xff\xfe\x00", "UTF-8")])
+@pytest.mark.parametrize(
+    "data, en", [(b"", "No respondent ids"), (b"id\n12\x003\n", "Line 2"), (b"\xff\xfe\x00", "UTF-8")]
+)
 def test_bad_csv_of_ids(data, en):
     with pytest.raises(campaign.CampaignError) as exc:
         links.read_ids(data)

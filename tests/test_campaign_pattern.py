@@ -1,4 +1,5 @@
 """Issue 20 point 2: a campaign's respondent-id pattern cannot freeze the server (RE2, linear time)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,41 +22,53 @@ def con(store_con, catalog):
 
 def test_catastrophic_pattern_answers_at_once(con, catalog):
     """Python's re takes tens of seconds (4x every 2 characters) on this id; RE2 answers in microseconds."""
-    c = campaign.open_campaign(con, catalog, agency="A", stage="Early", round_date="2025-06-30",
-                               id_pattern=CATASTROPHIC)
+    c = campaign.open_campaign(
+        con, catalog, agency="A", stage="Early", round_date="2025-06-30", id_pattern=CATASTROPHIC
+    )
     req = catalog.profile_units("Early", "Academic")["code"].tolist()
     for n in (30, 60, 100):
         hostile = "a" * n + "@agency.go.t"
         started = time.perf_counter()
         with pytest.raises(campaign.SubmitError) as exc:
-            campaign.submit(con, catalog, c, hostile[:campaign.MAX_ID], "Academic", None, {u: 3 for u in req},
-                            limits=campaign.Limits())
+            campaign.submit(
+                con,
+                catalog,
+                c,
+                hostile[: campaign.MAX_ID],
+                "Academic",
+                None,
+                {u: 3 for u in req},
+                limits=campaign.Limits(),
+            )
         assert time.perf_counter() - started < 2.0
         assert "does not match" in exc.value.en and "ไม่ตรงกับรูปแบบ" in exc.value.th
     assert c.id_ok("somchai.s@agency.go.th") and not c.id_ok("a" * 30 + "@agency.go.t")
     assert db.scalar(con, "SELECT count(*) FROM store.responses") == 0
 
 
-@pytest.mark.parametrize("pattern, th, en", [
-    (r"(?=.*\d)\w+", "lookahead", "lookahead"),
-    (r"(?<!x)\d+", "lookbehind", "lookbehind"),
-    (r"(\w)\1+", "backreference", "backreference"),
-    (r"(?P<a>\d)(?P=a)", "backreference", "backreference"),
-    (r"\d++", "possessive", "possessive"),
-    (r"a{5000}", "1000", "1000"),
-])
+@pytest.mark.parametrize(
+    "pattern, th, en",
+    [
+        (r"(?=.*\d)\w+", "lookahead", "lookahead"),
+        (r"(?<!x)\d+", "lookbehind", "lookbehind"),
+        (r"(\w)\1+", "backreference", "backreference"),
+        (r"(?P<a>\d)(?P=a)", "backreference", "backreference"),
+        (r"\d++", "possessive", "possessive"),
+        (r"a{5000}", "1000", "1000"),
+    ],
+)
 def test_patterns_that_need_backtracking_are_refused_at_opening(con, catalog, pattern, th, en):
     with pytest.raises(campaign.CampaignError) as exc:
-        campaign.open_campaign(con, catalog, agency="A", stage="Early", round_date="2025-06-30",
-                               id_pattern=pattern)
+        campaign.open_campaign(con, catalog, agency="A", stage="Early", round_date="2025-06-30", id_pattern=pattern)
     assert th in exc.value.th and en in exc.value.en and "RE2" in exc.value.en and "RE2" in exc.value.th
-    assert not campaign.list_campaigns(con)   # nothing opened
+    assert not campaign.list_campaigns(con)  # nothing opened
 
 
 def test_pattern_and_id_lengths_are_capped(con, catalog):
     with pytest.raises(campaign.CampaignError) as exc:
-        campaign.open_campaign(con, catalog, agency="A", stage="Early", round_date="2025-06-30",
-                               id_pattern="a" * (model.MAX_PATTERN + 1))
+        campaign.open_campaign(
+            con, catalog, agency="A", stage="Early", round_date="2025-06-30", id_pattern="a" * (model.MAX_PATTERN + 1)
+        )
     assert "longer than" in exc.value.en and "ยาวเกิน" in exc.value.th
     c = campaign.open_campaign(con, catalog, agency="A", stage="Early", round_date="2025-06-30", id_pattern=r"a+")
     started = time.perf_counter()

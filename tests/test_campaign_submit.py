@@ -1,4 +1,5 @@
 """Server-side checks of a campaign submission, the one-row survey it becomes, and what the form asks."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,24 +17,50 @@ from framework.store import SurveyStore
 @pytest.fixture
 def setup(store_con, catalog):
     SurveyStore(store_con, catalog)
-    c = campaign.open_campaign(store_con, catalog, agency="กรม ก", stage="Developing", round_date="2025-06-30",
-                               org_units=["กอง 1"], id_pattern=r"[0-9]{3}")
+    c = campaign.open_campaign(
+        store_con,
+        catalog,
+        agency="กรม ก",
+        stage="Developing",
+        round_date="2025-06-30",
+        org_units=["กอง 1"],
+        id_pattern=r"[0-9]{3}",
+    )
     req = catalog.profile_units("Developing", "Academic")["code"].tolist()
     return store_con, catalog, c, req
 
 
 def go(setup, rid="123", group="Academic", org=None, answers=None, **kw):
     con, cat, c, req = setup
-    return campaign.submit(con, cat, c, rid, group, org, {u: 3 for u in req} if answers is None else answers,
-                           limits=campaign.Limits(), **kw)
+    return campaign.submit(
+        con,
+        cat,
+        c,
+        rid,
+        group,
+        org,
+        {u: 3 for u in req} if answers is None else answers,
+        limits=campaign.Limits(),
+        **kw,
+    )
 
 
-@pytest.mark.parametrize("kw, en", [
-    ({"rid": "  "}, "respondent id is required"), ({"rid": "12\x003"}, "control or invisible character U+0000"),
-    ({"rid": "1" * 101}, "at most 100"), ({"rid": "12a"}, "does not match"), ({"group": "Boss"}, "staff group"),
-    ({"org": "กอง 9"}, "from the list"), ({"answers": {"NOPE": 3}}, "Unknown unit"),
-    ({"answers": {"DLit100": 7}}, "must be 0-4"), ({"answers": {"DLit100": True}}, "must be 0-4"),
-    ({"answers": {"DLit100": "3"}}, "must be 0-4"), ({"answers": {}}, "not answered yet")])
+@pytest.mark.parametrize(
+    "kw, en",
+    [
+        ({"rid": "  "}, "respondent id is required"),
+        ({"rid": "12\x003"}, "control or invisible character U+0000"),
+        ({"rid": "1" * 101}, "at most 100"),
+        ({"rid": "12a"}, "does not match"),
+        ({"group": "Boss"}, "staff group"),
+        ({"org": "กอง 9"}, "from the list"),
+        ({"answers": {"NOPE": 3}}, "Unknown unit"),
+        ({"answers": {"DLit100": 7}}, "must be 0-4"),
+        ({"answers": {"DLit100": True}}, "must be 0-4"),
+        ({"answers": {"DLit100": "3"}}, "must be 0-4"),
+        ({"answers": {}}, "not answered yet"),
+    ],
+)
 def test_refusals_store_nothing(setup, kw, en):
     with pytest.raises(campaign.SubmitError) as exc:
         go(setup, **kw)
@@ -61,16 +88,17 @@ def test_stored_row_is_the_answers_of_the_campaign_round(setup):
     answers = {u: i % 5 for i, u in enumerate(req)}
     answers[req[0]] = campaign.NOT_ASSESSED
     other = next(u for u in cat.unit_codes() if u not in req)
-    answers[other] = 4                       # an optional unit rated as well
+    answers[other] = 4  # an optional unit rated as well
     s = go(setup, rid=" 123 ", org="กอง 1", answers=answers)
     assert s.respondent_id == "123" and not s.replaced
-    b = db.query(con, "SELECT agency, stage, round_date, file_name FROM store.batches WHERE batch_id = $b",
-                 {"b": s.batch_id}).iloc[0]
+    b = db.query(
+        con, "SELECT agency, stage, round_date, file_name FROM store.batches WHERE batch_id = $b", {"b": s.batch_id}
+    ).iloc[0]
     assert (b["agency"], b["stage"], str(b["round_date"])[:10]) == ("กรม ก", "Developing", "2025-06-30")
     assert b["file_name"] == campaign.file_name(c.code)
     row = db.query(con, "SELECT * FROM store.responses").iloc[0]
     assert (row["respondent_id"], row["staff_group"], row["org_unit"]) == ("123", "Academic", "กอง 1")
-    assert pd.isna(row[req[0]])   # not assessed = blank, as in an upload
+    assert pd.isna(row[req[0]])  # not assessed = blank, as in an upload
     assert all(int(row[u]) == answers[u] for u in req[1:]) and int(row[other]) == 4
 
 
@@ -114,7 +142,7 @@ def test_form_units_and_learn_first(setup):
     p = rsp.plan(con, cat, s.batch_id, "123", "Developing")
     first = form.learn_first(cat, p)
     assert set(first["code"]) == {req[0]}
-    assert first["element"].tolist() == cat.elements(req[0])["code"].tolist()[:len(first)]
+    assert first["element"].tolist() == cat.elements(req[0])["code"].tolist()[: len(first)]
 
 
 def test_drafts_by_token_only(setup):
@@ -124,5 +152,5 @@ def test_drafts_by_token_only(setup):
     assert campaign.load_draft(con, c.code, token)["answers"] == {"DLit100": 2}
     assert campaign.load_draft(con, c.code, campaign.new_token()) is None
     assert campaign.load_draft(con, c.code, None) is None
-    campaign.close(con, c.code)                       # closing deletes the campaign's drafts
+    campaign.close(con, c.code)  # closing deletes the campaign's drafts
     assert campaign.load_draft(con, c.code, token) is None

@@ -1,4 +1,5 @@
 """The catalogue pins the document's content: counts, profile lists, integrity and the queries pages use."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,12 +8,21 @@ from framework.catalog import STAFF_GROUPS, STAGES, normalise_label
 
 # Row counts of every table, checked against the document (หมวดที่ ๒ and ๓).
 COUNTS = {
-    "capability_groups": 7, "units": 39, "elements": 115, "criteria": 400,
-    "knowledge": 24,      # 5 basic + 18 specific + 1 item printed only in profile lists (flagged)
-    "experience": 18,     # 5 basic + 13 specific
-    "attributes": 5, "competencies": 4, "stages": 3, "staff_groups": 6, "profiles": 18,
-    "profile_units": 286, "profile_attributes": 90, "profile_competencies": 42,
-    "profile_knowledge": 18 * 5 + 170,   # basic items in every profile + printed specific ones
+    "capability_groups": 7,
+    "units": 39,
+    "elements": 115,
+    "criteria": 400,
+    "knowledge": 24,  # 5 basic + 18 specific + 1 item printed only in profile lists (flagged)
+    "experience": 18,  # 5 basic + 13 specific
+    "attributes": 5,
+    "competencies": 4,
+    "stages": 3,
+    "staff_groups": 6,
+    "profiles": 18,
+    "profile_units": 286,
+    "profile_attributes": 90,
+    "profile_competencies": 42,
+    "profile_knowledge": 18 * 5 + 170,  # basic items in every profile + printed specific ones
     "profile_experience": 18 * 5 + 104,
     "meta": 1,
 }
@@ -21,16 +31,68 @@ UNITS_PER_GROUP = {"DLit": 7, "DG": 6, "DT": 7, "DS": 7, "SPM": 6, "DL": 3, "DTr
 
 # Unit lists exactly as printed, in printed order (document lines in the comments).
 PRINTED = {
-    ("Early", "Technologist"): ["SPM100", "SPM200", "DT300", "DS100", "SPM400", "SPM500", "DT100", "DT500",
-                                "DT400", "DT600", "DG400", "SPM600", "DLit300", "DLit400", "DG100", "DL300"],  # 788-806
-    ("Developing", "Others"): ["DLit100", "DLit200", "DLit400", "DLit700", "DLit600", "DLit300", "DG100",
-                               "DG400"],  # 1264-1274
-    ("Mature", "Service"): ["SPM200", "DT100", "DTr200", "DTr300", "DS100", "DS300", "DS600", "DS700", "DG400",
-                            "DLit400", "DLit700", "DT600", "DLit100", "DLit200", "DLit300", "DLit500", "DLit600",
-                            "DG100", "DG200", "DL300"],  # 1537-1559
+    ("Early", "Technologist"): [
+        "SPM100",
+        "SPM200",
+        "DT300",
+        "DS100",
+        "SPM400",
+        "SPM500",
+        "DT100",
+        "DT500",
+        "DT400",
+        "DT600",
+        "DG400",
+        "SPM600",
+        "DLit300",
+        "DLit400",
+        "DG100",
+        "DL300",
+    ],  # 788-806
+    ("Developing", "Others"): [
+        "DLit100",
+        "DLit200",
+        "DLit400",
+        "DLit700",
+        "DLit600",
+        "DLit300",
+        "DG100",
+        "DG400",
+    ],  # 1264-1274
+    ("Mature", "Service"): [
+        "SPM200",
+        "DT100",
+        "DTr200",
+        "DTr300",
+        "DS100",
+        "DS300",
+        "DS600",
+        "DS700",
+        "DG400",
+        "DLit400",
+        "DLit700",
+        "DT600",
+        "DLit100",
+        "DLit200",
+        "DLit300",
+        "DLit500",
+        "DLit600",
+        "DG100",
+        "DG200",
+        "DL300",
+    ],  # 1537-1559
     ("Early", "Others"): ["DLit100", "DLit200", "DLit400", "DG100", "DG400"],  # 860-867
-    ("Early", "Executive"): ["SPM100", "DS100", "DTr100", "DTr200", "DL300", "DL100", "DLit100", "DLit400",
-                             "DG100"],  # 569-577
+    ("Early", "Executive"): [
+        "SPM100",
+        "DS100",
+        "DTr100",
+        "DTr200",
+        "DL300",
+        "DL100",
+        "DLit100",
+        "DLit400",
+        "DG100",
+    ],  # 569-577
 }
 
 # Required-unit counts of the 18 profiles (stage x staff group), counted in the document.
@@ -62,7 +124,11 @@ def test_basic_and_specific_items(catalog):
     flagged = k[~k["in_section2"]]
     assert len(flagged) == 1 and "Mega Trends" in flagged.iloc[0]["text_th"]
     assert catalog.table("competencies")["name_en"].tolist() == [
-        "Visioning", "Strategic Orientation", "Change Leadership", "Coaching and Empowering Others"]
+        "Visioning",
+        "Strategic Orientation",
+        "Change Leadership",
+        "Coaching and Empowering Others",
+    ]
 
 
 @pytest.mark.parametrize("key,codes", list(PRINTED.items()), ids=lambda v: str(v))
@@ -103,23 +169,46 @@ def test_every_profile_has_persona_role_and_units(catalog):
 
 def test_referential_integrity(catalog):
     q = catalog.q
-    assert q("SELECT count(*) n FROM criteria c LEFT JOIN elements e ON e.code = c.element_code "
-             "WHERE e.code IS NULL")["n"][0] == 0
-    assert q("SELECT count(*) n FROM elements e LEFT JOIN units u ON u.code = e.unit_code WHERE u.code IS NULL")["n"][0] == 0
-    assert q("SELECT count(*) n FROM units u LEFT JOIN capability_groups g ON g.key = u.group_key "
-             "WHERE g.key IS NULL")["n"][0] == 0
-    for link, col, target in (("profile_units", "unit_code", "units(code)"),
-                              ("profile_knowledge", "item_id", "knowledge(id)"),
-                              ("profile_experience", "item_id", "experience(id)"),
-                              ("profile_attributes", "item_id", "attributes(id)"),
-                              ("profile_competencies", "competency_id", "competencies(id)")):
+    assert (
+        q("SELECT count(*) n FROM criteria c LEFT JOIN elements e ON e.code = c.element_code WHERE e.code IS NULL")[
+            "n"
+        ][0]
+        == 0
+    )
+    assert (
+        q("SELECT count(*) n FROM elements e LEFT JOIN units u ON u.code = e.unit_code WHERE u.code IS NULL")["n"][0]
+        == 0
+    )
+    assert (
+        q("SELECT count(*) n FROM units u LEFT JOIN capability_groups g ON g.key = u.group_key WHERE g.key IS NULL")[
+            "n"
+        ][0]
+        == 0
+    )
+    for link, col, target in (
+        ("profile_units", "unit_code", "units(code)"),
+        ("profile_knowledge", "item_id", "knowledge(id)"),
+        ("profile_experience", "item_id", "experience(id)"),
+        ("profile_attributes", "item_id", "attributes(id)"),
+        ("profile_competencies", "competency_id", "competencies(id)"),
+    ):
         table, key = target.rstrip(")").split("(")
-        assert q(f"SELECT count(*) n FROM {link} l LEFT JOIN {table} t ON t.{key} = l.{col} "
-                 f"WHERE t.{key} IS NULL")["n"][0] == 0, link
-        assert q(f"SELECT count(*) n FROM {link} l LEFT JOIN profiles p USING (stage, staff_group) "
-                 "WHERE p.profile_id IS NULL")["n"][0] == 0, link
+        assert (
+            q(f"SELECT count(*) n FROM {link} l LEFT JOIN {table} t ON t.{key} = l.{col} WHERE t.{key} IS NULL")["n"][0]
+            == 0
+        ), link
+        assert (
+            q(
+                f"SELECT count(*) n FROM {link} l LEFT JOIN profiles p USING (stage, staff_group) "
+                "WHERE p.profile_id IS NULL"
+            )["n"][0]
+            == 0
+        ), link
     # Every unit has elements, every element has criteria, and codes nest.
-    assert q("SELECT count(*) n FROM units u WHERE NOT EXISTS (SELECT 1 FROM elements e WHERE e.unit_code=u.code)")["n"][0] == 0
+    assert (
+        q("SELECT count(*) n FROM units u WHERE NOT EXISTS (SELECT 1 FROM elements e WHERE e.unit_code=u.code)")["n"][0]
+        == 0
+    )
     assert q("SELECT count(*) n FROM criteria WHERE NOT starts_with(code, element_code || '.')")["n"][0] == 0
 
 
@@ -156,14 +245,17 @@ def test_profiles_requiring_a_unit(catalog):
     assert len(catalog.profiles_requiring("DLit100")) >= 6
 
 
-@pytest.mark.parametrize("query,kind,code", [
-    ("DT703", "element", "DT703"),
-    ("dlit101.2", "criterion", "DLit101.2"),
-    ("ใช้งานคอมพิวเตอร์", "element", "DLit101"),     # Thai substring, no word breaks
-    ("คอมพิวเตอร์", "element", "DLit101"),
-    ("enterprise architecture", "unit", "DT200"),
-    ("Mega Trends", "knowledge", "KP1"),
-])
+@pytest.mark.parametrize(
+    "query,kind,code",
+    [
+        ("DT703", "element", "DT703"),
+        ("dlit101.2", "criterion", "DLit101.2"),
+        ("ใช้งานคอมพิวเตอร์", "element", "DLit101"),  # Thai substring, no word breaks
+        ("คอมพิวเตอร์", "element", "DLit101"),
+        ("enterprise architecture", "unit", "DT200"),
+        ("Mega Trends", "knowledge", "KP1"),
+    ],
+)
 def test_search(catalog, query, kind, code):
     hits = catalog.search(query)
     assert ((hits["kind"] == kind) & (hits["code"] == code)).any(), hits.head()
@@ -177,13 +269,22 @@ def test_search_ranks_exact_code_first_and_handles_empty(catalog):
     assert len(catalog.units()) == 39
 
 
-@pytest.mark.parametrize("label,key", [
-    ("Executive", "Executive"), ("ผู้บริหารระดับสูง", "Executive"), ("ผู้บริหารส่วนราชการ", "Executive"),
-    (" ผู้อำนวยการ กอง ", "Management"), ("ผู้บริหารกอง", "Management"),
-    ("ผู้ทำงานด้านนโยบายและวิชาการ", "Academic"), ("ผู้ทำงานด้านบริการ", "Service"),
-    ("ผู้ปฏิบัติงานด้านเทคโนโลยี", "Technologist"), ("TECHNOLOGIST", "Technologist"),
-    ("ผู้ปฏิบัติงานอื่น", "Others"), ("others", "Others"),
-])
+@pytest.mark.parametrize(
+    "label,key",
+    [
+        ("Executive", "Executive"),
+        ("ผู้บริหารระดับสูง", "Executive"),
+        ("ผู้บริหารส่วนราชการ", "Executive"),
+        (" ผู้อำนวยการ กอง ", "Management"),
+        ("ผู้บริหารกอง", "Management"),
+        ("ผู้ทำงานด้านนโยบายและวิชาการ", "Academic"),
+        ("ผู้ทำงานด้านบริการ", "Service"),
+        ("ผู้ปฏิบัติงานด้านเทคโนโลยี", "Technologist"),
+        ("TECHNOLOGIST", "Technologist"),
+        ("ผู้ปฏิบัติงานอื่น", "Others"),
+        ("others", "Others"),
+    ],
+)
 def test_staff_group_aliases(catalog, label, key):
     assert catalog.resolve_staff_group(label) == key
 

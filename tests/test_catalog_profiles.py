@@ -1,4 +1,5 @@
 """Profile views: URL parsing, the readiness path (not nested), changes table, element tree and requirement grid."""
+
 from __future__ import annotations
 
 import itertools
@@ -36,7 +37,10 @@ def test_technologist_path_drops_dt300_and_dt400(catalog):
     assert step1.units_dropped["code"].tolist() == ["DT300", "DT400"]
     u = path.units
     assert set(u[(u["stage"] == "Early")]["status"]) == {pv.FIRST}
-    assert u[(u["code"] == "DT300")][["stage", "status"]].values.tolist() == [["Early", "first"], ["Developing", "dropped"]]
+    assert u[(u["code"] == "DT300")][["stage", "status"]].values.tolist() == [
+        ["Early", "first"],
+        ["Developing", "dropped"],
+    ]
     for stage in STAGES:
         required = u[(u["stage"] == stage) & (u["status"] != pv.DROPPED)]["code"].tolist()
         assert required == path.profiles[stage].units["code"].tolist()

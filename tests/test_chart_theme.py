@@ -1,4 +1,5 @@
 """One chart theme: every chart (framework and survey views) has the Thai font stack and grows in presentation mode."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ import pytest
 from framework import analysis, db
 from framework.analysis import Filters
 from framework.catalog import profiles as pv
-from framework.outputs import analysis_charts, chart_theme, charts
+from framework.outputs import analysis_charts, chart_theme, charts, readiness_charts
 from tests.fixtures.analysis import pages, seed
 
 
@@ -31,9 +32,9 @@ def figures(tmp_path_factory, catalog) -> dict:
     path = pv.pathway(catalog, "Service").units
     build = {
         "coverage_heatmap": lambda fs: analysis_charts.coverage_heatmap(cov, "th", font_size=fs),
-        "readiness_path": lambda fs: analysis_charts.readiness_path(ready, reached, 0.8, "th", font_size=fs),
-        "readiness_dots": lambda fs: analysis_charts.readiness_dots(ready, reached, 0.8, "th", font_size=fs),
-        "blockers_bar": lambda fs: analysis_charts.blockers_bar(bl, "th", font_size=fs),
+        "readiness_path": lambda fs: readiness_charts.readiness_path(ready, reached, 0.8, "th", font_size=fs),
+        "readiness_dots": lambda fs: readiness_charts.readiness_dots(ready, reached, 0.8, "th", font_size=fs),
+        "blockers_bar": lambda fs: readiness_charts.blockers_bar(bl, "th", font_size=fs),
         "trend_lines": lambda fs: analysis_charts.trend_lines(trend, "readiness", "th", font_size=fs),
         "training_needs_bar": lambda fs: analysis_charts.training_needs_bar(needs, "th", font_size=fs),
         "requirement_heatmap": lambda fs: charts.requirement_heatmap(matrix, "Early", "th", font_size=fs),
@@ -51,7 +52,7 @@ def test_every_chart_has_the_one_thai_font_stack_and_template(figures):
         assert spec["font"]["family"] == chart_theme.FONT_FAMILY, name
         assert spec["hoverlabel"]["font"]["family"] == chart_theme.FONT_FAMILY, name
         assert spec["paper_bgcolor"] == "white" and spec["plot_bgcolor"] == "white", name
-        assert spec["template"]["layout"]["paper_bgcolor"] == "white", name       # plotly_white everywhere
+        assert spec["template"]["layout"]["paper_bgcolor"] == "white", name  # plotly_white everywhere
     assert "Noto Sans Thai" in chart_theme.FONT_FAMILY and "Loma" in chart_theme.FONT_FAMILY
 
 
@@ -62,7 +63,7 @@ def test_presentation_mode_grows_every_chart(figures):
         small, large = fig[small_size].layout, fig[large_size].layout
         assert (small.font.size, large.font.size) == (small_size, large_size), name
         assert large.hoverlabel.font.size == large_size, name
-        title = (lambda lay: lay.title.font.size if lay.title.text else lay.xaxis.title.font.size)
+        title = lambda lay: lay.title.font.size if lay.title.text else lay.xaxis.title.font.size
         assert title(large) > title(small), name
         assert (large.height or 0) >= (small.height or 0), name
 
@@ -80,6 +81,7 @@ def test_survey_page_chart_follows_presentation_mode(tmp_path, monkeypatch):
 def test_fit_narrow_wraps_the_title_and_lays_the_colour_scale_across_the_top_left():
     """Issue 21: on a phone the wide coverage heatmap scrolls sideways; its title and scale stay in the window."""
     import plotly.graph_objects as go
+
     fig = chart_theme.apply(go.Figure(go.Heatmap(z=[[0.1, 0.9]])), "Coverage · Early · level ≥ 3", height=900)
     chart_theme.fit_narrow(fig, visible_px=340)
     assert fig.layout.title.text == "Coverage · Early<br>level ≥ 3"

@@ -1,4 +1,5 @@
 """Chart builders: the figures show exactly the catalogue's requirement matrix, counts and path, in Thai fonts."""
+
 from __future__ import annotations
 
 import json
@@ -69,12 +70,14 @@ def test_heatmap_labels_never_clip_or_overlap(matrix):
 def test_presentation_font_size_grows_every_chart(catalog, matrix):
     counts = catalog.profile_unit_counts()
     units = pv.pathway(catalog, "Service").units
-    for build in (lambda fs: charts.requirement_heatmap(matrix, "Early", "th", font_size=fs),
-                  lambda fs: charts.profile_count_matrix(counts, "th", font_size=fs),
-                  lambda fs: charts.pathway_chart(units, "th", font_size=fs)):
+    for build in (
+        lambda fs: charts.requirement_heatmap(matrix, "Early", "th", font_size=fs),
+        lambda fs: charts.profile_count_matrix(counts, "th", font_size=fs),
+        lambda fs: charts.pathway_chart(units, "th", font_size=fs),
+    ):
         small, large = build(14), build(20)
         assert small.layout.font.size == 14 and large.layout.font.size == 20
-        title_font = (lambda f: f.layout.xaxis.title.font.size or f.layout.title.font.size)
+        title_font = lambda f: f.layout.xaxis.title.font.size or f.layout.title.font.size
         assert title_font(large) > title_font(small)
 
 
@@ -106,8 +109,11 @@ def test_pathway_chart_marks_dropped_units(catalog):
 
 def test_every_figure_uses_a_thai_font_and_serialises(catalog, matrix):
     counts = catalog.profile_unit_counts()
-    figs = [charts.requirement_heatmap(matrix, "Early", "th"), charts.profile_count_matrix(counts, "th"),
-            charts.pathway_chart(pv.pathway(catalog, "Service").units, "th")]
+    figs = [
+        charts.requirement_heatmap(matrix, "Early", "th"),
+        charts.profile_count_matrix(counts, "th"),
+        charts.pathway_chart(pv.pathway(catalog, "Service").units, "th"),
+    ]
     for fig in figs:
         family = fig.layout.font.family
         assert "Loma" in family and "Garuda" in family

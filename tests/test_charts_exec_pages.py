@@ -1,5 +1,6 @@
 """The executive survey pages (coverage, readiness, overview): heatmap labels and table widths, the readiness dot
 plot, the plain-language summary before the formulas."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,7 @@ def test_coverage_page_names_toggle_and_narrow_table_columns(tmp_path, monkeypat
     assert all(isinstance(c["width"], int) and c["width"] <= 100 for c in values)
     at.toggle(key="cov_names").set_value(False).run()
     y = spec(at)["layout"]["yaxis"]
-    assert y["ticktext"] == y["tickvals"]                 # codes only
+    assert y["ticktext"] == y["tickvals"]  # codes only
 
 
 def test_readiness_page_defaults_to_the_dot_plot_and_keeps_the_lines(tmp_path, monkeypatch):

@@ -1,4 +1,5 @@
 """The plain-language summary (three lines, Thai and English) before the formulas on the survey pages."""
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,7 @@ def test_three_lines_without_formula_symbols_and_with_the_settings(lang):
     assert len(lines) == 3
     text = " ".join(lines)
     assert "2" in lines[0] and "75%" in lines[1] and "7" in lines[2]
-    assert not re.search(r"\*[ustk]\*", text)              # no u, s, t, k
+    assert not re.search(r"\*[ustk]\*", text)  # no u, s, t, k
     default = " ".join(summary.lines(lang))
     assert "3" in default and "80%" in default and "5" in default
     assert summary.markdown(lang).count("\n- ") == 3

@@ -1,4 +1,5 @@
 """`python -m framework coverage|readiness`: columns, suppression as on screen, exit 2 on bad input."""
+
 from __future__ import annotations
 
 import io
@@ -31,14 +32,28 @@ def test_coverage_csv(db_file, capsysbinary):
     e = df[(df.key == "Executive") & (df.code == "DLit100")].iloc[0]
     assert (e.n, e.met, float(e.coverage)) == (6, "3", 0.5)
     o = df[(df.key == "Others") & (df.code == "DLit100")].iloc[0]
-    assert o.n == 2 and o.met == "" and o.coverage == ""               # suppressed: empty, not 0
+    assert o.n == 2 and o.met == "" and o.coverage == ""  # suppressed: empty, not 0
     s = df[(df.key == "Service") & (df.code == "DLit100")].iloc[0]
-    assert (s.n, s.met, float(s.coverage)) == (5, "3", 0.6)            # local mode: exact, 5 >= k shown
+    assert (s.n, s.met, float(s.coverage)) == (5, "3", 0.6)  # local mode: exact, 5 >= k shown
 
 
 def test_coverage_json_thresholds_and_by(db_file, capsysbinary):
-    _code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--by", "unit", "--threshold", "2",
-                       "--min-cell", "3", "--db", db_file, "--format", "json")
+    _code, out, _ = run(
+        capsysbinary,
+        "coverage",
+        "--stage",
+        "Early",
+        "--by",
+        "unit",
+        "--threshold",
+        "2",
+        "--min-cell",
+        "3",
+        "--db",
+        db_file,
+        "--format",
+        "json",
+    )
     rows = json.loads(out)
     sec = next(r for r in rows if r["key"] == seed.SECRETARIAT and r["code"] == "DLit100")
     assert sec["coverage"] == pytest.approx(4 / 6) and sec["by"] == "unit"
@@ -54,19 +69,22 @@ def test_readiness_csv(db_file, capsysbinary):
     assert pd.isna(df[(df.key == "Others") & (df.stage == "Early")].iloc[0].readiness)
 
 
-@pytest.mark.parametrize("argv, needle", [
-    (["coverage", "--stage", "Late"], "stage"),
-    (["coverage", "--stage", "Early", "--by", "province"], "--by"),
-    (["readiness", "--threshold", "9"], "Threshold"),
-    (["readiness", "--format", "xml"], "--format"),
-    (["readiness", "--threshold", "three"], "invalid int value"),     # argparse's own errors too
-    # `coverage` without --stage: the agency's declared stage (tests/test_cli_stage_default.py)
-])
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["coverage", "--stage", "Late"], "stage"),
+        (["coverage", "--stage", "Early", "--by", "province"], "--by"),
+        (["readiness", "--threshold", "9"], "Threshold"),
+        (["readiness", "--format", "xml"], "--format"),
+        (["readiness", "--threshold", "three"], "invalid int value"),  # argparse's own errors too
+        # `coverage` without --stage: the agency's declared stage (tests/test_cli_stage_default.py)
+    ],
+)
 def test_bad_input_exits_2_with_one_line(db_file, capsysbinary, argv, needle):
     code, out, err = run(capsysbinary, *argv, "--db", db_file)
     assert code == 2 and out == ""
     assert needle in err and err.count("\n") == 1 and err.startswith("error: ")
-    assert any("\u0e00" <= ch <= "\u0e7f" for ch in err)            # and in Thai
+    assert any("\u0e00" <= ch <= "\u0e7f" for ch in err)  # and in Thai
 
 
 def test_missing_store_exits_2(tmp_path, capsysbinary):

@@ -1,4 +1,5 @@
 """`python -m framework build` and `check` from the command line."""
+
 from __future__ import annotations
 
 import json
@@ -13,6 +14,7 @@ def test_check_reports_up_to_date(capsys):
 
 def test_build_prints_counts(monkeypatch, tmp_path, capsys):
     from framework.catalog import build as build_mod
+
     monkeypatch.setattr(build_mod, "PARQUET_DIR", tmp_path)
     monkeypatch.setattr("framework.cli.catalog.build", lambda: build_mod.build(out_dir=tmp_path))
     assert cli.main(["build"]) == 0

@@ -1,4 +1,5 @@
 """`python -m framework export`: every table and format, filters, suppression, passphrase, exit 2 on bad input."""
+
 from __future__ import annotations
 
 import sys
@@ -81,8 +82,23 @@ def test_out_folder_gets_a_safe_file_name(tmp_path, capsys):
 
 def test_coverage_is_suppressed_and_states_k(tmp_path, store):
     out = tmp_path / "cov.xlsx"
-    assert main("export", "coverage", "--db", store, "--stage", "Developing", "--min-cell", 5,
-                "--threshold", 3, "--out", out) == 0
+    assert (
+        main(
+            "export",
+            "coverage",
+            "--db",
+            store,
+            "--stage",
+            "Developing",
+            "--min-cell",
+            5,
+            "--threshold",
+            3,
+            "--out",
+            out,
+        )
+        == 0
+    )
     back = read(out)
     service = back[back["key"] == "Service"]
     assert (service["hidden"] == "small").all() and service["met"].isna().all()
@@ -107,7 +123,10 @@ def test_readiness_by_agency(tmp_path, store):
     assert main("export", "readiness", "--db", store, "--by", "agency", "--out", out) == 0
     back = read(out)
     assert AGENCY in set(back["key"]) and set(back["stage"]) == {"Early", "Developing", "Mature"}
-    assert export.parquet_settings(out.read_bytes())["filters"] == {"by": "agency", "round": "latest 2025-01-15"}   # the round it holds
+    assert export.parquet_settings(out.read_bytes())["filters"] == {
+        "by": "agency",
+        "round": "latest 2025-01-15",
+    }  # the round it holds
 
 
 def test_responses_need_the_passphrase(tmp_path, store, monkeypatch):
@@ -118,7 +137,7 @@ def test_responses_need_the_passphrase(tmp_path, store, monkeypatch):
     assert main("export", "responses", "--db", store, "--out", out, "--passphrase", "ลับมาก") == 0
     back = pd.read_csv(out, encoding="utf-8-sig")
     assert len(back) == 7 and back["agency"].iloc[0] == AGENCY
-    assert back["org_unit"].iloc[0] == "'" + INJECTED_ORG_UNIT            # formula neutralised
+    assert back["org_unit"].iloc[0] == "'" + INJECTED_ORG_UNIT  # formula neutralised
     assert back["DLit100"].tolist() == [0, 1, 2, 3, 4, 0, 1]
 
 
@@ -128,25 +147,28 @@ def test_responses_refused_without_passphrase_when_configured(tmp_path, store, m
     assert "--passphrase" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["export", "bogus", "--out", "x.csv"], "unknown table"),
-    (["export", "units", "--out", "x.docx"], "unknown --format"),
-    (["export", "units", "--format", "csv", "--out", "/nonexistent-dir/x.csv"], "does not exist"),
-    (["export", "units", "--unit", "NOPE100", "--out", "x.csv"], "unknown --unit"),
-    (["export", "units", "--stage", "Early", "--out", "x.csv"], "does not apply"),
-    (["export", "profiles", "--stage", "Later", "--out", "x.csv"], "unknown --stage"),
-    (["export", "profiles", "--group", "Pilots", "--out", "x.csv"], "unknown --group"),
-    (["export", "coverage", "--by", "colour", "--out", "x.csv"], "unknown --by"),
-    (["export", "coverage", "--min-cell", "abc", "--out", "x.csv"], "whole number"),
-    (["export", "coverage", "--threshold", "9", "--out", "x.csv"], "--threshold"),
-    (["export", "units", "--threshold", "3", "--out", "x.csv"], "does not apply"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["export", "bogus", "--out", "x.csv"], "unknown table"),
+        (["export", "units", "--out", "x.docx"], "unknown --format"),
+        (["export", "units", "--format", "csv", "--out", "/nonexistent-dir/x.csv"], "does not exist"),
+        (["export", "units", "--unit", "NOPE100", "--out", "x.csv"], "unknown --unit"),
+        (["export", "units", "--stage", "Early", "--out", "x.csv"], "does not apply"),
+        (["export", "profiles", "--stage", "Later", "--out", "x.csv"], "unknown --stage"),
+        (["export", "profiles", "--group", "Pilots", "--out", "x.csv"], "unknown --group"),
+        (["export", "coverage", "--by", "colour", "--out", "x.csv"], "unknown --by"),
+        (["export", "coverage", "--min-cell", "abc", "--out", "x.csv"], "whole number"),
+        (["export", "coverage", "--threshold", "9", "--out", "x.csv"], "--threshold"),
+        (["export", "units", "--threshold", "3", "--out", "x.csv"], "does not apply"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(tmp_path, monkeypatch, capsys, argv, message):
     monkeypatch.chdir(tmp_path)
     assert cli.main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err and err.startswith("error: ")
-    en, th = err.split(" / ", 1)                               # English, then Thai
+    en, th = err.split(" / ", 1)  # English, then Thai
     assert any("\u0e00" <= ch <= "\u0e7f" for ch in th) and not any("\u0e00" <= ch <= "\u0e7f" for ch in en)
     assert not list(tmp_path.iterdir())
 
@@ -163,15 +185,40 @@ def test_unknown_agency_or_org_unit_is_refused_not_an_empty_file(tmp_path, store
     assert "unknown --agency กรมที่ไม่มี" in err and AGENCY in err and "ไม่พบ" in err and not out.exists()
     assert main("export", "readiness", "--db", store, "--org-unit", "กองไม่มี", "--out", out) == 2
     assert "unknown --org-unit" in capsys.readouterr().err and not out.exists()
-    assert main("export", "coverage", "--db", store, "--agency", AGENCY, "--org-unit", "กองเทคโนโลยีสารสนเทศ",
-                "--out", out) == 0
+    assert (
+        main("export", "coverage", "--db", store, "--agency", AGENCY, "--org-unit", "กองเทคโนโลยีสารสนเทศ", "--out", out)
+        == 0
+    )
     assert read(out)["n"].max() > 0
 
 
 def test_aggregate_file_name_carries_threshold_and_k(tmp_path, store, capsys):
-    assert main("export", "coverage", "--db", store, "--stage", "Developing", "--threshold", 2, "--min-cell", 3,
-                "--format", "parquet", "--out", tmp_path) == 0
-    files = list(tmp_path.glob("coverage_stage-Developing_by-group_round-latest-2025-01-15_threshold-2_min-cell-3_*.parquet"))
+    assert (
+        main(
+            "export",
+            "coverage",
+            "--db",
+            store,
+            "--stage",
+            "Developing",
+            "--threshold",
+            2,
+            "--min-cell",
+            3,
+            "--format",
+            "parquet",
+            "--out",
+            tmp_path,
+        )
+        == 0
+    )
+    files = list(
+        tmp_path.glob("coverage_stage-Developing_by-group_round-latest-2025-01-15_threshold-2_min-cell-3_*.parquet")
+    )
     assert len(files) == 1
     s = export.parquet_settings(files[0].read_bytes())
-    assert s["filters"] == {"stage": "Developing", "by": "group", "round": "latest 2025-01-15"} and s["threshold"] == 2 and s["min_cell"] == 3
+    assert (
+        s["filters"] == {"stage": "Developing", "by": "group", "round": "latest 2025-01-15"}
+        and s["threshold"] == 2
+        and s["min_cell"] == 3
+    )

@@ -1,5 +1,6 @@
 """One command-line dialect (issue 23, point 5): every command that prints takes `--format` (text or csv for
 people, json for scripts); `--json`, hidden from --help, still means `--format json`."""
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,23 @@ COMMANDS = [(path, p) for path, p in _leaves(parser()) if path[0] not in FILE_FO
 
 def test_every_command_is_covered():
     names = {" ".join(path) for path, _ in COMMANDS}
-    assert {"build", "check", "ingest", "batches", "delete", "restore", "purge", "coverage", "readiness",
-            "campaign open", "campaign list", "campaign close", "archive", "archive-restore", "compact"} <= names
+    assert {
+        "build",
+        "check",
+        "ingest",
+        "batches",
+        "delete",
+        "restore",
+        "purge",
+        "coverage",
+        "readiness",
+        "campaign open",
+        "campaign list",
+        "campaign close",
+        "archive",
+        "archive-restore",
+        "compact",
+    } <= names
 
 
 @pytest.mark.parametrize("path, p", COMMANDS, ids=[" ".join(path) for path, _ in COMMANDS])
@@ -37,7 +53,7 @@ def test_every_command_takes_format_json_and_the_json_alias(path, p):
     fmt, alias = options["--format"], options["--json"]
     assert "json" in fmt.choices and fmt.default in fmt.choices and fmt.default in ("text", "csv", "json")
     assert alias.dest == "format" and alias.const == "json" and alias.help == argparse.SUPPRESS
-    assert "--json" not in p.format_help()                 # documented once: --format
+    assert "--json" not in p.format_help()  # documented once: --format
 
 
 def test_the_export_format_is_the_file_format():
@@ -57,7 +73,7 @@ def test_format_json_and_json_print_the_same(tmp_path, capsys):
         code1, out1, err1 = run(capsys, *cmd, "--db", db, "--format", "json")
         code2, out2, err2 = run(capsys, *cmd, "--db", db, "--json")
         assert code1 == code2 == 0 and err1 == err2 == "", (cmd, err1, err2)
-        if cmd[0] == "compact":    # sizes may differ between two compactions
+        if cmd[0] == "compact":  # sizes may differ between two compactions
             assert json.loads(out1).keys() == json.loads(out2).keys()
         else:
             assert out1 == out2 and json.loads(out1) == []

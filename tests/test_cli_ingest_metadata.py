@@ -1,4 +1,5 @@
 """Issue 20 point 6: `ingest` holds the upload page's metadata rules (framework.store.rounds.check_metadata)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,6 +24,7 @@ def run(capsys, tmp_path):
         code = cli.main([str(a) for a in args] + ["--db", str(db_file)])
         out = capsys.readouterr()
         return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
+
     return call
 
 
@@ -30,9 +32,12 @@ def run(capsys, tmp_path):
 def survey(tmp_path):
     def make(seed: int = 0):
         path = tmp_path / f"s{seed}.csv"
-        path.write_text("respondent_id,group,DLit100\n" + "".join(
-            f"P{i + 100 * seed},ผู้ทำงานด้านบริการ,{i % 5}\n" for i in range(6)), encoding="utf-8")
+        path.write_text(
+            "respondent_id,group,DLit100\n" + "".join(f"P{i + 100 * seed},ผู้ทำงานด้านบริการ,{i % 5}\n" for i in range(6)),
+            encoding="utf-8",
+        )
         return path
+
     return make
 
 
@@ -56,28 +61,55 @@ def test_missing_agency_stage_or_round_is_refused(run, survey, drop):
     assert stored(run) == []
 
 
-@pytest.mark.parametrize("bad", ["9999-12-31", "0001-01-01", "2017-12-31",
-                                 (dt.date.today() + dt.timedelta(days=FUTURE_MARGIN_DAYS + 5)).isoformat()])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "9999-12-31",
+        "0001-01-01",
+        "2017-12-31",
+        (dt.date.today() + dt.timedelta(days=FUTURE_MARGIN_DAYS + 5)).isoformat(),
+    ],
+)
 def test_round_dates_out_of_range_are_refused_even_when_confirmed(run, survey, bad):
     ok = run("ingest", survey(), "--agency", AGENCY, "--stage", "Early", "--round", "2025-06-30")
     assert ok.returncode == 0, ok.stderr
-    res = run("ingest", survey(1), "--agency", AGENCY, "--stage", "Early", "--round", bad,
-              "--confirm", "future", "--confirm", "stage")
+    res = run(
+        "ingest",
+        survey(1),
+        "--agency",
+        AGENCY,
+        "--stage",
+        "Early",
+        "--round",
+        bad,
+        "--confirm",
+        "future",
+        "--confirm",
+        "stage",
+    )
     refused(res, bad, "check the year")
-    assert [b["round_date"] for b in stored(run)] == ["2025-06-30"]   # 9999-12-31 never became the latest round
+    assert [b["round_date"] for b in stored(run)] == ["2025-06-30"]  # 9999-12-31 never became the latest round
 
 
 def test_a_future_round_and_a_changed_stage_need_a_confirmation(run, survey):
     soon = (dt.date.today() + dt.timedelta(days=10)).isoformat()
-    refused(run("ingest", survey(), "--agency", AGENCY, "--stage", "Early", "--round", soon),
-            "--confirm future", "in the future")
+    refused(
+        run("ingest", survey(), "--agency", AGENCY, "--stage", "Early", "--round", soon),
+        "--confirm future",
+        "in the future",
+    )
     assert stored(run) == []
-    assert run("ingest", survey(), "--agency", AGENCY, "--stage", "Early", "--round", soon,
-               "--confirm", "future").returncode == 0
+    assert (
+        run(
+            "ingest", survey(), "--agency", AGENCY, "--stage", "Early", "--round", soon, "--confirm", "future"
+        ).returncode
+        == 0
+    )
     res = run("ingest", survey(1), "--agency", AGENCY, "--stage", "Mature", "--round", "2025-06-30")
     refused(res, "--confirm stage", "differs")
-    res = run("ingest", survey(1), "--agency", AGENCY, "--stage", "Mature", "--round", "2025-06-30",
-              "--confirm", "stage")
+    res = run(
+        "ingest", survey(1), "--agency", AGENCY, "--stage", "Mature", "--round", "2025-06-30", "--confirm", "stage"
+    )
     assert res.returncode == 0, res.stderr
     assert sorted(b["stage"] for b in stored(run)) == ["Early", "Mature"]
 

@@ -3,6 +3,7 @@
 Everything runs in-process (cli.main) except ONE smoke test of `python -m framework`; the store that
 "the app holds" is held by a child process, as the running app would hold it.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -30,7 +31,7 @@ def run(capsys, *argv):
 
 def one_bilingual_line(err: str) -> str:
     assert err.count("\n") == 1 and err.startswith("error: "), err
-    assert any(ord(ch) in THAI for ch in err), err                   # Thai ...
+    assert any(ord(ch) in THAI for ch in err), err  # Thai ...
     assert any("a" <= ch <= "z" for ch in err.split(" / ")[0]), err  # ... and English
     assert "Traceback" not in err
     return err.strip()
@@ -48,9 +49,16 @@ def held(tmp_path_factory):
     """A seeded store whose write lock another process holds (as the running app holds its store)."""
     path = tmp_path_factory.mktemp("held") / "held.duckdb"
     seed(path)
-    holder = subprocess.Popen([sys.executable, "-c", ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                               "print('ready', flush=True); time.sleep(120)"), str(path)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(120)"),
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         yield path, holder.pid
@@ -59,16 +67,19 @@ def held(tmp_path_factory):
         holder.wait()
 
 
-@pytest.mark.parametrize("argv", [
-    ["coverage", "--stage", "Early"],
-    ["readiness"],
-    ["readiness", "--format", "json", "--by", "agency"],
-    ["export", "coverage", "--out", "{tmp}/x.csv"],
-    ["export", "responses", "--out", "{tmp}/x.csv"],
-    ["ingest", str(FIXTURES / "surveys" / "wide_utf8_comma.csv")],
-    ["batches", "--json"],
-    ["delete", "b1"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["coverage", "--stage", "Early"],
+        ["readiness"],
+        ["readiness", "--format", "json", "--by", "agency"],
+        ["export", "coverage", "--out", "{tmp}/x.csv"],
+        ["export", "responses", "--out", "{tmp}/x.csv"],
+        ["ingest", str(FIXTURES / "surveys" / "wide_utf8_comma.csv")],
+        ["batches", "--json"],
+        ["delete", "b1"],
+    ],
+)
 def test_every_command_on_a_store_the_app_holds_is_one_line_exit_2(held, tmp_path, capsys, argv):
     path, pid = held
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
@@ -76,7 +87,7 @@ def test_every_command_on_a_store_the_app_holds_is_one_line_exit_2(held, tmp_pat
     assert code == 2 and out == ""
     line = one_bilingual_line(err)
     assert "in use by another program" in line and "ถูกโปรแกรมอื่นใช้อยู่" in line and f"PID {pid}" in line
-    assert not list(tmp_path.iterdir())                               # nothing written
+    assert not list(tmp_path.iterdir())  # nothing written
 
 
 def test_lock_is_told_by_the_error_not_by_a_word_in_the_path(tmp_path, capsys):
@@ -92,8 +103,11 @@ def test_lock_is_told_by_the_error_not_by_a_word_in_the_path(tmp_path, capsys):
 
 
 def test_store_locked_is_recognised_by_type_and_message():
-    assert cli.store_locked(duckdb.IOException('IO Error: Could not set lock on file "/x.duckdb": Conflicting '
-                                               "lock is held in python (PID 7)"))
+    assert cli.store_locked(
+        duckdb.IOException(
+            'IO Error: Could not set lock on file "/x.duckdb": Conflicting lock is held in python (PID 7)'
+        )
+    )
     assert not cli.store_locked(duckdb.IOException('IO Error: Cannot open database "/lock/x.duckdb": lock'))
     assert not cli.store_locked(RuntimeError("Could not set lock on file"))
 
@@ -144,12 +158,16 @@ def untidy(tmp_path_factory) -> Path:
     con = db.connect(path)
     try:
         for batch, agency in (("b2", f"  {AGENCY} "), ("b3", "   ")):
-            con.execute("INSERT INTO store.batches VALUES (?, 'x.csv', ?, ?, 'Developing', DATE '2025-06-15', "
-                        "TIMESTAMP '2025-06-16 09:00:00', 2, 2, 0, false, 'wide', 'utf-8')", [batch, batch, agency])
+            con.execute(
+                "INSERT INTO store.batches VALUES (?, 'x.csv', ?, ?, 'Developing', DATE '2025-06-15', "
+                "TIMESTAMP '2025-06-16 09:00:00', 2, 2, 0, false, 'wide', 'utf-8')",
+                [batch, batch, agency],
+            )
             marks = ", ".join("?" * (6 + len(codes)))
-            con.executemany(f"INSERT INTO store.responses VALUES ({marks})",
-                            [[batch, f"{batch}-{i}", "Service", None, "กอง", "ตำแหน่ง", *[2] * len(codes)]
-                             for i in range(2)])
+            con.executemany(
+                f"INSERT INTO store.responses VALUES ({marks})",
+                [[batch, f"{batch}-{i}", "Service", None, "กอง", "ตำแหน่ง", *[2] * len(codes)] for i in range(2)],
+            )
     finally:
         con.close()
     return path
@@ -168,16 +186,34 @@ def test_responses_filter_agencies_by_the_rule_of_the_views(untidy, tmp_path, ca
     back = pd.read_csv(out, encoding="utf-8-sig")
     assert back["batch_id"].tolist() == ["b3", "b3"] and set(back["agency"]) == {"—"}
     from framework import analysis  # the same 9 people as on screen
-    with db.connect(untidy, read_only=True) as con:                   # (local mode: exact figures)
-        on_screen = analysis.readiness(con, analysis.Filters(agencies=(AGENCY,), min_cell=1, round="all",
-                                                             authorised=True), by="agency")
+
+    with db.connect(untidy, read_only=True) as con:  # (local mode: exact figures)
+        on_screen = analysis.readiness(
+            con, analysis.Filters(agencies=(AGENCY,), min_cell=1, round="all", authorised=True), by="agency"
+        )
     assert on_screen.loc[on_screen["key"] == AGENCY, "n"].max() == 9
 
 
 def test_python_dash_m_framework_runs(tmp_path):
     """The one subprocess test: `python -m framework` is wired to cli.main (exit status and output)."""
     out = tmp_path / "e.csv"
-    proc = subprocess.run([sys.executable, "-m", "framework", "export", "elements", "--unit", "DG100",  # noqa: PLW1510
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "framework",
+            "export",
+            "elements",
+            "--unit",
+            "DG100",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert str(out) in proc.stdout and set(pd.read_csv(out)["unit_code"]) == {"DG100"}

@@ -1,4 +1,5 @@
 """The k floor in the CLI: `--min-cell` below it needs `--passphrase` when a passphrase is configured."""
+
 from __future__ import annotations
 
 import io
@@ -48,13 +49,15 @@ def test_below_the_floor_without_passphrase_is_refused(db_file, capsysbinary, co
 def test_below_the_floor_with_the_passphrase_down_to_the_one_lowest_k(db_file, capsysbinary):
     """framework.access.lowest_min_cell: with the passphrase k goes down to min(3, floor), no lower (the same
     rule as the survey pages and /sql)."""
-    code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--min-cell", 3, "--db", db_file,
-                       "--passphrase", SECRET)
-    assert code == 0 and others(out) == ""                              # 2 people: still hidden at k = 3
-    code, out, err = run(capsysbinary, "coverage", "--stage", "Early", "--min-cell", 2, "--db", db_file,
-                         "--passphrase", SECRET)
+    code, out, _ = run(
+        capsysbinary, "coverage", "--stage", "Early", "--min-cell", 3, "--db", db_file, "--passphrase", SECRET
+    )
+    assert code == 0 and others(out) == ""  # 2 people: still hidden at k = 3
+    code, out, err = run(
+        capsysbinary, "coverage", "--stage", "Early", "--min-cell", 2, "--db", db_file, "--passphrase", SECRET
+    )
     assert code == 2 and out == "" and "at least 3" in err and "ไม่น้อยกว่า 3" in err
-    code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--db", db_file)   # default k: hidden
+    code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--db", db_file)  # default k: hidden
     assert code == 0 and others(out) == ""
 
 
@@ -77,15 +80,15 @@ def test_env_passphrase_configures_but_does_not_unlock(db_file, capsysbinary, mo
 def test_local_mode_and_a_configured_floor(db_file, capsysbinary, monkeypatch):
     monkeypatch.setattr("framework.access.secrets_file_passphrase", lambda: None)
     code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--min-cell", 3, "--db", db_file)
-    assert code == 0 and others(out) == ""                            # no passphrase configured: allowed
+    assert code == 0 and others(out) == ""  # no passphrase configured: allowed
     assert run(capsysbinary, "coverage", "--stage", "Early", "--min-cell", 2, "--db", db_file)[0] == 2
     monkeypatch.setattr("framework.access.secrets_file_passphrase", lambda: SECRET)
     monkeypatch.setenv(access.MIN_CELL_ENV, "2")
     code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--min-cell", 2, "--db", db_file)
-    assert code == 0 and float(others(out)) == 0.5                    # at the configured floor: allowed
+    assert code == 0 and float(others(out)) == 0.5  # at the configured floor: allowed
     monkeypatch.setenv(access.MIN_CELL_ENV, "7")
     code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--db", db_file)
-    df = pd.read_csv(io.StringIO(out), keep_default_na=False)         # default k rises to the floor:
+    df = pd.read_csv(io.StringIO(out), keep_default_na=False)  # default k rises to the floor:
     assert code == 0 and (df[df.key == "Executive"].coverage == "").all()  # 6 Executives now hidden
 
 
@@ -93,6 +96,7 @@ def test_export_holds_the_same_floor(tmp_path, capsysbinary, db_file):
     out = tmp_path / "cov.csv"
     code, _, err = run(capsysbinary, "export", "coverage", "--db", db_file, "--min-cell", 3, "--out", out)
     assert code == 2 and "--passphrase" in err and not out.exists()
-    code, _, _ = run(capsysbinary, "export", "coverage", "--db", db_file, "--min-cell", 3, "--out", out,
-                     "--passphrase", SECRET)
+    code, _, _ = run(
+        capsysbinary, "export", "coverage", "--db", db_file, "--min-cell", 3, "--out", out, "--passphrase", SECRET
+    )
     assert code == 0 and out.exists()

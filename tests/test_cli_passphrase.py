@@ -1,5 +1,6 @@
 """Issue 20 point 4: the HR passphrase need not be on the command line (prompt, standard input), and every
 CLI check goes through access.attempt (Throttle + log)."""
+
 from __future__ import annotations
 
 import io
@@ -25,7 +26,7 @@ def _configured(monkeypatch):
     monkeypatch.delenv(access.ENV, raising=False)
     monkeypatch.delenv(access.MIN_CELL_ENV, raising=False)
     monkeypatch.setattr(access, "THROTTLE", access.Throttle())
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))   # not a terminal unless a test says so
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a terminal unless a test says so
 
 
 class Terminal(io.StringIO):
@@ -66,11 +67,11 @@ def test_a_terminal_is_asked_only_when_the_passphrase_is_needed(db_file, capsysb
     asked = []
     monkeypatch.setattr("getpass.getpass", lambda prompt="": asked.append(prompt) or SECRET)
     monkeypatch.setattr(sys, "stdin", Terminal(""))
-    code, _out, err = run(capsysbinary, "readiness", "--db", db_file)             # k at the floor: not asked
+    code, _out, err = run(capsysbinary, "readiness", "--db", db_file)  # k at the floor: not asked
     assert code == 0 and asked == []
     code, _out, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file)
     assert code == 0 and err == "" and len(asked) == 1 and "HR" in asked[0] and "รหัสผ่าน" in asked[0]
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))                             # a pipe: never prompted
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # a pipe: never prompted
     code, _out, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file)
     assert code == 2 and len(asked) == 1 and "--passphrase-stdin" in err
 
@@ -81,7 +82,7 @@ def test_cli_checks_go_through_the_throttle_and_its_log(db_file, capsysbinary, m
             monkeypatch.setattr(sys, "stdin", io.StringIO("guess\n"))
             code, _, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file, "--passphrase-stdin")
             assert code == 2 and "wrong HR passphrase" in err
-        monkeypatch.setattr(sys, "stdin", io.StringIO(SECRET + "\n"))   # the right one, during the wait
+        monkeypatch.setattr(sys, "stdin", io.StringIO(SECRET + "\n"))  # the right one, during the wait
         code, out, err = run(capsysbinary, "readiness", "--min-cell", 3, "--db", db_file, "--passphrase-stdin")
     assert code == 2 and out == "" and "too many wrong HR passphrases" in err and "not checked" in err
     logged = [r.getMessage() for r in caplog.records]

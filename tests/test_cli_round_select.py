@@ -1,5 +1,6 @@
 """`coverage`, `readiness` and `export` of aggregates take --round latest|all|YYYY-MM-DD (default latest);
 every row carries a `round` column and the export's settings and file name carry the round."""
+
 from __future__ import annotations
 
 import io
@@ -18,8 +19,11 @@ def store(tmp_path_factory):
     path = tmp_path_factory.mktemp("cli_round") / "store.duckdb"
     con = db.connect(path)
     try:
-        build(con, [("a1", A, D1, 1), ("a2", A, D2, 2), ("b1", B, D1, 3)],
-              rows("a1", 12, met=3) + rows("a2", 15, met=9) + rows("b1", 10, met=5, start=100))
+        build(
+            con,
+            [("a1", A, D1, 1), ("a2", A, D2, 2), ("b1", B, D1, 3)],
+            rows("a1", 12, met=3) + rows("a2", 15, met=9) + rows("b1", 10, met=5, start=100),
+        )
     finally:
         con.close()
     return path
@@ -37,12 +41,15 @@ def run(capsysbinary, *argv):
     return code, out.out.decode("utf-8"), out.err.decode("utf-8")
 
 
-@pytest.mark.parametrize("flag, n, agency_rounds", [
-    ([], 25, {A: D2, B: D1}),
-    (["--round", "latest"], 25, {A: D2, B: D1}),
-    (["--round", "all"], 37, {A: "all", B: "all"}),
-    (["--round", D1], 22, {A: D1, B: D1}),
-])
+@pytest.mark.parametrize(
+    "flag, n, agency_rounds",
+    [
+        ([], 25, {A: D2, B: D1}),
+        (["--round", "latest"], 25, {A: D2, B: D1}),
+        (["--round", "all"], 37, {A: "all", B: "all"}),
+        (["--round", D1], 22, {A: D1, B: D1}),
+    ],
+)
 def test_readiness_round(store, capsysbinary, flag, n, agency_rounds):
     code, out, err = run(capsysbinary, "readiness", "--by", "agency", "--db", store, "--format", "json", *flag)
     assert code == 0, err
@@ -64,14 +71,16 @@ def test_coverage_round_and_a_bad_round(store, capsysbinary):
 
 
 def test_export_of_aggregates_carries_the_round(store, capsysbinary, tmp_path):
-    code, _, err = run(capsysbinary, "export", "readiness", "--db", store, "--by", "agency", "--out",
-                       tmp_path / "r.parquet")
+    code, _, err = run(
+        capsysbinary, "export", "readiness", "--db", store, "--by", "agency", "--out", tmp_path / "r.parquet"
+    )
     assert code == 0, err
     back = pd.read_parquet(tmp_path / "r.parquet")
     assert dict(zip(back["key"], back["round"]))[A] == D2
     assert export.parquet_settings((tmp_path / "r.parquet").read_bytes())["filters"]["round"] == f"latest {D1}+{D2}"
-    code, _, _ = run(capsysbinary, "export", "coverage", "--db", store, "--round", D1, "--format", "csv",
-                     "--out", tmp_path)
+    code, _, _ = run(
+        capsysbinary, "export", "coverage", "--db", store, "--round", D1, "--format", "csv", "--out", tmp_path
+    )
     assert code == 0
     files = list(tmp_path.glob(f"coverage_*round-{D1}_*.csv"))
     assert len(files) == 1

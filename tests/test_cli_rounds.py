@@ -3,6 +3,7 @@
 In-process (cli.main + capsys) on ONE store file per module; each test uses its own round date, so the
 tests do not depend on each other's order.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -14,14 +15,23 @@ import pytest
 from framework import cli
 
 AGENCY = "กรมทดสอบคำสั่ง"
-GROUPS = ["ผู้บริหารระดับสูง", "ผู้อำนวยการกอง", "ผู้ทำงานด้านบริการ", "ผู้ปฏิบัติงานด้านเทคโนโลยี",
-          "ผู้ทำงานด้านนโยบายและวิชาการ", "ผู้ทำงานด้านบริการ", "ผู้ปฏิบัติงานด้านเทคโนโลยี", "ผู้ทำงานด้านบริการ"]
+GROUPS = [
+    "ผู้บริหารระดับสูง",
+    "ผู้อำนวยการกอง",
+    "ผู้ทำงานด้านบริการ",
+    "ผู้ปฏิบัติงานด้านเทคโนโลยี",
+    "ผู้ทำงานด้านนโยบายและวิชาการ",
+    "ผู้ทำงานด้านบริการ",
+    "ผู้ปฏิบัติงานด้านเทคโนโลยี",
+    "ผู้ทำงานด้านบริการ",
+]
 
 
 def wide(ids, tag: str) -> str:
     """A wide survey of `ids`; `tag` (the position column) makes each test's files differ by content."""
     return "respondent_id,group,position,DLit100,DG100\r\n" + "".join(
-        f"{p},{GROUPS[i % len(GROUPS)]},{tag},{i % 5},{(i + 2) % 5}\r\n" for i, p in enumerate(ids))
+        f"{p},{GROUPS[i % len(GROUPS)]},{tag},{i % 5},{(i + 2) % 5}\r\n" for i, p in enumerate(ids)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +42,13 @@ def db_file(tmp_path_factory):
 @pytest.fixture
 def run(capsys, db_file):
     """cli.main on the module's store; returns (returncode, stdout, stderr, json when --json)."""
+
     def call(*args):
         code = cli.main([str(a) for a in args] + ["--db", str(db_file)])
         out = capsys.readouterr()
         data = json.loads(out.out) if "--json" in args and out.out.strip() else None
         return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err, json=data)
+
     return call
 
 
@@ -47,8 +59,11 @@ def files(tmp_path, request):
     ids = [f"P{i}" for i in range(1, 9)]
     seed = request.node.name
     out = {}
-    for name, text, enc in (("utf8.csv", wide(ids, seed), "utf-8"), ("cp874.csv", wide(ids, seed), "cp874"),
-                            ("mixed.csv", wide(["P7", "P8", "N1", "N2"], seed), "utf-8")):
+    for name, text, enc in (
+        ("utf8.csv", wide(ids, seed), "utf-8"),
+        ("cp874.csv", wide(ids, seed), "cp874"),
+        ("mixed.csv", wide(["P7", "P8", "N1", "N2"], seed), "utf-8"),
+    ):
         (tmp_path / name).write_bytes(text.encode(enc))
         out[name] = tmp_path / name
     assert out["utf8.csv"].read_bytes() != out["cp874.csv"].read_bytes()
@@ -78,7 +93,7 @@ def test_same_people_in_the_other_encoding_are_refused_by_default(run, files):
     assert people(run, r) == 8
     text = ingest(run, files["cp874.csv"], r)
     assert text.returncode == 0 and "Not imported: 8 respondent(s)" in text.stdout
-    assert "P1, P2, P3" in text.stdout and "ไม่ได้นำเข้า" in text.stdout   # the ids, in both languages
+    assert "P1, P2, P3" in text.stdout and "ไม่ได้นำเข้า" in text.stdout  # the ids, in both languages
     assert people(run, r) == 8
 
 
@@ -90,7 +105,7 @@ def test_replace_and_skip(run, files):
     assert people(run, r) == 10
     replace = ingest(run, files["cp874.csv"], r, "--on-conflict", "replace", "--json")
     assert (replace.returncode, replace.json["conflicts"], replace.json["accepted"]) == (0, 8, 8)
-    assert people(run, r) == 10   # the 8 now from the Windows-874 batch, N1 and N2 from the skip batch
+    assert people(run, r) == 10  # the 8 now from the Windows-874 batch, N1 and N2 from the skip batch
     by_file = {b["batch_id"]: b["respondents"] for b in live(run) if b["round_date"] == r}
     assert sorted(by_file.values()) == [0, 2, 8]
     bad = ingest(run, files["mixed.csv"], r, "--on-conflict", "merge")
@@ -111,7 +126,7 @@ def test_delete_goes_to_the_trash_with_who_and_restore_brings_it_back(run, files
     ok = run("restore", bid)
     assert ok.returncode == 0 and "restored" in ok.stdout and "กู้คืน" in ok.stdout
     assert people(run, r) == 8 and bid not in [t["batch_id"] for t in run("batches", "--deleted", "--json").json]
-    missing = run("restore", bid)   # no longer in the trash
+    missing = run("restore", bid)  # no longer in the trash
     assert missing.returncode == 2 and missing.stdout == "" and missing.stderr.count("\n") == 1
     assert f"no batch {bid} in the trash" in missing.stderr and "ในถังขยะ" in missing.stderr
 
@@ -131,7 +146,7 @@ def test_restore_refused_when_the_people_are_back_in_the_round(run, files):
 def test_purge_only_from_the_trash(run, files):
     r = "2025-05-31"
     bid = ingest(run, files["utf8.csv"], r, "--json").json["batch_id"]
-    live_purge = run("purge", bid)   # a live batch is not purged: delete it first
+    live_purge = run("purge", bid)  # a live batch is not purged: delete it first
     assert live_purge.returncode == 2 and "only a batch already deleted to the trash" in live_purge.stderr
     assert people(run, r) == 8
     assert run("delete", bid).returncode == 0
@@ -139,7 +154,7 @@ def test_purge_only_from_the_trash(run, files):
     assert p.returncode == 0 and "purged" in p.stdout and "ถาวร" in p.stdout
     assert bid not in [t["batch_id"] for t in run("batches", "--deleted", "--json").json]
     assert run("restore", bid).returncode == 2
-    assert ingest(run, files["utf8.csv"], r, "--json").json["accepted"] == 8   # the file may come again
+    assert ingest(run, files["utf8.csv"], r, "--json").json["accepted"] == 8  # the file may come again
 
 
 def test_batches_text_puts_name_agency_round_and_time_before_the_id(run, files):

@@ -1,5 +1,6 @@
 """Issue 21, point 4: `coverage` without --stage is against the stage the agency declared for its round (one
 agency); several agencies at their own stages need --stage said (exit 2, bilingual)."""
+
 from __future__ import annotations
 
 import io
@@ -19,13 +20,13 @@ def run(capsysbinary, *argv):
 def test_default_stage_is_the_declared_one(tmp_path, capsysbinary):
     path = seed.to_file(tmp_path / "s.duckdb", seed.basic)
     con = db.connect(path)
-    con.execute("UPDATE store.batches SET stage = 'Developing'")       # the round declares Developing
+    con.execute("UPDATE store.batches SET stage = 'Developing'")  # the round declares Developing
     con.close()
     code, out, _ = run(capsysbinary, "coverage", "--db", str(path))
     assert code == 0
     df = pd.read_csv(io.StringIO(out), keep_default_na=False)
     assert set(df["stage"]) == {"Developing"}
-    code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--db", str(path))   # said: kept
+    code, out, _ = run(capsysbinary, "coverage", "--stage", "Early", "--db", str(path))  # said: kept
     assert code == 0 and set(pd.read_csv(io.StringIO(out))["stage"]) == {"Early"}
 
 
@@ -34,5 +35,5 @@ def test_several_agencies_need_the_stage(tmp_path, capsysbinary):
     code, _, err = run(capsysbinary, "coverage", "--db", str(path))
     assert code == 2
     assert "give --stage" in err and "ระบุ --stage" in err and seed.AGENCY2 in err
-    code, out, _ = run(capsysbinary, "coverage", "--round", "2024-07-15", "--db", str(path))   # one agency
+    code, out, _ = run(capsysbinary, "coverage", "--round", "2024-07-15", "--db", str(path))  # one agency
     assert code == 0 and set(pd.read_csv(io.StringIO(out))["stage"]) == {"Early"}

@@ -1,4 +1,5 @@
 """`python -m framework ingest / batches / delete`: JSON, exit codes, --db (run in-process: cli.main)."""
+
 from __future__ import annotations
 
 import json
@@ -17,27 +18,43 @@ META = ("--agency", "กรมทดสอบ", "--stage", "Mature", "--round", 
 @pytest.fixture
 def run(capsys):
     """cli.main in this process; the result looks like a finished process (returncode, stdout, stderr)."""
+
     def call(*args):
         code = cli.main([str(a) for a in args])
         out = capsys.readouterr()
         return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
+
     return call
 
 
 def test_ingest_json_then_duplicate_then_batches_and_delete(run, tmp_path):
     db = tmp_path / "cli.duckdb"
-    p = run("ingest", F / "bad_rows.csv", "--db", db, "--agency", "กรมทดสอบ", "--stage", "Mature",
-            "--round", "2025-06-30", "--json")
+    p = run(
+        "ingest",
+        F / "bad_rows.csv",
+        "--db",
+        db,
+        "--agency",
+        "กรมทดสอบ",
+        "--stage",
+        "Mature",
+        "--round",
+        "2025-06-30",
+        "--json",
+    )
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert {"batch_id", "rows_read", "accepted", "rejected", "errors", "duplicate"} <= set(out)
     assert (out["rows_read"], out["accepted"], out["rejected"], out["duplicate"]) == (8, 1, 7, False)
-    assert {"row": 3, "column": "group", "value": "Nobody", "reason": "unknown staff group"}.items() <= out["errors"][0].items()
+    assert {"row": 3, "column": "group", "value": "Nobody", "reason": "unknown staff group"}.items() <= out["errors"][
+        0
+    ].items()
     again = json.loads(run("ingest", F / "bad_rows.csv", "--db", db, *META, "--json").stdout)
     assert again["duplicate"] is True and again["batch_id"] == out["batch_id"]
     listed = json.loads(run("batches", "--db", db, "--json").stdout)
-    assert [(b["batch_id"], b["agency"], b["stage"], b["round_date"]) for b in listed] == \
-        [(out["batch_id"], "กรมทดสอบ", "Mature", "2025-06-30")]
+    assert [(b["batch_id"], b["agency"], b["stage"], b["round_date"]) for b in listed] == [
+        (out["batch_id"], "กรมทดสอบ", "Mature", "2025-06-30")
+    ]
     assert out["batch_id"] in run("batches", "--db", db).stdout
     d = run("delete", out["batch_id"], "--db", db)
     assert d.returncode == 0 and json.loads(run("batches", "--db", db, "--json").stdout) == []
@@ -63,8 +80,13 @@ def test_db_defaults_to_skills_db_env(run, tmp_path, monkeypatch):
 def test_cli_ingests_a_messy_real_world_export(run, tmp_path):
     p = run("ingest", F / "excel_cp874_crlf_blank_rows.csv", "--db", tmp_path / "m.duckdb", *META, "--json")
     out = json.loads(p.stdout)
-    assert (out["encoding"], out["rows_read"], out["accepted"], out["rejected"], out["errors"]) == \
-        ("windows-874", 3, 3, 0, [])
+    assert (out["encoding"], out["rows_read"], out["accepted"], out["rejected"], out["errors"]) == (
+        "windows-874",
+        3,
+        3,
+        0,
+        [],
+    )
     assert any(n["text"].startswith("Skipped 3 blank row") for n in out["notices"])
 
 
@@ -79,8 +101,13 @@ def test_cli_ingests_an_excel_workbook(run, tmp_path):
     p = run("ingest", F / "wide_th.xlsx", "--db", db, *META, "--json")
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
-    assert (out["encoding"], out["format"], out["rows_read"], out["accepted"], out["rejected"]) == \
-        ("xlsx", "wide", 5, 3, 2)
+    assert (out["encoding"], out["format"], out["rows_read"], out["accepted"], out["rejected"]) == (
+        "xlsx",
+        "wide",
+        5,
+        3,
+        2,
+    )
     assert [(e["row"], e["column"], e["value"]) for e in out["errors"]] == [(5, "DLit100", "7"), (7, "group", "Nobody")]
     assert any(n["text"].startswith('Read the first worksheet "แบบสำรวจ"') for n in out["notices"])
     listed = json.loads(run("batches", "--db", db, "--json").stdout)

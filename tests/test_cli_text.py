@@ -1,4 +1,5 @@
 """Issue 20 point 7: user text printed by the CLI cannot drive the terminal (escapes, C1, DEL, bidi controls)."""
+
 from __future__ import annotations
 
 import ast
@@ -32,14 +33,33 @@ def db_file(tmp_path_factory):
     db = tmp / "s.duckdb"
     for i, agency in enumerate((EVIL, BIDI)):
         path = tmp / f"{i}.csv"
-        path.write_text("respondent_id,group,DLit100,DG100\n" + "".join(
-            f"P{j},{GROUPS[j % 3]},{j % 5},{i + 2}\n" for j in range(12)), encoding="utf-8")
-        assert cli.main(["ingest", str(path), "--db", str(db), "--agency", f"agency-{i}", "--stage", "Early",
-                         "--round", "2025-06-30"]) == 0
+        path.write_text(
+            "respondent_id,group,DLit100,DG100\n"
+            + "".join(f"P{j},{GROUPS[j % 3]},{j % 5},{i + 2}\n" for j in range(12)),
+            encoding="utf-8",
+        )
+        assert (
+            cli.main(
+                [
+                    "ingest",
+                    str(path),
+                    "--db",
+                    str(db),
+                    "--agency",
+                    f"agency-{i}",
+                    "--stage",
+                    "Early",
+                    "--round",
+                    "2025-06-30",
+                ]
+            )
+            == 0
+        )
     # Ingest now stores canonical names (framework/names.py strips control and format characters), so the
     # hostile names are written as a store from before that (or another writer) would hold them.
     from framework import db as fdb
     from framework.store import aggregates
+
     con = fdb.connect(db)
     try:
         with fdb.transaction(con) as cur:
@@ -74,7 +94,7 @@ def test_readiness_csv_escapes_agency_names(db_file, capsysbinary, by):
 def test_readiness_json_keeps_the_text_but_not_the_raw_characters(db_file, capsysbinary):
     code, out, _ = run(capsysbinary, "readiness", "--by", "agency", "--db", db_file, "--format", "json")
     assert code == 0 and not any(ch in out for ch in RAW)
-    assert {EVIL, BIDI} <= {row["key"] for row in json.loads(out)}   # a JSON reader gets the names back
+    assert {EVIL, BIDI} <= {row["key"] for row in json.loads(out)}  # a JSON reader gets the names back
 
 
 def test_batches_table_json_and_errors_escape(db_file, capsysbinary):
@@ -97,7 +117,10 @@ def test_every_cli_module_prints_through_echo():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print":
                 offenders.append(f"{path.name}:{node.lineno} print()")
-            if isinstance(node, ast.Attribute) and node.attr in ("stdout", "stderr") \
-                    and getattr(node.value, "id", None) == "sys":
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("stdout", "stderr")
+                and getattr(node.value, "id", None) == "sys"
+            ):
                 offenders.append(f"{path.name}:{node.lineno} sys.{node.attr}")
     assert offenders == []

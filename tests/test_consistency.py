@@ -3,6 +3,7 @@
 Every rule walks its folder recursively (rglob), so a subpackage (framework/survey/, framework/analysis/,
 framework/cli/, ...) is held to the same rules as a flat module.
 """
+
 from __future__ import annotations
 
 import ast
@@ -68,8 +69,12 @@ def _imports(tree: ast.AST) -> set[str]:
             found |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             found.add(node.module.split(".")[0])
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in (
-                "import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", getattr(node.func, "attr", "")) in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             found.add(str(node.args[0].value).split(".")[0])
     return found
 
@@ -85,13 +90,17 @@ def test_framework_never_imports_streamlit_in_any_subfolder():
 def test_framework_imports_without_streamlit():
     """Import every module of framework/, subpackages included, in a fresh interpreter."""
     modules = [_module(p) for p in _py_files("framework") if p.stem != "__main__"]
-    code = ("import sys\n" + "".join(f"import {m}\n" for m in modules) +
-            "assert 'streamlit' not in sys.modules, 'framework pulled in streamlit'\n")
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + "assert 'streamlit' not in sys.modules, 'framework pulled in streamlit'\n"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
-SQL_IN_TEXT = re.compile(r"\b(select|insert|update|delete)\b[^\"']*\bfrom\b|read_parquet|read_csv|duckdb\.connect",
-                         re.IGNORECASE)
+SQL_IN_TEXT = re.compile(
+    r"\b(select|insert|update|delete)\b[^\"']*\bfrom\b|read_parquet|read_csv|duckdb\.connect", re.IGNORECASE
+)
 
 
 @pytest.mark.parametrize("folder", ["pages", "ui"])
@@ -117,8 +126,10 @@ def test_the_sql_rule_catches_sql():
 def test_every_sql_file_is_loaded_by_name():
     code = "\n".join(p.read_text(encoding="utf-8") for p in _py_files("framework"))
     loaded = set(re.findall(r"""load\(\s*["']([a-z0-9_/]+)["']\s*\)""", code))
-    on_disk = {p.relative_to(ROOT / "framework" / "sql").with_suffix("").as_posix()
-               for p in (ROOT / "framework" / "sql").rglob("*.sql")}
+    on_disk = {
+        p.relative_to(ROOT / "framework" / "sql").with_suffix("").as_posix()
+        for p in (ROOT / "framework" / "sql").rglob("*.sql")
+    }
     assert on_disk, "no named queries"
     assert set(sql.names()) == on_disk, "sql.names() misses a .sql file in a subfolder"
     assert on_disk - loaded == set(), "unused .sql files"
@@ -128,6 +139,7 @@ def test_every_sql_file_is_loaded_by_name():
 # --- pages ----------------------------------------------------------------------------------------------------
 def test_every_page_is_registered_and_every_registered_page_exists():
     from ui.shell import PAGES
+
     registered = {script for script, *_ in PAGES}
     on_disk = {"app.py"} | {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
     assert on_disk == registered
@@ -147,8 +159,12 @@ def pages_run_by(test_file: Path) -> set[str]:
         if name not in RUNNERS:
             continue
         args = list(node.args) + [k.value for k in node.keywords if k.arg in ("script", "script_path", "page_path")]
-        literals = [c.value for a in args for c in ast.walk(a)
-                    if isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value.endswith(".py")]
+        literals = [
+            c.value
+            for a in args
+            for c in ast.walk(a)
+            if isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value.endswith(".py")
+        ]
         for lit in literals:
             base = Path(lit).name
             ran.add("app.py" if base == "app.py" else f"pages/{base}")
@@ -159,6 +175,7 @@ def pages_run_by(test_file: Path) -> set[str]:
 
 def test_every_page_has_its_own_apptest_module():
     from ui.shell import PAGES
+
     assert set(PAGE_TESTS) == {script for script, *_ in PAGES}, "PAGE_TESTS must name every page in the menu"
     for script, module in PAGE_TESTS.items():
         path = ROOT / "tests" / module
@@ -173,9 +190,12 @@ def test_pages_run_by_reads_the_calls_not_the_text(tmp_path):
     f = tmp_path / "test_x.py"
     f.write_text('# coverage.py is tested elsewhere\nNOTE = "trends.py"\n', encoding="utf-8")
     assert pages_run_by(f) == set()
-    f.write_text('def test_a():\n    run_page("coverage.py")\n    pages.run_page("trends.py", lang="en")\n'
-                 '    AppTest.from_file(str(ROOT / "pages" / "upload.py"))\n    run_page(state={})\n'
-                 '    at.switch_page("pages/sql.py")\n', encoding="utf-8")
+    f.write_text(
+        'def test_a():\n    run_page("coverage.py")\n    pages.run_page("trends.py", lang="en")\n'
+        '    AppTest.from_file(str(ROOT / "pages" / "upload.py"))\n    run_page(state={})\n'
+        '    at.switch_page("pages/sql.py")\n',
+        encoding="utf-8",
+    )
     assert pages_run_by(f) == {"pages/coverage.py", "pages/trends.py", "pages/upload.py", "app.py", "pages/sql.py"}
 
 
@@ -202,15 +222,20 @@ def test_the_size_rule_catches_big_modules_and_stale_allowances():
     counts = {"framework/big.py": MAX_LINES + 1, "framework/split.py": MAX_LINES, "framework/ok.py": 10}
     assert _size_problems(counts, set()) == ({"framework/big.py"}, set())
     assert _size_problems(counts, {"framework/big.py"}) == (set(), set())
-    assert _size_problems(counts, {"framework/big.py", "framework/split.py", "framework/gone.py"}) == \
-        (set(), {"framework/split.py", "framework/gone.py"})
+    assert _size_problems(counts, {"framework/big.py", "framework/split.py", "framework/gone.py"}) == (
+        set(),
+        {"framework/split.py", "framework/gone.py"},
+    )
 
 
 def test_architecture_names_every_module():
     """docs/ARCHITECTURE.md describes every module of framework/ and ui/ (by its file name)."""
     text = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
-    missing = [_rel(p) for p in _py_files("framework", "ui") if p.name not in ("__init__.py", "__main__.py")
-               and not re.search(rf"(?<![\w.]){re.escape(p.name)}", text)]
+    missing = [
+        _rel(p)
+        for p in _py_files("framework", "ui")
+        if p.name not in ("__init__.py", "__main__.py") and not re.search(rf"(?<![\w.]){re.escape(p.name)}", text)
+    ]
     assert missing == [], f"describe in docs/ARCHITECTURE.md: {missing}"
 
 
@@ -233,16 +258,54 @@ def test_repository_text_is_utf8():
 # (an image is fetched by every viewer), and so do Streamlit's :color[...] and :material/...: directives.
 # Every piece of text a page puts there is a literal, a number, a translated constant, or wrapped in
 # framework.text.md() (text.html() inside unsafe_allow_html HTML); a few trusted values are listed by name.
-MARKDOWN_CALLS = {"markdown", "caption", "info", "warning", "error", "success", "write", "title", "header",
-                  "subheader", "toast", "expander", "popover", "button", "download_button", "link_button",
-                  "page_link", "checkbox", "toggle", "radio", "selectbox", "multiselect", "text_input",
-                  "text_area", "number_input", "slider", "select_slider", "date_input", "file_uploader",
-                  "metric", "tabs"}
-NOT_STREAMLIT = {"summary", "rules", "pv", "analysis", "analysis_charts", "charts", "re", "np", "pd",
-                 "f"}   # f.write(...): a file
-ESCAPERS = {"md", "text.md"}                  # Markdown text
-HTML_ESCAPERS = {"html", "text.html"}         # HTML text (inside st.markdown(..., unsafe_allow_html=True))
-PASS_THROUGH = {"tr", "shell.tr", "escape", "html.escape"}   # safe when every argument is safe
+MARKDOWN_CALLS = {
+    "markdown",
+    "caption",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "write",
+    "title",
+    "header",
+    "subheader",
+    "toast",
+    "expander",
+    "popover",
+    "button",
+    "download_button",
+    "link_button",
+    "page_link",
+    "checkbox",
+    "toggle",
+    "radio",
+    "selectbox",
+    "multiselect",
+    "text_input",
+    "text_area",
+    "number_input",
+    "slider",
+    "select_slider",
+    "date_input",
+    "file_uploader",
+    "metric",
+    "tabs",
+}
+NOT_STREAMLIT = {
+    "summary",
+    "rules",
+    "pv",
+    "analysis",
+    "analysis_charts",
+    "charts",
+    "re",
+    "np",
+    "pd",
+    "f",
+}  # f.write(...): a file
+ESCAPERS = {"md", "text.md"}  # Markdown text
+HTML_ESCAPERS = {"html", "text.html"}  # HTML text (inside st.markdown(..., unsafe_allow_html=True))
+PASS_THROUGH = {"tr", "shell.tr", "escape", "html.escape"}  # safe when every argument is safe
 # A format spec a str would take too (width, alignment, precision) passes the text through; any other spec
 # ("{n:,}", "{v:.0%}", "{d:+d}", "{t:%H:%M}") only formats a number or a date.
 TEXT_SPEC = re.compile(r"^(.?[<>^=])?\d*(\.\d+)?s?$")
@@ -250,32 +313,98 @@ TEXT_SPEC = re.compile(r"^(.?[<>^=])?\d*(\.\d+)?s?$")
 # translated constants, dates and codes the app makes. Named one by one, per file; a name trusted in one file
 # is not trusted in another.
 TRUSTED_EVERYWHERE = {
-    "stages[]", "pv.text", "p.persona", "u[code]",      # catalogue: stage names, unit names and codes, personas
-    "th", "en",                                         # the (Thai, English) pair of a translated constant
-    "len", "f.min_cell",                                # numbers
+    "stages[]",
+    "pv.text",
+    "p.persona",
+    "u[code]",  # catalogue: stage names, unit names and codes, personas
+    "th",
+    "en",  # the (Thai, English) pair of a translated constant
+    "len",
+    "f.min_cell",  # numbers
 }
 TRUSTED_IN = {
-    "app.py": {"meta[circular]", "meta[source_sha256]", "meta[title_en]", "meta[title_th]", "stage_name", "demo",
-               "personas[]"},
-    "pages/assess.py": {"groups[]", "stages.get", "name", "tag", "r[element]", "form.unit_detail", "p.threshold",
-                        "label"},
-    "pages/explorer.py": {"group", "unit", "names.get", "element[element_code]", "c[criterion_code]", "lines",
-                          "hits_table", "int", "sum"},
+    "app.py": {
+        "meta[circular]",
+        "meta[source_sha256]",
+        "meta[title_en]",
+        "meta[title_th]",
+        "stage_name",
+        "demo",
+        "personas[]",
+    },
+    "pages/assess.py": {
+        "groups[]",
+        "stages.get",
+        "name",
+        "tag",
+        "r[element]",
+        "form.unit_detail",
+        "p.threshold",
+        "label",
+    },
+    "pages/explorer.py": {
+        "group",
+        "unit",
+        "names.get",
+        "element[element_code]",
+        "c[criterion_code]",
+        "lines",
+        "hits_table",
+        "int",
+        "sum",
+    },
     "pages/overview.py": {"f.threshold", "n_hidden", "pts", "start", "then"},
     "pages/pathway.py": {"html"},
-    "pages/profiles.py": {"names[]", "names.get", "gkey", "primary", "alt", "label", "element[element_code]",
-                          "lines", "_items", "p.role", "c[definition_th]", "level"},
+    "pages/profiles.py": {
+        "names[]",
+        "names.get",
+        "gkey",
+        "primary",
+        "alt",
+        "label",
+        "element[element_code]",
+        "lines",
+        "_items",
+        "p.role",
+        "c[definition_th]",
+        "level",
+    },
     "pages/readiness.py": {"by_labels[]"},
-    "pages/respondent.py": {"t", "names[]", "e[code]", "p.next_persona", "p.next_dropped", "rsp.status_label",
-                            "rsp.FIND_LIMIT"},
+    "pages/respondent.py": {
+        "t",
+        "names[]",
+        "e[code]",
+        "p.next_persona",
+        "p.next_dropped",
+        "rsp.status_label",
+        "rsp.FIND_LIMIT",
+    },
     "pages/sql.py": {"analyst.DERIVED[]", "mb", "shell.hr_refusal", "k_floor"},
     "pages/training.py": {"f.threshold", "head.units_hidden"},
     "pages/upload.py": {"day", "stage_label", "lang", "res.batch_id", "res.encoding", "survey.rules.markdown"},
-    "pages/workshop.py": {"hidden", "made.code", "clock.time_text", "floor", "shown[released]",
-                          "shown[live]", "counts[people]", "counts[round_people]", "last"},
+    "pages/workshop.py": {
+        "hidden",
+        "made.code",
+        "clock.time_text",
+        "floor",
+        "shown[released]",
+        "shown[live]",
+        "counts[people]",
+        "counts[round_people]",
+        "last",
+    },
     "ui/downloads.py": {"_label", "labels[]", "helps[]"},
-    "ui/filters.py": {"access.min_cell_floor", "help", "label", "since", "summary.markdown", "refusal",
-                      "analysis.hidden_note", "analysis.DEFINITIONS_TH", "analysis.DEFINITIONS_EN"},
+    "ui/filters.py": {
+        "access.min_cell_floor",
+        "help",
+        "label",
+        "since",
+        "summary.markdown",
+        "refusal",
+        "analysis.hidden_note",
+        "analysis.DEFINITIONS_TH",
+        "analysis.DEFINITIONS_EN",
+    },
     "ui/shell.py": {"script", "title_th", "title_en", "sec_th", "sec_en", "why_th", "why_en", "refusal", "label"},
     "ui/widget_text.py": {"block"},
 }
@@ -302,8 +431,9 @@ def unescaped(node: ast.AST, html_ok: bool = False, trusted: frozenset = frozens
     if isinstance(node, ast.JoinedStr):
         return [bad for v in node.values for bad in unescaped(v, html_ok, trusted)]
     if isinstance(node, ast.FormattedValue):
-        spec = "".join(c.value for c in node.format_spec.values if isinstance(c, ast.Constant)) \
-            if node.format_spec else ""
+        spec = (
+            "".join(c.value for c in node.format_spec.values if isinstance(c, ast.Constant)) if node.format_spec else ""
+        )
         if node.format_spec and node.conversion == -1 and spec and not TEXT_SPEC.match(spec):
             return []
         if node.conversion in (ord("r"), ord("a")):
@@ -332,7 +462,7 @@ def unescaped(node: ast.AST, html_ok: bool = False, trusted: frozenset = frozens
         return [ast.unparse(node)]
     name = _dotted(node)
     if name and (name in trusted or name.split("[")[0] + "[]" in trusted or name.isupper()):
-        return []   # UPPER_CASE: a module constant (CSS, catalogue keys) or a Streamlit-independent constant
+        return []  # UPPER_CASE: a module constant (CSS, catalogue keys) or a Streamlit-independent constant
     return [ast.unparse(node)]
 
 
@@ -342,16 +472,19 @@ def _markdown_calls(tree: ast.AST):
         if not isinstance(node, ast.Call):
             continue
         funcs = [node.func.body, node.func.orelse] if isinstance(node.func, ast.IfExp) else [node.func]
-        if not any(isinstance(f, ast.Attribute) and f.attr in MARKDOWN_CALLS
-                   and _dotted(f.value) not in NOT_STREAMLIT for f in funcs):
+        if not any(
+            isinstance(f, ast.Attribute) and f.attr in MARKDOWN_CALLS and _dotted(f.value) not in NOT_STREAMLIT
+            for f in funcs
+        ):
             continue
         html_ok = any(k.arg == "unsafe_allow_html" for k in node.keywords)
-        shown = node.args[0] if node.args else next(
-            (k.value for k in node.keywords if k.arg in ("body", "label")), None)
+        shown = (
+            node.args[0] if node.args else next((k.value for k in node.keywords if k.arg in ("body", "label")), None)
+        )
         if shown is not None:
             yield node, shown, html_ok
         for k in node.keywords:
-            if k.arg == "help":      # a widget's tooltip is Markdown too
+            if k.arg == "help":  # a widget's tooltip is Markdown too
                 yield node, k.value, False
 
 
@@ -360,15 +493,20 @@ def markup_offenders(path: Path, trusted: set | None = None) -> list[str]:
     name = _rel(path) if path.is_relative_to(ROOT) else path.name
     allowed = frozenset(TRUSTED_EVERYWHERE | (TRUSTED_IN.get(name, set()) if trusted is None else trusted))
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [f"{name}:{call.lineno}: {bad}"
-            for call, shown, html_ok in _markdown_calls(tree) for bad in unescaped(shown, html_ok, allowed)]
+    return [
+        f"{name}:{call.lineno}: {bad}"
+        for call, shown, html_ok in _markdown_calls(tree)
+        for bad in unescaped(shown, html_ok, allowed)
+    ]
 
 
 def test_text_from_data_reaches_markdown_only_through_text_md():
     files = _py_files("pages", "ui") + [ROOT / "app.py"]
     offenders = [o for p in files for o in markup_offenders(p)]
-    assert offenders == [], ("wrap data in framework.text.md() (html() in unsafe HTML), or name a trusted "
-                             "value in TRUSTED_IN:\n" + "\n".join(offenders))
+    assert offenders == [], (
+        "wrap data in framework.text.md() (html() in unsafe HTML), or name a trusted "
+        "value in TRUSTED_IN:\n" + "\n".join(offenders)
+    )
     assert set(TRUSTED_IN) <= {_rel(p) for p in files}, "TRUSTED_IN names a file that is gone"
 
 
@@ -383,17 +521,19 @@ def test_the_markup_rule_catches_data_in_markdown(tmp_path):
     """The rule is not vacuous: each way data reached the page before issue 20 is caught; md() passes."""
     page = tmp_path / "page.py"
     page.write_text(
-        'st.caption(":material/event: " + compute("describe_round", f))\n'         # the round line
-        'st.caption(tr(f"Scope: {scope}", f"Scope: {scope}"))\n'                    # agency names
-        'st.markdown(f"**{escape(camp.agency)}** · x")\n'                           # html.escape is not enough
-        'st.warning(tr(f"unknown {raw!r}", f"unknown {raw!r}"))\n'                  # a URL value, repr'd
-        '(st.warning if w else st.info)(n.text(lang))\n'                            # a notice naming a header
-        'st.error(tr(*st.session_state["up_error"]))\n'                             # a message naming a file
-        'box.download_button(tr(f"Download {kept}", f"Download {kept}"), b)\n'      # a label naming a file
+        'st.caption(":material/event: " + compute("describe_round", f))\n'  # the round line
+        'st.caption(tr(f"Scope: {scope}", f"Scope: {scope}"))\n'  # agency names
+        'st.markdown(f"**{escape(camp.agency)}** · x")\n'  # html.escape is not enough
+        'st.warning(tr(f"unknown {raw!r}", f"unknown {raw!r}"))\n'  # a URL value, repr'd
+        '(st.warning if w else st.info)(n.text(lang))\n'  # a notice naming a header
+        'st.error(tr(*st.session_state["up_error"]))\n'  # a message naming a file
+        'box.download_button(tr(f"Download {kept}", f"Download {kept}"), b)\n'  # a label naming a file
         'st.info(tr(f"{res.file_name} was imported", "x"))\n'
-        'st.caption(tr(f"{md(scope)} · {n:,} · {v:.0%} · {t:%H:%M}", "x"))\n'     # escaped, numbers, a time
-        'st.markdown(f"<div>{html(who)}</div>", unsafe_allow_html=True)\n'          # html() in unsafe HTML
-        'st.markdown(f"{html(who)}")\n'                                             # ... but not in Markdown
-        'f.write(data)\n', encoding="utf-8")                                        # not Streamlit
+        'st.caption(tr(f"{md(scope)} · {n:,} · {v:.0%} · {t:%H:%M}", "x"))\n'  # escaped, numbers, a time
+        'st.markdown(f"<div>{html(who)}</div>", unsafe_allow_html=True)\n'  # html() in unsafe HTML
+        'st.markdown(f"{html(who)}")\n'  # ... but not in Markdown
+        'f.write(data)\n',
+        encoding="utf-8",
+    )  # not Streamlit
     lines = [int(o.split(":")[1]) for o in markup_offenders(page, set())]
     assert sorted(set(lines)) == [1, 2, 3, 4, 5, 6, 7, 8, 11]

@@ -1,4 +1,5 @@
 """The query layer (framework/db.py): binding by declared name, strict templates, transactions, fingerprints."""
+
 from __future__ import annotations
 
 import subprocess
@@ -85,8 +86,16 @@ def test_has_store_and_data_version(tmp_path):
     v = db.data_version(c)
     c.close()
     # Stable across processes (the old version used Python's per-process hash()).
-    code = ("import sys; sys.path.insert(0, '.'); from framework import db; "
-            f"c = db.connect({str(path)!r}, read_only=True); print(db.data_version(c))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=str(db.PARQUET_DIR.parent.parent), env={"PYTHONHASHSEED": "123"})
+    code = (
+        "import sys; sys.path.insert(0, '.'); from framework import db; "
+        f"c = db.connect({str(path)!r}, read_only=True); print(db.data_version(c))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=str(db.PARQUET_DIR.parent.parent),
+        env={"PYTHONHASHSEED": "123"},
+    )
     assert out.stdout.strip() == v

@@ -17,6 +17,7 @@ checks that those people's true answers add up to the figure, so the equations a
 On the code before issue 18 (pairwise rules) this audit finds disclosed groups (see the closing note of
 issue 18); the numbers of this run are printed with -s.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,19 +56,35 @@ def make(con, seed: int) -> pd.DataFrame:
     for a in AGENCIES:
         for d in sorted(rng.sample(DATES, rng.choice([1, 2]))):
             bid = f"{a}{d[:4]}"
-            con.execute("INSERT INTO store.batches (batch_id, file_name, content_hash, agency, stage, round_date, "
-                        "uploaded_at, rows_read, accepted, rejected) VALUES (?, ?, ?, ?, 'Early', ?, ?, 0, 0, 0)",
-                        [bid, bid + ".csv", "h" + bid, a, dt.date.fromisoformat(d), dt.datetime(2025, 1, 1)])
+            con.execute(
+                "INSERT INTO store.batches (batch_id, file_name, content_hash, agency, stage, round_date, "
+                "uploaded_at, rows_read, accepted, rejected) VALUES (?, ?, ?, ?, 'Early', ?, ?, 0, 0, 0)",
+                [bid, bid + ".csv", "h" + bid, a, dt.date.fromisoformat(d), dt.datetime(2025, 1, 1)],
+            )
             for g, u in itertools.product(GROUPS, UNITS):
                 for i in range(rng.choice([0, 1, 2, 3, 4, 6, 8])):
-                    people.append({"batch": bid, "pid": f"{bid}{g[:2]}{u}{i}", "group": g, "agency": a, "unit": u,
-                                   "date": d, "level": rng.choice([None, 1, 2, 3, 4]), "campaign": False})
+                    people.append(
+                        {
+                            "batch": bid,
+                            "pid": f"{bid}{g[:2]}{u}{i}",
+                            "group": g,
+                            "agency": a,
+                            "unit": u,
+                            "date": d,
+                            "level": rng.choice([None, 1, 2, 3, 4]),
+                            "campaign": False,
+                        }
+                    )
     raw = pd.DataFrame(people)
     cols = ["batch_id", "respondent_id", "staff_group", "agency", "org_unit", CODE]
-    con.executemany(f"INSERT INTO store.responses ({', '.join(db.ident(c) for c in cols)}) VALUES (?, ?, ?, ?, ?, ?)",
-                    [[r.batch, r.pid, r.group, r.agency, r.unit, None if pd.isna(r.level) else int(r.level)]
-                     for r in raw.itertuples()])
-    with db.transaction(con) as cur:       # these rows bypassed the store's write paths
+    con.executemany(
+        f"INSERT INTO store.responses ({', '.join(db.ident(c) for c in cols)}) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            [r.batch, r.pid, r.group, r.agency, r.unit, None if pd.isna(r.level) else int(r.level)]
+            for r in raw.itertuples()
+        ],
+    )
+    with db.transaction(con) as cur:  # these rows bypassed the store's write paths
         aggregates.rebuild(cur)
     raw["met"] = raw["level"].fillna(0) >= 3
     raw["var"] = range(len(raw))
@@ -79,7 +96,7 @@ class Model:
 
     def __init__(self, raw: pd.DataFrame):
         self.raw = raw
-        self.released: dict = {}      # campaign cell -> frozenset of (pid, var) released
+        self.released: dict = {}  # campaign cell -> frozenset of (pid, var) released
 
     def blocks(self) -> pd.Series:
         r = self.raw[~self.raw["campaign"]]
@@ -87,7 +104,7 @@ class Model:
         cells["blk"] = None
         big = cells["n"] >= K
         cells.loc[big, "blk"] = [f"c|{x.batch}|{x.agency}|{x.unit}|{x.group}" for x in cells[big].itertuples()]
-        for (b, a, u), g in cells.groupby(["batch", "agency", "unit"]):      # a unit without a cell of K
+        for (b, a, u), g in cells.groupby(["batch", "agency", "unit"]):  # a unit without a cell of K
             small = g[g["n"] < K]
             if (g["n"] >= K).any() or small["n"].sum() < K:
                 continue
@@ -137,8 +154,16 @@ def selected(people: pd.DataFrame, f: dict, key_col: str | None, key) -> pd.Seri
     return m
 
 
-def collect(con, model: Model, live: pd.DataFrame, combos, equations: list, targets: set, pinned: set,
-            released: pd.DataFrame | None = None) -> int:
+def collect(
+    con,
+    model: Model,
+    live: pd.DataFrame,
+    combos,
+    equations: list,
+    targets: set,
+    pinned: set,
+    released: pd.DataFrame | None = None,
+) -> int:
     """Every shown figure of these filter combinations, as (people covered, met); returns how many.
 
     `released`: the answers the figures may hold besides the live ones (a campaign's cells as released: an
@@ -149,15 +174,17 @@ def collect(con, model: Model, live: pd.DataFrame, combos, equations: list, targ
     return _in_one_view(con, live, frame, combos, equations, targets, pinned, released is None)
 
 
-@memo.view          # one state of the store: its atoms and blocks are read once for every combination
+@memo.view  # one state of the store: its atoms and blocks are read once for every combination
 def _in_one_view(con, live, frame, combos, equations, targets, pinned, exact_ok) -> int:
     released = None if exact_ok else True
     count = 0
     for f in combos:
         ff = Filters(**{k: v for k, v in f.items()}, min_cell=K)
-        views = [("group", analysis.coverage(con, ff, stage="Early", by="group")),
-                 ("agency", analysis.coverage(con, ff, stage="Early", by="agency")),
-                 ("unit", analysis.coverage(con, ff, stage="Early", by="unit"))]
+        views = [
+            ("group", analysis.coverage(con, ff, stage="Early", by="group")),
+            ("agency", analysis.coverage(con, ff, stage="Early", by="agency")),
+            ("unit", analysis.coverage(con, ff, stage="Early", by="unit")),
+        ]
         for by, cov in views:
             col = {"group": "group", "agency": "agency", "unit": "unit"}[by]
             for r in cov[cov["code"] == CODE].itertuples():
@@ -166,22 +193,27 @@ def _in_one_view(con, live, frame, combos, equations, targets, pinned, exact_ok)
                     targets.add(frozenset(live.loc[sel, "var"]))
                 if pd.notna(r.hidden):
                     continue
-                count += _equation(frame, selected(frame, f, col, r.key), r.n, r.met, equations, pinned,
-                                   exact_ok=released is None)
+                count += _equation(
+                    frame, selected(frame, f, col, r.key), r.n, r.met, equations, pinned, exact_ok=released is None
+                )
         bl = analysis.blockers(con, ff, stage="Developing", top=None).set_index("code")
         if CODE in bl.index and pd.isna(bl.loc[CODE, "hidden"]):
-            gs = {g for g in (f.get("staff_groups") or GROUPS)
-                  if CODE in Catalog(con).profile_units("Developing", g)["code"].tolist()}
+            gs = {
+                g
+                for g in (f.get("staff_groups") or GROUPS)
+                if CODE in Catalog(con).profile_units("Developing", g)["code"].tolist()
+            }
             sel = selected(frame, f, "group", frozenset(gs))
-            count += _equation(frame, sel, bl.loc[CODE, "n"], bl.loc[CODE, "met"], equations, pinned,
-                               exact_ok=released is None)
+            count += _equation(
+                frame, sel, bl.loc[CODE, "n"], bl.loc[CODE, "met"], equations, pinned, exact_ok=released is None
+            )
     return count
 
 
 def _equation(live, sel, n, met, equations, pinned, exact_ok: bool = True) -> int:
-    if exact_ok and sel.sum() == n:          # an exact figure: the whole selection
+    if exact_ok and sel.sum() == n:  # an exact figure: the whole selection
         cov = sel
-    else:                                    # the blocks wholly inside the selection
+    else:  # the blocks wholly inside the selection
         inside = live[live["blk"].notna()].assign(s=sel).groupby("blk")["s"].all()
         cov = sel & live["blk"].map(inside).fillna(False).astype(bool)
     people = live[cov]
@@ -271,13 +303,22 @@ def test_no_group_of_fewer_than_k_is_pinned_by_any_set_of_figures(store_con, see
     raw = make(store_con, seed)
     model = Model(raw)
     equations, targets, pinned = [], set(), set()
-    n = collect(store_con, model, raw, combos(sorted(raw["batch"].unique()), sorted(raw["date"].unique())),
-                equations, targets, pinned)
+    n = collect(
+        store_con,
+        model,
+        raw,
+        combos(sorted(raw["batch"].unique()), sorted(raw["date"].unique())),
+        equations,
+        targets,
+        pinned,
+    )
     targets |= small_groups(raw)
     found = audit(len(raw), equations, targets, pinned)
-    print(f"\nseed {seed}: {len(raw)} people, {n} shown figures, {len({e for e, _ in equations})} distinct "
-          f"populations, {len(targets)} groups of 1..{K - 1} audited, {len(found)} disclosed")
-    assert n > 200 and len(targets) > 20         # the audit had something to find
+    print(
+        f"\nseed {seed}: {len(raw)} people, {n} shown figures, {len({e for e, _ in equations})} distinct "
+        f"populations, {len(targets)} groups of 1..{K - 1} audited, {len(found)} disclosed"
+    )
+    assert n > 200 and len(targets) > 20  # the audit had something to find
     assert not found, found[:5]
 
 
@@ -294,19 +335,27 @@ def test_a_campaign_filling_one_answer_at_a_time_discloses_nobody(store_con):
     people = raw.copy()
     states = 0
     submits = [(f"c{i}", rng.choice(("Service", "Technologist"))) for i in range(13)]
-    submits.insert(9, submits[2])                       # one person answers again, differently
+    submits.insert(9, submits[2])  # one person answers again, differently
     levels: dict = {}
     for i, (pid, group) in enumerate(submits):
-        level = 5 - levels[pid] if pid in levels else rng.choice([1, 4])     # answering again: differently
+        level = 5 - levels[pid] if pid in levels else rng.choice([1, 4])  # answering again: differently
         levels[pid] = level
         required = cat.profile_units("Early", group)["code"].tolist()
-        campaign.submit(store_con, cat, c, pid, group, "U1", {u: level for u in required},
-                        limits=campaign.Limits())
+        campaign.submit(store_con, cat, c, pid, group, "U1", {u: level for u in required}, limits=campaign.Limits())
         batch = campaign.batch_ids(store_con, c)[0]
         people = people[~(people["campaign"] & (people["pid"] == pid))]
         var = len(raw) + i
-        new = {"batch": batch, "pid": pid, "group": group, "agency": agency, "unit": "U1", "date": day,
-               "level": level if CODE in required else None, "campaign": True, "var": var}
+        new = {
+            "batch": batch,
+            "pid": pid,
+            "group": group,
+            "agency": agency,
+            "unit": "U1",
+            "date": day,
+            "level": level if CODE in required else None,
+            "campaign": True,
+            "var": var,
+        }
         new["met"] = (new["level"] or 0) >= 3
         model.raw = pd.concat([model.raw, pd.DataFrame([new])], ignore_index=True)
         people = pd.concat([people, pd.DataFrame([new])], ignore_index=True)
@@ -315,15 +364,27 @@ def test_a_campaign_filling_one_answer_at_a_time_discloses_nobody(store_con):
         kept = {v for members in model.released.values() for _, v in members}
         released = model.raw[model.raw["var"].isin(kept)]
         batches = (batch,)
-        states += collect(store_con, model, live,
-                          [{"round": "latest", "agencies": (agency,), "batches": batches},
-                           {"round": "latest", "agencies": (agency,)},
-                           {"round": "latest", "agencies": (agency,), "staff_groups": ("Service",)},
-                           {"round": "all"}], equations, targets, pinned, released=released)
+        states += collect(
+            store_con,
+            model,
+            live,
+            [
+                {"round": "latest", "agencies": (agency,), "batches": batches},
+                {"round": "latest", "agencies": (agency,)},
+                {"round": "latest", "agencies": (agency,), "staff_groups": ("Service",)},
+                {"round": "all"},
+            ],
+            equations,
+            targets,
+            pinned,
+            released=released,
+        )
     targets |= small_groups(model.raw)
     found = audit(len(model.raw), equations, targets, pinned)
     shown = analysis.coverage(store_con, Filters(agencies=(agency,), batches=(batch,), min_cell=K), stage="Early")
-    print(f"\ncampaign: {len(submits)} submissions, {states} shown figures over the states, "
-          f"{len(targets)} small groups audited, {len(found)} disclosed")
-    assert shown[(shown["key"] != TOTAL_KEY) & shown["hidden"].isna()].shape[0] > 0   # the room sees numbers
+    print(
+        f"\ncampaign: {len(submits)} submissions, {states} shown figures over the states, "
+        f"{len(targets)} small groups audited, {len(found)} disclosed"
+    )
+    assert shown[(shown["key"] != TOTAL_KEY) & shown["hidden"].isna()].shape[0] > 0  # the room sees numbers
     assert not found, found[:5]

@@ -1,6 +1,7 @@
 """Issue 18: what is safe to show is shown. Unfiltered, no staff group, agency or org unit of 20 people or more is
 hidden (random stores with many small cells, and the demo); a workshop room of 10 with 5 per staff group shows
 both groups; the overview's blocker ranking counts every unit it does not rank."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,15 +26,20 @@ def random_store(con, seed: int) -> None:
     rows = []
     for a, d in itertools.product(("A", "B"), ("2024-06-30", "2025-06-30")):
         bid = f"{a}{d[:4]}"
-        con.execute("INSERT INTO store.batches (batch_id, file_name, content_hash, agency, stage, round_date, "
-                    "uploaded_at, rows_read, accepted, rejected) VALUES (?, ?, ?, ?, 'Early', ?, ?, 0, 0, 0)",
-                    [bid, bid, "h" + bid, a, dt.date.fromisoformat(d), dt.datetime(2025, 1, 1)])
+        con.execute(
+            "INSERT INTO store.batches (batch_id, file_name, content_hash, agency, stage, round_date, "
+            "uploaded_at, rows_read, accepted, rejected) VALUES (?, ?, ?, ?, 'Early', ?, ?, 0, 0, 0)",
+            [bid, bid, "h" + bid, a, dt.date.fromisoformat(d), dt.datetime(2025, 1, 1)],
+        )
         for u in range(rng.choice([3, 8, 20])):
             for g in STAFF_GROUPS:
                 for i in range(rng.choice([0, 0, 1, 2, 3, 4, 4, 6, 9])):
                     rows.append([bid, f"{bid}-{u}-{g}-{i}", g, a, f"U{u}", rng.choice([None, 1, 3, 4])])
-    con.executemany(f"INSERT INTO store.responses (batch_id, respondent_id, staff_group, agency, org_unit, "
-                    f"{db.ident(CODE)}) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    con.executemany(
+        f"INSERT INTO store.responses (batch_id, respondent_id, staff_group, agency, org_unit, "
+        f"{db.ident(CODE)}) VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
     with db.transaction(con) as cur:
         aggregates.rebuild(cur)
 
@@ -84,7 +90,7 @@ def test_the_overview_counts_every_unit_it_does_not_rank(store_con):
     every = ov["blockers_all"]
     fr = analysis.base.frame(store_con)
     required = {c for g in STAFF_GROUPS for c in fr.required[(ov["work_stage"], g)]}
-    assert set(every["code"]) == required                      # every unit the stage requires: none dropped
+    assert set(every["code"]) == required  # every unit the stage requires: none dropped
     ranked = set(ov["blockers"]["code"])
     assert ranked <= set(every.loc[every["hidden"].isna(), "code"])
     assert len(ranked) == min(5, int(every["hidden"].isna().sum()))

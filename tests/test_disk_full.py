@@ -1,6 +1,7 @@
 """Issue 20 point 3: a full disk says so in one bilingual line, reads go on, and writes work again by themselves
 once space returns (no restart). Reproduced on a real 4 MB tmpfs when the test runs as root (mount), else the
 DuckDB errors it raises there are replayed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,11 +22,14 @@ from framework.store import SurveyStore
 
 # What DuckDB 2.0 says on a full disk (copied from the tmpfs runs): a commit whose log cannot be written, and a
 # checkpoint that cannot write the file (which invalidates the database until it is reattached).
-WAL_FULL = ('TransactionContext Error: Failed to commit: Could not write file "{d}/store.duckdb.wal": '
-            "No space left on device")
-CHECKPOINT_FULL = ('TransactionContext Error: Failed to commit: Checkpoint failed for database "store". The '
-                   'database has been invalidated. Original error: Could not write file "{d}/store.duckdb": '
-                   "No space left on device")
+WAL_FULL = (
+    'TransactionContext Error: Failed to commit: Could not write file "{d}/store.duckdb.wal": No space left on device'
+)
+CHECKPOINT_FULL = (
+    'TransactionContext Error: Failed to commit: Checkpoint failed for database "store". The '
+    'database has been invalidated. Original error: Could not write file "{d}/store.duckdb": '
+    "No space left on device"
+)
 
 
 def survey_csv(catalog: Catalog, n: int, seed: int) -> bytes:
@@ -41,8 +45,14 @@ def tiny_disk(tmp_path):
     """A 4 MB tmpfs (needs root and mount); skipped where it cannot be made."""
     where = tmp_path / "disk"
     where.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(where)],  # noqa: PLW1510
-                                           capture_output=True).returncode:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(where)],
+            check=False,
+            capture_output=True,
+        ).returncode
+    ):
         pytest.skip("a tmpfs needs root and mount")
     yield where
     gc.collect()
@@ -80,14 +90,14 @@ def test_real_full_disk_message_reads_and_recovery(tiny_disk, catalog, tmp_path)
     with pytest.raises(storage.StoreWriteError) as exc:
         store.ingest(big, agency="A", stage="Early", round_date="2025-01-02")
     assert_one_bilingual_line(exc.value, tiny_disk)
-    assert db.scalar(con, "SELECT count(*) FROM store.responses") == 50        # nothing stored, reads go on
-    with pytest.raises(duckdb.Error, match="invalidated"):                    # a checkpoint on the full disk
+    assert db.scalar(con, "SELECT count(*) FROM store.responses") == 50  # nothing stored, reads go on
+    with pytest.raises(duckdb.Error, match="invalidated"):  # a checkpoint on the full disk
         con.execute("CHECKPOINT store")
-    with pytest.raises(duckdb.Error, match="invalidated"):                    # ... the state of the issue
+    with pytest.raises(duckdb.Error, match="invalidated"):  # ... the state of the issue
         con.execute("SELECT count(*) FROM store.responses")
-    assert storage.recover(con)                                               # reattached, still full
+    assert storage.recover(con)  # reattached, still full
     assert db.scalar(con, "SELECT count(*) FROM store.responses") == 50
-    filler.unlink()                                                           # space returns
+    filler.unlink()  # space returns
     small = tmp_path / "small.csv"
     small.write_bytes(survey_csv(catalog, 30, 2))
     res = SurveyStore(con, catalog).ingest(small, agency="A", stage="Early", round_date="2025-01-03")
@@ -101,13 +111,14 @@ def test_the_app_says_so_serves_reads_and_recovers(tiny_disk, catalog, tmp_path,
     monkeypatch.delenv("SKILLS_HR_PASSPHRASE", raising=False)
     monkeypatch.setenv("SKILLS_DEMO", "0")
     from ui import shell
+
     monkeypatch.setattr(shell, "menu", lambda: None)
 
     def upload(data: bytes, day):
         at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60)
         at.session_state["lang"] = "en"
         at.run()
-        if any(w.key == "up_agency" for w in at.get("selectbox")):           # the agency is known already
+        if any(w.key == "up_agency" for w in at.get("selectbox")):  # the agency is known already
             at.selectbox(key="up_agency").set_value("กรมทดสอบ").run()
         else:
             at.text_input(key="up_agency_new").input("กรมทดสอบ").run()
@@ -125,12 +136,12 @@ def test_the_app_says_so_serves_reads_and_recovers(tiny_disk, catalog, tmp_path,
     assert len(errors) == 1 and "The disk is full" in errors[0] and "\n" not in errors[0]
     con = shell._connection(str(path))
     with pytest.raises(duckdb.Error, match="invalidated"):
-        con.execute("CHECKPOINT store")                                       # the issue's invalidated store
+        con.execute("CHECKPOINT store")  # the issue's invalidated store
     home = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not home.exception and not any("invalidated" in e.value for e in home.error)
-    assert db.scalar(con, "SELECT count(*) FROM store.responses") == 20       # reads served, still full
+    assert db.scalar(con, "SELECT count(*) FROM store.responses") == 20  # reads served, still full
     filler.unlink()
-    at = upload(survey_csv(catalog, 10, 2), dt.date(2025, 1, 3))              # space back: no restart
+    at = upload(survey_csv(catalog, 10, 2), dt.date(2025, 1, 3))  # space back: no restart
     assert not at.exception and at.success and not at.error
     assert db.scalar(shell._connection(str(path)), "SELECT count(*) FROM store.responses") == 30
     shell._connection.clear()
@@ -142,8 +153,9 @@ def test_cli_says_where_to_free_space(tiny_disk, catalog, tmp_path, capsysbinary
     fill_up(tiny_disk, slack=0)
     f = tmp_path / "big.csv"
     f.write_bytes(survey_csv(catalog, 3000, 1))
-    code = cli.main(["ingest", str(f), "--agency", "A", "--stage", "Early", "--round", "2025-01-01",
-                     "--db", str(store)])
+    code = cli.main(
+        ["ingest", str(f), "--agency", "A", "--stage", "Early", "--round", "2025-01-01", "--db", str(store)]
+    )
     err = capsysbinary.readouterr().err.decode("utf-8")
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert "disk is full" in err and str(tiny_disk) in err and "nothing" in err and "ดิสก์เต็ม" in err

@@ -1,4 +1,5 @@
 """AppTest of the download helpers: buttons, file names, mime types, and the bytes each click makes."""
+
 from __future__ import annotations
 
 import io
@@ -54,7 +55,7 @@ def test_table_and_chart_buttons_have_names_and_mimes(deferred):
     assert re.fullmatch(r"coverage_shown_[0-9a-f]{8}\.xlsx", names["dl_table_shown_xlsx"])
     assert re.fullmatch(r"coverage-chart_[0-9a-f]{8}\.png", names["dl_chart_png"])
     assert got["dl_chart_png"][2] == "image/png" and got["dl_chart_html"][2] == "text/html"
-    assert names["dl_chart_png"][:-4] == names["dl_chart_html"][:-5]    # same settings, same name
+    assert names["dl_chart_png"][:-4] == names["dl_chart_html"][:-5]  # same settings, same name
     assert all(n.isascii() and "/" not in n and len(n) <= 64 for n in names.values())
     assert got["dl_table_csv"][0] == "ดาวน์โหลด CSV (ไฟล์ ZIP)"  # Thai by default
     helps = {b.proto.id.rsplit("-", 1)[-1]: b.proto.help for b in at.get("download_button")}
@@ -76,12 +77,21 @@ def test_english_labels(deferred):
     at.session_state["lang"] = "en"
     at.run()
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels[:7] == ["Download CSV (ZIP file)", "Download Excel", "Download Parquet", "Download CSV (ZIP file) (as shown)",
-                          "Download Excel (as shown)", "Download PNG", "Download HTML"]
+    assert labels[:7] == [
+        "Download CSV (ZIP file)",
+        "Download Excel",
+        "Download Parquet",
+        "Download CSV (ZIP file) (as shown)",
+        "Download Excel (as shown)",
+        "Download PNG",
+        "Download HTML",
+    ]
 
 
-@pytest.mark.parametrize("lang, total, group, code, unit", [
-    ("th", "ทั้งหมด", "ผู้บริหารระดับสูง", "รหัส", "หน่วยความสามารถ"), ("en", "All", "Executive", "Code", "Unit")])
+@pytest.mark.parametrize(
+    "lang, total, group, code, unit",
+    [("th", "ทั้งหมด", "ผู้บริหารระดับสูง", "รหัส", "หน่วยความสามารถ"), ("en", "All", "Executive", "Code", "Unit")],
+)
 def test_shown_excel_is_the_wide_table_named_in_the_page_language(deferred, catalog, lang, total, group, code, unit):
     at = AppTest.from_file(SCRIPT, default_timeout=30)
     at.session_state["lang"] = lang
@@ -91,11 +101,15 @@ def test_shown_excel_is_the_wide_table_named_in_the_page_language(deferred, cata
     rows = list(ws.iter_rows(values_only=True))
     name = catalog.units().set_index("code").loc["DLit100", "name_en" if lang == "en" else "name_th"]
     assert rows[0] == (code, unit, group, total)
-    assert rows[1] == ("DLit100", name, None, pytest.approx(7 / 9))      # hidden cell empty, never 0
+    assert rows[1] == ("DLit100", name, None, pytest.approx(7 / 9))  # hidden cell empty, never 0
     assert ws["D2"].number_format == "0.0%"
-    data = pd.read_csv(io.BytesIO(zipfile.ZipFile(io.BytesIO(got["dl_cov_csv"][3]())).read("data.csv")),
-                       encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert data["met"].tolist() == ["", "7", "", "2"]                      # counts as integers, hidden empty
+    data = pd.read_csv(
+        io.BytesIO(zipfile.ZipFile(io.BytesIO(got["dl_cov_csv"][3]())).read("data.csv")),
+        encoding="utf-8-sig",
+        dtype=str,
+        keep_default_na=False,
+    )
+    assert data["met"].tolist() == ["", "7", "", "2"]  # counts as integers, hidden empty
 
 
 def test_clicked_files_hold_the_table_guarded_and_the_settings(deferred):

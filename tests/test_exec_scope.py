@@ -1,6 +1,7 @@
 """Issue 21, points 3 and 4: the headline is one agency's (the first, a remembered choice or ?agency=…), against
 the stage that agency declared for its round, said in words; a pool of agencies says so. Figures checked
 against plain pandas over the store's responses and batches."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -14,8 +15,10 @@ def demo_truth(path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each agency's latest round (its responses with the batch's stage and date), and the batches, in pandas."""
     con = db.connect(path, read_only=True)
     try:
-        resp = con.execute("SELECT r.*, b.stage AS batch_stage, CAST(b.round_date AS VARCHAR) AS round_key "
-                           "FROM store.responses r JOIN store.batches b USING (batch_id)").df()
+        resp = con.execute(
+            "SELECT r.*, b.stage AS batch_stage, CAST(b.round_date AS VARCHAR) AS round_key "
+            "FROM store.responses r JOIN store.batches b USING (batch_id)"
+        ).df()
         batches = con.execute("SELECT agency, stage, CAST(round_date AS VARCHAR) AS round_key FROM store.batches").df()
     finally:
         con.close()
@@ -55,9 +58,11 @@ def test_declared_stage_per_agency_against_pandas(tmp_path, catalog):
         assert set(d["stage"]) == {"Developing", "Early"}
         a, b = sorted(d.index)
         assert analysis.rounds.stage_text(con, {"agencies": [a]}, "Developing", "en") == (
-            f"Against Developing: the stage {a} declared for its 30 Jun 2025 round.")
+            f"Against Developing: the stage {a} declared for its 30 Jun 2025 round."
+        )
         assert analysis.rounds.stage_text(con, {"agencies": [b]}, "Developing", "en").startswith(
-            "Against Developing, the next stage after Early, the stage")
+            "Against Developing, the next stage after Early, the stage"
+        )
         assert "not the stage" in analysis.rounds.stage_text(con, {"agencies": [a]}, "Early", "en")
         pooled = analysis.rounds.stage_text(con, {}, "Developing", "en")
         assert pooled.startswith("Pooled: 2 agencies, each at its own stage (stages Early and Developing")
@@ -80,9 +85,10 @@ def test_overview_defaults_to_one_agency_at_its_declared_stage(demo, catalog):
     m = metrics(at)
     assert m["Respondents"] == f"{len(part):,}" and m["Agencies"] == "1"
     codes = list(catalog.unit_codes())
-    expected = truth.readiness(part[["staff_group", *codes]].astype({c: "float64" for c in codes}),
-                               truth.required(catalog, "Developing"))
-    assert m["Readiness · Developing"] == f"{expected:.0%}"      # local mode: exact, as computed here
+    expected = truth.readiness(
+        part[["staff_group", *codes]].astype({c: "float64" for c in codes}), truth.required(catalog, "Developing")
+    )
+    assert m["Readiness · Developing"] == f"{expected:.0%}"  # local mode: exact, as computed here
     assert f"Against Developing: the stage {first} declared for its 30 Jun 2025 round." in captions(at)
 
 
@@ -91,9 +97,10 @@ def test_agency_from_the_url_and_remembered_across_pages(demo, catalog):
     second = sorted(latest["agency"].unique())[1]
     part = latest[latest["agency"] == second]
     from conftest import run_page
+
     at = run_page("overview.py", query={"agency": second, "lang": "en"})
     assert not at.exception
-    assert at.selectbox(key="ov_stage").value == "Early"            # its own declared stage
+    assert at.selectbox(key="ov_stage").value == "Early"  # its own declared stage
     assert metrics(at)["Respondents"] == f"{len(part):,}"
     at.switch_page("pages/coverage.py").run()
     assert not at.exception
@@ -106,10 +113,10 @@ def test_stage_follows_the_agency_and_the_next_stage_is_one_click(demo):
     _, latest, _ = demo
     _first, second = sorted(latest["agency"].unique())
     at = pages.run_page("overview.py", lang="en")
-    at.selectbox(key="ov_stage").set_value("Mature").run()           # the next stage after Developing
+    at.selectbox(key="ov_stage").set_value("Mature").run()  # the next stage after Developing
     assert not at.exception
     assert "Against Mature, the next stage after Developing" in captions(at)
-    at.multiselect(key="ov_agencies").set_value([second]).run()      # another agency: its own stage again
+    at.multiselect(key="ov_agencies").set_value([second]).run()  # another agency: its own stage again
     assert not at.exception
     assert at.selectbox(key="ov_stage").value == "Early"
     at.switch_page("pages/training.py").run()
@@ -131,6 +138,7 @@ def test_home_names_the_agency_and_uses_the_remembered_choice(demo, catalog):
     _, latest, _ = demo
     first, second = sorted(latest["agency"].unique())
     from conftest import run_page
+
     at = run_page(query={"lang": "en"})
     assert not at.exception
     assert any(f"The latest survey of {first}" in m.value for m in at.markdown)
@@ -142,8 +150,9 @@ def test_home_names_the_agency_and_uses_the_remembered_choice(demo, catalog):
     m = metrics(at)
     assert m["Respondents"] == f"{len(part):,}"
     codes = list(catalog.unit_codes())
-    expected = truth.readiness(part[["staff_group", *codes]].astype({c: "float64" for c in codes}),
-                               truth.required(catalog, "Early"))
+    expected = truth.readiness(
+        part[["staff_group", *codes]].astype({c: "float64" for c in codes}), truth.required(catalog, "Early")
+    )
     assert m["Readiness · Early"] == f"{expected:.0%}"
     at = run_page(query={"lang": "en"}, state={"flt_agencies": []})
     assert any("agencies pooled" in m.value for m in at.markdown)
@@ -153,6 +162,7 @@ def test_home_names_the_agency_and_uses_the_remembered_choice(demo, catalog):
 def test_one_agency_store_is_named_without_a_filter(tmp_path, monkeypatch):
     pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.basic))
     from conftest import run_page
+
     at = run_page(query={"lang": "en"})
     assert not at.exception
     assert any(f"The latest survey of {seed.AGENCY}" in m.value for m in at.markdown)

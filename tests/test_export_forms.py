@@ -1,4 +1,5 @@
 """Export names (short, ASCII, settings hash), settings in every format, and the data / as-shown forms."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,14 +28,17 @@ def _settings(filters, **kw):
 
 def test_names_are_short_ascii_and_differ_when_any_setting_differs():
     a = _settings({"agency": LONG_AGENCY + "ก", "stage": "Early"})
-    b = _settings({"agency": LONG_AGENCY + "ข", "stage": "Early"})   # same first 180 bytes, other agency
+    b = _settings({"agency": LONG_AGENCY + "ข", "stage": "Early"})  # same first 180 bytes, other agency
     na, nb = export.export_name(a, "xlsx"), export.export_name(b, "xlsx")
     assert na != nb
     for name in (na, nb):
         assert name.isascii() and len(name) <= 64 and re.fullmatch(r"coverage_[0-9a-f]{8}\.xlsx", name)
-    assert export.export_name(_settings({"agency": LONG_AGENCY + "ก", "stage": "Early"}, form="data"), "xlsx") \
-        != export.export_name(_settings({"agency": LONG_AGENCY + "ก", "stage": "Early"}, form="shown"), "xlsx")
-    other_k = export.settings(META, "coverage", {"agency": LONG_AGENCY + "ก", "stage": "Early"}, threshold=3, min_cell=6)
+    assert export.export_name(
+        _settings({"agency": LONG_AGENCY + "ก", "stage": "Early"}, form="data"), "xlsx"
+    ) != export.export_name(_settings({"agency": LONG_AGENCY + "ก", "stage": "Early"}, form="shown"), "xlsx")
+    other_k = export.settings(
+        META, "coverage", {"agency": LONG_AGENCY + "ก", "stage": "Early"}, threshold=3, min_cell=6
+    )
     assert export.export_name(other_k, "xlsx") != na
 
 
@@ -56,6 +60,7 @@ def test_name_carries_the_round_under_either_key(key):
 def _seed_coverage(tmp_path) -> pd.DataFrame:
     sys.path.insert(0, str(FIXTURES / "export"))
     from export_seed import seed
+
     seed(tmp_path / "s.duckdb")
     con = db.connect(tmp_path / "s.duckdb", read_only=True)
     try:
@@ -75,7 +80,9 @@ def test_every_format_carries_the_full_settings(cov):
     z = zipfile.ZipFile(io.BytesIO(bundle))
     assert z.namelist() == ["data.csv", "settings.json", "settings.csv"]
     got = json.loads(z.read("settings.json"))
-    assert got["filters"] == {"agency": LONG_AGENCY, "rounds": "2025-01-15"} and got["settings_hash"] == s["settings_hash"]
+    assert (
+        got["filters"] == {"agency": LONG_AGENCY, "rounds": "2025-01-15"} and got["settings_hash"] == s["settings_hash"]
+    )
     assert got["rows"] == str(len(cov)) and got["min_cell"] == 5
     table = pd.read_csv(io.BytesIO(z.read("settings.csv")), encoding="utf-8-sig")
     assert LONG_AGENCY.strip() in table.set_index("setting").loc["filters", "value"]
@@ -95,8 +102,8 @@ def test_data_form_counts_are_integers_and_hidden_cells_empty(cov):
     lines = csv.splitlines()
     header = lines[0].split(",")
     met = [line.split(",")[header.index("met")] for line in lines[1:]]
-    assert all(v == "" or re.fullmatch(r"\d+", v) for v in met), met[:5]     # 7, never 7.0
-    assert met.count("") == cov["met"].isna().sum() > 0                     # hidden: empty, never 0
+    assert all(v == "" or re.fullmatch(r"\d+", v) for v in met), met[:5]  # 7, never 7.0
+    assert met.count("") == cov["met"].isna().sum() > 0  # hidden: empty, never 0
 
     wb = openpyxl.load_workbook(io.BytesIO(export.file_bytes("xlsx", cov, s)))
     ws = wb["coverage"]
@@ -105,7 +112,9 @@ def test_data_form_counts_are_integers_and_hidden_cells_empty(cov):
     assert shown and all(isinstance(r[cols.index("met")].value, int) for r in shown)
     assert all(r[cols.index("coverage")].number_format == "0.0%" for r in shown)
     hidden = [r for r in ws.iter_rows(min_row=2) if r[cols.index("hidden")].value == "small"]
-    assert hidden and all(r[cols.index("met")].value is None and r[cols.index("coverage")].value is None for r in hidden)
+    assert hidden and all(
+        r[cols.index("met")].value is None and r[cols.index("coverage")].value is None for r in hidden
+    )
 
     back = pd.read_parquet(io.BytesIO(export.file_bytes("parquet", cov, s)))
     assert str(back["met"].dtype) == "Int64" and back["met"].isna().sum() == cov["met"].isna().sum()
@@ -113,13 +122,15 @@ def test_data_form_counts_are_integers_and_hidden_cells_empty(cov):
 
 def test_shown_form_is_wide_with_names_and_percentages(cov):
     names = {"DLit100": "เข้าถึงและตระหนักรู้ดิจิทัล"}
-    assert list(export.shown_form(cov, names).columns[:2]) == ["รหัส", "หน่วยความสามารถ"]   # headers as on screen
-    wide = export.shown_form(cov, names, {"Service": "บริการ"}, lang="en").rename(columns={"Code": "code", "Unit": "unit"})
+    assert list(export.shown_form(cov, names).columns[:2]) == ["รหัส", "หน่วยความสามารถ"]  # headers as on screen
+    wide = export.shown_form(cov, names, {"Service": "บริการ"}, lang="en").rename(
+        columns={"Code": "code", "Unit": "unit"}
+    )
     assert "บริการ" in wide.columns
-    assert wide["code"].tolist() == list(dict.fromkeys(cov["code"]))          # framework order kept
+    assert wide["code"].tolist() == list(dict.fromkeys(cov["code"]))  # framework order kept
     assert len(wide) == cov["code"].nunique()
     row = wide[wide["code"] == "DLit100"].iloc[0]
-    assert row["unit"] == names["DLit100"] and pd.isna(row["บริการ"])           # Service is hidden (k = 5)
+    assert row["unit"] == names["DLit100"] and pd.isna(row["บริการ"])  # Service is hidden (k = 5)
     tech = cov[(cov["code"] == "DLit100") & (cov["key"] == "(all)")]["coverage"].iloc[0]
     assert row["(all)"] == pytest.approx(tech) and not pd.isna(tech)
 
@@ -137,8 +148,16 @@ def test_shown_form_is_wide_with_names_and_percentages(cov):
 
 
 def test_shown_form_of_readiness_puts_stages_across():
-    ready = pd.DataFrame({"by": "group", "key": ["A", "A", "B", "B"], "stage": ["Early", "Developing"] * 2,
-                          "n": [9, 9, 3, 3], "readiness": [0.5, 0.25, None, None], "hidden": [None, None, "small", "small"]})
+    ready = pd.DataFrame(
+        {
+            "by": "group",
+            "key": ["A", "A", "B", "B"],
+            "stage": ["Early", "Developing"] * 2,
+            "n": [9, 9, 3, 3],
+            "readiness": [0.5, 0.25, None, None],
+            "hidden": [None, None, "small", "small"],
+        }
+    )
     wide = export.shown_form(ready, lang="en").rename(columns={"Group": "key"})
     assert list(wide.columns) == ["key", "Early", "Developing"] and wide["key"].tolist() == ["A", "B"]
     assert wide.loc[1, ["Early", "Developing"]].isna().all()

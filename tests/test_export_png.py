@@ -1,4 +1,5 @@
 """Chart PNG: one persistent Chromium per process (kaleido sync server), so only the first PNG pays the start."""
+
 from __future__ import annotations
 
 import time
@@ -6,7 +7,7 @@ import time
 import plotly.graph_objects as go
 import pytest
 
-from framework.outputs import export
+from framework.outputs import figure_files
 
 pytestmark = pytest.mark.slow
 
@@ -21,12 +22,12 @@ def test_png_reuses_one_browser_and_is_fast_after_the_first(monkeypatch):
     starts = []
     real_start = kaleido.start_sync_server
     monkeypatch.setattr(kaleido, "start_sync_server", lambda *a, **kw: (starts.append(kw), real_start(*a, **kw)))
-    first = export.chart_png(_fig("ความครอบคลุม"), width=600, height=400, scale=1)
+    first = figure_files.chart_png(_fig("ความครอบคลุม"), width=600, height=400, scale=1)
     t = time.perf_counter()
-    second = export.chart_png(_fig("ความพร้อม"), width=600, height=400, scale=1)
+    second = figure_files.chart_png(_fig("ความพร้อม"), width=600, height=400, scale=1)
     took = time.perf_counter() - t
     assert first[:8] == second[:8] == b"\x89PNG\r\n\x1a\n" and first != second
-    assert kaleido._global_server.is_running()            # the browser stays up for the next PNG
+    assert kaleido._global_server.is_running()  # the browser stays up for the next PNG
     assert len(starts) <= 1 and all(kw.get("mathjax") is False for kw in starts)  # no CDN MathJax
     assert took < 2.0, f"second PNG took {took:.2f} s"
 
@@ -34,7 +35,7 @@ def test_png_reuses_one_browser_and_is_fast_after_the_first(monkeypatch):
 def test_png_starts_a_fresh_browser_after_a_stop():
     import kaleido
 
-    export.chart_png(_fig("ก"), width=300, height=200, scale=1)
+    figure_files.chart_png(_fig("ก"), width=300, height=200, scale=1)
     kaleido.stop_sync_server(silence_warnings=True)
-    png = export.chart_png(_fig("ข"), width=300, height=200, scale=1)
+    png = figure_files.chart_png(_fig("ข"), width=300, height=200, scale=1)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and kaleido._global_server.is_running()

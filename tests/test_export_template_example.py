@@ -1,5 +1,6 @@
 """The templates' example row (respondent id EXAMPLE-ตัวอย่าง): shown in both templates, ignored on upload and
 reported (counted: not rejected, not silently lost)."""
+
 from __future__ import annotations
 
 import io
@@ -56,7 +57,7 @@ def test_filled_csv_template_ignores_the_example_row_counts_it_and_keeps_row_num
     notes = [n.en for n in res.notices if "example row" in n.en]
     assert notes == [f"Ignored 1 example row(s) of the template (respondent id {EXAMPLE_ID}): not imported."]
     bad_line = data.splitlines().index(_row(catalog, "P2", "9").rstrip("\r\n")) + 1
-    assert res.problems["row"].tolist() == [bad_line]              # row numbers still those of the file
+    assert res.problems["row"].tolist() == [bad_line]  # row numbers still those of the file
     stored = store.con.execute("SELECT respondent_id FROM store.responses").fetchall()
     assert stored == [("P1",)]
 

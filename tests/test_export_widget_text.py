@@ -1,4 +1,5 @@
 """Thai text for Streamlit's own widget words (uploader, "Select all"): hooks exist in the installed frontend."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,17 +28,24 @@ def test_the_english_words_replaced_are_the_ones_streamlit_draws(frontend):
         assert english in frontend
 
 
-@pytest.mark.parametrize("target, english", [(widget_text.SELECTBOX_EMPTY, "No results"),
-                                             (widget_text.MULTISELECT_EMPTY, "No results"),
-                                             (widget_text.DRAG_OVERLAY, "Drag and drop a file here")])
+@pytest.mark.parametrize(
+    "target, english",
+    [
+        (widget_text.SELECTBOX_EMPTY, "No results"),
+        (widget_text.MULTISELECT_EMPTY, "No results"),
+        (widget_text.DRAG_OVERLAY, "Drag and drop a file here"),
+    ],
+)
 def test_class_hooks_are_the_components_that_draw_the_english_words(frontend, target, english):
     """Each emotion target is the styled component Streamlit renders the English words into."""
     import re
+
     name = re.search(r"[,;\s](\w+)=\w+\(`(?:span|div)`,\{target:`" + target[1:] + r"`\}", frontend)
     assert name, target
-    js = frontend[frontend.index("target:`" + target[1:] + "`") - 200000:][:400000]
-    assert re.search(rf"\b{name.group(1)},\{{children:[^}}]*{english}", js) or \
-        re.search(rf"\b{name.group(1)},\{{children:\w+\}}", js), (target, english)
+    js = frontend[frontend.index("target:`" + target[1:] + "`") - 200000 :][:400000]
+    assert re.search(rf"\b{name.group(1)},\{{children:[^}}]*{english}", js) or re.search(
+        rf"\b{name.group(1)},\{{children:\w+\}}", js
+    ), (target, english)
 
 
 def test_thai_pages_get_thai_words_english_pages_none():

@@ -1,4 +1,5 @@
 """Issue 23 (2): one typed, immutable Filters from the page to the view; an unknown filter key raises."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -14,9 +15,9 @@ from tests.fixtures.analysis import pages, seed
 def test_an_unknown_filter_key_raises_naming_it(key):
     with pytest.raises(AnalysisError) as exc:
         Filters.coerce({key: 2})
-    assert key in exc.value.en and key in exc.value.th       # bilingual, naming the key
+    assert key in exc.value.en and key in exc.value.th  # bilingual, naming the key
     assert "Unknown filter" in exc.value.en and "ไม่รู้จักตัวกรอง" in exc.value.th
-    assert "staff_groups" in exc.value.en                      # says which names exist
+    assert "staff_groups" in exc.value.en  # says which names exist
 
 
 def test_a_misspelt_key_beside_good_ones_is_not_dropped():
@@ -58,4 +59,4 @@ def test_the_page_passes_one_typed_filters_to_the_view(tmp_path, monkeypatch):
     assert not at.exception
     assert seen and all(isinstance(f, Filters) for f in seen)
     assert seen[0].staff_groups == ("Executive",) and seen[0].threshold == 2
-    assert at.session_state["flt_staff_groups"] == ["Executive"]     # shared under the same one name
+    assert at.session_state["flt_staff_groups"] == ["Executive"]  # shared under the same one name

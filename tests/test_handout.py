@@ -1,4 +1,5 @@
 """Handout: one standalone HTML page per profile, escaped, offline (no external URLs), printable on A4."""
+
 from __future__ import annotations
 
 import re
@@ -85,8 +86,15 @@ def test_circular_ref_leaves_unknown_text_alone():
 def test_every_handout_prints_on_one_a4_page(catalog):
     """Print each of the 18 profiles in both languages as Chromium does (print CSS, A4) and count the pages."""
     from playwright.sync_api import sync_playwright
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"]
+
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+    ]
     pages = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/lib/chromium/chromium", args=args)

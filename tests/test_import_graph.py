@@ -1,4 +1,5 @@
 """Issue 23 (4): no import loop among the modules of framework/ (imports at module level, as Python runs them)."""
+
 from __future__ import annotations
 
 import ast
@@ -18,11 +19,11 @@ def _graph(inside_functions: bool = False) -> dict[str, set[str]]:
     for name, path in files.items():
         deps = set()
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in (ast.walk(tree) if inside_functions else tree.body):
+        for node in ast.walk(tree) if inside_functions else tree.body:
             if isinstance(node, ast.Import):
                 deps |= {a.name for a in node.names if a.name in files}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for a in node.names:   # `from pkg import mod` depends on pkg.mod when it is a module
+                for a in node.names:  # `from pkg import mod` depends on pkg.mod when it is a module
                     sub = f"{node.module}.{a.name}"
                     deps.add(sub if sub in files else node.module)
         # A submodule may name its own package (survey/decode.py looks read_workbook up on it, so callers can
@@ -65,15 +66,22 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 # Loops closed only by an import inside a function (docs/ARCHITECTURE.md, "Imports"): each is a real
 # two-way dependency that is resolved at call time. A new one (store/core.py <-> store/trash.py was one) fails.
-KNOWN_LAZY_LOOPS = sorted([
-    ["framework.db", "framework.storage"],
-    # the cells refresh the released layer; the cells at t = 0 read the target levels, and setting a level
-    # refreshes the cells of its batches
-    ["framework.store.aggregates", "framework.store.releases", "framework.targets"],
-    ["framework.analysis.coverage_view", "framework.analysis.overview_view", "framework.analysis.rounds"],
-    ["framework.campaign.results", "framework.campaign.submit", "framework.store", "framework.store.core",
-     "framework.store.schema"],
-])
+KNOWN_LAZY_LOOPS = sorted(
+    [
+        ["framework.db", "framework.storage"],
+        # the cells refresh the released layer; the cells at t = 0 read the target levels, and setting a level
+        # refreshes the cells of its batches
+        ["framework.store.aggregates", "framework.store.releases", "framework.targets"],
+        ["framework.analysis.coverage_view", "framework.analysis.overview_view", "framework.analysis.rounds"],
+        [
+            "framework.campaign.results",
+            "framework.campaign.submit",
+            "framework.store",
+            "framework.store.core",
+            "framework.store.schema",
+        ],
+    ]
+)
 
 
 def test_no_import_loop_in_framework():

@@ -1,4 +1,5 @@
 """The test infrastructure itself: one demo store per session, copied; screenshots kept out of tracked files."""
+
 from __future__ import annotations
 
 import subprocess
@@ -14,8 +15,12 @@ from framework.store import SurveyStore
 def _batches(path) -> list[tuple]:
     con = db.connect(path, read_only=True)
     try:
-        return [tuple(r) for r in db.query(con, "SELECT batch_id, accepted, is_demo FROM store.batches "
-                                                "ORDER BY batch_id").itertuples(index=False)]
+        return [
+            tuple(r)
+            for r in db.query(
+                con, "SELECT batch_id, accepted, is_demo FROM store.batches ORDER BY batch_id"
+            ).itertuples(index=False)
+        ]
     finally:
         con.close()
 
@@ -24,7 +29,7 @@ def test_demo_template_is_built_once_per_session(demo_store):
     template = demo_template()
     assert template.parent == conftest._SESSION["dir"]
     stamp = template.stat().st_mtime_ns
-    assert demo_template() == template and template.stat().st_mtime_ns == stamp   # not rebuilt
+    assert demo_template() == template and template.stat().st_mtime_ns == stamp  # not rebuilt
     rows = _batches(demo_store)
     assert len(rows) == 4 and all(is_demo for *_, is_demo in rows)
 
@@ -43,6 +48,7 @@ def test_each_test_writes_to_its_own_copy(demo_store, tmp_path):
 
 def test_screenshots_go_to_ignored_artifacts_unless_asked(monkeypatch):
     from test_browser import shots_dir
+
     monkeypatch.delenv("SKILLS_SCREENSHOTS", raising=False)
     folder = shots_dir()
     assert folder == ROOT / "tests" / "artifacts" / "screenshots"

@@ -1,5 +1,6 @@
 """Issue 21 (1, 2): the executive's next step names the units of the stage it talks about, and "the next stage" is
 one rule (catalog.next_stage of the agency's stage) with one answer on /overview and /readiness."""
+
 from __future__ import annotations
 
 import re
@@ -54,12 +55,12 @@ def readiness_at(resp: pd.DataFrame, req: pd.DataFrame, stage: str, t: int = 3) 
 def test_next_step_names_the_units_of_the_stage_it_talks_about(tmp_path, monkeypatch):
     store = pages.demo_store(tmp_path / "demo.duckdb")
     resp, req = latest_responses(store)
-    assert readiness_at(resp, req, "Developing") < 0.8          # so the advice is "raise readiness at Developing"
+    assert readiness_at(resp, req, "Developing") < 0.8  # so the advice is "raise readiness at Developing"
     want = lowest_coverage(resp, req, "Developing")[:3]
     mature_only = lowest_coverage(resp, req, "Mature")[:3]
-    assert want != mature_only                                  # the old advice named Mature's units
+    assert want != mature_only  # the old advice named Mature's units
     pages.use_store(monkeypatch, store)
-    at = pages.run_page("overview.py", lang="en", ov_agencies=[])    # both agencies pooled (one by default)
+    at = pages.run_page("overview.py", lang="en", ov_agencies=[])  # both agencies pooled (one by default)
     assert not at.exception
     box = " ".join(i.value for i in at.info)
     assert "raise readiness at Developing" in box
@@ -83,12 +84,14 @@ def test_overview_and_readiness_give_the_same_next_stage(tmp_path, monkeypatch, 
     at.switch_page("pages/readiness.py")
     at.run()
     assert not at.exception
-    assert at.selectbox(key="rdy_stage").value == stage          # the agency's stage carries over
+    assert at.selectbox(key="rdy_stage").value == stage  # the agency's stage carries over
     assert next_stages(at) == want
     if stage == "Mature":
         assert any("Mature is the top stage" in c.value for c in at.caption)
-        assert any(m.label == "Next stage" and m.value == "none (top stage)" for m in
-                   pages.run_page("overview.py", lang="en", ov_stage="Mature").metric)
+        assert any(
+            m.label == "Next stage" and m.value == "none (top stage)"
+            for m in pages.run_page("overview.py", lang="en", ov_stage="Mature").metric
+        )
 
 
 def test_readiness_page_defaults_to_the_batches_stage_not_the_stage_reached(tmp_path, monkeypatch):

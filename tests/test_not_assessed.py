@@ -1,6 +1,7 @@
 """Issue 21, point 6: a unit not assessed is shown apart from not met (a share per coverage cell and per blocking
 unit), hidden exactly where the cell is hidden — against the hand-computed fixture and against plain pandas
 over the store's responses."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,8 +42,8 @@ def test_fixture_hand_computed(con):
 
 
 def test_fixture_hidden_cells_hide_the_share(con):
-    cov = analysis.coverage(con, Filters(authorised=True), stage="Early", by="group")   # k = 5
-    others = cell(cov, "Others", "DLit100")     # 2 people: small
+    cov = analysis.coverage(con, Filters(authorised=True), stage="Early", by="group")  # k = 5
+    others = cell(cov, "Others", "DLit100")  # 2 people: small
     assert others["hidden"] == analysis.HIDDEN_SMALL
     assert np.isnan(others["not_assessed"]) and np.isnan(others["not_assessed_share"])
     empty = cell(cov, "Management", "DLit100")
@@ -62,13 +63,15 @@ def test_fixture_blockers(con, catalog):
         expected = int(who[code].isna().sum())
         assert bl.loc[code, "not_assessed"] == expected, code
         assert bl.loc[code, "not_assessed_share"] == pytest.approx(expected / len(who)), code
-    assert bl.loc["DLit400", "not_assessed"] == 3 + 4 + 2    # Executive E4-6, Service S2-5, Others O1-2
+    assert bl.loc["DLit400", "not_assessed"] == 3 + 4 + 2  # Executive E4-6, Service S2-5, Others O1-2
 
 
 def demo_frame(con) -> pd.DataFrame:
     """The demo store's responses with their batch's round date, in plain SQL + pandas (no analysis code)."""
-    return con.execute("SELECT r.*, CAST(b.round_date AS VARCHAR) AS round_key FROM store.responses r "
-                       "JOIN store.batches b USING (batch_id)").df()
+    return con.execute(
+        "SELECT r.*, CAST(b.round_date AS VARCHAR) AS round_key FROM store.responses r "
+        "JOIN store.batches b USING (batch_id)"
+    ).df()
 
 
 @pytest.mark.parametrize("which", ["all", "first_b"])
@@ -79,7 +82,7 @@ def test_demo_against_pandas(tmp_path, catalog, which):
         codes = list(catalog.unit_codes())
         if which == "all":
             f, rows = Filters(authorised=True, round="all"), raw
-        else:   # agency B's first round did not ask the DL / DTr units: a short form
+        else:  # agency B's first round did not ask the DL / DTr units: a short form
             first = min(raw["round_key"].unique())
             f, rows = Filters(authorised=True, round=first), raw[raw["round_key"] == first]
         cov = analysis.coverage(con, f, stage="Early", by="group")
@@ -91,8 +94,7 @@ def test_demo_against_pandas(tmp_path, catalog, which):
                     assert c["not_assessed"] == int(part[code].isna().sum()), (g, code)
                     assert c["not_assessed_share"] == pytest.approx(part[code].isna().mean()), (g, code)
         if which == "first_b":
-            assert cell(cov, TOTAL_KEY, "DTr100")["not_assessed_share"] == pytest.approx(
-                rows["DTr100"].isna().mean())
+            assert cell(cov, TOTAL_KEY, "DTr100")["not_assessed_share"] == pytest.approx(rows["DTr100"].isna().mean())
             assert rows["DTr100"].isna().any()
         bl = analysis.blockers(con, f, stage="Developing", top=None).set_index("code")
         req = truth.required(catalog, "Developing")
@@ -108,7 +110,7 @@ def test_demo_against_pandas(tmp_path, catalog, which):
 def test_demo_public_hidden_cells_hide_the_share(tmp_path):
     con = db.connect(pages.demo_store(tmp_path / "demo.duckdb"))
     try:
-        cov = analysis.coverage(con, Filters(min_cell=70), stage="Early", by="group")   # Executives: 68
+        cov = analysis.coverage(con, Filters(min_cell=70), stage="Early", by="group")  # Executives: 68
         assert cov["hidden"].notna().any() and cov["hidden"].isna().any()
         assert (cov["hidden"].notna() == cov["not_assessed_share"].isna()).all()
         assert (cov["hidden"].notna() == cov["not_assessed"].isna()).all()

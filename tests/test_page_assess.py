@@ -1,4 +1,5 @@
 """AppTest of pages/assess.py (/assess?c=CODE): the campaign form as a respondent reaches it by link."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,6 +30,7 @@ def app(tmp_path, monkeypatch):
 
     def shared():
         from ui import shell
+
         return shell._connection(str(path))  # the page's cached connection: the file is held open by it
 
     con.close()
@@ -57,8 +59,12 @@ def submit(at):
 
 
 def stored(shared, rid=None):
-    return db.query(shared(), "SELECT respondent_id, staff_group, \"DLit100\" FROM store.responses "
-                              "WHERE $rid IS NULL OR respondent_id = $rid", {"rid": rid})
+    return db.query(
+        shared(),
+        "SELECT respondent_id, staff_group, \"DLit100\" FROM store.responses "
+        "WHERE $rid IS NULL OR respondent_id = $rid",
+        {"rid": rid},
+    )
 
 
 def test_unknown_and_closed_codes_say_so_plainly(app):
@@ -83,8 +89,8 @@ def test_no_menu_and_required_units_in_framework_order(app, catalog):
         at.selectbox(key="as_group").select(group).run()
         want = catalog.profile_units("Developing", group)["code"].tolist()
         order = catalog.unit_codes()
-        assert [r.key[len("as_u_"):] for r in unit_radios(at)] == sorted(want, key=order.index)
-        assert len(unit_radios(at)[0].options) == 6   # levels 0-4 in words + not assessed
+        assert [r.key[len("as_u_") :] for r in unit_radios(at)] == sorted(want, key=order.index)
+        assert len(unit_radios(at)[0].options) == 6  # levels 0-4 in words + not assessed
         assert "ทำได้ด้วยตนเอง" in unit_radios(at)[0].options[3]
     at.toggle(key="as_all").set_value(True).run()
     assert len(unit_radios(at)) == len(catalog.unit_codes())
@@ -99,7 +105,7 @@ def test_submit_stores_one_row_and_second_replaces(app, catalog):
     # the person's own result: readiness at this stage and the next, the plan download
     assert next(m.value for m in at.metric) == "100%"
     assert at.get("download_button")
-    at = submit(fill(visit(c.code, lang="en"), level=1))   # a new session: the same person again
+    at = submit(fill(visit(c.code, lang="en"), level=1))  # a new session: the same person again
     assert "replace your earlier answers" in at.success[0].value
     rows = stored(shared)
     assert len(rows) == 1 and int(rows["DLit100"].iloc[0]) == 1
@@ -109,7 +115,7 @@ def test_submit_stores_one_row_and_second_replaces(app, catalog):
 def test_not_assessed_counts_as_an_answer_and_missing_is_refused(app):
     open_, shared = app
     c = open_()
-    at = fill(visit(c.code, lang="en"), level=None, skip=1)      # "not assessed" but the first unit unanswered
+    at = fill(visit(c.code, lang="en"), level=None, skip=1)  # "not assessed" but the first unit unanswered
     assert at.get("progress")[0].proto.text.startswith(f"{len(unit_radios(at)) - 1} of the {len(unit_radios(at))}")
     at = submit(at)
     assert "1 unit(s) not answered yet" in at.error[0].value and stored(shared).empty
@@ -133,8 +139,10 @@ def test_rate_limit_per_code(app, monkeypatch):
     open_, shared = app
     c = open_()
     now = [1000.0]
-    limits = campaign.Limits(per_code=campaign.RateLimiter(2, 60, clock=lambda: now[0]),
-                             per_client=campaign.RateLimiter(5, 60, clock=lambda: now[0]))
+    limits = campaign.Limits(
+        per_code=campaign.RateLimiter(2, 60, clock=lambda: now[0]),
+        per_client=campaign.RateLimiter(5, 60, clock=lambda: now[0]),
+    )
     monkeypatch.setattr(campaign.submit_module, "LIMITS", limits)
     for rid in ("p1", "p2"):
         assert submit(fill(visit(c.code), rid=rid)).success
@@ -154,15 +162,14 @@ def test_draft_never_in_the_address_bar_and_an_old_d_link_shows_nothing(app):
     at.text_input(key="as_id").input("1234567").run()
     at.selectbox(key="as_group").select(GROUP).run()
     unit_radios(at)[0].set_value(unit_radios(at)[0].options[2]).run()
-    assert set(at.query_params) <= {"c"}, dict(at.query_params)     # nothing but the campaign code
-    assert at.session_state["as_answers"][unit_radios(at)[0].key[5:]] == 2   # kept in the session
+    assert set(at.query_params) <= {"c"}, dict(at.query_params)  # nothing but the campaign code
+    assert at.session_state["as_answers"][unit_radios(at)[0].key[5:]] == 2  # kept in the session
     # a draft as older versions saved it, under a token an old address bar carried
-    campaign.save_draft(shared(), c.code, "oldtoken1234", {"id": "1234567", "group": GROUP,
-                                                            "answers": {"DLit100": 2}})
-    again = visit(c.code, d="oldtoken1234")                  # that URL opened in another browser
+    campaign.save_draft(shared(), c.code, "oldtoken1234", {"id": "1234567", "group": GROUP, "answers": {"DLit100": 2}})
+    again = visit(c.code, d="oldtoken1234")  # that URL opened in another browser
     assert again.text_input(key="as_id").value == "" and again.selectbox(key="as_group").value is None
     assert not again.info or all("restored" not in i.value and "กลับมาแล้ว" not in i.value for i in again.info)
-    other = visit(c.code)                              # another person with the plain link sees nothing typed
+    other = visit(c.code)  # another person with the plain link sees nothing typed
     assert other.text_input(key="as_id").value == "" and other.selectbox(key="as_group").value is None
     other.text_input(key="as_id").input("1234567").run()
     other.selectbox(key="as_group").select(GROUP).run()

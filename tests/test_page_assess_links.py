@@ -1,4 +1,5 @@
 """AppTest of pages/assess.py with personal links (/assess?t=TOKEN): the id fixed, answers once, then the result."""
+
 from __future__ import annotations
 
 from conftest import run_page
@@ -56,7 +57,7 @@ def test_personal_link_draft_survives_a_reload_of_that_link_only(app):
     first.set_value(first.options[2]).run()
     assert set(at.query_params) == {"t"}
     kept = db.query(shared(), "SELECT token FROM store.campaign_drafts")["token"].tolist()
-    assert kept == ["link:" + links.hash_token(tokens["1001"])]        # keyed by the hash, never the token
+    assert kept == ["link:" + links.hash_token(tokens["1001"])]  # keyed by the hash, never the token
     again = visit(tokens["1001"])
     assert again.selectbox(key="as_group").value == GROUP and again.radio(key=first.key).value == 2
     other = visit(tokens["1002"])

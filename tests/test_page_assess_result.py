@@ -1,5 +1,6 @@
 """AppTest of the result link of pages/assess.py (issue 21, point 8): `/assess?r=TOKEN` reopens a person's own
 result and plan; nothing without a known token; the token never lands in the address bar by itself."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,7 @@ from framework.campaign import results
 
 
 def _link(at) -> str:
-    text = " ".join(c.value for c in at.code)           # shown as plain text to copy, never as markup
+    text = " ".join(c.value for c in at.code)  # shown as plain text to copy, never as markup
     found = re.findall(r"/assess\?r=([A-Za-z0-9_-]{32})$", text)
     assert len(found) == 1, text
     return found[0]
@@ -22,15 +23,15 @@ def test_submit_shows_a_result_link_that_reopens_the_result_and_plan(app):  # no
     open_, shared = app
     c = open_()
     at = submit(fill(visit(c.code, lang="en"), rid="5550001", level=2))
-    assert at.success and "r" not in at.query_params and "d" not in at.query_params   # not in the address bar
+    assert at.success and "r" not in at.query_params and "d" not in at.query_params  # not in the address bar
     token = _link(at)
-    again = run_page("assess.py", query={"r": token, "lang": "en"})   # a new browser session, no campaign code
+    again = run_page("assess.py", query={"r": token, "lang": "en"})  # a new browser session, no campaign code
     assert not again.exception and not again.error
     text = " ".join(m.value for m in again.markdown)
     assert "Your result" in [h.value for h in again.subheader] and "Units to develop" in text
-    assert not unit_radios(again) and not again.success            # the result, not the form
+    assert not unit_radios(again) and not again.success  # the result, not the form
     assert "Development plan" in again.get("download_button")[0].proto.label
-    campaign.close(shared(), c.code)                                 # still reopens once the campaign is closed
+    campaign.close(shared(), c.code)  # still reopens once the campaign is closed
     assert "Your result" in [h.value for h in run_page("assess.py", query={"r": token, "lang": "en"}).subheader]
 
 
@@ -39,7 +40,7 @@ def test_a_result_link_shows_the_latest_answers_of_that_person(app, catalog):  #
     c = open_()
     n = len(catalog.profile_units(c.stage, "Service"))
     first = _link(submit(fill(visit(c.code, lang="en"), rid="5550002", level=1)))
-    submit(fill(visit(c.code, lang="en"), rid="5550002", level=4))   # the same person again: replaces
+    submit(fill(visit(c.code, lang="en"), rid="5550002", level=4))  # the same person again: replaces
     at = run_page("assess.py", query={"r": first, "lang": "en"})
     assert [m.value for m in at.metric if m.label == "Units met"] == [f"{n} / {n}"]
 

@@ -1,4 +1,5 @@
 """AppTest of pages/workshop.py (/workshop): HR-gated; opens a campaign; the live count and suppressed heatmap."""
+
 from __future__ import annotations
 
 import base64
@@ -27,7 +28,7 @@ def heat_values(at) -> list:
         if t.get("type") != "heatmap" or t.get("name") != "coverage":
             continue
         z = t["z"]
-        if isinstance(z, dict):   # plotly's typed array: {"dtype", "bdata", "shape"}
+        if isinstance(z, dict):  # plotly's typed array: {"dtype", "bdata", "shape"}
             z = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
         out += [float(v) for v in np.asarray(z, dtype="float64").ravel() if not np.isnan(v)]
     return out
@@ -48,7 +49,7 @@ def test_open_campaign_then_live_count_and_suppressed_heatmap(store, catalog):
     page = run_page("workshop.py", state={"lang": "en"})
     assert not page.exception and page.selectbox(key="ws_code").value == made.code
     assert any(made.url_path in c.value for c in page.code)
-    if campaign.qr.available():   # segno installed (requirements.txt): the QR code is shown
+    if campaign.qr.available():  # segno installed (requirements.txt): the QR code is shown
         assert len(page.get("image")) == 1
     else:
         assert not page.get("image") and any("segno" in c.value for c in page.caption)
@@ -61,8 +62,11 @@ def test_open_campaign_then_live_count_and_suppressed_heatmap(store, catalog):
     assert {m.label: m.value for m in page.metric}["Submissions (people)"] == "3"
     # k = 5 (the floor): three people are too few, every cell of the shown heatmap is hidden
     assert not any(heat_values(page)), "a figure under k respondents is shown"
-    cov = analysis.coverage(con, analysis.Filters(agencies=("กรมทดสอบ",), rounds=("2025-06-30",),
-                                                  batches=tuple(campaign.batch_ids(con, made))), stage="Early")
+    cov = analysis.coverage(
+        con,
+        analysis.Filters(agencies=("กรมทดสอบ",), rounds=("2025-06-30",), batches=tuple(campaign.batch_ids(con, made))),
+        stage="Early",
+    )
     assert cov["coverage"].isna().all()
     # The room sees what everyone without the passphrase sees: no k below the floor, HR's live figures never.
     assert page.number_input(key="ws_k").min == analysis.default_min_cell()
@@ -99,16 +103,16 @@ def test_presentation_folds_the_controls_until_something_there_needs_doing(store
     passphrase is not yet given or no campaign exists; then collapsed, the QR code and the room get the screen."""
     monkeypatch.setenv("SKILLS_HR_PASSPHRASE", "hr-secret")
     at = run_page("workshop.py", state={"lang": "en"}, query={"present": "1"})
-    assert len(_panel(at)) == 1 and _panel(at)[0].proto.expanded              # the passphrase is needed
+    assert len(_panel(at)) == 1 and _panel(at)[0].proto.expanded  # the passphrase is needed
     assert _panel(at)[0].text_input(key="ws_pass")
     at.text_input(key="ws_pass").input("hr-secret").run()
-    assert not at.exception and _panel(at)[0].text_input(key="ws_agency")       # no campaign yet: still open
+    assert not at.exception and _panel(at)[0].text_input(key="ws_agency")  # no campaign yet: still open
     campaign.open_campaign(store(), catalog, agency="กรมทดสอบ", stage="Early", round_date="2025-06-30")
     at.run()
-    assert not at.exception and not _panel(at)[0].proto.expanded               # now folded away
+    assert not at.exception and not _panel(at)[0].proto.expanded  # now folded away
     inside = {w.key for w in _panel(at)[0].text_input} | {w.key for w in _panel(at)[0].number_input}
-    assert {"ws_agency", "ws_k"} <= inside                                         # the passphrase box emptied:
-    assert "ws_pass_lock" in {b.key for b in _panel(at)[0].button}               # its lock button instead
+    assert {"ws_agency", "ws_k"} <= inside  # the passphrase box emptied:
+    assert "ws_pass_lock" in {b.key for b in _panel(at)[0].button}  # its lock button instead
     if campaign.qr.available():
-        assert len(at.get("image")) == 1 and not _panel(at)[0].get("image")   # the QR code outside the panel
-    assert not _panel(run_page("workshop.py", state={"lang": "en"}))                             # not presenting
+        assert len(at.get("image")) == 1 and not _panel(at)[0].get("image")  # the QR code outside the panel
+    assert not _panel(run_page("workshop.py", state={"lang": "en"}))  # not presenting

@@ -1,4 +1,5 @@
 """AppTest of pages/audit.py (/audit): HR-gated; the log newest first, filtered by action and agency; CSV download."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,6 +22,7 @@ def page_store(tmp_path, monkeypatch):
 
 def shared(path):
     from ui import shell
+
     return shell._connection(str(path))
 
 
@@ -34,7 +36,7 @@ def test_audit_page_is_gated_lists_newest_first_filters_and_downloads(page_store
     at.text_input(key="audit_pass").input(SECRET).run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert table["Action"].tolist() == ["HR sign-in", "delete (to the trash)", "upload"]   # newest first
+    assert table["Action"].tolist() == ["HR sign-in", "delete (to the trash)", "upload"]  # newest first
     assert table["Who"].tolist()[0] == "HR (passphrase)"
     assert SECRET not in " ".join(map(str, table.to_numpy().ravel()))
     at.multiselect(key="au_actions").set_value(["upload"]).run()

@@ -1,4 +1,5 @@
 """AppTest of pages/coverage.py: heatmap equals the suppressed frame, hidden cells counted, columns switch."""
+
 from __future__ import annotations
 
 import json
@@ -31,14 +32,14 @@ def test_fixture_cells_and_suppression_note(tmp_path, monkeypatch):
     # No passphrase configured: local mode, exact figures (seed.py's hand-computed numbers)
     z = pages.values(main["z"])[y.index("DLit100")]
     assert z[0] == 0.5 and z[3] == 0.6 and abs(z[-1] - 7 / 13) < 1e-9
-    assert z[5] is None or math.isnan(z[5])                      # Others: 2 < k = 5
+    assert z[5] is None or math.isnan(z[5])  # Others: 2 < k = 5
     note = " ".join(c.value for c in at.caption)
     assert "39 with fewer than 5 respondents (the nearest needs 3 more)" in note
     assert "117 with no respondents" in note and "cover only" not in note
     table = at.dataframe[0].value
     assert table.loc["DLit100", "Others"] == "hidden ●" and table.loc["DLit100", "Executive"] == "50% ●"
     assert table.loc["DLit100", "Service"] == "60% ●"
-    assert table.loc["DLit200", "Executive"] == "0%"                 # not required at Early: no mark
+    assert table.loc["DLit200", "Executive"] == "0%"  # not required at Early: no mark
     assert table.index.name == "Code"
     # Grey cells and required marks have legend entries, and the marks are explained under the chart.
     names = [t.get("name", "") for t in spec(at)["data"] if t.get("showlegend")]
@@ -57,7 +58,7 @@ def test_fixture_without_the_passphrase_sums_whole_blocks(tmp_path, monkeypatch)
     z = pages.values(main["z"])[main["y"].index("DLit100")]
     assert z[0] == 0.5 and z[3] == 0.6 and abs(z[-1] - 6 / 11) < 1e-9
     assert z[5] is None or math.isnan(z[5])
-    assert "50%" not in json.dumps(spec(at)["data"][1], ensure_ascii=False)   # Others' 1/2 in no hidden label
+    assert "50%" not in json.dumps(spec(at)["data"][1], ensure_ascii=False)  # Others' 1/2 in no hidden label
     note = " ".join(c.value for c in at.caption)
     assert "39 with fewer than 5 respondents" in note and "117 with no respondents" in note
     assert "39 shown cells cover only the groups of 5 or more inside them" in note
@@ -74,10 +75,17 @@ def test_thai_table_header_and_legend(tmp_path, monkeypatch):
 
 def test_threshold_and_columns_switch(tmp_path, monkeypatch):
     pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.basic))
-    at = pages.run_page("coverage.py", lang="en", cov_stage="Early", cov_threshold=2, cov_by="unit",
-                        cov_required_only=True, cov_staff_groups=["Executive"])
+    at = pages.run_page(
+        "coverage.py",
+        lang="en",
+        cov_stage="Early",
+        cov_threshold=2,
+        cov_by="unit",
+        cov_required_only=True,
+        cov_staff_groups=["Executive"],
+    )
     assert not at.exception
     main = spec(at)["data"][0]
     assert main["x"] == [seed.SECRETARIAT, "All"]
-    assert main["y"] == list(seed.EXEC_EARLY)                    # only the units the stage requires
-    assert abs(pages.values(main["z"])[0][0] - 4 / 6) < 1e-9                   # threshold 2
+    assert main["y"] == list(seed.EXEC_EARLY)  # only the units the stage requires
+    assert abs(pages.values(main["z"])[0][0] - 4 / 6) < 1e-9  # threshold 2

@@ -1,4 +1,5 @@
 """AppTest of /explorer: tree to criteria, Thai substring search, the profiles that require a unit."""
+
 from __future__ import annotations
 
 import re

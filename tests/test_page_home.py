@@ -1,4 +1,5 @@
 """AppTest of the home page: title, the 7 groups with unit counts, the 18 profile counts, language switch."""
+
 from __future__ import annotations
 
 from conftest import run_page
@@ -57,19 +58,23 @@ def test_errata_are_shown():
 
 def test_fresh_store_gets_the_demo_survey_once(tmp_path, monkeypatch):
     from framework.store import SurveyStore
+
     monkeypatch.setenv("SKILLS_DB", str(tmp_path / "fresh.duckdb"))
     assert not run().exception
     from ui import shell
+
     batches = SurveyStore(shell.connection()).batches()
     assert len(batches) >= 1 and batches["is_demo"].all()
 
 
 def test_demo_can_be_turned_off(tmp_path, monkeypatch):
     from framework.store import SurveyStore
+
     monkeypatch.setenv("SKILLS_DB", str(tmp_path / "prod.duckdb"))
     monkeypatch.setenv("SKILLS_DEMO", "0")
     assert not run().exception
     from ui import shell
+
     assert SurveyStore(shell.connection()).batches().empty
 
 
@@ -85,17 +90,25 @@ def test_links_to_each_of_the_18_profiles():
 def test_a_locked_store_keeps_framework_pages_and_explains_on_survey_pages(tmp_path, monkeypatch):
     import subprocess
     import sys
+
     path = tmp_path / "locked.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c",
-                               ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
-                               "time.sleep(60)"), str(path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); time.sleep(60)"),
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ok"
         monkeypatch.setenv("SKILLS_DB", str(path))
-        at = run(lang="en")                      # the framework pages do not need the store
+        at = run(lang="en")  # the framework pages do not need the store
         assert not at.exception
         assert [m.value for m in at.metric] == ["7", "39", "115", "400", "18"]
-        assert len(at.dataframe) >= 2            # the whole framework part is drawn before the survey box stops
+        assert len(at.dataframe) >= 2  # the whole framework part is drawn before the survey box stops
         assert [e.value for e in at.error if "Cannot open the survey store" in e.value]  # said in the survey box
         at = run_page("overview.py", state={"lang": "en"})
         assert not at.exception
@@ -107,13 +120,14 @@ def test_a_locked_store_keeps_framework_pages_and_explains_on_survey_pages(tmp_p
 
 def test_home_headline_is_the_latest_round_of_each_agency():
     from framework import analysis
+
     at = run()
     assert not at.exception
     con = shell_connection()
-    first = min(analysis.filter_options(con)["agencies"])    # two agencies: one, the first, by default
+    first = min(analysis.filter_options(con)["agencies"])  # two agencies: one, the first, by default
     assert at.markdown and any(f"ผลสำรวจล่าสุดของ {first}" in m.value for m in at.markdown)
-    assert analysis.rounds.has_previous(con, {})      # the demo has earlier rounds: the headline is not all of them
-    ov = analysis.overview(con, {"agencies": [first]})    # the latest round of that agency
+    assert analysis.rounds.has_previous(con, {})  # the demo has earlier rounds: the headline is not all of them
+    ov = analysis.overview(con, {"agencies": [first]})  # the latest round of that agency
     pooled = analysis.overview(con, {"agencies": [first], "round": "all"})
     assert ov["counts"]["respondents"] < pooled["counts"]["respondents"]
     metrics = {m.label: m.value for m in at.metric}
@@ -126,6 +140,7 @@ def test_home_headline_is_the_latest_round_of_each_agency():
 
 def test_home_headline_equals_the_overview_on_the_demo(tmp_path, monkeypatch):
     from tests.fixtures.analysis import pages
+
     pages.use_store(monkeypatch, pages.demo_store(tmp_path / "demo.duckdb"))
     home = {m.label: m for m in run(lang="en").metric}
     overview = {m.label: m for m in pages.run_page("overview.py", lang="en").metric}
@@ -138,6 +153,7 @@ def test_home_headline_equals_the_overview_on_the_demo(tmp_path, monkeypatch):
     assert any("Latest round of 30 Jun 2025" in c.value and "demo data" in c.value for c in at.caption)
     # Local mode: both exact (the hand-computed fixture: the Others' 2, in no disclosure block, count too)
     from tests.fixtures.analysis import seed
+
     pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.basic))
     home = {m.label: m.value for m in run(lang="en").metric}
     overview = {m.label: m.value for m in pages.run_page("overview.py", lang="en").metric}
@@ -164,10 +180,12 @@ def test_profile_links_are_allowed_to_wrap():
 
 def shell_connection():
     from ui import shell
+
     return shell.connection()  # the app's own cached connection (one process cannot attach the file twice)
 
 
 def analysis_stage_names():
     from framework import db
     from framework.catalog import Catalog
+
     return Catalog(db.connect()).stages()

@@ -5,6 +5,7 @@ A store whose agencies are named `![a](http://127.0.0.1:9/x.png)` (an image ever
 the survey pages show those names as text. AppTest gives the Markdown a page sends (the element's body); the
 real browser test (test_browser_markup.py) checks what Chromium then renders and fetches.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,7 @@ from framework.text import md
 
 IMG = "![a](http://127.0.0.1:9/x.png)"
 PHISH = '<a href="http://x/phish">Sign in again</a>'
-LIVE = re.compile(r"(?<!\\)!?(?<!\\)\[[^\]]*(?<!\\)\]\(|(?<!\\)<a\b|(?<!\\)<img\b")   # a link/image/tag left live
+LIVE = re.compile(r"(?<!\\)!?(?<!\\)\[[^\]]*(?<!\\)\]\(|(?<!\\)<a\b|(?<!\\)<img\b")  # a link/image/tag left live
 
 
 def hostile_store(path: Path, img: str = IMG, phish: str = PHISH) -> Path:
@@ -29,14 +30,20 @@ def hostile_store(path: Path, img: str = IMG, phish: str = PHISH) -> Path:
     demo_copy(path)
     con = db.connect(path)
     try:
-        first, second = [r[0] for r in con.execute(
-            "SELECT DISTINCT agency FROM store.batches ORDER BY agency").fetchall()]
+        first, second = [
+            r[0] for r in con.execute("SELECT DISTINCT agency FROM store.batches ORDER BY agency").fetchall()
+        ]
         with db.transaction(con) as cur:
             for table in ("store.batches", "store.responses"):
-                cur.execute(f"UPDATE {table} SET agency = CASE agency WHEN $1 THEN $2 WHEN $3 THEN $4 END "
-                            "WHERE agency IN ($1, $3)", [first, img, second, phish])
-            cur.execute("UPDATE store.batches SET round_date = CAST(round_date - INTERVAL 1 DAY AS DATE) "
-                        "WHERE agency = $1", [img])
+                cur.execute(
+                    f"UPDATE {table} SET agency = CASE agency WHEN $1 THEN $2 WHEN $3 THEN $4 END "
+                    "WHERE agency IN ($1, $3)",
+                    [first, img, second, phish],
+                )
+            cur.execute(
+                "UPDATE store.batches SET round_date = CAST(round_date - INTERVAL 1 DAY AS DATE) WHERE agency = $1",
+                [img],
+            )
             aggregates.rebuild(cur)
     finally:
         con.close()
@@ -104,9 +111,13 @@ def _strings(node):
             yield from _strings(v)
 
 
-@pytest.mark.parametrize("script, state", [
-    ("coverage.py", {"cov_by": "agency", "cov_agencies": []}), ("readiness.py", {"rdy_by": "agency", "rdy_agencies": []}),
-])
+@pytest.mark.parametrize(
+    "script, state",
+    [
+        ("coverage.py", {"cov_by": "agency", "cov_agencies": []}),
+        ("readiness.py", {"rdy_by": "agency", "rdy_agencies": []}),
+    ],
+)
 def test_chart_labels_hold_no_tag_from_an_agency_name(hostile, script, state):
     at = run_page(script, state={"lang": "en", **state})
     assert not at.exception
@@ -128,8 +139,10 @@ def test_trend_lines_name_an_agency_as_text():
 
     from framework.outputs import analysis_charts
     from framework.text import plotly
-    df = pd.DataFrame({"round": ["2024-06-30", "2025-06-30"], "key": [PHISH, PHISH], "n": [10, 12],
-                       "readiness": [0.5, 0.6]})
+
+    df = pd.DataFrame(
+        {"round": ["2024-06-30", "2025-06-30"], "key": [PHISH, PHISH], "n": [10, 12], "readiness": [0.5, 0.6]}
+    )
     fig = analysis_charts.trend_lines(df, "readiness", "en", {})
     assert fig.data[0].name == plotly(PHISH) and "&lt;a href=" in fig.data[0].hovertemplate
     assert not [t for t in _strings(json.loads(fig.to_json())) if "<a" in t]

@@ -1,4 +1,5 @@
 """AppTest of pages/overview.py: big numbers with the demo data and the hand-computed fixture, hiding small groups."""
+
 from __future__ import annotations
 
 import json
@@ -64,7 +65,7 @@ def test_next_step_and_gap_to_target(tmp_path, monkeypatch):
     pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.basic))
     at = pages.run_page("overview.py", lang="en")
     assert not at.exception
-    ready = (13 / 9 + 10 / 8 + 1 / 5) / 13                      # 25%: 55 points under the 80% target
+    ready = (13 / 9 + 10 / 8 + 1 / 5) / 13  # 25%: 55 points under the 80% target
     box = " ".join(i.value for i in at.info)
     assert f"raise readiness at Early from {ready:.0%} to the 80% target" in box
     assert f"{round((0.8 - ready) * 100)} points to go" in box and "start with " in box

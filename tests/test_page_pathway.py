@@ -1,4 +1,5 @@
 """AppTest of /pathway: one staff group across the three stages, added and dropped units, chart and table."""
+
 from __future__ import annotations
 
 import json
@@ -69,8 +70,9 @@ def test_each_stage_links_to_its_role_profile():
     at = page(group="Service", lang="en")
     links = [l.proto for l in at.get("page_link") if l.proto.label == "Open this profile"]
     assert [l.page for l in links] == ["profiles"] * 3
-    assert [l.query_string for l in links] == [f"stage={s}&group=Service&lang=en"
-                                               for s in ("Early", "Developing", "Mature")]
+    assert [l.query_string for l in links] == [
+        f"stage={s}&group=Service&lang=en" for s in ("Early", "Developing", "Mature")
+    ]
 
 
 def test_presentation_mode_enlarges_the_chart():
@@ -82,8 +84,9 @@ def test_chips_name_every_unit_and_no_drop_line_when_nothing_is_dropped(catalog)
     at = page(group="Executive", lang="en")
     text = html(at)
     for stage in ("Early", "Developing", "Mature"):
-        for code, name in zip(catalog.profile(stage, "Executive").units["code"],
-                              catalog.profile(stage, "Executive").units["name_en"]):
+        for code, name in zip(
+            catalog.profile(stage, "Executive").units["code"], catalog.profile(stage, "Executive").units["name_en"]
+        ):
             if f"<b>{code}</b>" in text:
                 assert f"<b>{code}</b> {name}" in text
     assert "<b>DLit100</b> " in text

@@ -1,4 +1,5 @@
 """AppTest of /profiles: deep links, persona and units of the chosen profile, one-click switching, URL kept in step."""
+
 from __future__ import annotations
 
 from conftest import run_page
@@ -102,7 +103,7 @@ def test_presentation_mode_folds_the_controls_and_gives_the_profile_the_screen()
     assert len(panel) == 1 and not panel[0].proto.expanded
     inside = {w.key for w in panel[0].button} | {w.key for w in panel[0].get("download_button")}
     assert {"prof_next_group", "prof_prev_stage", "prof_handout"} <= inside
-    assert len(panel[0].get("button_group")) == 2                 # the stage and staff-group selectors
+    assert len(panel[0].get("button_group")) == 2  # the stage and staff-group selectors
     assert not at.metric
     normal = page(stage="Mature", group="Service")
     assert not [e for e in normal.expander if e.label == "ตัวเลือกและปุ่มควบคุม"] and len(normal.metric) == 5

@@ -1,4 +1,5 @@
 """/profiles: the handout as PDF (one page) and decks, made on click only; a failure is one bilingual message."""
+
 from __future__ import annotations
 
 from conftest import run_page

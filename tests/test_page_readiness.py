@@ -1,4 +1,5 @@
 """AppTest of pages/readiness.py: path per key, stage reached, blockers of the next stage."""
+
 from __future__ import annotations
 
 import json
@@ -19,12 +20,19 @@ def test_demo_paths(tmp_path, monkeypatch):
 
 def test_fixture_agency_stage_reached_and_blockers(tmp_path, monkeypatch):
     pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.two_rounds))
-    at = pages.run_page("readiness.py", lang="en", rdy_by="agency", rdy_min_cell=3, rdy_key=seed.AGENCY2,
-                        rdy_form="lines", rdy_agencies=[])      # every agency (one by default)
+    at = pages.run_page(
+        "readiness.py",
+        lang="en",
+        rdy_by="agency",
+        rdy_min_cell=3,
+        rdy_key=seed.AGENCY2,
+        rdy_form="lines",
+        rdy_agencies=[],
+    )  # every agency (one by default)
     assert not at.exception
     s = json.loads(at.get("plotly_chart")[0].proto.spec)
     stars = [t for t in s["data"] if t.get("mode") == "markers"]
-    assert [t["x"] for t in stars] == [["Early"]]               # only กรมทดสอบ reaches Early (100%)
+    assert [t["x"] for t in stars] == [["Early"]]  # only กรมทดสอบ reaches Early (100%)
     table = at.dataframe[0].value
     assert table.set_index("Agency").loc[seed.AGENCY2, "Stage reached"] == "Early"
     blockers = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]
@@ -45,9 +53,9 @@ def test_fixture_table_readiness_per_stage_and_hidden(tmp_path, monkeypatch):
     assert not at.exception
     table = at.dataframe[0].value.set_index("Staff group")
     assert table.loc["Executive", "Readiness · Early"] == f"{13 / 54:.0%}"
-    assert table.loc["Others", "Readiness · Early"] == "hidden"        # 2 respondents
+    assert table.loc["Others", "Readiness · Early"] == "hidden"  # 2 respondents
     # local mode (no passphrase configured): exact, so Service (5 = k) is shown: 0.25 (seed.py)
     assert table.loc["Service", "Readiness · Early"] == f"{0.25:.0%}"
     assert table.loc["Service", "Stage reached"] == "none yet"
-    assert "Management" not in table.index                             # no respondents: no row
+    assert "Management" not in table.index  # no respondents: no row
     assert table.loc["All", "Respondents"] == 13

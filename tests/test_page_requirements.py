@@ -1,4 +1,5 @@
 """AppTest of /requirements: heatmap per stage equal to the requirement matrix, counts matrix beside it."""
+
 from __future__ import annotations
 
 import json
@@ -44,7 +45,8 @@ def test_all_three_stages_in_english(catalog):
     for spec, stage in zip(got[:3], STAGES):
         assert stage in spec["layout"]["xaxis"]["title"]["text"]
         assert sum(map(sum, spec["data"][0]["z"])) == int(
-            catalog.profile_unit_counts().query("stage == @stage")["units"].sum())
+            catalog.profile_unit_counts().query("stage == @stage")["units"].sum()
+        )
     assert got[0]["data"][0]["x"] == list(STAFF_GROUPS)
     # Three side-by-side panels stand their column labels upright so they cannot overlap.
     assert all(spec["layout"]["xaxis"]["tickangle"] == -90 for spec in got[:3])

@@ -1,4 +1,5 @@
 """AppTest of pages/respondent.py on the demo store: local mode shows the plan; a set passphrase hides every row first."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,6 +32,7 @@ def demo(demo_store, tmp_path, monkeypatch):
             return rsp.plan(c, Catalog(c), batch, rid, stage, t)
         finally:
             c.close()
+
     return {"batches": batches, "first": first, "stages": stages, "plan": expected}
 
 
@@ -52,24 +54,30 @@ def test_local_mode_shows_the_plan_of_the_first_respondent(demo):
     assert not at.exception
     assert any("local single-user mode" in i.body for i in at.info)
     batch = at.selectbox(key="resp_batch").value
-    assert batch == demo["batches"]["batch_id"].iloc[0]                      # newest round first
-    assert at.selectbox(key="resp_stage").value == demo["stages"][batch]     # the batch's agency stage
+    assert batch == demo["batches"]["batch_id"].iloc[0]  # newest round first
+    assert at.selectbox(key="resp_stage").value == demo["stages"][batch]  # the batch's agency stage
     assert at.slider(key="resp_t").value == 3
     rid = at.selectbox(key="resp_id").value
     assert rid == demo["first"][batch]
     p = demo["plan"](batch, rid, demo["stages"][batch])
     m = metrics(at)
     c = p.counts()
-    assert (m["Required units"], m["Met"], m["To develop"], m["Not assessed"]) == \
-        (str(c["required"]), str(c["met"]), str(c["develop"]), str(c["not_assessed"]))
+    assert (m["Required units"], m["Met"], m["To develop"], m["Not assessed"]) == (
+        str(c["required"]),
+        str(c["met"]),
+        str(c["develop"]),
+        str(c["not_assessed"]),
+    )
     assert m["Readiness"] == f"{p.readiness:.0%}"
     table = at.dataframe[0].value
     assert table["Code"].tolist() == p.units["code"].tolist()
     assert table["Status"].tolist() == [rsp.status_label(s, "en") for s in p.units["status"]]
     assert p.persona("en") in shown_text(at)
     nxt = at.dataframe[1].value
-    assert nxt.loc[nxt["Scope"] == "next stage", "Code"].tolist() == \
-        p.next_units.loc[p.next_units["scope"] == rsp.NEXT, "code"].tolist()
+    assert (
+        nxt.loc[nxt["Scope"] == "next stage", "Code"].tolist()
+        == p.next_units.loc[p.next_units["scope"] == rsp.NEXT, "code"].tolist()
+    )
     downloads = at.get("download_button")
     assert "Download the IDP (printable HTML)" in [b.proto.label for b in downloads]
     csv = next(b for b in downloads if b.proto.label == "Download CSV (ZIP file)")

@@ -1,4 +1,5 @@
 """AppTest of /sql: tables listed, a query runs with row count and time, refusals shown in both languages."""
+
 from __future__ import annotations
 
 import re
@@ -56,13 +57,16 @@ def test_example_picker_fills_the_editor(store):
     assert "ข้อมูล" in "".join(at.dataframe[-1].value["text_th"])
 
 
-@pytest.mark.parametrize("query, th_word, en_word", [
-    ("SELECT * FROM read_csv('/etc/passwd')", "ไฟล์", "files"),
-    ("COPY units TO '/tmp/x.csv'", "SELECT", "COPY"),
-    ("ATTACH '/tmp/x.duckdb' AS x", "SELECT", "ATTACH"),
-    ("DROP TABLE units", "SELECT", "DROP"),
-    ("SELECT 1; SELECT 2", "หนึ่งคำสั่ง", "one SELECT"),
-])
+@pytest.mark.parametrize(
+    "query, th_word, en_word",
+    [
+        ("SELECT * FROM read_csv('/etc/passwd')", "ไฟล์", "files"),
+        ("COPY units TO '/tmp/x.csv'", "SELECT", "COPY"),
+        ("ATTACH '/tmp/x.duckdb' AS x", "SELECT", "ATTACH"),
+        ("DROP TABLE units", "SELECT", "DROP"),
+        ("SELECT 1; SELECT 2", "หนึ่งคำสั่ง", "one SELECT"),
+    ],
+)
 def test_refusals_are_bilingual(store, query, th_word, en_word):
     at = run_query(page("th"), query)
     assert not at.exception
@@ -106,7 +110,7 @@ def test_k_floor_is_the_configured_one(store, monkeypatch):
     monkeypatch.setenv("SKILLS_MIN_CELL_FLOOR", "7")
     at = page("en", sql_min_cell=5)
     assert not at.exception and at.number_input(key="sql_min_cell").value == 7
-    at = page("en", sql_min_cell=2, sql_passphrase="ลับ")    # HR's lowest k: min(3, floor), as everywhere
+    at = page("en", sql_min_cell=2, sql_passphrase="ลับ")  # HR's lowest k: min(3, floor), as everywhere
     assert not at.exception and at.number_input(key="sql_min_cell").value == 3
 
 
@@ -116,7 +120,7 @@ def test_result_cleared_when_access_or_settings_change(store, monkeypatch):
     at = page("en", sql_passphrase="ลับ")
     at = run_query(at, "SELECT respondent_id FROM responses")
     assert len(at.dataframe[-1].value) == 7 and at.get("download_button")
-    at.button(key="sql_passphrase_lock").click().run()      # HR locks the page again
+    at.button(key="sql_passphrase_lock").click().run()  # HR locks the page again
     assert not at.metric and not at.get("download_button")
     assert any("press 'Run' again" in i.value for i in at.info)
     at = run_query(at, "SELECT count(*) AS n FROM units")

@@ -1,4 +1,5 @@
 """Issue 21 (7): the plain-language summary of /training and /trends states the threshold chosen, not the default."""
+
 from __future__ import annotations
 
 import inspect
@@ -22,4 +23,5 @@ def test_summary_says_the_chosen_threshold(tmp_path, monkeypatch, script, prefix
 
 def test_definitions_has_no_default_filters():
     from ui import filters
+
     assert inspect.signature(filters.definitions).parameters["f"].default is inspect.Parameter.empty

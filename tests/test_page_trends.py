@@ -1,4 +1,5 @@
 """AppTest of pages/trends.py: lines per round with several rounds, a clear message with one."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,9 @@ def test_demo_two_rounds(tmp_path, monkeypatch):
 
 def test_fixture_values_per_round(tmp_path, monkeypatch):
     pages.use_store(monkeypatch, pages.fixture_store(tmp_path / "s.duckdb", seed.two_rounds))
-    at = pages.run_page("trends.py", lang="en", trd_stage="Early", trd_unit="DLit100",
-                        trd_agencies=[])                  # both agencies' rounds (one agency by default)
+    at = pages.run_page(
+        "trends.py", lang="en", trd_stage="Early", trd_unit="DLit100", trd_agencies=[]
+    )  # both agencies' rounds (one agency by default)
     assert not at.exception
     ready = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
     ex = next(t for t in ready if t["name"] == "Executive")

@@ -1,4 +1,5 @@
 """AppTest of the upload page: passphrase gate, upload with problems, duplicate, delete with confirmation."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,6 +18,7 @@ def _page_env(tmp_path, monkeypatch):
     monkeypatch.setenv("SKILLS_DEMO", "0")  # start from an empty store, as an agency's production install does
     # shell.menu() links pages relative to app.py, which AppTest.from_file("pages/...") cannot resolve.
     from ui import shell
+
     monkeypatch.setattr(shell, "menu", lambda: None)
 
 
@@ -93,8 +95,6 @@ def test_unreadable_file_one_message_nothing_stored():
     assert frame(at, "Batch") is None
 
 
-
-
 def test_passphrase_gate(monkeypatch):
     monkeypatch.setenv("SKILLS_HR_PASSPHRASE", "ลับมาก")
     at = page("en")
@@ -114,18 +114,18 @@ def test_thai_problems_table_rejected_download_and_batches_are_thai():
     first = problems.iloc[0]
     assert (first["แถว"], first["ปัญหา"]) == (3, "ไม่รู้จักกลุ่มบุคลากรนี้") and "ผู้บริหารระดับสูง" in first["วิธีแก้"]
     missing = problems[problems["ปัญหา"] == "ไม่มีรหัสผู้ตอบ"]
-    assert missing["ค่า"].tolist() == [""]                       # a blank cell shows blank, not "None"
+    assert missing["ค่า"].tolist() == [""]  # a blank cell shows blank, not "None"
     dl = [b for b in at.get("download_button") if b.proto.label == "ดาวน์โหลดแถวที่ไม่รับ (พร้อมเหตุผล)"]
     assert len(dl) == 1
     batches = frame(at, "ชุด")
     assert batches["ระยะ"].tolist() == ["ระยะเริ่มแรก"] and batches["หน่วยงาน"].tolist() == [AGENCY]
-    assert batches["รอบสำรวจ"].tolist() == ["30 มิ.ย. 2568"]        # a Thai date, Buddhist era, no time of day
+    assert batches["รอบสำรวจ"].tolist() == ["30 มิ.ย. 2568"]  # a Thai date, Buddhist era, no time of day
 
 
 def test_real_world_google_forms_export_imports_with_notices():
     at = upload(page("en"), "gforms_grid_th.csv")
     assert not at.exception and [m.value for m in at.metric] == ["3", "2", "1"]
-    assert any("\\[DLit800\\]" in w.body and "NOT imported" in w.body for w in at.warning)   # md(): brackets as text
+    assert any("\\[DLit800\\]" in w.body and "NOT imported" in w.body for w in at.warning)  # md(): brackets as text
     assert any("Columns not used (ignored): ประทับเวลา, ที่อยู่อีเมล" in i.body for i in at.info)
 
 
@@ -135,7 +135,7 @@ def test_blank_rows_notice_and_header_only_file_message():
     assert any("ข้ามแถวว่าง 3 แถว" in i.body for i in at.info)
     at = upload(at, "header_only.csv")
     assert len(at.error) == 1 and "ไม่มีแถวคำตอบ" in at.error[0].body and not at.metric
-    assert frame(at, "ชุด").shape[0] == 1                          # only the first file's batch
+    assert frame(at, "ชุด").shape[0] == 1  # only the first file's batch
 
 
 def test_xlsx_upload_imports_the_first_sheet_with_sheet_row_numbers():
@@ -171,7 +171,7 @@ def test_uploader_accepts_xlsx_and_says_so():
 def test_format_tables_can_be_exported():
     at = page("en")
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels.count("Download CSV (ZIP file)") == 2        # the level legend and the accepted group names
+    assert labels.count("Download CSV (ZIP file)") == 2  # the level legend and the accepted group names
     assert "Download the CSV template" in labels and "Download the Excel template (.xlsx)" in labels
 
 
@@ -192,7 +192,7 @@ def test_a_round_date_too_far_ahead_is_refused_with_the_clis_rule():
     at = fill(page("en"), day=far)
     errors = [e.value for e in at.error]
     assert any(far.isoformat() in e and "check the year" in e for e in errors)
-    assert not [c for c in at.checkbox if c.key == "up_confirm_future"]   # refused, not confirmable
+    assert not [c for c in at.checkbox if c.key == "up_confirm_future"]  # refused, not confirmable
     assert at.button(key="up_go").disabled
 
 
@@ -236,10 +236,11 @@ def test_same_file_under_another_agency_counts_nothing_and_says_so():
     assert "already imported" in box and "nothing counted again" in box
     assert f"agency {AGENCY}, round 30 Jun 2025: 1 accepted, 7 rejected" in box
     assert [m.value for m in at.metric] == ["8", "0", "0"]
-    assert frame(at, "How to fix") is None            # nothing was validated or stored this time
+    assert frame(at, "How to fix") is None  # nothing was validated or stored this time
     assert frame(at, "Batch").shape[0] == 1
     # The upload time in Thailand time (the store keeps UTC, the server clock is UTC here): 7 hours ahead.
     from framework import clock
+
     utc = [dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=m) for m in (0, 1, 2)]
     bangkok = {clock.datetime_text(u, "en") for u in utc}
     assert frame(at, "Batch")["Uploaded"].iloc[0] in bangkok
@@ -260,5 +261,5 @@ def test_an_agency_that_only_looks_like_a_stored_one_is_warned_about_before_the_
     at = fill(page("en"), agency="กรม \u0406\u0422")
     warned = [w.value for w in at.warning if "looks like the existing" in w.value]
     assert warned and "กรม IT" in warned[0] and "U+0406" in warned[0]
-    at = fill(page("en"), agency="กรม IT\u200b")     # the same agency, canonical: no warning
+    at = fill(page("en"), agency="กรม IT\u200b")  # the same agency, canonical: no warning
     assert not [w for w in at.warning if "looks like" in w.value]

@@ -1,4 +1,5 @@
 """AppTest: hostile files on the upload page give one bilingual message (or a rejected row), never a traceback."""
+
 from __future__ import annotations
 
 import make_hostile
@@ -49,8 +50,12 @@ MARKUP_IDS = ["[p1](//127.1)", "![p2](http://127.0.0.1:9/p.png)", "<a href=//127
 
 
 def _people(level: int) -> bytes:
-    return ("respondent_id,group,DLit100," + MARKUP_HEADER + "\r\n"
-            + "".join(f"{i},ผู้ทำงานด้านบริการ,{level},x\r\n" for i in MARKUP_IDS)).encode()
+    return (
+        "respondent_id,group,DLit100,"
+        + MARKUP_HEADER
+        + "\r\n"
+        + "".join(f"{i},ผู้ทำงานด้านบริการ,{level},x\r\n" for i in MARKUP_IDS)
+    ).encode()
 
 
 def _messages(at) -> list[str]:
@@ -59,17 +64,18 @@ def _messages(at) -> list[str]:
 
 def test_file_name_ignored_header_and_conflicting_ids_are_shown_as_text():
     from framework.text import md
+
     at = fill(page("en"))
     at = at.file_uploader(key="up_file").set_value((MARKUP_FILE, _people(3), "text/csv")).run()
     at = at.button(key="up_go").click().run()
     assert not at.exception and [m.value for m in at.metric] == ["3", "3", "0"]
     ignored = [b for b in _messages(at) if "ignored" in b]
-    assert ignored and md(MARKUP_HEADER) in ignored[0]                # the ignored column header, as text
-    at = at.button(key="up_go").click().run()                         # the same file again
+    assert ignored and md(MARKUP_HEADER) in ignored[0]  # the ignored column header, as text
+    at = at.button(key="up_go").click().run()  # the same file again
     dup = [b for b in _messages(at) if "already imported" in b]
-    assert dup and md(MARKUP_FILE) in dup[0]                          # the file name, as text
+    assert dup and md(MARKUP_FILE) in dup[0]  # the file name, as text
     at = at.file_uploader(key="up_file").set_value(("again.csv", _people(2), "text/csv")).run()
-    at = at.button(key="up_go").click().run()                         # the same people, other answers
+    at = at.button(key="up_go").click().run()  # the same people, other answers
     refused = [b for b in _messages(at) if "Not imported" in b]
     assert refused and all(md(i) in refused[0] for i in MARKUP_IDS)  # the conflicting ids, as text
     for body in _messages(at) + ignored + dup:

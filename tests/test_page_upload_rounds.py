@@ -1,4 +1,5 @@
 """AppTest of the upload page's rounds, people-once-per-round choice, trash and original files."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,7 @@ def test_nothing_is_chosen_for_the_user_and_import_waits_for_all_three():
     assert any("choose the agency's stage" in c.value and "round date" in c.value for c in at.caption)
     at.text_input(key="up_agency_new").input(AGENCY).run()
     at.selectbox(key="up_stage").set_value("Developing").run()
-    assert at.button(key="up_go").disabled                       # the round date is still missing
+    assert at.button(key="up_go").disabled  # the round date is still missing
     at.date_input(key="up_round").set_value(dt.date(2025, 6, 30)).run()
     assert not at.button(key="up_go").disabled
 
@@ -27,12 +28,12 @@ def test_nothing_is_chosen_for_the_user_and_import_waits_for_all_three():
 def test_known_agency_offers_its_last_stage_and_a_changed_stage_or_future_date_asks_to_confirm():
     at = upload(fill(page("en"), stage="Developing"), "wide_utf8_comma.csv")
     assert at.success
-    at = page("en")                                              # a fresh visit
+    at = page("en")  # a fresh visit
     assert at.selectbox(key="up_agency").options[0] == AGENCY
     at.selectbox(key="up_agency").set_value(AGENCY).run()
-    assert at.selectbox(key="up_stage").value == "Developing"    # offered from the agency's last round
-    assert any("last round: 30 Jun 2025" in c.value for c in at.caption)   # dates in words (framework.clock)
-    at = at.button(key="up_same_round").click().run()            # one click adds to that round
+    assert at.selectbox(key="up_stage").value == "Developing"  # offered from the agency's last round
+    assert any("last round: 30 Jun 2025" in c.value for c in at.caption)  # dates in words (framework.clock)
+    at = at.button(key="up_same_round").click().run()  # one click adds to that round
     assert at.date_input(key="up_round").value == dt.date(2025, 6, 30)
     at = put(at, "people.csv", PEOPLE.encode())
     at.date_input(key="up_round").set_value(dt.date(2026, 6, 30)).run()
@@ -69,7 +70,7 @@ def test_delete_goes_to_the_trash_resets_the_confirmation_and_can_be_restored_or
     at = upload(page("en"), "wide_utf8_comma.csv")
     at = upload(at, "long_utf8.csv")
     labels = at.selectbox(key="up_del_batch").options
-    assert labels[0].startswith("long_utf8.csv · กรมทดสอบ · round 30 Jun 2025 · ")   # name first, not the id
+    assert labels[0].startswith("long_utf8.csv · กรมทดสอบ · round 30 Jun 2025 · ")  # name first, not the id
     assert at.button(key="up_del_go").disabled and at.selectbox(key="up_del_batch").value is None
     newest, older = frame(at, "Replaced")["Batch"].tolist()
     at.selectbox(key="up_del_batch").set_value(newest).run()
@@ -77,7 +78,7 @@ def test_delete_goes_to_the_trash_resets_the_confirmation_and_can_be_restored_or
     at.checkbox(key="up_del_confirm").check().run()
     at = at.button(key="up_del_go").click().run()
     assert not at.exception and any("to the trash" in s.body for s in at.success)
-    assert at.checkbox(key="up_del_confirm").value is False      # one click = one batch
+    assert at.checkbox(key="up_del_confirm").value is False  # one click = one batch
     assert at.selectbox(key="up_del_batch").value is None and at.button(key="up_del_go").disabled
     trash = frame(at, "Deleted by")
     assert trash["File"].tolist() == ["long_utf8.csv"] and trash["Deleted by"].tolist() == ["Somchai"]
@@ -104,8 +105,8 @@ def test_restore_refused_when_the_people_came_back_says_who():
     at.selectbox(key="up_del_batch").set_value(first).run()
     at.checkbox(key="up_del_confirm").check().run()
     at = at.button(key="up_del_go").click().run()
-    at = put(fill(at), "people-874.csv", PEOPLE.encode("cp874"))   # no live batch: the agency is typed again
-    at = at.button(key="up_go").click().run()                   # the trash does not clash: stored
+    at = put(fill(at), "people-874.csv", PEOPLE.encode("cp874"))  # no live batch: the agency is typed again
+    at = at.button(key="up_go").click().run()  # the trash does not clash: stored
     at.selectbox(key="up_trash_batch").set_value(first).run()
     at = at.button(key="up_restore").click().run()
     assert any("Cannot restore" in e.body and "P1" in e.body for e in at.error)

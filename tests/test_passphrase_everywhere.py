@@ -1,5 +1,6 @@
 """Issue 20 points 4 and 5: every passphrase box goes through the one throttle and log; an accepted passphrase
 does not stay in the page; one lowest k for HR (survey pages, /sql, CLI)."""
+
 from __future__ import annotations
 
 import logging
@@ -42,14 +43,14 @@ def test_filters_passphrase_box_is_throttled_and_logged(coverage, clock, caplog)
             at.text_input(key="cov_hr").input(f"guess-{i}").run()
             clock.now += 0.1
     session = at.session_state["_hr_session"]
-    assert access.THROTTLE.wait(session) > 0                       # the throttle counted them
+    assert access.THROTTLE.wait(session) > 0  # the throttle counted them
     logged = [r.getMessage() for r in caplog.records if "wrong HR passphrase" in r.getMessage()]
     assert 5 <= len(logged) <= 8 and all("guess" not in m for m in logged)
-    at.text_input(key="cov_hr").input(SECRET).run()                 # right, but during the wait: not accepted
+    at.text_input(key="cov_hr").input(SECRET).run()  # right, but during the wait: not accepted
     assert not at.exception and at.slider(key="cov_min_cell").min == 5
     assert any("wait" in e.value for e in at.error)
     clock.now += 400
-    at.run()                                                        # the wait is over: checked now
+    at.run()  # the wait is over: checked now
     assert at.slider(key="cov_min_cell").min == 3
 
 
@@ -57,12 +58,12 @@ def test_an_accepted_passphrase_is_cleared_from_the_page(coverage, clock):
     at = coverage
     at.text_input(key="cov_hr").input(SECRET).run()
     assert not at.exception
-    assert at.slider(key="cov_min_cell").min == 3                  # unlocked
-    assert not at.session_state["cov_hr"]                          # the typed value is gone ...
-    assert "cov_hr" not in [t.key for t in at.text_input]          # ... and no box holds it (value="…")
+    assert at.slider(key="cov_min_cell").min == 3  # unlocked
+    assert not at.session_state["cov_hr"]  # the typed value is gone ...
+    assert "cov_hr" not in [t.key for t in at.text_input]  # ... and no box holds it (value="…")
     at.run()
-    assert at.slider(key="cov_min_cell").min == 3                  # still unlocked on the next rerun
-    at.button(key="cov_hr_lock").click().run()                     # lock again
+    assert at.slider(key="cov_min_cell").min == 3  # still unlocked on the next rerun
+    at.button(key="cov_hr_lock").click().run()  # lock again
     assert at.slider(key="cov_min_cell").min == 5 and at.text_input(key="cov_hr").value == ""
 
 
@@ -86,4 +87,5 @@ def test_one_lowest_k_rule(monkeypatch):
 
 def access_error():
     from framework.errors import BilingualError
+
     return BilingualError

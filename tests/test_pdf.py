@@ -1,4 +1,5 @@
 """framework.pdf: handouts and decks rendered by headless Chromium (CI installs chromium; these tests require it)."""
+
 from __future__ import annotations
 
 import stat
@@ -78,6 +79,7 @@ def test_timeout_kills_the_process_group_and_removes_the_temp_dir(monkeypatch, t
     monkeypatch.setenv("SKILLS_CHROMIUM", str(fake))
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     import tempfile
+
     monkeypatch.setattr(tempfile, "tempdir", None)
     with pytest.raises(BilingualError) as err:
         pdf.html_to_pdf("<p>x</p>", timeout=1)

@@ -1,4 +1,5 @@
 """Presentation mode (?present=1): a labelled way out, a full-screen switch, keyboard steps on /profiles."""
+
 from __future__ import annotations
 
 from conftest import run_page
@@ -32,8 +33,12 @@ def test_exit_control_in_english_and_absent_outside_presentation():
 def test_keyboard_steps_target_staff_groups_and_stages():
     at = run_page("profiles.py", query={"stage": "Early", "group": "Others", "present": "1"})
     keys = {b.key: b.proto.shortcut for b in at.button if b.proto.shortcut}
-    assert keys == {"prof_prev_group": "left", "prof_next_group": "right",
-                    "prof_prev_stage": "up", "prof_next_stage": "down"}
+    assert keys == {
+        "prof_prev_group": "left",
+        "prof_next_group": "right",
+        "prof_prev_stage": "up",
+        "prof_next_stage": "down",
+    }
     at.button(key="prof_next_group").click().run()  # wraps round to the first group
     assert at.query_params["group"] == STAFF_GROUPS[0] and at.query_params["present"] == "1"
     at.button(key="prof_prev_stage").click().run()  # wraps round to the last stage

@@ -1,4 +1,5 @@
 """One A4 print stylesheet for the standalone documents (profile handout, IDP); the margin is a parameter."""
+
 from __future__ import annotations
 
 import re

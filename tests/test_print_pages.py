@@ -1,5 +1,6 @@
 """Printed pages (issue 21, points 9 and 16): the IDP of an 8-unit profile on one A4 page, 'not assessed' in the
 same section as on screen; the stage PDF without stray Thai marks at the foot of a page. Needs chromium."""
+
 from __future__ import annotations
 
 import re
@@ -23,9 +24,11 @@ def plans(store_path):
     cat = Catalog(con)
     codes = cat.unit_codes()
     ensure_schema(con, codes)
-    con.execute("INSERT INTO store.batches (batch_id, file_name, content_hash, agency, stage, round_date, "
-                "uploaded_at, rows_read, accepted, rejected) VALUES ('B1', 'b.csv', 'h', 'กรมทดลอง', 'Early', "
-                "DATE '2025-01-15', TIMESTAMP '2025-01-16 09:00', 3, 3, 0)")
+    con.execute(
+        "INSERT INTO store.batches (batch_id, file_name, content_hash, agency, stage, round_date, "
+        "uploaded_at, rows_read, accepted, rejected) VALUES ('B1', 'b.csv', 'h', 'กรมทดลอง', 'Early', "
+        "DATE '2025-01-15', TIMESTAMP '2025-01-16 09:00', 3, 3, 0)"
+    )
     cols = ", ".join(["batch_id", "respondent_id", "staff_group"] + [f'"{c}"' for c in codes])
     rows = []
     for stage, group in EIGHT_UNIT_PROFILES:
@@ -33,8 +36,7 @@ def plans(store_path):
         assert len(required) == 8
         rows.append(["B1", f"{stage}-{group}", group] + [0 if c in required else None for c in codes])
     early = cat.profile_units("Early", "Service")["code"].tolist()
-    rows.append(["B1", "partly", "Service"] + [None if c in early[:2] else 3 if c in early[2:4] else 1
-                                              for c in codes])
+    rows.append(["B1", "partly", "Service"] + [None if c in early[:2] else 3 if c in early[2:4] else 1 for c in codes])
     con.executemany(f"INSERT INTO store.responses ({cols}) VALUES ({', '.join('?' * (3 + len(codes)))})", rows)
     yield con, cat
     con.close()
@@ -44,7 +46,7 @@ def plans(store_path):
 def test_idp_of_an_eight_unit_profile_prints_on_one_page(plans, stage, group):
     con, cat = plans
     p = rsp.plan(con, cat, "B1", f"{stage}-{group}", stage)
-    assert rsp.one_page(p)          # the assess page's button promises one page for this plan
+    assert rsp.one_page(p)  # the assess page's button promises one page for this plan
     for lang in ("th", "en"):
         data = pdf.html_to_pdf(rsp.idp_html(p, cat, lang))
         assert pdf.page_count(data) == 1, (stage, group, lang)
@@ -52,7 +54,7 @@ def test_idp_of_an_eight_unit_profile_prints_on_one_page(plans, stage, group):
 
 def test_a_larger_profile_is_not_promised_one_page(plans):
     con, cat = plans
-    p = rsp.plan(con, cat, "B1", "partly", "Developing")   # Developing · Service: 14 units
+    p = rsp.plan(con, cat, "B1", "partly", "Developing")  # Developing · Service: 14 units
     assert len(p.units) > rsp.ONE_PAGE_UNITS and not rsp.one_page(p)
 
 
@@ -60,10 +62,10 @@ def test_not_assessed_is_listed_with_the_units_to_develop_as_on_screen(plans):
     """Screen (pages/assess.py, pages/respondent.py): every unit not met, not assessed included, is 'to develop'."""
     con, cat = plans
     p = rsp.plan(con, cat, "B1", "partly", "Early")
-    screen = p.units[p.units["status"] != rsp.MET]["code"].tolist()     # the screen's rule
+    screen = p.units[p.units["status"] != rsp.MET]["code"].tolist()  # the screen's rule
     html = rsp.idp_html(p, cat, "en")
     i = html.index("Units to develop first")
-    develop = html[i:html.index("Units already met", i)]
+    develop = html[i : html.index("Units already met", i)]
     assert re.findall(r'class="code">([^<]+)<', develop) == screen
     assert develop.count(">not assessed<") == 2 and "<h2>Units not assessed" not in html
 

@@ -1,4 +1,5 @@
 """README states what the app computes: its definitions block is the text the app shows (written once)."""
+
 from __future__ import annotations
 
 from conftest import readme_block

@@ -2,6 +2,7 @@
 
 A cell (org unit x staff group) of a campaign batch is released again only when k or more people changed in it
 since its last release (joined, left, answered again differently); HR sees every cell live."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -36,16 +37,16 @@ def test_a_cell_moves_only_after_k_people_changed(store_con, catalog, camp):
         send(store_con, catalog, camp, f"p{i}")
     assert service(store_con, camp)["hidden"] == analysis.HIDDEN_SMALL
     assert campaign.release_status(store_con, camp) == {"released": 0, "live": 4}
-    send(store_con, catalog, camp, "p4")                       # the fifth change: released, 5 of 5
+    send(store_con, catalog, camp, "p4")  # the fifth change: released, 5 of 5
     row = service(store_con, camp)
     assert (row["n"], row["met"]) == (5, 5) and pd.isna(row["hidden"])
-    for i in range(5, 9):                                      # four more: the room still sees the five
+    for i in range(5, 9):  # four more: the room still sees the five
         send(store_con, catalog, camp, f"p{i}", level=1)
         row = service(store_con, camp)
         assert (row["n"], row["met"], row["n_all"]) == (5, 5, i + 1)
-    exact = service(store_con, camp, authorised=True)          # HR: live
+    exact = service(store_con, camp, authorised=True)  # HR: live
     assert (exact["n"], exact["met"]) == (9, 5)
-    send(store_con, catalog, camp, "p9", level=1)              # the fifth change since: 10 people, 5 met
+    send(store_con, catalog, camp, "p9", level=1)  # the fifth change since: 10 people, 5 met
     row = service(store_con, camp)
     assert (row["n"], row["met"]) == (10, 5)
     assert campaign.release_status(store_con, camp) == {"released": 10, "live": 10}
@@ -55,13 +56,13 @@ def test_answering_again_counts_as_a_change_and_the_same_answers_do_not(store_co
     for i in range(5):
         send(store_con, catalog, camp, f"p{i}")
     assert service(store_con, camp)["met"] == 5
-    send(store_con, catalog, camp, "p0", level=4)              # the same answers again: nothing changed
-    send(store_con, catalog, camp, "p1", level=1)              # one change: the released figure stays
+    send(store_con, catalog, camp, "p0", level=4)  # the same answers again: nothing changed
+    send(store_con, catalog, camp, "p1", level=1)  # one change: the released figure stays
     assert service(store_con, camp)["met"] == 5
     for i in range(2, 5):
-        send(store_con, catalog, camp, f"p{i}", level=1)        # four changes: still not five
+        send(store_con, catalog, camp, f"p{i}", level=1)  # four changes: still not five
     assert service(store_con, camp)["met"] == 5
-    send(store_con, catalog, camp, "p0", level=1)              # five people changed: 1 met of 5
+    send(store_con, catalog, camp, "p0", level=1)  # five people changed: 1 met of 5
     assert service(store_con, camp)["met"] == 0
 
 
@@ -84,13 +85,14 @@ def test_deleting_the_batch_drops_its_released_layer_and_a_restore_starts_again(
     assert db.scalar(store_con, f"SELECT count(*) FROM {releases.TABLE}") == 0
     assert db.scalar(store_con, f"SELECT count(*) FROM {releases.ROWS}") == 0
     store.restore(batch)
-    assert service(store_con, camp)["n"] == 6                 # six people back at once: k changed
+    assert service(store_con, camp)["n"] == 6  # six people back at once: k changed
     assert aggregates.check(store_con).empty
 
 
 def test_uploads_are_not_staged(store_con, catalog, demo_store=None):
     """An upload arrives whole: its cells are in the figures at once (no released layer for it)."""
     from tests.fixtures.analysis import seed
+
     seed.basic(store_con)
     with db.transaction(store_con) as cur:
         aggregates.rebuild(cur)

@@ -9,6 +9,7 @@ Batch B1 (agency กรมทดลอง, stage Early, round 2025-01-15), thres
   <b>&"x' OR '1'='1 (Service), 50%_off (Service), 50x-off (Service): ids for escaping and literal search.
 Batch B2 (no agency, no stage, no round): E-001 again (Executive, every unit 4) and P-000..P-059 (Others).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,17 @@ from framework.catalog import Catalog
 from framework.store import ensure_schema
 
 EARLY_EXEC = ["DLit100", "DLit400", "DG100", "DS100", "SPM100", "DL100", "DL300", "DTr100", "DTr200"]
-E001 = {"DLit100": 4, "DLit400": 3, "DG100": 2, "SPM100": 0, "DL100": 3, "DL300": 1, "DTr200": 3,
-        "DG600": 3, "DT300": 4}
+E001 = {
+    "DLit100": 4,
+    "DLit400": 3,
+    "DG100": 2,
+    "SPM100": 0,
+    "DL100": 3,
+    "DL300": 1,
+    "DTr200": 3,
+    "DG600": 3,
+    "DT300": 4,
+}
 EVIL = "<b>&\"x' OR '1'='1"
 
 
@@ -33,21 +43,28 @@ def con(store_path):
     con = db.connect(store_path)
     codes = Catalog(con).unit_codes()
     ensure_schema(con, codes)
-    con.execute("INSERT INTO store.batches (batch_id, file_name, content_hash, agency, stage, round_date, uploaded_at, "
-                "rows_read, accepted, rejected) VALUES ('B1', 'b1.csv', 'h1', 'กรมทดลอง', 'Early', DATE '2025-01-15', "
-                "TIMESTAMP '2025-01-16 09:00', 6, 6, 0), ('B2', 'b2.csv', 'h2', NULL, NULL, NULL, "
-                "TIMESTAMP '2024-01-01 09:00', 61, 61, 0)")
-    rows = [("B1", "E-001", "Executive", None, "กองแผน", "ผู้อำนวยการกอง", E001),
-            ("B1", "A-1", "Academic", "กรมอื่น", None, None, {}),
-            ("B1", EVIL, "Service", None, None, None, {"DLit100": 3}),
-            ("B1", "50%_off", "Service", None, None, None, {}),
-            ("B1", "50x-off", "Service", None, None, None, {}),
-            ("B2", "E-001", "Executive", None, None, None, {c: 4 for c in codes})]
+    con.execute(
+        "INSERT INTO store.batches (batch_id, file_name, content_hash, agency, stage, round_date, uploaded_at, "
+        "rows_read, accepted, rejected) VALUES ('B1', 'b1.csv', 'h1', 'กรมทดลอง', 'Early', DATE '2025-01-15', "
+        "TIMESTAMP '2025-01-16 09:00', 6, 6, 0), ('B2', 'b2.csv', 'h2', NULL, NULL, NULL, "
+        "TIMESTAMP '2024-01-01 09:00', 61, 61, 0)"
+    )
+    rows = [
+        ("B1", "E-001", "Executive", None, "กองแผน", "ผู้อำนวยการกอง", E001),
+        ("B1", "A-1", "Academic", "กรมอื่น", None, None, {}),
+        ("B1", EVIL, "Service", None, None, None, {"DLit100": 3}),
+        ("B1", "50%_off", "Service", None, None, None, {}),
+        ("B1", "50x-off", "Service", None, None, None, {}),
+        ("B2", "E-001", "Executive", None, None, None, {c: 4 for c in codes}),
+    ]
     rows += [("B2", f"P-{i:03d}", "Others", None, None, None, {}) for i in range(60)]
-    cols = ", ".join(["batch_id", "respondent_id", "staff_group", "agency", "org_unit", "position"]
-                     + [f'"{c}"' for c in codes])
-    con.executemany(f"INSERT INTO store.responses ({cols}) VALUES ({', '.join('?' * (6 + len(codes)))})",
-                    [list(r[:6]) + [r[6].get(c) for c in codes] for r in rows])
+    cols = ", ".join(
+        ["batch_id", "respondent_id", "staff_group", "agency", "org_unit", "position"] + [f'"{c}"' for c in codes]
+    )
+    con.executemany(
+        f"INSERT INTO store.responses ({cols}) VALUES ({', '.join('?' * (6 + len(codes)))})",
+        [list(r[:6]) + [r[6].get(c) for c in codes] for r in rows],
+    )
     yield con
     con.close()
 
@@ -66,8 +83,16 @@ def test_plan_statuses_levels_and_readiness(con, cat):
     p = rsp.plan(con, cat, "B1", "E-001", "Early")
     assert p.units["code"].tolist() == EARLY_EXEC
     assert statuses(p.units) == {
-        "DLit100": "met", "DLit400": "met", "DG100": "develop", "DS100": "not assessed", "SPM100": "develop",
-        "DL100": "met", "DL300": "develop", "DTr100": "not assessed", "DTr200": "met"}
+        "DLit100": "met",
+        "DLit400": "met",
+        "DG100": "develop",
+        "DS100": "not assessed",
+        "SPM100": "develop",
+        "DL100": "met",
+        "DL300": "develop",
+        "DTr100": "not assessed",
+        "DTr200": "met",
+    }
     levels = [None if pd.isna(v) else int(v) for v in p.units["level"]]
     assert levels == [4, 3, 2, None, 0, 3, 1, None, 3]
     assert p.units["met"].tolist() == [True, True, False, False, False, True, False, False, True]
@@ -77,8 +102,10 @@ def test_plan_statuses_levels_and_readiness(con, cat):
     assert (p.batch_stage, p.round_date) == ("Early", dt.date(2025, 1, 15))
     assert p.persona("en") == cat.profile("Early", "Executive").persona_en
     assert p.persona("th") == cat.profile("Early", "Executive").persona_th
-    assert p.units.loc[p.units["code"] == "DG100", "group_name_en"].item() == \
-        cat.groups().set_index("key").loc["DG", "name_en"]
+    assert (
+        p.units.loc[p.units["code"] == "DG100", "group_name_en"].item()
+        == cat.groups().set_index("key").loc["DG", "name_en"]
+    )
 
 
 def test_threshold_changes_what_is_met(con, cat):
@@ -120,9 +147,11 @@ def test_same_id_in_another_batch_is_another_person(con, cat):
 def test_plan_agrees_with_the_analysis_readiness_rule(con, cat):
     """The analysis views' readiness of a set is the mean of these per-person shares."""
     from framework import analysis
+
     # exact figures (authorised): one person is in no disclosure block of >= k
-    ready = analysis.readiness(con, {"batches": ["B1"], "staff_groups": ["Executive"], "min_cell": 1,
-                                     "authorised": True})
+    ready = analysis.readiness(
+        con, {"batches": ["B1"], "staff_groups": ["Executive"], "min_cell": 1, "authorised": True}
+    )
     early = ready[(ready["stage"] == "Early") & (ready["key"] == "Executive")]
     assert early["readiness"].item() == pytest.approx(rsp.plan(con, cat, "B1", "E-001", "Early").readiness)
 
@@ -155,8 +184,12 @@ def test_find_by_substring_case_insensitive_with_batch_columns(con):
     df = rsp.find(con, "B1", "e-00")
     assert df["respondent_id"].tolist() == ["E-001"]
     row = df.iloc[0]
-    assert (row["batch_id"], row["staff_group"], row["org_unit"], row["batch_agency"]) == \
-        ("B1", "Executive", "กองแผน", "กรมทดลอง")
+    assert (row["batch_id"], row["staff_group"], row["org_unit"], row["batch_agency"]) == (
+        "B1",
+        "Executive",
+        "กองแผน",
+        "กรมทดลอง",
+    )
     both = rsp.find(con, None, "E-001")
     assert both["batch_id"].tolist() == ["B1", "B2"]  # newest round first, undated last
 
@@ -190,7 +223,7 @@ def test_batches_newest_round_first(con, store_path, tmp_path):
 # --- the printable IDP ----------------------------------------------------------------------------------------
 def section(html: str, start: str, end: str | None) -> str:
     i = html.index(start)
-    return html[i:html.index(end, i)] if end else html[i:]
+    return html[i : html.index(end, i)] if end else html[i:]
 
 
 def test_idp_html_lists_units_to_develop_with_elements(con, cat):
@@ -203,15 +236,23 @@ def test_idp_html_lists_units_to_develop_with_elements(con, cat):
         for el in cat.elements(code)["code"]:
             assert el in develop
     assert "Development actions" in develop and "Target date" in develop
-    assert "<h2>Units not assessed" not in html   # no section of their own (was in the PDF only)
+    assert "<h2>Units not assessed" not in html  # no section of their own (was in the PDF only)
     assert develop.count(">not assessed<") == 2
     met = section(html, "Units already met", "Looking ahead")
     assert re.findall(r'class="code">([^<]+)<', met) == ["DLit100", "DLit400", "DL100", "DTr200"]
     assert "DLit101" not in met  # elements only where there is something to learn
     ahead = section(html, "Looking ahead", "</footer>")
-    assert re.findall(r'class="code">([^<]+)<', ahead) == ["DG600", "DT300", "DT600", "DS200", "DS400", "SPM300", "DL200"]
+    assert re.findall(r'class="code">([^<]+)<', ahead) == [
+        "DG600",
+        "DT300",
+        "DT600",
+        "DS200",
+        "DS400",
+        "SPM300",
+        "DL200",
+    ]
     figures = section(html, '<div class="figures">', "</div></div>")
-    assert "<b>5</b>To develop" in figures and "<b>2</b>of which not assessed" in figures   # 3 + 2, as on screen
+    assert "<b>5</b>To develop" in figures and "<b>2</b>of which not assessed" in figures  # 3 + 2, as on screen
     assert "44%" in html and "E-001" in html and "กรมทดลอง" in html and "2025-02-01" in html
 
 
@@ -238,6 +279,7 @@ def test_idp_html_is_escaped_and_offline(con, cat):
 def test_uses_the_shared_query_layer_and_next_stage_map():
     """One copy of each helper: the catalogue's NEXT_STAGE, db.query / db.has_store (no private _q here)."""
     from framework import catalog
+
     assert rsp.NEXT_STAGE is catalog.NEXT_STAGE
     assert not hasattr(rsp, "_q")
     empty = db.connect()  # no store attached

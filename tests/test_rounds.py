@@ -4,6 +4,7 @@ Store: agency A surveyed on 2024-06-30 (12 people) and 2025-06-30 (15 people), a
 (10 people). Every view works on each agency's latest round by default (A 2025 + B 2024 = 25 people), a date
 picks one round, "all" pools them; the round is said in words and carried by every row.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,12 +27,14 @@ def build(con, batches: list[tuple], people: list[tuple]) -> None:
     codes = Catalog(con).unit_codes()
     ensure_schema(con, codes)
     for bid, agency, day, up in batches:
-        con.execute("INSERT INTO store.batches (batch_id, file_name, content_hash, agency, stage, round_date, "
-                    "uploaded_at, rows_read, accepted, rejected) VALUES (?, ?, ?, ?, 'Early', ?, ?, 0, 0, 0)",
-                    [bid, bid + ".csv", "h" + bid, agency, day and dt.date.fromisoformat(day),
-                     dt.datetime(2025, 1, up)])
-    con.executemany('INSERT INTO store.responses (batch_id, respondent_id, staff_group, "DLit100") VALUES (?, ?, ?, ?)',
-                    people)
+        con.execute(
+            "INSERT INTO store.batches (batch_id, file_name, content_hash, agency, stage, round_date, "
+            "uploaded_at, rows_read, accepted, rejected) VALUES (?, ?, ?, ?, 'Early', ?, ?, 0, 0, 0)",
+            [bid, bid + ".csv", "h" + bid, agency, day and dt.date.fromisoformat(day), dt.datetime(2025, 1, up)],
+        )
+    con.executemany(
+        'INSERT INTO store.responses (batch_id, respondent_id, staff_group, "DLit100") VALUES (?, ?, ?, ?)', people
+    )
 
 
 def rows(bid: str, n: int, group: str = "Service", met: int = 0, start: int = 0) -> list[tuple]:
@@ -41,8 +44,11 @@ def rows(bid: str, n: int, group: str = "Service", met: int = 0, start: int = 0)
 
 @pytest.fixture
 def con(store_con):
-    build(store_con, [("a1", A, D1, 1), ("a2", A, D2, 2), ("b1", B, D1, 3)],
-          rows("a1", 12, met=3) + rows("a2", 15, met=9) + rows("b1", 10, met=5, start=100))
+    build(
+        store_con,
+        [("a1", A, D1, 1), ("a2", A, D2, 2), ("b1", B, D1, 3)],
+        rows("a1", 12, met=3) + rows("a2", 15, met=9) + rows("b1", 10, met=5, start=100),
+    )
     return store_con
 
 
@@ -53,7 +59,7 @@ def total_n(con, **f) -> int:
 
 def test_latest_round_of_each_agency_is_the_default(con):
     assert Filters().round == "latest" and Filters().as_dict()["round"] == "latest"
-    assert total_n(con) == 15 + 10                         # A's 2025 round + B's only round
+    assert total_n(con) == 15 + 10  # A's 2025 round + B's only round
     assert total_n(con, round="all") == 12 + 15 + 10
     assert total_n(con, round=D1) == 12 + 10 and total_n(con, round=D2) == 15
     assert analysis.survey_counts(con)["respondents"] == 25
@@ -63,7 +69,7 @@ def test_latest_round_of_each_agency_is_the_default(con):
 
 
 def test_the_latest_round_follows_the_batch_filter(con):
-    assert total_n(con, batches=["a1"]) == 12              # A's latest among the batches kept: 2024
+    assert total_n(con, batches=["a1"]) == 12  # A's latest among the batches kept: 2024
 
 
 def test_round_choice_is_checked_in_both_languages():
@@ -87,7 +93,7 @@ def test_describe_says_the_round_in_words(con):
     assert rounds.describe(con, {}, "en") == f"Latest round of 30 Jun 2025; for {B}: 30 Jun 2024"
     assert rounds.describe(con, {}, "th") == f"รอบสำรวจล่าสุด 30 มิ.ย. 2568; สำหรับ {B}: 30 มิ.ย. 2567"
     assert rounds.describe(con, {"agencies": [A]}, "en") == "Latest round of 30 Jun 2025"
-    assert rounds.describe(con, {"agencies": [A]}, "th") == "รอบสำรวจล่าสุด 30 มิ.ย. 2568"   # Buddhist era
+    assert rounds.describe(con, {"agencies": [A]}, "th") == "รอบสำรวจล่าสุด 30 มิ.ย. 2568"  # Buddhist era
     assert rounds.describe(con, {"round": D1}, "en") == "Round of 30 Jun 2024"
     pooled = rounds.describe(con, {"round": "all"}, "en")
     assert pooled.startswith("All rounds pooled (30 Jun 2024, 30 Jun 2025)")
@@ -115,8 +121,8 @@ def test_pooled_and_latest_never_differ_by_fewer_than_k(store_con):
     assert shown, "some total must be shown"
     sizes = sorted({n for n, _ in shown.values()})
     assert all(b - a >= 5 for a, b in itertools.pairwise(sizes)), shown
-    assert D1 not in shown                                     # the earlier round alone: 3 < k
-    assert shown["all"] == shown["latest"] == shown[D2] == (20, 4.0)   # all - latest: 0 people, 0 met
+    assert D1 not in shown  # the earlier round alone: 3 < k
+    assert shown["all"] == shown["latest"] == shown[D2] == (20, 4.0)  # all - latest: 0 people, 0 met
 
 
 def test_overview_change_since_the_previous_round(con):
@@ -133,24 +139,35 @@ def test_overview_change_since_the_previous_round(con):
 def test_no_change_when_the_previous_round_is_hidden(store_con):
     """The previous round (A 3 + B 3 people) is hidden: 6 >= k selected, but each agency's 3 are in no disclosure
     block ("pooled"); this round (A 12 + B 10) is shown."""
-    build(store_con, [("a1", A, D1, 1), ("a2", A, D2, 2), ("b1", B, D1, 3), ("b2", B, D2, 4)],
-          rows("a1", 3, met=1) + rows("a2", 12, met=6) + rows("b1", 3, met=1, start=100)
-          + rows("b2", 10, met=5, start=100))
+    build(
+        store_con,
+        [("a1", A, D1, 1), ("a2", A, D2, 2), ("b1", B, D1, 3), ("b2", B, D2, 4)],
+        rows("a1", 3, met=1)
+        + rows("a2", 12, met=6)
+        + rows("b1", 3, met=1, start=100)
+        + rows("b2", 10, met=5, start=100),
+    )
     ov = analysis.overview(store_con, {}, stage="Early")
     assert ov["readiness"] is not None and ov["since"] == [D1]
     before = analysis.overview(store_con, {"round": "previous"}, stage="Early")
     assert before["readiness"] is None and set(before["by_stage"]["hidden"]) == {analysis.HIDDEN_POOLED}
-    assert ov["change"] == dict.fromkeys(ov["change"])          # every change hidden with it
+    assert ov["change"] == dict.fromkeys(ov["change"])  # every change hidden with it
     # With the passphrase the previous round is exact (6 >= k people): the change is shown.
     exact = analysis.overview(store_con, {"authorised": True}, stage="Early")
     assert exact["change"]["readiness"] is not None
 
 
 def test_coverage_change_shows_only_cells_shown_in_both_rounds(store_con):
-    build(store_con, [("a1", A, D1, 1), ("a2", A, D2, 2)],
-          rows("a1", 8, "Service", met=2) + rows("a1", 3, "Executive", met=1, start=50)
-          + rows("a1", 6, "Academic", met=3, start=70) + rows("a2", 9, "Service", met=6)
-          + rows("a2", 7, "Executive", met=7, start=50) + rows("a2", 6, "Academic", met=2, start=70))
+    build(
+        store_con,
+        [("a1", A, D1, 1), ("a2", A, D2, 2)],
+        rows("a1", 8, "Service", met=2)
+        + rows("a1", 3, "Executive", met=1, start=50)
+        + rows("a1", 6, "Academic", met=3, start=70)
+        + rows("a2", 9, "Service", met=6)
+        + rows("a2", 7, "Executive", met=7, start=50)
+        + rows("a2", 6, "Academic", met=2, start=70),
+    )
     ch = analysis.coverage_change(store_con, {}, stage="Early", by="group")
     now = analysis.coverage(store_con, {}, stage="Early", by="group").set_index(["key", "code"])
     before = analysis.coverage(store_con, {"round": "previous"}, stage="Early", by="group").set_index(["key", "code"])
@@ -164,7 +181,7 @@ def test_coverage_change_shows_only_cells_shown_in_both_rounds(store_con):
             assert r.hidden is not None and pd.isna(r.coverage) and pd.isna(r.coverage_prev)
     dl = ch[ch["code"] == "DLit100"].set_index("key")
     assert dl.loc["Service", "change"] == pytest.approx(round((6 / 9 - 2 / 8) * 100, 1))
-    assert pd.isna(dl.loc["Executive", "change"])            # 3 Executives before: hidden then, so no change
+    assert pd.isna(dl.loc["Executive", "change"])  # 3 Executives before: hidden then, so no change
     with pytest.raises(AnalysisError):
         analysis.coverage_change(store_con, {"round": "all"})
 
@@ -181,7 +198,7 @@ def test_analyst_tables_carry_the_round(con):
     ready = tables["readiness"].to_pandas()
     agency = ready[ready["by"] == "agency"]
     assert dict(zip(agency["key"], agency["round"])) == {A: D2, B: D1, analysis.TOTAL_KEY: f"{D1}+{D2}"}
-    assert int(agency[agency["key"] == analysis.TOTAL_KEY]["n"].iloc[0]) == 25      # the latest rounds
+    assert int(agency[agency["key"] == analysis.TOTAL_KEY]["n"].iloc[0]) == 25  # the latest rounds
     assert "round" in tables["coverage"].column_names
 
 

@@ -8,6 +8,7 @@ staff group of >= k is a block; the smaller groups of the upload together, when 
 shown figures over nested sets of people differ by 1..k-1 people (else their difference in `met` is those
 people's hidden figure), and the same people always show the same figure.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -93,10 +94,10 @@ def test_no_two_shown_figures_differ_by_fewer_than_k_people_across_rounds(store_
                 met = int(raw.set_index(["agency", "date", "id"]).loc[list(pop), "met"].sum()) if pop else 0
                 assert round(r.met) == met
                 shown.setdefault(pop, set()).add(met)
-    assert all(len(v) == 1 for v in shown.values())                      # same people, same figure
+    assert all(len(v) == 1 for v in shown.values())  # same people, same figure
     pops = [p for p in shown if p]
     assert len(pops) > 3
     for p1, p2 in itertools.combinations(pops, 2):
         small, big = sorted((p1, p2), key=len)
         if small < big:
-            assert len(big) - len(small) >= K, (sorted(big - small))
+            assert len(big) - len(small) >= K, sorted(big - small)

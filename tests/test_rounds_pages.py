@@ -1,6 +1,7 @@
 """The survey pages on the demo data: the latest round of each agency by default, said in words; pooling
 is a choice with a warning; the overview's deltas are the change since the previous round; the coverage page
 can show the change heatmap (as a table)."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,7 +19,7 @@ def demo(tmp_path, monkeypatch):
 
 
 def test_overview_opens_on_the_latest_round_with_the_change_since_the_previous(demo):
-    at = pages.run_page("overview.py", lang="en", ov_agencies=[])     # both agencies (one by default)
+    at = pages.run_page("overview.py", lang="en", ov_agencies=[])  # both agencies (one by default)
     assert not at.exception
     assert at.selectbox(key="ov_round").value == "latest"
     assert any("Latest round of 30 Jun 2025" in c.value for c in at.caption)
@@ -37,12 +38,12 @@ def test_thai_dates_are_buddhist_era(demo):
 
 
 def test_pooling_every_round_is_explicit_and_warned(demo):
-    at = pages.run_page("overview.py", lang="en", ov_round="all", ov_agencies=[])   # both agencies
+    at = pages.run_page("overview.py", lang="en", ov_round="all", ov_agencies=[])  # both agencies
     assert not at.exception
     m = metrics(at)
     assert m["Respondents"].value == "4,616" and m["Readiness · Developing"].value == "58%"
     assert any("All rounds pooled" in w.value for w in at.warning)
-    assert "since" not in (m["Readiness · Developing"].delta or "")      # no change when pooled
+    assert "since" not in (m["Readiness · Developing"].delta or "")  # no change when pooled
 
 
 def test_one_round_by_date(demo):
@@ -62,7 +63,7 @@ def test_coverage_change_table(demo):
     at = pages.run_page("coverage.py", lang="en", cov_change=True)
     assert not at.exception
     assert any("Change in coverage since 30 Jun 2024" in md.value for md in at.markdown)
-    change = at.dataframe[0].value                      # the change table comes before the coverage table
+    change = at.dataframe[0].value  # the change table comes before the coverage table
     cells = change.drop(columns=["Unit"]).to_numpy().ravel()
     assert all(c == "hidden" or c[0] in "+-" for c in cells) and any(c != "hidden" for c in cells)
 
@@ -70,5 +71,5 @@ def test_coverage_change_table(demo):
 def test_trends_keep_every_round(demo):
     at = pages.run_page("trends.py", lang="en")
     assert not at.exception
-    assert [s.key for s in at.selectbox if s.key == "trd_round"] == []       # no single-round choice
+    assert [s.key for s in at.selectbox if s.key == "trd_round"] == []  # no single-round choice
     assert any(m.key == "trd_rounds" for m in at.multiselect)

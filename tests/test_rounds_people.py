@@ -6,6 +6,7 @@ views count rows. These tests (1) drive every ingest path with the same people t
 rounds and assert the guarantee holds (no person twice in a round in what the views read), and (2) assert
 that every view's n equals the number of distinct people of the round(s) it is about.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -31,8 +32,9 @@ def wide(rows) -> str:
 
 
 def long(rows) -> str:
-    return "respondent_id,group,code,level\n" + "".join(f"{p},{g},DLit100,{a}\n{p},{g},DG100,{b}\n"
-                                                        for p, g, a, b in rows)
+    return "respondent_id,group,code,level\n" + "".join(
+        f"{p},{g},DLit100,{a}\n{p},{g},DG100,{b}\n" for p, g, a, b in rows
+    )
 
 
 @pytest.fixture
@@ -61,13 +63,14 @@ def view_counts(con, f: Filters) -> dict:
     """The head count each view reports for the whole selection."""
     cov = analysis.coverage(con, f, stage="Early", by="group")
     ready = analysis.readiness(con, f, by="agency")
-    tr = analysis.trends(con, f.with_(rounds=(f.round,)) if f.round not in ("all", "latest") else f,
-                         stage="Early", unit="DLit100")
+    tr = analysis.trends(
+        con, f.with_(rounds=(f.round,)) if f.round not in ("all", "latest") else f, stage="Early", unit="DLit100"
+    )
     trend_n = tr["readiness"]
     trend_n = trend_n[trend_n["is_total"]].groupby("round")["n"].first()
     needs = analysis.training_needs(con, f, stage="Early", by="group")
     dl = cov[(cov["code"] == "DLit100") & ~cov["is_total"]]
-    required_dl = int(dl[dl["required"]]["n"].sum())      # the people whose profile requires DLit100
+    required_dl = int(dl[dl["required"]]["n"].sum())  # the people whose profile requires DLit100
     return {
         "coverage": int(cov[cov["is_total"] & (cov["code"] == "DLit100")]["n"].iloc[0]),
         "readiness": int(ready[ready["key"] == TOTAL_KEY]["n"].iloc[0]),
@@ -75,7 +78,7 @@ def view_counts(con, f: Filters) -> dict:
         "survey_counts": analysis.survey_counts(con, f)["respondents"],
         "blockers": int(analysis.blockers(con, f, stage="Early", top=None)["n"].max()),
         "training": int(needs[needs["is_total"] & (needs["code"] == "DLit100")]["required_n"].iloc[0])
-        + (int(dl["n"].sum()) - required_dl),          # + the people it does not apply to = everyone
+        + (int(dl["n"].sum()) - required_dl),  # + the people it does not apply to = everyone
         "trends": trend_n.to_dict(),
     }
 
@@ -90,8 +93,11 @@ def test_every_ingest_path_keeps_one_answer_per_person_and_round(store, tmp_path
     first = put(store, tmp_path, "a.csv", wide(people(range(12))))
     assert first.respondents == 12
     # The same people again in the same round, every way a file can come: refused, nothing stored.
-    for name, text, enc in (("a874.csv", wide(people(range(12))), "cp874"), ("along.csv", long(people(range(12))), "utf-8"),
-                            ("a16.csv", wide(people(range(12))).replace(",", "\t"), "utf-16")):
+    for name, text, enc in (
+        ("a874.csv", wide(people(range(12))), "cp874"),
+        ("along.csv", long(people(range(12))), "utf-8"),
+        ("a16.csv", wide(people(range(12))).replace(",", "\t"), "utf-16"),
+    ):
         res = put(store, tmp_path, name, text, enc)
         assert res.batch_id is None and len(res.conflicts) == 12, name
         assert_once_per_round(store.con)
@@ -111,7 +117,7 @@ def test_every_ingest_path_keeps_one_answer_per_person_and_round(store, tmp_path
     put(store, tmp_path, "e.csv", wide(people(range(14), shift=4)), round_date=D2)
     try:
         store.restore(b_id)
-    except BilingualError:   # refused (bilingual) is the guarantee; the store decides how
+    except BilingualError:  # refused (bilingual) is the guarantee; the store decides how
         pass
     assert_once_per_round(store.con)
     assert distinct_people(store.con, Filters(round=D2)) == 14
@@ -121,11 +127,11 @@ def test_every_ingest_path_keeps_one_answer_per_person_and_round(store, tmp_path
 def test_each_view_counts_the_distinct_people_of_its_rounds(store, tmp_path, round_):
     put(store, tmp_path, "a.csv", wide(people(range(12))))
     put(store, tmp_path, "b.csv", long(people(range(4, 16), shift=1)), on_conflict="replace")
-    put(store, tmp_path, "c.csv", wide(people(range(10), shift=2)), round_date=D2)     # same people, next round
-    f = Filters(round=round_, min_cell=1, authorised=True)   # exact: every person counts (no disclosure blocks)
+    put(store, tmp_path, "c.csv", wide(people(range(10), shift=2)), round_date=D2)  # same people, next round
+    f = Filters(round=round_, min_cell=1, authorised=True)  # exact: every person counts (no disclosure blocks)
     expected = {"latest": 10, "all": 16 + 10, D1: 16, D2: 10}[round_]
     assert distinct_people(store.con, f) == expected
     counts = view_counts(store.con, f)
     trends = counts.pop("trends")
     assert counts == dict.fromkeys(counts, expected), counts
-    assert sum(trends.values()) == (16 + 10 if round_ in ("latest", "all") else expected)   # one row per round
+    assert sum(trends.values()) == (16 + 10 if round_ in ("latest", "all") else expected)  # one row per round

@@ -1,5 +1,6 @@
 """Configuration has one home (issue 23, point 1): framework/settings.py lists every environment variable,
 types and checks it at start, and README's table is that registry."""
+
 from __future__ import annotations
 
 import ast
@@ -36,7 +37,7 @@ def _readme_table() -> list[list[str]]:
 
 def test_readme_configuration_table_is_the_registry():
     rows = _readme_table()
-    assert [r[0].strip("`") for r in rows] == NAMES        # exactly the registry's names, in its order
+    assert [r[0].strip("`") for r in rows] == NAMES  # exactly the registry's names, in its order
     for (name, default, allowed, meaning), s in zip(rows, settings.SETTINGS):
         assert default == (f"`{s.default}`" if s.default is not None else "*(none)*"), name
         assert allowed == s.allowed()[1], name
@@ -48,12 +49,12 @@ def test_every_setting_has_both_languages_and_a_valid_default():
         assert s.description_en and re.search("[\u0e00-\u0e7f]", s.description_th), s.name
         assert all(s.allowed()), s.name
         if s.default is not None:
-            s.parse(s.default)      # the default itself is allowed
+            s.parse(s.default)  # the default itself is allowed
 
 
 # --- only framework/settings.py reads the environment --------------------------------------------------------
 # Allowed exceptions, each with its reason: not a setting read.
-ENV_COPY_ALLOWED = {"framework/analyst.py"}   # the analyst worker process inherits the whole environment
+ENV_COPY_ALLOWED = {"framework/analyst.py"}  # the analyst worker process inherits the whole environment
 
 
 def _env_reads(tree: ast.AST) -> list[int]:
@@ -61,11 +62,18 @@ def _env_reads(tree: ast.AST) -> list[int]:
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "os" and \
-                {a.name for a in node.names} & {"environ", "getenv", "environb"}:
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "os"
+            and {a.name for a in node.names} & {"environ", "getenv", "environb"}
+        ):
             found.append(node.lineno)
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "os" \
-                and node.attr in ("environ", "getenv", "environb"):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "os"
+            and node.attr in ("environ", "getenv", "environb")
+        ):
             parent = parents.get(node)
             if isinstance(parent, ast.Subscript) and isinstance(parent.ctx, ast.Store):
                 continue
@@ -93,8 +101,10 @@ def test_only_settings_reads_the_environment():
 
 
 def test_the_environment_rule_catches_reads():
-    code = ('import os\nfrom os import getenv\na = os.environ.get("SKILLS_DB")\nb = os.environ["X"]\n'
-            'c = os.getenv("Y")\nos.environ["BROWSER_PATH"] = "z"\n')
+    code = (
+        'import os\nfrom os import getenv\na = os.environ.get("SKILLS_DB")\nb = os.environ["X"]\n'
+        'c = os.getenv("Y")\nos.environ["BROWSER_PATH"] = "z"\n'
+    )
     assert _env_reads(ast.parse(code)) == [2, 3, 4, 5]
 
 
@@ -147,33 +157,36 @@ def test_the_campaign_rates_come_from_settings(monkeypatch):
 def test_png_export_uses_the_one_chromium_path(monkeypatch, tmp_path):
     import kaleido
 
-    from framework.outputs import export
+    from framework.outputs import figure_files
 
     fake = tmp_path / "chromium"
     fake.write_text("")
     monkeypatch.setenv("SKILLS_CHROMIUM", str(fake))
-    monkeypatch.setenv("BROWSER_PATH", "placeholder")   # restored after the test, whatever _kaleido sets
+    monkeypatch.setenv("BROWSER_PATH", "placeholder")  # restored after the test, whatever _kaleido sets
     monkeypatch.delenv("BROWSER_PATH")
     monkeypatch.setattr(kaleido._global_server, "is_running", lambda: False)
     monkeypatch.setattr(kaleido, "start_sync_server", lambda **kw: None)
     monkeypatch.setattr(kaleido, "stop_sync_server", lambda **kw: None)
-    export._kaleido()
+    figure_files._kaleido()
     assert os.environ["BROWSER_PATH"] == str(fake)
-    monkeypatch.setenv("BROWSER_PATH", "/opt/other")    # kaleido's own variable wins when set
-    export._kaleido()
+    monkeypatch.setenv("BROWSER_PATH", "/opt/other")  # kaleido's own variable wins when set
+    figure_files._kaleido()
     assert os.environ["BROWSER_PATH"] == "/opt/other"
 
 
 # --- bad values ---------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name, value, rule", [
-    ("SKILLS_CAMPAIGN_RATE", "abc", "a whole number from 1 to 100,000"),
-    ("SKILLS_CAMPAIGN_CLIENT_RATE", "0", "a whole number from 1 to 100,000"),
-    ("SKILLS_MIN_CELL_FLOOR", "0", "a whole number from 1 to 1,000"),
-    ("SKILLS_MIN_CELL_FLOOR", "five", "a whole number from 1 to 1,000"),
-    ("SKILLS_DEMO", "maybe", "one of 1, true"),
-    ("SKILLS_TZ", "Mars/Olympus", "an IANA time zone name"),
-    ("SKILLS_DB", "/", "a file path (not a folder)"),
-])
+@pytest.mark.parametrize(
+    "name, value, rule",
+    [
+        ("SKILLS_CAMPAIGN_RATE", "abc", "a whole number from 1 to 100,000"),
+        ("SKILLS_CAMPAIGN_CLIENT_RATE", "0", "a whole number from 1 to 100,000"),
+        ("SKILLS_MIN_CELL_FLOOR", "0", "a whole number from 1 to 1,000"),
+        ("SKILLS_MIN_CELL_FLOOR", "five", "a whole number from 1 to 1,000"),
+        ("SKILLS_DEMO", "maybe", "one of 1, true"),
+        ("SKILLS_TZ", "Mars/Olympus", "an IANA time zone name"),
+        ("SKILLS_DB", "/", "a file path (not a folder)"),
+    ],
+)
 def test_a_bad_value_is_one_bilingual_error(monkeypatch, name, value, rule):
     monkeypatch.setenv(name, value)
     with pytest.raises(settings.SettingError) as err:
@@ -185,7 +198,7 @@ def test_a_bad_value_is_one_bilingual_error(monkeypatch, name, value, rule):
 
 
 def test_a_bad_floor_is_an_error_not_a_silent_default(monkeypatch):
-    monkeypatch.setenv("SKILLS_MIN_CELL_FLOOR", "0")     # was quietly taken as 1
+    monkeypatch.setenv("SKILLS_MIN_CELL_FLOOR", "0")  # was quietly taken as 1
     with pytest.raises(settings.SettingError):
         access.min_cell_floor()
 
@@ -206,21 +219,33 @@ def test_a_secret_is_never_shown():
 
 def test_a_bad_time_zone_does_not_break_import():
     env = {**os.environ, "SKILLS_TZ": "Mars/Olympus"}
-    out = subprocess.run([sys.executable, "-c", "from framework import clock; print(clock.ZONE)"], cwd=ROOT,
-                         env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "from framework import clock; print(clock.ZONE)"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.strip() == "Asia/Bangkok"
 
 
 @pytest.mark.parametrize("name, value", [("SKILLS_CAMPAIGN_RATE", "abc"), ("SKILLS_MIN_CELL_FLOOR", "0")])
 def test_the_command_line_refuses_a_bad_value_in_one_line(tmp_path, name, value):
     env = {**os.environ, name: value, "SKILLS_DB": str(tmp_path / "s.duckdb")}
-    out = subprocess.run([sys.executable, "-m", "framework", "batches"], cwd=ROOT, env=env,  # noqa: PLW1510
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "framework", "batches"],
+        cwd=ROOT,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 2 and out.stdout == ""
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in out.stderr
     assert f"{name}={value!r}" in lines[0] and re.search("[\u0e00-\u0e7f]", lines[0])
-    assert not (tmp_path / "s.duckdb").exists()          # nothing ran
+    assert not (tmp_path / "s.duckdb").exists()  # nothing ran
 
 
 def test_the_app_refuses_a_bad_value_at_start(monkeypatch):
@@ -228,8 +253,8 @@ def test_the_app_refuses_a_bad_value_at_start(monkeypatch):
     at = run_page()
     assert not at.exception
     assert len(at.error) == 1 and "SKILLS_CAMPAIGN_RATE" in at.error[0].value
-    assert re.search("[\u0e00-\u0e7f]", at.error[0].value)     # Thai by default
-    assert not at.metric                                   # the page stopped before its content
+    assert re.search("[\u0e00-\u0e7f]", at.error[0].value)  # Thai by default
+    assert not at.metric  # the page stopped before its content
     at.session_state["lang"] = "en"
     at.run()
     assert "is not allowed" in at.error[0].value

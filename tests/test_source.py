@@ -1,4 +1,5 @@
 """The YAML source, the committed Parquet and the document agree."""
+
 from __future__ import annotations
 
 import re
@@ -69,8 +70,11 @@ def test_errata_are_complete_records(fresh):
     # Text corrections quote what the document prints, on the line they name (whitespace aside).
     text_fixes = er[(er["field"] != "structure") & (er["document_text"].str.len() > 0)]
     squash = lambda s: re.sub(r"\s+", "", s)
-    misses = [r.erratum_id for r in text_fixes.itertuples()
-              if squash(r.document_text)[:20] not in squash(" ".join(lines[max(0, r.line - 3): r.line + 3]))]
+    misses = [
+        r.erratum_id
+        for r in text_fixes.itertuples()
+        if squash(r.document_text)[:20] not in squash(" ".join(lines[max(0, r.line - 3) : r.line + 3]))
+    ]
     assert len(misses) <= len(text_fixes) * 0.2, misses
 
 
@@ -101,11 +105,16 @@ def test_every_thai_text_is_printed_in_the_document_or_corrected_by_an_erratum(f
     flat = re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", DOCUMENT.read_text(encoding="utf-8")))
     keys = set(fresh["errata"]["row_key"])
     checked, unexplained = 0, []
-    for table, key, cols in (("units", "code", ["name_th"]), ("elements", "code", ["name_th"]),
-                             ("criteria", "code", ["text_th"]), ("knowledge", "id", ["text_th"]),
-                             ("experience", "id", ["text_th"]), ("attributes", "id", ["text_th"]),
-                             ("competencies", "id", ["name_th", "definition_th"]),
-                             ("profiles", "profile_id", ["persona_th", "role_th"])):
+    for table, key, cols in (
+        ("units", "code", ["name_th"]),
+        ("elements", "code", ["name_th"]),
+        ("criteria", "code", ["text_th"]),
+        ("knowledge", "id", ["text_th"]),
+        ("experience", "id", ["text_th"]),
+        ("attributes", "id", ["text_th"]),
+        ("competencies", "id", ["name_th", "definition_th"]),
+        ("profiles", "profile_id", ["persona_th", "role_th"]),
+    ):
         for row in fresh[table].to_dict("records"):
             for col in cols:
                 text = re.sub(r"\s+", "", row[col])

@@ -1,4 +1,5 @@
 """The survey store: atomic ingest, duplicate files, batches, delete, demo loading."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,22 +20,24 @@ def store(store_con, catalog):
 
 def counts(store):
     c = store.con.cursor()
-    return (c.execute("SELECT count(*) FROM store.batches").fetchone()[0],
-            c.execute("SELECT count(*) FROM store.responses").fetchone()[0])
+    return (
+        c.execute("SELECT count(*) FROM store.batches").fetchone()[0],
+        c.execute("SELECT count(*) FROM store.responses").fetchone()[0],
+    )
 
 
 def test_schema_matches_the_contract(store, catalog):
-    cols = store.con.execute("SELECT column_name, data_type FROM duckdb_columns() "
-                             "WHERE database_name = 'store' AND table_name = 'responses'").fetchall()
+    cols = store.con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = 'store' AND table_name = 'responses'"
+    ).fetchall()
     names = [c for c, _ in cols]
-    assert tuple(names[:len(RESPONSE_KEYS)]) == RESPONSE_KEYS
-    assert names[len(RESPONSE_KEYS):] == catalog.unit_codes()
+    assert tuple(names[: len(RESPONSE_KEYS)]) == RESPONSE_KEYS
+    assert names[len(RESPONSE_KEYS) :] == catalog.unit_codes()
     assert {t for c, t in cols if c in catalog.unit_codes()} == {"UTINYINT"}
 
 
 def test_batch_metadata(store):
-    res = store.ingest(F / "wide_utf8_comma.csv", agency="กรมทดสอบ", stage="ระยะกำลังพัฒนา",
-                       round_date="2025-06-30")
+    res = store.ingest(F / "wide_utf8_comma.csv", agency="กรมทดสอบ", stage="ระยะกำลังพัฒนา", round_date="2025-06-30")
     b = store.batches().iloc[0]
     assert b["batch_id"] == res.batch_id and b["file_name"] == "wide_utf8_comma.csv"
     assert b["agency"] == "กรมทดสอบ" and b["stage"] == "Developing"
@@ -62,9 +65,9 @@ def test_failure_midway_leaves_store_exactly_as_it_was(store, monkeypatch):
     real = SurveyStore._insert_responses
 
     def half_then_fail(self, cur, *args, **kwargs):
-        real(self, cur, *args, **kwargs)        # the batch row and its responses are written ...
+        real(self, cur, *args, **kwargs)  # the batch row and its responses are written ...
         assert cur.execute("SELECT count(*) FROM store.responses").fetchone()[0] > 3
-        raise OSError("disk full")              # ... then the import fails
+        raise OSError("disk full")  # ... then the import fails
 
     monkeypatch.setattr(SurveyStore, "_insert_responses", half_then_fail)
     with pytest.raises(OSError):
@@ -72,7 +75,7 @@ def test_failure_midway_leaves_store_exactly_as_it_was(store, monkeypatch):
     assert counts(store) == (1, 3)
     assert store.con.execute("SELECT * FROM store.responses ORDER BY respondent_id").fetchall() == before
     monkeypatch.undo()
-    res = store.ingest(F / "wide_utf8bom_semicolon_th.csv")   # and the file can be imported afterwards
+    res = store.ingest(F / "wide_utf8bom_semicolon_th.csv")  # and the file can be imported afterwards
     assert res.accepted == 6 and counts(store) == (2, 9)
 
 
@@ -85,7 +88,9 @@ def test_delete_removes_batch_and_responses(store):
     assert counts(store) == (1, 2)
 
 
-@pytest.mark.parametrize("kwargs,word", [({"stage": "Adolescent"}, "stage"), ({"round_date": "30/06/2025"}, "YYYY-MM-DD")])
+@pytest.mark.parametrize(
+    "kwargs,word", [({"stage": "Adolescent"}, "stage"), ({"round_date": "30/06/2025"}, "YYYY-MM-DD")]
+)
 def test_bad_batch_metadata_is_refused(store, kwargs, word):
     with pytest.raises(SurveyFileError) as exc:
         store.ingest(F / "wide_utf8_comma.csv", **kwargs)
@@ -101,7 +106,7 @@ def test_ensure_demo_loads_once_and_never_after_a_batch(store):
     assert store.ensure_demo() is False and counts(store) == n
     for batch_id in b["batch_id"]:
         store.delete(batch_id)
-    assert store.ensure_demo() is False and counts(store) == (0, 0)   # deleting the demo keeps it gone
+    assert store.ensure_demo() is False and counts(store) == (0, 0)  # deleting the demo keeps it gone
 
 
 def test_demo_is_varied(store):
@@ -109,7 +114,9 @@ def test_demo_is_varied(store):
     con = store.con
     assert con.execute("SELECT count(DISTINCT staff_group) FROM store.responses").fetchone()[0] == 6
     # agency B's first round did not assess the DL / DTr units
-    first_b = con.execute("SELECT batch_id FROM store.batches WHERE agency LIKE 'สำนักงาน%' ORDER BY round_date").fetchone()[0]
+    first_b = con.execute(
+        "SELECT batch_id FROM store.batches WHERE agency LIKE 'สำนักงาน%' ORDER BY round_date"
+    ).fetchone()[0]
     assert con.execute('SELECT count("DTr100") FROM store.responses WHERE batch_id = ?', [first_b]).fetchone()[0] == 0
     assert con.execute('SELECT count("DLit100") FROM store.responses WHERE batch_id = ?', [first_b]).fetchone()[0] > 0
 
@@ -117,6 +124,7 @@ def test_demo_is_varied(store):
 def test_demo_generator_is_deterministic_and_matches_committed_files(catalog):
     from framework import demo
     from framework.paths import DEMO_DIR
+
     files = demo.generate(catalog)
     assert files == demo.generate(catalog)
     for name, data in files.items():
@@ -131,6 +139,7 @@ def test_progress_callback_reaches_one(store):
 
 def test_validator_drops_its_temp_tables(store, catalog):
     from framework import survey
+
     dec = survey.decode(F / "bad_rows.csv")
     cur = store.con.cursor()
     val = survey.Validator(cur, catalog)
@@ -142,11 +151,11 @@ def test_validator_drops_its_temp_tables(store, catalog):
     assert cur.execute(temps).fetchone()[0] == 0
 
 
-
 def test_xlsx_batch_is_recorded_honestly_and_a_failing_import_leaves_nothing(store, monkeypatch, tmp_path):
     import openpyxl
 
     from framework import survey
+
     res = store.ingest(F / "wide_th.xlsx", agency="กรมทดสอบ", stage="Early")
     b = store.batches().iloc[0]
     assert (b["file_name"], b["encoding"], b["source_format"]) == ("wide_th.xlsx", "xlsx", "wide")
@@ -164,7 +173,7 @@ def test_xlsx_batch_is_recorded_honestly_and_a_failing_import_leaves_nothing(sto
     monkeypatch.setattr(SurveyStore, "_insert_responses", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
     with pytest.raises(OSError):
         store.ingest(other)
-    assert counts(store) == (1, 3)                         # all or nothing, as for a CSV
+    assert counts(store) == (1, 3)  # all or nothing, as for a CSV
     assert len(temps) == 1 and not temps[0].path.exists()  # the workbook's temp CSV is removed
     monkeypatch.undo()
     assert store.ingest(other).accepted == 2 and counts(store) == (2, 5)

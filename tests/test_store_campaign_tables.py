@@ -1,5 +1,6 @@
 """The campaign tables are created with the store (framework/store/schema.py), not on a page's first use
 (issue 23, point 7)."""
+
 from __future__ import annotations
 
 from test_store_migration import write_version_1_store
@@ -39,7 +40,7 @@ def test_a_current_store_without_them_gets_them_and_keeps_what_it_has(store_path
     con = db.connect(store_path)
     SurveyStore(con, catalog)
     assert CAMPAIGN_TABLES <= _tables(con)
-    assert [x.code for x in campaign.list_campaigns(con)] == [c.code]      # the existing table kept
+    assert [x.code for x in campaign.list_campaigns(con)] == [c.code]  # the existing table kept
     con.close()
 
 
@@ -49,6 +50,6 @@ def test_a_read_only_connection_is_left_as_it_is(store_path, catalog):
     db.execute(con, "DROP TABLE store.campaign_drafts")
     con.close()
     con = db.connect(store_path, read_only=True)
-    SurveyStore(con, catalog)                                            # no write attempted
+    SurveyStore(con, catalog)  # no write attempted
     assert "campaign_drafts" not in _tables(con)
     con.close()

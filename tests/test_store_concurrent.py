@@ -1,5 +1,6 @@
 """Two tabs importing at once (issue 11 point 9): each gets a clean result, never a transaction traceback,
 and every person is stored once."""
+
 from __future__ import annotations
 
 import threading
@@ -7,8 +8,9 @@ import threading
 from framework import db
 from framework.store import SurveyStore
 
-ROWS = "respondent_id,group,unit,DLit100,DG100\n" + "".join(f"P{i},Service,กองกลาง,{i % 5},{(i + 1) % 5}\n"
-                                                         for i in range(300))
+ROWS = "respondent_id,group,unit,DLit100,DG100\n" + "".join(
+    f"P{i},Service,กองกลาง,{i % 5},{(i + 1) % 5}\n" for i in range(300)
+)
 
 
 def _race(store, paths, **kw):
@@ -50,5 +52,5 @@ def test_the_same_people_in_two_encodings_at_once(store_path, catalog, tmp_path)
     results, errors = _race(store, [a, b])
     assert errors == []
     stored = [r for r in results if r.batch_id and not r.refused]
-    assert len(stored) == 1 and any(r.refused for r in results)     # the second is refused as a clash
+    assert len(stored) == 1 and any(r.refused for r in results)  # the second is refused as a clash
     assert con.execute("SELECT count(*), count(DISTINCT respondent_id) FROM store.responses").fetchone() == (300, 300)

@@ -1,4 +1,5 @@
 """A person counts once per round (agency, round date), whatever the file's encoding or layout."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,9 +11,17 @@ from framework.store import SurveyStore
 from framework.survey import SurveyFileError
 
 AGENCY, ROUND = "กรมทดสอบรอบ", "2025-06-30"
-GROUPS = ["ผู้บริหารระดับสูง", "ผู้อำนวยการกอง", "ผู้ทำงานด้านบริการ", "ผู้ปฏิบัติงานด้านเทคโนโลยี",
-          "ผู้ทำงานด้านนโยบายและวิชาการ", "ผู้ทำงานด้านบริการ", "ผู้ปฏิบัติงานด้านเทคโนโลยี", "ผู้ทำงานด้านบริการ"]
-PEOPLE = [(f"R{i + 1}", g, i % 5, (i + 2) % 5) for i, g in enumerate(GROUPS)]   # 8 people, Thai group names
+GROUPS = [
+    "ผู้บริหารระดับสูง",
+    "ผู้อำนวยการกอง",
+    "ผู้ทำงานด้านบริการ",
+    "ผู้ปฏิบัติงานด้านเทคโนโลยี",
+    "ผู้ทำงานด้านนโยบายและวิชาการ",
+    "ผู้ทำงานด้านบริการ",
+    "ผู้ปฏิบัติงานด้านเทคโนโลยี",
+    "ผู้ทำงานด้านบริการ",
+]
+PEOPLE = [(f"R{i + 1}", g, i % 5, (i + 2) % 5) for i, g in enumerate(GROUPS)]  # 8 people, Thai group names
 
 
 def wide(people=PEOPLE) -> str:
@@ -21,7 +30,8 @@ def wide(people=PEOPLE) -> str:
 
 def long(people=PEOPLE) -> str:
     return "respondent_id,group,code,level\n" + "".join(
-        f"{p},{g},DLit100,{a}\n{p},{g},DG100,{b}\n" for p, g, a, b in people)
+        f"{p},{g},DLit100,{a}\n{p},{g},DG100,{b}\n" for p, g, a, b in people
+    )
 
 
 @pytest.fixture
@@ -32,9 +42,12 @@ def store(store_con, catalog):
 @pytest.fixture
 def files(tmp_path):
     out = {}
-    for name, text, enc in (("utf8.csv", wide(), "utf-8"), ("cp874.csv", wide(), "cp874"),
-                            ("long.csv", long(), "utf-8"), ("more.csv", wide(PEOPLE[5:] + [("R9", "Others", 1, 1),
-                                                                                         ("R10", "Others", 2, 2)]), "utf-8")):
+    for name, text, enc in (
+        ("utf8.csv", wide(), "utf-8"),
+        ("cp874.csv", wide(), "cp874"),
+        ("long.csv", long(), "utf-8"),
+        ("more.csv", wide(PEOPLE[5:] + [("R9", "Others", 1, 1), ("R10", "Others", 2, 2)]), "utf-8"),
+    ):
         (tmp_path / name).write_bytes(text.encode(enc))
         out[name] = tmp_path / name
     return out
@@ -42,9 +55,13 @@ def files(tmp_path):
 
 def people_in_round(store) -> tuple[int, int]:
     """(rows, distinct people) stored for the test agency's round."""
-    return tuple(store.con.execute(
-        "SELECT count(*), count(DISTINCT respondent_id) FROM store.responses r JOIN store.batches b USING (batch_id) "
-        "WHERE r.agency = ? AND b.round_date = ?", [AGENCY, ROUND]).fetchone())
+    return tuple(
+        store.con.execute(
+            "SELECT count(*), count(DISTINCT respondent_id) FROM store.responses r JOIN store.batches b USING (batch_id) "
+            "WHERE r.agency = ? AND b.round_date = ?",
+            [AGENCY, ROUND],
+        ).fetchone()
+    )
 
 
 def ingest(store, path, **kw):
@@ -56,8 +73,8 @@ def test_same_people_other_encoding_or_layout_is_refused_by_default(store, files
     first = ingest(store, files["utf8.csv"])
     assert first.accepted == 8 and not first.conflicts and people_in_round(store) == (8, 8)
     again = ingest(store, files[second])
-    assert not again.duplicate                       # different bytes: not caught by the file hash ...
-    assert again.refused and again.conflicts == sorted(p for p, *_ in PEOPLE)   # ... but by who is in it
+    assert not again.duplicate  # different bytes: not caught by the file hash ...
+    assert again.refused and again.conflicts == sorted(p for p, *_ in PEOPLE)  # ... but by who is in it
     assert (again.batch_id, again.accepted, again.respondents) == (None, 0, 0)
     out = again.to_json()
     assert (out["conflicts"], out["accepted"], out["refused"]) == (8, 0, True) and "rows_read" in out
@@ -68,7 +85,7 @@ def test_same_people_other_encoding_or_layout_is_refused_by_default(store, files
 
 def test_replace_uses_the_new_answers_and_the_earlier_batch_keeps_the_rest(store, files):
     first = ingest(store, files["utf8.csv"])
-    res = ingest(store, files["more.csv"], on_conflict="replace")   # R6-R8 again, R9-R10 new
+    res = ingest(store, files["more.csv"], on_conflict="replace")  # R6-R8 again, R9-R10 new
     assert res.conflicts == ["R6", "R7", "R8"] and res.replaced == 3 and res.respondents == 5
     assert people_in_round(store) == (10, 10)
     b = store.batches().set_index("batch_id")
@@ -110,7 +127,7 @@ def test_agency_from_the_rows_counts_and_blank_spaces_do_not_hide_a_clash(store,
     b.write_text("respondent_id,group,DLit100\n X1 ,Service,2\nX2,Service,2\n", encoding="utf-8")
     store.ingest(a, round_date=ROUND)
     res = store.ingest(b, agency="  กรมก ", round_date=ROUND)
-    assert res.conflicts == ["X1"]                   # X2 belongs to another agency: a different person
+    assert res.conflicts == ["X1"]  # X2 belongs to another agency: a different person
 
 
 def test_duplicate_ids_within_one_file_count_once(store, tmp_path):
@@ -124,9 +141,12 @@ def test_duplicate_ids_within_one_file_count_once(store, tmp_path):
 
 def test_demo_never_counts_a_person_twice_in_a_round(store):
     store.ensure_demo()
-    dup = db.scalar(store.con, """
+    dup = db.scalar(
+        store.con,
+        """
         SELECT count(*) FROM (SELECT 1 FROM store.responses r JOIN store.batches b USING (batch_id)
-                              GROUP BY r.agency, b.round_date, r.respondent_id HAVING count(*) > 1)""")
+                              GROUP BY r.agency, b.round_date, r.respondent_id HAVING count(*) > 1)""",
+    )
     assert dup == 0
 
 
@@ -168,8 +188,12 @@ def test_round_dates_out_of_range_are_refused_for_every_writer(store, files):
     from framework.store.rounds import EARLIEST_ROUND, FUTURE_MARGIN_DAYS
 
     today = dt.date(2025, 7, 1)
-    for bad in (dt.date(9999, 12, 31), dt.date(1, 1, 1), dt.date(2018, 5, 17),
-                today + dt.timedelta(days=FUTURE_MARGIN_DAYS + 1)):
+    for bad in (
+        dt.date(9999, 12, 31),
+        dt.date(1, 1, 1),
+        dt.date(2018, 5, 17),
+        today + dt.timedelta(days=FUTURE_MARGIN_DAYS + 1),
+    ):
         check = store.check_metadata("กรมใหม่", "Early", bad, today)
         assert check.refused and not check.ready({"future", "stage"}) and not check.confirm
         th, en = check.refused[0]

@@ -1,4 +1,5 @@
 """Nothing lost by a slip: delete moves a batch to the trash, restore brings it back whole, purge ends it."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,30 +19,40 @@ def store(store_con, catalog):
 
 
 def live(store):
-    return (db.scalar(store.con, "SELECT count(*) FROM store.batches"),
-            db.scalar(store.con, "SELECT count(*) FROM store.responses"))
+    return (
+        db.scalar(store.con, "SELECT count(*) FROM store.batches"),
+        db.scalar(store.con, "SELECT count(*) FROM store.responses"),
+    )
 
 
 def test_delete_hides_the_batch_from_every_reader_and_restore_brings_it_back_whole(store):
     a = store.ingest(F / "wide_utf8_comma.csv", agency="กรมทดสอบ", round_date="2025-06-30")
     b = store.ingest(F / "long_utf8.csv", agency="กรมทดสอบ", round_date="2025-06-30")
-    rows = store.con.execute("SELECT * FROM store.responses WHERE batch_id = ? ORDER BY respondent_id",
-                             [a.batch_id]).fetchall()
+    rows = store.con.execute(
+        "SELECT * FROM store.responses WHERE batch_id = ? ORDER BY respondent_id", [a.batch_id]
+    ).fetchall()
     version = db.data_version(store.con)
     assert store.delete(a.batch_id, deleted_by="สมชาย") is True
-    assert store.delete(a.batch_id) is False                       # no longer live
+    assert store.delete(a.batch_id) is False  # no longer live
     assert live(store) == (1, 2) and store.batches()["batch_id"].tolist() == [b.batch_id]
-    assert db.data_version(store.con) != version                   # caches see the change
-    views = db.query(store.con, Source(RESPONSES).filtered(), dict.fromkeys(
-        ["batches", "agencies", "org_units", "staff_groups", "rounds", "round", "round_ids"]))   # every view reads
+    assert db.data_version(store.con) != version  # caches see the change
+    views = db.query(
+        store.con,
+        Source(RESPONSES).filtered(),
+        dict.fromkeys(["batches", "agencies", "org_units", "staff_groups", "rounds", "round", "round_ids"]),
+    )  # every view reads
     assert set(views["batch_id"]) == {b.batch_id} and len(views) == 2
     trash = store.batches(deleted=True)
     assert trash["batch_id"].tolist() == [a.batch_id] and trash["deleted_by"].tolist() == ["สมชาย"]
     assert trash["deleted_at"].notna().all() and trash["respondents"].tolist() == [3]
     assert store.restore(a.batch_id) is True and store.restore(a.batch_id) is False
     assert live(store) == (2, 5) and store.batches(deleted=True).empty
-    assert store.con.execute("SELECT * FROM store.responses WHERE batch_id = ? ORDER BY respondent_id",
-                             [a.batch_id]).fetchall() == rows
+    assert (
+        store.con.execute(
+            "SELECT * FROM store.responses WHERE batch_id = ? ORDER BY respondent_id", [a.batch_id]
+        ).fetchall()
+        == rows
+    )
 
 
 def test_restore_is_refused_when_its_people_are_back_in_the_round(store, tmp_path):
@@ -51,8 +62,9 @@ def test_restore_is_refused_when_its_people_are_back_in_the_round(store, tmp_pat
     people = store.con.execute("SELECT respondent_id FROM store.responses ORDER BY 1").fetchall()
     store.delete(first.batch_id, "hr")
     again = tmp_path / "again.csv"
-    again.write_text("respondent_id,group,DLit100\n" + "".join(f"{p},Service,2\n" for (p,) in people[:2]),
-                     encoding="utf-8")
+    again.write_text(
+        "respondent_id,group,DLit100\n" + "".join(f"{p},Service,2\n" for (p,) in people[:2]), encoding="utf-8"
+    )
     assert not store.ingest(again, agency="กรมทดสอบ", round_date="2025-06-30").conflicts  # trash does not clash
     with pytest.raises(RoundConflict) as exc:
         store.restore(first.batch_id)
@@ -62,7 +74,7 @@ def test_restore_is_refused_when_its_people_are_back_in_the_round(store, tmp_pat
 
 def test_purge_is_separate_and_final(store):
     a = store.ingest(F / "wide_utf8_comma.csv")
-    assert store.purge(a.batch_id) is False                        # a live batch is not purged
+    assert store.purge(a.batch_id) is False  # a live batch is not purged
     assert store.original(a.batch_id) is not None
     store.delete(a.batch_id)
     assert store.purge(a.batch_id) is True
@@ -85,7 +97,7 @@ def test_the_original_file_is_kept_byte_for_byte(store, name):
     res = store.ingest(F / name, file_name=f"upload-{name}")
     assert store.original(res.batch_id) == (f"upload-{name}", (F / name).read_bytes())
     store.delete(res.batch_id)
-    assert store.original(res.batch_id) is not None               # still there while in the trash
+    assert store.original(res.batch_id) is not None  # still there while in the trash
 
 
 def test_a_failing_delete_moves_nothing(store, monkeypatch):
@@ -105,6 +117,7 @@ def test_a_failing_delete_moves_nothing(store, monkeypatch):
                 if sql.startswith("DELETE FROM store.batches"):
                     raise OSError("disk full")
                 return orig(sql, *args)
+
             return type("C", (), {"execute": staticmethod(execute)})()
 
         def __exit__(self, *exc):
@@ -130,14 +143,16 @@ def test_replace_keeps_the_earlier_answers_superseded(store_con, catalog, tmp_pa
     store = SurveyStore(store_con, catalog)
     a, b = _corrected(store, tmp_path, "P1,Service,1\nP2,Service,2\n", "P1,Service,4\n")
     assert b.replaced == 1
-    assert store_con.execute("SELECT batch_id, respondent_id, \"DLit100\", replaced_by FROM store.superseded_responses"
-                             ).fetchall() == [(a.batch_id, "P1", 1, b.batch_id)]
-    assert store.delete(a.batch_id, "hr") and store.purge(a.batch_id)   # purge ends the superseded rows too
+    assert store_con.execute(
+        "SELECT batch_id, respondent_id, \"DLit100\", replaced_by FROM store.superseded_responses"
+    ).fetchall() == [(a.batch_id, "P1", 1, b.batch_id)]
+    assert store.delete(a.batch_id, "hr") and store.purge(a.batch_id)  # purge ends the superseded rows too
     assert store_con.execute("SELECT count(*) FROM store.superseded_responses").fetchone() == (0,)
 
 
-def test_deleting_a_correction_brings_the_earlier_answers_back_and_restore_replaces_them_again(store_con, catalog,
-                                                                                                  tmp_path):
+def test_deleting_a_correction_brings_the_earlier_answers_back_and_restore_replaces_them_again(
+    store_con, catalog, tmp_path
+):
     """QA: a batch that replaced people, once deleted, made them vanish from every view."""
     store = SurveyStore(store_con, catalog)
     a, b = _corrected(store, tmp_path, "Q1,Service,1\nQ2,Service,1\nQ3,Service,2\n", "Q1,Service,4\nQ2,Service,4\n")
@@ -148,8 +163,8 @@ def test_deleting_a_correction_brings_the_earlier_answers_back_and_restore_repla
     assert live() == [("Q1", 4), ("Q2", 4), ("Q3", 2)]
     assert store.batches().set_index("batch_id").loc[a.batch_id, "replaced"] == 2
     assert store.delete(b.batch_id, "hr")
-    assert live() == [("Q1", 1), ("Q2", 1), ("Q3", 2)]            # nobody vanishes
+    assert live() == [("Q1", 1), ("Q2", 1), ("Q3", 2)]  # nobody vanishes
     assert store.batches().set_index("batch_id").loc[a.batch_id, "replaced"] == 0
-    assert store.restore(b.batch_id)                               # not a conflict: its own replacements
+    assert store.restore(b.batch_id)  # not a conflict: its own replacements
     assert live() == [("Q1", 4), ("Q2", 4), ("Q3", 2)]
     assert store_con.execute("SELECT count(*) FROM store.superseded_responses").fetchone() == (2,)

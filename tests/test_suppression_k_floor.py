@@ -1,4 +1,5 @@
 """Issue 11 item 2: only the HR passphrase (or local mode) may set k below the floor, in framework and on the pages."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,7 @@ def test_filters_refuse_k_below_floor_without_passphrase(monkeypatch):
     assert Filters(min_cell=3, authorised=True).min_cell == 3
     assert Filters(min_cell=7).min_cell == 7 and Filters().min_cell == 5
     monkeypatch.setenv(access.MIN_CELL_ENV, "8")
-    assert Filters().min_cell == 8                     # the default k is the configured floor
+    assert Filters().min_cell == 8  # the default k is the configured floor
     with pytest.raises(analysis.AnalysisError):
         Filters(min_cell=5)
 
@@ -52,7 +53,7 @@ def test_coverage_page_holds_k_at_floor_without_passphrase(tmp_path, monkeypatch
     assert not at.exception
     k = at.slider(key="cov_min_cell")
     assert k.value == 5 and k.min == 5
-    assert _others_column(at) != _others_column(at)                     # NaN: 2 Others, hidden
+    assert _others_column(at) != _others_column(at)  # NaN: 2 Others, hidden
     assert any("fewer than 5 respondents" in c.value for c in at.caption)
     # A wrong passphrase changes nothing; the right one lets k go down and shows the column.
     at.text_input(key="cov_hr").input("guess").run()
@@ -71,4 +72,4 @@ def test_coverage_page_local_mode_allows_small_k(tmp_path, monkeypatch):
     assert not at.exception
     assert at.slider(key="cov_min_cell").value == 3 and at.slider(key="cov_min_cell").min == 3
     assert any("fewer than 3 respondents" in c.value for c in at.caption)
-    assert not at.text_input                                             # no passphrase box in local mode
+    assert not at.text_input  # no passphrase box in local mode

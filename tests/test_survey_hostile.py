@@ -1,4 +1,5 @@
 """Hostile-input rules of the survey intake, one at a time on small files (the large files: tests/hostile/)."""
+
 from __future__ import annotations
 
 import tempfile
@@ -20,8 +21,12 @@ def store(store_con, catalog):
 
 def test_mixed_utf8_and_windows_874_is_refused_naming_where_the_encoding_changes(tmp_path, store):
     path = tmp_path / "mixed.csv"
-    path.write_bytes((HEADER + "\n").encode() + "A1,Service,ตา,3,2\nA2,Service,ตา,3,2\n".encode()
-                     + "B1,Service,ตา,1,1\n".encode("cp874") + "C1,Service,ตา,2,2\n".encode())
+    path.write_bytes(
+        (HEADER + "\n").encode()
+        + "A1,Service,ตา,3,2\nA2,Service,ตา,3,2\n".encode()
+        + "B1,Service,ตา,1,1\n".encode("cp874")
+        + "C1,Service,ตา,2,2\n".encode()
+    )
     with pytest.raises(survey.SurveyFileError) as err:
         store.ingest(path)
     assert "from line 2 UTF-8, from line 4 not UTF-8" in err.value.en and "from line 5 UTF-8" in err.value.en
@@ -36,9 +41,10 @@ def test_windows_874_alone_and_utf8_alone_still_import(tmp_path, store):
         path.write_bytes((HEADER + f"\n{enc}-1,Service,ตา,3,2\n{enc}-2,Service,กรม,1,2\n").encode(enc))
         res = store.ingest(path)
         assert res.accepted == 2
-        agencies = store.con.execute("SELECT agency FROM store.responses WHERE batch_id = ? ORDER BY respondent_id",
-                                     [res.batch_id]).fetchall()
-        assert agencies == [("ตา",), ("กรม",)]                        # never stored as mojibake (เธ•เธฒ)
+        agencies = store.con.execute(
+            "SELECT agency FROM store.responses WHERE batch_id = ? ORDER BY respondent_id", [res.batch_id]
+        ).fetchall()
+        assert agencies == [("ตา",), ("กรม",)]  # never stored as mojibake (เธ•เธฒ)
 
 
 def test_nul_anywhere_in_a_utf16_file_is_refused(tmp_path, store):
@@ -52,8 +58,16 @@ def test_nul_anywhere_in_a_utf16_file_is_refused(tmp_path, store):
 
 def test_every_line_is_accepted_rejected_or_counted_blank(tmp_path, catalog, store_con):
     big = "ข" * (limits.MAX_CELL_CHARS + 1)
-    lines = ["A1,Service,Dept,3,2", "", ",,,,", "A2,Service,Dept,9,2", f"A3,Service,{big},1,1", "A4,Service",
-             "A5,Others,Dept,4,4", ";;"]
+    lines = [
+        "A1,Service,Dept,3,2",
+        "",
+        ",,,,",
+        "A2,Service,Dept,9,2",
+        f"A3,Service,{big},1,1",
+        "A4,Service",
+        "A5,Others,Dept,4,4",
+        ";;",
+    ]
     path = tmp_path / "every.csv"
     path.write_text(HEADER + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
     dec = survey.decode(path)
@@ -67,14 +81,16 @@ def test_every_line_is_accepted_rejected_or_counted_blank(tmp_path, catalog, sto
     assert (res.rows_read, res.accepted, res.rejected, res.blank_rows) == (5, 2, 3, 3)
     assert res.rows_read + res.blank_rows == len(lines)
     big_cell = res.problems[res.problems["column"] == "agency"].iloc[0]
-    assert big_cell["reason_en"] == (f"cell of {limits.MAX_CELL_CHARS + 1:,} characters, over the limit of "
-                                     f"{limits.MAX_CELL_CHARS:,} (Excel's own limit)")
+    assert big_cell["reason_en"] == (
+        f"cell of {limits.MAX_CELL_CHARS + 1:,} characters, over the limit of "
+        f"{limits.MAX_CELL_CHARS:,} (Excel's own limit)"
+    )
     assert big_cell["value"].startswith("ขขข") and big_cell["value"].endswith("…") and len(big_cell["value"]) < 100
     assert "ตัวอักษร" in big_cell["reason_th"]
     cut = [v for v in res.rejected_rows["agency"] if isinstance(v, str) and v.startswith("ขขข")]
     assert len(cut) == 1 and cut[0].endswith("…") and len(cut[0]) <= 1001
-    assert sorted(set(res.problems["row"])) == [5, 6, 7]      # the file's own lines, after the empty line
-    assert not any("row numbers may be a little off" in n.en for n in res.notices)   # so no "may be off" notice
+    assert sorted(set(res.problems["row"])) == [5, 6, 7]  # the file's own lines, after the empty line
+    assert not any("row numbers may be a little off" in n.en for n in res.notices)  # so no "may be off" notice
     assert any("Skipped 3 blank row" in n.en for n in res.notices)
 
 
@@ -102,23 +118,36 @@ def minimal_xlsx(path, sheet_data: str, prefix: str = "", compress: int = zipfil
     xmlns = f'xmlns:{p[:-1]}="{ns}"' if p else f'xmlns="{ns}"'
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     with zipfile.ZipFile(path, "w", compress) as z:
-        z.writestr("[Content_Types].xml",
-                   '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                   '<Default Extension="xml" ContentType="application/xml"/>'
-                   '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-                   'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="'
-                   'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
-        z.writestr("_rels/.rels", f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-                                  f'relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" '
-                                  'Target="xl/workbook.xml"/></Relationships>')
-        z.writestr("xl/workbook.xml", f'<workbook xmlns="{ns}" xmlns:r="{rel}"><sheets><sheet name="s" sheetId="1" '
-                                      'r:id="rId1"/></sheets></workbook>')
-        z.writestr("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/'
-                                                 f'2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" '
-                                                 'Target="worksheets/sheet1.xml"/></Relationships>')
-        z.writestr("xl/worksheets/sheet1.xml",
-                   f"<{p}worksheet {xmlns}><{p}sheetData>{sheet_data}</{p}sheetData></{p}worksheet>")
+        z.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="'
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        )
+        z.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            f'relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>',
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{ns}" xmlns:r="{rel}"><sheets><sheet name="s" sheetId="1" '
+            'r:id="rId1"/></sheets></workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" '
+            'Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        z.writestr(
+            "xl/worksheets/sheet1.xml",
+            f"<{p}worksheet {xmlns}><{p}sheetData>{sheet_data}</{p}sheetData></{p}worksheet>",
+        )
     return path
 
 
@@ -161,18 +190,18 @@ def test_cells_without_references_are_counted_per_row(tmp_path):
     with pytest.raises(survey.SurveyFileError, match=f"column {limits.MAX_COLUMNS + 1:,}"):
         bounds.check_bounds(path)
     ok_rows = "".join("<row>" + "<c><v>1</v></c>" * 40 + "</row>" for _ in range(200))
-    bounds.check_bounds(minimal_xlsx(tmp_path / "ok.xlsx", ok_rows))     # many narrow rows: fine
+    bounds.check_bounds(minimal_xlsx(tmp_path / "ok.xlsx", ok_rows))  # many narrow rows: fine
 
 
 def test_a_cell_split_into_many_short_runs_is_still_one_long_cell(tmp_path):
-    runs = "".join(f"<r><t>{'x' * 1000}</t></r>" for _ in range(200))      # 200,000 characters in 200 runs
+    runs = "".join(f"<r><t>{'x' * 1000}</t></r>" for _ in range(200))  # 200,000 characters in 200 runs
     sheet = cells(1, ["respondent_id", "group"]) + f'<row r="2"><c r="A2" t="inlineStr"><is>{runs}</is></c></row>'
     with pytest.raises(survey.SurveyFileError, match="more than 32,767 characters"):
         bounds.check_bounds(minimal_xlsx(tmp_path / "runs.xlsx", sheet))
 
 
 def test_a_highly_compressed_part_is_refused_before_it_is_expanded(tmp_path):
-    padding = "<row r=\"3\"/>" + " " * (8 << 20)                          # 8 MB of spaces: ratio ~1000
+    padding = "<row r=\"3\"/>" + " " * (8 << 20)  # 8 MB of spaces: ratio ~1000
     with pytest.raises(survey.SurveyFileError, match="compressed more than 100 times"):
         bounds.check_bounds(minimal_xlsx(tmp_path / "bomb.xlsx", SURVEY + padding))
 

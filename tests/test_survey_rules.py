@@ -1,4 +1,5 @@
 """The file-format rules are written once (framework/survey/rules.py) and shown by README and the upload page."""
+
 from __future__ import annotations
 
 import re
@@ -29,6 +30,6 @@ def test_rules_are_bilingual_and_state_the_limits_the_code_checks():
 def test_upload_page_and_package_docstring_do_not_restate_the_rules():
     page = (ROOT / "pages" / "upload.py").read_text(encoding="utf-8")
     assert "rules.markdown(lang)" in page
-    assert "Element columns" not in page and "คอลัมน์ความสามารถย่อย" not in page   # no second copy
+    assert "Element columns" not in page and "คอลัมน์ความสามารถย่อย" not in page  # no second copy
     init = (ROOT / "framework" / "survey" / "__init__.py").read_text(encoding="utf-8")
     assert "Blank rows" not in init and "rules.py" in init

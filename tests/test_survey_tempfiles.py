@@ -1,4 +1,5 @@
 """Intake temp files: one prefix; stale ones (a killed import) swept at app and CLI start, nothing else touched."""
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,8 @@ def tmpdir_only(tmp_path, monkeypatch):
 def test_only_old_intake_files_are_swept(tmpdir_only):
     d = tmpdir_only
     stale = old_file(d / f"{tempfiles.PREFIX}abc.csv", 2 * HOUR)
-    fresh = old_file(d / f"{tempfiles.PREFIX}def.csv", 60)        # an import running now
-    other = old_file(d / "tmpxyz.csv", 5 * HOUR)                  # someone else's temp file
+    fresh = old_file(d / f"{tempfiles.PREFIX}def.csv", 60)  # an import running now
+    other = old_file(d / "tmpxyz.csv", 5 * HOUR)  # someone else's temp file
     folder = old_file(d / f"{tempfiles.PREFIX}dir", 5 * HOUR, None)
     assert survey.sweep_stale_temp() == 1
     assert not stale.exists() and fresh.exists() and other.exists() and folder.is_dir()

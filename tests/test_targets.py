@@ -1,5 +1,6 @@
 """Issue 21 point 5: target levels per agency, round, profile and unit (framework/targets.py), and t = 0
 ("meets the agency's target level") in every survey view, checked against plain pandas over the responses."""
+
 from __future__ import annotations
 
 import random
@@ -35,8 +36,11 @@ def small(tmp_path):
 
 
 def responses(c, day: str) -> pd.DataFrame:
-    return db.query(c, "SELECT r.* FROM store.responses r JOIN store.batches b USING (batch_id) "
-                       "WHERE b.round_date = $d::DATE", {"d": day})
+    return db.query(
+        c,
+        "SELECT r.* FROM store.responses r JOIN store.batches b USING (batch_id) WHERE b.round_date = $d::DATE",
+        {"d": day},
+    )
 
 
 def test_levels_are_stored_validated_and_versioned_per_round(small):
@@ -44,12 +48,12 @@ def test_levels_are_stored_validated_and_versioned_per_round(small):
     assert targets.get(small, AG, "2025-06-30")[key] == targets.DEFAULT_LEVEL == 3
     targets.set_level(small, AG, "2024-06-30", *key, 2, who="HR", authorised=True)
     assert targets.get(small, AG, "2024-06-30")[key] == 2
-    assert targets.get(small, AG, "2025-06-30")[key] == 2          # a later round inherits it
-    assert targets.get(small, AG, "2023-06-30")[key] == 3          # an earlier one does not
-    assert targets.get(small, "กรมอื่น", "2025-06-30")[key] == 3     # nor another agency
+    assert targets.get(small, AG, "2025-06-30")[key] == 2  # a later round inherits it
+    assert targets.get(small, AG, "2023-06-30")[key] == 3  # an earlier one does not
+    assert targets.get(small, "กรมอื่น", "2025-06-30")[key] == 3  # nor another agency
     targets.set_level(small, AG, "2025-06-30", *key, 3, who="HR", authorised=True)
     assert targets.get(small, AG, "2025-06-30")[key] == 3 and targets.get(small, AG, "2024-06-30")[key] == 2
-    targets.set_level(small, AG, "2025-06-30", *key, 2, who="HR", authorised=True)   # = inherited: no row
+    targets.set_level(small, AG, "2025-06-30", *key, 2, who="HR", authorised=True)  # = inherited: no row
     assert db.scalar(small, "SELECT count(*) FROM store.targets") == 1
     t = targets.table(small, AG, "2025-06-30").set_index(["stage", "staff_group", "unit_code"])
     assert not t.loc[key, "is_default"] and str(t.loc[key, "set_for"])[:10] == "2024-06-30"
@@ -57,8 +61,17 @@ def test_levels_are_stored_validated_and_versioned_per_round(small):
     for bad in ({"level": 5}, {"level": 0}, {"unit": "DLit200"}, {"stage": "Late"}, {"authorised": False}):
         args = {"stage": "Developing", "group": "Executive", "unit": "DT600", "level": 2, "authorised": True} | bad
         with pytest.raises(targets.TargetError) as exc:
-            targets.set_level(small, AG, "2025-06-30", args["stage"], args["group"], args["unit"], args["level"],
-                              who="HR", authorised=args["authorised"])
+            targets.set_level(
+                small,
+                AG,
+                "2025-06-30",
+                args["stage"],
+                args["group"],
+                args["unit"],
+                args["level"],
+                who="HR",
+                authorised=args["authorised"],
+            )
         assert exc.value.th and exc.value.en and exc.value.th != exc.value.en
     assert targets.reset(small, AG, "2024-06-30", who="HR", authorised=True) == 1
     assert targets.get(small, AG, "2025-06-30")[key] == 3
@@ -82,7 +95,7 @@ def test_figures_at_t0_meet_each_units_target_level(small):
             expected = int((mine[code].fillna(0) >= target(g, code)).sum())
             assert cov.loc[(g, code), "met"] == expected, (g, code)
     ex = df[df["staff_group"] == "Executive"]
-    assert (ex["DT600"] == 2).any()             # the target changes who meets it
+    assert (ex["DT600"] == 2).any()  # the target changes who meets it
     assert cov.loc[("Executive", "DT600"), "met"] > int((ex["DT600"] >= 3).sum())
     rd = analysis.readiness(small, f, by="group")
     row = rd[(rd["key"] == "Executive") & (rd["stage"] == "Developing")].iloc[0]
@@ -91,7 +104,9 @@ def test_figures_at_t0_meet_each_units_target_level(small):
     assert row["readiness"] == pytest.approx((met / len(units)).mean(), abs=1e-12)
     assert row["fully_ready"] == pytest.approx((met == len(units)).mean(), abs=1e-12)
     # the 2024 round keeps the default
-    old = analysis.coverage(small, f.with_(round="2024-06-30"), stage="Developing", by="group").set_index(["key", "code"])
+    old = analysis.coverage(small, f.with_(round="2024-06-30"), stage="Developing", by="group").set_index(
+        ["key", "code"]
+    )
     mine = responses(small, "2024-06-30")
     assert old.loc[("Executive", "DT600"), "met"] == int((mine[mine["staff_group"] == "Executive"]["DT600"] >= 3).sum())
 
@@ -104,10 +119,12 @@ def test_without_targets_t0_equals_t3(con):  # noqa: F811
 
 
 def test_cells_equal_responses_at_t0_with_targets(con):  # noqa: F811
-    for args in ((A, "2024-06-30", "Developing", "Executive", "DLit100", 1),
-                 (A, "2025-06-30", "Early", "Management", "DLit400", 4),
-                 (A, "2023-06-30", "Developing", "Academic", "DLit100", 2),
-                 (B, "2025-06-30", "Early", "Executive", "DLit100", 1)):
+    for args in (
+        (A, "2024-06-30", "Developing", "Executive", "DLit100", 1),
+        (A, "2025-06-30", "Early", "Management", "DLit400", 4),
+        (A, "2023-06-30", "Developing", "Academic", "DLit100", 2),
+        (B, "2025-06-30", "Early", "Executive", "DLit100", 1),
+    ):
         targets.set_level(con, *args, who="HR", authorised=True)
     assert aggregates.fresh(con) and aggregates.check(con).empty
     f0 = Filters(threshold=0, min_cell=3)
@@ -120,7 +137,7 @@ def test_cells_equal_responses_at_t0_with_targets(con):  # noqa: F811
             same(cells[name], raw[name], f"{name} at t = 0, {f}")
         at3 = analysis.coverage(con, f.with_(threshold=3), stage="Developing", by="group")
         differs |= not at3["met"].fillna(-1).equals(cells["coverage by group"]["met"].fillna(-1))
-    assert differs    # the targets changed figures, and both sources agree on them
+    assert differs  # the targets changed figures, and both sources agree on them
 
 
 def test_export_settings_carry_the_targets(small):

@@ -1,4 +1,5 @@
 """framework.text: text from data shown as text in Markdown, HTML and Plotly labels (issue 20)."""
+
 from __future__ import annotations
 
 import re
@@ -7,11 +8,20 @@ import pytest
 
 from framework.text import WORD_JOINER, html, md, plotly
 
-HOSTILE = ["![a](http://127.0.0.1:9/x.png)", "_a_ __b__ c_ _d snake_case",
-           '<a href="http://x/phish">Sign in again</a>', "[Sign in](//127.1)",
-           ":red[RED] :material/home: x", "$x^2$", "**bold** _it_ `code` ~~s~~", "&amp; &lt;b&gt;",
-           "<img src=http://127.0.0.1:9/y.png>", "http://auto.example/a www.auto.example u@example.com",
-           "# head\n\n- item\n1. one\n> quote\n---\n| a | b |", "a\\b"]
+HOSTILE = [
+    "![a](http://127.0.0.1:9/x.png)",
+    "_a_ __b__ c_ _d snake_case",
+    '<a href="http://x/phish">Sign in again</a>',
+    "[Sign in](//127.1)",
+    ":red[RED] :material/home: x",
+    "$x^2$",
+    "**bold** _it_ `code` ~~s~~",
+    "&amp; &lt;b&gt;",
+    "<img src=http://127.0.0.1:9/y.png>",
+    "http://auto.example/a www.auto.example u@example.com",
+    "# head\n\n- item\n1. one\n> quote\n---\n| a | b |",
+    "a\\b",
+]
 
 
 def _unescaped(text: str, chars: str) -> list[str]:
@@ -31,10 +41,10 @@ def _unescaped(text: str, chars: str) -> list[str]:
 def test_md_leaves_no_markdown_active_character_unescaped(s):
     out = md(s)
     assert _unescaped(out, "\\`*{}[]<>#|~$&!") == []
-    assert not re.search(r"(?<!\\)(?<![^\W_])_|(?<!\\)_(?![^\W_])", out)   # "_" only inside a word
-    assert not re.search(r"(?<!\\):[A-Za-z0-9/]", out)                    # ":" before a name escaped
-    assert out.replace("\\", "").replace(WORD_JOINER, "") == s.replace("\\", "")   # the text itself is kept
-    for line in out.split("\n"):   # no line starts a list, quote, heading or rule
+    assert not re.search(r"(?<!\\)(?<![^\W_])_|(?<!\\)_(?![^\W_])", out)  # "_" only inside a word
+    assert not re.search(r"(?<!\\):[A-Za-z0-9/]", out)  # ":" before a name escaped
+    assert out.replace("\\", "").replace(WORD_JOINER, "") == s.replace("\\", "")  # the text itself is kept
+    for line in out.split("\n"):  # no line starts a list, quote, heading or rule
         assert not re.match(r"\s*([-+=>#*]|\d+[.)])", line), line
 
 

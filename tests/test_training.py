@@ -3,6 +3,7 @@
 Early profiles present in seed.basic: Executive (6 respondents, 9 units), Service (5, 8 units), Others (2, 5 units:
 DLit100, DLit200, DLit400, DG100, DG400) -> 13 units required by at least one respondent.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,10 +16,10 @@ from framework.analysis import TOTAL_KEY, Filters
 from tests.fixtures.analysis import seed
 
 SHOWN = {  # code: (required_n, not_met_n, not_assessed_n) at t=3, exact (HR), hand-computed from seed.basic
-    "DLit400": (13, 10, 9),   # met: E1, E2, S1; not assessed: E4-E6, S2-S5, O1-O2
-    "DG100": (13, 10, 10),    # met: E1, E2, S1; E3 has no DG100 level either
-    "DLit100": (13, 6, 3),    # not met: E3 (2), E4, E6 (1), S4 (0), S5, O2; not assessed: E4, S5, O2
-    "DLit200": (7, 6, 6),     # Service + Others: met by S1 only; S2-S5, O1, O2 not assessed
+    "DLit400": (13, 10, 9),  # met: E1, E2, S1; not assessed: E4-E6, S2-S5, O1-O2
+    "DG100": (13, 10, 10),  # met: E1, E2, S1; E3 has no DG100 level either
+    "DLit100": (13, 6, 3),  # not met: E3 (2), E4, E6 (1), S4 (0), S5, O2; not assessed: E4, S5, O2
+    "DLit200": (7, 6, 6),  # Service + Others: met by S1 only; S2-S5, O1, O2 not assessed
 }
 # Without the passphrase: over the blocks Executive (6) and Service (5); the 2 Others are in no block.
 PUBLIC = {"DLit400": (11, 8, 7), "DLit100": (11, 5, 2), "DLit200": (5, 4, 4)}
@@ -44,10 +45,14 @@ def row(df, code, key=TOTAL_KEY):
 def test_unit_totals_hand_computed_and_sorted(con):
     df = analysis.training_needs(con, Filters(**HR), "Early")
     t = totals(df)
-    assert len(t) == 13                                      # every unit some respondent's profile requires
+    assert len(t) == 13  # every unit some respondent's profile requires
     assert "DTr300" not in t.index and "DT100" not in t.index  # no present group requires these at Early
     for code, (req, not_met, na) in SHOWN.items():
-        assert (t.loc[code, "required_n"], t.loc[code, "not_met_n"], t.loc[code, "not_assessed_n"]) == (req, not_met, na)
+        assert (t.loc[code, "required_n"], t.loc[code, "not_met_n"], t.loc[code, "not_assessed_n"]) == (
+            req,
+            not_met,
+            na,
+        )
         assert t.loc[code, "share_not_met"] == pytest.approx(not_met / req)
         assert pd.isna(t.loc[code, "hidden"])
     # Largest need first; ties in framework order.
@@ -59,7 +64,11 @@ def test_unit_totals_hand_computed_and_sorted(con):
     assert t.loc["DLit100", "name_en"] == "Digital access and awareness" and t.loc["DLit100", "group_key"] == "DLit"
     pub = totals(analysis.training_needs(con, Filters(), "Early"))
     for code, (req, not_met, na) in PUBLIC.items():
-        assert (pub.loc[code, "required_n"], pub.loc[code, "not_met_n"], pub.loc[code, "not_assessed_n"]) == (req, not_met, na)
+        assert (pub.loc[code, "required_n"], pub.loc[code, "not_met_n"], pub.loc[code, "not_assessed_n"]) == (
+            req,
+            not_met,
+            na,
+        )
     assert pub.loc["DLit400", "n_all"] == 13
 
 
@@ -68,7 +77,7 @@ def test_group_breakdown_and_suppressed_cells(con):
     e = row(df, "DLit100", "Executive")
     assert (e["required_n"], e["not_met_n"], e["not_assessed_n"]) == (6, 3, 1) and e["share_not_met"] == 0.5
     o = row(df, "DLit100", "Others")
-    assert o["hidden"] == analysis.HIDDEN_SMALL and o["n_all"] == 2     # head count stays, figures go
+    assert o["hidden"] == analysis.HIDDEN_SMALL and o["n_all"] == 2  # head count stays, figures go
     assert math.isnan(o["not_met_n"]) and math.isnan(o["not_assessed_n"]) and math.isnan(o["share_not_met"])
     s = row(df, "DLit100", "Service")
     assert (s["required_n"], s["not_met_n"], s["not_assessed_n"]) == (5, 2, 1) and pd.isna(s["hidden"])
@@ -88,7 +97,7 @@ def test_not_assessed_unit(con):
     t = totals(df)
     assert set(t.index) == set(seed.EXEC_EARLY)
     assert (t.loc["DTr100", "required_n"], t.loc["DTr100", "not_met_n"], t.loc["DTr100", "not_assessed_n"]) == (6, 5, 5)
-    assert (t.loc["DLit100", "not_met_n"], t.loc["DLit100", "not_assessed_n"]) == (3, 1)   # E3 assessed at 2: not met
+    assert (t.loc["DLit100", "not_met_n"], t.loc["DLit100", "not_assessed_n"]) == (3, 1)  # E3 assessed at 2: not met
     assert t["hidden"].isna().all()
     # DTr300 nobody assessed, but no profile requires it at Early: not a training need.
     assert "DTr300" not in t.index
@@ -96,10 +105,10 @@ def test_not_assessed_unit(con):
 
 def test_threshold_changes_needs(con):
     t2 = totals(analysis.training_needs(con, Filters(threshold=2, **HR), "Early"))
-    assert t2.loc["DLit100", "not_met_n"] == 5               # E3 (level 2) now meets it
-    assert t2.loc["DLit100", "not_assessed_n"] == 3          # not assessed does not depend on t
+    assert t2.loc["DLit100", "not_met_n"] == 5  # E3 (level 2) now meets it
+    assert t2.loc["DLit100", "not_assessed_n"] == 3  # not assessed does not depend on t
     t4 = totals(analysis.training_needs(con, Filters(threshold=4, **HR), "Early"))
-    assert t4.loc["DLit100", "not_met_n"] == 11              # only E1 and O1 have level 4
+    assert t4.loc["DLit100", "not_met_n"] == 11  # only E1 and O1 have level 4
     assert t4.loc["DLit100", "share_not_met"] == pytest.approx(11 / 13)
 
 
@@ -108,15 +117,16 @@ def test_min_cell_change_shows_small_cells(con):
     o = row(df, "DLit100", "Others")
     assert (o["not_met_n"], o["not_assessed_n"]) == (1, 1) and pd.isna(o["hidden"])
     assert df["hidden"].isna().all()
-    assert row(df, "DLit300")["not_met_n"] == 4               # S2-S5
+    assert row(df, "DLit300")["not_met_n"] == 4  # S2-S5
 
 
 def test_by_total_and_bad_input(con):
     full = analysis.training_needs(con, Filters(), "Early", by="group")
     only = analysis.training_needs(con, Filters(), "Early", by="total")
     assert only["is_total"].all() and set(only["by"]) == {"total"}
-    pd.testing.assert_frame_equal(only.drop(columns=["by"]),
-                                  full[full["is_total"]].drop(columns=["by"]).reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        only.drop(columns=["by"]), full[full["is_total"]].drop(columns=["by"]).reset_index(drop=True)
+    )
     with pytest.raises(analysis.AnalysisError) as exc:
         analysis.training_needs(con, Filters(), "Late")
     assert "Early" in exc.value.en and "ระยะ" in exc.value.th
@@ -127,6 +137,7 @@ def test_by_total_and_bad_input(con):
 
 def test_empty_store(store_con, catalog):
     from framework.store import ensure_schema
+
     ensure_schema(store_con, catalog.unit_codes())
     df = analysis.training_needs(store_con, Filters(), "Early")
     assert df.empty and "not_met_n" in df.columns
@@ -148,7 +159,9 @@ def test_training_figures_are_the_heatmap_and_blocker_figures(store_con, fill, k
             ref = bl.loc[r.code] if r.is_total else cov.loc[(r.code, r.key)]
             assert (r.required_n, r.n_all) == (ref["n"], ref["n_all"]), (stage, r.code, r.key)
             assert (pd.isna(r.hidden), r.hidden if pd.notna(r.hidden) else None) == (
-                pd.isna(ref["hidden"]), ref["hidden"] if pd.notna(ref["hidden"]) else None)
+                pd.isna(ref["hidden"]),
+                ref["hidden"] if pd.notna(ref["hidden"]) else None,
+            )
             if pd.isna(r.hidden):
                 assert r.not_met_n == ref["n"] - ref["met"]
         for code, g in df.groupby("code"):
@@ -159,9 +172,18 @@ def test_training_figures_are_the_heatmap_and_blocker_figures(store_con, fill, k
 
 
 def _rows(groups: dict[str, list[dict]]) -> list[dict]:
-    return [{"batch_id": "B1", "respondent_id": f"{g[:3]}{i}", "staff_group": g, "agency": None,
-             "org_unit": seed.SERVICE_DIV, "levels": lv}
-            for g, levels in groups.items() for i, lv in enumerate(levels, 1)]
+    return [
+        {
+            "batch_id": "B1",
+            "respondent_id": f"{g[:3]}{i}",
+            "staff_group": g,
+            "agency": None,
+            "org_unit": seed.SERVICE_DIV,
+            "levels": lv,
+        }
+        for g, levels in groups.items()
+        for i, lv in enumerate(levels, 1)
+    ]
 
 
 def test_small_groups_pooled_count_only_in_figures_that_hold_all_of_them(store_con):
@@ -172,9 +194,19 @@ def test_small_groups_pooled_count_only_in_figures_that_hold_all_of_them(store_c
     the blocking-unit figure of DLit200 covers Service alone, since the pooled block also holds Executive
     and Technologist, whom DLit200 does not concern."""
     lv = lambda v: {"DLit200": v}
-    seed.write(store_con, ["B1"], _rows({
-        "Service": [lv(3)] * 5 + [lv(1)] * 5, "Academic": [lv(1)] * 3, "Others": [lv(2), {}],
-        "Executive": [lv(3), lv(1), lv(1)], "Technologist": [lv(0)] * 4}))
+    seed.write(
+        store_con,
+        ["B1"],
+        _rows(
+            {
+                "Service": [lv(3)] * 5 + [lv(1)] * 5,
+                "Academic": [lv(1)] * 3,
+                "Others": [lv(2), {}],
+                "Executive": [lv(3), lv(1), lv(1)],
+                "Technologist": [lv(0)] * 4,
+            }
+        ),
+    )
     cov = analysis.coverage(store_con, Filters(), "Early", by="group")
     d = cov[cov["code"] == "DLit200"].set_index("key")
     assert set(d.index[d["hidden"] == "small"]) == {"Academic", "Others", "Executive", "Technologist"}

@@ -1,4 +1,5 @@
 """catalog.profiles.wrap_label: chart labels on short lines, never cut mid-word (Thai has no spaces)."""
+
 from framework.catalog import profiles as pv
 
 
@@ -26,8 +27,11 @@ def test_issue_21_labels_are_cut_between_words_only(catalog):
     """Issue 21 (13): 'ผู้บริหารระดับสู', 'ผู้ทำงานด้านนโ' — a Thai word segmenter decides where a label may break."""
     from framework import thai_text
     from framework.outputs import analysis_charts
+
     assert thai_text.pieces("ผู้ทำงานด้านนโยบาย") == ("ผู้ทำงาน", "ด้าน", "นโยบาย")
-    assert "".join(thai_text.wrap("ผู้บริหารระดับสูง", 10)) == "ผู้บริหารระดับสูง" and len(thai_text.wrap("ผู้บริหารระดับสูง", 10)) == 2
+    assert (
+        "".join(thai_text.wrap("ผู้บริหารระดับสูง", 10)) == "ผู้บริหารระดับสูง" and len(thai_text.wrap("ผู้บริหารระดับสูง", 10)) == 2
+    )
     for name in [*catalog.staff_groups()["name_th"], *catalog.units()["name_th"]]:
         words = [w for p in thai_text.pieces(name) for w in thai_text._split_compound(p)]
         assert "".join(words) == name

@@ -3,19 +3,24 @@
 Files are made only when the user clicks (Streamlit deferred downloads), so a rerun never pays for
 an XLSX or a PNG nobody asked for. framework.outputs.export writes the bytes; this module only wires buttons.
 """
+
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from framework.outputs import chart_caption, export
+from framework.outputs import chart_caption, export, figure_files
 from framework.text import md
 from ui.shell import catalog, lang, tr
 
 # Keys of a filters dict that are analysis settings (stated in the settings sheet), not row filters.
 SETTING_KEYS = ("threshold", "min_cell")
 # The CSV comes zipped with its settings file: the button says so.
-TABLE_LABELS = {"csv": ("CSV (ไฟล์ ZIP)", "CSV (ZIP file)"), "xlsx": ("Excel", "Excel"), "parquet": ("Parquet", "Parquet")}
+TABLE_LABELS = {
+    "csv": ("CSV (ไฟล์ ZIP)", "CSV (ZIP file)"),
+    "xlsx": ("Excel", "Excel"),
+    "parquet": ("Parquet", "Parquet"),
+}
 
 
 def _meta() -> dict:
@@ -73,9 +78,17 @@ def _has_shown_form(df: pd.DataFrame) -> bool:
     return bool(export.percent_columns(df))
 
 
-def table_files(df: pd.DataFrame, view: str, filters: dict | None = None, *, threshold=None, min_cell=None,
-                sheets: dict[str, pd.DataFrame] | None = None, labels: dict | None = None, on_export=None
-                ) -> dict[str, tuple[str, str, object]]:
+def table_files(
+    df: pd.DataFrame,
+    view: str,
+    filters: dict | None = None,
+    *,
+    threshold=None,
+    min_cell=None,
+    sheets: dict[str, pd.DataFrame] | None = None,
+    labels: dict | None = None,
+    on_export=None,
+) -> dict[str, tuple[str, str, object]]:
     """button suffix -> (file name, mime, callable making the bytes at click time).
 
     Suffixes `csv`, `xlsx`, `parquet` are the data form; `shown_csv`, `shown_xlsx` the "as shown" form
@@ -84,7 +97,7 @@ def table_files(df: pd.DataFrame, view: str, filters: dict | None = None, *, thr
     """
     df = _with_index(df)
     rows, threshold, min_cell = _settings_args(filters, threshold, min_cell)
-    meta, language = _meta(), lang()   # read now: the click runs outside the page's session
+    meta, language = _meta(), lang()  # read now: the click runs outside the page's session
     forms = [("data", fmt) for fmt in export.FORMATS]
     if _has_shown_form(df):
         forms += [("shown", fmt) for fmt in export.SHOWN_FORMATS]
@@ -126,9 +139,18 @@ def _label(suffix: str) -> str:
     return tr(f"ดาวน์โหลด {th}", f"Download {en}")
 
 
-def table_downloads(df: pd.DataFrame, view: str, filters: dict | None = None, *, key: str,
-                    threshold=None, min_cell=None, sheets: dict[str, pd.DataFrame] | None = None,
-                    labels: dict | None = None, on_export=None) -> None:
+def table_downloads(
+    df: pd.DataFrame,
+    view: str,
+    filters: dict | None = None,
+    *,
+    key: str,
+    threshold=None,
+    min_cell=None,
+    sheets: dict[str, pd.DataFrame] | None = None,
+    labels: dict | None = None,
+    on_export=None,
+) -> None:
     """The table as data (CSV ZIP, Excel, Parquet: long, raw numbers) and as shown (CSV ZIP, Excel: wide).
 
     `filters` may carry `threshold` and `min_cell` (as analysis.Filters.as_dict() does); they go to the
@@ -136,17 +158,24 @@ def table_downloads(df: pd.DataFrame, view: str, filters: dict | None = None, *,
     are named from the catalogue in the page language without it). Pass
     already-suppressed frames: nothing is recomputed here, hidden cells stay empty.
     """
-    files = table_files(df, view, filters, threshold=threshold, min_cell=min_cell, sheets=sheets, labels=labels,
-                        on_export=on_export)
+    files = table_files(
+        df, view, filters, threshold=threshold, min_cell=min_cell, sheets=sheets, labels=labels, on_export=on_export
+    )
     said = _help_filters(filters)
     with st.container(horizontal=True, gap="small", key=f"{key}_downloads"):
         for suffix, (name, mime, make) in files.items():
             th, en = TABLE_HELP[suffix]
-            st.download_button(_label(suffix), make, file_name=name, mime=mime,
-                               key=f"{key}_{suffix}", icon=":material/download:", on_click="ignore",
-                               help=tr(f"{th} · ไฟล์ {md(name)} ({len(df):,} แถว)",
-                                       f"{en} · file {md(name)} ({len(df):,} rows)")
-                               + (f" · {md(said)}" if said else ""))
+            st.download_button(
+                _label(suffix),
+                make,
+                file_name=name,
+                mime=mime,
+                key=f"{key}_{suffix}",
+                icon=":material/download:",
+                on_click="ignore",
+                help=tr(f"{th} · ไฟล์ {md(name)} ({len(df):,} แถว)", f"{en} · file {md(name)} ({len(df):,} rows)")
+                + (f" · {md(said)}" if said else ""),
+            )
 
 
 def chart_files(fig, view: str, filters: dict | None = None) -> dict[str, tuple[str, str, object]]:
@@ -158,12 +187,15 @@ def chart_files(fig, view: str, filters: dict | None = None) -> dict[str, tuple[
     s = export.settings(_meta(), view, rows, threshold=threshold, min_cell=min_cell)
 
     def html() -> bytes:
-        return export.chart_html(fig, export.restamp(s))
+        return figure_files.chart_html(fig, export.restamp(s))
 
     return {
         # The image leaves the page: its title says the round and filters (chart_caption).
-        "png": (export.export_name(s, "png"), export.MIME["png"],
-                lambda: export.chart_png(chart_caption.titled(fig, filters, lang()))),
+        "png": (
+            export.export_name(s, "png"),
+            export.MIME["png"],
+            lambda: figure_files.chart_png(chart_caption.titled(fig, filters, lang())),
+        ),
         "html": (export.export_name(s, "html"), export.MIME["html"], html),
     }
 
@@ -172,11 +204,22 @@ def chart_downloads(fig, view: str, filters: dict | None = None, *, key: str) ->
     """PNG (Thai rendered by chromium) and standalone offline HTML of a plotly figure."""
     files = chart_files(fig, view, filters)
     labels = {"png": ("ดาวน์โหลดภาพ PNG", "Download PNG"), "html": ("ดาวน์โหลด HTML", "Download HTML")}
-    helps = {"png": ("สร้างภาพเมื่อกด (ครั้งแรกราว 4 วินาที ต่อไปไม่ถึง 1 วินาที)",
-                     "Rendered when clicked (about 4 s the first time, then under 1 s)"),
-             "html": ("เปิดได้แบบออฟไลน์ โต้ตอบได้", "Opens offline, stays interactive")}
+    helps = {
+        "png": (
+            "สร้างภาพเมื่อกด (ครั้งแรกราว 4 วินาที ต่อไปไม่ถึง 1 วินาที)",
+            "Rendered when clicked (about 4 s the first time, then under 1 s)",
+        ),
+        "html": ("เปิดได้แบบออฟไลน์ โต้ตอบได้", "Opens offline, stays interactive"),
+    }
     with st.container(horizontal=True, gap="small", key=f"{key}_downloads"):
         for fmt, (name, mime, make) in files.items():
-            st.download_button(tr(*labels[fmt]), make, file_name=name, mime=mime, key=f"{key}_{fmt}",
-                               icon=":material/image:" if fmt == "png" else ":material/download:",
-                               on_click="ignore", help=tr(*helps[fmt]) + f" · {md(name)}")
+            st.download_button(
+                tr(*labels[fmt]),
+                make,
+                file_name=name,
+                mime=mime,
+                key=f"{key}_{fmt}",
+                icon=":material/image:" if fmt == "png" else ":material/download:",
+                on_click="ignore",
+                help=tr(*helps[fmt]) + f" · {md(name)}",
+            )

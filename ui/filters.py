@@ -1,5 +1,6 @@
 """The survey filters every analysis page shares (one function returning a typed Filters), one cached wrapper per
 analysis view, the definitions."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -149,20 +150,33 @@ def change_table(ch: pd.DataFrame, labels: dict, unit_names: dict) -> None:
     """The coverage change (this round minus the previous, percentage points) as a table: a cell is shown only
     where both rounds' cells are shown (framework.analysis.coverage_change); the rest say "hidden"."""
     lang = shell.lang()
-    since = ", ".join(analysis.rounds.date_text(r, lang) for r in sorted(
-        {d for v in ch["round_prev"] if v for d in str(v).split("+")}, reverse=True))
-    st.markdown("#### " + tr(f"การเปลี่ยนแปลงของความครอบคลุมจากรอบ {since} (จุดร้อยละ)",
-                             f"Change in coverage since {since} (percentage points)"))
+    since = ", ".join(
+        analysis.rounds.date_text(r, lang)
+        for r in sorted({d for v in ch["round_prev"] if v for d in str(v).split("+")}, reverse=True)
+    )
+    st.markdown(
+        "#### "
+        + tr(
+            f"การเปลี่ยนแปลงของความครอบคลุมจากรอบ {since} (จุดร้อยละ)",
+            f"Change in coverage since {since} (percentage points)",
+        )
+    )
     cols = [key_label(k, labels, lang) for k in ch["key"]]
     cells = [tr("ซ่อน", "hidden") if pd.isna(v) else f"{v:+.1f}" for v in ch["change"]]
-    table = (pd.DataFrame({"code": ch["code"], "col": cols, "cell": cells})
-             .pivot(index="code", columns="col", values="cell")
-             .reindex(index=list(dict.fromkeys(ch["code"])), columns=list(dict.fromkeys(cols))))
+    table = (
+        pd.DataFrame({"code": ch["code"], "col": cols, "cell": cells})
+        .pivot(index="code", columns="col", values="cell")
+        .reindex(index=list(dict.fromkeys(ch["code"])), columns=list(dict.fromkeys(cols)))
+    )
     table.insert(0, tr("หน่วยความสามารถ", "Unit"), [unit_names.get(c, c) for c in table.index])
     st.dataframe(table.rename_axis(index=tr("รหัส", "Code"), columns=None), width="stretch")
-    st.caption(tr("แสดงเฉพาะช่องที่แสดงได้ทั้งสองรอบ (ซ่อนตามกฎเดียวกัน) จึงคำนวณช่องที่ซ่อนจากผลต่างไม่ได้",
-                  "A change is shown only where both rounds' cells are shown (each hidden by the same rules), "
-                  "so no hidden cell can be recovered from the difference."))
+    st.caption(
+        tr(
+            "แสดงเฉพาะช่องที่แสดงได้ทั้งสองรอบ (ซ่อนตามกฎเดียวกัน) จึงคำนวณช่องที่ซ่อนจากผลต่างไม่ได้",
+            "A change is shown only where both rounds' cells are shown (each hidden by the same rules), "
+            "so no hidden cell can be recovered from the difference.",
+        )
+    )
 
 
 def options() -> dict:
@@ -187,7 +201,7 @@ def key_labels(by: str) -> dict:
     return {analysis.NONE_KEY: tr("ไม่ระบุ", "not given")}
 
 
-SHARED = "flt"   # session-state prefix of the choices every survey page shares (agency, stage, t, k ...)
+SHARED = "flt"  # session-state prefix of the choices every survey page shares (agency, stage, t, k ...)
 
 
 def _carry(name: str, prefix: str) -> str:
@@ -222,15 +236,16 @@ def _k_access(key: str) -> tuple[bool, int]:
     lowest k is framework.access's one rule; framework.analysis.Filters enforces the floor again.
     """
     floor = access.min_cell_floor()
-    result = shell.hr_passphrase(key, tr(f"รหัสผ่าน HR (เพื่อใช้ k ต่ำกว่า {floor})",
-                                         f"HR passphrase (for k below {floor})"), scope="survey filters")
+    result = shell.hr_passphrase(
+        key, tr(f"รหัสผ่าน HR (เพื่อใช้ k ต่ำกว่า {floor})", f"HR passphrase (for k below {floor})"), scope="survey filters"
+    )
     refusal = shell.hr_refusal(result)
     if refusal:
         st.error(refusal, icon=":material/timer:" if result.wait else None)
     return result.ok, access.lowest_min_cell(result.ok)
 
 
-AGENCY_PARAM = "agency"   # ?agency=… in the URL: the agency a survey page starts with
+AGENCY_PARAM = "agency"  # ?agency=… in the URL: the agency a survey page starts with
 
 
 def agency_choice(agencies: list) -> list:
@@ -267,99 +282,202 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
     defaults = analysis.defaults()
     batches: pd.DataFrame = opts["batches"]
     if batches.empty:
-        st.info(tr("ยังไม่มีข้อมูลแบบสำรวจ — นำเข้าไฟล์ที่หน้า “นำเข้าแบบสำรวจ” แล้วกลับมาที่หน้านี้",
-                   "No survey data yet — upload a file on the “Survey upload” page, then come back here."),
-                icon=":material/info:")
+        st.info(
+            tr(
+                "ยังไม่มีข้อมูลแบบสำรวจ — นำเข้าไฟล์ที่หน้า “นำเข้าแบบสำรวจ” แล้วกลับมาที่หน้านี้",
+                "No survey data yet — upload a file on the “Survey upload” page, then come back here.",
+            ),
+            icon=":material/info:",
+        )
         st.stop()
-    blabel = {r.batch_id: f"{batch_label(r.file_name, r.content_hash, r.respondents, shell.lang())} · "
-                          f"{r.agency or '—'} · "
-                          f"{analysis.rounds.date_text(r.round_date, shell.lang()) if not pd.isna(r.round_date) else '—'}"
-              for r in batches.itertuples()}
+    blabel = {
+        r.batch_id: f"{batch_label(r.file_name, r.content_hash, r.respondents, shell.lang())} · "
+        f"{r.agency or '—'} · "
+        f"{analysis.rounds.date_text(r.round_date, shell.lang()) if not pd.isna(r.round_date) else '—'}"
+        for r in batches.itertuples()
+    }
     sg = staff_group_labels()
     with st.sidebar:
         st.markdown("**" + tr("ตัวกรอง", "Filters") + "**")
         st.caption(tr("ตัวกรองเหล่านี้ใช้ร่วมกันทุกหน้าผลสำรวจ", "These filters carry over to every survey page."))
-        names = ("batches", "agencies", "org_units", "rounds", "round", "staff_groups", "threshold", "min_cell",
-                 "target", "required_only")
+        names = (
+            "batches",
+            "agencies",
+            "org_units",
+            "rounds",
+            "round",
+            "staff_groups",
+            "threshold",
+            "min_cell",
+            "target",
+            "required_only",
+        )
         keys = {name: _carry(name, prefix) for name in names}
-        for name, allowed in (("batches", list(blabel)), ("agencies", opts["agencies"]),
-                              ("org_units", opts["org_units"]), ("rounds", opts["rounds"]),
-                              ("staff_groups", list(STAFF_GROUPS))):
+        for name, allowed in (
+            ("batches", list(blabel)),
+            ("agencies", opts["agencies"]),
+            ("org_units", opts["org_units"]),
+            ("rounds", opts["rounds"]),
+            ("staff_groups", list(STAFF_GROUPS)),
+        ):
             _clean(keys[name], allowed)
         if keys["agencies"] not in st.session_state:
             st.session_state[keys["agencies"]] = agency_choice(opts["agencies"])
         none = tr("ไม่ระบุ", "not given")
         every = tr("ทั้งหมด", "All")
-        sel_b = st.multiselect(tr("ชุดข้อมูล (ว่าง = ทั้งหมด)", "Batches (empty = all)"), list(blabel),
-                               format_func=blabel.get, key=keys["batches"], placeholder=every)
-        sel_a = st.multiselect(tr("หน่วยงาน", "Agency"), opts["agencies"], key=keys["agencies"], placeholder=every,
-                               format_func=lambda v: none if v == analysis.NONE_KEY else v,
-                               help=tr("เริ่มจากหน่วยงานเดียว: ตัวเลขของแต่ละหน่วยงานเทียบกับระยะที่หน่วยงานนั้นระบุ "
-                                       "ว่าง = ทุกหน่วยงานรวมกัน (แต่ละหน่วยงานอยู่ในระยะของตน หน้าแสดงผลจะบอกไว้)",
-                                       "One agency to start with: each agency's figures are against the stage it "
-                                       "declared. Empty = every agency pooled (each at its own stage; the page "
-                                       "says so)."))
-        sel_u = st.multiselect(tr("หน่วยงานย่อย", "Org unit"), opts["org_units"], key=keys["org_units"],
-                               placeholder=every, format_func=lambda v: none if v == analysis.NONE_KEY else v)
-        sel_g = st.multiselect(tr("กลุ่มบุคลากร", "Staff group"), list(STAFF_GROUPS), key=keys["staff_groups"],
-                               placeholder=every, format_func=lambda v: sg.get(v, v)) if groups else []
-        round_choices = [analysis.ROUND_LATEST] + sorted((r for r in opts["rounds"] if r != analysis.NONE_KEY),
-                                                         reverse=True) + [analysis.ROUND_ALL]
+        sel_b = st.multiselect(
+            tr("ชุดข้อมูล (ว่าง = ทั้งหมด)", "Batches (empty = all)"),
+            list(blabel),
+            format_func=blabel.get,
+            key=keys["batches"],
+            placeholder=every,
+        )
+        sel_a = st.multiselect(
+            tr("หน่วยงาน", "Agency"),
+            opts["agencies"],
+            key=keys["agencies"],
+            placeholder=every,
+            format_func=lambda v: none if v == analysis.NONE_KEY else v,
+            help=tr(
+                "เริ่มจากหน่วยงานเดียว: ตัวเลขของแต่ละหน่วยงานเทียบกับระยะที่หน่วยงานนั้นระบุ "
+                "ว่าง = ทุกหน่วยงานรวมกัน (แต่ละหน่วยงานอยู่ในระยะของตน หน้าแสดงผลจะบอกไว้)",
+                "One agency to start with: each agency's figures are against the stage it "
+                "declared. Empty = every agency pooled (each at its own stage; the page "
+                "says so).",
+            ),
+        )
+        sel_u = st.multiselect(
+            tr("หน่วยงานย่อย", "Org unit"),
+            opts["org_units"],
+            key=keys["org_units"],
+            placeholder=every,
+            format_func=lambda v: none if v == analysis.NONE_KEY else v,
+        )
+        sel_g = (
+            st.multiselect(
+                tr("กลุ่มบุคลากร", "Staff group"),
+                list(STAFF_GROUPS),
+                key=keys["staff_groups"],
+                placeholder=every,
+                format_func=lambda v: sg.get(v, v),
+            )
+            if groups
+            else []
+        )
+        round_choices = (
+            [analysis.ROUND_LATEST]
+            + sorted((r for r in opts["rounds"] if r != analysis.NONE_KEY), reverse=True)
+            + [analysis.ROUND_ALL]
+        )
         if st.session_state.get(keys["round"]) not in round_choices:
             st.session_state.pop(keys["round"], None)
         if multi_round:
-            sel_r = st.multiselect(tr("รอบสำรวจ", "Survey rounds"), opts["rounds"], key=keys["rounds"],
-                                   placeholder=every, format_func=lambda v: none if v == analysis.NONE_KEY
-                                   else analysis.rounds.date_text(v, shell.lang()))
+            sel_r = st.multiselect(
+                tr("รอบสำรวจ", "Survey rounds"),
+                opts["rounds"],
+                key=keys["rounds"],
+                placeholder=every,
+                format_func=lambda v: none if v == analysis.NONE_KEY else analysis.rounds.date_text(v, shell.lang()),
+            )
             one_round = analysis.ROUND_ALL
         else:
             sel_r = []
             one_round = st.selectbox(
-                tr("รอบสำรวจ", "Survey round"), round_choices, format_func={r: round_label(r) for r in round_choices}.get, key=keys["round"],
-                help=tr("รอบสำรวจ = หน่วยงาน + วันที่รอบ ค่าเริ่มต้นคือรอบล่าสุดของแต่ละหน่วยงาน แต่ละคนนับครั้งเดียวต่อรอบ",
-                        "A survey round = an agency + a round date. By default each agency's latest round; "
-                        "each person counts once per round."))
+                tr("รอบสำรวจ", "Survey round"),
+                round_choices,
+                format_func={r: round_label(r) for r in round_choices}.get,
+                key=keys["round"],
+                help=tr(
+                    "รอบสำรวจ = หน่วยงาน + วันที่รอบ ค่าเริ่มต้นคือรอบล่าสุดของแต่ละหน่วยงาน แต่ละคนนับครั้งเดียวต่อรอบ",
+                    "A survey round = an agency + a round date. By default each agency's latest round; "
+                    "each person counts once per round.",
+                ),
+            )
             if one_round == analysis.ROUND_ALL:
-                st.warning(tr("รวมทุกรอบ: ผู้ที่ตอบหลายรอบถูกนับหลายครั้ง และตัวเลขผสมปีนี้กับปีก่อน",
-                              "All rounds pooled: people surveyed in several rounds count several times, and "
-                              "the figures blend this year with earlier ones."), icon=":material/warning:")
-        t = st.slider(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Threshold level that counts as met (t)"), 0, 4,
-                      key=keys["threshold"], **_default(keys["threshold"], value=defaults["threshold"]),
-                      help=tr("0 = ระดับเป้าหมายของหน่วยงานในแต่ละหน่วย (ตั้งที่หน้าบทบาท; ค่าตั้งต้น 3)",
-                              "0 = the agency's target level of each unit (set on /profiles; default 3)"))
+                st.warning(
+                    tr(
+                        "รวมทุกรอบ: ผู้ที่ตอบหลายรอบถูกนับหลายครั้ง และตัวเลขผสมปีนี้กับปีก่อน",
+                        "All rounds pooled: people surveyed in several rounds count several times, and "
+                        "the figures blend this year with earlier ones.",
+                    ),
+                    icon=":material/warning:",
+                )
+        t = st.slider(
+            tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Threshold level that counts as met (t)"),
+            0,
+            4,
+            key=keys["threshold"],
+            **_default(keys["threshold"], value=defaults["threshold"]),
+            help=tr(
+                "0 = ระดับเป้าหมายของหน่วยงานในแต่ละหน่วย (ตั้งที่หน้าบทบาท; ค่าตั้งต้น 3)",
+                "0 = the agency's target level of each unit (set on /profiles; default 3)",
+            ),
+        )
         authorised, k_min = _k_access(f"{prefix}_hr")
         if keys["min_cell"] in st.session_state and st.session_state[keys["min_cell"]] < k_min:
-            st.session_state[keys["min_cell"]] = k_min    # a k remembered from an HR session: back to the floor
-        k = st.slider(tr("จำนวนผู้ตอบขั้นต่ำที่แสดง (k)", "Smallest group shown (k)"), k_min, 50,
-                      key=keys["min_cell"], **_default(keys["min_cell"], value=max(k_min, defaults["min_cell"])),
-                      help=tr(f"ตัวเลขจากผู้ตอบน้อยกว่า k คนจะถูกซ่อน (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล) "
-                              f"k ต่ำกว่า {access.min_cell_floor()} ได้เฉพาะผู้มีรหัสผ่าน HR",
-                              f"Figures over fewer than k respondents are hidden (PDPA). "
-                              f"k below {access.min_cell_floor()} needs the HR passphrase."))
-        if authorised and k < access.min_cell_floor():   # the one place k goes below the floor: audited once
-            shell.audit_once("k-lowered", int(k), None, f"k = {int(k)} (floor {access.min_cell_floor()}), "
-                                                        f"survey filters ({prefix})")
-        target = st.slider(tr("เป้าหมายความพร้อม (%)", "Readiness target (%)"), 50, 100, step=5, key=keys["target"],
-                           **_default(keys["target"], value=int(defaults["target"] * 100)))
-        req = st.toggle(tr("แสดงเฉพาะหน่วยที่ระยะนี้กำหนด", "Show only the units this stage requires"),
-                        key=keys["required_only"])
-    chosen = {"batches": sel_b, "agencies": sel_a, "org_units": sel_u, "rounds": sel_r, "threshold": t,
-              **({} if multi_round else {"round": one_round}),
-              "min_cell": k, "target": target, "required_only": req}
+            st.session_state[keys["min_cell"]] = k_min  # a k remembered from an HR session: back to the floor
+        k = st.slider(
+            tr("จำนวนผู้ตอบขั้นต่ำที่แสดง (k)", "Smallest group shown (k)"),
+            k_min,
+            50,
+            key=keys["min_cell"],
+            **_default(keys["min_cell"], value=max(k_min, defaults["min_cell"])),
+            help=tr(
+                f"ตัวเลขจากผู้ตอบน้อยกว่า k คนจะถูกซ่อน (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล) "
+                f"k ต่ำกว่า {access.min_cell_floor()} ได้เฉพาะผู้มีรหัสผ่าน HR",
+                f"Figures over fewer than k respondents are hidden (PDPA). "
+                f"k below {access.min_cell_floor()} needs the HR passphrase.",
+            ),
+        )
+        if authorised and k < access.min_cell_floor():  # the one place k goes below the floor: audited once
+            shell.audit_once(
+                "k-lowered", int(k), None, f"k = {int(k)} (floor {access.min_cell_floor()}), survey filters ({prefix})"
+            )
+        target = st.slider(
+            tr("เป้าหมายความพร้อม (%)", "Readiness target (%)"),
+            50,
+            100,
+            step=5,
+            key=keys["target"],
+            **_default(keys["target"], value=int(defaults["target"] * 100)),
+        )
+        req = st.toggle(
+            tr("แสดงเฉพาะหน่วยที่ระยะนี้กำหนด", "Show only the units this stage requires"), key=keys["required_only"]
+        )
+    chosen = {
+        "batches": sel_b,
+        "agencies": sel_a,
+        "org_units": sel_u,
+        "rounds": sel_r,
+        "threshold": t,
+        **({} if multi_round else {"round": one_round}),
+        "min_cell": k,
+        "target": target,
+        "required_only": req,
+    }
     if groups:
         chosen["staff_groups"] = sel_g
     for name, value in chosen.items():
         _keep(name, value)
-    return Filters(batches=tuple(sel_b), agencies=tuple(sel_a), org_units=tuple(sel_u), staff_groups=tuple(sel_g),
-                   rounds=tuple(sel_r), round=one_round, threshold=int(t), min_cell=int(k), target=target / 100,
-                   required_only=bool(req), authorised=authorised)
+    return Filters(
+        batches=tuple(sel_b),
+        agencies=tuple(sel_a),
+        org_units=tuple(sel_u),
+        staff_groups=tuple(sel_g),
+        rounds=tuple(sel_r),
+        round=one_round,
+        threshold=int(t),
+        min_cell=int(k),
+        target=target / 100,
+        required_only=bool(req),
+        authorised=authorised,
+    )
 
 
 def export_settings(f: Filters, **extra) -> dict:
     """The filters as written into export file names and settings (threshold and min_cell included)."""
-    short = {"round": _round_setting(*_key(), f), "threshold": f.threshold, "min_cell": f.min_cell,
-             "target": f.target}
-    if int(f.threshold) == targets.TARGET:   # t = 0: the target levels in force, per agency round
+    short = {"round": _round_setting(*_key(), f), "threshold": f.threshold, "min_cell": f.min_cell, "target": f.target}
+    if int(f.threshold) == targets.TARGET:  # t = 0: the target levels in force, per agency round
         short["targets"] = targets.settings(shell.connection(), f)
     for name in analysis.DIMENSIONS:
         if getattr(f, name):
@@ -420,8 +538,12 @@ def or_stop(view, f: Filters, **kwargs):
 def stop_if_no_respondents(respondents: int) -> None:
     """Say so and stop the page when the filters leave nobody."""
     if respondents == 0:
-        st.warning(tr("ไม่มีผู้ตอบตามตัวกรองที่เลือก — ลองล้างตัวกรองในแถบด้านข้าง",
-                      "No respondents match these filters — clear some filters in the sidebar."))
+        st.warning(
+            tr(
+                "ไม่มีผู้ตอบตามตัวกรองที่เลือก — ลองล้างตัวกรองในแถบด้านข้าง",
+                "No respondents match these filters — clear some filters in the sidebar.",
+            )
+        )
         st.stop()
 
 
@@ -437,8 +559,13 @@ def stage_caption(f: Filters, stage: str) -> None:
         st.caption(":material/flag: " + md(text))
 
 
-def stage_select(key: str, default: str | None = None, label: tuple[str, str] = ("ระยะของหน่วยงาน", "Agency stage"),
-                 help: tuple[str, str] | None = None, f: Filters | None = None) -> str:
+def stage_select(
+    key: str,
+    default: str | None = None,
+    label: tuple[str, str] = ("ระยะของหน่วยงาน", "Agency stage"),
+    help: tuple[str, str] | None = None,
+    f: Filters | None = None,
+) -> str:
     """The agency's stage: its own choice, kept across the survey pages; first the stage its batches declare.
 
     With the page's filters `f`, the default is the stage the chosen agency declared for its round
@@ -457,7 +584,13 @@ def stage_select(key: str, default: str | None = None, label: tuple[str, str] = 
     if key not in st.session_state and st.session_state.get(shared) in STAGES:
         st.session_state[key] = st.session_state[shared]
     index = STAGES.index(default) if default in STAGES else 0
-    value = st.selectbox(tr(*label), list(STAGES), format_func=names.get, key=key,
-                         help=tr(*help) if help else None, **_default(key, index=index))
+    value = st.selectbox(
+        tr(*label),
+        list(STAGES),
+        format_func=names.get,
+        key=key,
+        help=tr(*help) if help else None,
+        **_default(key, index=index),
+    )
     _keep("stage", value)
     return value

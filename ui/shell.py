@@ -1,4 +1,5 @@
 """Page frame shared by every page: page config, menu, language switch, presentation mode."""
+
 from __future__ import annotations
 
 import hashlib
@@ -46,8 +47,8 @@ SECTIONS = {
     "data": ("ข้อมูล", "Data"),
 }
 
-LANG_KEY = "lang"          # shared by every page: "th" or "en"
-PRESENT_KEY = "present"    # presentation mode on/off
+LANG_KEY = "lang"  # shared by every page: "th" or "en"
+PRESENT_KEY = "present"  # presentation mode on/off
 
 
 @st.cache_resource(show_spinner=False)
@@ -56,7 +57,7 @@ def _connection(store: str):
 
     A store that has never held a batch gets the bundled demo survey, so a fresh install shows data.
     """
-    survey.sweep_stale_temp()   # intake temp files a killed process left behind (framework.survey.tempfiles)
+    survey.sweep_stale_temp()  # intake temp files a killed process left behind (framework.survey.tempfiles)
     con = db.connect(store)
     if demo_enabled():
         SurveyStore(con).ensure_demo()
@@ -68,15 +69,18 @@ def connection():
     path = str(store_path())
     try:
         con = _connection(path)
-        storage.recover(con)   # a store a failed checkpoint invalidated (full disk): reattached, nothing lost
+        storage.recover(con)  # a store a failed checkpoint invalidated (full disk): reattached, nothing lost
         return con
     except duckdb.Error as exc:  # e.g. another program holds the file's write lock
-        st.error(tr(
-            f"เปิดที่เก็บแบบสำรวจ {md(path)} ไม่ได้ อาจมีโปรแกรมอื่นใช้ไฟล์นี้อยู่ (เช่น คำสั่ง python -m framework) "
-            "ให้ปิดโปรแกรมนั้นแล้วโหลดหน้านี้ใหม่ หรือตั้ง SKILLS_DB เป็นไฟล์อื่น",
-            f"Cannot open the survey store {md(path)}: another program may be using it (for example a "
-            "`python -m framework` command). Close it and reload this page, or set SKILLS_DB to another file."),
-            icon=":material/lock:")
+        st.error(
+            tr(
+                f"เปิดที่เก็บแบบสำรวจ {md(path)} ไม่ได้ อาจมีโปรแกรมอื่นใช้ไฟล์นี้อยู่ (เช่น คำสั่ง python -m framework) "
+                "ให้ปิดโปรแกรมนั้นแล้วโหลดหน้านี้ใหม่ หรือตั้ง SKILLS_DB เป็นไฟล์อื่น",
+                f"Cannot open the survey store {md(path)}: another program may be using it (for example a "
+                "`python -m framework` command). Close it and reload this page, or set SKILLS_DB to another file.",
+            ),
+            icon=":material/lock:",
+        )
         st.caption(md(str(exc).splitlines()[0]))
         st.stop()
 
@@ -127,7 +131,7 @@ def hr_verify(given: str | None, page: str) -> access.Attempt:
     return result
 
 
-HR_UNLOCKED = "_hr_unlocked"   # the scopes (gates) this browser session unlocked with the passphrase
+HR_UNLOCKED = "_hr_unlocked"  # the scopes (gates) this browser session unlocked with the passphrase
 
 
 def _hr_lock(scope: str) -> None:
@@ -143,15 +147,20 @@ def hr_passphrase(key: str, label: str, *, scope: str, where=None) -> access.Att
     where = where or st
     result = None
     given = st.session_state.get(key) or None
-    if given:                               # checked before the box is drawn, so it can still be emptied
+    if given:  # checked before the box is drawn, so it can still be emptied
         result = hr_verify(str(given), scope)
         if result.ok:
             st.session_state[HR_UNLOCKED] = sorted({*st.session_state.get(HR_UNLOCKED, []), scope})
             st.session_state[key] = ""
-            audit("sign-in", detail=f"page: {scope}")     # who is the role; the passphrase is never written
+            audit("sign-in", detail=f"page: {scope}")  # who is the role; the passphrase is never written
     if scope in st.session_state.get(HR_UNLOCKED, []):
-        where.button(tr("ล็อกสิทธิ์ HR อีกครั้ง", "Lock HR access again"), key=f"{key}_lock",
-                     icon=":material/lock:", on_click=_hr_lock, args=(scope,))
+        where.button(
+            tr("ล็อกสิทธิ์ HR อีกครั้ง", "Lock HR access again"),
+            key=f"{key}_lock",
+            icon=":material/lock:",
+            on_click=_hr_lock,
+            args=(scope,),
+        )
         return access.Attempt(True, checked=True)
     where.text_input(label, type="password", key=key)
     return result or access.Attempt(False, access.THROTTLE.wait(_hr_session()))
@@ -180,6 +189,7 @@ def export_recorder(what: str, agency: str | None = None):
 
     def record(file_name: str) -> None:
         audit_log.record(con, who, "row-export", agency, f"{what}: {file_name}", secret=secret)
+
     return record
 
 
@@ -188,11 +198,15 @@ def hr_refusal(result: access.Attempt) -> str | None:
     if result.ok or (not result.checked and not result.wait):
         return None
     if not result.checked:
-        return tr(f"ลองรหัสผ่านผิดหลายครั้ง: รอ {result.wait:.0f} วินาทีแล้วลองใหม่",
-                  f"Too many wrong passphrases: wait {result.wait:.0f} s, then try again.")
+        return tr(
+            f"ลองรหัสผ่านผิดหลายครั้ง: รอ {result.wait:.0f} วินาทีแล้วลองใหม่",
+            f"Too many wrong passphrases: wait {result.wait:.0f} s, then try again.",
+        )
     if result.wait > 0:
-        return tr(f"รหัสผ่านไม่ถูกต้อง และลองผิดหลายครั้งแล้ว: รอ {result.wait:.0f} วินาทีก่อนลองใหม่",
-                  f"Wrong passphrase, and too many wrong tries: wait {result.wait:.0f} s before the next one.")
+        return tr(
+            f"รหัสผ่านไม่ถูกต้อง และลองผิดหลายครั้งแล้ว: รอ {result.wait:.0f} วินาทีก่อนลองใหม่",
+            f"Wrong passphrase, and too many wrong tries: wait {result.wait:.0f} s before the next one.",
+        )
     return tr("รหัสผ่านไม่ถูกต้อง", "Wrong passphrase.")
 
 
@@ -204,9 +218,13 @@ def hr_gate(key: str, why_th: str, why_en: str) -> None:
     """
     secret = hr_secret()
     if access.local_mode(secret):
-        st.info(tr("ไม่ได้ตั้งรหัสผ่าน HR: แอปทำงานแบบผู้ใช้คนเดียวบนเครื่อง (อนุญาตทุกอย่าง)",
-                   "No HR passphrase is configured: the app runs in local single-user mode (everything allowed)."),
-                icon=":material/lock_open:")
+        st.info(
+            tr(
+                "ไม่ได้ตั้งรหัสผ่าน HR: แอปทำงานแบบผู้ใช้คนเดียวบนเครื่อง (อนุญาตทุกอย่าง)",
+                "No HR passphrase is configured: the app runs in local single-user mode (everything allowed).",
+            ),
+            icon=":material/lock_open:",
+        )
         return
     result = hr_passphrase(key, tr("รหัสผ่าน HR", "HR passphrase"), scope=key)
     if not result.ok:
@@ -222,7 +240,7 @@ def hr_passed(key: str) -> bool:
     through the throttle and is right)? Only reads the outcome of a check made before: never a new guess."""
     if access.local_mode(hr_secret()):
         return True
-    return key in st.session_state.get(HR_UNLOCKED, [])     # hr_passphrase() unlocked the gate's scope
+    return key in st.session_state.get(HR_UNLOCKED, [])  # hr_passphrase() unlocked the gate's scope
 
 
 def controls(expanded: bool = False):
@@ -230,8 +248,7 @@ def controls(expanded: bool = False):
     so the content gets the screen (open it to change a choice; keyboard shortcuts keep working)."""
     if not presenting():
         return st.container()
-    return st.expander(tr("ตัวเลือกและปุ่มควบคุม", "Choices and controls"), icon=":material/tune:",
-                       expanded=expanded)
+    return st.expander(tr("ตัวเลือกและปุ่มควบคุม", "Choices and controls"), icon=":material/tune:", expanded=expanded)
 
 
 def lang() -> str:
@@ -325,14 +342,22 @@ FULLSCREEN_HTML = """
 def presentation_controls() -> None:
     """The way out of presentation mode (labelled), and a full-screen switch; drawn only while presenting."""
     row = st.container(horizontal=True, vertical_alignment="center")
-    row.button(tr("ออกจากโหมดนำเสนอ", "Exit presentation"), key="present_exit", on_click=_exit_presentation,
-               icon=":material/close_fullscreen:", width="content",
-               help=tr("กลับสู่หน้าปกติ: เมนูด้านซ้ายและแถบด้านบนกลับมา",
-                       "Back to the normal page: the menu and header return"))
+    row.button(
+        tr("ออกจากโหมดนำเสนอ", "Exit presentation"),
+        key="present_exit",
+        on_click=_exit_presentation,
+        icon=":material/close_fullscreen:",
+        width="content",
+        help=tr("กลับสู่หน้าปกติ: เมนูด้านซ้ายและแถบด้านบนกลับมา", "Back to the normal page: the menu and header return"),
+    )
     with row:
-        st.html(FULLSCREEN_HTML.format(label=tr("เต็มจอ", "Full screen"),
-                                       hint=tr("เต็มจอ / กลับ (Esc)", "Full screen on / off (Esc)")),
-                width="content", unsafe_allow_javascript=True)
+        st.html(
+            FULLSCREEN_HTML.format(
+                label=tr("เต็มจอ", "Full screen"), hint=tr("เต็มจอ / กลับ (Esc)", "Full screen on / off (Esc)")
+            ),
+            width="content",
+            unsafe_allow_javascript=True,
+        )
 
 
 PRESENT_CSS = """
@@ -367,7 +392,8 @@ def setup(page: str, title_th: str, title_en: str, nav: bool = True) -> str:
     _init_state()
     st.set_page_config(
         page_title=f"{tr(title_th, title_en)} · OCSC Digital Skills",
-        page_icon=":material/school:", layout="wide",
+        page_icon=":material/school:",
+        layout="wide",
         initial_sidebar_state="collapsed" if st.session_state[PRESENT_KEY] else "auto",
     )
     st.markdown(BASE_CSS, unsafe_allow_html=True)
@@ -376,10 +402,20 @@ def setup(page: str, title_th: str, title_en: str, nav: bool = True) -> str:
     if st.session_state[PRESENT_KEY]:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
     with st.sidebar:
-        st.radio("ภาษา / Language", ["ไทย", "English"], key="_lang_widget", horizontal=True,
-                 index=1 if lang() == "en" else 0, on_change=_on_lang_change)
-        st.toggle(tr("โหมดนำเสนอ (ตัวอักษรใหญ่)", "Presentation mode (large type)"), key="_present_widget",
-                  value=st.session_state[PRESENT_KEY], on_change=_on_present_change)
+        st.radio(
+            "ภาษา / Language",
+            ["ไทย", "English"],
+            key="_lang_widget",
+            horizontal=True,
+            index=1 if lang() == "en" else 0,
+            on_change=_on_lang_change,
+        )
+        st.toggle(
+            tr("โหมดนำเสนอ (ตัวอักษรใหญ่)", "Presentation mode (large type)"),
+            key="_present_widget",
+            value=st.session_state[PRESENT_KEY],
+            on_change=_on_present_change,
+        )
         if nav:
             menu()
     if st.session_state[PRESENT_KEY]:

@@ -1,5 +1,6 @@
 """The agency's target levels on /profiles (framework/targets.py): which agency and round, each required unit's
 level in force (the default shown as such), and the HR-only editor."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -41,17 +42,29 @@ def section(stage: str, group: str) -> None:
         if not choices:
             st.caption(md(tr(targets.note("th"), targets.note("en"))))
             return
-        agency, round_date = st.selectbox(tr("หน่วยงานและรอบ", "Agency and round"), choices, key="prof_target_round",
-                                          format_func=_label)
+        agency, round_date = st.selectbox(
+            tr("หน่วยงานและรอบ", "Agency and round"), choices, key="prof_target_round", format_func=_label
+        )
         levels = targets.table(con, agency, round_date)
         mine = levels[(levels["stage"] == stage) & (levels["staff_group"] == group)]
         st.caption(md(tr(targets.note("th", agency, round_date), targets.note("en", agency, round_date))))
-        shown = mine.assign(source=[tr("ค่าตั้งต้น", "default") if d else tr(f"กำหนดไว้รอบ {str(s)[:10]}",
-                                                                           f"set for the round of {str(s)[:10]}")
-                                    for d, s in zip(mine["is_default"], mine["set_for"])])
-        st.dataframe(shown[["unit_code", "level", "source"]].rename(columns={
-            "unit_code": tr("หน่วย", "Unit"), "level": tr("ระดับเป้าหมาย", "Target level"),
-            "source": tr("ที่มา", "Source")}), hide_index=True, key="prof_target_table")
+        shown = mine.assign(
+            source=[
+                tr("ค่าตั้งต้น", "default") if d else tr(f"กำหนดไว้รอบ {str(s)[:10]}", f"set for the round of {str(s)[:10]}")
+                for d, s in zip(mine["is_default"], mine["set_for"])
+            ]
+        )
+        st.dataframe(
+            shown[["unit_code", "level", "source"]].rename(
+                columns={
+                    "unit_code": tr("หน่วย", "Unit"),
+                    "level": tr("ระดับเป้าหมาย", "Target level"),
+                    "source": tr("ที่มา", "Source"),
+                }
+            ),
+            hide_index=True,
+            key="prof_target_table",
+        )
         _editor(con, agency, round_date, stage, group, mine)
 
 
@@ -63,12 +76,18 @@ def _editor(con, agency, round_date, stage, group, mine) -> None:
         return
     with st.form("prof_target_form", border=False):
         unit = st.selectbox(tr("หน่วย", "Unit"), list(mine["unit_code"]), key="prof_target_unit")
-        level = st.segmented_control(tr("ระดับเป้าหมาย (ตั้งแต่รอบนี้)", "Target level (from this round on)"),
-                                     list(targets.LEVELS), key="prof_target_level",
-                                     default=targets.DEFAULT_LEVEL)
+        level = st.segmented_control(
+            tr("ระดับเป้าหมาย (ตั้งแต่รอบนี้)", "Target level (from this round on)"),
+            list(targets.LEVELS),
+            key="prof_target_level",
+            default=targets.DEFAULT_LEVEL,
+        )
         saved = st.form_submit_button(tr("บันทึก", "Save"), icon=":material/save:")
-    reset = st.button(tr("ล้างระดับที่กำหนดไว้ในรอบนี้", "Forget the levels set for this round"),
-                      key="prof_target_reset", icon=":material/restart_alt:")
+    reset = st.button(
+        tr("ล้างระดับที่กำหนดไว้ในรอบนี้", "Forget the levels set for this round"),
+        key="prof_target_reset",
+        icon=":material/restart_alt:",
+    )
     try:
         if saved and unit and level:
             targets.set_level(con, agency, round_date, stage, group, unit, int(level), who="HR", authorised=True)

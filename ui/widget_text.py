@@ -14,6 +14,7 @@ one Streamlit release and checked by the same test, so an upgrade that renames o
 Not covered: st.date_input's calendar (month names "June 2026", weekday letters S M T W): Streamlit 1.67
 gives the widget a display `format` only, no locale, and the calendar's text has no hook to replace.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -21,18 +22,28 @@ import streamlit as st
 # (selector of the element whose text is replaced, Thai text). Selectors use only hooks verified in
 # Streamlit 1.67's static JS: stFileUploaderDropzone, stBaseButton-secondary, stMarkdownContainer,
 # stFileUploaderDropzoneInstructions, stMultiSelectDropdown, data-key="__select_all__"/"__select_matches__".
-UPLOAD_BUTTON = ('[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] '
-                 '[data-testid="stMarkdownContainer"] p')
+UPLOAD_BUTTON = (
+    '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] '
+    '[data-testid="stMarkdownContainer"] p'
+)
 INSTRUCTIONS = '[data-testid="stFileUploaderDropzoneInstructions"] span'
 SELECT_ALL = '[data-testid="stMultiSelectDropdown"] [data-key="__select_all__"] [data-item-hl]'
 SELECT_MATCHES = '[data-testid="stMultiSelectDropdown"] [data-key="__select_matches__"] [data-item-hl]'
 # Emotion targets (class names) of Streamlit 1.67's styled components without a data-testid.
-SELECTBOX_EMPTY = ".equpb2c9"       # Selectbox's renderEmptyState span: "No results"
-MULTISELECT_EMPTY = ".eo2qvtu11"    # Multiselect's renderEmptyState span: "No results"
-DRAG_OVERLAY = ".euud7oh2"          # FileUploader's span over the dropzone while a file is dragged
-TESTIDS = ("stFileUploaderDropzone", "stFileUploaderDropzoneInstructions", "stMultiSelectDropdown",
-           "stMarkdownContainer", "__select_all__", "__select_matches__",
-           SELECTBOX_EMPTY[1:], MULTISELECT_EMPTY[1:], DRAG_OVERLAY[1:])
+SELECTBOX_EMPTY = ".equpb2c9"  # Selectbox's renderEmptyState span: "No results"
+MULTISELECT_EMPTY = ".eo2qvtu11"  # Multiselect's renderEmptyState span: "No results"
+DRAG_OVERLAY = ".euud7oh2"  # FileUploader's span over the dropzone while a file is dragged
+TESTIDS = (
+    "stFileUploaderDropzone",
+    "stFileUploaderDropzoneInstructions",
+    "stMultiSelectDropdown",
+    "stMarkdownContainer",
+    "__select_all__",
+    "__select_matches__",
+    SELECTBOX_EMPTY[1:],
+    MULTISELECT_EMPTY[1:],
+    DRAG_OVERLAY[1:],
+)
 
 
 def thai_texts(max_upload_mb: int) -> dict[str, str]:

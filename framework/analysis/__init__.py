@@ -14,6 +14,7 @@ and applies suppression. The package:
 - definitions.py  how every figure is computed (Thai + English), shown on every survey page
 This module re-exports the public API: `from framework import analysis; analysis.coverage(con, filters)`.
 """
+
 from __future__ import annotations
 
 from framework.analysis import rounds  # noqa: F401

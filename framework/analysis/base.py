@@ -1,5 +1,6 @@
 """What every view shares: the catalogue side (units, which units each profile requires), SQL key fragments,
 and the ordering/reindexing of result frames. No rules about hiding figures (those are in suppression.py)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,16 +27,19 @@ from framework.store import aggregates, releases
 @dataclass(frozen=True)
 class Frame:
     codes: tuple[str, ...]
-    required: dict = field(hash=False)      # (stage, staff_group) -> tuple of unit codes
+    required: dict = field(hash=False)  # (stage, staff_group) -> tuple of unit codes
     units: pd.DataFrame = field(hash=False, repr=False)
 
 
 @once
 def frame(con) -> Frame:
     """Unit codes and profile requirements from the catalogue (two small queries; no caching in framework)."""
-    units = db.query(con, "SELECT u.code, u.group_key, u.ord AS unit_ord, u.name_th, u.name_en, "
-                          "cg.name_th AS group_name_th, cg.name_en AS group_name_en, cg.ord AS group_ord "
-                          "FROM units u JOIN capability_groups cg ON cg.key = u.group_key ORDER BY u.ord")
+    units = db.query(
+        con,
+        "SELECT u.code, u.group_key, u.ord AS unit_ord, u.name_th, u.name_en, "
+        "cg.name_th AS group_name_th, cg.name_en AS group_name_en, cg.ord AS group_ord "
+        "FROM units u JOIN capability_groups cg ON cg.key = u.group_key ORDER BY u.ord",
+    )
     return Frame(tuple(units["code"]), aggregates.requirements(con), units)
 
 
@@ -72,8 +76,11 @@ def blocks(con) -> pd.DataFrame:
     if not has_store(con):
         return disclosure.partition(None, access.min_cell_floor())
     src = source.pick(con)
-    atoms = db.query(con, db.render(sql.load("population_atoms"), filtered=src.filtered(True, public=True),
-                                    n=weighted_n(src)), params(con, Filters(round=ROUND_ALL), exact=True))
+    atoms = db.query(
+        con,
+        db.render(sql.load("population_atoms"), filtered=src.filtered(True, public=True), n=weighted_n(src)),
+        params(con, Filters(round=ROUND_ALL), exact=True),
+    )
     campaigns = set(db.query(con, releases.CAMPAIGN_BATCHES)["batch_id"]) if releases.exists(con) else set()
     return disclosure.partition(atoms, access.min_cell_floor(), unpooled=frozenset(campaigns))
 
@@ -85,8 +92,9 @@ def round_ids(con, round_: str, batches=()) -> list[str] | None:
     return sorted(population(con).agency_rounds(round_, frozenset(batches or ()) or None))
 
 
-def run(con, template: str, f: Filters, src: Source | None = None, exact: bool | None = None,
-        **parts: str) -> pd.DataFrame:
+def run(
+    con, template: str, f: Filters, src: Source | None = None, exact: bool | None = None, **parts: str
+) -> pd.DataFrame:
     """Render a named query (strictly) over the filtered rows of `src` (default: source.pick) and run it with
     the filters bound. Exact figures when `exact` (default: the HR passphrase given), else whole disclosure
     blocks only; rows keyed by a block spanning several values of the key (disclosure.POOLED) are dropped."""
@@ -103,7 +111,7 @@ def key_parts(dims: list[str], *wanted: str) -> dict:
 
     Only the `wanted` fragments are returned (templates are rendered strictly: no unknown part).
     """
-    names = ["outer_key", "key"][-len(dims):]
+    names = ["outer_key", "key"][-len(dims) :]
     exprs = [KEY_EXPR[d] for d in dims]
     parts = {
         "keys": ", ".join(f"{e} AS {n}" for e, n in zip(exprs, names)),
@@ -136,8 +144,13 @@ def reindex_groups(df: pd.DataFrame, f: Filters, id_cols: list[str], fill: dict)
 
 
 # Filter dimension of Filters -> column of population_atoms.sql; view key -> the same columns.
-_FILTER_DIM = {"staff_groups": "staff_group", "agencies": "agency", "org_units": "unit_key",
-               "rounds": "round_key", "batches": "batch_id"}
+_FILTER_DIM = {
+    "staff_groups": "staff_group",
+    "agencies": "agency",
+    "org_units": "unit_key",
+    "rounds": "round_key",
+    "batches": "batch_id",
+}
 _KEY_DIM = {"group": "staff_group", "agency": "agency", "unit": "unit_key", "round": "round_key"}
 
 
@@ -147,8 +160,9 @@ def population(con) -> Population:
     if not has_store(con):
         return Population(pd.DataFrame(columns=[*DIFF_DIMS, "n"]))
     src = source.pick(con)
-    return Population(run(con, sql.load("population_atoms"), Filters(round=ROUND_ALL), src, exact=True,
-                          n=weighted_n(src)))
+    return Population(
+        run(con, sql.load("population_atoms"), Filters(round=ROUND_ALL), src, exact=True, n=weighted_n(src))
+    )
 
 
 def weighted_n(src: Source) -> str:
@@ -186,7 +200,7 @@ def head_counts(con, df: pd.DataFrame, f: Filters, by: str, groups_of=None) -> l
     for ids in df[cols].drop_duplicates().itertuples(index=False):
         row = dict(zip(cols, ids))
         keys = {by: row["key"]}
-        if "outer_key" in row:               # trends: the outer key is the survey round
+        if "outer_key" in row:  # trends: the outer key is the survey round
             keys["round"] = row["outer_key"]
         sel = selection(f, pop, **keys)
         if groups_of is not None:
@@ -202,5 +216,5 @@ def order_keys(df: pd.DataFrame, by: str) -> pd.DataFrame:
     else:
         order = {k: i for i, k in enumerate(sorted(k for k in df["key"].unique() if k != TOTAL_KEY))}
     df["_key_ord"] = df["key"].map(order).fillna(len(order)).astype(int)
-    df.loc[df["key"] == TOTAL_KEY, "_key_ord"] = 10 ** 6
+    df.loc[df["key"] == TOTAL_KEY, "_key_ord"] = 10**6
     return df

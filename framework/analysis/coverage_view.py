@@ -1,4 +1,5 @@
 """Coverage of each unit per staff group / agency / org unit (the heatmap) and the blocking units of a stage."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,8 +35,11 @@ from framework.catalog import STAFF_GROUPS
 def coverage_raw(con, f: Filters, stage: str, dims: list[str]) -> pd.DataFrame:
     fr = frame(con)
     src = source.pick(con)
-    met = ", ".join(f"coalesce(sum({src.met(c)}), 0)::BIGINT AS {db.ident('m:' + c)}, "
-                    f"coalesce(sum({src.assessed(c)}), 0)::BIGINT AS {db.ident('a:' + c)}" for c in fr.codes)
+    met = ", ".join(
+        f"coalesce(sum({src.met(c)}), 0)::BIGINT AS {db.ident('m:' + c)}, "
+        f"coalesce(sum({src.assessed(c)}), 0)::BIGINT AS {db.ident('a:' + c)}"
+        for c in fr.codes
+    )
     pairs = ", ".join(f"({db.ident('m:' + c)}, {db.ident('a:' + c)}) AS {db.ident(c)}" for c in fr.codes)
     keys = key_parts(dims, "keys", "last_key", "group_keys", "outer_keys")
     df = run(con, sql.load("coverage"), f, src, n=weighted_n(src), met_counts=met, unpivot_on=pairs, **keys)
@@ -81,8 +85,9 @@ def finish_coverage(con, df: pd.DataFrame, f: Filters, stage: str, by: str) -> p
     any_req = {c for g in groups for c in fr.required[(stage, g)]}
     req_pairs = {(g, c) for g in STAFF_GROUPS for c in fr.required[(stage, g)]}
     if by == "group":
-        df["required"] = [(k, c) in req_pairs if not t else c in any_req
-                          for k, c, t in zip(df["key"], df["code"], df["is_total"])]
+        df["required"] = [
+            (k, c) in req_pairs if not t else c in any_req for k, c, t in zip(df["key"], df["code"], df["is_total"])
+        ]
     else:
         df["required"] = df["code"].isin(any_req)
     df = df.merge(fr.units[["code", "group_key", "unit_ord"]], on="code", how="left")
@@ -96,18 +101,48 @@ def finish_coverage(con, df: pd.DataFrame, f: Filters, stage: str, by: str) -> p
         df = df[df["code"].isin(any_req)]
     df["stage"], df["by"] = stage, by
     df = order_keys(df, by)
-    cols = ["stage", "by"] + id_cols + ["code", "group_key", "unit_ord", "n", "n_all", "met", "coverage",
-                                         "not_assessed", "not_assessed_share", "required", "is_total", "hidden"]
+    cols = (
+        ["stage", "by"]
+        + id_cols
+        + [
+            "code",
+            "group_key",
+            "unit_ord",
+            "n",
+            "n_all",
+            "met",
+            "coverage",
+            "not_assessed",
+            "not_assessed_share",
+            "required",
+            "is_total",
+            "hidden",
+        ]
+    )
     sort = [c for c in id_cols if c != "key"] + ["unit_ord", "_key_ord"]
     return df.sort_values(sort, kind="stable")[cols].reset_index(drop=True)
 
 
-BLOCKER_COLUMNS = ["code", "group_key", "unit_ord", "name_th", "name_en", "n", "n_all", "met", "coverage",
-                   "not_assessed", "not_assessed_share", "hidden"]
+BLOCKER_COLUMNS = [
+    "code",
+    "group_key",
+    "unit_ord",
+    "name_th",
+    "name_en",
+    "n",
+    "n_all",
+    "met",
+    "coverage",
+    "not_assessed",
+    "not_assessed_share",
+    "hidden",
+]
 
 
 @view
-def blockers(con, filters: Filters | dict | None = None, stage: str = "Developing", top: int | None = 5) -> pd.DataFrame:
+def blockers(
+    con, filters: Filters | dict | None = None, stage: str = "Developing", top: int | None = 5
+) -> pd.DataFrame:
     """Units the stage requires, lowest coverage first, among the respondents whose profile requires each.
 
     Each unit's figure is over the staff groups whose profile requires it (within the filters): exact with
@@ -127,12 +162,13 @@ def blockers(con, filters: Filters | dict | None = None, stage: str = "Developin
     parts = raw[~raw["is_total"]]
     parts = parts.assign(_groups=parts["key"].map(groups_of_span))
     rows = []
-    by_code = dict(tuple(parts.groupby("code", sort=False)))     # one split, not a scan per unit
+    by_code = dict(tuple(parts.groupby("code", sort=False)))  # one split, not a scan per unit
     for c, gs in req.items():
         pc = by_code.get(c, parts.iloc[:0])
         p = pc[pc["_groups"].map(lambda s, gs=gs: s <= gs).astype(bool)]
-        rows.append({"code": c, "n": int(p["n"].sum()), "met": int(p["met"].sum()),
-                     "assessed": int(p["assessed"].sum())})
+        rows.append(
+            {"code": c, "n": int(p["n"].sum()), "met": int(p["met"].sum()), "assessed": int(p["assessed"].sum())}
+        )
     df = pd.DataFrame(rows).merge(fr.units[["code", "group_key", "unit_ord", "name_th", "name_en"]], on="code")
     df["key"] = TOTAL_KEY
     df["n_all"] = head_counts(con, df, f, "group", groups_of=req.get)
@@ -146,13 +182,31 @@ def blockers(con, filters: Filters | dict | None = None, stage: str = "Developin
     return df[BLOCKER_COLUMNS].reset_index(drop=True)
 
 
-HIDDEN_NO_PREVIOUS = "no_previous"   # a change cell without a previous round to compare with
-CHANGE_COLUMNS = ["stage", "by", "round", "round_prev", "key", "code", "group_key", "unit_ord", "n", "n_prev",
-                  "coverage", "coverage_prev", "change", "required", "is_total", "hidden"]
+HIDDEN_NO_PREVIOUS = "no_previous"  # a change cell without a previous round to compare with
+CHANGE_COLUMNS = [
+    "stage",
+    "by",
+    "round",
+    "round_prev",
+    "key",
+    "code",
+    "group_key",
+    "unit_ord",
+    "n",
+    "n_prev",
+    "coverage",
+    "coverage_prev",
+    "change",
+    "required",
+    "is_total",
+    "hidden",
+]
 
 
 @view
-def coverage_change(con, filters: Filters | dict | None = None, stage: str = "Early", by: str = "group") -> pd.DataFrame:
+def coverage_change(
+    con, filters: Filters | dict | None = None, stage: str = "Early", by: str = "group"
+) -> pd.DataFrame:
     """This round minus the previous one per (key, unit): the coverage change heatmap, in percentage points.
 
     Both rounds' heatmaps are computed and suppressed by the same rules (the previous round through
@@ -163,13 +217,16 @@ def coverage_change(con, filters: Filters | dict | None = None, stage: str = "Ea
     """
     f = Filters.coerce(filters)
     if f.round != ROUND_LATEST:
-        raise AnalysisError("การเปลี่ยนแปลงระหว่างรอบใช้ได้กับรอบล่าสุดของแต่ละหน่วยงานเท่านั้น — เลือก “รอบล่าสุด”",
-                            "The change between rounds needs the latest round of each agency — choose “latest round”")
+        raise AnalysisError(
+            "การเปลี่ยนแปลงระหว่างรอบใช้ได้กับรอบล่าสุดของแต่ละหน่วยงานเท่านั้น — เลือก “รอบล่าสุด”",
+            "The change between rounds needs the latest round of each agency — choose “latest round”",
+        )
     now = coverage(con, f, stage=stage, by=by)
     before = coverage(con, f.with_(round=ROUND_PREVIOUS), stage=stage, by=by)
     now, before = with_round(con, f, now, by), with_round(con, f.with_(round=ROUND_PREVIOUS), before, by)
     prev = before[["key", "code", "round", "n", "coverage", "hidden"]].rename(
-        columns={"round": "round_prev", "n": "n_prev", "coverage": "coverage_prev", "hidden": "hidden_prev"})
+        columns={"round": "round_prev", "n": "n_prev", "coverage": "coverage_prev", "hidden": "hidden_prev"}
+    )
     df = now.merge(prev, on=["key", "code"], how="left")
     both = df["hidden"].isna() & df["hidden_prev"].isna() & df["coverage_prev"].notna()
     df["change"] = ((df["coverage"] - df["coverage_prev"]) * 100).where(both).round(1)

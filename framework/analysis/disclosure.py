@@ -29,11 +29,12 @@ unit's own figure; the view says how many people a figure covers (`n`) of how ma
 With the passphrase (or in local mode, no passphrase configured) figures are exact; a figure over fewer
 than k people is hidden (suppression.py).
 """
+
 from __future__ import annotations
 
 import pandas as pd
 
-SEP = "\x1f"          # joins an atom's key parts (never in a batch id, agency, org unit or staff group key)
+SEP = "\x1f"  # joins an atom's key parts (never in a batch id, agency, org unit or staff group key)
 POOLED = "\x1fpooled"  # the key of rows whose block spans several values of a view's key (dropped)
 ATOM_DIMS = ("batch_id", "agency", "unit_key", "staff_group")
 LEVEL_CELL, LEVEL_UNIT, LEVEL_GROUP, LEVEL_BATCH = 1, 2, 3, 4
@@ -79,15 +80,17 @@ def partition(atoms: pd.DataFrame, k: int, unpooled: frozenset = frozenset()) ->
         cand = cand.sort_values(unit + ["n", "staff_group"], ascending=[True, True, True, False, True])
         before = cand.groupby(unit)["n"].cumsum() - cand["n"]
         taken = cand.index[before < k]
-        a.loc[taken, "blk"] = ("u" + SEP + a.loc[taken, "batch_id"] + SEP + a.loc[taken, "agency"]
-                               + SEP + a.loc[taken, "unit_key"])
+        a.loc[taken, "blk"] = (
+            "u" + SEP + a.loc[taken, "batch_id"] + SEP + a.loc[taken, "agency"] + SEP + a.loc[taken, "unit_key"]
+        )
         a.loc[taken, "level"] = LEVEL_UNIT
     # Step 3: a staff group's (other) small cells pooled across org units (within one batch and agency).
     small &= a["blk"].isna()
     pool = a[small].groupby(["batch_id", "agency", "staff_group"])["n"].transform("sum")
     grouped = pool.index[pool >= k]
-    a.loc[grouped, "blk"] = ("g" + SEP + a.loc[grouped, "batch_id"] + SEP + a.loc[grouped, "agency"]
-                             + SEP + a.loc[grouped, "staff_group"])
+    a.loc[grouped, "blk"] = (
+        "g" + SEP + a.loc[grouped, "batch_id"] + SEP + a.loc[grouped, "agency"] + SEP + a.loc[grouped, "staff_group"]
+    )
     a.loc[grouped, "level"] = LEVEL_GROUP
     # Step 4: what is left, pooled across staff groups and org units (within one batch and agency).
     left = a["blk"].isna() & small
@@ -117,10 +120,14 @@ def params(blocks: pd.DataFrame) -> dict:
     and the atoms in no block. An atom not listed is a block of its own (step 1): one row of the cells, kept or
     dropped whole by the filters, so it needs no check."""
     pooled = blocks[blocks["level"] > LEVEL_CELL]
-    return {"blk_atoms": pooled["atom"].tolist(), "blk_ids": pooled["blk"].tolist(),
-            "blk_n": [int(x) for x in pooled["blk_n"]], "blk_groups": pooled["blk_groups"].tolist(),
-            "blk_single_unit": [bool(x) for x in pooled["single_unit"]],
-            "blk_none": blocks.loc[blocks["blk"].isna(), "atom"].tolist()}
+    return {
+        "blk_atoms": pooled["atom"].tolist(),
+        "blk_ids": pooled["blk"].tolist(),
+        "blk_n": [int(x) for x in pooled["blk_n"]],
+        "blk_groups": pooled["blk_groups"].tolist(),
+        "blk_single_unit": [bool(x) for x in pooled["single_unit"]],
+        "blk_none": blocks.loc[blocks["blk"].isna(), "atom"].tolist(),
+    }
 
 
 def groups_of_span(span: str) -> frozenset:

@@ -7,6 +7,7 @@ ISO date "YYYY-MM-DD" = that round; "all" = every round pooled, only when asked 
 passphrase given) or in local mode (no passphrase configured anywhere) — enforced here, so every page, export
 and CLI command that builds a Filters gets it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,9 +19,9 @@ from framework import access, targets
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.errors import BilingualError
 
-DEFAULT_THRESHOLD = 3     # level that counts as met
-TARGET_THRESHOLD = targets.TARGET   # t = 0: each unit met at the agency's target level (framework/targets.py)
-DEFAULT_TARGET = 0.8      # readiness a stage needs to count as reached
+DEFAULT_THRESHOLD = 3  # level that counts as met
+TARGET_THRESHOLD = targets.TARGET  # t = 0: each unit met at the agency's target level (framework/targets.py)
+DEFAULT_TARGET = 0.8  # readiness a stage needs to count as reached
 
 
 def default_min_cell() -> int:
@@ -28,21 +29,23 @@ def default_min_cell() -> int:
     return access.min_cell_floor()
 
 
-TOTAL_KEY = "(all)"   # the key of the row/column that aggregates every part of a set
-NONE_KEY = "—"        # agency / org unit / round not given
+TOTAL_KEY = "(all)"  # the key of the row/column that aggregates every part of a set
+NONE_KEY = "—"  # agency / org unit / round not given
 BY = ("group", "agency", "unit")
 # Whitelisted key expressions over filtered.sql (never user text). A row whose disclosure block spans several
 # staff groups (org units) gets the key disclosure.POOLED (chr(31) || 'pooled') in a breakdown by group (unit):
 # it counts in the total only, and base.run drops its own row. "span": the staff groups of the row's block.
-KEY_EXPR = {"group": "CASE WHEN single_group THEN staff_group ELSE chr(31) || 'pooled' END",
-            "agency": "agency",
-            "unit": "CASE WHEN single_unit THEN unit_key ELSE chr(31) || 'pooled' END",
-            "round": "round_key",
-            "span": "blk_groups"}
+KEY_EXPR = {
+    "group": "CASE WHEN single_group THEN staff_group ELSE chr(31) || 'pooled' END",
+    "agency": "agency",
+    "unit": "CASE WHEN single_unit THEN unit_key ELSE chr(31) || 'pooled' END",
+    "round": "round_key",
+    "span": "blk_groups",
+}
 DIMENSIONS = ("batches", "agencies", "org_units", "staff_groups", "rounds")
-ROUND_LATEST = "latest"   # each agency's latest round (the default of every survey view)
-ROUND_ALL = "all"         # every round pooled (explicit only)
-ROUND_PREVIOUS = "previous"   # each agency's dated round before its latest (the change between rounds)
+ROUND_LATEST = "latest"  # each agency's latest round (the default of every survey view)
+ROUND_ALL = "all"  # every round pooled (explicit only)
+ROUND_PREVIOUS = "previous"  # each agency's dated round before its latest (the change between rounds)
 
 
 def check_round(value) -> str:
@@ -53,10 +56,11 @@ def check_round(value) -> str:
     try:
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise AnalysisError(f"รอบสำรวจ {value!r} ไม่ถูกต้อง — ใช้ latest (รอบล่าสุดของแต่ละหน่วยงาน), all (ทุกรอบรวมกัน) "
-                            "หรือวันที่รอบแบบ YYYY-MM-DD",
-                            f"Round {value!r} is invalid — use latest (each agency's latest round), all (every "
-                            "round pooled) or a round date as YYYY-MM-DD") from None
+        raise AnalysisError(
+            f"รอบสำรวจ {value!r} ไม่ถูกต้อง — ใช้ latest (รอบล่าสุดของแต่ละหน่วยงาน), all (ทุกรอบรวมกัน) หรือวันที่รอบแบบ YYYY-MM-DD",
+            f"Round {value!r} is invalid — use latest (each agency's latest round), all (every "
+            "round pooled) or a round date as YYYY-MM-DD",
+        ) from None
 
 
 class AnalysisError(BilingualError):
@@ -75,6 +79,7 @@ class Filters:
     `authorised` is True when the user gave the HR passphrase: only then (or in local mode) may `min_cell`
     go below the configured floor.
     """
+
     batches: tuple[str, ...] = ()
     agencies: tuple[str, ...] = ()
     org_units: tuple[str, ...] = ()
@@ -92,19 +97,26 @@ class Filters:
             object.__setattr__(self, name, tuple(str(v) for v in (getattr(self, name) or ())))
         bad = [g for g in self.staff_groups if g not in STAFF_GROUPS]
         if bad:
-            raise AnalysisError(f"ไม่รู้จักกลุ่มบุคลากร {', '.join(bad)} — ใช้หนึ่งใน {', '.join(STAFF_GROUPS)}",
-                                f"Unknown staff group {', '.join(bad)} — use one of {', '.join(STAFF_GROUPS)}")
+            raise AnalysisError(
+                f"ไม่รู้จักกลุ่มบุคลากร {', '.join(bad)} — ใช้หนึ่งใน {', '.join(STAFF_GROUPS)}",
+                f"Unknown staff group {', '.join(bad)} — use one of {', '.join(STAFF_GROUPS)}",
+            )
         if not (isinstance(self.threshold, (int, np.integer)) and 0 <= self.threshold <= 4):
-            raise AnalysisError(f"เกณฑ์ระดับ {self.threshold!r} ไม่ถูกต้อง — ใช้จำนวนเต็ม 1 ถึง 4 "
-                                "หรือ 0 (ระดับเป้าหมายของหน่วยงาน)",
-                                f"Threshold {self.threshold!r} is invalid — use a whole number from 1 to 4, "
-                                "or 0 (the agency's target levels)")
+            raise AnalysisError(
+                f"เกณฑ์ระดับ {self.threshold!r} ไม่ถูกต้อง — ใช้จำนวนเต็ม 1 ถึง 4 หรือ 0 (ระดับเป้าหมายของหน่วยงาน)",
+                f"Threshold {self.threshold!r} is invalid — use a whole number from 1 to 4, "
+                "or 0 (the agency's target levels)",
+            )
         if not (isinstance(self.min_cell, (int, np.integer)) and self.min_cell >= 1):
-            raise AnalysisError(f"จำนวนผู้ตอบขั้นต่ำ {self.min_cell!r} ไม่ถูกต้อง — ใช้จำนวนเต็มตั้งแต่ 1 ขึ้นไป",
-                                f"Smallest cell {self.min_cell!r} is invalid — use a whole number of 1 or more")
+            raise AnalysisError(
+                f"จำนวนผู้ตอบขั้นต่ำ {self.min_cell!r} ไม่ถูกต้อง — ใช้จำนวนเต็มตั้งแต่ 1 ขึ้นไป",
+                f"Smallest cell {self.min_cell!r} is invalid — use a whole number of 1 or more",
+            )
         if not (0 < float(self.target) <= 1):
-            raise AnalysisError(f"เป้าหมายความพร้อม {self.target!r} ไม่ถูกต้อง — ใช้สัดส่วนมากกว่า 0 ถึง 1",
-                                f"Readiness target {self.target!r} is invalid — use a share above 0 and up to 1")
+            raise AnalysisError(
+                f"เป้าหมายความพร้อม {self.target!r} ไม่ถูกต้อง — ใช้สัดส่วนมากกว่า 0 ถึง 1",
+                f"Readiness target {self.target!r} is invalid — use a share above 0 and up to 1",
+            )
         object.__setattr__(self, "round", check_round(self.round))
         object.__setattr__(self, "authorised", bool(self.authorised))
         if self.min_cell < access.min_cell_floor() and not (self.authorised or local_mode()):
@@ -126,8 +138,7 @@ class Filters:
         if unknown:
             names = ", ".join(unknown)
             fields = ", ".join(cls.__dataclass_fields__)
-            raise AnalysisError(f"ไม่รู้จักตัวกรอง {names} — ใช้ {fields}",
-                                f"Unknown filter {names} — use {fields}")
+            raise AnalysisError(f"ไม่รู้จักตัวกรอง {names} — ใช้ {fields}", f"Unknown filter {names} — use {fields}")
         return cls(**given)
 
     def with_(self, **changes) -> Filters:
@@ -152,11 +163,14 @@ def defaults() -> dict:
 
 def check_by(by: str) -> None:
     if by not in BY:
-        raise AnalysisError(f"มุมมอง {by!r} ไม่ถูกต้อง — ใช้ group, agency หรือ unit",
-                            f"Unknown breakdown {by!r} — use group, agency or unit")
+        raise AnalysisError(
+            f"มุมมอง {by!r} ไม่ถูกต้อง — ใช้ group, agency หรือ unit", f"Unknown breakdown {by!r} — use group, agency or unit"
+        )
 
 
 def check_stage(stage: str) -> None:
     if stage not in STAGES:
-        raise AnalysisError(f"ไม่รู้จักระยะ {stage!r} — ใช้ Early, Developing หรือ Mature",
-                            f"Unknown stage {stage!r} — use Early, Developing or Mature")
+        raise AnalysisError(
+            f"ไม่รู้จักระยะ {stage!r} — ใช้ Early, Developing หรือ Mature",
+            f"Unknown stage {stage!r} — use Early, Developing or Mature",
+        )

@@ -4,6 +4,7 @@ source choice are read once, however many inner views (overview -> readiness, bl
 Not a cache: the memo opens when the outermost `@view` function is called and is gone when it returns, so
 nothing outlives one call (caching across reruns stays at the page edge, in Streamlit).
 """
+
 from __future__ import annotations
 
 from contextvars import ContextVar
@@ -14,6 +15,7 @@ _MEMO: ContextVar[dict | None] = ContextVar("analysis_memo", default=None)
 
 def view(fn):
     """A public view: opens the memo for its duration unless a calling view already did."""
+
     @wraps(fn)
     def wrapper(*args, **kwargs):
         if _MEMO.get() is not None:
@@ -23,11 +25,13 @@ def view(fn):
             return fn(*args, **kwargs)
         finally:
             _MEMO.reset(token)
+
     return wrapper
 
 
 def once(fn):
     """An input read at most once per connection within the running view (every call outside a view runs)."""
+
     @wraps(fn)
     def wrapper(con, *args):
         memo = _MEMO.get()
@@ -37,4 +41,5 @@ def once(fn):
         if key not in memo:
             memo[key] = fn(con, *args)
         return memo[key]
+
     return wrapper

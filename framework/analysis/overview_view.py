@@ -1,4 +1,5 @@
 """Headline counts, the filter options, and the executive overview (readiness now and next, blockers)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,8 +21,15 @@ from framework.analysis.memo import view
 from framework.analysis.readiness_view import readiness, stage_reached, work_stage
 from framework.catalog import next_stage
 
-EMPTY_COUNTS = {"respondents": 0, "batches": 0, "agencies": 0, "org_units": 0, "rounds": 0,
-                "stage": None, "n_stages": 0}
+EMPTY_COUNTS = {
+    "respondents": 0,
+    "batches": 0,
+    "agencies": 0,
+    "org_units": 0,
+    "rounds": 0,
+    "stage": None,
+    "n_stages": 0,
+}
 
 
 @view
@@ -42,22 +50,43 @@ def filter_options(con) -> dict:
     """The values each filter offers (over every round): batches (one per upload, one per campaign, with what
     names them), agencies, org units, rounds."""
     if not has_store(con):
-        return {"batches": pd.DataFrame(columns=["batch_id", "file_name", "agency", "stage", "round_date",
-                                                 "accepted", "is_demo", "content_hash", "respondents"]),
-                "agencies": [], "org_units": [], "rounds": []}
+        return {
+            "batches": pd.DataFrame(
+                columns=[
+                    "batch_id",
+                    "file_name",
+                    "agency",
+                    "stage",
+                    "round_date",
+                    "accepted",
+                    "is_demo",
+                    "content_hash",
+                    "respondents",
+                ]
+            ),
+            "agencies": [],
+            "org_units": [],
+            "rounds": [],
+        }
     # A campaign's batch (content_hash 'campaign:<code>') is named with its people (store.campaign_batch.label).
-    batches = db.query(con, """
+    batches = db.query(
+        con,
+        """
         SELECT b.batch_id, b.file_name, b.agency, b.stage, b.round_date, b.accepted, b.is_demo, b.content_hash,
                n.respondents
         FROM store.batches b
         LEFT JOIN (SELECT batch_id, count(*) AS respondents FROM store.responses
                    WHERE batch_id IN (SELECT batch_id FROM store.batches WHERE content_hash LIKE 'campaign:%')
                    GROUP BY batch_id) n USING (batch_id)
-        ORDER BY b.round_date NULLS LAST, b.uploaded_at, b.batch_id""")
-    keys = db.query(con, f"WITH f AS ({source.pick(con).filtered()}) SELECT 'agency' AS kind, agency AS v FROM f GROUP BY agency "
-                         f"UNION ALL SELECT 'unit', unit_key FROM f GROUP BY unit_key "
-                         f"UNION ALL SELECT 'round', round_key FROM f GROUP BY round_key",
-                    params(con, Filters(round=ROUND_ALL)))
+        ORDER BY b.round_date NULLS LAST, b.uploaded_at, b.batch_id""",
+    )
+    keys = db.query(
+        con,
+        f"WITH f AS ({source.pick(con).filtered()}) SELECT 'agency' AS kind, agency AS v FROM f GROUP BY agency "
+        f"UNION ALL SELECT 'unit', unit_key FROM f GROUP BY unit_key "
+        f"UNION ALL SELECT 'round', round_key FROM f GROUP BY round_key",
+        params(con, Filters(round=ROUND_ALL)),
+    )
     pick = lambda kind: sorted(keys.loc[keys.kind == kind, "v"].tolist())
     return {"batches": batches, "agencies": pick("agency"), "org_units": pick("unit"), "rounds": pick("round")}
 
@@ -96,10 +125,20 @@ def overview(con, filters: Filters | dict | None = None, stage: str | None = Non
     current = stage or counts.get("stage") or "Early"
     check_stage(current)
     nxt = next_stage(current)
-    out = {"counts": counts, "stage": current, "next_stage": nxt, "hidden": counts["respondents"] < f.min_cell,
-           **dict.fromkeys(HEADLINES), "change": dict.fromkeys(HEADLINES), "since": [],
-           "stage_reached": None, "blockers": pd.DataFrame(), "blockers_all": pd.DataFrame(columns=["hidden"]),
-           "by_stage": pd.DataFrame(), "work_stage": current}
+    out = {
+        "counts": counts,
+        "stage": current,
+        "next_stage": nxt,
+        "hidden": counts["respondents"] < f.min_cell,
+        **dict.fromkeys(HEADLINES),
+        "change": dict.fromkeys(HEADLINES),
+        "since": [],
+        "stage_reached": None,
+        "blockers": pd.DataFrame(),
+        "blockers_all": pd.DataFrame(columns=["hidden"]),
+        "by_stage": pd.DataFrame(),
+        "work_stage": current,
+    }
     if counts["respondents"] == 0:
         return out
     now, ready = _headlines(con, f, current, nxt, counts["respondents"])
@@ -110,7 +149,7 @@ def overview(con, filters: Filters | dict | None = None, stage: str | None = Non
         out["stage_reached"] = stage_reached(total, f.target)["stage_reached"].iloc[0]
     if f.round == ROUND_LATEST:
         prev_f = f.with_(round=ROUND_PREVIOUS)
-        before_rounds = rounds.chosen(con, prev_f)      # its people per agency round: the count and the dates
+        before_rounds = rounds.chosen(con, prev_f)  # its people per agency round: the count and the dates
         prev_n = int(before_rounds["n"].sum())
         if prev_n:
             before, _ = _headlines(con, prev_f, current, nxt, prev_n)
@@ -118,7 +157,7 @@ def overview(con, filters: Filters | dict | None = None, stage: str | None = Non
             out["since"] = sorted(before_rounds["round"].unique(), reverse=True)
     out["work_stage"] = work_stage(current, out["readiness"], f.target)
     every = blockers(con, f, out["work_stage"], top=None)
-    out["blockers_all"] = every          # hidden ones included: the page counts them
+    out["blockers_all"] = every  # hidden ones included: the page counts them
     out["blockers"] = every[every["hidden"].isna()].head(5).reset_index(drop=True)
     return out
 
@@ -133,6 +172,7 @@ class NextStep:
     `work_stage` with the lowest coverage among the respondents whose profile requires them (the overview's
     blockers, coverage_view.blockers): the stage the advice talks about, never another stage's units.
     """
+
     kind: str
     stage: str
     next_stage: str | None
@@ -157,8 +197,15 @@ def next_step(ov: dict, target: float) -> NextStep:
     # The blockers belong to the overview's work stage; at another target they would be another stage's units.
     same = stage == work_stage(ov["stage"], now, target)
     start = tuple(ov["blockers"]["code"].head(3)) if same and not ov["blockers"].empty else ()
-    base = {"stage": ov["stage"], "next_stage": nxt, "readiness": now, "readiness_next": r_next, "target": target,
-                "start_with": start, "work_stage": stage}
+    base = {
+        "stage": ov["stage"],
+        "next_stage": nxt,
+        "readiness": now,
+        "readiness_next": r_next,
+        "target": target,
+        "start_with": start,
+        "work_stage": stage,
+    }
     if ov["hidden"] or now is None or (nxt and r_next is None):
         return NextStep(kind="hidden", points=None, **base)
     if now < target - 1e-12:

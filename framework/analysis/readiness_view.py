@@ -1,4 +1,5 @@
 """Readiness at Early, Developing and Mature per staff group / agency / org unit, and the stage reached."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -68,8 +69,9 @@ def finish_readiness(con, df: pd.DataFrame, f: Filters, by: str) -> pd.DataFrame
     df["by"] = by
     df = order_keys(df, by)
     sort = [c for c in id_cols if c != "key"] + ["_key_ord", "stage_ord"]
-    cols = ["by"] + id_cols + ["stage", "n", "n_all", "readiness", "fully_ready", "required_units", "is_total",
-                               "hidden"]
+    cols = (
+        ["by"] + id_cols + ["stage", "n", "n_all", "readiness", "fully_ready", "required_units", "is_total", "hidden"]
+    )
     return df.sort_values(sort, kind="stable")[cols].reset_index(drop=True)
 
 
@@ -84,8 +86,10 @@ def stage_reached(ready: pd.DataFrame, target: float = DEFAULT_TARGET) -> pd.Dat
         if not g["readiness"].isna().any():
             ok = g[g["readiness"] >= target - 1e-12]
             reached = max(ok["stage"], key=order.get) if len(ok) else "none"
-        rows.append(dict(zip(id_cols, ids)) | {"stage_reached": reached, "n": int(g["n"].iloc[0]),
-                                                "is_total": bool(g["is_total"].iloc[0])})
+        rows.append(
+            dict(zip(id_cols, ids))
+            | {"stage_reached": reached, "n": int(g["n"].iloc[0]), "is_total": bool(g["is_total"].iloc[0])}
+        )
     return pd.DataFrame(rows, columns=id_cols + ["stage_reached", "n", "is_total"])
 
 

@@ -7,6 +7,7 @@ only used when asked for. `describe` says it on every page ("Round of 30 Jun 202
 column of the CLI rows and exports and of the analyst tables); `change` is the readiness change since each agency's
 previous round, shown only where both figures are shown.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -40,8 +41,12 @@ def chosen(con, filters: Filters | dict | None = None) -> pd.DataFrame:
     if not has_store(con):
         return pd.DataFrame(columns=["agency", "round", "n"])
     src = source.pick(con)
-    return db.query(con, f"WITH f AS ({src.filtered()}) SELECT agency, round_key AS round, {weighted_n(src)} AS n "
-                         "FROM f GROUP BY ALL ORDER BY round DESC, agency", params(con, f))
+    return db.query(
+        con,
+        f"WITH f AS ({src.filtered()}) SELECT agency, round_key AS round, {weighted_n(src)} AS n "
+        "FROM f GROUP BY ALL ORDER BY round DESC, agency",
+        params(con, f),
+    )
 
 
 @view
@@ -59,19 +64,26 @@ def describe(con, filters: Filters | dict | None = None, lang: str = "th") -> st
     per_agency = rounds.groupby("agency")["round"].nunique()
     if f.round == ROUND_ALL or (per_agency > 1).any():
         dates = ", ".join(date_text(r, lang) for r in sorted(rounds["round"].unique()))
-        return (f"All rounds pooled ({dates}): each person is counted once per round, so people surveyed in "
-                "several rounds count several times — compare rounds on the Trends page." if en else
-                f"รวมทุกรอบสำรวจ ({dates}): นับแต่ละคนหนึ่งครั้งต่อรอบ ผู้ที่ตอบหลายรอบจึงถูกนับหลายครั้ง "
-                "— เปรียบเทียบรอบต่าง ๆ ที่หน้าแนวโน้ม")
+        return (
+            f"All rounds pooled ({dates}): each person is counted once per round, so people surveyed in "
+            "several rounds count several times — compare rounds on the Trends page."
+            if en
+            else f"รวมทุกรอบสำรวจ ({dates}): นับแต่ละคนหนึ่งครั้งต่อรอบ ผู้ที่ตอบหลายรอบจึงถูกนับหลายครั้ง "
+            "— เปรียบเทียบรอบต่าง ๆ ที่หน้าแนวโน้ม"
+        )
     share = rounds.groupby("round")["agency"].nunique().reset_index()
     share = share.sort_values(["agency", "round"], ascending=False)
     main = share["round"].iloc[0]
     others = rounds[rounds["round"] != main].sort_values("agency")
-    which = {ROUND_LATEST: ("Latest round", "รอบสำรวจล่าสุด"),
-             ROUND_PREVIOUS: ("Previous round", "รอบสำรวจก่อนหน้า")}.get(f.round, ("Round", "รอบสำรวจ"))
+    which = {ROUND_LATEST: ("Latest round", "รอบสำรวจล่าสุด"), ROUND_PREVIOUS: ("Previous round", "รอบสำรวจก่อนหน้า")}.get(
+        f.round, ("Round", "รอบสำรวจ")
+    )
     none = "not given" if en else "ไม่ระบุ"
-    rest = "; ".join((f"for {a if a != NONE_KEY else none}: " if en else f"สำหรับ {a if a != NONE_KEY else none}: ")
-                     + date_text(r, lang) for a, r in zip(others["agency"], others["round"]))
+    rest = "; ".join(
+        (f"for {a if a != NONE_KEY else none}: " if en else f"สำหรับ {a if a != NONE_KEY else none}: ")
+        + date_text(r, lang)
+        for a, r in zip(others["agency"], others["round"])
+    )
     if en:
         return f"{which[0]} of {date_text(main, lang)}" + (f"; {rest}" if rest else "")
     return f"{which[1]} {date_text(main, lang)}" + (f"; {rest}" if rest else "")
@@ -84,8 +96,11 @@ def round_column(con, f: Filters, by: str, keys: pd.Series) -> list[str]:
     keys (TOTAL_KEY = every key)."""
     if f.round == ROUND_ALL:
         return [ROUND_ALL] * len(keys)
-    df = db.query(con, f"WITH f AS ({source.pick(con).filtered()}) SELECT {KEY_EXPR[by]} AS key, round_key FROM f GROUP BY ALL",
-                  params(con, f))
+    df = db.query(
+        con,
+        f"WITH f AS ({source.pick(con).filtered()}) SELECT {KEY_EXPR[by]} AS key, round_key FROM f GROUP BY ALL",
+        params(con, f),
+    )
     per_key = df.groupby("key")["round_key"].agg(lambda s: "+".join(sorted(set(s)))).to_dict()
     every = "+".join(sorted(set(df["round_key"])))
     return [every if k == TOTAL_KEY else per_key.get(k, "") for k in keys]
@@ -127,7 +142,6 @@ def change(now: float | None, before: float | None) -> float | None:
     return round((float(now) - float(before)) * 100, 1)
 
 
-
 @view
 def declared(con, filters: Filters | dict | None = None) -> pd.DataFrame:
     """The stage each agency kept by the filters declared for its chosen round (store.batches.stage of the
@@ -139,15 +153,19 @@ def declared(con, filters: Filters | dict | None = None) -> pd.DataFrame:
     if not has_store(con):
         return pd.DataFrame(columns=cols)
     src = source.pick(con)
-    df = db.query(con, f"WITH f AS ({src.filtered()}) SELECT agency, round_key AS round, batch_stage AS stage, "
-                       f"{weighted_n(src)} AS n FROM f GROUP BY ALL", params(con, f))
+    df = db.query(
+        con,
+        f"WITH f AS ({src.filtered()}) SELECT agency, round_key AS round, batch_stage AS stage, "
+        f"{weighted_n(src)} AS n FROM f GROUP BY ALL",
+        params(con, f),
+    )
     if df.empty:
         return pd.DataFrame(columns=cols)
     order = {s: i for i, s in enumerate(STAGES)}
     df["_ord"] = df["stage"].map(order).fillna(len(order))
     df["_round_n"] = df.groupby(["agency", "round"])["n"].transform("sum")
     df = df.sort_values(["agency", "round", "n", "_ord"], ascending=[True, False, False, True], kind="stable")
-    out = df.groupby("agency", sort=True).head(1).copy()    # newest round (several only when rounds are pooled)
+    out = df.groupby("agency", sort=True).head(1).copy()  # newest round (several only when rounds are pooled)
     out["n"] = out["_round_n"]
     out["stage"] = out["stage"].where(out["stage"].isin(STAGES), None)
     return out[cols].reset_index(drop=True)
@@ -160,6 +178,7 @@ def default_stage(con, filters: Filters | dict | None = None) -> str | None:
     if len(d) == 1:
         return d["stage"].iloc[0]
     from framework.analysis.overview_view import survey_counts
+
     return survey_counts(con, filters).get("stage")
 
 
@@ -191,22 +210,40 @@ def stage_text(con, filters: Filters | dict | None = None, stage: str = "Early",
         a, r, s = who(d["agency"].iloc[0]), d["round"].iloc[0], d["stage"].iloc[0]
         when = date_text(r, lang)
         if s is None:
-            return (f"Against {at}: {a} declared no stage for its {when} round." if en else
-                    f"เทียบกับ{at}: {a} ไม่ได้ระบุระยะสำหรับรอบ {when}")
+            return (
+                f"Against {at}: {a} declared no stage for its {when} round."
+                if en
+                else f"เทียบกับ{at}: {a} ไม่ได้ระบุระยะสำหรับรอบ {when}"
+            )
         if stage == s:
-            return (f"Against {at}: the stage {a} declared for its {when} round." if en else
-                    f"เทียบกับ{at}: ระยะที่ {a} ระบุสำหรับรอบ {when}")
+            return (
+                f"Against {at}: the stage {a} declared for its {when} round."
+                if en
+                else f"เทียบกับ{at}: ระยะที่ {a} ระบุสำหรับรอบ {when}"
+            )
         if stage == next_stage(s):
-            return (f"Against {at}, the next stage after {names[s]}, the stage {a} declared for its {when} round."
-                    if en else f"เทียบกับ{at} ระยะถัดจาก{names[s]} ซึ่งเป็นระยะที่ {a} ระบุสำหรับรอบ {when}")
-        return (f"Against {at}, not the stage {a} declared for its {when} round ({names[s]})." if en else
-                f"เทียบกับ{at} ซึ่งไม่ใช่ระยะที่ {a} ระบุสำหรับรอบ {when} ({names[s]})")
-    each = "; ".join(f"{who(a)}: {names.get(s, none) if s else none}, {date_text(r, lang)}"
-                     for a, r, s in zip(d["agency"], d["round"], d["stage"]))
+            return (
+                f"Against {at}, the next stage after {names[s]}, the stage {a} declared for its {when} round."
+                if en
+                else f"เทียบกับ{at} ระยะถัดจาก{names[s]} ซึ่งเป็นระยะที่ {a} ระบุสำหรับรอบ {when}"
+            )
+        return (
+            f"Against {at}, not the stage {a} declared for its {when} round ({names[s]})."
+            if en
+            else f"เทียบกับ{at} ซึ่งไม่ใช่ระยะที่ {a} ระบุสำหรับรอบ {when} ({names[s]})"
+        )
+    each = "; ".join(
+        f"{who(a)}: {names.get(s, none) if s else none}, {date_text(r, lang)}"
+        for a, r, s in zip(d["agency"], d["round"], d["stage"])
+    )
     kinds = [names[s] for s in STAGES if s in set(d["stage"])]
     if en:
-        return (f"Pooled: {len(d)} agencies, each at its own stage (stages {' and '.join(kinds) or none} — {each}); "
-                f"every figure here is against {at} for all of them — choose one agency to see it against its "
-                "own stage.")
-    return (f"รวมหลายหน่วยงาน: {len(d)} หน่วยงาน แต่ละหน่วยงานอยู่ในระยะของตนเอง ({' และ '.join(kinds) or none} — {each}) "
-            f"ทุกตัวเลขในหน้านี้เทียบกับ{at}สำหรับทุกหน่วยงาน — เลือกหน่วยงานเดียวเพื่อดูเทียบกับระยะของหน่วยงานนั้นเอง")
+        return (
+            f"Pooled: {len(d)} agencies, each at its own stage (stages {' and '.join(kinds) or none} — {each}); "
+            f"every figure here is against {at} for all of them — choose one agency to see it against its "
+            "own stage."
+        )
+    return (
+        f"รวมหลายหน่วยงาน: {len(d)} หน่วยงาน แต่ละหน่วยงานอยู่ในระยะของตนเอง ({' และ '.join(kinds) or none} — {each}) "
+        f"ทุกตัวเลขในหน้านี้เทียบกับ{at}สำหรับทุกหน่วยงาน — เลือกหน่วยงานเดียวเพื่อดูเทียบกับระยะของหน่วยงานนั้นเอง"
+    )

@@ -12,6 +12,7 @@ shows (issue 12), and the responses remain the reference (tests/test_aggregates_
 `pick(con)` reads the cells whenever `aggregates.fresh(con)` says they match the responses, else the
 responses; `forced("responses")` makes every view in the block read the responses (the equality test).
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -33,8 +34,8 @@ _FORCED: ContextVar[str | None] = ContextVar("survey_source", default=None)
 @dataclass(frozen=True)
 class Source:
     name: str
-    released: bool = True     # the store has the released layer of campaigns (store/releases.py)
-    targets: tuple = ()       # over the responses: the target levels in force that differ from the default
+    released: bool = True  # the store has the released layer of campaigns (store/releases.py)
+    targets: tuple = ()  # over the responses: the target levels in force that differ from the default
 
     @property
     def rows(self) -> str:
@@ -48,14 +49,15 @@ class Source:
         (store/releases.py: in steps of k changed people); over the responses (only while the cells are stale)
         a campaign's answers are left out."""
         campaigns = releases.CAMPAIGN_BATCHES
-        if not self.released:          # a store no write has reached since before releases: no campaign staged
+        if not self.released:  # a store no write has reached since before releases: no campaign staged
             return self.rows
         if self.name == CELLS:
-            return (f"SELECT * EXCLUDE (t) FROM {aggregates.TABLE} WHERE t = $t AND batch_id NOT IN ({campaigns}) "
-                    f"UNION ALL BY NAME "
-                    f"SELECT * EXCLUDE (t) FROM {releases.TABLE} WHERE t = $t AND batch_id IN ({campaigns})")
-        return (f"SELECT *, {aggregates.UNIT_KEY} AS unit_key FROM store.responses "
-                f"WHERE batch_id NOT IN ({campaigns})")
+            return (
+                f"SELECT * EXCLUDE (t) FROM {aggregates.TABLE} WHERE t = $t AND batch_id NOT IN ({campaigns}) "
+                f"UNION ALL BY NAME "
+                f"SELECT * EXCLUDE (t) FROM {releases.TABLE} WHERE t = $t AND batch_id IN ({campaigns})"
+            )
+        return f"SELECT *, {aggregates.UNIT_KEY} AS unit_key FROM store.responses WHERE batch_id NOT IN ({campaigns})"
 
     @property
     def weight(self) -> str:
@@ -71,10 +73,18 @@ class Source:
     def _met(self, code: str, stage: str | None = None) -> str:
         """Over the responses: 1 when the row's level is >= $t, or at $t = 0 >= its target level (at `stage`, else
         at its batch's stage)."""
-        frame = pd.DataFrame(list(self.targets), columns=["agency", "round_key", "stage", "staff_group",
-                                                          "unit_code", "level"])
-        level = tgt.level_sql(frame, code, agency="agency", round_key="round_key", group="staff_group",
-                              stage=stage, stage_sql="batch_stage")
+        frame = pd.DataFrame(
+            list(self.targets), columns=["agency", "round_key", "stage", "staff_group", "unit_code", "level"]
+        )
+        level = tgt.level_sql(
+            frame,
+            code,
+            agency="agency",
+            round_key="round_key",
+            group="staff_group",
+            stage=stage,
+            stage_sql="batch_stage",
+        )
         return f"(({db.ident(code)} >= CASE WHEN $t = 0 THEN {level} ELSE $t END) IS TRUE)::INTEGER"
 
     def assessed(self, code: str) -> str:
@@ -86,7 +96,7 @@ class Source:
     def required_met(self, required: dict, stage: str) -> str:
         """Per row: the met counts summed over the units the row's staff group requires at `stage`."""
         if self.name == CELLS:
-            return aggregates.required_met_col(stage)     # summed at write time (one staff group per cell)
+            return aggregates.required_met_col(stage)  # summed at write time (one staff group per cell)
         return aggregates.by_staff_group(lambda g: " + ".join(self._met(c, stage) for c in required[(stage, g)]) or "0")
 
     def full(self, stage: str, met_alias: str, req_alias: str) -> str:
@@ -101,18 +111,24 @@ class Source:
         exact=False keeps only whole disclosure blocks (analysis/disclosure.py; binds $blk_*) of the public rows:
         the figures of everyone without the HR passphrase. `public` picks the rows alone (default: not exact)."""
         public = (not exact) if public is None else public
-        tail = (sql.load("blocks_exact") if exact
-                else db.render(sql.load("blocks_public"), weight=self.weight))
-        return db.render(sql.load("filtered"), rows=self.public_rows if public else self.rows, blocks=tail,
-                         agency_key=keys.AGENCY_KEY)
+        tail = sql.load("blocks_exact") if exact else db.render(sql.load("blocks_public"), weight=self.weight)
+        return db.render(
+            sql.load("filtered"),
+            rows=self.public_rows if public else self.rows,
+            blocks=tail,
+            agency_key=keys.AGENCY_KEY,
+        )
 
 
 def pick(con) -> Source:
     """The cells when they can be trusted (aggregates.fresh), else the responses; `forced` overrides."""
     forced = _FORCED.get()
     if forced is not None:
-        return Source(forced, _released(con) if con is not None else True,
-                      _targets(con) if con is not None and forced == RESPONSES else ())
+        return Source(
+            forced,
+            _released(con) if con is not None else True,
+            _targets(con) if con is not None and forced == RESPONSES else (),
+        )
     name = CELLS if _fresh(con) else RESPONSES
     return Source(name, _released(con), _targets(con) if name == RESPONSES else ())
 

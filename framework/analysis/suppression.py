@@ -14,6 +14,7 @@ export, CLI command and analyst table applies these rules:
    fewer than k people is hidden ("small").
 4. Headline figures (training) are sums over shown figures only (`training_headline`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,9 +26,9 @@ from framework.store.rounds import latest_round, previous_round
 from framework.text import pick
 
 # Why a cell is hidden.
-HIDDEN_EMPTY = "empty"      # nobody selected
-HIDDEN_SMALL = "small"      # fewer than k people selected (or covered)
-HIDDEN_POOLED = "pooled"    # k or more selected, all of them in small groups counted only in wider totals
+HIDDEN_EMPTY = "empty"  # nobody selected
+HIDDEN_SMALL = "small"  # fewer than k people selected (or covered)
+HIDDEN_POOLED = "pooled"  # k or more selected, all of them in small groups counted only in wider totals
 REASONS = (HIDDEN_EMPTY, HIDDEN_SMALL, HIDDEN_POOLED)
 # Columns of population_atoms.sql. round_id (agency@round date) is one agency's round: the round choice
 # "latest" (each agency's latest round) is a set of round_ids.
@@ -36,10 +37,13 @@ DIFF_DIMS = ("staff_group", "agency", "unit_key", "round_key", "round_id", "batc
 _LABELS = {
     HIDDEN_EMPTY: ("ไม่มีผู้ตอบ", "no respondents"),
     HIDDEN_SMALL: ("ผู้ตอบน้อยกว่า {k} คน", "fewer than {k} respondents"),
-    HIDDEN_POOLED: (("ยังแสดงแยกไม่ได้: ทุกคนอยู่ในกลุ่มย่อยที่เล็กกว่า k คน (นับรวมในยอดรวมที่กว้างกว่า) "
-                    "หรือเป็นคำตอบแบบประเมินที่ยังไม่ครบรอบแสดงผล"),
-                    ("not shown on its own yet: everyone is in a group of fewer than k (counted in wider totals) "
-                    "or in a campaign's answers not yet released")),
+    HIDDEN_POOLED: (
+        ("ยังแสดงแยกไม่ได้: ทุกคนอยู่ในกลุ่มย่อยที่เล็กกว่า k คน (นับรวมในยอดรวมที่กว้างกว่า) หรือเป็นคำตอบแบบประเมินที่ยังไม่ครบรอบแสดงผล"),
+        (
+            "not shown on its own yet: everyone is in a group of fewer than k (counted in wider totals) "
+            "or in a campaign's answers not yet released"
+        ),
+    ),
 }
 
 
@@ -59,8 +63,7 @@ class Population:
     def __init__(self, atoms: pd.DataFrame):
         self.atoms = atoms
         self.n = atoms["n"].to_numpy(dtype="int64") if len(atoms) else np.zeros(0, dtype="int64")
-        self.values = {d: atoms[d].astype(str).to_numpy() if len(atoms) else np.array([], dtype=str)
-                       for d in DIFF_DIMS}
+        self.values = {d: atoms[d].astype(str).to_numpy() if len(atoms) else np.array([], dtype=str) for d in DIFF_DIMS}
         self.domain = {d: frozenset(self.values[d]) for d in DIFF_DIMS}
         # Each dimension as integer codes, so a selection's mask is a table lookup (not a string search).
         self._vocab, self._codes = {}, {}
@@ -88,8 +91,8 @@ class Population:
             if key != "—":
                 dated[agency].append(key)
         out = set()
-        for agency, keys in dated.items():   # store.rounds: THE order of an agency's rounds
-            chosen = (latest_round(keys or ["—"]) if which == "latest" else previous_round(keys))
+        for agency, keys in dated.items():  # store.rounds: THE order of an agency's rounds
+            chosen = latest_round(keys or ["—"]) if which == "latest" else previous_round(keys)
             if chosen is not None:
                 out.add(f"{agency}@{chosen}")
         return frozenset(out)
@@ -143,12 +146,13 @@ def hide(df: pd.DataFrame, k: int, values: list[str], n: str = "n", n_all: str =
 @dataclass(frozen=True)
 class TrainingHeadline:
     """The training page's headline figures, summed over shown unit totals only (hidden ones left out)."""
-    units: int               # unit totals in the table (shown and hidden)
+
+    units: int  # unit totals in the table (shown and hidden)
     units_shown: int
-    units_with_needs: int    # shown units with at least one person to develop
-    person_units: int        # sum of shown not_met_n
-    required: int            # sum of shown required_n
-    share_not_assessed: float | None   # None when no unit is shown
+    units_with_needs: int  # shown units with at least one person to develop
+    person_units: int  # sum of shown not_met_n
+    required: int  # sum of shown required_n
+    share_not_assessed: float | None  # None when no unit is shown
 
     @property
     def units_hidden(self) -> int:
@@ -160,9 +164,13 @@ def training_headline(totals: pd.DataFrame) -> TrainingHeadline:
     shown = totals[totals["hidden"].isna()]
     required = int(shown["required_n"].sum())
     return TrainingHeadline(
-        units=len(totals), units_shown=len(shown), units_with_needs=int((shown["not_met_n"] > 0).sum()),
-        person_units=int(shown["not_met_n"].sum()), required=required,
-        share_not_assessed=float(shown["not_assessed_n"].sum() / required) if required else None)
+        units=len(totals),
+        units_shown=len(shown),
+        units_with_needs=int((shown["not_met_n"] > 0).sum()),
+        person_units=int(shown["not_met_n"].sum()),
+        required=required,
+        share_not_assessed=float(shown["not_assessed_n"].sum() / required) if required else None,
+    )
 
 
 def hidden_counts(df: pd.DataFrame) -> dict:
@@ -180,7 +188,7 @@ def hidden_note(df: pd.DataFrame, k: int, lang: str, what_th: str = "ช่อ�
     small = df[df["hidden"] == HIDDEN_SMALL] if "hidden" in df.columns else df.iloc[:0]
     more = None
     if "n_all" in df.columns and len(small):
-        gaps = (k - small["n_all"].astype("int64"))
+        gaps = k - small["n_all"].astype("int64")
         gaps = gaps[gaps > 0]
         more = int(gaps.min()) if len(gaps) else None
     partial = 0
@@ -188,21 +196,32 @@ def hidden_note(df: pd.DataFrame, k: int, lang: str, what_th: str = "ช่อ�
         shown = df[df["hidden"].isna()]
         partial = int((shown["n"].fillna(0).astype("int64") < shown["n_all"].fillna(0).astype("int64")).sum())
     if lang == "en":
-        text = (f"Hidden {what_en}: {c[HIDDEN_SMALL]} with fewer than {k} respondents"
-                + (f" (the nearest needs {more} more)" if more else "")
-                + (f", {c[HIDDEN_POOLED]} whose people are all in groups of fewer than {k} "
-                   "(counted in wider totals)" if c[HIDDEN_POOLED] else "")
-                + f", {c[HIDDEN_EMPTY]} with no respondents.")
+        text = (
+            f"Hidden {what_en}: {c[HIDDEN_SMALL]} with fewer than {k} respondents"
+            + (f" (the nearest needs {more} more)" if more else "")
+            + (
+                f", {c[HIDDEN_POOLED]} whose people are all in groups of fewer than {k} (counted in wider totals)"
+                if c[HIDDEN_POOLED]
+                else ""
+            )
+            + f", {c[HIDDEN_EMPTY]} with no respondents."
+        )
         if partial:
-            text += (f" {partial} shown {what_en} cover only the groups of {k} or more inside them; the rest "
-                     "are counted in wider totals.")
+            text += (
+                f" {partial} shown {what_en} cover only the groups of {k} or more inside them; the rest "
+                "are counted in wider totals."
+            )
         return text + f" (PDPA: nothing about fewer than {k} people can be read from these figures.)"
-    text = (f"{what_th}ที่ซ่อน: {c[HIDDEN_SMALL]} {what_th}มีผู้ตอบน้อยกว่า {k} คน"
-            + (f" (ช่องที่ใกล้ที่สุดต้องการอีก {more} คน)" if more else "")
-            + (f", {c[HIDDEN_POOLED]} {what_th}ที่ทุกคนอยู่ในกลุ่มย่อยที่เล็กกว่า {k} คน (นับรวมในยอดรวมที่กว้างกว่า)"
-               if c[HIDDEN_POOLED] else "")
-            + f", {c[HIDDEN_EMPTY]} {what_th}ไม่มีผู้ตอบ")
+    text = (
+        f"{what_th}ที่ซ่อน: {c[HIDDEN_SMALL]} {what_th}มีผู้ตอบน้อยกว่า {k} คน"
+        + (f" (ช่องที่ใกล้ที่สุดต้องการอีก {more} คน)" if more else "")
+        + (
+            f", {c[HIDDEN_POOLED]} {what_th}ที่ทุกคนอยู่ในกลุ่มย่อยที่เล็กกว่า {k} คน (นับรวมในยอดรวมที่กว้างกว่า)"
+            if c[HIDDEN_POOLED]
+            else ""
+        )
+        + f", {c[HIDDEN_EMPTY]} {what_th}ไม่มีผู้ตอบ"
+    )
     if partial:
-        text += (f" — {partial} {what_th}ที่แสดงนับเฉพาะกลุ่มย่อยที่มีตั้งแต่ {k} คนขึ้นไป "
-                 "ส่วนที่เหลือนับรวมในยอดรวมที่กว้างกว่า")
+        text += f" — {partial} {what_th}ที่แสดงนับเฉพาะกลุ่มย่อยที่มีตั้งแต่ {k} คนขึ้นไป ส่วนที่เหลือนับรวมในยอดรวมที่กว้างกว่า"
     return text + f" (พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล: ไม่มีตัวเลขใดอ่านข้อมูลของกลุ่มที่เล็กกว่า {k} คนได้)"

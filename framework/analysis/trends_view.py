@@ -1,4 +1,5 @@
 """Readiness at a stage and coverage of one unit per survey round and staff group."""
+
 from __future__ import annotations
 
 from framework.analysis.base import frame
@@ -22,8 +23,9 @@ def trends(con, filters: Filters | dict | None = None, stage: str = "Early", uni
         raise AnalysisError(f"ไม่รู้จักหน่วยความสามารถ {unit!r}", f"Unknown unit of capability {unit!r}")
     ready = finish_readiness(con, readiness_raw(con, f, ["round", "group"]), f, "group")
     ready = ready[ready["stage"] == stage].rename(columns={"outer_key": "round"}).reset_index(drop=True)
-    cov = finish_coverage(con, coverage_raw(con, f, stage, ["round", "group"]), f.with_(required_only=False),
-                          stage, "group")
+    cov = finish_coverage(
+        con, coverage_raw(con, f, stage, ["round", "group"]), f.with_(required_only=False), stage, "group"
+    )
     cov = cov[cov["code"] == unit].rename(columns={"outer_key": "round"}).reset_index(drop=True)
     rounds = sorted(ready["round"].unique())
     return {"rounds": rounds, "readiness": ready, "coverage": cov, "stage": stage, "unit": unit}

@@ -7,6 +7,7 @@
 - links.py   personal links `/assess?t=TOKEN` (one hashed token per person: fixed id, used once, revocable)
 - results.py result links `/assess?r=TOKEN`
 """
+
 from framework.campaign import form, links, qr  # noqa: F401
 from framework.campaign import submit as submit_module
 from framework.campaign.model import (  # noqa: F401

@@ -1,6 +1,7 @@
 """What the self-assessment form shows: the units to ask (the role profile's, in framework order, optionally
 all), each level in words (the upload legend, `survey.LEVELS`), each unit's elements and criteria, and the
 summary shown to the person right after submitting (from `framework.respondents.plan`)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -35,6 +36,7 @@ def form_units(catalog: Catalog, stage: str, staff_group: str, everything: bool 
 
 def unit_detail(catalog: Catalog, code: str, lang: str) -> str:
     """Markdown: the unit's elements, each with its performance criteria (English falls back to Thai)."""
+
     def pick(row, field):
         en, th = row.get(f"{field}_en"), row.get(f"{field}_th")
         return en if lang == "en" and isinstance(en, str) and en.strip() else (th or "")

@@ -15,6 +15,7 @@ tabs cannot both submit through one link.
 A campaign's access is "open link" (`/assess?c=CODE`: anyone with the code types an id, which is trusted as
 typed; the page says so) or "personal links only" (the open link refused: `Campaign.links_only`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,7 +42,7 @@ from framework.outputs import export
 TOKEN_BYTES = 24
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 MAX_IDS = 20_000
-MAX_FILE = 2_000_000          # bytes of an ids CSV
+MAX_FILE = 2_000_000  # bytes of an ids CSV
 ID_COLUMNS = ("respondent_id", "id", "รหัสผู้ตอบ", "รหัส")
 
 DDL = """CREATE TABLE IF NOT EXISTS store.campaign_links (
@@ -65,6 +66,7 @@ class LinkError(CampaignError):
 @dataclass(frozen=True)
 class Link:
     """What a token resolved to: its campaign, the person, its hash (the draft key) and whether it was used."""
+
     campaign: Campaign
     respondent_id: str
     token_hash: str
@@ -85,26 +87,36 @@ def ensure_table(con) -> None:
 
 
 def _has_table(con) -> bool:
-    return bool(db.scalar(con, "SELECT count(*) FROM duckdb_tables() "
-                               "WHERE database_name = 'store' AND table_name = 'campaign_links'"))
+    return bool(
+        db.scalar(
+            con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' AND table_name = 'campaign_links'"
+        )
+    )
 
 
 # --- refusals ---------------------------------------------------------------------------------------------------
 def unknown() -> LinkError:
-    return LinkError("ไม่พบลิงก์รายบุคคลนี้ — ตรวจว่าคัดลอกลิงก์ครบทั้งหมด หรือขอลิงก์ใหม่จากฝ่ายบุคคล (HR)",
-                     "This personal link is not known - check the whole link was copied, or ask HR for a new one.",
-                     "unknown")
+    return LinkError(
+        "ไม่พบลิงก์รายบุคคลนี้ — ตรวจว่าคัดลอกลิงก์ครบทั้งหมด หรือขอลิงก์ใหม่จากฝ่ายบุคคล (HR)",
+        "This personal link is not known - check the whole link was copied, or ask HR for a new one.",
+        "unknown",
+    )
 
 
 def revoked() -> LinkError:
-    return LinkError("ลิงก์รายบุคคลนี้ถูกยกเลิกแล้ว — ขอลิงก์ใหม่จากฝ่ายบุคคล (HR)",
-                     "This personal link was revoked - ask HR for a new one.", "revoked")
+    return LinkError(
+        "ลิงก์รายบุคคลนี้ถูกยกเลิกแล้ว — ขอลิงก์ใหม่จากฝ่ายบุคคล (HR)",
+        "This personal link was revoked - ask HR for a new one.",
+        "revoked",
+    )
 
 
 def used() -> LinkError:
-    return LinkError("ส่งคำตอบผ่านลิงก์นี้แล้ว ลิงก์หนึ่งใช้ส่งได้ครั้งเดียว — หากต้องการแก้คำตอบ ขอลิงก์ใหม่จากฝ่ายบุคคล (HR)",
-                     "Answers were already submitted through this link, which answers once - ask HR for a new "
-                     "link to change them.", "used")
+    return LinkError(
+        "ส่งคำตอบผ่านลิงก์นี้แล้ว ลิงก์หนึ่งใช้ส่งได้ครั้งเดียว — หากต้องการแก้คำตอบ ขอลิงก์ใหม่จากฝ่ายบุคคล (HR)",
+        "Answers were already submitted through this link, which answers once - ask HR for a new link to change them.",
+        "used",
+    )
 
 
 def closed(c: Campaign) -> LinkError:
@@ -115,7 +127,8 @@ def closed(c: Campaign) -> LinkError:
 def links_only_refusal(c: Campaign) -> CampaignError:
     return CampaignError(
         f"แบบประเมินรหัส \"{c.code}\" รับคำตอบผ่านลิงก์รายบุคคลเท่านั้น — ใช้ลิงก์ที่ฝ่ายบุคคล (HR) ส่งถึงคุณ",
-        f"The self-assessment \"{c.code}\" takes answers through personal links only - use the link HR sent you.")
+        f"The self-assessment \"{c.code}\" takes answers through personal links only - use the link HR sent you.",
+    )
 
 
 # --- ids in, links out ------------------------------------------------------------------------------------------
@@ -124,8 +137,9 @@ def read_ids(data: bytes) -> list[str]:
     is recognised by that name), each canonical (framework.names.respondent_id), duplicates dropped, in
     file order. LinkError-free: CampaignError naming the line of a bad id."""
     if len(data) > MAX_FILE:
-        raise CampaignError(f"ไฟล์รหัสผู้ตอบใหญ่เกิน {MAX_FILE // 1_000_000} MB",
-                            f"The file of ids is larger than {MAX_FILE // 1_000_000} MB")
+        raise CampaignError(
+            f"ไฟล์รหัสผู้ตอบใหญ่เกิน {MAX_FILE // 1_000_000} MB", f"The file of ids is larger than {MAX_FILE // 1_000_000} MB"
+        )
     try:
         text = bytes(data).decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -143,14 +157,16 @@ def read_ids(data: bytes) -> list[str]:
     for n, r in enumerate(rows[start:], start=start + 1):
         raw = r[col] if col < len(r) else ""
         try:
-            rid = names.respondent_id(raw[:4 * MAX_ID])
+            rid = names.respondent_id(raw[: 4 * MAX_ID])
         except names.IdError as exc:
             raise CampaignError(f"แถวที่ {n}: {exc.th}", f"Line {n}: {exc.en}") from None
         if not rid:
             continue
         if len(rid) > MAX_ID:
-            raise CampaignError(f"แถวที่ {n}: รหัสผู้ตอบยาวเกิน {MAX_ID} ตัวอักษร",
-                                f"Line {n}: the respondent id is longer than {MAX_ID} characters")
+            raise CampaignError(
+                f"แถวที่ {n}: รหัสผู้ตอบยาวเกิน {MAX_ID} ตัวอักษร",
+                f"Line {n}: the respondent id is longer than {MAX_ID} characters",
+            )
         if rid not in ids:
             ids.append(rid)
     if not ids:
@@ -176,19 +192,26 @@ def issue(con, c: Campaign, ids: list[str]) -> list[tuple[str, str]]:
     bad = [r for r in clean if not c.id_ok(r)]
     if bad:
         shown = ", ".join(bad[:5]) + (" …" if len(bad) > 5 else "")
-        raise CampaignError(f"รหัส {len(bad)} รายการไม่ตรงกับรูปแบบของแบบประเมิน ({c.id_pattern}): {shown} "
-                            "ไม่ได้ออกลิงก์ใด", f"{len(bad)} id(s) do not match the campaign's id pattern "
-                            f"({c.id_pattern}): {shown}; no link was issued")
+        raise CampaignError(
+            f"รหัส {len(bad)} รายการไม่ตรงกับรูปแบบของแบบประเมิน ({c.id_pattern}): {shown} ไม่ได้ออกลิงก์ใด",
+            f"{len(bad)} id(s) do not match the campaign's id pattern ({c.id_pattern}): {shown}; no link was issued",
+        )
     pairs = [(rid, secrets.token_urlsafe(TOKEN_BYTES)) for rid in clean]
     rows = pd.DataFrame({"respondent_id": [p[0] for p in pairs], "token_hash": [hash_token(p[1]) for p in pairs]})
     with db.transaction(con) as cur:
         cur.execute(DDL)
         cur.register("new_links", rows)
-        cur.execute("UPDATE store.campaign_links SET revoked_at = now()::TIMESTAMP WHERE code = ? "
-                    "AND used_at IS NULL AND revoked_at IS NULL "
-                    "AND respondent_id IN (SELECT respondent_id FROM new_links)", [c.code])
-        cur.execute("INSERT INTO store.campaign_links SELECT ?, token_hash, respondent_id, now()::TIMESTAMP, "
-                    "NULL, NULL FROM new_links", [c.code])
+        cur.execute(
+            "UPDATE store.campaign_links SET revoked_at = now()::TIMESTAMP WHERE code = ? "
+            "AND used_at IS NULL AND revoked_at IS NULL "
+            "AND respondent_id IN (SELECT respondent_id FROM new_links)",
+            [c.code],
+        )
+        cur.execute(
+            "INSERT INTO store.campaign_links SELECT ?, token_hash, respondent_id, now()::TIMESTAMP, "
+            "NULL, NULL FROM new_links",
+            [c.code],
+        )
         cur.unregister("new_links")
     return pairs
 
@@ -197,9 +220,10 @@ def base_url(text: str | None) -> str:
     """The app's address the links start with (http(s)://host[/path]), without a trailing slash."""
     url = str(text or "").strip().rstrip("/")
     if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", url):
-        raise CampaignError(f"ที่อยู่ของแอป \"{url[:80]}\" ไม่ถูกต้อง — ใช้รูปแบบ https://ชื่อเครื่อง เช่น https://skills.example.go.th",
-                            f"The app's address \"{url[:80]}\" is not valid - use https://host, e.g. "
-                            "https://skills.example.go.th")
+        raise CampaignError(
+            f"ที่อยู่ของแอป \"{url[:80]}\" ไม่ถูกต้อง — ใช้รูปแบบ https://ชื่อเครื่อง เช่น https://skills.example.go.th",
+            f"The app's address \"{url[:80]}\" is not valid - use https://host, e.g. https://skills.example.go.th",
+        )
     return url
 
 
@@ -228,12 +252,16 @@ def revoke(con, c: Campaign, token_or_id: str) -> int:
 
 def _revoke(con, code: str, token_hash: str, rid: str) -> int:
     with db.transaction(con) as cur:
-        n = cur.execute("SELECT count(*) FROM store.campaign_links WHERE code = ? AND used_at IS NULL "
-                        "AND revoked_at IS NULL AND (token_hash = ? OR respondent_id = ?)",
-                        [code, token_hash, rid]).fetchone()[0]
-        cur.execute("UPDATE store.campaign_links SET revoked_at = now()::TIMESTAMP WHERE code = ? "
-                    "AND used_at IS NULL AND revoked_at IS NULL AND (token_hash = ? OR respondent_id = ?)",
-                    [code, token_hash, rid])
+        n = cur.execute(
+            "SELECT count(*) FROM store.campaign_links WHERE code = ? AND used_at IS NULL "
+            "AND revoked_at IS NULL AND (token_hash = ? OR respondent_id = ?)",
+            [code, token_hash, rid],
+        ).fetchone()[0]
+        cur.execute(
+            "UPDATE store.campaign_links SET revoked_at = now()::TIMESTAMP WHERE code = ? "
+            "AND used_at IS NULL AND revoked_at IS NULL AND (token_hash = ? OR respondent_id = ?)",
+            [code, token_hash, rid],
+        )
     return int(n)
 
 
@@ -241,8 +269,12 @@ def listing(con, c: Campaign) -> pd.DataFrame:
     """The campaign's links (never their tokens): respondent_id, issued_at, used_at, revoked_at; newest first."""
     if not db.has_store(con) or not _has_table(con):
         return pd.DataFrame(columns=["respondent_id", "issued_at", "used_at", "revoked_at"])
-    return db.query(con, "SELECT respondent_id, issued_at, used_at, revoked_at FROM store.campaign_links "
-                         "WHERE code = $code ORDER BY issued_at DESC, respondent_id", {"code": c.code})
+    return db.query(
+        con,
+        "SELECT respondent_id, issued_at, used_at, revoked_at FROM store.campaign_links "
+        "WHERE code = $code ORDER BY issued_at DESC, respondent_id",
+        {"code": c.code},
+    )
 
 
 def active_ids(con, c: Campaign) -> list[str]:
@@ -270,8 +302,11 @@ def lookup(con, token: str | None) -> Link:
     token = str(token or "").strip()
     if not TOKEN_RE.match(token) or not db.has_store(con) or not _has_table(con):
         raise unknown()
-    row = db.query(con, "SELECT code, respondent_id, used_at, revoked_at FROM store.campaign_links "
-                        "WHERE token_hash = $h", {"h": hash_token(token)})
+    row = db.query(
+        con,
+        "SELECT code, respondent_id, used_at, revoked_at FROM store.campaign_links WHERE token_hash = $h",
+        {"h": hash_token(token)},
+    )
     c = None if row.empty else get(con, row.iloc[0]["code"])
     if c is None:
         raise unknown()
@@ -284,11 +319,15 @@ def lookup(con, token: str | None) -> Link:
 def mark_used(cur, link: Link) -> None:
     """Inside the submission's transaction: mark the link used, or raise LinkError (the transaction, the answer
     included, is then undone) when it was used or revoked meanwhile (another tab)."""
-    n = cur.execute("SELECT count(*) FROM store.campaign_links WHERE token_hash = ? AND code = ? "
-                    "AND used_at IS NULL AND revoked_at IS NULL", [link.token_hash, link.campaign.code]).fetchone()[0]
+    n = cur.execute(
+        "SELECT count(*) FROM store.campaign_links WHERE token_hash = ? AND code = ? "
+        "AND used_at IS NULL AND revoked_at IS NULL",
+        [link.token_hash, link.campaign.code],
+    ).fetchone()[0]
     if not n:
-        state = cur.execute("SELECT revoked_at IS NOT NULL FROM store.campaign_links WHERE token_hash = ?",
-                            [link.token_hash]).fetchall()
+        state = cur.execute(
+            "SELECT revoked_at IS NOT NULL FROM store.campaign_links WHERE token_hash = ?", [link.token_hash]
+        ).fetchall()
         raise revoked() if state and state[0][0] else used()
     cur.execute("UPDATE store.campaign_links SET used_at = now()::TIMESTAMP WHERE token_hash = ?", [link.token_hash])
 
@@ -298,7 +337,11 @@ def result_batch(con, link: Link) -> str | None:
     batches = batch_ids(con, link.campaign)
     if not batches:
         return None
-    b = db.scalar(con, "SELECT r.batch_id FROM store.responses r JOIN store.batches b USING (batch_id) "
-                       "WHERE list_contains($batches, r.batch_id) AND r.respondent_id = $rid "
-                       "ORDER BY b.uploaded_at DESC LIMIT 1", {"batches": batches, "rid": link.respondent_id})
+    b = db.scalar(
+        con,
+        "SELECT r.batch_id FROM store.responses r JOIN store.batches b USING (batch_id) "
+        "WHERE list_contains($batches, r.batch_id) AND r.respondent_id = $rid "
+        "ORDER BY b.uploaded_at DESC LIMIT 1",
+        {"batches": batches, "rid": link.respondent_id},
+    )
     return None if b is None else str(b)

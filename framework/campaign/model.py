@@ -5,6 +5,7 @@ code, the agency, its stage and the round date the answers belong to, an optiona
 optional closing date (the last day answers are taken) and an optional pattern the respondent id must match.
 Nothing here reads user text into SQL: every value is a bound parameter.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,13 +24,13 @@ from framework.store import campaign_batch, releases
 from framework.store.keys import AGENCY_KEY
 from framework.store.rounds import round_date_problem
 
-CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"   # URL-safe; no 0/o, 1/l to misread from a projector
+CODE_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # URL-safe; no 0/o, 1/l to misread from a projector
 CODE_LENGTH = 8
 CODE_RE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
-MAX_TEXT = 200          # agency, org unit: characters
-MAX_PATTERN = 200       # respondent-id pattern: characters
-MAX_ID = 100            # respondent id: characters (an id is never matched beyond this)
-RE2_MAX_MEM = 1 << 20   # bytes RE2 may use for one compiled pattern
+MAX_TEXT = 200  # agency, org unit: characters
+MAX_PATTERN = 200  # respondent-id pattern: characters
+MAX_ID = 100  # respondent id: characters (an id is never matched beyond this)
+RE2_MAX_MEM = 1 << 20  # bytes RE2 may use for one compiled pattern
 MAX_ORG_UNITS = 500
 
 DDL = (
@@ -74,7 +75,7 @@ class Campaign:
     id_pattern: str | None = None
     opened_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
-    links_only: bool = False      # personal links only (framework/campaign/links.py): the open link refused
+    links_only: bool = False  # personal links only (framework/campaign/links.py): the open link refused
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -100,13 +101,20 @@ class Campaign:
         return compiled_pattern(self.id_pattern).fullmatch(respondent_id) is not None
 
     def to_json(self, today: dt.date | None = None) -> dict:
-        return {"code": self.code, "url_path": self.url_path, "agency": self.agency, "stage": self.stage,
-                "round": self.round_date.isoformat(), "org_units": list(self.org_units),
-                "closes": self.closes.isoformat() if self.closes else None, "id_pattern": self.id_pattern,
-                "status": self.status(today),
-                "opened_at": self.opened_at.isoformat(timespec="seconds") if self.opened_at else None,
-                "closed_at": self.closed_at.isoformat(timespec="seconds") if self.closed_at else None,
-                "access": "personal links only" if self.links_only else "open link (trusts typed ids)"}
+        return {
+            "code": self.code,
+            "url_path": self.url_path,
+            "agency": self.agency,
+            "stage": self.stage,
+            "round": self.round_date.isoformat(),
+            "org_units": list(self.org_units),
+            "closes": self.closes.isoformat() if self.closes else None,
+            "id_pattern": self.id_pattern,
+            "status": self.status(today),
+            "opened_at": self.opened_at.isoformat(timespec="seconds") if self.opened_at else None,
+            "closed_at": self.closed_at.isoformat(timespec="seconds") if self.closed_at else None,
+            "access": "personal links only" if self.links_only else "open link (trusts typed ids)",
+        }
 
 
 def ensure_tables(con) -> None:
@@ -114,12 +122,15 @@ def ensure_tables(con) -> None:
     with db.transaction(con) as cur:
         for ddl in DDL:
             cur.execute(ddl)
-        cur.execute(ADD_LINKS_ONLY)   # a campaigns table of a store before schema 7
+        cur.execute(ADD_LINKS_ONLY)  # a campaigns table of a store before schema 7
 
 
 def has_tables(con) -> bool:
-    return bool(db.scalar(con, "SELECT count(*) FROM duckdb_tables() "
-                               "WHERE database_name = 'store' AND table_name = 'campaigns'"))
+    return bool(
+        db.scalar(
+            con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' AND table_name = 'campaigns'"
+        )
+    )
 
 
 def new_code() -> str:
@@ -135,12 +146,14 @@ def _date(value, what_th: str, what_en: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise CampaignError(f"{what_th} \"{value}\" ไม่ถูกต้อง — ใช้รูปแบบ ปปปป-ดด-วว (ค.ศ.) เช่น 2025-06-30",
-                            f"{what_en} \"{value}\" is not valid - use YYYY-MM-DD, e.g. 2025-06-30") from None
+        raise CampaignError(
+            f"{what_th} \"{value}\" ไม่ถูกต้อง — ใช้รูปแบบ ปปปป-ดด-วว (ค.ศ.) เช่น 2025-06-30",
+            f"{what_en} \"{value}\" is not valid - use YYYY-MM-DD, e.g. 2025-06-30",
+        ) from None
 
 
 def _text(value, what_th: str, what_en: str, required: bool = False) -> str | None:
-    text = names.name(str(value or ""))    # the one rule of names (framework/names.py)
+    text = names.name(str(value or ""))  # the one rule of names (framework/names.py)
     if required and not text:
         raise CampaignError(f"ต้องระบุ{what_th}", f"The {what_en} is required")
     if len(text) > MAX_TEXT:
@@ -186,7 +199,8 @@ def compiled_pattern(pattern: str):
             f"รูปแบบรหัสผู้ตอบ \"{pattern}\" ใช้ไม่ได้ ({reason}){th} — รูปแบบต้องตรวจได้ในเวลาเชิงเส้น (RE2) "
             r"ตัวอย่าง: \d{7} (เลขเจ็ดหลัก) หรือ [a-z.]+@agency\.go\.th",
             f"The respondent-id pattern \"{pattern}\" cannot be used ({reason});{en or ' not valid'} - patterns "
-            r"must match in linear time (RE2), e.g. \d{7} (seven digits) or [a-z.]+@agency\.go\.th") from None
+            r"must match in linear time (RE2), e.g. \d{7} (seven digits) or [a-z.]+@agency\.go\.th",
+        ) from None
 
 
 def check_pattern(pattern: str | None) -> str | None:
@@ -199,31 +213,46 @@ def check_pattern(pattern: str | None) -> str | None:
         return None
     pattern = str(pattern).strip()
     if len(pattern) > MAX_PATTERN:
-        raise CampaignError(f"รูปแบบรหัสผู้ตอบยาวเกิน {MAX_PATTERN} ตัวอักษร",
-                            f"The respondent-id pattern is longer than {MAX_PATTERN} characters")
+        raise CampaignError(
+            f"รูปแบบรหัสผู้ตอบยาวเกิน {MAX_PATTERN} ตัวอักษร",
+            f"The respondent-id pattern is longer than {MAX_PATTERN} characters",
+        )
     compiled_pattern(pattern)
     return pattern
 
 
-def open_campaign(con, catalog: Catalog, *, agency: str, stage: str, round_date, closes=None,
-                  org_units: list[str] | tuple[str, ...] | None = None, id_pattern: str | None = None,
-                  links_only: bool = False, today: dt.date | None = None) -> Campaign:
+def open_campaign(
+    con,
+    catalog: Catalog,
+    *,
+    agency: str,
+    stage: str,
+    round_date,
+    closes=None,
+    org_units: list[str] | tuple[str, ...] | None = None,
+    id_pattern: str | None = None,
+    links_only: bool = False,
+    today: dt.date | None = None,
+) -> Campaign:
     """Open a campaign (a new random code); CampaignError for a bad setting, nothing stored then."""
     agency = _text(agency, "หน่วยงาน", "agency", required=True)
     key = stage if stage in STAGES else catalog.resolve_stage(str(stage or ""))
     if key is None:
-        raise CampaignError(f"ไม่รู้จักระยะของหน่วยงาน \"{stage}\" — ใช้ Early, Developing หรือ Mature "
-                            "(ระยะเริ่มแรก, ระยะกำลังพัฒนา, ระยะสมบูรณ์)",
-                            f"Unknown agency stage \"{stage}\" - use Early, Developing or Mature")
+        raise CampaignError(
+            f"ไม่รู้จักระยะของหน่วยงาน \"{stage}\" — ใช้ Early, Developing หรือ Mature (ระยะเริ่มแรก, ระยะกำลังพัฒนา, ระยะสมบูรณ์)",
+            f"Unknown agency stage \"{stage}\" - use Early, Developing or Mature",
+        )
     round_d = _date(round_date, "วันที่รอบสำรวจ", "Round date")
     if round_d is None:
         raise CampaignError("ต้องระบุวันที่รอบสำรวจ (ปปปป-ดด-วว)", "The round date is required (YYYY-MM-DD)")
-    if problem := round_date_problem(round_d, today):   # the upload rule: its answers are ingested later
+    if problem := round_date_problem(round_d, today):  # the upload rule: its answers are ingested later
         raise CampaignError(*problem)
     closes_d = _date(closes, "วันปิดรับคำตอบ", "Closing date")
     if closes_d is not None and closes_d < (today or dt.date.today()):
-        raise CampaignError(f"วันปิดรับคำตอบ {closes_d} ผ่านไปแล้ว — ใช้วันนี้หรือวันหลังจากนี้",
-                            f"The closing date {closes_d} is in the past - use today or a later date")
+        raise CampaignError(
+            f"วันปิดรับคำตอบ {closes_d} ผ่านไปแล้ว — ใช้วันนี้หรือวันหลังจากนี้",
+            f"The closing date {closes_d} is in the past - use today or a later date",
+        )
     units = []
     for u in org_units or ():
         t = _text(u, "ชื่อหน่วยงานย่อย", "org-unit name")
@@ -238,9 +267,11 @@ def open_campaign(con, catalog: Catalog, *, agency: str, stage: str, round_date,
         with db.transaction(con) as cur:
             if cur.execute("SELECT count(*) FROM store.campaigns WHERE code = ?", [code]).fetchone()[0]:
                 continue
-            cur.execute("INSERT INTO store.campaigns (code, agency, stage, round_date, org_units, closes, id_pattern, "
-                        "opened_at, closed_at, links_only) VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, NULL, ?)",
-                        [code, agency, key, round_d, units or None, closes_d, pattern, bool(links_only)])
+            cur.execute(
+                "INSERT INTO store.campaigns (code, agency, stage, round_date, org_units, closes, id_pattern, "
+                "opened_at, closed_at, links_only) VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, NULL, ?)",
+                [code, agency, key, round_d, units or None, closes_d, pattern, bool(links_only)],
+            )
         return get(con, code)
     raise CampaignError("สร้างรหัสแบบสำรวจไม่สำเร็จ ลองอีกครั้ง", "Could not make a campaign code; try again")
 
@@ -253,11 +284,18 @@ def _row(r) -> Campaign:
         return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
 
     units = r["org_units"]
-    return Campaign(code=r["code"], agency=r["agency"], stage=r["stage"], round_date=day(r["round_date"]),
-                    org_units=tuple(str(u) for u in units) if hasattr(units, "__iter__") and not isinstance(units, str) else (),
-                    closes=day(r["closes"]), id_pattern=r["id_pattern"] if isinstance(r["id_pattern"], str) else None,
-                    opened_at=ts(r["opened_at"]), closed_at=ts(r["closed_at"]),
-                    links_only=bool(r.get("links_only")) if pd.notna(r.get("links_only")) else False)
+    return Campaign(
+        code=r["code"],
+        agency=r["agency"],
+        stage=r["stage"],
+        round_date=day(r["round_date"]),
+        org_units=tuple(str(u) for u in units) if hasattr(units, "__iter__") and not isinstance(units, str) else (),
+        closes=day(r["closes"]),
+        id_pattern=r["id_pattern"] if isinstance(r["id_pattern"], str) else None,
+        opened_at=ts(r["opened_at"]),
+        closed_at=ts(r["closed_at"]),
+        links_only=bool(r.get("links_only")) if pd.notna(r.get("links_only")) else False,
+    )
 
 
 def list_campaigns(con) -> list[Campaign]:
@@ -282,14 +320,16 @@ def unknown_code(code: str | None) -> CampaignError:
     shown = (code or "").strip()[:20]
     return CampaignError(
         f"ไม่พบแบบประเมินรหัส \"{shown}\" — ตรวจลิงก์หรือรหัสอีกครั้ง หรือขอลิงก์ใหม่จากฝ่ายบุคคล (HR)",
-        f"There is no self-assessment with code \"{shown}\" - check the link or code, or ask HR for a new link.")
+        f"There is no self-assessment with code \"{shown}\" - check the link or code, or ask HR for a new link.",
+    )
 
 
 def closed_code(c: Campaign) -> CampaignError:
     when = f" ({c.closes.isoformat()})" if c.closes and c.closed_at is None else ""
     return CampaignError(
         f"แบบประเมินรหัส \"{c.code}\" ของ {c.agency} ปิดรับคำตอบแล้ว{when} — ติดต่อฝ่ายบุคคล (HR) หากยังต้องการส่งคำตอบ",
-        f"The self-assessment \"{c.code}\" of {c.agency} is closed{when} - contact HR if you still need to answer.")
+        f"The self-assessment \"{c.code}\" of {c.agency} is closed{when} - contact HR if you still need to answer.",
+    )
 
 
 # Unknown codes are guesses: per client (device address, else browser session) a growing delay after 5 within
@@ -302,13 +342,21 @@ class CodeThrottled(CampaignError):
 
     def __init__(self, wait: float):
         secs = max(1, int(wait + 0.999))
-        super().__init__(f"ลองรหัสแบบประเมินที่ไม่มีอยู่หลายครั้งเกินไป — รอ {secs} วินาที แล้วตรวจลิงก์จากฝ่ายบุคคล (HR) อีกครั้ง",
-                         f"Too many unknown self-assessment codes - wait {secs} s, then check the link HR sent.")
+        super().__init__(
+            f"ลองรหัสแบบประเมินที่ไม่มีอยู่หลายครั้งเกินไป — รอ {secs} วินาที แล้วตรวจลิงก์จากฝ่ายบุคคล (HR) อีกครั้ง",
+            f"Too many unknown self-assessment codes - wait {secs} s, then check the link HR sent.",
+        )
         self.wait = wait
 
 
-def require_open(con, code: str | None, today: dt.date | None = None, *, client: str | None = None,
-                 throttle: access.Throttle | None = None) -> Campaign:
+def require_open(
+    con,
+    code: str | None,
+    today: dt.date | None = None,
+    *,
+    client: str | None = None,
+    throttle: access.Throttle | None = None,
+) -> Campaign:
     """The open campaign with this code, or CampaignError saying plainly it is unknown or closed.
 
     With `client` (the page passes the device's address), unknown codes go through CODE_THROTTLE: while a
@@ -335,8 +383,9 @@ def close(con, code: str) -> Campaign | None:
     if c is None:
         return None
     with db.transaction(con) as cur:
-        cur.execute("UPDATE store.campaigns SET closed_at = coalesce(closed_at, now()::TIMESTAMP) WHERE code = ?",
-                    [c.code])
+        cur.execute(
+            "UPDATE store.campaigns SET closed_at = coalesce(closed_at, now()::TIMESTAMP) WHERE code = ?", [c.code]
+        )
         cur.execute("DELETE FROM store.campaign_drafts WHERE code = ?", [c.code])
     return get(con, c.code)
 
@@ -347,7 +396,9 @@ def set_links_only(con, code: str, links_only: bool) -> Campaign | None:
     if c is None:
         return None
     ensure_tables(con)
-    db.execute(con, "UPDATE store.campaigns SET links_only = $v WHERE code = $code", {"v": bool(links_only), "code": c.code})
+    db.execute(
+        con, "UPDATE store.campaigns SET links_only = $v WHERE code = $code", {"v": bool(links_only), "code": c.code}
+    )
     return get(con, c.code)
 
 
@@ -359,9 +410,13 @@ def file_name(code: str) -> str:
 def batch_ids(con, c: Campaign) -> list[str]:
     """The live batches holding this campaign's answers: its one batch (and, after an upgrade, a one-person
     batch of an older version that was in the trash and restored since), those holding somebody."""
-    df = db.query(con, "SELECT b.batch_id FROM store.batches b WHERE (b.content_hash = $key OR b.file_name = $name) "
-                       "AND EXISTS (SELECT 1 FROM store.responses r WHERE r.batch_id = b.batch_id) "
-                       "ORDER BY b.uploaded_at", {"key": campaign_batch.source_key(c.code), "name": file_name(c.code)})
+    df = db.query(
+        con,
+        "SELECT b.batch_id FROM store.batches b WHERE (b.content_hash = $key OR b.file_name = $name) "
+        "AND EXISTS (SELECT 1 FROM store.responses r WHERE r.batch_id = b.batch_id) "
+        "ORDER BY b.uploaded_at",
+        {"key": campaign_batch.source_key(c.code), "name": file_name(c.code)},
+    )
     return df["batch_id"].tolist()
 
 
@@ -375,26 +430,39 @@ def submissions(con, c: Campaign) -> dict:
     """How many people answered through this campaign (stored now), when the last submission was stored, and
     how many people the agency's round holds in all (uploads included)."""
     ids = batch_ids(con, c)
-    row = db.query(con, f"""
+    row = db.query(
+        con,
+        f"""
         SELECT count(*) FILTER (WHERE list_contains($ids::VARCHAR[], r.batch_id)) AS people,
                count(*) AS round_people
         FROM store.responses r JOIN store.batches b USING (batch_id)
         WHERE b.round_date = $round AND {AGENCY_KEY} = $agency""",
-                   {"ids": ids, "round": c.round_date, "agency": c.agency}).iloc[0]
-    last = db.scalar(con, "SELECT greatest((SELECT max(submitted_at) FROM store.campaign_submissions WHERE code = $code), "
-                          "(SELECT max(uploaded_at) FROM store.batches WHERE list_contains($ids::VARCHAR[], batch_id) "
-                          "AND content_hash <> $key))",
-                     {"code": c.code, "ids": ids, "key": campaign_batch.source_key(c.code)})
-    return {"people": int(row["people"]), "round_people": int(row["round_people"]),
-            "last_at": None if last is None or pd.isna(last) else pd.Timestamp(last).to_pydatetime()}
+        {"ids": ids, "round": c.round_date, "agency": c.agency},
+    ).iloc[0]
+    last = db.scalar(
+        con,
+        "SELECT greatest((SELECT max(submitted_at) FROM store.campaign_submissions WHERE code = $code), "
+        "(SELECT max(uploaded_at) FROM store.batches WHERE list_contains($ids::VARCHAR[], batch_id) "
+        "AND content_hash <> $key))",
+        {"code": c.code, "ids": ids, "key": campaign_batch.source_key(c.code)},
+    )
+    return {
+        "people": int(row["people"]),
+        "round_people": int(row["round_people"]),
+        "last_at": None if last is None or pd.isna(last) else pd.Timestamp(last).to_pydatetime(),
+    }
 
 
 def stored_at(con, c: Campaign) -> pd.DataFrame:
     """When each live answer of this campaign's batch was stored (or last replaced) in it: respondent_id,
     seq (the order of storing), submitted_at; oldest first. What "releases" of an open campaign step on."""
-    return db.query(con, """
+    return db.query(
+        con,
+        """
         SELECT s.respondent_id, max(s.seq) AS seq, arg_max(s.submitted_at, s.seq) AS submitted_at
         FROM store.campaign_submissions s JOIN store.batches b ON b.batch_id = s.batch_id AND b.content_hash = $key
         WHERE EXISTS (SELECT 1 FROM store.responses r WHERE r.batch_id = s.batch_id
                       AND r.respondent_id = s.respondent_id)
-        GROUP BY s.respondent_id ORDER BY seq""", {"key": campaign_batch.source_key(c.code)})
+        GROUP BY s.respondent_id ORDER BY seq""",
+        {"key": campaign_batch.source_key(c.code)},
+    )

@@ -7,6 +7,7 @@ the person's current answers in that campaign (a later submission with the same 
 known token nothing is looked up or shown. The table is created here, on first use, apart from the store's
 schema (it holds no answers, only the way to find them).
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,7 @@ from framework.campaign.model import Campaign, CampaignError, batch_ids, get
 from framework.campaign.submit import WRITE_LOCK
 
 TOKEN_BYTES = 24
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")   # token_urlsafe(24): 32 characters
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")  # token_urlsafe(24): 32 characters
 
 DDL = """CREATE TABLE IF NOT EXISTS store.campaign_results (
     token         VARCHAR PRIMARY KEY,
@@ -31,14 +32,19 @@ DDL = """CREATE TABLE IF NOT EXISTS store.campaign_results (
 @dataclass(frozen=True)
 class Found:
     """Where a result link points: the campaign, the live batch holding the person's answers, their id."""
+
     campaign: Campaign
     batch_id: str
     respondent_id: str
 
 
 def _has_table(con) -> bool:
-    return bool(db.scalar(con, "SELECT count(*) FROM duckdb_tables() "
-                               "WHERE database_name = 'store' AND table_name = 'campaign_results'"))
+    return bool(
+        db.scalar(
+            con,
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' AND table_name = 'campaign_results'",
+        )
+    )
 
 
 def issue(con, code: str, respondent_id: str) -> str:
@@ -46,15 +52,17 @@ def issue(con, code: str, respondent_id: str) -> str:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     with WRITE_LOCK, db.transaction(con) as cur:
         cur.execute(DDL)
-        cur.execute("INSERT INTO store.campaign_results VALUES (?, ?, ?, now()::TIMESTAMP)",
-                    [token, code, respondent_id])
+        cur.execute(
+            "INSERT INTO store.campaign_results VALUES (?, ?, ?, now()::TIMESTAMP)", [token, code, respondent_id]
+        )
     return token
 
 
 def not_found() -> CampaignError:
     return CampaignError(
         "ไม่พบผลการประเมินของลิงก์นี้ — ตรวจว่าคัดลอกลิงก์ครบทั้งหมด หรือคำตอบอาจถูกลบโดยฝ่ายบุคคล (HR)",
-        "No result for this link - check the whole link was copied; the answers may have been deleted by HR.")
+        "No result for this link - check the whole link was copied; the answers may have been deleted by HR.",
+    )
 
 
 def find(con, token: str | None) -> Found:
@@ -62,8 +70,7 @@ def find(con, token: str | None) -> Found:
     token = str(token or "").strip()
     if not TOKEN_RE.match(token) or not db.has_store(con) or not _has_table(con):
         raise not_found()
-    row = db.query(con, "SELECT code, respondent_id FROM store.campaign_results WHERE token = $token",
-                   {"token": token})
+    row = db.query(con, "SELECT code, respondent_id FROM store.campaign_results WHERE token = $token", {"token": token})
     c = None if row.empty else get(con, row.iloc[0]["code"])
     if c is None:
         raise not_found()
@@ -71,9 +78,13 @@ def find(con, token: str | None) -> Found:
     batches = batch_ids(con, c)
     if not batches:
         raise not_found()
-    batch = db.scalar(con, "SELECT r.batch_id FROM store.responses r JOIN store.batches b USING (batch_id) "
-                           "WHERE list_contains($batches, r.batch_id) AND r.respondent_id = $rid "
-                           "ORDER BY b.uploaded_at DESC LIMIT 1", {"batches": batches, "rid": rid})
+    batch = db.scalar(
+        con,
+        "SELECT r.batch_id FROM store.responses r JOIN store.batches b USING (batch_id) "
+        "WHERE list_contains($batches, r.batch_id) AND r.respondent_id = $rid "
+        "ORDER BY b.uploaded_at DESC LIMIT 1",
+        {"batches": batches, "rid": rid},
+    )
     if batch is None:
         raise not_found()
     return Found(c, str(batch), rid)

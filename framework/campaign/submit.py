@@ -8,6 +8,7 @@ submission's raw row is kept in store.campaign_submissions (store/campaign_batch
 campaign's batch in the trash, submissions are refused. Writes of this process are serialised by one lock
 (DuckDB would otherwise refuse concurrent updates of the same store rows).
 """
+
 from __future__ import annotations
 
 import csv
@@ -37,9 +38,9 @@ from framework.catalog import STAFF_GROUPS, Catalog
 from framework.storage import StoreWriteError
 from framework.store import BatchInTrash, IngestResult, SurveyStore
 
-NOT_ASSESSED = "na"          # an answer that says "I do not assess this unit" (stored blank, as in uploads)
+NOT_ASSESSED = "na"  # an answer that says "I do not assess this unit" (stored blank, as in uploads)
 HEADER = ["respondent_id", "group", "agency", "unit", "position"]
-DRAFT_DAYS = 30              # drafts older than this are not offered again
+DRAFT_DAYS = 30  # drafts older than this are not offered again
 WRITE_LOCK = threading.Lock()
 _LIMIT_LOCK = threading.Lock()
 
@@ -94,23 +95,28 @@ class Limits:
     """The submission limits of this process, keyed on what a new browser session does not change: per
     campaign code, per person (code + respondent id) and per client (the device's address as the page
     sees it; the browser session only when no address is known)."""
+
     per_code: RateLimiter = field(default_factory=lambda: RateLimiter(settings.get("SKILLS_CAMPAIGN_RATE")))
     per_person: RateLimiter = field(default_factory=lambda: RateLimiter(5))
-    per_client: RateLimiter = field(
-        default_factory=lambda: RateLimiter(settings.get("SKILLS_CAMPAIGN_CLIENT_RATE")))
+    per_client: RateLimiter = field(default_factory=lambda: RateLimiter(settings.get("SKILLS_CAMPAIGN_CLIENT_RATE")))
 
     def check(self, code: str, client: str | None, person: str | None = None) -> None:
         """Count one submission, or raise RateLimited (nothing counted) when a limit is reached."""
         person_key = f"{code}\x00{person.casefold()}" if person else None
         with _LIMIT_LOCK:
-            wait = (self.per_code.wait(code) or (self.per_person.wait(person_key) if person_key else 0.0)
-                    or (self.per_client.wait(client) if client else 0.0))
+            wait = (
+                self.per_code.wait(code)
+                or (self.per_person.wait(person_key) if person_key else 0.0)
+                or (self.per_client.wait(client) if client else 0.0)
+            )
             if wait:
                 secs = max(1, int(wait + 0.999))
-                raise RateLimited(f"มีการส่งคำตอบจำนวนมากในขณะนี้ — รอประมาณ {secs} วินาทีแล้วกดส่งอีกครั้ง "
-                                  "คำตอบของคุณยังอยู่ในแบบฟอร์ม",
-                                  f"Too many submissions just now - wait about {secs} seconds and submit again. "
-                                  "Your answers are still in the form.", wait)
+                raise RateLimited(
+                    f"มีการส่งคำตอบจำนวนมากในขณะนี้ — รอประมาณ {secs} วินาทีแล้วกดส่งอีกครั้ง คำตอบของคุณยังอยู่ในแบบฟอร์ม",
+                    f"Too many submissions just now - wait about {secs} seconds and submit again. "
+                    "Your answers are still in the form.",
+                    wait,
+                )
             self.per_code.hit(code)
             if person_key:
                 self.per_person.hit(person_key)
@@ -129,6 +135,7 @@ LIMITS = Limits()
 @dataclass
 class Submitted:
     """What one submission did: the stored batch, whether it replaced earlier answers, the store's result."""
+
     batch_id: str
     respondent_id: str
     replaced: bool
@@ -142,25 +149,35 @@ def clean_id(text: str | None) -> str:
     return names.respondent_id(str(text or ""))
 
 
-def check(c: Campaign, catalog: Catalog, respondent_id: str, staff_group: str | None, org_unit: str | None,
-          answers: dict, required: list[str] | None = None, today: dt.date | None = None) -> dict[str, int | None]:
+def check(
+    c: Campaign,
+    catalog: Catalog,
+    respondent_id: str,
+    staff_group: str | None,
+    org_unit: str | None,
+    answers: dict,
+    required: list[str] | None = None,
+    today: dt.date | None = None,
+) -> dict[str, int | None]:
     """Server-side checks of a submission; the levels per unit code (None = not assessed) or SubmitError."""
     if not c.is_open(today):
         raise closed_code(c)
     raw = str(respondent_id or "")
     try:
-        rid = clean_id(raw[:4 * MAX_ID])     # never normalise (or match) more than a bounded id
-    except names.IdError as exc:            # the upload's rule: a control or format character is refused
+        rid = clean_id(raw[: 4 * MAX_ID])  # never normalise (or match) more than a bounded id
+    except names.IdError as exc:  # the upload's rule: a control or format character is refused
         raise SubmitError(exc.th, exc.en[:1].upper() + exc.en[1:] + ".") from None
     if not rid:
         raise SubmitError("ต้องระบุรหัสผู้ตอบ", "The respondent id is required.")
     if len(raw) > 4 * MAX_ID or len(rid) > MAX_ID:
-        raise SubmitError(f"รหัสผู้ตอบต้องยาวไม่เกิน {MAX_ID} ตัวอักษร",
-                          f"The respondent id must be at most {MAX_ID} characters.")
+        raise SubmitError(
+            f"รหัสผู้ตอบต้องยาวไม่เกิน {MAX_ID} ตัวอักษร", f"The respondent id must be at most {MAX_ID} characters."
+        )
     if not c.id_ok(rid):
-        raise SubmitError(f"รหัสผู้ตอบ \"{rid}\" ไม่ตรงกับรูปแบบที่ฝ่ายบุคคลกำหนด ({c.id_pattern}) — ตรวจรหัสอีกครั้ง",
-                          f"The respondent id \"{rid}\" does not match the format HR set ({c.id_pattern}) - "
-                          "check it.")
+        raise SubmitError(
+            f"รหัสผู้ตอบ \"{rid}\" ไม่ตรงกับรูปแบบที่ฝ่ายบุคคลกำหนด ({c.id_pattern}) — ตรวจรหัสอีกครั้ง",
+            f"The respondent id \"{rid}\" does not match the format HR set ({c.id_pattern}) - check it.",
+        )
     if staff_group not in STAFF_GROUPS:
         raise SubmitError("เลือกกลุ่มบุคลากรของคุณ", "Choose your staff group.")
     org_unit = names.name(org_unit)
@@ -174,33 +191,39 @@ def check(c: Campaign, catalog: Catalog, respondent_id: str, staff_group: str | 
         if code not in codes:
             raise SubmitError(f"ไม่รู้จักหน่วยความสามารถ \"{code}\"", f"Unknown unit of capability \"{code}\".")
         if value is None:
-            continue   # not answered
+            continue  # not answered
         if value == NOT_ASSESSED:
             levels[code] = None
         elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 4:
             levels[code] = value
         else:
-            raise SubmitError(f"ระดับของหน่วย {code} ต้องเป็น 0–4 หรือ \"ไม่ประเมิน\"",
-                              f"The level of unit {code} must be 0-4 or \"not assessed\".")
+            raise SubmitError(
+                f"ระดับของหน่วย {code} ต้องเป็น 0–4 หรือ \"ไม่ประเมิน\"",
+                f"The level of unit {code} must be 0-4 or \"not assessed\".",
+            )
     required = catalog.profile_units(c.stage, staff_group)["code"].tolist() if required is None else required
     missing = [u for u in required if u not in levels]
     if missing:
-        raise SubmitError(f"ยังไม่ได้ตอบ {len(missing)} หน่วย: {', '.join(missing)} — เลือกระดับ 0–4 หรือ \"ไม่ประเมิน\"",
-                          f"{len(missing)} unit(s) not answered yet: {', '.join(missing)} - choose a level 0-4 "
-                          "or \"not assessed\".")
+        raise SubmitError(
+            f"ยังไม่ได้ตอบ {len(missing)} หน่วย: {', '.join(missing)} — เลือกระดับ 0–4 หรือ \"ไม่ประเมิน\"",
+            f"{len(missing)} unit(s) not answered yet: {', '.join(missing)} - choose a level 0-4 or \"not assessed\".",
+        )
     return levels
 
 
-def survey_row(c: Campaign, codes: list[str], rid: str, staff_group: str, org_unit: str | None,
-               levels: dict[str, int | None]) -> dict[str, str]:
+def survey_row(
+    c: Campaign, codes: list[str], rid: str, staff_group: str, org_unit: str | None, levels: dict[str, int | None]
+) -> dict[str, str]:
     """The submission as one row of the upload format (wide): column -> text."""
-    values = [rid, staff_group, c.agency, org_unit or "", ""] + ["" if levels.get(u) is None else str(levels[u])
-                                                                 for u in codes]
+    values = [rid, staff_group, c.agency, org_unit or "", ""] + [
+        "" if levels.get(u) is None else str(levels[u]) for u in codes
+    ]
     return dict(zip(HEADER + codes, values))
 
 
-def survey_csv(c: Campaign, codes: list[str], rid: str, staff_group: str, org_unit: str | None,
-               levels: dict[str, int | None]) -> bytes:
+def survey_csv(
+    c: Campaign, codes: list[str], rid: str, staff_group: str, org_unit: str | None, levels: dict[str, int | None]
+) -> bytes:
     """The one-row survey file in the upload format (wide), with a comment line naming the submission."""
     row = survey_row(c, codes, rid, staff_group, org_unit, levels)
     out = io.StringIO()
@@ -214,17 +237,31 @@ def survey_csv(c: Campaign, codes: list[str], rid: str, staff_group: str, org_un
 def deleted(c: Campaign, exc: BatchInTrash) -> SubmitError:
     """The refusal while HR has the campaign's batch in the trash (what to ask HR; the form keeps the answers)."""
     when = exc.when
-    return SubmitError(f"คำตอบของแบบประเมินรหัส \"{c.code}\" ถูกลบ (ย้ายไปถังขยะเมื่อ {when}) จึงยังรับคำตอบไม่ได้ "
-                       "— แจ้งฝ่ายบุคคล (HR): กู้คืนชุดคำตอบนั้นที่หน้านำเข้าแบบสำรวจ หรือล้างออกจากถังขยะเพื่อเริ่มใหม่ "
-                       "คำตอบของคุณยังอยู่ในแบบฟอร์ม",
-                       f"The answers of self-assessment \"{c.code}\" were deleted (moved to the trash {when}), so "
-                       "no answers are taken now - tell HR: they can restore those answers on the Survey upload "
-                       "page, or purge them to start again. Your answers are still in the form.")
+    return SubmitError(
+        f"คำตอบของแบบประเมินรหัส \"{c.code}\" ถูกลบ (ย้ายไปถังขยะเมื่อ {when}) จึงยังรับคำตอบไม่ได้ "
+        "— แจ้งฝ่ายบุคคล (HR): กู้คืนชุดคำตอบนั้นที่หน้านำเข้าแบบสำรวจ หรือล้างออกจากถังขยะเพื่อเริ่มใหม่ "
+        "คำตอบของคุณยังอยู่ในแบบฟอร์ม",
+        f"The answers of self-assessment \"{c.code}\" were deleted (moved to the trash {when}), so "
+        "no answers are taken now - tell HR: they can restore those answers on the Survey upload "
+        "page, or purge them to start again. Your answers are still in the form.",
+    )
 
 
-def submit(con, catalog: Catalog, c: Campaign, respondent_id: str, staff_group: str | None,
-           org_unit: str | None, answers: dict, *, client: str | None = None, limits: Limits | None = None,
-           draft_token: str | None = None, today: dt.date | None = None, link=None) -> Submitted:
+def submit(
+    con,
+    catalog: Catalog,
+    c: Campaign,
+    respondent_id: str,
+    staff_group: str | None,
+    org_unit: str | None,
+    answers: dict,
+    *,
+    client: str | None = None,
+    limits: Limits | None = None,
+    draft_token: str | None = None,
+    today: dt.date | None = None,
+    link=None,
+) -> Submitted:
     """Check, rate-limit and store one person's answers in the campaign's batch (their earlier answers in the
     round replaced). Raises SubmitError / RateLimited / the campaign's closed message; nothing stored then.
 
@@ -256,10 +293,15 @@ def submit(con, catalog: Catalog, c: Campaign, respondent_id: str, staff_group: 
             fh.write(data)
         with WRITE_LOCK:
             try:
-                res = SurveyStore(con, catalog).append(path, code=c.code, agency=c.agency, stage=c.stage,
-                                                       round_date=c.round_date,
-                                                       raw=survey_row(c, codes, rid, staff_group, org_unit, levels),
-                                                       on_write=on_write)
+                res = SurveyStore(con, catalog).append(
+                    path,
+                    code=c.code,
+                    agency=c.agency,
+                    stage=c.stage,
+                    round_date=c.round_date,
+                    raw=survey_row(c, codes, rid, staff_group, org_unit, levels),
+                    on_write=on_write,
+                )
             except BatchInTrash as exc:
                 raise deleted(c, exc) from None
             if draft_token:
@@ -289,8 +331,10 @@ def save_draft(con, code: str, token: str, state: dict) -> bool:
             if not has_tables(con):
                 ensure_tables(con)
             with db.transaction(con) as cur:
-                cur.execute("INSERT OR REPLACE INTO store.campaign_drafts VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
-                            [code, token, str(state.get("respondent_id") or "")[:MAX_ID], text])
+                cur.execute(
+                    "INSERT OR REPLACE INTO store.campaign_drafts VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+                    [code, token, str(state.get("respondent_id") or "")[:MAX_ID], text],
+                )
     except StoreWriteError:
         return False
     return True
@@ -300,9 +344,12 @@ def load_draft(con, code: str, token: str | None) -> dict | None:
     """The draft this token saved for this campaign (not older than DRAFT_DAYS), or None."""
     if not token or not has_tables(con):
         return None
-    text = db.scalar(con, "SELECT answers FROM store.campaign_drafts WHERE code = $code AND token = $token "
-                          f"AND updated_at > now()::TIMESTAMP - INTERVAL {DRAFT_DAYS} DAY",
-                     {"code": code, "token": str(token)[:100]})
+    text = db.scalar(
+        con,
+        "SELECT answers FROM store.campaign_drafts WHERE code = $code AND token = $token "
+        f"AND updated_at > now()::TIMESTAMP - INTERVAL {DRAFT_DAYS} DAY",
+        {"code": code, "token": str(token)[:100]},
+    )
     try:
         return json.loads(text) if text else None
     except ValueError:
@@ -311,5 +358,8 @@ def load_draft(con, code: str, token: str | None) -> dict | None:
 
 def delete_draft(con, code: str, token: str) -> None:
     if has_tables(con):
-        db.execute(con, "DELETE FROM store.campaign_drafts WHERE code = $code AND token = $token",
-                   {"code": code, "token": token})
+        db.execute(
+            con,
+            "DELETE FROM store.campaign_drafts WHERE code = $code AND token = $token",
+            {"code": code, "token": token},
+        )

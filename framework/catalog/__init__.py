@@ -1,4 +1,5 @@
 """The framework catalogue: one object owns the DuckDB connection and the queries pages need."""
+
 from __future__ import annotations
 
 import re
@@ -25,13 +26,18 @@ def next_stage(stage: str) -> str | None:
         raise ValueError(f"unknown stage {stage!r}")
     return NEXT_STAGE[stage]
 
+
 # What a profile lists besides its units: name -> (link table, item table, link column, item columns).
 _PROFILE_ITEMS = {
     "knowledge": ("profile_knowledge", "knowledge", "item_id", "t.id, p.basic, t.text_th, t.text_en, t.in_section2"),
     "experience": ("profile_experience", "experience", "item_id", "t.id, p.basic, t.text_th, t.text_en, t.in_section2"),
     "attributes": ("profile_attributes", "attributes", "item_id", "t.id, t.text_th, t.text_en"),
-    "competencies": ("profile_competencies", "competencies", "competency_id",
-                     "t.id, t.name_th, t.name_en, t.definition_th"),
+    "competencies": (
+        "profile_competencies",
+        "competencies",
+        "competency_id",
+        "t.id, t.name_th, t.name_en, t.definition_th",
+    ),
 }
 
 
@@ -44,6 +50,7 @@ def normalise_label(text: str) -> str:
 @dataclass
 class Profile:
     """A role profile with everything the document lists for it (basic items included, marked)."""
+
     stage: str
     staff_group: str
     persona_th: str
@@ -68,6 +75,7 @@ class Profile:
 @dataclass
 class Diff:
     """What one staff group's profile adds and drops between two stages (stages are not nested)."""
+
     staff_group: str
     from_stage: str
     to_stage: str
@@ -107,6 +115,7 @@ class Catalog:
     def table(self, name: str) -> pd.DataFrame:
         """A whole framework table by name (names are checked against the known tables)."""
         from framework.catalog.document import TABLES
+
         if name not in TABLES:
             raise KeyError(f"unknown framework table {name!r}")
         return self.q(f"SELECT * FROM {name}")
@@ -125,16 +134,24 @@ class Catalog:
         return self.q(
             "SELECT u.code, u.group_key, u.ord, u.name_th, u.name_en, u.line, "
             "(SELECT count(*) FROM elements e WHERE e.unit_code = u.code) AS n_elements "
-            "FROM units u WHERE $g IS NULL OR u.group_key = $g ORDER BY u.ord", {"g": group})
+            "FROM units u WHERE $g IS NULL OR u.group_key = $g ORDER BY u.ord",
+            {"g": group},
+        )
 
     def elements(self, unit: str | None = None) -> pd.DataFrame:
-        return self.q("SELECT code, unit_code, ord, name_th, name_en, line FROM elements "
-                      "WHERE $u IS NULL OR unit_code = $u ORDER BY ord", {"u": unit})
+        return self.q(
+            "SELECT code, unit_code, ord, name_th, name_en, line FROM elements "
+            "WHERE $u IS NULL OR unit_code = $u ORDER BY ord",
+            {"u": unit},
+        )
 
     def criteria(self, unit: str | None = None, element: str | None = None) -> pd.DataFrame:
-        return self.q("SELECT code, element_code, unit_code, ord, text_th, text_en FROM criteria "
-                      "WHERE ($u IS NULL OR unit_code = $u) AND ($e IS NULL OR element_code = $e) "
-                      "ORDER BY ord", {"u": unit, "e": element})
+        return self.q(
+            "SELECT code, element_code, unit_code, ord, text_th, text_en FROM criteria "
+            "WHERE ($u IS NULL OR unit_code = $u) AND ($e IS NULL OR element_code = $e) "
+            "ORDER BY ord",
+            {"u": unit, "e": element},
+        )
 
     def unit_codes(self) -> list[str]:
         return self.q("SELECT code FROM units ORDER BY ord")["code"].tolist()
@@ -195,21 +212,34 @@ class Catalog:
 
     def profile(self, stage: str, staff_group: str) -> Profile:
         """One role profile; raises KeyError for an unknown stage or staff group."""
-        p = self.q("SELECT * FROM profiles WHERE stage = $s AND staff_group = $g",
-                   {"s": stage, "g": staff_group})
+        p = self.q("SELECT * FROM profiles WHERE stage = $s AND staff_group = $g", {"s": stage, "g": staff_group})
         if p.empty:
             raise KeyError(f"no profile for stage={stage!r}, staff_group={staff_group!r}")
         row = p.iloc[0]
-        items = {name: self.q(f"SELECT {cols} FROM {link} p JOIN {table} t ON t.id = p.{key} "
-                              "WHERE p.stage = $s AND p.staff_group = $g ORDER BY p.ord", {"s": stage, "g": staff_group})
-                 for name, (link, table, key, cols) in _PROFILE_ITEMS.items()}
+        items = {
+            name: self.q(
+                f"SELECT {cols} FROM {link} p JOIN {table} t ON t.id = p.{key} "
+                "WHERE p.stage = $s AND p.staff_group = $g ORDER BY p.ord",
+                {"s": stage, "g": staff_group},
+            )
+            for name, (link, table, key, cols) in _PROFILE_ITEMS.items()
+        }
         knowledge, experience = items["knowledge"], items["experience"]
         attributes, competencies = items["attributes"], items["competencies"]
         return Profile(
-            stage=stage, staff_group=staff_group, persona_th=row["persona_th"], persona_en=row["persona_en"],
-            role_th=row["role_th"], role_en=row["role_en"], heading_th=row["heading_th"], line=int(row["line"]),
-            units=self.profile_units(stage, staff_group), knowledge=knowledge, experience=experience,
-            attributes=attributes, competencies=competencies,
+            stage=stage,
+            staff_group=staff_group,
+            persona_th=row["persona_th"],
+            persona_en=row["persona_en"],
+            role_th=row["role_th"],
+            role_en=row["role_en"],
+            heading_th=row["heading_th"],
+            line=int(row["line"]),
+            units=self.profile_units(stage, staff_group),
+            knowledge=knowledge,
+            experience=experience,
+            attributes=attributes,
+            competencies=competencies,
         )
 
     def profile_diff(self, staff_group: str, from_stage: str, to_stage: str) -> Diff:
@@ -230,8 +260,11 @@ class Catalog:
 
     def profiles_requiring(self, unit_code: str) -> pd.DataFrame:
         """The role profiles (stage, staff group) that require one unit, in framework order."""
-        return self.q(f"SELECT stage, staff_group FROM ({sql.load('requirement_matrix')}) "
-                      "WHERE unit_code = $u AND required ORDER BY stage_ord, group_ord", {"u": unit_code})
+        return self.q(
+            f"SELECT stage, staff_group FROM ({sql.load('requirement_matrix')}) "
+            "WHERE unit_code = $u AND required ORDER BY stage_ord, group_ord",
+            {"u": unit_code},
+        )
 
     # --- search -----------------------------------------------------------------------------
     def search(self, text: str, limit: int = 200) -> pd.DataFrame:

@@ -1,4 +1,5 @@
 """Compiles the YAML source into the Parquet files the dashboard queries (`python -m framework build`)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Turns the reviewable YAML source under data/source/ into the framework tables (pandas frames)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,11 +18,24 @@ CIRCULAR = "ที่ นร ๑๐๑๓/ว ๖ (18 May 2018)"
 
 # Order of the tables in the build; every table is written as data/parquet/<name>.parquet.
 TABLES = (
-    "meta", "capability_groups", "units", "elements", "criteria",
-    "knowledge", "experience", "attributes", "competencies",
-    "stages", "staff_groups", "profiles",
-    "profile_units", "profile_knowledge", "profile_experience",
-    "profile_attributes", "profile_competencies", "errata",
+    "meta",
+    "capability_groups",
+    "units",
+    "elements",
+    "criteria",
+    "knowledge",
+    "experience",
+    "attributes",
+    "competencies",
+    "stages",
+    "staff_groups",
+    "profiles",
+    "profile_units",
+    "profile_knowledge",
+    "profile_experience",
+    "profile_attributes",
+    "profile_competencies",
+    "errata",
 )
 
 
@@ -77,21 +91,36 @@ def load_tables(source_dir: Path = SOURCE_DIR) -> dict[str, pd.DataFrame]:
         code = clean(u["code"])
         if code not in ("",) and not code.startswith(u["group"]):
             raise SourceError(f"unit {code} is not in group {u['group']}")
-        units.append({
-            "code": code, "group_key": u["group"], "name_th": clean(u["name_th"]),
-            "name_en": clean(u.get("name_en")), "line": int(u.get("line") or 0),
-        })
+        units.append(
+            {
+                "code": code,
+                "group_key": u["group"],
+                "name_th": clean(u["name_th"]),
+                "name_en": clean(u.get("name_en")),
+                "line": int(u.get("line") or 0),
+            }
+        )
         for e in u.get("elements") or []:
             ecode = clean(e["code"])
-            elements.append({
-                "code": ecode, "unit_code": code, "name_th": clean(e["name_th"]),
-                "name_en": clean(e.get("name_en")), "line": int(e.get("line") or 0),
-            })
+            elements.append(
+                {
+                    "code": ecode,
+                    "unit_code": code,
+                    "name_th": clean(e["name_th"]),
+                    "name_en": clean(e.get("name_en")),
+                    "line": int(e.get("line") or 0),
+                }
+            )
             for c in e.get("criteria") or []:
-                criteria.append({
-                    "code": clean(c["code"]), "element_code": ecode, "unit_code": code,
-                    "text_th": clean(c["text_th"]), "text_en": clean(c.get("text_en")),
-                })
+                criteria.append(
+                    {
+                        "code": clean(c["code"]),
+                        "element_code": ecode,
+                        "unit_code": code,
+                        "text_th": clean(c["text_th"]),
+                        "text_en": clean(c.get("text_en")),
+                    }
+                )
 
     def ordered(rows, key="code"):
         df = pd.DataFrame(rows)
@@ -112,19 +141,43 @@ def load_tables(source_dir: Path = SOURCE_DIR) -> dict[str, pd.DataFrame]:
     t["elements"] = el = _ordered_children(elements, "unit_code", unit_rank)
     t["criteria"] = _ordered_children(criteria, "element_code", dict(zip(el["code"], el["ord"])))
 
-    cg = pd.DataFrame([{
-        "key": g["key"], "ord": g["order"], "name_th": clean(g["name_th"]),
-        "name_en": clean(g["name_en"]), "line": int(g.get("line") or 0),
-    } for g in groups]).sort_values("ord").reset_index(drop=True)
+    cg = (
+        pd.DataFrame(
+            [
+                {
+                    "key": g["key"],
+                    "ord": g["order"],
+                    "name_th": clean(g["name_th"]),
+                    "name_en": clean(g["name_en"]),
+                    "line": int(g.get("line") or 0),
+                }
+                for g in groups
+            ]
+        )
+        .sort_values("ord")
+        .reset_index(drop=True)
+    )
     cg["n_units"] = cg["key"].map(t["units"]["group_key"].value_counts()).fillna(0).astype("int64")
     t["capability_groups"] = cg
 
     for name in ("stages", "staff_groups"):
-        t[name] = pd.DataFrame([{
-            "key": s["key"], "ord": s["order"], "name_th": clean(s["name_th"]),
-            "name_en": clean(s["name_en"]), "variants": [clean(v) for v in s.get("variants") or []],
-            "line": int(s.get("line") or 0),
-        } for s in vocab[name]]).sort_values("ord").reset_index(drop=True)
+        t[name] = (
+            pd.DataFrame(
+                [
+                    {
+                        "key": s["key"],
+                        "ord": s["order"],
+                        "name_th": clean(s["name_th"]),
+                        "name_en": clean(s["name_en"]),
+                        "variants": [clean(v) for v in s.get("variants") or []],
+                        "line": int(s.get("line") or 0),
+                    }
+                    for s in vocab[name]
+                ]
+            )
+            .sort_values("ord")
+            .reset_index(drop=True)
+        )
 
     def item_table(kind, rows, has_basic=True):
         out = []
@@ -132,20 +185,33 @@ def load_tables(source_dir: Path = SOURCE_DIR) -> dict[str, pd.DataFrame]:
             row = {"id": str(r["id"]), "ord": i}
             if has_basic:
                 row["basic"] = bool(r.get("basic", False))
-            row.update({
-                "text_th": clean(r["text_th"]), "text_en": clean(r.get("text_en")),
-                "in_section2": bool(r.get("in_section2", True)), "line": int(r.get("line") or 0),
-            })
+            row.update(
+                {
+                    "text_th": clean(r["text_th"]),
+                    "text_en": clean(r.get("text_en")),
+                    "in_section2": bool(r.get("in_section2", True)),
+                    "line": int(r.get("line") or 0),
+                }
+            )
             out.append(row)
         return pd.DataFrame(out)
 
     t["knowledge"] = item_table("knowledge", items["knowledge"])
     t["experience"] = item_table("experience", items["experience"])
     t["attributes"] = item_table("attributes", items["attributes"], has_basic=False)
-    t["competencies"] = pd.DataFrame([{
-        "id": str(c["id"]), "ord": i, "name_th": clean(c["name_th"]), "name_en": clean(c["name_en"]),
-        "definition_th": clean(c.get("definition_th")), "line": int(c.get("line") or 0),
-    } for i, c in enumerate(items["competencies"], start=1)])
+    t["competencies"] = pd.DataFrame(
+        [
+            {
+                "id": str(c["id"]),
+                "ord": i,
+                "name_th": clean(c["name_th"]),
+                "name_en": clean(c["name_en"]),
+                "definition_th": clean(c.get("definition_th")),
+                "line": int(c.get("line") or 0),
+            }
+            for i, c in enumerate(items["competencies"], start=1)
+        ]
+    )
 
     stage_ord = dict(zip(t["stages"]["key"], t["stages"]["ord"]))
     group_ord = dict(zip(t["staff_groups"]["key"], t["staff_groups"]["ord"]))
@@ -156,12 +222,18 @@ def load_tables(source_dir: Path = SOURCE_DIR) -> dict[str, pd.DataFrame]:
         s, g = p["stage"], p["group"]
         if s not in stage_ord or g not in group_ord:
             raise SourceError(f"profile {s}/{g}: unknown stage or staff group")
-        profiles.append({
-            "stage": s, "staff_group": g, "persona_th": clean(p["persona_th"]),
-            "persona_en": clean(p.get("persona_en")), "role_th": clean(p["role_th"]),
-            "role_en": clean(p.get("role_en")), "heading_th": clean(p.get("heading_th")),
-            "line": int(p.get("line") or 0),
-        })
+        profiles.append(
+            {
+                "stage": s,
+                "staff_group": g,
+                "persona_th": clean(p["persona_th"]),
+                "persona_en": clean(p.get("persona_en")),
+                "role_th": clean(p["role_th"]),
+                "role_en": clean(p.get("role_en")),
+                "heading_th": clean(p.get("heading_th")),
+                "line": int(p.get("line") or 0),
+            }
+        )
         for i, code in enumerate(p.get("units") or [], start=1):
             pu.append({"stage": s, "staff_group": g, "unit_code": clean(code), "printed_ord": i})
         for i, k in enumerate(basic_k + [k for k in p.get("knowledge") or []], start=1):
@@ -193,22 +265,36 @@ def load_tables(source_dir: Path = SOURCE_DIR) -> dict[str, pd.DataFrame]:
     errata = []
     for path in sorted(source_dir.glob("errata_*.yaml")):
         for e in _read(source_dir, path.name) or []:
-            errata.append({
-                "source_file": path.name, "line": int(e.get("line") or 0), "table_name": str(e.get("table", "")),
-                "row_key": str(e.get("key", "")), "field": str(e.get("field", "")),
-                "document_text": clean(e.get("document_text")), "corrected": clean(e.get("corrected")),
-                "reason": clean(e.get("reason")),
-            })
-    er = pd.DataFrame(errata, columns=["source_file", "line", "table_name", "row_key", "field",
-                                       "document_text", "corrected", "reason"])
+            errata.append(
+                {
+                    "source_file": path.name,
+                    "line": int(e.get("line") or 0),
+                    "table_name": str(e.get("table", "")),
+                    "row_key": str(e.get("key", "")),
+                    "field": str(e.get("field", "")),
+                    "document_text": clean(e.get("document_text")),
+                    "corrected": clean(e.get("corrected")),
+                    "reason": clean(e.get("reason")),
+                }
+            )
+    er = pd.DataFrame(
+        errata,
+        columns=["source_file", "line", "table_name", "row_key", "field", "document_text", "corrected", "reason"],
+    )
     er = er.sort_values(["line", "table_name", "row_key", "field"], kind="stable").reset_index(drop=True)
     er.insert(0, "erratum_id", [f"E{i:03d}" for i in range(1, len(er) + 1)])
     t["errata"] = er
 
-    t["meta"] = pd.DataFrame([{
-        "title_th": TITLE_TH, "title_en": TITLE_EN, "circular": CIRCULAR,
-        "source_sha256": source_digest(source_dir),
-    }])
+    t["meta"] = pd.DataFrame(
+        [
+            {
+                "title_th": TITLE_TH,
+                "title_en": TITLE_EN,
+                "circular": CIRCULAR,
+                "source_sha256": source_digest(source_dir),
+            }
+        ]
+    )
     check(t)
     return {name: t[name] for name in TABLES}
 
@@ -236,13 +322,20 @@ def check(t: dict[str, pd.DataFrame]) -> None:
         if missing:
             problems.append(f"{table}.{col} points at missing {target}: {sorted(missing)[:10]}")
 
-    for table, cols in (("units", ["code"]), ("elements", ["code"]), ("criteria", ["code"]),
-                        ("knowledge", ["id"]), ("experience", ["id"]), ("attributes", ["id"]),
-                        ("competencies", ["id"]), ("profiles", ["stage", "staff_group"]),
-                        ("profile_units", ["stage", "staff_group", "unit_code"]),
-                        ("profile_knowledge", ["stage", "staff_group", "item_id"]),
-                        ("profile_experience", ["stage", "staff_group", "item_id"]),
-                        ("profile_competencies", ["stage", "staff_group", "competency_id"])):
+    for table, cols in (
+        ("units", ["code"]),
+        ("elements", ["code"]),
+        ("criteria", ["code"]),
+        ("knowledge", ["id"]),
+        ("experience", ["id"]),
+        ("attributes", ["id"]),
+        ("competencies", ["id"]),
+        ("profiles", ["stage", "staff_group"]),
+        ("profile_units", ["stage", "staff_group", "unit_code"]),
+        ("profile_knowledge", ["stage", "staff_group", "item_id"]),
+        ("profile_experience", ["stage", "staff_group", "item_id"]),
+        ("profile_competencies", ["stage", "staff_group", "competency_id"]),
+    ):
         unique(table, cols)
     refs("units", "group_key", "capability_groups", "key")
     refs("elements", "unit_code", "units")

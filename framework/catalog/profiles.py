@@ -1,4 +1,5 @@
 """Framework views of role profiles: display names, the unit tree and the readiness path of a staff group."""
+
 from __future__ import annotations
 
 import itertools
@@ -12,9 +13,9 @@ from framework import thai_text
 from framework.catalog import STAFF_GROUPS, STAGES, Catalog, Diff, normalise_label
 
 # Status of a unit at one stage of a staff group's path (stages are not nested, so units can drop out).
-FIRST = "first"      # required at the first stage of the path
-ADDED = "added"      # required here, not at the previous stage
-KEPT = "kept"        # required here and at the previous stage
+FIRST = "first"  # required at the first stage of the path
+ADDED = "added"  # required here, not at the previous stage
+KEPT = "kept"  # required here and at the previous stage
 DROPPED = "dropped"  # required at the previous stage, not here
 STATUSES = (FIRST, ADDED, KEPT, DROPPED)
 
@@ -59,7 +60,8 @@ def element_tree(cat: Catalog) -> pd.DataFrame:
         "SELECT e.unit_code, e.code AS element_code, e.name_th AS element_th, e.name_en AS element_en, "
         "c.code AS criterion_code, c.text_th AS criterion_th, c.text_en AS criterion_en "
         "FROM elements e LEFT JOIN criteria c ON c.element_code = e.code "
-        "ORDER BY e.ord, c.ord")
+        "ORDER BY e.ord, c.ord"
+    )
 
 
 def unit_elements(tree: pd.DataFrame, unit_code: str) -> list[tuple[pd.Series, pd.DataFrame]]:
@@ -92,6 +94,7 @@ def requirement_pivot(matrix: pd.DataFrame, stage: str) -> pd.DataFrame:
 @dataclass
 class Path:
     """A staff group's readiness path Early -> Developing -> Mature: the three profiles and the two steps."""
+
     staff_group: str
     profiles: dict
     steps: list[Diff]  # Early -> Developing, Developing -> Mature
@@ -103,8 +106,12 @@ def pathway(cat: Catalog, staff_group: str) -> Path:
     profiles = {s: cat.profile(s, staff_group) for s in STAGES}
     steps = [cat.profile_diff(staff_group, a, b) for a, b in itertools.pairwise(STAGES)]
     cols = ["code", "group_key", "name_th", "name_en", "unit_ord"]
-    every = (pd.concat([profiles[s].units[cols] for s in STAGES])
-             .drop_duplicates("code").sort_values("unit_ord").reset_index(drop=True))
+    every = (
+        pd.concat([profiles[s].units[cols] for s in STAGES])
+        .drop_duplicates("code")
+        .sort_values("unit_ord")
+        .reset_index(drop=True)
+    )
     rows = []
     prev: set[str] | None = None
     for i, s in enumerate(STAGES, start=1):
@@ -134,8 +141,17 @@ def path_changes(path: Path) -> pd.DataFrame:
         ):
             for change, df in ((ADDED, added), (DROPPED, dropped)):
                 for _, r in df.iterrows():
-                    rows.append({"from_stage": step.from_stage, "to_stage": step.to_stage, "kind": kind,
-                                 "change": change, "code": r[code], "text_th": r[th], "text_en": r[en]})
+                    rows.append(
+                        {
+                            "from_stage": step.from_stage,
+                            "to_stage": step.to_stage,
+                            "kind": kind,
+                            "change": change,
+                            "code": r[code],
+                            "text_th": r[th],
+                            "text_en": r[en],
+                        }
+                    )
     return pd.DataFrame(rows, columns=["from_stage", "to_stage", "kind", "change", "code", "text_th", "text_en"])
 
 
@@ -157,7 +173,7 @@ def highlight(text_: str, query: str) -> str:
     pattern = re.compile(r"[\s_\-]*".join(re.escape(ch) for ch in needle), re.IGNORECASE)
     out, pos = [], 0
     for m in pattern.finditer(text_):
-        out += [escape(text_[pos:m.start()]), f"<mark>{escape(m.group())}</mark>"]
+        out += [escape(text_[pos : m.start()]), f"<mark>{escape(m.group())}</mark>"]
         pos = m.end()
     out.append(escape(text_[pos:]))
     return "".join(out)

@@ -16,6 +16,7 @@ This module owns what every command shares:
   changes, personal links, k lowered, row-level export), written when the command ends, as
   "command line (<os user>)", into the store the command used (never the passphrase).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,13 +54,13 @@ class _Parser(argparse.ArgumentParser):
     """argparse with its errors raised as UsageError (one bilingual line) instead of usage + exit."""
 
     def error(self, message: str):
-        raise UsageError(f"คำสั่งไม่ถูกต้อง: {message} (ดูวิธีใช้ด้วย `{self.prog} --help`)",
-                         f"{message} (see `{self.prog} --help`)")
+        raise UsageError(
+            f"คำสั่งไม่ถูกต้อง: {message} (ดูวิธีใช้ด้วย `{self.prog} --help`)", f"{message} (see `{self.prog} --help`)"
+        )
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=PROG,
-                description="OCSC digital-skills framework: catalogue, surveys, analysis, exports.")
+    p = _Parser(prog=PROG, description="OCSC digital-skills framework: catalogue, surveys, analysis, exports.")
     sub = p.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = None
     try:
-        settings.check_all()   # a bad environment variable: one line, before anything runs
+        settings.check_all()  # a bad environment variable: one line, before anything runs
         args = parser().parse_args(argv)
         read_passphrase(args)
         return int(args.func(args) or 0)
@@ -85,14 +86,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (duckdb.Error, OSError) as exc:  # e.g. another program changed the store at the same moment
         from framework.storage import write_failure
-        if (failure := write_failure(exc)) is not None:   # a full disk: where to free space; nothing stored
+
+        if (failure := write_failure(exc)) is not None:  # a full disk: where to free space; nothing stored
             echo(line(failure), err=True)
             return 2
         if not isinstance(exc, duckdb.Error):
             raise
         first = _first_line(exc)
-        echo(line(UsageError(f"คลังแบบสำรวจแจ้งข้อผิดพลาด ({first}) ลองสั่งใหม่อีกครั้ง",
-                             f"the survey store reported an error ({first}); run the command again")), err=True)
+        echo(
+            line(
+                UsageError(
+                    f"คลังแบบสำรวจแจ้งข้อผิดพลาด ({first}) ลองสั่งใหม่อีกครั้ง",
+                    f"the survey store reported an error ({first}); run the command again",
+                )
+            ),
+            err=True,
+        )
         return 2
     except KeyboardInterrupt:
         echo(line(UsageError("ยกเลิกแล้ว", "interrupted")), err=True)
@@ -168,10 +177,12 @@ def open_store(path: str | Path | None = None, *, write: bool = False, survey: b
     from framework.survey.tempfiles import sweep_stale as sweep_stale_temp
 
     target = Path(path) if path else store_path()
-    sweep_stale_temp()   # intake temp files a killed import left behind (framework.survey.tempfiles)
+    sweep_stale_temp()  # intake temp files a killed import left behind (framework.survey.tempfiles)
     if not write and not target.is_file():
-        raise UsageError(f"ไม่พบคลังแบบสำรวจที่ {target}: นำเข้าแบบสำรวจก่อน หรือระบุ --db PATH",
-                         f"no survey store at {target}: upload a survey first, or give --db PATH")
+        raise UsageError(
+            f"ไม่พบคลังแบบสำรวจที่ {target}: นำเข้าแบบสำรวจก่อน หรือระบุ --db PATH",
+            f"no survey store at {target}: upload a survey first, or give --db PATH",
+        )
     try:
         con = db.connect(target, read_only=not write)
     except duckdb.Error as exc:
@@ -183,16 +194,20 @@ def open_store(path: str | Path | None = None, *, write: bool = False, survey: b
                 "ใช้ปุ่มดาวน์โหลดหรือหน้านำเข้าในแอป หรือใช้ --db กับไฟล์อื่น ไม่มีข้อมูลใดถูกเปลี่ยน",
                 f"the survey store {target} is in use by another program{who} (probably the running app): "
                 "stop it, use the app's download buttons or upload page, or give --db another file; "
-                "nothing was changed") from None
+                "nothing was changed",
+            ) from None
         first = _first_line(exc)
-        raise UsageError(f"เปิดไฟล์คลังแบบสำรวจ {target} ไม่ได้ ({first}) ตรวจว่าเป็นไฟล์ .duckdb ของแอปนี้ "
-                         "ไม่มีข้อมูลใดถูกเปลี่ยน",
-                         f"the survey store {target} cannot be opened ({first}); check that it is this app's "
-                         ".duckdb file; nothing was changed") from None
+        raise UsageError(
+            f"เปิดไฟล์คลังแบบสำรวจ {target} ไม่ได้ ({first}) ตรวจว่าเป็นไฟล์ .duckdb ของแอปนี้ ไม่มีข้อมูลใดถูกเปลี่ยน",
+            f"the survey store {target} cannot be opened ({first}); check that it is this app's "
+            ".duckdb file; nothing was changed",
+        ) from None
     if survey and not write and not db.has_store(con):
         con.close()
-        raise UsageError(f"{target} ยังไม่มีข้อมูลแบบสำรวจ: นำเข้าแบบสำรวจก่อน",
-                         f"{target} holds no survey tables yet: upload a survey first")
+        raise UsageError(
+            f"{target} ยังไม่มีข้อมูลแบบสำรวจ: นำเข้าแบบสำรวจก่อน",
+            f"{target} holds no survey tables yet: upload a survey first",
+        )
     return con
 
 
@@ -211,8 +226,10 @@ def read_passphrase(args) -> None:
         return
     from_stdin = getattr(args, "passphrase_stdin", False)
     if from_stdin and args.passphrase not in (None, "-"):
-        raise UsageError("ใช้ --passphrase หรือ --passphrase-stdin อย่างใดอย่างหนึ่ง",
-                         "give either --passphrase or --passphrase-stdin, not both")
+        raise UsageError(
+            "ใช้ --passphrase หรือ --passphrase-stdin อย่างใดอย่างหนึ่ง",
+            "give either --passphrase or --passphrase-stdin, not both",
+        )
     if from_stdin or args.passphrase == "-":
         try:
             text = sys.stdin.readline()
@@ -220,15 +237,23 @@ def read_passphrase(args) -> None:
             text = ""
         args.passphrase = text.rstrip("\r\n") or None
         if args.passphrase is None:
-            raise UsageError("ไม่ได้รับรหัสผ่าน HR ทางอินพุตมาตรฐาน (--passphrase-stdin): ส่งรหัสผ่านเป็นบรรทัดแรก",
-                             "no HR passphrase on standard input (--passphrase-stdin): send it as the first line")
+            raise UsageError(
+                "ไม่ได้รับรหัสผ่าน HR ทางอินพุตมาตรฐาน (--passphrase-stdin): ส่งรหัสผ่านเป็นบรรทัดแรก",
+                "no HR passphrase on standard input (--passphrase-stdin): send it as the first line",
+            )
     elif args.passphrase is not None:
         from framework.cli.text import echo
 
-        echo(line(UsageError(
-            "รหัสผ่านที่ใส่ใน --passphrase ผู้ใช้อื่นของเครื่องนี้เห็นได้ (ps) ใช้ --passphrase-stdin "
-            "หรือพิมพ์เมื่อโปรแกรมถาม แทน", "--passphrase VALUE is visible to other users of this computer "
-            "(ps); use --passphrase-stdin, or type it when asked")).replace("error:", "warning:", 1), err=True)
+        echo(
+            line(
+                UsageError(
+                    "รหัสผ่านที่ใส่ใน --passphrase ผู้ใช้อื่นของเครื่องนี้เห็นได้ (ps) ใช้ --passphrase-stdin หรือพิมพ์เมื่อโปรแกรมถาม แทน",
+                    "--passphrase VALUE is visible to other users of this computer "
+                    "(ps); use --passphrase-stdin, or type it when asked",
+                )
+            ).replace("error:", "warning:", 1),
+            err=True,
+        )
 
 
 def _prompt() -> str | None:
@@ -265,12 +290,13 @@ def authorised(given: str | None) -> bool:
             return False
     result = access.attempt(given, secret, session="cli", page="command line")  # logged, never the text
     if not result.ok and not result.checked:
-        raise UsageError(f"รหัสผ่าน HR ผิดหลายครั้งเกินไป: รออีก {result.wait:.0f} วินาทีแล้วลองใหม่ ไม่ได้ตรวจรหัสผ่านนี้",
-                         f"too many wrong HR passphrases: wait {result.wait:.0f} s and try again; this one was "
-                         "not checked")
+        raise UsageError(
+            f"รหัสผ่าน HR ผิดหลายครั้งเกินไป: รออีก {result.wait:.0f} วินาทีแล้วลองใหม่ ไม่ได้ตรวจรหัสผ่านนี้",
+            f"too many wrong HR passphrases: wait {result.wait:.0f} s and try again; this one was not checked",
+        )
     if not result.ok:
         raise UsageError("รหัสผ่าน HR ไม่ถูกต้อง: ไม่ได้เขียนหรือแสดงข้อมูลใด", "wrong HR passphrase: nothing was written")
-    note("sign-in", detail="HR passphrase given to a command")     # never the passphrase itself
+    note("sign-in", detail="HR passphrase given to a command")  # never the passphrase itself
     return True
 
 
@@ -306,17 +332,26 @@ def survey_access(k: int | None, passphrase: str | None) -> tuple[int, bool]:
 def add_format(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("text", "json"), default: str = "text") -> None:
     """`--format`, the one output flag of every command (issue 23): text (or csv) for people, json for scripts.
     `--json`, not listed in --help, means `--format json` (the flag older scripts use)."""
-    p.add_argument("--format", choices=choices, default=default,
-                   help=f"what to print: {' or '.join(choices)} (default {default})")
+    p.add_argument(
+        "--format", choices=choices, default=default, help=f"what to print: {' or '.join(choices)} (default {default})"
+    )
     p.add_argument("--json", dest="format", action="store_const", const="json", help=argparse.SUPPRESS)
 
 
 def add_passphrase(p: argparse.ArgumentParser, what: str) -> None:
     """The passphrase flags, the same on every command that has them (see read_passphrase)."""
-    p.add_argument("--passphrase-stdin", action="store_true", dest="passphrase_stdin",
-                   help=f"read the HR passphrase, needed for {what} when one is configured "
-                        "($SKILLS_HR_PASSPHRASE or .streamlit/secrets.toml), from the first line of standard "
-                        "input; at a terminal the command asks for it instead")
-    p.add_argument("--passphrase", default=None, metavar="VALUE",
-                   help="the HR passphrase on the command line: visible to other users in `ps`, so a warning "
-                        "is printed; `-` reads it from standard input like --passphrase-stdin")
+    p.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        dest="passphrase_stdin",
+        help=f"read the HR passphrase, needed for {what} when one is configured "
+        "($SKILLS_HR_PASSPHRASE or .streamlit/secrets.toml), from the first line of standard "
+        "input; at a terminal the command asks for it instead",
+    )
+    p.add_argument(
+        "--passphrase",
+        default=None,
+        metavar="VALUE",
+        help="the HR passphrase on the command line: visible to other users in `ps`, so a warning "
+        "is printed; `-` reads it from standard input like --passphrase-stdin",
+    )

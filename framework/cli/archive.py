@@ -6,6 +6,7 @@
 
 The layout, the checks and the history views are described in framework.store.archive.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,9 +35,14 @@ def _size(path: Path) -> int:
 
 def _summary(m: dict) -> dict:
     files = m["files"]
-    return {"path": m["path"], "round": m["round"], "agencies": m["agencies"], "batches": m["batches"],
-            "respondents": files["responses.parquet"]["rows"],
-            "files": {k: {"rows": v["rows"], "sha256": v["sha256"]} for k, v in files.items()}}
+    return {
+        "path": m["path"],
+        "round": m["round"],
+        "agencies": m["agencies"],
+        "batches": m["batches"],
+        "respondents": files["responses.parquet"]["rows"],
+        "files": {k: {"rows": v["rows"], "sha256": v["sha256"]} for k, v in files.items()},
+    }
 
 
 def _archive(args) -> int:
@@ -44,15 +50,17 @@ def _archive(args) -> int:
         args.dir = args.restore
         return _restore(args)
     if not args.round or not args.out:
-        raise UsageError("ระบุ --round YYYY-MM-DD และ --out DIR (หรือ --restore DIR)",
-                         "give --round YYYY-MM-DD and --out DIR (or --restore DIR)")
+        raise UsageError(
+            "ระบุ --round YYYY-MM-DD และ --out DIR (หรือ --restore DIR)",
+            "give --round YYYY-MM-DD and --out DIR (or --restore DIR)",
+        )
     from framework.store import SurveyStore
     from framework.store.archive import archive_round
 
     target = _target(args.db)
     before = _size(target)
     with open_store(args.db, write=True) as con:
-        SurveyStore(con)   # the store's tables exist (and an older store is upgraded) before reading them
+        SurveyStore(con)  # the store's tables exist (and an older store is upgraded) before reading them
         manifests = archive_round(con, args.out, args.round, args.agency, drop=args.drop)
     out = {"round": args.round, "dropped": bool(args.drop), "parts": [_summary(m) for m in manifests]}
     if args.drop:
@@ -61,11 +69,15 @@ def _archive(args) -> int:
         echo(json.dumps(out, ensure_ascii=False), json=True)
         return 0
     for p in out["parts"]:
-        echo(f"archived {p['round']} {', '.join(p['agencies']) or '—'}: {len(p['batches'])} batches, "
-              f"{p['respondents']:,} respondents -> {p['path']}")
+        echo(
+            f"archived {p['round']} {', '.join(p['agencies']) or '—'}: {len(p['batches'])} batches, "
+            f"{p['respondents']:,} respondents -> {p['path']}"
+        )
     if args.drop:
-        echo(f"dropped from the store / ลบออกจากคลังแล้ว (store file {before / 1e6:.1f} MB -> "
-              f"{out['store_bytes_after'] / 1e6:.1f} MB; run `python -m framework compact` to give the space back)")
+        echo(
+            f"dropped from the store / ลบออกจากคลังแล้ว (store file {before / 1e6:.1f} MB -> "
+            f"{out['store_bytes_after'] / 1e6:.1f} MB; run `python -m framework compact` to give the space back)"
+        )
     else:
         echo("the store is unchanged (add --drop to remove the round after archiving) / คลังไม่เปลี่ยน")
     return 0
@@ -85,8 +97,10 @@ def _restore(args) -> int:
         echo(json.dumps({"restored": parts}, ensure_ascii=False), json=True)
         return 0
     for p in parts:
-        echo(f"restored {p['round']} {', '.join(p['agencies']) or '—'}: {len(p['batches'])} batches, "
-              f"{p['respondents']:,} respondents from {p['path']} / กู้คืนแล้ว")
+        echo(
+            f"restored {p['round']} {', '.join(p['agencies']) or '—'}: {len(p['batches'])} batches, "
+            f"{p['respondents']:,} respondents from {p['path']} / กู้คืนแล้ว"
+        )
     return 0
 
 
@@ -98,12 +112,14 @@ def _compact(args) -> int:
     with open_store(args.db, write=True, survey=False) as con:
         fresh = compact(con, target)
     wal = Path(str(target) + ".wal")
-    if wal.exists():   # never pair the fresh file with the old file's journal
+    if wal.exists():  # never pair the fresh file with the old file's journal
         fresh.unlink(missing_ok=True)
-        raise UsageError(f"คลัง {target} ยังมีบันทึก {wal.name} ค้างอยู่ ไม่ได้บีบอัด ปิดแอปแล้วสั่งใหม่",
-                         f"the store {target} still has its journal {wal.name}; nothing was compacted: stop the "
-                         "app and run the command again")
-    os.replace(fresh, target)   # the store is closed; the copy was checked table by table
+        raise UsageError(
+            f"คลัง {target} ยังมีบันทึก {wal.name} ค้างอยู่ ไม่ได้บีบอัด ปิดแอปแล้วสั่งใหม่",
+            f"the store {target} still has its journal {wal.name}; nothing was compacted: stop the "
+            "app and run the command again",
+        )
+    os.replace(fresh, target)  # the store is closed; the copy was checked table by table
     after = _size(target)
     if args.format == "json":
         echo(json.dumps({"store": str(target), "bytes_before": before, "bytes_after": after}), json=True)
@@ -114,25 +130,34 @@ def _compact(args) -> int:
 
 def register(sub) -> None:
     """Add this area's sub-commands to the parser."""
-    p = sub.add_parser("archive", help="write a survey round to Parquet files (and with --drop remove it "
-                                       "from the store); --restore DIR reads an archive back")
+    p = sub.add_parser(
+        "archive",
+        help="write a survey round to Parquet files (and with --drop remove it "
+        "from the store); --restore DIR reads an archive back",
+    )
     p.add_argument("--round", help="survey round date YYYY-MM-DD")
     p.add_argument("--agency", help="only this agency's batches of the round (default: every agency)")
     p.add_argument("--out", help="archive directory (round=.../agency_slug=.../ is created under it)")
-    p.add_argument("--drop", action="store_true",
-                   help="remove the round from the store once the files are written and checked")
+    p.add_argument(
+        "--drop", action="store_true", help="remove the round from the store once the files are written and checked"
+    )
     p.add_argument("--restore", metavar="DIR", help="read an archive back into the store instead")
     p.add_argument("--db", help=DB_HELP)
     add_format(p)
     p.set_defaults(func=_archive)
-    p = sub.add_parser("archive-restore", help="read archived rounds back into the store (refused if their "
-                                               "people are already there, or a file was changed)")
+    p = sub.add_parser(
+        "archive-restore",
+        help="read archived rounds back into the store (refused if their "
+        "people are already there, or a file was changed)",
+    )
     p.add_argument("dir", help="an archive directory, one round=... directory in it, or one part")
     p.add_argument("--db", help=DB_HELP)
     add_format(p)
     p.set_defaults(func=_restore)
-    p = sub.add_parser("compact", help="copy the store into a fresh file to give back the space of deleted "
-                                       "or archived rows (stop the app first)")
+    p = sub.add_parser(
+        "compact",
+        help="copy the store into a fresh file to give back the space of deleted or archived rows (stop the app first)",
+    )
     p.add_argument("--db", help=DB_HELP)
     add_format(p)
     p.set_defaults(func=_compact)

@@ -1,4 +1,5 @@
 """Commands of the campaign area (registered by framework.cli): campaign open | list | close | links | revoke."""
+
 from __future__ import annotations
 
 import json
@@ -29,20 +30,23 @@ def _catalog():
 def _hr(args, what_th: str, what_en: str) -> None:
     """Opening or closing a campaign needs the HR passphrase when one is configured."""
     if not authorised(args.passphrase):
-        raise UsageError(f"{what_th}ต้องใช้รหัสผ่าน HR: ใส่ด้วย --passphrase-stdin (หรือพิมพ์เมื่อโปรแกรมถาม) "
-                         "ไม่มีข้อมูลใดถูกเปลี่ยน",
-                         f"{what_en} needs the HR passphrase: give it with --passphrase-stdin (or type it when "
-                         "asked at a terminal); nothing was changed")
+        raise UsageError(
+            f"{what_th}ต้องใช้รหัสผ่าน HR: ใส่ด้วย --passphrase-stdin (หรือพิมพ์เมื่อโปรแกรมถาม) ไม่มีข้อมูลใดถูกเปลี่ยน",
+            f"{what_en} needs the HR passphrase: give it with --passphrase-stdin (or type it when "
+            "asked at a terminal); nothing was changed",
+        )
 
 
 def _wrap(fn):
     """CampaignError -> UsageError (one bilingual line, exit 2)."""
+
     def run(args):
         cmp = _campaign()
         try:
             return fn(args, cmp)
         except cmp.CampaignError as exc:
             raise UsageError(exc.th, exc.en) from None
+
     return run
 
 
@@ -50,8 +54,10 @@ def _show(c, as_json: bool) -> None:
     if as_json:
         echo(json.dumps(c.to_json(), ensure_ascii=False), json=True)
     else:
-        echo(f"{c.code}  {c.url_path}  {c.agency} · {c.stage} · round {c.round_date} · {c.status()}"
-              + (f" · closes {c.closes}" if c.closes else ""))
+        echo(
+            f"{c.code}  {c.url_path}  {c.agency} · {c.stage} · round {c.round_date} · {c.status()}"
+            + (f" · closes {c.closes}" if c.closes else "")
+        )
 
 
 @_wrap
@@ -62,11 +68,22 @@ def _open(args, cmp) -> int:
 
         cat = _catalog()
         SurveyStore(con, cat)  # the store's own tables first (a fresh file)
-        c = cmp.open_campaign(con, cat, agency=args.agency, stage=args.stage, round_date=args.round,
-                              closes=args.closes, org_units=args.org_unit, id_pattern=args.id_pattern,
-                              links_only=args.links_only)
-    note("campaign-open", c.agency, f"campaign {c.code}, round {c.round_date}"
-         + (", personal links only" if c.links_only else ", open link"))
+        c = cmp.open_campaign(
+            con,
+            cat,
+            agency=args.agency,
+            stage=args.stage,
+            round_date=args.round,
+            closes=args.closes,
+            org_units=args.org_unit,
+            id_pattern=args.id_pattern,
+            links_only=args.links_only,
+        )
+    note(
+        "campaign-open",
+        c.agency,
+        f"campaign {c.code}, round {c.round_date}" + (", personal links only" if c.links_only else ", open link"),
+    )
     _show(c, args.format == "json")
     return 0
 
@@ -114,8 +131,9 @@ def _links(args, cmp) -> int:
     try:
         data = Path(args.ids).read_bytes()
     except OSError as exc:
-        raise UsageError(f"อ่านไฟล์ {args.ids} ไม่ได้: {exc.strerror or exc}",
-                         f"cannot read {args.ids}: {exc.strerror or exc}") from None
+        raise UsageError(
+            f"อ่านไฟล์ {args.ids} ไม่ได้: {exc.strerror or exc}", f"cannot read {args.ids}: {exc.strerror or exc}"
+        ) from None
     ids = cmp.links.read_ids(data)
     cmp.links.base_url(args.base_url)
     with open_store(args.db, write=True) as con:
@@ -130,10 +148,13 @@ def _links(args, cmp) -> int:
         try:
             Path(args.out).write_bytes(out)
         except OSError as exc:
-            raise UsageError(f"เขียนไฟล์ {args.out} ไม่ได้: {exc.strerror or exc}",
-                             f"cannot write {args.out}: {exc.strerror or exc}") from None
-        echo(f"{args.out} ({len(pairs)} links; only their hashes are kept, so keep this file) / "
-             f"ออกลิงก์ {len(pairs)} ลิงก์ (เก็บไฟล์นี้ไว้ ระบบเก็บเฉพาะค่าแฮช)")
+            raise UsageError(
+                f"เขียนไฟล์ {args.out} ไม่ได้: {exc.strerror or exc}", f"cannot write {args.out}: {exc.strerror or exc}"
+            ) from None
+        echo(
+            f"{args.out} ({len(pairs)} links; only their hashes are kept, so keep this file) / "
+            f"ออกลิงก์ {len(pairs)} ลิงก์ (เก็บไฟล์นี้ไว้ ระบบเก็บเฉพาะค่าแฮช)"
+        )
     else:
         echo(out.decode("utf-8-sig").replace("\r\n", "\n"), end="")
     return 0
@@ -146,8 +167,10 @@ def _revoke(args, cmp) -> int:
         c = _known(con, cmp, args.code)
         n = cmp.links.revoke(con, c, args.id)
     if not n:
-        raise UsageError(f"ไม่มีลิงก์ที่ใช้ได้ของ {args.id} ในแบบประเมิน {c.code} (ยังไม่ออก ส่งแล้ว หรือยกเลิกแล้ว)",
-                         f"no active link for {args.id} in campaign {c.code} (never issued, answered, or revoked)")
+        raise UsageError(
+            f"ไม่มีลิงก์ที่ใช้ได้ของ {args.id} ในแบบประเมิน {c.code} (ยังไม่ออก ส่งแล้ว หรือยกเลิกแล้ว)",
+            f"no active link for {args.id} in campaign {c.code} (never issued, answered, or revoked)",
+        )
     note("link-revoked", c.agency, f"campaign {c.code}: respondent {args.id}")
     echo(f"revoked {n} link(s) of {args.id} in campaign {c.code} / ยกเลิกลิงก์ของ {args.id} แล้ว")
     return 0
@@ -170,8 +193,11 @@ def register(sub) -> None:
     o.add_argument("--closes", help="last day answers are taken, YYYY-MM-DD")
     o.add_argument("--org-unit", action="append", default=[], help="an org unit to offer (repeat the flag)")
     o.add_argument("--id-pattern", help=r"regular expression the whole respondent id must match, e.g. '\d{7}'")
-    o.add_argument("--links-only", action="store_true",
-                   help="personal links only: the open link (which trusts typed ids) is refused")
+    o.add_argument(
+        "--links-only",
+        action="store_true",
+        help="personal links only: the open link (which trusts typed ids) is refused",
+    )
     add_passphrase(o, "opening a campaign")
     c = cs.add_parser("close", help="close a campaign (no more answers)")
     c.add_argument("code")

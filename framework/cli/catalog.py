@@ -1,4 +1,5 @@
 """Catalogue commands: build the Parquet from the YAML source, check it, print counts."""
+
 from __future__ import annotations
 
 import json

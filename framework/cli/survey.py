@@ -3,6 +3,7 @@
 A deleted batch goes to the trash (who and when recorded); `restore` brings it back whole, `purge` removes
 a trashed batch for good. `batches` lists the live batches, `batches --deleted` the trash.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -16,10 +17,30 @@ from framework.cli.text import echo, escape_frame
 
 ON_CONFLICT = ("refuse", "replace", "skip")  # framework.store.ON_CONFLICT (not imported here: --help stays quick)
 # `batches` text columns: what a person recognises a batch by first, the id last.
-LIVE_COLUMNS = ["file_name", "agency", "round_date", "uploaded_at", "stage", "respondents", "rows_read",
-                "accepted", "rejected", "replaced", "encoding", "batch_id"]
-TRASH_COLUMNS = ["file_name", "agency", "round_date", "uploaded_at", "deleted_at", "deleted_by", "respondents",
-                 "batch_id"]
+LIVE_COLUMNS = [
+    "file_name",
+    "agency",
+    "round_date",
+    "uploaded_at",
+    "stage",
+    "respondents",
+    "rows_read",
+    "accepted",
+    "rejected",
+    "replaced",
+    "encoding",
+    "batch_id",
+]
+TRASH_COLUMNS = [
+    "file_name",
+    "agency",
+    "round_date",
+    "uploaded_at",
+    "deleted_at",
+    "deleted_by",
+    "respondents",
+    "batch_id",
+]
 
 
 def _store(con):
@@ -37,9 +58,12 @@ def _who() -> str | None:
         return None
 
 
-CONFIRM = ("stage", "future")   # framework.store.rounds.check_metadata's confirmation keys
-FLAGS = {"choose or type the agency": "--agency NAME", "choose the agency's stage for this round": "--stage STAGE",
-         "choose the survey round date": "--round YYYY-MM-DD"}
+CONFIRM = ("stage", "future")  # framework.store.rounds.check_metadata's confirmation keys
+FLAGS = {
+    "choose or type the agency": "--agency NAME",
+    "choose the agency's stage for this round": "--stage STAGE",
+    "choose the survey round date": "--round YYYY-MM-DD",
+}
 
 
 def check_metadata(store, args) -> None:
@@ -48,16 +72,20 @@ def check_metadata(store, args) -> None:
     check = store.check_metadata(args.agency, args.stage, store._round(args.round))
     if check.missing:
         flags = [FLAGS.get(en, en) for _, en in check.missing]
-        raise UsageError(f"ต้องระบุ {' '.join(flags)} ไม่มีข้อมูลใดถูกบันทึก",
-                         f"give {' '.join(flags)}: the agency, its stage and the round date are stored with every "
-                         "answer; nothing was stored")
+        raise UsageError(
+            f"ต้องระบุ {' '.join(flags)} ไม่มีข้อมูลใดถูกบันทึก",
+            f"give {' '.join(flags)}: the agency, its stage and the round date are stored with every "
+            "answer; nothing was stored",
+        )
     for th, en in check.refused:
         raise UsageError(f"{th} ไม่มีข้อมูลใดถูกบันทึก", f"{en}; nothing was stored")
     confirmed = set(args.confirm or ())
     for key, th, en in check.confirm:
         if key not in confirmed:
-            raise UsageError(f"{th}: ถ้าถูกต้อง สั่งใหม่พร้อม --confirm {key} ไม่มีข้อมูลใดถูกบันทึก",
-                             f"{en}: if this is right, run again with --confirm {key}; nothing was stored")
+            raise UsageError(
+                f"{th}: ถ้าถูกต้อง สั่งใหม่พร้อม --confirm {key} ไม่มีข้อมูลใดถูกบันทึก",
+                f"{en}: if this is right, run again with --confirm {key}; nothing was stored",
+            )
 
 
 def _ingest(args) -> int:
@@ -66,11 +94,16 @@ def _ingest(args) -> int:
     with open_store(args.db, write=True) as con:  # a refused file: SurveyFileError, one line from cli.main
         store = _store(con)
         check_metadata(store, args)
-        res = store.ingest(args.file, agency=args.agency, stage=args.stage, round_date=args.round,
-                           on_conflict=args.on_conflict)
+        res = store.ingest(
+            args.file, agency=args.agency, stage=args.stage, round_date=args.round, on_conflict=args.on_conflict
+        )
     if res.batch_id and not res.refused:
-        note("upload", args.agency, f"{Path(args.file).name}: batch {res.batch_id}, {res.respondents} people"
-             + (" (same file again)" if res.duplicate else ""))
+        note(
+            "upload",
+            args.agency,
+            f"{Path(args.file).name}: batch {res.batch_id}, {res.respondents} people"
+            + (" (same file again)" if res.duplicate else ""),
+        )
     if args.format == "json":
         out = res.to_json()
         # `accepted` = respondents this command stored (0 when refused or the same file again);
@@ -84,8 +117,10 @@ def _ingest(args) -> int:
         echo(f"{en}\n{th}")
         return 0
     state = "already stored (same content), not counted again" if res.duplicate else "stored"
-    echo(f"batch {res.batch_id}: {state}; rows read {res.rows_read}, accepted {res.accepted}, "
-          f"rejected {res.rejected}, respondents stored {res.respondents}")
+    echo(
+        f"batch {res.batch_id}: {state}; rows read {res.rows_read}, accepted {res.accepted}, "
+        f"rejected {res.rejected}, respondents stored {res.respondents}"
+    )
     if res.conflicts:
         th, en = res.conflict_message()
         echo(f"{en}\n{th}")
@@ -120,8 +155,10 @@ def _batches(args) -> int:
 
 
 def _not_found(batch_id: str, where_th: str, where_en: str, see: str) -> UsageError:
-    return UsageError(f"ไม่พบชุด {batch_id} {where_th} (ดูรายการด้วย `python -m framework {see}`)",
-                      f"no batch {batch_id} {where_en} (see `python -m framework {see}`)")
+    return UsageError(
+        f"ไม่พบชุด {batch_id} {where_th} (ดูรายการด้วย `python -m framework {see}`)",
+        f"no batch {batch_id} {where_en} (see `python -m framework {see}`)",
+    )
 
 
 def _done(args, what: str) -> bool:
@@ -148,8 +185,10 @@ def _delete(args) -> int:
         raise _not_found(args.batch_id, "ในชุดข้อมูลที่ใช้อยู่", "among the live batches", "batches")
     if _done(args, "deleted"):
         return 0
-    echo(f"batch {args.batch_id} moved to the trash (restore it with `python -m framework restore "
-          f"{args.batch_id}`) / ย้ายชุด {args.batch_id} ไปถังขยะแล้ว (กู้คืนได้ด้วยคำสั่ง restore)")
+    echo(
+        f"batch {args.batch_id} moved to the trash (restore it with `python -m framework restore "
+        f"{args.batch_id}`) / ย้ายชุด {args.batch_id} ไปถังขยะแล้ว (กู้คืนได้ด้วยคำสั่ง restore)"
+    )
     return 0
 
 
@@ -176,13 +215,15 @@ def _purge(args) -> int:
     if purged:
         note("purge", agency, f"batch {args.batch_id}")
     if not purged:
-        raise _not_found(args.batch_id, "ในถังขยะ (ล้างได้เฉพาะชุดที่ลบไปถังขยะแล้ว)",
-                         "in the trash (only a batch already deleted to the trash can be purged)",
-                         "batches --deleted")
+        raise _not_found(
+            args.batch_id,
+            "ในถังขยะ (ล้างได้เฉพาะชุดที่ลบไปถังขยะแล้ว)",
+            "in the trash (only a batch already deleted to the trash can be purged)",
+            "batches --deleted",
+        )
     if _done(args, "purged"):
         return 0
-    echo(f"batch {args.batch_id} purged for good, with its original file / "
-          f"ล้างชุด {args.batch_id} และไฟล์ต้นฉบับออกถาวรแล้ว")
+    echo(f"batch {args.batch_id} purged for good, with its original file / ล้างชุด {args.batch_id} และไฟล์ต้นฉบับออกถาวรแล้ว")
     return 0
 
 
@@ -193,15 +234,25 @@ def register(sub) -> None:
     p.add_argument("file")
     p.add_argument("--db", help=db_help)
     p.add_argument("--agency", help="agency the answers belong to (required)")
-    p.add_argument("--stage", help="the agency's stage in this round: Early, Developing or Mature (Thai names "
-                                   "accepted; required)")
+    p.add_argument(
+        "--stage", help="the agency's stage in this round: Early, Developing or Mature (Thai names accepted; required)"
+    )
     p.add_argument("--round", help="survey round date YYYY-MM-DD (required; from 2018-05-18, at most 90 days ahead)")
-    p.add_argument("--confirm", action="append", choices=CONFIRM, metavar="{stage,future}",
-                   help="confirm what the upload page asks to confirm: a stage other than the agency's previous "
-                        "round (stage), a round date in the future (future); repeat for both")
-    p.add_argument("--on-conflict", choices=ON_CONFLICT, default="refuse",
-                   help="respondents already stored in the same round (agency, round date): refuse the upload "
-                        "(default), replace their earlier answers, or skip them and import only the new people")
+    p.add_argument(
+        "--confirm",
+        action="append",
+        choices=CONFIRM,
+        metavar="{stage,future}",
+        help="confirm what the upload page asks to confirm: a stage other than the agency's previous "
+        "round (stage), a round date in the future (future); repeat for both",
+    )
+    p.add_argument(
+        "--on-conflict",
+        choices=ON_CONFLICT,
+        default="refuse",
+        help="respondents already stored in the same round (agency, round date): refuse the upload "
+        "(default), replace their earlier answers, or skip them and import only the new people",
+    )
     add_format(p)
     p.set_defaults(func=_ingest)
     p = sub.add_parser("batches", help="list stored survey batches (--deleted: the trash)")
@@ -210,9 +261,10 @@ def register(sub) -> None:
     add_format(p)
     p.set_defaults(func=_batches)
     for name, func, text in (
-            ("delete", _delete, "move one survey batch and its responses to the trash (restore brings it back)"),
-            ("restore", _restore, "bring a batch back from the trash, whole"),
-            ("purge", _purge, "remove a batch from the trash for good, with its original file")):
+        ("delete", _delete, "move one survey batch and its responses to the trash (restore brings it back)"),
+        ("restore", _restore, "bring a batch back from the trash, whole"),
+        ("purge", _purge, "remove a batch from the trash for good, with its original file"),
+    ):
         p = sub.add_parser(name, help=text)
         p.add_argument("batch_id")
         p.add_argument("--db", help=db_help)

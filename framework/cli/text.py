@@ -10,6 +10,7 @@ controls as `\\x1b` (`\\r`, `\\n`, `\\t` for those three); bidi and other invisi
 row. JSON keeps its meaning: `echo(..., json=True)` writes the same characters as JSON's own `\\u` escapes (a
 JSON reader gets the original text back). A backslash itself is not escaped.
 """
+
 from __future__ import annotations
 
 import sys
@@ -22,7 +23,7 @@ _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 def _code(ch: str, json: bool) -> str:
     o = ord(ch)
     if json:
-        if o > 0xFFFF:   # JSON spells a character beyond the BMP as a surrogate pair
+        if o > 0xFFFF:  # JSON spells a character beyond the BMP as a surrogate pair
             o -= 0x10000
             return f"\\u{0xD800 + (o >> 10):04x}\\u{0xDC00 + (o & 0x3FF):04x}"
         return f"\\u{o:04x}"
@@ -41,7 +42,7 @@ def unsafe(ch: str) -> bool:
 def escape(text, *, keep: str = "", json: bool = False) -> str:
     """`text` with every unsafe character (but those in `keep`, e.g. "\\n") written as a visible escape."""
     text = str(text)
-    if text.isprintable():   # the common case (Thai and Latin text): nothing to do
+    if text.isprintable():  # the common case (Thai and Latin text): nothing to do
         return text
     return "".join(_code(ch, json) if ch not in keep and unsafe(ch) else ch for ch in text)
 

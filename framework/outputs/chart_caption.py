@@ -1,15 +1,25 @@
 """The title an exported chart image carries: the chart's own title plus the round and filters it was drawn with
 (a PNG leaves the page behind, so it must say what it shows). HTML exports state the settings below the chart."""
+
 from __future__ import annotations
 
 import copy
 
 from framework.text import pick
 
-NAMES = {"round": ("รอบ", "round"), "agencies": ("หน่วยงาน", "agency"), "org_units": ("หน่วยงานย่อย", "org unit"),
-         "staff_groups": ("กลุ่มบุคลากร", "staff group"), "batches": ("ชุดข้อมูล", "batch"),
-         "rounds": ("รอบ", "rounds"), "stage": ("ระยะ", "stage"), "threshold": ("เกณฑ์ระดับ ≥", "level ≥"),
-         "min_cell": ("k =", "k ="), "unit": ("หน่วย", "unit"), "key": ("แถว", "row")}
+NAMES = {
+    "round": ("รอบ", "round"),
+    "agencies": ("หน่วยงาน", "agency"),
+    "org_units": ("หน่วยงานย่อย", "org unit"),
+    "staff_groups": ("กลุ่มบุคลากร", "staff group"),
+    "batches": ("ชุดข้อมูล", "batch"),
+    "rounds": ("รอบ", "rounds"),
+    "stage": ("ระยะ", "stage"),
+    "threshold": ("เกณฑ์ระดับ ≥", "level ≥"),
+    "min_cell": ("k =", "k ="),
+    "unit": ("หน่วย", "unit"),
+    "key": ("แถว", "row"),
+}
 
 
 def settings_line(filters: dict | None, lang: str = "th") -> str:

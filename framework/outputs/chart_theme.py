@@ -4,6 +4,7 @@ Builders in framework/outputs/charts.py and framework/outputs/analysis_charts.py
 PRESENT_SIZE in presentation mode: pages pass `ui.shell.chart_font_size()`) and finish with `apply()`.
 The print stylesheet (framework/print_css.py) uses the same font stack.
 """
+
 from __future__ import annotations
 
 import plotly.graph_objects as go
@@ -11,8 +12,8 @@ import plotly.graph_objects as go
 # Loma / Garuda come with fonts-thai-tlwg (installed by the Makefile); Sarabun / Noto Sans Thai where installed.
 FONTS = ("Sarabun", "Noto Sans Thai", "Loma", "Garuda", "Tahoma", "sans-serif")
 FONT_FAMILY = ", ".join(FONTS)
-BASE_SIZE = 14       # on screen
-PRESENT_SIZE = 20    # presentation mode: readable from the back of a room
+BASE_SIZE = 14  # on screen
+PRESENT_SIZE = 20  # presentation mode: readable from the back of a room
 TEMPLATE = "plotly_white"
 MARGIN = {"l": 10, "r": 10, "t": 60, "b": 10}
 
@@ -32,8 +33,9 @@ def tick_size(size: int) -> int:
     return size - 3
 
 
-def apply(fig: go.Figure, title: str | None = None, *, height: int | None = None,
-          font_size: int = BASE_SIZE) -> go.Figure:
+def apply(
+    fig: go.Figure, title: str | None = None, *, height: int | None = None, font_size: int = BASE_SIZE
+) -> go.Figure:
     """Fonts, title, margins, background and hover labels of the one theme; returns the figure.
 
     `title=None` leaves the title text as the builder set it; sizes follow `font_size`.
@@ -69,9 +71,21 @@ def fit_narrow(fig: go.Figure, visible_px: int = 340) -> go.Figure:
         fig.update_layout(title_text=f"{head}<br>{tail}")
     height = fig.layout.height or 600
     top = (fig.layout.margin.t if fig.layout.margin.t is not None else MARGIN["t"]) + 70
-    fig.update_traces(selector={"type": "heatmap"}, colorbar={
-        "orientation": "h", "x": 0, "xanchor": "left", "xref": "container", "yref": "container",
-        "y": 1 - 66 / height, "yanchor": "top", "lenmode": "pixels", "len": min(260, visible_px - 20),
-        "thickness": 10, "title": {"side": "top"}})
+    fig.update_traces(
+        selector={"type": "heatmap"},
+        colorbar={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "yref": "container",
+            "y": 1 - 66 / height,
+            "yanchor": "top",
+            "lenmode": "pixels",
+            "len": min(260, visible_px - 20),
+            "thickness": 10,
+            "title": {"side": "top"},
+        },
+    )
     # The title's top line at the top of the chart (a wrapped title would otherwise grow upwards, out of it).
     return fig.update_layout(margin_t=top, title={"yref": "container", "y": 1 - 14 / height, "yanchor": "top"})

@@ -12,20 +12,17 @@ XLSX stores them as quote-prefixed text cells (shown and read back exactly, neve
 Every function takes frames that are already computed (and, for survey aggregates, already
 suppressed) plus a settings dict; nothing here recomputes a business rule.
 """
+
 from __future__ import annotations
 
-import atexit
 import datetime as dt
 import hashlib
 import io
 import json
 import math
-import os
 import re
-import threading
 import unicodedata
 import zipfile
-from html import escape, unescape
 from pathlib import Path
 
 import numpy as np
@@ -34,10 +31,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from framework import clock
-from framework import settings as config
 
 FORMATS = ("csv", "xlsx", "parquet")
-SHOWN_FORMATS = ("csv", "xlsx")     # the "as shown" form is for people: no Parquet
+SHOWN_FORMATS = ("csv", "xlsx")  # the "as shown" form is for people: no Parquet
 EXTENSIONS = {"csv": "csv.zip", "xlsx": "xlsx", "parquet": "parquet", "png": "png", "html": "html"}
 MIME = {
     "csv": "text/csv",
@@ -51,16 +47,21 @@ MIME = {
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SETTINGS_SHEET = "settings"
 PARQUET_META_KEY = b"skills.settings"
-_OLD_PARQUET_META_KEY = b"skills_export"   # files written before the key was renamed
+_OLD_PARQUET_META_KEY = b"skills_export"  # files written before the key was renamed
 # Column kinds, by the names framework.analysis gives them: shares (0..1) and counts of people/units.
 PERCENT_COLUMNS = frozenset({"coverage", "readiness", "fully_ready", "share_not_met", "share"})
-COUNT_COLUMNS = frozenset({"n", "met", "required_units", "required_n", "not_met_n", "not_assessed_n",
-                           "respondents", "accepted", "rejected"})
+COUNT_COLUMNS = frozenset(
+    {"n", "met", "required_units", "required_n", "not_met_n", "not_assessed_n", "respondents", "accepted", "rejected"}
+)
 PERCENT_FORMAT = "0.0%"
 # Internal columns the "as shown" form leaves out (the screen does not show them).
 _INTERNAL = ("unit_ord", "is_total", "group_key", "by", "hidden")
-SHOWN_HEADERS = {"code": ("รหัส", "Code"), "unit": ("หน่วยความสามารถ", "Unit"), "key": ("กลุ่ม", "Group"),
-                 "round": ("รอบสำรวจ", "Survey round")}
+SHOWN_HEADERS = {
+    "code": ("รหัส", "Code"),
+    "unit": ("หน่วยความสามารถ", "Unit"),
+    "key": ("กลุ่ม", "Group"),
+    "round": ("รอบสำรวจ", "Survey round"),
+}
 
 # Labels of the settings sheet rows: key -> (Thai, English).
 SETTING_LABELS = {
@@ -76,16 +77,26 @@ SETTING_LABELS = {
     "settings_hash": ("รหัสการตั้งค่า (อยู่ในชื่อไฟล์)", "Settings hash (in the file name)"),
     "rows": ("จำนวนแถว", "Rows"),
 }
-FORM_TEXT = {"data": "data: ข้อมูลแบบยาว ตัวเลขดิบ / long form, raw numbers",
-             "shown": "shown: ตามที่แสดงบนจอ (แบบกว้าง) / as shown on screen (wide)"}
+FORM_TEXT = {
+    "data": "data: ข้อมูลแบบยาว ตัวเลขดิบ / long form, raw numbers",
+    "shown": "shown: ตามที่แสดงบนจอ (แบบกว้าง) / as shown on screen (wide)",
+}
 
 
-THAI_TIME = clock.ZONE   # Asia/Bangkok unless $SKILLS_TZ says otherwise: the zone every page shows
+THAI_TIME = clock.ZONE  # Asia/Bangkok unless $SKILLS_TZ says otherwise: the zone every page shows
 
 
 # --- settings and file names ------------------------------------------------------------------
-def settings(meta: dict | None, view: str, filters: dict | None = None, *, threshold=None,
-             min_cell=None, exported_at: dt.datetime | None = None, form: str | None = None) -> dict:
+def settings(
+    meta: dict | None,
+    view: str,
+    filters: dict | None = None,
+    *,
+    threshold=None,
+    min_cell=None,
+    exported_at: dt.datetime | None = None,
+    form: str | None = None,
+) -> dict:
     """The facts an exported file must state so a number can be traced back to the screen.
 
     `settings_hash` (8 hex digits, also in the file name) is a hash of everything here but the export
@@ -99,10 +110,12 @@ def settings(meta: dict | None, view: str, filters: dict | None = None, *, thres
         "filters": {k: v for k, v in (filters or {}).items() if not _empty(v)},
         "threshold": threshold,
         "min_cell": min_cell,
-        "suppression": (f"k = {min_cell}: ซ่อนตัวเลขของกลุ่มที่มีผู้ตอบน้อยกว่า {min_cell} คน (และช่องที่ใช้คำนวณย้อนกลับได้) "
-                        f"/ figures of groups under {min_cell} respondents hidden (and cells that would reveal them)"
-                        if min_cell is not None else
-                        "ไม่เกี่ยวข้อง: ไม่มีข้อมูลผลสำรวจ / not applicable: no survey data"),
+        "suppression": (
+            f"k = {min_cell}: ซ่อนตัวเลขของกลุ่มที่มีผู้ตอบน้อยกว่า {min_cell} คน (และช่องที่ใช้คำนวณย้อนกลับได้) "
+            f"/ figures of groups under {min_cell} respondents hidden (and cells that would reveal them)"
+            if min_cell is not None
+            else "ไม่เกี่ยวข้อง: ไม่มีข้อมูลผลสำรวจ / not applicable: no survey data"
+        ),
         "framework_version": meta.get("source_sha256", ""),
         "circular": meta.get("circular", ""),
         "exported_at": when.isoformat(timespec="seconds"),
@@ -132,8 +145,7 @@ def settings_frame(settings: dict) -> pd.DataFrame:
         th, en = SETTING_LABELS.get(key, (key, key))
         if isinstance(value, dict):
             value = "; ".join(f"{k}={_join(v)}" for k, v in value.items()) or "-"
-        rows.append({"setting": key, "label_th": th, "label_en": en,
-                     "value": "" if value is None else str(value)})
+        rows.append({"setting": key, "label_th": th, "label_en": en, "value": "" if value is None else str(value)})
     return pd.DataFrame(rows, columns=["setting", "label_th", "label_en", "value"])
 
 
@@ -167,8 +179,7 @@ def filter_parts(filters: dict | None) -> list[str]:
     return [f"{safe_part(k)}-{safe_part(v)}".strip("-") for k, v in (filters or {}).items() if not _empty(v)]
 
 
-def filename(view: str, filters: dict | None, ext: str, *, day: dt.date | None = None,
-             max_bytes: int = 180) -> str:
+def filename(view: str, filters: dict | None, ext: str, *, day: dt.date | None = None, max_bytes: int = 180) -> str:
     """`<view>_<key>-<value>..._<date>.<ext>`: safe on Windows, macOS and Linux, Thai kept.
 
     The long descriptive name of the CLI and the IDP page; the app's table and chart downloads use
@@ -181,7 +192,7 @@ def filename(view: str, filters: dict | None, ext: str, *, day: dt.date | None =
     budget = max_bytes - len(date) - len(ext) - 2
     while len(stem.encode("utf-8")) > budget:
         stem = stem[:-1]
-    while stem and unicodedata.category(stem[-1])[0] == "M":   # never leave half a Thai syllable
+    while stem and unicodedata.category(stem[-1])[0] == "M":  # never leave half a Thai syllable
         stem = stem[:-1]
     return f"{stem.rstrip('-_.')}_{date}.{ext}"
 
@@ -210,7 +221,7 @@ def export_name(settings: dict, ext: str) -> str:
     """`<view>[_<access>][_r<round>][_<form>]_<hash>.<ext>`: short, ASCII-only, unique per settings."""
     parts = [ascii_part(settings.get("view"), 40) or "export"]
     access = (settings.get("filters") or {}).get("access")
-    if access:                              # e.g. row-level data: say so before anyone opens the file
+    if access:  # e.g. row-level data: say so before anyone opens the file
         parts.append(ascii_part(access, 16))
     rnd = round_of(settings.get("filters"))
     rnd = ascii_part(rnd, 32) if rnd is not None else ""
@@ -254,8 +265,9 @@ def _pivot_axes(df: pd.DataFrame) -> tuple[list, str] | None:
     return None
 
 
-def shown_form(df: pd.DataFrame, unit_names: dict | None = None, labels: dict | None = None,
-               lang: str = "th") -> pd.DataFrame:
+def shown_form(
+    df: pd.DataFrame, unit_names: dict | None = None, labels: dict | None = None, lang: str = "th"
+) -> pd.DataFrame:
     """The table as the screen shows it: wide (groups or stages as columns), unit names beside codes.
 
     Hidden cells stay empty (never 0). The share columns are flagged in `attrs["percent_columns"]`
@@ -272,7 +284,7 @@ def shown_form(df: pd.DataFrame, unit_names: dict | None = None, labels: dict | 
         rows, across = axes
         try:
             wide = df.pivot(index=rows, columns=across, values=pct[0])
-        except ValueError:      # duplicate cells: not a grid, keep the rows
+        except ValueError:  # duplicate cells: not a grid, keep the rows
             axes = None
     if axes is None:
         out = df.drop(columns=[c for c in _INTERNAL if c in df.columns])
@@ -281,8 +293,12 @@ def shown_form(df: pd.DataFrame, unit_names: dict | None = None, labels: dict | 
         out.attrs["percent_columns"] = pct
         return out.reset_index(drop=True)
     order = list(dict.fromkeys(df[across]))
-    wide = wide.reindex(index=pd.MultiIndex.from_frame(df[rows].drop_duplicates()) if len(rows) > 1
-                        else list(dict.fromkeys(df[rows[0]])), columns=order)
+    wide = wide.reindex(
+        index=pd.MultiIndex.from_frame(df[rows].drop_duplicates())
+        if len(rows) > 1
+        else list(dict.fromkeys(df[rows[0]])),
+        columns=order,
+    )
     wide.columns = [str(labels.get(c, c)) for c in wide.columns]
     wide = wide.reset_index()
     if "code" in rows:
@@ -318,8 +334,7 @@ def _flat(value):
 
 
 def _is_plain(s: pd.Series) -> bool:
-    return (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
-            or pd.api.types.is_datetime64_any_dtype(s))
+    return pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s) or pd.api.types.is_datetime64_any_dtype(s)
 
 
 def spreadsheet_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -349,7 +364,7 @@ def sheet_name(name: str, taken: set[str]) -> str:
     candidate, n = base, 2
     while candidate.lower() in taken:
         suffix = f"~{n}"
-        candidate, n = base[:31 - len(suffix)] + suffix, n + 1
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
     taken.add(candidate.lower())
     return candidate
 
@@ -405,7 +420,7 @@ def to_xlsx(tables: dict[str, pd.DataFrame] | pd.DataFrame, settings: dict | Non
 
     def text_cell(ws, value: str, **style):
         cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"          # never a formula, whatever the first character
+        cell.data_type = "s"  # never a formula, whatever the first character
         cell.quotePrefix = value.startswith(INJECTION_PREFIXES)
         for k, v in style.items():
             setattr(cell, k, v)
@@ -422,8 +437,9 @@ def to_xlsx(tables: dict[str, pd.DataFrame] | pd.DataFrame, settings: dict | Non
         rows["rows"] = ", ".join(f"{name}: {len(df)}" for name, df in sheets)
         sheets.append((SETTINGS_SHEET, settings_frame(rows)))
     for name, df in sheets:
-        ws = wb.create_sheet(SETTINGS_SHEET if name == SETTINGS_SHEET and settings is not None
-                             else sheet_name(name, taken))
+        ws = wb.create_sheet(
+            SETTINGS_SHEET if name == SETTINGS_SHEET and settings is not None else sheet_name(name, taken)
+        )
         safe = _flat_frame(df)
         ws.freeze_panes = "A2"
         widths = [min(60, max(8, len(str(c)) + 2)) for c in safe.columns]
@@ -509,8 +525,9 @@ def csv_zip_settings(data: bytes) -> dict:
         return json.loads(z.read("settings.json").decode("utf-8"))
 
 
-def table_bytes(fmt: str, df: pd.DataFrame, settings: dict | None = None,
-                extra: dict[str, pd.DataFrame] | None = None) -> bytes:
+def table_bytes(
+    fmt: str, df: pd.DataFrame, settings: dict | None = None, extra: dict[str, pd.DataFrame] | None = None
+) -> bytes:
     """One table (and, for XLSX, extra sheets) in the asked format; counts as integers.
 
     "csv" is the bare CSV (the CLI writes it to the path asked for); the app offers file_bytes().
@@ -526,8 +543,9 @@ def table_bytes(fmt: str, df: pd.DataFrame, settings: dict | None = None,
     raise ValueError(f"unknown export format {fmt!r} (use one of {', '.join(FORMATS)})")
 
 
-def file_bytes(fmt: str, df: pd.DataFrame, settings: dict, extra: dict[str, pd.DataFrame] | None = None, *,
-               form: str = "data") -> bytes:
+def file_bytes(
+    fmt: str, df: pd.DataFrame, settings: dict, extra: dict[str, pd.DataFrame] | None = None, *, form: str = "data"
+) -> bytes:
     """A download: `df` in the data form (long, raw numbers) or already in the shown form (shown_form()).
 
     Every format carries the settings: XLSX a sheet, CSV a ZIP with settings files, Parquet metadata.
@@ -539,61 +557,3 @@ def file_bytes(fmt: str, df: pd.DataFrame, settings: dict, extra: dict[str, pd.D
     if form == "shown" and fmt not in SHOWN_FORMATS:
         raise ValueError(f"no shown form in {fmt!r} (use one of {', '.join(SHOWN_FORMATS)})")
     return table_bytes(fmt, df, settings, extra)
-
-
-# --- charts ----------------------------------------------------------------------------------
-def chart_html(fig, settings: dict | None = None) -> bytes:
-    """A standalone HTML page of the chart that works offline (plotly.js inlined, UTF-8).
-
-    The page is titled after the chart and, given settings, states them under the chart so a figure
-    pasted into a report can be traced back to the screen it came from.
-    """
-    page = fig.to_html(include_plotlyjs=True, full_html=True)
-    text = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
-    title = unescape(" ".join(re.sub(r"<[^>]+>", " ", text).split())) or (settings or {}).get("view") or "chart"
-    head = '<meta charset="utf-8" />' if '<meta charset="utf-8" />' in page else "<head>"
-    page = page.replace(head, f"{head}\n    <title>{escape(title)}</title>", 1)
-    if settings:
-        rows = settings_frame(settings)
-        items = "".join(f"<li>{escape(r.label_th)} / {escape(r.label_en)}: {escape(r.value) or '-'}</li>"
-                        for r in rows.itertuples() if r.value)
-        footer = (f'<ul class="skills-export-settings" style="font: 12px sans-serif; color: #444; '
-                  f'margin: 8px 24px; padding: 0;">{items}</ul>')
-        page = page[:page.rindex("</body>")] + footer + "\n</body>" + page[page.rindex("</body>") + 7:]
-    return page.encode("utf-8")
-
-
-_KALEIDO_LOCK = threading.Lock()   # the sync server answers through one queue: one render at a time
-
-
-def _kaleido():
-    """kaleido with one persistent Chromium for the process (started on the first PNG, stopped at exit).
-
-    Without it every PNG started and killed a browser (~2.5 s) and plotly loaded MathJax from a CDN;
-    choreographer's read loop logged a traceback when the killed browser's pipe closed mid-message.
-    """
-    import kaleido
-
-
-    if not kaleido._global_server.is_running():
-        if config.get("BROWSER_PATH") is None and (chromium := config.get("SKILLS_CHROMIUM")).exists():
-            os.environ["BROWSER_PATH"] = str(chromium)   # for kaleido, which reads it
-        kaleido.start_sync_server(n=1, mathjax=False, timeout=60, silence_warnings=True)
-        atexit.register(kaleido.stop_sync_server, silence_warnings=True)
-    return kaleido
-
-
-def chart_png(fig, *, width: int | None = 1200, height: int | None = 700, scale: float = 2) -> bytes:
-    """PNG of the chart via kaleido and Debian's chromium (first PNG ~3-5 s to start it, then ~0.3 s)."""
-    layout = fig.layout
-    width = int(layout.width) if layout.width else width
-    height = int(layout.height) if layout.height else height
-    opts = {"format": "png", "width": width, "height": height, "scale": scale}
-    spec = fig.to_plotly_json()
-    with _KALEIDO_LOCK:
-        kaleido = _kaleido()
-        try:
-            return kaleido.calc_fig_sync(spec, opts=opts)
-        except Exception:  # noqa: BLE001 - a browser that died (e.g. killed): start a fresh one, try once more
-            kaleido.stop_sync_server(silence_warnings=True)
-            return _kaleido().calc_fig_sync(spec, opts=opts)

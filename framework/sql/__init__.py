@@ -1,4 +1,5 @@
 """Named SQL files: a query used in more than one place lives in `<result>.sql` and is loaded by name."""
+
 from __future__ import annotations
 
 from functools import cache

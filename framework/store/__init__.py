@@ -8,35 +8,36 @@
 - results.py  IngestResult, RoundConflict, the on-conflict choices
 - aggregates.py  the cells kept at write time (agg_cells) that the survey views read
 """
+
 from framework.store import aggregates, campaign_batch  # noqa: F401
 from framework.store.core import SurveyStore
 from framework.store.results import (
-           ON_CONFLICT,
-           BatchInTrash,
-           IngestResult,
-           Progress,
-           RoundConflict,
+    ON_CONFLICT,
+    BatchInTrash,
+    IngestResult,
+    Progress,
+    RoundConflict,
 )
 from framework.store.rounds import MetaCheck
 from framework.store.schema import (
-           RESPONSE_KEYS,
-           SCHEMA_VERSION,
-           StoreVersionError,
-           ensure_schema,
-           schema_version,
+    RESPONSE_KEYS,
+    SCHEMA_VERSION,
+    StoreVersionError,
+    ensure_schema,
+    schema_version,
 )
 
 __all__ = [
-           "ON_CONFLICT",
-           "RESPONSE_KEYS",
-           "SCHEMA_VERSION",
-           "BatchInTrash",
-           "IngestResult",
-           "MetaCheck",
-           "Progress",
-           "RoundConflict",
-           "StoreVersionError",
-           "SurveyStore",
-           "ensure_schema",
-           "schema_version",
+    "ON_CONFLICT",
+    "RESPONSE_KEYS",
+    "SCHEMA_VERSION",
+    "BatchInTrash",
+    "IngestResult",
+    "MetaCheck",
+    "Progress",
+    "RoundConflict",
+    "StoreVersionError",
+    "SurveyStore",
+    "ensure_schema",
+    "schema_version",
 ]

@@ -14,6 +14,7 @@ upgrade (`rebuild`). A campaign batch's cells are also released in steps of k ch
 for this catalogue's profiles (store_info 'agg_catalog'), and it counts as many people as store.responses
 holds. Otherwise the views read the responses (the same figures, slower) and the next SurveyStore rebuilds it.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,10 +25,10 @@ from framework import access, db, targets
 from framework.catalog import STAFF_GROUPS, STAGES, Catalog
 
 TABLE = "store.agg_cells"
-THRESHOLDS = (targets.TARGET, 1, 2, 3, 4)   # 0: the agency's target levels
+THRESHOLDS = (targets.TARGET, 1, 2, 3, 4)  # 0: the agency's target levels
 CATALOG_KEY = "agg_catalog"
 KEYS = ("batch_id", "agency", "unit_key", "staff_group")
-COMBINED_LIMIT = 2 ** 62   # cell ids are combined in int64; past this they are made dense first
+COMBINED_LIMIT = 2**62  # cell ids are combined in int64; past this they are made dense first
 from framework.store.keys import AGENCY_KEY, UNIT_KEY
 
 
@@ -49,8 +50,11 @@ def required_met_col(stage: str) -> str:
 
 def requirements(con) -> dict[tuple[str, str], tuple[str, ...]]:
     """(stage, staff group) -> the unit codes its role profile requires, in framework order (the catalogue)."""
-    pu = db.query(con, "SELECT pu.stage, pu.staff_group, pu.unit_code FROM profile_units pu "
-                       "JOIN units u ON u.code = pu.unit_code ORDER BY u.ord")
+    pu = db.query(
+        con,
+        "SELECT pu.stage, pu.staff_group, pu.unit_code FROM profile_units pu "
+        "JOIN units u ON u.code = pu.unit_code ORDER BY u.ord",
+    )
     by_profile = {key: tuple(codes) for key, codes in pu.groupby(["stage", "staff_group"], sort=False)["unit_code"]}
     return {(s, g): by_profile.get((s, g), ()) for s in STAGES for g in STAFF_GROUPS}
 
@@ -99,18 +103,25 @@ def reference_sql(con, codes: list[str], where: str) -> str:
     A unit is met at t when its level is >= t; at t = 0, >= its target level (the batch's stage for m_, the
     stage itself for f_ and r_); a profile requiring nothing is always fully met (m = q = 0)."""
     req, tg = requirements(con), targets.in_force_all(con)
-    units = ", ".join(f"count(*) FILTER (WHERE {_met(tg, c)}) AS {met_col(c)}, "
-                      f"count(x.{db.ident(c)}) AS {assessed_col(c)}" for c in codes)
+    units = ", ".join(
+        f"count(*) FILTER (WHERE {_met(tg, c)}) AS {met_col(c)}, count(x.{db.ident(c)}) AS {assessed_col(c)}"
+        for c in codes
+    )
 
     def full(s):
         return by_staff_group(lambda g: " AND ".join(_met(tg, c, s) for c in req[(s, g)]) or "TRUE").replace(
-            "CASE staff_group", "CASE x.staff_group")
+            "CASE staff_group", "CASE x.staff_group"
+        )
 
     def met_sum(s):
         return by_staff_group(lambda g: " + ".join(f"{_met(tg, c, s)}::INTEGER" for c in req[(s, g)]) or "0").replace(
-            "CASE staff_group", "CASE x.staff_group")
-    stages = ", ".join(f"count(*) FILTER (WHERE {full(s)}) AS {full_col(s)}, "
-                       f"sum({met_sum(s)}) AS {required_met_col(s)}" for s in STAGES)
+            "CASE staff_group", "CASE x.staff_group"
+        )
+
+    stages = ", ".join(
+        f"count(*) FILTER (WHERE {full(s)}) AS {full_col(s)}, sum({met_sum(s)}) AS {required_met_col(s)}"
+        for s in STAGES
+    )
     return f"""
         SELECT x.batch_id, x.agency, x.unit_key, x.staff_group, t.t, count(*) AS n, {units}, {stages}
         FROM (SELECT r.*, {UNIT_KEY} AS unit_key, {AGENCY_KEY} AS agency_key,
@@ -125,11 +136,13 @@ def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
     cell x level), which is several times faster than DuckDB's 160-aggregate GROUP BY of `reference_sql`."""
     codes, req = Catalog(cur).unit_codes(), requirements(cur)
     cols = ", ".join(db.ident(c) for c in codes)
-    tab = cur.sql(f"SELECT batch_id, r.agency, {UNIT_KEY} AS unit_key, staff_group, {cols}, "
-                  f"{AGENCY_KEY} AS agency_key, coalesce(CAST(b.round_date AS VARCHAR), '—') AS round_key, "
-                  f"coalesce(b.stage, '') AS batch_stage "
-                  f"FROM store.responses r LEFT JOIN store.batches b USING (batch_id) WHERE {where}",
-                  params=params).to_arrow_table()
+    tab = cur.sql(
+        f"SELECT batch_id, r.agency, {UNIT_KEY} AS unit_key, staff_group, {cols}, "
+        f"{AGENCY_KEY} AS agency_key, coalesce(CAST(b.round_date AS VARCHAR), '—') AS round_key, "
+        f"coalesce(b.stage, '') AS batch_stage "
+        f"FROM store.responses r LEFT JOIN store.batches b USING (batch_id) WHERE {where}",
+        params=params,
+    ).to_arrow_table()
     if tab.num_rows == 0:
         return None
     # One cell id per row: each key column dictionary-encoded (NULL is a value), combined, then made dense
@@ -146,7 +159,7 @@ def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
     _, cell = np.unique(combined, return_inverse=True)
     nc = int(cell.max()) + 1
     some_row = np.empty(nc, dtype=np.int64)
-    some_row[cell] = np.arange(tab.num_rows)                  # any row of each cell gives its key values
+    some_row[cell] = np.arange(tab.num_rows)  # any row of each cell gives its key values
     out = {k: tab.column(k).take(some_row).to_numpy(zero_copy_only=False) for k in KEYS}
     # Rows in staff-group order, so each group's rows are one slice (views, not copies) below.
     enc = pc.dictionary_encode(tab.column("staff_group")).combine_chunks()
@@ -160,12 +173,12 @@ def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
     for c in codes:
         v = pc.fill_null(tab.column(c), 255).to_numpy().astype(np.uint8)[order]
         missing = v == 255
-        low_levels[c] = np.where(missing, 0, v)              # for the lowest required level: not assessed = 0
-        bins = np.where(missing, 5, np.minimum(v, 4))        # 0-4 a level (4 = 4 or more), 5 = not assessed
+        low_levels[c] = np.where(missing, 0, v)  # for the lowest required level: not assessed = 0
+        bins = np.where(missing, 5, np.minimum(v, 4))  # 0-4 a level (4 = 4 or more), 5 = not assessed
         counts[c] = np.bincount(cell * 6 + bins, minlength=nc * 6).reshape(nc, 6)
     full = {}
     for s in STAGES:
-        low = np.zeros(tab.num_rows, dtype=np.uint8)         # an unknown staff group meets nothing
+        low = np.zeros(tab.num_rows, dtype=np.uint8)  # an unknown staff group meets nothing
         for g in STAFF_GROUPS:
             if g in rows_of:
                 need, part = req[(s, g)], rows_of[g]
@@ -180,13 +193,14 @@ def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
             d[f"a_{c}"] = counts[c][:, :5].sum(axis=1)
         for s in STAGES:
             d[f"f_{s}"] = full[s][:, t:].sum(axis=1)
-            d[f"r_{s}"] = np.zeros(nc, dtype=np.int64)       # met counts summed over the required units
+            d[f"r_{s}"] = np.zeros(nc, dtype=np.int64)  # met counts summed over the required units
             for g, mine in cells_of.items():
                 for c in req[(s, g)]:
                     d[f"r_{s}"][mine] += d[f"m_{c}"][mine]
         frames.append(pd.DataFrame(d))
-    frames.append(_at_targets(cur, tab, order, cell, frames[targets.DEFAULT_LEVEL - 1].copy(), codes, req,
-                              low_levels, rows_of))
+    frames.append(
+        _at_targets(cur, tab, order, cell, frames[targets.DEFAULT_LEVEL - 1].copy(), codes, req, low_levels, rows_of)
+    )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -198,10 +212,12 @@ def _at_targets(cur, tab, order, cell, d: pd.DataFrame, codes, req, low_levels, 
     tg = targets.in_force_all(cur, inside=True)
     if tg.empty:
         return d
-    col = {k: tab.column(k).to_numpy(zero_copy_only=False)[order] for k in ("agency_key", "round_key",
-                                                                          "staff_group", "batch_stage")}
+    col = {
+        k: tab.column(k).to_numpy(zero_copy_only=False)[order]
+        for k in ("agency_key", "round_key", "staff_group", "batch_stage")
+    }
     rows, default = len(order), targets.DEFAULT_LEVEL
-    by_unit, by_stage = {}, {s: {} for s in STAGES}     # unit -> per-row level (batch stage), stage -> unit -> ...
+    by_unit, by_stage = {}, {s: {} for s in STAGES}  # unit -> per-row level (batch stage), stage -> unit -> ...
     for (a, rk, g), part in tg.groupby(["agency", "round_key", "staff_group"]):
         mine = (col["agency_key"] == a) & (col["round_key"] == rk) & (col["staff_group"] == g)
         if not mine.any():
@@ -209,19 +225,22 @@ def _at_targets(cur, tab, order, cell, d: pd.DataFrame, codes, req, low_levels, 
         for r in part.itertuples():
             if r.stage in by_stage and r.unit_code in low_levels:
                 by_stage[r.stage].setdefault(r.unit_code, np.full(rows, default, np.uint8))[mine] = r.level
-                by_unit.setdefault(r.unit_code, np.full(rows, default, np.uint8))[mine & (col["batch_stage"] == r.stage)] = r.level
+                by_unit.setdefault(r.unit_code, np.full(rows, default, np.uint8))[
+                    mine & (col["batch_stage"] == r.stage)
+                ] = r.level
     if not by_unit and not any(by_stage.values()):
         return d
     nc = len(d)
     for c, level in by_unit.items():
         d[f"m_{c}"] = np.bincount(cell, weights=low_levels[c] >= level, minlength=nc).astype(np.int64)
     for s in STAGES:
-        ok, met = np.zeros(rows, dtype=bool), np.zeros(rows, dtype=np.int64)   # an unknown group: nothing
+        ok, met = np.zeros(rows, dtype=bool), np.zeros(rows, dtype=np.int64)  # an unknown group: nothing
         for g, part in rows_of.items():
             if g not in STAFF_GROUPS:
                 continue
-            hits = [low_levels[c][part] >= by_stage[s].get(c, np.full(rows, default, np.uint8))[part]
-                    for c in req[(s, g)]]
+            hits = [
+                low_levels[c][part] >= by_stage[s].get(c, np.full(rows, default, np.uint8))[part] for c in req[(s, g)]
+            ]
             ok[part] = np.logical_and.reduce(hits) if hits else True
             met[part] = np.sum(hits, axis=0) if hits else 0
         d[f"f_{s}"] = np.bincount(cell, weights=ok, minlength=nc).astype(np.int64)
@@ -248,6 +267,7 @@ def refresh(cur, batch_ids) -> None:
     from framework.store import (
         releases,  # reads agg_cells: imported here so the dependency runs one way
     )
+
     releases.create(cur)
     releases.publish(cur, ids, access.min_cell_floor())
 
@@ -262,27 +282,48 @@ def rebuild(cur) -> None:
     from framework.store import (
         releases,  # reads agg_cells: imported here so the dependency runs one way
     )
-    released = cur.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = 'store' "
-                           "AND table_name = 'agg_released' ORDER BY column_index").fetchall()
-    cells = cur.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = 'store' "
-                        "AND table_name = 'agg_cells' ORDER BY column_index").fetchall()
-    if released != cells or not cur.execute(    # none yet, another catalogue, or before t = 0: every campaign
-            f"SELECT count(*) = 0 OR count(*) FILTER (WHERE t = 0) > 0 FROM {releases.TABLE}").fetchone()[0]:
-        releases.reset(cur)         # cell anew
-    else:                           # the released layer stands; cells whose k people changed move on
-        releases.publish(cur, [r[0] for r in cur.execute(releases.CAMPAIGN_BATCHES).fetchall()],
-                         access.min_cell_floor())
+
+    released = cur.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'store' "
+        "AND table_name = 'agg_released' ORDER BY column_index"
+    ).fetchall()
+    cells = cur.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'store' "
+        "AND table_name = 'agg_cells' ORDER BY column_index"
+    ).fetchall()
+    if (
+        released != cells
+        or not cur.execute(  # none yet, another catalogue, or before t = 0: every campaign
+            f"SELECT count(*) = 0 OR count(*) FILTER (WHERE t = 0) > 0 FROM {releases.TABLE}"
+        ).fetchone()[0]
+    ):
+        releases.reset(cur)  # cell anew
+    else:  # the released layer stands; cells whose k people changed move on
+        releases.publish(
+            cur, [r[0] for r in cur.execute(releases.CAMPAIGN_BATCHES).fetchall()], access.min_cell_floor()
+        )
 
 
 def fresh(con) -> bool:
     """Whether the views can read the cells: built for this catalogue, and counting every stored response."""
-    if db.scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' " "AND table_name IN ('agg_cells', 'store_info', 'responses')") != 3:
+    if (
+        db.scalar(
+            con,
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' "
+            "AND table_name IN ('agg_cells', 'store_info', 'responses')",
+        )
+        != 3
+    ):
         return False
-    row = db.query(con, f"""
+    row = db.query(
+        con,
+        f"""
         SELECT (SELECT value FROM store.store_info WHERE key = $key) AS built_for,
                ({FINGERPRINT_SQL}) AS catalogue,
                (SELECT coalesce(sum(n), 0) FROM {TABLE} WHERE t = 1) AS cells,
-               (SELECT count(*) FROM store.responses) AS responses""", {"key": CATALOG_KEY}).iloc[0]
+               (SELECT count(*) FROM store.responses) AS responses""",
+        {"key": CATALOG_KEY},
+    ).iloc[0]
     return row["built_for"] == row["catalogue"] and int(row["cells"]) == int(row["responses"])
 
 

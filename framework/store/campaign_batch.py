@@ -20,6 +20,7 @@ are refused (BatchInTrash): HR restores it, or purges it, after which the next s
 batch. Schema version 5 merges the one-person batches older versions made (one per submission) into one
 batch per campaign (`merge_old_batches`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -65,7 +66,7 @@ def file_name(code: str) -> str:
 def campaign_code(content_hash) -> str | None:
     """The campaign of a batch, from its content_hash; None for an uploaded file."""
     text = content_hash if isinstance(content_hash, str) else ""
-    return text[len(KEY_PREFIX):] if text.startswith(KEY_PREFIX) else None
+    return text[len(KEY_PREFIX) :] if text.startswith(KEY_PREFIX) else None
 
 
 def label(file_name: str, content_hash, respondents, lang: str = "th") -> str:
@@ -75,14 +76,17 @@ def label(file_name: str, content_hash, respondents, lang: str = "th") -> str:
     if code is None:
         return str(file_name)
     n = 0 if respondents is None or pd.isna(respondents) else int(respondents)
-    return f"แคมเปญ {code} ({n:,} คน)" if lang == "th" else f"campaign {code} ({n:,} {'person' if n == 1 else 'people'})"
+    return (
+        f"แคมเปญ {code} ({n:,} คน)" if lang == "th" else f"campaign {code} ({n:,} {'person' if n == 1 else 'people'})"
+    )
 
 
 class CampaignBatchMixin:
     """SurveyStore.append: one submission into its campaign's batch."""
 
-    def append(self, path: str | Path, *, code: str, agency: str, stage: str, round_date, raw: dict,
-               on_write=None) -> IngestResult:
+    def append(
+        self, path: str | Path, *, code: str, agency: str, stage: str, round_date, raw: dict, on_write=None
+    ) -> IngestResult:
         """Validate a one-person survey file (the upload validation) and store the person in campaign `code`'s
         batch, replacing their earlier answers in the round. `raw` is the submitted row (kept in
         store.campaign_submissions). Nothing is stored when the row is rejected (batch_id None) or when the
@@ -109,16 +113,22 @@ class CampaignBatchMixin:
     def _append(self, cur, res: IngestResult, code: str, agency: str | None, stage: str | None, round_d, raw: dict):
 
         key = source_key(code)
-        row = cur.execute("SELECT batch_id FROM store.batches WHERE content_hash = ? ORDER BY uploaded_at, batch_id "
-                          "LIMIT 1", [key]).fetchall()
+        row = cur.execute(
+            "SELECT batch_id FROM store.batches WHERE content_hash = ? ORDER BY uploaded_at, batch_id LIMIT 1", [key]
+        ).fetchall()
         if not row:
-            gone = cur.execute("SELECT batch_id, deleted_at FROM store.trash_batches WHERE content_hash = ? "
-                               "ORDER BY deleted_at DESC LIMIT 1", [key]).fetchall()
+            gone = cur.execute(
+                "SELECT batch_id, deleted_at FROM store.trash_batches WHERE content_hash = ? "
+                "ORDER BY deleted_at DESC LIMIT 1",
+                [key],
+            ).fetchall()
             if gone:
                 raise BatchInTrash(*gone[0])
             batch_id = secrets.token_hex(8)
-            cur.execute("INSERT INTO store.batches VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, 0, 0, 0, false, ?, ?)",
-                        [batch_id, file_name(code), key, agency, stage, round_d, res.source_format, res.encoding])
+            cur.execute(
+                "INSERT INTO store.batches VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, 0, 0, 0, false, ?, ?)",
+                [batch_id, file_name(code), key, agency, stage, round_d, res.source_format, res.encoding],
+            )
         else:
             batch_id = row[0][0]
         res.batch_id = batch_id
@@ -130,12 +140,17 @@ class CampaignBatchMixin:
         res.replaced = supersede(cur, batch_id) if len(clash) else 0
         cur.unregister("clash")
         res.respondents = self._insert_responses(cur, batch_id, agency)
-        cur.execute("UPDATE store.batches SET rows_read = rows_read + ?, accepted = accepted + ?, "
-                    "rejected = rejected + ? WHERE batch_id = ?", [res.rows_read, res.accepted, res.rejected, batch_id])
+        cur.execute(
+            "UPDATE store.batches SET rows_read = rows_read + ?, accepted = accepted + ?, "
+            "rejected = rejected + ? WHERE batch_id = ?",
+            [res.rows_read, res.accepted, res.rejected, batch_id],
+        )
         rid = cur.execute("SELECT respondent_id FROM accepted_rows").fetchall()[0][0]
-        cur.execute("INSERT INTO store.campaign_submissions SELECT ?, ?, coalesce(max(seq), 0) + 1, ?, now()::TIMESTAMP, ? "
-                    "FROM store.campaign_submissions WHERE batch_id = ?",
-                    [code, batch_id, rid, json.dumps(raw, ensure_ascii=False), batch_id])
+        cur.execute(
+            "INSERT INTO store.campaign_submissions SELECT ?, ?, coalesce(max(seq), 0) + 1, ?, now()::TIMESTAMP, ? "
+            "FROM store.campaign_submissions WHERE batch_id = ?",
+            [code, batch_id, rid, json.dumps(raw, ensure_ascii=False), batch_id],
+        )
         cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('had_batches', 'true')")
         aggregates.refresh(cur, {batch_id, *clash["batch_id"]})
 
@@ -143,8 +158,11 @@ class CampaignBatchMixin:
 def submissions_file(con, batch_id: str) -> tuple[str, bytes] | None:
     """A campaign batch's "original file": every submission in the order stored (replaced ones included),
     as a UTF-8 CSV with `seq` and `submitted_at` first; None when the batch has no submissions kept."""
-    df = db.query(con, "SELECT code, seq, submitted_at, answers FROM store.campaign_submissions "
-                       "WHERE batch_id = $b ORDER BY seq", {"b": batch_id})
+    df = db.query(
+        con,
+        "SELECT code, seq, submitted_at, answers FROM store.campaign_submissions WHERE batch_id = $b ORDER BY seq",
+        {"b": batch_id},
+    )
     if df.empty:
         return None
     rows = [json.loads(a) for a in df["answers"]]
@@ -153,7 +171,9 @@ def submissions_file(con, batch_id: str) -> tuple[str, bytes] | None:
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(["seq", "submitted_at", *columns])
     for seq, at, r in zip(df["seq"], df["submitted_at"], rows):
-        w.writerow([int(seq), pd.Timestamp(at).isoformat(sep=" ", timespec="seconds"), *(r.get(c, "") for c in columns)])
+        w.writerow(
+            [int(seq), pd.Timestamp(at).isoformat(sep=" ", timespec="seconds"), *(r.get(c, "") for c in columns)]
+        )
     return file_name(df["code"].iloc[0]), out.getvalue().encode("utf-8-sig")
 
 
@@ -175,7 +195,9 @@ def merge_old_batches(cur) -> list[dict]:
     store.campaign_submissions (submitted_at = the old batch's upload time). Batches in the trash stay there
     as they were (each restorable alone). Returns what was merged, per campaign. The caller rebuilds agg_cells."""
     cur.execute(DDL)
-    tables = {t for (t,) in cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'").fetchall()}
+    tables = {
+        t for (t,) in cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'").fetchall()
+    }
     if "campaigns" not in tables:
         return []
     old = cur.execute("""
@@ -189,9 +211,10 @@ def merge_old_batches(cur) -> list[dict]:
         ids = group["batch_id"].tolist()
         keep, others = ids[0], ids[1:]
         if not others and group["content_hash"].iloc[0] == source_key(code):
-            continue                                            # merged already
-        seq = cur.execute("SELECT coalesce(max(seq), 0) FROM store.campaign_submissions WHERE batch_id = ?",
-                          [keep]).fetchall()[0][0]
+            continue  # merged already
+        seq = cur.execute(
+            "SELECT coalesce(max(seq), 0) FROM store.campaign_submissions WHERE batch_id = ?", [keep]
+        ).fetchall()[0][0]
         kept = 0
         for bid, at in zip(group["batch_id"], group["uploaded_at"]):
             f = cur.execute("SELECT data FROM store.batch_files WHERE batch_id = ?", [bid]).fetchall()
@@ -200,26 +223,41 @@ def merge_old_batches(cur) -> list[dict]:
                 continue
             seq += 1
             kept += 1
-            cur.execute("INSERT INTO store.campaign_submissions VALUES (?, ?, ?, ?, ?, ?)",
-                        [code, keep, seq, str(row.get("respondent_id", "")).strip(), at,
-                         json.dumps(row, ensure_ascii=False)])
+            cur.execute(
+                "INSERT INTO store.campaign_submissions VALUES (?, ?, ?, ?, ?, ?)",
+                [code, keep, seq, str(row.get("respondent_id", "")).strip(), at, json.dumps(row, ensure_ascii=False)],
+            )
         moved = {"ids": others, "keep": keep}
-        for table, column in (("responses", "batch_id"), ("superseded_responses", "batch_id"),
-                              ("superseded_responses", "replaced_by"), ("replacements", "batch_id"),
-                              ("replacements", "replaced_by")):
-            cur.execute(f"UPDATE store.{table} SET {column} = $keep "
-                        f"WHERE {column} IN (SELECT unnest($ids::VARCHAR[]))", moved)
-        cur.execute("""
+        for table, column in (
+            ("responses", "batch_id"),
+            ("superseded_responses", "batch_id"),
+            ("superseded_responses", "replaced_by"),
+            ("replacements", "batch_id"),
+            ("replacements", "replaced_by"),
+        ):
+            cur.execute(
+                f"UPDATE store.{table} SET {column} = $keep WHERE {column} IN (SELECT unnest($ids::VARCHAR[]))", moved
+            )
+        cur.execute(
+            """
             UPDATE store.batches SET content_hash = $key, uploaded_at = t.first, rows_read = t.rr,
                    accepted = t.acc, rejected = t.rej
             FROM (SELECT min(uploaded_at) AS first, sum(rows_read) AS rr, sum(accepted) AS acc,
                          sum(rejected) AS rej FROM store.batches
                   WHERE batch_id IN (SELECT unnest($all::VARCHAR[]))) t
-            WHERE batch_id = $keep""", {"key": source_key(code), "all": ids, "keep": keep})
+            WHERE batch_id = $keep""",
+            {"key": source_key(code), "all": ids, "keep": keep},
+        )
         cur.execute("DELETE FROM store.batches WHERE batch_id IN (SELECT unnest(?::VARCHAR[]))", [others])
         cur.execute("DELETE FROM store.batch_files WHERE batch_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
         people = cur.execute("SELECT count(*) FROM store.responses WHERE batch_id = ?", [keep]).fetchall()[0][0]
         report.append({"code": code, "batch_id": keep, "merged": len(ids), "submissions": kept, "people": people})
-        LOG.info("schema 5: campaign %s: %d batch(es) merged into %s (%d people, %d submissions kept)",
-                 code, len(ids), keep, people, kept)
+        LOG.info(
+            "schema 5: campaign %s: %d batch(es) merged into %s (%d people, %d submissions kept)",
+            code,
+            len(ids),
+            keep,
+            people,
+            kept,
+        )
     return report

@@ -5,6 +5,7 @@ accepted respondents are already stored in that round - from any earlier batch, 
 layout - is refused by default (`on_conflict="refuse"`), or replaces those people's earlier answers
 ("replace"), or imports only the new people ("skip"). The comparison is by content, after validation.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,9 @@ def _keep_file(cur, batch_id: str, file_name: str, path: Path) -> None:
     read_blob would take as a glob pattern."""
     where = str(Path(path).resolve())
     if not any(ch in where for ch in "*?[]{}"):
-        cur.execute("INSERT INTO store.batch_files SELECT ?, ?, size, content FROM read_blob(?)",
-                    [batch_id, file_name, where])
+        cur.execute(
+            "INSERT INTO store.batch_files SELECT ?, ?, size, content FROM read_blob(?)", [batch_id, file_name, where]
+        )
         return
     data = Path(path).read_bytes()
     cur.execute("INSERT INTO store.batch_files VALUES (?, ?, ?, ?)", [batch_id, file_name, len(data), data])
@@ -56,7 +58,9 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
         (people whose answers a later upload replaced). deleted=True: the trash, with deleted_at/deleted_by."""
         if deleted:
             return self.trashed()
-        return db.query(self.con, """
+        return db.query(
+            self.con,
+            """
             SELECT b.*, coalesce(n.respondents, 0) AS respondents, coalesce(x.replaced, 0) AS replaced
             FROM store.batches b
             LEFT JOIN (SELECT batch_id, count(*) AS respondents FROM store.responses GROUP BY batch_id) n
@@ -64,16 +68,26 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
             LEFT JOIN (SELECT batch_id, count(*) AS replaced FROM store.replacements
                        WHERE replaced_by IN (SELECT batch_id FROM store.batches) GROUP BY batch_id) x
                    USING (batch_id)
-            ORDER BY b.uploaded_at DESC, b.batch_id""")
+            ORDER BY b.uploaded_at DESC, b.batch_id""",
+        )
 
     def find_hash(self, content_hash: str) -> str | None:
         """The live batch with this content, if any."""
         return db.scalar(self.con, "SELECT batch_id FROM store.batches WHERE content_hash = $h", {"h": content_hash})
 
     # -- ingest ----------------------------------------------------------------------------------------
-    def ingest(self, path: str | Path, *, file_name: str | None = None, agency: str | None = None,
-               stage: str | None = None, round_date: dt.date | str | None = None, is_demo: bool = False,
-               on_conflict: str = "refuse", progress: Progress | None = None) -> IngestResult:
+    def ingest(
+        self,
+        path: str | Path,
+        *,
+        file_name: str | None = None,
+        agency: str | None = None,
+        stage: str | None = None,
+        round_date: dt.date | str | None = None,
+        is_demo: bool = False,
+        on_conflict: str = "refuse",
+        progress: Progress | None = None,
+    ) -> IngestResult:
         """Validate a survey file and store its accepted rows as one batch, all or nothing.
 
         Raises survey.SurveyFileError (nothing stored) when the file cannot be read as a survey or the
@@ -89,36 +103,52 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
         round_d = self._round(round_date)
         if problem := round_date_problem(round_d):
             raise survey.SurveyFileError(f"{problem[0]} ไม่มีข้อมูลใดถูกบันทึก", f"{problem[1]}. Nothing was stored.")
-        agency = names.name(agency) or None     # the one rule of names (framework/names.py)
+        agency = names.name(agency) or None  # the one rule of names (framework/names.py)
         if on_conflict not in ON_CONFLICT:
             raise survey.SurveyFileError(
                 f"ไม่รู้จักตัวเลือก \"{on_conflict}\" สำหรับผู้ตอบที่มีอยู่แล้วในรอบ — ใช้ refuse, replace หรือ skip",
-                f"Unknown on-conflict choice \"{on_conflict}\" - use refuse, replace or skip. Nothing was stored.")
+                f"Unknown on-conflict choice \"{on_conflict}\" - use refuse, replace or skip. Nothing was stored.",
+            )
         step(0.02, "ตรวจรหัสอักขระ", "Detecting the encoding")
         dec = survey.decode(path)
         try:
             existing = self.find_hash(dec.content_hash)
             if existing:
-                old = db.query(self.con, "SELECT file_name, agency, round_date, rows_read, accepted, rejected, "
-                                         "source_format, encoding FROM store.batches WHERE batch_id = $b",
-                                         {"b": existing}).iloc[0]
+                old = db.query(
+                    self.con,
+                    "SELECT file_name, agency, round_date, rows_read, accepted, rejected, "
+                    "source_format, encoding FROM store.batches WHERE batch_id = $b",
+                    {"b": existing},
+                ).iloc[0]
                 # Nothing is stored or counted this time: accepted/rejected/respondents are this upload's (0);
                 # the earlier batch's own counts are in `earlier`, for the message.
-                return IngestResult(existing, name, int(old["rows_read"]), duplicate=True,
-                                    source_format=old["source_format"], encoding=old["encoding"],
-                                    earlier=_earlier(old), seconds=time.perf_counter() - started)
+                return IngestResult(
+                    existing,
+                    name,
+                    int(old["rows_read"]),
+                    duplicate=True,
+                    source_format=old["source_format"],
+                    encoding=old["encoding"],
+                    earlier=_earlier(old),
+                    seconds=time.perf_counter() - started,
+                )
             self._refuse_if_in_trash(dec.content_hash)
             rows, res = self._validate(dec, name, on_conflict, step)
             res.notices += self.lookalike_notices(rows.column("agency").unique().to_pylist(), agency)
             step(0.75, "บันทึกข้อมูล", "Saving")
             with write_lock(self.con):
-                again = self.find_hash(dec.content_hash)       # the same file from another tab meanwhile
+                again = self.find_hash(dec.content_hash)  # the same file from another tab meanwhile
                 if again:
                     res.batch_id, res.duplicate, res.accepted, res.respondents = again, True, 0, 0
                     res.rejected, res.problems, res.rejected_rows = 0, res.problems.iloc[:0], res.rejected_rows.iloc[:0]
-                    res.earlier = _earlier(db.query(
-                        self.con, "SELECT file_name, agency, round_date, accepted, rejected FROM store.batches "
-                                  "WHERE batch_id = $b", {"b": again}).iloc[0])
+                    res.earlier = _earlier(
+                        db.query(
+                            self.con,
+                            "SELECT file_name, agency, round_date, accepted, rejected FROM store.batches "
+                            "WHERE batch_id = $b",
+                            {"b": again},
+                        ).iloc[0]
+                    )
                 else:
                     with db.transaction(self.con) as tx:
                         tx.register("accepted_rows", rows)
@@ -145,14 +175,35 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
         finally:
             val.drop()
             cur.close()
-        res = IngestResult(dec.content_hash[:16], name, checked.rows_read, checked.accepted, checked.rejected,
-                           checked.respondents, False, layout.format, dec.encoding, checked.problems,
-                           checked.rejected_rows, checked.notices, checked.problems_truncated,
-                           on_conflict=on_conflict)
+        res = IngestResult(
+            dec.content_hash[:16],
+            name,
+            checked.rows_read,
+            checked.accepted,
+            checked.rejected,
+            checked.respondents,
+            False,
+            layout.format,
+            dec.encoding,
+            checked.problems,
+            checked.rejected_rows,
+            checked.notices,
+            checked.problems_truncated,
+            on_conflict=on_conflict,
+        )
         return rows, res
 
-    def _write(self, cur, res: IngestResult, path: Path, dec: survey.Decoded, agency: str | None,
-               stage: str | None, round_d: dt.date | None, is_demo: bool) -> None:
+    def _write(
+        self,
+        cur,
+        res: IngestResult,
+        path: Path,
+        dec: survey.Decoded,
+        agency: str | None,
+        stage: str | None,
+        round_d: dt.date | None,
+        is_demo: bool,
+    ) -> None:
         """Inside the caller's transaction: the round check, then the batch row, its responses and its file."""
         people = f"SELECT respondent_id, {name_key('coalesce(agency, $agency)')} AS agency_key FROM accepted_rows"
         sql = clash_sql(people)  # on this cursor: it sees the registered rows and the open transaction
@@ -167,20 +218,36 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
         if res.conflicts and res.on_conflict == "replace":
             res.replaced = supersede(cur, batch_id)
         elif res.conflicts:  # skip: only the people not yet in the round
-            keep = ("NOT EXISTS (SELECT 1 FROM clash c WHERE c.respondent_id = a.respondent_id "
-                    f"AND c.agency_key = {name_key('coalesce(a.agency, $agency)')})")
+            keep = (
+                "NOT EXISTS (SELECT 1 FROM clash c WHERE c.respondent_id = a.respondent_id "
+                f"AND c.agency_key = {name_key('coalesce(a.agency, $agency)')})"
+            )
         stored = self._insert_responses(cur, batch_id, agency, keep)
         if res.on_conflict == "skip" and res.conflicts:
             res.skipped = res.respondents - stored
             res.accepted = stored if res.source_format == "long" else res.accepted - res.skipped
         res.respondents = stored
         cur.unregister("clash")
-        cur.execute("INSERT INTO store.batches VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
-                    [batch_id, res.file_name, dec.content_hash, agency, stage, round_d, res.rows_read,
-                     res.accepted, res.rejected, is_demo, res.source_format, dec.encoding])
+        cur.execute(
+            "INSERT INTO store.batches VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?)",
+            [
+                batch_id,
+                res.file_name,
+                dec.content_hash,
+                agency,
+                stage,
+                round_d,
+                res.rows_read,
+                res.accepted,
+                res.rejected,
+                is_demo,
+                res.source_format,
+                dec.encoding,
+            ],
+        )
         _keep_file(cur, batch_id, res.file_name, path)
         cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('had_batches', 'true')")
-        aggregates.refresh(cur, {batch_id, *clash["batch_id"]})   # its cells, and those it replaced answers of
+        aggregates.refresh(cur, {batch_id, *clash["batch_id"]})  # its cells, and those it replaced answers of
 
     def _insert_responses(self, cur, batch_id: str, agency: str | None, keep: str = "TRUE") -> int:
         """Copy the accepted rows (those `keep` admits) into store.responses; returns how many."""
@@ -199,7 +266,8 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
             raise survey.SurveyFileError(
                 f"ไม่รู้จักระยะของหน่วยงาน \"{stage}\" — ใช้ Early, Developing หรือ Mature (ระยะเริ่มแรก, ระยะกำลังพัฒนา, "
                 "ระยะสมบูรณ์) ไม่มีข้อมูลใดถูกบันทึก",
-                f"Unknown agency stage \"{stage}\" - use Early, Developing or Mature. Nothing was stored.")
+                f"Unknown agency stage \"{stage}\" - use Early, Developing or Mature. Nothing was stored.",
+            )
         return key
 
     @staticmethod
@@ -215,20 +283,33 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
         except ValueError:
             raise survey.SurveyFileError(
                 f"วันที่รอบสำรวจ \"{value}\" ไม่ถูกต้อง — ใช้รูปแบบ ปปปป-ดด-วว (ค.ศ.) เช่น 2025-06-30 ไม่มีข้อมูลใดถูกบันทึก",
-                f"Survey round date \"{value}\" is not valid - use YYYY-MM-DD, e.g. 2025-06-30. "
-                "Nothing was stored.") from None
+                f"Survey round date \"{value}\" is not valid - use YYYY-MM-DD, e.g. 2025-06-30. Nothing was stored.",
+            ) from None
 
     # -- demo ------------------------------------------------------------------------------------------
     def had_batches(self) -> bool:
         """True once any batch has ever been stored (deleting everything does not bring the demo back)."""
-        return bool(db.scalar(self.con, "SELECT (SELECT count(*) FROM store.batches) "
-                                        "+ (SELECT count(*) FROM store.store_info WHERE key = 'had_batches')"))
+        return bool(
+            db.scalar(
+                self.con,
+                "SELECT (SELECT count(*) FROM store.batches) "
+                "+ (SELECT count(*) FROM store.store_info WHERE key = 'had_batches')",
+            )
+        )
 
     def load_demo(self, demo_dir: Path = DEMO_DIR) -> list[IngestResult]:
         """Ingest the bundled demo batches (is_demo = true) listed in data/demo/manifest.json."""
         manifest = json.loads((Path(demo_dir) / "manifest.json").read_text(encoding="utf-8"))
-        return [self.ingest(Path(demo_dir) / b["file"], agency=b["agency"], stage=b["stage"],
-                            round_date=b["round_date"], is_demo=True) for b in manifest["batches"]]
+        return [
+            self.ingest(
+                Path(demo_dir) / b["file"],
+                agency=b["agency"],
+                stage=b["stage"],
+                round_date=b["round_date"],
+                is_demo=True,
+            )
+            for b in manifest["batches"]
+        ]
 
     def ensure_demo(self, demo_dir: Path = DEMO_DIR) -> bool:
         """Load the demo survey only into a store that has never had a batch; idempotent. True if loaded."""
@@ -241,6 +322,10 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
 def _earlier(row) -> dict:
     """The batch an identical file was stored as: its file name, agency, round date and counts."""
     rd = row["round_date"]
-    return {"file_name": row["file_name"], "agency": None if pd.isna(row["agency"]) else row["agency"],
-            "round_date": None if pd.isna(rd) else pd.Timestamp(rd).date(),
-            "accepted": int(row["accepted"]), "rejected": int(row["rejected"])}
+    return {
+        "file_name": row["file_name"],
+        "agency": None if pd.isna(row["agency"]) else row["agency"],
+        "round_date": None if pd.isna(rd) else pd.Timestamp(rd).date(),
+        "accepted": int(row["accepted"]),
+        "rejected": int(row["rejected"]),
+    }

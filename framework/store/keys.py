@@ -3,9 +3,10 @@
 Written once here and used by every query that groups, matches or counts by agency or org unit (filtered.sql,
 the cells, the releases, the round clash checks, the schema upgrades, the campaign's head counts).
 """
+
 from __future__ import annotations
 
-NONE_KEY = "—"   # an agency / org unit not given (framework.analysis.NONE_KEY)
+NONE_KEY = "—"  # an agency / org unit not given (framework.analysis.NONE_KEY)
 
 
 def name_key(expr: str) -> str:

@@ -1,6 +1,7 @@
 """One write lock per store file in this process (SurveyStore's ingest, append, delete, restore, purge).
 
 Its own module so the store's mixins (trash.py, campaign_batch.py) and core.py import it without a loop."""
+
 from __future__ import annotations
 
 import threading

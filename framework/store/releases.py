@@ -18,6 +18,7 @@ new person answered. So everyone without the HR passphrase sees a campaign batch
 Uploads are not staged: an upload arrives whole, so its blocks appear together (see disclosure.py for what
 this guarantees and what it does not). HR (the passphrase) sees every cell live.
 """
+
 from __future__ import annotations
 
 from framework import db
@@ -27,9 +28,13 @@ from framework.store.keys import CAMPAIGN_KEY_PREFIX
 TABLE = "store.agg_released"
 ROWS = "store.released_rows"
 # The live campaign batches: content_hash is the campaign key prefix + code (store/campaign_batch.py).
-CAMPAIGN_BATCHES = f"SELECT batch_id FROM store.batches WHERE starts_with(content_hash, {db.literal(CAMPAIGN_KEY_PREFIX)})"
-_SAME_CELL = ("c.batch_id = x.batch_id AND c.agency IS NOT DISTINCT FROM x.agency "
-              "AND c.unit_key IS NOT DISTINCT FROM x.unit_key AND c.staff_group IS NOT DISTINCT FROM x.staff_group")
+CAMPAIGN_BATCHES = (
+    f"SELECT batch_id FROM store.batches WHERE starts_with(content_hash, {db.literal(CAMPAIGN_KEY_PREFIX)})"
+)
+_SAME_CELL = (
+    "c.batch_id = x.batch_id AND c.agency IS NOT DISTINCT FROM x.agency "
+    "AND c.unit_key IS NOT DISTINCT FROM x.unit_key AND c.staff_group IS NOT DISTINCT FROM x.staff_group"
+)
 
 
 def create(cur) -> None:
@@ -50,8 +55,14 @@ def reset(cur) -> None:
 
 
 def exists(con) -> bool:
-    return db.scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' "
-                          "AND table_name IN ('agg_released', 'released_rows')") == 2
+    return (
+        db.scalar(
+            con,
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'store' "
+            "AND table_name IN ('agg_released', 'released_rows')",
+        )
+        == 2
+    )
 
 
 def publish(cur, batch_ids, k: int) -> list[tuple]:
@@ -63,17 +74,25 @@ def publish(cur, batch_ids, k: int) -> list[tuple]:
         return []
     p = {"ids": ids}
     for table in (TABLE, ROWS):
-        cur.execute(f"DELETE FROM {table} WHERE batch_id IN (SELECT unnest($ids::VARCHAR[])) "
-                    f"AND batch_id NOT IN ({CAMPAIGN_BATCHES})", p)
-    live = (f"SELECT batch_id, agency, {aggregates.UNIT_KEY} AS unit_key, staff_group, respondent_id, "
-            f"hash(r) AS row_hash FROM store.responses r WHERE batch_id IN (SELECT unnest($ids::VARCHAR[])) "
-            f"AND batch_id IN ({CAMPAIGN_BATCHES})")
-    cur.execute(f"""CREATE OR REPLACE TEMP TABLE release_cells AS
+        cur.execute(
+            f"DELETE FROM {table} WHERE batch_id IN (SELECT unnest($ids::VARCHAR[])) "
+            f"AND batch_id NOT IN ({CAMPAIGN_BATCHES})",
+            p,
+        )
+    live = (
+        f"SELECT batch_id, agency, {aggregates.UNIT_KEY} AS unit_key, staff_group, respondent_id, "
+        f"hash(r) AS row_hash FROM store.responses r WHERE batch_id IN (SELECT unnest($ids::VARCHAR[])) "
+        f"AND batch_id IN ({CAMPAIGN_BATCHES})"
+    )
+    cur.execute(
+        f"""CREATE OR REPLACE TEMP TABLE release_cells AS
         WITH live AS ({live}),
         pub AS (SELECT * FROM {ROWS} WHERE batch_id IN (SELECT unnest($ids::VARCHAR[]))),
         diff AS ((FROM live EXCEPT FROM pub) UNION ALL (FROM pub EXCEPT FROM live))
         SELECT batch_id, agency, unit_key, staff_group, count(DISTINCT respondent_id) AS changed
-        FROM diff GROUP BY ALL HAVING count(DISTINCT respondent_id) >= $k""", p | {"k": int(k)})
+        FROM diff GROUP BY ALL HAVING count(DISTINCT respondent_id) >= $k""",
+        p | {"k": int(k)},
+    )
     cells = cur.execute("SELECT batch_id, agency, unit_key, staff_group FROM release_cells").fetchall()
     if cells:
         in_cells = f"EXISTS (SELECT 1 FROM release_cells c WHERE {_SAME_CELL})"
@@ -90,8 +109,12 @@ def status(con, batch_ids) -> dict:
     ids = sorted({str(b) for b in batch_ids if b is not None})
     if not ids or not exists(con):
         return {"released": 0, "live": 0}
-    row = db.query(con, f"""SELECT (SELECT count(*) FROM {ROWS} WHERE batch_id IN (SELECT unnest($ids::VARCHAR[])))
+    row = db.query(
+        con,
+        f"""SELECT (SELECT count(*) FROM {ROWS} WHERE batch_id IN (SELECT unnest($ids::VARCHAR[])))
                                    AS released,
                                    (SELECT count(*) FROM store.responses WHERE batch_id IN (SELECT unnest($ids::VARCHAR[])))
-                                   AS live""", {"ids": ids}).iloc[0]
+                                   AS live""",
+        {"ids": ids},
+    ).iloc[0]
     return {"released": int(row["released"]), "live": int(row["live"])}

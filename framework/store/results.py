@@ -1,4 +1,5 @@
 """What the store's operations return and raise: IngestResult, RoundConflict, the on-conflict choices."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,10 +29,10 @@ class BatchInTrash(BilingualError):
 
     def __init__(self, batch_id: str, deleted_at=None):
         when = pd.Timestamp(deleted_at).strftime("%Y-%m-%d %H:%M") if deleted_at is not None else "—"
-        super().__init__(f"ชุด {batch_id} อยู่ในถังขยะ (ลบเมื่อ {when}) — กู้คืนชุดนั้น หรือล้างออกจากถังขยะก่อน "
-                         "ไม่มีข้อมูลใดถูกบันทึก",
-                         f"Batch {batch_id} is in the trash (deleted {when}) - restore it, or purge it first. "
-                         "Nothing was stored.")
+        super().__init__(
+            f"ชุด {batch_id} อยู่ในถังขยะ (ลบเมื่อ {when}) — กู้คืนชุดนั้น หรือล้างออกจากถังขยะก่อน ไม่มีข้อมูลใดถูกบันทึก",
+            f"Batch {batch_id} is in the trash (deleted {when}) - restore it, or purge it first. Nothing was stored.",
+        )
         self.batch_id, self.deleted_at, self.when = batch_id, deleted_at, when
 
 
@@ -52,6 +53,7 @@ class IngestResult:
     A file already stored (`duplicate`) stores nothing: `accepted`, `rejected` and `respondents` are 0 (this
     upload's counts), and `earlier` holds the earlier batch's file name, agency, round date and counts.
     """
+
     batch_id: str | None
     file_name: str
     rows_read: int = 0
@@ -81,16 +83,26 @@ class IngestResult:
         """(Thai, English): who clashes and what each choice would do."""
         n, ids = len(self.conflicts), id_list(self.conflicts)
         if self.on_conflict == "replace":
-            return (f"แทนที่คำตอบเดิมของผู้ตอบ {n:,} คนที่มีอยู่แล้วในรอบนี้: {ids}",
-                    f"Replaced the earlier answers of {n:,} respondent(s) already in this round: {ids}")
+            return (
+                f"แทนที่คำตอบเดิมของผู้ตอบ {n:,} คนที่มีอยู่แล้วในรอบนี้: {ids}",
+                f"Replaced the earlier answers of {n:,} respondent(s) already in this round: {ids}",
+            )
         if self.on_conflict == "skip":
-            return (f"ข้ามผู้ตอบ {n:,} คนที่มีอยู่แล้วในรอบนี้ (คำตอบเดิมคงไว้): {ids}",
-                    f"Skipped {n:,} respondent(s) already in this round (their earlier answers are kept): {ids}")
-        return ((f"ไม่ได้นำเข้า: ผู้ตอบ {n:,} คนในไฟล์นี้มีอยู่แล้วในรอบนี้ (หน่วยงานและวันที่รอบเดียวกัน) หนึ่งคนนับได้ครั้งเดียว"
-                f"ต่อรอบ: {ids} — เลือก \"แทนที่\" เพื่อใช้คำตอบใหม่ หรือ \"ข้าม\" เพื่อนำเข้าเฉพาะคนใหม่ ไม่มีข้อมูลใดถูกบันทึก"),
-                (f"Not imported: {n:,} respondent(s) in this file are already stored in this round (same agency and "
+            return (
+                f"ข้ามผู้ตอบ {n:,} คนที่มีอยู่แล้วในรอบนี้ (คำตอบเดิมคงไว้): {ids}",
+                f"Skipped {n:,} respondent(s) already in this round (their earlier answers are kept): {ids}",
+            )
+        return (
+            (
+                f"ไม่ได้นำเข้า: ผู้ตอบ {n:,} คนในไฟล์นี้มีอยู่แล้วในรอบนี้ (หน่วยงานและวันที่รอบเดียวกัน) หนึ่งคนนับได้ครั้งเดียว"
+                f"ต่อรอบ: {ids} — เลือก \"แทนที่\" เพื่อใช้คำตอบใหม่ หรือ \"ข้าม\" เพื่อนำเข้าเฉพาะคนใหม่ ไม่มีข้อมูลใดถูกบันทึก"
+            ),
+            (
+                f"Not imported: {n:,} respondent(s) in this file are already stored in this round (same agency and "
                 f"round date), and a person counts once per round: {ids}. Choose \"replace\" to use the new answers "
-                "or \"skip\" to import only the new people. Nothing was stored."))
+                "or \"skip\" to import only the new people. Nothing was stored."
+            ),
+        )
 
     def duplicate_message(self) -> tuple[str, str]:
         """(Thai, English): the file was stored before (which batch, agency, round, counts); nothing now."""
@@ -100,23 +112,46 @@ class IngestResult:
         where_en = f"agency {e.get('agency') or '—'}, round {clock.date_text(rd, 'en') if rd else '—'}"
         counts_th = f"รับเข้า {e.get('accepted', 0):,} ไม่รับ {e.get('rejected', 0):,} แถว" if e else ""
         counts_en = f"{e.get('accepted', 0):,} accepted, {e.get('rejected', 0):,} rejected" if e else ""
-        return ((f"ไฟล์ {self.file_name} เคยนำเข้าแล้วเป็นชุด {self.batch_id} ({where_th}: {counts_th}) "
-                "ครั้งนี้ไม่ได้บันทึกและไม่ได้นับซ้ำ: รับเข้า 0 แถว"),
-                (f"{self.file_name} was already imported as batch {self.batch_id} ({where_en}: {counts_en}); "
-                "nothing was stored this time and nothing counted again: 0 rows accepted."))
+        return (
+            (
+                f"ไฟล์ {self.file_name} เคยนำเข้าแล้วเป็นชุด {self.batch_id} ({where_th}: {counts_th}) "
+                "ครั้งนี้ไม่ได้บันทึกและไม่ได้นับซ้ำ: รับเข้า 0 แถว"
+            ),
+            (
+                f"{self.file_name} was already imported as batch {self.batch_id} ({where_en}: {counts_en}); "
+                "nothing was stored this time and nothing counted again: 0 rows accepted."
+            ),
+        )
 
     def to_json(self) -> dict:
         """The CLI's JSON object (errors in English; reason_th kept alongside)."""
-        errors = [{"row": None if pd.isna(r.row) else int(r.row), "column": r.column,
-                   "value": None if r.value is None or (isinstance(r.value, float) and pd.isna(r.value)) else str(r.value),
-                   "reason": r.reason_en, "reason_th": r.reason_th}
-                  for r in self.problems.itertuples(index=False)]
-        return {"batch_id": self.batch_id, "file_name": self.file_name, "rows_read": self.rows_read,
-                "accepted": self.accepted, "rejected": self.rejected, "respondents": self.respondents,
-                "duplicate": self.duplicate, "format": self.source_format, "encoding": self.encoding,
-                "errors": errors, "errors_truncated": self.problems_truncated,
-                "notices": [{"level": n.level, "column": n.column, "text": n.en, "text_th": n.th}
-                            for n in self.notices],
-                "conflicts": len(self.conflicts), "conflict_ids": list(self.conflicts),
-                "on_conflict": self.on_conflict, "refused": self.refused, "replaced": self.replaced,
-                "skipped": self.skipped}
+        errors = [
+            {
+                "row": None if pd.isna(r.row) else int(r.row),
+                "column": r.column,
+                "value": None if r.value is None or (isinstance(r.value, float) and pd.isna(r.value)) else str(r.value),
+                "reason": r.reason_en,
+                "reason_th": r.reason_th,
+            }
+            for r in self.problems.itertuples(index=False)
+        ]
+        return {
+            "batch_id": self.batch_id,
+            "file_name": self.file_name,
+            "rows_read": self.rows_read,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "respondents": self.respondents,
+            "duplicate": self.duplicate,
+            "format": self.source_format,
+            "encoding": self.encoding,
+            "errors": errors,
+            "errors_truncated": self.problems_truncated,
+            "notices": [{"level": n.level, "column": n.column, "text": n.en, "text_th": n.th} for n in self.notices],
+            "conflicts": len(self.conflicts),
+            "conflict_ids": list(self.conflicts),
+            "on_conflict": self.on_conflict,
+            "refused": self.refused,
+            "replaced": self.replaced,
+            "skipped": self.skipped,
+        }

@@ -8,6 +8,7 @@ round date before the framework (18 May 2018) or more than FUTURE_MARGIN_DAYS ah
 than the agency's previous round, or a round date in the future (within the margin), needs an explicit
 confirmation.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,18 +33,28 @@ def round_date_problem(round_date: dt.date | None, today: dt.date | None = None)
     latest = (today or dt.date.today()) + dt.timedelta(days=FUTURE_MARGIN_DAYS)
     when = round_date.isoformat()
     if round_date < EARLIEST_ROUND:
-        return ((f"วันที่รอบสำรวจ {when} อยู่ก่อนกรอบทักษะดิจิทัลประกาศใช้ (18 พ.ค. 2561 / 2018-05-18) "
-                "ตรวจปี (ใช้ ค.ศ. ไม่ใช่ พ.ศ.) แล้วใส่วันที่ตั้งแต่ 2018-05-18"),
-                (f"The round date {when} is before the digital-skills framework was published (2018-05-18): "
-                "check the year (Common Era, not the Buddhist year) and give a date from 2018-05-18 on"))
+        return (
+            (
+                f"วันที่รอบสำรวจ {when} อยู่ก่อนกรอบทักษะดิจิทัลประกาศใช้ (18 พ.ค. 2561 / 2018-05-18) "
+                "ตรวจปี (ใช้ ค.ศ. ไม่ใช่ พ.ศ.) แล้วใส่วันที่ตั้งแต่ 2018-05-18"
+            ),
+            (
+                f"The round date {when} is before the digital-skills framework was published (2018-05-18): "
+                "check the year (Common Era, not the Buddhist year) and give a date from 2018-05-18 on"
+            ),
+        )
     if round_date > latest:
-        return ((f"วันที่รอบสำรวจ {when} อยู่ในอนาคตเกิน {FUTURE_MARGIN_DAYS} วัน (หลัง {latest.isoformat()}) "
-                "ตรวจปี (ใช้ ค.ศ. ไม่ใช่ พ.ศ.) แล้วใส่วันที่ของรอบสำรวจจริง"),
-                (f"The round date {when} is more than {FUTURE_MARGIN_DAYS} days ahead (after {latest.isoformat()}): "
-                "check the year (Common Era, not the Buddhist year) and give the survey round's real date"))
+        return (
+            (
+                f"วันที่รอบสำรวจ {when} อยู่ในอนาคตเกิน {FUTURE_MARGIN_DAYS} วัน (หลัง {latest.isoformat()}) "
+                "ตรวจปี (ใช้ ค.ศ. ไม่ใช่ พ.ศ.) แล้วใส่วันที่ของรอบสำรวจจริง"
+            ),
+            (
+                f"The round date {when} is more than {FUTURE_MARGIN_DAYS} days ahead (after {latest.isoformat()}): "
+                "check the year (Common Era, not the Buddhist year) and give the survey round's real date"
+            ),
+        )
     return None
-
-
 
 
 def _undated(d) -> bool:
@@ -90,12 +101,19 @@ def supersede(cur, batch_id: str) -> int:
     """Inside the caller's transaction: the stored answers listed in the registered relation `clash`
     (batch_id, respondent_id, agency_key) are replaced by `batch_id`'s. The earlier answers are kept
     (store.superseded_responses), never lost, and store.replacements says who replaced whom. Returns how many."""
-    cur.execute("INSERT INTO store.superseded_responses SELECT r.*, ?, now()::TIMESTAMP "
-                "FROM store.responses r JOIN clash c USING (batch_id, respondent_id)", [batch_id])
-    cur.execute("DELETE FROM store.responses r USING clash c "
-                "WHERE r.batch_id = c.batch_id AND r.respondent_id = c.respondent_id")
-    cur.execute("INSERT INTO store.replacements SELECT batch_id, respondent_id, agency_key, ?, now()::TIMESTAMP "
-                "FROM clash", [batch_id])
+    cur.execute(
+        "INSERT INTO store.superseded_responses SELECT r.*, ?, now()::TIMESTAMP "
+        "FROM store.responses r JOIN clash c USING (batch_id, respondent_id)",
+        [batch_id],
+    )
+    cur.execute(
+        "DELETE FROM store.responses r USING clash c "
+        "WHERE r.batch_id = c.batch_id AND r.respondent_id = c.respondent_id"
+    )
+    cur.execute(
+        "INSERT INTO store.replacements SELECT batch_id, respondent_id, agency_key, ?, now()::TIMESTAMP FROM clash",
+        [batch_id],
+    )
     return cur.execute("SELECT count(*) FROM clash").fetchall()[0][0]
 
 
@@ -103,12 +121,13 @@ def supersede(cur, batch_id: str) -> int:
 class MetaCheck:
     """The upload form's rules: what is missing, what is refused (Thai, English), and what needs a
     confirmation (key, Thai, English)."""
+
     missing: list[tuple[str, str]] = field(default_factory=list)
     confirm: list[tuple[str, str, str]] = field(default_factory=list)
-    last: dict | None = None   # the agency's reference round: {"round_date", "stage"}
+    last: dict | None = None  # the agency's reference round: {"round_date", "stage"}
     refused: list[tuple[str, str]] = field(default_factory=list)
     agency: str | None = None  # the agency as it is stored (framework.names.name)
-    lookalike: tuple[str, str] | None = None   # (Thai, English): it only looks like an existing agency
+    lookalike: tuple[str, str] | None = None  # (Thai, English): it only looks like an existing agency
 
     def ready(self, confirmed: set[str] | frozenset = frozenset()) -> bool:
         """True when nothing is missing or refused and every confirmation asked for was given."""
@@ -120,17 +139,23 @@ class RoundsMixin:
 
     def live_rounds(self) -> pd.DataFrame:
         """One row per live (agency, round date) with its stage (of the latest upload); newest round first."""
-        return db.query(self.con, """
+        return db.query(
+            self.con,
+            """
             SELECT agency, round_date, arg_max(stage, uploaded_at) AS stage
             FROM store.batches
             WHERE nullif(trim(agency), '') IS NOT NULL
             GROUP BY agency, round_date
-            ORDER BY agency, round_date DESC NULLS LAST""")
+            ORDER BY agency, round_date DESC NULLS LAST""",
+        )
 
     def known_agencies(self) -> list[str]:
         """Every agency a stored answer has (the batches' and the files' agency columns), for look-alike checks."""
-        return db.query(self.con, "SELECT agency FROM store.batches WHERE agency IS NOT NULL UNION "
-                                  "SELECT agency FROM store.agg_cells WHERE agency IS NOT NULL")["agency"].tolist()
+        return db.query(
+            self.con,
+            "SELECT agency FROM store.batches WHERE agency IS NOT NULL UNION "
+            "SELECT agency FROM store.agg_cells WHERE agency IS NOT NULL",
+        )["agency"].tolist()
 
     def lookalike_notices(self, agencies, given: str | None = None) -> list:
         """Upload notices (warning): each agency of an upload (its file's column, the one given) that only looks
@@ -156,12 +181,13 @@ class RoundsMixin:
             return None
         dates = [None if pd.isna(d) else pd.Timestamp(d).date() for d in rounds["round_date"]]
         if before is not None and any(d is not None and d <= before for d in dates):
-            dates = [d if d is not None and d <= before else "" for d in dates]   # "": not a candidate
+            dates = [d if d is not None and d <= before else "" for d in dates]  # "": not a candidate
         date = latest_round(d for d in dates if d != "")
         return {"round_date": date, "stage": rounds["stage"].iloc[dates.index(date)]}
 
-    def check_metadata(self, agency: str | None, stage: str | None, round_date: dt.date | None,
-                       today: dt.date | None = None) -> MetaCheck:
+    def check_metadata(
+        self, agency: str | None, stage: str | None, round_date: dt.date | None, today: dt.date | None = None
+    ) -> MetaCheck:
         """What the upload form must still ask: missing fields, and confirmations for an unusual choice."""
         out = MetaCheck()
         agency = names.name(agency)
@@ -177,14 +203,25 @@ class RoundsMixin:
         key = self._stage(stage) if stage else None
         if out.last and key and out.last["stage"] and key != out.last["stage"]:
             when = out.last["round_date"].isoformat() if out.last["round_date"] else "—"
-            out.confirm.append(("stage",
-                                f"ระยะที่เลือก ({key}) ต่างจากรอบก่อนของหน่วยงานนี้ ({out.last['stage']}, รอบ {when})",
-                                (f"The stage chosen ({key}) differs from this agency's previous round "
-                                f"({out.last['stage']}, round {when})")))
+            out.confirm.append(
+                (
+                    "stage",
+                    f"ระยะที่เลือก ({key}) ต่างจากรอบก่อนของหน่วยงานนี้ ({out.last['stage']}, รอบ {when})",
+                    (
+                        f"The stage chosen ({key}) differs from this agency's previous round "
+                        f"({out.last['stage']}, round {when})"
+                    ),
+                )
+            )
         problem = round_date_problem(round_date, today)
         if problem:
             out.refused.append(problem)
         elif round_date is not None and round_date > (today or dt.date.today()):
-            out.confirm.append(("future", f"วันที่รอบสำรวจ {round_date.isoformat()} อยู่ในอนาคต",
-                                f"The round date {round_date.isoformat()} is in the future"))
+            out.confirm.append(
+                (
+                    "future",
+                    f"วันที่รอบสำรวจ {round_date.isoformat()} อยู่ในอนาคต",
+                    f"The round date {round_date.isoformat()} is in the future",
+                )
+            )
         return out

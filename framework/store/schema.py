@@ -30,6 +30,7 @@ drafts older versions kept under a random token carried in the address bar (`&d=
 kept in the browser session, or for a personal link under its token's hash.
 Every step is idempotent and runs in one transaction: an interrupted upgrade leaves the store as it was.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,7 +54,9 @@ class StoreVersionError(BilingualError):
 
 
 def _tables(cur) -> set[str]:
-    return {t for (t,) in cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'").fetchall()}
+    return {
+        t for (t,) in cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'").fetchall()
+    }
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -103,8 +106,10 @@ def _version_1(cur, unit_codes: list[str]) -> None:
 
 def _version_2(cur) -> None:
     # The trash copies the live tables' columns (so a restore is one INSERT … SELECT) plus who/when.
-    cur.execute("CREATE TABLE IF NOT EXISTS store.trash_batches AS "
-                "SELECT *, NULL::TIMESTAMP AS deleted_at, NULL::VARCHAR AS deleted_by FROM store.batches LIMIT 0")
+    cur.execute(
+        "CREATE TABLE IF NOT EXISTS store.trash_batches AS "
+        "SELECT *, NULL::TIMESTAMP AS deleted_at, NULL::VARCHAR AS deleted_by FROM store.batches LIMIT 0"
+    )
     cur.execute("CREATE TABLE IF NOT EXISTS store.trash_responses AS FROM store.responses LIMIT 0")
     cur.execute("""
         CREATE TABLE IF NOT EXISTS store.batch_files (
@@ -124,8 +129,10 @@ def _version_2(cur) -> None:
 
 
 def _version_3(cur) -> None:
-    cur.execute("CREATE TABLE IF NOT EXISTS store.superseded_responses AS "
-                "SELECT *, NULL::VARCHAR AS replaced_by, NULL::TIMESTAMP AS replaced_at FROM store.responses LIMIT 0")
+    cur.execute(
+        "CREATE TABLE IF NOT EXISTS store.superseded_responses AS "
+        "SELECT *, NULL::VARCHAR AS replaced_by, NULL::TIMESTAMP AS replaced_at FROM store.responses LIMIT 0"
+    )
     # The same person twice in a round (agency, round date): the latest upload stays live.
     agency = AGENCY_KEY
     cur.execute(f"""
@@ -137,12 +144,17 @@ def _version_3(cur) -> None:
             WINDOW w AS (PARTITION BY b.round_date, {agency}, r.respondent_id
                          ORDER BY b.uploaded_at DESC, r.batch_id DESC)
         ) WHERE rank > 1""")
-    cur.execute("INSERT INTO store.superseded_responses SELECT r.*, d.keep_batch, now()::TIMESTAMP "
-                "FROM store.responses r JOIN dup d USING (batch_id, respondent_id)")
-    cur.execute("INSERT INTO store.replacements SELECT batch_id, respondent_id, agency_key, keep_batch, "
-                "now()::TIMESTAMP FROM dup")
-    cur.execute("DELETE FROM store.responses r USING dup d "
-                "WHERE r.batch_id = d.batch_id AND r.respondent_id = d.respondent_id")
+    cur.execute(
+        "INSERT INTO store.superseded_responses SELECT r.*, d.keep_batch, now()::TIMESTAMP "
+        "FROM store.responses r JOIN dup d USING (batch_id, respondent_id)"
+    )
+    cur.execute(
+        "INSERT INTO store.replacements SELECT batch_id, respondent_id, agency_key, keep_batch, "
+        "now()::TIMESTAMP FROM dup"
+    )
+    cur.execute(
+        "DELETE FROM store.responses r USING dup d WHERE r.batch_id = d.batch_id AND r.respondent_id = d.respondent_id"
+    )
     cur.execute("DROP TABLE dup")
 
 
@@ -179,7 +191,7 @@ def _version_7(cur) -> None:
     tables = _tables(cur)
     if "campaigns" in tables:
         cur.execute(model.ADD_LINKS_ONLY)
-    if "campaign_drafts" in tables:   # drafts keyed by a token that sat in the address bar: gone
+    if "campaign_drafts" in tables:  # drafts keyed by a token that sat in the address bar: gone
         cur.execute("DELETE FROM store.campaign_drafts WHERE token NOT LIKE 'link:%'")
 
 
@@ -195,26 +207,31 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, unit_codes: list[str]) -> int:
             f"ไฟล์คลังแบบสำรวจนี้สร้างโดยโปรแกรมรุ่นใหม่กว่า (รุ่นโครงสร้าง {found} ; รุ่นนี้อ่านได้ถึง {SCHEMA_VERSION}) "
             "— ปรับรุ่นโปรแกรมก่อน ไม่มีข้อมูลใดถูกเปลี่ยน",
             f"This survey store was written by a newer version of the program (schema {found}; this version "
-            f"reads up to {SCHEMA_VERSION}) - update the program first. Nothing was changed.")
+            f"reads up to {SCHEMA_VERSION}) - update the program first. Nothing was changed.",
+        )
     if found == SCHEMA_VERSION:
-        if _lacks_campaign_tables(con):   # a store of this version written before they were created here
+        if _lacks_campaign_tables(con):  # a store of this version written before they were created here
             with db.transaction(con) as cur:
                 _campaign_tables(cur)
-        if not aggregates.fresh(con) or not releases.exists(con):   # another catalogue, rows written around
-            with db.transaction(con) as cur:                          # the store, or no released layer yet
+        if not aggregates.fresh(con) or not releases.exists(con):  # another catalogue, rows written around
+            with db.transaction(con) as cur:  # the store, or no released layer yet
                 aggregates.rebuild(cur)
         return found
     with db.transaction(con) as cur:
         _version_1(cur, unit_codes)
         _version_2(cur)
         _version_3(cur)
-        merged = campaign_batch.merge_old_batches(cur)     # version 5
+        merged = campaign_batch.merge_old_batches(cur)  # version 5
         if merged:
-            cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('upgrade_5', ?)",
-                        [json.dumps(merged, ensure_ascii=False)])
-        if 0 < found < 6 and (report := canonical.upgrade(cur)):   # version 6 (an empty store: nothing to fix)
-            cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('upgrade_6', ?)",
-                        [json.dumps(report, ensure_ascii=False, default=str)])
+            cur.execute(
+                "INSERT OR REPLACE INTO store.store_info VALUES ('upgrade_5', ?)",
+                [json.dumps(merged, ensure_ascii=False)],
+            )
+        if 0 < found < 6 and (report := canonical.upgrade(cur)):  # version 6 (an empty store: nothing to fix)
+            cur.execute(
+                "INSERT OR REPLACE INTO store.store_info VALUES ('upgrade_6', ?)",
+                [json.dumps(report, ensure_ascii=False, default=str)],
+            )
         _campaign_tables(cur)
         _version_7(cur)
         aggregates.rebuild(cur)

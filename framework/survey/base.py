@@ -1,5 +1,6 @@
 """The survey intake's shared vocabulary: the five levels, the refusal error, notices, and what decoding and
 header mapping hand on (`Decoded`, `Layout`). Imports nothing else of the package."""
+
 from __future__ import annotations
 
 import hashlib
@@ -22,7 +23,6 @@ MAX_PROBLEMS = 100_000  # problems kept in memory for display; rejected rows are
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
 
 
-
 class SurveyFileError(BilingualError):
     """The file cannot be read as a survey at all: one message in Thai and English; nothing is stored."""
 
@@ -30,6 +30,7 @@ class SurveyFileError(BilingualError):
 @dataclass
 class Notice:
     """A file-level remark (ignored column, unknown code column, incomplete elements)."""
+
     level: str  # "warning" | "info"
     column: str | None
     th: str
@@ -42,13 +43,14 @@ class Notice:
 @dataclass
 class Decoded:
     """A survey file made readable for DuckDB (UTF-8), with what was learnt on the way."""
+
     path: Path
     encoding: str
     content_hash: str
     size: int
-    lines: int               # physical lines, trailing blank lines excluded (a workbook: rows written)
+    lines: int  # physical lines, trailing blank lines excluded (a workbook: rows written)
     temp: bool = False
-    sheet: str | None = None                              # a workbook: the worksheet that was read
+    sheet: str | None = None  # a workbook: the worksheet that was read
     other_sheets: list[str] = field(default_factory=list)  # a workbook: the sheets that were not read
 
     def cleanup(self) -> None:
@@ -62,12 +64,13 @@ class Decoded:
 @dataclass
 class Layout:
     """How the header maps onto the survey format."""
-    format: str                       # "wide" | "long"
+
+    format: str  # "wide" | "long"
     delimiter: str
     header: list[str]
-    keys: dict[str, int]              # fixed column -> index
-    skip: int                         # comment lines before the header
-    codes: dict[int, str] = field(default_factory=dict)   # index -> unit/element code (wide)
+    keys: dict[str, int]  # fixed column -> index
+    skip: int  # comment lines before the header
+    codes: dict[int, str] = field(default_factory=dict)  # index -> unit/element code (wide)
     unknown_codes: dict[int, str] = field(default_factory=dict)
     ignored: dict[int, str] = field(default_factory=dict)
 

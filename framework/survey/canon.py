@@ -5,6 +5,7 @@ regular-expression test keeps them as they are. Every other DISTINCT value of a 
 file; ids with Thai or full-width digits: rare) goes once through framework.names, and the validator joins
 the resulting map (raw cell -> canonical value, and for ids the reason a bad one is refused).
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -12,16 +13,20 @@ import pandas as pd
 from framework import names
 from framework.db import literal
 
-PLAIN = {"id": r"[!-~]+", "name": r"[!-~]+(?: [!-~]+)*"}     # the fast paths of names.respondent_id / name
+PLAIN = {"id": r"[!-~]+", "name": r"[!-~]+(?: [!-~]+)*"}  # the fast paths of names.respondent_id / name
 
 
 def canon_map(cur, raw: str, col: str, kind: str, table: str) -> str:
     """Create temp table `table` (raw, canon, bad_th, bad_en) over the non-plain values of `raw`.`col`;
     kind "id" (respondent ids: a refused id keeps its text and gets bad_th/bad_en) or "name"."""
     cur.execute(f"CREATE TEMP TABLE {table} (raw VARCHAR, canon VARCHAR, bad_th VARCHAR, bad_en VARCHAR)")
-    values = [v for (v,) in cur.execute(
-        f"SELECT DISTINCT {col} FROM {raw} WHERE {col} IS NOT NULL "
-        f"AND NOT regexp_full_match({col}, {literal(PLAIN[kind])})").fetchall()]
+    values = [
+        v
+        for (v,) in cur.execute(
+            f"SELECT DISTINCT {col} FROM {raw} WHERE {col} IS NOT NULL "
+            f"AND NOT regexp_full_match({col}, {literal(PLAIN[kind])})"
+        ).fetchall()
+    ]
     if not values:
         return table
     rows = []

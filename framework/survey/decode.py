@@ -3,6 +3,7 @@ the physical line count, and the refusals that must happen before anything reads
 binary files, NUL characters, a line longer than `limits.MAX_LINE_BYTES`, and files that mix UTF-8 Thai with
 another encoding (read as one, half the Thai would be stored garbled). Workbooks go to `workbook.py`.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -23,7 +24,7 @@ from framework.survey.workbook import (
     is_workbook,
 )
 
-THAI_UTF8 = (b"\xe0\xb8", b"\xe0\xb9")   # every Thai character in UTF-8 starts with one of these
+THAI_UTF8 = (b"\xe0\xb8", b"\xe0\xb9")  # every Thai character in UTF-8 starts with one of these
 THAI = re.compile("[\u0e01-\u0e5b]")
 
 
@@ -32,7 +33,8 @@ def _unreadable_binary() -> SurveyFileError:
         "ไฟล์นี้ไม่ใช่ไฟล์ข้อความ CSV และไม่ใช่สมุดงาน Excel (.xlsx) — บันทึกแบบสำรวจเป็น CSV UTF-8 หรือ "
         "สมุดงาน Excel (.xlsx) แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
         "This file is not a CSV text file nor an Excel workbook (.xlsx) - save the survey as CSV UTF-8 or as an "
-        "Excel workbook (.xlsx) and upload again. Nothing was stored.")
+        "Excel workbook (.xlsx) and upload again. Nothing was stored.",
+    )
 
 
 class LineCounter:
@@ -40,7 +42,7 @@ class LineCounter:
 
     def __init__(self) -> None:
         self.newlines = 0
-        self.run = 0           # bytes since the last newline
+        self.run = 0  # bytes since the last newline
         self.tail = b""
 
     def feed(self, chunk: bytes) -> None:
@@ -53,7 +55,7 @@ class LineCounter:
             return
         if self.run + first > MAX_LINE_BYTES:
             raise _line_too_long(self.newlines + 1)
-        if len(chunk) > MAX_LINE_BYTES:   # a chunk longer than the limit can hold a whole overlong line
+        if len(chunk) > MAX_LINE_BYTES:  # a chunk longer than the limit can hold a whole overlong line
             segs = chunk.split(b"\n")
             k = next((i for i, s in enumerate(segs) if i and len(s) > MAX_LINE_BYTES), 0)
             if k:
@@ -65,7 +67,7 @@ class LineCounter:
     def lines(self) -> int:
         """Physical line count without trailing blank lines (what Excel would show as the last row)."""
         stripped = self.tail.rstrip(b"\r\n \t")
-        trailing = self.tail[len(stripped):].count(b"\n")
+        trailing = self.tail[len(stripped) :].count(b"\n")
         return self.newlines - trailing + 1
 
 
@@ -76,12 +78,15 @@ def _line_too_long(line: int) -> SurveyFileError:
         "ตรวจว่าเลือกไฟล์ถูก และบันทึกแบบสำรวจเป็น CSV UTF-8 ใหม่ ไม่มีข้อมูลใดถูกบันทึก",
         f"Line {line:,} of the file is longer than {limit}, which cannot be a survey row (a row is normally a "
         "few hundred characters) - check that this is the right file and save the survey again as CSV UTF-8. "
-        "Nothing was stored.")
+        "Nothing was stored.",
+    )
 
 
 def _mixed_encodings(changes: list[tuple[int, str]]) -> SurveyFileError:
-    names = {"utf8": ("UTF-8", "UTF-8"), "other": ("ไม่ใช่ UTF-8 (น่าจะเป็น Windows-874)",
-                                                   "not UTF-8 (probably Windows-874)")}
+    names = {
+        "utf8": ("UTF-8", "UTF-8"),
+        "other": ("ไม่ใช่ UTF-8 (น่าจะเป็น Windows-874)", "not UTF-8 (probably Windows-874)"),
+    }
     shown = changes[:6]
     more = len(changes) > len(shown)
     th = ", ".join(f"ตั้งแต่บรรทัด {n:,} เป็น {names[k][0]}" for n, k in shown) + (" …" if more else "")
@@ -91,7 +96,8 @@ def _mixed_encodings(changes: list[tuple[int, str]]) -> SurveyFileError:
         "เปิดไฟล์ต้นฉบับแต่ละส่วนแล้วรวมใหม่ใน Excel จากนั้นบันทึกทั้งไฟล์เป็น CSV UTF-8 แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
         f"This file mixes two character encodings ({en}) - read as one encoding, part of its Thai text would be "
         "stored garbled. Open the parts in Excel, put them together again, save the whole file as CSV UTF-8, and "
-        "upload that. Nothing was stored.")
+        "upload that. Nothing was stored.",
+    )
 
 
 def encoding_changes(path: Path) -> list[tuple[int, str]]:
@@ -124,13 +130,15 @@ def decode(path: str | Path, workdir: str | Path | None = None) -> Decoded:
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
-        raise SurveyFileError("ไฟล์ว่างเปล่า ไม่มีข้อมูลให้นำเข้า ไม่มีข้อมูลใดถูกบันทึก",
-                              "The file is empty: there is nothing to import. Nothing was stored.")
+        raise SurveyFileError(
+            "ไฟล์ว่างเปล่า ไม่มีข้อมูลให้นำเข้า ไม่มีข้อมูลใดถูกบันทึก",
+            "The file is empty: there is nothing to import. Nothing was stored.",
+        )
     with open(path, "rb") as f:
         magic = f.read(4)
     if magic == ZIP_MAGIC:
         if is_workbook(path):
-            return _package.read_workbook(path, workdir)   # looked up on the package: callers may wrap it
+            return _package.read_workbook(path, workdir)  # looked up on the package: callers may wrap it
         raise _unreadable_binary()
     if magic == OLE_MAGIC:
         raise compound_file_error(path)
@@ -153,12 +161,12 @@ def decode(path: str | Path, workdir: str | Path | None = None) -> Decoded:
             hashed = None
             while chunk := f.read(CHUNK):
                 if hashed:
-                    hashed.result()   # in order, and never more than one chunk waiting
+                    hashed.result()  # in order, and never more than one chunk waiting
                 hashed = hasher.submit(h.update, chunk)
                 if b"\x00" in chunk:
                     raise _unreadable_binary()
                 counter.feed(chunk)
-                if not thai_utf8:   # (the joined copy only until the first Thai character is found)
+                if not thai_utf8:  # (the joined copy only until the first Thai character is found)
                     joined = prev + chunk
                     thai_utf8 = any(m in joined for m in THAI_UTF8)
                 prev = chunk[-1:]
@@ -187,7 +195,7 @@ def decode(path: str | Path, workdir: str | Path | None = None) -> Decoded:
 
 def _transcode(path: Path, encoding: str, digest: str, size: int, workdir) -> Decoded:
     """Windows-874 / UTF-16 to a UTF-8 temp file in chunks; the temp file is removed on any failure."""
-    fd, tmp = temp_file(".csv", workdir)   # the intake prefix: swept if a killed process leaves it
+    fd, tmp = temp_file(".csv", workdir)  # the intake prefix: swept if a killed process leaves it
     counter = LineCounter()
     try:
         with open(path, "rb") as src, os.fdopen(fd, "wb") as dst:
@@ -195,7 +203,7 @@ def _transcode(path: Path, encoding: str, digest: str, size: int, workdir) -> De
             while True:
                 chunk = src.read(CHUNK)
                 out = dec.decode(chunk, final=not chunk).encode("utf-8")
-                if b"\x00" in out:        # NUL characters: refused in every encoding, as in UTF-8
+                if b"\x00" in out:  # NUL characters: refused in every encoding, as in UTF-8
                     raise _unreadable_binary()
                 counter.feed(out)
                 dst.write(out)
@@ -207,7 +215,8 @@ def _transcode(path: Path, encoding: str, digest: str, size: int, workdir) -> De
             "อ่านรหัสอักขระของไฟล์ไม่ได้ (รองรับ UTF-8, UTF-16 และ Windows-874/TIS-620) — บันทึกเป็น CSV UTF-8 "
             "แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
             "The file's character encoding cannot be read (UTF-8, UTF-16 and Windows-874/TIS-620 are supported) "
-            "- save it as CSV UTF-8 and upload again. Nothing was stored.") from None
+            "- save it as CSV UTF-8 and upload again. Nothing was stored.",
+        ) from None
     except BaseException:
         os.unlink(tmp)
         raise

@@ -1,6 +1,7 @@
 """Header mapping: find the header line (after "#" legend lines and Excel's "sep=" hint), sniff the delimiter,
 and map each header cell to a fixed column (respondent_id, group, ...) or a unit/element code (`plan_columns`).
 The header is read with bounded memory: a header line or a column count beyond `limits` is refused."""
+
 from __future__ import annotations
 
 import csv
@@ -14,8 +15,7 @@ from framework.survey.limits import MAX_COLUMNS, MAX_HEADER_BYTES, mb
 
 # Column names accepted for the fixed columns (normalised with catalog.normalise_label).
 KEY_ALIASES = {
-    "respondent_id": ("respondent_id", "respondentid", "respondent", "id", "รหัสผู้ตอบ", "รหัสผู้ตอบแบบสำรวจ",
-                      "ผู้ตอบ"),
+    "respondent_id": ("respondent_id", "respondentid", "respondent", "id", "รหัสผู้ตอบ", "รหัสผู้ตอบแบบสำรวจ", "ผู้ตอบ"),
     "group": ("group", "staff_group", "staffgroup", "กลุ่มบุคลากร", "กลุ่ม"),
     "agency": ("agency", "หน่วยงาน", "ส่วนราชการ"),
     "unit": ("unit", "org_unit", "orgunit", "สังกัด", "หน่วยงานย่อย", "กอง"),
@@ -36,7 +36,8 @@ def _too_wide(th: str, en: str) -> SurveyFileError:
         "ไม่มีข้อมูลใดถูกบันทึก",
         f"{en}, which cannot be a survey (a survey has at most {MAX_COLUMNS} columns: the 39 unit codes, their "
         "elements and the respondent columns) - check that this is the right file, delete the columns not used, "
-        "or download the template from the upload page. Nothing was stored.")
+        "or download the template from the upload page. Nothing was stored.",
+    )
 
 
 def _header_lines(path: Path):
@@ -49,8 +50,10 @@ def _header_lines(path: Path):
                 return
             n += 1
             if len(line.rstrip("\r\n").encode("utf-8")) > MAX_HEADER_BYTES:
-                raise _too_wide(f"บรรทัดที่ {n:,} (หัวตาราง) ยาวเกิน {mb(MAX_HEADER_BYTES)}",
-                                f"Line {n:,} (the header) is longer than {mb(MAX_HEADER_BYTES)}")
+                raise _too_wide(
+                    f"บรรทัดที่ {n:,} (หัวตาราง) ยาวเกิน {mb(MAX_HEADER_BYTES)}",
+                    f"Line {n:,} (the header) is longer than {mb(MAX_HEADER_BYTES)}",
+                )
             yield line.rstrip("\r\n")
 
 
@@ -70,13 +73,16 @@ def read_header(path: Path) -> tuple[str, list[str], int]:
             break
         skip += 1
     if not first.strip():
-        raise SurveyFileError("ไม่พบหัวตารางในบรรทัดแรก (respondent_id, group, ...) ไม่มีข้อมูลใดถูกบันทึก",
-                              "No header found on the first line (respondent_id, group, ...). Nothing was stored.")
+        raise SurveyFileError(
+            "ไม่พบหัวตารางในบรรทัดแรก (respondent_id, group, ...) ไม่มีข้อมูลใดถูกบันทึก",
+            "No header found on the first line (respondent_id, group, ...). Nothing was stored.",
+        )
     best, cells = ",", [first]
     for delim in (forced,) if forced else (",", ";", "\t"):
-        if first.count(delim) >= MAX_COLUMNS:     # refused before the csv module splits it
-            raise _too_wide(f"หัวตารางมี {first.count(delim) + 1:,} คอลัมน์",
-                            f"The header has {first.count(delim) + 1:,} columns")
+        if first.count(delim) >= MAX_COLUMNS:  # refused before the csv module splits it
+            raise _too_wide(
+                f"หัวตารางมี {first.count(delim) + 1:,} คอลัมน์", f"The header has {first.count(delim) + 1:,} columns"
+            )
         row = next(csv.reader(io.StringIO(first), delimiter=delim, quotechar='"'), [""])
         if len(row) > len(cells):
             best, cells = delim, row
@@ -111,8 +117,7 @@ def plan_columns(header: list[str], delimiter: str, catalog: Catalog, skip: int 
     When several columns could be a fixed column, the most specific name wins (an MS Forms "ID" column loses
     to "respondent_id"); the others are ignored and listed.
     """
-    aliases = {normalise_label(a): (key, rank) for key, names in KEY_ALIASES.items()
-               for rank, a in enumerate(names)}
+    aliases = {normalise_label(a): (key, rank) for key, names in KEY_ALIASES.items() for rank, a in enumerate(names)}
     lookup = {c.casefold(): c for c in catalog.element_units()}
     lookup.update({c.casefold(): c for c in catalog.unit_codes()})
     keys: dict[str, int] = {}
@@ -130,7 +135,8 @@ def plan_columns(header: list[str], delimiter: str, catalog: Catalog, skip: int 
                     f"คอลัมน์ {code} ซ้ำกัน (คอลัมน์ที่ {seen_codes[code] + 1} และ {i + 1}) — ลบคอลัมน์ที่ซ้ำแล้วอัปโหลดใหม่ "
                     "ไม่มีข้อมูลใดถูกบันทึก",
                     f"Column {code} appears twice (columns {seen_codes[code] + 1} and {i + 1}) - remove one and "
-                    "upload again. Nothing was stored.")
+                    "upload again. Nothing was stored.",
+                )
             seen_codes[code] = i
             codes[i] = code
         elif key is not None and (key not in keys or rank < ranks[key]):
@@ -150,10 +156,11 @@ def plan_columns(header: list[str], delimiter: str, catalog: Catalog, skip: int 
         raise SurveyFileError(
             "ไฟล์นี้ไม่ใช่แบบสำรวจตามรูปแบบ: ต้องมีคอลัมน์ respondent_id และ group และคอลัมน์รหัสหน่วยความสามารถ "
             "(เช่น DLit100) หรือคอลัมน์ code กับ level — แก้หัวคอลัมน์ในบรรทัดแรก หรือดาวน์โหลดแม่แบบจากหน้านำเข้า "
-            "ไม่มีข้อมูลใดถูกบันทึก" + (f" (ไม่พบ: {', '.join(missing)})" if missing else "")
-            + f" หัวตารางในไฟล์: {shown}",
+            "ไม่มีข้อมูลใดถูกบันทึก" + (f" (ไม่พบ: {', '.join(missing)})" if missing else "") + f" หัวตารางในไฟล์: {shown}",
             "This file is not a survey in the expected format: it needs the columns respondent_id and group plus "
             "unit-code columns (e.g. DLit100), or code and level columns - rename the columns on the first line, or "
             "download the template from the upload page. Nothing was stored."
-            + (f" (missing: {', '.join(missing)})" if missing else "") + f" The file's header: {shown_en}")
+            + (f" (missing: {', '.join(missing)})" if missing else "")
+            + f" The file's header: {shown_en}",
+        )
     return Layout("long" if is_long else "wide", delimiter, header, keys, skip, codes, unknown, ignored)

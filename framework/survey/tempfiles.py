@@ -6,6 +6,7 @@ middle (kill -9, out of memory, a power cut) cannot, so `sweep_stale()` - called
 connection and when a CLI command opens the store - removes this prefix's files older than an hour. Nothing
 else in the temp directory is touched (other prefixes, directories, other users' files).
 """
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,7 @@ import time
 from pathlib import Path
 
 PREFIX = "skills-intake-"
-STALE_SECONDS = 3600.0   # an intake never takes an hour: older files belong to a process that was killed
+STALE_SECONDS = 3600.0  # an intake never takes an hour: older files belong to a process that was killed
 
 
 def temp_file(suffix: str = ".csv", workdir: str | Path | None = None) -> tuple[int, str]:
@@ -23,8 +24,9 @@ def temp_file(suffix: str = ".csv", workdir: str | Path | None = None) -> tuple[
     return tempfile.mkstemp(prefix=PREFIX, suffix=suffix, dir=workdir)
 
 
-def sweep_stale(directory: str | Path | None = None, *, older_than: float = STALE_SECONDS,
-                now: float | None = None) -> int:
+def sweep_stale(
+    directory: str | Path | None = None, *, older_than: float = STALE_SECONDS, now: float | None = None
+) -> int:
     """Remove intake temp files (PREFIX*, regular files of this user) not modified for `older_than` seconds
     from `directory` (default: the system temp directory); returns how many. Never raises."""
     where = Path(directory or tempfile.gettempdir())
@@ -42,6 +44,6 @@ def sweep_stale(directory: str | Path | None = None, *, older_than: float = STAL
                 continue
             p.unlink()
             removed += 1
-        except OSError:   # gone already, or not ours to remove
+        except OSError:  # gone already, or not ours to remove
             continue
     return removed

@@ -1,5 +1,6 @@
 """The survey templates users download: the wide CSV (UTF-8 with BOM, a "#" legend of levels and groups) and the
 Excel workbook whose data checks prevent mistakes while typing; and the table of the five levels."""
+
 from __future__ import annotations
 
 import csv
@@ -12,9 +13,13 @@ from framework.survey.base import DEFAULT_THRESHOLD, LEVELS
 
 # The one example row both templates carry: an upload ignores rows with this respondent id (and says so).
 EXAMPLE_ID = "EXAMPLE-ตัวอย่าง"
-EXAMPLE_NOTE = (f"แถวแรกใต้หัวตาราง (รหัสผู้ตอบ {EXAMPLE_ID}) เป็นตัวอย่าง: ระบบข้ามแถวนี้เมื่ออัปโหลด ลบหรือเก็บไว้ก็ได้",
-                (f"The first row under the header (respondent id {EXAMPLE_ID}) is an example: the upload skips it; "
-                "delete it or leave it"))
+EXAMPLE_NOTE = (
+    f"แถวแรกใต้หัวตาราง (รหัสผู้ตอบ {EXAMPLE_ID}) เป็นตัวอย่าง: ระบบข้ามแถวนี้เมื่ออัปโหลด ลบหรือเก็บไว้ก็ได้",
+    (
+        f"The first row under the header (respondent id {EXAMPLE_ID}) is an example: the upload skips it; "
+        "delete it or leave it"
+    ),
+)
 
 
 def example_row(catalog: Catalog) -> list:
@@ -38,13 +43,14 @@ def template_csv(catalog: Catalog) -> bytes:
     head = ["respondent_id", "group", "agency", "unit", "position", *codes]
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
-    legend = ["# แบบสำรวจทักษะดิจิทัล (กรอบ ก.พ. 2561) / Digital-skills self-assessment (OCSC 2018)",
-              "# ระดับ / level: " + " | ".join(f"{n} = {th} ({en})" for n, th, en in LEVELS),
-              "# เว้นว่าง = ไม่ได้ประเมิน / blank = not assessed",
-              "# group: " + " | ".join(f"{r.key} = {r.name_th}" for r in catalog.staff_groups().itertuples()),
-              ("# หนึ่งแถวต่อผู้ตอบหนึ่งคน ลบบรรทัดที่ขึ้นต้นด้วย # ได้ / one row per respondent; lines starting "
-              "with # may be deleted"),
-              f"# {EXAMPLE_NOTE[0]} / {EXAMPLE_NOTE[1]}"]
+    legend = [
+        "# แบบสำรวจทักษะดิจิทัล (กรอบ ก.พ. 2561) / Digital-skills self-assessment (OCSC 2018)",
+        "# ระดับ / level: " + " | ".join(f"{n} = {th} ({en})" for n, th, en in LEVELS),
+        "# เว้นว่าง = ไม่ได้ประเมิน / blank = not assessed",
+        "# group: " + " | ".join(f"{r.key} = {r.name_th}" for r in catalog.staff_groups().itertuples()),
+        ("# หนึ่งแถวต่อผู้ตอบหนึ่งคน ลบบรรทัดที่ขึ้นต้นด้วย # ได้ / one row per respondent; lines starting with # may be deleted"),
+        f"# {EXAMPLE_NOTE[0]} / {EXAMPLE_NOTE[1]}",
+    ]
     for line in legend:
         out.write(line.replace(",", " ") + "\r\n")
     w.writerow(head)
@@ -89,7 +95,7 @@ def template_xlsx(catalog: Catalog) -> bytes:
     notes = {
         "respondent_id": "รหัสผู้ตอบ ไม่ซ้ำกัน (บังคับ)\nRespondent id, unique (required)",
         "group": "กลุ่มบุคลากร: เลือกจากรายการ (บังคับ) ดูแผ่น groups\nStaff group: pick from the list (required); "
-                 "see sheet groups",
+        "see sheet groups",
         "agency": "หน่วยงาน (ไม่บังคับ)\nAgency (optional)",
         "unit": "สังกัด/กอง (ไม่บังคับ)\nOrganisational unit (optional)",
         "position": "ตำแหน่ง (ไม่บังคับ)\nPosition (optional)",
@@ -101,8 +107,10 @@ def template_xlsx(catalog: Catalog) -> bytes:
     ws.append(example_row(catalog))
     for cell in ws[2]:
         cell.font = Font(italic=True, color="7F7F7F")
-    ws.cell(row=2, column=1).comment = Comment(f"{EXAMPLE_NOTE[0]}\n{EXAMPLE_NOTE[1]}", "OCSC 2018", width=300, height=120)
-    ws.freeze_panes = "C2"   # the header and the id / group columns stay in view
+    ws.cell(row=2, column=1).comment = Comment(
+        f"{EXAMPLE_NOTE[0]}\n{EXAMPLE_NOTE[1]}", "OCSC 2018", width=300, height=120
+    )
+    ws.freeze_panes = "C2"  # the header and the id / group columns stay in view
     first_unit, last_unit = get_column_letter(len(fixed) + 1), get_column_letter(len(head))
 
     def check(title: str, error: str, prompt: str | None = None, **rule) -> DataValidation:
@@ -110,18 +118,32 @@ def template_xlsx(catalog: Catalog) -> bytes:
         hint = {"showInputMessage": True, "promptTitle": title, "prompt": prompt} if prompt else {}
         return DataValidation(allow_blank=True, showErrorMessage=True, errorTitle=title, error=error, **hint, **rule)
 
-    ids = check("รหัสซ้ำ / Duplicate id", "รหัสผู้ตอบนี้มีอยู่แล้ว ใช้รหัสที่ไม่ซ้ำ / This respondent id is already used: "
-                "give each respondent their own id.", type="custom", formula1=f"COUNTIF($A$2:$A${last},A2)=1")
+    ids = check(
+        "รหัสซ้ำ / Duplicate id",
+        "รหัสผู้ตอบนี้มีอยู่แล้ว ใช้รหัสที่ไม่ซ้ำ / This respondent id is already used: give each respondent their own id.",
+        type="custom",
+        formula1=f"COUNTIF($A$2:$A${last},A2)=1",
+    )
     ids.add(f"A2:A{last}")
     values = list(groups["key"]) + list(groups["name_th"])
-    grp = check("กลุ่มบุคลากร / Staff group", "เลือกกลุ่มบุคลากรจากรายการ (ดูแผ่น groups) / Pick a staff group from "
-                "the list (see sheet groups).", "เลือกจากรายการ / Pick from the list",
-                type="list", formula1=f"'groups'!$A$2:$A${len(values) + 1}")
+    grp = check(
+        "กลุ่มบุคลากร / Staff group",
+        "เลือกกลุ่มบุคลากรจากรายการ (ดูแผ่น groups) / Pick a staff group from the list (see sheet groups).",
+        "เลือกจากรายการ / Pick from the list",
+        type="list",
+        formula1=f"'groups'!$A$2:$A${len(values) + 1}",
+    )
     grp.add(f"B2:B{last}")
-    lvl = check("ระดับ 0–4 / Level 0-4", "ระดับต้องเป็นเลขจำนวนเต็ม 0–4 หรือเว้นว่างถ้าไม่ได้ประเมิน (ดูแผ่น levels) / The "
-                "level must be a whole number 0-4, or blank if not assessed (see sheet levels).",
-                "0–4 (ดูแผ่น levels / see sheet levels); ว่าง = ไม่ได้ประเมิน / blank = not assessed",
-                type="whole", operator="between", formula1="0", formula2="4")
+    lvl = check(
+        "ระดับ 0–4 / Level 0-4",
+        "ระดับต้องเป็นเลขจำนวนเต็ม 0–4 หรือเว้นว่างถ้าไม่ได้ประเมิน (ดูแผ่น levels) / The "
+        "level must be a whole number 0-4, or blank if not assessed (see sheet levels).",
+        "0–4 (ดูแผ่น levels / see sheet levels); ว่าง = ไม่ได้ประเมิน / blank = not assessed",
+        type="whole",
+        operator="between",
+        formula1="0",
+        formula2="4",
+    )
     lvl.add(f"{first_unit}2:{last_unit}{last}")
     for dv in (ids, grp, lvl):
         ws.add_data_validation(dv)
@@ -131,10 +153,20 @@ def template_xlsx(catalog: Catalog) -> bytes:
     for n, th, en in LEVELS:
         lv.append([n, th, en])
     lv.append([None, "เว้นว่าง = ไม่ได้ประเมิน", "blank = not assessed"])
-    lv.append([None, f"หน่วยนับว่า \"มี\" เมื่อระดับถึงเกณฑ์ (ค่าเริ่มต้น {DEFAULT_THRESHOLD})",
-               f"a unit counts as met at or above the threshold (default {DEFAULT_THRESHOLD})"])
-    lv.append([None, "หนึ่งแถวต่อผู้ตอบหนึ่งคนในแผ่น survey ระบบอ่านเฉพาะแผ่นงานแรก",
-               "one row per respondent on sheet survey; only the first sheet is read on upload"])
+    lv.append(
+        [
+            None,
+            f"หน่วยนับว่า \"มี\" เมื่อระดับถึงเกณฑ์ (ค่าเริ่มต้น {DEFAULT_THRESHOLD})",
+            f"a unit counts as met at or above the threshold (default {DEFAULT_THRESHOLD})",
+        ]
+    )
+    lv.append(
+        [
+            None,
+            "หนึ่งแถวต่อผู้ตอบหนึ่งคนในแผ่น survey ระบบอ่านเฉพาะแผ่นงานแรก",
+            "one row per respondent on sheet survey; only the first sheet is read on upload",
+        ]
+    )
     lv.append([None, EXAMPLE_NOTE[0], EXAMPLE_NOTE[1]])
     un = wb.create_sheet("units")
     un.append(["code", "group", "ชื่อหน่วยความสามารถ", "unit of capability"])

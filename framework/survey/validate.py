@@ -3,10 +3,10 @@ temp tables, every line accounted for (accepted, rejected with a reason, or coun
 listed in Thai and English, and the accepted respondents left in a staging table for the store to insert.
 Identifiers and constants go through `framework.db.ident` / `literal`; file text is only ever data.
 """
+
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -16,7 +16,17 @@ from framework.catalog import Catalog, normalise_label
 from framework.db import ident, literal
 from framework.survey.base import MAX_PROBLEMS, Decoded, Layout, Notice, SurveyFileError
 from framework.survey.canon import canon_map, value
-from framework.survey.layout import resolve_code
+from framework.survey.check_parts import (
+    BARE,
+    FIELD_COUNT,
+    ID_CHECK,
+    Checked,
+    Raw,
+    oversize,
+    sheet_notice,
+    shown,
+    size_check,
+)
 from framework.survey.levels import (
     LEVEL_FIX,
     clean,
@@ -27,82 +37,11 @@ from framework.survey.levels import (
     unit_expressions,
 )
 from framework.survey.limits import MAX_CELL_CHARS, MAX_LINE_BYTES
+from framework.survey.long_checks import LongChecks
 from framework.survey.templates import EXAMPLE_ID
 
-PROBLEM_COLUMNS = ["row", "column", "value", "reason_th", "reason_en", "fix_th", "fix_en"]
 
-
-def sheet_notice(dec: Decoded) -> Notice:
-    """Which worksheet of a workbook was read, and which were not (only the first is)."""
-    th = f"อ่านแผ่นงานแรก \"{dec.sheet}\" ของสมุดงาน Excel"
-    en = f"Read the first worksheet \"{dec.sheet}\" of the Excel workbook"
-    if dec.other_sheets:
-        names = ", ".join(dec.other_sheets)
-        th += f" (ไม่ได้อ่านแผ่นงานอื่น: {names})"
-        en += f" (other sheets not read: {names})"
-    return Notice("info", None, th, en + ".")
-
-
-@dataclass
-class Checked:
-    """Result of validating one file inside a DuckDB cursor: staging table of accepted rows + the problems."""
-    layout: Layout
-    rows_read: int
-    accepted: int
-    rejected: int
-    respondents: int          # accepted respondents (= accepted rows in wide format)
-    problems: pd.DataFrame    # PROBLEM_COLUMNS
-    rejected_rows: pd.DataFrame
-    notices: list[Notice]
-    staging: str              # temp table or view with RESPONSE columns except batch_id
-    problems_truncated: bool = False
-    blank_rows: int = 0       # rows with every cell empty and empty lines: skipped, counted, reported
-    example_rows: int = 0     # the templates' example row (respondent id EXAMPLE_ID): ignored, counted, reported
-
-
-FIELD_COUNT = ("MISSING COLUMNS", "TOO MANY COLUMNS")
-BARE = "[\\s,;\\t\"']*"      # a line of bare delimiters (and quotes): nothing in it
-
-
-def ID_CHECK(label: str) -> tuple:
-    """The problem check of an id with a control or format character (framework.names.id_problem)."""
-    return ("rid_en IS NOT NULL", label, "rid", "rid_th", "rid_en",
-            ("พิมพ์รหัสผู้ตอบใหม่ให้มีแต่ตัวอักษรและตัวเลขที่มองเห็น", ("type the respondent id again with visible "
-             "letters and digits only")))
-
-
-class Raw(str):
-    """A problem's column label that is already SQL (computed per row), not a name to quote."""
-
-
-def shown(value: str, width: int = 1000, over: int | None = None) -> str:
-    """SQL: a cell as shown in a problem list or a rejected-row download: one longer than `over` (default
-    `width`) characters is cut to `width` and marked with …, so a huge cell never fills memory twice."""
-    return f"CASE WHEN length({value}) > {over or width} THEN left({value}, {width}) || '…' ELSE {value} END"
-
-
-def oversize(alias: str, n: int) -> str:
-    """SQL: the 1-based position of the first of a row's n cells longer than MAX_CELL_CHARS, else NULL
-    (byte lengths first: cheap, and never shorter than the character count)."""
-    cols = [f"{alias}.c{i}" for i in range(n)]
-    fast = "greatest(" + ", ".join(f"strlen(coalesce({c}, ''))" for c in cols) + f") > {MAX_CELL_CHARS}"
-    pos = "list_position([" + ", ".join(f"coalesce(length({c}) > {MAX_CELL_CHARS}, false)" for c in cols) + "], true)"
-    return f"CASE WHEN {fast} THEN nullif({pos}, 0) END"
-
-
-def size_check(layout: Layout) -> tuple:
-    """The problem check for a cell over MAX_CELL_CHARS (its column, its start, its length, the limit)."""
-    names = "[" + ", ".join(literal(h or f"column{i + 1}") for i, h in enumerate(layout.header)) + "]"
-    cell = "[" + ", ".join(f"c{i}" for i in range(len(layout.header))) + "][big]"
-    size = f"format('{{:,}}', length({cell}))"
-    return ("big IS NOT NULL", Raw(f"{names}[big]"), f"left({cell}, 60) || '…'",
-            f"'ช่องนี้ยาว ' || {size} || ' ตัวอักษร เกินขีดจำกัด {MAX_CELL_CHARS:,} ตัวอักษร (เท่าที่ Excel เก็บได้)'",
-            f"'cell of ' || {size} || ' characters, over the limit of {MAX_CELL_CHARS:,} (Excel''s own limit)'",
-            ("ตัดข้อความในช่องนี้ให้สั้นลง หรือลบคอลัมน์นี้ถ้าไม่ได้ใช้", ("shorten this cell, or delete the column if it is "
-             "not needed")))
-
-
-class Validator:
+class Validator(LongChecks):
     """Validates a decoded survey file with SQL on one cursor; leaves accepted rows in a temp table."""
 
     def __init__(self, cur: duckdb.DuckDBPyConnection, catalog: Catalog):
@@ -133,18 +72,21 @@ class Validator:
         cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout.header))) + "}"
         delim = {"\t": "\\t"}.get(layout.delimiter, layout.delimiter)
         line_max = MAX_LINE_BYTES + 1024
-        read = (f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_csv(?, header=true, skip={layout.skip}, "
-                f"delim={literal(delim)}, quote='\"', escape='\"', columns={cols}, all_varchar=true, "
-                f"ignore_errors=true, store_rejects=true, rejects_table={literal(rej)}, rejects_scan={literal(scan)}, "
-                # DuckDB drops a line longer than max_line_size without a reject: decode() refuses any longer line.
-                f"strict_mode=true, auto_detect=false, max_line_size={line_max}")
+        read = (
+            f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_csv(?, header=true, skip={layout.skip}, "
+            f"delim={literal(delim)}, quote='\"', escape='\"', columns={cols}, all_varchar=true, "
+            f"ignore_errors=true, store_rejects=true, rejects_table={literal(rej)}, rejects_scan={literal(scan)}, "
+            # DuckDB drops a line longer than max_line_size without a reject: decode() refuses any longer line.
+            f"strict_mode=true, auto_detect=false, max_line_size={line_max}"
+        )
         # With that max_line_size DuckDB's default buffer (16x) holds the whole file and one thread reads it; a
         # buffer of twice the line limit lets both threads read. That read is kept only when it is perfectly clean
         # (one record for every line, no reject); any other file is read again the way it always was.
         try:
             self.cur.execute(f"{read}, buffer_size={2 * line_max})", [str(dec.path)])
-            clean = self.cur.execute(f"SELECT (SELECT count(*) FROM {raw}) = ? AND NOT EXISTS (FROM {rej})",
-                                     [dec.lines - 1 - layout.skip]).fetchone()[0]
+            clean = self.cur.execute(
+                f"SELECT (SELECT count(*) FROM {raw}) = ? AND NOT EXISTS (FROM {rej})", [dec.lines - 1 - layout.skip]
+            ).fetchone()[0]
         except duckdb.Error:
             clean = False
         if clean:
@@ -157,7 +99,8 @@ class Validator:
             raise SurveyFileError(
                 f"อ่านไฟล์เป็น CSV ไม่ได้ ({str(exc).splitlines()[0][:200]}) — ตรวจว่าเป็น CSV และบันทึกใหม่ ไม่มีข้อมูลใดถูกบันทึก",
                 f"The file cannot be read as CSV ({str(exc).splitlines()[0][:200]}) - check it is a CSV and save it "
-                "again. Nothing was stored.") from None
+                "again. Nothing was stored.",
+            ) from None
         return raw, rej
 
     def line_numbers(self, raw: str, rej: str, dec: Decoded, ncols: int, skip: int = 0) -> tuple[str, list[Notice]]:
@@ -173,12 +116,14 @@ class Validator:
         # Empty lines DuckDB skips (no record, no reject): their file line numbers, so every number reported is
         # the file's own line (issue 20). Counted in "compressed" lines (the file without them), then mapped back.
         emp = self._empty_lines(dec, skip) if not simple else None
-        below = (f"(SELECT count(*) FROM {emp} WHERE e < line)" if emp else "0")
+        below = f"(SELECT count(*) FROM {emp} WHERE e < line)" if emp else "0"
         rj = self._temp("rj")
-        self.cur.execute(f"CREATE TEMP TABLE {rj} AS SELECT DISTINCT line - {below} - 2 - {skip} "
-                         f"- (dense_rank() OVER (ORDER BY line) - 1) "
-                         f"AS good_before, dense_rank() OVER (ORDER BY line) AS n FROM {rej}")
-        if simple:   # no quoted line breaks: no running count of them either
+        self.cur.execute(
+            f"CREATE TEMP TABLE {rj} AS SELECT DISTINCT line - {below} - 2 - {skip} "
+            f"- (dense_rank() OVER (ORDER BY line) - 1) "
+            f"AS good_before, dense_rank() OVER (ORDER BY line) AS n FROM {rej}"
+        )
+        if simple:  # no quoted line breaks: no running count of them either
             nl, prev = "0", "0"
         else:
             allcols = ", ".join(f"coalesce(c{i}, '')" for i in range(ncols))
@@ -191,7 +136,7 @@ class Validator:
             SELECT c.rec, CAST(c.rec + 2 + {skip} + c.prev_nl + coalesce(j.n, 0) AS BIGINT) AS line
             FROM c ASOF LEFT JOIN (SELECT good_before, max(n) AS n FROM {rj} GROUP BY ALL) j ON c.rec >= j.good_before
         """)
-        if emp:   # a compressed line L sits after every empty line whose compressed position is <= L
+        if emp:  # a compressed line L sits after every empty line whose compressed position is <= L
             self.cur.execute(f"""
                 UPDATE {lines} SET line = {lines}.line + m.cnt
                 FROM (SELECT l.rec, coalesce(a.cnt, 0) AS cnt FROM {lines} l
@@ -201,11 +146,18 @@ class Validator:
             breaks = self.cur.execute(f"SELECT coalesce(sum({nl}), 0) FROM {raw}").fetchone()[0]
             self.empty_lines = max(0, dec.lines - 1 - skip - nrec - int(breaks) - len(set(rejects)))
             total = self.cur.execute(f"SELECT coalesce(max(line), 1) FROM {lines}").fetchone()[0]
-            if ((total < dec.lines and not rejects) or self.empty_lines) and not (emp and self._empties == self.empty_lines):
-                notes.append(Notice("info", None,
-                                    "ไฟล์มีบรรทัดว่างแทรกอยู่ (ข้ามไป) เลขแถวที่แจ้งอาจคลาดจากใน Excel เล็กน้อย",
-                                    "The file has blank lines in it (skipped); reported row numbers may be a little "
-                                    "off from what Excel shows."))
+            if ((total < dec.lines and not rejects) or self.empty_lines) and not (
+                emp and self._empties == self.empty_lines
+            ):
+                notes.append(
+                    Notice(
+                        "info",
+                        None,
+                        "ไฟล์มีบรรทัดว่างแทรกอยู่ (ข้ามไป) เลขแถวที่แจ้งอาจคลาดจากใน Excel เล็กน้อย",
+                        "The file has blank lines in it (skipped); reported row numbers may be a little "
+                        "off from what Excel shows.",
+                    )
+                )
         return lines, notes
 
     def _empty_lines(self, dec: Decoded, skip: int) -> str | None:
@@ -224,8 +176,7 @@ class Validator:
             return None
         emp = self._temp("emp")
         self.cur.execute(f"CREATE TEMP TABLE {emp} (e BIGINT, adj BIGINT, cnt BIGINT)")
-        self.cur.executemany(f"INSERT INTO {emp} VALUES (?, ?, ?)",
-                             [(e, e - i, i + 1) for i, e in enumerate(empties)])
+        self.cur.executemany(f"INSERT INTO {emp} VALUES (?, ?, ?)", [(e, e - i, i + 1) for i, e in enumerate(empties)])
         return emp
 
     # -- checks ------------------------------------------------------------------------------------------
@@ -260,21 +211,33 @@ class Validator:
                 f"ไฟล์มีแต่แถวตัวอย่าง (รหัสผู้ตอบ {EXAMPLE_ID}) {example} แถว ซึ่งไม่นำเข้า — ใส่คำตอบหนึ่งแถวต่อผู้ตอบ"
                 "หนึ่งคนใต้แถวตัวอย่าง (หรือแทนที่แถวนั้น) แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
                 f"The file holds only the template's example row ({example} row, respondent id {EXAMPLE_ID}), which is "
-                "ignored - add one row per respondent under it (or in its place) and upload again. Nothing was stored.")
+                "ignored - add one row per respondent under it (or in its place) and upload again. Nothing was stored.",
+            )
         if result.rows_read == 0:
             raise SurveyFileError(
                 "ไฟล์มีแต่หัวตาราง ไม่มีแถวคำตอบ (แถวว่างถูกข้าม) — ใส่คำตอบหนึ่งแถวต่อผู้ตอบหนึ่งคนใต้หัวตาราง "
                 "แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
                 "The file has a header but no answer rows (blank rows are skipped) - add one row per respondent "
-                "under the header and upload again. Nothing was stored.")
+                "under the header and upload again. Nothing was stored.",
+            )
         if example:
-            result.notices.append(Notice(
-                "info", None, f"ข้ามแถวตัวอย่างของแม่แบบ {example:,} แถว (รหัสผู้ตอบ {EXAMPLE_ID}) ไม่นำเข้า",
-                f"Ignored {example:,} example row(s) of the template (respondent id {EXAMPLE_ID}): not imported."))
+            result.notices.append(
+                Notice(
+                    "info",
+                    None,
+                    f"ข้ามแถวตัวอย่างของแม่แบบ {example:,} แถว (รหัสผู้ตอบ {EXAMPLE_ID}) ไม่นำเข้า",
+                    f"Ignored {example:,} example row(s) of the template (respondent id {EXAMPLE_ID}): not imported.",
+                )
+            )
         if blank:
-            result.notices.append(Notice(
-                "info", None, f"ข้ามแถวว่าง {blank:,} แถว (ทุกช่องว่าง ไม่มีข้อมูลให้นำเข้า)",
-                f"Skipped {blank:,} blank row(s) (every cell empty: nothing to import)."))
+            result.notices.append(
+                Notice(
+                    "info",
+                    None,
+                    f"ข้ามแถวว่าง {blank:,} แถว (ทุกช่องว่าง ไม่มีข้อมูลให้นำเข้า)",
+                    f"Skipped {blank:,} blank row(s) (every cell empty: nothing to import).",
+                )
+            )
         return result
 
     def _drop_example_rows(self, raw: str, layout: Layout) -> int:
@@ -298,18 +261,21 @@ class Validator:
         notes = []
         for i, name in layout.unknown_codes.items():
             filled = self.cur.execute(f"SELECT count({clean(f'c{i}')}) FROM {raw}").fetchone()[0]
-            notes.append(Notice(
-                "warning", name,
-                f"คอลัมน์ \"{name}\" ดูเหมือนรหัสหน่วยความสามารถแต่ไม่มีในกรอบ ก.พ. — ไม่ได้นำเข้าค่าในคอลัมน์นี้ "
-                f"({filled:,} ค่า) ส่วนอื่นของแต่ละแถวนำเข้าตามปกติ วิธีแก้: แก้หัวคอลัมน์เป็นรหัสที่ถูกต้อง (เช่น DLit300) "
-                "แล้วลบชุดข้อมูลนี้และอัปโหลดใหม่",
-                f"Column \"{name}\" looks like a unit code but is not in the OCSC framework - its {filled:,} values "
-                "were NOT imported (the rest of each row was). Fix: correct the header to a real code (e.g. DLit300), "
-                "then delete this batch and upload again."))
+            notes.append(
+                Notice(
+                    "warning",
+                    name,
+                    f"คอลัมน์ \"{name}\" ดูเหมือนรหัสหน่วยความสามารถแต่ไม่มีในกรอบ ก.พ. — ไม่ได้นำเข้าค่าในคอลัมน์นี้ "
+                    f"({filled:,} ค่า) ส่วนอื่นของแต่ละแถวนำเข้าตามปกติ วิธีแก้: แก้หัวคอลัมน์เป็นรหัสที่ถูกต้อง (เช่น DLit300) "
+                    "แล้วลบชุดข้อมูลนี้และอัปโหลดใหม่",
+                    f"Column \"{name}\" looks like a unit code but is not in the OCSC framework - its {filled:,} values "
+                    "were NOT imported (the rest of each row was). Fix: correct the header to a real code (e.g. DLit300), "
+                    "then delete this batch and upload again.",
+                )
+            )
         if layout.ignored:
             names = ", ".join(layout.ignored.values())
-            notes.append(Notice("info", None, f"คอลัมน์ที่ไม่ได้ใช้ (ข้ามไป): {names}",
-                                f"Columns not used (ignored): {names}"))
+            notes.append(Notice("info", None, f"คอลัมน์ที่ไม่ได้ใช้ (ข้ามไป): {names}", f"Columns not used (ignored): {names}"))
         return notes
 
     def _problem_sql(self, rows: str, checks: list[tuple[str, str, str, str, str, str]]) -> str:
@@ -317,22 +283,32 @@ class Validator:
         parts = []
         for cond, column, expr, r_th, r_en, fix in checks:
             label = column if isinstance(column, Raw) else literal(column)
-            parts.append(f"SELECT line AS \"row\", {label} AS \"column\", {shown(f'CAST({expr} AS VARCHAR)')} AS value, "
-                         f"{r_th} AS reason_th, "
-                         f"{r_en} AS reason_en, {literal(fix[0])} AS fix_th, {literal(fix[1])} AS fix_en, rec "
-                         f"FROM {rows} WHERE {cond}")
+            parts.append(
+                f"SELECT line AS \"row\", {label} AS \"column\", {shown(f'CAST({expr} AS VARCHAR)')} AS value, "
+                f"{r_th} AS reason_th, "
+                f"{r_en} AS reason_en, {literal(fix[0])} AS fix_th, {literal(fix[1])} AS fix_en, rec "
+                f"FROM {rows} WHERE {cond}"
+            )
         return " UNION ALL ".join(parts)
 
-    def _finish(self, bad: str, problems_sql: str, layout: Layout, raw_cols: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    def _finish(
+        self, bad: str, problems_sql: str, layout: Layout, raw_cols: list[str]
+    ) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
         names = [ident(h or f"column{i + 1}") for i, h in enumerate(layout.header)]
         if not self.cur.execute(f"SELECT count(*) FROM {bad}").fetchone()[0]:
             # No bad row: the same empty lists, typed alike, without planning the long problem queries.
-            text = ", ".join(f"NULL::VARCHAR AS {c}" for c in ["column", "value", "reason_th", "reason_en", "fix_th",
-                                                                "fix_en"])
+            text = ", ".join(
+                f"NULL::VARCHAR AS {c}" for c in ["column", "value", "reason_th", "reason_en", "fix_th", "fix_en"]
+            )
             cells = ", ".join(f"NULL::VARCHAR AS {n}" for n in names)
-            return (self.cur.execute(f'SELECT NULL::BIGINT AS "row", {text} WHERE false').df(),
-                    self.cur.execute(f'SELECT NULL::BIGINT AS "row", {cells}, NULL::VARCHAR AS reason, '
-                                     f'NULL::VARCHAR AS reason_th WHERE false').df(), False)
+            return (
+                self.cur.execute(f'SELECT NULL::BIGINT AS "row", {text} WHERE false').df(),
+                self.cur.execute(
+                    f'SELECT NULL::BIGINT AS "row", {cells}, NULL::VARCHAR AS reason, '
+                    f'NULL::VARCHAR AS reason_th WHERE false'
+                ).df(),
+                False,
+            )
         probs = self.cur.execute(f"SELECT * FROM ({problems_sql}) ORDER BY rec, \"row\" LIMIT {MAX_PROBLEMS + 1}").df()
         truncated = len(probs) > MAX_PROBLEMS
         probs = probs.head(MAX_PROBLEMS)
@@ -369,8 +345,12 @@ class Validator:
         # A plain row (every level cell "0".."4" or empty) skips the full check here and the slow level parse in
         # the staging table; `plain` is computed once, in the inner query, and kept for the staging table.
         # "0".."4" tested as one byte in '0'..'4': the same cells as IN ('0', ..., '4'), and cheaper on 39 columns.
-        fast = " AND ".join(f"(r.c{i} IS NULL OR (strlen(r.c{i}) = 1 AND r.c{i} BETWEEN '0' AND '4'))"
-                            for i in layout.codes) or "TRUE"
+        fast = (
+            " AND ".join(
+                f"(r.c{i} IS NULL OR (strlen(r.c{i}) = 1 AND r.c{i} BETWEEN '0' AND '4'))" for i in layout.codes
+            )
+            or "TRUE"
+        )
         full = " AND ".join(level_ok(f"c{i}") for i in layout.codes) or "TRUE"
         rows, bad = self._temp("rows"), self._temp("bad")
         self.cur.execute(f"""
@@ -398,30 +378,56 @@ class Validator:
                OR x.rid_en IS NOT NULL""")
         fix_g = group_fix()
         checks = [
-            ("rid IS NULL", layout.header[k["respondent_id"]], "NULL", "'ไม่มีรหัสผู้ตอบ'", "'respondent id is missing'",
-             ("ใส่รหัสผู้ตอบที่ไม่ซ้ำกับแถวอื่น", "fill in a respondent id that no other row uses")),
+            (
+                "rid IS NULL",
+                layout.header[k["respondent_id"]],
+                "NULL",
+                "'ไม่มีรหัสผู้ตอบ'",
+                "'respondent id is missing'",
+                ("ใส่รหัสผู้ตอบที่ไม่ซ้ำกับแถวอื่น", "fill in a respondent id that no other row uses"),
+            ),
             ID_CHECK(layout.header[k["respondent_id"]]),
-            ("dup_n > 1", layout.header[k["respondent_id"]], "rid",
-             "'รหัสผู้ตอบซ้ำกับแถวที่ ' || first_line || ' (เก็บแถวแรกไว้)'",
-             "'duplicate respondent id: first seen on row ' || first_line || ' (that row is kept)'",
-             ("ลบแถวที่ซ้ำ หรือแก้รหัสให้ไม่ซ้ำ", "remove the repeated row or give it its own id")),
+            (
+                "dup_n > 1",
+                layout.header[k["respondent_id"]],
+                "rid",
+                "'รหัสผู้ตอบซ้ำกับแถวที่ ' || first_line || ' (เก็บแถวแรกไว้)'",
+                "'duplicate respondent id: first seen on row ' || first_line || ' (that row is kept)'",
+                ("ลบแถวที่ซ้ำ หรือแก้รหัสให้ไม่ซ้ำ", "remove the repeated row or give it its own id"),
+            ),
             ("grp IS NULL", layout.header[k["group"]], "NULL", "'ไม่ได้ระบุกลุ่มบุคลากร'", "'staff group is missing'", fix_g),
-            ("grp IS NOT NULL AND key IS NULL", layout.header[k["group"]], "grp", "'ไม่รู้จักกลุ่มบุคลากรนี้'",
-             "'unknown staff group'", fix_g),
+            (
+                "grp IS NOT NULL AND key IS NULL",
+                layout.header[k["group"]],
+                "grp",
+                "'ไม่รู้จักกลุ่มบุคลากรนี้'",
+                "'unknown staff group'",
+                fix_g,
+            ),
         ]
         for i in layout.codes:
             num = level_number(f"c{i}")
-            checks.append((f"NOT {level_ok(f'c{i}')}", layout.header[i], f"c{i}",
-                           (f"CASE WHEN {num} IS NULL THEN 'ระดับไม่ใช่ตัวเลข' "
-                           f"ELSE 'ระดับต้องเป็นเลขจำนวนเต็ม 0–4' END"),
-                           (f"CASE WHEN {num} IS NULL THEN 'level is not a number' "
-                           f"ELSE 'level must be a whole number 0-4' END"), LEVEL_FIX))
+            checks.append(
+                (
+                    f"NOT {level_ok(f'c{i}')}",
+                    layout.header[i],
+                    f"c{i}",
+                    (f"CASE WHEN {num} IS NULL THEN 'ระดับไม่ใช่ตัวเลข' ELSE 'ระดับต้องเป็นเลขจำนวนเต็ม 0–4' END"),
+                    (
+                        f"CASE WHEN {num} IS NULL THEN 'level is not a number' "
+                        f"ELSE 'level must be a whole number 0-4' END"
+                    ),
+                    LEVEL_FIX,
+                )
+            )
         checks.append(size_check(layout))
         problems_sql = self._problem_sql(bad, checks)
         probs, rejected, truncated = self._finish(bad, problems_sql, layout, [])
         # In a plain row every level cell is "0".."4" or NULL, where level() is exactly the cast.
-        available = {code: f"CASE WHEN x.plain THEN CAST(r.c{i} AS UTINYINT) ELSE {level(f'r.c{i}')} END"
-                     for i, code in layout.codes.items()}
+        available = {
+            code: f"CASE WHEN x.plain THEN CAST(r.c{i} AS UTINYINT) ELSE {level(f'r.c{i}')} END"
+            for i, code in layout.codes.items()
+        }
         exprs, el_notes = unit_expressions(available, self.catalog)
         notes += el_notes
         # A view, not a table: the store reads the accepted rows once, straight from the query (no copy of
@@ -438,110 +444,8 @@ class Validator:
             WHERE x.rec NOT IN (SELECT rec FROM {bad})
             ORDER BY x.rec""")
         total = self.cur.execute(f"SELECT count(*) FROM {rows}").fetchone()[0]
-        accepted = total - self.cur.execute(f"SELECT count(*) FROM {bad}").fetchone()[0]   # bad: rows' own recs
-        return Checked(layout, total, accepted, total - accepted, accepted, probs, rejected, notes, staging,
-                       truncated)
-
-    def _check_long(self, raw: str, lines: str, layout: Layout, notes: list[Notice]) -> Checked:
-        k = layout.keys
-        rid, grp, code, lev = (f"c{k[x]}" for x in ("respondent_id", "group", "code", "level"))
-        gmap = self._group_map(raw, grp)
-        codes = {c.casefold(): c for c in self.catalog.unit_codes()}
-        codes.update({c.casefold(): c for c in self.catalog.element_units()})
-        cmap = self._temp("cmap")
-        distinct = self.cur.execute(f"SELECT DISTINCT {code} AS raw FROM {raw} WHERE {code} IS NOT NULL").df()
-        distinct["code"] = [resolve_code(v, codes) for v in distinct["raw"]]
-        self.cur.register(f"cmap_df_{self.tag}", distinct)
-        self.cur.execute(f"CREATE TEMP TABLE {cmap} AS SELECT raw, code FROM cmap_df_{self.tag}")
-        self.cur.unregister(f"cmap_df_{self.tag}")
-        rows, bad = self._temp("rows"), self._temp("bad")
-        self.cur.execute(f"""
-            CREATE TEMP TABLE {rows} AS
-            WITH base AS (
-              SELECT r.rowid AS rec, l.line, {value('r', rid, 'im')} AS rid, im.bad_th AS rid_th, im.bad_en AS rid_en,
-                     nullif(trim(r.{grp}), '') AS grp,
-                     g.key, nullif(trim(r.{code}), '') AS code_raw, m.code, {level_ok('r.' + lev)} AS level_ok,
-                     {clean('r.' + lev)} AS level_raw, {level('r.' + lev)} AS lvl,
-                     {oversize('r', len(layout.header))} AS big
-              FROM {raw} r JOIN {lines} l ON l.rec = r.rowid LEFT JOIN {gmap} g ON g.raw = r.{grp}
-              LEFT JOIN {cmap} m ON m.raw = r.{code} LEFT JOIN {self._map(raw, rid, 'id')} im ON im.raw = r.{rid}
-              WHERE NOT ({self._blank('r', layout)}))
-            SELECT *,
-              CASE WHEN rid IS NULL OR code IS NULL THEN 1
-                   ELSE row_number() OVER (PARTITION BY rid, code ORDER BY rec) END AS dup_n,
-              first_value(line) OVER (PARTITION BY rid, code ORDER BY rec) AS first_line,
-              count(DISTINCT key) OVER (PARTITION BY rid) AS n_keys
-            FROM base""")
-        own_bad = ("rid IS NULL OR key IS NULL OR code IS NULL OR NOT level_ok OR dup_n > 1 OR n_keys > 1 "
-                   "OR big IS NOT NULL OR rid_en IS NOT NULL")
-        self.cur.execute(f"""
-            CREATE TEMP TABLE {bad} AS
-            WITH flagged AS (SELECT *, ({own_bad}) AS own_bad FROM {rows}),
-                 resp AS (SELECT rid, min(line) FILTER (WHERE own_bad) AS bad_line FROM flagged
-                          WHERE rid IS NOT NULL GROUP BY rid)
-            SELECT f.*, resp.bad_line, r.* FROM flagged f LEFT JOIN resp USING (rid) JOIN {raw} r ON r.rowid = f.rec
-            WHERE f.own_bad OR resp.bad_line IS NOT NULL""")
-        fix_g = group_fix()
-        h = layout.header
-        checks = [
-            ("rid IS NULL", h[k["respondent_id"]], "NULL", "'ไม่มีรหัสผู้ตอบ'", "'respondent id is missing'",
-             ("ใส่รหัสผู้ตอบในทุกแถว", "fill in the respondent id on every row")),
-            ID_CHECK(h[k["respondent_id"]]),
-            ("grp IS NULL", h[k["group"]], "NULL", "'ไม่ได้ระบุกลุ่มบุคลากร'", "'staff group is missing'", fix_g),
-            ("grp IS NOT NULL AND key IS NULL", h[k["group"]], "grp", "'ไม่รู้จักกลุ่มบุคลากรนี้'",
-             "'unknown staff group'", fix_g),
-            ("n_keys > 1", h[k["group"]], "grp", "'ผู้ตอบคนเดียวกันมีกลุ่มบุคลากรต่างกันในแต่ละแถว'",
-             "'the same respondent has different staff groups on different rows'",
-             ("ใช้กลุ่มบุคลากรเดียวกันทุกแถวของผู้ตอบคนนี้", "use one staff group on all rows of this respondent")),
-            ("code_raw IS NULL", h[k["code"]], "NULL", "'ไม่ได้ระบุรหัสหน่วยความสามารถ'", "'unit code is missing'",
-             ("ใส่รหัสหน่วย เช่น DLit100", "fill in a unit code such as DLit100")),
-            ("code_raw IS NOT NULL AND code IS NULL", h[k["code"]], "code_raw",
-             "'ไม่มีรหัสนี้ในกรอบ ก.พ.'", "'unknown unit code (not in the OCSC framework)'",
-             ("ใช้รหัสหน่วย (DLit100 … DTr300) หรือรหัสความสามารถย่อย (DLit101 …) ที่มีในกรอบ",
-              "use a unit code (DLit100 ... DTr300) or element code (DLit101 ...) of the framework")),
-            ("NOT level_ok", h[k["level"]], "level_raw",
-             f"CASE WHEN {level_number('level_raw')} IS NULL THEN 'ระดับไม่ใช่ตัวเลข' ELSE 'ระดับต้องเป็นเลขจำนวนเต็ม 0–4' END",
-             (f"CASE WHEN {level_number('level_raw')} IS NULL THEN 'level is not a number' "
-             "ELSE 'level must be a whole number 0-4' END"), LEVEL_FIX),
-            ("dup_n > 1", h[k["code"]], "code_raw",
-             "'รหัสนี้ซ้ำสำหรับผู้ตอบคนเดียวกัน (แถวแรกคือแถวที่ ' || first_line || ')'",
-             "'this code is repeated for the same respondent (first on row ' || first_line || ')'",
-             ("ลบแถวที่ซ้ำ", "remove the repeated row")),
-            (f"NOT ({own_bad}) AND bad_line IS NOT NULL", h[k["respondent_id"]], "rid",
-             "'แถวอื่นของผู้ตอบคนนี้มีปัญหา (แถวที่ ' || bad_line || ') จึงไม่นำเข้าทั้งคน'",
-             ("'another row of this respondent has a problem (row ' || bad_line || '), so the whole respondent "
-             "is rejected'"),
-             ("แก้แถวที่มีปัญหาแล้วอัปโหลดใหม่", "fix the row with the problem and upload again")),
-        ]
-        checks.insert(-1, size_check(layout))
-        problems_sql = self._problem_sql(bad, checks)
-        probs, rejected, truncated = self._finish(bad, problems_sql, layout, [])
-        pivot = self._temp("pivot")
-        all_codes = list(self.catalog.unit_codes()) + list(self.catalog.element_units())
-        present = [c for (c,) in self.cur.execute(
-            f"SELECT DISTINCT code FROM {rows} WHERE code IS NOT NULL").fetchall()]
-        present = [c for c in all_codes if c in set(present)]
-        aggs = ", ".join(f"max(lvl) FILTER (WHERE code = {literal(c)}) AS {ident(c)}" for c in present)
-        opt, joins = self._name_columns(raw, k, "max")
-        self.cur.execute(f"""
-            CREATE TEMP TABLE {pivot} AS
-            SELECT x.rid, any_value(x.key) AS key, min(x.rec) AS first_rec, {opt['agency']} AS agency,
-                   {opt['unit']} AS org_unit, {opt['position']} AS position{', ' + aggs if aggs else ''}
-            FROM {rows} x JOIN {raw} r ON r.rowid = x.rec{joins}
-            WHERE x.rec NOT IN (SELECT rec FROM {bad})
-            GROUP BY x.rid""")
-        exprs, el_notes = unit_expressions({c: f"p.{ident(c)}" for c in present}, self.catalog)
-        notes += el_notes
-        staging = self._temp("ok")
-        units_sql = ", ".join(f"{e} AS {ident(u)}" for u, e in exprs.items())
-        self.cur.execute(f"""
-            CREATE TEMP TABLE {staging} AS
-            SELECT p.rid AS respondent_id, p.key AS staff_group, p.agency, p.org_unit, p.position, {units_sql}
-            FROM {pivot} p ORDER BY p.first_rec""")
-        total = self.cur.execute(f"SELECT count(*) FROM {rows}").fetchone()[0]
-        nbad = self.cur.execute(f"SELECT count(*) FROM {bad}").fetchone()[0]
-        respondents = self.cur.execute(f"SELECT count(*) FROM {staging}").fetchone()[0]
-        return Checked(layout, total, total - nbad, nbad, respondents, probs, rejected, notes, staging, truncated)
+        accepted = total - self.cur.execute(f"SELECT count(*) FROM {bad}").fetchone()[0]  # bad: rows' own recs
+        return Checked(layout, total, accepted, total - accepted, accepted, probs, rejected, notes, staging, truncated)
 
     def _add_structural(self, res: Checked, rej: str, layout: Layout) -> tuple[Checked, int]:
         """Lines DuckDB could not split into the header's columns: rejected whole, raw text kept; lines of bare
@@ -561,21 +465,41 @@ class Validator:
         if df.empty:
             return res, int(empty.sum())
         n = len(layout.header)
-        probs = pd.DataFrame({
-            "row": df["line"].astype("int64"), "column": "", "value": df["csv_line"],
-            "reason_th": [f"จำนวนช่องไม่ตรงกับหัวตาราง (ต้องมี {n} ช่อง)" if t in FIELD_COUNT
-                          else f"อ่านแถวนี้เป็น CSV ไม่ได้ ({t})" for t in df["error_type"]],
-            "reason_en": [f"wrong number of fields (the header has {n}): {m.split(chr(10))[0]}" if t in FIELD_COUNT
-                          else f"this line cannot be read as CSV: {m.split(chr(10))[0]}"
-                          for t, m in zip(df["error_type"], df["error_message"])],
-            "fix_th": "ตรวจเครื่องหมายคั่นและเครื่องหมายคำพูด (\") ในแถวนี้",
-            "fix_en": "check the delimiters and quotes (\") on this row"})
-        rejected = pd.DataFrame({"row": df["line"].astype("int64"), "raw_line": df["csv_line"],
-                                 "reason": probs["reason_en"], "reason_th": probs["reason_th"]})
-        res.problems = pd.concat([res.problems, probs], ignore_index=True).sort_values("row", kind="stable") \
+        probs = pd.DataFrame(
+            {
+                "row": df["line"].astype("int64"),
+                "column": "",
+                "value": df["csv_line"],
+                "reason_th": [
+                    f"จำนวนช่องไม่ตรงกับหัวตาราง (ต้องมี {n} ช่อง)" if t in FIELD_COUNT else f"อ่านแถวนี้เป็น CSV ไม่ได้ ({t})"
+                    for t in df["error_type"]
+                ],
+                "reason_en": [
+                    f"wrong number of fields (the header has {n}): {m.split(chr(10))[0]}"
+                    if t in FIELD_COUNT
+                    else f"this line cannot be read as CSV: {m.split(chr(10))[0]}"
+                    for t, m in zip(df["error_type"], df["error_message"])
+                ],
+                "fix_th": "ตรวจเครื่องหมายคั่นและเครื่องหมายคำพูด (\") ในแถวนี้",
+                "fix_en": "check the delimiters and quotes (\") on this row",
+            }
+        )
+        rejected = pd.DataFrame(
+            {
+                "row": df["line"].astype("int64"),
+                "raw_line": df["csv_line"],
+                "reason": probs["reason_en"],
+                "reason_th": probs["reason_th"],
+            }
+        )
+        res.problems = (
+            pd.concat([res.problems, probs], ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
+        )
+        res.rejected_rows = (
+            pd.concat([res.rejected_rows, rejected], ignore_index=True)
+            .sort_values("row", kind="stable")
             .reset_index(drop=True)
-        res.rejected_rows = pd.concat([res.rejected_rows, rejected], ignore_index=True) \
-            .sort_values("row", kind="stable").reset_index(drop=True)
+        )
         res.rows_read += len(df)
         res.rejected += len(df)
         return res, int(empty.sum())

@@ -4,6 +4,7 @@ compression ratio, rows, columns and characters per cell, see `limits`); then th
 (openpyxl read-only) into a UTF-8 CSV temp file, which is removed on any failure. Old .xls and password-protected
 workbooks get a message saying how to save them instead.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,7 +20,7 @@ from framework.survey.bounds import check_bounds, damaged_workbook
 from framework.survey.tempfiles import temp_file
 
 ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"   # compound file: old .xls (BIFF) or an encrypted .xlsx
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # compound file: old .xls (BIFF) or an encrypted .xlsx
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 
 
@@ -43,13 +44,15 @@ def compound_file_error(path: Path) -> SurveyFileError:
                     "เข้ารหัสด้วยรหัสผ่าน ลบรหัสผ่านออก บันทึก แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
                     "This Excel workbook is password-protected (encrypted) and cannot be read - open it in Excel, "
                     "File > Info > Protect Workbook > Encrypt with Password, clear the password, save, and upload "
-                    "again. Nothing was stored.")
-            tail = chunk[-len(ENCRYPTED_MARK):]
+                    "again. Nothing was stored.",
+                )
+            tail = chunk[-len(ENCRYPTED_MARK) :]
     return SurveyFileError(
         "ไฟล์นี้เป็นไฟล์ Excel รุ่นเก่า (.xls, Excel 97–2003) ซึ่งอ่านไม่ได้ — เปิดใน Excel แล้ว \"บันทึกเป็น\" "
         "สมุดงาน Excel (.xlsx) หรือ CSV UTF-8 แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
         "This is an old-format Excel file (.xls, Excel 97-2003), which cannot be read - open it in Excel, "
-        "\"Save As\" Excel Workbook (.xlsx) or CSV UTF-8, and upload that. Nothing was stored.")
+        "\"Save As\" Excel Workbook (.xlsx) or CSV UTF-8, and upload that. Nothing was stored.",
+    )
 
 
 def cell_text(value) -> str:
@@ -61,7 +64,7 @@ def cell_text(value) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return "0" if value == 0 else f"{value:.15g}"   # Excel keeps 15 significant digits
+        return "0" if value == 0 else f"{value:.15g}"  # Excel keeps 15 significant digits
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, (dt.date, dt.time)):
@@ -99,7 +102,7 @@ def _write_sheet(ws, out, width: int) -> tuple[int, int, int]:
         lines += pending + 1
         pending = 0
         if not header_seen and cells[0].strip().startswith("#"):
-            out.write("#\n")          # a legend row before the header, as in the CSV template
+            out.write("#\n")  # a legend row before the header, as in the CSV template
             continue
         if not header_seen:
             header_seen = True
@@ -116,9 +119,9 @@ def read_workbook(path: str | Path, workdir: str | Path | None = None) -> Decode
     import openpyxl  # only workbooks need it
 
     path = Path(path)
-    check_bounds(path)       # before anything expands the workbook; nothing to clean up yet
+    check_bounds(path)  # before anything expands the workbook; nothing to clean up yet
     digest = file_hash(path)
-    fd, tmp = temp_file(".csv", workdir)   # the intake prefix: swept if a killed process leaves it
+    fd, tmp = temp_file(".csv", workdir)  # the intake prefix: swept if a killed process leaves it
     os.close(fd)
     try:
         with warnings.catch_warnings(), open(path, "rb") as fh:
@@ -137,9 +140,10 @@ def read_workbook(path: str | Path, workdir: str | Path | None = None) -> Decode
                         "(หัวตารางในแถว 1) บันทึก แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
                         "This Excel workbook has no worksheet with cells (no sheet at all, or only chart sheets) - put "
                         "the survey on the first worksheet (header on row 1), save, and upload again. Nothing was "
-                        "stored.")
+                        "stored.",
+                    )
                 ws = sheets[0]
-                ws.reset_dimensions()   # read every cell present, whatever the stored size says
+                ws.reset_dimensions()  # read every cell present, whatever the stored size says
                 others = [s for s in wb.sheetnames if s != ws.title]
                 width = 0
                 while True:
@@ -154,7 +158,7 @@ def read_workbook(path: str | Path, workdir: str | Path | None = None) -> Decode
                             raise damaged_workbook(type(exc).__name__) from None
                     if widest <= width:
                         break
-                    width = widest   # a row wider than the header: write again, every row this wide
+                    width = widest  # a row wider than the header: write again, every row this wide
             finally:
                 wb.close()
         if lines == 0:
@@ -163,9 +167,11 @@ def read_workbook(path: str | Path, workdir: str | Path | None = None) -> Decode
                 "เป็นแผ่นแรก หรือใส่ข้อมูล (หัวตารางในแถว 1) บันทึก แล้วอัปโหลดใหม่ ไม่มีข้อมูลใดถูกบันทึก",
                 f"The first worksheet \"{ws.title}\" of this Excel workbook is empty (only the first worksheet is "
                 "read) - move the survey sheet to the front, or fill it in (header on row 1), save, and upload "
-                "again. Nothing was stored.")
-    except BaseException:   # any failure, including a refusal above: the temp CSV goes
+                "again. Nothing was stored.",
+            )
+    except BaseException:  # any failure, including a refusal above: the temp CSV goes
         os.unlink(tmp)
         raise
-    return Decoded(Path(tmp), "xlsx", digest, path.stat().st_size, lines, temp=True, sheet=ws.title,
-                   other_sheets=others)
+    return Decoded(
+        Path(tmp), "xlsx", digest, path.stat().st_size, lines, temp=True, sheet=ws.title, other_sheets=others
+    )

@@ -3,6 +3,7 @@ hundreds of MB). `python tests/hostile/make_hostile.py DIR` writes them all; tes
 
 Each builder streams what it writes, so making a file never needs the memory the file is meant to blow up.
 """
+
 from __future__ import annotations
 
 import sys
@@ -23,37 +24,46 @@ CONTENT_TYPES = (
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
     '<Override PartName="/xl/sharedStrings.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-    '</Types>')
+    '</Types>'
+)
 ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    'officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
 WORKBOOK = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-    '<sheets><sheet name="survey" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    '<sheets><sheet name="survey" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
 WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
     'Target="worksheets/sheet1.xml"/>'
     '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    'sharedStrings" Target="sharedStrings.xml"/></Relationships>')
-SHEET_OPEN = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+    'sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+)
+SHEET_OPEN = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+)
 
 
 def header_row() -> str:
-    cells = "".join(f'<c r="{col}1" t="inlineStr"><is><t>{name}</t></is></c>'
-                    for col, name in zip("ABCDE", HEADER.split(",")))
+    cells = "".join(
+        f'<c r="{col}1" t="inlineStr"><is><t>{name}</t></is></c>' for col, name in zip("ABCDE", HEADER.split(","))
+    )
     return f'<row r="1">{cells}</row>'
 
 
 def answer_row(r: int) -> str:
-    return (f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>R{r}</t></is></c>'
-            f'<c r="B{r}" t="inlineStr"><is><t>Service</t></is></c><c r="D{r}"><v>3</v></c></row>')
+    return (
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>R{r}</t></is></c>'
+        f'<c r="B{r}" t="inlineStr"><is><t>Service</t></is></c><c r="D{r}"><v>3</v></c></row>'
+    )
 
 
 def xlsx(path: Path, sheet_parts, shared_parts=(), dimension: str | None = "A1:E3") -> Path:
@@ -72,8 +82,10 @@ def xlsx(path: Path, sheet_parts, shared_parts=(), dimension: str | None = "A1:E
                 f.write(part.encode())
             f.write(b"</sheetData></worksheet>")
         with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
-            f.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            f.write(
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            )
             for part in shared_parts:
                 f.write(part.encode() if isinstance(part, str) else part)
             f.write(b"</sst>")
@@ -82,35 +94,45 @@ def xlsx(path: Path, sheet_parts, shared_parts=(), dimension: str | None = "A1:E
 
 # --- the files ---------------------------------------------------------------------------------------------
 
+
 def xlsx_cell_at_xfd1048576(path: Path) -> Path:
     """A 2 KB workbook: a real header and answers, plus one cell at XFD1048576 (the last cell Excel has)."""
-    return xlsx(path, [header_row(), answer_row(2), answer_row(3),
-                       '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'])
+    return xlsx(
+        path, [header_row(), answer_row(2), answer_row(3), '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>']
+    )
 
 
 def xlsx_no_dimension_wide(path: Path) -> Path:
     """No <dimension>; 60,000 rows each with a cell in column 1,000 (ALL): ~5 MB of sheet XML."""
-    rows = (f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>R{r}</t></is></c><c r="ALL{r}"><v>1</v></c></row>'
-            for r in range(2, 60_002))
+    rows = (
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>R{r}</t></is></c><c r="ALL{r}"><v>1</v></c></row>'
+        for r in range(2, 60_002)
+    )
     return xlsx(path, [header_row(), *rows], dimension=None)
 
 
 def xlsx_no_dimension_long(path: Path) -> Path:
     """No <dimension>, cells without an r= reference, 300,000 rows: more rows than a workbook may bring."""
-    rows = (f'<row><c t="inlineStr"><is><t>R{r}</t></is></c><c t="inlineStr"><is><t>Service</t></is></c>'
-            f'<c/><c><v>3</v></c></row>' for r in range(2, 300_002))
+    rows = (
+        f'<row><c t="inlineStr"><is><t>R{r}</t></is></c><c t="inlineStr"><is><t>Service</t></is></c>'
+        f'<c/><c><v>3</v></c></row>'
+        for r in range(2, 300_002)
+    )
     return xlsx(path, [header_row(), *rows], dimension=None)
 
 
 def xlsx_400mb_cell(path: Path) -> Path:
     """~0.4 MB on disk: one shared string of 400 MB (the "header but no answer rows" case of the issue)."""
+
     def shared():
         yield '<si><t>'
         for _ in range(400):
             yield b"x" * MB
         yield '</t></si>'
-    return xlsx(path, [header_row(), answer_row(2).replace('<c r="D2"><v>3</v></c>', '<c r="C2" t="s"><v>0</v></c>')],
-                shared())
+
+    return xlsx(
+        path, [header_row(), answer_row(2).replace('<c r="D2"><v>3</v></c>', '<c r="C2" t="s"><v>0</v></c>')], shared()
+    )
 
 
 def xlsx_long_inline_cell(path: Path) -> Path:
@@ -122,15 +144,15 @@ def xlsx_long_inline_cell(path: Path) -> Path:
 
 def csv_100k_columns(path: Path) -> Path:
     """A header of 100,000 unit-code-like columns (~800 KB on one line)."""
-    path.write_text("respondent_id,group," + ",".join(f"DLit{i}" for i in range(100_000)) + "\nR1,Service\n",
-                    encoding="utf-8")
+    path.write_text(
+        "respondent_id,group," + ",".join(f"DLit{i}" for i in range(100_000)) + "\nR1,Service\n", encoding="utf-8"
+    )
     return path
 
 
 def csv_1000_columns(path: Path) -> Path:
     """A short header line (4 KB) with 1,000 columns: more than a survey can have."""
-    path.write_text("respondent_id,group," + ",".join(f"x{i}" for i in range(998)) + "\nR1,Service\n",
-                    encoding="utf-8")
+    path.write_text("respondent_id,group," + ",".join(f"x{i}" for i in range(998)) + "\nR1,Service\n", encoding="utf-8")
     return path
 
 

@@ -4,6 +4,7 @@ a bounded time and memory, leaving no temporary file and, when refused, the stor
 
 Margins are generous (2 shared cores, other jobs running): measured times are printed with -s for the record.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,8 @@ from framework.store import SurveyStore
 
 THAI = re.compile("[\u0e01-\u0e5b]")
 SECONDS = 10
-PY_PEAK_MB = 200       # Python allocations (tracemalloc): openpyxl, decoding, the report frames
-RSS_GROWTH_MB = 1024   # the whole process (DuckDB's native memory included); the 50 MB row needs ~300
+PY_PEAK_MB = 200  # Python allocations (tracemalloc): openpyxl, decoding, the report frames
+RSS_GROWTH_MB = 1024  # the whole process (DuckDB's native memory included); the 50 MB row needs ~300
 
 # name -> ("refused", English words, Thai words) | ("rejected", rows_read, accepted, English reason words)
 CASES = {
@@ -35,8 +36,11 @@ CASES = {
     "header_200kb.csv": ("refused", "longer than 128 KB", "ยาวเกิน 128 KB"),
     "row_50mb.csv": ("rejected", 11, 10, "cell of 52,428,800 characters, over the limit of 32,767"),
     "line_70mb.csv": ("refused", "Line 3 of the file is longer than 64 MB", "บรรทัดที่ 3"),
-    "mixed_utf8_cp874.csv": ("refused", "mixes two character encodings (from line 2 UTF-8, from line 5 not UTF-8",
-                             "ตั้งแต่บรรทัด 5"),
+    "mixed_utf8_cp874.csv": (
+        "refused",
+        "mixes two character encodings (from line 2 UTF-8, from line 5 not UTF-8",
+        "ตั้งแต่บรรทัด 5",
+    ),
     "utf16_nul.csv": ("refused", "not a CSV text file", "ไม่ใช่ไฟล์ข้อความ CSV"),
 }
 
@@ -97,30 +101,35 @@ def measured(fn, traced: bool):
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_hostile_file_is_refused_or_its_row_rejected_in_bounded_time_and_memory(name, files, clean_tmp, catalog,
-                                                                                 store_con):
+def test_hostile_file_is_refused_or_its_row_rejected_in_bounded_time_and_memory(
+    name, files, clean_tmp, catalog, store_con
+):
     path = make_hostile.build(name, files)
     store = SurveyStore(store_con, catalog)
     ok = files / "ok.csv"
     ok.write_text(make_hostile.HEADER + "\nOK1,Service,Dept,3,2\n", encoding="utf-8")
-    store.ingest(ok)                                                  # a store with one batch in it
+    store.ingest(ok)  # a store with one batch in it
     before = counts(store)
     expected = CASES[name]
-    for label, run, traced in (("functions", lambda: through_functions(path, catalog, store_con), False),
-                               ("functions, traced", lambda: through_functions(path, catalog, store_con), True),
-                               ("ingest", lambda: store.ingest(path), False)):
+    for label, run, traced in (
+        ("functions", lambda: through_functions(path, catalog, store_con), False),
+        ("functions, traced", lambda: through_functions(path, catalog, store_con), True),
+        ("ingest", lambda: store.ingest(path), False),
+    ):
         out, seconds, peak, grown = measured(run, traced)
-        print(f"{name} via {label}: {seconds:.2f} s, RSS growth {grown:.0f} MB"
-              + (f", Python peak {peak:.0f} MB" if traced else ""))
+        print(
+            f"{name} via {label}: {seconds:.2f} s, RSS growth {grown:.0f} MB"
+            + (f", Python peak {peak:.0f} MB" if traced else "")
+        )
         assert (seconds < SECONDS or traced) and grown < RSS_GROWTH_MB, (seconds, grown)
         assert peak is None or peak < PY_PEAK_MB, peak
-        assert list(clean_tmp.iterdir()) == []                        # no temporary file left behind
+        assert list(clean_tmp.iterdir()) == []  # no temporary file left behind
         if expected[0] == "refused":
             assert isinstance(out, survey.SurveyFileError), out
             assert expected[1] in out.en and expected[2] in out.th, (out.en, out.th)
             assert THAI.search(out.th) and "Nothing was stored" in out.en and "ไม่มีข้อมูลใดถูกบันทึก" in out.th
-            assert str(files) not in out.en + out.th and "Error" not in out.en   # no server path, no raw error
-            assert counts(store) == before                            # the store is exactly as it was
+            assert str(files) not in out.en + out.th and "Error" not in out.en  # no server path, no raw error
+            assert counts(store) == before  # the store is exactly as it was
         else:
             _, rows_read, accepted, reason = expected
             assert not isinstance(out, Exception), out
