@@ -6,7 +6,6 @@ from __future__ import annotations
 import gc
 import os
 import signal
-import statistics
 import threading
 import time
 
@@ -84,12 +83,14 @@ def test_a_dead_fork_server_is_replaced(acon):  # noqa: F811
     assert analyst._SERVER._proc is not old
 
 
-def test_per_query_overhead_is_small(acon):  # noqa: F811
+def test_queries_reuse_the_one_fork_server(acon):  # noqa: F811
+    """What keeps a query's overhead small: every query forks from one long-lived server (no new interpreter and
+    no re-import per query). The cost itself is measured in bench/, not asserted here."""
     analyst.run(acon, "SELECT 1 AS x")
-    times = []
-    for _ in range(5):
-        times.append(analyst.run(acon, "SELECT 1 AS x").seconds)
-    assert statistics.median(times) < 0.5, times
+    server = analyst._SERVER._proc
+    for i in range(3):
+        assert analyst.run(acon, f"SELECT {i} AS x").frame["x"].iloc[0] == i
+    assert analyst._SERVER._proc is server and server.poll() is None
 
 
 def test_the_database_file_is_private_and_removed_on_close():
