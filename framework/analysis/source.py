@@ -15,6 +15,7 @@ responses; `forced("responses")` makes every view in the block read the response
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -73,19 +74,7 @@ class Source:
     def _met(self, code: str, stage: str | None = None) -> str:
         """Over the responses: 1 when the row's level is >= $t, or at $t = 0 >= its target level (at `stage`, else
         at its batch's stage)."""
-        frame = pd.DataFrame(
-            list(self.targets), columns=["agency", "round_key", "stage", "staff_group", "unit_code", "level"]
-        )
-        level = tgt.level_sql(
-            frame,
-            code,
-            agency="agency",
-            round_key="round_key",
-            group="staff_group",
-            stage=stage,
-            stage_sql="batch_stage",
-        )
-        return f"(({db.ident(code)} >= CASE WHEN $t = 0 THEN {level} ELSE $t END) IS TRUE)::INTEGER"
+        return _met_sql(self.targets, code, stage)
 
     def assessed(self, code: str) -> str:
         """Of a row's respondents, how many have a level for the unit."""
@@ -134,6 +123,17 @@ def pick(con) -> Source:
 
 
 @once
+@functools.lru_cache(maxsize=4096)
+def _met_sql(targets: tuple, code: str, stage: str | None) -> str:
+    """Source._met's SQL, built once per (levels in force, unit, stage): a view over the responses asks for the
+    same unit at the same stage once per staff group and figure (thousands of times at t = 0 with targets)."""
+    frame = pd.DataFrame(list(targets), columns=["agency", "round_key", "stage", "staff_group", "unit_code", "level"])
+    level = tgt.level_sql(
+        frame, code, agency="agency", round_key="round_key", group="staff_group", stage=stage, stage_sql="batch_stage"
+    )
+    return f"(({db.ident(code)} >= CASE WHEN $t = 0 THEN {level} ELSE $t END) IS TRUE)::INTEGER"
+
+
 def _targets(con) -> tuple:
     return tuple(tgt.in_force_all(con).itertuples(index=False, name=None))
 
