@@ -4,6 +4,7 @@ person's link (a new page) shows the second person's id, not editable."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from test_browser import TIMEOUT_MS, _settle, browser, streamlit_app  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -40,7 +41,8 @@ def test_personal_links_fix_the_id_in_a_real_browser(seeded, browser):  # noqa: 
         first.goto(f"{url}/assess?t={tokens['emp-0001']}&lang=en", timeout=TIMEOUT_MS)
         _settle(first)
         box = _id_box(first)
-        assert box.input_value() == "emp-0001" and box.is_disabled()
+        expect(box).to_have_value("emp-0001", timeout=TIMEOUT_MS)  # waits for the rerun on a busy machine
+        assert box.is_disabled()
         first.locator('[data-testid="stSelectbox"]', has_text="Staff group").click()
         first.get_by_role("option", name="Service").first.click()
         _settle(first)
@@ -59,7 +61,8 @@ def test_personal_links_fix_the_id_in_a_real_browser(seeded, browser):  # noqa: 
         second.goto(f"{url}/assess?t={tokens['emp-0002']}&lang=en", timeout=TIMEOUT_MS)
         _settle(second)
         box = _id_box(second)
-        assert box.input_value() == "emp-0002" and box.is_disabled()
+        expect(box).to_have_value("emp-0002", timeout=TIMEOUT_MS)
+        assert box.is_disabled()
         assert second.get_by_text("emp-0001").count() == 0
     finally:
         first.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from test_browser import TIMEOUT_MS, _settle, browser, server  # noqa: F401  (module-scoped fixtures)
 
 from framework import pdf
@@ -35,7 +36,7 @@ def test_presentation_mode_keys_full_screen_and_exit(server, browser):  # noqa: 
         page.wait_for_function("() => !location.search.includes('present')", timeout=TIMEOUT_MS)
         page.locator('[data-testid="stHeader"]').wait_for(state="visible", timeout=TIMEOUT_MS)
         assert "stage=Developing" in page.url and "group=Technologist" in page.url
-        assert page.get_by_role("button", name="ออกจากโหมดนำเสนอ").count() == 0
+        expect(page.get_by_role("button", name="ออกจากโหมดนำเสนอ")).to_have_count(0, timeout=TIMEOUT_MS)
     finally:
         page.close()
 
