@@ -1,8 +1,9 @@
 """Locked, read-only SQL for analysts: a separate DuckDB database that cannot touch files or settings.
 
-`build()` copies the framework tables and k-suppressed survey aggregates (row-level responses only
-when the HR passphrase was given) into a private temporary DuckDB file, then opens it read-only with
-external access disabled and the configuration locked. `run()` accepts exactly one SELECT statement and
+`build()` copies the framework tables and k-suppressed survey aggregates into a private temporary DuckDB
+file (row-level responses only when the HR passphrase was given: a view over their Parquet snapshot,
+framework.analyst_snapshot, the one file it may read), then opens it read-only with external access
+disabled and the configuration locked. `run()` accepts exactly one SELECT statement and
 runs it in a worker PROCESS (framework.analyst_worker) that opens the file the same locked way, under an
 OS memory limit, and is killed at the time limit; only the result, capped in rows and bytes, comes back.
 """
@@ -31,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc
 
-from framework import access, analysis, db, sql
+from framework import access, analysis, analyst_snapshot, db, sql
 from framework import analyst_worker as worker
 from framework.analysis.memo import view
 from framework.catalog import STAGES
@@ -182,8 +183,7 @@ def source_tables(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: i
     out["requirement_matrix"] = db.arrow(con, sql.load("requirement_matrix"))
     if db.has_store(con):
         out.update(survey_aggregates(con, min_cell=min_cell, threshold=threshold, authorised=authorised))
-        if authorised:
-            out["responses"] = db.arrow(con, "SELECT * FROM store.responses")
+        if authorised:  # the responses themselves are read in place (build: a view over their snapshot)
             out["batches"] = db.arrow(con, "SELECT * FROM store.batches")
     return out
 
@@ -202,19 +202,23 @@ def build(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int, auth
         raise AnalystError(exc.th, exc.en) from None
     tables = source_tables(con, min_cell=min_cell, threshold=threshold, authorised=authorised)
     path = _new_file()
+    snap = analyst_snapshot.responses(con, path.parent) if authorised and db.has_store(con) else None
+    allowed = [str(snap.path)] if snap else []
     try:
         with duckdb.connect(str(path)) as out:
             for name, table in tables.items():
                 out.register("_analyst_src", table)
                 out.execute(f"CREATE TABLE {db.ident(name)} AS SELECT * FROM _analyst_src")
                 out.unregister("_analyst_src")
+            if snap:  # row-level responses: read where they are, the one file this database may read
+                out.execute(f"CREATE VIEW responses AS SELECT * FROM read_parquet({db.literal(snap.path)})")
         del tables
-        acon = worker.open_locked(str(path), MEMORY_LIMIT, THREADS)
+        acon = worker.open_locked(str(path), MEMORY_LIMIT, THREADS, allowed)
     except BaseException:
         _remove(path)
         raise
     _SERVER.warm()  # the first query then does not wait for the worker's imports
-    return Workspace(path, acon, MEMORY_LIMIT, THREADS)
+    return Workspace(path, acon, MEMORY_LIMIT, THREADS, snap)
 
 
 class Workspace:
@@ -225,8 +229,10 @@ class Workspace:
     killed process are removed by the next build() (`sweep_stale`).
     """
 
-    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, memory_limit: str, threads: int):
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, memory_limit: str, threads: int, snapshot=None):
         self.path, self.con, self.memory_limit, self.threads = Path(path), con, memory_limit, threads
+        self.snapshot = snapshot  # the responses' Parquet file (analyst_snapshot), kept while this workspace is
+        self.allowed = [str(snapshot.path)] if snapshot else []
         self._closer = weakref.finalize(self, _discard, con, self.path)
 
     def __getattr__(self, name):  # cursor(), execute(), extract_statements() ... of the locked connection
@@ -272,7 +278,7 @@ def _discard(con, path: Path) -> None:
 def sweep_stale(work_dir: Path | None = None) -> int:
     """Remove analyst database files whose process has ended (killed before it could clean up); returns how many."""
     removed = 0
-    for p in (work_dir or WORK_DIR).glob("*.duckdb*"):
+    for p in [*(work_dir or WORK_DIR).glob("*.duckdb*"), *(work_dir or WORK_DIR).glob("*.parquet")]:
         pid = p.name.split("-", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
             try:
@@ -400,6 +406,7 @@ def run(
         "memory_limit": acon.memory_limit,
         "threads": acon.threads,
         "address_space": WORKER_ADDRESS_SPACE,
+        "allowed": acon.allowed,
     }
     start = time.perf_counter()
     data = _in_worker(job, deadline=start + timeout + KILL_GRACE)

@@ -37,8 +37,11 @@ BATCH_ROWS = 2_048
 MAX_JOB_BYTES = 1 << 20  # one job message (the query is at most 20,000 characters)
 
 
-def lock(con: duckdb.DuckDBPyConnection) -> None:
-    """No files, no extensions, no Python-variable scans; then freeze the settings (limits: set at connect)."""
+def lock(con: duckdb.DuckDBPyConnection, allowed: list[str] = ()) -> None:
+    """No files (but the `allowed` ones: the responses' snapshot), no extensions, no Python-variable scans; then
+    freeze the settings (limits: set at connect)."""
+    if allowed:
+        con.execute("SET allowed_paths = ?", [list(allowed)])
     for stmt in (
         "SET python_enable_replacements = false",
         "SET autoinstall_known_extensions = false",
@@ -55,10 +58,10 @@ def config(memory_limit: str, threads: int) -> dict:
     return {"memory_limit": memory_limit, "threads": threads, "max_temp_directory_size": "0B"}
 
 
-def open_locked(path: str, memory_limit: str, threads: int) -> duckdb.DuckDBPyConnection:
+def open_locked(path: str, memory_limit: str, threads: int, allowed: list[str] = ()) -> duckdb.DuckDBPyConnection:
     """The analyst database file, read-only, with its limits and the lock."""
     con = duckdb.connect(path, read_only=True, config=config(memory_limit, threads))
-    lock(con)
+    lock(con, allowed)
     return con
 
 
@@ -171,7 +174,7 @@ def limit_memory(extra: int) -> None:
 def child(out: socket.socket, job: dict) -> None:
     """One query, in a forked child: run it and write the outcome on `out` (see send())."""
     try:
-        con = open_locked(job["path"], job["memory_limit"], job["threads"])
+        con = open_locked(job["path"], job["memory_limit"], job["threads"], job.get("allowed", []))
         limit_memory(job["address_space"])
         data = query(con, job["query"], limit=job["limit"], timeout=job["timeout"], max_bytes=job["max_bytes"])
         send(out, {"status": "ok", "n": len(data)}, data)

@@ -29,6 +29,9 @@ THRESHOLDS = (targets.TARGET, 1, 2, 3, 4)  # 0: the agency's target levels
 CATALOG_KEY = "agg_catalog"
 KEYS = ("batch_id", "agency", "unit_key", "staff_group")
 COMBINED_LIMIT = 2**62  # cell ids are combined in int64; past this they are made dense first
+# Responses counted at once: a larger refresh (an upload of millions) goes in parts of whole cells, so its
+# Arrow copy and NumPy arrays stay the size of this many rows (issue 22: 3M rows took 1.5 GB at once).
+PART_ROWS = 1_000_000
 from framework.store.keys import AGENCY_KEY, UNIT_KEY
 
 
@@ -132,6 +135,19 @@ def reference_sql(con, codes: list[str], where: str) -> str:
 
 
 def _cells(cur, where: str, params: dict) -> pd.DataFrame | None:
+    """The cells of the responses `where` selects; more than PART_ROWS of them in parts, each part whole cells
+    (a hash of the cell's keys), so the parts' cells are simply put together."""
+    sql = f"SELECT count(*) FROM store.responses r LEFT JOIN store.batches b USING (batch_id) WHERE {where}"
+    parts = -(-cur.execute(sql, db.bind(sql, params)).fetchall()[0][0] // PART_ROWS)
+    if parts <= 1:
+        return _cells_part(cur, where, params)
+    cell = f"hash(batch_id, r.agency, {UNIT_KEY}, staff_group) % {parts}"
+    frames = [_cells_part(cur, f"({where}) AND {cell} = {i}", params) for i in range(parts)]
+    frames = [f for f in frames if f is not None]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _cells_part(cur, where: str, params: dict) -> pd.DataFrame | None:
     """The cells of the responses `where` selects, counted in NumPy (one pass per unit: np.bincount over
     cell x level), which is several times faster than DuckDB's 160-aggregate GROUP BY of `reference_sql`."""
     codes, req = Catalog(cur).unit_codes(), requirements(cur)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +20,7 @@ import pandas as pd
 from framework import db, names, survey
 from framework.catalog import STAGES, Catalog
 from framework.paths import DEMO_DIR
-from framework.store import aggregates
+from framework.store import aggregates, files, spill
 from framework.store.campaign_batch import CampaignBatchMixin
 from framework.store.keys import name_key
 from framework.store.locks import write_lock
@@ -26,20 +28,6 @@ from framework.store.results import ON_CONFLICT, IngestResult, Progress
 from framework.store.rounds import RoundsMixin, clash_sql, round_date_problem, supersede
 from framework.store.schema import ensure_schema
 from framework.store.trash import TrashMixin
-
-
-def _keep_file(cur, batch_id: str, file_name: str, path: Path) -> None:
-    """The original upload (bounded by the upload size limit), kept in store.batch_files for HR to download.
-    DuckDB reads the file itself (no copy of its bytes through Python) unless the path has a character
-    read_blob would take as a glob pattern."""
-    where = str(Path(path).resolve())
-    if not any(ch in where for ch in "*?[]{}"):
-        cur.execute(
-            "INSERT INTO store.batch_files SELECT ?, ?, size, content FROM read_blob(?)", [batch_id, file_name, where]
-        )
-        return
-    data = Path(path).read_bytes()
-    cur.execute("INSERT INTO store.batch_files VALUES (?, ?, ?, ?)", [batch_id, file_name, len(data), data])
 
 
 class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
@@ -110,6 +98,13 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
                 f"Unknown on-conflict choice \"{on_conflict}\" - use refuse, replace or skip. Nothing was stored.",
             )
         step(0.02, "ตรวจรหัสอักขระ", "Detecting the encoding")
+        with spill.bounded(self.con):  # DuckDB spills past INGEST_MEMORY_LIMIT instead of growing
+            res = self._ingest(path, name, agency, stage_key, round_d, is_demo, on_conflict, step)
+        step(1.0, "เสร็จสิ้น", "Done")
+        res.seconds = time.perf_counter() - started
+        return res
+
+    def _ingest(self, path, name, agency, stage_key, round_d, is_demo, on_conflict, step) -> IngestResult:
         dec = survey.decode(path)
         try:
             existing = self.find_hash(dec.content_hash)
@@ -130,68 +125,88 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
                     source_format=old["source_format"],
                     encoding=old["encoding"],
                     earlier=_earlier(old),
-                    seconds=time.perf_counter() - started,
                 )
             self._refuse_if_in_trash(dec.content_hash)
-            rows, res = self._validate(dec, name, on_conflict, step)
-            res.notices += self.lookalike_notices(rows.column("agency").unique().to_pylist(), agency)
-            step(0.75, "บันทึกข้อมูล", "Saving")
-            with write_lock(self.con):
-                again = self.find_hash(dec.content_hash)  # the same file from another tab meanwhile
-                if again:
-                    res.batch_id, res.duplicate, res.accepted, res.respondents = again, True, 0, 0
-                    res.rejected, res.problems, res.rejected_rows = 0, res.problems.iloc[:0], res.rejected_rows.iloc[:0]
-                    res.earlier = _earlier(
-                        db.query(
-                            self.con,
-                            "SELECT file_name, agency, round_date, accepted, rejected FROM store.batches "
-                            "WHERE batch_id = $b",
-                            {"b": again},
-                        ).iloc[0]
-                    )
-                else:
-                    with db.transaction(self.con) as tx:
-                        tx.register("accepted_rows", rows)
-                        self._write(tx, res, path, dec, agency, stage_key, round_d, is_demo)
-                        tx.unregister("accepted_rows")
+            with self._checked(dec, name, on_conflict, step) as (accepted, res):
+                found = db.query(self.con, f"SELECT DISTINCT agency FROM {accepted} WHERE agency IS NOT NULL")
+                res.notices += self.lookalike_notices(found["agency"].tolist(), agency)
+                step(0.75, "บันทึกข้อมูล", "Saving")
+                with write_lock(self.con):
+                    again = self.find_hash(dec.content_hash)  # the same file from another tab meanwhile
+                    if again:
+                        res.batch_id, res.duplicate, res.accepted, res.respondents = again, True, 0, 0
+                        res.rejected, res.problems = 0, res.problems.iloc[:0]
+                        res.rejected_rows = res.rejected_rows.iloc[:0]
+                        res.earlier = _earlier(
+                            db.query(
+                                self.con,
+                                "SELECT file_name, agency, round_date, accepted, rejected FROM store.batches "
+                                "WHERE batch_id = $b",
+                                {"b": again},
+                            ).iloc[0]
+                        )
+                    else:
+                        with db.transaction(self.con) as tx:
+                            # The accepted rows stay in DuckDB (a table every cursor sees, spilled to disk
+                            # past the memory bound): the write reads them there, no copy through Python.
+                            tx.execute(f"CREATE TEMP VIEW accepted_rows AS FROM {accepted}")
+                            self._write(tx, res, path, dec, agency, stage_key, round_d, is_demo)
+                            tx.execute("DROP VIEW accepted_rows")
         finally:
             dec.cleanup()
-        step(1.0, "เสร็จสิ้น", "Done")
-        res.seconds = time.perf_counter() - started
         return res
 
     def _validate(self, dec: survey.Decoded, name: str, on_conflict: str, step: Progress) -> tuple:
-        """The one row validation of every upload and campaign submission: (accepted rows as Arrow, result)."""
+        """The one row validation of every upload and campaign submission: (accepted rows as Arrow, result).
+        (A file's ingest keeps them in DuckDB instead: _checked.)"""
+        with self._checked(dec, name, on_conflict, step, table=False) as (rows, res):
+            return rows, res
+
+    @contextmanager
+    def _checked(
+        self, dec: survey.Decoded, name: str, on_conflict: str, step: Progress, table: bool = True
+    ) -> Iterator[tuple]:
+        """Validate the file; yields (accepted rows, result). The accepted rows leave the validating cursor's
+        temp tables (the write runs in its own transaction: temp-table row ids inside a transaction would break
+        the row numbers) as a table of the in-memory database that every cursor sees, named by the yielded SQL
+        name and dropped after the block (table=True), or as Arrow (table=False: a one-person submission)."""
         delim, header, skip = survey.read_header(dec.path)
         layout = survey.plan_columns(header, delim, self.catalog, skip)
         cur = self.con.cursor()
         val = survey.Validator(cur, self.catalog)
+        accepted = f"memory.main.{db.ident('intake_' + val.tag)}"
         try:
-            step(0.15, "อ่านไฟล์", "Reading the file")
-            checked = val.check(dec, layout)
-            # The accepted rows leave the validating cursor's temp tables as Arrow, so the write can run in
-            # its own transaction (temp-table row ids inside a transaction would break the row numbers).
-            rows = cur.sql(f"FROM temp.{checked.staging}").to_arrow_table()
+            try:
+                step(0.15, "อ่านไฟล์", "Reading the file")
+                checked = val.check(dec, layout)
+                if table:
+                    cur.execute(f"CREATE TABLE {accepted} AS FROM temp.{checked.staging}")
+                    rows = accepted
+                else:
+                    rows = cur.sql(f"FROM temp.{checked.staging}").to_arrow_table()
+            finally:
+                val.drop()
+            res = IngestResult(
+                dec.content_hash[:16],
+                name,
+                checked.rows_read,
+                checked.accepted,
+                checked.rejected,
+                checked.respondents,
+                False,
+                layout.format,
+                dec.encoding,
+                checked.problems,
+                checked.rejected_rows,
+                checked.notices,
+                checked.problems_truncated,
+                on_conflict=on_conflict,
+            )
+            yield rows, res
         finally:
-            val.drop()
+            if table:
+                cur.execute(f"DROP TABLE IF EXISTS {accepted}")
             cur.close()
-        res = IngestResult(
-            dec.content_hash[:16],
-            name,
-            checked.rows_read,
-            checked.accepted,
-            checked.rejected,
-            checked.respondents,
-            False,
-            layout.format,
-            dec.encoding,
-            checked.problems,
-            checked.rejected_rows,
-            checked.notices,
-            checked.problems_truncated,
-            on_conflict=on_conflict,
-        )
-        return rows, res
 
     def _write(
         self,
@@ -245,7 +260,7 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
                 dec.encoding,
             ],
         )
-        _keep_file(cur, batch_id, res.file_name, path)
+        files.keep(cur, batch_id, res.file_name, path)
         cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('had_batches', 'true')")
         aggregates.refresh(cur, {batch_id, *clash["batch_id"]})  # its cells, and those it replaced answers of
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from framework import db, survey
-from framework.store import aggregates, campaign_batch
+from framework.store import aggregates, campaign_batch, files
 from framework.store.keys import name_key
 from framework.store.locks import write_lock
 from framework.store.results import RoundConflict, id_list
@@ -147,10 +147,12 @@ class TrashMixin:
 
     def original(self, batch_id: str) -> tuple[str, bytes] | None:
         """(file name, bytes) of the file a batch was imported from; None when not kept (e.g. purged)."""
-        df = db.query(self.con, "SELECT file_name, data FROM store.batch_files WHERE batch_id = $b", {"b": batch_id})
+        df = db.query(
+            self.con, "SELECT file_name, data, size FROM store.batch_files WHERE batch_id = $b", {"b": batch_id}
+        )
         if df.empty:  # a campaign batch: its submissions, as a CSV
             return campaign_batch.submissions_file(self.con, batch_id)
-        return df["file_name"].iloc[0], bytes(df["data"].iloc[0])
+        return df["file_name"].iloc[0], files.original(df["data"].iloc[0], df["size"].iloc[0])
 
     def _refuse_if_in_trash(self, content_hash: str) -> None:
         """The same file again while its batch is in the trash: say so (restore it, or purge it first)."""
