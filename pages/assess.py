@@ -85,9 +85,7 @@ def _result(c, batch_id: str, respondent_id: str, *, just_sent: dict | None = No
         ),
         "—" if p.next_readiness is None else f"{p.next_readiness:.0%}",
     )
-    st.caption(
-        tr(f"ผ่านเกณฑ์ = ประเมินตนเองได้ระดับ {p.threshold} ขึ้นไป", f"Met = self-assessed at level {p.threshold} or above")
-    )
+    st.caption(rsp.met_note(p.threshold, lang, marked=False))
     left, right = st.columns(2)
     for box, status, (th, en) in (
         (left, rsp.MET, ("หน่วยที่ผ่านเกณฑ์", "Units met")),

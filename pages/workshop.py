@@ -4,7 +4,7 @@ workshop — submissions so far and the room's coverage heatmap, refreshing by i
 import pandas as pd
 import streamlit as st
 
-from framework import analysis, campaign, clock
+from framework import analysis, campaign, clock, summary
 from framework.catalog import STAGES
 from framework.errors import BilingualError
 from framework.outputs import analysis_charts, chart_theme, export
@@ -363,8 +363,8 @@ def live() -> None:
         font_size=shell.chart_font_size(),
         k=f.min_cell,
         title=tr(
-            f"ความครอบคลุม · {stages[camp.stage]} · เกณฑ์ระดับ ≥ {f.threshold} · k = {f.min_cell}",
-            f"Coverage · {stages[camp.stage]} · level ≥ {f.threshold} · k = {f.min_cell}",
+            f"ความครอบคลุม · {stages[camp.stage]} · {summary.met_words(f.threshold, 'th')} · k = {f.min_cell}",
+            f"Coverage · {stages[camp.stage]} · {summary.met_words(f.threshold, 'en')} · k = {f.min_cell}",
         ),
     )
     if presenting:  # the whole room on the projector's screen, beside the QR code
