@@ -148,8 +148,9 @@ def personal_links(camp, base: str) -> None:
 
 
 con = shell.connection()
+gate_passed = shell.hr_passed("ws_pass")
 panel = shell.controls(
-    expanded=not shell.hr_passed("ws_pass") or not campaign.has_tables(con) or not campaign.list_campaigns(con)
+    expanded=not gate_passed or not campaign.has_tables(con) or not campaign.list_campaigns(con), key="ws_controls"
 )
 with panel:
     shell.hr_gate(
@@ -157,6 +158,8 @@ with panel:
         "การเปิดแบบประเมินและมุมมองสดต้องใช้รหัสผ่าน HR",
         "Opening campaigns and the live view need the HR passphrase.",
     )
+    if presenting and not gate_passed:  # the passphrase was just accepted: fold the controls away (run again)
+        st.rerun()
     cat = shell.catalog()
     stages = dict(zip(cat.stages()["key"], cat.stages()["name_en" if lang == "en" else "name_th"]))
     groups = dict(zip(cat.staff_groups()["key"], cat.staff_groups()["name_en" if lang == "en" else "name_th"]))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from framework import targets
 from framework.errors import BilingualError
-from framework.text import md
+from framework.text import md, pick
 from ui import shell
 
 tr = shell.tr
@@ -102,22 +102,23 @@ def _editor(con, agency, round_date, stage, group, mine) -> None:
         st.error(md(exc.message(shell.lang())), icon=":material/error:")
 
 
-def threshold_label(t: int) -> str:
+def threshold_label(t: int, lang: str) -> str:
     """A threshold choice in words: 0 = the agency's target level (the default), else "level ≥ t"."""
+    d = targets.DEFAULT_LEVEL
     if int(t) == targets.TARGET:
-        d = targets.DEFAULT_LEVEL
-        return tr(f"ระดับเป้าหมายของหน่วยงาน (ค่าตั้งต้น {d})", f"Agency target (default {d})")
-    return tr(f"ระดับ ≥ {t}", f"level ≥ {t}")
+        return pick(lang, f"ระดับเป้าหมายของหน่วยงาน (ค่าตั้งต้น {d})", f"Agency target (default {d})")
+    return pick(lang, f"ระดับ ≥ {t}", f"level ≥ {t}")
 
 
 def threshold_select(key: str, default: int, *, where=st) -> int:
     """What counts as met: the agency's target level per profile and unit (t = 0, the default), or one fixed level
     1-4 for every unit (the default given only while the widget has no state: no double-default warning);
     `where`: st, st.sidebar or a column."""
+    lang = shell.lang()  # bound now: the labels must not depend on when they are formatted
     return where.select_slider(
         tr("เกณฑ์ที่ถือว่าผ่าน (t)", "What counts as met (t)"),
         options=[targets.TARGET, *targets.LEVELS],
-        format_func=threshold_label,
+        format_func=lambda t: threshold_label(t, lang),
         key=key,
         **({} if key in st.session_state else {"value": default}),
         help=tr(
