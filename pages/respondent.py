@@ -170,7 +170,7 @@ def _table(units: pd.DataFrame, scope: bool = False) -> pd.DataFrame:
             tr("หน่วยความสามารถ", "Unit of capability"): [pv.text(u, "name", lang) for _, u in units.iterrows()],
             tr("สถานะ", "Status"): [rsp.status_label(s, lang) for s in units["status"]],
             tr("ระดับ", "Level"): units["level"],
-            tr("ระดับที่ถือว่าผ่าน", "Level counted as met"): units["target"],
+            tr("เกณฑ์ผ่าน", "Met at"): units["target"],
             tr("คำอธิบายระดับ", "Level description"): [rsp.level_label(v, lang) for v in units["level"]],
             tr("กลุ่มความสามารถ", "Capability group"): [
                 f"{u['group_key']} · {pv.text(u, 'group_name', lang)}" for _, u in units.iterrows()
@@ -186,7 +186,7 @@ COLUMNS = {
     tr("รหัส", "Code"): st.column_config.TextColumn(width="small"),
     tr("หน่วยความสามารถ", "Unit of capability"): st.column_config.TextColumn(width="large"),
     tr("ระดับ", "Level"): st.column_config.NumberColumn(format="%d", width="small"),
-    tr("ระดับที่ถือว่าผ่าน", "Level counted as met"): st.column_config.NumberColumn(format="≥ %d", width="small"),
+    tr("เกณฑ์ผ่าน", "Met at"): st.column_config.NumberColumn(format="≥ %d", width="small"),
     tr("กลุ่มความสามารถ", "Capability group"): st.column_config.TextColumn(width="medium"),
 }
 
