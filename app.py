@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from framework import access, analysis
+from framework import access, analysis, summary
 from framework.text import md
 from ui import filters, shell
 from ui.downloads import table_downloads
@@ -165,7 +165,10 @@ def survey_headline() -> None:
     m[1].metric(
         tr(f"ความพร้อม · {stages[stage]}", f"Readiness · {stages[stage]}"),
         filters.share_text(ov["readiness"]),
-        help=tr("ค่าเฉลี่ยสัดส่วนหน่วยที่บทบาทกำหนดซึ่งผู้ตอบผ่าน (ระดับ ≥ 3)", "Mean share of required units met (level ≥ 3)"),
+        help=tr(
+            f"ค่าเฉลี่ยสัดส่วนหน่วยที่บทบาทกำหนดซึ่งผู้ตอบผ่าน ({summary.met_words(f.threshold, 'th')})",
+            f"Mean share of required units met ({summary.met_words(f.threshold, 'en')})",
+        ),
         delta=filters.change_text(ov, "readiness"),
     )
     if nxt:

@@ -13,7 +13,7 @@ from html import escape
 import duckdb
 import pandas as pd
 
-from framework import db, print_css
+from framework import db, print_css, targets
 from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES, Catalog, next_stage  # noqa: F401 - NEXT_STAGE: the one map, shared
 from framework.errors import BilingualError
 from framework.handout import circular_ref
@@ -36,7 +36,18 @@ STATUS_LABELS = {
     NEXT: ("เพิ่มในระยะถัดไป", "next stage"),
     CURRENT: ("ต้องมีอยู่แล้ว", "already required"),
 }
-UNIT_COLUMNS = ["code", "group_key", "group_name_th", "group_name_en", "name_th", "name_en", "level", "met", "status"]
+UNIT_COLUMNS = [
+    "code",
+    "group_key",
+    "group_name_th",
+    "group_name_en",
+    "name_th",
+    "name_en",
+    "level",
+    "target",  # the level that counts as met: the agency's target for the unit (t = 0), else t
+    "met",
+    "status",
+]
 
 
 class RespondentError(BilingualError):
@@ -144,27 +155,39 @@ def _check(stage: str, threshold) -> None:
         raise RespondentError(
             f"ไม่รู้จักระยะ \"{stage}\" — ใช้ {', '.join(STAGES)}", f"Unknown stage \"{stage}\" — use {', '.join(STAGES)}"
         )
-    if isinstance(threshold, bool) or not isinstance(threshold, int) or not 1 <= threshold <= 4:
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or not 0 <= threshold <= 4:
         raise RespondentError(
-            f"เกณฑ์ระดับ {threshold!r} ไม่ถูกต้อง — ใช้จำนวนเต็ม 1 ถึง 4",
-            f"Threshold {threshold!r} is invalid — use a whole number from 1 to 4",
+            f"เกณฑ์ระดับ {threshold!r} ไม่ถูกต้อง — ใช้ 0 (ระดับเป้าหมายของหน่วยงาน) หรือจำนวนเต็ม 1 ถึง 4",
+            f"Threshold {threshold!r} is invalid — use 0 (the agency's target levels) or a whole number from 1 to 4",
         )
 
 
-def _units(catalog: Catalog, stage: str, staff_group: str, levels: dict, threshold: int) -> pd.DataFrame:
-    """The profile's units with this person's level, met and status."""
+def _units(catalog: Catalog, stage: str, staff_group: str, levels: dict, threshold: int, goals: dict) -> pd.DataFrame:
+    """The profile's units with this person's level, the level that counts as met (`goals`: the agency's target
+    levels in force at t = 0, {(stage, group, unit): level}; else t for every unit), met and status."""
     df = catalog.profile_units(stage, staff_group)
     lv = [levels.get(c) for c in df["code"]]
     df = df.assign(level=pd.array(lv, dtype="Int64"))
-    df["met"] = (df["level"] >= threshold).fillna(False).astype(bool)
+    df["target"] = [
+        goals.get((stage, staff_group, c), targets.DEFAULT_LEVEL) if threshold == targets.TARGET else threshold
+        for c in df["code"]
+    ]
+    df["met"] = (df["level"] >= df["target"]).fillna(False).astype(bool)
     df["status"] = [NOT_ASSESSED if pd.isna(v) else (MET if m else DEVELOP) for v, m in zip(df["level"], df["met"])]
     return df[UNIT_COLUMNS].reset_index(drop=True)
 
 
 def plan(
-    con: duckdb.DuckDBPyConnection, catalog: Catalog, batch_id: str, respondent_id: str, stage: str, threshold: int = 3
+    con: duckdb.DuckDBPyConnection,
+    catalog: Catalog,
+    batch_id: str,
+    respondent_id: str,
+    stage: str,
+    threshold: int = targets.TARGET,
 ) -> Plan:
-    """The person's plan at `stage` and a preview of the next stage; RespondentError when not found."""
+    """The person's plan at `stage` and a preview of the next stage; RespondentError when not found.
+    threshold 0 (the default): each unit against the agency's target level for the person's round
+    (framework/targets.py, as the survey views count it); 1-4: one level for every unit."""
     _check(stage, threshold)
     batch = db.query(con, "SELECT agency, stage, round_date FROM store.batches WHERE batch_id = ?", [batch_id])
     if batch.empty:
@@ -195,25 +218,28 @@ def plan(
     prof = catalog.profile(stage, group)
     b = batch.iloc[0]
     rd = b["round_date"]
+    agency = _text(r["agency"]) or _text(b["agency"])
+    round_date = None if pd.isna(rd) else pd.Timestamp(rd).date()
+    goals = targets.get(con, agency, round_date) if threshold == targets.TARGET else {}
     out = Plan(
         batch_id=batch_id,
         respondent_id=str(r["respondent_id"]),
         staff_group=group,
-        agency=_text(r["agency"]) or _text(b["agency"]),
+        agency=agency,
         org_unit=_text(r["org_unit"]),
         position=_text(r["position"]),
-        round_date=None if pd.isna(rd) else pd.Timestamp(rd).date(),
+        round_date=round_date,
         batch_stage=_text(b["stage"]),
         stage=stage,
         threshold=threshold,
         persona_th=prof.persona_th,
         persona_en=prof.persona_en or "",
-        units=_units(catalog, stage, group, levels, threshold),
+        units=_units(catalog, stage, group, levels, threshold, goals),
     )
     nxt = next_stage(stage)
     if nxt:
         nprof = catalog.profile(nxt, group)
-        nu = _units(catalog, nxt, group, levels, threshold)
+        nu = _units(catalog, nxt, group, levels, threshold, goals)
         nu["scope"] = [CURRENT if c in set(out.units["code"]) else NEXT for c in nu["code"]]
         out.next_stage, out.next_persona_th, out.next_persona_en = nxt, nprof.persona_th, nprof.persona_en or ""
         out.next_units = nu
@@ -280,6 +306,29 @@ def _pct(x: float | None) -> str:
 ONE_PAGE_UNITS = 8  # a profile of up to this many units prints on one A4 page, whatever the answers (tested)
 
 
+def met_note(threshold: int, lang: str, *, marked: bool = True) -> str:
+    """What "met" and "readiness" mean in a plan at this threshold (the printable IDP, /respondent, /assess).
+    `marked`: the units whose target differs from the default show "≥ N" (the printable IDP)."""
+    if threshold == targets.TARGET:
+        d = targets.DEFAULT_LEVEL
+        return _t(
+            lang,
+            f"ผ่านเกณฑ์ = ประเมินตนเองได้ถึงระดับเป้าหมายของหน่วยงานสำหรับหน่วยนั้น (จาก 0–4; ค่าตั้งต้น {d}"
+            + (" หน่วยที่หน่วยงานกำหนดระดับอื่นแสดง ≥ N" if marked else "")
+            + "); ความพร้อม = สัดส่วนหน่วยที่ผ่านเกณฑ์ (หน่วยที่ยังไม่ได้ประเมินนับว่ายังไม่ผ่าน)",
+            f"Met = self-assessed at or above the agency's target level for the unit (of 0-4; default {d}"
+            + (", a unit with another target shows ≥ N" if marked else "")
+            + "); readiness = share of required units met (units not assessed count as not met).",
+        )
+    return _t(
+        lang,
+        f"ผ่านเกณฑ์ = ประเมินตนเองได้ระดับ {threshold} ขึ้นไป (จาก 0–4); ความพร้อม = สัดส่วนหน่วยที่ผ่านเกณฑ์ "
+        "(หน่วยที่ยังไม่ได้ประเมินนับว่ายังไม่ผ่าน)",
+        f"Met = self-assessed at level {threshold} or above (of 0-4); readiness = share of required units met "
+        "(units not assessed count as not met).",
+    )
+
+
 def one_page(p: Plan) -> bool:
     """Does the printable IDP of this plan fit one A4 page (so a button may promise it)?"""
     return len(p.units) <= ONE_PAGE_UNITS
@@ -332,9 +381,7 @@ def idp_html(p: Plan, catalog: Catalog, lang: str = "th", today: dt.date | None 
         (_t(lang, "ความพร้อม", "Readiness"), _pct(p.readiness)),
     ]
     parts.append('<div class="figures">' + "".join(f"<div><b>{e(v)}</b>{e(k)}</div>" for k, v in figures) + "</div>")
-    parts.append(
-        f'<p class="note">{e(_t(lang, f"ผ่านเกณฑ์ = ประเมินตนเองได้ระดับ {p.threshold} ขึ้นไป (จาก 0–4); ความพร้อม = สัดส่วนหน่วยที่ผ่านเกณฑ์ (หน่วยที่ยังไม่ได้ประเมินนับว่ายังไม่ผ่าน)", f"Met = self-assessed at level {p.threshold} or above (of 0-4); readiness = share of required units met (units not assessed count as not met)."))}</p>'
-    )
+    parts.append(f'<p class="note">{e(met_note(p.threshold, lang))}</p>')
 
     actions = (
         f'<th>{e(_t(lang, "กิจกรรมการพัฒนา", "Development actions"))}</th>'
@@ -353,9 +400,12 @@ def idp_html(p: Plan, catalog: Catalog, lang: str = "th", today: dt.date | None 
                     )
                     + "</div>"
                 )
+            level = status_label(NOT_ASSESSED, lang) if u["status"] == NOT_ASSESSED else level_label(u["level"], lang)
+            if p.threshold == targets.TARGET and u["target"] != targets.DEFAULT_LEVEL:  # a target HR set
+                level += f" (≥ {u['target']})"
             rows.append(
                 f'<tr><td class="code">{e(u["code"])}</td><td>{cell}</td>'
-                f'<td class="level">{e(status_label(NOT_ASSESSED, lang) if u["status"] == NOT_ASSESSED else level_label(u["level"], lang))}</td>'
+                f'<td class="level">{e(level)}</td>'
                 + ('<td class="blank"></td><td class="blank" style="width:11%"></td>' if blank else "")
                 + "</tr>"
             )

@@ -28,11 +28,20 @@ con = shell.connection()
 S = "as_"  # every session key of this page starts with it
 stages = groups = pv.names(cat, lang)  # display names by key (stage and staff-group keys never collide)
 
-# Brings the result into view once, right after submitting (the page was scrolled down to the Submit button).
+# Brings the result into view once, right after submitting (the page was scrolled down to the Submit button):
+# below Streamlit's fixed header (on a phone the message sat under it, just above what shows), again while the
+# page settles.
 SCROLL_HTML = """<div id="skills-result-top"></div>
 <script>
 (function () {
-  const go = () => { const el = document.getElementById("skills-result-top"); if (el) el.scrollIntoView({block: "start"}); };
+  const go = () => {
+    const el = document.getElementById("skills-result-top");
+    if (!el) return;
+    const head = document.querySelector('[data-testid="stHeader"]');
+    const below = head ? Math.max(0, head.getBoundingClientRect().bottom) : 0;
+    el.style.scrollMarginTop = (below + 8) + "px";
+    el.scrollIntoView({block: "start"});
+  };
   [0, 150, 400, 800, 1500].forEach(ms => setTimeout(go, ms));
 })();
 </script>"""
@@ -85,9 +94,7 @@ def _result(c, batch_id: str, respondent_id: str, *, just_sent: dict | None = No
         ),
         "—" if p.next_readiness is None else f"{p.next_readiness:.0%}",
     )
-    st.caption(
-        tr(f"ผ่านเกณฑ์ = ประเมินตนเองได้ระดับ {p.threshold} ขึ้นไป", f"Met = self-assessed at level {p.threshold} or above")
-    )
+    st.caption(rsp.met_note(p.threshold, lang, marked=False))
     left, right = st.columns(2)
     for box, status, (th, en) in (
         (left, rsp.MET, ("หน่วยที่ผ่านเกณฑ์", "Units met")),

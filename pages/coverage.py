@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from framework import analysis
+from framework import analysis, summary
 from framework.outputs import analysis_charts, chart_theme
 from ui import filters, shell
 from ui.downloads import chart_downloads, table_downloads
@@ -43,8 +43,8 @@ fig = analysis_charts.coverage_heatmap(
     labels,
     unit_names,
     title=tr(
-        f"ความครอบคลุม · {stages[stage]} · เกณฑ์ระดับ ≥ {f.threshold}",
-        f"Coverage · {stages[stage]} · level ≥ {f.threshold}",
+        f"ความครอบคลุม · {stages[stage]} · {summary.met_words(f.threshold, 'th')}",
+        f"Coverage · {stages[stage]} · {summary.met_words(f.threshold, 'en')}",
     ),
     font_size=shell.chart_font_size(),
     names_on_axis=names_on_axis,

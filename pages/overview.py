@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from framework import analysis
+from framework import analysis, summary
 from framework.outputs import chart_theme, readiness_charts
 from framework.text import md
 from ui import filters, shell
@@ -39,8 +39,8 @@ if c.get("n_stages", 0) > 1 and stage == counts.get("stage") and len(f.agencies)
 scope = ", ".join(f.agencies) if f.agencies else tr("ทุกหน่วยงานรวมกัน", "all agencies pooled")
 st.caption(
     tr(
-        f"ขอบเขต: {md(scope)} · ผู้ตอบ {c['respondents']:,} คน · เกณฑ์ระดับ ≥ {f.threshold}",
-        f"Scope: {md(scope)} · {c['respondents']:,} respondents · level ≥ {f.threshold} counts as met",
+        f"ขอบเขต: {md(scope)} · ผู้ตอบ {c['respondents']:,} คน · {summary.met_clause(f.threshold, 'th')}",
+        f"Scope: {md(scope)} · {c['respondents']:,} respondents · {summary.met_clause(f.threshold, 'en')}",
     )
 )
 filters.round_caption(f)

@@ -12,6 +12,7 @@ from framework.catalog import profiles as pv
 from framework.outputs import export
 from framework.text import html, md
 from ui import shell
+from ui import targets as target_levels
 from ui.downloads import table_downloads
 
 lang = shell.setup("respondent", "แผนพัฒนารายบุคคล", "Individual development plan")
@@ -117,7 +118,7 @@ rid = c1.selectbox(tr("ผู้ตอบ", "Respondent"), list(who), format_fun
 stage = c2.selectbox(
     tr("ระยะของหน่วยงาน", "Agency stage"), STAGES, key="resp_stage", format_func=lambda k: names.get(k, k)
 )
-t = c3.slider(tr("เกณฑ์ระดับที่นับว่าผ่าน", "Level that counts as met"), 1, 4, analysis.DEFAULT_THRESHOLD, key="resp_t")
+t = target_levels.threshold_select("resp_t", analysis.DEFAULT_THRESHOLD, where=c3)
 if stage_of.get(batch) not in STAGES:
     st.caption(
         tr(
@@ -157,10 +158,7 @@ m[3].metric(tr("ยังไม่ได้ประเมิน", "Not assessed
 m[4].metric(
     tr("ความพร้อม", "Readiness"),
     "—" if p.readiness is None else f"{p.readiness:.0%}",
-    help=tr(
-        f"สัดส่วนหน่วยที่ต้องมีซึ่งประเมินได้ระดับ {t} ขึ้นไป (ไม่ได้ประเมิน = ไม่ผ่าน)",
-        f"Share of the required units self-assessed at level {t} or above (not assessed = not met)",
-    ),
+    help=rsp.met_note(t, lang, marked=False),
 )
 
 
@@ -172,6 +170,7 @@ def _table(units: pd.DataFrame, scope: bool = False) -> pd.DataFrame:
             tr("หน่วยความสามารถ", "Unit of capability"): [pv.text(u, "name", lang) for _, u in units.iterrows()],
             tr("สถานะ", "Status"): [rsp.status_label(s, lang) for s in units["status"]],
             tr("ระดับ", "Level"): units["level"],
+            tr("เกณฑ์ผ่าน", "Met at"): units["target"],
             tr("คำอธิบายระดับ", "Level description"): [rsp.level_label(v, lang) for v in units["level"]],
             tr("กลุ่มความสามารถ", "Capability group"): [
                 f"{u['group_key']} · {pv.text(u, 'group_name', lang)}" for _, u in units.iterrows()
@@ -187,6 +186,7 @@ COLUMNS = {
     tr("รหัส", "Code"): st.column_config.TextColumn(width="small"),
     tr("หน่วยความสามารถ", "Unit of capability"): st.column_config.TextColumn(width="large"),
     tr("ระดับ", "Level"): st.column_config.NumberColumn(format="%d", width="small"),
+    tr("เกณฑ์ผ่าน", "Met at"): st.column_config.NumberColumn(format="≥ %d", width="small"),
     tr("กลุ่มความสามารถ", "Capability group"): st.column_config.TextColumn(width="medium"),
 }
 

@@ -7,6 +7,7 @@ from framework import access, analysis, analyst
 from framework.paths import store_path
 from framework.text import md
 from ui import shell
+from ui import targets as target_levels
 from ui.downloads import table_downloads
 
 lang = shell.setup("sql", "SQL สำหรับนักวิเคราะห์", "Analyst SQL")
@@ -41,8 +42,7 @@ st.caption(
 # --- settings -------------------------------------------------------------------------------
 with st.expander(tr("ค่าตั้งและสิทธิ์", "Settings and access"), icon=":material/tune:"):
     c1, c2, c3 = st.columns([1, 1, 2])
-    st.session_state.setdefault("sql_threshold", int(DEFAULTS.threshold))
-    threshold = c1.number_input(tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Level counted as met (t)"), 1, 4, key="sql_threshold")
+    threshold = target_levels.threshold_select("sql_threshold", int(DEFAULTS.threshold), where=c1)
     local = access.local_mode(shell.hr_secret())
     attempt = shell.hr_passphrase(  # throttled and logged like every HR gate; emptied once accepted
         "sql_passphrase",

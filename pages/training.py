@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from framework import analysis
+from framework import analysis, summary
 from framework.outputs import analysis_charts, chart_theme
 from framework.text import md
 from ui import filters, shell
@@ -43,9 +43,10 @@ head = analysis.training_headline(totals)  # over shown units only (suppression.
 scope = ", ".join(f.agencies) if f.agencies else tr("ทุกหน่วยงานรวมกัน", "all agencies pooled")
 st.caption(
     tr(
-        f"ขอบเขต: {md(scope)} · ผู้ตอบ {counts['respondents']:,} คน · {stages[stage]} · เกณฑ์ระดับ ≥ {f.threshold}",
+        f"ขอบเขต: {md(scope)} · ผู้ตอบ {counts['respondents']:,} คน · {stages[stage]} · "
+        f"{summary.met_clause(f.threshold, 'th')}",
         f"Scope: {md(scope)} · {counts['respondents']:,} respondents · {stages[stage]} · "
-        f"level ≥ {f.threshold} counts as met",
+        f"{summary.met_clause(f.threshold, 'en')}",
     )
 )
 filters.stage_caption(f, stage)
@@ -105,11 +106,11 @@ else:
 
 st.caption(
     tr(
-        f"**ต้องพัฒนา** = ผู้ตอบที่บทบาท ({stages[stage]}, กลุ่มบุคลากรของตน) กำหนดหน่วยนั้น แต่ระดับต่ำกว่า {f.threshold} "
+        f"**ต้องพัฒนา** = ผู้ตอบที่บทบาท ({stages[stage]}, กลุ่มบุคลากรของตน) กำหนดหน่วยนั้น แต่ระดับ{summary.below_words(f.threshold, 'th')} "
         "หรือยังไม่ได้ประเมิน · **ผู้ที่บทบาทกำหนด** = จำนวนผู้ตอบที่บทบาทกำหนดหน่วยนั้น · "
         "เรียงจากจำนวนผู้ต้องพัฒนามากที่สุด",
         f"**To develop** = respondents whose role profile ({stages[stage]}, their staff group) requires the unit "
-        f"and whose level is below {f.threshold} or not assessed · **Required** = respondents whose profile "
+        f"and whose level is {summary.below_words(f.threshold, 'en')} or not assessed · **Required** = respondents whose profile "
         "requires the unit · sorted by staff to develop, largest first",
     )
 )

@@ -4,7 +4,7 @@ workshop — submissions so far and the room's coverage heatmap, refreshing by i
 import pandas as pd
 import streamlit as st
 
-from framework import analysis, campaign, clock
+from framework import analysis, campaign, clock, summary
 from framework.catalog import STAGES
 from framework.errors import BilingualError
 from framework.outputs import analysis_charts, chart_theme, export
@@ -148,8 +148,9 @@ def personal_links(camp, base: str) -> None:
 
 
 con = shell.connection()
+gate_passed = shell.hr_passed("ws_pass")
 panel = shell.controls(
-    expanded=not shell.hr_passed("ws_pass") or not campaign.has_tables(con) or not campaign.list_campaigns(con)
+    expanded=not gate_passed or not campaign.has_tables(con) or not campaign.list_campaigns(con), key="ws_controls"
 )
 with panel:
     shell.hr_gate(
@@ -157,6 +158,8 @@ with panel:
         "การเปิดแบบประเมินและมุมมองสดต้องใช้รหัสผ่าน HR",
         "Opening campaigns and the live view need the HR passphrase.",
     )
+    if presenting and not gate_passed:  # the passphrase was just accepted: fold the controls away (run again)
+        st.rerun()
     cat = shell.catalog()
     stages = dict(zip(cat.stages()["key"], cat.stages()["name_en" if lang == "en" else "name_th"]))
     groups = dict(zip(cat.staff_groups()["key"], cat.staff_groups()["name_en" if lang == "en" else "name_th"]))
@@ -363,8 +366,8 @@ def live() -> None:
         font_size=shell.chart_font_size(),
         k=f.min_cell,
         title=tr(
-            f"ความครอบคลุม · {stages[camp.stage]} · เกณฑ์ระดับ ≥ {f.threshold} · k = {f.min_cell}",
-            f"Coverage · {stages[camp.stage]} · level ≥ {f.threshold} · k = {f.min_cell}",
+            f"ความครอบคลุม · {stages[camp.stage]} · {summary.met_words(f.threshold, 'th')} · k = {f.min_cell}",
+            f"Coverage · {stages[camp.stage]} · {summary.met_words(f.threshold, 'en')} · k = {f.min_cell}",
         ),
     )
     if presenting:  # the whole room on the projector's screen, beside the QR code

@@ -22,6 +22,11 @@ BOX = """(el) => { const b = el.getBoundingClientRect();
   return {left: b.left, top: b.top, right: b.right, bottom: b.bottom, width: b.width, height: b.height}; }"""
 
 
+# The bottom of Streamlit's fixed header (0 when there is none): what lies above it is covered, not on screen.
+HEADER_BOTTOM = """() => { const h = document.querySelector('[data-testid="stHeader"]');
+  return h && getComputedStyle(h).display !== "none" ? Math.max(0, h.getBoundingClientRect().bottom) : 0; }"""
+
+
 def _box(locator) -> dict:
     return locator.evaluate(BOX)
 
@@ -75,9 +80,20 @@ def submitted(server, browser):  # noqa: F811
         _settle(person)
         person.wait_for_timeout(1000)
         success = _box(person.locator('[data-testid="stAlert"]', has_text="บันทึกคำตอบแล้ว").first)
+        score = _box(person.locator('[data-testid="stMetric"]', has_text="ความพร้อมในระยะนี้").first)
+        header = person.evaluate(HEADER_BOTTOM)
         _shot(person, "assess_result_phone")
         link = person.locator(".st-key-as_result_link code").first.inner_text().strip()
-        yield {"code": code, "units": n, "success": success, "url": person.url, "link": link, "scrolled": before}
+        yield {
+            "code": code,
+            "units": n,
+            "success": success,
+            "score": score,
+            "header": header,
+            "url": person.url,
+            "link": link,
+            "scrolled": before,
+        }
     finally:
         hr.close()
         person.close()
@@ -86,6 +102,8 @@ def submitted(server, browser):  # noqa: F811
 def test_assess_on_a_phone_shows_the_result_in_view_after_submitting(submitted):
     assert submitted["units"] == 8 and submitted["scrolled"] > 300, submitted  # the form was scrolled far down
     assert _inside(submitted["success"], 390, 844), submitted  # the message and score on screen
+    assert submitted["success"]["top"] >= submitted["header"] - 1, submitted  # not under the fixed header
+    assert _inside(submitted["score"], 390, 844) and submitted["score"]["top"] >= submitted["header"], submitted
     assert "r=" not in submitted["url"], submitted["url"]  # the token is never put in the URL
 
 

@@ -59,6 +59,16 @@ def test_coverage_json_thresholds_and_by(db_file, capsysbinary):
     assert sec["coverage"] == pytest.approx(4 / 6) and sec["by"] == "unit"
 
 
+def test_the_default_threshold_is_the_agencys_target_and_equals_3_without_targets(db_file, capsysbinary):
+    """Issue 21 point 5: no --threshold = the agency's target levels (t = 0); no target set: the figures of t = 3."""
+    for cmd in (["coverage", "--stage", "Early"], ["readiness"]):
+        _c, default, _ = run(capsysbinary, *cmd, "--db", db_file)
+        _c, at0, _ = run(capsysbinary, *cmd, "--threshold", "0", "--db", db_file)
+        _c, at3, _ = run(capsysbinary, *cmd, "--threshold", "3", "--db", db_file)
+        _c, at2, _ = run(capsysbinary, *cmd, "--threshold", "2", "--db", db_file)
+        assert default == at0 == at3 and default != at2
+
+
 def test_readiness_csv(db_file, capsysbinary):
     _code, out, _ = run(capsysbinary, "readiness", "--db", db_file)
     df = pd.read_csv(io.StringIO(out))

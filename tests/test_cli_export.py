@@ -126,6 +126,7 @@ def test_readiness_by_agency(tmp_path, store):
     assert export.parquet_settings(out.read_bytes())["filters"] == {
         "by": "agency",
         "round": "latest 2025-01-15",
+        "targets": {f"{AGENCY}@2025-01-15": "default 3"},  # t = 0 by default: the target levels in force
     }  # the round it holds
 
 
@@ -190,6 +191,15 @@ def test_unknown_agency_or_org_unit_is_refused_not_an_empty_file(tmp_path, store
         == 0
     )
     assert read(out)["n"].max() > 0
+
+
+def test_the_default_threshold_is_the_agencys_target_in_words(tmp_path, store):
+    """No --threshold: t = 0, the agency's target levels, said in words in the settings sheet (never "0" alone)."""
+    out = tmp_path / "cov.xlsx"
+    assert main("export", "coverage", "--db", store, "--stage", "Developing", "--out", out) == 0
+    settings = {r[0]: r[3] for r in openpyxl.load_workbook(out)["settings"].iter_rows(min_row=2, values_only=True)}
+    assert settings["threshold"].startswith("0 = ") and "the agency's target level (default 3)" in settings["threshold"]
+    assert "targets=" in settings["filters"] and "default 3" in settings["filters"]  # no level set: the default
 
 
 def test_aggregate_file_name_carries_threshold_and_k(tmp_path, store, capsys):

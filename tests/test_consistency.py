@@ -321,6 +321,10 @@ TRUSTED_EVERYWHERE = {
     "en",  # the (Thai, English) pair of a translated constant
     "len",
     "f.min_cell",  # numbers
+    "summary.met_words",
+    "summary.met_clause",
+    "summary.below_words",
+    "rsp.met_note",  # the threshold in words (program text and a number)
 }
 TRUSTED_IN = {
     "app.py": {
@@ -339,7 +343,6 @@ TRUSTED_IN = {
         "tag",
         "r[element]",
         "form.unit_detail",
-        "p.threshold",
         "label",
     },
     "pages/explorer.py": {
@@ -353,7 +356,7 @@ TRUSTED_IN = {
         "int",
         "sum",
     },
-    "pages/overview.py": {"f.threshold", "n_hidden", "pts", "start", "then"},
+    "pages/overview.py": {"n_hidden", "pts", "start", "then"},
     "pages/pathway.py": {"html"},
     "pages/profiles.py": {
         "names[]",
@@ -371,7 +374,6 @@ TRUSTED_IN = {
     },
     "pages/readiness.py": {"by_labels[]"},
     "pages/respondent.py": {
-        "t",
         "names[]",
         "e[code]",
         "p.next_persona",
@@ -380,7 +382,7 @@ TRUSTED_IN = {
         "rsp.FIND_LIMIT",
     },
     "pages/sql.py": {"analyst.DERIVED[]", "mb", "shell.hr_refusal", "k_floor"},
-    "pages/training.py": {"f.threshold", "head.units_hidden"},
+    "pages/training.py": {"head.units_hidden"},
     "pages/upload.py": {"day", "stage_label", "lang", "res.batch_id", "res.encoding", "survey.rules.markdown"},
     "pages/workshop.py": {
         "hidden",
@@ -406,6 +408,7 @@ TRUSTED_IN = {
         "analysis.DEFINITIONS_EN",
     },
     "ui/shell.py": {"script", "title_th", "title_en", "sec_th", "sec_en", "why_th", "why_en", "refusal", "label"},
+    "ui/targets.py": {"targets.DEFAULT_LEVEL"},
     "ui/widget_text.py": {"block"},
 }
 

@@ -25,4 +25,4 @@ def test_the_respondent_page_starts_at_the_analysis_default(demo_store, monkeypa
     monkeypatch.setattr(analysis, "DEFAULT_THRESHOLD", 2)
     at = run_page("respondent.py")
     assert not at.exception
-    assert at.slider(key="resp_t").value == 2
+    assert at.select_slider(key="resp_t").value == 2

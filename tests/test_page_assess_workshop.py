@@ -116,3 +116,19 @@ def test_presentation_folds_the_controls_until_something_there_needs_doing(store
     if campaign.qr.available():
         assert len(at.get("image")) == 1 and not _panel(at)[0].get("image")  # the QR code outside the panel
     assert not _panel(run_page("workshop.py", state={"lang": "en"}))  # not presenting
+
+
+def test_presentation_folds_the_controls_as_soon_as_the_passphrase_is_accepted(store, catalog, monkeypatch):
+    """Issue 21 walk: with a campaign open, the run that accepts the passphrase folds the panel (it runs again
+    with the gate passed), and the panel is a keyed, stateful expander whose identity follows `expanded`, so
+    the browser cannot keep it open as it was."""
+    monkeypatch.setenv("SKILLS_HR_PASSPHRASE", "hr-secret")
+    campaign.open_campaign(store(), catalog, agency="กรมทดสอบ", stage="Early", round_date="2025-06-30")
+    at = run_page("workshop.py", state={"lang": "en"}, query={"present": "1"})
+    assert _panel(at)[0].proto.expanded and _panel(at)[0].proto.id  # stateful: the server says open or not
+    opened = _panel(at)[0].proto.id
+    at.text_input(key="ws_pass").input("hr-secret").run()
+    assert not at.exception and not _panel(at)[0].proto.expanded  # folded in the same interaction
+    assert _panel(at)[0].proto.id != opened  # another identity: the browser's open state is not carried over
+    if campaign.qr.available():
+        assert len(at.get("image")) == 1  # the QR code, outside the folded panel

@@ -85,6 +85,6 @@ def test_stage_choice_and_filters_carry_to_other_pages(tmp_path, monkeypatch):
     assert not at.exception
     assert at.selectbox(key="cov_stage").value == "Mature"
     assert at.multiselect(key="cov_agencies").value == [seed.AGENCY2]
-    assert at.slider(key="cov_threshold").value == 2
+    assert at.select_slider(key="cov_threshold").value == 2
     # No "default value but also set via the Session State API" warning from seeding the widgets.
     assert not any("Session State" in w.value for w in at.warning)

@@ -56,7 +56,7 @@ def test_local_mode_shows_the_plan_of_the_first_respondent(demo):
     batch = at.selectbox(key="resp_batch").value
     assert batch == demo["batches"]["batch_id"].iloc[0]  # newest round first
     assert at.selectbox(key="resp_stage").value == demo["stages"][batch]  # the batch's agency stage
-    assert at.slider(key="resp_t").value == 3
+    assert at.select_slider(key="resp_t").value == 0
     rid = at.selectbox(key="resp_id").value
     assert rid == demo["first"][batch]
     p = demo["plan"](batch, rid, demo["stages"][batch])

@@ -124,7 +124,7 @@ def test_result_cleared_when_access_or_settings_change(store, monkeypatch):
     assert not at.metric and not at.get("download_button")
     assert any("press 'Run' again" in i.value for i in at.info)
     at = run_query(at, "SELECT count(*) AS n FROM units")
-    at.number_input(key="sql_threshold").set_value(2).run()
+    at.select_slider(key="sql_threshold").set_value(2).run()
     assert not at.metric
 
 

@@ -146,3 +146,46 @@ def test_export_settings_carry_the_targets(small):
     assert got[f"{AG}@2025-06-30"] == {"Developing/Executive/DT600": 2}
     assert got[f"{AG}@2024-06-30"] == "default 3"
     assert targets.settings(small, Filters(threshold=3)) == {}
+
+
+def _figures(c, f):
+    cov = analysis.coverage(c, f, stage="Developing", by="group")
+    rd = analysis.readiness(c, f, by="group")
+    return cov[["key", "code", "met", "coverage"]], rd[["key", "stage", "readiness", "fully_ready"]]
+
+
+def test_the_default_threshold_is_the_agencys_target(small):
+    """Issue 21 point 5: readiness means "meets the agency's target" by default. An agency that set nothing sees
+    the figures of t = 3; once HR sets a target, the default figures follow it (and t = 3 stays as it was)."""
+    f = Filters(min_cell=1, authorised=True, agencies=(AG,))
+    assert f.threshold == analysis.DEFAULT_THRESHOLD == targets.TARGET
+    assert analysis.defaults()["threshold"] == targets.TARGET
+    at3 = _figures(small, f.with_(threshold=3))
+    for got, want in zip(_figures(small, f), at3):
+        pd.testing.assert_frame_equal(got, want)
+    targets.set_level(small, AG, "2025-06-30", "Developing", "Executive", "DT600", 2, who="HR", authorised=True)
+    cov, rd = _figures(small, f)
+    assert not cov.equals(at3[0]) and not rd.equals(at3[1])
+    for got, want in zip(_figures(small, f.with_(threshold=3)), at3):
+        pd.testing.assert_frame_equal(got, want)
+    ex = cov[(cov["key"] == "Executive") & (cov["code"] == "DT600")]["met"].iloc[0]
+    assert ex > at3[0][(at3[0]["key"] == "Executive") & (at3[0]["code"] == "DT600")]["met"].iloc[0]
+
+
+def test_the_idp_counts_against_the_agencys_target_by_default(small):
+    from framework import respondents as rsp
+    from framework.catalog import Catalog
+
+    cat = Catalog(small)
+    df = responses(small, "2025-06-30")
+    ex = df[(df["staff_group"] == "Executive") & (df["DT600"] == 2)].iloc[0]
+    batch, rid = ex["batch_id"], ex["respondent_id"]
+    before = rsp.plan(small, cat, batch, rid, "Developing")
+    assert before.threshold == targets.TARGET
+    pd.testing.assert_frame_equal(before.units, rsp.plan(small, cat, batch, rid, "Developing", 3).units)
+    targets.set_level(small, AG, "2025-06-30", "Developing", "Executive", "DT600", 2, who="HR", authorised=True)
+    after = rsp.plan(small, cat, batch, rid, "Developing").units.set_index("code")
+    assert after.loc["DT600", "target"] == 2 and after.loc["DT600", "met"]
+    assert not rsp.plan(small, cat, batch, rid, "Developing", 3).units.set_index("code").loc["DT600", "met"]
+    html = rsp.idp_html(rsp.plan(small, cat, batch, rid, "Developing"), cat, "en")
+    assert "(≥ 2)" in html and "target level for the unit" in html and "level 0" not in html

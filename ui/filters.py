@@ -14,6 +14,7 @@ from framework.paths import store_path
 from framework.store.campaign_batch import label as batch_label
 from framework.text import md
 from ui import shell
+from ui import targets as target_levels
 from ui.shell import tr
 
 
@@ -402,17 +403,7 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
                     ),
                     icon=":material/warning:",
                 )
-        t = st.slider(
-            tr("เกณฑ์ระดับที่ถือว่าผ่าน (t)", "Threshold level that counts as met (t)"),
-            0,
-            4,
-            key=keys["threshold"],
-            **_default(keys["threshold"], value=defaults["threshold"]),
-            help=tr(
-                "0 = ระดับเป้าหมายของหน่วยงานในแต่ละหน่วย (ตั้งที่หน้าบทบาท; ค่าตั้งต้น 3)",
-                "0 = the agency's target level of each unit (set on /profiles; default 3)",
-            ),
-        )
+        t = target_levels.threshold_select(keys["threshold"], defaults["threshold"])
         authorised, k_min = _k_access(f"{prefix}_hr")
         if keys["min_cell"] in st.session_state and st.session_state[keys["min_cell"]] < k_min:
             st.session_state[keys["min_cell"]] = k_min  # a k remembered from an HR session: back to the floor

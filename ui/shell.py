@@ -243,12 +243,19 @@ def hr_passed(key: str) -> bool:
     return key in st.session_state.get(HR_UNLOCKED, [])  # hr_passphrase() unlocked the gate's scope
 
 
-def controls(expanded: bool = False):
+def controls(expanded: bool = False, key: str | None = None):
     """Where a page puts its controls: as they are normally; while presenting, folded into one collapsed expander
-    so the content gets the screen (open it to change a choice; keyboard shortcuts keep working)."""
+    so the content gets the screen (open it to change a choice; keyboard shortcuts keep working).
+
+    With a `key` the expander is stateful (Streamlit reruns on open/close) and `expanded` is part of its identity:
+    when a page's reason to keep it open ends (an HR gate passed), the next run folds it, where a plain expander
+    would stay as the browser left it."""
     if not presenting():
         return st.container()
-    return st.expander(tr("ตัวเลือกและปุ่มควบคุม", "Choices and controls"), icon=":material/tune:", expanded=expanded)
+    label = tr("ตัวเลือกและปุ่มควบคุม", "Choices and controls")
+    if key is None:
+        return st.expander(label, icon=":material/tune:", expanded=expanded)
+    return st.expander(label, icon=":material/tune:", expanded=expanded, key=key, on_change="rerun")
 
 
 def lang() -> str:

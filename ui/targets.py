@@ -1,5 +1,6 @@
 """The agency's target levels on /profiles (framework/targets.py): which agency and round, each required unit's
-level in force (the default shown as such), and the HR-only editor."""
+level in force (the default shown as such), and the HR-only editor; and the threshold selector of the survey
+pages and the IDP (t = 0, the default: the agency's target level; 1-4 a fixed level)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import streamlit as st
 
 from framework import targets
 from framework.errors import BilingualError
-from framework.text import md
+from framework.text import md, pick
 from ui import shell
 
 tr = shell.tr
@@ -99,3 +100,31 @@ def _editor(con, agency, round_date, stage, group, mine) -> None:
             st.rerun()
     except BilingualError as exc:
         st.error(md(exc.message(shell.lang())), icon=":material/error:")
+
+
+def threshold_label(t: int, lang: str) -> str:
+    """A threshold choice in words: 0 = the agency's target level (the default), else "level ≥ t"."""
+    d = targets.DEFAULT_LEVEL
+    if int(t) == targets.TARGET:
+        return pick(lang, f"ระดับเป้าหมายของหน่วยงาน (ค่าตั้งต้น {d})", f"Agency target (default {d})")
+    return pick(lang, f"ระดับ ≥ {t}", f"level ≥ {t}")
+
+
+def threshold_select(key: str, default: int, *, where=st) -> int:
+    """What counts as met: the agency's target level per profile and unit (t = 0, the default), or one fixed level
+    1-4 for every unit (the default given only while the widget has no state: no double-default warning);
+    `where`: st, st.sidebar or a column."""
+    lang = shell.lang()  # bound now: the labels must not depend on when they are formatted
+    return where.select_slider(
+        tr("เกณฑ์ที่ถือว่าผ่าน (t)", "What counts as met (t)"),
+        options=[targets.TARGET, *targets.LEVELS],
+        format_func=lambda t: threshold_label(t, lang),
+        key=key,
+        **({} if key in st.session_state else {"value": default}),
+        help=tr(
+            f"ค่าเริ่มต้น: ระดับเป้าหมายที่หน่วยงานกำหนดต่อบทบาทและหน่วย (ตั้งที่หน้าบทบาท; ค่าตั้งต้น {targets.DEFAULT_LEVEL} "
+            "ทุกหน่วยเมื่อไม่ได้กำหนด) · 1–4 = ระดับเดียวกันทุกหน่วย",
+            "Default: the target level the agency set per role profile and unit (on /profiles; "
+            f"{targets.DEFAULT_LEVEL} for every unit where none is set) · 1–4 = one fixed level for every unit",
+        ),
+    )

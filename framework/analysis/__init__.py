@@ -3,7 +3,7 @@
 Every aggregate is one DuckDB query over the cells kept at write time (`store.agg_cells`, source.py; the
 responses when the cells are stale) and the framework tables; Python only reshapes the small aggregated result
 and applies suppression. The package:
-- filters.py      Filters and THE defaults (t = 3, k = the access floor, target = 0.8); the k-floor check
+- filters.py      Filters and THE defaults (t = 0 = the agency's targets, k = the floor, target = 0.8); k floor
 - disclosure.py   the disclosure blocks: every figure without the HR passphrase is a sum of whole blocks of >= k
 - suppression.py  every rule that hides a figure, and the reasons in words
 - base.py         catalogue frame, SQL key fragments, ordering

@@ -2,7 +2,9 @@
 
 `Filters` says which respondents to analyse (batches, agencies, org units, staff groups, rounds; an empty tuple
 means no filter), which round of each agency (`round`: "latest" = each agency's latest round, the default; an
-ISO date "YYYY-MM-DD" = that round; "all" = every round pooled, only when asked for) and how (threshold t, smallest cell k, readiness target). The k floor is the one rule of
+ISO date "YYYY-MM-DD" = that round; "all" = every round pooled, only when asked for) and how (threshold t:
+0, the default, = the agency's target level per profile and unit, 1-4 a fixed level; smallest cell k;
+readiness target). The k floor is the one rule of
 `framework.access`: k below `access.min_cell_floor()` (default 5) only for an authorised user (the HR
 passphrase given) or in local mode (no passphrase configured anywhere) — enforced here, so every page, export
 and CLI command that builds a Filters gets it.
@@ -19,8 +21,11 @@ from framework import access, targets
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.errors import BilingualError
 
-DEFAULT_THRESHOLD = 3  # level that counts as met
 TARGET_THRESHOLD = targets.TARGET  # t = 0: each unit met at the agency's target level (framework/targets.py)
+# What counts as met by default: the agency's target level per profile and unit (issue 21, point 5). With no
+# target set every level is targets.DEFAULT_LEVEL (3), so the figures equal those of t = 3; t = 1-4 is a fixed
+# level for every unit, chosen on purpose.
+DEFAULT_THRESHOLD = TARGET_THRESHOLD
 DEFAULT_TARGET = 0.8  # readiness a stage needs to count as reached
 
 

@@ -13,6 +13,7 @@ from framework.cli import (
     survey_access,
 )
 from framework.cli.text import echo, escape_frame
+from framework.targets import DEFAULT_LEVEL
 
 COVERAGE_COLUMNS = ["stage", "by", "round", "key", "code", "n", "met", "coverage", "required"]
 READINESS_COLUMNS = ["by", "round", "key", "stage", "n", "readiness", "fully_ready", "required_units"]
@@ -50,7 +51,8 @@ def _common(p) -> None:
         "--threshold",
         type=int,
         default=DEFAULT_THRESHOLD,
-        help=f"level that counts as met, 1-4 (default {DEFAULT_THRESHOLD})",
+        help=f"what counts as met: 0 = the agency's target level per profile and unit (default {DEFAULT_THRESHOLD}; "
+        f"{DEFAULT_LEVEL} where the agency set none), or one level 1-4 for every unit",
     )
     p.add_argument(
         "--min-cell",

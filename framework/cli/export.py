@@ -46,7 +46,12 @@ def register(sub) -> None:
         help="coverage/readiness/responses: latest (default for coverage and readiness: each agency's "
         "latest round), all (every round pooled; the default for responses) or YYYY-MM-DD",
     )
-    p.add_argument("--threshold", default=None, help="level counted as met (1-4, default 3)")
+    p.add_argument(
+        "--threshold",
+        default=None,
+        help="what counts as met: 0 = the agency's target level per profile and unit (the default; 3 where "
+        "the agency set none), or one level 1-4 for every unit",
+    )
     p.add_argument(
         "--min-cell",
         dest="min_cell",
@@ -268,7 +273,7 @@ def _out_path(args, fmt: str, name: str) -> Path:
 
 def run(args) -> int:
     """Export one table; print the file written."""
-    from framework import db
+    from framework import db, targets
     from framework.analysis import check_round, rounds
     from framework.catalog import Catalog
     from framework.outputs import export
@@ -283,8 +288,11 @@ def run(args) -> int:
     args.threshold, args.min_cell = _int("--threshold", args.threshold), _int("--min-cell", args.min_cell)
     if args.min_cell is not None and args.min_cell < 1:
         raise UsageError("--min-cell ต้องเป็น 1 ขึ้นไป", "--min-cell must be 1 or more")
-    if args.threshold is not None and not 1 <= args.threshold <= 4:
-        raise UsageError("--threshold ต้องเป็น 1, 2, 3 หรือ 4", "--threshold must be 1, 2, 3 or 4")
+    if args.threshold is not None and not 0 <= args.threshold <= 4:
+        raise UsageError(
+            "--threshold ต้องเป็น 0 (ระดับเป้าหมายของหน่วยงาน) หรือ 1, 2, 3, 4",
+            "--threshold must be 0 (the agency's target levels) or 1, 2, 3, 4",
+        )
     if args.by is not None and args.by not in ("group", "agency", "unit"):
         raise UsageError(
             f"ไม่รู้จัก --by {args.by!r} ใช้ group, agency หรือ unit", f"unknown --by {args.by!r}; use group, agency or unit"
@@ -315,7 +323,10 @@ def run(args) -> int:
                 rounds.settings_label(con, filters) if filters is not None else check_round(args.round or "all")
             )
         threshold, k = (filters.threshold, filters.min_cell) if filters is not None else (None, None)
-        settings = export.settings(cat.meta(), table, shown, threshold=threshold, min_cell=k)
+        stated = dict(shown)
+        if filters is not None and filters.threshold == targets.TARGET:  # the target levels in force, as the app
+            stated["targets"] = targets.settings(con, filters)
+        settings = export.settings(cat.meta(), table, stated, threshold=threshold, min_cell=k)
         # Named like the app's downloads: view, filters, then threshold and k of an aggregate, and the date.
         named = {**shown, **({"threshold": threshold, "min_cell": k} if filters is not None else {})}
         path = _out_path(args, fmt, export.filename(table, named, fmt))

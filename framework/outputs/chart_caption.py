@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 
+from framework import summary
 from framework.text import pick
 
 NAMES = {
@@ -28,6 +29,9 @@ def settings_line(filters: dict | None, lang: str = "th") -> str:
     for name, (th, en) in NAMES.items():
         v = (filters or {}).get(name)
         if v is None or v == "" or v == []:
+            continue
+        if name == "threshold":  # "level ≥ 2", or at t = 0 "meets the agency's target level (default 3)"
+            parts.append(summary.met_words(v, lang))
             continue
         word = pick(lang, th, en)
         parts.append(f"{word} {v}" if word.endswith(("≥", "=")) else f"{word}: {v}")

@@ -30,7 +30,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from framework import clock
+from framework import clock, summary
+from framework.targets import TARGET
 
 FORMATS = ("csv", "xlsx", "parquet")
 SHOWN_FORMATS = ("csv", "xlsx")  # the "as shown" form is for people: no Parquet
@@ -145,6 +146,8 @@ def settings_frame(settings: dict) -> pd.DataFrame:
         th, en = SETTING_LABELS.get(key, (key, key))
         if isinstance(value, dict):
             value = "; ".join(f"{k}={_join(v)}" for k, v in value.items()) or "-"
+        elif key == "threshold" and value is not None and str(value) == str(TARGET):
+            value = f"{TARGET} = {summary.met_words(TARGET, 'th')} / {summary.met_words(TARGET, 'en')}"
         rows.append({"setting": key, "label_th": th, "label_en": en, "value": "" if value is None else str(value)})
     return pd.DataFrame(rows, columns=["setting", "label_th", "label_en", "value"])
 

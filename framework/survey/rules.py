@@ -57,11 +57,13 @@ RULES = (
         "ระดับ",
         "Levels",
         "เลขจำนวนเต็ม 0–4 (เลขไทยได้): 0 ยังไม่มีความรู้/ทักษะ · 1 รู้จัก/เข้าใจ · 2 ทำได้เมื่อมีผู้แนะนำ · "
-        "3 ทำได้ด้วยตนเอง · 4 สอนผู้อื่นได้ เว้นว่าง = ไม่ได้ประเมิน หน่วยนับว่า \"มี\" เมื่อระดับถึงเกณฑ์ "
-        "(ค่าเริ่มต้น 3 ปรับได้ในหน้าวิเคราะห์)",
+        "3 ทำได้ด้วยตนเอง · 4 สอนผู้อื่นได้ เว้นว่าง = ไม่ได้ประเมิน หน่วยนับว่า \"มี\" เมื่อระดับถึงระดับเป้าหมาย "
+        "ของหน่วยงาน (ค่าตั้งต้น 3 ทุกหน่วย HR ตั้งระดับอื่นต่อบทบาทและหน่วยได้ที่หน้าบทบาท; หน้าวิเคราะห์เลือกใช้ระดับเดียว "
+        "1–4 ทุกหน่วยแทนได้)",
         "Whole numbers 0–4 (Thai digits accepted): `0` not yet · `1` aware · `2` can do with guidance · `3` can do "
         "independently · `4` can teach others; blank = not assessed. A unit counts as *met* at or above the "
-        "threshold (default 3, adjustable in the analysis views).",
+        "agency's target level for it (default 3 for every unit; HR may set another per role profile and unit "
+        "on /profiles, and the analysis views may use one level 1–4 for every unit instead).",
     ),
     Rule(
         "คอลัมน์ความสามารถย่อย",

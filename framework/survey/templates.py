@@ -156,8 +156,8 @@ def template_xlsx(catalog: Catalog) -> bytes:
     lv.append(
         [
             None,
-            f"หน่วยนับว่า \"มี\" เมื่อระดับถึงเกณฑ์ (ค่าเริ่มต้น {DEFAULT_THRESHOLD})",
-            f"a unit counts as met at or above the threshold (default {DEFAULT_THRESHOLD})",
+            f"หน่วยนับว่า \"มี\" เมื่อระดับถึงระดับเป้าหมายของหน่วยงาน (ค่าตั้งต้น {DEFAULT_THRESHOLD})",
+            f"a unit counts as met at or above the agency's target level (default {DEFAULT_THRESHOLD})",
         ]
     )
     lv.append(
