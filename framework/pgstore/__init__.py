@@ -1,0 +1,70 @@
+"""The survey store in PostgreSQL (SKILLS_DB=postgresql://…): several app processes and the CLI on one store.
+
+One store interface, two implementations: the embedded DuckDB file (the default), or PostgreSQL, of which each
+process keeps a DuckDB replica attached as `store` (pgstore/replica.py), so every module's SQL runs unchanged
+and DuckDB stays the analysis engine.
+- tables.py   the PostgreSQL tables generated from the DuckDB schema, the change checksums
+- replica.py  Link: load and re-sync the replica by revision; write transactions shipped to PostgreSQL
+- migrate.py  `python -m framework migrate --from A --to B` (file <-> PostgreSQL), checked by equal counts
+
+framework/db.py calls `attach()` from connect(), `link_of()` in transaction(), execute() and data_version().
+"""
+
+from __future__ import annotations
+
+import uuid
+import weakref
+
+from framework.errors import BilingualError
+from framework.pgstore.tables import MARKER
+
+SCHEMES = ("postgresql://", "postgres://")
+_LINKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> Link
+_BY_KEY: dict[str, weakref.ref] = {}  # marker key -> Link (for cursors of a linked connection)
+
+
+class PgRefused(BilingualError):
+    """A feature that works on the store file only (compaction, the analyst's file snapshot)."""
+
+
+def is_url(store) -> bool:
+    """Does SKILLS_DB / --db name a PostgreSQL store rather than a file?"""
+    return isinstance(store, str) and store.startswith(SCHEMES)
+
+
+def attach(con, url: str) -> None:
+    """Attach an in-memory replica of the PostgreSQL store `url` as `store` and load it."""
+    from framework.pgstore.replica import Link
+
+    link = Link(url)
+    key = uuid.uuid4().hex
+    con.execute("ATTACH ':memory:' AS store")
+    con.execute(f"CREATE TABLE store.main.{MARKER} AS SELECT '{key}' AS key")
+    _LINKS[con] = link
+    _BY_KEY[key] = weakref.ref(link)
+    link.setup(con)
+
+
+def link_of(con):
+    """The Link of a connection (or of a cursor of it) to a PostgreSQL store; None for the embedded file."""
+    if not _LINKS:
+        return None
+    link = _LINKS.get(con)
+    if link is not None:
+        return link
+    try:
+        row = con.execute(f"SELECT key FROM store.main.{MARKER}").fetchone()
+    except Exception:  # noqa: BLE001 - no marker table: an embedded store (or none)
+        return None
+    ref = _BY_KEY.get(row[0]) if row else None
+    return ref() if ref else None
+
+
+def refuse(what_th: str, what_en: str) -> PgRefused:
+    """The one message for a file-only feature asked of a PostgreSQL store."""
+    return PgRefused(
+        f"{what_th} ใช้ได้กับคลังแบบสำรวจที่เป็นไฟล์ .duckdb เท่านั้น คลังนี้อยู่ใน PostgreSQL (SKILLS_DB) — "
+        "ใช้ python -m framework migrate เพื่อคัดลอกเป็นไฟล์ก่อน ไม่มีข้อมูลใดถูกเปลี่ยน",
+        f"{what_en} works on a .duckdb store file only; this store is in PostgreSQL (SKILLS_DB) - copy it to a "
+        "file with `python -m framework migrate` first. Nothing was changed.",
+    )
