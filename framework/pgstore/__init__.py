@@ -68,3 +68,11 @@ def refuse(what_th: str, what_en: str) -> PgRefused:
         f"{what_en} works on a .duckdb store file only; this store is in PostgreSQL (SKILLS_DB) - copy it to a "
         "file with `python -m framework migrate` first. Nothing was changed.",
     )
+
+
+def detach(con) -> None:
+    """Close the PostgreSQL connection of a replica (the DuckDB connection is closed by its owner)."""
+    link = link_of(con)
+    if link is not None:
+        with link.lock:
+            link._drop_pg()
