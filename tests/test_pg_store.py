@@ -65,11 +65,11 @@ def figures(con) -> dict:
 
 def assert_same(a: dict, b: dict) -> None:
     assert a.keys() == b.keys()
-    for k in a:
-        if isinstance(a[k], pd.DataFrame):
-            pd.testing.assert_frame_equal(a[k], b[k], check_dtype=False, obj=k)
+    for k, v in a.items():
+        if isinstance(v, pd.DataFrame):
+            pd.testing.assert_frame_equal(v, b[k], check_dtype=False, obj=k)
         else:
-            assert a[k] == b[k], k
+            assert v == b[k], k
 
 
 def test_a_postgresql_store_gives_the_figures_of_the_file(pg_url, store_path, catalog, tmp_path):
@@ -153,7 +153,11 @@ def test_migrate_from_a_file_to_postgresql_and_back_keeps_every_figure(demo_stor
 
 def test_archive_is_refused_on_a_postgresql_store_in_both_languages(pg_url):
     out = subprocess.run(
-        [sys.executable, "-m", "framework", "compact", "--db", pg_url], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "framework", "compact", "--db", pg_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert out.returncode == 2
     assert "works on a .duckdb store file only" in out.stderr and "ใช้ได้กับคลังแบบสำรวจที่เป็นไฟล์" in out.stderr

@@ -30,7 +30,9 @@ def counts(con) -> dict[str, int]:
     """Rows of every store table."""
     cur = con.cursor()
     try:
-        return {n: cur.execute(f"SELECT count(*) FROM store.main.{db.ident(n)}").fetchone()[0] for n in store_tables(cur)}
+        return {
+            n: cur.execute(f"SELECT count(*) FROM store.main.{db.ident(n)}").fetchone()[0] for n in store_tables(cur)
+        }
     finally:
         cur.close()
 

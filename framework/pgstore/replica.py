@@ -19,7 +19,6 @@ from contextlib import contextmanager
 
 import duckdb
 
-from framework import db
 from framework.pgstore.tables import LOCK_KEY, META, SCHEMA, Table, changes, checksums, pg_ident, store_tables
 
 
@@ -51,7 +50,7 @@ class Link:
         try:
             if self._pg is not None:
                 self._pg.close()
-        except Exception:  # noqa: BLE001 - a broken connection is dropped whatever it says
+        except Exception:  # noqa: BLE001, S110 - a broken connection is dropped whatever it says
             pass
         self._pg = None
 
@@ -114,22 +113,22 @@ class Link:
             dcur.execute("BEGIN TRANSACTION")
             gone = set(self.ddl) - set(defs)
             for name in gone:
-                dcur.execute(f"DROP TABLE IF EXISTS store.main.{db.ident(name)}")
+                dcur.execute(f"DROP TABLE IF EXISTS store.main.{pg_ident(name)}")
             for name, (ddl, _) in defs.items():
                 if self.ddl.get(name) != ddl:
-                    dcur.execute(f"DROP TABLE IF EXISTS store.main.{db.ident(name)}")
+                    dcur.execute(f"DROP TABLE IF EXISTS store.main.{pg_ident(name)}")
                     dcur.execute(Table(name, ddl, []).replica_ddl())
             tables = store_tables(dcur)
             for name, (ddl, trev) in defs.items():
                 table = tables[name]
                 if self.ddl.get(name) != ddl or trev > self.rev:
-                    dcur.execute(f"DELETE FROM store.main.{db.ident(name)}")
+                    dcur.execute(f"DELETE FROM store.main.{pg_ident(name)}")
                     self._copy_in(dcur, cur, table, "TRUE", ())
                 elif parts.get(name):
                     where = f"batch_id IN (SELECT part FROM {SCHEMA}._pg_parts WHERE tab = $1 AND rev > $2)"
                     cur.execute(f"SELECT part FROM {SCHEMA}._pg_parts WHERE tab = $1 AND rev > $2", (name, self.rev))
                     ids = [p for (p,) in cur.fetchall()]
-                    dcur.execute(f"DELETE FROM store.main.{db.ident(name)} WHERE list_contains(?, batch_id)", [ids])
+                    dcur.execute(f"DELETE FROM store.main.{pg_ident(name)} WHERE list_contains(?, batch_id)", [ids])
                     self._copy_in(dcur, cur, table, where, (name, self.rev))
             dcur.execute("COMMIT")
         except BaseException:

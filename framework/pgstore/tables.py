@@ -13,8 +13,6 @@ smallint, UBIGINT as text) and are cast back on load.
 
 from __future__ import annotations
 
-from framework import db
-
 SCHEMA = "skills"
 META = (
     f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}",
@@ -23,8 +21,10 @@ META = (
     # the DuckDB DDL of each table, and the revision at which the table was last shipped whole
     f"CREATE TABLE IF NOT EXISTS {SCHEMA}._pg_tables (tab TEXT PRIMARY KEY, ddl TEXT NOT NULL, rev BIGINT NOT NULL)",
     # the revision at which each batch of a table with a batch_id column was last shipped
-    f"CREATE TABLE IF NOT EXISTS {SCHEMA}._pg_parts "
-    "(tab TEXT NOT NULL, part TEXT NOT NULL, rev BIGINT NOT NULL, PRIMARY KEY (tab, part))",
+    (
+        f"CREATE TABLE IF NOT EXISTS {SCHEMA}._pg_parts "
+        "(tab TEXT NOT NULL, part TEXT NOT NULL, rev BIGINT NOT NULL, PRIMARY KEY (tab, part))"
+    ),
     f"CREATE INDEX IF NOT EXISTS _pg_parts_rev ON {SCHEMA}._pg_parts (rev)",
 )
 LOCK_KEY = 0x534B494C4C53  # pg_advisory_xact_lock key of the store's writers ("SKILLS")
@@ -52,8 +52,8 @@ _TYPES = {
 
 
 def pg_ident(name: str) -> str:
-    """A PostgreSQL identifier (double quotes, as DuckDB's)."""
-    return db.ident(name)
+    """A quoted identifier, the same in PostgreSQL and DuckDB (db.ident's rule; db imports this package)."""
+    return '"' + str(name).replace('"', '""') + '"'
 
 
 class Table:
@@ -70,14 +70,14 @@ class Table:
     def ship_select(self, where: str = "TRUE") -> str:
         """DuckDB: the table's rows in the types PostgreSQL stores."""
         cols = ", ".join(
-            f"CAST({db.ident(c)} AS {_TYPES.get(t, ('VARCHAR', 'text'))[0]}) AS {db.ident(c)}" for c, t in self.columns
+            f"CAST({pg_ident(c)} AS {_TYPES.get(t, ('VARCHAR', 'text'))[0]}) AS {pg_ident(c)}" for c, t in self.columns
         )
-        return f"SELECT {cols} FROM store.main.{db.ident(self.name)} WHERE {where}"
+        return f"SELECT {cols} FROM store.main.{pg_ident(self.name)} WHERE {where}"
 
     def load_select(self, source: str) -> str:
         """DuckDB: rows read from PostgreSQL (registered as `source`) cast back to the table's own types."""
-        cols = ", ".join(f"CAST({db.ident(c)} AS {t})" for c, t in self.columns)
-        return f"INSERT INTO store.main.{db.ident(self.name)} SELECT {cols} FROM {source}"
+        cols = ", ".join(f"CAST({pg_ident(c)} AS {t})" for c, t in self.columns)
+        return f"INSERT INTO store.main.{pg_ident(self.name)} SELECT {cols} FROM {source}"
 
     def replica_ddl(self) -> str:
         """The DuckDB DDL as written, created in the attached replica."""
@@ -103,7 +103,7 @@ def checksums(cur, tables: dict[str, Table]) -> dict[str, dict]:
     """{table: {batch_id or None: (rows, hash sum)}}: per batch where the table has batch_id, else one entry."""
     out: dict[str, dict] = {}
     for t in tables.values():
-        src = f"store.main.{db.ident(t.name)}"
+        src = f"store.main.{pg_ident(t.name)}"
         if t.by_batch:
             rows = cur.execute(f"SELECT batch_id, count(*), sum(hash(x)) FROM {src} x GROUP BY batch_id").fetchall()
             out[t.name] = {b: (n, h) for b, n, h in rows}
