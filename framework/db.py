@@ -143,8 +143,15 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     (framework/pgstore/replica.py: one writer at a time across processes, the replica re-synced first)."""
     link = pgstore.link_of(con)
     if link is not None:
-        with link.transaction(con) as cur:
-            yield cur
+        try:
+            with link.transaction(con) as cur:
+                yield cur
+        except Exception as exc:
+            if pgstore.driver_error(exc):  # the server is down or the connection was lost: one bilingual line
+                from framework import storage
+
+                raise storage.StoreWriteError(*pgstore.unavailable(exc)) from exc
+            raise
         return
     cur = con.cursor()
     try:

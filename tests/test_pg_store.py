@@ -161,3 +161,35 @@ def test_archive_is_refused_on_a_postgresql_store_in_both_languages(pg_url):
     )
     assert out.returncode == 2
     assert "works on a .duckdb store file only" in out.stderr and "ใช้ได้กับคลังแบบสำรวจที่เป็นไฟล์" in out.stderr
+
+
+def test_a_lost_connection_is_one_bilingual_error_and_the_next_write_reconnects(pg_url, catalog):
+    import psycopg
+
+    from framework import audit, storage
+
+    con = db.connect(pg_url)
+    SurveyStore(con, catalog)
+    name = pg_url.split("///", 1)[1].split("?", 1)[0]
+
+    def drop_connections():  # the server drops this process's connection
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
+            )
+
+    drop_connections()
+    with pytest.raises(storage.StoreWriteError) as err, db.transaction(con) as cur:
+        cur.execute("INSERT INTO store.store_info VALUES ('x', 'y')")
+    assert "PostgreSQL" in err.value.en and "PostgreSQL" in err.value.th and "nothing of this write" in err.value.en
+    assert db.scalar(con, "SELECT count(*) FROM store.store_info WHERE key = 'x'") == 0
+    assert audit.record(con, "hr", "sign-in")  # the next write reconnects
+    drop_connections()
+    assert db.data_version(con)  # a read goes on from the replica (the failed re-sync is logged, not shown)
+    assert audit.record(con, "hr", "sign-in")
+    fresh = db.connect(pg_url)
+    assert db.scalar(fresh, "SELECT count(*) FROM store.audit_log WHERE action = 'sign-in'") == 2
+    for c in (con, fresh):
+        pgstore.detach(c)
+        c.close()

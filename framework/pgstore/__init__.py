@@ -60,6 +60,25 @@ def link_of(con):
     return ref() if ref else None
 
 
+def driver_error(exc: BaseException) -> bool:
+    """Is this an error of the PostgreSQL drivers (server down, connection lost, refused)?"""
+    return type(exc).__module__.startswith(("adbc_driver", "psycopg"))
+
+
+def unavailable(exc: BaseException) -> tuple[str, str]:
+    """(Thai, English) of a write the PostgreSQL store could not take (storage.StoreWriteError in db.py)."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    th = (
+        f"บันทึกลงคลังแบบสำรวจ PostgreSQL ไม่สำเร็จ ({first}) ไม่มีข้อมูลใดของครั้งนี้ถูกบันทึก ข้อมูลเดิมยังอยู่ครบ — "
+        "ตรวจว่าเซิร์ฟเวอร์ PostgreSQL ทำงานและเชื่อมต่อได้ แล้วลองอีกครั้ง"
+    )
+    en = (
+        f"The PostgreSQL survey store could not be written ({first}); nothing of this write was stored and the "
+        "data already stored is intact - check that the PostgreSQL server is running and reachable, then try again."
+    )
+    return th, en
+
+
 def refuse(what_th: str, what_en: str) -> PgRefused:
     """The one message for a file-only feature asked of a PostgreSQL store."""
     return PgRefused(

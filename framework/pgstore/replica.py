@@ -13,6 +13,7 @@ in-memory DuckDB database attached as `store`, so every module's DuckDB SQL runs
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from contextlib import contextmanager
 import duckdb
 
 from framework.pgstore.tables import LOCK_KEY, META, SCHEMA, Table, changes, checksums, pg_ident, store_tables
+
+_log = logging.getLogger(__name__)
 
 
 def _pg_connect(url: str):
@@ -82,6 +85,11 @@ class Link:
             return
         try:
             self.sync(con)
+        except Exception as exc:
+            if not type(exc).__module__.startswith("adbc_driver"):
+                raise
+            # the server is unreachable: pages go on showing the replica as last loaded (a write says why)
+            _log.warning("PostgreSQL store not re-synced: %s", str(exc).splitlines()[0] if str(exc) else exc)
         finally:
             self.lock.release()
 
