@@ -60,6 +60,18 @@ def link_of(con):
     return ref() if ref else None
 
 
+def shown(store) -> str:
+    """A store as a message may show it: a postgresql:// URL without its password."""
+    text = str(store)
+    if not is_url(text):
+        return text
+    scheme, _, rest = text.partition("://")
+    auth, at, host = rest.rpartition("@")
+    if at and ":" in auth:
+        auth = auth.split(":", 1)[0] + ":***"
+    return f"{scheme}://{auth}{at}{host}"
+
+
 def driver_error(exc: BaseException) -> bool:
     """Is this an error of the PostgreSQL drivers (server down, connection lost, refused)?"""
     return type(exc).__module__.startswith(("adbc_driver", "psycopg"))
@@ -75,6 +87,17 @@ def unavailable(exc: BaseException) -> tuple[str, str]:
     en = (
         f"The PostgreSQL survey store could not be written ({first}); nothing of this write was stored and the "
         "data already stored is intact - check that the PostgreSQL server is running and reachable, then try again."
+    )
+    return th, en
+
+
+def unreachable(url: str) -> tuple[str, str]:
+    """(Thai, English) when the app cannot reach its PostgreSQL store (the URL shown without its password)."""
+    where = shown(url)
+    th = f"เชื่อมต่อคลังแบบสำรวจ PostgreSQL ({where}) ไม่ได้ — ตรวจว่าเซิร์ฟเวอร์ทำงานอยู่และที่อยู่ใน SKILLS_DB ถูกต้อง แล้วโหลดหน้านี้ใหม่"
+    en = (
+        f"Cannot reach the PostgreSQL survey store ({where}) - check that the server is running and that "
+        "SKILLS_DB is right, then reload this page."
     )
     return th, en
 

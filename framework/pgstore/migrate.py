@@ -45,12 +45,15 @@ def migrate(source, dest) -> dict:
         try:
             if store_tables(dst.cursor()):
                 raise MigrateError(
-                    f"คลังปลายทาง {dest} มีตารางของคลังแบบสำรวจอยู่แล้ว: ใช้คลังว่าง ไม่มีข้อมูลใดถูกเปลี่ยน",
-                    f"the destination store {dest} already holds survey tables: give an empty one. Nothing was changed.",
+                    f"คลังปลายทาง {pgstore.shown(dest)} มีตารางของคลังแบบสำรวจอยู่แล้ว: ใช้คลังว่าง ไม่มีข้อมูลใดถูกเปลี่ยน",
+                    f"the destination store {pgstore.shown(dest)} already holds survey tables: give an empty one. Nothing was changed.",
                 )
             tables = store_tables(src.cursor())
             if not tables:
-                raise MigrateError(f"คลังต้นทาง {source} ไม่มีข้อมูล", f"the source store {source} holds no tables")
+                raise MigrateError(
+                    f"คลังต้นทาง {pgstore.shown(source)} ไม่มีข้อมูล",
+                    f"the source store {pgstore.shown(source)} holds no tables",
+                )
             with db.transaction(dst) as cur:
                 for t in tables.values():
                     cur.execute(t.replica_ddl())
@@ -63,10 +66,15 @@ def migrate(source, dest) -> dict:
             version = (db.data_version(src), db.data_version(dst))
             if before != after or version[0] != version[1]:
                 raise MigrateError(
-                    f"สำเนาไม่ตรงกับต้นทาง (จำนวนแถว {before} / {after}) ตรวจคลังปลายทาง {dest}",
-                    f"the copy differs from the source (rows {before} / {after}); check the destination {dest}",
+                    f"สำเนาไม่ตรงกับต้นทาง (จำนวนแถว {before} / {after}) ตรวจคลังปลายทาง {pgstore.shown(dest)}",
+                    f"the copy differs from the source (rows {before} / {after}); check the destination {pgstore.shown(dest)}",
                 )
-            return {"from": str(source), "to": str(dest), "tables": after, "data_version": version[1]}
+            return {
+                "from": pgstore.shown(source),
+                "to": pgstore.shown(dest),
+                "tables": after,
+                "data_version": version[1],
+            }
         finally:
             dst.close()
     finally:
