@@ -73,7 +73,8 @@ def connection():
         return con
     except Exception as exc:  # e.g. another program holds the file's write lock
         if pgstore.is_url(path) and pgstore.driver_error(exc):  # the PostgreSQL server is unreachable
-            st.error(tr(*pgstore.unreachable(path)), icon=":material/cloud_off:")
+            th, en = pgstore.unreachable(md(pgstore.shown(path)))
+            st.error(tr(th, en), icon=":material/cloud_off:")
             st.stop()
         if not isinstance(exc, duckdb.Error):
             raise

@@ -91,9 +91,8 @@ def unavailable(exc: BaseException) -> tuple[str, str]:
     return th, en
 
 
-def unreachable(url: str) -> tuple[str, str]:
-    """(Thai, English) when the app cannot reach its PostgreSQL store (the URL shown without its password)."""
-    where = shown(url)
+def unreachable(where: str) -> tuple[str, str]:
+    """(Thai, English) when the app cannot reach its PostgreSQL store `where` (shown(): no password)."""
     th = f"เชื่อมต่อคลังแบบสำรวจ PostgreSQL ({where}) ไม่ได้ — ตรวจว่าเซิร์ฟเวอร์ทำงานอยู่และที่อยู่ใน SKILLS_DB ถูกต้อง แล้วโหลดหน้านี้ใหม่"
     en = (
         f"Cannot reach the PostgreSQL survey store ({where}) - check that the server is running and that "
