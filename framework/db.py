@@ -202,13 +202,19 @@ def has_store(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
+def refresh(con: duckdb.DuckDBPyConnection) -> None:
+    """A PostgreSQL store: bring this process's replica up to what other processes wrote (one revision read when
+    nothing changed). The embedded file: nothing to do."""
+    if (link := pgstore.link_of(con)) is not None:
+        link.refresh(con)
+
+
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """A fingerprint that changes whenever batches are added, replaced or removed (a cache key for pages).
 
     Stable across processes (sha256, not Python's per-process hash()).
     """
-    if (link := pgstore.link_of(con)) is not None:
-        link.refresh(con)  # another process wrote: the changed tables and batches reloaded
+    refresh(con)  # a PostgreSQL store: what another process wrote is reloaded first
     if not has_store(con):
         return "none"
     row = query(

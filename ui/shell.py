@@ -70,6 +70,7 @@ def connection():
     try:
         con = _connection(path)
         storage.recover(con)  # a store a failed checkpoint invalidated (full disk): reattached, nothing lost
+        db.refresh(con)  # a PostgreSQL store: other processes' writes loaded before the page reads
         return con
     except Exception as exc:  # e.g. another program holds the file's write lock
         if pgstore.is_url(path) and pgstore.driver_error(exc):  # the PostgreSQL server is unreachable
