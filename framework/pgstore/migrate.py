@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 from framework import db, pgstore
 from framework.errors import BilingualError
 from framework.pgstore.tables import store_tables
@@ -23,7 +25,18 @@ class MigrateError(BilingualError):
 def _open(target, *, source: bool):
     if not pgstore.is_url(target) and source and not Path(target).is_file():
         raise MigrateError(f"ไม่พบคลังแบบสำรวจต้นทางที่ {target}", f"no source survey store at {target}")
-    return db.connect(target, read_only=source and not pgstore.is_url(target))
+    try:
+        return db.connect(target, read_only=source and not pgstore.is_url(target))
+    except Exception as exc:  # a locked or unreadable file, an unreachable server: one line
+        if not (isinstance(exc, duckdb.Error) or pgstore.driver_error(exc)):
+            raise
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        where = pgstore.shown(target)
+        raise MigrateError(
+            f"เปิดคลังแบบสำรวจ {where} ไม่ได้ ({first}) — ปิดแอปที่ใช้ไฟล์นั้นอยู่ หรือตรวจที่อยู่ PostgreSQL ไม่มีข้อมูลใดถูกเปลี่ยน",
+            f"cannot open the survey store {where} ({first}) - stop the app that uses that file, or check the "
+            "PostgreSQL URL. Nothing was changed.",
+        ) from None
 
 
 def counts(con) -> dict[str, int]:
