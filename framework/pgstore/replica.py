@@ -99,6 +99,8 @@ class Link:
             own = pgcur is None
             cur = pgcur or self.pg().cursor()
             try:
+                if own:  # one snapshot for every table read (a writer holding the lock needs none)
+                    cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 cur.execute(f"SELECT rev FROM {SCHEMA}._pg_meta WHERE id = 1")
                 (rev,) = cur.fetchone()
                 if rev == self.rev:
