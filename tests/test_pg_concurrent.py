@@ -7,7 +7,6 @@ Marked `pg`: `make test-pg` runs them against a private PostgreSQL server (tests
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import subprocess
 import sys
 
@@ -15,7 +14,6 @@ import pytest
 from conftest import ROOT
 
 from framework import campaign, db, pgstore
-from framework.catalog import Catalog
 from framework.store import SurveyStore
 
 pytestmark = pytest.mark.pg
@@ -23,22 +21,32 @@ AGENCY = "กรมพร้อมกัน"
 ROUND = "2025-06-30"
 
 
-def worker(url: str, code: str, name: str, people: list[str], upload: str, start, out) -> None:
-    """One app process: its own connection (replica), its submissions and one upload."""
-    try:
-        con = db.connect(url)
-        catalog = Catalog(con)
-        c = campaign.get(con, code)
-        req = catalog.profile_units("Early", "Service")["code"].tolist()
-        start.wait(60)
-        replaced = 0
-        for i, rid in enumerate(people):
-            s = campaign.submit(con, catalog, c, rid, "Service", None, {u: i % 5 for u in req}, client=f"{name}-{rid}")
-            replaced += s.replaced
-        res = SurveyStore(con, catalog).ingest(upload, agency=AGENCY, stage="Early", round_date="2024-06-30")
-        out.put((name, replaced, res.respondents, None))
-    except Exception as exc:  # noqa: BLE001 - reported to the test
-        out.put((name, 0, 0, repr(exc)))
+# One app process (a fresh interpreter: multiprocessing's spawn would re-run whatever __main__ the test
+# process has): its own connection (replica), its submissions and one upload; waits for the start file.
+WORKER = """
+import json, os, sys, time
+from framework import campaign, db
+from framework.catalog import Catalog
+from framework.store import SurveyStore
+
+url, code, name, people, upload, start = sys.argv[1:7]
+try:
+    con = db.connect(url)
+    catalog = Catalog(con)
+    c = campaign.get(con, code)
+    req = catalog.profile_units("Early", "Service")["code"].tolist()
+    print("ready", flush=True)
+    while not os.path.exists(start):
+        time.sleep(0.01)
+    replaced = 0
+    for i, rid in enumerate(people.split(",")):
+        s = campaign.submit(con, catalog, c, rid, "Service", None, {u: i % 5 for u in req}, client=name + rid)
+        replaced += s.replaced
+    res = SurveyStore(con, catalog).ingest(upload, agency=sys.argv[7], stage="Early", round_date="2024-06-30")
+    print(json.dumps([name, replaced, res.respondents, None]))
+except Exception as exc:
+    print(json.dumps([name, 0, 0, repr(exc)]))
+"""
 
 
 def upload_file(path, codes: list[str], prefix: str, n: int):
@@ -53,27 +61,32 @@ def test_two_processes_and_the_cli_on_one_store_count_each_person_once(pg_url, c
     c = campaign.open_campaign(con, catalog, agency=AGENCY, stage="Early", round_date=ROUND)
     # p00..p03 from process A, p02..p05 from process B: p02 and p03 answer twice (the later replaces)
     jobs = {"A": [f"p{i:02d}" for i in range(4)], "B": [f"p{i:02d}" for i in range(2, 6)]}
-    ctx = mp.get_context("spawn")
-    start, out = ctx.Barrier(2), ctx.Queue()
+    go = tmp_path / "go"
     procs = [
-        ctx.Process(
-            target=worker,
-            args=(
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                WORKER,
                 pg_url,
                 c.code,
                 name,
-                ids,
+                ",".join(ids),
                 str(upload_file(tmp_path / f"{name}.csv", codes, f"u{name}", 40)),
-                start,
-                out,
-            ),
+                str(go),
+                AGENCY,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for name, ids in jobs.items()
     ]
     for p in procs:
-        p.start()
+        assert p.stdout.readline().strip() == "ready"
+    go.touch()  # both start submitting at once
     listed = []
-    while any(p.is_alive() for p in procs):  # the CLI meanwhile: never refused, never a half-written store
+    while any(p.poll() is None for p in procs):  # the CLI meanwhile: never refused, never a half-written store
         run = subprocess.run(
             [sys.executable, "-m", "framework", "batches", "--db", pg_url, "--format", "json"],
             cwd=ROOT,
@@ -83,9 +96,7 @@ def test_two_processes_and_the_cli_on_one_store_count_each_person_once(pg_url, c
         )
         assert run.returncode == 0, run.stderr
         listed.append(json.loads(run.stdout))
-    for p in procs:
-        p.join(60)
-    results = sorted(out.get(timeout=10) for _ in procs)
+    results = sorted(json.loads(p.communicate(timeout=120)[0].strip().splitlines()[-1]) for p in procs)
     assert [r[3] for r in results] == [None, None], results
     assert listed, "the CLI never ran while the processes wrote"
     assert sum(r[1] for r in results) == 2  # p02 and p03: the second answer replaced the first

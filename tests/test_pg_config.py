@@ -48,10 +48,12 @@ def test_the_cli_says_in_one_line_when_its_postgresql_store_is_unreachable():
     assert "cannot connect to the PostgreSQL survey store" in out.stderr and "เชื่อมต่อ" in out.stderr
 
 
-def test_migrate_from_a_store_the_app_holds_is_one_line_and_creates_nothing(store_con, store_path, tmp_path):
+def test_migrate_from_a_store_the_app_holds_is_one_line_and_creates_nothing(store_path, tmp_path):
+    from framework import db
     from framework.store import SurveyStore
 
-    SurveyStore(store_con)  # this process holds the file, as the running app would
+    held = db.connect(store_path)
+    SurveyStore(held)  # this process holds the file, as the running app would
     dest = tmp_path / "copy.duckdb"
     out = subprocess.run(
         [sys.executable, "-m", "framework", "migrate", "--from", str(store_path), "--to", str(dest)],
@@ -63,3 +65,4 @@ def test_migrate_from_a_store_the_app_holds_is_one_line_and_creates_nothing(stor
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "stop the app that uses that file" in out.stderr and "ไม่มีข้อมูลใดถูกเปลี่ยน" in out.stderr
     assert not dest.exists()
+    held.close()
