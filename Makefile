@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
 SUDO    := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test test-fast lint build bench screenshots clean
+.PHONY: run test test-pg test-fast lint build bench screenshots clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "python3.11 not found; using python3"; }
@@ -25,7 +25,16 @@ run: $(STAMP) $(CHROMIUM)
 
 test: $(STAMP) $(CHROMIUM) lint
 	@fc-list 2>/dev/null | grep -qi tlwg || $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-thai-tlwg >/dev/null'
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not pg"
+	$(MAKE) --no-print-directory test-pg
+
+# The PostgreSQL store (framework/pgstore): its own tests and the store/ingest/trash/campaign tests with every
+# store_con a PostgreSQL database, on a private server the tests start and stop (tests/pg_server.py); Debian's
+# postgresql package installed with apt when missing (root or sudo).
+PG_TESTS ?= tests/test_pg_store.py tests/test_pg_concurrent.py tests/test_store_trash.py tests/test_campaign_submit.py
+test-pg: $(STAMP)
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null'
+	SKILLS_TEST_STORE=pg $(BIN)/python -m pytest -q -n 2 --dist loadfile $(PG_TESTS)
 
 # ruff lints and checks the format (config in pyproject.toml); `ruff format .` fixes the format.
 lint: $(STAMP)
@@ -33,7 +42,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check -q .
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not browser"
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not browser and not pg"
 
 build: $(STAMP)
 	$(BIN)/python -m framework build

@@ -1,7 +1,8 @@
 """The one query layer: the connection factory, `query()`, `transaction()`, quoting and strict templates.
 
 Every module in `framework/` talks to DuckDB through these functions:
-- `connect()` opens an in-memory DuckDB with the framework tables; the survey store file is ATTACHed as `store`.
+- `connect()` opens an in-memory DuckDB with the framework tables; the survey store file is ATTACHed as `store`
+  (or, for a postgresql:// URL, the process's replica of that store: framework/pgstore).
 - `query()` / `scalar()` / `arrow()` run one statement on a fresh cursor (thread-safe on a shared connection);
   named parameters are bound by the `$name` tokens the statement declares (outside string literals and
   comments), so a parameter whose name is a prefix of another is never bound by accident; a declared one
@@ -24,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from framework import pgstore
 from framework.catalog.document import TABLES
 from framework.paths import PARQUET_DIR
 
@@ -120,14 +122,37 @@ def scalar(con: duckdb.DuckDBPyConnection, text: str, params: Params = None):
     return None if row is None else row[0]
 
 
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|CREATE|ALTER|DROP)\b", re.IGNORECASE)
+
+
 def execute(con: duckdb.DuckDBPyConnection, text: str, params: Params = None) -> None:
     """Run one statement for its effect (DDL, a single write) on a fresh cursor."""
+    if _WRITE.match(text) and pgstore.link_of(con) is not None:  # a PostgreSQL store: written through
+        with transaction(con) as cur:
+            bound = bind(text, params)
+            cur.execute(text, bound) if bound is not None else cur.execute(text)
+        return
     _run(con, text, params, lambda c: None)
 
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor inside BEGIN … COMMIT: all of its writes land, or (on any exception) none do."""
+    """A cursor inside BEGIN … COMMIT: all of its writes land, or (on any exception) none do.
+
+    On a PostgreSQL store the transaction runs on the process's replica and lands in PostgreSQL with it
+    (framework/pgstore/replica.py: one writer at a time across processes, the replica re-synced first)."""
+    link = pgstore.link_of(con)
+    if link is not None:
+        try:
+            with link.transaction(con) as cur:
+                yield cur
+        except Exception as exc:
+            if pgstore.driver_error(exc):  # the server is down or the connection was lost: one bilingual line
+                from framework import storage
+
+                raise storage.StoreWriteError(*pgstore.unavailable(exc)) from exc
+            raise
+        return
     cur = con.cursor()
     try:
         cur.execute("BEGIN TRANSACTION")
@@ -177,11 +202,19 @@ def has_store(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
+def refresh(con: duckdb.DuckDBPyConnection) -> None:
+    """A PostgreSQL store: bring this process's replica up to what other processes wrote (one revision read when
+    nothing changed). The embedded file: nothing to do."""
+    if (link := pgstore.link_of(con)) is not None:
+        link.refresh(con)
+
+
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """A fingerprint that changes whenever batches are added, replaced or removed (a cache key for pages).
 
     Stable across processes (sha256, not Python's per-process hash()).
     """
+    refresh(con)  # a PostgreSQL store: what another process wrote is reloaded first
     if not has_store(con):
         return "none"
     row = query(
@@ -207,12 +240,15 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """Open an in-memory DuckDB holding the framework tables; attach the survey store file if given.
 
+    A postgresql:// URL attaches the process's replica of that store instead (framework/pgstore).
     Cursors (`con.cursor()`) share the same database, so one connection can serve every thread.
     """
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")  # now()::TIMESTAMP is UTC on any server; pages show clock.local()
     load_framework(con, parquet_dir)
-    if store is not None:
+    if pgstore.is_url(store):
+        pgstore.attach(con, str(store))
+    elif store is not None:
         path = Path(store)
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)

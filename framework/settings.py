@@ -34,7 +34,7 @@ class SettingError(BilingualError):
 @dataclass(frozen=True)
 class Setting:
     name: str
-    kind: str  # "file" (a path, not a folder), "bool", "int", "zone", "text", "secret"
+    kind: str  # "file" (a path, not a folder), "store" (a file or postgresql:// URL), "bool", "int", "zone", ...
     default: str | None  # as text, as README shows it; None: unset
     description_en: str
     description_th: str
@@ -54,6 +54,11 @@ class Setting:
             return "ชื่อเขตเวลา IANA เช่น Asia/Bangkok", "an IANA time zone name such as Asia/Bangkok"
         if self.kind == "file":
             return "พาธของไฟล์ (ไม่ใช่โฟลเดอร์)", "a file path (not a folder)"
+        if self.kind == "store":
+            return (
+                "พาธของไฟล์ (ไม่ใช่โฟลเดอร์) หรือที่อยู่ postgresql://…",
+                "a file path (not a folder) or a postgresql://… URL",
+            )
         return "ข้อความใดก็ได้", "any text"
 
     def parse(self, text: str) -> Any:
@@ -73,7 +78,9 @@ class Setting:
                 return ZoneInfo(text.strip())
             except (ZoneInfoNotFoundError, ValueError):
                 raise ValueError(text) from None
-        if self.kind == "file":
+        if self.kind == "store" and text.strip().startswith(("postgresql://", "postgres://")):
+            return text.strip()  # a PostgreSQL store (framework/pgstore)
+        if self.kind in ("file", "store"):
             path = Path(text.strip()).expanduser()
             if path.is_dir():
                 raise ValueError(text)
@@ -95,10 +102,12 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SKILLS_DB",
-        "file",
+        "store",
         "var/skills.duckdb",
-        "the survey store (an embedded DuckDB file; git-ignored; the default is in the project folder)",
-        "ไฟล์คลังแบบสำรวจ (ไฟล์ DuckDB; ไม่อยู่ใน git) ค่าเริ่มต้นอยู่ในโฟลเดอร์โครงการ",
+        "the survey store: an embedded DuckDB file (git-ignored; the default is in the project folder), or a "
+        "postgresql://… URL for a store several app processes and the CLI share",
+        "คลังแบบสำรวจ: ไฟล์ DuckDB (ไม่อยู่ใน git ค่าเริ่มต้นอยู่ในโฟลเดอร์โครงการ) หรือที่อยู่ postgresql://… "
+        "สำหรับคลังที่แอปหลายโปรเซสและคำสั่ง CLI ใช้ร่วมกัน",
     ),
     Setting(
         "SKILLS_HR_PASSPHRASE",

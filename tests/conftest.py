@@ -30,11 +30,47 @@ def store_path(tmp_path) -> Path:
     return tmp_path / "store.duckdb"
 
 
+# SKILLS_TEST_STORE=pg (make test-pg): the stores of `store_con` are PostgreSQL databases (framework/pgstore),
+# one per test, on a private server (tests/pg_server.py) or the one SKILLS_TEST_PG_URL names.
+PG_MODE = os.environ.get("SKILLS_TEST_STORE") == "pg"
+
+
+@pytest.fixture(scope="session")
+def pg_databases():
+    """The PostgreSQL test server's databases (started for this session, stopped at its end)."""
+    from tests.pg_server import Databases, PgServer
+
+    given = os.environ.get("SKILLS_TEST_PG_URL")
+    if given:
+        base, _, query = given.partition("?")
+        root = base.rsplit("/", 1)[0]
+        yield Databases(given, lambda name: f"{root}/{name}" + (f"?{query}" if query else ""))
+        return
+    server = PgServer()
+    try:
+        admin = server.start()
+        yield Databases(admin, server.url)
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def store_con(store_path):
-    """A connection with framework tables and an empty survey store attached as `store`."""
-    con = db.connect(store_path)
+def pg_url(pg_databases):
+    """A fresh PostgreSQL database holding an empty store (dropped after the test)."""
+    url = pg_databases.new()
+    yield url
+    pg_databases.drop(url)
+
+
+@pytest.fixture
+def store_con(request, store_path):
+    """A connection with framework tables and an empty survey store attached as `store` (SKILLS_TEST_STORE=pg:
+    a PostgreSQL store's replica)."""
+    con = db.connect(request.getfixturevalue("pg_url") if PG_MODE else store_path)
     yield con
+    from framework import pgstore
+
+    pgstore.detach(con)
     con.close()
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from framework import access, db, settings, storage, survey
+from framework import access, db, pgstore, settings, storage, survey
 from framework import audit as audit_log
 from framework.catalog import Catalog
 from framework.catalog import profiles as pv
@@ -70,8 +70,15 @@ def connection():
     try:
         con = _connection(path)
         storage.recover(con)  # a store a failed checkpoint invalidated (full disk): reattached, nothing lost
+        db.refresh(con)  # a PostgreSQL store: other processes' writes loaded before the page reads
         return con
-    except duckdb.Error as exc:  # e.g. another program holds the file's write lock
+    except Exception as exc:  # e.g. another program holds the file's write lock
+        if pgstore.is_url(path) and pgstore.driver_error(exc):  # the PostgreSQL server is unreachable
+            th, en = pgstore.unreachable(md(pgstore.shown(path)))
+            st.error(tr(th, en), icon=":material/cloud_off:")
+            st.stop()
+        if not isinstance(exc, duckdb.Error):
+            raise
         st.error(
             tr(
                 f"เปิดที่เก็บแบบสำรวจ {md(path)} ไม่ได้ อาจมีโปรแกรมอื่นใช้ไฟล์นี้อยู่ (เช่น คำสั่ง python -m framework) "

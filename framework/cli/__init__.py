@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "framework.cli.export",
     "framework.cli.campaign",
     "framework.cli.archive",
+    "framework.cli.migrate",
 )
 PROG = "python -m framework"
 
@@ -130,10 +131,10 @@ def _flush_audit(args) -> None:
         return
     from framework import audit
     from framework.cli.text import echo
-    from framework.paths import store_path
+    from framework.paths import store_target
 
-    target = Path(args.db) if getattr(args, "db", None) else store_path()
-    if not target.is_file():
+    target = store_target(getattr(args, "db", None))
+    if isinstance(target, Path) and not target.is_file():
         return
     try:
         with open_store(target, write=True, survey=False) as con:
@@ -172,12 +173,14 @@ def open_store(path: str | Path | None = None, *, write: bool = False, survey: b
     """
     import duckdb
 
-    from framework import db
-    from framework.paths import store_path
+    from framework import db, pgstore
+    from framework.paths import store_target
     from framework.survey.tempfiles import sweep_stale as sweep_stale_temp
 
-    target = Path(path) if path else store_path()
+    target = store_target(str(path) if path else None)
     sweep_stale_temp()  # intake temp files a killed import left behind (framework.survey.tempfiles)
+    if pgstore.is_url(target):
+        return _open_pg(target, write=write, survey=survey)
     if not write and not target.is_file():
         raise UsageError(
             f"ไม่พบคลังแบบสำรวจที่ {target}: นำเข้าแบบสำรวจก่อน หรือระบุ --db PATH",
@@ -207,6 +210,28 @@ def open_store(path: str | Path | None = None, *, write: bool = False, survey: b
         raise UsageError(
             f"{target} ยังไม่มีข้อมูลแบบสำรวจ: นำเข้าแบบสำรวจก่อน",
             f"{target} holds no survey tables yet: upload a survey first",
+        )
+    return con
+
+
+def _open_pg(url: str, *, write: bool, survey: bool):
+    """A connection to a PostgreSQL store (framework/pgstore): shared with the running app, never locked."""
+    from framework import db
+
+    try:
+        con = db.connect(url)
+    except Exception as exc:  # noqa: BLE001 - the driver's errors (no server, bad URL, no rights) are one line
+        raise UsageError(
+            f"เชื่อมต่อคลังแบบสำรวจ PostgreSQL ไม่ได้ ({_first_line(exc)}) ตรวจที่อยู่ใน SKILLS_DB หรือ --db "
+            "และว่าเซิร์ฟเวอร์ทำงานอยู่ ไม่มีข้อมูลใดถูกเปลี่ยน",
+            f"cannot connect to the PostgreSQL survey store ({_first_line(exc)}); check the URL in SKILLS_DB or "
+            "--db and that the server is running; nothing was changed",
+        ) from None
+    if survey and not write and not db.has_store(con):
+        con.close()
+        raise UsageError(
+            "คลังแบบสำรวจ PostgreSQL นี้ยังไม่มีข้อมูลแบบสำรวจ: นำเข้าแบบสำรวจก่อน",
+            "this PostgreSQL survey store holds no survey tables yet: upload a survey first",
         )
     return con
 

@@ -21,9 +21,13 @@ DB_HELP = "survey store file (default $SKILLS_DB or var/skills.duckdb)"
 
 def _target(db_arg: str | None) -> Path:
     """The store file; a missing one is refused (archive and compact never create it)."""
-    from framework.paths import store_path
+    from framework import pgstore
+    from framework.paths import store_target
 
-    target = Path(db_arg) if db_arg else store_path()
+    target = store_target(db_arg)
+    if pgstore.is_url(target):
+        err = pgstore.refuse("การเก็บถาวรและการบีบอัดคลัง", "Archiving and compacting the store")
+        raise UsageError(err.th, err.en)
     if not target.is_file():
         raise UsageError(f"ไม่พบคลังแบบสำรวจที่ {target}: ระบุ --db PATH", f"no survey store at {target}: give --db PATH")
     return target
