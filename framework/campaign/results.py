@@ -47,14 +47,21 @@ def _has_table(con) -> bool:
     )
 
 
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def insert(cur, token: str, code: str, respondent_id: str) -> None:
+    """Inside the caller's transaction (a submission's: campaign.submit(result_link=True)): the token stored."""
+    cur.execute(DDL)
+    cur.execute("INSERT INTO store.campaign_results VALUES (?, ?, ?, now()::TIMESTAMP)", [token, code, respondent_id])
+
+
 def issue(con, code: str, respondent_id: str) -> str:
-    """A new token for this person's result in this campaign (one per submission)."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    """A new token for this person's result in this campaign (one per submission), in its own transaction."""
+    token = new_token()
     with WRITE_LOCK, db.transaction(con) as cur:
-        cur.execute(DDL)
-        cur.execute(
-            "INSERT INTO store.campaign_results VALUES (?, ?, ?, now()::TIMESTAMP)", [token, code, respondent_id]
-        )
+        insert(cur, token, code, respondent_id)
     return token
 
 
