@@ -211,7 +211,7 @@ def page_part(store: Path, answers: int, sessions: int, clock: ScriptClock) -> N
 
 def profile_answers(store: Path, answers: int, clock: ScriptClock) -> None:
     """cProfile of the script thread during the answer reruns of one personal-link session (drafts included)."""
-    c, tokens = _campaign_with_links(store, 1)
+    _, tokens = _campaign_with_links(store, 1)
     at = _session({"t": tokens[0]})
     at.run()
     at.selectbox(key="as_group").select(GROUP).run()
@@ -264,60 +264,67 @@ def submit_part(store: Path, n: int, profile: bool) -> None:
     con.close()
 
 
+def _run_submitters(con, cat, c, k: int, total: int) -> tuple[dict, list, float, float]:
+    """k threads submitting `total` people (each once) through campaign.submit: (results, errors, wall, CPU)."""
+    from framework import campaign
+
+    groups = ["Service", "Academic", "Executive", "Management", "Technologist", "Others"]
+    limits = big_limits()
+    jobs = list(range(total))
+    lock, results, errors = threading.Lock(), {}, []
+    start = threading.Barrier(k + 1)
+
+    def worker(w: int) -> None:
+        start.wait()
+        while True:
+            with lock:
+                if not jobs:
+                    return
+                i = jobs.pop()
+            rid, g = f"{c.code}-{i:05d}", groups[i % len(groups)]
+            try:
+                results[i] = campaign.submit(
+                    con, cat, c, rid, g, None, _answers(cat, g, i % 5), client=f"w{w}", limits=limits
+                )
+            except Exception as exc:  # noqa: BLE001 - counted and reported
+                errors.append(repr(exc))
+
+    pool = [threading.Thread(target=worker, args=(w,)) for w in range(k)]
+    for t in pool:
+        t.start()
+    start.wait()
+    t0, c0 = time.perf_counter(), cpu()
+    for t in pool:
+        t.join()
+    return results, errors, time.perf_counter() - t0, cpu() - c0
+
+
 def concurrent_part(store: Path, threads: list[int], total: int) -> None:
     from framework import campaign, db
     from framework.catalog import Catalog
 
+    try:
+        from framework.campaign.commit import committer  # the group commit (absent before issue 22)
+    except ImportError:
+        committer = None
     con = db.connect(store)
     cat = Catalog(con)
-    groups = ["Service", "Academic", "Executive", "Management", "Technologist", "Others"]
     for k in threads:
         c = campaign.open_campaign(con, cat, agency=AGENCY, stage=STAGE, round_date=ROUND)
-        limits = big_limits()
-        jobs = list(range(total))
-        lock, results, errors = threading.Lock(), {}, []
-        start = threading.Barrier(k + 1)
-
-        def worker(w: int) -> None:
-            start.wait()
-            while True:
-                with lock:
-                    if not jobs:
-                        return
-                    i = jobs.pop()
-                rid, g = f"{c.code}-{i:05d}", groups[i % len(groups)]
-                try:
-                    res = campaign.submit(
-                        con, cat, c, rid, g, None, _answers(cat, g, i % 5), client=f"w{w}", limits=limits
-                    )
-                    results[i] = res
-                except Exception as exc:  # noqa: BLE001 - counted and reported
-                    errors.append(repr(exc))
-
-        pool = [threading.Thread(target=worker, args=(w,)) for w in range(k)]
-        for t in pool:
-            t.start()
-        start.wait()
-        t0, c0 = time.perf_counter(), cpu()
-        for t in pool:
-            t.join()
-        wall, spent = time.perf_counter() - t0, cpu() - c0
-        people = db.scalar(
-            con,
-            "SELECT count(DISTINCT respondent_id) FROM store.responses r JOIN store.batches b USING (batch_id) "
-            "WHERE b.content_hash = $h",
-            {"h": "campaign:" + c.code},
-        )
-        rows = db.scalar(
-            con,
-            "SELECT count(*) FROM store.responses r JOIN store.batches b USING (batch_id) WHERE b.content_hash = $h",
-            {"h": "campaign:" + c.code},
-        )
+        before = len(committer(con).groups) if committer else 0
+        results, errors, wall, spent = _run_submitters(con, cat, c, k, total)
+        where = {"h": "campaign:" + c.code}
+        sql = "FROM store.responses r JOIN store.batches b USING (batch_id) WHERE b.content_hash = $h"
+        rows = db.scalar(con, "SELECT count(*) " + sql, where)
+        people = db.scalar(con, "SELECT count(DISTINCT respondent_id) " + sql, where)
         own = all(results[i].respondent_id == f"{c.code}-{i:05d}" for i in results)
+        sizes = committer(con).groups[before:] if committer else []
+        grouped = f", groups of median {statistics.median(sizes):.0f} (max {max(sizes)})" if sizes else ""
         print(
             f"  {k:3d} submitters: {total / wall:6.1f} submissions/s ({total} in {wall:5.1f} s wall), "
-            f"CPU per submission {ms(spent / total)}; stored {rows} rows / {people} people, "
-            f"{len(results)} told stored, {len(errors)} errors, own results {'yes' if own else 'NO'}"
+            f"CPU per submission {ms(spent / total)} (so about {total / spent:.0f}/s per free core){grouped}; "
+            f"stored {rows} rows / {people} people, {len(results)} told stored, {len(errors)} errors, "
+            f"own results {'yes' if own else 'NO'}"
         )
         if errors:
             print("    first error:", errors[0][:300])

@@ -179,7 +179,9 @@ def test_a_bad_submission_does_not_sink_the_others(store_con, catalog, camp):
     # one link submitted twice in one group: whichever came first is stored (as the link's id), the other refused
     assert sorted(getattr(o, "respondent_id", "refused") for o in out[3:]) == ["L1", "refused"]
     refused = next(o for o in out[3:] if isinstance(o, Exception))
-    assert isinstance(refused, links.LinkError) and "already submitted" in refused.en, "the link answers once, even in one group"
+    assert isinstance(refused, links.LinkError) and "already submitted" in refused.en, (
+        "the link answers once, even in one group"
+    )
     stored = db.query(store_con, "SELECT respondent_id FROM store.responses ORDER BY 1")["respondent_id"].tolist()
     assert stored == ["L1", "ok1", "ok2"]
     assert audit.entries(store_con, ["link-submission"])["who"].tolist() == ["personal link (L1)"]

@@ -335,10 +335,10 @@ TRUSTED_IN = {
     "pages/assess.py": {
         "groups[]",
         "stages.get",
-        "name",
         "tag",
         "r[element]",
         "form.unit_detail",
+        "_detail",  # form.unit_detail cached at the page edge (issue 22)
         "p.threshold",
         "label",
     },

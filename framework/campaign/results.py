@@ -15,8 +15,7 @@ import secrets
 from dataclasses import dataclass
 
 from framework import db
-from framework.campaign.model import Campaign, CampaignError, batch_ids, get
-from framework.campaign.submit import WRITE_LOCK
+from framework.campaign.model import WRITE_LOCK, Campaign, CampaignError, batch_ids, get
 
 TOKEN_BYTES = 24
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")  # token_urlsafe(24): 32 characters

@@ -25,9 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from framework import audit, db, names, settings
-from framework.campaign import commit, drafts, links
+from framework.campaign import commit, drafts, links, results
 from framework.campaign.model import (
     MAX_ID,
+    WRITE_LOCK,
     Campaign,
     CampaignError,
     closed_code,
@@ -42,7 +43,6 @@ from framework.store.campaign_group import Entry
 NOT_ASSESSED = "na"  # an answer that says "I do not assess this unit" (stored blank, as in uploads)
 HEADER = ["respondent_id", "group", "agency", "unit", "position"]
 DRAFT_DAYS = drafts.DRAFT_DAYS
-WRITE_LOCK = threading.Lock()
 _LIMIT_LOCK = threading.Lock()
 
 
@@ -302,8 +302,6 @@ def submit(
     the link is marked used (with an audit line) in the same transaction as the answer, so it answers once.
     A campaign of personal links only refuses a submission without one. `draft_token`: the draft deleted in
     that transaction too. `result_link`: a result link issued in it as well (`Submitted.result_token`)."""
-    from framework.campaign import results  # imports this module (WRITE_LOCK)
-
     started = time.perf_counter()
     if link is not None:
         if link.campaign.code != c.code:

@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from framework import db, names, survey
-from framework.store.campaign_group import CampaignGroupMixin, Entry
+from framework.store.campaign_group import CampaignGroupMixin, Entry, file_name, source_key
 from framework.store.keys import CAMPAIGN_KEY_PREFIX
 from framework.store.results import IngestResult
 
@@ -48,16 +48,6 @@ DDL = """
         submitted_at  TIMESTAMP NOT NULL,  -- when this row was stored in (or replaced a row of) the batch
         answers       VARCHAR NOT NULL     -- JSON: the submitted row, column -> text, as the survey file held it
     )"""
-
-
-def source_key(code: str) -> str:
-    """The campaign batch's content_hash."""
-    return KEY_PREFIX + code
-
-
-def file_name(code: str) -> str:
-    """The campaign batch's file name (also the name every submission had before schema version 5)."""
-    return f"campaign-{code}.csv"
 
 
 def campaign_code(content_hash) -> str | None:

@@ -68,10 +68,14 @@ class _Refused(Exception):
         self.entry, self.exc, self.same_code = entry, exc, same_code
 
 
-def _file_name(code: str) -> str:
-    from framework.store import campaign_batch  # imports this module (its mixin)
+def source_key(code: str) -> str:
+    """The campaign batch's content_hash."""
+    return CAMPAIGN_KEY_PREFIX + code
 
-    return campaign_batch.file_name(code)
+
+def file_name(code: str) -> str:
+    """The campaign batch's file name (also the name every submission had before schema version 5)."""
+    return f"campaign-{code}.csv"
 
 
 class CampaignGroupMixin:
@@ -113,7 +117,7 @@ class CampaignGroupMixin:
         w.writerow(list(entries[0].raw))
         for e in entries:
             w.writerow(list(e.raw.values()))
-        name = _file_name(entries[0].code)
+        name = file_name(entries[0].code)
         fd, path = survey.temp_file(".csv")
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -216,7 +220,7 @@ class CampaignGroupMixin:
 
     def _campaign_batch(self, cur, e: Entry, res: IngestResult) -> str:
         """The campaign's live batch, created by its first submission; BatchInTrash while it is in the trash."""
-        key = CAMPAIGN_KEY_PREFIX + e.code
+        key = source_key(e.code)
         row = cur.execute(
             "SELECT batch_id FROM store.batches WHERE content_hash = ? ORDER BY uploaded_at, batch_id LIMIT 1", [key]
         ).fetchall()
@@ -234,7 +238,7 @@ class CampaignGroupMixin:
         batch_id = secrets.token_hex(8)
         cur.execute(
             "INSERT INTO store.batches VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, 0, 0, 0, false, ?, ?)",
-            [batch_id, _file_name(e.code), key, e.agency, e.stage, e.round_date, res.source_format, res.encoding],
+            [batch_id, file_name(e.code), key, e.agency, e.stage, e.round_date, res.source_format, res.encoding],
         )
         return batch_id
 
