@@ -337,8 +337,7 @@ TRUSTED_IN = {
         "stages.get",
         "tag",
         "r[element]",
-        "form.unit_detail",
-        "_detail",  # form.unit_detail cached at the page edge (issue 22)
+        "_detail",  # form.unit_detail (catalogue text), cached at the page edge (issue 22)
         "p.threshold",
         "label",
     },
