@@ -167,21 +167,23 @@ def page_part(store: Path, answers: int, sessions: int, clock: ScriptClock) -> N
     at.run()
     print(f"  first load, cold process (store opened, caches filled): {ms(cpu() - t0)} ({ms(clock.take())} script)")
     print("  (process = all CPU of this process, AppTest's parsing of the page included; script = the script thread)")
-    for kind in ("open", "personal"):
+    for kind in ("open", "personal", "all units"):  # all units: the open link with "also rate the other units"
         m = {k: [] for k in ("load", "load_s", "group", "answer", "answer_s", "median", "median_s")}
         for s in range(sessions):
-            at = _session({"c": c.code} if kind == "open" else {"t": tokens[s]})
+            at = _session({"t": tokens[s]} if kind == "personal" else {"c": c.code})
             clock.take()
             t0 = cpu()
             at.run()
             m["load"].append(cpu() - t0)
             m["load_s"].append(clock.take())
             assert not at.exception, at.exception
-            if kind == "open":
+            if kind != "personal":
                 at.text_input(key="as_id").input(f"bench{s:04d}").run()
             t0 = cpu()
             at.selectbox(key="as_group").select(GROUP).run()
             m["group"].append(cpu() - t0)
+            if kind == "all units":
+                at.toggle(key="as_all").set_value(True).run()
             radios = [r.key for r in at.radio if r.key and r.key.startswith("as_u_")]
             n = min(answers, len(radios))
             each, each_s = [], []
@@ -202,7 +204,7 @@ def page_part(store: Path, answers: int, sessions: int, clock: ScriptClock) -> N
             m["median_s"].append(statistics.median(each_s))
         med = {k: statistics.median(v) for k, v in m.items()}
         print(
-            f"  {kind:8s} link, medians of {sessions} sessions: first load {ms(med['load'])} ({ms(med['load_s'])} "
+            f"  {kind:9s}: {len(radios)} units, medians of {sessions} sessions: first load {ms(med['load'])} ({ms(med['load_s'])} "
             f"script); staff group {ms(med['group'])}; per answer {ms(med['answer'])} ({ms(med['answer_s'])} "
             f"script; all {answers} reruns + draft writes / answers), median answer rerun {ms(med['median'])} "
             f"({ms(med['median_s'])} script), worst session {ms(max(m['answer']))}"
