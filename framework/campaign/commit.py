@@ -7,7 +7,8 @@ becomes the *leader*: it takes the queue (up to MAX_GROUP entries, in arrival or
 lock, through `framework.db.transaction`), the cells refreshed once - then wakes each submitter with its own
 outcome. Whoever queued meanwhile waits; when the leader is done it hands the lead to the oldest waiting
 submitter, which writes the next group. So a lone submission is written at once (a group of one), and under
-load the groups grow by themselves to what arrived during the previous write: no timer, no extra thread.
+load the groups grow to what arrived during the previous write plus a short WINDOW (only while groups follow
+each other): no extra thread.
 
 The grouping sits above `db.transaction` and the store's `append_group`, so any store backend behind them gets
 the same benefit. Semantics are those of one submission at a time, in arrival order (see append_group): one
@@ -18,6 +19,7 @@ told the truth about its own submission.
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 
 from framework.catalog import Catalog
@@ -25,6 +27,8 @@ from framework.store import SurveyStore
 from framework.store.campaign_group import Entry
 
 MAX_GROUP = 200  # entries written in one transaction at most
+WINDOW = 0.05  # seconds a leader waits for more submitters, while groups are being written one after another
+BUSY = 1.0  # "one after another": the previous group ended less than this many seconds ago
 
 
 class _Waiting:
@@ -41,9 +45,11 @@ class _Waiting:
 class GroupCommitter:
     """The queue of one connection's submissions and who writes the next group (see the module docstring)."""
 
-    def __init__(self, con, max_group: int = MAX_GROUP):
-        self.con, self.max_group = con, max_group
+    def __init__(self, con, max_group: int = MAX_GROUP, window: float = WINDOW):
+        self.con, self.max_group, self.window = con, max_group, window
         self._lock = threading.Lock()
+        self._more = threading.Condition(self._lock)
+        self._last = float("-inf")  # when the previous group was written (time.monotonic)
         self._queue: list[_Waiting] = []
         self._writing = False
         self.groups: list[int] = []  # the size of every group written (tests and the benchmark read it)
@@ -59,6 +65,7 @@ class GroupCommitter:
         me = _Waiting(entry, catalog)
         with self._lock:
             self._queue.append(me)
+            self._more.notify_all()
             lead = not self._writing
             self._writing = True
         while True:
@@ -72,6 +79,10 @@ class GroupCommitter:
 
     def _lead(self) -> None:
         with self._lock:
+            if time.monotonic() - self._last < BUSY:  # under load: let the group fill a little first
+                end = time.monotonic() + self.window
+                while len(self._queue) < self.max_group and (left := end - time.monotonic()) > 0:
+                    self._more.wait(left)
             group = self._queue[: self.max_group]
             del self._queue[: self.max_group]
             self.taken += len(group)
@@ -89,6 +100,7 @@ class GroupCommitter:
                 w.done = True
                 w.wake.set()
             with self._lock:
+                self._last = time.monotonic()
                 if self._queue:
                     self._queue[0].wake.set()  # the oldest waiting submitter writes the next group
                 else:
