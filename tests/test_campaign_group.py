@@ -11,7 +11,7 @@ import time
 import pytest
 
 from framework import audit, campaign, db
-from framework.campaign import commit, links
+from framework.campaign import commit, drafts, links
 from framework.store import SurveyStore, aggregates, campaign_group
 from framework.store.campaign_group import Entry
 from framework.store.locks import write_lock
@@ -224,3 +224,28 @@ def test_a_failed_group_write_falls_back_to_one_by_one(store_con, catalog, camp,
     assert db.scalar(store_con, "SELECT count(*) FROM store.responses") == 3
     assert db.query(store_con, "SELECT seq FROM store.campaign_submissions ORDER BY seq")["seq"].tolist() == [1, 2, 3]
     assert aggregates.check(store_con).empty
+
+
+def test_a_refused_submission_keeps_its_draft_and_a_stored_one_removes_it(store_con, catalog, camp):
+    tokens = dict(links.issue(store_con, camp, ["D1", "D2"]))
+    refused, stored = links.lookup(store_con, tokens["D1"]), links.lookup(store_con, tokens["D2"])
+    links.revoke(store_con, camp, "D1")
+    state = {"group": "Service", "answers": answers(catalog, "Service", 2)}
+    with drafts.held():
+        for link in (refused, stored):
+            drafts.keep(store_con, camp.code, link.draft_key, state)
+
+        def submit(link):
+            return campaign.submit(
+                store_con, catalog, camp, "", "Service", None, state["answers"], link=link,
+                draft_token=link.draft_key, limits=big_limits(),
+            )  # fmt: skip
+
+        with pytest.raises(links.LinkError):
+            submit(refused)
+        assert drafts.load(store_con, camp.code, refused.draft_key) == state, "refused: the draft stays"
+        submit(stored)
+        assert drafts.load(store_con, camp.code, stored.draft_key) is None
+    campaign.flush_drafts()
+    kept = db.query(store_con, "SELECT token FROM store.campaign_drafts")["token"].tolist()
+    assert kept == [refused.draft_key]

@@ -100,10 +100,19 @@ def load(con, code: str, token: str | None) -> dict | None:
         return None
 
 
-def forget(code: str, token: str) -> None:
-    """Drop this key's unwritten draft (its stored row is the caller's to delete, in its own transaction)."""
+def forget(code: str, token: str) -> _Draft | None:
+    """Drop this key's unwritten draft and return it (its stored row is the caller's to delete, in its own
+    transaction: a submission's)."""
     with _io, _lock:
-        _pending.pop((code, str(token)), None)
+        return _pending.pop((code, str(token)), None)
+
+
+def put_back(code: str, token: str, draft: _Draft | None) -> None:
+    """A draft `forget` returned, unwritten again (the submission was refused), unless a newer one came."""
+    if draft is not None:
+        with _lock:
+            _pending.setdefault((code, str(token)), draft)
+        _wake.set()
 
 
 @contextlib.contextmanager

@@ -324,11 +324,12 @@ def submit(
         if token:
             results.insert(cur, token, c.code, rid)
 
-    if draft_token:
-        drafts.forget(c.code, draft_token)
+    unwritten = drafts.forget(c.code, draft_token) if draft_token else None  # never written after the answer
     raw = survey_row(c, unit_codes(catalog), rid, staff_group, org_unit, levels)
     entry = Entry(c.code, c.agency, c.stage, c.round_date, raw, on_write)
     commit.store_entry(con, catalog, entry)
+    if entry.error is not None or entry.result.batch_id is None:
+        drafts.put_back(c.code, draft_token, unwritten)  # refused: the draft stays as it was
     if isinstance(entry.error, BatchInTrash):
         raise deleted(c, entry.error) from None
     if entry.error is not None:
