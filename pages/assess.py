@@ -26,7 +26,25 @@ tr = shell.tr
 cat = shell.catalog()
 con = shell.connection()
 S = "as_"  # every session key of this page starts with it
-stages = groups = pv.names(cat, lang)  # display names by key (stage and staff-group keys never collide)
+stages = groups = shell.catalog_names(lang)  # display names by key (stage and staff-group keys never collide)
+
+
+# The catalogue does not change while the app runs: what the form shows of it is computed once per process.
+@st.cache_data(show_spinner=False)
+def _units(stage: str, group: str, everything: bool) -> list[dict]:
+    """The units to ask (framework.campaign.form.form_units) as plain records."""
+    return form.form_units(shell.catalog(), stage, group, everything).to_dict("records")
+
+
+@st.cache_data(show_spinner=False)
+def _detail(code: str, lang: str) -> str:
+    return form.unit_detail(shell.catalog(), code, lang)
+
+
+@st.cache_data(show_spinner=False)
+def _option_labels(lang: str) -> dict:
+    return {v: form.option_label(v, lang) for v in form.OPTIONS}
+
 
 # Brings the result into view once, right after submitting (the page was scrolled down to the Submit button):
 # below Streamlit's fixed header (on a phone the message sat under it, just above what shows), again while the
@@ -255,7 +273,7 @@ def _save() -> None:
         "all": st.session_state.get(S + "all", False),
         "answers": {k: v for k, v in answers.items() if v is not None},
     }
-    campaign.save_draft(con, camp.code, personal.draft_key, state)
+    campaign.keep_draft(con, camp.code, personal.draft_key, state)  # written behind (framework/campaign/drafts.py)
 
 
 def _start_over() -> None:
@@ -350,71 +368,79 @@ if not group:
 everything = st.toggle(
     tr("ประเมินหน่วยอื่นด้วย (ไม่บังคับ)", "Also rate the other units (optional)"), key=S + "all", on_change=_save
 )
-units = form.form_units(cat, camp.stage, group, everything)
-required = units[units["required"]]["code"].tolist()
+units = _units(camp.stage, group, everything)
 answers = st.session_state[S + "answers"]
-for u in units["code"]:
-    if S + "u_" + u not in st.session_state and answers.get(u) is not None:
-        st.session_state[S + "u_" + u] = answers[u]
-answered = sum(st.session_state.get(S + "u_" + u) is not None for u in required)
-st.progress(
-    answered / len(required) if required else 1.0,
-    text=tr(
-        f"ตอบแล้ว {answered} จาก {len(required)} หน่วยที่บทบาทของคุณต้องมี",
-        f"{answered} of the {len(required)} units your role profile requires answered",
-    ),
-)
-st.caption(
-    tr(
-        f"บทบาท: {stages[camp.stage]} · {groups[group]} — เลือกระดับ 0–4 ของแต่ละหน่วย หรือ \"ไม่ประเมินหน่วยนี้\"",
-        f"Role profile: {stages[camp.stage]} · {groups[group]} - choose a level 0-4 for each unit, or \"not assessed\"",
+for u in units:
+    if S + "u_" + u["code"] not in st.session_state and answers.get(u["code"]) is not None:
+        st.session_state[S + "u_" + u["code"]] = answers[u["code"]]
+
+
+@st.fragment
+def _answers_part() -> None:
+    """The answers and the Submit button: an answer reruns this part alone (a fragment), not the page."""
+    required = [u["code"] for u in units if u["required"]]
+    answered = sum(st.session_state.get(S + "u_" + u) is not None for u in required)
+    st.progress(
+        answered / len(required) if required else 1.0,
+        text=tr(
+            f"ตอบแล้ว {answered} จาก {len(required)} หน่วยที่บทบาทของคุณต้องมี",
+            f"{answered} of the {len(required)} units your role profile requires answered",
+        ),
     )
-)
-
-for _, u in units.iterrows():
-    key = S + "u_" + u["code"]
-    name = pv.text(u, "name", lang)
-    with st.container(border=True):
-        tag = "" if u["required"] else tr(" · ไม่บังคับ", " · optional")
-        st.radio(
-            f"**{u['code']}** {name}{tag}",
-            form.OPTIONS,
-            key=key,
-            horizontal=True,
-            on_change=_save,
-            format_func=lambda v: form.option_label(v, lang),
-            **({} if key in st.session_state else {"index": None}),
+    st.caption(
+        tr(
+            f"บทบาท: {stages[camp.stage]} · {groups[group]} — เลือกระดับ 0–4 ของแต่ละหน่วย หรือ \"ไม่ประเมินหน่วยนี้\"",
+            f"Role profile: {stages[camp.stage]} · {groups[group]} - choose a level 0-4 for each unit, "
+            "or \"not assessed\"",
         )
-        with st.expander(tr("ความสามารถย่อยและเกณฑ์การปฏิบัติงาน", "Elements and performance criteria")):
-            st.markdown(form.unit_detail(cat, u["code"], lang))
+    )
+    labels = _option_labels(lang)
+    for u in units:
+        key = S + "u_" + u["code"]
+        with st.container(border=True):
+            tag = "" if u["required"] else tr(" · ไม่บังคับ", " · optional")
+            st.radio(
+                f"**{u['code']}** {pv.text(u, 'name', lang)}{tag}",
+                form.OPTIONS,
+                key=key,
+                horizontal=True,
+                on_change=_save,
+                format_func=lambda v: labels.get(v, str(v)),
+                **({} if key in st.session_state else {"index": None}),
+            )
+            with st.expander(tr("ความสามารถย่อยและเกณฑ์การปฏิบัติงาน", "Elements and performance criteria")):
+                st.markdown(_detail(u["code"], lang))
 
-if st.button(tr("ส่งคำตอบ", "Submit"), type="primary", key=S + "submit", icon=":material/send:"):
-    given = {u: st.session_state.get(S + "u_" + u) for u in units["code"]}
-    try:
-        res = campaign.submit(
-            con,
-            cat,
-            camp,
-            st.session_state.get(S + "id"),
-            group,
-            org,
-            given,
-            client=shell.client_key(),
-            link=personal,
-            draft_token=personal.draft_key if personal else None,
-        )
-    except BilingualError as exc:  # a refusal, a rate limit, or a full disk (framework.storage)
-        st.error(md(exc.message(lang)), icon=":material/error:")
-    else:
-        for k in [k for k in st.session_state if str(k).startswith(S + "u_")]:
-            del st.session_state[k]
-        st.session_state[S + "answers"] = {}
-        st.session_state[S + "done"] = {
-            "batch_id": res.batch_id,
-            "respondent_id": res.respondent_id,
-            "replaced": res.replaced,
-            # a personal link reopens the result itself: no second link
-            "token": None if personal else results.issue(con, camp.code, res.respondent_id),
-        }
-        st.session_state[S + "scroll"] = True
-        st.rerun()
+    if st.button(tr("ส่งคำตอบ", "Submit"), type="primary", key=S + "submit", icon=":material/send:"):
+        given = {u["code"]: st.session_state.get(S + "u_" + u["code"]) for u in units}
+        try:
+            res = campaign.submit(
+                con,
+                cat,
+                camp,
+                st.session_state.get(S + "id"),
+                group,
+                org,
+                given,
+                client=shell.client_key(),
+                link=personal,
+                draft_token=personal.draft_key if personal else None,
+                result_link=personal is None,  # a personal link reopens the result itself: no second link
+            )
+        except BilingualError as exc:  # a refusal, a rate limit, or a full disk (framework.storage)
+            st.error(md(exc.message(lang)), icon=":material/error:")
+        else:
+            for k in [k for k in st.session_state if str(k).startswith(S + "u_")]:
+                del st.session_state[k]
+            st.session_state[S + "answers"] = {}
+            st.session_state[S + "done"] = {
+                "batch_id": res.batch_id,
+                "respondent_id": res.respondent_id,
+                "replaced": res.replaced,
+                "token": res.result_token,
+            }
+            st.session_state[S + "scroll"] = True
+            st.rerun()
+
+
+_answers_part()

@@ -339,10 +339,9 @@ TRUSTED_IN = {
     "pages/assess.py": {
         "groups[]",
         "stages.get",
-        "name",
         "tag",
         "r[element]",
-        "form.unit_detail",
+        "_detail",  # form.unit_detail (catalogue text), cached at the page edge (issue 22)
         "label",
     },
     "pages/explorer.py": {

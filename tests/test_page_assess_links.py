@@ -6,7 +6,7 @@ from conftest import run_page
 from test_page_assess import GROUP, app, stored, unit_radios
 
 from framework import audit, campaign, db
-from framework.campaign import links
+from framework.campaign import drafts, links
 
 __all__ = ["app"]
 
@@ -51,14 +51,21 @@ def test_personal_link_draft_survives_a_reload_of_that_link_only(app):
     open_, shared = app
     c = open_()
     tokens = dict(links.issue(shared(), c, ["1001", "1002"]))
-    at = visit(tokens["1001"])
-    at.selectbox(key="as_group").select(GROUP).run()
-    first = unit_radios(at)[0]
-    first.set_value(first.options[2]).run()
-    assert set(at.query_params) == {"t"}
+    with drafts.held():  # the writer waits: what the answers' reruns themselves wrote is seen
+        at = visit(tokens["1001"])
+        at.selectbox(key="as_group").select(GROUP).run()
+        first = unit_radios(at)[0]
+        first.set_value(first.options[2]).run()
+        assert set(at.query_params) == {"t"}
+        # Issue 22: the answer's rerun writes nothing; the draft is kept in the process and written behind
+        assert db.scalar(shared(), "SELECT count(*) FROM store.campaign_drafts") == 0
+        assert drafts.pending() == 1
+        again = visit(tokens["1001"])  # a reload before the write: the process's draft
+        assert again.selectbox(key="as_group").value == GROUP and again.radio(key=first.key).value == 2
+        assert campaign.flush_drafts() == 1
     kept = db.query(shared(), "SELECT token FROM store.campaign_drafts")["token"].tolist()
     assert kept == ["link:" + links.hash_token(tokens["1001"])]  # keyed by the hash, never the token
-    again = visit(tokens["1001"])
+    again = visit(tokens["1001"])  # a reload after it: the stored draft
     assert again.selectbox(key="as_group").value == GROUP and again.radio(key=first.key).value == 2
     other = visit(tokens["1002"])
     assert other.selectbox(key="as_group").value is None

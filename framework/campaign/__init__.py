@@ -2,6 +2,8 @@
 
 - model.py   the campaigns table, open / list / close / submissions, the unknown- and closed-code messages
 - submit.py  server-side checks, rate limits, drafts, and the store write (the campaign's one batch, replace)
+- commit.py  group commit: the submissions of many sessions written in one transaction per group
+- drafts.py  a personal link's draft kept in the process at once, written behind (one write per second)
 - form.py    what the form asks and shows (units, level words, elements and criteria, what to learn first)
 - qr.py      the link as a QR code (segno) and a printable poster
 - links.py   personal links `/assess?t=TOKEN` (one hashed token per person: fixed id, used once, revocable)
@@ -42,6 +44,8 @@ from framework.campaign.submit import (  # noqa: F401
     Submitted,
     check,
     delete_draft,
+    flush_drafts,
+    keep_draft,
     load_draft,
     new_token,
     save_draft,

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import re
 import secrets
+import threading
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -56,6 +57,8 @@ DDL = (
     )""",
 )
 
+
+WRITE_LOCK = threading.Lock()  # the campaign tables' small writes of this process (drafts saved now, result links)
 
 ADD_LINKS_ONLY = "ALTER TABLE store.campaigns ADD COLUMN IF NOT EXISTS links_only BOOLEAN DEFAULT FALSE"
 

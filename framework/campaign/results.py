@@ -15,8 +15,7 @@ import secrets
 from dataclasses import dataclass
 
 from framework import db
-from framework.campaign.model import Campaign, CampaignError, batch_ids, get
-from framework.campaign.submit import WRITE_LOCK
+from framework.campaign.model import WRITE_LOCK, Campaign, CampaignError, batch_ids, get
 
 TOKEN_BYTES = 24
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")  # token_urlsafe(24): 32 characters
@@ -47,14 +46,21 @@ def _has_table(con) -> bool:
     )
 
 
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def insert(cur, token: str, code: str, respondent_id: str) -> None:
+    """Inside the caller's transaction (a submission's: campaign.submit(result_link=True)): the token stored."""
+    cur.execute(DDL)
+    cur.execute("INSERT INTO store.campaign_results VALUES (?, ?, ?, now()::TIMESTAMP)", [token, code, respondent_id])
+
+
 def issue(con, code: str, respondent_id: str) -> str:
-    """A new token for this person's result in this campaign (one per submission)."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    """A new token for this person's result in this campaign (one per submission), in its own transaction."""
+    token = new_token()
     with WRITE_LOCK, db.transaction(con) as cur:
-        cur.execute(DDL)
-        cur.execute(
-            "INSERT INTO store.campaign_results VALUES (?, ?, ?, now()::TIMESTAMP)", [token, code, respondent_id]
-        )
+        insert(cur, token, code, respondent_id)
     return token
 
 

@@ -1,12 +1,13 @@
 """A respondent's answers to a campaign: server-side checks, the rate limits, drafts, and the store write.
 
-A submission is written as a one-row survey CSV in the upload format and stored by `SurveyStore.append`:
-the uploads' row validation, then the person's row goes into the campaign's ONE batch (created by the first
-submission), replacing their earlier answers in the round (a second submission with the same id replaces the
-first; an HR upload's row of the same person too; the earlier answers are kept as superseded). Every
-submission's raw row is kept in store.campaign_submissions (store/campaign_batch.py). While HR has the
-campaign's batch in the trash, submissions are refused. Writes of this process are serialised by one lock
-(DuckDB would otherwise refuse concurrent updates of the same store rows).
+A submission is one row in the upload format, stored with whatever else is being submitted in this process
+(framework/campaign/commit.py: group commit, `SurveyStore.append_group`): the uploads' row validation, then
+the person's row goes into the campaign's ONE batch (created by the first submission), replacing their
+earlier answers in the round (a second submission with the same id replaces the first; an HR upload's row of
+the same person too; the earlier answers are kept as superseded). Every submission's raw row is kept in
+store.campaign_submissions (store/campaign_batch.py). While HR has the campaign's batch in the trash,
+submissions are refused. Writes of a store are serialised by its write lock (DuckDB would otherwise refuse
+concurrent updates of the same store rows). Drafts: framework/campaign/drafts.py.
 """
 
 from __future__ import annotations
@@ -15,19 +16,19 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import secrets
-import tempfile
 import threading
 import time
+import weakref
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from framework import audit, db, names, settings
-from framework.campaign import links
+from framework.campaign import commit, drafts, links, results
 from framework.campaign.model import (
     MAX_ID,
+    WRITE_LOCK,
     Campaign,
     CampaignError,
     closed_code,
@@ -36,12 +37,12 @@ from framework.campaign.model import (
 )
 from framework.catalog import STAFF_GROUPS, Catalog
 from framework.storage import StoreWriteError
-from framework.store import BatchInTrash, IngestResult, SurveyStore
+from framework.store import BatchInTrash, IngestResult
+from framework.store.campaign_group import Entry
 
 NOT_ASSESSED = "na"  # an answer that says "I do not assess this unit" (stored blank, as in uploads)
 HEADER = ["respondent_id", "group", "agency", "unit", "position"]
-DRAFT_DAYS = 30  # drafts older than this are not offered again
-WRITE_LOCK = threading.Lock()
+DRAFT_DAYS = drafts.DRAFT_DAYS
 _LIMIT_LOCK = threading.Lock()
 
 
@@ -141,6 +142,35 @@ class Submitted:
     replaced: bool
     result: IngestResult
     seconds: float
+    result_token: str | None = None  # the result link's token, when one was asked for (submit(result_link=True))
+
+
+# The framework tables of a connection never change (loaded when it opened): what every submission asks of them
+# is read once per connection.
+_FRAMEWORK: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_FRAMEWORK_LOCK = threading.Lock()
+
+
+def _memo(catalog: Catalog, key: tuple, compute):
+    with _FRAMEWORK_LOCK:
+        known = _FRAMEWORK.setdefault(catalog.con, {})
+        if key in known:
+            return known[key]
+    value = compute()
+    with _FRAMEWORK_LOCK:
+        return known.setdefault(key, value)
+
+
+def unit_codes(catalog: Catalog) -> list[str]:
+    """The catalogue's unit codes in framework order (read once per connection)."""
+    return list(_memo(catalog, ("codes",), catalog.unit_codes))
+
+
+def required_units(catalog: Catalog, stage: str, staff_group: str) -> list[str]:
+    """The units the role profile (stage, staff group) requires (read once per connection)."""
+    return list(
+        _memo(catalog, ("req", stage, staff_group), lambda: tuple(catalog.profile_units(stage, staff_group)["code"]))
+    )
 
 
 def clean_id(text: str | None) -> str:
@@ -185,7 +215,7 @@ def check(
         raise SubmitError("เลือกหน่วยงานย่อยจากรายการ", "Choose your org unit from the list.")
     if org_unit and not c.org_units:
         raise SubmitError("แบบประเมินนี้ไม่ได้ถามหน่วยงานย่อย", "This self-assessment does not ask for an org unit.")
-    codes = catalog.unit_codes()
+    codes = set(unit_codes(catalog))
     levels: dict[str, int | None] = {}
     for code, value in (answers or {}).items():
         if code not in codes:
@@ -201,7 +231,7 @@ def check(
                 f"ระดับของหน่วย {code} ต้องเป็น 0–4 หรือ \"ไม่ประเมิน\"",
                 f"The level of unit {code} must be 0-4 or \"not assessed\".",
             )
-    required = catalog.profile_units(c.stage, staff_group)["code"].tolist() if required is None else required
+    required = required_units(catalog, c.stage, staff_group) if required is None else required
     missing = [u for u in required if u not in levels]
     if missing:
         raise SubmitError(
@@ -261,13 +291,17 @@ def submit(
     draft_token: str | None = None,
     today: dt.date | None = None,
     link=None,
+    result_link: bool = False,
 ) -> Submitted:
     """Check, rate-limit and store one person's answers in the campaign's batch (their earlier answers in the
     round replaced). Raises SubmitError / RateLimited / the campaign's closed message; nothing stored then.
 
+    The checks and the limits run in the caller's thread; the write joins whatever else is being submitted now
+    (framework/campaign/commit.py: one transaction per group, each submitter told its own outcome).
     `link` (campaign.links.Link, a personal link): the respondent id is the link's whatever was typed, and
     the link is marked used (with an audit line) in the same transaction as the answer, so it answers once.
-    A campaign of personal links only refuses a submission without one."""
+    A campaign of personal links only refuses a submission without one. `draft_token`: the draft deleted in
+    that transaction too. `result_link`: a result link issued in it as well (`Submitted.result_token`)."""
     started = time.perf_counter()
     if link is not None:
         if link.campaign.code != c.code:
@@ -279,53 +313,47 @@ def submit(
     levels = check(c, catalog, respondent_id, staff_group, org_unit, answers, today=today)
     rid, org_unit = clean_id(respondent_id), names.name(org_unit)
     (limits or LIMITS).check(c.code, client, rid)
-    codes = catalog.unit_codes()
+    token = results.new_token() if result_link else None
 
     def on_write(cur) -> None:
         if link is not None:
             links.mark_used(cur, link)
             audit.record_in(cur, audit.link_who(rid), "link-submission", c.agency, f"campaign {c.code}")
+        if draft_token:
+            cur.execute("DELETE FROM store.campaign_drafts WHERE code = ? AND token = ?", [c.code, draft_token])
+        if token:
+            results.insert(cur, token, c.code, rid)
 
-    data = survey_csv(c, codes, rid, staff_group, org_unit, levels)
-    fd, path = tempfile.mkstemp(prefix="campaign-", suffix=".csv")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        with WRITE_LOCK:
-            try:
-                res = SurveyStore(con, catalog).append(
-                    path,
-                    code=c.code,
-                    agency=c.agency,
-                    stage=c.stage,
-                    round_date=c.round_date,
-                    raw=survey_row(c, codes, rid, staff_group, org_unit, levels),
-                    on_write=on_write,
-                )
-            except BatchInTrash as exc:
-                raise deleted(c, exc) from None
-            if draft_token:
-                delete_draft(con, c.code, draft_token)
-    finally:
-        os.unlink(path)
+    unwritten = drafts.forget(c.code, draft_token) if draft_token else None  # never written after the answer
+    raw = survey_row(c, unit_codes(catalog), rid, staff_group, org_unit, levels)
+    entry = Entry(c.code, c.agency, c.stage, c.round_date, raw, on_write)
+    commit.store_entry(con, catalog, entry)
+    if entry.error is not None or entry.result.batch_id is None:
+        drafts.put_back(c.code, draft_token, unwritten)  # refused: the draft stays as it was
+    if isinstance(entry.error, BatchInTrash):
+        raise deleted(c, entry.error) from None
+    if entry.error is not None:
+        raise entry.error
+    res = entry.result
     if res.batch_id is None or res.respondents != 1:
         reasons = "; ".join(dict.fromkeys(res.problems["reason_en"].astype(str))) or "not stored"
         reasons_th = "; ".join(dict.fromkeys(res.problems["reason_th"].astype(str))) or "ไม่ได้บันทึก"
         raise SubmitError(f"บันทึกคำตอบไม่ได้: {reasons_th}", f"The answers could not be stored: {reasons}")
-    return Submitted(res.batch_id, rid, res.replaced > 0, res, time.perf_counter() - started)
+    return Submitted(res.batch_id, rid, res.replaced > 0, res, time.perf_counter() - started, token)
 
 
-# --- drafts: answers kept across a reload, keyed by an unguessable token held only by that browser ----------
+# --- drafts: a personal link's answers kept across a reload (framework/campaign/drafts.py: written behind) ---
 def new_token() -> str:
     return secrets.token_urlsafe(12)
 
 
 def save_draft(con, code: str, token: str, state: dict) -> bool:
-    """Keep the form's state (id, group, org unit, answers) for this browser's token. A draft is a
-    convenience: on a full disk it is not kept (False) and the form goes on."""
+    """Keep the form's state (id, group, org unit, answers) for this draft key now (one write). A draft is a
+    convenience: on a full disk it is not kept (False) and the form goes on. The form uses keep_draft."""
     text = json.dumps(state, ensure_ascii=False)
-    if len(text) > 20_000:
+    if len(text) > drafts.MAX_TEXT:
         return False
+    drafts.forget(code, token)
     try:
         with WRITE_LOCK:
             if not has_tables(con):
@@ -340,23 +368,23 @@ def save_draft(con, code: str, token: str, state: dict) -> bool:
     return True
 
 
+def keep_draft(con, code: str, token: str, state: dict) -> bool:
+    """The form's draft: kept in this process at once, written behind (framework/campaign/drafts.py)."""
+    return drafts.keep(con, code, token, state)
+
+
 def load_draft(con, code: str, token: str | None) -> dict | None:
-    """The draft this token saved for this campaign (not older than DRAFT_DAYS), or None."""
-    if not token or not has_tables(con):
-        return None
-    text = db.scalar(
-        con,
-        "SELECT answers FROM store.campaign_drafts WHERE code = $code AND token = $token "
-        f"AND updated_at > now()::TIMESTAMP - INTERVAL {DRAFT_DAYS} DAY",
-        {"code": code, "token": str(token)[:100]},
-    )
-    try:
-        return json.loads(text) if text else None
-    except ValueError:
-        return None
+    """The draft this key saved for this campaign (unwritten, or stored and not older than DRAFT_DAYS), or None."""
+    return drafts.load(con, code, token)
+
+
+def flush_drafts() -> int:
+    """Write every draft still waiting now (tests, the benchmark)."""
+    return drafts.flush()
 
 
 def delete_draft(con, code: str, token: str) -> None:
+    drafts.forget(code, token)
     if has_tables(con):
         db.execute(
             con,

@@ -27,17 +27,14 @@ import csv
 import io
 import json
 import logging
-import secrets
 from pathlib import Path
 
 import pandas as pd
 
 from framework import db, names, survey
-from framework.store import aggregates
-from framework.store.keys import CAMPAIGN_KEY_PREFIX, name_key
-from framework.store.locks import write_lock
-from framework.store.results import BatchInTrash, IngestResult
-from framework.store.rounds import clash_sql, supersede
+from framework.store.campaign_group import CampaignGroupMixin, Entry, file_name, source_key
+from framework.store.keys import CAMPAIGN_KEY_PREFIX
+from framework.store.results import IngestResult
 
 KEY_PREFIX = CAMPAIGN_KEY_PREFIX
 LOG = logging.getLogger("framework.store")
@@ -51,16 +48,6 @@ DDL = """
         submitted_at  TIMESTAMP NOT NULL,  -- when this row was stored in (or replaced a row of) the batch
         answers       VARCHAR NOT NULL     -- JSON: the submitted row, column -> text, as the survey file held it
     )"""
-
-
-def source_key(code: str) -> str:
-    """The campaign batch's content_hash."""
-    return KEY_PREFIX + code
-
-
-def file_name(code: str) -> str:
-    """The campaign batch's file name (also the name every submission had before schema version 5)."""
-    return f"campaign-{code}.csv"
 
 
 def campaign_code(content_hash) -> str | None:
@@ -81,8 +68,8 @@ def label(file_name: str, content_hash, respondents, lang: str = "th") -> str:
     )
 
 
-class CampaignBatchMixin:
-    """SurveyStore.append: one submission into its campaign's batch."""
+class CampaignBatchMixin(CampaignGroupMixin):
+    """SurveyStore.append / append_group (store/campaign_group.py): submissions into their campaigns' batches."""
 
     def append(
         self, path: str | Path, *, code: str, agency: str, stage: str, round_date, raw: dict, on_write=None
@@ -100,59 +87,13 @@ class CampaignBatchMixin:
             if res.respondents != 1:
                 res.batch_id, res.accepted, res.respondents = None, 0, 0
                 return res
-            with write_lock(self.con), db.transaction(self.con) as tx:
-                if on_write is not None:
-                    on_write(tx)
-                tx.register("accepted_rows", rows)
-                self._append(tx, res, code, agency, stage_key, round_d, raw)
-                tx.unregister("accepted_rows")
         finally:
             dec.cleanup()
-        return res
-
-    def _append(self, cur, res: IngestResult, code: str, agency: str | None, stage: str | None, round_d, raw: dict):
-
-        key = source_key(code)
-        row = cur.execute(
-            "SELECT batch_id FROM store.batches WHERE content_hash = ? ORDER BY uploaded_at, batch_id LIMIT 1", [key]
-        ).fetchall()
-        if not row:
-            gone = cur.execute(
-                "SELECT batch_id, deleted_at FROM store.trash_batches WHERE content_hash = ? "
-                "ORDER BY deleted_at DESC LIMIT 1",
-                [key],
-            ).fetchall()
-            if gone:
-                raise BatchInTrash(*gone[0])
-            batch_id = secrets.token_hex(8)
-            cur.execute(
-                "INSERT INTO store.batches VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, 0, 0, 0, false, ?, ?)",
-                [batch_id, file_name(code), key, agency, stage, round_d, res.source_format, res.encoding],
-            )
-        else:
-            batch_id = row[0][0]
-        res.batch_id = batch_id
-        people = f"SELECT respondent_id, {name_key('coalesce(agency, $agency)')} AS agency_key FROM accepted_rows"
-        sql = clash_sql(people)
-        clash = cur.execute(sql, db.bind(sql, {"round": round_d, "agency": agency})).df()
-        res.conflicts = sorted(set(clash["respondent_id"]))
-        cur.register("clash", clash)
-        res.replaced = supersede(cur, batch_id) if len(clash) else 0
-        cur.unregister("clash")
-        res.respondents = self._insert_responses(cur, batch_id, agency)
-        cur.execute(
-            "UPDATE store.batches SET rows_read = rows_read + ?, accepted = accepted + ?, "
-            "rejected = rejected + ? WHERE batch_id = ?",
-            [res.rows_read, res.accepted, res.rejected, batch_id],
-        )
-        rid = cur.execute("SELECT respondent_id FROM accepted_rows").fetchall()[0][0]
-        cur.execute(
-            "INSERT INTO store.campaign_submissions SELECT ?, ?, coalesce(max(seq), 0) + 1, ?, now()::TIMESTAMP, ? "
-            "FROM store.campaign_submissions WHERE batch_id = ?",
-            [code, batch_id, rid, json.dumps(raw, ensure_ascii=False), batch_id],
-        )
-        cur.execute("INSERT OR REPLACE INTO store.store_info VALUES ('had_batches', 'true')")
-        aggregates.refresh(cur, {batch_id, *clash["batch_id"]})
+        entry = Entry(code, agency, stage_key, round_d, raw, on_write, rows=rows, accepted=res)
+        self._write_group([entry])
+        if entry.error is not None:
+            raise entry.error
+        return entry.result
 
 
 def submissions_file(con, batch_id: str) -> tuple[str, bytes] | None:
