@@ -48,6 +48,7 @@ class Result:
     rows: list[Row] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)  # the totals and notes under the table
     memory_mb: float | None = None
+    complete: bool = True  # False: stopped at the deadline or by an error
 
 
 def _s(x: float | None, digits: int = 2) -> str:

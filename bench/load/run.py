@@ -315,8 +315,10 @@ def run_config(n: int, args, deadline: float) -> report.Result:
             try:
                 asyncio.run(asyncio.wait_for(load(sv, code, args, result), left))
             except TimeoutError:
+                result.complete = False
                 result.lines.append(f"STOPPED at the deadline (--deadline {args.deadline:.0f} s): figures incomplete")
             except ProtocolError as exc:
+                result.complete = False
                 result.lines.append(f"STOPPED: {exc}")
                 log = Path(tmp) / "streamlit-0.log"
                 tail = log.read_text(encoding="utf-8", errors="replace")[-1500:] if log.exists() else ""
@@ -353,7 +355,9 @@ def main(argv: list[str] | None = None) -> int:
             parts.append(f"### {n} app processes\n\n- {skip}\n")
             continue
         try:
-            parts.append(report.table(run_config(n, args, deadline)))
+            result = run_config(n, args, deadline)
+            parts.append(report.table(result))
+            status |= not result.complete
         except (RuntimeError, TimeoutError, OSError) as exc:
             parts.append(f"### {n} app process(es)\n\n- not run: {exc}\n")
             status = 1
