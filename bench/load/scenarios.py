@@ -155,8 +155,8 @@ async def open_overview(port: int, rec: Recorder, *, timeout: float, action: str
         async with Session(port, "overview", timeout=timeout) as s:
             if not any(w.key and w.key.startswith("ov_") for w in s.widgets.values()):
                 raise ProtocolError("/overview drew none of its filters")
-    except (ProtocolError, OSError, TimeoutError) as exc:
-        rec.fail(action, str(exc))
+    except Exception as exc:  # noqa: BLE001 - a refused handshake, a lost socket: one failed open, not the run's end
+        rec.fail(action, f"{type(exc).__name__}: {exc}")
         return
     rec.add(action, time.perf_counter() - t0)
 
