@@ -16,15 +16,15 @@ DuckDB file, which one process holds open for writing):
    X-Forwarded-For address, as a proxy on this machine would, so the per-device limit stays as configured);
 3. warm-up: /overview opened once per process (reported: the first open after a start, cold caches);
 4. alone: one session answers the whole form, submits and starts over, then /overview twice: the server CPU per
-   action with nothing else running;
+   action with nothing else running; then the executives open /overview all at once, nobody else on the app;
 5. the staff sessions open /assess (spread over `--pace` seconds); then each gives 0-15 answers at once, not
    measured (`--no-prefill`: none), so that each starts the run at a different point of the form and the
    submissions come as a steady stream; they sit idle: memory per idle session = (RSS of the app processes with
    them - RSS before) / N;
 6. the run: the staff answer at human pace (one answer every `--pace` s, +-30%), submit and start over, for
    `--staff-seconds` (longer if the executives or the upload are still going); at 30% of it the executives open
-   /overview all at once; when they are done, HR uploads a survey file through /upload (the upload widget's own
-   HTTP PUT, then the import button). Sessions go to the processes round robin (sticky sessions, as a proxy
+   /overview all at once again, now among the staff; when they are done, HR uploads a survey file through
+   /upload (the upload widget's own HTTP PUT, then the import button). Sessions go to the processes round robin (sticky sessions, as a proxy
    with session affinity would do).
 Every socket is closed and every server killed at the end, at the `--deadline` (whole run), on an error, on
 Ctrl-C or SIGTERM. The Markdown tables are printed and written to `--out` (default bench/results/load.md).
@@ -52,6 +52,7 @@ from bench.load.scenarios import STAFF_ACTIONS, Recorder
 
 ROOT = servers.ROOT
 OUT = ROOT / "bench" / "results" / "load.md"
+EXEC_ALONE = "open /overview, nobody else on the app"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -163,6 +164,14 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
     if cold.failures:
         raise ProtocolError("warm-up: " + next(iter(cold.failures.values()))[0])
     alone = await scenarios.probe(ports[0], code, sv.cpu, timeout=args.timeout)  # 4.
+    m.mark("execs_alone")  # the executives' burst with nobody else on the app (the issue's "20 at once")
+    await asyncio.gather(
+        *(
+            scenarios.open_overview(ports[i % len(ports)], rec, timeout=args.timeout, action=EXEC_ALONE)
+            for i in range(args.executives)
+        )
+    )
+    m.mark("execs_alone_done")
 
     stats: dict = {}
     end = [float("inf")]
@@ -240,8 +249,14 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
         report.Row("first /overview after start", len(ports), cold.times["first /overview after start"]),
         row("open /assess", n_staff, cpu_open),
         *(row(a, n_staff) for a in STAFF_ACTIONS),
+        report.Row("all staff actions (outside the bursts)", n_staff, [], None, per_staff_action, count=staff_n),
         report.Row(
-            "all staff actions (outside the bursts)", n_staff, [], None, staff_cpu / max(1, staff_n), count=staff_n
+            EXEC_ALONE,
+            n_exec,
+            rec.times.get(EXEC_ALONE, []),
+            alone.get("open /overview"),
+            m.cpu("execs_alone", "execs_alone_done") / max(1, len(rec.times.get(EXEC_ALONE, []))),
+            len(rec.failures.get(EXEC_ALONE, [])),
         ),
         row("open /overview", n_exec, burst("exec", "exec_done", len(rec.times.get("open /overview", [])))),
     ]
