@@ -24,8 +24,8 @@ DuckDB file, which one process holds open for writing):
 6. the run: the staff answer at human pace (one answer every `--pace` s, +-30%), submit and start over, for
    `--staff-seconds` (longer if the executives or the upload are still going); at 30% of it the executives open
    /overview all at once again, now among the staff; when they are done, HR uploads a survey file through
-   /upload (the upload widget's own HTTP PUT, then the import button). Sessions go to the processes round robin (sticky sessions, as a proxy
-   with session affinity would do).
+   /upload (the upload widget's own HTTP PUT, then the import button). Sessions go to the processes round
+   robin (sticky sessions, as a proxy with session affinity would do).
 Every socket is closed and every server killed at the end, at the `--deadline` (whole run), on an error, on
 Ctrl-C or SIGTERM. The Markdown tables are printed and written to `--out` (default bench/results/load.md).
 The machine's load average is written with them: on a shared machine wall times are only comparable within
