@@ -236,8 +236,8 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
 
     def burst(a: str, b: str, n: int) -> float | None:
         """A burst's CPU per action: its window less the staff actions that ended in it (at their CPU each)."""
-        staff_in = rec.count(STAFF_ACTIONS, m.at[a][0], m.at[b][0])
-        return None if not n else max(0.0, m.cpu(a, b) - per_staff_action * staff_in) / n
+        own = m.cpu(a, b) - per_staff_action * rec.count(STAFF_ACTIONS, m.at[a][0], m.at[b][0])
+        return own / n if n and own > 0 else None  # None: lost in the staff's share (not measurable here)
 
     def row(action, sessions, cpu_run=None):
         return report.Row(
