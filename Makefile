@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
 SUDO    := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test test-pg test-fast lint build bench screenshots clean
+.PHONY: run test test-pg test-fast lint build bench bench-load screenshots clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "python3.11 not found; using python3"; }
@@ -48,8 +48,14 @@ build: $(STAMP)
 	$(BIN)/python -m framework build
 
 BENCH_ROWS ?= 100000,1000000,3000000
-bench: $(STAMP)
+bench: $(STAMP) bench-load
 	$(BIN)/python bench/run.py --rows $(BENCH_ROWS)
+
+# Real Streamlit sessions over the app's websocket on loopback (bench/load/run.py): small by default (~3 min);
+# the issue's sizes: make bench-load LOAD_ARGS="--staff 100 --executives 20 --staff-seconds 300 --deadline 1800"
+LOAD_ARGS ?=
+bench-load: $(STAMP)
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 screenshots: $(STAMP) $(CHROMIUM)
 	SKILLS_SCREENSHOTS=1 $(BIN)/python -m pytest -q -m browser
