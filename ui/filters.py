@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from framework import access, analysis, summary, targets
 from framework.analysis import Filters
@@ -19,8 +20,16 @@ from ui.shell import tr
 
 
 def version() -> str:
-    """Cache key that changes when batches are added or deleted."""
-    return analysis.data_version(shell.connection())
+    """Cache key that changes when batches are added or deleted: read once per script run (every cached view a
+    page draws asks for it; the survey pages never write, so it cannot change within their run)."""
+    ctx = get_script_run_ctx()
+    memo = getattr(ctx, "_skills_data_version", None)
+    if memo is not None and memo[0] is ctx.cursors:  # ctx.cursors: a new dict at each run (ScriptRunContext.reset)
+        return memo[1]
+    ver = analysis.data_version(shell.connection())
+    if ctx is not None:
+        ctx._skills_data_version = (ctx.cursors, ver)
+    return ver
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
