@@ -118,6 +118,9 @@ def serve(store: Path, repeat: int, profile: str | None) -> dict:
     _profile_script_thread()
     _share_script_cache()
     first = _load("app.py", {}).run()  # imports (streamlit, plotly, pandas) are not any page's cost
+    from framework import thai_text
+
+    thai_text.pieces("ความพร้อมด้านดิจิทัล")  # nor the Thai word list, loaded once per process
     _SHARED["components"] = first._bidi_component_manager
     out = {}
     for label, (script, state) in PAGES.items():
