@@ -104,6 +104,10 @@ class Population:
             self._counts[key] = int(self.n[self._mask(selection)].sum())
         return self._counts[key]
 
+    def kept(self, selection: dict) -> pd.DataFrame:
+        """The atoms a product selection keeps (their rows of the atoms frame)."""
+        return self.atoms[self._mask(selection)] if len(self.atoms) else self.atoms
+
     def _mask(self, selection: dict) -> np.ndarray:
         mask = np.ones(len(self.n), dtype=bool)
         for d, kept in selection.items():
