@@ -33,6 +33,7 @@ REASONS = (HIDDEN_EMPTY, HIDDEN_SMALL, HIDDEN_POOLED)
 # Columns of population_atoms.sql. round_id (agency@round date) is one agency's round: the round choice
 # "latest" (each agency's latest round) is a set of round_ids.
 DIFF_DIMS = ("staff_group", "agency", "unit_key", "round_key", "round_id", "batch_id")
+MEMO_LIMIT = 1024  # a Population's remembered counts and masks (it may serve every page at one data version)
 
 _LABELS = {
     HIDDEN_EMPTY: ("ไม่มีผู้ตอบ", "no respondents"),
@@ -101,6 +102,8 @@ class Population:
         """The people a product selection keeps."""
         key = tuple(sorted((d, tuple(sorted(v))) for d, v in selection.items()))
         if key not in self._counts:
+            if len(self._counts) >= MEMO_LIMIT:  # a page-edge memo keeps one Population per data version
+                self._counts.clear()
             self._counts[key] = int(self.n[self._mask(selection)].sum())
         return self._counts[key]
 
@@ -118,6 +121,8 @@ class Population:
         """The atoms whose value of dimension d is kept (one lookup table per dimension and value set)."""
         key = (d, kept)
         if key not in self._masks:
+            if len(self._masks) >= MEMO_LIMIT:
+                self._masks.clear()
             table = np.zeros(len(self._vocab[d]), dtype=bool)
             table[[self._vocab[d][v] for v in kept if v in self._vocab[d]]] = True
             self._masks[key] = table[self._codes[d]]
@@ -126,24 +131,26 @@ class Population:
 
 def reasons(n: pd.Series, n_all: pd.Series, k: int) -> pd.Series:
     """Rule 2: why each figure is hidden (None where shown), from the people it covers and those selected."""
-    n = pd.Series(n).fillna(0).astype("int64")
-    n_all = pd.Series(n_all, index=n.index).fillna(0).astype("int64")
-    hidden = pd.Series(None, index=n.index, dtype="object")
-    hidden[(n_all >= k) & (n == 0)] = HIDDEN_POOLED
-    hidden[(n > 0) & (n < k)] = HIDDEN_SMALL
-    hidden[(n_all > 0) & (n_all < k)] = HIDDEN_SMALL
-    hidden[n_all == 0] = HIDDEN_EMPTY
-    return hidden
+    n = pd.Series(n)
+    people = n.fillna(0).to_numpy(dtype="int64")
+    selected = pd.Series(n_all, index=n.index).fillna(0).to_numpy(dtype="int64")
+    hidden = np.full(len(people), np.nan, dtype=object)  # NaN where shown, as pd.Series(None, dtype=object) gives
+    hidden[(selected >= k) & (people == 0)] = HIDDEN_POOLED
+    hidden[(people > 0) & (people < k)] = HIDDEN_SMALL
+    hidden[(selected > 0) & (selected < k)] = HIDDEN_SMALL
+    hidden[selected == 0] = HIDDEN_EMPTY
+    return pd.Series(hidden, index=n.index, dtype="object")
 
 
 def hide(df: pd.DataFrame, k: int, values: list[str], n: str = "n", n_all: str = "n_all") -> pd.DataFrame:
     """Add `hidden` (rule 2) and set the hidden rows' `values` to NaN."""
     out = df.copy()
     out["hidden"] = reasons(out[n], out[n_all], k)
-    mask = out["hidden"].notna()
+    mask = out["hidden"].notna().to_numpy()
     for col in values:
-        out[col] = out[col].astype("float64")
-        out.loc[mask, col] = np.nan
+        v = out[col].astype("float64").to_numpy(copy=True)
+        v[mask] = np.nan
+        out[col] = v
     return out
 
 
