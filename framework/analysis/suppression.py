@@ -64,17 +64,24 @@ class Population:
     def __init__(self, atoms: pd.DataFrame):
         self.atoms = atoms
         self.n = atoms["n"].to_numpy(dtype="int64") if len(atoms) else np.zeros(0, dtype="int64")
-        self.values = {d: atoms[d].astype(str).to_numpy() if len(atoms) else np.array([], dtype=str) for d in DIFF_DIMS}
-        self.domain = {d: frozenset(self.values[d]) for d in DIFF_DIMS}
-        # Each dimension as integer codes, so a selection's mask is a table lookup (not a string search).
-        self._vocab, self._codes = {}, {}
+        # Each dimension as integer codes, so a selection's mask is a table lookup (not a string search); the
+        # codes are taken from the column as it is (no Python string per atom).
+        self._vocab, self._codes, self._uniq = {}, {}, {}
         for d in DIFF_DIMS:
-            codes, uniq = pd.factorize(self.values[d])
-            self._vocab[d] = {v: i for i, v in enumerate(uniq.tolist())}
+            col = atoms[d].astype(str) if len(atoms) else pd.Series([], dtype=object)
+            codes, uniq = pd.factorize(col)
+            self._uniq[d] = np.array([str(v) for v in uniq], dtype=object)
+            self._vocab[d] = {v: i for i, v in enumerate(self._uniq[d].tolist())}
             self._codes[d] = codes
+        self.domain = {d: frozenset(self._uniq[d].tolist()) for d in DIFF_DIMS}
         self._counts: dict = {}
         self._rounds: dict = {}
         self._masks: dict = {}
+
+    @property
+    def values(self) -> dict:
+        """Each dimension's value per atom (strings)."""
+        return {d: self._uniq[d][self._codes[d]] for d in DIFF_DIMS}
 
     def agency_rounds(self, which: str, batches: frozenset | None = None) -> frozenset:
         """The round_ids of each agency's latest round ("latest") or the dated one before it ("previous")
@@ -85,9 +92,11 @@ class Population:
         return self._rounds[key]
 
     def _agency_rounds(self, which: str, batches: frozenset | None) -> frozenset:
-        keep = (self.n > 0) & (np.isin(self.values["batch_id"], list(batches)) if batches else True)
+        keep = (self.n > 0) & (self._dim_mask("batch_id", frozenset(batches)) if batches else True)
+        agencies, keys = self._uniq["agency"], self._uniq["round_key"]
+        pairs = set(zip(self._codes["agency"][keep].tolist(), self._codes["round_key"][keep].tolist()))
         dated: dict = {}
-        for agency, key in set(zip(self.values["agency"][keep], self.values["round_key"][keep])):
+        for agency, key in ((agencies[a], keys[r]) for a, r in pairs):
             dated.setdefault(agency, [])
             if key != "—":
                 dated[agency].append(key)
