@@ -176,15 +176,20 @@ def options() -> dict:
     return _options(*_key())
 
 
+@st.cache_data(show_spinner=False)
+def _labels(table: str, lang: str) -> dict:
+    """Key -> name in `lang` of a catalogue table (the framework tables do not change while the app runs)."""
+    df = getattr(shell.catalog(), table)()
+    return dict(zip(df["key"], df["name_en" if lang == "en" else "name_th"]))
+
+
 def staff_group_labels() -> dict:
     """Staff group key -> name in the page language."""
-    sg = shell.catalog().staff_groups()
-    return dict(zip(sg["key"], sg["name_en" if shell.lang() == "en" else "name_th"]))
+    return _labels("staff_groups", shell.lang())
 
 
 def stage_labels() -> dict:
-    s = shell.catalog().stages()
-    return dict(zip(s["key"], s["name_en" if shell.lang() == "en" else "name_th"]))
+    return _labels("stages", shell.lang())
 
 
 def key_labels(by: str) -> dict:
