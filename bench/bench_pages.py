@@ -1,6 +1,6 @@
 """Server CPU of one page load: the first load (cold caches) and a warm load (a new session, same filters).
 
-Run:  .venv/bin/python bench/bench_pages.py [--rows 100000] [--store FILE] [--repeat 3] [--profile PAGE]
+Run:  .venv/bin/python bench/bench_pages.py [--rows 100000] [--store FILE | --stores DIR] [--repeat 3] [--profile PAGE]
 
 The store is generated like bench_analysis.py's (8 batches, 300 org units, random levels), or --store reuses a
 file made before (`bench_analysis.py --child generate FILE N`). In a fresh process, for each page (overview,
@@ -139,6 +139,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", default="100000", help="respondents of the generated store(s), comma-separated")
     ap.add_argument("--store", type=Path, help="reuse this store file instead of generating one")
+    ap.add_argument(
+        "--stores", type=Path, help="keep / reuse generated stores here (store-N.duckdb, as bench_analysis)"
+    )
     ap.add_argument("--repeat", type=int, default=3, help="warm loads: median of this many new sessions")
     ap.add_argument("--profile", choices=sorted(PAGES), help="print this page's cProfile (cold and warm)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -151,13 +154,17 @@ def main() -> int:
         return 0
     for n in parse_rows(args.rows):
         with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
-            store = Path(tmp) / "store.duckdb"
-            subprocess.run(
-                [sys.executable, str(ROOT / "bench" / "bench_analysis.py"), "--child", "generate", store, str(n)],
-                check=True,
-                capture_output=True,
-                cwd=ROOT,
-            )
+            store = (args.stores / f"store-{n}.duckdb") if args.stores else Path(tmp) / "store.duckdb"
+            if not store.exists():  # --stores: bench_analysis.py's stores of an earlier run are reused
+                part = store.with_name(store.name + ".part")
+                part.unlink(missing_ok=True)
+                subprocess.run(
+                    [sys.executable, str(ROOT / "bench" / "bench_analysis.py"), "--child", "generate", part, str(n)],
+                    check=True,
+                    capture_output=True,
+                    cwd=ROOT,
+                )
+                part.replace(store)
             report(f"{n:,} respondents", measure(store, args))
     return 0
 
