@@ -5,7 +5,7 @@ import streamlit as st
 
 from framework import analysis, summary
 from framework.outputs import analysis_charts, chart_theme
-from ui import filters, shell
+from ui import cache, filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
 lang = shell.setup("coverage", "แผนภาพความครอบคลุม", "Coverage heatmap")
@@ -37,7 +37,8 @@ stages = filters.stage_labels()
 # A phone's browser says "Mobile" in its user agent: codes only there (the names leave the cells no width).
 phone = shell.on_phone()
 names_on_axis = st.toggle(tr("ชื่อหน่วยข้างรหัส", "Unit names beside the codes"), value=not phone, key="cov_names")
-fig = analysis_charts.coverage_heatmap(
+fig = cache.figure(
+    analysis_charts.coverage_heatmap,
     cov,
     lang,
     labels,

@@ -5,7 +5,7 @@ import streamlit as st
 from framework import analysis, summary
 from framework.outputs import chart_theme, readiness_charts
 from framework.text import md
-from ui import filters, shell
+from ui import cache, filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
 lang = shell.setup("overview", "ภาพรวมสำหรับผู้บริหาร", "Executive overview")
@@ -171,7 +171,7 @@ if bl.empty:
         )
     )
 else:
-    fig = readiness_charts.blockers_bar(bl, lang, font_size=shell.chart_font_size())
+    fig = cache.figure(readiness_charts.blockers_bar, bl, lang, font_size=shell.chart_font_size())
     st.plotly_chart(fig, width="stretch", key="ov_blockers_chart", config=chart_theme.CONFIG)
     settings = filters.export_settings(f, stage=target_stage)
     chart_downloads(fig, "blockers", settings, key="ov_blockers_chart_dl")

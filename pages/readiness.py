@@ -5,7 +5,7 @@ import streamlit as st
 
 from framework import analysis
 from framework.outputs import analysis_charts, chart_theme, readiness_charts
-from ui import filters, shell
+from ui import cache, filters, shell
 from ui.downloads import chart_downloads, table_downloads
 
 lang = shell.setup("readiness", "ความพร้อมตามระยะ", "Readiness path")
@@ -43,10 +43,19 @@ form = (
     or first_form
 )
 if form == "lines":
-    fig = readiness_charts.readiness_path(shown, reached, f.target, lang, labels, font_size=shell.chart_font_size())
+    fig = cache.figure(
+        readiness_charts.readiness_path, shown, reached, f.target, lang, labels, font_size=shell.chart_font_size()
+    )
 else:
-    fig = readiness_charts.readiness_dots(
-        shown, reached, f.target, lang, labels, font_size=shell.chart_font_size(), stacked=form == "stacked"
+    fig = cache.figure(
+        readiness_charts.readiness_dots,
+        shown,
+        reached,
+        f.target,
+        lang,
+        labels,
+        font_size=shell.chart_font_size(),
+        stacked=form == "stacked",
     )
 st.plotly_chart(fig, width="stretch", key="rdy_chart", config=chart_theme.CONFIG)
 filters.hidden_note(ready, f.min_cell)
@@ -125,7 +134,8 @@ else:
     if bl.empty:
         st.info(tr("ไม่มีหน่วยที่แสดงได้ (ผู้ตอบน้อยเกินไป)", "No unit can be shown (too few respondents)."))
     else:
-        bfig = readiness_charts.blockers_bar(
+        bfig = cache.figure(
+            readiness_charts.blockers_bar,
             bl,
             lang,
             title=tr(f"หน่วยที่ขวาง{stages[ws]}", f"Units blocking {stages[ws]}"),

@@ -23,10 +23,16 @@ TABLE_LABELS = {
 }
 
 
+@st.cache_data(show_spinner=False)
+def _catalog_meta() -> dict:
+    """The catalogue's meta row, read once (the framework tables do not change while the app runs)."""
+    return catalog().meta()
+
+
 def _meta() -> dict:
     """Framework version and circular for the settings sheet (empty if the catalogue cannot be read)."""
     try:
-        return catalog().meta()
+        return _catalog_meta()
     except Exception:  # noqa: BLE001 - an export must not fail because the version could not be read
         return {}
 

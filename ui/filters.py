@@ -10,34 +10,26 @@ from framework import access, analysis, summary, targets
 from framework.analysis import Filters
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.outputs.analysis_charts import key_label
-from framework.paths import store_path
 from framework.store.campaign_batch import label as batch_label
 from framework.text import md
-from ui import shell
+from ui import cache, shell
 from ui import targets as target_levels
 from ui.shell import tr
 
 
-def version() -> str:
-    """Cache key that changes when batches are added or deleted."""
-    return analysis.data_version(shell.connection())
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
 def _options(store: str, ver: str) -> dict:
-    return analysis.filter_options(shell.connection())
+    return _view(store, ver, analysis.filter_options)
 
 
-def _key() -> tuple[str, str]:
-    """What every cached view is keyed on besides its filters: the store's path and content version."""
-    return str(store_path()), version()
+_key, _view = cache.key, cache.view  # every cached view below: keyed on the store and its data version
 
 
 # One cached wrapper per framework.analysis view (st.cache_data keyed on the store, its data_version, the typed
 # Filters and the view's arguments). Each takes the page's Filters as it is: no dict, no name-to-function table.
 @st.cache_data(show_spinner=False, max_entries=32)
 def _survey_counts(store: str, ver: str, f: Filters) -> dict:
-    return analysis.survey_counts(shell.connection(), f)
+    return _view(store, ver, analysis.survey_counts, f)
 
 
 def survey_counts(f: Filters) -> dict:
@@ -46,7 +38,7 @@ def survey_counts(f: Filters) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _coverage(store: str, ver: str, f: Filters, kwargs: dict) -> pd.DataFrame:
-    return analysis.coverage(shell.connection(), f, **kwargs)
+    return _view(store, ver, analysis.coverage, f, **kwargs)
 
 
 def coverage(f: Filters, **kwargs) -> pd.DataFrame:
@@ -55,7 +47,7 @@ def coverage(f: Filters, **kwargs) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _coverage_change(store: str, ver: str, f: Filters, kwargs: dict) -> pd.DataFrame:
-    return analysis.coverage_change(shell.connection(), f, **kwargs)
+    return _view(store, ver, analysis.coverage_change, f, **kwargs)
 
 
 def coverage_change(f: Filters, **kwargs) -> pd.DataFrame:
@@ -64,7 +56,7 @@ def coverage_change(f: Filters, **kwargs) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _readiness(store: str, ver: str, f: Filters, kwargs: dict) -> pd.DataFrame:
-    return analysis.readiness(shell.connection(), f, **kwargs)
+    return _view(store, ver, analysis.readiness, f, **kwargs)
 
 
 def readiness(f: Filters, **kwargs) -> pd.DataFrame:
@@ -73,7 +65,7 @@ def readiness(f: Filters, **kwargs) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _blockers(store: str, ver: str, f: Filters, kwargs: dict) -> pd.DataFrame:
-    return analysis.blockers(shell.connection(), f, **kwargs)
+    return _view(store, ver, analysis.blockers, f, **kwargs)
 
 
 def blockers(f: Filters, **kwargs) -> pd.DataFrame:
@@ -82,7 +74,7 @@ def blockers(f: Filters, **kwargs) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _overview(store: str, ver: str, f: Filters, kwargs: dict) -> dict:
-    return analysis.overview(shell.connection(), f, **kwargs)
+    return _view(store, ver, analysis.overview, f, **kwargs)
 
 
 def overview(f: Filters, **kwargs) -> dict:
@@ -91,7 +83,7 @@ def overview(f: Filters, **kwargs) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _trends(store: str, ver: str, f: Filters, kwargs: dict) -> dict:
-    return analysis.trends(shell.connection(), f, **kwargs)
+    return _view(store, ver, analysis.trends, f, **kwargs)
 
 
 def trends(f: Filters, **kwargs) -> dict:
@@ -100,7 +92,7 @@ def trends(f: Filters, **kwargs) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _training_needs(store: str, ver: str, f: Filters, kwargs: dict) -> pd.DataFrame:
-    return analysis.training_needs(shell.connection(), f, **kwargs)
+    return _view(store, ver, analysis.training_needs, f, **kwargs)
 
 
 def training_needs(f: Filters, **kwargs) -> pd.DataFrame:
@@ -109,27 +101,27 @@ def training_needs(f: Filters, **kwargs) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _describe_round(store: str, ver: str, f: Filters, lang: str) -> str:
-    return analysis.rounds.describe(shell.connection(), f, lang)
+    return _view(store, ver, analysis.rounds.describe, f, lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _has_previous(store: str, ver: str, f: Filters) -> bool:
-    return analysis.rounds.has_previous(shell.connection(), f)
+    return _view(store, ver, analysis.rounds.has_previous, f)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _round_setting(store: str, ver: str, f: Filters) -> str:
-    return analysis.rounds.settings_label(shell.connection(), f)
+    return _view(store, ver, analysis.rounds.settings_label, f)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _default_stage(store: str, ver: str, f: Filters) -> str | None:
-    return analysis.rounds.default_stage(shell.connection(), f)
+    return _view(store, ver, analysis.rounds.default_stage, f)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _stage_text(store: str, ver: str, f: Filters, stage: str, lang: str) -> str:
-    return analysis.rounds.stage_text(shell.connection(), f, stage=stage, lang=lang)
+    return _view(store, ver, analysis.rounds.stage_text, f, stage=stage, lang=lang)
 
 
 def describe_round(f: Filters) -> str:
@@ -181,18 +173,23 @@ def change_table(ch: pd.DataFrame, labels: dict, unit_names: dict) -> None:
 
 
 def options() -> dict:
-    return _options(str(store_path()), version())
+    return _options(*_key())
+
+
+@st.cache_data(show_spinner=False)
+def _labels(table: str, lang: str) -> dict:
+    """Key -> name in `lang` of a catalogue table (the framework tables do not change while the app runs)."""
+    df = getattr(shell.catalog(), table)()
+    return dict(zip(df["key"], df["name_en" if lang == "en" else "name_th"]))
 
 
 def staff_group_labels() -> dict:
     """Staff group key -> name in the page language."""
-    sg = shell.catalog().staff_groups()
-    return dict(zip(sg["key"], sg["name_en" if shell.lang() == "en" else "name_th"]))
+    return _labels("staff_groups", shell.lang())
 
 
 def stage_labels() -> dict:
-    s = shell.catalog().stages()
-    return dict(zip(s["key"], s["name_en" if shell.lang() == "en" else "name_th"]))
+    return _labels("stages", shell.lang())
 
 
 def key_labels(by: str) -> dict:

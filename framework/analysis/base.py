@@ -76,12 +76,15 @@ def blocks(con) -> pd.DataFrame:
     if not has_store(con):
         return disclosure.partition(None, access.min_cell_floor())
     src = source.pick(con)
-    atoms = db.query(
-        con,
-        db.render(sql.load("population_atoms"), filtered=src.filtered(True, public=True), n=weighted_n(src)),
-        params(con, Filters(round=ROUND_ALL), exact=True),
-    )
-    campaigns = set(db.query(con, releases.CAMPAIGN_BATCHES)["batch_id"]) if releases.exists(con) else set()
+    campaigns = set(db.query(con, releases.CAMPAIGN_BATCHES)["batch_id"]) if src.released else set()
+    if campaigns:
+        atoms = db.query(
+            con,
+            db.render(sql.load("population_atoms"), filtered=src.filtered(True, public=True), n=weighted_n(src)),
+            params(con, Filters(round=ROUND_ALL), exact=True),
+        )
+    else:  # no campaign batch: the public rows are every row, whose atoms the population has read
+        atoms = population(con).atoms
     return disclosure.partition(atoms, access.min_cell_floor(), unpooled=frozenset(campaigns))
 
 

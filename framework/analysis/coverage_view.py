@@ -160,16 +160,13 @@ def blockers(
         return pd.DataFrame(columns=BLOCKER_COLUMNS)
     raw = coverage_raw(con, f, stage, ["span"])
     parts = raw[~raw["is_total"]]
-    parts = parts.assign(_groups=parts["key"].map(groups_of_span))
-    rows = []
-    by_code = dict(tuple(parts.groupby("code", sort=False)))  # one split, not a scan per unit
-    for c, gs in req.items():
-        pc = by_code.get(c, parts.iloc[:0])
-        p = pc[pc["_groups"].map(lambda s, gs=gs: s <= gs).astype(bool)]
-        rows.append(
-            {"code": c, "n": int(p["n"].sum()), "met": int(p["met"].sum()), "assessed": int(p["assessed"].sum())}
-        )
-    df = pd.DataFrame(rows).merge(fr.units[["code", "group_key", "unit_ord", "name_th", "name_en"]], on="code")
+    # A part counts for a unit when all of its block's staff groups require the unit (one pass, then one sum).
+    spans = {k: groups_of_span(k) for k in set(parts["key"])}
+    inside = [spans[k] <= req.get(c, frozenset()) for k, c in zip(parts["key"], parts["code"])]
+    sums = parts.loc[inside, ["code", "n", "met", "assessed"]].groupby("code", sort=False).sum()
+    sums = sums.reindex(list(req), fill_value=0).astype("int64")
+    df = sums.rename_axis("code").reset_index()
+    df = df.merge(fr.units[["code", "group_key", "unit_ord", "name_th", "name_en"]], on="code")
     df["key"] = TOTAL_KEY
     df["n_all"] = head_counts(con, df, f, "group", groups_of=req.get)
     n = df["n"].astype("int64")

@@ -57,62 +57,67 @@ def partition(atoms: pd.DataFrame, k: int, unpooled: frozenset = frozenset()) ->
     if atoms is None or not len(atoms):
         return pd.DataFrame(columns=cols)
     a = atoms.groupby(list(ATOM_DIMS), as_index=False, sort=True)["n"].sum()
-    a = a[a["n"] > 0].copy()
+    a = a[a["n"] > 0]
     if not len(a):
         return pd.DataFrame(columns=cols)
-    for d in ATOM_DIMS:
-        a[d] = a[d].astype(str)
-    a["n"] = a["n"].astype("int64")
+    a = pd.DataFrame({d: a[d].astype(str) for d in ATOM_DIMS} | {"n": a["n"].astype("int64")})
     a["atom"] = a["batch_id"] + SEP + a["agency"] + SEP + a["unit_key"] + SEP + a["staff_group"]
-    a["blk"] = None
-    a["level"] = 0
+    a["unit"] = a["batch_id"] + SEP + a["agency"] + SEP + a["unit_key"]
     big = a["n"] >= k
-    a.loc[big, "blk"] = "c" + SEP + a.loc[big, "atom"]
-    a.loc[big, "level"] = LEVEL_CELL
-    small = ~big & ~a["batch_id"].isin(list(unpooled))
+    # Step 1: a cell of k or more is a block of its own (one staff group, one org unit): no grouping needed.
+    cells = a[big]
+    cells = pd.DataFrame(
+        {
+            "atom": cells["atom"],
+            "blk": "c" + SEP + cells["atom"],
+            "blk_n": cells["n"],
+            "blk_groups": cells["staff_group"],
+            "single_unit": True,
+            "level": LEVEL_CELL,
+        }
+    )
+    if big.all():
+        return cells.reset_index(drop=True)
+    s = a[~big].copy()  # the small cells: steps 2-5 pool them (a batch in `unpooled` keeps them apart)
+    s["blk"] = None
+    s["level"] = 0
+    small = ~s["batch_id"].isin(list(unpooled))
     # Step 2: an org unit with no cell of k but k or more people in small cells: its largest small cells
     # (until they reach k) pooled across staff groups, so the unit's own figure is shown.
-    unit = ["batch_id", "agency", "unit_key"]
-    has_block = a[big].groupby(unit).size()
-    cand = a[small & ~a.set_index(unit).index.isin(has_block.index)]
-    cand = cand[cand.groupby(unit)["n"].transform("sum") >= k]
+    cand = s[small & ~s["unit"].isin(a.loc[big, "unit"].unique())]
+    cand = cand[cand.groupby("unit")["n"].transform("sum") >= k]
     if len(cand):
-        cand = cand.sort_values(unit + ["n", "staff_group"], ascending=[True, True, True, False, True])
-        before = cand.groupby(unit)["n"].cumsum() - cand["n"]
+        cand = cand.sort_values(["unit", "n", "staff_group"], ascending=[True, False, True])
+        before = cand.groupby("unit")["n"].cumsum() - cand["n"]
         taken = cand.index[before < k]
-        a.loc[taken, "blk"] = (
-            "u" + SEP + a.loc[taken, "batch_id"] + SEP + a.loc[taken, "agency"] + SEP + a.loc[taken, "unit_key"]
-        )
-        a.loc[taken, "level"] = LEVEL_UNIT
+        s.loc[taken, "blk"] = "u" + SEP + s.loc[taken, "unit"]
+        s.loc[taken, "level"] = LEVEL_UNIT
     # Step 3: a staff group's (other) small cells pooled across org units (within one batch and agency).
-    small &= a["blk"].isna()
-    pool = a[small].groupby(["batch_id", "agency", "staff_group"])["n"].transform("sum")
+    small &= s["blk"].isna()
+    pool = s[small].groupby(["batch_id", "agency", "staff_group"])["n"].transform("sum")
     grouped = pool.index[pool >= k]
-    a.loc[grouped, "blk"] = (
-        "g" + SEP + a.loc[grouped, "batch_id"] + SEP + a.loc[grouped, "agency"] + SEP + a.loc[grouped, "staff_group"]
+    s.loc[grouped, "blk"] = (
+        "g" + SEP + s.loc[grouped, "batch_id"] + SEP + s.loc[grouped, "agency"] + SEP + s.loc[grouped, "staff_group"]
     )
-    a.loc[grouped, "level"] = LEVEL_GROUP
+    s.loc[grouped, "level"] = LEVEL_GROUP
     # Step 4: what is left, pooled across staff groups and org units (within one batch and agency).
-    left = a["blk"].isna() & small
-    rest = a[left].groupby(["batch_id", "agency"])["n"].transform("sum")
+    left = s["blk"].isna() & small
+    rest = s[left].groupby(["batch_id", "agency"])["n"].transform("sum")
     pooled = rest.index[rest >= k]
-    a.loc[pooled, "blk"] = "b" + SEP + a.loc[pooled, "batch_id"] + SEP + a.loc[pooled, "agency"]
-    a.loc[pooled, "level"] = LEVEL_BATCH
-    out = a[a["blk"].isna()].assign(blk_n=0, blk_groups=None, single_unit=False)[cols]
-    a = a[a["blk"].notna()].copy()
-    if not len(a):
-        return out.reset_index(drop=True)
-    g = a.groupby("blk", sort=False)
-    a["blk_n"] = g["n"].transform("sum").astype("int64")
-    # Its staff groups, sorted and comma separated: most blocks are one cell, so join only the others.
-    pairs = a[["blk", "staff_group"]].drop_duplicates().sort_values(["blk", "staff_group"])
-    several = pairs["blk"].duplicated(keep=False)
-    groups = pairs[~several].set_index("blk")["staff_group"]
-    if several.any():
-        groups = pd.concat([groups, pairs[several].groupby("blk")["staff_group"].agg(",".join)])
-    a["blk_groups"] = a["blk"].map(groups)
-    a["single_unit"] = g["unit_key"].transform("nunique") == 1
-    return pd.concat([a[cols], out], ignore_index=True) if len(out) else a[cols].reset_index(drop=True)
+    s.loc[pooled, "blk"] = "b" + SEP + s.loc[pooled, "batch_id"] + SEP + s.loc[pooled, "agency"]
+    s.loc[pooled, "level"] = LEVEL_BATCH
+    out = s[s["blk"].isna()].assign(blk_n=0, blk_groups=None, single_unit=False)[cols]
+    p = s[s["blk"].notna()].copy()
+    if len(p):
+        g = p.groupby("blk", sort=False)
+        p["blk_n"] = g["n"].transform("sum").astype("int64")
+        # Its staff groups, sorted and comma separated.
+        pairs = p[["blk", "staff_group"]].drop_duplicates().sort_values(["blk", "staff_group"])
+        p["blk_groups"] = p["blk"].map(pairs.groupby("blk")["staff_group"].agg(",".join))
+        p["single_unit"] = g["unit_key"].transform("nunique") == 1
+    blocks = pd.concat([cells, p[cols]]).sort_index() if len(p) else cells
+    blocks = blocks.astype({"blk_n": "int64", "single_unit": bool, "level": "int64"})
+    return pd.concat([blocks, out], ignore_index=True) if len(out) else blocks.reset_index(drop=True)
 
 
 def params(blocks: pd.DataFrame) -> dict:

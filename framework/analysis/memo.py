@@ -2,11 +2,16 @@
 source choice are read once, however many inner views (overview -> readiness, blockers -> coverage ...) ask.
 
 Not a cache: the memo opens when the outermost `@view` function is called and is gone when it returns, so
-nothing outlives one call (caching across reruns stays at the page edge, in Streamlit).
+nothing outlives one call (caching across reruns stays at the page edge, in Streamlit). The page edge may
+hand several view calls one memo (`shared`): it holds that memo per store and data version (ui/cache.py),
+so the store's inputs (every `@once` input takes the connection alone: none depends on the filters) are read
+once for every view of every page at that version, not once per view.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
 
@@ -43,3 +48,14 @@ def once(fn):
         return memo[key]
 
     return wrapper
+
+
+@contextmanager
+def shared(memo: dict) -> Iterator[None]:
+    """Views called inside the block read their `@once` inputs from (and add them to) `memo`, which the caller
+    keeps for one store at one data version (a new version must get a new dict)."""
+    token = _MEMO.set(memo)
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)

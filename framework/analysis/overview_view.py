@@ -8,7 +8,7 @@ import pandas as pd
 
 from framework import db, sql
 from framework.analysis import rounds, source
-from framework.analysis.base import has_store, params, run, weighted_n
+from framework.analysis.base import has_store, params, population, run, selection, weighted_n
 from framework.analysis.coverage_view import blockers
 from framework.analysis.filters import (
     ROUND_ALL,
@@ -19,7 +19,7 @@ from framework.analysis.filters import (
 )
 from framework.analysis.memo import view
 from framework.analysis.readiness_view import readiness, stage_reached, work_stage
-from framework.catalog import next_stage
+from framework.catalog import STAGES, next_stage
 
 EMPTY_COUNTS = {
     "respondents": 0,
@@ -36,7 +36,34 @@ EMPTY_COUNTS = {
 def survey_counts(con, filters: Filters | dict | None = None) -> dict:
     """Respondents, batches, agencies, org units, rounds and the batches' (most common) stage.
 
-    Head counts of everyone selected (exact whoever asks: they say how many answered, not what)."""
+    Head counts of everyone selected (exact whoever asks: they say how many answered, not what): the store's
+    atoms (base.population, read once per view computation) that the filters keep, as survey_counts.sql
+    counts them over the rows (tests/test_overview_counts.py holds the two equal)."""
+    f = Filters.coerce(filters)
+    if not has_store(con):
+        return dict(EMPTY_COUNTS)
+    pop = population(con)
+    kept = pop.kept(selection(f, pop))
+    out = dict(EMPTY_COUNTS, respondents=int(kept["n"].sum()) if len(kept) else 0)
+    if not len(kept):
+        return out
+    for name, col in (
+        ("batches", "batch_id"),
+        ("agencies", "agency"),
+        ("org_units", "unit_key"),
+        ("rounds", "round_key"),
+    ):
+        out[name] = int(kept[col].nunique(dropna=True))
+    stages = kept[kept["batch_stage"].notna()].groupby("batch_stage")["n"].sum()
+    out["n_stages"] = len(stages)
+    if len(stages):  # the stage of the most respondents; a tie goes to the earlier stage
+        order = {s: i for i, s in enumerate(STAGES)}
+        out["stage"] = str(min(stages.index, key=lambda s: (-int(stages[s]), order.get(s, len(order)), s)))
+    return out
+
+
+def survey_counts_sql(con, filters: Filters | dict | None = None) -> dict:
+    """survey_counts by survey_counts.sql over the filtered rows: the reference the atoms are held to (tests)."""
     f = Filters.coerce(filters)
     if not has_store(con):
         return dict(EMPTY_COUNTS)

@@ -33,6 +33,7 @@ REASONS = (HIDDEN_EMPTY, HIDDEN_SMALL, HIDDEN_POOLED)
 # Columns of population_atoms.sql. round_id (agency@round date) is one agency's round: the round choice
 # "latest" (each agency's latest round) is a set of round_ids.
 DIFF_DIMS = ("staff_group", "agency", "unit_key", "round_key", "round_id", "batch_id")
+MEMO_LIMIT = 1024  # a Population's remembered counts and masks (it may serve every page at one data version)
 
 _LABELS = {
     HIDDEN_EMPTY: ("ไม่มีผู้ตอบ", "no respondents"),
@@ -63,17 +64,24 @@ class Population:
     def __init__(self, atoms: pd.DataFrame):
         self.atoms = atoms
         self.n = atoms["n"].to_numpy(dtype="int64") if len(atoms) else np.zeros(0, dtype="int64")
-        self.values = {d: atoms[d].astype(str).to_numpy() if len(atoms) else np.array([], dtype=str) for d in DIFF_DIMS}
-        self.domain = {d: frozenset(self.values[d]) for d in DIFF_DIMS}
-        # Each dimension as integer codes, so a selection's mask is a table lookup (not a string search).
-        self._vocab, self._codes = {}, {}
+        # Each dimension as integer codes, so a selection's mask is a table lookup (not a string search); the
+        # codes are taken from the column as it is (no Python string per atom).
+        self._vocab, self._codes, self._uniq = {}, {}, {}
         for d in DIFF_DIMS:
-            codes, uniq = pd.factorize(self.values[d])
-            self._vocab[d] = {v: i for i, v in enumerate(uniq.tolist())}
+            col = atoms[d].astype(str) if len(atoms) else pd.Series([], dtype=object)
+            codes, uniq = pd.factorize(col)
+            self._uniq[d] = np.array([str(v) for v in uniq], dtype=object)
+            self._vocab[d] = {v: i for i, v in enumerate(self._uniq[d].tolist())}
             self._codes[d] = codes
+        self.domain = {d: frozenset(self._uniq[d].tolist()) for d in DIFF_DIMS}
         self._counts: dict = {}
         self._rounds: dict = {}
         self._masks: dict = {}
+
+    @property
+    def values(self) -> dict:
+        """Each dimension's value per atom (strings)."""
+        return {d: self._uniq[d][self._codes[d]] for d in DIFF_DIMS}
 
     def agency_rounds(self, which: str, batches: frozenset | None = None) -> frozenset:
         """The round_ids of each agency's latest round ("latest") or the dated one before it ("previous")
@@ -84,9 +92,11 @@ class Population:
         return self._rounds[key]
 
     def _agency_rounds(self, which: str, batches: frozenset | None) -> frozenset:
-        keep = (self.n > 0) & (np.isin(self.values["batch_id"], list(batches)) if batches else True)
+        keep = (self.n > 0) & (self._dim_mask("batch_id", frozenset(batches)) if batches else True)
+        agencies, keys = self._uniq["agency"], self._uniq["round_key"]
+        pairs = set(zip(self._codes["agency"][keep].tolist(), self._codes["round_key"][keep].tolist()))
         dated: dict = {}
-        for agency, key in set(zip(self.values["agency"][keep], self.values["round_key"][keep])):
+        for agency, key in ((agencies[a], keys[r]) for a, r in pairs):
             dated.setdefault(agency, [])
             if key != "—":
                 dated[agency].append(key)
@@ -101,8 +111,14 @@ class Population:
         """The people a product selection keeps."""
         key = tuple(sorted((d, tuple(sorted(v))) for d, v in selection.items()))
         if key not in self._counts:
+            if len(self._counts) >= MEMO_LIMIT:  # a page-edge memo keeps one Population per data version
+                self._counts.clear()
             self._counts[key] = int(self.n[self._mask(selection)].sum())
         return self._counts[key]
+
+    def kept(self, selection: dict) -> pd.DataFrame:
+        """The atoms a product selection keeps (their rows of the atoms frame)."""
+        return self.atoms[self._mask(selection)] if len(self.atoms) else self.atoms
 
     def _mask(self, selection: dict) -> np.ndarray:
         mask = np.ones(len(self.n), dtype=bool)
@@ -114,6 +130,8 @@ class Population:
         """The atoms whose value of dimension d is kept (one lookup table per dimension and value set)."""
         key = (d, kept)
         if key not in self._masks:
+            if len(self._masks) >= MEMO_LIMIT:
+                self._masks.clear()
             table = np.zeros(len(self._vocab[d]), dtype=bool)
             table[[self._vocab[d][v] for v in kept if v in self._vocab[d]]] = True
             self._masks[key] = table[self._codes[d]]
@@ -122,24 +140,26 @@ class Population:
 
 def reasons(n: pd.Series, n_all: pd.Series, k: int) -> pd.Series:
     """Rule 2: why each figure is hidden (None where shown), from the people it covers and those selected."""
-    n = pd.Series(n).fillna(0).astype("int64")
-    n_all = pd.Series(n_all, index=n.index).fillna(0).astype("int64")
-    hidden = pd.Series(None, index=n.index, dtype="object")
-    hidden[(n_all >= k) & (n == 0)] = HIDDEN_POOLED
-    hidden[(n > 0) & (n < k)] = HIDDEN_SMALL
-    hidden[(n_all > 0) & (n_all < k)] = HIDDEN_SMALL
-    hidden[n_all == 0] = HIDDEN_EMPTY
-    return hidden
+    n = pd.Series(n)
+    people = n.fillna(0).to_numpy(dtype="int64")
+    selected = pd.Series(n_all, index=n.index).fillna(0).to_numpy(dtype="int64")
+    hidden = np.full(len(people), np.nan, dtype=object)  # NaN where shown, as pd.Series(None, dtype=object) gives
+    hidden[(selected >= k) & (people == 0)] = HIDDEN_POOLED
+    hidden[(people > 0) & (people < k)] = HIDDEN_SMALL
+    hidden[(selected > 0) & (selected < k)] = HIDDEN_SMALL
+    hidden[selected == 0] = HIDDEN_EMPTY
+    return pd.Series(hidden, index=n.index, dtype="object")
 
 
 def hide(df: pd.DataFrame, k: int, values: list[str], n: str = "n", n_all: str = "n_all") -> pd.DataFrame:
     """Add `hidden` (rule 2) and set the hidden rows' `values` to NaN."""
     out = df.copy()
     out["hidden"] = reasons(out[n], out[n_all], k)
-    mask = out["hidden"].notna()
+    mask = out["hidden"].notna().to_numpy()
     for col in values:
-        out[col] = out[col].astype("float64")
-        out.loc[mask, col] = np.nan
+        v = out[col].astype("float64").to_numpy(copy=True)
+        v[mask] = np.nan
+        out[col] = v
     return out
 
 
