@@ -210,21 +210,30 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
-    """A fingerprint that changes whenever batches are added, replaced or removed (a cache key for pages).
+    """A fingerprint that changes whenever what a figure reads changes (a cache key for pages): a batch added,
+    replaced, removed or re-labelled (every column of store.batches), a campaign answer stored or replaced
+    (store.campaign_submissions), a target level set or reset (store.targets).
 
-    Stable across processes (sha256, not Python's per-process hash()).
+    Stable across processes (sha256 of DuckDB's deterministic hash(), not Python's per-process hash()).
     """
     refresh(con)  # a PostgreSQL store: what another process wrote is reloaded first
     if not has_store(con):
         return "none"
-    row = query(
-        con,
-        "SELECT count(*) AS n, coalesce(sum(accepted), 0) AS a, "
-        "coalesce(max(uploaded_at)::VARCHAR, '') AS u, "
-        "coalesce(string_agg(batch_id, ',' ORDER BY batch_id), '') AS ids FROM store.batches",
-    ).iloc[0]
-    digest = hashlib.sha256(str(row["ids"]).encode("utf-8")).hexdigest()[:16]
-    return f"{row['n']}|{row['a']}|{row['u']}|{digest}"
+    present = set(
+        query(
+            con,
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'store' "
+            "AND table_name IN ('campaign_submissions', 'targets')",
+        )["table_name"]
+    )
+    parts = ["(SELECT count(*) || ':' || coalesce(bit_xor(hash(b)), 0) FROM store.batches b)"]
+    if "campaign_submissions" in present:
+        parts.append("(SELECT count(*) || ':' || coalesce(bit_xor(hash(s)), 0) FROM store.campaign_submissions s)")
+    if "targets" in present:
+        parts.append("(SELECT count(*) || ':' || coalesce(bit_xor(hash(t)), 0) FROM store.targets t)")
+    row = scalar(con, "SELECT " + " || '|' || ".join(parts))
+    n = scalar(con, "SELECT count(*) FROM store.batches")
+    return f"{n}|{hashlib.sha256(str(row).encode('utf-8')).hexdigest()[:20]}"
 
 
 # --- connections ---------------------------------------------------------------------------------------------

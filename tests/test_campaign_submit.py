@@ -154,3 +154,13 @@ def test_drafts_by_token_only(setup):
     assert campaign.load_draft(con, c.code, None) is None
     campaign.close(con, c.code)  # closing deletes the campaign's drafts
     assert campaign.load_draft(con, c.code, token) is None
+
+
+def test_answering_again_is_a_new_data_version(setup):
+    """A person answering again replaces their row: the batch keeps its one row, yet the figures change, so the
+    pages' cache key (db.data_version) must change too."""
+    con, _, _, req = setup
+    go(setup, answers={u: 1 for u in req})
+    before = db.data_version(con)
+    go(setup, answers={u: 4 for u in req})
+    assert db.data_version(con) != before

@@ -189,3 +189,14 @@ def test_the_idp_counts_against_the_agencys_target_by_default(small):
     assert not rsp.plan(small, cat, batch, rid, "Developing", 3).units.set_index("code").loc["DT600", "met"]
     html = rsp.idp_html(rsp.plan(small, cat, batch, rid, "Developing"), cat, "en")
     assert "(≥ 2)" in html and "target level for the unit" in html and "level 0" not in html
+
+
+def test_a_target_level_set_or_reset_is_a_new_data_version(small):
+    """The pages' caches are keyed on db.data_version: a target changes figures at t = 0 (the default) without
+    touching the batches, so it must change the version (it did not: figures stayed stale until a new upload)."""
+    before = db.data_version(small)
+    targets.set_level(small, AG, "2025-06-30", "Developing", "Executive", "DT600", 2, who="HR", authorised=True)
+    after = db.data_version(small)
+    assert after != before
+    targets.set_level(small, AG, "2025-06-30", "Developing", "Executive", "DT600", 4, who="HR", authorised=True)
+    assert db.data_version(small) not in (before, after)
