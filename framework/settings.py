@@ -139,9 +139,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SKILLS_CAMPAIGN_RATE",
         "int",
-        "30",
-        "self-assessment submissions allowed per minute per campaign code",
-        "จำนวนคำตอบแบบประเมินตนเองที่รับได้ต่อนาทีต่อรหัสแบบประเมิน",
+        "1200",
+        "self-assessment submissions allowed per minute per campaign code (1200: a whole agency answering at once, "
+        "20 a second; the per-device and per-person limits stop one sender)",
+        "จำนวนคำตอบแบบประเมินตนเองที่รับได้ต่อนาทีต่อรหัสแบบประเมิน (1200: ทั้งหน่วยงานตอบพร้อมกัน 20 คำตอบต่อวินาที; "
+        "ขีดจำกัดต่ออุปกรณ์และต่อคนหยุดผู้ส่งรายเดียว)",
     ),
     Setting(
         "SKILLS_CAMPAIGN_CLIENT_RATE",

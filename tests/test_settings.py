@@ -121,7 +121,7 @@ def test_defaults_and_typed_values(monkeypatch, tmp_path):
     assert paths.store_path() == paths.ROOT / "var" / "skills.duckdb"
     assert settings.get("SKILLS_DEMO") is True and paths.demo_enabled()
     assert access.min_cell_floor() == 5 and access.DEFAULT_MIN_CELL_FLOOR == 5
-    assert settings.get("SKILLS_CAMPAIGN_RATE") == 30 and settings.get("SKILLS_CAMPAIGN_CLIENT_RATE") == 20
+    assert settings.get("SKILLS_CAMPAIGN_RATE") == 1200 and settings.get("SKILLS_CAMPAIGN_CLIENT_RATE") == 20
     assert pdf.chromium_path() == settings.CHROMIUM and settings.get("BROWSER_PATH") is None
     assert settings.get("SKILLS_TZ") == ZoneInfo("Asia/Bangkok") == clock.ZONE
     assert settings.get("SKILLS_HR_PASSPHRASE") is None and access.local_mode()
