@@ -313,12 +313,12 @@ def met_note(threshold: int, lang: str, *, marked: bool = True) -> str:
         d = targets.DEFAULT_LEVEL
         return _t(
             lang,
-            f"ผ่านเกณฑ์ = ประเมินตนเองได้ถึงระดับเป้าหมายของหน่วยงานสำหรับหน่วยนั้น (จาก 0–4; ค่าตั้งต้น {d}"
-            + (" หน่วยที่หน่วยงานกำหนดระดับอื่นแสดง ≥ N" if marked else "")
-            + "); ความพร้อม = สัดส่วนหน่วยที่ผ่านเกณฑ์ (หน่วยที่ยังไม่ได้ประเมินนับว่ายังไม่ผ่าน)",
-            f"Met = self-assessed at or above the agency's target level for the unit (of 0-4; default {d}"
-            + (", a unit with another target shows ≥ N" if marked else "")
-            + "); readiness = share of required units met (units not assessed count as not met).",
+            f"ผ่านเกณฑ์ = ถึงระดับเป้าหมายของหน่วยงาน (0–4; ตั้งต้น {d}"
+            + (" หน่วยที่กำหนดระดับอื่นแสดง ≥ N" if marked else "")
+            + "); ความพร้อม = สัดส่วนหน่วยที่ผ่าน (ยังไม่ได้ประเมิน = ยังไม่ผ่าน)",
+            f"Met = at or above the agency's target level (0-4; default {d}"
+            + ("; another target shows ≥ N" if marked else "")
+            + "); readiness = share of required units met (not assessed = not met).",
         )
     return _t(
         lang,
@@ -381,7 +381,8 @@ def idp_html(p: Plan, catalog: Catalog, lang: str = "th", today: dt.date | None 
         (_t(lang, "ความพร้อม", "Readiness"), _pct(p.readiness)),
     ]
     parts.append('<div class="figures">' + "".join(f"<div><b>{e(v)}</b>{e(k)}</div>" for k, v in figures) + "</div>")
-    parts.append(f'<p class="note">{e(met_note(p.threshold, lang))}</p>')
+    marked = bool((p.units["target"] != targets.DEFAULT_LEVEL).any())  # "≥ N" explained only where shown
+    parts.append(f'<p class="note">{e(met_note(p.threshold, lang, marked=marked))}</p>')
 
     actions = (
         f'<th>{e(_t(lang, "กิจกรรมการพัฒนา", "Development actions"))}</th>'

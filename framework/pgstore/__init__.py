@@ -49,7 +49,10 @@ def link_of(con):
     """The Link of a connection (or of a cursor of it) to a PostgreSQL store; None for the embedded file."""
     if not _LINKS:
         return None
-    link = _LINKS.get(con)
+    try:
+        link = _LINKS.get(con)
+    except TypeError:  # a weakref.proxy of a connection (the group committer's) cannot be a weak key: ask it
+        link = None
     if link is not None:
         return link
     try:
