@@ -31,7 +31,8 @@ test: $(STAMP) $(CHROMIUM) lint
 # The PostgreSQL store (framework/pgstore): its own tests and the store/ingest/trash/campaign tests with every
 # store_con a PostgreSQL database, on a private server the tests start and stop (tests/pg_server.py); Debian's
 # postgresql package installed with apt when missing (root or sudo).
-PG_TESTS ?= tests/test_pg_store.py tests/test_pg_concurrent.py tests/test_store_trash.py tests/test_campaign_submit.py
+PG_TESTS ?= tests/test_pg_store.py tests/test_pg_concurrent.py tests/test_store.py tests/test_store_trash.py \
+            tests/test_campaign_submit.py tests/test_audit.py
 test-pg: $(STAMP)
 	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null'
 	SKILLS_TEST_STORE=pg $(BIN)/python -m pytest -q -n 2 --dist loadfile $(PG_TESTS)
