@@ -122,6 +122,7 @@ def test_views_exports_sql_and_idp_of_hr_a_never_hold_agency_b(demo_store, catal
 
         ws = analyst.build(con, min_cell=5, threshold=3, authorised=True, scope=(A,))
         try:
+            assert not ws.allowed  # no file may be read: the whole store's responses snapshot is not offered
             agencies = analyst.run(ws, "SELECT DISTINCT coalesce(agency, '?') AS a FROM responses").frame["a"]
             assert set(agencies) == {A}
             assert analyst.run(ws, f"SELECT count(*) AS n FROM responses WHERE agency = '{B}'").frame["n"][0] == 0
