@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from test_browser import TIMEOUT_MS, _settle, browser, streamlit_app  # noqa: F401  (module-scoped fixture)
+from test_browser import TIMEOUT_MS, browser, streamlit_app  # noqa: F401  (module-scoped fixture)
 from test_identity import A, B
 
 from framework import audit, campaign, db
@@ -77,6 +77,17 @@ def served(provider: str, folder: Path):
         yield url, store, code
 
 
+def _settle(page) -> None:
+    """The script has finished its run (no fixed wait: each check below waits for what it reads)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Connecting/)",
+        timeout=TIMEOUT_MS,
+    )
+    page.wait_for_timeout(300)
+
+
 def sign_in(page, url: str, sub: str) -> None:
     """From a page asking to sign in: st.login -> the provider's authorize form -> this user -> back."""
     page.get_by_role("button", name=re.compile("Sign in|ลงชื่อเข้าใช้")).first.click()  # back on / it is in Thai
@@ -125,6 +136,7 @@ def walk(browser, url: str, code: str) -> None:  # noqa: F811
             page.goto(f"{url}/respondent?lang=en", timeout=TIMEOUT_MS)  # row-level: their own batches only
             _settle(page)
             page.locator('[data-testid="stSelectbox"]').first.click()
+            page.get_by_role("option").first.wait_for(timeout=TIMEOUT_MS)
             options = page.get_by_role("option").all_inner_texts()
             assert options and all(mine in o for o in options) and not any(theirs in o for o in options), options
             page.keyboard.press("Escape")
@@ -147,6 +159,7 @@ def walk(browser, url: str, code: str) -> None:  # noqa: F811
         page.get_by_role("option").first.click()
         _settle(page)
         units = page.locator('[data-testid="stRadio"]').filter(has_text="Not assessed")
+        units.first.wait_for(timeout=TIMEOUT_MS)
         for i in range(units.count()):
             units.nth(i).locator("label").nth(3).click()
             page.wait_for_timeout(250)
