@@ -135,7 +135,7 @@ def walk(browser, url: str, code: str) -> None:  # noqa: F811
             assert f"{sub}@" in text and "agency HR" in text  # who is signed in, in the sidebar
             page.goto(f"{url}/respondent?lang=en", timeout=TIMEOUT_MS)  # row-level: their own batches only
             _settle(page)
-            page.locator('[data-testid="stSelectbox"]').first.click()
+            page.locator('[data-testid="stSelectbox"]', has_text="Batch").click()  # the batch list
             page.get_by_role("option").first.wait_for(timeout=TIMEOUT_MS)
             options = page.get_by_role("option").all_inner_texts()
             assert options and all(mine in o for o in options) and not any(theirs in o for o in options), options
