@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from framework import access, analysis, summary
+from framework import access, analysis, identity, summary
 from framework.text import md
 from ui import filters, shell
 from ui.downloads import table_downloads
@@ -122,7 +122,11 @@ st.info(
 def survey_headline() -> None:
     """One agency's latest round at a glance for an executive, against the stage it declared (the agency chosen
     on the survey pages, else ?agency=…, else the first: filters.agency_choice; the round and stage said in
-    words); with every agency chosen, the pool said so; or where to load a survey when there is none."""
+    words); with every agency chosen, the pool said so; or where to load a survey when there is none. Signed in
+    through an identity provider: only the person's agencies (framework.identity), nothing for a guest or staff."""
+    person = shell.principal()
+    if person is not None and not person.can("figures"):
+        return
     opts = filters.options()
     batches = opts["batches"]
     agencies = filters.agency_choice(opts["agencies"])
@@ -147,7 +151,10 @@ def survey_headline() -> None:
     # The latest round of each agency; exact figures in local mode (no passphrase configured), as on every
     # survey page there; otherwise sums of whole disclosure blocks (the home page asks for no passphrase).
     f = analysis.Filters(
-        round=analysis.ROUND_LATEST, agencies=tuple(agencies), authorised=access.local_mode(shell.hr_secret())
+        round=analysis.ROUND_LATEST,
+        agencies=tuple(agencies),
+        authorised=access.local_mode(shell.hr_secret()) or identity.exact(person, agencies),
+        scope=identity.analysis_scope(person),
     )
     try:
         ov = filters.overview(f)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from framework import paths, settings
+from framework import identity, paths, settings
 from framework.errors import BilingualError
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,9 @@ def configured(secret: str | None = None) -> str | None:
 
 
 def local_mode(secret: str | None = None) -> bool:
-    """No passphrase configured: the app runs in local single-user mode and allows everything."""
-    return configured(secret) is None
+    """No passphrase and no identity provider configured: the app runs in local single-user mode and allows
+    everything."""
+    return configured(secret) is None and not identity.provider()
 
 
 def verify(given: str | None, secret: str | None = None) -> bool:

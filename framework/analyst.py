@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc
 
-from framework import access, analysis, analyst_snapshot, db, sql
+from framework import access, analysis, analyst_snapshot, db, identity, sql
 from framework import analyst_worker as worker
 from framework.analysis.memo import view
 from framework.catalog import STAGES
@@ -149,14 +149,14 @@ class Result:
 
 # --- building the locked database ------------------------------------------------------------
 @view  # the twelve views share one catalogue frame, one set of population atoms, one source check
-def survey_aggregates(con, *, min_cell: int, threshold: int, authorised: bool = False) -> dict:
+def survey_aggregates(con, *, min_cell: int, threshold: int, authorised: bool = False, scope=None) -> dict:
     """Coverage (every stage) and readiness by staff group, agency and org unit, as the screens show them.
 
     framework.analysis computes and suppresses them (without the passphrase: sums of whole disclosure blocks,
     "small" / "pooled" / "empty" cells hidden), so the analyst sees exactly the figures the pages show and
     nothing finer.
     """
-    f = analysis.Filters(threshold=int(threshold), min_cell=int(min_cell), authorised=authorised)
+    f = analysis.Filters(threshold=int(threshold), min_cell=int(min_cell), authorised=authorised, scope=scope)
     makers = {
         "coverage": lambda: [
             analysis.with_round(con, f, analysis.coverage(con, f, stage=s, by=by), by)
@@ -177,18 +177,19 @@ def survey_aggregates(con, *, min_cell: int, threshold: int, authorised: bool = 
     return out
 
 
-def source_tables(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int, authorised: bool = False) -> dict:
-    """Arrow tables the analyst database gets: framework tables, aggregates, row-level only if authorised."""
+def source_tables(con, *, min_cell: int, threshold: int, authorised: bool = False, scope=None) -> dict:
+    """Arrow tables the analyst database gets: framework tables, aggregates, row-level only if authorised; the
+    survey tables only of the agencies in `scope` (framework.identity.analysis_scope; None = every agency)."""
     out = {name: db.arrow(con, f"SELECT * FROM memory.main.{db.ident(name)}") for name in TABLES}
     out["requirement_matrix"] = db.arrow(con, sql.load("requirement_matrix"))
     if db.has_store(con):
-        out.update(survey_aggregates(con, min_cell=min_cell, threshold=threshold, authorised=authorised))
-        if authorised:  # the responses themselves are read in place (build: a view over their snapshot)
-            out["batches"] = db.arrow(con, "SELECT * FROM store.batches")
+        out.update(survey_aggregates(con, min_cell=min_cell, threshold=threshold, authorised=authorised, scope=scope))
+        if authorised:  # batches; the responses read in place (build: a view over their snapshot), except for a
+            out.update(identity.row_tables(con, scope))  # signed-in person: a copy of their agencies' rows only
     return out
 
 
-def build(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int, authorised: bool = False) -> Workspace:
+def build(con, *, min_cell: int, threshold: int, authorised: bool = False, scope=None) -> Workspace:
     """A fresh, locked analyst database for analyst queries (see module docstring).
 
     k is checked here, for every caller: below the configured floor only when `authorised` (the HR
@@ -200,9 +201,9 @@ def build(con: duckdb.DuckDBPyConnection, *, min_cell: int, threshold: int, auth
         min_cell = access.allowed_min_cell(min_cell, authorised)
     except BilingualError as exc:
         raise AnalystError(exc.th, exc.en) from None
-    tables = source_tables(con, min_cell=min_cell, threshold=threshold, authorised=authorised)
+    tables = source_tables(con, min_cell=min_cell, threshold=threshold, authorised=authorised, scope=scope)
     path = _new_file()
-    snap = analyst_snapshot.responses(con, path.parent) if authorised and db.has_store(con) else None
+    snap = analyst_snapshot.responses(con, path.parent) if authorised and db.has_store(con) and scope is None else None
     allowed = [str(snap.path)] if snap else []
     try:
         with duckdb.connect(str(path)) as out:

@@ -43,6 +43,7 @@ MAX_TEXT = 500
 # action -> (Thai, English): every action the app and the CLI record.
 ACTIONS = {
     "sign-in": ("ปลดล็อกสิทธิ์ HR", "HR sign-in"),
+    "sign-out": ("ออกจากระบบ", "sign-out"),
     "upload": ("นำเข้าแบบสำรวจ", "upload"),
     "delete": ("ลบชุดข้อมูล (ไปถังขยะ)", "delete (to the trash)"),
     "restore": ("กู้คืนชุดข้อมูล", "restore"),

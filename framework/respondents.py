@@ -13,10 +13,11 @@ from html import escape
 import duckdb
 import pandas as pd
 
-from framework import db, print_css, targets
+from framework import db, identity, print_css, targets
 from framework.catalog import NEXT_STAGE, STAFF_GROUPS, STAGES, Catalog, next_stage  # noqa: F401 - NEXT_STAGE: the one map, shared
 from framework.errors import BilingualError
 from framework.handout import circular_ref
+from framework.store.keys import AGENCY_KEY
 from framework.survey import LEVELS
 from framework.text import pick as _t
 
@@ -69,19 +70,24 @@ def level_label(level, lang: str) -> str:
     return str(level)
 
 
-def batches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Batches to pick a person from, newest round first (empty when the store has no survey tables)."""
+def batches(con: duckdb.DuckDBPyConnection, scope: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Batches to pick a person from, newest round first (empty when the store has no survey tables); only
+    those of the agencies in `scope` (framework.identity.row_scope; None = every agency)."""
     if not db.has_store(con):
         return pd.DataFrame(columns=["batch_id", "file_name", "agency", "stage", "round_date", "accepted", "is_demo"])
-    return db.query(
+    df = db.query(
         con,
         "SELECT batch_id, file_name, agency, stage, round_date, accepted, is_demo FROM store.batches "
         "ORDER BY round_date DESC NULLS LAST, uploaded_at DESC, batch_id",
     )
+    return df[[identity.within(scope, a) for a in df["agency"]]].reset_index(drop=True) if scope is not None else df
 
 
-def find(con: duckdb.DuckDBPyConnection, batch_id: str | None = None, query: str = "") -> pd.DataFrame:
-    """Respondents whose id contains `query` (literal, case-insensitive), at most FIND_LIMIT, with their batch."""
+def find(
+    con: duckdb.DuckDBPyConnection, batch_id: str | None = None, query: str = "", scope: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """Respondents whose id contains `query` (literal, case-insensitive), at most FIND_LIMIT, with their batch;
+    only people of the agencies in `scope` (framework.identity.row_scope; None = every agency)."""
     needle = (query or "").strip().casefold()
     return db.query(
         con,
@@ -91,9 +97,10 @@ def find(con: duckdb.DuckDBPyConnection, batch_id: str | None = None, query: str
         FROM store.responses r JOIN store.batches b USING (batch_id)
         WHERE ($batch IS NULL OR r.batch_id = $batch)
           AND ($needle = '' OR contains(lower(r.respondent_id), $needle))
+          AND ($scope::VARCHAR[] IS NULL OR list_contains($scope::VARCHAR[], {AGENCY_KEY}))
         ORDER BY b.round_date DESC NULLS LAST, r.batch_id, r.respondent_id
         LIMIT {FIND_LIMIT}""",
-        {"batch": batch_id, "needle": needle},
+        {"batch": batch_id, "needle": needle, "scope": None if scope is None else list(scope)},
     )
 
 
@@ -184,8 +191,10 @@ def plan(
     respondent_id: str,
     stage: str,
     threshold: int = targets.TARGET,
+    scope: tuple[str, ...] | None = None,
 ) -> Plan:
-    """The person's plan at `stage` and a preview of the next stage; RespondentError when not found.
+    """The person's plan at `stage` and a preview of the next stage; RespondentError when not found, or when
+    the person's agency is outside `scope` (framework.identity.row_scope; None = every agency).
     threshold 0 (the default): each unit against the agency's target level for the person's round
     (framework/targets.py, as the survey views count it); 1-4: one level for every unit."""
     _check(stage, threshold)
@@ -209,6 +218,11 @@ def plan(
             f"No respondent \"{respondent_id}\" in batch {batch_id} - check the id (case matters) or search the list.",
         )
     r = row.iloc[0]
+    if not identity.within(scope, _text(r["agency"]) or _text(batch.iloc[0]["agency"])):
+        raise RespondentError(
+            "ผู้ตอบคนนี้อยู่ในหน่วยงานนอกสิทธิ์ของบัญชีนี้ — เลือกผู้ตอบจากหน่วยงานของคุณ",
+            "This respondent belongs to an agency outside this account's access — choose someone from your agencies.",
+        )
     group = r["staff_group"]
     if group not in STAFF_GROUPS:
         raise RespondentError(

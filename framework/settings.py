@@ -167,6 +167,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Chromium ที่ kaleido ใช้ส่งออกแผนภูมิเป็น PNG ถ้าไม่ตั้ง ใช้ SKILLS_CHROMIUM",
     ),
     Setting(
+        "SKILLS_ROLES_FILE",
+        "file",
+        None,
+        "with sign-in through an identity provider (`[auth]` in `.streamlit/secrets.toml`): the TOML file "
+        "mapping identities and groups to roles and agencies (see Sign-in); unset: the provider's claims alone",
+        "เมื่อลงชื่อเข้าใช้ผ่านผู้ให้บริการยืนยันตัวตน: ไฟล์ TOML กำหนดบทบาทและหน่วยงานของแต่ละบัญชีและกลุ่ม ถ้าไม่ตั้ง ใช้ค่าจากผู้ให้บริการอย่างเดียว",
+    ),
+    Setting(
         "SKILLS_TZ",
         "zone",
         "Asia/Bangkok",

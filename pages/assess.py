@@ -19,7 +19,7 @@ from framework.catalog import profiles as pv
 from framework.errors import BilingualError
 from framework.outputs import export
 from framework.text import md
-from ui import shell
+from ui import shell, signin
 
 lang = shell.setup("assess", "แบบประเมินตนเองด้านทักษะดิจิทัล", "Digital-skills self-assessment", nav=False)
 tr = shell.tr
@@ -240,6 +240,9 @@ else:
         st.error(md(links.links_only_refusal(camp).message(lang)), icon=":material/link_off:")
         st.stop()
 
+# Signed in through the identity provider (ui.signin): the respondent id is the identity's, never typed.
+who = shell.principal() if personal is None else None
+signed = signin.respondent(who)
 # Who this session answers as: the campaign, and for a personal link its token's hash (never the token).
 ident = camp.code + (":" + personal.token_hash if personal else "")
 if st.session_state.get(S + "code") != ident:  # a new campaign or link in this session: start clean
@@ -311,7 +314,7 @@ st.caption(
         "Your answers are used for staff development planning: HR sees them per person, others only in aggregate.",
     )
 )
-if personal is None:
+if personal is None and signed is None:
     st.warning(
         tr(
             "ลิงก์เปิด: รหัสผู้ตอบคือสิ่งที่คุณพิมพ์ และระบบเชื่อตามที่พิมพ์ (ไม่มีการยืนยันตัวตน) — พิมพ์รหัสของคุณเองเท่านั้น",
@@ -329,6 +332,8 @@ if personal is not None:
         key=S + "id_fixed",
         help=tr("ลิงก์นี้ออกให้คุณคนเดียว รหัสจึงแก้ไม่ได้", "This link was issued to you alone, so the id is fixed."),
     )
+elif signed is not None:
+    c1.text_input(tr("รหัสผู้ตอบ (จากบัญชีที่ลงชื่อเข้าใช้)", "Respondent id (from your sign-in)"), signed, disabled=True)
 else:
     c1.text_input(
         tr("รหัสผู้ตอบ", "Respondent id"),
@@ -418,7 +423,7 @@ def _answers_part() -> None:
                 con,
                 cat,
                 camp,
-                st.session_state.get(S + "id"),
+                signed or st.session_state.get(S + "id"),
                 group,
                 org,
                 given,

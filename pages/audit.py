@@ -4,7 +4,7 @@ view or export, newest first; filters by action and agency; CSV download. HR pas
 import pandas as pd
 import streamlit as st
 
-from framework import audit, clock
+from framework import audit, clock, identity
 from ui import shell
 from ui.downloads import table_downloads
 
@@ -33,9 +33,15 @@ picked = c1.multiselect(
     key="au_actions",
     placeholder=tr("ทั้งหมด", "All"),
 )
+seen = identity.analysis_scope(shell.principal())  # signed in: the lines of this person's agencies only
 agencies = c2.multiselect(
-    tr("หน่วยงาน", "Agency"), audit.agencies(con), key="au_agencies", placeholder=tr("ทั้งหมด", "All")
+    tr("หน่วยงาน", "Agency"),
+    identity.keep(seen, audit.agencies(con)),
+    key="au_agencies",
+    placeholder=tr("ทั้งหมด", "All"),
 )
+if not agencies and seen is not None:  # nothing chosen: every agency of this person's, never the others'
+    agencies = list(seen) or [identity.OUT_OF_SCOPE]
 log = audit.entries(con, picked, agencies)  # never cached: the log grows with every action
 if log.empty:
     st.info(tr("ยังไม่มีรายการในบันทึก", "Nothing in the log yet."), icon=":material/info:")

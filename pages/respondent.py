@@ -5,7 +5,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from framework import analysis, clock
+from framework import analysis, clock, identity
 from framework import respondents as rsp
 from framework.catalog import STAGES
 from framework.catalog import profiles as pv
@@ -52,7 +52,8 @@ shell.hr_gate(
 )
 
 con = shell.connection()
-batches = rsp.batches(con)  # never cached: the list follows uploads and deletes at once
+rows_of = identity.row_scope(shell.principal())  # signed in: only the agencies whose row-level data it may read
+batches = rsp.batches(con, rows_of)  # never cached: the list follows uploads and deletes at once
 if batches.empty:
     st.info(
         tr(
@@ -88,7 +89,7 @@ batch = c1.selectbox(
 query = c2.text_input(
     tr("ค้นหารหัสผู้ตอบ", "Search respondent id"), key="resp_query", placeholder=tr("พิมพ์บางส่วนของรหัส", "part of the id")
 )
-found = rsp.find(con, batch, query)
+found = rsp.find(con, batch, query, rows_of)
 if found.empty:
     st.info(
         tr(f"ไม่พบรหัสผู้ตอบที่มี “{md(query)}” ในชุดข้อมูลนี้", f"No respondent id contains “{md(query)}” in this batch."),
@@ -128,7 +129,7 @@ if stage_of.get(batch) not in STAGES:
     )
 
 try:
-    p = rsp.plan(con, cat, batch, rid, stage, t)  # row-level: computed per run, never cached
+    p = rsp.plan(con, cat, batch, rid, stage, t, rows_of)  # row-level: computed per run, never cached
 except rsp.RespondentError as exc:
     st.error(md(exc.message(lang)), icon=":material/error:")
     st.stop()

@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from framework import access, analysis, analyst
+from framework import access, analysis, analyst, identity
 from framework.paths import store_path
 from framework.text import md
-from ui import shell
+from ui import shell, signin
 from ui import targets as target_levels
 from ui.downloads import table_downloads
 
@@ -16,9 +16,9 @@ DEFAULTS = analysis.Filters()
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def _workspace(store: str, version: str, min_cell: int, threshold: int, authorised: bool):
-    """One locked analyst database per store version and settings (rebuilt after an upload)."""
-    return analyst.build(shell.connection(), min_cell=min_cell, threshold=threshold, authorised=authorised)
+def _workspace(store: str, version: str, min_cell: int, threshold: int, authorised: bool, scope=None):
+    """One locked analyst database per store version, settings and agency scope (rebuilt after an upload)."""
+    return analyst.build(shell.connection(), min_cell=min_cell, threshold=threshold, authorised=authorised, scope=scope)
 
 
 def _use_example() -> None:
@@ -39,6 +39,11 @@ st.caption(
     )
 )
 
+who = shell.principal()  # signed in through an identity provider: the role and agencies decide (framework.identity)
+if who is not None and not who.can("sql"):
+    signin.refuse("sql", who)
+scope = identity.analysis_scope(who)
+
 # --- settings -------------------------------------------------------------------------------
 with st.expander(tr("ค่าตั้งและสิทธิ์", "Settings and access"), icon=":material/tune:"):
     c1, c2, c3 = st.columns([1, 1, 2])
@@ -50,7 +55,7 @@ with st.expander(tr("ค่าตั้งและสิทธิ์", "Setting
         scope="sql",
         where=c3,
     )
-    authorised = attempt.ok
+    authorised = attempt.ok if who is None else identity.exact(who, ())
     k_floor = access.min_cell_floor()
     lowest = access.lowest_min_cell(authorised)
     # k may go below the floor only for HR (analyst.build refuses it otherwise); without it, k is raised back.
@@ -92,7 +97,7 @@ with st.expander(tr("ค่าตั้งและสิทธิ์", "Setting
         )
 
 con = shell.connection()
-workspace = (str(store_path()), analysis.data_version(con), int(min_cell), int(threshold), authorised)
+workspace = (str(store_path()), analysis.data_version(con), int(min_cell), int(threshold), authorised, scope)
 acon = _workspace(*workspace)
 columns = analyst.describe(acon)
 names = columns["table"].drop_duplicates().tolist()

@@ -5,7 +5,7 @@ import os
 import pandas as pd
 import streamlit as st
 
-from framework import clock, storage, survey
+from framework import clock, identity, storage, survey
 from framework.catalog import STAGES
 from framework.outputs import export
 from framework.store import RoundConflict, SurveyStore, campaign_batch
@@ -74,6 +74,8 @@ shell.hr_gate(
 )
 
 store = SurveyStore(shell.connection(), cat)
+principal = shell.principal()
+rows_of = identity.row_scope(principal)  # signed in: only the agencies this person may upload to (framework.identity)
 
 
 def stage_label(key) -> str:
@@ -127,21 +129,21 @@ def offer_last_stage() -> None:
 
 
 c1, c2, c3 = st.columns(3)
-known = store.agencies()
+known = identity.keep(rows_of, store.agencies())
 if st.session_state.get("up_agency_next") in known:  # a new agency just imported stays chosen
     st.session_state["up_agency"] = st.session_state.pop("up_agency_next")
 NEW_LABEL = tr("+ หน่วยงานใหม่…", "+ A new agency…")
 agency = (
     c1.selectbox(
         tr("หน่วยงาน", "Agency"),
-        [*known, NEW],
+        [*known, NEW] if rows_of is None else known,
         index=None,
         key="up_agency",
         on_change=offer_last_stage,
         placeholder=tr("เลือกหน่วยงาน", "Choose the agency"),
         format_func=lambda a: NEW_LABEL if a == NEW else a,
     )
-    if known
+    if known or rows_of is not None
     else NEW
 )
 if agency == NEW:
@@ -158,6 +160,12 @@ round_date = c3.date_input(tr("วันที่รอบสำรวจ", "Sur
 if round_date:
     c3.caption(day(round_date))  # the picker shows ISO dates; Thai readers get the Buddhist-era date here
 check = store.check_metadata(agency, stage, round_date)
+try:
+    if agency:
+        identity.check(principal, "upload", check.agency or agency)
+except identity.ScopeError as exc:
+    st.error(md(exc.message(lang)), icon=":material/lock:")
+    st.stop()
 if check.lookalike:  # the agency typed only looks like a stored one (or mixes scripts): named, before the upload
     st.warning(md(tr(*check.lookalike)), icon=":material/warning:")
 last = store.last_round(agency) if agency else None
@@ -199,6 +207,7 @@ def run_import(on_conflict: str) -> None:
             round_date=round_date,
             on_conflict=on_conflict,
             progress=lambda frac, th, en: bar.progress(frac, text=tr(th, en)),
+            scope=rows_of,
         )
         st.session_state["up_result"] = res
         st.session_state["up_agency_next"] = check.agency
@@ -369,6 +378,7 @@ def agency_of(batch_id: str, deleted: bool) -> str | None:
 def do_delete(batch_id: str, who: str) -> None:
     """Move to the trash, then reset the confirmation and the selection (one click = one batch)."""
     agency = agency_of(batch_id, False)
+    identity.check(principal, "upload", agency)  # never another agency's batch, whatever the widget was sent
     try:
         deleted = store.delete(batch_id, who.strip() or tr("หน้านำเข้า (HR)", "upload page (HR)"))
     except storage.StoreWriteError as exc:
@@ -391,6 +401,7 @@ def do_trash(action: str, batch_id: str) -> None:
     st.session_state["up_purge_confirm"] = False
     st.session_state["up_trash_batch"] = None
     agency = agency_of(batch_id, True)
+    identity.check(principal, "upload", agency)
     try:
         done = store.restore(batch_id) if action == "restore" else store.purge(batch_id)
     except (RoundConflict, storage.StoreWriteError) as exc:
@@ -410,6 +421,7 @@ st.subheader(tr("ชุดข้อมูลที่นำเข้าแล้
 if "up_done" in st.session_state:
     st.success(md(tr(*st.session_state.pop("up_done"))), icon=":material/check:")
 batches = store.batches()
+batches = batches[[identity.within(rows_of, a) for a in batches["agency"]]] if rows_of is not None else batches
 if batches.empty:
     st.caption(tr("ยังไม่มีชุดข้อมูล", "No batches yet."))
 else:
@@ -467,6 +479,7 @@ else:
 
 # --- trash ------------------------------------------------------------------------------------------------
 trash = store.batches(deleted=True)
+trash = trash[[identity.within(rows_of, a) for a in trash["agency"]]] if rows_of is not None else trash
 st.subheader(tr("ถังขยะ", "Trash") + f" ({len(trash)})")
 if "up_trash_error" in st.session_state:
     st.error(md(tr(*st.session_state.pop("up_trash_error"))), icon=":material/group:")

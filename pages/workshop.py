@@ -4,7 +4,7 @@ workshop — submissions so far and the room's coverage heatmap, refreshing by i
 import pandas as pd
 import streamlit as st
 
-from framework import analysis, campaign, clock, summary
+from framework import analysis, campaign, clock, identity, summary
 from framework.catalog import STAGES
 from framework.errors import BilingualError
 from framework.outputs import analysis_charts, chart_theme, export
@@ -199,6 +199,7 @@ with panel:
         )
         if st.form_submit_button(tr("เปิดแบบประเมิน", "Open the campaign"), type="primary", icon=":material/add:"):
             try:
+                identity.check(shell.principal(), "campaigns", agency)  # signed in: only the person's agencies
                 SurveyStore(con, cat)  # the store's own tables first (a fresh production store)
                 made = campaign.open_campaign(
                     con,
@@ -224,6 +225,8 @@ with panel:
                 st.success(tr(f"เปิดแบบประเมินแล้ว รหัส {made.code}", f"Campaign opened: code {made.code}"))
 
     camps = campaign.list_campaigns(con)
+    rows_of = identity.row_scope(shell.principal())  # signed in: the campaigns of this person's agencies only
+    camps = [c for c in camps if identity.within(rows_of, c.agency)]
     if not camps:
         st.info(tr("ยังไม่มีแบบประเมิน — เปิดแบบประเมินใหม่ด้านบน", "No campaign yet - open one above."))
         st.stop()

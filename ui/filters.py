@@ -6,20 +6,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from framework import access, analysis, summary, targets
+from framework import access, analysis, identity, summary, targets
 from framework.analysis import Filters
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.outputs.analysis_charts import key_label
 from framework.store.campaign_batch import label as batch_label
 from framework.text import md
-from ui import cache, shell
+from ui import cache, shell, signin
 from ui import targets as target_levels
 from ui.shell import tr
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _options(store: str, ver: str) -> dict:
-    return _view(store, ver, analysis.filter_options)
+def _options(store: str, ver: str, scope: tuple | None = None) -> dict:
+    return _view(store, ver, analysis.filter_options, scope)
 
 
 _key, _view = cache.key, cache.view  # every cached view below: keyed on the store and its data version
@@ -172,8 +172,8 @@ def change_table(ch: pd.DataFrame, labels: dict, unit_names: dict) -> None:
     )
 
 
-def options() -> dict:
-    return _options(*_key())
+def options() -> dict:  # within the signed-in person's agencies (framework.identity; all without a provider)
+    return _options(*_key(), identity.analysis_scope(shell.principal()))
 
 
 @st.cache_data(show_spinner=False)
@@ -276,6 +276,7 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
     `multi_round` (the trends page) instead offers a list of rounds, every round by default.
     Stops the page (after saying so) when the store holds no survey yet.
     """
+    who, scope = signin.survey_scope(st.query_params.get(AGENCY_PARAM))  # signed in: the person's agencies only
     opts = options()
     defaults = analysis.defaults()
     batches: pd.DataFrame = opts["batches"]
@@ -401,7 +402,7 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
                     icon=":material/warning:",
                 )
         t = target_levels.threshold_select(keys["threshold"], defaults["threshold"])
-        authorised, k_min = _k_access(f"{prefix}_hr")
+        authorised, k_min = _k_access(f"{prefix}_hr") if who is None else signin.k_access(who, sel_a)
         if keys["min_cell"] in st.session_state and st.session_state[keys["min_cell"]] < k_min:
             st.session_state[keys["min_cell"]] = k_min  # a k remembered from an HR session: back to the floor
         k = st.slider(
@@ -459,6 +460,7 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
         target=target / 100,
         required_only=bool(req),
         authorised=authorised,
+        scope=scope,
     )
 
 

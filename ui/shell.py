@@ -17,7 +17,7 @@ from framework.outputs import chart_theme
 from framework.paths import demo_enabled, store_path
 from framework.store import SurveyStore
 from framework.text import md, pick
-from ui import widget_text
+from ui import signin, widget_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -138,6 +138,16 @@ def hr_verify(given: str | None, page: str) -> access.Attempt:
     return result
 
 
+# What each HR gate / passphrase box stands for when a provider decides (framework.identity.CAN).
+GATE_ACTIONS = {
+    "up_pass": "upload",
+    "audit_pass": "audit",
+    "resp_pass": "rows",
+    "ws_pass": "campaigns",
+    "targets": "targets",
+    "sql": "rows",
+    "survey filters": "rows",
+}
 HR_UNLOCKED = "_hr_unlocked"  # the scopes (gates) this browser session unlocked with the passphrase
 
 
@@ -148,7 +158,11 @@ def _hr_lock(scope: str) -> None:
 def hr_passphrase(key: str, label: str, *, scope: str, where=None) -> access.Attempt:
     """The one HR passphrase box: what is typed goes through hr_verify (throttle and log); once accepted, the
     session keeps the scope unlocked and the box is emptied, so the passphrase does not stay in the page
-    (`value="…"`). A "lock" button forgets it. Local mode (no passphrase): allowed, nothing drawn."""
+    (`value="…"`). A "lock" button forgets it. Local mode (no passphrase): allowed, nothing drawn. Signed in
+    through an identity provider: the role decides (framework.identity), no box is drawn."""
+    p = signin.principal()
+    if p is not None:
+        return access.Attempt(p.can(GATE_ACTIONS.get(scope, "rows")), checked=p.can(GATE_ACTIONS.get(scope, "rows")))
     if access.local_mode(hr_secret()):
         return access.Attempt(True, checked=True)
     where = where or st
@@ -173,11 +187,21 @@ def hr_passphrase(key: str, label: str, *, scope: str, where=None) -> access.Att
     return result or access.Attempt(False, access.THROTTLE.wait(_hr_session()))
 
 
+def who() -> str:
+    """Who acts, for the audit log: the signed-in identity and role; else "HR (passphrase)" or "local mode"."""
+    p = signin.principal()
+    return p.who() if p is not None else audit_log.app_who(hr_secret())
+
+
+def principal():
+    """The signed-in person (framework.identity.Principal), a guest, or None without a provider (ui.signin)."""
+    return signin.principal()
+
+
 def audit(action: str, agency: str | None = None, detail: str | None = None) -> None:
-    """One line in the audit log (framework.audit) for this session's action: who is "HR (passphrase)", or
-    "local mode" when no passphrase is configured."""
-    secret = hr_secret()
-    audit_log.record(connection(), audit_log.app_who(secret), action, agency, detail, secret=secret)
+    """One line in the audit log (framework.audit) for this session's action: who is the signed-in identity
+    and role, "HR (passphrase)", or "local mode" when no passphrase is configured."""
+    audit_log.record(connection(), who(), action, agency, detail, secret=hr_secret())
 
 
 def audit_once(action: str, tag, agency: str | None = None, detail: str | None = None) -> None:
@@ -191,11 +215,10 @@ def audit_once(action: str, tag, agency: str | None = None, detail: str | None =
 def export_recorder(what: str, agency: str | None = None):
     """A callable(file_name) writing a "row-export" line when a download is made (downloads run outside the
     page's session, so who and the connection are taken now)."""
-    con, secret = connection(), hr_secret()
-    who = audit_log.app_who(secret)
+    con, secret, by = connection(), hr_secret(), who()
 
     def record(file_name: str) -> None:
-        audit_log.record(con, who, "row-export", agency, f"{what}: {file_name}", secret=secret)
+        audit_log.record(con, by, "row-export", agency, f"{what}: {file_name}", secret=secret)
 
     return record
 
@@ -223,6 +246,11 @@ def hr_gate(key: str, why_th: str, why_en: str) -> None:
     Wrong passphrases are throttled (framework.access.Throttle): after 5 in a session, or 20 over all
     sessions, each further try waits a growing delay, which the page states in Thai and English.
     """
+    p = signin.principal()
+    if p is not None:  # signed in through the identity provider: the role decides; the page checks agencies
+        if not p.can(GATE_ACTIONS.get(key, "rows")):
+            signin.refuse(GATE_ACTIONS.get(key, "rows"), p)
+        return
     secret = hr_secret()
     if access.local_mode(secret):
         st.info(
@@ -245,6 +273,9 @@ def hr_gate(key: str, why_th: str, why_en: str) -> None:
 def hr_passed(key: str) -> bool:
     """Has this session's HR gate `key` already been passed (local mode, or the passphrase in the box was checked
     through the throttle and is right)? Only reads the outcome of a check made before: never a new guess."""
+    p = signin.principal()
+    if p is not None:
+        return p.can(GATE_ACTIONS.get(key, "rows"))
     if access.local_mode(hr_secret()):
         return True
     return key in st.session_state.get(HR_UNLOCKED, [])  # hr_passphrase() unlocked the gate's scope
@@ -430,6 +461,7 @@ def setup(page: str, title_th: str, title_en: str, nav: bool = True) -> str:
             value=st.session_state[PRESENT_KEY],
             on_change=_on_present_change,
         )
+        signin.sidebar(st.container())
         if nav:
             menu()
     if st.session_state[PRESENT_KEY]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from framework import targets
+from framework import identity, targets
 from framework.errors import BilingualError
 from framework.text import md, pick
 from ui import shell
@@ -20,7 +20,9 @@ def _label(row) -> str:
 
 
 def _choices(con) -> list[tuple]:
-    return list(targets.rounds(con).itertuples(index=False, name=None))
+    """(agency, round) pairs; signed in, only the person's agencies (framework.identity)."""
+    seen = identity.analysis_scope(shell.principal())
+    return [c for c in targets.rounds(con).itertuples(index=False, name=None) if identity.within(seen, c[0])]
 
 
 def chosen(stage: str, group: str) -> tuple[dict, str | None, object]:
@@ -72,7 +74,9 @@ def section(stage: str, group: str) -> None:
 def _editor(con, agency, round_date, stage, group, mine) -> None:
     """HR only (the passphrase, or local mode): set one unit's level from this round on, or forget the round's."""
     st.markdown(tr("**แก้ไขระดับเป้าหมาย (เฉพาะ HR)**", "**Edit the target levels (HR only)**"))
-    if not shell.hr_passphrase("prof_target_pass", tr("รหัสผ่าน HR", "HR passphrase"), scope=SCOPE).ok:
+    who = shell.principal()
+    allowed = who is None or who.can("targets", agency)  # signed in: HR of this agency (framework.identity)
+    if not allowed or not shell.hr_passphrase("prof_target_pass", tr("รหัสผ่าน HR", "HR passphrase"), scope=SCOPE).ok:
         st.caption(tr("ใส่รหัสผ่าน HR เพื่อแก้ไข", "Give the HR passphrase to edit."))
         return
     with st.form("prof_target_form", border=False):

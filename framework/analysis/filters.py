@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from framework import access, targets
+from framework import access, identity, targets
 from framework.catalog import STAFF_GROUPS, STAGES
 from framework.errors import BilingualError
 
@@ -48,6 +48,7 @@ KEY_EXPR = {
     "span": "blk_groups",
 }
 DIMENSIONS = ("batches", "agencies", "org_units", "staff_groups", "rounds")
+OUT_OF_SCOPE = identity.OUT_OF_SCOPE  # the agency filter of an empty scope: matches no row
 ROUND_LATEST = "latest"  # each agency's latest round (the default of every survey view)
 ROUND_ALL = "all"  # every round pooled (explicit only)
 ROUND_PREVIOUS = "previous"  # each agency's dated round before its latest (the change between rounds)
@@ -82,7 +83,12 @@ class Filters:
     """Which respondents to analyse and the analysis settings; empty tuples mean no filter.
 
     `authorised` is True when the user gave the HR passphrase: only then (or in local mode) may `min_cell`
-    go below the configured floor.
+    go below the configured floor. Signed in through an identity provider, it means exact figures
+    (framework.identity.exact: row-level access to every agency shown).
+
+    `scope` (framework.identity.analysis_scope): the agencies the signed-in person may read; None = every
+    agency. Set, it is enforced here for every view and export: no agency chosen means the scope's agencies,
+    an agency outside it is refused (AnalysisError), an empty scope reads nothing.
     """
 
     batches: tuple[str, ...] = ()
@@ -96,10 +102,13 @@ class Filters:
     target: float = DEFAULT_TARGET
     required_only: bool = False
     authorised: bool = field(default=False, compare=True)
+    scope: tuple[str, ...] | None = None
 
     def __post_init__(self):
         for name in DIMENSIONS:
             object.__setattr__(self, name, tuple(str(v) for v in (getattr(self, name) or ())))
+        if self.scope is not None:
+            self._enforce_scope()
         bad = [g for g in self.staff_groups if g not in STAFF_GROUPS]
         if bad:
             raise AnalysisError(
@@ -130,6 +139,19 @@ class Filters:
             except BilingualError as exc:
                 raise AnalysisError(exc.th, exc.en) from None
 
+    def _enforce_scope(self) -> None:
+        scope = tuple(dict.fromkeys(str(a) for a in self.scope))
+        object.__setattr__(self, "scope", scope)
+        outside = [a for a in self.agencies if a not in scope and a != OUT_OF_SCOPE]
+        if outside:
+            raise AnalysisError(
+                f"หน่วยงาน {', '.join(outside)} อยู่นอกสิทธิ์ของบัญชีนี้ — เลือกหน่วยงานของคุณ: {', '.join(scope) or '(ไม่มี)'}",
+                f"The agency {', '.join(outside)} is outside this account's access — choose one of yours: "
+                f"{', '.join(scope) or '(none)'}",
+            )
+        if not self.agencies:  # no agency chosen: the scope's agencies (an empty scope: an agency no row has)
+            object.__setattr__(self, "agencies", scope or (OUT_OF_SCOPE,))
+
     @classmethod
     def coerce(cls, value: Filters | dict | None) -> Filters:
         """Accept a Filters, a plain dict of its fields or None; a key that is not a field (a misspelt one,
@@ -158,6 +180,7 @@ class Filters:
         """Plain dict for exports (file names and the settings sheet): includes the round, threshold and min_cell."""
         d = asdict(self)
         d.pop("authorised", None)
+        d.pop("scope", None)
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in d.items()}
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from framework import db, sql
+from framework import db, identity, sql
 from framework.analysis import rounds, source
 from framework.analysis.base import has_store, params, population, run, selection, weighted_n
 from framework.analysis.coverage_view import blockers
@@ -73,9 +73,9 @@ def survey_counts_sql(con, filters: Filters | dict | None = None) -> dict:
 
 
 @view
-def filter_options(con) -> dict:
+def filter_options(con, scope: tuple[str, ...] | None = None) -> dict:
     """The values each filter offers (over every round): batches (one per upload, one per campaign, with what
-    names them), agencies, org units, rounds."""
+    names them), agencies, org units, rounds; within `scope` (Filters.scope: the signed-in person's agencies)."""
     if not has_store(con):
         return {
             "batches": pd.DataFrame(
@@ -112,8 +112,10 @@ def filter_options(con) -> dict:
         f"WITH f AS ({source.pick(con).filtered()}) SELECT 'agency' AS kind, agency AS v FROM f GROUP BY agency "
         f"UNION ALL SELECT 'unit', unit_key FROM f GROUP BY unit_key "
         f"UNION ALL SELECT 'round', round_key FROM f GROUP BY round_key",
-        params(con, Filters(round=ROUND_ALL)),
+        params(con, Filters(round=ROUND_ALL, scope=scope)),
     )
+    if scope is not None:  # framework.identity: only the batches of the person's agencies
+        batches = batches[[identity.within(scope, a) for a in batches["agency"]]].reset_index(drop=True)
     pick = lambda kind: sorted(keys.loc[keys.kind == kind, "v"].tolist())
     return {"batches": batches, "agencies": pick("agency"), "org_units": pick("unit"), "rounds": pick("round")}
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from framework import db, names, survey
+from framework import db, identity, names, survey
 from framework.catalog import STAGES, Catalog
 from framework.paths import DEMO_DIR
 from framework.store import aggregates, files, spill
@@ -75,8 +75,12 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
         is_demo: bool = False,
         on_conflict: str = "refuse",
         progress: Progress | None = None,
+        scope: tuple[str, ...] | None = None,
     ) -> IngestResult:
         """Validate a survey file and store its accepted rows as one batch, all or nothing.
+
+        `scope` (framework.identity.row_scope of the signed-in person; None = any): a file whose batch or any
+        row's `agency` is outside it is refused whole (SurveyFileError), nothing stored.
 
         Raises survey.SurveyFileError (nothing stored) when the file cannot be read as a survey or the
         batch metadata is invalid (an unknown stage, a round date before 2018-05-18 or too far ahead:
@@ -99,15 +103,20 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
             )
         step(0.02, "ตรวจรหัสอักขระ", "Detecting the encoding")
         with spill.bounded(self.con):  # DuckDB spills past INGEST_MEMORY_LIMIT instead of growing
-            res = self._ingest(path, name, agency, stage_key, round_d, is_demo, on_conflict, step)
+            res = self._ingest(path, name, agency, stage_key, round_d, is_demo, on_conflict, step, scope)
         step(1.0, "เสร็จสิ้น", "Done")
         res.seconds = time.perf_counter() - started
         return res
 
-    def _ingest(self, path, name, agency, stage_key, round_d, is_demo, on_conflict, step) -> IngestResult:
+    def _ingest(self, path, name, agency, stage_key, round_d, is_demo, on_conflict, step, scope=None) -> IngestResult:
         dec = survey.decode(path)
         try:
             existing = self.find_hash(dec.content_hash)
+            if existing and scope is not None:  # another agency's file is not named to this person
+                _refuse_outside(
+                    scope,
+                    [db.scalar(self.con, "SELECT agency FROM store.batches WHERE batch_id = $b", {"b": existing})],
+                )
             if existing:
                 old = db.query(
                     self.con,
@@ -129,6 +138,8 @@ class SurveyStore(CampaignBatchMixin, TrashMixin, RoundsMixin):
             self._refuse_if_in_trash(dec.content_hash)
             with self._checked(dec, name, on_conflict, step) as (accepted, res):
                 found = db.query(self.con, f"SELECT DISTINCT agency FROM {accepted} WHERE agency IS NOT NULL")
+                if scope is not None:  # each row's agency, and the batch's (framework.store.keys.AGENCY_KEY)
+                    _refuse_outside(scope, [names.name(a) or agency for a in found["agency"]] + [agency])
                 res.notices += self.lookalike_notices(found["agency"].tolist(), agency)
                 step(0.75, "บันทึกข้อมูล", "Saving")
                 with write_lock(self.con):
@@ -344,3 +355,14 @@ def _earlier(row) -> dict:
         "accepted": int(row["accepted"]),
         "rejected": int(row["rejected"]),
     }
+
+
+def _refuse_outside(scope: tuple[str, ...], agencies: list) -> None:
+    """SurveyFileError (nothing stored) when any of `agencies` is outside `scope` (framework.identity)."""
+    outside = sorted({str(a or "—") for a in agencies if not identity.within(scope, a)})
+    if outside:
+        raise survey.SurveyFileError(
+            f"ไฟล์นี้มีข้อมูลของหน่วยงานนอกสิทธิ์ของบัญชีนี้ ({', '.join(outside[:5])}) — ไม่มีข้อมูลใดถูกบันทึก นำเข้าได้เฉพาะหน่วยงานของคุณ",
+            f"This file holds data of an agency outside this account's access ({', '.join(outside[:5])}). "
+            "Nothing was stored; upload only your own agencies' data.",
+        )
