@@ -188,7 +188,7 @@ def test_the_idp_counts_against_the_agencys_target_by_default(small):
     assert after.loc["DT600", "target"] == 2 and after.loc["DT600", "met"]
     assert not rsp.plan(small, cat, batch, rid, "Developing", 3).units.set_index("code").loc["DT600", "met"]
     html = rsp.idp_html(rsp.plan(small, cat, batch, rid, "Developing"), cat, "en")
-    assert "(≥ 2)" in html and "the agency's target level" in html and "level 0" not in html
+    assert "(≥ 2)" in html and "target level (0-4; default 3" in html and "level 0" not in html
 
 
 def test_a_target_level_set_or_reset_is_a_new_data_version(small):
