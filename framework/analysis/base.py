@@ -207,7 +207,8 @@ def head_counts(con, df: pd.DataFrame, f: Filters, by: str, groups_of=None) -> l
     pop = population(con)
     cols = [c for c in ("outer_key", "key", "code") if c in df.columns and (c != "code" or groups_of)]
     counted = {}
-    for ids in df[cols].drop_duplicates().itertuples(index=False):
+    rows = df[cols]
+    for ids in rows.drop_duplicates().itertuples(index=False, name=None):  # plain tuples: no namedtuple per row
         row = dict(zip(cols, ids))
         keys = {by: row["key"]}
         if "outer_key" in row:  # trends: the outer key is the survey round
@@ -216,8 +217,8 @@ def head_counts(con, df: pd.DataFrame, f: Filters, by: str, groups_of=None) -> l
         if groups_of is not None:
             g = frozenset(groups_of(row["code"]))
             sel["staff_group"] = sel["staff_group"] & g if "staff_group" in sel else g
-        counted[tuple(ids)] = pop.count(sel)
-    return [counted[tuple(ids)] for ids in df[cols].itertuples(index=False)]
+        counted[ids] = pop.count(sel)
+    return [counted[ids] for ids in rows.itertuples(index=False, name=None)]
 
 
 def order_keys(df: pd.DataFrame, by: str) -> pd.DataFrame:
