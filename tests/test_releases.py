@@ -99,3 +99,19 @@ def test_uploads_are_not_staged(store_con, catalog, demo_store=None):
     assert db.scalar(store_con, f"SELECT count(*) FROM {releases.TABLE}") == 0
     cov = analysis.coverage(store_con, Filters(), stage="Early", by="group")
     assert cov[(cov["code"] == "DLit100") & (cov["key"] == "Executive")]["n"].iloc[0] == 6
+
+
+def test_public_rows_are_every_row_only_without_a_campaign_batch(store_con, catalog):
+    """No campaign batch: the public rows are the rows (DuckDB is not asked to plan the union of released
+    cells); once a campaign has a batch, they are the released layer again."""
+    from framework.analysis import memo, source
+
+    SurveyStore(store_con, catalog)
+    with memo.shared({}):
+        src = source.pick(store_con)
+        assert not src.campaigns and src.public_rows == src.rows
+    c = campaign.open_campaign(store_con, catalog, agency=AGENCY, stage="Early", round_date=ROUND)
+    send(store_con, catalog, c, "p1")
+    with memo.shared({}):
+        src = source.pick(store_con)
+        assert src.campaigns and src.public_rows != src.rows and releases.TABLE in src.public_rows

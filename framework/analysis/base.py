@@ -21,7 +21,7 @@ from framework.analysis.memo import once
 from framework.analysis.source import Source
 from framework.analysis.suppression import DIFF_DIMS, Population
 from framework.catalog import STAFF_GROUPS
-from framework.store import aggregates, releases
+from framework.store import aggregates
 
 
 @dataclass(frozen=True)
@@ -76,16 +76,16 @@ def blocks(con) -> pd.DataFrame:
     if not has_store(con):
         return disclosure.partition(None, access.min_cell_floor())
     src = source.pick(con)
-    campaigns = set(db.query(con, releases.CAMPAIGN_BATCHES)["batch_id"]) if src.released else set()
+    campaigns = source.campaign_batches(con)
     if campaigns:
-        atoms = db.query(
+        atoms = db.frame(
             con,
             db.render(sql.load("population_atoms"), filtered=src.filtered(True, public=True), n=weighted_n(src)),
             params(con, Filters(round=ROUND_ALL), exact=True),
         )
     else:  # no campaign batch: the public rows are every row, whose atoms the population has read
         atoms = population(con).atoms
-    return disclosure.partition(atoms, access.min_cell_floor(), unpooled=frozenset(campaigns))
+    return disclosure.partition(atoms, access.min_cell_floor(), unpooled=campaigns)
 
 
 def round_ids(con, round_: str, batches=()) -> list[str] | None:
@@ -96,14 +96,22 @@ def round_ids(con, round_: str, batches=()) -> list[str] | None:
 
 
 def run(
-    con, template: str, f: Filters, src: Source | None = None, exact: bool | None = None, **parts: str
+    con,
+    template: str,
+    f: Filters,
+    src: Source | None = None,
+    exact: bool | None = None,
+    bound: dict | None = None,
+    **parts: str,
 ) -> pd.DataFrame:
     """Render a named query (strictly) over the filtered rows of `src` (default: source.pick) and run it with
-    the filters bound. Exact figures when `exact` (default: the HR passphrase given), else whole disclosure
-    blocks only; rows keyed by a block spanning several values of the key (disclosure.POOLED) are dropped."""
+    the filters bound (and `bound`, parameters of the template's own). Exact figures when `exact` (default: the
+    HR passphrase given), else whole disclosure blocks only; rows keyed by a block spanning several values of
+    the key (disclosure.POOLED) are dropped."""
     src = src or source.pick(con)
     exact = f.authorised if exact is None else exact
-    df = db.query(con, db.render(template, filtered=src.filtered(exact), **parts), params(con, f, exact))
+    text = db.render(template, filtered=src.filtered(exact), **parts)
+    df = db.query(con, text, params(con, f, exact) | (bound or {}))
     if "key" in df.columns and not exact:
         df = df[df["key"].astype(str) != disclosure.POOLED].reset_index(drop=True)
     return df
@@ -163,9 +171,8 @@ def population(con) -> Population:
     if not has_store(con):
         return Population(pd.DataFrame(columns=[*DIFF_DIMS, "n"]))
     src = source.pick(con)
-    return Population(
-        run(con, sql.load("population_atoms"), Filters(round=ROUND_ALL), src, exact=True, n=weighted_n(src))
-    )
+    text = db.render(sql.load("population_atoms"), filtered=src.filtered(True), n=weighted_n(src))
+    return Population(db.frame(con, text, params(con, Filters(round=ROUND_ALL), exact=True)))
 
 
 def weighted_n(src: Source) -> str:
@@ -200,7 +207,8 @@ def head_counts(con, df: pd.DataFrame, f: Filters, by: str, groups_of=None) -> l
     pop = population(con)
     cols = [c for c in ("outer_key", "key", "code") if c in df.columns and (c != "code" or groups_of)]
     counted = {}
-    for ids in df[cols].drop_duplicates().itertuples(index=False):
+    rows = df[cols]
+    for ids in rows.drop_duplicates().itertuples(index=False, name=None):  # plain tuples: no namedtuple per row
         row = dict(zip(cols, ids))
         keys = {by: row["key"]}
         if "outer_key" in row:  # trends: the outer key is the survey round
@@ -209,8 +217,8 @@ def head_counts(con, df: pd.DataFrame, f: Filters, by: str, groups_of=None) -> l
         if groups_of is not None:
             g = frozenset(groups_of(row["code"]))
             sel["staff_group"] = sel["staff_group"] & g if "staff_group" in sel else g
-        counted[tuple(ids)] = pop.count(sel)
-    return [counted[tuple(ids)] for ids in df[cols].itertuples(index=False)]
+        counted[ids] = pop.count(sel)
+    return [counted[ids] for ids in rows.itertuples(index=False, name=None)]
 
 
 def order_keys(df: pd.DataFrame, by: str) -> pd.DataFrame:

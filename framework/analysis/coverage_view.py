@@ -32,15 +32,18 @@ from framework.analysis.rounds import with_round
 from framework.catalog import STAFF_GROUPS
 
 
-def coverage_raw(con, f: Filters, stage: str, dims: list[str]) -> pd.DataFrame:
+def coverage_raw(con, f: Filters, stage: str, dims: list[str], codes: list[str] | None = None) -> pd.DataFrame:
+    """coverage.sql's counts per key and unit: every unit, or only `codes` (a view that reads a few units need
+    not have DuckDB plan the sums of all of them: planning, not the rows, is most of a query's cost here)."""
     fr = frame(con)
     src = source.pick(con)
+    codes = fr.codes if codes is None else [c for c in fr.codes if c in set(codes)]
     met = ", ".join(
         f"coalesce(sum({src.met(c)}), 0)::BIGINT AS {db.ident('m:' + c)}, "
         f"coalesce(sum({src.assessed(c)}), 0)::BIGINT AS {db.ident('a:' + c)}"
-        for c in fr.codes
+        for c in codes
     )
-    pairs = ", ".join(f"({db.ident('m:' + c)}, {db.ident('a:' + c)}) AS {db.ident(c)}" for c in fr.codes)
+    pairs = ", ".join(f"({db.ident('m:' + c)}, {db.ident('a:' + c)}) AS {db.ident(c)}" for c in codes)
     keys = key_parts(dims, "keys", "last_key", "group_keys", "outer_keys")
     df = run(con, sql.load("coverage"), f, src, n=weighted_n(src), met_counts=met, unpivot_on=pairs, **keys)
     df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
@@ -158,7 +161,7 @@ def blockers(
     req = {c: gs for c, gs in req.items() if gs}
     if not req:
         return pd.DataFrame(columns=BLOCKER_COLUMNS)
-    raw = coverage_raw(con, f, stage, ["span"])
+    raw = coverage_raw(con, f, stage, ["span"], codes=list(req))
     parts = raw[~raw["is_total"]]
     # A part counts for a unit when all of its block's staff groups require the unit (one pass, then one sum).
     spans = {k: groups_of_span(k) for k in set(parts["key"])}

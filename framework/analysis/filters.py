@@ -46,6 +46,9 @@ KEY_EXPR = {
     "unit": "CASE WHEN single_unit THEN unit_key ELSE chr(31) || 'pooled' END",
     "round": "round_key",
     "span": "blk_groups",
+    # Each agency's latest round or the one before it, both read by one query (readiness_view.latest_and_previous;
+    # binds $latest_ids, the latest round_ids).
+    "choice": "CASE WHEN list_contains($latest_ids::VARCHAR[], round_id) THEN 'latest' ELSE 'previous' END",
 }
 DIMENSIONS = ("batches", "agencies", "org_units", "staff_groups", "rounds")
 OUT_OF_SCOPE = identity.OUT_OF_SCOPE  # the agency filter of an empty scope: matches no row

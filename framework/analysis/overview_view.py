@@ -18,7 +18,7 @@ from framework.analysis.filters import (
     check_stage,
 )
 from framework.analysis.memo import view
-from framework.analysis.readiness_view import readiness, stage_reached, work_stage
+from framework.analysis.readiness_view import latest_and_previous, readiness, stage_reached, work_stage
 from framework.catalog import STAGES, next_stage
 
 EMPTY_COUNTS = {
@@ -123,10 +123,9 @@ def filter_options(con, scope: tuple[str, ...] | None = None) -> dict:
 HEADLINES = ("readiness", "fully_ready", "readiness_next", "fully_ready_next")
 
 
-def _headlines(con, f: Filters, current: str, nxt: str | None, respondents: int) -> tuple[dict, pd.DataFrame]:
-    """Readiness and fully-ready now and at the next stage (None where hidden), and the readiness frame."""
+def _headlines(ready: pd.DataFrame, f: Filters, current: str, nxt: str | None, respondents: int) -> dict:
+    """Readiness and fully-ready now and at the next stage (None where hidden), from a readiness frame."""
     out = dict.fromkeys(HEADLINES)
-    ready = readiness(con, f, by="group")
     total = ready[ready["is_total"]].set_index("stage")
     # Hidden when fewer than k are selected, or when a total is hidden (suppression.py).
     out["hidden"] = respondents < f.min_cell or bool(total["hidden"].notna().any())
@@ -135,7 +134,7 @@ def _headlines(con, f: Filters, current: str, nxt: str | None, respondents: int)
             if stage:
                 out[name] = float(total.loc[stage, "readiness"])
                 out[name.replace("readiness", "fully_ready")] = float(total.loc[stage, "fully_ready"])
-    return out, ready
+    return out
 
 
 @view
@@ -170,20 +169,24 @@ def overview(con, filters: Filters | dict | None = None, stage: str | None = Non
     }
     if counts["respondents"] == 0:
         return out
-    now, ready = _headlines(con, f, current, nxt, counts["respondents"])
-    out.update(now)
+    prev_f, prev_n = f.with_(round=ROUND_PREVIOUS), 0
+    if f.round == ROUND_LATEST:  # the previous round's people (as rounds.chosen counts them), from the atoms
+        pop = population(con)
+        before_atoms = pop.kept(selection(prev_f, pop))
+        prev_n = int(before_atoms["n"].sum()) if len(before_atoms) else 0
+    if prev_n:  # both rounds' readiness from one query
+        ready, ready_before = latest_and_previous(con, f, by="group")
+    else:
+        ready = readiness(con, f, by="group")
+    out.update(_headlines(ready, f, current, nxt, counts["respondents"]))
     total = ready[ready["is_total"]]
     out["by_stage"] = total.reset_index(drop=True)
     if not out["hidden"]:
         out["stage_reached"] = stage_reached(total, f.target)["stage_reached"].iloc[0]
-    if f.round == ROUND_LATEST:
-        prev_f = f.with_(round=ROUND_PREVIOUS)
-        before_rounds = rounds.chosen(con, prev_f)  # its people per agency round: the count and the dates
-        prev_n = int(before_rounds["n"].sum())
-        if prev_n:
-            before, _ = _headlines(con, prev_f, current, nxt, prev_n)
-            out["change"] = {h: rounds.change(out[h], before[h]) for h in HEADLINES}
-            out["since"] = sorted(before_rounds["round"].unique(), reverse=True)
+    if prev_n:
+        before = _headlines(ready_before, prev_f, current, nxt, prev_n)
+        out["change"] = {h: rounds.change(out[h], before[h]) for h in HEADLINES}
+        out["since"] = sorted(before_atoms["round_key"].unique().tolist(), reverse=True)
     out["work_stage"] = work_stage(current, out["readiness"], f.target)
     every = blockers(con, f, out["work_stage"], top=None)
     out["blockers_all"] = every  # hidden ones included: the page counts them

@@ -14,10 +14,13 @@ from framework.analysis.base import (
     key_parts,
     order_keys,
     reindex_groups,
+    round_ids,
     run,
 )
 from framework.analysis.filters import (
     DEFAULT_TARGET,
+    ROUND_LATEST,
+    ROUND_PREVIOUS,
     TOTAL_KEY,
     Filters,
     check_by,
@@ -46,6 +49,34 @@ def readiness(con, filters: Filters | dict | None = None, by: str = "group") -> 
     f = Filters.coerce(filters)
     check_by(by)
     return finish_readiness(con, readiness_raw(con, f, [by]), f, by)
+
+
+def latest_and_previous(con, f: Filters, by: str = "group") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """readiness(f) and readiness(f with the previous round) from one query (the overview's now and before).
+
+    The filtered rows of both rounds are read at once ($round_ids: both rounds' agency rounds) and grouped by
+    which round each row is in. A disclosure block never spans a batch, so never a round: every block is
+    wholly inside the two rounds exactly when it is inside its own, and each round's figures are those of its
+    own query. A round with no public row (no total row) is read on its own, as readiness() gives it."""
+    check_by(by)
+    f = Filters.coerce(f)
+    if f.round != ROUND_LATEST:
+        raise ValueError(f"latest_and_previous needs round={ROUND_LATEST!r}, not {f.round!r}")
+    prev_f = f.with_(round=ROUND_PREVIOUS)
+    latest = round_ids(con, ROUND_LATEST, f.batches) or []
+    both = sorted(set(latest) | set(round_ids(con, ROUND_PREVIOUS, f.batches) or []))
+    keys = key_parts(["choice", by], "keys", "key_names", "last_name", "group_names", "outer_names")
+    src = source.pick(con)
+    bound = {"round_ids": both, "latest_ids": latest}
+    df = run(con, sql.load("readiness"), f, src, bound=bound, **source.stage_parts(src, frame(con).required), **keys)
+    df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
+    out = []
+    for which, fw in ((ROUND_LATEST, f), (ROUND_PREVIOUS, prev_f)):
+        part = df[df["outer_key"] == which].drop(columns="outer_key").reset_index(drop=True)
+        if not part["is_total"].any():  # no row at all: its own query still gives the (empty) total row
+            part = readiness_raw(con, fw, [by])
+        out.append(finish_readiness(con, part, fw, by))
+    return out[0], out[1]
 
 
 def finish_readiness(con, df: pd.DataFrame, f: Filters, by: str) -> pd.DataFrame:

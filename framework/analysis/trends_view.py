@@ -24,7 +24,7 @@ def trends(con, filters: Filters | dict | None = None, stage: str = "Early", uni
     ready = finish_readiness(con, readiness_raw(con, f, ["round", "group"]), f, "group")
     ready = ready[ready["stage"] == stage].rename(columns={"outer_key": "round"}).reset_index(drop=True)
     cov = finish_coverage(
-        con, coverage_raw(con, f, stage, ["round", "group"]), f.with_(required_only=False), stage, "group"
+        con, coverage_raw(con, f, stage, ["round", "group"], codes=[unit]), f.with_(required_only=False), stage, "group"
     )
     cov = cov[cov["code"] == unit].rename(columns={"outer_key": "round"}).reset_index(drop=True)
     rounds = sorted(ready["round"].unique())
