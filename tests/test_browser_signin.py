@@ -163,8 +163,7 @@ def walk(browser, url: str, code: str) -> None:  # noqa: F811
         n = units.count()
         for i in range(n):
             units.nth(i).locator("label").nth(3).click()
-            page.wait_for_timeout(250)
-        page.get_by_text(f"{n} of the {n} units").wait_for(timeout=TIMEOUT_MS)  # every answer has reached the server
+            page.get_by_text(f"{i + 1} of the {n} units").wait_for(timeout=TIMEOUT_MS)  # this answer reached the server
         page.get_by_role("button", name="Submit").click()
         page.get_by_text("Your answers are stored").first.wait_for(timeout=TIMEOUT_MS)
         page.goto(f"{url}/coverage?lang=en", timeout=TIMEOUT_MS)  # staff: the form only, no figures
