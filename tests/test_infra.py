@@ -90,3 +90,13 @@ def test_no_full_garbage_collection_after_each_script_run():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["runner"]["postScriptGC"] is False
     assert "runner.postScriptGC" in st_config._config_options_template
+
+
+def test_no_source_watcher_per_session():
+    """Issue 22: Streamlit's source watcher walked the path of every loaded module for each new browser session
+    (~0.1 s of server CPU per session); the app's config turns it off (developers pass --server.fileWatcherType)."""
+    from streamlit import config as st_config
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["fileWatcherType"] == "none"
+    assert "server.fileWatcherType" in st_config._config_options_template
