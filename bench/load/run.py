@@ -11,9 +11,9 @@ DuckDB file, which one process holds open for writing):
    a URL = that database as it is (a campaign, submissions and one upload are added to it);
    a campaign opened with the CLI (`framework campaign open`) for the staff sessions' /assess?c=CODE;
 2. the app processes (`streamlit run app.py` on free 127.0.0.1 ports, each its own process group, killed at the
-   end whatever happens), with SKILLS_CAMPAIGN_RATE raised for the run (the default, 30 submissions a minute
-   per campaign code, would refuse most of 100 people submitting at human pace; each session sends its own
-   X-Forwarded-For address, as a proxy on this machine would, so the per-device limit stays as configured);
+   end whatever happens), with the app's own submission limits (`--campaign-rate` sets SKILLS_CAMPAIGN_RATE
+   for a run; each session sends its own X-Forwarded-For address, as a proxy on this machine would, so the
+   per-device limit stays as configured);
 3. warm-up: /overview opened once per process (reported: the first open after a start, cold caches);
 4. alone: one session answers the whole form, submits and starts over, then /overview twice: the server CPU per
    action with nothing else running; then the executives open /overview all at once, nobody else on the app;
@@ -49,6 +49,7 @@ from pathlib import Path
 from bench.load import report, scenarios, servers
 from bench.load.protocol import ProtocolError, Session
 from bench.load.scenarios import STAFF_ACTIONS, Recorder
+from framework import settings
 
 ROOT = servers.ROOT
 OUT = ROOT / "bench" / "results" / "load.md"
@@ -70,7 +71,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--deadline", type=float, default=400.0, help="seconds for the whole run, all configurations")
     p.add_argument("--max-sessions", type=int, default=300, help="refuse to open more sessions than this")
     p.add_argument("--timeout", type=float, default=180.0, help="seconds one request may wait for its run")
-    p.add_argument("--campaign-rate", type=int, default=100000, help="SKILLS_CAMPAIGN_RATE of the app processes")
+    p.add_argument(
+        "--campaign-rate", type=int, default=None, help="SKILLS_CAMPAIGN_RATE of the app processes (default: the app's)"
+    )
     p.add_argument("--seed", type=int, default=2018)
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args(argv)
@@ -321,7 +324,8 @@ def run_config(n: int, args, deadline: float) -> report.Result:
     result = report.Result(f"{n} app process{'es' if n > 1 else ''}, {label} store")
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
         store = str(Path(tmp) / "skills.duckdb") if args.store == "embedded" else args.store
-        env = servers.app_env(store, SKILLS_CAMPAIGN_RATE=str(args.campaign_rate))
+        rate = {} if args.campaign_rate is None else {"SKILLS_CAMPAIGN_RATE": str(args.campaign_rate)}
+        env = servers.app_env(store, **rate)
         code = servers.open_campaign(env)
         with servers.Servers(n, env, Path(tmp)) as sv:
             left = deadline - time.monotonic()
@@ -339,10 +343,18 @@ def run_config(n: int, args, deadline: float) -> report.Result:
                 tail = log.read_text(encoding="utf-8", errors="replace")[-1500:] if log.exists() else ""
                 print(tail, file=sys.stderr)
     result.lines.append(
-        f"SKILLS_CAMPAIGN_RATE={args.campaign_rate} for the run (default 30 per minute per campaign code); "
+        f"{campaign_rate_words(args.campaign_rate)}; "
         f"{args.staff} staff, one answer every {args.pace:g} s, {args.staff_seconds:g} s"
     )
     return result
+
+
+def campaign_rate_words(rate: int | None) -> str:
+    """What the run's submission limit per campaign code was, against the app's default."""
+    default = settings.default("SKILLS_CAMPAIGN_RATE")
+    if rate is None:
+        return f"submissions limited as the app does by default (SKILLS_CAMPAIGN_RATE {default} a minute per code)"
+    return f"SKILLS_CAMPAIGN_RATE={rate} for the run (default {default} a minute per campaign code)"
 
 
 def _terminate(signum, frame):
