@@ -1,7 +1,8 @@
 """The load run: N real Streamlit sessions over Streamlit's own websocket protocol, on loopback, bounded.
 
 Run:  .venv/bin/python -m bench.load [--staff 10] [--executives 3] [--staff-seconds 45] [--pace 5]
-                                     [--store embedded|postgresql://...] [--processes 1,2] [--deadline 400]
+                                     [--store embedded|pg|postgresql://...] [--db-pid PID] [--processes 1,2]
+                                     [--deadline 400]
       (`make bench-load`, also part of `make bench`, runs the small defaults in about 3 minutes; the issue's
       sizes: `--staff 100 --executives 20 --staff-seconds 300`.)
 
@@ -58,7 +59,12 @@ EXEC_ALONE = "open /overview, nobody else on the app"
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n")[0])
-    p.add_argument("--store", default="embedded", help="embedded (a temporary DuckDB file) or a database URL")
+    p.add_argument(
+        "--store",
+        default="embedded",
+        help="embedded (a temporary DuckDB file), a database URL, or pg: a private PostgreSQL server started for the "
+        "run and stopped at its end (tests/pg_server.py; its CPU is reported)",
+    )
     p.add_argument("--processes", default="1,2", help="app process counts to run (2+ only with a URL store)")
     p.add_argument("--staff", type=int, default=10, help="staff sessions answering the form")
     p.add_argument("--executives", type=int, default=3, help="executives opening /overview at once")
@@ -73,6 +79,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, default=180.0, help="seconds one request may wait for its run")
     p.add_argument(
         "--campaign-rate", type=int, default=None, help="SKILLS_CAMPAIGN_RATE of the app processes (default: the app's)"
+    )
+    p.add_argument(
+        "--db-pid", type=int, help="the database server's main process (its CPU and its children's reported)"
     )
     p.add_argument("--seed", type=int, default=2018)
     p.add_argument("--out", type=Path, default=OUT)
@@ -197,6 +206,7 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
         result.memory_mb = (rss1 - rss0) / max(1, n_open) / 2**20
 
         usage0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+        db0 = servers.cpu_seconds(args.db_pid, reaped=True) if args.db_pid else 0.0
         end[0] = t0 + args.staff_seconds
         m.mark("start")
         go.set()  # 6.
@@ -222,6 +232,7 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     usage1, wall = resource.getrusage(resource.RUSAGE_SELF), time.monotonic() - t0
+    db_cpu = servers.cpu_seconds(args.db_pid, reaped=True) - db0 if args.db_pid else None
 
     # CPU of the staff alone = the run less the executives' and the upload's windows; a burst's own CPU is its
     # window less the staff actions that ended in it, each at the staff's CPU per action (an estimate).
@@ -289,6 +300,11 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
             f"{rss1 / 2**20:.0f} MB with {n_open} idle sessions; at the end {sv.rss() / 2**20:.0f} MB"
         ),
     ]
+    if db_cpu is not None:
+        result.lines.append(
+            f"database server (process {args.db_pid} and its children): {db_cpu:.1f} CPU s in the same {wall:.0f} s "
+            f"(= {db_cpu / wall:.2f} cores), not counted in the app's CPU columns"
+        )
     if staff_n:
         result.lines.append(
             f"at {per_staff_action:.2f} server CPU s per staff action, one fully busy core serves about "
@@ -312,7 +328,7 @@ def configurations(args) -> list[tuple[int, str | None]]:
         if n > 1 and args.store == "embedded":
             skip = (
                 f"{n} app processes: not run on the embedded store (one DuckDB file is opened for writing by one "
-                "process; run with --store postgresql://... for this configuration)"
+                "process; run with --store pg or --store postgresql://... for this configuration)"
             )
         out.append((n, skip))
     return out
@@ -321,6 +337,7 @@ def configurations(args) -> list[tuple[int, str | None]]:
 def run_config(n: int, args, deadline: float) -> report.Result:
     """One configuration, from a fresh store (or the URL's) to killed servers."""
     label = "embedded DuckDB" if args.store == "embedded" else "database URL"
+    label = "PostgreSQL" if args.store.startswith(("postgresql:", "postgres:")) else label
     result = report.Result(f"{n} app process{'es' if n > 1 else ''}, {label} store")
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
         store = str(Path(tmp) / "skills.duckdb") if args.store == "embedded" else args.store
@@ -377,6 +394,42 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     parts, status = [], 0
+    with private_postgresql(args):
+        status = _configurations(args, deadline, parts)
+    parts.append(f"Load average at the end: {os.getloadavg()[0]:.1f}.\n")
+    text = "\n".join(header + parts)
+    with contextlib.suppress(OSError):
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+        print(f"written to {args.out}")
+    return status
+
+
+@contextlib.contextmanager
+def private_postgresql(args):
+    """--store pg: a PostgreSQL server of its own for the run (tests/pg_server.py: its own data directory, socket
+    and port), a database `load` in it; args.store becomes its URL and args.db_pid its main process. Stopped at
+    the end whatever happens."""
+    if args.store != "pg":
+        yield
+        return
+    import psycopg
+
+    from tests.pg_server import PgServer
+
+    server = PgServer()
+    try:
+        admin = server.start()
+        with psycopg.connect(admin, autocommit=True) as c:
+            c.execute("CREATE DATABASE load")
+        args.store, args.db_pid = server.url("load"), server.pid
+        yield
+    finally:
+        server.stop()
+
+
+def _configurations(args, deadline: float, parts: list[str]) -> int:
+    status = 0
     for n, skip in configurations(args):
         if skip:
             parts.append(f"### {n} app processes\n\n- {skip}\n")
@@ -389,10 +442,4 @@ def main(argv: list[str] | None = None) -> int:
             parts.append(f"### {n} app process(es)\n\n- not run: {exc}\n")
             status = 1
         print(parts[-1], flush=True)
-    parts.append(f"Load average at the end: {os.getloadavg()[0]:.1f}.\n")
-    text = "\n".join(header + parts)
-    with contextlib.suppress(OSError):
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
-        print(f"written to {args.out}")
     return status
