@@ -16,8 +16,9 @@ DuckDB file, which one process holds open for writing):
    for a run; each session sends its own X-Forwarded-For address, as a proxy on this machine would, so the
    per-device limit stays as configured);
 3. warm-up: /overview opened once per process (reported: the first open after a start, cold caches);
-4. alone: one session answers the whole form, submits and starts over, then /overview twice: the server CPU per
-   action with nothing else running; then the executives open /overview all at once, nobody else on the app;
+4. alone: one session answers the whole form, submits and starts over, then /overview three times (the first
+   reads the new data version the submit made, the next two are warm): the server CPU per action with nothing
+   else running (one more tab open, idle); then the executives open /overview all at once, nobody else on the app;
 5. the staff sessions open /assess (spread over `--pace` seconds); then each gives 0-15 answers at once, not
    measured (`--no-prefill`: none), so that each starts the run at a different point of the form and the
    submissions come as a steady stream; they sit idle: memory per idle session = (RSS of the app processes with
@@ -171,8 +172,10 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
     """Steps 3-6 of the module's docstring against running servers; fills `result`."""
     ports, m, rec = sv.ports, Marks(sv), Recorder()
     cold = Recorder()
+    cold_cpu = sv.cpu()
     for port in ports:  # 3. warm-up, one process at a time (the first session loads the demo survey)
         await scenarios.open_overview(port, cold, timeout=args.timeout, action="first /overview after start")
+    cold_cpu = (sv.cpu() - cold_cpu) / len(ports)
     if cold.failures:
         raise ProtocolError("warm-up: " + next(iter(cold.failures.values()))[0])
     alone = await scenarios.probe(ports[0], code, sv.cpu, timeout=args.timeout)  # 4.
@@ -260,7 +263,7 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
 
     n_staff, n_exec = args.staff, args.executives
     result.rows = [
-        report.Row("first /overview after start", len(ports), cold.times["first /overview after start"]),
+        report.Row("first /overview after start", len(ports), cold.times["first /overview after start"], cold_cpu),
         row("open /assess", n_staff, cpu_open),
         *(row(a, n_staff) for a in STAFF_ACTIONS),
         report.Row("all staff actions (outside the bursts)", n_staff, [], None, per_staff_action, count=staff_n),
@@ -273,6 +276,7 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
             len(rec.failures.get(EXEC_ALONE, [])),
         ),
         row("open /overview", n_exec, burst("exec", "exec_done", len(rec.times.get("open /overview", [])))),
+        report.Row(scenarios.OVERVIEW_NEW_DATA, 1, [], alone.get(scenarios.OVERVIEW_NEW_DATA), count=1),
     ]
     if not args.no_upload:
         result.rows += [
