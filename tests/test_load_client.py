@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from bench.load import servers
-from bench.load.protocol import ProtocolError, Session
+from bench.load.protocol import FINISHED, ProtocolError, Session
 from bench.load.scenarios import pick, unit_radios
 
 pytestmark = pytest.mark.slow
@@ -52,9 +52,13 @@ def test_answering_the_form_reruns_it(app):
             before = [t for t in s.texts if "units your role" in t or "ตอบแล้ว" in t]
             run = await s.set(radios[0], radios[0].options[3])
             after = [t for t in run.texts if "ตอบแล้ว" in t]
-            return before, after, len(radios), len(unit_radios(s))
+            return before, after, len(radios), len(unit_radios(s)), radios[0].fragment_id, run
 
-    before, after, n_before, n_after = asyncio.run(go())
+    before, after, n_before, n_after, fragment, run = asyncio.run(go())
+    # An answer is sent with the answers part's fragment id, as the browser does: the server reruns that part
+    # alone (not the page: no title, no id box in what comes back).
+    assert fragment and run.status == FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+    assert "แบบประเมินตนเองด้านทักษะดิจิทัล" not in run.texts
     assert before and before[0].startswith("ตอบแล้ว 0 จาก")
     assert after and after[0].startswith("ตอบแล้ว 1 จาก")  # the progress bar counted the answer
     assert n_after == n_before - 1

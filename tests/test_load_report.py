@@ -43,3 +43,10 @@ def test_two_processes_only_with_a_database_url():
 def test_the_session_count_is_bounded():
     with pytest.raises(SystemExit):
         run.parse_args(["--staff", "290", "--executives", "20"])  # over --max-sessions 300
+
+
+def test_the_run_keeps_the_apps_submission_limit_unless_told():
+    """The load run measures the app as configured: no raised SKILLS_CAMPAIGN_RATE unless --campaign-rate."""
+    assert run.parse_args([]).campaign_rate is None
+    assert "by default (SKILLS_CAMPAIGN_RATE 1200 a minute" in run.campaign_rate_words(None)
+    assert run.campaign_rate_words(100000).startswith("SKILLS_CAMPAIGN_RATE=100000 for the run (default 1200")

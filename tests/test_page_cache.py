@@ -85,3 +85,27 @@ def test_the_overview_chart_follows_threshold_and_language(tmp_path, monkeypatch
     assert th["layout"]["title"] != en["layout"]["title"]
     low = spec(lang="en", ov_threshold=1)
     assert pages.values(low["data"][0]["x"]) != pages.values(en["data"][0]["x"])
+
+
+def test_export_settings_read_the_target_levels_once_per_data_version(tmp_path, monkeypatch):
+    """Issue 22: at t = 0 every /overview open put the levels in force into its export settings (two queries per
+    agency round); now once per data version, and a new level set is in the next page's settings."""
+    from framework import targets
+    from tests.fixtures.analysis.seed import AGENCY
+    from ui import filters
+
+    path = seed.to_file(tmp_path / "s.duckdb", seed.basic)
+    pages.use_store(monkeypatch, path)
+    calls = []
+    real = targets.settings
+    monkeypatch.setattr(targets, "settings", lambda con, f: calls.append(f) or real(con, f))
+    f = Filters(threshold=0, agencies=(AGENCY,))
+    first = filters.export_settings(f)
+    assert first["targets"] == {f"{AGENCY}@2024-01-15": "default 3"}
+    assert filters.export_settings(f, stage="Early") == {**first, "stage": "Early"}
+    assert len(calls) == 1
+    con = shell._connection(str(path))  # the app's own connection (the file is open in this process)
+    targets.set_level(con, AGENCY, "2024-01-15", "Early", "Executive", "DLit100", 2, who="HR", authorised=True)
+    assert filters.export_settings(f)["targets"] == {f"{AGENCY}@2024-01-15": {"Early/Executive/DLit100": 2}}
+    assert len(calls) == 2
+    shell._connection.clear()

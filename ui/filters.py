@@ -464,11 +464,17 @@ def survey_filters(prefix: str, *, groups: bool = True, multi_round: bool = Fals
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _target_settings(store: str, ver: str, f: Filters) -> dict:
+    """framework.targets.settings once per data version (which covers the target levels): a page open, not a query."""
+    return targets.settings(shell.connection(), f)
+
+
 def export_settings(f: Filters, **extra) -> dict:
     """The filters as written into export file names and settings (threshold and min_cell included)."""
     short = {"round": _round_setting(*_key(), f), "threshold": f.threshold, "min_cell": f.min_cell, "target": f.target}
     if int(f.threshold) == targets.TARGET:  # t = 0: the target levels in force, per agency round
-        short["targets"] = targets.settings(shell.connection(), f)
+        short["targets"] = _target_settings(*_key(), f)
     for name in analysis.DIMENSIONS:
         if getattr(f, name):
             short[name] = "+".join(map(str, getattr(f, name)))

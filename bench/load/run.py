@@ -1,7 +1,8 @@
 """The load run: N real Streamlit sessions over Streamlit's own websocket protocol, on loopback, bounded.
 
 Run:  .venv/bin/python -m bench.load [--staff 10] [--executives 3] [--staff-seconds 45] [--pace 5]
-                                     [--store embedded|postgresql://...] [--processes 1,2] [--deadline 400]
+                                     [--store embedded|pg|postgresql://...] [--db-pid PID] [--processes 1,2]
+                                     [--deadline 400]
       (`make bench-load`, also part of `make bench`, runs the small defaults in about 3 minutes; the issue's
       sizes: `--staff 100 --executives 20 --staff-seconds 300`.)
 
@@ -11,12 +12,13 @@ DuckDB file, which one process holds open for writing):
    a URL = that database as it is (a campaign, submissions and one upload are added to it);
    a campaign opened with the CLI (`framework campaign open`) for the staff sessions' /assess?c=CODE;
 2. the app processes (`streamlit run app.py` on free 127.0.0.1 ports, each its own process group, killed at the
-   end whatever happens), with SKILLS_CAMPAIGN_RATE raised for the run (the default, 30 submissions a minute
-   per campaign code, would refuse most of 100 people submitting at human pace; each session sends its own
-   X-Forwarded-For address, as a proxy on this machine would, so the per-device limit stays as configured);
+   end whatever happens), with the app's own submission limits (`--campaign-rate` sets SKILLS_CAMPAIGN_RATE
+   for a run; each session sends its own X-Forwarded-For address, as a proxy on this machine would, so the
+   per-device limit stays as configured);
 3. warm-up: /overview opened once per process (reported: the first open after a start, cold caches);
-4. alone: one session answers the whole form, submits and starts over, then /overview twice: the server CPU per
-   action with nothing else running; then the executives open /overview all at once, nobody else on the app;
+4. alone: one session answers the whole form, submits and starts over, then /overview three times (the first
+   reads the new data version the submit made, the next two are warm): the server CPU per action with nothing
+   else running (one more tab open, idle); then the executives open /overview all at once, nobody else on the app;
 5. the staff sessions open /assess (spread over `--pace` seconds); then each gives 0-15 answers at once, not
    measured (`--no-prefill`: none), so that each starts the run at a different point of the form and the
    submissions come as a steady stream; they sit idle: memory per idle session = (RSS of the app processes with
@@ -49,6 +51,7 @@ from pathlib import Path
 from bench.load import report, scenarios, servers
 from bench.load.protocol import ProtocolError, Session
 from bench.load.scenarios import STAFF_ACTIONS, Recorder
+from framework import settings
 
 ROOT = servers.ROOT
 OUT = ROOT / "bench" / "results" / "load.md"
@@ -57,7 +60,12 @@ EXEC_ALONE = "open /overview, nobody else on the app"
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n")[0])
-    p.add_argument("--store", default="embedded", help="embedded (a temporary DuckDB file) or a database URL")
+    p.add_argument(
+        "--store",
+        default="embedded",
+        help="embedded (a temporary DuckDB file), a database URL, or pg: a private PostgreSQL server started for the "
+        "run and stopped at its end (tests/pg_server.py; its CPU is reported)",
+    )
     p.add_argument("--processes", default="1,2", help="app process counts to run (2+ only with a URL store)")
     p.add_argument("--staff", type=int, default=10, help="staff sessions answering the form")
     p.add_argument("--executives", type=int, default=3, help="executives opening /overview at once")
@@ -70,7 +78,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--deadline", type=float, default=400.0, help="seconds for the whole run, all configurations")
     p.add_argument("--max-sessions", type=int, default=300, help="refuse to open more sessions than this")
     p.add_argument("--timeout", type=float, default=180.0, help="seconds one request may wait for its run")
-    p.add_argument("--campaign-rate", type=int, default=100000, help="SKILLS_CAMPAIGN_RATE of the app processes")
+    p.add_argument(
+        "--campaign-rate", type=int, default=None, help="SKILLS_CAMPAIGN_RATE of the app processes (default: the app's)"
+    )
+    p.add_argument(
+        "--db-pid", type=int, help="the database server's main process (its CPU and its children's reported)"
+    )
     p.add_argument("--seed", type=int, default=2018)
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args(argv)
@@ -159,8 +172,10 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
     """Steps 3-6 of the module's docstring against running servers; fills `result`."""
     ports, m, rec = sv.ports, Marks(sv), Recorder()
     cold = Recorder()
+    cold_cpu = sv.cpu()
     for port in ports:  # 3. warm-up, one process at a time (the first session loads the demo survey)
         await scenarios.open_overview(port, cold, timeout=args.timeout, action="first /overview after start")
+    cold_cpu = (sv.cpu() - cold_cpu) / len(ports)
     if cold.failures:
         raise ProtocolError("warm-up: " + next(iter(cold.failures.values()))[0])
     alone = await scenarios.probe(ports[0], code, sv.cpu, timeout=args.timeout)  # 4.
@@ -194,6 +209,7 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
         result.memory_mb = (rss1 - rss0) / max(1, n_open) / 2**20
 
         usage0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+        db0 = servers.cpu_seconds(args.db_pid, reaped=True) if args.db_pid else 0.0
         end[0] = t0 + args.staff_seconds
         m.mark("start")
         go.set()  # 6.
@@ -219,6 +235,7 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     usage1, wall = resource.getrusage(resource.RUSAGE_SELF), time.monotonic() - t0
+    db_cpu = servers.cpu_seconds(args.db_pid, reaped=True) - db0 if args.db_pid else None
 
     # CPU of the staff alone = the run less the executives' and the upload's windows; a burst's own CPU is its
     # window less the staff actions that ended in it, each at the staff's CPU per action (an estimate).
@@ -246,7 +263,7 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
 
     n_staff, n_exec = args.staff, args.executives
     result.rows = [
-        report.Row("first /overview after start", len(ports), cold.times["first /overview after start"]),
+        report.Row("first /overview after start", len(ports), cold.times["first /overview after start"], cold_cpu),
         row("open /assess", n_staff, cpu_open),
         *(row(a, n_staff) for a in STAFF_ACTIONS),
         report.Row("all staff actions (outside the bursts)", n_staff, [], None, per_staff_action, count=staff_n),
@@ -259,6 +276,7 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
             len(rec.failures.get(EXEC_ALONE, [])),
         ),
         row("open /overview", n_exec, burst("exec", "exec_done", len(rec.times.get("open /overview", [])))),
+        report.Row(scenarios.OVERVIEW_NEW_DATA, 1, [], alone.get(scenarios.OVERVIEW_NEW_DATA), count=1),
     ]
     if not args.no_upload:
         result.rows += [
@@ -286,6 +304,11 @@ async def load(sv: servers.Servers, code: str, args, result: report.Result) -> N
             f"{rss1 / 2**20:.0f} MB with {n_open} idle sessions; at the end {sv.rss() / 2**20:.0f} MB"
         ),
     ]
+    if db_cpu is not None:
+        result.lines.append(
+            f"database server (process {args.db_pid} and its children): {db_cpu:.1f} CPU s in the same {wall:.0f} s "
+            f"(= {db_cpu / wall:.2f} cores), not counted in the app's CPU columns"
+        )
     if staff_n:
         result.lines.append(
             f"at {per_staff_action:.2f} server CPU s per staff action, one fully busy core serves about "
@@ -309,7 +332,7 @@ def configurations(args) -> list[tuple[int, str | None]]:
         if n > 1 and args.store == "embedded":
             skip = (
                 f"{n} app processes: not run on the embedded store (one DuckDB file is opened for writing by one "
-                "process; run with --store postgresql://... for this configuration)"
+                "process; run with --store pg or --store postgresql://... for this configuration)"
             )
         out.append((n, skip))
     return out
@@ -318,10 +341,12 @@ def configurations(args) -> list[tuple[int, str | None]]:
 def run_config(n: int, args, deadline: float) -> report.Result:
     """One configuration, from a fresh store (or the URL's) to killed servers."""
     label = "embedded DuckDB" if args.store == "embedded" else "database URL"
+    label = "PostgreSQL" if args.store.startswith(("postgresql:", "postgres:")) else label
     result = report.Result(f"{n} app process{'es' if n > 1 else ''}, {label} store")
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
         store = str(Path(tmp) / "skills.duckdb") if args.store == "embedded" else args.store
-        env = servers.app_env(store, SKILLS_CAMPAIGN_RATE=str(args.campaign_rate))
+        rate = {} if args.campaign_rate is None else {"SKILLS_CAMPAIGN_RATE": str(args.campaign_rate)}
+        env = servers.app_env(store, **rate)
         code = servers.open_campaign(env)
         with servers.Servers(n, env, Path(tmp)) as sv:
             left = deadline - time.monotonic()
@@ -339,10 +364,18 @@ def run_config(n: int, args, deadline: float) -> report.Result:
                 tail = log.read_text(encoding="utf-8", errors="replace")[-1500:] if log.exists() else ""
                 print(tail, file=sys.stderr)
     result.lines.append(
-        f"SKILLS_CAMPAIGN_RATE={args.campaign_rate} for the run (default 30 per minute per campaign code); "
+        f"{campaign_rate_words(args.campaign_rate)}; "
         f"{args.staff} staff, one answer every {args.pace:g} s, {args.staff_seconds:g} s"
     )
     return result
+
+
+def campaign_rate_words(rate: int | None) -> str:
+    """What the run's submission limit per campaign code was, against the app's default."""
+    default = settings.default("SKILLS_CAMPAIGN_RATE")
+    if rate is None:
+        return f"submissions limited as the app does by default (SKILLS_CAMPAIGN_RATE {default} a minute per code)"
+    return f"SKILLS_CAMPAIGN_RATE={rate} for the run (default {default} a minute per campaign code)"
 
 
 def _terminate(signum, frame):
@@ -365,6 +398,42 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     parts, status = [], 0
+    with private_postgresql(args):
+        status = _configurations(args, deadline, parts)
+    parts.append(f"Load average at the end: {os.getloadavg()[0]:.1f}.\n")
+    text = "\n".join(header + parts)
+    with contextlib.suppress(OSError):
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+        print(f"written to {args.out}")
+    return status
+
+
+@contextlib.contextmanager
+def private_postgresql(args):
+    """--store pg: a PostgreSQL server of its own for the run (tests/pg_server.py: its own data directory, socket
+    and port), a database `load` in it; args.store becomes its URL and args.db_pid its main process. Stopped at
+    the end whatever happens."""
+    if args.store != "pg":
+        yield
+        return
+    import psycopg
+
+    from tests.pg_server import PgServer
+
+    server = PgServer()
+    try:
+        admin = server.start()
+        with psycopg.connect(admin, autocommit=True) as c:
+            c.execute("CREATE DATABASE load")
+        args.store, args.db_pid = server.url("load"), server.pid
+        yield
+    finally:
+        server.stop()
+
+
+def _configurations(args, deadline: float, parts: list[str]) -> int:
+    status = 0
     for n, skip in configurations(args):
         if skip:
             parts.append(f"### {n} app processes\n\n- {skip}\n")
@@ -377,10 +446,4 @@ def main(argv: list[str] | None = None) -> int:
             parts.append(f"### {n} app process(es)\n\n- not run: {exc}\n")
             status = 1
         print(parts[-1], flush=True)
-    parts.append(f"Load average at the end: {os.getloadavg()[0]:.1f}.\n")
-    text = "\n".join(header + parts)
-    with contextlib.suppress(OSError):
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
-        print(f"written to {args.out}")
     return status

@@ -49,13 +49,16 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process and its live descendants, in seconds."""
+def cpu_seconds(pid: int, *, reaped: bool = False) -> float:
+    """utime + stime of a process and its live descendants, in seconds; `reaped`: also the children that ended and
+    were waited for (a database server's connections that closed)."""
     total = 0
     for p in _children(pid):
         with contextlib.suppress(OSError), open(f"/proc/{p}/stat", encoding="ascii") as f:
             fields = f.read().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+            if reaped:
+                total += int(fields[13]) + int(fields[14])  # cutime, cstime: waited-for children
     return total / CLK_TCK
 
 
