@@ -25,7 +25,7 @@ run: $(STAMP) $(CHROMIUM)
 
 test: $(STAMP) $(CHROMIUM) lint
 	@fc-list 2>/dev/null | grep -qi tlwg || $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-thai-tlwg >/dev/null'
-	$(BIN)/python -m pytest -q -n 4 --dist loadfile -m "not pg"
+	$(BIN)/python -m pytest -q -n 3 --dist loadfile -m "not pg"
 	$(MAKE) --no-print-directory test-pg
 
 # The PostgreSQL store (framework/pgstore): its own tests and the store/ingest/trash/campaign tests with every

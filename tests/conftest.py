@@ -146,3 +146,31 @@ def readme_block(name: str) -> str | None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     m = re.search(rf"<!-- {name}:begin[^>]*-->\n(.*?)\n<!-- {name}:end -->", text, re.DOTALL)
     return m.group(1) if m else None
+
+
+# The files measured longest (`pytest --durations`, 2026-12-06) start first, so a parallel run does not end on
+# one long file while the other workers sit idle (with --dist loadfile a file runs on one worker, in the order
+# collected). Order only: every test still runs.
+_FIRST = (
+    "test_disclosure_audit.py",
+    "test_disclosure_audit_campaign.py",
+    "test_browser.py",
+    "test_targets.py",
+    "test_aggregates_equal.py",
+    "test_browser_assess.py",
+    "test_browser_markup.py",
+    "test_browser_room.py",
+    "test_browser_signin.py",
+    "test_browser_layout.py",
+    "test_browser_phone.py",
+    "test_rounds_differencing.py",
+    "test_browser_links.py",
+    "test_browser_present.py",
+    "test_aggregates.py",
+    "test_campaign_concurrent.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(_FIRST)))  # stable: files stay whole and in order
