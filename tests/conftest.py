@@ -168,6 +168,14 @@ _FIRST = (
     "test_browser_present.py",
     "test_aggregates.py",
     "test_campaign_concurrent.py",
+    "test_handout.py",
+    "test_load_client.py",
+    "test_disk_full.py",
+    "test_campaign_group.py",
+    "test_releases.py",
+    "test_campaign_batch.py",
+    "test_analyst_snapshot.py",
+    "test_ingest_memory.py",
 )
 
 
