@@ -38,6 +38,7 @@ from framework.analysis.memo import view
 from framework.catalog import STAGES
 from framework.catalog.document import TABLES
 from framework.errors import BilingualError
+from framework.store.spill import process_alive
 
 DEFAULT_LIMIT = 5_000  # rows shown / exported from one query
 MAX_LIMIT = 100_000
@@ -281,23 +282,13 @@ def sweep_stale(work_dir: Path | None = None) -> int:
     removed = 0
     for p in [*(work_dir or WORK_DIR).glob("*.duckdb*"), *(work_dir or WORK_DIR).glob("*.parquet")]:
         pid = p.name.split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             try:
                 p.unlink()
                 removed += 1
             except OSError:
                 pass
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, owned by someone else
-        return True
-    return True
 
 
 # --- describing and running ------------------------------------------------------------------

@@ -88,7 +88,7 @@ def sweep(folder: Path) -> int:
     removed = 0
     for p in folder.glob("duckdb_temp_*"):
         pid = p.name.split("_")[2] if p.name.count("_") >= 2 else ""
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
             try:
                 p.unlink()
                 removed += 1
@@ -97,7 +97,8 @@ def sweep(folder: Path) -> int:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this pid still runs (a file it left is not yet stale); also used by analyst.py."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
