@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 CHROMIUM := /usr/lib/chromium/chromium
 SUDO    := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test test-pg test-fast lint build bench bench-load screenshots clean
+.PHONY: run test test-pg postgresql test-fast lint build bench bench-load screenshots clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "python3.11 not found; using python3"; }
@@ -23,19 +23,20 @@ $(CHROMIUM):
 run: $(STAMP) $(CHROMIUM)
 	$(BIN)/streamlit run app.py --server.port 8501
 
-test: $(STAMP) $(CHROMIUM) lint
+# One run for both stores: the store-writing test files (BOTH_STORES in tests/conftest.py) run each of their store
+# tests on an embedded file and on PostgreSQL, on a private server the tests start and stop (tests/pg_server.py);
+# Debian's postgresql package is installed with apt when missing (root or sudo).
+test: $(STAMP) $(CHROMIUM) lint postgresql
 	@fc-list 2>/dev/null | grep -qi tlwg || $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-thai-tlwg >/dev/null'
-	$(BIN)/python -m pytest -q -n 3 --dist loadfile -m "not pg"
-	$(MAKE) --no-print-directory test-pg
+	$(BIN)/python -m pytest -q -n 3 --dist loadfile
 
-# The PostgreSQL store (framework/pgstore): its own tests and the store/ingest/trash/campaign tests with every
-# store_con a PostgreSQL database, on a private server the tests start and stop (tests/pg_server.py); Debian's
-# postgresql package installed with apt when missing (root or sudo).
-PG_TESTS ?= tests/test_pg_store.py tests/test_pg_concurrent.py tests/test_store.py tests/test_store_trash.py \
-            tests/test_campaign_submit.py tests/test_audit.py
-test-pg: $(STAMP)
+postgresql:
 	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null'
-	SKILLS_TEST_STORE=pg $(BIN)/python -m pytest -q -n 2 --dist loadfile $(PG_TESTS)
+
+# Every test of the suite that takes a store (`store_con`), all on PostgreSQL (about 5 minutes; tests marked
+# embedded_only are skipped there).
+test-pg: $(STAMP) postgresql
+	SKILLS_TEST_STORE=pg $(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not browser" $$(grep -l store_con tests/test_*.py)
 
 # ruff lints and checks the format (config in pyproject.toml); `ruff format .` fixes the format.
 lint: $(STAMP)

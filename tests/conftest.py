@@ -62,11 +62,58 @@ def pg_url(pg_databases):
     pg_databases.drop(url)
 
 
+# The files whose tests write to the store through every path the product has (ingest, trash, rounds, people,
+# campaigns and their group commit, releases, names, audit, hostile files): each of their tests that takes `store_con` runs on
+# both stores in the one `make test` run, once on an embedded file (`[duckdb]` in its id) and once on a
+# PostgreSQL store's replica (`[pg]`). Reads run the same DuckDB SQL over the replica, so the views' own tests
+# run on the embedded store; `make test-pg` runs every `store_con` test of the suite on PostgreSQL.
+BOTH_STORES = frozenset(
+    {
+        "test_audit.py",
+        "test_campaign.py",
+        "test_campaign_batch.py",
+        "test_campaign_concurrent.py",
+        "test_campaign_group.py",
+        "test_campaign_guessing.py",
+        "test_campaign_links.py",
+        "test_campaign_migration.py",
+        "test_campaign_pattern.py",
+        "test_campaign_submit.py",
+        "test_names.py",
+        "test_releases.py",
+        "test_rounds_people.py",
+        "test_store.py",
+        "test_store_rounds.py",
+        "test_store_trash.py",
+        "test_survey_hostile.py",
+    }
+)
+
+
+def pytest_generate_tests(metafunc):
+    if (
+        not PG_MODE
+        and "store_con" in metafunc.fixturenames
+        and metafunc.definition.path.name in BOTH_STORES
+        and not metafunc.definition.get_closest_marker("embedded_only")
+    ):
+        metafunc.parametrize("store_kind", ["duckdb", pytest.param("pg", marks=pytest.mark.pg)])
+
+
 @pytest.fixture
-def store_con(request, store_path):
-    """A connection with framework tables and an empty survey store attached as `store` (SKILLS_TEST_STORE=pg:
-    a PostgreSQL store's replica)."""
-    con = db.connect(request.getfixturevalue("pg_url") if PG_MODE else store_path)
+def store_kind() -> str:
+    """Which store `store_con` is: "pg" under SKILLS_TEST_STORE=pg, else "duckdb" (both, for BOTH_STORES)."""
+    return "pg" if PG_MODE else "duckdb"
+
+
+@pytest.fixture
+def store_con(request, store_path, store_kind):
+    """A connection with framework tables and an empty survey store attached as `store` (store_kind "pg": a
+    PostgreSQL store's replica). A test marked `embedded_only` (it reopens the store as a file, or fills a disk)
+    is skipped on PostgreSQL."""
+    if store_kind == "pg" and request.node.get_closest_marker("embedded_only"):
+        pytest.skip("a test of the embedded store file")
+    con = db.connect(request.getfixturevalue("pg_url") if store_kind == "pg" else store_path)
     yield con
     from framework import pgstore
 
@@ -152,6 +199,8 @@ def readme_block(name: str) -> str | None:
 # one long file while the other workers sit idle (with --dist loadfile a file runs on one worker, in the order
 # collected). Order only: every test still runs.
 _FIRST = (
+    "test_releases.py",
+    "test_pg_store.py",
     "test_disclosure_audit.py",
     "test_disclosure_audit_campaign.py",
     "test_browser.py",
@@ -170,10 +219,12 @@ _FIRST = (
     "test_campaign_concurrent.py",
     "test_handout.py",
     "test_load_client.py",
-    "test_disk_full.py",
-    "test_campaign_group.py",
-    "test_releases.py",
     "test_campaign_batch.py",
+    "test_campaign_group.py",
+    "test_disk_full.py",
+    "test_store.py",
+    "test_rounds_people.py",
+    "test_campaign_submit.py",
     "test_analyst_snapshot.py",
     "test_ingest_memory.py",
 )

@@ -158,12 +158,13 @@ def walk(browser, url: str, code: str) -> None:  # noqa: F811
         page.locator('[data-testid="stSelectbox"]', has_text="Staff group").click()
         page.get_by_role("option").first.click()
         _settle(page)
+        progress = page.get_by_text(re.compile(r"^0 of the \d+ units"))
+        progress.wait_for(timeout=TIMEOUT_MS)
+        n = int(re.search(r"of the (\d+) units", progress.inner_text()).group(1))
         units = page.locator('[data-testid="stRadio"]').filter(has_text="Not assessed")
-        units.first.wait_for(timeout=TIMEOUT_MS)
-        n = units.count()
+        expect(units).to_have_count(n, timeout=TIMEOUT_MS)  # the whole form drawn (a count taken earlier saw 1)
         for i in range(n):
-            units.nth(i).locator("label").nth(3).click()
-            page.get_by_text(f"{i + 1} of the {n} units").wait_for(timeout=TIMEOUT_MS)  # this answer reached the server
+            answer(page, units.nth(i), f"{i + 1} of the {n} units")  # this answer reached the server
         page.get_by_role("button", name="Submit").click()
         page.get_by_text("Your answers are stored").first.wait_for(timeout=TIMEOUT_MS)
         page.goto(f"{url}/coverage?lang=en", timeout=TIMEOUT_MS)  # staff: the form only, no figures
@@ -172,6 +173,19 @@ def walk(browser, url: str, code: str) -> None:  # noqa: F811
         sign_out(page)
     finally:
         page.close()
+
+
+def answer(page, unit, progress: str) -> None:
+    """Choose level 2 of `unit` and wait until the server counted it. Under a heavy load a click can land while the
+    fragment is being redrawn and be lost (the radio is redrawn unchecked); a person clicks again, so does this."""
+    for attempt in range(3):
+        unit.locator("label").nth(3).click()
+        try:
+            page.get_by_text(progress).wait_for(timeout=TIMEOUT_MS // 3)
+            return
+        except Exception:  # playwright's TimeoutError: try the click again, then fail below
+            if attempt == 2:
+                raise
 
 
 def check_store(store: Path) -> None:

@@ -154,6 +154,7 @@ def test_two_campaigns_are_two_batches(setup, catalog):
     assert {json.loads(x)["agency"] for x in logged["answers"]} == {"กรม ก", "กรม ข"}
 
 
+@pytest.mark.embedded_only
 def test_the_batch_filter_offers_the_campaign_once(setup, store_path, monkeypatch):
     con, _cat, c, _store = setup
     for rid in ("p1", "p2", "p1"):

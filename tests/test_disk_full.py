@@ -172,6 +172,7 @@ def test_duckdb_full_disk_errors_become_one_bilingual_line(message, tmp_path):
     assert storage.write_failure(ValueError("a bug")) is None
 
 
+@pytest.mark.embedded_only
 def test_a_failed_commit_in_a_transaction_raises_store_full(store_con, catalog, tmp_path):
     SurveyStore(store_con, catalog)
     with pytest.raises(storage.StoreFull), db.transaction(store_con) as cur:

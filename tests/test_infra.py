@@ -63,8 +63,9 @@ def test_make_screenshots_asks_for_docs_and_make_test_does_not():
     make = (ROOT / "Makefile").read_text(encoding="utf-8")
     targets = {}
     for block in make.split("\n\n"):
-        head = block.lstrip().split(":", 1)[0]
-        targets[head] = block
+        rules = [line.split(":", 1)[0] for line in block.splitlines() if line and not line[0] in "#\t "]
+        if rules:
+            targets[rules[0]] = block
     assert "SKILLS_SCREENSHOTS=1" in targets["screenshots"]
     assert "SKILLS_SCREENSHOTS" not in targets["test"]
 

@@ -54,6 +54,7 @@ def store(store_con):
     return SurveyStore(store_con)
 
 
+@pytest.mark.embedded_only
 def test_ingest_bounds_duckdb_memory_then_restores_it(store, tmp_path, store_path):
     con = store.con
     before = limit_of(con)

@@ -256,6 +256,7 @@ def old_style(store, tmp_path):
     return ids
 
 
+@pytest.mark.embedded_only
 def test_upgrade_merges_variants_and_reports_them(store, store_path, catalog, tmp_path):
     ids = old_style(store, tmp_path)
     store.con.execute("UPDATE store.store_info SET value = '5' WHERE key = 'schema_version'")
@@ -281,6 +282,7 @@ def test_upgrade_merges_variants_and_reports_them(store, store_path, catalog, tm
     con.close()
 
 
+@pytest.mark.embedded_only
 def test_an_old_trashed_batch_restores_canonical(store, store_path, catalog, tmp_path):
     write(tmp_path / "t.csv", ["respondent_id", "group", "DLit100"], [["Q1", "Service", 1], ["Q2", "Service", 2]])
     store.ingest(tmp_path / "t.csv", agency=AGENCY, stage="Early", round_date="2025-06-30")

@@ -95,6 +95,7 @@ def test_store_from_a_newer_version_is_refused_unchanged(store_path, catalog):
     assert schema_version(con) == 99
 
 
+@pytest.mark.embedded_only
 def test_fresh_store_records_the_version(store_con, catalog):
     assert schema_version(store_con) == 0
     SurveyStore(store_con, catalog)
