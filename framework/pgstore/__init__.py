@@ -56,7 +56,8 @@ def link_of(con):
     if link is not None:
         return link
     try:
-        row = con.execute(f"SELECT key FROM store.main.{MARKER}").fetchone()
+        rows = con.execute(f"SELECT key FROM store.main.{MARKER}").fetchall()  # to the end: no open result left
+        row = rows[0] if rows else None
     except Exception:  # noqa: BLE001 - no marker table: an embedded store (or none)
         return None
     ref = _BY_KEY.get(row[0]) if row else None
