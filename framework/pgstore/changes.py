@@ -2,7 +2,8 @@
 
 `Tracked` wraps the cursor a write transaction yields (pgstore/replica.py) and notes, from the text of every
 statement run on it, which store tables it writes and how: `insert` (a plain INSERT INTO), `delete`, or
-`other` (UPDATE, INSERT OR REPLACE / ON CONFLICT, DDL, COPY, TRUNCATE). A write it cannot name (a relation's
+`other` (UPDATE, INSERT OR REPLACE / ON CONFLICT, ALTER, DROP, CREATE OR REPLACE, COPY, TRUNCATE); a
+CREATE TABLE [IF NOT EXISTS] changes no existing table (a new one is shipped whole by its new DDL). A write it cannot name (a relation's
 insert_into, an appender, a prepared statement) makes it give up: every table is compared, as before.
 `plan()` then decides per table, comparing the transaction's view with a cursor outside it (which still sees
 the replica as it was, DuckDB being MVCC):
@@ -55,6 +56,8 @@ def writes(text: str) -> list[tuple[str, str]]:
         if table is None:
             continue
         verb = " ".join(m.group(1).upper().split())
+        if verb in ("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"):
+            continue  # a new table's DDL is new (shipped whole); an existing one is left as it is
         if verb == "INSERT INTO" and not upsert:
             kind = "insert"
         elif verb == "DELETE FROM":
