@@ -62,10 +62,11 @@ def big_store(rows: int, tmp: Path, dbs, repeat: int) -> dict:
         c = campaign.open_campaign(con, catalog, agency="กรมวัด", stage="Early", round_date="2025-06-30")
         req = catalog.profile_units("Early", "Service")["code"].tolist()
         people = iter(range(10_000))
+        free = campaign.Limits(*(campaign.RateLimiter(10**6) for _ in range(3)))  # the write measured, not limits
 
-        def submit(rid=None, con=con, catalog=catalog, c=c, req=req, people=people):
+        def submit(rid=None, con=con, catalog=catalog, c=c, req=req, people=people, free=free):
             rid = rid or f"y{next(people)}"
-            campaign.submit(con, catalog, c, rid, "Service", None, {u: 2 for u in req}, client=None)
+            campaign.submit(con, catalog, c, rid, "Service", None, {u: 2 for u in req}, client=None, limits=free)
 
         submit("again")  # the person answering again below
         out[f"{kind}: one campaign submission (a new person), {rows:,} responses"] = timed(submit, repeat)

@@ -196,6 +196,7 @@ print(json.dumps([access.THROTTLE.wait(session) > 0, campaign.CODE_THROTTLE.wait
 def test_wrong_passphrases_and_unknown_codes_are_throttled_across_processes(pg_url):
     """Before: a second process had counted nothing, so a guesser went on at full speed there."""
     env = {"SKILLS_DB": pg_url}
-    assert run_process(THROTTLED, "guesser", "6", env=env) == [True, True]
+    # 12 failures: a wait of minutes (2 s x 2^7, 1 s x 2^7), longer than a process takes to start
+    assert run_process(THROTTLED, "guesser", "12", env=env) == [True, True]
     assert run_process(THROTTLED, "guesser", "0", env=env) == [True, True]  # another process: still waiting
     assert run_process(THROTTLED, "someone else", "0", env=env) == [False, False]
