@@ -317,6 +317,7 @@ def test_the_statements_name_the_store_tables_they_write():
     assert writes("INSERT INTO store.t VALUES (1) ON CONFLICT DO UPDATE SET a = 1") == [("t", "other")]
     assert writes("DELETE FROM store.responses r USING clash c WHERE r.x = c.x") == [("responses", "delete")]
     assert writes("UPDATE store.batches SET accepted = 1") == [("batches", "other")]
+    assert writes("MERGE INTO store.targets t USING x ON t.a = x.a WHEN MATCHED THEN DELETE") == [("targets", "other")]
     assert writes("CREATE TABLE IF NOT EXISTS store.audit_log (a INT)") == []  # an existing table is left as is
     assert writes("ALTER TABLE store.campaigns ADD COLUMN x INT") == [("campaigns", "other")]
     assert writes("DROP TABLE IF EXISTS store.aggregates") == [("aggregates", "other")]
@@ -325,3 +326,28 @@ def test_the_statements_name_the_store_tables_they_write():
         ("a", "insert"),
         ("b", "delete"),
     ]
+
+
+def test_a_store_written_before_the_revision_column_is_upgraded_when_a_process_starts(pg_url, catalog):
+    import psycopg
+
+    from framework import audit
+
+    con = db.connect(pg_url)
+    SurveyStore(con, catalog).load_demo(DEMO_DIR)
+    audit.record(con, "hr", "sign-in")
+    pgstore.detach(con)
+    con.close()
+    with psycopg.connect(pg_url, autocommit=True) as pg:  # the store as the code before `_pg_rev` left it
+        for (tab,) in pg.execute("SELECT tab FROM skills._pg_tables").fetchall():
+            pg.execute(f'ALTER TABLE skills."{tab}" DROP COLUMN _pg_rev')
+        pg.execute("ALTER TABLE skills._pg_tables DROP COLUMN mod")
+    a, b = db.connect(pg_url), db.connect(pg_url)
+    expected = contents(a)
+    audit.record(a, "hr", "sign-in")
+    SurveyStore(a, catalog).delete(SurveyStore(a).batches()["batch_id"].iloc[0], "hr")
+    db.refresh(b)
+    assert contents(b) == contents(a) != expected
+    for x in (a, b):
+        pgstore.detach(x)
+        x.close()
