@@ -211,10 +211,13 @@ def contents(con) -> dict:
         cur.close()
 
 
-def test_every_kind_of_write_reaches_a_replica_that_re_syncs_and_a_fresh_one(pg_url, catalog, tmp_path):
+def test_every_kind_of_write_reaches_a_replica_that_re_syncs_and_a_fresh_one(pg_url, catalog, tmp_path, monkeypatch):
     """Appended rows, re-shipped batches and whole tables, each write the product does, step by step."""
     from framework import audit, targets
     from framework.campaign import drafts, links
+    from framework.pgstore import changes
+
+    monkeypatch.setattr(changes, "GROUP", 7)  # deletions looked for in many row groups, as in a big store
 
     a, b = db.connect(pg_url), db.connect(pg_url)
     store = SurveyStore(a, catalog)
@@ -288,9 +291,9 @@ def test_a_submission_and_an_audit_line_rewrite_no_stored_row_and_fingerprint_no
     campaign.submit(con, catalog, c, "first", "Service", None, {u: 2 for u in req})
     before = {t: pg_rows(pg_url, t) for t in ("responses", "audit_log", "campaign_submissions")}
     seen = []
-    real = (changes.checksums, changes._marks)
+    real = (changes.checksums, changes._lost)
     monkeypatch.setattr(changes, "checksums", lambda cur, tables: seen.extend(tables) or real[0](cur, tables))
-    monkeypatch.setattr(changes, "_marks", lambda cur, src: seen.append(src) or real[1](cur, src))
+    monkeypatch.setattr(changes, "_lost", lambda snap, cur, src, top: seen.append(src) or real[1](snap, cur, src, top))
 
     audit.record(con, "hr", "sign-in")
     campaign.submit(con, catalog, c, "second", "Service", None, {u: 2 for u in req})

@@ -11,10 +11,11 @@ checks that every kind of write the product does reaches another replica).
 the replica as it was, DuckDB being MVCC):
 - not written: nothing (no scan);
 - created or redefined (its DDL changed): shipped whole;
-- only inserted into: its new rows are those whose rowid is above the largest the table had (DuckDB appends a
-  transaction's rows after every committed one), checked by count; they are appended in PostgreSQL;
-- a batch_id table inserted into and deleted from: the batches whose (rows, sum of rowids) changed are
-  shipped (a deleted or added row changes its batch's figures; no column is read but batch_id);
+- only inserted into and deleted from: its new rows are those whose rowid is above the largest the table had
+  (DuckDB numbers a transaction's rows above every stored one), appended in PostgreSQL; when stored rows went
+  too (a count of rowids tells), a batch_id table's batches that lost rows are found row group by row group
+  (rowids counted, then batch_ids read only in the groups that lost rows) and re-shipped, the new rows of
+  the other batches still appended; any other table is compared by checksum;
 - anything else: (rows, hash sum) per batch or for the table (tables.checksums) of that table alone.
 """
 
@@ -130,9 +131,22 @@ def _one(cur, sql: str):
     return cur.execute(sql).fetchall()[0]  # fetched to the end: DuckDB refuses other work on an open result
 
 
-def _marks(cur, src: str) -> dict:
-    rows = cur.execute(f"SELECT batch_id, count(*), sum(rowid) FROM {src} GROUP BY batch_id").fetchall()
-    return {b: (n, s) for b, n, s in rows}
+GROUP = 122_880  # rows per DuckDB row group: deletions are looked for group by group
+
+
+def _lost(snap, dcur, src: str, top: int) -> set:
+    """The batches that lost rows stored before the transaction: rows counted per row group (rowids only), then
+    per batch in the groups that lost some (a rowid range: DuckDB reads that group alone)."""
+    count = f"SELECT rowid // {GROUP}, count(*) FROM {src} WHERE rowid <= {top} GROUP BY 1"
+    was, now = dict(snap.execute(count).fetchall()), dict(dcur.execute(count).fetchall())
+    lost: set = set()
+    for g in sorted(g for g in was if was[g] != now.get(g, 0)):
+        per = (
+            f"SELECT batch_id, count(*) FROM {src} WHERE rowid BETWEEN {g * GROUP} AND {(g + 1) * GROUP - 1} GROUP BY 1"
+        )
+        w, n = dict(snap.execute(per).fetchall()), dict(dcur.execute(per).fetchall())
+        lost |= {b for b in w if w[b] != n.get(b, 0)}
+    return lost
 
 
 def plan(dcur, snap, tables: dict[str, Table], loaded: dict[str, str], touched: dict | None) -> Plan:
@@ -144,21 +158,23 @@ def plan(dcur, snap, tables: dict[str, Table], loaded: dict[str, str], touched: 
     for name in sorted(names - out.whole):
         t, kinds = tables[name], (touched or {}).get(name, {"other"})
         src = f"store.main.{pg_ident(name)}"
-        if kinds == {"insert"}:
+        if kinds <= {"insert", "delete"}:  # rows added or removed, none changed in place
             top, n0 = _one(snap, f"SELECT coalesce(max(rowid), -1), count(*) FROM {src}")
             new, n1 = _one(dcur, f"SELECT count(*) FILTER (WHERE rowid > {int(top)}), count(*) FROM {src}")
-            if n1 - n0 == new:  # no committed row went: the rows above `top` are exactly the new ones
+            # DuckDB numbers a transaction's rows above every stored one: rows above `top` are the new ones
+            if n1 - new == n0:  # every stored row is still there
                 if new:
                     out.appends[name] = int(top)
                 continue
-        if t.by_batch and kinds <= {"insert", "delete"}:
-            was, now = _marks(snap, src), _marks(dcur, src)
-            diff = {k for k in was.keys() | now.keys() if was.get(k) != now.get(k)}
-            if None in diff:
-                out.whole.add(name)
-            elif diff:
-                out.parts[name] = diff
-            continue
+            if t.by_batch:
+                lost = _lost(snap, dcur, src, int(top))
+                if None in lost:
+                    out.whole.add(name)
+                    continue
+                out.parts[name] = lost  # re-shipped whole (their new rows with them); the others' new rows appended
+                if new:
+                    out.appends[name] = int(top)
+                continue
         whole, parts = changes(checksums(snap, {name: t}), checksums(dcur, {name: t}), {name: t})
         out.whole |= whole
         out.parts.update(parts)

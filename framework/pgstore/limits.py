@@ -13,6 +13,7 @@ than a day are dropped as new ones come.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -134,6 +135,13 @@ class Events:
 
 _EVENTS: dict[str, Events] = {}
 _LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Close the connections before the interpreter tears the driver down (else a warning at exit)."""
+    for ev in list(_EVENTS.values()):
+        ev.close()
 
 
 def events(url: str) -> Events:

@@ -260,8 +260,11 @@ class Link:
                 parameters=(name, rev),
             )
             self._copy_out(dcur, cur, t, t.ship_select(rev, "list_contains($ids, batch_id)"), {"ids": ids})
-        for name, top in sorted(todo.appends.items()):  # only the rows this transaction added
-            self._copy_out(dcur, cur, tables[name], tables[name].ship_select(rev, f"rowid > {int(top)}"))
+        for name, top in sorted(todo.appends.items()):  # only the rows this transaction added (not re-shipped)
+            ids = sorted(todo.parts.get(name, ()))
+            where = f"rowid > {int(top)} AND (batch_id IS NULL OR NOT list_contains($ids, batch_id))" if ids else ""
+            select = tables[name].ship_select(rev, where or f"rowid > {int(top)}")
+            self._copy_out(dcur, cur, tables[name], select, {"ids": ids} if ids else None)
         for name in todo.parts.keys() | todo.appends.keys():
             cur.execute(f"UPDATE {SCHEMA}._pg_tables SET mod = $2 WHERE tab = $1", parameters=(name, rev))
         return rev
