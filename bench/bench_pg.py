@@ -1,8 +1,10 @@
 """The PostgreSQL store's costs (framework/pgstore) against the embedded file: a write (the demo's first batch
-ingested, one campaign submission), the replica's load (a process starting) for the demo and for N rows.
+ingested, one campaign submission), the replica's load (a process starting) for the demo; then for stores of
+100,000 and 1,000,000 responses: the replica's load, a submission (a new person; the same person again) and an
+audit line, on PostgreSQL and on the file.
 
-Run: .venv/bin/python bench/bench_pg.py [--rows 1000000]   (a private PostgreSQL server is started and stopped;
-needs Debian's postgresql package: make test-pg installs it). Times: wall and this process's CPU (the server's
+Run: .venv/bin/python bench/bench_pg.py [--sizes 100000,1000000] [--repeat 5]   (a private PostgreSQL server is
+started and stopped; needs Debian's postgresql package: make test-pg installs it). Times: wall and this process's CPU (the server's
 own CPU is not counted); the median of --repeat runs.
 """
 
@@ -31,15 +33,63 @@ def timed(fn, repeat: int = 3) -> dict:
     return {"wall_s": round(statistics.median(walls), 3), "cpu_s": round(statistics.median(cpus), 3)}
 
 
+def big_store(rows: int, tmp: Path, dbs, repeat: int) -> dict:
+    """A store of `rows` responses (bench_analysis.generate) in a file and in PostgreSQL: a process starting (the
+    replica's load), one campaign submission of a new person and of the same person again, one audit line."""
+    from bench_analysis import generate
+
+    from framework import audit, campaign, db, pgstore
+    from framework.catalog import Catalog
+    from framework.pgstore.migrate import migrate
+    from framework.store import SurveyStore
+
+    out: dict = {}
+    big = tmp / f"big{rows}.duckdb"
+    generate(big, rows)
+    url = dbs.new(empty=True)
+    out[f"migrate file -> pg, {rows:,} responses"] = timed(lambda: migrate(big, url), 1)
+
+    def start() -> None:
+        con = db.connect(url)
+        pgstore.detach(con)
+        con.close()
+
+    out[f"pg: replica load (a process starting), {rows:,} responses"] = timed(start, repeat)
+    for kind, target in (("pg", url), ("file", big)):
+        con = db.connect(target)
+        catalog = Catalog(con)
+        SurveyStore(con, catalog)
+        c = campaign.open_campaign(con, catalog, agency="กรมวัด", stage="Early", round_date="2025-06-30")
+        req = catalog.profile_units("Early", "Service")["code"].tolist()
+        people = iter(range(10_000))
+        free = campaign.Limits(*(campaign.RateLimiter(10**6) for _ in range(3)))  # the write measured, not limits
+
+        def submit(rid=None, con=con, catalog=catalog, c=c, req=req, people=people, free=free):
+            rid = rid or f"y{next(people)}"
+            campaign.submit(con, catalog, c, rid, "Service", None, {u: 2 for u in req}, client=None, limits=free)
+
+        submit("again")  # the person answering again below
+        out[f"{kind}: one campaign submission (a new person), {rows:,} responses"] = timed(submit, repeat)
+        out[f"{kind}: one campaign submission (the same person again), {rows:,} responses"] = timed(
+            lambda submit=submit: submit("again"), repeat
+        )
+        out[f"{kind}: one audit line, {rows:,} responses"] = timed(
+            lambda con=con: audit.record(con, "hr", "sign-in"), repeat
+        )
+        pgstore.detach(con)
+        con.close()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--sizes", default="100000,1000000", help="responses in the big stores (comma-separated)")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    args.sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
     from framework import campaign, db, pgstore
     from framework.catalog import Catalog
     from framework.paths import DEMO_DIR
-    from framework.pgstore.migrate import migrate
     from framework.store import SurveyStore
     from tests.pg_server import Databases, PgServer
 
@@ -91,36 +141,8 @@ def main() -> None:
                 )
             pgstore.detach(con)
             con.close()
-        if args.rows:
-            from bench_analysis import generate
-
-            big = tmp / "big.duckdb"
-            generate(big, args.rows)
-            url = dbs.new(empty=True)
-            out[f"migrate file -> pg, {args.rows:,} responses"] = timed(lambda: migrate(big, url), 1)
-            out[f"pg: replica load, {args.rows:,} responses"] = timed(lambda: db.connect(url).close(), args.repeat)
-            con = db.connect(url)
-            catalog = Catalog(con)
-            SurveyStore(con, catalog)
-            c = campaign.open_campaign(con, catalog, agency="กรมวัด", stage="Early", round_date="2025-06-30")
-            req = catalog.profile_units("Early", "Service")["code"].tolist()
-            people = iter(range(1000))
-            out[f"pg: one campaign submission, {args.rows:,} responses"] = timed(
-                lambda: campaign.submit(
-                    con, catalog, c, f"y{next(people)}", "Service", None, {u: 2 for u in req}, client=None
-                ),
-                args.repeat,
-            )
-            fcon = db.connect(big)
-            fcat = Catalog(fcon)
-            SurveyStore(fcon, fcat)
-            fc = campaign.open_campaign(fcon, fcat, agency="กรมวัด", stage="Early", round_date="2025-06-30")
-            out[f"file: one campaign submission, {args.rows:,} responses"] = timed(
-                lambda: campaign.submit(
-                    fcon, fcat, fc, f"y{next(people)}", "Service", None, {u: 2 for u in req}, client=None
-                ),
-                args.repeat,
-            )
+        for rows in args.sizes:
+            out.update(big_store(rows, tmp, dbs, args.repeat))
     finally:
         server.stop()
     print(json.dumps(out, ensure_ascii=False, indent=2))

@@ -117,6 +117,8 @@ class Throttle:
     `base` × 2^(extra failures) seconds after its last failure, up to `cap`. All sessions together may
     fail `global_free` times (someone opening many tabs) before the same delay applies to everyone.
     While a wait runs, no attempt is checked at all. `clock` is injectable so tests need not sleep.
+    `shared` (the process's THROTTLE and campaign.CODE_THROTTLE): when SKILLS_DB is a PostgreSQL store the
+    failures are kept in PostgreSQL (framework/pgstore/limits.py, under `what`), counted by every app process.
     """
 
     def __init__(
@@ -129,10 +131,11 @@ class Throttle:
         window: float = 900.0,
         clock: Callable[[], float] = time.monotonic,
         what: str = "HR passphrase",
+        shared: bool = False,
     ):
         self.free, self.global_free, self.base, self.cap, self.window = free, global_free, base, cap, window
         self.what = what  # named in the log line: "wrong <what> at ..."
-        self.clock = clock
+        self.clock, self.shared = clock, shared
         self._lock = threading.Lock()
         self._fails: dict[str, list[float]] = {}
 
@@ -150,8 +153,29 @@ class Throttle:
             return 0.0
         return max(0.0, max(times) + min(self.cap, self.base * 2**extra) - now)
 
+    def _events(self):
+        """The PostgreSQL store's shared failures, or None (kept in this process)."""
+        if not self.shared:
+            return None
+        from framework.pgstore import limits
+
+        return limits.of_store()
+
+    def _shared_wait(self, session: str) -> tuple[float, int, int] | None:
+        """(wait, this session's failures, everyone's) from the shared failures; None: kept in this process."""
+        events = self._events()
+        got = events.times(self.what, session, self.window) if events is not None else None
+        if got is None:
+            return None
+        mine, every, now = got
+        wait = max(self._delay(mine, self.free, now), self._delay(every, self.global_free, now))
+        return wait, len(mine), len(every)
+
     def wait(self, session: str) -> float:
         """Seconds before `session` may try again (0: now)."""
+        shared = self._shared_wait(session)
+        if shared is not None:
+            return shared[0]
         with self._lock:
             now = self.clock()
             self._recent(now)
@@ -162,11 +186,20 @@ class Throttle:
 
     def failed(self, session: str, page: str) -> float:
         """Count a wrong passphrase, log it (time, page, counts; never what was typed); return the new wait."""
-        with self._lock:
-            now = self.clock()
-            self._recent(now)
-            self._fails.setdefault(session, []).append(now)
-            mine, every = len(self._fails[session]), sum(len(t) for t in self._fails.values())
+        events = self._events()
+        shared = None
+        if events is not None:
+            events.add(self.what, session)
+            shared = self._shared_wait(session)
+        if shared is not None:
+            wait, mine, every = shared
+        else:
+            with self._lock:
+                now = self.clock()
+                self._recent(now)
+                self._fails.setdefault(session, []).append(now)
+                mine, every = len(self._fails[session]), sum(len(t) for t in self._fails.values())
+            wait = self.wait(session)
         log.warning(
             "wrong %s at %s on page %s: %d failure(s) in this session, %d in all sessions in the last %d min",
             self.what,
@@ -176,15 +209,19 @@ class Throttle:
             every,
             self.window // 60,
         )
-        return self.wait(session)
+        return wait
 
     def succeeded(self, session: str) -> None:
         """The right passphrase: this session starts again from zero (the global count stays)."""
+        events = self._events()
+        if events is not None:
+            events.forget(self.what, session)
+            return
         with self._lock:
             self._fails.pop(session, None)
 
 
-THROTTLE = Throttle()  # one per server process: shared by every session and page
+THROTTLE = Throttle(shared=True)  # shared by every session and page (and process, on a PostgreSQL store)
 
 
 def attempt(

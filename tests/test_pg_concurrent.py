@@ -122,3 +122,81 @@ def test_two_processes_and_the_cli_on_one_store_count_each_person_once(pg_url, c
     for x in (con, fresh):
         pgstore.detach(x)
         x.close()
+
+
+# --- the throttles are one for every process of a PostgreSQL store ---------------------------------------------
+SUBMITTER = """
+import json, sys
+from framework import campaign, db
+from framework.catalog import Catalog
+
+url, code, pairs = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+con = db.connect(url)
+catalog = Catalog(con)
+c = campaign.get(con, code)
+req = catalog.profile_units("Early", "Service")["code"].tolist()
+out = []
+for rid, client in pairs:
+    try:
+        campaign.submit(con, catalog, c, rid, "Service", None, {u: 2 for u in req}, client=client)
+        out.append("stored")
+    except campaign.RateLimited as exc:
+        out.append("limited" if exc.wait > 0 else "limited without a wait")
+print(json.dumps(out))
+"""
+
+
+def run_process(script: str, *args: str, env: dict) -> list:
+    import os
+
+    out = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **env},
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_submission_limits_count_every_process_of_the_store(pg_url, catalog):
+    """Before: each process kept its own counts, so two processes allowed twice the limit."""
+    con = db.connect(pg_url)
+    SurveyStore(con, catalog)
+    c = campaign.open_campaign(con, catalog, agency=AGENCY, stage="Early", round_date=ROUND)
+    env = {"SKILLS_CAMPAIGN_RATE": "3", "SKILLS_CAMPAIGN_CLIENT_RATE": "2"}
+    first = run_process(SUBMITTER, pg_url, c.code, json.dumps([["p1", "dev"], ["p2", "dev"]]), env=env)
+    assert first == ["stored", "stored"]
+    # another process: the device has used its 2, the campaign 2 of its 3
+    second = run_process(
+        SUBMITTER, pg_url, c.code, json.dumps([["p3", "dev"], ["p4", "other"], ["p5", "third"]]), env=env
+    )
+    assert second == ["limited", "stored", "limited"]
+    db.data_version(con)
+    assert campaign.submissions(con, c)["people"] == 3
+    pgstore.detach(con)
+    con.close()
+
+
+THROTTLED = """
+import json, sys
+from framework import access, campaign
+
+session, fails = sys.argv[1], int(sys.argv[2])
+for _ in range(fails):
+    access.THROTTLE.failed(session, "test")
+    campaign.CODE_THROTTLE.failed(session, "test")
+print(json.dumps([access.THROTTLE.wait(session) > 0, campaign.CODE_THROTTLE.wait(session) > 0]))
+"""
+
+
+def test_wrong_passphrases_and_unknown_codes_are_throttled_across_processes(pg_url):
+    """Before: a second process had counted nothing, so a guesser went on at full speed there."""
+    env = {"SKILLS_DB": pg_url}
+    # 12 failures: a wait of minutes (2 s x 2^7, 1 s x 2^7), longer than a process takes to start
+    assert run_process(THROTTLED, "guesser", "12", env=env) == [True, True]
+    assert run_process(THROTTLED, "guesser", "0", env=env) == [True, True]  # another process: still waiting
+    assert run_process(THROTTLED, "someone else", "0", env=env) == [False, False]

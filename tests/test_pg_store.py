@@ -194,3 +194,163 @@ def test_a_lost_connection_is_one_bilingual_error_and_the_next_write_reconnects(
     for c in (con, fresh):
         pgstore.detach(c)
         c.close()
+
+
+# --- a write ships what it changed (issue 22: "a whole ministry at once") ---------------------------------------
+def contents(con) -> dict:
+    """Every store table's (rows, hash sum): equal contents give equal figures."""
+    from framework.pgstore.tables import store_tables
+
+    cur = con.cursor()
+    try:
+        return {
+            n: cur.execute(f"SELECT count(*), sum(hash(x)) FROM store.main.{db.ident(n)} x").fetchall()[0]
+            for n in sorted(store_tables(cur))
+        }
+    finally:
+        cur.close()
+
+
+def test_every_kind_of_write_reaches_a_replica_that_re_syncs_and_a_fresh_one(pg_url, catalog, tmp_path, monkeypatch):
+    """Appended rows, re-shipped batches and whole tables, each write the product does, step by step."""
+    from framework import audit, targets
+    from framework.campaign import drafts, links
+    from framework.pgstore import changes
+
+    monkeypatch.setattr(changes, "GROUP", 7)  # deletions looked for in many row groups, as in a big store
+
+    a, b = db.connect(pg_url), db.connect(pg_url)
+    store = SurveyStore(a, catalog)
+    demo = store.load_demo(DEMO_DIR)
+    c = campaign.open_campaign(a, catalog, agency=AGENCY, stage="Early", round_date="2025-06-30")
+    req = catalog.profile_units("Early", "Service")["code"].tolist()
+    pairs = links.issue(a, c, ["L1", "L2"])
+    fix = tmp_path / "fix.csv"
+    codes = ",".join(store.unit_codes)
+    fix.write_text(
+        f"respondent_id,group,unit,{codes}\n" + "".join(f"R{i},Service,กองแผน,{'3,' * 20}\n" for i in range(3)),
+        encoding="utf-8",
+    )
+
+    def answer(rid, level, **kw):
+        campaign.submit(a, catalog, c, rid, "Service", None, {u: level for u in req}, client=rid, **kw)
+
+    steps = [
+        ("an upload replacing answers of its round", lambda: store.ingest(fix, agency=AGENCY, round_date="2025-06-30")),
+        ("a first answer", lambda: answer("N1", 2)),
+        ("the same person again (replaced in its batch)", lambda: answer("N1", 3)),
+        ("a person of the upload (replaced in another batch)", lambda: answer("R1", 4)),
+        ("a draft", lambda: (drafts.keep(a, c.code, "t1", {"respondent_id": "D1"}), drafts.flush())),
+        ("an answer through a personal link", lambda: answer("x", 2, link=links.lookup(a, pairs[0][1]))),
+        ("a link revoked", lambda: links.revoke(a, c, "L2")),
+        ("an audit line", lambda: audit.record(a, "hr", "sign-in")),
+        (
+            "a target level",
+            lambda: targets.set_level(
+                a, AGENCY, "2025-06-30", "Early", "Service", req[0], 4, who="hr", authorised=True
+            ),
+        ),
+        ("targets reset", lambda: targets.reset(a, AGENCY, "2025-06-30", who="hr", authorised=True)),
+        ("a batch to the trash", lambda: store.delete(demo[1].batch_id, "hr")),
+        ("restored", lambda: store.restore(demo[1].batch_id)),
+        ("deleted and purged", lambda: (store.delete(demo[2].batch_id, "hr"), store.purge(demo[2].batch_id))),
+        ("the campaign closed", lambda: campaign.close(a, c.code)),
+    ]
+    for what, step in steps:
+        step()
+        db.refresh(b)
+        assert contents(b) == contents(a), what
+    fresh = db.connect(pg_url)
+    assert contents(fresh) == contents(a)
+    for x in (a, b, fresh):
+        pgstore.detach(x)
+        x.close()
+
+
+def pg_rows(url: str, table: str) -> set:
+    """(ctid, xmin) of every row of a PostgreSQL table: a row rewritten gets new ones."""
+    import psycopg
+
+    with psycopg.connect(url) as pg:
+        return set(pg.execute(f"SELECT ctid::text, xmin::text FROM skills.{table}").fetchall())
+
+
+def test_a_submission_and_an_audit_line_rewrite_no_stored_row_and_fingerprint_no_big_table(
+    pg_url, catalog, monkeypatch
+):
+    """Before: every write hashed every table and re-sent the whole audit log (and any table it touched)."""
+    from framework import audit
+    from framework.pgstore import changes
+
+    con = db.connect(pg_url)
+    SurveyStore(con, catalog).load_demo(DEMO_DIR)
+    for _ in range(3):
+        audit.record(con, "hr", "sign-in")
+    c = campaign.open_campaign(con, catalog, agency=AGENCY, stage="Early", round_date="2025-06-30")
+    req = catalog.profile_units("Early", "Service")["code"].tolist()
+    campaign.submit(con, catalog, c, "first", "Service", None, {u: 2 for u in req})
+    before = {t: pg_rows(pg_url, t) for t in ("responses", "audit_log", "campaign_submissions")}
+    seen = []
+    real = (changes.checksums, changes._lost)
+    monkeypatch.setattr(changes, "checksums", lambda cur, tables: seen.extend(tables) or real[0](cur, tables))
+    monkeypatch.setattr(changes, "_lost", lambda snap, cur, src, top: seen.append(src) or real[1](snap, cur, src, top))
+
+    audit.record(con, "hr", "sign-in")
+    campaign.submit(con, catalog, c, "second", "Service", None, {u: 2 for u in req})
+    after = {t: pg_rows(pg_url, t) for t in before}
+    for t, rows in before.items():
+        assert rows <= after[t], f"{t}: stored rows were deleted and sent again"
+    assert len(after["audit_log"]) == len(before["audit_log"]) + 1
+    assert len(after["responses"]) == len(before["responses"]) + 1
+    assert len(after["campaign_submissions"]) == len(before["campaign_submissions"]) + 1
+    assert not [s for s in seen if "responses" in s or "audit_log" in s], seen
+    fresh = db.connect(pg_url)
+    assert contents(fresh) == contents(con)
+    for x in (con, fresh):
+        pgstore.detach(x)
+        x.close()
+
+
+def test_the_statements_name_the_store_tables_they_write():
+    from framework.pgstore.changes import writes
+
+    assert writes("INSERT INTO store.audit_log VALUES (1)") == [("audit_log", "insert")]
+    assert writes('insert into "store"."main"."Responses" SELECT 1') == [("responses", "insert")]
+    assert writes("INSERT OR REPLACE INTO store.store_info VALUES (1, 2)") == [("store_info", "other")]
+    assert writes("INSERT INTO store.t VALUES (1) ON CONFLICT DO UPDATE SET a = 1") == [("t", "other")]
+    assert writes("DELETE FROM store.responses r USING clash c WHERE r.x = c.x") == [("responses", "delete")]
+    assert writes("UPDATE store.batches SET accepted = 1") == [("batches", "other")]
+    assert writes("MERGE INTO store.targets t USING x ON t.a = x.a WHEN MATCHED THEN DELETE") == [("targets", "other")]
+    assert writes("CREATE TABLE IF NOT EXISTS store.audit_log (a INT)") == []  # an existing table is left as is
+    assert writes("ALTER TABLE store.campaigns ADD COLUMN x INT") == [("campaigns", "other")]
+    assert writes("DROP TABLE IF EXISTS store.aggregates") == [("aggregates", "other")]
+    assert writes("CREATE TEMP TABLE clash AS SELECT 1; INSERT INTO temp.x SELECT 1; DELETE FROM memory.y") == []
+    assert writes("WITH d AS (SELECT 1) INSERT INTO store.a SELECT 1; DELETE FROM store.b") == [
+        ("a", "insert"),
+        ("b", "delete"),
+    ]
+
+
+def test_a_store_written_before_the_revision_column_is_upgraded_when_a_process_starts(pg_url, catalog):
+    import psycopg
+
+    from framework import audit
+
+    con = db.connect(pg_url)
+    SurveyStore(con, catalog).load_demo(DEMO_DIR)
+    audit.record(con, "hr", "sign-in")
+    pgstore.detach(con)
+    con.close()
+    with psycopg.connect(pg_url, autocommit=True) as pg:  # the store as the code before `_pg_rev` left it
+        for (tab,) in pg.execute("SELECT tab FROM skills._pg_tables").fetchall():
+            pg.execute(f'ALTER TABLE skills."{tab}" DROP COLUMN _pg_rev')
+        pg.execute("ALTER TABLE skills._pg_tables DROP COLUMN mod")
+    a, b = db.connect(pg_url), db.connect(pg_url)
+    expected = contents(a)
+    audit.record(a, "hr", "sign-in")
+    SurveyStore(a, catalog).delete(SurveyStore(a).batches()["batch_id"].iloc[0], "hr")
+    db.refresh(b)
+    assert contents(b) == contents(a) != expected
+    for x in (a, b):
+        pgstore.detach(x)
+        x.close()

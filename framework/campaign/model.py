@@ -337,7 +337,7 @@ def closed_code(c: Campaign) -> CampaignError:
 
 # Unknown codes are guesses: per client (device address, else browser session) a growing delay after 5 within
 # 15 minutes, logged like wrong passphrases; over all clients only after many (a room mistyping is not locked out).
-CODE_THROTTLE = access.Throttle(free=5, global_free=1000, base=1.0, cap=300.0, what="campaign code")
+CODE_THROTTLE = access.Throttle(free=5, global_free=1000, base=1.0, cap=300.0, what="campaign code", shared=True)
 
 
 class CodeThrottled(CampaignError):

@@ -36,6 +36,7 @@ from framework.campaign.model import (
     has_tables,
 )
 from framework.catalog import STAFF_GROUPS, Catalog
+from framework.pgstore import limits as pg_limits
 from framework.storage import StoreWriteError
 from framework.store import BatchInTrash, IngestResult
 from framework.store.campaign_group import Entry
@@ -93,23 +94,36 @@ class RateLimiter:
 
 @dataclass
 class Limits:
-    """The submission limits of this process, keyed on what a new browser session does not change: per
-    campaign code, per person (code + respondent id) and per client (the device's address as the page
-    sees it; the browser session only when no address is known)."""
+    """The submission limits, keyed on what a new browser session does not change: per campaign code, per
+    person (code + respondent id) and per client (the device's address as the page sees it; the browser session
+    only when no address is known). `shared` (the process's LIMITS): on a PostgreSQL store the counts are kept
+    in PostgreSQL (framework/pgstore/limits.py), so every app process on the store counts against one limit;
+    otherwise, and on a store file, in this process."""
 
     per_code: RateLimiter = field(default_factory=lambda: RateLimiter(settings.get("SKILLS_CAMPAIGN_RATE")))
     per_person: RateLimiter = field(default_factory=lambda: RateLimiter(5))
     per_client: RateLimiter = field(default_factory=lambda: RateLimiter(settings.get("SKILLS_CAMPAIGN_CLIENT_RATE")))
+    shared: bool = False
 
-    def check(self, code: str, client: str | None, person: str | None = None) -> None:
-        """Count one submission, or raise RateLimited (nothing counted) when a limit is reached."""
-        person_key = f"{code}\x00{person.casefold()}" if person else None
+    def check(self, code: str, client: str | None, person: str | None = None, con=None) -> None:
+        """Count one submission, or raise RateLimited (nothing counted) when a limit is reached; `con`: the
+        connection of the store written (a PostgreSQL store's shared counts when `shared`)."""
+        person_key = f"{code}\x1f{person.casefold()}" if person else None  # no NUL: PostgreSQL text refuses it
+        events = pg_limits.of_store(con) if self.shared and con is not None else None
         with _LIMIT_LOCK:
-            wait = (
-                self.per_code.wait(code)
-                or (self.per_person.wait(person_key) if person_key else 0.0)
-                or (self.per_client.wait(client) if client else 0.0)
-            )
+            if events is not None:
+                checks = [("campaign code", code, self.per_code)]
+                checks += [("campaign person", person_key, self.per_person)] if person_key else []
+                checks += [("campaign client", client, self.per_client)] if client else []
+                wait = events.rate([(kind, key, r.limit, r.window) for kind, key, r in checks])
+                if wait is None:  # the server cannot be reached: counted in this process (the write will say why)
+                    events = None
+            if events is None:
+                wait = (
+                    self.per_code.wait(code)
+                    or (self.per_person.wait(person_key) if person_key else 0.0)
+                    or (self.per_client.wait(client) if client else 0.0)
+                )
             if wait:
                 secs = max(1, int(wait + 0.999))
                 raise RateLimited(
@@ -118,6 +132,8 @@ class Limits:
                     "Your answers are still in the form.",
                     wait,
                 )
+            if events is not None:
+                return  # counted in PostgreSQL
             self.per_code.hit(code)
             if person_key:
                 self.per_person.hit(person_key)
@@ -130,7 +146,7 @@ class Limits:
         self.per_client.reset()
 
 
-LIMITS = Limits()
+LIMITS = Limits(shared=True)
 
 
 @dataclass
@@ -312,7 +328,7 @@ def submit(
         raise SubmitError(err.th, err.en)
     levels = check(c, catalog, respondent_id, staff_group, org_unit, answers, today=today)
     rid, org_unit = clean_id(respondent_id), names.name(org_unit)
-    (limits or LIMITS).check(c.code, client, rid)
+    (limits or LIMITS).check(c.code, client, rid, con=con)
     token = results.new_token() if result_link else None
 
     def on_write(cur) -> None:

@@ -3,8 +3,10 @@
 One store interface, two implementations: the embedded DuckDB file (the default), or PostgreSQL, of which each
 process keeps a DuckDB replica attached as `store` (pgstore/replica.py), so every module's SQL runs unchanged
 and DuckDB stays the analysis engine.
-- tables.py   the PostgreSQL tables generated from the DuckDB schema, the change checksums
+- tables.py   the PostgreSQL tables generated from the DuckDB schema (a `_pg_rev` column), the change checksums
+- changes.py  what a write transaction changed, at the cost of what it changed (the tables its statements write)
 - replica.py  Link: load and re-sync the replica by revision; write transactions shipped to PostgreSQL
+- limits.py   the throttles shared by every process of the store (submission limits, passphrase/code delays)
 - migrate.py  `python -m framework migrate --from A --to B` (file <-> PostgreSQL), checked by equal counts
 
 framework/db.py calls `attach()` from connect(), `link_of()` in transaction(), execute() and data_version().
@@ -56,7 +58,8 @@ def link_of(con):
     if link is not None:
         return link
     try:
-        row = con.execute(f"SELECT key FROM store.main.{MARKER}").fetchone()
+        rows = con.execute(f"SELECT key FROM store.main.{MARKER}").fetchall()  # to the end: no open result left
+        row = rows[0] if rows else None
     except Exception:  # noqa: BLE001 - no marker table: an embedded store (or none)
         return None
     ref = _BY_KEY.get(row[0]) if row else None

@@ -3,12 +3,14 @@
 PostgreSQL holds the store (schema `skills`, pgstore/tables.py); each process keeps the store's tables in an
 in-memory DuckDB database attached as `store`, so every module's DuckDB SQL runs unchanged.
 - Reads: `refresh()` (called where pages take their cache key, db.data_version) reads one revision row; when
-  another process wrote, only the tables and batches shipped since are reloaded (Arrow, ADBC).
+  another process wrote, only what was shipped since is reloaded (Arrow, ADBC): tables shipped whole, the
+  batches re-shipped (deleted, then read again) and the rows appended (`_pg_rev` above the replica's).
 - Writes: `transaction()` takes PostgreSQL's advisory lock (one writer at a time across every process), re-syncs
   the replica to the latest state (so "each person once per round" sees every process's answers), runs the
-  DuckDB transaction as it is, then ships the batches and tables whose checksums changed (delete + Arrow bulk
-  copy) and bumps the revision, in one PostgreSQL transaction; PostgreSQL commits before DuckDB, and any
-  failure undoes both (a failed DuckDB commit after it forces a full reload).
+  DuckDB transaction as it is on a cursor that notes which tables each statement writes (pgstore/changes.py),
+  then ships what changed in those tables alone - new rows appended, changed batches or tables replaced
+  (delete + Arrow bulk copy) - and bumps the revision, in one PostgreSQL transaction; PostgreSQL commits before
+  DuckDB, and any failure undoes both (a failed DuckDB commit after it forces a full reload).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from contextlib import contextmanager
 
 import duckdb
 
-from framework.pgstore.tables import LOCK_KEY, META, SCHEMA, Table, changes, checksums, pg_ident, store_tables
+from framework.pgstore.changes import Plan, Tracked, plan
+from framework.pgstore.tables import LOCK_KEY, META, REV, SCHEMA, Table, pg_ident, store_tables
 
 _log = logging.getLogger(__name__)
 
@@ -39,7 +42,6 @@ class Link:
         self.lock = threading.RLock()  # one sync or write at a time in this process
         self.rev = -1  # the PostgreSQL revision the replica holds (-1: nothing loaded)
         self.ddl: dict[str, str] = {}  # DuckDB DDL of each replica table, as loaded
-        self.sums: tuple[int, dict] | None = None  # (rev, checksums) of the replica at that revision
         self._pg = None
         self._writing = threading.local()
 
@@ -66,11 +68,23 @@ class Link:
                 cur.execute(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
                 for stmt in META:
                     cur.execute(stmt)
+                self._upgrade(cur)
                 pg.commit()
             except BaseException:
                 self._rollback()
                 raise
             self.sync(con)
+
+    @staticmethod
+    def _upgrade(cur) -> None:
+        """A store written before the `_pg_rev` column: add it (0: older than any replica) and its index."""
+        cur.execute(
+            f"SELECT t.tab FROM {SCHEMA}._pg_tables t WHERE NOT EXISTS (SELECT 1 FROM information_schema.columns c "
+            f"WHERE c.table_schema = '{SCHEMA}' AND c.table_name = t.tab AND c.column_name = '{REV}')"
+        )
+        for (name,) in cur.fetchall():
+            cur.execute(f"ALTER TABLE {SCHEMA}.{pg_ident(name)} ADD COLUMN {REV} BIGINT NOT NULL DEFAULT 0")
+            cur.execute(Table(name, "", []).pg_indexes()[0])
 
     def _rollback(self) -> None:
         try:
@@ -112,46 +126,42 @@ class Link:
                     self._rollback()  # end the read transaction (nothing was written)
 
     def _load(self, con, cur, rev: int) -> None:
-        cur.execute(f"SELECT tab, ddl, rev FROM {SCHEMA}._pg_tables")
-        defs = {t: (ddl, r) for t, ddl, r in cur.fetchall()}
-        cur.execute(f"SELECT tab, part FROM {SCHEMA}._pg_parts WHERE rev > $1", parameters=(self.rev,))
-        parts: dict[str, int] = {}
-        for tab, _ in cur.fetchall():
-            parts[tab] = parts.get(tab, 0) + 1
+        cur.execute(f"SELECT tab, ddl, rev, mod FROM {SCHEMA}._pg_tables")
+        defs = {t: (ddl, r, m) for t, ddl, r, m in cur.fetchall()}
         dcur = con.cursor()
         try:
             dcur.execute("BEGIN TRANSACTION")
             gone = set(self.ddl) - set(defs)
             for name in gone:
                 dcur.execute(f"DROP TABLE IF EXISTS store.main.{pg_ident(name)}")
-            for name, (ddl, _) in defs.items():
+            for name, (ddl, _, _) in defs.items():
                 if self.ddl.get(name) != ddl:
                     dcur.execute(f"DROP TABLE IF EXISTS store.main.{pg_ident(name)}")
                     dcur.execute(Table(name, ddl, []).replica_ddl())
             tables = store_tables(dcur)
-            for name, (ddl, trev) in defs.items():
+            for name, (ddl, trev, mod) in defs.items():
                 table = tables[name]
                 if self.ddl.get(name) != ddl or trev > self.rev:
                     dcur.execute(f"DELETE FROM store.main.{pg_ident(name)}")
                     self._copy_in(dcur, cur, table, "TRUE", ())
-                elif parts.get(name):
-                    where = f"batch_id IN (SELECT part FROM {SCHEMA}._pg_parts WHERE tab = $1 AND rev > $2)"
+                elif mod > self.rev:  # batches re-shipped (every row of theirs is newer) and rows appended
                     cur.execute(f"SELECT part FROM {SCHEMA}._pg_parts WHERE tab = $1 AND rev > $2", (name, self.rev))
                     ids = [p for (p,) in cur.fetchall()]
-                    dcur.execute(f"DELETE FROM store.main.{pg_ident(name)} WHERE list_contains(?, batch_id)", [ids])
-                    self._copy_in(dcur, cur, table, where, (name, self.rev))
+                    if ids:
+                        dcur.execute(f"DELETE FROM store.main.{pg_ident(name)} WHERE list_contains(?, batch_id)", [ids])
+                    self._copy_in(dcur, cur, table, f"{REV} > $1", (self.rev,))
             dcur.execute("COMMIT")
         except BaseException:
             try:
                 dcur.execute("ROLLBACK")
             except duckdb.Error:
                 pass
-            self.rev, self.ddl, self.sums = -1, {}, None
+            self.rev, self.ddl = -1, {}
             raise
         finally:
             dcur.close()
-        self.ddl = {name: ddl for name, (ddl, _) in defs.items()}
-        self.rev, self.sums = rev, None
+        self.ddl = {name: ddl for name, (ddl, _, _) in defs.items()}
+        self.rev = rev
 
     @staticmethod
     def _copy_in(dcur, cur, table: Table, where: str, params: tuple) -> None:
@@ -174,7 +184,7 @@ class Link:
         with self.lock:
             self._writing.on = True
             pg = self.pg()
-            dcur = con.cursor()
+            dcur, snap = con.cursor(), con.cursor()
             began = False
             try:
                 cur = pg.cursor()
@@ -182,12 +192,11 @@ class Link:
                 self.sync(con, cur)
                 dcur.execute("BEGIN TRANSACTION")
                 began = True
+                tracked = Tracked(dcur)
+                yield tracked
                 tables = store_tables(dcur)
-                before = self.sums[1] if self.sums and self.sums[0] == self.rev else checksums(dcur, tables)
-                yield dcur
-                tables = store_tables(dcur)
-                after = checksums(dcur, tables)
-                rev = self._ship(dcur, cur, tables, before, after)
+                # `snap` is outside the transaction: it still sees the replica as it was before it
+                rev = self._ship(dcur, cur, tables, plan(dcur, snap, tables, self.ddl, tracked.touched))
                 pg.commit()
             except BaseException:
                 if began:
@@ -198,49 +207,48 @@ class Link:
                 self._rollback()
                 self._writing.on = False
                 dcur.close()
+                snap.close()
                 raise
             try:
                 dcur.execute("COMMIT")
             except BaseException:
-                self.rev, self.ddl, self.sums = -1, {}, None  # PostgreSQL has it: reload on the next read
+                self.rev, self.ddl = -1, {}  # PostgreSQL has it: reload on the next read
                 raise
             finally:
                 self._writing.on = False
                 dcur.close()
-            self.rev, self.sums = rev, (rev, after)
+                snap.close()
+            self.rev = rev
             self.ddl = {name: t.ddl for name, t in tables.items()}
 
-    def _ship(self, dcur, cur, tables: dict[str, Table], before: dict, after: dict) -> int:
-        """Send the changed tables and batches to PostgreSQL; returns the new revision (unchanged: no write)."""
-        whole, parts = changes(before, after, tables)
-        whole |= {name for name, t in tables.items() if self.ddl.get(name) != t.ddl}
-        gone = set(self.ddl) - set(tables)
-        if not (whole or parts or gone):
+    def _ship(self, dcur, cur, tables: dict[str, Table], todo: Plan) -> int:
+        """Send what changed to PostgreSQL; returns the new revision (the old one when nothing changed)."""
+        if not todo:
             return self.rev
         cur.execute(f"UPDATE {SCHEMA}._pg_meta SET rev = rev + 1 WHERE id = 1 RETURNING rev")
         (rev,) = cur.fetchone()
-        for name in gone:
+        for name in todo.gone:
             cur.execute(f"DROP TABLE IF EXISTS {SCHEMA}.{pg_ident(name)}")
             cur.execute(f"DELETE FROM {SCHEMA}._pg_tables WHERE tab = $1", parameters=(name,))
             cur.execute(f"DELETE FROM {SCHEMA}._pg_parts WHERE tab = $1", parameters=(name,))
-        for name in sorted(whole):
+        for name in sorted(todo.whole):
             t = tables[name]
             target = f"{SCHEMA}.{pg_ident(name)}"
             if self.ddl.get(name) != t.ddl:
                 cur.execute(f"DROP TABLE IF EXISTS {target}")
                 cur.execute(t.pg_ddl())
-                if t.by_batch:
-                    cur.execute(f"CREATE INDEX ON {target} (batch_id)")
+                for stmt in t.pg_indexes():
+                    cur.execute(stmt)
             else:
                 cur.execute(f"DELETE FROM {target}")
             cur.execute(
-                f"INSERT INTO {SCHEMA}._pg_tables VALUES ($1, $2, $3) "
-                "ON CONFLICT (tab) DO UPDATE SET ddl = excluded.ddl, rev = excluded.rev",
+                f"INSERT INTO {SCHEMA}._pg_tables VALUES ($1, $2, $3, $3) "
+                "ON CONFLICT (tab) DO UPDATE SET ddl = excluded.ddl, rev = excluded.rev, mod = excluded.mod",
                 parameters=(name, t.ddl, rev),
             )
             cur.execute(f"DELETE FROM {SCHEMA}._pg_parts WHERE tab = $1", parameters=(name,))
-            self._copy_out(dcur, cur, t, t.ship_select())
-        for name, ids in sorted(parts.items()):
+            self._copy_out(dcur, cur, t, t.ship_select(rev))
+        for name, ids in sorted(todo.parts.items()):
             t, ids = tables[name], sorted(ids)
             cur.executemany(
                 f"INSERT INTO {SCHEMA}._pg_parts VALUES ($1, $2, $3) ON CONFLICT (tab, part) DO UPDATE SET rev = $3",
@@ -251,7 +259,14 @@ class Link:
                 f"(SELECT part FROM {SCHEMA}._pg_parts WHERE tab = $1 AND rev = $2)",
                 parameters=(name, rev),
             )
-            self._copy_out(dcur, cur, t, t.ship_select("list_contains($ids, batch_id)"), {"ids": ids})
+            self._copy_out(dcur, cur, t, t.ship_select(rev, "list_contains($ids, batch_id)"), {"ids": ids})
+        for name, top in sorted(todo.appends.items()):  # only the rows this transaction added (not re-shipped)
+            ids = sorted(todo.parts.get(name, ()))
+            where = f"rowid > {int(top)} AND (batch_id IS NULL OR NOT list_contains($ids, batch_id))" if ids else ""
+            select = tables[name].ship_select(rev, where or f"rowid > {int(top)}")
+            self._copy_out(dcur, cur, tables[name], select, {"ids": ids} if ids else None)
+        for name in todo.parts.keys() | todo.appends.keys():
+            cur.execute(f"UPDATE {SCHEMA}._pg_tables SET mod = $2 WHERE tab = $1", parameters=(name, rev))
         return rev
 
     @staticmethod

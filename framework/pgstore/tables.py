@@ -7,8 +7,10 @@ in `skills._pg_tables`, so a replica (pgstore/replica.py) recreates every table 
 (UTINYINT, PRIMARY KEY, defaults). Types PostgreSQL lacks travel as the nearest wider type (UTINYINT as
 smallint, UBIGINT as text) and are cast back on load.
 
-`checksums()` fingerprints every store table - per batch for the tables with a `batch_id` column,
-`(count(*), sum(hash(row)))` - so a write transaction ships only the batches and tables it changed.
+Each PostgreSQL table has one more column, `_pg_rev`: the revision that shipped the row, so a replica that
+holds revision R loads what was appended or re-shipped since with `WHERE _pg_rev > R` (indexed).
+`checksums()` fingerprints a store table - per batch for the tables with a `batch_id` column,
+`(count(*), sum(hash(row)))` - for the writes whose changes pgstore/changes.py cannot find more cheaply.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ META = (
     f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}",
     f"CREATE TABLE IF NOT EXISTS {SCHEMA}._pg_meta (id INTEGER PRIMARY KEY, rev BIGINT NOT NULL)",
     f"INSERT INTO {SCHEMA}._pg_meta VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
-    # the DuckDB DDL of each table, and the revision at which the table was last shipped whole
+    # the DuckDB DDL of each table, the revision at which the table was last shipped whole, and the last at
+    # which any of its rows were (whole, batches or appended rows)
     f"CREATE TABLE IF NOT EXISTS {SCHEMA}._pg_tables (tab TEXT PRIMARY KEY, ddl TEXT NOT NULL, rev BIGINT NOT NULL)",
+    f"ALTER TABLE {SCHEMA}._pg_tables ADD COLUMN IF NOT EXISTS mod BIGINT NOT NULL DEFAULT 0",
     # the revision at which each batch of a table with a batch_id column was last shipped
     (
         f"CREATE TABLE IF NOT EXISTS {SCHEMA}._pg_parts "
@@ -29,6 +33,7 @@ META = (
 )
 LOCK_KEY = 0x534B494C4C53  # pg_advisory_xact_lock key of the store's writers ("SKILLS")
 MARKER = "_pg_link"  # a one-row table in the replica naming its link (framework/pgstore/__init__.py)
+REV = "_pg_rev"  # the revision column of every PostgreSQL table (not in the replica)
 
 # DuckDB type -> (type shipped from DuckDB, PostgreSQL column type); anything else ships as text.
 _TYPES = {
@@ -65,14 +70,22 @@ class Table:
 
     def pg_ddl(self) -> str:
         cols = ", ".join(f"{pg_ident(c)} {_TYPES.get(t, ('VARCHAR', 'text'))[1]}" for c, t in self.columns)
-        return f"CREATE TABLE {SCHEMA}.{pg_ident(self.name)} ({cols})"
+        return f"CREATE TABLE {SCHEMA}.{pg_ident(self.name)} ({cols}, {REV} BIGINT NOT NULL DEFAULT 0)"
 
-    def ship_select(self, where: str = "TRUE") -> str:
-        """DuckDB: the table's rows in the types PostgreSQL stores."""
+    def pg_indexes(self) -> list[str]:
+        """PostgreSQL: the indexes a replica's reads and a write's deletes use (_pg_rev; batch_id)."""
+        target = f"{SCHEMA}.{pg_ident(self.name)}"
+        out = [f"CREATE INDEX IF NOT EXISTS {pg_ident(self.name[:40] + REV)} ON {target} ({REV})"]
+        if self.by_batch:
+            out.append(f"CREATE INDEX IF NOT EXISTS {pg_ident(self.name[:40] + '_batch')} ON {target} (batch_id)")
+        return out
+
+    def ship_select(self, rev: int, where: str = "TRUE") -> str:
+        """DuckDB: the table's rows in the types PostgreSQL stores, marked with the revision `rev` shipping them."""
         cols = ", ".join(
             f"CAST({pg_ident(c)} AS {_TYPES.get(t, ('VARCHAR', 'text'))[0]}) AS {pg_ident(c)}" for c, t in self.columns
         )
-        return f"SELECT {cols} FROM store.main.{pg_ident(self.name)} WHERE {where}"
+        return f"SELECT {cols}, CAST({int(rev)} AS BIGINT) AS {REV} FROM store.main.{pg_ident(self.name)} WHERE {where}"
 
     def load_select(self, source: str) -> str:
         """DuckDB: rows read from PostgreSQL (registered as `source`) cast back to the table's own types."""
@@ -108,7 +121,7 @@ def checksums(cur, tables: dict[str, Table]) -> dict[str, dict]:
             rows = cur.execute(f"SELECT batch_id, count(*), sum(hash(x)) FROM {src} x GROUP BY batch_id").fetchall()
             out[t.name] = {b: (n, h) for b, n, h in rows}
         else:
-            n, h = cur.execute(f"SELECT count(*), sum(hash(x)) FROM {src} x").fetchone()
+            n, h = cur.execute(f"SELECT count(*), sum(hash(x)) FROM {src} x").fetchall()[0]
             out[t.name] = {None: (n, h)}
     return out
 
