@@ -288,6 +288,55 @@ def refresh(cur, batch_ids) -> None:
     releases.publish(cur, ids, access.min_cell_floor())
 
 
+def cells_of(cur, where: str, params: dict | None = None) -> pd.DataFrame | None:
+    """The cells (every threshold) of the responses `where` selects (over `store.responses r LEFT JOIN
+    store.batches b`), counted as refresh counts them; None when it selects none. A write that knows which rows it
+    adds and removes counts them with this (the removed ones before they are deleted) and calls `apply`."""
+    return _cells(cur, where, params or {})
+
+
+def apply(cur, added: pd.DataFrame | None, removed: pd.DataFrame | None) -> None:
+    """Inside the caller's transaction: the stored cells plus `added` less `removed` (cells_of of the rows the
+    write inserted and of those it deleted), instead of counting the touched batches again (`refresh`): a
+    write then costs what it changes, not the size of its batches (issue 22). Every figure of a cell is a sum
+    over its rows, so this equals refresh exactly; a cell left with no one is removed. Then the campaign cells
+    touched are released as refresh does (store/releases.py), looking only at those cells."""
+    frames = [] if added is None else [added]
+    if removed is not None:
+        measures = [c for c in removed.columns if c not in KEYS and c != "t"]
+        frames.append(removed.assign(**{c: -removed[c] for c in measures}))
+    if not frames:
+        return
+    delta = pd.concat(frames, ignore_index=True)
+    columns = [
+        r[0]
+        for r in cur.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'store' AND table_name = 'agg_cells' "
+            "ORDER BY column_index"
+        ).fetchall()
+    ]
+    keys = ", ".join(KEYS)
+    sums = ", ".join(f"sum({db.ident(c)}) AS {db.ident(c)}" for c in columns if c not in (*KEYS, "t"))
+    same = " AND ".join(f"c.{k} IS NOT DISTINCT FROM d.{k}" for k in KEYS)
+    touched = f"EXISTS (SELECT 1 FROM agg_delta d WHERE {same})"
+    cur.register("agg_delta", delta)
+    try:
+        cur.execute(f"""CREATE OR REPLACE TEMP TABLE agg_merged AS
+            SELECT {keys}, t, {sums}
+            FROM (SELECT c.* FROM {TABLE} c WHERE {touched} UNION ALL BY NAME SELECT * FROM agg_delta)
+            GROUP BY {keys}, t HAVING sum(n) > 0""")
+        cur.execute(f"DELETE FROM {TABLE} c WHERE {touched}")
+        cur.execute(f"INSERT INTO {TABLE} BY NAME SELECT * FROM agg_merged")
+        cur.execute("DROP TABLE agg_merged")
+    finally:
+        cur.unregister("agg_delta")
+    from framework.store import releases  # reads agg_cells: imported here so the dependency runs one way
+
+    releases.create(cur)
+    cells = delta[list(KEYS)].drop_duplicates().reset_index(drop=True)
+    releases.publish(cur, cells["batch_id"].tolist(), access.min_cell_floor(), cells=cells)
+
+
 def rebuild(cur) -> None:
     """Inside the caller's transaction: every cell again, from every live response, for this catalogue."""
     codes = Catalog(cur).unit_codes()
