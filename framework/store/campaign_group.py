@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 
 from framework import db, names, survey
-from framework.store import aggregates
+from framework.store import aggregates, campaign_rows
 from framework.store.keys import CAMPAIGN_KEY_PREFIX, name_key
 from framework.store.locks import write_lock
 from framework.store.results import BatchInTrash, IngestResult
@@ -115,9 +115,36 @@ class CampaignGroupMixin:
 
     def _validate_group(self, entries: list[Entry]) -> None:
         """The upload validation of these entries' rows as one file (a header, one row each): an entry whose
-        row is rejected gets its result (batch_id None, its own reasons), an accepted one its row (`rows`)."""
+        row is rejected gets its result (batch_id None, its own reasons), an accepted one its row (`rows`).
+        Plain rows of a header the validator has checked once in this process skip the file
+        (store/campaign_rows.py: the same row, its fixed cost paid once)."""
         import csv
         import io
+
+        header = tuple(entries[0].raw)
+        fast = campaign_rows.known(header)
+        if fast is not None and fast.ok:
+            slow = []
+            for e in entries:
+                if campaign_rows.plain(e.raw, self.unit_codes):
+                    e.rows = campaign_rows.row(e.raw, self.unit_codes, fast.aliases, fast.schema)
+                    e.accepted = IngestResult(
+                        None,
+                        file_name(e.code),
+                        1,
+                        1,
+                        0,
+                        1,
+                        source_format=fast.source_format,
+                        encoding=fast.encoding,
+                        problems=fast.no_problems.copy(),
+                        on_conflict="replace",
+                    )
+                else:
+                    slow.append(e)
+            if not slow:
+                return
+            entries = slow
 
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\r\n")
@@ -164,6 +191,9 @@ class CampaignGroupMixin:
                 e.result = one
             else:
                 e.rows, e.accepted = rows.slice(i, 1), one
+                if fast is None and campaign_rows.plain(e.raw, self.unit_codes):  # once per header and process
+                    aliases = self.catalog.staff_group_aliases()
+                    fast = campaign_rows.verify(header, e.raw, self.unit_codes, aliases, e.rows, one)
 
     def _write_group(self, entries: list[Entry]) -> None:
         """One transaction for these validated entries; each ends with its result or error."""
