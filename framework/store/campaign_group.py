@@ -126,7 +126,7 @@ class CampaignGroupMixin:
         if fast is not None and fast.ok:
             slow = []
             for e in entries:
-                if campaign_rows.plain(e.raw, self.unit_codes):
+                if campaign_rows.plain(e.raw, self.unit_codes) and campaign_rows.group_key(e.raw, fast.aliases):
                     e.rows = campaign_rows.row(e.raw, self.unit_codes, fast.aliases, fast.schema)
                     e.accepted = IngestResult(
                         None,

@@ -82,11 +82,16 @@ def plain(raw: dict, unit_codes: list[str]) -> bool:
     return all(raw[u] in _LEVEL for u in unit_codes)
 
 
+def group_key(raw: dict, aliases: dict[str, str]) -> str | None:
+    """The staff group key the validator's group map gives the row's group cell (None: it rejects the row)."""
+    return aliases.get(normalise_label(names.name(raw["group"])))
+
+
 def values(raw: dict, unit_codes: list[str], aliases: dict[str, str]) -> dict:
     """A plain row's accepted values by response column (the validator's staging view's columns)."""
     out = {
-        "respondent_id": names.respondent_id(raw["respondent_id"]),
-        "staff_group": aliases.get(normalise_label(names.name(raw["group"]))),
+        "respondent_id": raw["respondent_id"],  # printable ASCII: kept as it is (survey/canon.py)
+        "staff_group": group_key(raw, aliases),
         "agency": names.name(raw["agency"]) or None,
         "org_unit": names.name(raw["unit"]) or None,
         "position": names.name(raw["position"]) or None,
