@@ -8,8 +8,9 @@ On a private copy of the demo store, with one campaign of the demo's first agenc
 - page: /assess?c=CODE through streamlit.testing.v1.AppTest (the script runs in this process, so
   time.process_time counts the page's CPU, every thread of it; made server-like: the script compiled once per
   process, and an answer inside a fragment reruns that fragment alone, as the browser asks): the first load of
-  a new session (the process's very first one apart: it opens the store and fills the caches), then the staff
-  group, then one answer after another (a radio set, the rerun it triggers). "per answer" is the CPU of all the answers' reruns, plus any draft
+  a new session (the process's very first one apart: it opens the store and fills the caches), then typing the
+  id (open link; its box's own fragment when the page has one), the staff group (the form's fragment), the id
+  again once the units show, then one answer after another (a radio set, the rerun it triggers). "per answer" is the CPU of all the answers' reruns, plus any draft
   writes still pending after them (flushed and counted), divided by the answers; the median rerun is shown too.
   Done for the open link and a personal link (whose answers are kept as a server-side draft).
 - submit: one submission after another, in this process, through the entry point the page calls
@@ -57,6 +58,16 @@ def server_like() -> None:
 
     shared = ScriptCache()
     app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+
+def part_run(at, part: int):
+    """The rerun the browser asks for after a change in the form's fragment (part 0) or its id box (part 1), when
+    the page has them (form and id box, then the answers: two or three fragments), else of the whole page. The tree AppTest keeps
+    is then that fragment's alone: `at.run()` (not measured) draws the page again before the next step."""
+    from fragment_run import fragment_ids, run_fragment
+
+    ids = fragment_ids(at)
+    return run_fragment(at, ids[part]) if len(ids) >= 2 else at.run()
 
 
 def answer_run(at):
@@ -168,7 +179,7 @@ def page_part(store: Path, answers: int, sessions: int, clock: ScriptClock) -> N
     print(f"  first load, cold process (store opened, caches filled): {ms(cpu() - t0)} ({ms(clock.take())} script)")
     print("  (process = all CPU of this process, AppTest's parsing of the page included; script = the script thread)")
     for kind in ("open", "personal", "all units"):  # all units: the open link with "also rate the other units"
-        m = {k: [] for k in ("load", "load_s", "group", "answer", "answer_s", "median", "median_s")}
+        m = {k: [] for k in ("load", "load_s", "id", "group", "id_after", "answer", "answer_s", "median", "median_s")}
         for s in range(sessions):
             at = _session({"t": tokens[s]} if kind == "personal" else {"c": c.code})
             clock.take()
@@ -178,10 +189,21 @@ def page_part(store: Path, answers: int, sessions: int, clock: ScriptClock) -> N
             m["load_s"].append(clock.take())
             assert not at.exception, at.exception
             if kind != "personal":
-                at.text_input(key="as_id").input(f"bench{s:04d}").run()
+                at.text_input(key="as_id").input(f"bench{s:04d}")
+                t0 = cpu()
+                part_run(at, 1)
+                m["id"].append(cpu() - t0)
+                at.run()
             t0 = cpu()
-            at.selectbox(key="as_group").select(GROUP).run()
+            at.selectbox(key="as_group").select(GROUP)
+            part_run(at, 0)
             m["group"].append(cpu() - t0)
+            if kind != "personal":
+                at.text_input(key="as_id").input(f"bench{s:04d}b")
+                t0 = cpu()
+                part_run(at, 1)
+                m["id_after"].append(cpu() - t0)
+            at.run()
             if kind == "all units":
                 at.toggle(key="as_all").set_value(True).run()
             radios = [r.key for r in at.radio if r.key and r.key.startswith("as_u_")]
@@ -202,10 +224,11 @@ def page_part(store: Path, answers: int, sessions: int, clock: ScriptClock) -> N
             m["answer_s"].append((sum(each_s) + clock.take()) / n)
             m["median"].append(statistics.median(each))
             m["median_s"].append(statistics.median(each_s))
-        med = {k: statistics.median(v) for k, v in m.items()}
+        med = {k: statistics.median(v) if v else float("nan") for k, v in m.items()}
+        typed = "" if kind == "personal" else f"type the id {ms(med['id'])} (after the group {ms(med['id_after'])}); "
         print(
             f"  {kind:9s}: {len(radios)} units, medians of {sessions} sessions: first load {ms(med['load'])} ({ms(med['load_s'])} "
-            f"script); staff group {ms(med['group'])}; per answer {ms(med['answer'])} ({ms(med['answer_s'])} "
+            f"script); {typed}staff group {ms(med['group'])} (first session {ms(m['group'][0])}); per answer {ms(med['answer'])} ({ms(med['answer_s'])} "
             f"script; all {answers} reruns + draft writes / answers), median answer rerun {ms(med['median'])} "
             f"({ms(med['median_s'])} script), worst session {ms(max(m['answer']))}"
         )

@@ -36,9 +36,11 @@ def _units(stage: str, group: str, everything: bool) -> list[dict]:
     return form.form_units(shell.catalog(), stage, group, everything).to_dict("records")
 
 
-@st.cache_data(show_spinner=False)
-def _detail(code: str, lang: str) -> str:
-    return form.unit_detail(shell.catalog(), code, lang)
+@st.cache_resource(show_spinner=False)
+def _details(lang: str) -> dict[str, str]:
+    """Every unit's elements and criteria (Markdown) in this language, read at once (form.unit_details); one
+    shared dict, only ever read."""
+    return form.unit_details(shell.catalog(), lang)
 
 
 @st.cache_data(show_spinner=False)
@@ -323,65 +325,77 @@ if personal is None and signed is None:
         ),
         icon=":material/keyboard:",
     )
-c1, c2, c3 = st.columns(3)
-if personal is not None:
-    c1.text_input(
-        tr("รหัสผู้ตอบ (จากลิงก์รายบุคคลของคุณ)", "Respondent id (from your personal link)"),
-        value=personal.respondent_id,
-        disabled=True,
-        key=S + "id_fixed",
-        help=tr("ลิงก์นี้ออกให้คุณคนเดียว รหัสจึงแก้ไม่ได้", "This link was issued to you alone, so the id is fixed."),
-    )
-elif signed is not None:
-    c1.text_input(tr("รหัสผู้ตอบ (จากบัญชีที่ลงชื่อเข้าใช้)", "Respondent id (from your sign-in)"), signed, disabled=True)
-else:
-    c1.text_input(
+
+
+def _id_box() -> None:
+    """The respondent id the person types (open link): its own fragment, so typing reruns this box alone."""
+    st.text_input(
         tr("รหัสผู้ตอบ", "Respondent id"),
         key=S + "id",
         max_chars=campaign.MAX_ID,
         on_change=_save,
         placeholder=tr("เลขประจำตัวหรืออีเมล ตามที่หน่วยงานกำหนด", "staff number or e-mail, as your agency decides"),
     )
-group = c2.selectbox(
-    tr("กลุ่มบุคลากร", "Staff group"),
-    STAFF_GROUPS,
-    format_func=groups.get,
-    key=S + "group",
-    on_change=_save,
-    placeholder=tr("เลือกกลุ่มบุคลากรของคุณ", "choose your staff group"),
-    **({} if S + "group" in st.session_state else {"index": None}),
-)
-org = None
-if camp.org_units:
-    org = c3.selectbox(
-        tr("หน่วยงานย่อย (ไม่บังคับ)", "Org unit (optional)"),
-        camp.org_units,
-        key=S + "org",
-        on_change=_save,
-        placeholder="—",
-        **({} if S + "org" in st.session_state else {"index": None}),
-    )
-if not group:
-    st.info(
-        tr(
-            "เลือกกลุ่มบุคลากรเพื่อดูหน่วยความสามารถที่บทบาทของคุณต้องมี",
-            "Choose your staff group to see the units of capability your role profile requires.",
-        )
-    )
-    st.stop()
-
-everything = st.toggle(
-    tr("ประเมินหน่วยอื่นด้วย (ไม่บังคับ)", "Also rate the other units (optional)"), key=S + "all", on_change=_save
-)
-units = _units(camp.stage, group, everything)
-answers = st.session_state[S + "answers"]
-for u in units:
-    if S + "u_" + u["code"] not in st.session_state and answers.get(u["code"]) is not None:
-        st.session_state[S + "u_" + u["code"]] = answers[u["code"]]
 
 
 @st.fragment
-def _answers_part() -> None:
+def _form() -> None:
+    """Who answers (id, staff group, org unit), the units and Submit. A change of group, org unit or "also rate
+    the other units" reruns this part alone (not the page above: no campaign or link lookup); typing the id
+    reruns its box alone (a fragment inside), an answer the answers alone (another)."""
+    c1, c2, c3 = st.columns(3)
+    if personal is not None:
+        c1.text_input(
+            tr("รหัสผู้ตอบ (จากลิงก์รายบุคคลของคุณ)", "Respondent id (from your personal link)"),
+            value=personal.respondent_id,
+            disabled=True,
+            key=S + "id_fixed",
+            help=tr("ลิงก์นี้ออกให้คุณคนเดียว รหัสจึงแก้ไม่ได้", "This link was issued to you alone, so the id is fixed."),
+        )
+    elif signed is not None:
+        c1.text_input(tr("รหัสผู้ตอบ (จากบัญชีที่ลงชื่อเข้าใช้)", "Respondent id (from your sign-in)"), signed, disabled=True)
+    else:
+        with c1:
+            st.fragment(_id_box)()
+    group = c2.selectbox(
+        tr("กลุ่มบุคลากร", "Staff group"),
+        STAFF_GROUPS,
+        format_func=groups.get,
+        key=S + "group",
+        on_change=_save,
+        placeholder=tr("เลือกกลุ่มบุคลากรของคุณ", "choose your staff group"),
+        **({} if S + "group" in st.session_state else {"index": None}),
+    )
+    org = None
+    if camp.org_units:
+        org = c3.selectbox(
+            tr("หน่วยงานย่อย (ไม่บังคับ)", "Org unit (optional)"),
+            camp.org_units,
+            key=S + "org",
+            on_change=_save,
+            placeholder="—",
+            **({} if S + "org" in st.session_state else {"index": None}),
+        )
+    if not group:
+        st.info(
+            tr(
+                "เลือกกลุ่มบุคลากรเพื่อดูหน่วยความสามารถที่บทบาทของคุณต้องมี",
+                "Choose your staff group to see the units of capability your role profile requires.",
+            )
+        )
+        return
+    everything = st.toggle(
+        tr("ประเมินหน่วยอื่นด้วย (ไม่บังคับ)", "Also rate the other units (optional)"), key=S + "all", on_change=_save
+    )
+    units = _units(camp.stage, group, everything)
+    answers = st.session_state[S + "answers"]
+    for u in units:
+        if S + "u_" + u["code"] not in st.session_state and answers.get(u["code"]) is not None:
+            st.session_state[S + "u_" + u["code"]] = answers[u["code"]]
+    st.fragment(_answers_part)(units, group, org)
+
+
+def _answers_part(units: list[dict], group: str, org: str | None) -> None:
     """The answers and the Submit button: an answer reruns this part alone (a fragment), not the page."""
     required = [u["code"] for u in units if u["required"]]
     answered = sum(st.session_state.get(S + "u_" + u) is not None for u in required)
@@ -400,6 +414,7 @@ def _answers_part() -> None:
         )
     )
     labels = _option_labels(lang)
+    details = _details(lang)
     for u in units:
         key = S + "u_" + u["code"]
         with st.container(border=True):
@@ -414,7 +429,7 @@ def _answers_part() -> None:
                 **({} if key in st.session_state else {"index": None}),
             )
             with st.expander(tr("ความสามารถย่อยและเกณฑ์การปฏิบัติงาน", "Elements and performance criteria")):
-                st.markdown(_detail(u["code"], lang))
+                st.markdown(details[u["code"]])
 
     if st.button(tr("ส่งคำตอบ", "Submit"), type="primary", key=S + "submit", icon=":material/send:"):
         given = {u["code"]: st.session_state.get(S + "u_" + u["code"]) for u in units}
@@ -448,4 +463,4 @@ def _answers_part() -> None:
             st.rerun()
 
 
-_answers_part()
+_form()

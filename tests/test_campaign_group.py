@@ -208,15 +208,15 @@ def test_a_rejected_row_and_a_trashed_campaign_are_their_own(store_con, catalog,
 
 def test_a_failed_group_write_falls_back_to_one_by_one(store_con, catalog, camp, monkeypatch):
     calls = []
-    real = campaign_group.aggregates.refresh
+    real = campaign_group.aggregates.apply
 
-    def refresh_failing_once(cur, ids):
-        calls.append(sorted(ids))
+    def apply_failing_once(cur, added, removed):
+        calls.append(added)
         if len(calls) == 1:
             raise RuntimeError("the group's write failed")
-        return real(cur, ids)
+        return real(cur, added, removed)
 
-    monkeypatch.setattr(campaign_group.aggregates, "refresh", refresh_failing_once)
+    monkeypatch.setattr(campaign_group.aggregates, "apply", apply_failing_once)
     entries = _entries(camp, catalog, [("f1", "Service", 1), ("f2", "Academic", 2), ("f3", "Others", 3)])
     SurveyStore(store_con, catalog).append_group(entries)
     assert all(e.error is None and e.result.batch_id for e in entries)

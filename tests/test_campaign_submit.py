@@ -164,3 +164,11 @@ def test_answering_again_is_a_new_data_version(setup):
     before = db.data_version(con)
     go(setup, answers={u: 4 for u in req})
     assert db.data_version(con) != before
+
+
+def test_unit_details_are_each_units_detail(catalog):
+    """/assess reads every unit's text at once (form.unit_details, issue 22): the same text as unit_detail."""
+    for lang in ("th", "en"):
+        details = form.unit_details(catalog, lang)
+        assert list(details) == catalog.unit_codes()
+        assert all(details[c] == form.unit_detail(catalog, c, lang) for c in details)

@@ -341,7 +341,7 @@ TRUSTED_IN = {
         "stages.get",
         "tag",
         "r[element]",
-        "_detail",  # form.unit_detail (catalogue text), cached at the page edge (issue 22)
+        "details[]",  # form.unit_details (catalogue text), cached per language at the page edge (issue 22)
         "label",
     },
     "pages/explorer.py": {

@@ -1,5 +1,6 @@
 """Issue 22: an answer on /assess reruns the answers' fragment alone (not the page: no campaign or link lookup,
-no store read), writes no draft on the way, and Submit (inside the fragment) still stores and shows the result."""
+no store read), writes no draft on the way, and Submit (inside the fragment) still stores and shows the result.
+Choosing the staff group reruns the form's fragment (not the page above it), typing the id the id box alone."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def test_an_answer_reruns_the_answers_part_only(app):
     at = visit(c.code, lang="en")
     at.text_input(key="as_id").input("1234567").run()
     at.selectbox(key="as_group").select(GROUP).run()
-    assert len(fragment_ids(at)) == 1, "the answers are one fragment"
+    assert len(fragment_ids(at)) == 3, "the form, its id box and its answers: one fragment each"
     radios = unit_radios(at)
     with (
         mock.patch.object(campaign, "require_open", wraps=campaign.require_open) as page_lookup,
@@ -65,3 +66,38 @@ def test_submit_inside_the_fragment_stores_and_shows_the_result(app):
     assert not at.exception and "Your answers are stored" in at.success[0].value
     assert stored(shared)["respondent_id"].tolist() == ["7654321"]
     assert any("/assess?r=" in cd.value for cd in at.code), "the result link, issued in the answer's transaction"
+
+
+def test_choosing_the_group_reruns_the_form_not_the_page(app):
+    open_, _shared = app
+    c = open_()
+    at = visit(c.code, lang="en")
+    at.text_input(key="as_id").input("1234567").run()
+    form_id = fragment_ids(at)[0]
+    with mock.patch.object(campaign, "require_open", wraps=campaign.require_open) as page_lookup:
+        at.selectbox(key="as_group").select(GROUP)
+        at = run_fragment(at, form_id)
+    assert not at.exception
+    assert page_lookup.call_count == 0, "the page above the form did not rerun"
+    assert len(unit_radios(at)) > 3 and at.get("progress"), "the group's units drawn"
+    assert not at.warning, "the page's own elements were not sent again"
+    first = {r.key for r in unit_radios(at)}
+    at.selectbox(key="as_group").select("Executive")
+    at = run_fragment(at, form_id)
+    assert not at.exception and at.session_state["as_group"] == "Executive"
+    assert {r.key for r in unit_radios(at)} != first, "the other group's units"
+    assert at.session_state["as_id"] == "1234567"
+
+
+def test_typing_the_id_reruns_the_id_box_alone(app):
+    open_, _shared = app
+    c = open_()
+    at = visit(c.code, lang="en")
+    at.selectbox(key="as_group").select(GROUP).run()
+    assert unit_radios(at)
+    with mock.patch.object(campaign, "require_open", wraps=campaign.require_open) as page_lookup:
+        at.text_input(key="as_id").input("7654321")
+        at = run_fragment(at, fragment_ids(at)[1])
+    assert not at.exception and page_lookup.call_count == 0
+    assert at.session_state["as_id"] == "7654321"
+    assert not at.radio and not at.selectbox, "only the id box was sent again, not the units"

@@ -49,6 +49,24 @@ def unit_detail(catalog: Catalog, code: str, lang: str) -> str:
     return "\n".join(lines)
 
 
+def unit_details(catalog: Catalog, lang: str) -> dict[str, str]:
+    """unit_detail of every unit at once (two catalogue reads, not two per unit): unit code -> Markdown."""
+
+    def pick(row, field):
+        en, th = row.get(f"{field}_en"), row.get(f"{field}_th")
+        return en if lang == "en" and isinstance(en, str) and en.strip() else (th or "")
+
+    by_element: dict[str, list[str]] = {}
+    for c in catalog.criteria().to_dict("records"):
+        by_element.setdefault(c["element_code"], []).append(f"- {pick(c, 'text')}")
+    out = dict.fromkeys(catalog.unit_codes(), "")
+    lines: dict[str, list[str]] = {}
+    for el in catalog.elements().to_dict("records"):
+        lines.setdefault(el["unit_code"], []).append(f"**{el['code']}** {pick(el, 'name')}")
+        lines[el["unit_code"]] += by_element.get(el["code"], [])
+    return out | {code: "\n".join(x) for code, x in lines.items()}
+
+
 def learn_first(catalog: Catalog, plan: rsp.Plan, limit: int = 12) -> pd.DataFrame:
     """Elements to learn first: those of the units to develop (then not assessed), framework order."""
     order = {rsp.DEVELOP: 0, rsp.NOT_ASSESSED: 1}

@@ -201,7 +201,7 @@ def _cells_part(cur, where: str, params: dict) -> pd.DataFrame | None:
                 low[part] = np.minimum.reduce([low_levels[c][part] for c in need]) if need else 4
         full[s] = np.bincount(cell * 5 + np.minimum(low, 4), minlength=nc * 5).reshape(nc, 5)
     cells_of = {g: out["staff_group"] == g for g in STAFF_GROUPS}
-    frames = []
+    frames = []  # one dict of columns per threshold, made one frame at the end (one column each, not five)
     for t in THRESHOLDS[1:]:
         d = out | {"t": np.full(nc, t, dtype=np.uint8), "n": n}
         for c in codes:
@@ -213,18 +213,18 @@ def _cells_part(cur, where: str, params: dict) -> pd.DataFrame | None:
             for g, mine in cells_of.items():
                 for c in req[(s, g)]:
                     d[f"r_{s}"][mine] += d[f"m_{c}"][mine]
-        frames.append(pd.DataFrame(d))
+        frames.append(d)
     frames.append(
-        _at_targets(cur, tab, order, cell, frames[targets.DEFAULT_LEVEL - 1].copy(), codes, req, low_levels, rows_of)
+        _at_targets(cur, tab, order, cell, dict(frames[targets.DEFAULT_LEVEL - 1]), codes, req, low_levels, rows_of)
     )
-    return pd.concat(frames, ignore_index=True)
+    return pd.DataFrame({c: np.concatenate([f[c] for f in frames]) for c in frames[0]})
 
 
-def _at_targets(cur, tab, order, cell, d: pd.DataFrame, codes, req, low_levels, rows_of) -> pd.DataFrame:
+def _at_targets(cur, tab, order, cell, d: dict, codes, req, low_levels, rows_of) -> dict:
     """The cells at t = 0: each unit met at its target level in force (framework/targets.py) for the row's
     agency and round, at its batch's stage (m_) or at each stage (f_, r_). Starts from the cells at the default
     level (`d`), so where nothing was set they are equal."""
-    d["t"] = np.uint8(targets.TARGET)
+    d["t"] = np.full(len(d["n"]), targets.TARGET, dtype=np.uint8)
     tg = targets.in_force_all(cur, inside=True)
     if tg.empty:
         return d
@@ -246,7 +246,7 @@ def _at_targets(cur, tab, order, cell, d: pd.DataFrame, codes, req, low_levels, 
                 ] = r.level
     if not by_unit and not any(by_stage.values()):
         return d
-    nc = len(d)
+    nc = len(d["n"])
     for c, level in by_unit.items():
         d[f"m_{c}"] = np.bincount(cell, weights=low_levels[c] >= level, minlength=nc).astype(np.int64)
     for s in STAGES:
@@ -286,6 +286,55 @@ def refresh(cur, batch_ids) -> None:
 
     releases.create(cur)
     releases.publish(cur, ids, access.min_cell_floor())
+
+
+def cells_of(cur, where: str, params: dict | None = None) -> pd.DataFrame | None:
+    """The cells (every threshold) of the responses `where` selects (over `store.responses r LEFT JOIN
+    store.batches b`), counted as refresh counts them; None when it selects none. A write that knows which rows it
+    adds and removes counts them with this (the removed ones before they are deleted) and calls `apply`."""
+    return _cells(cur, where, params or {})
+
+
+def apply(cur, added: pd.DataFrame | None, removed: pd.DataFrame | None) -> None:
+    """Inside the caller's transaction: the stored cells plus `added` less `removed` (cells_of of the rows the
+    write inserted and of those it deleted), instead of counting the touched batches again (`refresh`): a
+    write then costs what it changes, not the size of its batches (issue 22). Every figure of a cell is a sum
+    over its rows, so this equals refresh exactly; a cell left with no one is removed. Then the campaign cells
+    touched are released as refresh does (store/releases.py), looking only at those cells."""
+    frames = [] if added is None else [added]
+    if removed is not None:
+        measures = [c for c in removed.columns if c not in KEYS and c != "t"]
+        frames.append(pd.concat([removed[[*KEYS, "t"]], -removed[measures]], axis=1))
+    if not frames:
+        return
+    delta = pd.concat(frames, ignore_index=True)
+    columns = [
+        r[0]
+        for r in cur.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'store' AND table_name = 'agg_cells' "
+            "ORDER BY column_index"
+        ).fetchall()
+    ]
+    keys = ", ".join(KEYS)
+    sums = ", ".join(f"sum({db.ident(c)}) AS {db.ident(c)}" for c in columns if c not in (*KEYS, "t"))
+    same = " AND ".join(f"c.{k} IS NOT DISTINCT FROM d.{k}" for k in KEYS)
+    touched = f"EXISTS (SELECT 1 FROM agg_delta d WHERE {same})"
+    cur.register("agg_delta", delta)
+    try:
+        cur.execute(f"""CREATE OR REPLACE TEMP TABLE agg_merged AS
+            SELECT {keys}, t, {sums}
+            FROM (SELECT c.* FROM {TABLE} c WHERE {touched} UNION ALL BY NAME SELECT * FROM agg_delta)
+            GROUP BY {keys}, t HAVING sum(n) > 0""")
+        cur.execute(f"DELETE FROM {TABLE} c WHERE {touched}")
+        cur.execute(f"INSERT INTO {TABLE} BY NAME SELECT * FROM agg_merged")
+        cur.execute("DROP TABLE agg_merged")
+    finally:
+        cur.unregister("agg_delta")
+    from framework.store import releases  # reads agg_cells: imported here so the dependency runs one way
+
+    releases.create(cur)
+    cells = delta[list(KEYS)].drop_duplicates().reset_index(drop=True)
+    releases.publish(cur, cells["batch_id"].tolist(), access.min_cell_floor(), cells=cells)
 
 
 def rebuild(cur) -> None:

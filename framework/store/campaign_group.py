@@ -11,7 +11,8 @@ order, but with the fixed costs paid once per group:
   (agency, round date): the people's earlier answers stored in the round superseded by their first submission
   of the group (`rounds.supersede`), each later submission of the same person superseding the one before it
   (store.superseded_responses / store.replacements, as a replace would), the last one live, the counters, the
-  submissions log (`seq` in the order of the group), and the cells of every batch touched refreshed once.
+  submissions log (`seq` in the order of the group), and the cells changed by what the group added and removed
+  (aggregates.apply: the cells of those rows added or taken away, not the batches counted again).
 Each entry ends with its own `result` or `error`. A refusal of one entry (its on_write raised, its campaign's
 batch is in the trash) retries the group without it (and, for the trash, without its campaign's others); any
 other failure falls back to one transaction per entry, so one submission never sinks the others.
@@ -31,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 
 from framework import db, names, survey
-from framework.store import aggregates
+from framework.store import aggregates, campaign_rows
 from framework.store.keys import CAMPAIGN_KEY_PREFIX, name_key
 from framework.store.locks import write_lock
 from framework.store.results import BatchInTrash, IngestResult
@@ -58,6 +59,12 @@ class Entry:
     error: BaseException | None = None
     rows: pa.Table | None = field(default=None, repr=False)  # its accepted row, once validated
     accepted: IngestResult | None = field(default=None, repr=False)  # its validation's result, before the write
+
+
+def _sum(frames: list) -> pd.DataFrame | None:
+    """The cell frames of a group's rounds as one (aggregates.apply adds them up per cell)."""
+    frames = [f for f in frames if f is not None]
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 class _Refused(Exception):
@@ -108,9 +115,36 @@ class CampaignGroupMixin:
 
     def _validate_group(self, entries: list[Entry]) -> None:
         """The upload validation of these entries' rows as one file (a header, one row each): an entry whose
-        row is rejected gets its result (batch_id None, its own reasons), an accepted one its row (`rows`)."""
+        row is rejected gets its result (batch_id None, its own reasons), an accepted one its row (`rows`).
+        Plain rows of a header the validator has checked once in this process skip the file
+        (store/campaign_rows.py: the same row, its fixed cost paid once)."""
         import csv
         import io
+
+        header = tuple(entries[0].raw)
+        fast = campaign_rows.known(header)
+        if fast is not None and fast.ok:
+            slow = []
+            for e in entries:
+                if campaign_rows.plain(e.raw, self.unit_codes) and campaign_rows.group_key(e.raw, fast.aliases):
+                    e.rows = campaign_rows.row(e.raw, self.unit_codes, fast.aliases, fast.schema)
+                    e.accepted = IngestResult(
+                        None,
+                        file_name(e.code),
+                        1,
+                        1,
+                        0,
+                        1,
+                        source_format=fast.source_format,
+                        encoding=fast.encoding,
+                        problems=fast.no_problems.copy(),
+                        on_conflict="replace",
+                    )
+                else:
+                    slow.append(e)
+            if not slow:
+                return
+            entries = slow
 
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\r\n")
@@ -157,6 +191,9 @@ class CampaignGroupMixin:
                 e.result = one
             else:
                 e.rows, e.accepted = rows.slice(i, 1), one
+                if fast is None and campaign_rows.plain(e.raw, self.unit_codes):  # once per header and process
+                    aliases = self.catalog.staff_group_aliases()
+                    fast = campaign_rows.verify(header, e.raw, self.unit_codes, aliases, e.rows, one)
 
     def _write_group(self, entries: list[Entry]) -> None:
         """One transaction for these validated entries; each ends with its result or error."""
@@ -165,8 +202,8 @@ class CampaignGroupMixin:
             results = {id(e): dataclasses.replace(e.accepted) for e in pending}
             try:
                 with write_lock(self.con), db.transaction(self.con) as tx:
-                    touched = self._write_entries(tx, pending, results)
-                    aggregates.refresh(tx, touched)
+                    added, removed = self._write_entries(tx, pending, results)
+                    aggregates.apply(tx, _sum(added), _sum(removed))  # the cells: what the group changed
             except _Refused as r:
                 gone = [e for e in pending if e is r.entry or (r.same_code and e.code == r.entry.code)]
                 for e in gone:
@@ -185,8 +222,9 @@ class CampaignGroupMixin:
                 e.result = results[id(e)]
             return
 
-    def _write_entries(self, tx, pending: list[Entry], results: dict) -> set:
-        """Inside the group's transaction: everything but the cells; returns the batches touched."""
+    def _write_entries(self, tx, pending: list[Entry], results: dict) -> tuple[list, list]:
+        """Inside the group's transaction: everything but the cells; returns the cells of the rows it added and
+        of those it removed (aggregates.cells_of, frames or None)."""
         for e in pending:
             if e.on_write is not None:
                 try:
@@ -200,13 +238,13 @@ class CampaignGroupMixin:
                     batch_of[e.code] = self._campaign_batch(tx, e, results[id(e)])
                 except BatchInTrash as exc:
                     raise _Refused(e, exc, same_code=True) from exc
-        touched = set(batch_of.values())
+        added, removed = [], []
         rounds: dict[tuple, list[Entry]] = {}
         for e in pending:
             results[id(e)].batch_id = batch_of[e.code]
             rounds.setdefault((e.round_date, e.agency), []).append(e)
         for (round_d, agency), part in rounds.items():
-            touched |= self._write_round(tx, part, round_d, agency, batch_of, results)
+            self._write_round(tx, part, round_d, agency, batch_of, results, added, removed)
         for bid in dict.fromkeys(batch_of.values()):
             mine = [results[id(e)] for e in pending if batch_of[e.code] == bid]
             tx.execute(
@@ -216,7 +254,7 @@ class CampaignGroupMixin:
             )
         self._log(tx, pending, batch_of)
         tx.execute("INSERT OR REPLACE INTO store.store_info VALUES ('had_batches', 'true')")
-        return touched
+        return added, removed
 
     def _campaign_batch(self, cur, e: Entry, res: IngestResult) -> str:
         """The campaign's live batch, created by its first submission; BatchInTrash while it is in the trash."""
@@ -242,8 +280,11 @@ class CampaignGroupMixin:
         )
         return batch_id
 
-    def _write_round(self, tx, part: list[Entry], round_d, agency, batch_of: dict, results: dict) -> set:
-        """The rows of one round (agency, round date) of the group, in order: see the module docstring."""
+    def _write_round(
+        self, tx, part: list[Entry], round_d, agency, batch_of: dict, results: dict, added: list, removed: list
+    ) -> None:
+        """The rows of one round (agency, round date) of the group, in order: see the module docstring. The cells
+        of the stored answers it supersedes go to `removed` (counted before they leave), of its rows to `added`."""
         rows = pa.concat_tables([e.rows for e in part], promote_options="default")
         rids = [str(r) for r in rows.column("respondent_id").to_pylist()]
         bids = [batch_of[e.code] for e in part]
@@ -263,6 +304,16 @@ class CampaignGroupMixin:
             key = name_key("coalesce(agency, $agency)")
             sql = clash_sql(f"SELECT DISTINCT respondent_id, {key} AS agency_key FROM group_rows")
             clash = tx.execute(sql, db.bind(sql, params)).df()
+            if len(clash):  # the rows supersede() deletes: (batch_id, respondent_id) of the clash
+                tx.register("clash_all", clash)
+                try:
+                    removed.append(
+                        aggregates.cells_of(
+                            tx, "(r.batch_id, r.respondent_id) IN (SELECT batch_id, respondent_id FROM clash_all)"
+                        )
+                    )
+                finally:
+                    tx.unregister("clash_all")
             by = clash["respondent_id"].astype(str).map(lambda rid: bids[first[rid]]) if len(clash) else None
             for bid in dict.fromkeys(by if by is not None else []):  # stored answers: replaced by the first one
                 tx.register("clash", clash[by == bid].reset_index(drop=True))
@@ -293,9 +344,17 @@ class CampaignGroupMixin:
                 f"{units}) SELECT g_batch, {columns} FROM group_rows WHERE g_live"
             )
             tx.execute(sql, db.bind(sql, params))
+            # Every earlier row of these people in the round was superseded above: their rows in the batches
+            # are now exactly the group's live ones.
+            added.append(
+                aggregates.cells_of(
+                    tx,
+                    "(r.batch_id, r.respondent_id) IN "
+                    "(SELECT g_batch, CAST(respondent_id AS VARCHAR) FROM group_rows WHERE g_live)",
+                )
+            )
         finally:
             tx.unregister("group_rows")
-        return set(clash["batch_id"])
 
     @staticmethod
     def _log(tx, pending: list[Entry], batch_of: dict) -> None:

@@ -65,14 +65,32 @@ def exists(con) -> bool:
     )
 
 
-def publish(cur, batch_ids, k: int) -> list[tuple]:
+def publish(cur, batch_ids, k: int, cells=None) -> list[tuple]:
     """Inside the caller's transaction, after agg_cells of these batches were refreshed: release every cell of
     a campaign batch among them in which k or more people changed; drop the released layer of batches that
-    are no longer live campaign batches. Returns the cells released (batch_id, agency, unit_key, staff_group)."""
+    are no longer live campaign batches. Returns the cells released (batch_id, agency, unit_key, staff_group).
+    `cells` (a frame of those four keys; aggregates.apply): only these cells can have changed, so only their
+    people are compared (a cell nobody joined or left since its last check is as it was then)."""
     ids = sorted({str(b) for b in batch_ids if b is not None})
     if not ids:
         return []
     p = {"ids": ids}
+    scope = ""
+    if cells is not None:
+        cur.register("release_scope", cells)
+        scope = (
+            " AND EXISTS (SELECT 1 FROM release_scope s WHERE s.batch_id = x.batch_id "
+            "AND s.agency IS NOT DISTINCT FROM x.agency AND s.unit_key IS NOT DISTINCT FROM x.unit_key "
+            "AND s.staff_group IS NOT DISTINCT FROM x.staff_group)"
+        )
+    try:
+        return _publish(cur, p, k, scope)
+    finally:
+        if cells is not None:
+            cur.unregister("release_scope")
+
+
+def _publish(cur, p: dict, k: int, scope: str) -> list[tuple]:
     for table in (TABLE, ROWS):
         cur.execute(
             f"DELETE FROM {table} WHERE batch_id IN (SELECT unnest($ids::VARCHAR[])) "
@@ -80,14 +98,14 @@ def publish(cur, batch_ids, k: int) -> list[tuple]:
             p,
         )
     live = (
-        f"SELECT batch_id, agency, {aggregates.UNIT_KEY} AS unit_key, staff_group, respondent_id, "
+        f"SELECT * FROM (SELECT batch_id, agency, {aggregates.UNIT_KEY} AS unit_key, staff_group, respondent_id, "
         f"hash(r) AS row_hash FROM store.responses r WHERE batch_id IN (SELECT unnest($ids::VARCHAR[])) "
-        f"AND batch_id IN ({CAMPAIGN_BATCHES})"
+        f"AND batch_id IN ({CAMPAIGN_BATCHES})) x WHERE TRUE{scope}"
     )
     cur.execute(
         f"""CREATE OR REPLACE TEMP TABLE release_cells AS
         WITH live AS ({live}),
-        pub AS (SELECT * FROM {ROWS} WHERE batch_id IN (SELECT unnest($ids::VARCHAR[]))),
+        pub AS (SELECT * FROM {ROWS} x WHERE batch_id IN (SELECT unnest($ids::VARCHAR[])){scope}),
         diff AS ((FROM live EXCEPT FROM pub) UNION ALL (FROM pub EXCEPT FROM live))
         SELECT batch_id, agency, unit_key, staff_group, count(DISTINCT respondent_id) AS changed
         FROM diff GROUP BY ALL HAVING count(DISTINCT respondent_id) >= $k""",
