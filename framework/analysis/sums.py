@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from framework import db
-from framework.analysis.base import params
+from framework.analysis.base import filtered, params
 from framework.analysis.filters import Filters
 from framework.analysis.source import CELLS, Source
 
@@ -53,7 +53,7 @@ def grouped(
     value). Only the columns the values read are fetched (Source.narrow)."""
     cols = ", ".join(f"{expr} AS {db.ident(n)}" for n, expr in (keys | values).items())
     narrow = src.narrow([v for v in values.values() if v != src.weight])
-    text = f"WITH f AS ({narrow.filtered(exact)}) SELECT {cols} FROM f"
+    text = f"WITH f AS ({filtered(con, narrow, exact)}) SELECT {cols} FROM f"
     table = db.arrow(con, text, params(con, f, exact))
     if table.num_rows == 0:
         return pd.DataFrame({k: pd.Series([], dtype=object) for k in keys}), np.zeros((0, len(values)), np.int64)
