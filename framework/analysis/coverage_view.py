@@ -201,14 +201,18 @@ def blockers(
     req = {c: gs for c, gs in req.items() if gs}
     if not req:
         return pd.DataFrame(columns=BLOCKER_COLUMNS)
-    raw = coverage_raw(con, f, stage, ["span"], codes=list(req))
-    parts = raw[~raw["is_total"]]
-    # A part counts for a unit when all of its block's staff groups require the unit (one pass, then one sum).
-    spans = {k: groups_of_span(k) for k in set(parts["key"])}
-    inside = [spans[k] <= req.get(c, frozenset()) for k, c in zip(parts["key"], parts["code"])]
-    sums = parts.loc[inside, ["code", "n", "met", "assessed"]].groupby("code", sort=False).sum()
-    sums = sums.reindex(list(req), fill_value=0).astype("int64")
-    df = sums.rename_axis("code").reset_index()
+    src = source.pick(con)
+    if sums.here(src):  # the parts (blocks' staff groups) summed here, then per unit the parts inside
+        df = blocker_sums(con, f, src, req)
+    else:
+        raw = coverage_raw(con, f, stage, ["span"], codes=list(req))
+        parts = raw[~raw["is_total"]]
+        # A part counts for a unit when all of its block's staff groups require the unit (one pass, one sum).
+        spans = {k: groups_of_span(k) for k in set(parts["key"])}
+        inside = [spans[k] <= req.get(c, frozenset()) for k, c in zip(parts["key"], parts["code"])]
+        counts = parts.loc[inside, ["code", "n", "met", "assessed"]].groupby("code", sort=False).sum()
+        counts = counts.reindex(list(req), fill_value=0).astype("int64")
+        df = counts.rename_axis("code").reset_index()
     df = df.merge(fr.units[["code", "group_key", "unit_ord", "name_th", "name_en"]], on="code")
     df["key"] = TOTAL_KEY
     df["n_all"] = head_counts(con, df, f, "group", groups_of=req.get)
@@ -220,6 +224,27 @@ def blockers(
     if top is not None:
         df = df[df["hidden"].isna()].head(top)
     return df[BLOCKER_COLUMNS].reset_index(drop=True)
+
+
+def blocker_sums(con, f: Filters, src: source.Source, req: dict) -> pd.DataFrame:
+    """Per unit of `req` (code -> the staff groups requiring it), in its order: the people, met and assessed of
+    the parts of the cells (one per set of staff groups a block spans) that lie within the unit's groups, summed
+    here (analysis/sums.py); what blockers() sums from coverage_raw by span otherwise."""
+    codes = list(req)
+    values = {"n": src.weight}
+    for c in codes:
+        values |= {f"m:{c}": src.met(c), f"a:{c}": src.assessed(c)}
+    parts, counts = sums.grouped(con, f, src, f.authorised, {"key": KEY_EXPR["span"]}, values)
+    spans = [groups_of_span(k) for k in parts["key"].tolist()]
+    inside = np.array([[s <= req[c] for c in codes] for s in spans], dtype=np.int64).reshape(len(spans), len(codes))
+    return pd.DataFrame(
+        {
+            "code": pd.Series(codes, dtype="str"),
+            "n": inside.T @ counts[:, 0],
+            "met": (inside * counts[:, 1::2]).sum(axis=0),
+            "assessed": (inside * counts[:, 2::2]).sum(axis=0),
+        }
+    ).astype({"n": "int64", "met": "int64", "assessed": "int64"})
 
 
 HIDDEN_NO_PREVIOUS = "no_previous"  # a change cell without a previous round to compare with
