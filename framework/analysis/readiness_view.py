@@ -111,15 +111,32 @@ def totals(con, f: Filters, both: bool = False) -> tuple[pd.DataFrame, ...]:
 
 
 def finish_totals(con, df: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """finish_readiness(by="group")'s total rows, from readiness.sql's total rows alone."""
-    df = df.assign(key=TOTAL_KEY).sort_values("stage_ord", kind="stable").reset_index(drop=True)
-    df["n"] = df["n"].astype("int64")
-    df["fully_ready"] = np.where(df["n"] > 0, df["fully"].astype("float64") / df["n"].where(df["n"] > 0, 1), np.nan)
-    df["n_all"] = head_counts(con, df, f, "group")
-    df = sup.hide(df, f.min_cell, ["readiness", "fully_ready", "required_units"])
-    df["by"] = "group"
-    cols = ["by", "key", "stage", "n", "n_all", "readiness", "fully_ready", "required_units", "is_total", "hidden"]
-    return df[cols]
+    """finish_readiness(by="group")'s total rows, from readiness.sql's total rows alone (three rows: built as
+    arrays, not frame operations)."""
+    df = df.sort_values("stage_ord", kind="stable")
+    n = df["n"].to_numpy(dtype="int64")
+    fully = np.where(n > 0, df["fully"].to_numpy(dtype="float64") / np.where(n > 0, n, 1), np.nan)
+    n_all = np.array(head_counts(con, df.assign(key=TOTAL_KEY), f, "group"), dtype="int64")
+    hidden = sup.reasons(pd.Series(n), pd.Series(n_all), f.min_cell)
+    shown = hidden.isna().to_numpy()
+
+    def kept(values) -> np.ndarray:  # suppression.hide: a hidden row's figure is NaN
+        return np.where(shown, np.asarray(values, dtype="float64"), np.nan)
+
+    return pd.DataFrame(
+        {
+            "by": "group",
+            "key": TOTAL_KEY,
+            "stage": df["stage"].to_numpy(),
+            "n": n,
+            "n_all": n_all,
+            "readiness": kept(df["readiness"]),
+            "fully_ready": kept(fully),
+            "required_units": kept(df["required_units"]),
+            "is_total": True,
+            "hidden": hidden,  # a Series: its object dtype kept
+        }
+    )
 
 
 def finish_readiness(con, df: pd.DataFrame, f: Filters, by: str) -> pd.DataFrame:
