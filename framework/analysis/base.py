@@ -55,8 +55,8 @@ def required_codes(con, stage: str, staff_group: str) -> tuple[str, ...]:
 
 @once
 def has_store(con) -> bool:
-    """db.has_store, asked once per view computation."""
-    return db.has_store(con)
+    """db.has_store, from the store's tables (read once per view computation: source.tables)."""
+    return {"batches", "responses"} <= source.tables(con)
 
 
 def params(con, f: Filters, exact: bool | None = None) -> dict:
@@ -65,8 +65,20 @@ def params(con, f: Filters, exact: bool | None = None) -> dict:
     and unless the figures are exact, the disclosure blocks ($blk_*)."""
     out = f.params() | {"round_ids": round_ids(con, f.round, f.batches)}
     if not (f.authorised if exact is None else exact):
-        out |= disclosure.params(blocks(con))
+        out |= public_params(con)
     return out
+
+
+@once
+def public_params(con) -> dict:
+    """disclosure.params of the blocks, bound by every public query (built once per view computation). When
+    every atom holds k or more people (and no campaign batch keeps its cells apart), each atom is a block of its
+    own: no pooled block and no atom outside one, so the lists are empty without partitioning the atoms."""
+    if has_store(con) and not source.campaign_batches(con):
+        atoms = population(con).atoms
+        if len(atoms) and bool((atoms["n"] >= access.min_cell_floor()).all()):
+            return disclosure.params(disclosure.partition(None, access.min_cell_floor()))
+    return disclosure.params(blocks(con))
 
 
 @once
@@ -75,7 +87,7 @@ def blocks(con) -> pd.DataFrame:
     batch's cells (released in steps of k, store/releases.py) are never pooled."""
     if not has_store(con):
         return disclosure.partition(None, access.min_cell_floor())
-    src = source.pick(con)
+    src = source.pick(con).narrow(())
     campaigns = source.campaign_batches(con)
     if campaigns:
         atoms = db.frame(
@@ -110,11 +122,20 @@ def run(
     the key (disclosure.POOLED) are dropped."""
     src = src or source.pick(con)
     exact = f.authorised if exact is None else exact
-    text = db.render(template, filtered=src.filtered(exact), **parts)
+    text = db.render(template, filtered=filtered(con, src, exact), **parts)
     df = db.query(con, text, params(con, f, exact) | (bound or {}))
     if "key" in df.columns and not exact:
         df = df[df["key"].astype(str) != disclosure.POOLED].reset_index(drop=True)
     return df
+
+
+def filtered(con, src: Source, exact: bool) -> str:
+    """src.filtered(exact), as DuckDB need plan it: without a pooled block and an atom outside every block
+    (every atom k or more: public_params binds empty lists) the public tail keeps every row the filters keep,
+    each its own block, which the exact tail over the public rows says without a join and a window."""
+    if not exact and not any(public_params(con).values()):
+        return src.filtered(True, public=True)
+    return src.filtered(exact)
 
 
 def key_parts(dims: list[str], *wanted: str) -> dict:
@@ -170,7 +191,7 @@ def population(con) -> Population:
     """The atoms of the whole store (no filter) for the filter-differencing rule."""
     if not has_store(con):
         return Population(pd.DataFrame(columns=[*DIFF_DIMS, "n"]))
-    src = source.pick(con)
+    src = source.pick(con).narrow(())  # the atoms read the cells' keys and head counts alone
     text = db.render(sql.load("population_atoms"), filtered=src.filtered(True), n=weighted_n(src))
     return Population(db.frame(con, text, params(con, Filters(round=ROUND_ALL), exact=True)))
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from framework import db, sql
-from framework.analysis import source
+from framework.analysis import source, sums
 from framework.analysis import suppression as sup
 from framework.analysis.base import (
     frame,
@@ -17,8 +17,9 @@ from framework.analysis.base import (
     run,
     weighted_n,
 )
-from framework.analysis.disclosure import groups_of_span
+from framework.analysis.disclosure import POOLED, groups_of_span
 from framework.analysis.filters import (
+    KEY_EXPR,
     ROUND_LATEST,
     ROUND_PREVIOUS,
     TOTAL_KEY,
@@ -38,6 +39,10 @@ def coverage_raw(con, f: Filters, stage: str, dims: list[str], codes: list[str] 
     fr = frame(con)
     src = source.pick(con)
     codes = fr.codes if codes is None else [c for c in fr.codes if c in set(codes)]
+    if sums.here(src):
+        df = coverage_sums(con, f, src, dims, codes)
+        df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
+        return df
     met = ", ".join(
         f"coalesce(sum({src.met(c)}), 0)::BIGINT AS {db.ident('m:' + c)}, "
         f"coalesce(sum({src.assessed(c)}), 0)::BIGINT AS {db.ident('a:' + c)}"
@@ -48,6 +53,41 @@ def coverage_raw(con, f: Filters, stage: str, dims: list[str], codes: list[str] 
     df = run(con, sql.load("coverage"), f, src, n=weighted_n(src), met_counts=met, unpivot_on=pairs, **keys)
     df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
     return df
+
+
+def coverage_sums(con, f: Filters, src: source.Source, dims: list[str], codes: list[str]) -> pd.DataFrame:
+    """coverage.sql's result (before the total key is named) from the cells summed here (analysis/sums.py): per
+    key the people and each unit's met and assessed counts, the grouping set without the last key as the
+    total (over no row at all, one total of zeros when there is no outer key), one row per key and unit."""
+    exact = f.authorised
+    names = ["outer_key", "key"][-len(dims) :]
+    values = {"n": src.weight}
+    for c in codes:
+        values |= {f"m:{c}": src.met(c), f"a:{c}": src.assessed(c)}
+    keys, counts = sums.grouped(con, f, src, exact, {n: KEY_EXPR[d] for n, d in zip(names, dims)}, values)
+    if len(dims) > 1:  # each outer key's total, over every row of it (a pooled key's included)
+        outer = pd.Series(keys["outer_key"].to_numpy(), dtype=object)
+        codes_, uniq = pd.factorize(outer, use_na_sentinel=False)
+        total = np.zeros((len(uniq), counts.shape[1]), dtype=np.int64)
+        np.add.at(total, codes_, counts)
+        totals = pd.DataFrame({"outer_key": uniq, "key": None})
+    else:
+        total, totals = counts.sum(axis=0, dtype=np.int64).reshape(1, -1), pd.DataFrame({"key": [None]})
+    if not exact:  # a key spanning several values (disclosure.POOLED) has no row of its own
+        kept = keys["key"].astype(str).to_numpy() != POOLED
+        keys, counts = keys[kept], counts[kept]
+    rows = pd.concat([keys.assign(is_total=False), totals.assign(is_total=True)], ignore_index=True)
+    counts = np.vstack([counts, total])
+    width = len(codes)
+    out = {n: pd.Series(np.repeat(rows[n].to_numpy(dtype=object), width), dtype="str") for n in names}
+    out |= {
+        "is_total": np.repeat(rows["is_total"].to_numpy(dtype=bool), width),
+        "n": np.repeat(counts[:, 0], width),
+        "code": pd.Series(np.tile(np.array(codes, dtype=object), len(rows)), dtype="str"),
+        "met": counts[:, 1::2].reshape(-1),
+        "assessed": counts[:, 2::2].reshape(-1),
+    }
+    return pd.DataFrame(out)
 
 
 @view
@@ -161,14 +201,18 @@ def blockers(
     req = {c: gs for c, gs in req.items() if gs}
     if not req:
         return pd.DataFrame(columns=BLOCKER_COLUMNS)
-    raw = coverage_raw(con, f, stage, ["span"], codes=list(req))
-    parts = raw[~raw["is_total"]]
-    # A part counts for a unit when all of its block's staff groups require the unit (one pass, then one sum).
-    spans = {k: groups_of_span(k) for k in set(parts["key"])}
-    inside = [spans[k] <= req.get(c, frozenset()) for k, c in zip(parts["key"], parts["code"])]
-    sums = parts.loc[inside, ["code", "n", "met", "assessed"]].groupby("code", sort=False).sum()
-    sums = sums.reindex(list(req), fill_value=0).astype("int64")
-    df = sums.rename_axis("code").reset_index()
+    src = source.pick(con)
+    if sums.here(src):  # the parts (blocks' staff groups) summed here, then per unit the parts inside
+        df = blocker_sums(con, f, src, req)
+    else:
+        raw = coverage_raw(con, f, stage, ["span"], codes=list(req))
+        parts = raw[~raw["is_total"]]
+        # A part counts for a unit when all of its block's staff groups require the unit (one pass, one sum).
+        spans = {k: groups_of_span(k) for k in set(parts["key"])}
+        inside = [spans[k] <= req.get(c, frozenset()) for k, c in zip(parts["key"], parts["code"])]
+        counts = parts.loc[inside, ["code", "n", "met", "assessed"]].groupby("code", sort=False).sum()
+        counts = counts.reindex(list(req), fill_value=0).astype("int64")
+        df = counts.rename_axis("code").reset_index()
     df = df.merge(fr.units[["code", "group_key", "unit_ord", "name_th", "name_en"]], on="code")
     df["key"] = TOTAL_KEY
     df["n_all"] = head_counts(con, df, f, "group", groups_of=req.get)
@@ -180,6 +224,27 @@ def blockers(
     if top is not None:
         df = df[df["hidden"].isna()].head(top)
     return df[BLOCKER_COLUMNS].reset_index(drop=True)
+
+
+def blocker_sums(con, f: Filters, src: source.Source, req: dict) -> pd.DataFrame:
+    """Per unit of `req` (code -> the staff groups requiring it), in its order: the people, met and assessed of
+    the parts of the cells (one per set of staff groups a block spans) that lie within the unit's groups, summed
+    here (analysis/sums.py); what blockers() sums from coverage_raw by span otherwise."""
+    codes = list(req)
+    values = {"n": src.weight}
+    for c in codes:
+        values |= {f"m:{c}": src.met(c), f"a:{c}": src.assessed(c)}
+    parts, counts = sums.grouped(con, f, src, f.authorised, {"key": KEY_EXPR["span"]}, values)
+    spans = [groups_of_span(k) for k in parts["key"].tolist()]
+    inside = np.array([[s <= req[c] for c in codes] for s in spans], dtype=np.int64).reshape(len(spans), len(codes))
+    return pd.DataFrame(
+        {
+            "code": pd.Series(codes, dtype="str"),
+            "n": inside.T @ counts[:, 0],
+            "met": (inside * counts[:, 1::2]).sum(axis=0),
+            "assessed": (inside * counts[:, 2::2]).sum(axis=0),
+        }
+    ).astype({"n": "int64", "met": "int64", "assessed": "int64"})
 
 
 HIDDEN_NO_PREVIOUS = "no_previous"  # a change cell without a previous round to compare with

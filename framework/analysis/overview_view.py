@@ -18,7 +18,7 @@ from framework.analysis.filters import (
     check_stage,
 )
 from framework.analysis.memo import view
-from framework.analysis.readiness_view import latest_and_previous, readiness, stage_reached, work_stage
+from framework.analysis.readiness_view import stage_reached, totals, work_stage
 from framework.catalog import STAGES, next_stage
 
 EMPTY_COUNTS = {
@@ -43,9 +43,9 @@ def survey_counts(con, filters: Filters | dict | None = None) -> dict:
     if not has_store(con):
         return dict(EMPTY_COUNTS)
     pop = population(con)
-    kept = pop.kept(selection(f, pop))
-    out = dict(EMPTY_COUNTS, respondents=int(kept["n"].sum()) if len(kept) else 0)
-    if not len(kept):
+    sel = selection(f, pop)
+    out = dict(EMPTY_COUNTS, respondents=pop.count(sel))
+    if not pop.distinct(sel, "batch_id"):  # no atom kept (every atom has its batch)
         return out
     for name, col in (
         ("batches", "batch_id"),
@@ -53,12 +53,12 @@ def survey_counts(con, filters: Filters | dict | None = None) -> dict:
         ("org_units", "unit_key"),
         ("rounds", "round_key"),
     ):
-        out[name] = int(kept[col].nunique(dropna=True))
-    stages = kept[kept["batch_stage"].notna()].groupby("batch_stage")["n"].sum()
+        out[name] = pop.distinct(sel, col)
+    stages = pop.people_by(sel, "batch_stage")
     out["n_stages"] = len(stages)
-    if len(stages):  # the stage of the most respondents; a tie goes to the earlier stage
+    if stages:  # the stage of the most respondents; a tie goes to the earlier stage
         order = {s: i for i, s in enumerate(STAGES)}
-        out["stage"] = str(min(stages.index, key=lambda s: (-int(stages[s]), order.get(s, len(order)), s)))
+        out["stage"] = str(min(stages, key=lambda s: (-stages[s], order.get(s, len(order)), s)))
     return out
 
 
@@ -174,13 +174,13 @@ def overview(con, filters: Filters | dict | None = None, stage: str | None = Non
         pop = population(con)
         before_atoms = pop.kept(selection(prev_f, pop))
         prev_n = int(before_atoms["n"].sum()) if len(before_atoms) else 0
-    if prev_n:  # both rounds' readiness from one query
-        ready, ready_before = latest_and_previous(con, f, by="group")
+    if prev_n:  # both rounds' readiness totals from one query
+        ready, ready_before = totals(con, f, both=True)
     else:
-        ready = readiness(con, f, by="group")
+        (ready,) = totals(con, f)
     out.update(_headlines(ready, f, current, nxt, counts["respondents"]))
-    total = ready[ready["is_total"]]
-    out["by_stage"] = total.reset_index(drop=True)
+    total = ready
+    out["by_stage"] = total
     if not out["hidden"]:
         out["stage_reached"] = stage_reached(total, f.target)["stage_reached"].iloc[0]
     if prev_n:

@@ -79,6 +79,66 @@ def latest_and_previous(con, f: Filters, by: str = "group") -> tuple[pd.DataFram
     return out[0], out[1]
 
 
+def totals(con, f: Filters, both: bool = False) -> tuple[pd.DataFrame, ...]:
+    """The total rows of readiness(f, by="group") (one per stage, index reset): what the overview reads; with
+    `both` (round = latest) those of latest_and_previous(f), this round's and the previous round's.
+
+    The staff groups' rows are neither asked for nor filled in: the query groups by round (the total of each
+    round, and with `both` each of the two rounds' own, as latest_and_previous reads them), and the totals are
+    finished as finish_readiness finishes them (tests/test_readiness_latest_previous.py holds them equal)."""
+    f = Filters.coerce(f)
+    if both and f.round != ROUND_LATEST:
+        raise ValueError(f"totals(both=True) needs round={ROUND_LATEST!r}, not {f.round!r}")
+    src = source.pick(con)
+    parts = source.stage_parts(src, frame(con).required)
+    if not both:  # grouped by round: the grouping set without it is the total of every row selected
+        keys = key_parts(["round"], "keys", "key_names", "last_name", "group_names", "outer_names")
+        df = run(con, sql.load("readiness"), f, src, **parts, **keys)
+        return (finish_totals(con, df[df["is_total"]], f),)
+    latest = round_ids(con, ROUND_LATEST, f.batches) or []
+    both_ids = sorted(set(latest) | set(round_ids(con, ROUND_PREVIOUS, f.batches) or []))
+    keys = key_parts(["choice"], "keys", "key_names", "last_name", "group_names", "outer_names")
+    bound = {"round_ids": both_ids, "latest_ids": latest}
+    df = run(con, sql.load("readiness"), f, src, bound=bound, **parts, **keys)
+    out = []
+    for which, fw in ((ROUND_LATEST, f), (ROUND_PREVIOUS, f.with_(round=ROUND_PREVIOUS))):
+        part = df[~df["is_total"] & (df["key"] == which)].assign(is_total=True)
+        if part.empty:  # no row at all: its own query still gives the (empty) total row
+            part = readiness_raw(con, fw, ["group"])
+            part = part[part["is_total"]]
+        out.append(finish_totals(con, part, fw))
+    return tuple(out)
+
+
+def finish_totals(con, df: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """finish_readiness(by="group")'s total rows, from readiness.sql's total rows alone (three rows: built as
+    arrays, not frame operations)."""
+    df = df.sort_values("stage_ord", kind="stable")
+    n = df["n"].to_numpy(dtype="int64")
+    fully = np.where(n > 0, df["fully"].to_numpy(dtype="float64") / np.where(n > 0, n, 1), np.nan)
+    n_all = np.array(head_counts(con, df.assign(key=TOTAL_KEY), f, "group"), dtype="int64")
+    hidden = sup.reasons(pd.Series(n), pd.Series(n_all), f.min_cell)
+    shown = hidden.isna().to_numpy()
+
+    def kept(values) -> np.ndarray:  # suppression.hide: a hidden row's figure is NaN
+        return np.where(shown, np.asarray(values, dtype="float64"), np.nan)
+
+    return pd.DataFrame(
+        {
+            "by": "group",
+            "key": TOTAL_KEY,
+            "stage": df["stage"].to_numpy(),
+            "n": n,
+            "n_all": n_all,
+            "readiness": kept(df["readiness"]),
+            "fully_ready": kept(fully),
+            "required_units": kept(df["required_units"]),
+            "is_total": True,
+            "hidden": hidden,  # a Series: its object dtype kept
+        }
+    )
+
+
 def finish_readiness(con, df: pd.DataFrame, f: Filters, by: str) -> pd.DataFrame:
     fr = frame(con)
     id_cols = [c for c in ("outer_key", "key") if c in df.columns]

@@ -75,6 +75,7 @@ class Population:
             self._codes[d] = codes
         self.domain = {d: frozenset(self._uniq[d].tolist()) for d in DIFF_DIMS}
         self._counts: dict = {}
+        self._extra: dict = {}  # other atoms columns (the batches' stage), factorised when first asked
         self._rounds: dict = {}
         self._masks: dict = {}
 
@@ -115,6 +116,23 @@ class Population:
                 self._counts.clear()
             self._counts[key] = int(self.n[self._mask(selection)].sum())
         return self._counts[key]
+
+    def distinct(self, selection: dict, d: str) -> int:
+        """How many values of dimension d the atoms a selection keeps hold (a missing value not counted)."""
+        codes = self._codes[d][self._mask(selection)]
+        return len(np.unique(codes[codes >= 0]))
+
+    def people_by(self, selection: dict, column: str) -> dict:
+        """The people a selection keeps per value of an atoms column (values of its kept atoms, missing ones
+        left out; a value whose atoms hold nobody counts 0), as a groupby of the kept atoms sums them."""
+        if column not in self._extra:
+            codes, uniq = pd.factorize(self.atoms[column]) if len(self.atoms) else (np.zeros(0, int), [])
+            self._extra[column] = (codes, list(uniq))
+        codes, uniq = self._extra[column]
+        mask = self._mask(selection) & (codes >= 0)
+        people = np.bincount(codes[mask], weights=self.n[mask], minlength=len(uniq))
+        present = np.bincount(codes[mask], minlength=len(uniq)) > 0
+        return {uniq[i]: int(people[i]) for i in np.flatnonzero(present)}
 
     def kept(self, selection: dict) -> pd.DataFrame:
         """The atoms a product selection keeps (their rows of the atoms frame)."""

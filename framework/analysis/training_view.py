@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 
 from framework import db, sql
-from framework.analysis import source
+from framework.analysis import source, sums
 from framework.analysis import suppression as sup
 from framework.analysis.base import frame, has_store, head_counts, order_keys, run
+from framework.analysis.disclosure import POOLED
 from framework.analysis.filters import (
     KEY_EXPR,
     TOTAL_KEY,
@@ -66,26 +67,7 @@ def training_needs(con, filters: Filters | dict | None = None, stage: str = "Ear
     if not groups_of or not has_store(con):
         return pd.DataFrame(columns=TRAINING_COLUMNS)
     src = source.pick(con)
-    # Per set of staff groups requiring a unit (few distinct sets): whether a row's block lies within it, once
-    # per row (DuckDB plans ~100 such list tests far slower than it runs them; CASE, not FILTER: ~80 FILTER
-    # clauses plan three times slower still).
-    spans = {}
-    for gs in groups_of.values():
-        spans.setdefault(tuple(gs), f"w{len(spans)}")
-    who = ", ".join(
-        f"list_has_all([{', '.join(db.literal(g) for g in gs)}], string_split(blk_groups, ',')) AS {name}"
-        for gs, name in spans.items()
-    )
-    counts = []
-    for c, gs in groups_of.items():
-        w, inside = src.weight, spans[tuple(gs)]
-        counts.append(
-            f"struct_pack(required_n := sum(CASE WHEN {inside} THEN {w} END)::BIGINT, "
-            f"not_met_n := sum(CASE WHEN {inside} THEN {w} - {src.met(c)} END)::BIGINT, "
-            f"not_assessed_n := sum(CASE WHEN {inside} THEN {w} - {src.assessed(c)} END)::BIGINT) "
-            f"AS {db.ident(c)}"
-        )
-    df = run(con, sql.load("training_needs"), f, src, who=who, need_counts=", ".join(counts), key=KEY_EXPR["group"])
+    df = needs_sums(con, f, src, groups_of) if sums.here(src) else needs_sql(con, f, src, groups_of)
     df["key"] = np.where(df["is_total"], TOTAL_KEY, df["key"])
     # Every (unit, staff group requiring it) with people selected gets a row, also where no block covers it.
     selected = set(f.staff_groups) or set(STAFF_GROUPS)
@@ -114,3 +96,56 @@ def training_needs(con, filters: Filters | dict | None = None, stage: str = "Ear
     df["stage"], df["by"] = stage, by
     df = df.sort_values(["_rank", "unit_ord", "_key_ord"], na_position="last", kind="stable")
     return df[TRAINING_COLUMNS].reset_index(drop=True)
+
+
+def needs_sql(con, f: Filters, src: source.Source, groups_of: dict) -> pd.DataFrame:
+    """training_needs.sql's counts per staff group (and total) and unit: over the responses, and the reference
+    of needs_sums (analysis/sums.py)."""
+    # Per set of staff groups requiring a unit (few distinct sets): whether a row's block lies within it, once
+    # per row (DuckDB plans ~100 such list tests far slower than it runs them; CASE, not FILTER: ~80 FILTER
+    # clauses plan three times slower still).
+    spans = {}
+    for gs in groups_of.values():
+        spans.setdefault(tuple(gs), f"w{len(spans)}")
+    who = ", ".join(
+        f"list_has_all([{', '.join(db.literal(g) for g in gs)}], string_split(blk_groups, ',')) AS {name}"
+        for gs, name in spans.items()
+    )
+    counts = []
+    for c, gs in groups_of.items():
+        w, inside = src.weight, spans[tuple(gs)]
+        counts.append(
+            f"struct_pack(required_n := sum(CASE WHEN {inside} THEN {w} END)::BIGINT, "
+            f"not_met_n := sum(CASE WHEN {inside} THEN {w} - {src.met(c)} END)::BIGINT, "
+            f"not_assessed_n := sum(CASE WHEN {inside} THEN {w} - {src.assessed(c)} END)::BIGINT) "
+            f"AS {db.ident(c)}"
+        )
+    return run(con, sql.load("training_needs"), f, src, who=who, need_counts=", ".join(counts), key=KEY_EXPR["group"])
+
+
+def needs_sums(con, f: Filters, src: source.Source, groups_of: dict) -> pd.DataFrame:
+    """needs_sql's result from the cells summed here (analysis/sums.py): per part of the rows (staff-group key,
+    the staff groups of its block) the people and each unit's met and assessed counts; a part counts for a unit
+    when all its block's staff groups require the unit (training_needs.sql's list_has_all), per key and in total;
+    rows with nobody required are left out."""
+    exact, codes = f.authorised, list(groups_of)
+    values = {"n": src.weight}
+    for c in codes:
+        values |= {f"m:{c}": src.met(c), f"a:{c}": src.assessed(c)}
+    parts, counts = sums.grouped(con, f, src, exact, {"key": KEY_EXPR["group"], "span": "blk_groups"}, values)
+    spans = [None if pd.isna(s) else frozenset(str(s).split(",")) for s in parts["span"].tolist()]
+    wanted = [frozenset(groups_of[c]) for c in codes]
+    inside = np.array([[s is not None and s <= g for g in wanted] for s in spans], dtype=np.int64)
+    inside = inside.reshape(len(parts), len(codes))
+    n = counts[:, :1]
+    required, met, assessed = inside * n, inside * counts[:, 1::2], inside * counts[:, 2::2]
+    keys = parts["key"].tolist()
+    own = [k for k in dict.fromkeys(keys) if exact or str(k) != POOLED]
+    rows = [(k, False, np.array([x == k for x in keys])) for k in own] + [(None, True, np.ones(len(keys), bool))]
+    out = []
+    for key, total, mask in rows:
+        r, m, a = required[mask].sum(axis=0), met[mask].sum(axis=0), assessed[mask].sum(axis=0)
+        out += [(key, total, c, r[i], r[i] - m[i], r[i] - a[i]) for i, c in enumerate(codes) if r[i] > 0]
+    cols = ["key", "is_total", "code", "required_n", "not_met_n", "not_assessed_n"]
+    df = pd.DataFrame(out, columns=cols).astype({"is_total": bool})
+    return df.astype({c: "int64" for c in cols[3:]})

@@ -53,13 +53,15 @@ def required_met_col(stage: str) -> str:
 
 def requirements(con) -> dict[tuple[str, str], tuple[str, ...]]:
     """(stage, staff group) -> the unit codes its role profile requires, in framework order (the catalogue)."""
-    pu = db.query(
+    pu = db.arrow(
         con,
         "SELECT pu.stage, pu.staff_group, pu.unit_code FROM profile_units pu "
         "JOIN units u ON u.code = pu.unit_code ORDER BY u.ord",
-    )
-    by_profile = {key: tuple(codes) for key, codes in pu.groupby(["stage", "staff_group"], sort=False)["unit_code"]}
-    return {(s, g): by_profile.get((s, g), ()) for s in STAGES for g in STAFF_GROUPS}
+    ).to_pydict()
+    by_profile: dict = {}
+    for stage, group, code in zip(pu["stage"], pu["staff_group"], pu["unit_code"]):
+        by_profile.setdefault((stage, group), []).append(code)
+    return {(s, g): tuple(by_profile.get((s, g), ())) for s in STAGES for g in STAFF_GROUPS}
 
 
 def by_staff_group(value_of) -> str:
@@ -369,6 +371,20 @@ def rebuild(cur) -> None:
         )
 
 
+# What fresh() compares, as the columns of one SELECT (analysis/source.py asks them with the campaign batches).
+FRESH_TABLES = frozenset({"agg_cells", "store_info", "responses"})
+FRESH_COLUMNS = f"""
+        (SELECT value FROM store.store_info WHERE key = $key) AS built_for,
+        ({FINGERPRINT_SQL}) AS catalogue,
+        (SELECT coalesce(sum(n), 0) FROM {TABLE} WHERE t = 1) AS cells,
+        (SELECT count(*) FROM store.responses) AS responses"""
+
+
+def fresh_from(built_for, catalogue, cells, responses) -> bool:
+    """fresh()'s rule over the FRESH_COLUMNS of a store holding FRESH_TABLES."""
+    return built_for == catalogue and int(cells) == int(responses)
+
+
 def fresh(con) -> bool:
     """Whether the views can read the cells: built for this catalogue, and counting every stored response."""
     if (
@@ -380,16 +396,8 @@ def fresh(con) -> bool:
         != 3
     ):
         return False
-    row = db.query(
-        con,
-        f"""
-        SELECT (SELECT value FROM store.store_info WHERE key = $key) AS built_for,
-               ({FINGERPRINT_SQL}) AS catalogue,
-               (SELECT coalesce(sum(n), 0) FROM {TABLE} WHERE t = 1) AS cells,
-               (SELECT count(*) FROM store.responses) AS responses""",
-        {"key": CATALOG_KEY},
-    ).iloc[0]
-    return row["built_for"] == row["catalogue"] and int(row["cells"]) == int(row["responses"])
+    row = db.query(con, f"SELECT {FRESH_COLUMNS}", {"key": CATALOG_KEY}).iloc[0]
+    return fresh_from(row["built_for"], row["catalogue"], row["cells"], row["responses"])
 
 
 def check(con) -> pd.DataFrame:
