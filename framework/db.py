@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from framework import pgstore
+from framework import pgstore, settings
 from framework.catalog.document import TABLES
 from framework.paths import PARQUET_DIR
 
@@ -260,6 +260,9 @@ def connect(
     """
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")  # now()::TIMESTAMP is UTC on any server; pages show clock.local()
+    threads = settings.get_or_default("SKILLS_DUCKDB_THREADS")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
     load_framework(con, parquet_dir)
     if pgstore.is_url(store):
         pgstore.attach(con, str(store))

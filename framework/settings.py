@@ -175,6 +175,15 @@ SETTINGS: tuple[Setting, ...] = (
         "เมื่อลงชื่อเข้าใช้ผ่านผู้ให้บริการยืนยันตัวตน: ไฟล์ TOML กำหนดบทบาทและหน่วยงานของแต่ละบัญชีและกลุ่ม ถ้าไม่ตั้ง ใช้ค่าจากผู้ให้บริการอย่างเดียว",
     ),
     Setting(
+        "SKILLS_DUCKDB_THREADS",
+        "int",
+        None,
+        "threads DuckDB may use for one query in each process; unset: one per CPU. With several app processes "
+        "on one machine, the CPUs divided by the processes (no process then queues its queries behind another's)",
+        "จำนวนเธรดที่ DuckDB ใช้ต่อคำสั่งในแต่ละโปรเซส ถ้าไม่ตั้ง ใช้เท่าจำนวน CPU เมื่อรันแอปหลายโปรเซสบนเครื่องเดียว ให้ใช้จำนวน CPU หารด้วยจำนวนโปรเซส",
+        maximum=256,
+    ),
+    Setting(
         "SKILLS_TZ",
         "zone",
         "Asia/Bangkok",

@@ -99,3 +99,14 @@ def test_has_store_and_data_version(tmp_path):
         env={"PYTHONHASHSEED": "123"},
     )
     assert out.stdout.strip() == v
+
+
+def test_duckdb_threads_follow_the_setting(monkeypatch):
+    """SKILLS_DUCKDB_THREADS caps the threads of every connection the program opens; unset: DuckDB's one per CPU."""
+    monkeypatch.setenv("SKILLS_DUCKDB_THREADS", "1")
+    assert db.scalar(db.connect(), "SELECT current_setting('threads')") == 1
+    monkeypatch.delenv("SKILLS_DUCKDB_THREADS")
+    assert (
+        db.scalar(db.connect(), "SELECT current_setting('threads')")
+        == duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0]
+    )
