@@ -13,9 +13,6 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-# The tests run in parallel worker processes (pytest -n), each a process of its own: one DuckDB thread each, as
-# README advises for several app processes on one machine (two threads per worker on two CPUs cost 17 % more CPU).
-os.environ.setdefault("SKILLS_DUCKDB_THREADS", "1")
 
 from framework import db
 from framework.catalog import Catalog
@@ -243,6 +240,17 @@ _FIRST = (
     "test_campaign_submit.py",
     "test_analyst_snapshot.py",
     "test_ingest_memory.py",
+    "test_store_archive.py",
+    "test_campaign_links.py",
+    "test_page_sql.py",
+    "test_names.py",
+    "test_cli_archive.py",
+    "test_store_rounds.py",
+    "test_disclosure_utility.py",
+    "test_training.py",
+    "test_page_upload_hostile.py",
+    "test_page_upload.py",
+    "test_page_assess.py",
 )
 
 
