@@ -124,27 +124,15 @@ def browser():
             b.close()
 
 
-# Busy: Streamlit runs the script or (re)connects, an element is stale (a rerun has not redrawn it yet), a plotly
-# chart is not laid out yet, or a web font is loading. The page is settled once it has been idle for QUIET_MS on
-# end (a fixed wait was 1.5 s per page whatever the page, and could still be too short on a loaded machine).
-QUIET_MS = 500
-_QUIET = """(quiet) => {
-  const w = document.querySelector('[data-testid="stStatusWidget"]');
-  const busy = (w && /Running|Connecting/.test(w.innerText))
-    || !!document.querySelector('[data-stale="true"]')
-    || [...document.querySelectorAll('.js-plotly-plot')].some(gd => !gd._fullLayout)
-    || document.fonts.status !== 'loaded';
-  const now = performance.now();
-  if (busy || window.__skillsIdle === undefined) { window.__skillsIdle = busy ? undefined : now; return false; }
-  return now - window.__skillsIdle >= quiet;
-}"""
-
-
 def _settle(page) -> None:
-    """Wait until Streamlit has finished running the script and plotly has drawn, and nothing changed since."""
+    """Wait until Streamlit has finished running the script and plotly has drawn."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT_MS)
-    page.evaluate("() => { window.__skillsIdle = undefined; }")
-    page.wait_for_function(_QUIET, arg=QUIET_MS, polling=100, timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Connecting/)",
+        timeout=TIMEOUT_MS,
+    )
+    page.wait_for_timeout(1500)
 
 
 def _shot(page, name: str) -> Path:
