@@ -7,6 +7,7 @@ refreshes the committed docs/screenshots, so `make test` never rewrites tracked 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -133,6 +134,20 @@ def _settle(page) -> None:
         timeout=TIMEOUT_MS,
     )
     page.wait_for_timeout(1500)
+
+
+def _form_units(page, has_text: str, answered: str):
+    """The form's unit radios (`has_text`: a level's label) once all are drawn: their number read from the
+    progress line (`answered`: "answered" in the page's language, e.g. "ตอบแล้ว" or "of the"), which the form
+    draws with them. A count taken as soon as the script stopped could see a fragment's rerun half drawn."""
+    expect = pytest.importorskip("playwright.sync_api").expect
+    pattern = r"ตอบแล้ว 0 จาก (\d+)" if answered == "ตอบแล้ว" else r"0 of the (\d+) units"
+    line = page.get_by_text(re.compile(pattern)).first
+    line.wait_for(timeout=TIMEOUT_MS)
+    n = int(re.search(pattern, line.inner_text()).group(1))
+    units = page.locator('[data-testid="stRadio"]', has_text=has_text)
+    expect(units).to_have_count(n, timeout=TIMEOUT_MS)
+    return units
 
 
 def _shot(page, name: str) -> Path:

@@ -7,7 +7,7 @@ import re
 import time
 
 import pytest
-from test_browser import TIMEOUT_MS, _settle, _shot, browser, server  # noqa: F401  (module-scoped fixtures)
+from test_browser import TIMEOUT_MS, _form_units, _settle, _shot, browser, server  # noqa: F401  (module-scoped fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,7 @@ def test_campaign_link_form_submit_and_live_view(server, browser):  # noqa: F811
         person.locator('[data-testid="stSelectbox"]', has_text="กลุ่มบุคลากร").click()
         person.get_by_role("option", name="ผู้ทำงานด้านบริการ").click()
         _settle(person)
-        units = person.locator('[data-testid="stRadio"]', has_text="ทำได้ด้วยตนเอง")
+        units = _form_units(person, "ทำได้ด้วยตนเอง", "ตอบแล้ว")
         n = units.count()
         assert n == 8  # Early · Service requires 8 units
         for i in range(n):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_browser import TIMEOUT_MS, _settle, _shot, browser, server  # noqa: F401  (module-scoped fixtures)
+from test_browser import TIMEOUT_MS, _form_units, _settle, _shot, browser, server  # noqa: F401  (module-scoped fixtures)
 from test_browser_phone import PHONE_UA, _chart_page, _phone_page
 
 pytestmark = pytest.mark.browser
@@ -66,7 +66,7 @@ def submitted(server, browser):  # noqa: F811
         person.locator('[data-testid="stSelectbox"]', has_text="กลุ่มบุคลากร").click()
         person.get_by_role("option", name="ผู้ทำงานด้านบริการ").click()
         _settle(person)
-        units = person.locator('[data-testid="stRadio"]', has_text="ทำได้ด้วยตนเอง")
+        units = _form_units(person, "ทำได้ด้วยตนเอง", "ตอบแล้ว")
         n = units.count()
         for i in range(n):
             units.nth(i).get_by_text("2 · ทำได้เมื่อมีผู้แนะนำ" if i % 2 else "3 · ทำได้ด้วยตนเอง").click()

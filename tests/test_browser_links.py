@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from test_browser import TIMEOUT_MS, _settle, browser, streamlit_app  # noqa: F401
+from test_browser import TIMEOUT_MS, _form_units, _settle, browser, streamlit_app  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,7 @@ def test_personal_links_fix_the_id_in_a_real_browser(seeded, browser):  # noqa: 
         first.locator('[data-testid="stSelectbox"]', has_text="Staff group").click()
         first.get_by_role("option", name="Service").first.click()
         _settle(first)
-        units = first.locator('[data-testid="stRadio"]', has_text="Can do independently")
+        units = _form_units(first, "Can do independently", "of the")
         n = units.count()
         assert n == 8  # Early · Service requires 8 units
         for i in range(n):
