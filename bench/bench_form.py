@@ -60,6 +60,14 @@ def server_like() -> None:
     app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
 
 
+def _type_id(at, m: dict, value: str, into: str) -> None:
+    """Type `value` in the id box and time its fragment's rerun into m[into]."""
+    at.text_input(key="as_id").input(value)
+    t0 = cpu()
+    part_run(at, 1)
+    m[into].append(cpu() - t0)
+
+
 def part_run(at, part: int):
     """The rerun the browser asks for after a change in the form's fragment (part 0) or its id box (part 1), when
     the page has them (form and id box, then the answers: two or three fragments), else of the whole page. The tree AppTest keeps
@@ -189,20 +197,14 @@ def page_part(store: Path, answers: int, sessions: int, clock: ScriptClock) -> N
             m["load_s"].append(clock.take())
             assert not at.exception, at.exception
             if kind != "personal":
-                at.text_input(key="as_id").input(f"bench{s:04d}")
-                t0 = cpu()
-                part_run(at, 1)
-                m["id"].append(cpu() - t0)
+                _type_id(at, m, f"bench{s:04d}", "id")
                 at.run()
             t0 = cpu()
             at.selectbox(key="as_group").select(GROUP)
             part_run(at, 0)
             m["group"].append(cpu() - t0)
             if kind != "personal":
-                at.text_input(key="as_id").input(f"bench{s:04d}b")
-                t0 = cpu()
-                part_run(at, 1)
-                m["id_after"].append(cpu() - t0)
+                _type_id(at, m, f"bench{s:04d}b", "id_after")
             at.run()
             if kind == "all units":
                 at.toggle(key="as_all").set_value(True).run()

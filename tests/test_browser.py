@@ -125,23 +125,27 @@ def browser():
             b.close()
 
 
-def _settle(page) -> None:
-    """Wait until Streamlit has finished running the script and plotly has drawn."""
+def _settle(page, pause_ms: int = 1500) -> None:
+    """Wait until Streamlit has finished running the script and plotly has drawn (`pause_ms` after the run: a
+    test whose every later check waits for what it reads can take less)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT_MS)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Connecting/)",
         timeout=TIMEOUT_MS,
     )
-    page.wait_for_timeout(1500)
+    page.wait_for_timeout(pause_ms)
 
 
-def _form_units(page, has_text: str, answered: str):
-    """The form's unit radios (`has_text`: a level's label) once all are drawn: their number read from the
-    progress line (`answered`: "answered" in the page's language, e.g. "ตอบแล้ว" or "of the"), which the form
-    draws with them. A count taken as soon as the script stopped could see a fragment's rerun half drawn."""
+PROGRESS = {"th": r"ตอบแล้ว 0 จาก (\d+)", "en": r"0 of the (\d+) units"}  # the form's progress line, none answered
+
+
+def _form_units(page, has_text: str, lang: str):
+    """The form's unit radios (`has_text`: a label every unit's radio shows) once all are drawn: their number
+    read from the progress line in the page's language (`lang`), which the form draws with them. A count taken
+    as soon as the script stopped could see a fragment's rerun half drawn."""
     expect = pytest.importorskip("playwright.sync_api").expect
-    pattern = r"ตอบแล้ว 0 จาก (\d+)" if answered == "ตอบแล้ว" else r"0 of the (\d+) units"
+    pattern = PROGRESS[lang]
     line = page.get_by_text(re.compile(pattern)).first
     line.wait_for(timeout=TIMEOUT_MS)
     n = int(re.search(pattern, line.inner_text()).group(1))

@@ -43,7 +43,7 @@ def test_campaign_link_form_submit_and_live_view(server, browser):  # noqa: F811
         person.locator('[data-testid="stSelectbox"]', has_text="กลุ่มบุคลากร").click()
         person.get_by_role("option", name="ผู้ทำงานด้านบริการ").click()
         _settle(person)
-        units = _form_units(person, "ทำได้ด้วยตนเอง", "ตอบแล้ว")
+        units = _form_units(person, "ทำได้ด้วยตนเอง", "th")
         n = units.count()
         assert n == 8  # Early · Service requires 8 units
         for i in range(n):

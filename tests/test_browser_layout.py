@@ -66,7 +66,7 @@ def submitted(server, browser):  # noqa: F811
         person.locator('[data-testid="stSelectbox"]', has_text="กลุ่มบุคลากร").click()
         person.get_by_role("option", name="ผู้ทำงานด้านบริการ").click()
         _settle(person)
-        units = _form_units(person, "ทำได้ด้วยตนเอง", "ตอบแล้ว")
+        units = _form_units(person, "ทำได้ด้วยตนเอง", "th")
         n = units.count()
         for i in range(n):
             units.nth(i).get_by_text("2 · ทำได้เมื่อมีผู้แนะนำ" if i % 2 else "3 · ทำได้ด้วยตนเอง").click()

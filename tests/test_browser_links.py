@@ -46,7 +46,7 @@ def test_personal_links_fix_the_id_in_a_real_browser(seeded, browser):  # noqa: 
         first.locator('[data-testid="stSelectbox"]', has_text="Staff group").click()
         first.get_by_role("option", name="Service").first.click()
         _settle(first)
-        units = _form_units(first, "Can do independently", "of the")
+        units = _form_units(first, "Can do independently", "en")
         n = units.count()
         assert n == 8  # Early · Service requires 8 units
         for i in range(n):

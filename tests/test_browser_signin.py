@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from test_browser import TIMEOUT_MS, browser, streamlit_app  # noqa: F401  (module-scoped fixture)
+from test_browser import TIMEOUT_MS, _form_units, browser, streamlit_app  # noqa: F401  (module-scoped fixture)
+from test_browser import _settle as settle
 from test_identity import A, B
 
 from framework import audit, campaign, db
@@ -78,14 +79,8 @@ def served(provider: str, folder: Path):
 
 
 def _settle(page) -> None:
-    """The script has finished its run (no fixed wait: each check below waits for what it reads)."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT_MS)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Connecting/)",
-        timeout=TIMEOUT_MS,
-    )
-    page.wait_for_timeout(300)
+    """The script has finished its run; a short pause only (each check below waits for what it reads)."""
+    settle(page, pause_ms=300)
 
 
 def sign_in(page, url: str, sub: str) -> None:
@@ -158,11 +153,8 @@ def walk(browser, url: str, code: str) -> None:  # noqa: F811
         page.locator('[data-testid="stSelectbox"]', has_text="Staff group").click()
         page.get_by_role("option").first.click()
         _settle(page)
-        progress = page.get_by_text(re.compile(r"^0 of the \d+ units"))
-        progress.wait_for(timeout=TIMEOUT_MS)
-        n = int(re.search(r"of the (\d+) units", progress.inner_text()).group(1))
-        units = page.locator('[data-testid="stRadio"]').filter(has_text="Not assessed")
-        expect(units).to_have_count(n, timeout=TIMEOUT_MS)  # the whole form drawn (a count taken earlier saw 1)
+        units = _form_units(page, "Not assessed", "en")  # the whole form drawn (a count taken earlier saw 1)
+        n = units.count()
         for i in range(n):
             answer(page, units.nth(i), f"{i + 1} of the {n} units")  # this answer reached the server
         page.get_by_role("button", name="Submit").click()
